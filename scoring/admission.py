@@ -1,0 +1,224 @@
+"""Admission rules: a yearly quota with an endogenous cut-off and tie policies, a score line, or both.
+
+A quota is a selection (``np.partition`` finds the cut-off), never a full sort; only the band of people tied at
+the cut-off is ordered, and only when a tie-break chain must decide between them. Scores are compared as exact
+integer cents, so "tied" means equal to the cent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoring.engine import ScoreResult
+from scoring.errors import ScoringInputError
+from scoring.scheme import AdmissionRule, TieKey
+
+
+@dataclass
+class AdmissionResult:
+    """Who is admitted and how the line fell."""
+
+    admitted_mask: np.ndarray
+    index: pd.Index
+    rule: AdmissionRule
+    eligible: int
+    candidates: int
+    cutoff_cents: int | None
+    tied_at_cutoff: int
+    decided_by_tiebreak: int
+
+    @cached_property
+    def admitted(self) -> pd.Series:
+        """True for the admitted."""
+        return pd.Series(self.admitted_mask, index=self.index, name="admitted")
+
+    @property
+    def admitted_count(self) -> int:
+        """Number admitted."""
+        return int(self.admitted_mask.sum())
+
+    @property
+    def cutoff(self) -> float | None:
+        """The lowest admitted score (points); None when nobody is admitted."""
+        return None if self.cutoff_cents is None else self.cutoff_cents / 100.0
+
+    @property
+    def quota(self) -> int | None:
+        """The quota applied, if any."""
+        return self.rule.quota if self.rule.mode in ("quota", "both") else None
+
+    @property
+    def threshold(self) -> float | None:
+        """The score line applied, if any."""
+        return self.rule.threshold if self.rule.mode in ("threshold", "both") else None
+
+    def summary(self) -> dict[str, Any]:
+        """The figures every report shows."""
+        ties = self.rule.ties
+        return {
+            "mode": self.rule.mode,
+            "quota": self.quota,
+            "threshold": self.threshold,
+            "ties": ties if isinstance(ties, str) else [k.model_dump(exclude_none=True) for k in ties],
+            "eligible": self.eligible,
+            "candidates": self.candidates,
+            "admitted": self.admitted_count,
+            "cutoff": self.cutoff,
+            "tied_at_cutoff": self.tied_at_cutoff,
+            "decided_by_tiebreak": self.decided_by_tiebreak,
+        }
+
+
+def resolve_rule(
+    res: ScoreResult,
+    quota: int | None = None,
+    threshold: float | None = None,
+    ties: str | list[Any] | None = None,
+) -> AdmissionRule:
+    """The rule to apply: explicit arguments replace the scheme's rule; ties default to the scheme's."""
+    base = res.scheme.admission
+    if quota is None and threshold is None:
+        if base is None:
+            raise ScoringInputError(
+                f"scheme {res.scheme.id} has no admission rule; give a quota or a threshold"
+            )
+        rule = base.model_copy()
+        if ties is not None:
+            rule = AdmissionRule.model_validate({**_rule_dict(rule), "ties": ties})
+        return rule
+    if quota is not None and (not isinstance(quota, int | np.integer) or quota < 0):
+        raise ScoringInputError(f"quota: value {quota!r} must be a whole number of places, 0 or more")
+    if threshold is not None and not np.isfinite(threshold):
+        raise ScoringInputError(f"threshold: value {threshold!r} must be a finite number of points")
+    data: dict[str, Any] = {"quota": quota, "threshold": threshold}
+    data["ties"] = ties if ties is not None else (base.ties if base is not None else "admit_all")
+    if isinstance(data["ties"], list):
+        data["ties"] = [k.model_dump(exclude_none=True) if isinstance(k, TieKey) else k for k in data["ties"]]
+    try:
+        return AdmissionRule.model_validate(data)
+    except Exception as exc:  # pydantic ValidationError -> one line
+        raise ScoringInputError(f"admission rule: {str(exc).splitlines()[-1].strip()}") from None
+
+
+def _rule_dict(rule: AdmissionRule) -> dict[str, Any]:
+    return rule.model_dump(exclude_none=True)
+
+
+def admit(
+    res: ScoreResult,
+    quota: int | None = None,
+    threshold: float | None = None,
+    ties: str | list[Any] | None = None,
+    *,
+    candidates: np.ndarray | None = None,
+) -> AdmissionResult:
+    """Admit from the eligible (optionally only ``candidates``, e.g. this year's applicants).
+
+    With a threshold everyone eligible at or above it is admitted; with a quota the best ``quota`` are admitted,
+    people tied at the cut-off all admitted (``ties="admit_all"``) or ordered by a tie chain of columns
+    (``[{column: insurance_years, order: desc}, {lottery: 12345}]``). With both, the threshold applies first.
+    """
+    rule = resolve_rule(res, quota, threshold, ties)
+    total = res.total_cents
+    pool = res.eligible_mask.copy() if candidates is None else (res.eligible_mask & candidates)
+    n_eligible = int(res.eligible_mask.sum())
+    if rule.threshold is not None and rule.mode in ("threshold", "both"):
+        pool &= total >= int(round(rule.threshold * 100))
+    idx = np.flatnonzero(pool)
+    n_candidates = len(idx)
+    admitted = np.zeros(len(total), dtype=bool)
+    use_quota = rule.mode in ("quota", "both")
+    places = int(rule.quota) if use_quota and rule.quota is not None else n_candidates
+
+    if n_candidates == 0 or places == 0:
+        return AdmissionResult(admitted, res.index, rule, n_eligible, n_candidates, None, 0, 0)
+    scores = total[idx]
+    if n_candidates <= places:
+        admitted[idx] = True
+        cutoff = int(scores.min())
+        return AdmissionResult(
+            admitted, res.index, rule, n_eligible, n_candidates, cutoff, int((scores == cutoff).sum()), 0
+        )
+
+    cutoff = int(np.partition(scores, n_candidates - places)[n_candidates - places])
+    above = scores > cutoff
+    tied = scores == cutoff
+    n_tied = int(tied.sum())
+    left = places - int(above.sum())
+    admitted[idx[above]] = True
+    tied_pos = idx[tied]
+    decided = 0
+    if rule.ties == "admit_all" or n_tied <= left:
+        admitted[tied_pos] = True
+    else:
+        chosen = _break_ties(res, tied_pos, left, rule.ties)  # type: ignore[arg-type]
+        admitted[chosen] = True
+        decided = len(chosen)
+    return AdmissionResult(admitted, res.index, rule, n_eligible, n_candidates, cutoff, n_tied, decided)
+
+
+def _break_ties(res: ScoreResult, tied_pos: np.ndarray, places: int, chain: list[TieKey]) -> np.ndarray:
+    """Order the tied band by the chain and return the positions admitted.
+
+    If the chain has no lottery and still cannot separate the people at the boundary, all of those still tied
+    there are admitted (no arbitrary choice is made).
+    """
+    keys: list[np.ndarray] = []
+    for key in chain:
+        if key.lottery is not None:
+            keys.append(lottery_keys(res.index, tied_pos, key.lottery))
+            continue
+        values = _key_values(res.population, key.column or "", tied_pos)
+        keys.append(-values if key.order == "desc" else values)
+    order = np.lexsort(keys[::-1])  # np.lexsort: the last key is the primary one
+    ranked = tied_pos[order]
+    if chain[-1].lottery is not None:
+        return ranked[:places]
+    stacked = np.stack([k[order] for k in keys])
+    boundary = stacked[:, places - 1]
+    same_as_boundary = np.all(stacked == boundary[:, None], axis=0)
+    extra = np.flatnonzero(same_as_boundary[places:]) + places
+    return np.concatenate([ranked[:places], ranked[extra]])
+
+
+def _key_values(pop: pd.DataFrame, column: str, pos: np.ndarray) -> np.ndarray:
+    if column not in pop.columns:
+        raise ScoringInputError(f"ties: column {column!r} is not in the population")
+    s = pop[column]
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        values = np.asarray(s.array.codes)[pos].astype(np.float64)
+    elif pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+        values = s.to_numpy(dtype=np.float64, na_value=np.nan)[pos]
+    elif pd.api.types.is_datetime64_any_dtype(s.dtype):
+        values = s.to_numpy()[pos].astype("datetime64[ns]").astype(np.int64).astype(np.float64)
+    else:
+        values = pd.factorize(s.iloc[pos], sort=True)[0].astype(np.float64)
+    if np.isnan(values).any():
+        raise ScoringInputError(f"ties: column {column!r} has missing values among the tied")
+    return values
+
+
+def lottery_keys(index: pd.Index, pos: np.ndarray, seed: int) -> np.ndarray:
+    """A seeded random key per person, fixed by the person's index label (not by position or band).
+
+    The same person gets the same key whatever subset or partition is being ranked, so a lottery gives the same
+    answer in memory, in chunks and on a cluster.
+    """
+    labels = index[pos]
+    if pd.api.types.is_integer_dtype(labels.dtype):
+        base = np.asarray(labels, dtype=np.int64).view(np.uint64)
+    else:
+        base = pd.util.hash_array(np.asarray(labels.astype(str), dtype=object)).astype(np.uint64)
+    return _splitmix64(base ^ np.uint64(seed & 0xFFFFFFFFFFFFFFFF)).astype(np.float64)
+
+
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    z = x + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))

@@ -1,0 +1,67 @@
+"""Command line: ``python -m scoring COMMAND ...``.
+
+Each command group lives in its own module with a ``register(subparsers)`` function; this module only wires
+them and turns a user's mistake (:class:`scoring.errors.ScoringInputError`) into exit status 2 with one line on
+stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from scoring.errors import ScoringInputError
+
+# Modules that contribute commands; each defines register(subparsers). Missing ones are skipped so that a
+# command group can land on its own.
+COMMAND_MODULES = (
+    "scoring.cli.core",
+    "scoring.cli.synth",
+    "scoring.cli.scenario",
+    "scoring.cli.pathways",
+    "scoring.cli.tune",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors exit 2 with a single line."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"error: {self.prog}: {message}\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with every available command registered."""
+    parser = _Parser(prog="python -m scoring", description="Hangzhou points-settlement simulator")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return the exit status (0 ok, 2 bad input)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ScoringInputError as exc:
+        reason = " ".join(str(exc).split("\n")[0].split())
+        sys.stderr.write(f"error: {reason}\n")
+        return 2
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        sys.stderr.write(f"error: cannot read {exc.filename}: {exc.strerror}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130

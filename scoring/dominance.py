@@ -1,0 +1,193 @@
+"""The three dominance measures: do residence and insurance years form the main share of the points?
+
+1. design share: the named groups' maximum attainable points over the maximum attainable total (an item without a
+   cap counts at the population's 99th percentile of its points);
+2. realised share: the named groups' positive points over all positive points, summed over the eligible (and,
+   separately, over the admitted);
+3. decisive share: Cov(group points, total) / Var(total) among the eligible near the line: the share of the
+   score differences that actually decide who gets in.
+
+The scheme's ``dominance`` block says which measure the requirement uses and the minimum share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from scoring.engine import ScoreResult
+from scoring.scheme import Item, Scheme
+
+DEFAULT_WINDOW = 10.0  # points either side of the line that count as "near the line"
+MIN_NEAR = 200  # if fewer eligible people are within the window, the nearest this many are used
+
+
+@dataclass
+class DominanceReport:
+    """The three measures, the requirement and its verdict."""
+
+    groups: list[str]
+    measure: str
+    min_share: float
+    design: float | None
+    realised_eligible: float | None
+    realised_admitted: float | None
+    decisive: float | None
+    line: float | None
+    window: float
+    near_line: int
+    passed: dict[str, bool | None] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def required(self) -> float | None:
+        """The share under the measure the requirement uses."""
+        return {"design": self.design, "realised": self.realised_eligible, "decisive": self.decisive}[self.measure]
+
+    @property
+    def ok(self) -> bool | None:
+        """Pass/fail of the requirement (None when it cannot be measured)."""
+        return self.passed.get(self.measure)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        out = asdict(self)
+        out["required_share"] = self.required
+        out["ok"] = self.ok
+        return out
+
+
+def item_max_cents(item: Item, cents: np.ndarray | None) -> int:
+    """Maximum attainable points of one item (cents); an uncapped per-unit item counts at its 99th percentile."""
+    if item.kind == "per_unit":
+        if (item.points_per_unit or 0) <= 0:
+            return 0
+        if item.cap is not None:
+            return int(round(item.cap * 100))
+        if cents is None or len(cents) == 0:
+            return 0
+        return max(0, int(np.percentile(cents, 99, method="lower")))
+    if item.kind == "category":
+        table = item.points if isinstance(item.points, dict) else {}
+        return max(0, int(round(max([item.default, *table.values()]) * 100)))
+    if item.kind == "bands":
+        return max(0, int(round(max([item.default, *(b.points for b in item.bands or [])]) * 100)))
+    return max(0, int(round(float(item.points or 0) * 100)))  # flag
+
+
+def design_share(scheme: Scheme, res: ScoreResult | None = None, groups: list[str] | None = None) -> float | None:
+    """Measure 1: maximum attainable points of the named groups over the maximum attainable total."""
+    groups = groups or scheme.dominance.groups
+    per_group: dict[str, int] = {}
+    for group in scheme.group_names():
+        maxima = [
+            item_max_cents(item, None if res is None else res.item_cents[item.id])
+            for item in scheme.items
+            if item.group == group
+        ]
+        rule = scheme.groups.get(group)
+        value = max(maxima) if rule is not None and rule.mode == "max" else sum(maxima)
+        if rule is not None and rule.cap is not None:
+            value = min(value, int(round(rule.cap * 100)))
+        per_group[group] = value
+    total = sum(per_group.values())
+    if total <= 0:
+        return None
+    return sum(v for g, v in per_group.items() if g in groups) / total
+
+
+def realised_share(res: ScoreResult, mask: np.ndarray, groups: list[str]) -> float | None:
+    """Measure 2: the named groups' positive points over all positive points, summed over ``mask``."""
+    if not mask.any():
+        return None
+    num = den = 0
+    for item in res.scheme.items:
+        cents = res.item_cents[item.id][mask]
+        positive = int(np.maximum(cents, 0).sum(dtype=np.int64))
+        den += positive
+        if item.group in groups:
+            num += positive
+    return None if den == 0 else num / den
+
+
+def near_line_mask(res: ScoreResult, line: float, window: float) -> np.ndarray:
+    """The eligible within ``window`` points of ``line``; if fewer than MIN_NEAR, the nearest MIN_NEAR eligible."""
+    eligible = res.eligible_mask
+    distance = np.abs(res.total_cents - int(round(line * 100)))
+    near = eligible & (distance <= int(round(window * 100)))
+    n_eligible = int(eligible.sum())
+    if int(near.sum()) >= min(MIN_NEAR, n_eligible):
+        return near
+    idx = np.flatnonzero(eligible)
+    k = min(MIN_NEAR, len(idx))
+    nearest = idx[np.argpartition(distance[idx], k - 1)[:k]] if k else idx
+    out = np.zeros_like(eligible)
+    out[nearest] = True
+    return out
+
+
+def decisive_share(res: ScoreResult, mask: np.ndarray, groups: list[str]) -> float | None:
+    """Measure 3: Cov(group points, total) / Var(total) over ``mask``."""
+    if int(mask.sum()) < 2:
+        return None
+    total = res.total_cents[mask].astype(np.float64)
+    group = res.group_cents(groups)[mask].astype(np.float64)
+    total -= total.mean()
+    var = float(np.dot(total, total))
+    if var == 0:
+        return None
+    return float(np.dot(group - group.mean(), total)) / var
+
+
+def dominance(
+    res: ScoreResult,
+    scheme: Scheme | None = None,
+    admitted: np.ndarray | None = None,
+    line: float | None = None,
+) -> DominanceReport:
+    """All three measures for a scored population, with the requirement's verdict.
+
+    ``admitted`` (a mask or an AdmissionResult) gives the realised share among the admitted; ``line`` (the cut-off
+    or threshold) centres the decisive share; without it the scheme's threshold, else the median eligible score.
+    """
+    scheme = scheme or res.scheme
+    rule = scheme.dominance
+    groups = list(rule.groups)
+    if admitted is not None and not isinstance(admitted, np.ndarray):
+        admitted_mask = np.asarray(admitted.admitted_mask)  # AdmissionResult
+        if line is None:
+            line = admitted.cutoff
+    else:
+        admitted_mask = admitted
+    eligible = res.eligible_mask
+    if line is None and scheme.admission is not None and scheme.admission.threshold is not None:
+        line = scheme.admission.threshold
+    if line is None and eligible.any():
+        line = float(np.median(res.total_cents[eligible])) / 100.0
+    window = rule.window or DEFAULT_WINDOW
+    near = near_line_mask(res, line, window) if line is not None else np.zeros_like(eligible)
+    report = DominanceReport(
+        groups=groups,
+        measure=rule.measure,
+        min_share=rule.min_share,
+        design=design_share(scheme, res, groups),
+        realised_eligible=realised_share(res, eligible, groups),
+        realised_admitted=realised_share(res, admitted_mask, groups) if admitted_mask is not None else None,
+        decisive=decisive_share(res, near, groups),
+        line=line,
+        window=window,
+        near_line=int(near.sum()),
+    )
+    shares = {"design": report.design, "realised": report.realised_eligible, "decisive": report.decisive}
+    report.passed = {k: (None if v is None else bool(v >= rule.min_share)) for k, v in shares.items()}
+    verdicts = {k: v for k, v in report.passed.items() if v is not None}
+    if len(set(verdicts.values())) > 1:
+        passing = ", ".join(k for k, v in verdicts.items() if v)
+        failing = ", ".join(k for k, v in verdicts.items() if not v)
+        report.warnings.append(
+            f"the measures disagree: {passing} pass(es) but {failing} fail(s) the {rule.min_share:.0%} requirement; "
+            f"the requirement uses the {rule.measure} share"
+        )
+    return report
