@@ -1,0 +1,280 @@
+"""Reading population files: CSV (UTF-8, UTF-8 with BOM, GB18030/GBK, UTF-16 — detected), XLSX and Parquet.
+
+This module only turns a file into a frame of raw values with the header row found; typing, validation and
+identifier screening are in :mod:`scoring.population`. Every failure is a :class:`PopulationError` with a
+one-line reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from scoring.errors import PopulationError
+from scoring.population_schema import load_schema
+
+HEADER_SCAN_ROWS = 10
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
+# Rough peak memory needed per byte of file while loading and validating it, by format.
+MEMORY_FACTOR = {"csv": 8.0, "parquet": 12.0, "xlsx": 60.0}
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "#n/a", "—", "--", "<na>", "nat"})
+
+
+@dataclass
+class RawTable:
+    """A table as read: headers as text, raw values, and notes for the load report."""
+
+    frame: pd.DataFrame
+    kind: str
+    encoding: str | None = None
+    header_row: int = 1
+    warnings: list[str] = field(default_factory=list)
+
+
+def available_memory() -> int:
+    """Bytes of memory available to this process (psutil if present, else a conservative guess)."""
+    try:
+        import psutil
+
+        return int(psutil.virtual_memory().available)
+    except Exception:  # pragma: no cover - psutil is a dependency; this is only a fallback
+        return 4 * 1024**3
+
+
+def _fmt_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n < 1024 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TB"  # pragma: no cover
+
+
+def check_memory(path: Path, kind: str, *, available: int | None = None) -> None:
+    """Refuse a file whose estimated in-memory size exceeds the available memory (clear message, no crash)."""
+    size = path.stat().st_size
+    need = size * MEMORY_FACTOR.get(kind, 8.0)
+    avail = available_memory() if available is None else available
+    if need > avail:
+        raise PopulationError(
+            f"{path.name} is {_fmt_bytes(size)}; loading it as {kind} needs about {_fmt_bytes(need)} of memory but "
+            f"only {_fmt_bytes(avail)} is available: split the file, convert it to Parquet, or use a larger machine"
+        )
+
+
+def detect_kind(path: Path, head: bytes) -> str:
+    """"csv", "xlsx" or "parquet" from the file's suffix, else from its first bytes."""
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        return "xlsx"
+    if suffix in PARQUET_SUFFIXES:
+        return "parquet"
+    if suffix == ".xls":
+        raise PopulationError(f"{path.name}: the old .xls format is not supported; save the sheet as .xlsx or CSV")
+    if suffix in CSV_SUFFIXES:
+        return "csv"
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    return "csv"
+
+
+def decode_bytes(data: bytes, name: str = "input") -> tuple[str, str]:
+    """Decode CSV bytes; return (text, encoding). Tries BOMs, then UTF-8, then GB18030 (a superset of GBK)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "gb18030"]
+    for enc in candidates:
+        try:
+            text = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if "\x00" in text:
+            raise PopulationError(f"{name}: the file contains NUL bytes: it is binary or in an unsupported encoding")
+        return text, enc
+    raise PopulationError(
+        f"{name}: cannot decode the file as UTF-8 or GB18030/GBK: save it as UTF-8 or GB18030 CSV, XLSX or Parquet"
+    )
+
+
+def _sniff_delimiter(lines: list[str]) -> str:
+    best, best_score = ",", 0
+    for delim in (",", "\t", ";", "|"):
+        counts = [line.count(delim) for line in lines if line.strip()]
+        score = max(counts, default=0)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _header_score(cells: list[object]) -> int:
+    schema = load_schema()
+    score = 0
+    for cell in cells:
+        if cell is None or (isinstance(cell, float) and pd.isna(cell)):
+            continue
+        text = str(cell)
+        if schema.canonical_header(text) is not None or schema.identifier_kind(text) is not None:
+            score += 1
+    return score
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def find_header_row(rows: list[list[object]], name: str) -> int:
+    """Index (0-based) of the header row among the first rows: the first with two or more known column names."""
+    scores = [_header_score(r) for r in rows[:HEADER_SCAN_ROWS]]
+    for i, s in enumerate(scores):
+        if s >= 2:
+            return i
+    for i, s in enumerate(scores):
+        if s >= 1:
+            return i
+    if rows:
+        first = [c for c in rows[0] if c is not None and not (isinstance(c, float) and pd.isna(c))]
+        texts = [str(c).strip() for c in first]
+        if texts and all(t and not _is_number(t) for t in texts) and len(set(texts)) == len(texts):
+            return 0
+    raise PopulationError(
+        f"{name}: no header row found in the first {HEADER_SCAN_ROWS} rows (expected column names such as "
+        "年龄, 性别, 学历 or age, sex, education)"
+    )
+
+
+def _unique_headers(cells: list[object], name: str) -> list[str]:
+    headers: list[str] = []
+    for i, cell in enumerate(cells):
+        text = "" if cell is None or (isinstance(cell, float) and pd.isna(cell)) else str(cell).strip()
+        headers.append(text or f"unnamed_{i + 1}")
+    seen: dict[str, int] = {}
+    for i, h in enumerate(headers):
+        if h in seen:
+            raise PopulationError(f"{name}: column header '{h}' appears twice (columns {seen[h] + 1} and {i + 1})")
+        seen[h] = i
+    return headers
+
+
+def read_csv_text(text: str, name: str) -> RawTable:
+    """Parse decoded CSV text into a raw table of strings, locating the header row."""
+    if not text.strip():
+        raise PopulationError(f"{name}: the file is empty")
+    lines = _LINE_BREAK.split(text)
+    head_lines = [line for line in lines[: HEADER_SCAN_ROWS * 4] if line.strip()][: HEADER_SCAN_ROWS]
+    delim = _sniff_delimiter(head_lines)
+    try:
+        rows = [r for r in csv.reader(io.StringIO("\n".join(head_lines)), delimiter=delim) if any(c.strip() for c in r)]
+    except csv.Error as exc:
+        raise PopulationError(f"{name}: malformed CSV near the top of the file: {exc}") from None
+    if not rows:
+        raise PopulationError(f"{name}: the file is empty")
+    header_idx = find_header_row(rows, name)
+    header = _unique_headers(rows[header_idx], name)
+    warnings: list[str] = []
+    # Position of the header line in the text (blank lines skipped by csv.reader are counted via splitlines).
+    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    skip = nonblank[header_idx] + 1 if header_idx < len(nonblank) else 1
+    if header_idx:
+        warnings.append(f"header found on line {skip}; {header_idx} line(s) above it were skipped")
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=delim, header=None, names=header, skiprows=skip, dtype=str,
+            keep_default_na=False, na_filter=False, skip_blank_lines=True, index_col=False,
+        )
+    except pd.errors.ParserError as exc:
+        msg = " ".join(str(exc).split())
+        raise PopulationError(f"{name}: malformed CSV: {msg}") from None
+    except (ValueError, csv.Error, MemoryError, OverflowError) as exc:
+        raise PopulationError(f"{name}: cannot parse the CSV: {' '.join(str(exc).split())}") from None
+    return RawTable(frame=frame, kind="csv", header_row=skip, warnings=warnings)
+
+
+def _read_excel(path: Path) -> RawTable:
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
+    except PopulationError:
+        raise
+    except Exception as exc:  # openpyxl/zipfile raise many kinds; all mean "not a readable workbook"
+        raise PopulationError(f"{path.name}: cannot read the Excel workbook: {type(exc).__name__}: "
+                              f"{' '.join(str(exc).split())[:200]}") from None
+    sheet_name, raw = None, None
+    for sname, sheet in sheets.items():
+        sheet = sheet.dropna(how="all").dropna(axis=1, how="all")
+        if not sheet.empty:
+            sheet_name, raw = sname, sheet
+            break
+    if raw is None:
+        raise PopulationError(f"{path.name}: the workbook has no data (every sheet is empty)")
+    rows = raw.head(HEADER_SCAN_ROWS).to_numpy(dtype=object).tolist()
+    header_idx = find_header_row(rows, path.name)
+    header = _unique_headers(rows[header_idx], path.name)
+    body = raw.iloc[header_idx + 1:].copy()
+    body.columns = header
+    body = body.reset_index(drop=True)
+    warnings = []
+    if len(sheets) > 1:
+        warnings.append(f"read sheet '{sheet_name}' of {len(sheets)}")
+    if header_idx:
+        warnings.append(f"header found on row {int(raw.index[header_idx]) + 1} of sheet '{sheet_name}'; "
+                        f"{header_idx} row(s) above it were skipped")
+    return RawTable(frame=body, kind="xlsx", header_row=int(raw.index[header_idx]) + 1, warnings=warnings)
+
+
+def _read_parquet(path: Path) -> RawTable:
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for a broken file
+        raise PopulationError(f"{path.name}: cannot read the Parquet file: {type(exc).__name__}: "
+                              f"{' '.join(str(exc).split())[:200]}") from None
+    frame = frame.reset_index(drop=True)
+    frame.columns = _unique_headers(list(frame.columns), path.name)
+    return RawTable(frame=frame, kind="parquet")
+
+
+def read_table(path: str | os.PathLike[str], *, available: int | None = None) -> RawTable:
+    """Read a population file (CSV / XLSX / Parquet) into a :class:`RawTable`; raise PopulationError on bad input."""
+    p = Path(path)
+    if not p.exists():
+        raise PopulationError(f"population file not found: {p}")
+    if p.is_dir():
+        raise PopulationError(f"{p} is a directory, not a population file")
+    try:
+        size = p.stat().st_size
+        with open(p, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise PopulationError(f"cannot read {p}: {exc.strerror}") from None
+    if size == 0:
+        raise PopulationError(f"{p.name}: the file is empty")
+    kind = detect_kind(p, head)
+    check_memory(p, kind, available=available)
+    if kind == "xlsx":
+        return _read_excel(p)
+    if kind == "parquet":
+        return _read_parquet(p)
+    try:
+        data = p.read_bytes()
+    except MemoryError:
+        raise PopulationError(f"{p.name}: not enough memory to read the file") from None
+    text, enc = decode_bytes(data, p.name)
+    del data
+    table = read_csv_text(text, p.name)
+    table.encoding = enc
+    return table
