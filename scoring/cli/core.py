@@ -1,0 +1,330 @@
+"""The core commands: ``check-scheme``, ``score`` and ``admit``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from scoring.admission import AdmissionResult, admit
+from scoring.dominance import dominance
+from scoring.engine import ScoreResult, score
+from scoring.errors import PopulationError, SchemeError, ScoringInputError
+from scoring.scheme import Scheme, load_scheme, scheme_warnings
+
+CHECK_POPULATION = {"n": 100_000, "seed": 0}  # built-in population used by check-scheme without --population
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add check-scheme, score and admit."""
+    p = sub.add_parser("check-scheme", help="validate a scheme and report the three dominance measures")
+    p.add_argument("scheme", help="scheme YAML file")
+    p.add_argument("--population", help="population file (CSV/XLSX/Parquet); default: built-in synthetic Hangzhou")
+    _common(p, out=False)
+    p.set_defaults(func=cmd_check_scheme)
+
+    p = sub.add_parser("score", help="score a population under a scheme")
+    p.add_argument("--scheme", required=True, help="scheme YAML file")
+    p.add_argument("--population", required=True, help="population file (CSV/XLSX/Parquet)")
+    p.add_argument("--out", required=True, help="output file (.parquet, .csv or .xlsx)")
+    _common(p)
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("admit", help="admit under a quota and/or a score line")
+    p.add_argument("--scheme", required=True, help="scheme YAML file")
+    p.add_argument("--population", required=True, help="population file (CSV/XLSX/Parquet)")
+    p.add_argument("--quota", type=_non_negative_int, help="places this year (overrides the scheme's rule)")
+    p.add_argument("--threshold", type=_finite_float, help="score line, no cap (overrides the scheme's rule)")
+    p.add_argument(
+        "--ties",
+        help='"admit_all", or a chain like "insurance_years:desc,age:asc,lottery:12345" (default: the scheme\'s)',
+    )
+    p.add_argument("--out", help="write everyone's score and admission to this file (.parquet, .csv or .xlsx)")
+    _common(p)
+    p.set_defaults(func=cmd_admit)
+
+
+def _common(p: argparse.ArgumentParser, out: bool = True) -> None:
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels (default zh)")
+    if out:
+        p.add_argument("--skip-invalid", action="store_true", help="score the valid rows; write the rejected beside")
+        p.add_argument("--drop-identifiers", action="store_true", help="drop columns holding direct identifiers")
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative; a quota is 0 or more places")
+    return value
+
+
+def _finite_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not np.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
+
+
+def parse_ties(text: str | None) -> str | list[dict[str, Any]] | None:
+    """Parse ``--ties``: "admit_all" or "col:asc|desc,...,lottery:SEED"."""
+    if text is None:
+        return None
+    if text.strip() == "admit_all":
+        return "admit_all"
+    chain: list[dict[str, Any]] = []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        name, _, arg = part.partition(":")
+        if name == "lottery":
+            try:
+                chain.append({"lottery": int(arg)})
+            except ValueError:
+                raise ScoringInputError(f"--ties: lottery needs a whole-number seed, got {arg!r}") from None
+        else:
+            order = arg or "desc"
+            if order not in ("asc", "desc"):
+                raise ScoringInputError(f"--ties: order of {name!r} must be asc or desc, got {order!r}")
+            chain.append({"column": name, "order": order})
+    if not chain:
+        raise ScoringInputError('--ties: give "admit_all" or a chain like "insurance_years:desc,lottery:1"')
+    return chain
+
+
+# ------------------------------------------------------------------------------------------------------------
+def _progress(total: int, desc: str) -> tqdm:
+    return tqdm(total=total, desc=desc, file=sys.stderr, disable=None, leave=False, unit="step")
+
+
+def _load_inputs(args: argparse.Namespace, bar: tqdm) -> tuple[Scheme, Any, ScoreResult, pd.DataFrame]:
+    from scoring.population import read_population
+
+    scheme = load_scheme(args.scheme)
+    bar.update(1)
+    load = read_population(args.population, skip_invalid=args.skip_invalid, drop_identifiers=args.drop_identifiers)
+    bar.update(1)
+    res = score(load.frame, scheme, on_invalid="reject" if args.skip_invalid else "raise")
+    bar.update(1)
+    rejected = pd.concat([load.rejected, res.rejected], ignore_index=True) if len(res.rejected) else load.rejected
+    rejected = rejected.sort_values("row", kind="stable", ignore_index=True)
+    return scheme, load, res, rejected
+
+
+def _counts(load: Any, res: ScoreResult, rejected: pd.DataFrame) -> dict[str, Any]:
+    n_rejected = int(rejected["row"].nunique()) if len(rejected) else 0
+    out = {"rows_in": int(load.rows_in), "scored": int(res.n), "rejected": n_rejected}
+    if out["rows_in"] != out["scored"] + out["rejected"]:  # every input row is accounted for
+        raise AssertionError(f"row accounting broke: {out}")
+    if load.dropped_identifiers:
+        out["dropped_identifiers"] = list(load.dropped_identifiers)
+    return out
+
+
+def _scheme_info(scheme: Scheme, lang: str) -> dict[str, Any]:
+    return {
+        "id": scheme.id,
+        "version": scheme.version,
+        "status": scheme.status,
+        "title": scheme.title.get(lang),
+        "stamp": scheme.stamp(lang),
+    }
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, stamp: str) -> None:
+    """Write a results table by extension (.parquet, .csv, .xlsx), stamped with the scheme line."""
+    path = Path(path)
+    frame = frame.assign(scheme=pd.Categorical([stamp] * len(frame)))
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    elif suffix == ".csv":
+        frame.to_csv(path, index=False, encoding="utf-8-sig")
+    elif suffix == ".xlsx":
+        if len(frame) > 1_048_575:
+            raise ScoringInputError(f"{path}: {len(frame):,} rows do not fit in an Excel sheet; use .parquet or .csv")
+        frame.to_excel(path, index=False, engine="xlsxwriter")
+    else:
+        raise ScoringInputError(f"{path}: unknown output type {suffix!r}; use .parquet, .csv or .xlsx")
+
+
+def _write_outputs(args: argparse.Namespace, frame: pd.DataFrame, rejected: pd.DataFrame, stamp: str) -> dict:
+    out = Path(args.out)
+    if out.suffix.lower() not in (".parquet", ".csv", ".xlsx"):
+        raise ScoringInputError(f"--out {out}: unknown output type {out.suffix!r}; use .parquet, .csv or .xlsx")
+    if not out.parent.exists():
+        raise ScoringInputError(f"--out {out}: folder {out.parent} does not exist")
+    write_table(frame, out, stamp)
+    paths = {"out": str(out)}
+    if len(rejected):
+        rej_path = out.parent / f"{out.stem}.rejected.csv"
+        rejected.to_csv(rej_path, index=False, encoding="utf-8-sig")
+        paths["rejected_out"] = str(rej_path)
+    return paths
+
+
+def _score_stats(res: ScoreResult) -> dict[str, Any]:
+    if res.n == 0:
+        return {}
+    total = res.total_cents / 100.0
+    q = np.percentile(total, [10, 50, 90])
+    return {"mean": round(float(total.mean()), 2), "p10": float(q[0]), "median": float(q[1]), "p90": float(q[2])}
+
+
+def _emit(args: argparse.Namespace, payload: dict[str, Any], lines: list[str]) -> None:
+    if args.json:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=_json_default) + "\n")
+    else:
+        sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return str(value)
+
+
+def _dominance_lines(d: dict[str, Any], lang: str) -> list[str]:
+    def pct(v: float | None) -> str:
+        return "—" if v is None else f"{v:.1%}"
+
+    verdict = {True: "达标" if lang == "zh" else "pass", False: "未达标" if lang == "zh" else "fail", None: "—"}
+    measures = [("design", d["design"]), ("realised", d["realised_eligible"]), ("decisive", d["decisive"])]
+    names = {"design": ("设计占比", "design share"), "realised": ("实际占比", "realised share"),
+             "decisive": ("决定性占比", "decisive share")}
+    out = []
+    for key, value in measures:
+        mark = " *" if key == d["measure"] else ""
+        name = names[key][0 if lang == "zh" else 1]
+        out.append(f"  {name}: {pct(value)} ({verdict[d['passed'][key]]}){mark}")
+    req = f"{d['min_share']:.0%}"
+    out.append(
+        f"  * 要求口径，最低 {req}" if lang == "zh" else f"  * the measure the requirement uses, minimum {req}"
+    )
+    return out + [f"  ! {w}" for w in d["warnings"]]
+
+
+# ------------------------------------------------------------------------------------------------------------
+def cmd_check_scheme(args: argparse.Namespace) -> int:
+    """Validate a scheme; report warnings and the three dominance measures on a population."""
+    try:
+        scheme = load_scheme(args.scheme)
+    except SchemeError as exc:
+        if args.json:
+            _emit(args, {"valid": False, "errors": exc.errors, "warnings": []}, [])
+        raise
+    if args.population:
+        from scoring.population import read_population
+
+        load = read_population(args.population, skip_invalid=True)
+        pop, pop_note = load.frame, f"{args.population} ({load.rows_kept:,} valid of {load.rows_in:,} rows)"
+    else:
+        from scoring.synth import synth
+
+        pop = synth(CHECK_POPULATION["n"], seed=CHECK_POPULATION["seed"])
+        pop_note = f"built-in synthetic Hangzhou population (n={CHECK_POPULATION['n']:,}, seed=0)"
+    warnings = scheme_warnings(scheme, pop.columns)
+    dom: dict[str, Any] | None = None
+    adm_summary = None
+    missing = [c for c in scheme.columns() if c not in pop.columns]
+    if not missing:
+        res = score(pop, scheme, on_invalid="reject")
+        adm = admit(res) if scheme.admission is not None else None
+        report = dominance(res, scheme, admitted=adm)
+        dom = report.to_dict()
+        warnings += [f"dominance: {w}" for w in report.warnings]
+        if report.ok is False:
+            warnings.append(
+                f"dominance: the requirement ({scheme.dominance.measure} share ≥ {scheme.dominance.min_share:.0%}) "
+                f"is not met on {pop_note}"
+            )
+        adm_summary = adm.summary() if adm is not None else None
+    payload = {
+        "valid": True,
+        "scheme": _scheme_info(scheme, args.lang),
+        "errors": [],
+        "warnings": warnings,
+        "population": pop_note,
+        "dominance": dom,
+        "admission": adm_summary,
+    }
+    lines = [f"{scheme.stamp(args.lang)}", "OK: the scheme is valid" if args.lang == "en" else "方案有效"]
+    lines += [f"warning: {w}" for w in warnings if not w.startswith("dominance: the measures disagree")]
+    if dom is not None:
+        lines.append(("Dominance on " if args.lang == "en" else "主导性（人群：") + pop_note + ("" if args.lang == "en"
+                                                                                              else "）"))
+        lines += _dominance_lines(dom, args.lang)
+    _emit(args, payload, lines)
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    """Score a population file and write everyone's item points, total, eligibility and reason."""
+    with _progress(4, "score") as bar:
+        scheme, load, res, rejected = _load_inputs(args, bar)
+        frame = res.to_frame()
+        paths = _write_outputs(args, frame, rejected, scheme.stamp(args.lang))
+        bar.update(1)
+    dom = dominance(res, scheme).to_dict() if res.n else None
+    counts = _counts(load, res, rejected)
+    payload = {
+        "scheme": _scheme_info(scheme, args.lang),
+        **counts,
+        "eligible": int(res.eligible_mask.sum()),
+        "score": _score_stats(res),
+        "dominance": dom,
+        **paths,
+    }
+    lines = [
+        scheme.stamp(args.lang),
+        f"rows in {counts['rows_in']:,} · scored {counts['scored']:,} · rejected {counts['rejected']:,} · "
+        f"eligible {payload['eligible']:,}",
+        f"written: {paths['out']}" + (f" (rejected rows: {paths['rejected_out']})" if "rejected_out" in paths else ""),
+    ]
+    _emit(args, payload, lines)
+    return 0
+
+
+def cmd_admit(args: argparse.Namespace) -> int:
+    """Admit under the scheme's rule or the given quota/threshold; report the cut-off and the ties."""
+    ties = parse_ties(args.ties)
+    with _progress(4, "admit") as bar:
+        scheme, load, res, rejected = _load_inputs(args, bar)
+        adm: AdmissionResult = admit(res, quota=args.quota, threshold=args.threshold, ties=ties)
+        bar.update(1)
+    report = dominance(res, scheme, admitted=adm)
+    counts = _counts(load, res, rejected)
+    paths: dict[str, str] = {}
+    if args.out:
+        frame = res.to_frame().assign(admitted=adm.admitted_mask)
+        paths = _write_outputs(args, frame, rejected, scheme.stamp(args.lang))
+    payload = {"scheme": _scheme_info(scheme, args.lang), **counts, **adm.summary(), "dominance": report.to_dict()}
+    payload.update(paths)
+    if len(rejected) and not args.out:
+        payload["rejected_rows"] = rejected.head(100).to_dict(orient="records")
+        payload["rejected_note"] = "first 100 problems; give --out to write them all beside the output"
+    cutoff = "—" if adm.cutoff is None else f"{adm.cutoff:,.2f}"
+    lines = [
+        scheme.stamp(args.lang),
+        f"rows in {counts['rows_in']:,} · scored {counts['scored']:,} · rejected {counts['rejected']:,}",
+        f"eligible {adm.eligible:,} · admitted {adm.admitted_count:,} · cut-off {cutoff} · tied at cut-off "
+        f"{adm.tied_at_cutoff:,} · places decided by tie-break {adm.decided_by_tiebreak:,}",
+        *_dominance_lines(report.to_dict(), args.lang),
+    ]
+    _emit(args, payload, lines)
+    return 0
+
+
+__all__ = ["PopulationError", "parse_ties", "register", "write_table"]
