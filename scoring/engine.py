@@ -22,6 +22,7 @@ from scoring.scheme import Condition, Item, Scheme
 
 BLOCK_ROWS = 1 << 18
 UNIT_TOLERANCE = 1e-3  # a value within 1/1000 of a step of the next step counts the step (float error, float32)
+CENT_TOLERANCE = 1e-6  # a value within 1e-6 cent below a half cent rounds up (0.375 points is 38 cents, always)
 _THREADS = max(1, min(4, os.cpu_count() or 1))
 
 
@@ -254,9 +255,11 @@ def _condition_fn(cond: Condition, cols: _Columns, user: str) -> Callable[[slice
 
 
 def _to_cents(points: np.ndarray) -> np.ndarray:
-    out = np.rint(points * 100.0)
-    if out.dtype.kind == "f":
-        np.nan_to_num(out, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+    """Points to int32 cents, half away from zero (四舍五入); ``CENT_TOLERANCE`` absorbs float error at a half cent."""
+    out = np.multiply(points, 100.0, dtype=np.float64)
+    out += np.copysign(0.5 + CENT_TOLERANCE, out)
+    np.trunc(out, out=out)
+    np.nan_to_num(out, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
     return out.astype(np.int32)
 
 
@@ -272,7 +275,7 @@ def _item_fn(item: Item, cols: _Columns) -> Callable[[slice], np.ndarray]:
         fn = _bands_fn(item, cols, user)
     else:
         arr = cols.numeric(item.column or "", user)
-        cents = round(float(item.points) * 100)  # type: ignore[arg-type]
+        cents = int(_to_cents(np.array([float(item.points)]))[0])  # type: ignore[arg-type]
         fn = lambda sl: np.where(arr[sl] != 0, np.int32(cents), np.int32(0)).astype(np.int32)  # noqa: E731
     if when is None:
         return fn
@@ -295,9 +298,9 @@ def _per_unit_fn(item: Item, cols: _Columns, user: str) -> Callable[[slice], np.
 
     def run(sl: slice) -> np.ndarray:
         first, weight = sources[0]
-        units = first[sl].astype(np.float64) if weight == 1.0 else first[sl] * weight
+        units = first[sl].astype(np.float64) if weight == 1.0 else np.multiply(first[sl], weight, dtype=np.float64)
         for arr, w in sources[1:]:
-            units += arr[sl] * w if w != 1.0 else arr[sl]
+            units += np.multiply(arr[sl], w, dtype=np.float64) if w != 1.0 else arr[sl]
         if limit is not None:
             np.minimum(units, limit[sl], out=units)
         if unit is not None:
