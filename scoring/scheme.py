@@ -142,10 +142,6 @@ class Item(_Model):
                 raise ValueError("columns must name at least one column")
             if self.points_per_unit is None:
                 raise ValueError("per_unit needs points_per_unit")
-            if self.unit is not None and not self.unit > 0:
-                raise ValueError(f"unit must be positive, got {self.unit}")
-            if self.min_units is not None and self.min_units < 0:
-                raise ValueError(f"min_units must be zero or more, got {self.min_units}")
         else:
             if self.column is None:
                 raise ValueError(f"{kind} needs column")
@@ -153,13 +149,30 @@ class Item(_Model):
             raise ValueError("category needs points as a mapping {value: points}")
         if kind == "flag" and not isinstance(self.points, int | float):
             raise ValueError("flag needs points as a number")
-        if kind == "bands":
-            if not self.bands:
-                raise ValueError("bands needs a non-empty list of bands")
-            _check_bands(self.bands)
-        if self.cap is not None and self.cap < 0:
-            raise ValueError(f"cap must be zero or more, got {self.cap}")
+        if kind == "bands" and not self.bands:
+            raise ValueError("bands needs a non-empty list of bands")
         return self
+
+    @field_validator("cap", "min_units")
+    @classmethod
+    def _not_negative(cls, value: float | None) -> float | None:
+        if value is not None and value < 0:
+            raise ValueError("must be zero or more")
+        return value
+
+    @field_validator("unit")
+    @classmethod
+    def _positive(cls, value: float | None) -> float | None:
+        if value is not None and not value > 0:
+            raise ValueError("must be positive")
+        return value
+
+    @field_validator("bands")
+    @classmethod
+    def _bands_disjoint(cls, value: list[Band] | None) -> list[Band] | None:
+        if value:
+            _check_bands(value)
+        return value
 
     def source_columns(self) -> list[str]:
         """Every population column this item reads."""
@@ -195,7 +208,7 @@ class GroupRule(_Model):
     @classmethod
     def _cap(cls, value: float | None) -> float | None:
         if value is not None and value < 0:
-            raise ValueError(f"cap must be zero or more, got {value}")
+            raise ValueError("must be zero or more")
         return value
 
 
