@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,9 @@ from scoring.scheme import scheme_from_dict
 
 NUMERIC = ["x0", "x1", "x2", "x3"]
 CATS = ["a", "b", "c", "d"]
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=int(os.environ.get("DEEP_EXAMPLES", 60)), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def make_pop(n: int, seed: int, nan_rate: float = 0.0) -> pd.DataFrame:
