@@ -17,7 +17,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from scoring.errors import PopulationError
+from scoring.errors import PopulationError, SchemeError
 from scoring.scheme import Condition, Item, Scheme
 
 BLOCK_ROWS = 1 << 18
@@ -231,9 +231,9 @@ def _condition_fn(cond: Condition, cols: _Columns, user: str) -> Callable[[slice
             tests.append(lambda sl, c=codes, w=wanted: np.isin(c[sl], w))
         else:
             arr = cols.numeric(column, user)
-            nums = np.array([float(v) for v in values], dtype=np.float64)
+            nums = np.array([_test_number(v, column, user, cols.scheme) for v in values], dtype=np.float64)
             if cond.equals is not None and cond.in_ is not None:
-                nums = nums[nums == float(cond.equals)]
+                nums = nums[nums == _test_number(cond.equals, column, user, cols.scheme)]
             if len(nums) == 1:
                 tests.append(lambda sl, a=arr, v=nums[0]: a[sl] == v)
             else:
@@ -252,6 +252,18 @@ def _condition_fn(cond: Condition, cols: _Columns, user: str) -> Callable[[slice
         return mask
 
     return run
+
+
+def _test_number(value: object, column: str, user: str, scheme: Scheme) -> float:
+    """A test value (equals/in) compared with a numeric column: numbers, booleans, or true/false/yes/no text."""
+    converted = _bool_text(value)
+    try:
+        return float(converted)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise SchemeError(
+            f"{scheme.path or scheme.id}: {user}: value {value!r} cannot match column {column!r}, which holds "
+            f"numbers in the population; use a number or true/false"
+        ) from None
 
 
 def _to_cents(points: np.ndarray) -> np.ndarray:
