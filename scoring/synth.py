@@ -144,7 +144,9 @@ def synth(n: int, seed: int = 0, *, progress: Progress | None = None) -> pd.Data
     r = _rng(seed, "residence")
     child = r.random(n, dtype=F32) < F32(cal.p("arrived_as_child_share"))
     cap = np.where(child, agef, np.maximum(agef - work_age, F32(0)))
-    span = r.standard_exponential(n, dtype=F32) * F32(cal.p("years_in_city_mean"))
+    mean_span = F32(cal.p("years_in_city_mean_at_16")) + F32(cal.p("years_in_city_mean_per_year_of_age")) * (
+        agef - work_age)
+    span = r.standard_exponential(n, dtype=F32) * mean_span
     span = np.where(child, cap * (F32(0.3) + F32(0.7) * r.random(n, dtype=F32)), span)
     city_years = _months(np.minimum(span, cap))
     moved = r.random(n, dtype=F32) < F32(cal.p("other_districts_share"))
