@@ -1,0 +1,129 @@
+"""The three dominance measures: by hand, against the reference, as a variance decomposition, and the warning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from popgen import make_population
+from reference import ref_decisive_share, ref_design_share, ref_realised_share, ref_score
+
+from scoring import dominance, load_scheme, score
+from scoring.dominance import decisive_share, design_share, near_line_mask
+from scoring.scheme import scheme_from_dict
+
+SHIPPED = sorted(Path("scenarios/schemes").glob("*.yaml"))
+
+HAND: dict[str, Any] = {
+    "id": "hand", "version": "1", "title": "hand", "status": "draft",
+    "items": [
+        {"id": "res", "group": "residence", "kind": "per_unit", "column": "r", "points_per_unit": 6, "cap": 60},
+        {"id": "ins", "group": "insurance", "kind": "per_unit", "column": "i", "points_per_unit": 6, "cap": 60},
+        {"id": "edu", "group": "human_capital", "kind": "category", "column": "e",
+         "points": {"bachelor": 10, "master": 20}, "default": 0},
+        {"id": "gold", "group": "awards", "kind": "flag", "column": "g", "points": 20},
+        {"id": "silver", "group": "awards", "kind": "flag", "column": "s", "points": 15},
+        {"id": "b1", "group": "bonus", "kind": "flag", "column": "g", "points": 10},
+        {"id": "b2", "group": "bonus", "kind": "flag", "column": "s", "points": 10},
+        {"id": "fine", "group": "deduction", "kind": "per_unit", "column": "d", "points_per_unit": -10},
+        {"id": "extra", "group": "other", "kind": "per_unit", "column": "z", "points_per_unit": 1},
+    ],
+    "groups": {"awards": {"mode": "max"}, "bonus": {"cap": 15}},
+    "dominance": {"groups": ["residence", "insurance"], "min_share": 0.5, "measure": "design"},
+}
+
+
+def hand_population(n: int = 100, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "r": rng.uniform(0, 15, n), "i": rng.uniform(0, 15, n),
+        "e": pd.Categorical(rng.choice(["none", "bachelor", "master"], n)),
+        "g": rng.uniform(0, 1, n) < 0.3, "s": rng.uniform(0, 1, n) < 0.3,
+        "d": rng.integers(0, 2, n), "z": rng.permutation(np.arange(n, dtype=float)),
+    })
+
+
+def test_design_share_by_hand() -> None:
+    """60 + 60 named, over 60 + 60 + 20 (edu) + 20 (awards: best only) + 15 (bonus cap) + 0 (deduction)
+    + 98 (uncapped item: its 99th percentile, 'lower', over z = 0..99)."""
+    scheme = scheme_from_dict(HAND)
+    res = score(hand_population(), scheme)
+    assert design_share(scheme, res) == pytest.approx(120 / 273)
+    assert design_share(scheme, None) == pytest.approx(120 / 175)  # no population: uncapped items count 0
+    report = dominance(res, scheme)
+    assert report.design == pytest.approx(120 / 273) and report.measure == "design"
+    assert report.ok is False and report.required == report.design
+
+
+def test_realised_and_decisive_shares_equal_reference() -> None:
+    scheme = scheme_from_dict(HAND)
+    pop = hand_population(400, 4)
+    res = score(pop, scheme)
+    ref = ref_score(pop, scheme)
+    groups = ["residence", "insurance"]
+    everyone = [True] * len(pop)
+    assert dominance(res, scheme).realised_eligible == pytest.approx(
+        ref_realised_share(scheme, ref.items, everyone, groups))
+    assert design_share(scheme, res) == pytest.approx(ref_design_share(scheme, ref.items, groups))
+    line = float(np.median(res.total))
+    near = near_line_mask(res, line, 120.0)
+    manual = [bool(abs(t / 100 - line) <= 120.0) for t in ref.total]
+    assert near.tolist() == manual and sum(manual) >= 200
+    assert decisive_share(res, near, groups) == pytest.approx(
+        ref_decisive_share(scheme, ref.items, ref.total, manual, groups), rel=1e-9)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_decisive_shares_over_all_groups_sum_to_one(path: Path) -> None:
+    scheme = load_scheme(path)
+    res = score(make_population(4000, 9), scheme)
+    line = float(np.median(res.total[res.eligible]))
+    near = near_line_mask(res, line, 10.0)
+    shares = [decisive_share(res, near, [g]) for g in scheme.group_names()]
+    assert all(s is not None for s in shares)
+    assert sum(shares) == pytest.approx(1.0, abs=1e-9)  # Cov(sum of groups, total) / Var(total) = 1
+
+
+def test_near_line_falls_back_to_the_nearest_people() -> None:
+    scheme = scheme_from_dict(HAND)
+    res = score(hand_population(1000, 2), scheme)
+    near = near_line_mask(res, 10_000.0, 1.0)  # nobody within a point of 10000: the 200 nearest
+    assert near.sum() == 200
+    assert res.total_cents[near].min() >= np.sort(res.total_cents)[-200]
+
+
+def test_measures_disagree_warning() -> None:
+    """Residence and insurance at their caps for everyone: they dominate by design and in points realised, but
+    decide nothing near the line (education decides), so the decisive requirement fails and a warning says so."""
+    scheme = load_scheme("scenarios/schemes/hangzhou-2023-illustrative.yaml")
+    n = 500
+    rng = np.random.default_rng(1)
+    pop = pd.DataFrame({
+        "has_residence_permit": True, "insurance_years": 12.0, "residence_years": 15.0,
+        "education": pd.Categorical(rng.choice(["none", "associate", "bachelor", "master"], n)),
+        "detentions": 0,
+    })
+    report = dominance(score(pop, scheme), scheme)
+    assert report.design is not None and report.design > 0.5
+    assert report.realised_eligible is not None and report.realised_eligible > 0.5
+    assert report.decisive == pytest.approx(0.0, abs=1e-12)
+    assert report.passed == {"design": True, "realised": True, "decisive": False}
+    assert report.ok is False and report.measure == "decisive"
+    assert any("disagree" in w and "decisive" in w for w in report.warnings)
+    data = report.to_dict()
+    assert data["ok"] is False and data["required_share"] == report.decisive
+
+
+def test_admitted_share_and_no_warning_when_measures_agree() -> None:
+    scheme = load_scheme("scenarios/schemes/hangzhou-2023-illustrative.yaml")
+    res = score(make_population(3000, 2), scheme)
+    admitted = res.total_cents >= 10_000
+    report = dominance(res, scheme, admitted=admitted, line=100.0)
+    ref = ref_score(make_population(3000, 2), scheme)
+    assert report.realised_admitted == pytest.approx(
+        ref_realised_share(scheme, ref.items, admitted.tolist(), scheme.dominance.groups))
+    if len({v for v in report.passed.values() if v is not None}) == 1:
+        assert not report.warnings
