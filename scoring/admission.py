@@ -124,6 +124,13 @@ def admit(
     (``[{column: insurance_years, order: desc}, {lottery: 12345}]``). With both, the threshold applies first.
     """
     rule = resolve_rule(res, quota, threshold, ties)
+    if isinstance(rule.ties, list):
+        for key in rule.ties:
+            if key.column is not None and key.column not in res.population.columns:
+                raise ScoringInputError(
+                    f"ties: column {key.column!r} is not in the population; "
+                    f"columns: {', '.join(map(str, res.population.columns[:25]))}"
+                )
     total = res.total_cents
     pool = res.eligible_mask.copy() if candidates is None else (res.eligible_mask & candidates)
     n_eligible = int(res.eligible_mask.sum())
