@@ -1,0 +1,79 @@
+"""Parameters of the multi-year queue simulation (all ASSUMPTIONS unless a scenario says otherwise).
+
+Every rate is per year. Defaults are round, stated assumptions for a Hangzhou-like migrant pool, not calibrated
+figures: Hangzhou does not publish flows of non-hukou residents, applicants or leavers.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Arrivals(_Model):
+    """Newcomers per year: ``per_year`` in the first year, growing by ``growth`` a year (may be negative > -1)."""
+
+    per_year: int = Field(default=0, ge=0)
+    growth: float = Field(default=0.0, gt=-1.0, le=1.0)
+    min_age: int = Field(default=16, ge=0, le=100)
+
+
+class Departures(_Model):
+    """Yearly hazard of leaving the city: ``base`` falling with years lived there, rising with age past ``age_from``.
+
+    h = base * exp(-years_slope * residence_years) + age_rate * max(0, age - age_from); everyone reaching
+    ``max_age`` leaves the pool; h is clipped to [0, 1].
+    """
+
+    base: float = Field(default=0.06, ge=0.0, le=1.0)
+    years_slope: float = Field(default=0.05, ge=0.0)
+    age_from: int = Field(default=50, ge=0)
+    age_rate: float = Field(default=0.01, ge=0.0, le=1.0)
+    max_age: int = Field(default=70, ge=1, le=120)
+
+
+class Employment(_Model):
+    """Employment transitions: the employed lose a job with ``job_loss``; the others find one with ``job_find``.
+
+    Social-insurance years accrue only for the employed; ``insured_share`` of the employed pay every year.
+    """
+
+    job_loss: float = Field(default=0.05, ge=0.0, le=1.0)
+    job_find: float = Field(default=0.40, ge=0.0, le=1.0)
+    insured_share: float = Field(default=0.9, ge=0.0, le=1.0)
+
+
+class Permits(_Model):
+    """Each year a resident without a permit who has a job or a home obtains one with ``take_up``."""
+
+    take_up: float = Field(default=0.5, ge=0.0, le=1.0)
+
+
+class Application(_Model):
+    """Propensity to apply, by distance to the line: p = low + (high - low) * logistic((score - line) / scale).
+
+    ``scale: null`` gives the constant ``high``. The line is the rule's threshold, else last year's cut-off.
+    """
+
+    low: float = Field(default=0.3, ge=0.0, le=1.0)
+    high: float = Field(default=0.9, ge=0.0, le=1.0)
+    scale: float | None = Field(default=5.0, gt=0.0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Application:
+        if self.low > self.high:
+            raise ValueError(f"low {self.low} must not exceed high {self.high}")
+        return self
+
+
+class DynamicsParams(_Model):
+    """All dynamics parameters."""
+
+    arrivals: Arrivals = Field(default_factory=Arrivals)
+    departures: Departures = Field(default_factory=Departures)
+    employment: Employment = Field(default_factory=Employment)
+    permits: Permits = Field(default_factory=Permits)
+    application: Application = Field(default_factory=Application)

@@ -1,0 +1,294 @@
+"""Scenarios: load a scenario file, apply its overrides to the scheme, build the yearly rules and the population.
+
+::
+
+    sc = load_scenario("scenarios/hangzhou-2023-reform.yaml")
+    sc.scheme            # the base scheme with the overrides applied (the base scheme is never modified)
+    sc.rules()           # one YearRule per year (the admission rule and its schedule)
+    sc.population()      # the starting population (synthetic or read and validated from a file)
+
+Running and comparing live in :mod:`scoring.scenario_run`. Overrides are dotted paths into the resolved scheme,
+with items and gates addressed by id: ``items.insurance.points_per_unit: 4``, ``items.housing.remove: true``,
+``eligibility.insurance_min.min: 2``, ``groups.bonus.cap: 20``, ``admission.threshold: 90``.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from scoring.dynamics import YearRule
+from scoring.errors import PopulationError, ScenarioError, SchemeError
+from scoring.recognition import RecognitionRules
+from scoring.scenario_model import ScenarioSpec, parse_scenario, read_scenario_dict
+from scoring.scheme import (
+    _COMMON_KEYS,
+    _KIND_KEYS,
+    AdmissionRule,
+    Condition,
+    DominanceRule,
+    Gate,
+    GroupRule,
+    Scheme,
+    merge_scheme_dicts,
+    read_scheme_dict,
+    scheme_from_dict,
+)
+
+__all__ = ["Scenario", "apply_overrides", "load_scenario", "override_paths"]
+
+
+def _fields(model: Any) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items() if name != "path"]
+
+
+def _valid_keys(walked: list[str], node: dict[str, Any]) -> list[str] | None:
+    """Keys allowed at this place of a scheme mapping (None: any key, e.g. a category's points table)."""
+    pattern = ["*" if n % 2 and walked[0] in ("items", "eligibility", "groups") else k for n, k in enumerate(walked)]
+    if not pattern:
+        return _fields(Scheme)
+    if pattern == ["items", "*"]:
+        return sorted(_KIND_KEYS.get(node.get("kind", ""), set()) | _COMMON_KEYS | {"remove"})
+    if pattern == ["eligibility", "*"]:
+        return [*_fields(Gate), "remove"]
+    table = {("groups", "*"): GroupRule, ("admission",): AdmissionRule, ("dominance",): DominanceRule,
+             ("items", "*", "when"): Condition}
+    if tuple(pattern) in table:
+        return _fields(table[tuple(pattern)])
+    if pattern in (["items", "*", "points"], ["items", "*", "columns"], ["groups"]):
+        return None
+    if pattern in (["title"], ["items", "*", "label"], ["eligibility", "*", "label"]):
+        return ["zh", "en"]
+    return sorted(node)
+
+
+def override_paths(data: dict[str, Any]) -> list[str]:
+    """Every dotted path an override may set in this resolved scheme mapping (for error messages and editors)."""
+    paths = [k for k in _fields(Scheme) if k not in ("items", "eligibility", "groups", "admission", "dominance")]
+    for item in data.get("items", []):
+        keys = sorted(_KIND_KEYS.get(item.get("kind", ""), set()) | _COMMON_KEYS | {"remove"})
+        paths += [f"items.{item.get('id')}.{k}" for k in keys if k != "id"]
+    for gate in data.get("eligibility", []):
+        paths += [f"eligibility.{gate.get('id')}.{k}" for k in (*_fields(Gate), "remove") if k != "id"]
+    for group in dict.fromkeys(i.get("group", "other") for i in data.get("items", [])):
+        paths += [f"groups.{group}.{k}" for k in _fields(GroupRule)]
+    paths += [f"admission.{k}" for k in _fields(AdmissionRule)] + [f"dominance.{k}" for k in _fields(DominanceRule)]
+    return paths
+
+
+def apply_overrides(data: dict[str, Any], overrides: dict[str, Any], source: str = "<scenario>") -> dict[str, Any]:
+    """A deep copy of the resolved scheme mapping ``data`` with the dotted ``overrides`` applied.
+
+    ``items.<id>.<key>``/``eligibility.<id>.<key>`` address entries by id; ``items.<id>.remove: true`` drops one;
+    ``items.<new id>: {kind: ..., ...}`` adds one; a ``null`` value removes an optional key. A path that does not
+    exist raises :class:`ScenarioError` listing the valid choices at that point.
+    """
+    out = copy.deepcopy(data)
+    for path, value in overrides.items():
+        _set(out, str(path).split("."), value, source, str(path))
+    return out
+
+
+def _set(root: dict[str, Any], parts: list[str], value: Any, source: str, full: str) -> None:
+    node: Any = root
+    walked: list[str] = []
+
+    def fail(what: str, valid: list[str] | None) -> ScenarioError:
+        listed = f"; valid: {', '.join(map(str, valid))}" if valid else ""
+        return ScenarioError(f"{source}: overrides.{full}: {what}{listed}")
+
+    for n, key in enumerate(parts):
+        last = n == len(parts) - 1
+        if isinstance(node, list) and walked and walked[-1] in ("items", "eligibility") and len(walked) == 1:
+            ids = [e.get("id") for e in node if isinstance(e, dict)]
+            if key not in ids:
+                if last and isinstance(value, dict) and ("kind" in value or walked[0] == "eligibility"):
+                    root[walked[0]] = merge_scheme_dicts({walked[0]: node}, {walked[0]: [{**value, "id": key}]})[
+                        walked[0]]
+                    return
+                raise fail(f"no {walked[0][:-1] if walked[0] == 'items' else 'gate'} with id {key!r}", ids)
+            pos = ids.index(key)
+            if (not last and parts[n + 1] == "remove" and n + 2 == len(parts)) or (last and value == "remove"):
+                if value is True or value == "remove":
+                    del node[pos]
+                    return
+                if value is False:
+                    return
+                raise fail(f"value {value!r} must be true", None)
+            if last:
+                if not isinstance(value, dict):
+                    raise fail(f"value {value!r} must be a mapping of keys, or use items.{key}.KEY", None)
+                node[pos] = merge_scheme_dicts(node[pos], value)
+                return
+            node = node[pos]
+        elif isinstance(node, list) and key.isdigit():
+            if int(key) >= len(node):
+                raise fail(f"index {key} is out of range (list of {len(node)})", None)
+            if last:
+                node[int(key)] = value
+                return
+            node = node[int(key)]
+        elif isinstance(node, dict):
+            valid = _valid_keys(walked, node)
+            allowed = valid is None or key in valid or key in node
+            if not allowed:
+                raise fail(f"unknown key {key!r} at {'.'.join(walked) or 'the top level'}",
+                           override_paths(root) if not walked else valid)
+            if last:
+                if value is None:
+                    node.pop(key, None)
+                else:
+                    node[key] = value
+                return
+            if node.get(key) is None:
+                node[key] = {}
+            node = node[key]
+        else:
+            raise fail(f"{'.'.join(walked)} is a value ({node!r}), not a mapping", None)
+        walked.append(key)
+
+
+@dataclass
+class Scenario:
+    """A loaded scenario: its spec, the scheme with overrides applied, and helpers to build rules and people."""
+
+    spec: ScenarioSpec
+    source: str
+    scheme: Scheme
+    base_scheme: Scheme
+    _population: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def id(self) -> str:
+        """The scenario id."""
+        return self.spec.id
+
+    def title(self, lang: str = "zh") -> str:
+        """The scenario title in ``lang``."""
+        t = self.spec.title
+        if isinstance(t, dict):
+            return t.get(lang) or next(iter(t.values()), self.id)
+        return t or self.id
+
+    @property
+    def horizon(self) -> int:
+        """Years simulated."""
+        return self.spec.horizon
+
+    @property
+    def recognition(self) -> RecognitionRules:
+        """The recognition rules in force."""
+        return RecognitionRules(**self.spec.recognition.model_dump())
+
+    def stamp(self, lang: str = "zh") -> str:
+        """The scheme's stamp (id, version, status, simulation) with the scenario id."""
+        return f"{self.id} · {self.scheme.stamp(lang)}"
+
+    def _base_rule(self) -> tuple[int | None, float | None, Any]:
+        adm = self.spec.admission
+        if adm is None:
+            rule = self.scheme.admission
+            if rule is None:
+                raise ScenarioError(f"{self.source}: admission: neither the scenario nor scheme {self.scheme.id} "
+                                    "gives an admission rule; add admission: {mode: quota|threshold|both|none, ...}")
+            ties = rule.ties if isinstance(rule.ties, str) else [k.model_dump(exclude_none=True) for k in rule.ties]
+            return (rule.quota if rule.mode in ("quota", "both") else None,
+                    rule.threshold if rule.mode in ("threshold", "both") else None, ties)
+        mode = adm.mode
+        quota = adm.quota if mode in (None, "quota", "both") else None
+        threshold = adm.threshold if mode in (None, "threshold", "both") else None
+        sched = adm.schedule or {}
+        if mode in ("quota", "both") and quota is None and "quota" not in sched:
+            raise ScenarioError(f"{self.source}: admission.quota: mode {mode} needs a quota (or schedule.quota)")
+        if mode in ("threshold", "both") and threshold is None and "threshold" not in sched:
+            raise ScenarioError(f"{self.source}: admission.threshold: mode {mode} needs a threshold")
+        try:
+            AdmissionRule.model_validate({"threshold": 0, "ties": adm.ties})
+        except Exception as exc:
+            raise ScenarioError(f"{self.source}: admission.ties: {str(exc).splitlines()[-1].strip()}; valid: "
+                                "admit_all or a list of {column: NAME, order: asc|desc} / {lottery: SEED}") from None
+        return quota, threshold, adm.ties
+
+    def rules(self) -> list[YearRule]:
+        """One admission rule per year: the base rule with the schedule's quota/threshold for each year."""
+        quota, threshold, ties = self._base_rule()
+        sched = (self.spec.admission.schedule if self.spec.admission else None) or {}
+        out = []
+        for t in range(self.horizon):
+            q = sched["quota"][t] if "quota" in sched else quota
+            th = sched["threshold"][t] if "threshold" in sched else threshold
+            out.append(YearRule(None if q is None else int(q), None if th is None else float(th), ties))
+        return out
+
+    def rules_no_cap(self) -> list[YearRule]:
+        """The same years with no quota (the threshold stays; ``quota_question.threshold`` if set replaces it)."""
+        line = self.spec.quota_question.threshold
+        return [YearRule(None, line if line is not None else r.threshold, r.ties) for r in self.rules()]
+
+    def rules_with_cap(self) -> list[YearRule]:
+        """The same years with a quota every year: the scenario's where it has one, else ``quota_question.quota``."""
+        rules = self.rules()
+        fallback = self.spec.quota_question.quota
+        if fallback is None:
+            fallback = next((r.quota for r in rules if r.quota is not None), None)
+        if fallback is None:
+            raise ScenarioError(f"{self.source}: quota_question.quota: the scenario has no quota; give the quota to "
+                                "compare against (e.g. quota_question: {quota: 8000})")
+        return [YearRule(r.quota if r.quota is not None else fallback, r.threshold, r.ties) for r in rules]
+
+    def population(self) -> pd.DataFrame:
+        """The starting population (read once, then cached; treat as read-only)."""
+        if self._population is None:
+            self._population = _read_population(self.spec, self.source)
+        return self._population
+
+
+def _read_population(spec: ScenarioSpec, source: str) -> pd.DataFrame:
+    pop = spec.population
+    if pop.synth is not None:
+        from scoring.synth import synth
+
+        return synth(pop.synth.n, pop.synth.seed)
+    from scoring.population import read_population
+
+    path = Path(pop.file or "")
+    if not path.exists():
+        raise ScenarioError(f"{source}: population.file: {path} not found")
+    try:
+        load = read_population(path, skip_invalid=pop.skip_invalid, drop_identifiers=pop.drop_identifiers)
+    except PopulationError as exc:
+        first = str(exc).split("\n")[0]
+        raise PopulationError(f"{source}: population {first if str(path) in first else f'{path}: {first}'}") from None
+    return load.frame
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load a scenario file (resolving ``base``), apply its overrides to a copy of the scheme, and validate."""
+    source = str(path)
+    spec = parse_scenario(read_scenario_dict(path), source)
+    try:
+        data = read_scheme_dict(spec.scheme)
+        base = scheme_from_dict(copy.deepcopy(data), spec.scheme)
+    except SchemeError as exc:
+        raise ScenarioError(f"{source}: scheme: {exc}") from None
+    if not spec.overrides:
+        scheme = base
+    else:
+        changed = apply_overrides(data, spec.overrides, source)
+        changed["version"] = f"{base.version}+{spec.id}"
+        if changed.get("status") == "official":
+            changed["status"] = "draft"
+        listed = "; ".join(f"{k}: {v}" for k, v in spec.overrides.items())
+        changed["assumptions"] = [*changed.get("assumptions", []),
+                                  f"情景 {spec.id} 的覆盖项 / overrides by scenario {spec.id}: {listed}"]
+        try:
+            scheme = scheme_from_dict(changed, f"{spec.scheme} with the overrides of {source}")
+        except SchemeError as exc:
+            raise ScenarioError(f"{source}: overrides: {exc}") from None
+    sc = Scenario(spec, source, scheme, base)
+    sc.rules()  # validate the admission rule now
+    return sc
