@@ -136,7 +136,18 @@ def _show(value: object) -> str:
 def _missing_mask(col: pd.Series) -> np.ndarray:
     """True where a value is missing: NaN/None or a missing token ("", "NA", "null", ...)."""
     miss = np.array(col.isna().to_numpy(dtype=bool), dtype=bool, copy=True)
-    if col.dtype == object or pd.api.types.is_string_dtype(col.dtype) or isinstance(col.dtype, pd.CategoricalDtype):
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        cats = col.cat.categories
+        tok = np.array([normalise_text(str(c)) in MISSING_TOKENS for c in cats], dtype=bool)
+        codes = col.cat.codes.to_numpy()
+        hit = np.zeros(len(col), dtype=bool)
+        valid = codes >= 0
+        hit[valid] = tok[codes[valid]] if len(tok) else False
+        miss |= hit
+    elif pd.api.types.is_string_dtype(col.dtype) and col.dtype != object:
+        norm = col.str.strip().str.lower()
+        miss |= norm.isin(MISSING_TOKENS).to_numpy(dtype=bool, na_value=False)
+    elif col.dtype == object:
         codes, uniques = pd.factorize(col, use_na_sentinel=True)
         if len(uniques):
             tok = np.array([normalise_text(str(u)) in MISSING_TOKENS for u in uniques], dtype=bool)
@@ -433,13 +444,12 @@ def _logical_checks(typed: dict[str, Any], probs: _Problems, schema: Schema) -> 
 
 
 def _duplicate_ids(ids: pd.Series, miss: np.ndarray, probs: _Problems) -> None:
-    valid = pd.Series(np.where(miss, None, ids.to_numpy(dtype=object)))
-    dup = valid.duplicated(keep=False).to_numpy(dtype=bool) & ~miss
+    dup = ids.duplicated(keep=False).to_numpy(dtype=bool) & ~miss
     if not dup.any():
         return
-    sub = valid[dup]
-    groups = pd.Series(np.flatnonzero(dup) + 1).groupby(sub.to_numpy()).agg(list)
-    rows_of = {k: v for k, v in groups.items()}
+    sub = ids[dup]
+    groups = pd.Series(np.flatnonzero(dup) + 1).groupby(sub.to_numpy(dtype=object)).agg(list)
+    rows_of = dict(groups.items())
     reasons = []
     for v in sub:
         rows = rows_of[v]
