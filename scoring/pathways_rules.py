@@ -1,0 +1,389 @@
+"""Settlement rule sets as data (``rulesets/*.yaml``): the model, loading, validation and differences.
+
+A rule set names the recognition rules (notice 二(三)), the residence-permit rule (一(三)) and the settlement
+pathways (一(二)(四), 二(一)(二)). Pathway conditions are nested tests on population columns
+(``{column, equals | in | min | max}``, ``all_of``, ``any_of``, ``not``) — plain data, never evaluated as code.
+Validation errors name the file, the key path, the value and what is allowed (:class:`RuleSetError`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import typing
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from scoring.errors import ScoringInputError
+from scoring.population_schema import load_schema
+from scoring.synth_pathways import categories as pathway_categories
+from scoring.synth_pathways import pathway_columns
+
+AREAS = ("hangzhou_city_district", "other_urban", "rural")
+STATUSES = ("official", "illustrative", "draft")
+
+
+class RuleSetError(ScoringInputError):
+    """A rule set cannot be loaded; the message names the file, the key path, the value and what is allowed."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Label(_Model):
+    """A bilingual label."""
+
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        """The label in ``lang``."""
+        return self.en if lang == "en" else self.zh
+
+
+class Criterion(_Model):
+    """A test on one column, or all/any of several criteria, or the negation of one."""
+
+    column: str | None = None
+    equals: bool | int | float | str | None = None
+    in_: list[bool | int | float | str] | None = Field(default=None, alias="in")
+    min: float | None = None
+    max: float | None = None
+    all_of: list[Criterion] | None = None
+    any_of: list[Criterion] | None = None
+    not_: Criterion | None = Field(default=None, alias="not")
+    label: Label | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Criterion:
+        forms = [self.column is not None, self.all_of is not None, self.any_of is not None, self.not_ is not None]
+        if sum(forms) != 1:
+            raise ValueError("needs exactly one of column (with equals/in/min/max), all_of, any_of, not")
+        tests = (self.equals, self.in_, self.min, self.max)
+        if self.column is not None and all(t is None for t in tests):
+            raise ValueError(f"column {self.column!r} needs at least one of equals, in, min, max")
+        if self.column is None and any(t is not None for t in tests):
+            raise ValueError("equals/in/min/max need a column")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is greater than max {self.max}")
+        return self
+
+    def columns(self) -> set[str]:
+        """Every column this criterion reads."""
+        if self.column is not None:
+            return {self.column}
+        subs = self.all_of or self.any_of or ([self.not_] if self.not_ else [])
+        return set().union(*(c.columns() for c in subs)) if subs else set()
+
+
+class PermitCondition(Criterion):
+    """One of the alternative permit conditions (job, home, schooling), with an id for the tables."""
+
+    id: str
+
+
+class PermitRule(_Model):
+    """Residence permit (一(三)): resident long enough, plus any one of the conditions."""
+
+    label: Label
+    clause: str | None = None
+    residence: Criterion
+    conditions: list[PermitCondition] = Field(min_length=1)
+    note: str | None = None
+
+
+class Admission(_Model):
+    """Admission override for the points pathway: a threshold, a quota, or a quota as a share of the population."""
+
+    threshold: float | None = None
+    quota: int | None = Field(default=None, ge=0)
+    quota_share: float | None = Field(default=None, ge=0, le=1)
+    ties: Any = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _one_quota(self) -> Admission:
+        if self.quota is not None and self.quota_share is not None:
+            raise ValueError("give quota or quota_share, not both")
+        return self
+
+
+class Pathway(_Model):
+    """A settlement pathway: where it applies and who qualifies."""
+
+    label: Label
+    clause: str | None = None
+    kind: Literal["criteria", "points"] = "criteria"
+    enabled: bool = True
+    areas: list[Literal["hangzhou_city_district", "other_urban", "rural"]] = Field(min_length=1)
+    criteria: Criterion | None = None
+    scheme: str | None = None
+    admission: Admission | None = None
+    note: str | None = None
+    assumed: bool = True
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> Pathway:
+        if self.kind == "points" and not self.scheme:
+            raise ValueError("a points pathway needs scheme (a points scheme file)")
+        if self.kind == "criteria" and (self.scheme or self.admission):
+            raise ValueError("scheme and admission apply to kind points only")
+        if self.kind == "criteria" and self.enabled and self.criteria is None:
+            raise ValueError("an enabled criteria pathway needs criteria")
+        return self
+
+
+class Recognition(_Model):
+    """Cumulative recognition of years (二(三)), passed to :func:`scoring.recognition.apply_recognition`."""
+
+    yrd_insurance: bool = False
+    prefecture_residence: bool = False
+
+
+class Source(_Model):
+    title: str
+    url: str | None = None
+    status: str | None = None
+
+
+class RuleSet(_Model):
+    """A complete rule set: recognition, residence permit and pathways."""
+
+    id: str
+    version: str
+    title: Label
+    status: Literal["official", "illustrative", "draft"] = "illustrative"
+    effective_from: dt.date | None = None
+    sources: list[Source] = Field(default_factory=list)
+    assumptions: list[str] = Field(default_factory=list)
+    recognition: Recognition = Field(default_factory=Recognition)
+    permit: PermitRule | None = None
+    permit_source: str | None = None
+    pathways: dict[str, Pathway] = Field(default_factory=dict)
+    path: str | None = Field(default=None, exclude=True)
+
+    def stamp(self, lang: str = "zh") -> str:
+        """The line stamped on every output: id, version, status and "simulation"."""
+        if lang == "en":
+            status = {"official": "official", "illustrative": "illustrative (rule values are assumptions)",
+                      "draft": "draft"}[self.status]
+            return f"{self.id} v{self.version} · {status} · simulation"
+        status_zh = {"official": "官方", "illustrative": "示意（规则数值为假设）", "draft": "草案"}[self.status]
+        return f"{self.id} v{self.version} · {status_zh} · 模拟"
+
+    def scheme_path(self, pathway_id: str) -> Path:
+        """The points scheme file of a points pathway, resolved against the rule-set file."""
+        scheme = self.pathways[pathway_id].scheme or ""
+        base = Path(self.path).parent if self.path else Path(".")
+        return Path(scheme) if Path(scheme).is_absolute() else base / scheme
+
+
+# -- value checks ------------------------------------------------------------------------------------------------
+def _allowed_values(column: str) -> tuple[str, ...] | None:
+    """Allowed codes of a known closed category column (population schema or pathway columns), else None."""
+    if column in pathway_columns():
+        spec = pathway_columns()[column]
+        return pathway_categories(column) if spec.get("type") == "category" else None
+    schema = load_schema()
+    if column in schema.columns:
+        spec = schema.column(column)
+        return spec.categories if spec.type == "category" and not spec.open else None
+    return None
+
+
+def _check_criterion(crit: Criterion, where: str, source: str, errors: list[str]) -> None:
+    if crit.column is not None:
+        allowed = _allowed_values(crit.column)
+        if allowed is not None:
+            values = ([crit.equals] if crit.equals is not None else []) + list(crit.in_ or [])
+            key = "equals" if crit.equals is not None else "in"
+            for value in values:
+                if str(value) not in allowed:
+                    errors.append(f"{source}: {where}.{key}: value {value!r} is not a value of column "
+                                  f"{crit.column!r}; allowed: {', '.join(allowed)}")
+        return
+    for key, subs in (("all_of", crit.all_of), ("any_of", crit.any_of)):
+        for i, sub in enumerate(subs or []):
+            _check_criterion(sub, f"{where}.{key}[{i}]", source, errors)
+    if crit.not_ is not None:
+        _check_criterion(crit.not_, f"{where}.not", source, errors)
+
+
+def _keys_at(loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed at ``loc`` (a pydantic error location below RuleSet), for "unknown key" messages."""
+    kind: Any = RuleSet
+    for part in loc:
+        while not (isinstance(kind, type) and issubclass(kind, BaseModel)):
+            args = [a for a in typing.get_args(kind) if a is not type(None)]
+            if not args:
+                return []
+            kind = args[-1]  # list[X] -> X, dict[str, X] -> X, X | None -> X
+            if isinstance(part, int | str) and not (isinstance(kind, type) and issubclass(kind, BaseModel)):
+                continue
+            break
+        if isinstance(part, str) and part in kind.model_fields:
+            kind = kind.model_fields[part].annotation
+        elif isinstance(part, str) and any(f.alias == part for f in kind.model_fields.values()):
+            kind = next(f.annotation for f in kind.model_fields.values() if f.alias == part)
+        elif isinstance(part, int) or isinstance(kind, type):
+            continue
+    while not (isinstance(kind, type) and issubclass(kind, BaseModel)):
+        args = [a for a in typing.get_args(kind) if a is not type(None)]
+        if not args:
+            return []
+        kind = args[-1]
+    return [f.alias or n for n, f in kind.model_fields.items() if n != "path"]
+
+
+def _describe(err: dict[str, Any], data: Any, source: str) -> str:
+    path, value = "", data
+    for part in err.get("loc", ()):
+        if str(part).startswith(("function-", "tagged-union")):
+            continue
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        found = (isinstance(value, dict) and part in value) or (
+            isinstance(value, list) and isinstance(part, int) and part < len(value))
+        value = value[part] if found else None  # type: ignore[index]
+    msg = err.get("msg", "invalid").removeprefix("Value error, ")
+    if err.get("type") == "extra_forbidden":
+        keys = _keys_at(tuple(p for p in err.get("loc", ())[:-1] if not str(p).startswith("function-")))
+        msg = "unknown key" + (f"; allowed keys: {', '.join(keys)}" if keys else "")
+    elif err.get("type") == "literal_error":
+        msg = f"not allowed; allowed: {err.get('ctx', {}).get('expected', '')}"
+    shown = "" if value is None or isinstance(value, dict | list) else f" value {value!r}:"
+    return f"{source}: {path or '(top level)'}:{shown} {msg}"
+
+
+def _read_yaml(path: Path, what: str) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RuleSetError(f"{path}: {what} file not found") from None
+    except (UnicodeDecodeError, IsADirectoryError) as exc:
+        raise RuleSetError(f"{path}: cannot read the {what} file as UTF-8 text ({exc.__class__.__name__})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise RuleSetError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', None) or 'invalid'}") from None
+    if not isinstance(data, dict):
+        raise RuleSetError(f"{path}: a rule-set file must be a YAML mapping (id, version, title, pathways, ...)")
+    return data
+
+
+def ruleset_from_dict(data: dict[str, Any], source: str = "<rules>", base_dir: Path | None = None) -> RuleSet:
+    """Validate a mapping into a :class:`RuleSet` (a ``permit:`` file name is read relative to ``base_dir``)."""
+    data = dict(data)
+    permit = data.get("permit")
+    if isinstance(permit, str):
+        permit_path = (base_dir or Path(".")) / permit
+        other = _read_yaml(permit_path, "permit rule")
+        if not isinstance(other.get("permit"), dict):
+            raise RuleSetError(f"{source}: permit: value {permit!r}: file {permit_path} has no permit: mapping")
+        data["permit"] = other["permit"]
+        data["permit_source"] = f"{other.get('id', permit_path.stem)} v{other.get('version', '?')}"
+    try:
+        rules = RuleSet.model_validate(data)
+    except ValidationError as exc:
+        errors = [_describe(e, data, source) for e in exc.errors()]
+        raise RuleSetError(errors[0] + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")) from None
+    errors: list[str] = []
+    for pid, pathway in rules.pathways.items():
+        if pathway.criteria is not None:
+            _check_criterion(pathway.criteria, f"pathways.{pid}.criteria", source, errors)
+    if rules.permit is not None:
+        _check_criterion(rules.permit.residence, "permit.residence", source, errors)
+        for i, cond in enumerate(rules.permit.conditions):
+            _check_criterion(cond, f"permit.conditions[{i}]", source, errors)
+    if errors:
+        raise RuleSetError(errors[0] + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""))
+    rules.path = source
+    return rules
+
+
+def load_ruleset(path: str | Path) -> RuleSet:
+    """Load and validate a rule-set file; raise :class:`RuleSetError` naming file, key, value and what is allowed."""
+    path = Path(path)
+    rules = ruleset_from_dict(_read_yaml(path, "rule-set"), str(path), path.parent)
+    for pid, pathway in rules.pathways.items():
+        if pathway.kind == "points" and not rules.scheme_path(pid).exists():
+            raise RuleSetError(f"{path}: pathways.{pid}.scheme: value {pathway.scheme!r}: scheme file not found "
+                               f"(looked for {rules.scheme_path(pid)})")
+    return rules
+
+
+# -- differences -------------------------------------------------------------------------------------------------
+_DESCRIPTIVE = frozenset({"label", "note", "clause", "assumed"})
+
+
+def rule_body(model: BaseModel) -> Any:
+    """A rule as plain data without its descriptive keys (labels, notes, clauses): what decides who qualifies."""
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in _DESCRIPTIVE and v is not None}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    return strip(model.model_dump(by_alias=True))
+
+
+def _rule_units(rules: RuleSet) -> dict[str, Any]:
+    """The independently switchable parts of a rule set, as comparable plain data (labels and notes ignored)."""
+    units: dict[str, Any] = {f"recognition.{k}": v for k, v in rules.recognition.model_dump().items()}
+    units["permit"] = rule_body(rules.permit) if rules.permit else None
+    for pid, pathway in rules.pathways.items():
+        body = rule_body(pathway)
+        if pathway.kind == "points":
+            body["scheme"] = str(rules.scheme_path(pid).resolve())
+        units[f"pathways.{pid}"] = body if pathway.enabled else None
+    return units
+
+
+def rule_changes(old: RuleSet, new: RuleSet) -> list[str]:
+    """The units (``recognition.X``, ``permit``, ``pathways.ID``) that differ between two rule sets, in order."""
+    a, b = _rule_units(old), _rule_units(new)
+    keys = list(dict.fromkeys([*a, *b]))
+    dump = lambda v: json.dumps(v, sort_keys=True, default=str)  # noqa: E731
+    return [k for k in keys if dump(a.get(k)) != dump(b.get(k))]
+
+
+def with_change(old: RuleSet, new: RuleSet, unit: str) -> RuleSet:
+    """``old`` with one unit taken from ``new`` (a pathway absent or disabled in ``new`` is disabled)."""
+    out = old.model_copy(deep=True)
+    out.path = old.path
+    if unit.startswith("recognition."):
+        setattr(out.recognition, unit.split(".", 1)[1], getattr(new.recognition, unit.split(".", 1)[1]))
+    elif unit == "permit":
+        out.permit = new.permit.model_copy(deep=True) if new.permit else None
+    elif unit.startswith("pathways."):
+        pid = unit.split(".", 1)[1]
+        if pid in new.pathways:
+            pathway = new.pathways[pid].model_copy(deep=True)
+            if pathway.kind == "points":  # keep the scheme file resolvable from the old rule set's folder
+                pathway.scheme = str(new.scheme_path(pid).resolve())
+            out.pathways[pid] = pathway
+        elif pid in out.pathways:
+            out.pathways[pid].enabled = False
+    else:
+        raise KeyError(f"unknown rule unit {unit!r}")
+    return out
+
+
+def unit_label(unit: str, old: RuleSet, new: RuleSet, lang: str = "zh") -> str:
+    """A display label for a rule unit."""
+    if unit == "recognition.yrd_insurance":
+        return "长三角社保年限累计互认" if lang == "zh" else "YRD social-insurance years recognised"
+    if unit == "recognition.prefecture_residence":
+        return "设区市范围内居住年限互认" if lang == "zh" else "residence years recognised city-wide"
+    if unit == "permit":
+        return "居住证申领条件" if lang == "zh" else "residence-permit conditions"
+    pid = unit.split(".", 1)[1]
+    pathway = new.pathways.get(pid) or old.pathways.get(pid)
+    return pathway.label.get(lang) if pathway else pid
