@@ -1,0 +1,198 @@
+"""Benchmark: score 1M and 10M people under beijing-2020 and print the figures (never asserted anywhere).
+
+    /work/venv/bin/python benchmarks/bench_engine.py                       # 1M and 10M, 7 repeats, with the peer
+    /work/venv/bin/python benchmarks/bench_engine.py --sizes 1000000 --no-peer
+
+Prints, for each size: people per second (best and median of the repeats; the machine is shared, so the best is
+the fairer figure for the code and the median for the day); the ratio to the memory floor (numpy reading each input
+column once and writing one float32 column per item, threaded over the same blocks as the engine, and
+single-threaded); the ratio to OpenFisca-Core computing the same scheme on the same data (run in /work/venv-bench
+via benchmarks/openfisca_peer.py, its totals checked against ours); quota selection time (quota 6000); and peak
+working memory per person beyond the input (tracemalloc: numpy reports its buffers to it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scoring import admit, load_scheme, score  # noqa: E402
+from scoring.engine import _THREADS, BLOCK_ROWS  # noqa: E402
+
+SCHEME = ROOT / "scenarios/schemes/beijing-2020.yaml"
+PEER_PYTHON = Path(os.environ.get("BENCH_PEER_PYTHON", "/work/venv-bench/bin/python"))
+
+
+def population(n: int, seed: int = 7) -> pd.DataFrame:
+    """scoring.synth if it is there, else plain numpy columns of the same types."""
+    try:
+        from scoring.synth import synth
+    except ImportError:
+        synth = None
+    if synth is not None:
+        return synth(n, seed)
+    rng = np.random.default_rng(seed)
+    edu = ["none", "junior_secondary", "senior_secondary", "associate", "bachelor", "master", "doctor"]
+    age = rng.integers(18, 66, n).astype(np.uint8)
+    ins = (np.floor(rng.uniform(0, 1, n) * (age - 16) * 12) / 12).astype(np.float32)
+    return pd.DataFrame({
+        "age": age, "education": pd.Categorical.from_codes(rng.integers(0, len(edu), n), edu),
+        "insurance_years": ins, "has_residence_permit": rng.uniform(0, 1, n) < 0.8,
+        "owned_home_years": (ins * (rng.uniform(0, 1, n) < 0.3)).astype(np.float32),
+        "rented_home_years": (ins * rng.uniform(0, 1, n)).astype(np.float32),
+        "outside_core_years": np.floor(rng.uniform(0, 8, n)).astype(np.float32),
+        "innovation_points": (rng.integers(0, 15, n) * (rng.uniform(0, 1, n) < 0.1)).astype(np.uint8),
+        "tax_years_high": (rng.integers(0, 4, n) * (rng.uniform(0, 1, n) < 0.2)).astype(np.uint8),
+        "has_honour": rng.uniform(0, 1, n) < 0.02, "detentions": (rng.uniform(0, 1, n) < 0.01).astype(np.uint8),
+    })
+
+
+def timed(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
+    """Best and median wall time of ``repeats`` calls."""
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), statistics.median(times)
+
+
+def input_arrays(pop: pd.DataFrame, columns: list[str]) -> list[np.ndarray]:
+    """The scheme's input columns as numpy arrays (category codes for categoricals), without copying."""
+    out = []
+    for c in columns:
+        s = pop[c]
+        out.append(np.asarray(s.array.codes) if isinstance(s.dtype, pd.CategoricalDtype) else s.to_numpy())
+    return out
+
+
+def memory_floor(arrays: list[np.ndarray], n_items: int, threads: int) -> None:
+    """Read each input column once and write one fresh float32 column per item, over row blocks."""
+    outs = [np.empty(len(arrays[0]), dtype=np.float32) for _ in range(n_items)]
+
+    def block(start: int) -> None:
+        sl = slice(start, start + BLOCK_ROWS)
+        for k, arr in enumerate(arrays):
+            outs[k % n_items][sl] = arr[sl]  # read once (cast to float32 on the way)
+        for k in range(len(arrays), n_items):
+            outs[k][sl] = 0.0
+
+    starts = range(0, len(arrays[0]), BLOCK_ROWS)
+    if threads > 1:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            list(pool.map(block, starts))
+    else:
+        for s in starts:
+            block(s)
+
+
+def run_peer(arrays: dict[str, np.ndarray], categories: list[str], repeats: int) -> tuple[dict | None, np.ndarray]:
+    """Run OpenFisca in its own venv on the same columns; return its timings and its (total cents, eligible)."""
+    if not PEER_PYTHON.exists():
+        return None, np.empty(0)
+    with tempfile.TemporaryDirectory() as tmp:
+        data, out = Path(tmp) / "cols.npz", Path(tmp) / "peer.npy"
+        np.savez(data, education_categories=np.array(categories), **arrays)
+        proc = subprocess.run([str(PEER_PYTHON), str(ROOT / "benchmarks/openfisca_peer.py"), "--data", str(data),
+                               "--out", str(out), "--repeats", str(repeats)], capture_output=True, text=True)
+        if proc.returncode != 0:
+            print(f"  OpenFisca peer failed: {proc.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+            return None, np.empty(0)
+        return json.loads(proc.stdout.strip().splitlines()[-1]), np.load(out)
+
+
+def peer_inputs(pop: pd.DataFrame) -> tuple[dict[str, np.ndarray], list[str]]:
+    cols = {c: pop[c].to_numpy(dtype=np.float32) for c in (
+        "age", "insurance_years", "owned_home_years", "rented_home_years", "outside_core_years",
+        "innovation_points", "tax_years_high", "detentions")}
+    cols["has_residence_permit"] = pop["has_residence_permit"].to_numpy(dtype=bool)
+    cols["has_honour"] = pop["has_honour"].to_numpy(dtype=bool)
+    edu = pop["education"].astype("category")
+    cols["education_code"] = np.asarray(edu.cat.codes, dtype=np.int32)
+    return cols, [str(c) for c in edu.cat.categories]
+
+
+def bench(n: int, repeats: int, peer: bool, peer_repeats: int) -> None:
+    scheme = load_scheme(SCHEME)
+    t0 = time.perf_counter()
+    pop = population(n)
+    columns = scheme.columns()
+    pop = pop[columns].copy()
+    arrays = input_arrays(pop, columns)
+    in_bytes = sum(a.nbytes for a in arrays)
+    print(f"\n== {n:,} people, scheme {scheme.id} ({len(scheme.items)} items, {len(columns)} input columns, "
+          f"{in_bytes / n:.0f} bytes/person of input; built in {time.perf_counter() - t0:.1f} s; "
+          f"{_THREADS} threads, blocks of {BLOCK_ROWS:,} rows)")
+
+    res = score(pop, scheme)
+    best, med = timed(lambda: score(pop, scheme), repeats)
+    print(f"  score:        best {best:.3f} s ({n / best / 1e6:.1f} M people/s), median {med:.3f} s")
+
+    fl_best, fl_med = timed(lambda: memory_floor(arrays, len(scheme.items), _THREADS), repeats)
+    f1_best, _ = timed(lambda: memory_floor(arrays, len(scheme.items), 1), repeats)
+    print(f"  memory floor: {_THREADS} threads best {fl_best:.3f} s (median {fl_med:.3f}), 1 thread {f1_best:.3f} s"
+          f" -> engine/floor {best / fl_best:.2f}x (vs 1-thread floor {best / f1_best:.2f}x)")
+
+    adm_best, adm_med = timed(lambda: admit(res, quota=6000), repeats)
+    adm = admit(res, quota=6000)
+    print(f"  admit quota 6000: best {adm_best * 1000:.1f} ms, median {adm_med * 1000:.1f} ms "
+          f"({res.eligible_mask.sum():,} eligible, {adm.admitted_count:,} admitted, cut-off {adm.cutoff})")
+
+    del res
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    kept = score(pop, scheme)
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    out_bytes = sum(v.nbytes for v in kept.item_cents.values()) + kept.total_cents.nbytes + \
+        kept.eligible_mask.nbytes + kept.reason_codes.nbytes
+    print(f"  working memory beyond the input: peak {(peak - base) / n:.1f} bytes/person "
+          f"(of which the result {out_bytes / n:.1f}; transient {(peak - base - out_bytes) / n:.1f})")
+
+    if peer:
+        cols, cats = peer_inputs(pop)
+        info, peer_out = run_peer(cols, cats, peer_repeats)
+        if info is None:
+            print("  OpenFisca: not run (create /work/venv-bench: see requirements-bench.txt)")
+            return
+        same_total = np.array_equal(peer_out[0], kept.total_cents)
+        same_elig = np.array_equal(peer_out[1].astype(bool), kept.eligible_mask)
+        print(f"  OpenFisca-Core: best {info['best_s']:.3f} s, median {info['median_s']:.3f} s -> engine is "
+              f"{info['best_s'] / best:.1f}x faster (best/best); same totals: {same_total}, same eligibility: "
+              f"{same_elig}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--peer-repeats", type=int, default=3)
+    parser.add_argument("--no-peer", action="store_true")
+    args = parser.parse_args()
+    print(f"numpy {np.__version__}, pandas {pd.__version__}, {os.cpu_count()} CPUs; load "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    for n in args.sizes:
+        bench(n, args.repeats, not args.no_peer, args.peer_repeats)
+
+
+if __name__ == "__main__":
+    main()
