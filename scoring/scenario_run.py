@@ -1,0 +1,227 @@
+"""Running and comparing scenarios: Monte Carlo dynamics, the quota question, single-year impact, tables.
+
+::
+
+    run = run_scenario(load_scenario("scenarios/hangzhou-2023-reform.yaml"))
+    run.summary()        # JSON-ready headline figures, stamped with the scheme version and status
+    run.tables()         # name -> DataFrame (yearly, composition, waiting, quota_*, cutoff_curve, ...)
+    cmp = compare_runs([run_a, run_b])
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoring.admission import admit
+from scoring.dynamics import MonteCarlo, Progress, simulate_many
+from scoring.engine import score
+from scoring.impact import Outcome, impact_summary, item_contributions
+from scoring.recognition import apply_recognition
+from scoring.scenario import Scenario
+from scoring.scenario_quota import QuotaQuestion, run_quota_question
+
+
+def first_year_outcome(sc: Scenario, *, recognition: bool = True) -> Outcome:
+    """The first year on the starting population, every eligible person a candidate (the static view)."""
+    pop = sc.population()
+    if recognition:
+        pop = apply_recognition(pop, sc.recognition)
+    res = score(pop, sc.scheme)
+    rule = sc.rules()[0]
+    if rule.quota is None and rule.threshold is None:
+        adm = admit(res, quota=int(res.eligible_mask.sum()), ties="admit_all")
+    else:
+        adm = admit(res, quota=rule.quota, threshold=rule.threshold, ties=rule.ties)
+    return Outcome(res, adm, sc.id)
+
+
+@dataclass
+class ScenarioRun:
+    """The results of one scenario."""
+
+    scenario: Scenario
+    mc: MonteCarlo
+    first_year: Outcome
+    quota: QuotaQuestion | None
+    recognition_effect: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def stamp(self, lang: str = "zh") -> str:
+        """Scenario id + scheme stamp."""
+        return self.scenario.stamp(lang)
+
+    def summary(self) -> dict[str, Any]:
+        """Headline figures (JSON-ready)."""
+        sc, fy = self.scenario, self.first_year
+        out: dict[str, Any] = {
+            "scenario": sc.id, "title": {"zh": sc.title("zh"), "en": sc.title("en")}, "source": sc.source,
+            "scheme": {"id": sc.scheme.id, "version": sc.scheme.version, "status": sc.scheme.status,
+                       "base_version": sc.base_scheme.version, "overrides": dict(sc.spec.overrides)},
+            "stamp": {"zh": sc.stamp("zh"), "en": sc.stamp("en")},
+            "simulation": True,
+            "recognition": sc.recognition.to_dict(),
+            "population": sc.spec.population.model_dump(exclude_none=True),
+            "people": int(len(sc.population())),
+            "horizon": sc.horizon, "start_year": sc.spec.start_year, "replications": sc.spec.replications,
+            "seed": sc.spec.seed, "rules": [r.describe() for r in sc.rules()],
+            "first_year": {**fy.res.summary(), **{k: v for k, v in fy.adm.summary().items() if k != "ties"}},
+            "totals": self.mc.totals(),
+            "yearly": _records(self.mc.summary()[["year", "rule", "pool", "eligible", "applicants", "admitted",
+                                                   "cutoff", "line", "backlog", "wait_mean"]]),
+        }
+        if self.quota is not None:
+            out["quota_question"] = self.quota.totals()
+        if self.recognition_effect is not None:
+            out["recognition_effect"] = self.recognition_effect
+        out["notes"] = self.notes
+        return _clean(out)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table of the run, each with a ``stamp`` column."""
+        t: dict[str, pd.DataFrame] = {
+            "yearly": self.mc.summary(),
+            "yearly_replications": self.mc.yearly,
+            "composition": self.mc.composition_summary(),
+            "waiting": self.mc.waiting_summary(),
+            "item_contributions": item_contributions(self.first_year),
+        }
+        if self.quota is not None:
+            t["quota_yearly"] = self.quota.yearly()
+            t["quota_waiting"] = self.quota.waiting()
+            t["quota_composition"] = self.quota.composition()
+            t["cutoff_curve"] = self.quota.curve
+        stamp = self.stamp("zh") + " | " + self.scheme_stamp_en()
+        return {k: v.assign(stamp=stamp) for k, v in t.items()}
+
+    def scheme_stamp_en(self) -> str:
+        """The English stamp."""
+        return self.scenario.stamp("en")
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return [_clean(r) for r in df.to_dict(orient="records")]
+
+
+def _clean(value: Any) -> Any:
+    """JSON-ready: numpy scalars to Python, NaN/NA to None, floats rounded to 6 digits."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if value is pd.NA or value is None:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 6)
+    return value
+
+
+def recognition_effect(sc: Scenario) -> dict[str, Any] | None:
+    """First-year impact of the scenario's recognition rules: without them (baseline) against with them."""
+    if not sc.recognition.any:
+        return None
+    with_rec = first_year_outcome(sc)
+    without = first_year_outcome(sc, recognition=False)
+    summary = impact_summary(Outcome(without.res, without.adm, "no recognition"), with_rec, columns=())
+    return {"rules": sc.recognition.to_dict(), "counts": summary["counts"], "transitions": summary["transitions"],
+            "jaccard": summary["jaccard"]}
+
+
+def run_scenario(sc: Scenario, *, quota_question: bool = True, progress: Progress | None = None) -> ScenarioRun:
+    """Run a scenario: its own rules, then (optionally) the with-cap / no-cap pair on the same seeds."""
+    pop = sc.population()
+    kwargs = {"replications": sc.spec.replications, "seed": sc.spec.seed, "recognition": sc.recognition,
+              "start_year": sc.spec.start_year}
+    rules = sc.rules()
+    mc = simulate_many(pop, sc.scheme, rules, sc.spec.dynamics, progress=progress, **kwargs)
+    fy = first_year_outcome(sc)
+    notes = list(sc.spec.notes)
+    qq = None
+    if quota_question:
+        reuse = {repr(rules): mc}
+        qq = run_quota_question(pop, sc.scheme, sc.rules_with_cap(), sc.rules_no_cap(), fy.res,
+                                curve_points=sc.spec.quota_question.curve_points, reuse=reuse, progress=progress,
+                                params=sc.spec.dynamics, **kwargs)
+    notes.append("waiting time counts years since first eligible within the simulation (left-censored at the "
+                 "first year)")
+    return ScenarioRun(sc, mc, fy, qq, recognition_effect(sc), notes)
+
+
+def progress_steps(sc: Scenario, quota_question: bool = True) -> int:
+    """Years x replications the run will simulate (for a progress bar)."""
+    variants = 1
+    if quota_question:
+        rules = repr(sc.rules())
+        variants += sum(1 for r in (sc.rules_with_cap(), sc.rules_no_cap()) if repr(r) != rules)
+        if repr(sc.rules_with_cap()) == repr(sc.rules_no_cap()):
+            variants -= 1
+    return variants * sc.horizon * sc.spec.replications
+
+
+@dataclass
+class Comparison:
+    """Several runs side by side; impact of each against the first (the baseline) where populations match."""
+
+    runs: list[ScenarioRun]
+    impacts: dict[str, dict[str, Any]]
+    notes: list[str]
+
+    def yearly(self) -> pd.DataFrame:
+        """Yearly summaries stacked with a ``scenario`` column."""
+        return pd.concat([r.mc.summary().assign(scenario=r.scenario.id) for r in self.runs], ignore_index=True)
+
+    def totals(self) -> pd.DataFrame:
+        """One row per scenario: totals over the horizon, first-year eligible/admitted/cut-off, stamp."""
+        rows = []
+        for r in self.runs:
+            fy = r.first_year
+            rows.append({"scenario": r.scenario.id, "scheme": f"{r.scenario.scheme.id} v{r.scenario.scheme.version}",
+                         "status": r.scenario.scheme.status, "recognition": r.scenario.recognition.label("en"),
+                         "first_year_eligible": int(fy.res.eligible_mask.sum()),
+                         "first_year_admitted": fy.adm.admitted_count, "first_year_cutoff": fy.adm.cutoff,
+                         **r.mc.totals()})
+        return pd.DataFrame(rows)
+
+    def composition(self) -> pd.DataFrame:
+        """Composition of the admitted over the horizon, stacked with a ``scenario`` column."""
+        return pd.concat([r.mc.composition_summary().assign(scenario=r.scenario.id) for r in self.runs],
+                         ignore_index=True)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The comparison tables, each stamped with every scheme's stamp."""
+        stamp = " | ".join(r.stamp("en") for r in self.runs)
+        t = {"compare_totals": self.totals(), "compare_yearly": self.yearly(),
+             "compare_composition": self.composition()}
+        for name, imp in self.impacts.items():
+            t[f"impact_composition_{name}"] = pd.DataFrame(imp["composition"])
+            t[f"impact_dominance_{name}"] = pd.DataFrame(imp["dominance"])
+        return {k: v.assign(stamp=stamp) for k, v in t.items()}
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready: each run's summary, the totals table and the impacts against the baseline."""
+        return _clean({
+            "baseline": self.runs[0].scenario.id,
+            "scenarios": [r.summary() for r in self.runs],
+            "totals": self.totals().to_dict(orient="records"),
+            "impact": {k: {kk: vv for kk, vv in v.items() if kk != "composition"} for k, v in self.impacts.items()},
+            "notes": self.notes, "simulation": True,
+        })
+
+
+def compare_runs(runs: list[ScenarioRun]) -> Comparison:
+    """Compare runs; first-year impact (counts, transitions, Kendall tau, Jaccard, composition, dominance) of each
+    against the first, when both start from the same population spec."""
+    base = runs[0]
+    impacts, notes = {}, []
+    for r in runs[1:]:
+        if r.scenario.spec.population != base.scenario.spec.population:
+            notes.append(f"{r.scenario.id}: population differs from {base.scenario.id}; no person-level impact")
+            continue
+        impacts[r.scenario.id] = impact_summary(base.first_year, r.first_year)
+    return Comparison(runs, impacts, notes)
