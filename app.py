@@ -1,0 +1,59 @@
+"""Streamlit entry point: page config, language switch, shared sidebar and navigation only.
+
+Run: ``streamlit run app.py``. The pages live in dashboard/ (dashboard/page_*.py, wrapped by dashboard/pages/*.py).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import state  # noqa: E402
+from dashboard.i18n import t  # noqa: E402
+
+PAGES = [  # (url path, title key, icon); the first is the default
+    ("overview", "page_overview", ":material/dashboard:"),
+    ("scheme", "page_scheme", ":material/tune:"),
+    ("distributions", "page_distributions", ":material/bar_chart:"),
+    ("quota", "page_quota", ":material/confirmation_number:"),
+    ("compare", "page_compare", ":material/compare_arrows:"),
+    ("person", "page_person", ":material/person:"),
+    ("data", "page_data", ":material/table:"),
+    ("method", "page_method", ":material/menu_book:"),
+]
+OPTIONAL_PAGES = [  # added when another engineer's module is importable
+    ("pathways", "page_pathways", ":material/route:", "dashboard.page_pathways"),
+    ("tuning", "page_tuning", ":material/science:", "dashboard.page_tuning"),
+]
+
+
+def _importable(module: str) -> bool:
+    try:
+        importlib.import_module(module)
+    except Exception:  # a page that does not import yet must not break the app
+        return False
+    return True
+
+
+st.set_page_config(page_title="杭州积分落户模拟器 / Hangzhou points simulator", page_icon="🏙️", layout="wide")
+state.init()
+lang = state.language_switch()
+pages = [
+    st.Page(str(ROOT / "dashboard" / "pages" / f"{slug}.py"), title=t(key, lang), icon=icon, url_path=slug,
+            default=(n == 0))
+    for n, (slug, key, icon) in enumerate(PAGES)
+]
+for slug, key, icon, module in OPTIONAL_PAGES:
+    if _importable(module):
+        pages.append(st.Page(str(ROOT / "dashboard" / "pages" / f"{slug}.py"), title=t(key, lang), icon=icon,
+                             url_path=slug))
+page = st.navigation(pages)
+state.sidebar()
+page.run()

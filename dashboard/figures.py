@@ -1,0 +1,156 @@
+"""Figure builders: pure functions from small aggregated tables to plotly figures.
+
+Each takes the language and the scheme's stamp and puts the stamp (id, version, status, "simulation") on the
+figure, so a chart saved on its own still says what it is. No streamlit here; tested directly.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.i18n import fmt_int, fmt_pct, fmt_points, t
+
+FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+COLORS = {"admitted": "#1f77b4", "not_admitted": "#c7c7c7", "line": "#d62728", "with": "#ff7f0e", "without": "#2ca02c"}
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+           "#17becf", "#aec7e8", "#ffbb78", "#98df8a"]
+
+
+def stamp_figure(fig: go.Figure, stamp: str, height: int = 420) -> go.Figure:
+    """Put the stamp under the plot and a light "simulation" watermark on it; set font and margins."""
+    fig.add_annotation(text=stamp, xref="paper", yref="paper", x=0, y=-0.22, xanchor="left", yanchor="top",
+                       showarrow=False, font={"size": 11, "color": "#666"})
+    fig.update_layout(font={"family": FONT, "size": 13}, height=height, margin={"l": 60, "r": 20, "t": 60, "b": 100},
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0}, separators=".,")
+    return fig
+
+
+def histogram(hist: pd.DataFrame, line: float | None, lang: str, stamp: str) -> go.Figure:
+    """Stacked bars of the eligible per score bin (admitted / not admitted) with the line."""
+    centers = (hist["left"] + hist["right"]) / 2
+    width = float((hist["right"] - hist["left"]).iloc[0]) if len(hist) else 1.0
+    fig = go.Figure()
+    for key, name in (("admitted", t("admitted", lang)), ("not_admitted", t("not_admitted", lang))):
+        fig.add_bar(x=centers.round(2), y=hist[key], name=name, width=width, marker_color=COLORS[key],
+                    hovertemplate="%{x}: %{y:,}<extra>" + name + "</extra>")
+    fig.update_layout(barmode="stack", bargap=0, title=t("fig_hist_title", lang),
+                      xaxis_title=t("fig_hist_x", lang), yaxis_title=t("fig_hist_y", lang))
+    fig.update_yaxes(tickformat=",")
+    if line is not None:
+        fig.add_vline(x=line, line_color=COLORS["line"], line_dash="dash",
+                      annotation_text=t("line_label", lang, line=fmt_points(line)), annotation_position="top right")
+    return stamp_figure(fig, stamp)
+
+
+def item_bands(means: pd.DataFrame, labels: dict[str, str], lang: str, stamp: str) -> go.Figure:
+    """Stacked bars: mean points of each item per total-score band (negative items below zero)."""
+    fig = go.Figure()
+    bands = [f"{fmt_points(b)}–{fmt_points(b + _step(means))}" for b in means.index]
+    for n, (item_id, label) in enumerate(labels.items()):
+        if item_id not in means:
+            continue
+        fig.add_bar(x=bands, y=means[item_id].round(2), name=label, marker_color=PALETTE[n % len(PALETTE)],
+                    customdata=means["count"], hovertemplate="%{y:.2f} (n=%{customdata:,})<extra>" + label + "</extra>")
+    fig.update_layout(barmode="relative", title=t("fig_bands_title", lang), xaxis_title=t("fig_bands_x", lang),
+                      yaxis_title=t("fig_bands_y", lang))
+    return stamp_figure(fig, stamp)
+
+
+def _step(means: pd.DataFrame) -> float:
+    idx = means.index.to_numpy()
+    return float(idx[1] - idx[0]) if len(idx) > 1 else 10.0
+
+
+def composition(shares: pd.DataFrame, value_labels: dict[str, str], group_labels: dict[str, str], title: str,
+                lang: str, stamp: str) -> go.Figure:
+    """Grouped bars: the share of each category (x) within each group (one trace per column of ``shares``)."""
+    fig = go.Figure()
+    x = [value_labels.get(v, v) for v in shares.index]
+    for n, col in enumerate(shares.columns):
+        name = group_labels.get(col, col)
+        fig.add_bar(x=x, y=shares[col].round(4), name=name, marker_color=PALETTE[n % len(PALETTE)],
+                    hovertemplate="%{x}: %{y:.1%}<extra>" + name + "</extra>")
+    fig.update_layout(barmode="group", title=title, yaxis_title=t("share_of", lang))
+    fig.update_yaxes(tickformat=".0%")
+    return stamp_figure(fig, stamp)
+
+
+def cutoff_curve(curve: pd.DataFrame, current_quota: int | None, lang: str, stamp: str) -> go.Figure:
+    """The cut-off score against the quota size (log x axis)."""
+    fig = go.Figure()
+    fig.add_scatter(x=curve["quota"], y=curve["cutoff"], mode="lines", name=t("fig_cutoff_y", lang),
+                    line={"color": COLORS["admitted"], "shape": "hv"},
+                    hovertemplate="%{x:,} → %{y:.2f}<extra></extra>")
+    if current_quota is not None and len(curve):
+        fig.add_vline(x=current_quota, line_color=COLORS["line"], line_dash="dash",
+                      annotation_text=f"{t('current_quota', lang)} {fmt_int(current_quota)}")
+    fig.update_layout(title=t("fig_cutoff_title", lang), xaxis_title=t("fig_cutoff_x", lang),
+                      yaxis_title=t("fig_cutoff_y", lang), showlegend=False)
+    fig.update_xaxes(type="log", tickformat=",")
+    return stamp_figure(fig, stamp)
+
+
+def gauges(shares: dict[str, float | None], min_share: float, measure: str, lang: str, stamp: str) -> go.Figure:
+    """Three indicator gauges (design, realised, decisive) with the requirement as the threshold mark."""
+    fig = go.Figure()
+    for n, key in enumerate(("design", "realised", "decisive")):
+        value = shares.get(key)
+        used = key == measure
+        title = t("gauge_title", lang, measure=t(f"measure_{key}", lang)) + (" ★" if used else "")
+        ok = value is not None and value >= min_share
+        fig.add_trace(go.Indicator(
+            mode="gauge+number", value=None if value is None else round(value * 100, 1),
+            number={"suffix": "%", "valueformat": ".1f"},
+            title={"text": title, "font": {"size": 14}},
+            domain={"x": [n / 3 + 0.02, (n + 1) / 3 - 0.02], "y": [0, 0.85]},
+            gauge={"axis": {"range": [min(0, (value or 0) * 100), max(100, (value or 0) * 100)]},
+                   "bar": {"color": "#2ca02c" if ok else "#d62728"},
+                   "threshold": {"line": {"color": "black", "width": 3}, "value": min_share * 100}},
+        ))
+    fig.update_layout(title=t("requirement", lang, measure=t(f"measure_{measure}", lang),
+                              min_share=fmt_pct(min_share, 0)))
+    return stamp_figure(fig, stamp, height=300)
+
+
+def person_items(points: dict[str, float], labels: dict[str, str], line: float | None, lang: str,
+                 stamp: str) -> go.Figure:
+    """Horizontal bars of one person's item points, with the total and the line in the title."""
+    ids = list(points)
+    total = sum(points.values())
+    fig = go.Figure(go.Bar(x=[points[i] for i in ids], y=[labels.get(i, i) for i in ids], orientation="h",
+                           marker_color=[COLORS["admitted"] if points[i] >= 0 else COLORS["line"] for i in ids],
+                           text=[fmt_points(points[i]) for i in ids], textposition="auto"))
+    title = f"{t('fig_person_title', lang)}: {t('total', lang)} {fmt_points(total)}"
+    if line is not None:
+        title += f" · {t('line_label', lang, line=fmt_points(line))}"
+    fig.update_layout(title=title, xaxis_title=t("points", lang), yaxis={"autorange": "reversed"})
+    return stamp_figure(fig, stamp, height=max(260, 60 * len(ids) + 160))
+
+
+def transitions(table: pd.DataFrame, lang: str, stamp: str) -> go.Figure:
+    """Grouped bars per scenario: newly admitted, newly excluded, still admitted (against the baseline)."""
+    fig = go.Figure()
+    colors = {"newly_admitted": "#2ca02c", "newly_excluded": "#d62728", "stay_admitted": "#1f77b4"}
+    for key in ("newly_admitted", "newly_excluded", "stay_admitted"):
+        fig.add_bar(x=table.index.astype(str), y=table[key], name=t(key, lang), marker_color=colors[key],
+                    text=[fmt_int(v) for v in table[key]], textposition="outside",
+                    hovertemplate="%{x}: %{y:,}<extra>" + t(key, lang) + "</extra>")
+    fig.update_layout(barmode="group", title=t("fig_transitions_title", lang), yaxis_title=t("people", lang))
+    fig.update_yaxes(tickformat=",")
+    return stamp_figure(fig, stamp)
+
+
+def years(table: pd.DataFrame, metric: str, metric_label: str, lang: str, stamp: str) -> go.Figure:
+    """Year-by-year lines, with and without the cap: ``table`` has columns year, scenario ("with"/"without"), metric."""
+    fig = go.Figure()
+    for key in ("with", "without"):
+        part = table[table["scenario"] == key]
+        if len(part):
+            fig.add_scatter(x=part["year"], y=part[metric], mode="lines+markers", name=t(f"{key}_cap", lang),
+                            line={"color": COLORS[key]})
+    fig.update_layout(title=f"{t('fig_years_title', lang)}: {metric_label}", xaxis_title=t("year", lang),
+                      yaxis_title=metric_label)
+    fig.update_xaxes(dtick=1)
+    fig.update_yaxes(tickformat=",")
+    return stamp_figure(fig, stamp)

@@ -1,0 +1,101 @@
+"""情景对比 Compare: two to four schemes side by side on the same people (scoring.impact)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import analysis, figures, state, view
+from dashboard.i18n import col_label, fmt_int, fmt_pct, fmt_points, t, value_label
+from scoring import impact
+
+CURRENT = "__current__"
+COMP_COLUMNS = ("education", "age", "district", "origin_province", "housing")
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def compare_tables(pop_key: str, texts: tuple[str, ...], labels: tuple[str, ...]
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Headline figures per scheme, and transitions / agreement against the first (the baseline)."""
+    evs = [state.evaluation(pop_key, text) for text in texts]
+    outs = [impact.Outcome(ev.res, ev.adm, label) for ev, label in zip(evs, labels, strict=True)]
+    head, trans = [], []
+    for ev, out in zip(evs, outs, strict=True):
+        h = analysis.headline(ev)
+        head.append({"scheme": out.name, "eligible": h.eligible, "admitted": h.admitted, "line": h.line,
+                     "design": h.shares["design"], "realised": h.shares["realised"],
+                     "decisive": h.shares["decisive"], "ok": h.ok})
+    for out in outs[1:]:
+        tr = impact.transitions(outs[0], out)
+        kendall = impact.rank_correlation(outs[0], out)
+        trans.append({"scheme": out.name, "newly_admitted": tr["newly_admitted"],
+                      "newly_excluded": tr["newly_excluded"], "stay_admitted": tr["admitted_both"],
+                      "jaccard": impact.jaccard(outs[0], out), "kendall": kendall["tau"]})
+    return pd.DataFrame(head).set_index("scheme"), pd.DataFrame(trans).set_index("scheme")
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def compare_composition(pop_key: str, texts: tuple[str, ...], labels: tuple[str, ...], column: str) -> pd.DataFrame:
+    """Share of each group of ``column`` among the admitted, one column per scheme."""
+    evs = [state.evaluation(pop_key, text) for text in texts]
+    base = impact.Outcome(evs[0].res, evs[0].adm, labels[0])
+    cols = {}
+    for ev, label in zip(evs, labels, strict=True):
+        comp = impact.composition(base, impact.Outcome(ev.res, ev.adm, label), column).set_index("group")
+        cols[label] = comp["reform_share"]
+    return pd.DataFrame(cols).fillna(0.0)
+
+
+def render() -> None:
+    """Render the page."""
+    lang = state.lang()
+    sch = state.scheme()
+    stamp = sch.stamp(lang)
+    view.header("page_compare", "compare_intro", lang, stamp)
+    texts = dict(state.shipped_scheme_texts())
+    ss = st.session_state
+    if ss["scheme_yaml"] != ss["scheme_base_yaml"]:
+        texts = {CURRENT: ss["scheme_yaml"], **texts}
+    names = {k: (t("current_scheme", lang) if k == CURRENT else state.scheme_of(v).title.get(lang))
+             for k, v in texts.items()}
+    usable = [k for k in texts if state.scheme_of(texts[k]).admission is not None]
+    default = [k for k in ("hangzhou-2022-illustrative", "hangzhou-2023-illustrative") if k in usable] or usable[:2]
+    chosen = st.multiselect(t("scenarios", lang), usable, default=default, format_func=names.get, key="cmp_pick",
+                            max_selections=4)
+    if len(chosen) < 2:
+        st.error(t("pick_two", lang))
+        return
+    labels = tuple("current" if k == CURRENT else k for k in chosen)
+    try:
+        head, trans = compare_tables(state.pop_key(), tuple(texts[k] for k in chosen), labels)
+    except Exception as exc:  # a scheme this population cannot run
+        st.error(f"{t('error_population', lang)} {exc}")
+        return
+    st.subheader(t("headline_table", lang))
+    shown = pd.DataFrame({
+        t("eligible", lang): head["eligible"].map(fmt_int), t("admitted", lang): head["admitted"].map(fmt_int),
+        t("cutoff", lang): head["line"].map(fmt_points),
+        **{t("gauge_title", lang, measure=t(f"measure_{m}", lang)): head[m].map(fmt_pct)
+           for m in ("design", "realised", "decisive")},
+        t("share_res_ins", lang): head["ok"].map({True: t("pass", lang), False: t("fail", lang), None: t("na", lang)}),
+    }, index=head.index)
+    st.dataframe(shown, width="stretch")
+    view.table_downloads(head, "compare_headline", stamp, lang)
+    view.chart(figures.transitions(trans, lang, stamp), "compare_transitions", stamp, lang)
+    agree = pd.DataFrame({t("rank_agreement", lang): trans["kendall"].map(
+        lambda v: "—" if v is None or pd.isna(v) else f"{v:.3f}"),
+        t("overlap", lang): trans["jaccard"].map(fmt_pct)}, index=trans.index)
+    st.dataframe(agree, width="stretch")
+
+    st.subheader(t("composition_shift", lang))
+    pop_cols = state.population(state.pop_key()).columns
+    options = [c for c in COMP_COLUMNS if c in pop_cols]
+    if not options:
+        return
+    column = st.selectbox(t("group_by", lang), options, key="cmp_column",
+                          format_func=lambda c: t("age_band", lang) if c == "age" else col_label(c, lang))
+    comp = compare_composition(state.pop_key(), tuple(texts[k] for k in chosen), labels, column)
+    vlabels = {v: value_label(column, v, lang) for v in comp.index}
+    glabels = dict(zip(labels, [names[k] for k in chosen], strict=True))
+    title = t("fig_comp_title", lang, column=col_label(column, lang))
+    view.chart(figures.composition(comp, vlabels, glabels, title, lang, stamp), f"compare_comp_{column}", stamp, lang)

@@ -1,0 +1,44 @@
+"""方法 Method: assumptions, sources, the status of every value, and how each measure is computed."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import state, view
+from dashboard.i18n import kind_label, method_text, t
+
+
+def render() -> None:
+    """Render the page."""
+    lang = state.lang()
+    sch = state.scheme()
+    stamp = sch.stamp(lang)
+    view.header("page_method", "method_intro", lang, stamp)
+    st.markdown(f"**{sch.title.get(lang)}** · {t('scheme_status', lang)}: `{sch.status}` · {stamp}")
+    st.subheader(t("sources", lang))
+    if sch.sources:
+        st.markdown("\n".join(
+            f"- {s.title}" + (f" — `{s.status}`" if s.status else "") + (f" ({s.url})" if s.url else "")
+            for s in sch.sources))
+    st.subheader(t("assumptions", lang))
+    if sch.assumptions:
+        st.markdown("\n".join(f"- {a}" for a in sch.assumptions))
+    st.subheader(t("value_status", lang))
+    rows = [{
+        t("col_id", lang): item.id,
+        t("col_item", lang): item.name(lang),
+        t("col_group", lang): sch.group_label(item.group, lang),
+        t("col_kind", lang): kind_label(item.kind, lang),
+        t("scheme_status", lang): t("status_assumed" if item.assumed or sch.status != "official"
+                                    else "status_documented", lang),
+        t("note", lang): item.note or "",
+    } for item in sch.items]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.subheader(t("how_computed", lang))
+    dom = sch.dominance
+    groups = ", ".join(sch.group_label(g, lang) for g in dom.groups)
+    st.markdown("\n".join(f"- {method_text(k, lang)}" for k in ("design", "realised", "decisive")))
+    requirement = t("requirement", lang, measure=t("measure_" + dom.measure, lang), min_share=f"{dom.min_share:.0%}")
+    st.markdown(f"- {requirement} · {groups}")
+    st.markdown("\n".join(f"- {method_text(k, lang)}" for k in ("admission", "flip", "population")))

@@ -1,0 +1,120 @@
+"""个人 Person: one person's itemised points, the distance to the line, and the smallest change that flips it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard import figures, person, state, view
+from dashboard.i18n import col_label, fmt_points, t, value_label
+from scoring import population_schema
+from scoring.errors import ScoringInputError
+
+
+def _form_row(template: pd.DataFrame, columns: list[str], lang: str) -> pd.DataFrame | None:
+    """A form with one input per column the scheme reads; returns the typed-in person on submit."""
+    schema = population_schema.load_schema()
+    row = template.copy()
+    with st.form("person_form"):
+        cols = st.columns(3)
+        values = {}
+        for n, col in enumerate(columns):
+            spec = schema.columns.get(col)
+            current = template[col].iloc[0]
+            box = cols[n % 3]
+            label = col_label(col, lang)
+            if isinstance(template[col].dtype, pd.CategoricalDtype):
+                options = [str(c) for c in template[col].cat.categories]
+                values[col] = box.selectbox(label, options, index=options.index(str(current)), key=f"pf_{col}",
+                                            format_func=lambda v, c=col: value_label(c, v, lang))
+            elif template[col].dtype == bool:
+                values[col] = box.checkbox(label, value=bool(current), key=f"pf_{col}")
+            else:
+                lo, hi = spec.range if spec is not None and spec.range else (0.0, 1000.0)
+                integer = template[col].dtype.kind in "iu"
+                values[col] = box.number_input(
+                    label, min_value=int(lo) if integer else float(lo), max_value=int(hi) if integer else float(hi),
+                    value=int(current) if integer else round(float(current), 2), step=1 if integer else 1 / 12,
+                    format=None if integer else "%.2f", key=f"pf_{col}")
+        submitted = st.form_submit_button(t("score_person", lang))
+    for col, value in values.items():
+        dtype = template[col].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            row[col] = pd.Categorical([value], categories=dtype.categories)
+        else:
+            row[col] = np.asarray([value]).astype(dtype)
+    return row if submitted or "person_typed" in st.session_state else None
+
+
+def render() -> None:
+    """Render the page."""
+    lang = state.lang()
+    sch = state.scheme()
+    stamp = sch.stamp(lang)
+    view.header("page_person", "person_intro", lang, stamp)
+    ev = state.current()
+    if ev is None:
+        return
+    pop = ev.res.population
+    ss = st.session_state
+    source = st.radio(t("person_source", lang), ["pick", "form"], horizontal=True, key="person_source",
+                      format_func=lambda s: t("person_pick" if s == "pick" else "person_form", lang))
+    if source == "pick":
+        if "person_id" not in pop.columns:
+            st.error(t("column_missing", lang, column=col_label("person_id", lang)))
+            return
+        if st.button(t("random_person", lang), key="person_random"):
+            ss["person_pid"] = str(pop["person_id"].iloc[int(np.random.default_rng().integers(len(pop)))])
+        ss.setdefault("person_pid", str(pop["person_id"].iloc[0]))
+        pid = st.text_input(t("person_id", lang), key="person_pid").strip()
+        hits = np.flatnonzero((pop["person_id"] == pid).to_numpy())
+        if not pid or hits.size == 0:
+            st.error(t("person_not_found", lang, pid=pid))
+            return
+        row = pop.iloc[[int(hits[0])]]
+    else:
+        columns = [c for c in sch.columns() if c in pop.columns]
+        template = pop.iloc[[0]][columns]
+        row = _form_row(template, columns, lang)
+        if row is None:
+            return
+        ss["person_typed"] = True
+    adm_rule = ev.adm.rule if ev.adm is not None else None
+    strict = bool(adm_rule is not None and adm_rule.mode != "threshold" and not isinstance(adm_rule.ties, str))
+    try:
+        now = person.outcome(row, sch, ev.line, strict)
+        flips = person.flip_changes(row, sch, ev.line, strict)
+    except ScoringInputError as exc:
+        st.error(f"{t('error_population', lang)} {exc}")
+        return
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("total", lang), fmt_points(now.total))
+    c2.metric(t("distance", lang), "—" if now.distance is None else f"{now.distance:+,.2f}".rstrip("0").rstrip("."))
+    if not now.eligible:
+        gate = next((g for g in sch.eligibility if g.id == now.reason), None)
+        status = t("status_ineligible", lang, gate=gate.label.get(lang) if gate and gate.label else now.reason)
+    else:
+        status = t("status_admitted" if now.admitted else "status_not_admitted", lang)
+    c3.metric(t("outcome", lang), status)
+    labels = {i.id: i.name(lang) for i in sch.items}
+    view.chart(figures.person_items(now.points, labels, now.line, lang, stamp), "person_items", stamp, lang)
+    st.subheader(t("flip_title", lang))
+    if flips.empty:
+        st.info(t("flip_none", lang))
+        return
+    st.dataframe(_describe(flips, now.admitted, lang), hide_index=True, width="stretch")
+
+
+def _describe(flips: pd.DataFrame, admitted: bool, lang: str) -> pd.DataFrame:
+    """Sentences for the flip table."""
+    text = []
+    for kind, column, amount in zip(flips["kind"], flips["column"], flips["amount"], strict=True):
+        if kind == "both":
+            text.append(t("flip_both", lang, months=amount))
+        elif kind == "months":
+            key = "flip_months_less" if admitted else "flip_months"
+            text.append(t(key, lang, column=col_label(column, lang), months=amount))
+        else:
+            text.append(t("flip_set", lang, column=col_label(column, lang), value=value_label(column, amount, lang)))
+    return pd.DataFrame({t("flip_change", lang): text, t("flip_new_total", lang): flips["new_total"].map(fmt_points)})

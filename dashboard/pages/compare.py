@@ -1,0 +1,3 @@
+from dashboard.page_compare import render
+
+render()

@@ -1,0 +1,3 @@
+from dashboard.page_data import render
+
+render()

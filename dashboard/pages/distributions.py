@@ -1,0 +1,3 @@
+from dashboard.page_distributions import render
+
+render()

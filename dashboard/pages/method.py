@@ -1,0 +1,3 @@
+from dashboard.page_method import render
+
+render()

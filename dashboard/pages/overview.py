@@ -1,0 +1,3 @@
+from dashboard.page_overview import render
+
+render()

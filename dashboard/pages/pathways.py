@@ -1,0 +1,3 @@
+from dashboard.page_pathways import render
+
+render()

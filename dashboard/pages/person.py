@@ -1,0 +1,3 @@
+from dashboard.page_person import render
+
+render()

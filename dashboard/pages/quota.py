@@ -1,0 +1,3 @@
+from dashboard.page_quota import render
+
+render()

@@ -1,0 +1,3 @@
+from dashboard.page_scheme import render
+
+render()

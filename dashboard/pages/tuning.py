@@ -1,0 +1,3 @@
+from dashboard.page_tuning import render
+
+render()
