@@ -40,6 +40,7 @@ AGE_SLACK = 1.0
 MONTH_SLACK = 1.0 / 12.0 + 1e-6
 _UNIT_SUFFIX = re.compile(r"\s*(周岁|岁|年|次|分|years?|yrs?)$")
 SHOW_ROWS = 3
+_DIGITS4 = np.frombuffer("".join(f"{i:04d}" for i in range(10000)).encode(), dtype=np.uint8).reshape(10000, 4)
 
 
 @dataclass
@@ -317,18 +318,18 @@ def person_ids(positions: np.ndarray, width: int | None = None) -> pd.Series:
     n = positions.size
     top = int(positions.max()) + 1 if n else 1
     width = width or max(7, len(str(top)))
-    nums = positions + 1
+    nums = (positions + 1).astype(np.uint32 if top < 2**32 else np.uint64)
     buf = np.empty((n, width + 1), dtype=np.uint8)
     buf[:, 0] = ord("P")
     # Four digits at a time through a lookup table.
-    table = np.frombuffer("".join(f"{i:04d}" for i in range(10000)).encode(), dtype=np.uint8).reshape(10000, 4)
-    x = nums.copy()
+    x = nums
     pos = width + 1
+    ten_k = nums.dtype.type(10000)
     while pos > 1:
         take = min(4, pos - 1)
-        block = table[x % 10000]
-        buf[:, pos - take:pos] = block[:, 4 - take:]
-        x //= 10000
+        high = x // ten_k
+        buf[:, pos - take:pos] = _DIGITS4[(x - high * ten_k)][:, 4 - take:]
+        x = high
         pos -= take
     offsets = np.arange(n + 1, dtype=np.int32) * np.int32(width + 1) if n * (width + 1) < 2**31 else \
         np.arange(n + 1, dtype=np.int64) * (width + 1)
