@@ -183,7 +183,7 @@ class RuleSet(_Model):
 
 
 # -- value checks ------------------------------------------------------------------------------------------------
-def _allowed_values(column: str) -> tuple[str, ...] | None:
+def allowed_values(column: str) -> tuple[str, ...] | None:
     """Allowed codes of a known closed category column (population schema or pathway columns), else None."""
     if column in pathway_columns():
         spec = pathway_columns()[column]
@@ -197,7 +197,7 @@ def _allowed_values(column: str) -> tuple[str, ...] | None:
 
 def _check_criterion(crit: Criterion, where: str, source: str, errors: list[str]) -> None:
     if crit.column is not None:
-        allowed = _allowed_values(crit.column)
+        allowed = allowed_values(crit.column)
         if allowed is not None:
             values = ([crit.equals] if crit.equals is not None else []) + list(crit.in_ or [])
             key = "equals" if crit.equals is not None else "in"

@@ -34,6 +34,11 @@ def group_keys(pop: pd.DataFrame, by: str) -> pd.Series:
 
         raise PopulationError(f"group by {by!r}: the population has no such column; "
                               f"choices: {', '.join(GROUPINGS)}")
+    from scoring.pathways_rules import allowed_values
+
+    allowed = allowed_values(by)
+    if allowed is not None and not isinstance(pop[by].dtype, pd.CategoricalDtype):
+        return pd.Series(pd.Categorical(pop[by].astype(object), categories=list(allowed)), index=pop.index)
     return pop[by]
 
 
