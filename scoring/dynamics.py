@@ -217,6 +217,8 @@ def simulate(pop: pd.DataFrame, scheme: Scheme, rules: Sequence[YearRule], param
         departed = ~admitted & leave
         stay = ~admitted & ~departed
         n_pool, n_elig, n_app, n_dep = state.n, int(eligible.sum()), int(applicants.sum()), int(departed.sum())
+        at_line = applicants if rule.threshold is None else applicants & (
+            res.total_cents >= int(round(rule.threshold * 100)))
         state = state.take(stay)
         first = first[stay]
         _accrue(state, params, seed, replication, t)
@@ -231,7 +233,8 @@ def simulate(pop: pd.DataFrame, scheme: Scheme, rules: Sequence[YearRule], param
             first = np.concatenate([first, np.full(n_arr, -1, dtype=np.int16)])
         rows.append({
             "year": year, "pool": n_pool, "arrivals": n_arr, "departures": n_dep, "eligible": n_elig,
-            "applicants": n_app, "admitted": n_adm, "quota": rule.quota, "threshold": rule.threshold,
+            "applicants": n_app, "applicants_at_line": int(at_line.sum()), "admitted": n_adm, "quota": rule.quota,
+            "threshold": rule.threshold,
             "cutoff": cutoff, "line": rule.threshold if rule.threshold is not None else cutoff,
             "tied_at_cutoff": tied, "backlog": n_elig - n_adm, "backlog_applicants": n_app - n_adm,
             "wait_mean": float(waits.mean()) if n_adm else np.nan,
