@@ -112,7 +112,7 @@ def test_invalid_rows_and_cross_batch_duplicates(tmp_path: Path) -> None:
     path = tmp_path / "bad.parquet"
     raw.to_parquet(path)
     scheme = scoring.load_scheme(SCHEMES / "hangzhou-2022-illustrative.yaml")
-    load, res, adm, dom = in_memory(path, scheme, skip_invalid=True, quota=800)
+    load, res, adm, _ = in_memory(path, scheme, skip_invalid=True, quota=800)
     rejected_csv = tmp_path / "rej.csv"
     got = admit_file_chunked(scheme, path, tmp_path / "o.parquet", chunk_rows=2_000, skip_invalid=True,
                              rejected_path=rejected_csv, quota=800).summary()

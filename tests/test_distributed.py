@@ -1,0 +1,133 @@
+"""The Dask engine on a two-worker LocalCluster gives exactly the in-memory answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import scoring
+from scoring.distributed import (
+    admit_ddf,
+    admit_file_dask,
+    make_client,
+    plan_partitions,
+    run_replication,
+    score_ddf,
+    score_file_dask,
+    simulate_many_dask,
+    sweep,
+)
+from scoring.errors import PopulationError
+from scoring.synth import synth
+
+SCHEMES = Path(__file__).resolve().parent.parent / "scenarios" / "schemes"
+N = 20_000
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[object]:
+    c = make_client(n_workers=2, threads_per_worker=1, processes=True, memory_limit="1GiB")
+    try:
+        yield c
+    finally:
+        cluster = c.cluster
+        c.close()
+        cluster.close()
+
+
+@pytest.fixture(scope="module")
+def pop_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("dask") / "pop.parquet"
+    synth(N, 21).to_parquet(path, row_group_size=2_500)
+    return path
+
+
+def _same(expected: dict, got: dict) -> None:
+    for key, value in expected.items():
+        if key in ("decisive", "required_share") and value is not None:
+            assert got[key] == pytest.approx(value, rel=1e-9), key
+        else:
+            assert got[key] == value, key
+
+
+@pytest.mark.parametrize(("scheme_file", "kw"), [
+    ("hangzhou-2022-illustrative.yaml", {"quota": 1_500, "ties": [{"column": "education"}, {"lottery": 7}]}),
+    ("beijing-2020.yaml", {"quota": 900}),
+])
+def test_admit_file_matches_in_memory(client: object, pop_file: Path, tmp_path: Path, scheme_file: str,
+                                      kw: dict) -> None:
+    scheme = scoring.load_scheme(SCHEMES / scheme_file)
+    res = scoring.score(scoring.load_population(pop_file), scheme)
+    adm = scoring.admit(res, **kw)
+    got = admit_file_dask(scheme, pop_file, tmp_path / "out", client=client, rows_per_partition=5_000, **kw)
+    assert len(plan_partitions(pop_file, 5_000)) == 4
+    summary = got.summary()
+    for key, value in {**res.summary(), **adm.summary()}.items():
+        assert summary[key] == value, key
+    _same(scoring.dominance(res, scheme, admitted=adm).to_dict(), summary["dominance"])
+    frame = pd.read_parquet(tmp_path / "out").sort_index()
+    expected = res.to_frame()
+    expected["admitted"] = adm.admitted_mask
+    pd.testing.assert_frame_equal(frame, expected, check_dtype=False, check_index_type=False,
+                                  check_categorical=False)
+
+
+def test_score_file_and_rejections(client: object, tmp_path: Path) -> None:
+    raw = synth(6_000, 8)
+    raw["age"] = raw["age"].astype("int16")
+    raw.loc[[3, 5_000], "age"] = -1
+    raw.loc[5_500, "person_id"] = raw.loc[2, "person_id"]
+    path = tmp_path / "bad.parquet"
+    raw.to_parquet(path, row_group_size=1_000)
+    scheme = scoring.load_scheme(SCHEMES / "hangzhou-2023-illustrative.yaml")
+    load = scoring.read_population(path, skip_invalid=True)
+    res = scoring.score(load.frame, scheme)
+    got = score_file_dask(scheme, path, None, client=client, rows_per_partition=2_000, skip_invalid=True,
+                          rejected_path=tmp_path / "rej.csv").summary()
+    assert (got["rows_in"], got["scored"], got["rejected"]) == (6_000, res.n, 4) == (load.rows_in, 5_996, 4)
+    assert got["eligible"] == res.summary()["eligible"]
+    _same(scoring.dominance(res, scheme).to_dict(), got["dominance"])
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "rej.csv"), load.rejected.reset_index(drop=True),
+                                  check_dtype=False)
+    with pytest.raises(PopulationError, match="row 4, column age"):
+        score_file_dask(scheme, path, None, client=client, rows_per_partition=2_000)
+
+
+def test_dask_dataframe_partitions(client: object) -> None:
+    pop = scoring.load_population(synth(8_000, 3))
+    scheme = scoring.load_scheme(SCHEMES / "hangzhou-2022-illustrative.yaml")
+    res = scoring.score(pop, scheme)
+    adm = scoring.admit(res, quota=600)
+    ddf = dd.from_pandas(pop, npartitions=5)
+    pd.testing.assert_frame_equal(score_ddf(ddf, scheme).compute(), res.to_frame(), check_categorical=False)
+    report, per_row = admit_ddf(ddf, scheme, quota=600)
+    for key, value in adm.summary().items():
+        assert report.summary()[key] == value, key
+    assert report.summary()["decided_by_tiebreak"] == adm.decided_by_tiebreak
+    np.testing.assert_array_equal(per_row.compute()["admitted"].to_numpy(), adm.admitted_mask)
+
+
+def test_sweep_equals_serial_loop(client: object) -> None:
+    base = yaml.safe_load((SCHEMES / "hangzhou-2022-illustrative.yaml").read_text(encoding="utf-8"))
+    points = [({}, 1), ({}, 2), ({"items": [{"id": "residence", "points_per_unit": 9}]}, 1)]
+    got = sweep(base, points, 3_000, quota=200, client=client)
+    assert got == [run_replication(base, o, s, 3_000, quota=200) for o, s in points]
+    assert got[0]["admitted"] == 200 or got[0]["tied_at_cutoff"] > 0
+
+
+def test_monte_carlo_equals_simulate_many(client: object) -> None:
+    from scoring.dynamics import YearRule, simulate_many
+
+    pop = synth(2_000, 4)
+    scheme = scoring.load_scheme(SCHEMES / "hangzhou-2023-illustrative.yaml")
+    rules = [YearRule(threshold=100.0)] * 2
+    local = simulate_many(pop, scheme, rules, replications=3, seed=5)
+    spread = simulate_many_dask(pop, scheme, rules, replications=3, seed=5, client=client)
+    pd.testing.assert_frame_equal(spread.yearly, local.yearly)
+    pd.testing.assert_frame_equal(spread.waiting, local.waiting)
