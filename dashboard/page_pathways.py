@@ -1,0 +1,230 @@
+"""落户途径 Pathways: who can settle by which route, old rules against new (scoring.pathways).
+
+The figure builders below are pure functions from small aggregate tables to plotly figures (no streamlit);
+``render()`` draws the page. Every output carries the rule sets' stamps and "示意/illustrative · 模拟/simulation":
+the rule values are assumptions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES_DIR = ROOT / "rulesets"
+DEFAULT_NEW, DEFAULT_OLD = "notice-2023.yaml", "before-2023.yaml"
+BANNER = "示意/illustrative · 模拟/simulation"
+GROUPS = ("education", "age_band", "origin_group", "district", "urban_area")
+TEXT: dict[str, tuple[str, str]] = {
+    "title": ("落户途径", "Settlement pathways"),
+    "intro": ("按浙政办发〔2023〕41号通知：积分、居住证转户籍、人才、投靠等途径，旧规则与新规则对比。"
+              "规则数值为假设（示意）。",
+              "Routes under notice 41 of 2023 — points, permit conversion, talent, family joining — old rules "
+              "against new. Rule values are assumptions (illustrative)."),
+    "new_rules": ("新规则", "new rules"), "old_rules": ("旧规则", "old rules"),
+    "any_old": ("旧规则下可落户", "may settle, old rules"), "any_new": ("新规则下可落户", "may settle, new rules"),
+    "newly": ("新增可落户", "newly able to settle"), "permit": ("可申领居住证", "may apply for a residence permit"),
+    "by_pathway": ("各途径符合条件人数", "People qualifying by each route"),
+    "marginal": ("单项改动的边际效果（在旧规则上单独施加，新增可落户人数）",
+                 "Marginal effect of each change made alone on the old rules (newly able to settle)"),
+    "overlaps": ("途径重叠（符合多个途径的人）", "Overlaps (people qualifying by several routes)"),
+    "by_group": ("分组：可落户比例", "By group: share able to settle"), "group": ("分组", "group by"),
+    "permit_table": ("居住证申领资格（居住半年以上＋就业/住所/就读之一）",
+                     "Residence-permit eligibility (half a year + job, home or schooling)"),
+    "people": ("人数", "people"), "share": ("比例", "share"), "count": ("人数", "people"),
+    "rules_text": ("规则文件与假设", "Rule files and assumptions"),
+    "filled": ("所用人口缺少途径属性，已按假设合成补充（见 docs/pathways.md）。",
+               "The population lacks pathway attributes; synthetic values were added (see docs/pathways.md)."),
+    "error": ("无法计算：", "Cannot compute: "), "change": ("改动", "change"), "routes": ("途径数", "routes"),
+}
+GROUP_NAMES = {"education": ("学历", "education"), "age_band": ("年龄段", "age band"),
+               "origin_group": ("户籍来源", "origin"), "district": ("区县", "district"),
+               "urban_area": ("地区类型", "area type")}
+
+
+def tx(key: str, lang: str) -> str:
+    """The page's own string ``key`` in ``lang``."""
+    pair = TEXT[key]
+    return pair[1] if lang == "en" else pair[0]
+
+
+def _stamped(fig: go.Figure, stamp: str, title: str, height: int = 420) -> go.Figure:
+    fig.add_annotation(text=f"{stamp}  ·  {BANNER}", xref="paper", yref="paper", x=0, y=-0.2, xanchor="left",
+                       yanchor="top", showarrow=False, font={"size": 10, "color": "#666"})
+    fig.update_layout(title=title, height=height, margin={"l": 60, "r": 20, "t": 60, "b": 110},
+                      font={"family": "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif", "size": 13},
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0})
+    return fig
+
+
+def pathway_bars(table: pd.DataFrame, lang: str, stamp: str) -> go.Figure:
+    """Grouped bars: qualifying per route under the old and the new rules (from ``PathwayComparison.table``)."""
+    fig = go.Figure()
+    for col, key, color in (("old", "old_rules", "#9e9e9e"), ("new", "new_rules", "#1f77b4")):
+        fig.add_bar(x=table["label"], y=table[col], name=tx(key, lang), marker_color=color,
+                    text=table[col], textposition="outside")
+    fig.update_layout(barmode="group", yaxis_title=tx("people", lang))
+    return _stamped(fig, stamp, tx("by_pathway", lang))
+
+
+def marginal_bars(marginal: pd.DataFrame, lang: str, stamp: str) -> go.Figure:
+    """Horizontal bars: newly qualifying per rule change made alone (from ``PathwayComparison.marginal``)."""
+    labels = marginal["label_en"] if lang == "en" else marginal["label"]
+    fig = go.Figure(go.Bar(x=marginal["newly"], y=labels, orientation="h", marker_color="#ff7f0e",
+                           text=marginal["newly"], textposition="outside"))
+    fig.update_layout(xaxis_title=tx("newly", lang), yaxis={"autorange": "reversed"})
+    return _stamped(fig, stamp, tx("marginal", lang), height=120 + 36 * max(len(marginal), 1))
+
+
+def upset(combos: pd.DataFrame, labels: dict[str, str], lang: str, stamp: str, top: int = 12) -> go.Figure:
+    """UpSet-style chart: bars of the largest route combinations over a dot matrix of which routes they hold."""
+    ids = [c for c in combos.columns if c not in ("routes", "count", "share")]
+    rows = combos[combos["routes"] > 0].head(top).reset_index(drop=True)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.03)
+    xs = list(range(len(rows)))
+    fig.add_bar(x=xs, y=rows["count"], marker_color="#1f77b4", text=rows["count"], textposition="outside",
+                showlegend=False, row=1, col=1)
+    for j, pid in enumerate(ids):
+        on = rows[pid].to_numpy(dtype=bool)
+        fig.add_scatter(x=xs, y=[j] * len(xs), mode="markers", showlegend=False, hoverinfo="skip",
+                        marker={"size": 12, "color": ["#222" if v else "#ddd" for v in on]}, row=2, col=1)
+    for i in xs:  # vertical connector through the routes of each combination
+        members = [j for j, pid in enumerate(ids) if bool(rows.loc[i, pid])]
+        if len(members) > 1:
+            fig.add_scatter(x=[i, i], y=[min(members), max(members)], mode="lines", showlegend=False,
+                            line={"color": "#222", "width": 2}, hoverinfo="skip", row=2, col=1)
+    fig.update_yaxes(title_text=tx("count", lang), row=1, col=1)
+    fig.update_yaxes(tickvals=list(range(len(ids))), ticktext=[labels.get(p, p) for p in ids], row=2, col=1)
+    fig.update_xaxes(showticklabels=False, row=2, col=1)
+    return _stamped(fig, stamp, tx("overlaps", lang), height=560)
+
+
+def group_bars(table: pd.DataFrame, by: str, lang: str, stamp: str) -> go.Figure:
+    """Share able to settle per group, old against new (from ``PathwayComparison.by_group``)."""
+    people = table["people"].where(table["people"] > 0)
+    fig = go.Figure()
+    for col, key, color in (("old", "old_rules", "#9e9e9e"), ("new", "new_rules", "#1f77b4")):
+        fig.add_bar(x=table["label"], y=(table[col] / people).fillna(0), name=tx(key, lang), marker_color=color)
+    fig.update_layout(barmode="group", yaxis={"tickformat": ".0%", "title": tx("share", lang)})
+    name = GROUP_NAMES.get(by, (by, by))[1 if lang == "en" else 0]
+    return _stamped(fig, stamp, f"{tx('by_group', lang)} · {name}")
+
+
+def group_value_labels(table: pd.DataFrame, by: str, lang: str) -> pd.Series:
+    """Readable labels of a group table's keys (schema labels where known)."""
+    from scoring.population_schema import value_label
+    from scoring.synth_pathways import pathway_columns
+
+    if by in pathway_columns():
+        values = pathway_columns()[by].get("values") or {}
+        return table[by].map(lambda v: (values.get(v) or {}).get(lang, v))  # a handful of groups, not people
+    if by in ("education", "district"):
+        return table[by].map(lambda v: value_label(by, v, lang))
+    names = {"zhejiang": ("浙江省内", "within Zhejiang"), "yrd_other": ("长三角其他省市", "other YRD"),
+             "other": ("其他省份", "other provinces")}
+    return table[by].map(lambda v: names[v][1 if lang == "en" else 0] if v in names else v)
+
+
+def rule_files() -> dict[str, Path]:
+    """Shipped rule sets with pathways, by file name."""
+    return {p.name: p for p in sorted(RULES_DIR.glob("*.yaml")) if "pathways:" in p.read_text(encoding="utf-8")}
+
+
+def _fill(pop: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, bool]:
+    from scoring.synth_pathways import add_pathway_attributes, pathway_columns
+
+    missing = [c for c in pathway_columns() if c not in pop.columns]
+    return (add_pathway_attributes(pop, seed), True) if missing else (pop, False)
+
+
+def render() -> None:
+    """Render the page."""
+    import streamlit as st
+
+    from scoring.errors import ScoringInputError
+    from scoring.pathways_compare import compare
+    from scoring.pathways_rules import load_ruleset
+
+    try:
+        from dashboard import state, view
+        lang, pop_key = state.lang(), state.pop_key()
+    except Exception:  # standalone: own language switch and a small synthetic population
+        state = view = None  # type: ignore[assignment]
+        lang = "en" if st.sidebar.radio("语言 / Language", ["中文", "English"]) == "English" else "zh"
+        pop_key = "synth:20000:7"
+
+    @st.cache_resource(max_entries=4, show_spinner=False)
+    def comparison(key: str, new_text: str, old_text: str, new_path: str, old_path: str) -> tuple[Any, bool]:
+        if state is not None:
+            pop = state.population(key)
+        else:
+            from scoring.synth import synth
+
+            _, n, seed = key.split(":")
+            pop = synth(int(n), int(seed))
+        pop, filled = _fill(pop, 7)
+        return compare(pop, load_ruleset(old_path), load_ruleset(new_path)), filled
+
+    st.title(f"{tx('title', 'zh')} {tx('title', 'en')}" if lang == "zh" else tx("title", "en"))
+    files = rule_files()
+    names = list(files)
+    c1, c2 = st.columns(2)
+    new_name = c1.selectbox(tx("new_rules", lang), names, index=names.index(DEFAULT_NEW) if DEFAULT_NEW in names else 0)
+    old_name = c2.selectbox(tx("old_rules", lang), names, index=names.index(DEFAULT_OLD) if DEFAULT_OLD in names else 0)
+    try:
+        with st.spinner("……"):
+            cmp, filled = comparison(pop_key, files[new_name].read_text(encoding="utf-8"),
+                                     files[old_name].read_text(encoding="utf-8"), str(files[new_name]),
+                                     str(files[old_name]))
+    except ScoringInputError as exc:
+        st.error(f"{tx('error', lang)}{exc}")
+        return
+    stamp = cmp.stamp(lang)
+    st.caption(f"{tx('intro', lang)}  \n**{BANNER}** · {stamp}")
+    if filled:
+        st.info(tx("filled", lang))
+
+    m = st.columns(4)
+    m[0].metric(tx("any_old", lang), f"{int(cmp.old.any.sum()):,}")
+    m[1].metric(tx("any_new", lang), f"{int(cmp.new.any.sum()):,}", delta=f"{int(cmp.newly.sum()):,}")
+    m[2].metric(tx("newly", lang), f"{int(cmp.newly.sum()):,}")
+    if cmp.new.permit is not None:
+        m[3].metric(tx("permit", lang), f"{int(cmp.new.permit.eligible.sum()):,}")
+
+    def show(fig: go.Figure, key: str, table: pd.DataFrame, name: str) -> None:
+        if view is not None:
+            view.chart(fig, key, stamp, lang)
+        else:
+            st.plotly_chart(fig, key=key)
+        with st.expander(f"{name} · {tx('people', lang)}"):
+            st.dataframe(table, hide_index=True)
+            if view is not None:
+                view.table_downloads(table, key, stamp, lang, index=False)
+
+    table = cmp.table(lang)
+    show(pathway_bars(table[table["pathway"] != "any"], lang, stamp), "pathways_by_route", table,
+         tx("by_pathway", lang))
+    if len(cmp.marginal):
+        show(marginal_bars(cmp.marginal, lang, stamp), "pathways_marginal", cmp.marginal, tx("marginal", lang))
+    labels = {pid: p.label.get(lang) for pid, p in cmp.new.rules.pathways.items()}
+    combos = cmp.new.combinations()
+    show(upset(combos, labels, lang, stamp), "pathways_overlaps", combos, tx("overlaps", lang))
+
+    by = st.selectbox(tx("group", lang), GROUPS, format_func=lambda g: GROUP_NAMES[g][1 if lang == "en" else 0])
+    groups = cmp.by_group(by)
+    groups["label"] = group_value_labels(groups, by, lang)
+    show(group_bars(groups, by, lang, stamp), f"pathways_group_{by}", groups, tx("by_group", lang))
+    if cmp.new.permit is not None:
+        st.subheader(tx("permit_table", lang))
+        permit = cmp.new.permit_by_group(by)
+        st.dataframe(permit, hide_index=True)
+        if view is not None:
+            view.table_downloads(permit, f"permit_{by}", stamp, lang, index=False)
+    with st.expander(tx("rules_text", lang)):
+        for name in dict.fromkeys([new_name, old_name]):
+            st.markdown(f"**{name}**")
+            st.code(files[name].read_text(encoding="utf-8"), language="yaml")

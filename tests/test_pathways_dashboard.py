@@ -1,0 +1,59 @@
+"""The 落户途径 Pathways page: figure builders from aggregates, and the page itself in streamlit's AppTest."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from dashboard import page_pathways as page
+from scoring.pathways_compare import compare
+from scoring.pathways_rules import load_ruleset
+from scoring.synth import synth
+from scoring.synth_pathways import add_pathway_attributes
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def cmp():
+    pop = add_pathway_attributes(synth(3000, 7), 7)
+    rules = ROOT / "rulesets"
+    return compare(pop, load_ruleset(rules / "before-2023.yaml"), load_ruleset(rules / "notice-2023.yaml"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_figures_carry_the_stamp_and_the_aggregates(cmp, lang):
+    stamp = cmp.stamp(lang)
+    table = cmp.table(lang)
+    fig = page.pathway_bars(table, lang, stamp)
+    assert list(fig.data[1].y) == list(table["new"]) and list(fig.data[0].y) == list(table["old"])
+    fig2 = page.marginal_bars(cmp.marginal, lang, stamp)
+    assert list(fig2.data[0].x) == list(cmp.marginal["newly"])
+    combos = cmp.new.combinations()
+    fig3 = page.upset(combos, {}, lang, stamp, top=5)
+    assert list(fig3.data[0].y) == list(combos[combos["routes"] > 0]["count"].head(5))
+    groups = cmp.by_group("urban_area")
+    groups["label"] = page.group_value_labels(groups, "urban_area", lang)
+    fig4 = page.group_bars(groups, "urban_area", lang, stamp)
+    for f in (fig, fig2, fig3, fig4):
+        notes = " ".join(a.text for a in f.layout.annotations)
+        assert stamp in notes and page.BANNER in notes
+    assert ("杭州市城区" if lang == "zh" else "Hangzhou city districts") in list(groups["label"])
+
+
+def test_page_renders_in_the_app():
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["DASHBOARD_N"] = "5000"
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["pop_n"] = 5000  # small population even if dashboard.state was imported with the default
+    at.run()
+    at.switch_page("dashboard/pages/pathways.py").run()
+    assert not at.exception
+    assert at.title[0].value.startswith("落户途径")
+    assert any("示意/illustrative · 模拟/simulation" in c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) == 4
+    at.selectbox[2].set_value("education").run()
+    assert not at.exception
