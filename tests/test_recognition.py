@@ -1,0 +1,63 @@
+"""Recognition rules: effective years by hand, purity, switches, and their effect on scores and gates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import scoring
+from scoring.errors import PopulationError, ScenarioError
+from scoring.recognition import RecognitionRules, apply_recognition
+from scoring.synth import synth
+
+
+def _people() -> pd.DataFrame:
+    return pd.DataFrame({
+        "insurance_years": np.array([1.0, 2.0, 3.0], dtype=np.float32),
+        "insurance_years_yrd": np.array([4.0, 5.0, 0.5], dtype=np.float32),
+        "pension_transferred": [True, False, True],
+        "residence_years": np.array([1.5, 0.0, 2.0], dtype=np.float32),
+        "residence_years_other_districts": np.array([2.0, 3.0, 0.0], dtype=np.float32),
+    })
+
+
+def test_by_hand() -> None:
+    pop = _people()
+    both = apply_recognition(pop, {"yrd_insurance": True, "prefecture_residence": True})
+    assert both["insurance_years"].tolist() == [5.0, 2.0, 3.5]
+    assert both["residence_years"].tolist() == [3.5, 3.0, 2.0]
+    only_ins = apply_recognition(pop, {"yrd_insurance": True})
+    assert only_ins["residence_years"].tolist() == [1.5, 0.0, 2.0]
+    only_res = apply_recognition(pop, {"prefecture_residence": True})
+    assert only_res["insurance_years"].tolist() == [1.0, 2.0, 3.0]
+    assert apply_recognition(pop, None).equals(pop)
+
+
+def test_pure() -> None:
+    pop = _people()
+    before = pop.copy(deep=True)
+    apply_recognition(pop, RecognitionRules(True, True))
+    pd.testing.assert_frame_equal(pop, before)
+
+
+def test_bad_rules_and_missing_columns() -> None:
+    with pytest.raises(ScenarioError, match="valid: yrd_insurance, prefecture_residence"):
+        apply_recognition(_people(), {"yrd": True})
+    with pytest.raises(ScenarioError, match="true or false"):
+        apply_recognition(_people(), {"yrd_insurance": "yes"})
+    with pytest.raises(PopulationError, match="pension_transferred"):
+        apply_recognition(_people().drop(columns="pension_transferred"), {"yrd_insurance": True})
+
+
+def test_recognition_only_raises_scores_and_eligibility() -> None:
+    pop = synth(5000, 8)
+    scheme = scoring.load_scheme("scenarios/schemes/hangzhou-2023-illustrative.yaml")
+    base = scoring.score(pop, scheme)
+    rec = scoring.score(apply_recognition(pop, {"yrd_insurance": True, "prefecture_residence": True}), scheme)
+    assert (rec.total_cents >= base.total_cents).all()
+    assert (rec.eligible_mask >= base.eligible_mask).all()
+    changed = (pop["pension_transferred"] & (pop["insurance_years_yrd"] > 0)) | (
+        pop["residence_years_other_districts"] > 0)
+    assert (rec.total_cents != base.total_cents).sum() > 0
+    assert not ((rec.total_cents != base.total_cents) & ~changed.to_numpy()).any()
