@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from popgen import make_population
 
 import scoring
-from popgen import make_population
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMES = ROOT / "scenarios" / "schemes"
