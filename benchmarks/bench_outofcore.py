@@ -1,0 +1,200 @@
+"""Out-of-core benchmark: generate N synthetic people to Parquet in chunks, score + admit them with the chunked
+engine under a peak-memory budget, and compare throughput with the in-memory path on a size that fits.
+
+    python benchmarks/bench_outofcore.py generate --n 100000000 --out /work/bench/pop100m.parquet
+    python benchmarks/bench_outofcore.py chunked --population /work/bench/pop100m.parquet
+    python benchmarks/bench_outofcore.py memory --population /work/bench/pop5m.parquet
+    python benchmarks/bench_outofcore.py all --n 100000000 --memory-n 5000000 --dir /work/bench [--keep]
+
+Each run prints one JSON line: rows, seconds, rows/s, peak RSS of the whole process tree (sampled from /proc) and
+ru_maxrss. ``all`` runs each step in a child process (so peaks are per step) and deletes the files unless --keep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SCHEME = ROOT / "scenarios" / "schemes" / "hangzhou-2022-illustrative.yaml"
+QUOTA = 8_000
+
+
+class PeakRSS:
+    """Samples the resident memory of this process and all its descendants (bytes) and keeps the peak."""
+
+    def __init__(self, interval: float = 0.2) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
+
+    @staticmethod
+    def tree_rss(root: int) -> int:
+        children: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                        ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+                    children.setdefault(ppid, []).append(int(entry))
+                except (OSError, ValueError, IndexError):
+                    continue
+        total, stack = 0, [root]
+        while stack:
+            pid = stack.pop()
+            stack.extend(children.get(pid, []))
+            try:
+                with open(f"/proc/{pid}/statm", encoding="ascii") as fh:
+                    total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            except (OSError, ValueError):
+                continue
+        return total
+
+    def _run(self, interval: float) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.tree_rss(os.getpid()))
+            self._stop.wait(interval)
+
+    def __enter__(self) -> PeakRSS:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self.tree_rss(os.getpid()))
+
+
+def _maxrss() -> int:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _report(what: str, rows: int, seconds: float, peak: int, **extra: object) -> None:
+    print(json.dumps({"step": what, "rows": rows, "seconds": round(seconds, 1),
+                      "rows_per_s": round(rows / seconds) if seconds else None,
+                      "peak_rss_gb": round(peak / 1024**3, 2), "ru_maxrss_gb": round(_maxrss() / 1024**3, 2),
+                      **extra}, ensure_ascii=False), flush=True)
+
+
+def generate(n: int, out: Path, chunk: int, seed: int) -> None:
+    """N people from scoring.synth.synth(chunk, seed + k), ids made unique across chunks."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from scoring.population import person_ids
+    from scoring.synth import synth
+
+    t0 = time.perf_counter()
+    writer = None
+    with PeakRSS() as rss:
+        for k, start in enumerate(range(0, n, chunk)):
+            frame = synth(min(chunk, n - start), seed + k)
+            ids = person_ids(start + frame.index.to_numpy(), width=max(7, len(str(n))))
+            frame["person_id"] = pd_series(ids)
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(out, table.schema, compression="zstd")
+            writer.write_table(table, row_group_size=chunk)
+        if writer is not None:
+            writer.close()
+    _report("generate", n, time.perf_counter() - t0, rss.peak, file_gb=round(out.stat().st_size / 1024**3, 2))
+
+
+def pd_series(ids: object) -> object:
+    import pandas as pd
+
+    return pd.Series(ids.array)  # type: ignore[attr-defined]
+
+
+def run_chunked(population: Path, chunk_rows: int, out: Path) -> None:
+    import scoring
+    from scoring.chunked import admit_file_chunked, parquet_uncompressed_bytes
+
+    scheme = scoring.load_scheme(SCHEME)
+    t0 = time.perf_counter()
+    with PeakRSS() as rss:
+        res = admit_file_chunked(scheme, population, out, quota=QUOTA, chunk_rows=chunk_rows, workdir=out.parent)
+    s = res.summary()
+    _report("chunked", s["rows_in"], time.perf_counter() - t0, rss.peak, chunk_rows=chunk_rows,
+            uncompressed_gb=round(parquet_uncompressed_bytes(population) / 1024**3, 2),
+            admitted=s["admitted"], cutoff=s["cutoff"], tied=s["tied_at_cutoff"],
+            decided=s["decided_by_tiebreak"], decisive=s["dominance"]["decisive"])
+
+
+def run_memory(population: Path, out: Path) -> None:
+    import scoring
+
+    scheme = scoring.load_scheme(SCHEME)
+    t0 = time.perf_counter()
+    with PeakRSS() as rss:
+        pop = scoring.load_population(population)
+        res = scoring.score(pop, scheme)
+        adm = scoring.admit(res, quota=QUOTA)
+        dom = scoring.dominance(res, scheme, admitted=adm)
+        frame = res.to_frame()
+        frame["admitted"] = adm.admitted_mask
+        frame.to_parquet(out)
+    s = adm.summary()
+    _report("memory", len(pop), time.perf_counter() - t0, rss.peak, admitted=s["admitted"], cutoff=s["cutoff"],
+            tied=s["tied_at_cutoff"], decided=s["decided_by_tiebreak"], decisive=dom.decisive)
+
+
+def _child(*args: str) -> None:
+    subprocess.run([sys.executable, __file__, *args], check=True)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    g = sub.add_parser("generate")
+    g.add_argument("--n", type=int, required=True)
+    g.add_argument("--out", type=Path, required=True)
+    g.add_argument("--chunk", type=int, default=1_000_000)
+    g.add_argument("--seed", type=int, default=2024)
+    c = sub.add_parser("chunked")
+    c.add_argument("--population", type=Path, required=True)
+    c.add_argument("--chunk-rows", type=int, default=1 << 20)
+    c.add_argument("--out", type=Path)
+    m = sub.add_parser("memory")
+    m.add_argument("--population", type=Path, required=True)
+    m.add_argument("--out", type=Path)
+    a = sub.add_parser("all")
+    a.add_argument("--n", type=int, default=100_000_000)
+    a.add_argument("--memory-n", type=int, default=5_000_000)
+    a.add_argument("--dir", type=Path, default=Path("/work/bench"))
+    a.add_argument("--keep", action="store_true")
+    args = p.parse_args()
+    if args.cmd == "generate":
+        generate(args.n, args.out, args.chunk, args.seed)
+    elif args.cmd == "chunked":
+        run_chunked(args.population, args.chunk_rows, args.out or args.population.with_suffix(".scored.parquet"))
+    elif args.cmd == "memory":
+        run_memory(args.population, args.out or args.population.with_suffix(".scored-mem.parquet"))
+    else:
+        args.dir.mkdir(parents=True, exist_ok=True)
+        print(shutil.disk_usage(args.dir), flush=True)
+        small, big = args.dir / "pop_small.parquet", args.dir / "pop_big.parquet"
+        try:
+            _child("generate", "--n", str(args.memory_n), "--out", str(small))
+            _child("memory", "--population", str(small))
+            _child("chunked", "--population", str(small))
+            _child("generate", "--n", str(args.n), "--out", str(big))
+            _child("chunked", "--population", str(big))
+        finally:
+            if not args.keep:
+                for f in args.dir.glob("pop_*"):
+                    f.unlink()
+
+
+if __name__ == "__main__":
+    main()
