@@ -1,0 +1,82 @@
+"""Golden aggregate outputs of the shipped scenarios (tests/golden/<scenario>.json).
+
+Regenerate only on purpose and review the difference::
+
+    UPDATE_GOLDEN=1 /work/venv/bin/pytest tests/test_scenario_golden.py -q
+    git diff tests/golden/
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scoring.scenario import load_scenario
+from scoring.scenario_run import run_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden"
+SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
+YEARLY = ["year", "rule", "pool", "arrivals", "departures", "eligible", "applicants", "admitted", "cutoff", "line",
+          "backlog", "wait_mean", "pool_next"]
+
+
+def aggregates(path: Path) -> dict[str, Any]:
+    """The figures pinned by the golden file of one scenario."""
+    run = run_scenario(load_scenario(path))
+    s = run.summary()
+    t = run.tables()
+    out = {
+        "scenario": s["scenario"], "stamp": s["stamp"], "scheme": s["scheme"], "rules": s["rules"],
+        "first_year": s["first_year"], "totals": s["totals"],
+        "yearly": json.loads(t["yearly"][YEARLY].to_json(orient="records")),
+        "composition": json.loads(t["composition"].drop(columns="stamp").to_json(orient="records")),
+        "item_contributions": json.loads(t["item_contributions"].drop(columns="stamp").to_json(orient="records")),
+    }
+    if run.quota is not None:
+        out["quota_question"] = s["quota_question"]
+        out["cutoff_curve"] = json.loads(t["cutoff_curve"].drop(columns="stamp").to_json(orient="records"))
+    if "recognition_effect" in s:
+        out["recognition_effect"] = s["recognition_effect"]
+    return json.loads(json.dumps(out, ensure_ascii=False))
+
+
+def _close(a: Any, b: Any, where: str) -> None:
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and set(a) == set(b), f"{where}: keys {sorted(set(a) ^ set(b))}"
+        for k in a:
+            _close(a[k], b[k], f"{where}.{k}")
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), f"{where}: length {len(a)} != {len(b)}"
+        for n, (x, y) in enumerate(zip(a, b, strict=True)):
+            _close(x, y, f"{where}[{n}]")
+    elif isinstance(a, float) or isinstance(b, float):
+        assert a is not None and b is not None and math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-6), \
+            f"{where}: {a} != {b}"
+    else:
+        assert a == b, f"{where}: {a!r} != {b!r}"
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_golden(path: Path) -> None:
+    got = aggregates(path)
+    file = GOLDEN / f"{path.stem}.json"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        GOLDEN.mkdir(exist_ok=True)
+        file.write_text(json.dumps(got, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        pytest.skip(f"golden written: {file.name} (review with git diff)")
+    assert file.exists(), f"no golden file {file}; run with UPDATE_GOLDEN=1 and review"
+    _close(json.loads(file.read_text(encoding="utf-8")), got, path.stem)
+
+
+def test_beijing_applicants_calibrated_to_published_count() -> None:
+    """106,403 applicants in 2019 (points-schemes.md) in a 1:20 sample: about 5,320 in the first year."""
+    golden = json.loads((GOLDEN / "beijing-2020-quota.json").read_text(encoding="utf-8"))
+    first = golden["yearly"][0]
+    assert abs(first["applicants"] * 20 - 106_403) / 106_403 < 0.05
+    assert 300 <= first["admitted"] <= 320  # quota 300 (6,000 / 20), ties admitted
