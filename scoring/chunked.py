@@ -141,23 +141,32 @@ def iter_written(path: str | os.PathLike[str], chunk_rows: int, columns: list[st
 
 
 class FrameWriter:
-    """Appends frames with the same columns to one Parquet file (schema fixed by the first frame)."""
+    """Appends frames with the same columns to one Parquet file (schema fixed by the first frame), or to a CSV
+    file (``.csv``, UTF-8 with BOM, as the in-memory CLI writes)."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], index: bool = True) -> None:
         self.path = Path(path)
+        self.index = index
+        self.csv = self.path.suffix.lower() == ".csv"
         self._writer: pq.ParquetWriter | None = None
         self._schema: pa.Schema | None = None
+        self._rows = 0
 
     def write(self, frame: pd.DataFrame) -> None:
-        """Append one frame; its index (global row labels) is stored as a column."""
+        """Append one frame; its index (global row labels) is stored as a column when ``index``."""
+        if self.csv:
+            frame.to_csv(self.path, mode="a" if self._rows else "w", header=not self._rows, index=self.index,
+                         encoding="utf-8-sig" if not self._rows else "utf-8")
+            self._rows += max(len(frame), 1)
+            return
         frame = frame.copy(deep=False)
         frame.index = pd.Index(np.asarray(frame.index, dtype=np.int64), name=frame.index.name)
         if self._writer is None:
-            table = pa.Table.from_pandas(frame, preserve_index=True)
+            table = pa.Table.from_pandas(frame, preserve_index=self.index)
             self._schema = table.schema
             self._writer = pq.ParquetWriter(self.path, self._schema, compression="zstd")
         else:
-            table = pa.Table.from_pandas(frame, schema=self._schema, preserve_index=True, safe=False)
+            table = pa.Table.from_pandas(frame, schema=self._schema, preserve_index=self.index, safe=False)
         self._writer.write_table(table)
 
     def close(self) -> None:
@@ -209,10 +218,10 @@ def _gather_band(scored_path: Path, plan: Plan, chunk_rows: int) -> pd.DataFrame
     return pd.concat(parts) if parts else pd.DataFrame()
 
 
-def _pass2(scheme: Scheme, scored_path: Path, out: Path | None, plan: Plan, chunk_rows: int, lang: str | None
-           ) -> Pass2Stats:
+def _pass2(scheme: Scheme, scored_path: Path, out: Path | None, plan: Plan, chunk_rows: int, lang: str | None,
+           stamp: str | None = None, index: bool = True) -> Pass2Stats:
     total = Pass2Stats.empty(scheme)
-    writer = FrameWriter(out) if out is not None else None
+    writer = FrameWriter(out, index=index) if out is not None else None
     try:
         for df in iter_written(scored_path, chunk_rows):
             admitted, part = pass2_batch(df, plan, [i.id for i in scheme.items])
@@ -221,6 +230,8 @@ def _pass2(scheme: Scheme, scored_path: Path, out: Path | None, plan: Plan, chun
                 public = public_frame(df, scheme, lang)
                 if plan.admission:
                     public[ADMIT_COLUMNS[0]] = admitted
+                if stamp is not None:
+                    public["scheme"] = pd.Categorical([stamp] * len(public))
                 writer.write(public)
     finally:
         if writer is not None:
@@ -233,8 +244,13 @@ def run_chunked(scheme: Scheme, path: str | os.PathLike[str], out: str | os.Path
                 ties: str | list[Any] | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
                 skip_invalid: bool = False, drop_identifiers: bool = False,
                 rejected_path: str | os.PathLike[str] | None = None, workdir: str | os.PathLike[str] | None = None,
-                lang: str | None = None, progress: Progress | None = None) -> OutOfCoreResult:
-    """Score (and, with ``admission``, admit) a Parquet population out of core; see the module docstring."""
+                lang: str | None = None, progress: Progress | None = None, stamp: str | None = None,
+                index: bool = True) -> OutOfCoreResult:
+    """Score (and, with ``admission``, admit) a Parquet population out of core; see the module docstring.
+
+    ``out`` (.parquet or .csv) gets the per-row results; ``stamp`` adds a ``scheme`` column with that text and
+    ``index=False`` leaves out the row labels (as the CLI writes tables).
+    """
     if chunk_rows < 1:
         raise PopulationError(f"chunk_rows: {chunk_rows!r} must be a positive number of rows")
     pf = _open(path)
@@ -254,7 +270,7 @@ def run_chunked(scheme: Scheme, path: str | os.PathLike[str], out: str | os.Path
             plan = finish_plan(plan, _gather_band(scored_path, plan, chunk_rows), stats)
         if progress is not None:
             progress("pass 2: admitting and measuring near the line")
-        p2 = _pass2(scheme, scored_path, out_path, plan, chunk_rows, lang)
+        p2 = _pass2(scheme, scored_path, out_path, plan, chunk_rows, lang, stamp, index)
     except BaseException:
         if out_path is not None and out_path.exists():
             out_path.unlink()

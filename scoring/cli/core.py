@@ -13,6 +13,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from scoring.admission import AdmissionResult, admit
+from scoring.cli.outofcore import add_engine_args, run_outofcore
 from scoring.dominance import dominance
 from scoring.engine import ScoreResult, score
 from scoring.errors import PopulationError, SchemeError, ScoringInputError
@@ -34,6 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--population", required=True, help="population file (CSV/XLSX/Parquet)")
     p.add_argument("--out", required=True, help="output file (.parquet, .csv or .xlsx)")
     _common(p)
+    add_engine_args(p)  # out-of-core engines (scoring/cli/outofcore.py)
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("admit", help="admit under a quota and/or a score line")
@@ -47,6 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--out", help="write everyone's score and admission to this file (.parquet, .csv or .xlsx)")
     _common(p)
+    add_engine_args(p)  # out-of-core engines (scoring/cli/outofcore.py)
     p.set_defaults(func=cmd_admit)
 
 
@@ -272,6 +275,8 @@ def cmd_check_scheme(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     """Score a population file and write everyone's item points, total, eligibility and reason."""
+    if (code := run_outofcore(args, "score")) is not None:  # --engine chunked / --scheduler (out of core)
+        return code
     with _progress(4, "score") as bar:
         scheme, load, res, rejected = _load_inputs(args, bar)
         frame = res.to_frame()
@@ -299,6 +304,8 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def cmd_admit(args: argparse.Namespace) -> int:
     """Admit under the scheme's rule or the given quota/threshold; report the cut-off and the ties."""
+    if (code := run_outofcore(args, "admit")) is not None:  # --engine chunked / --scheduler (out of core)
+        return code
     ties = parse_ties(args.ties)
     with _progress(4, "admit") as bar:
         scheme, load, res, rejected = _load_inputs(args, bar)

@@ -1,0 +1,105 @@
+"""``--engine auto|memory|chunked`` and ``--scheduler ADDRESS`` for ``score`` and ``admit``.
+
+:func:`add_engine_args` adds the options to a parser; :func:`run_outofcore` runs the command with the chunked or
+the Dask engine and prints the same payload as the in-memory path, or returns None when the in-memory path should
+run (engine "memory", or "auto" on a file that fits).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from scoring.errors import ScoringInputError
+from scoring.scheme import load_scheme
+
+
+def add_engine_args(p: argparse.ArgumentParser) -> None:
+    """The engine options."""
+    p.add_argument("--engine", choices=("auto", "memory", "chunked"), default="auto",
+                   help="auto (default): chunked when the Parquet file will not fit in memory")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on the Dask cluster at ADDRESS (tcp://host:8786); 'local' starts a LocalCluster")
+    p.add_argument("--chunk-rows", type=int, default=1 << 20, help="rows per batch / partition (default 1048576)")
+
+
+def run_outofcore(args: argparse.Namespace, command: str) -> int | None:
+    """Run ``score``/``admit`` out of core if the options or the file size ask for it; else None."""
+    from scoring.chunked import choose_engine
+
+    scheduler = getattr(args, "scheduler", None)
+    engine = getattr(args, "engine", "auto")
+    if scheduler is None and choose_engine(args.population, engine) == "memory":
+        return None
+    if args.chunk_rows < 1:
+        raise ScoringInputError(f"--chunk-rows: {args.chunk_rows} must be a positive number of rows")
+    out = getattr(args, "out", None)
+    if out is not None:
+        out_path = Path(out)
+        if out_path.suffix.lower() not in (".parquet", ".csv"):
+            raise ScoringInputError(f"--out {out}: the {'dask' if scheduler else 'chunked'} engine writes .parquet "
+                                    "or .csv")
+        if not out_path.parent.exists():
+            raise ScoringInputError(f"--out {out}: folder {out_path.parent} does not exist")
+    scheme = load_scheme(args.scheme)
+    stamp = scheme.stamp(args.lang)
+    rejected = None if out is None else Path(out).parent / f"{Path(out).stem}.rejected.csv"
+    kw: dict[str, Any] = {"skip_invalid": args.skip_invalid, "drop_identifiers": args.drop_identifiers,
+                          "rejected_path": rejected if args.skip_invalid else None}
+    if command == "admit":
+        from scoring.cli.core import parse_ties
+
+        kw.update(quota=args.quota, threshold=args.threshold, ties=parse_ties(args.ties))
+    if scheduler is not None:
+        res = _run_dask(scheme, args, command, out, stamp, kw)
+    else:
+        from scoring.chunked import run_chunked
+
+        res = run_chunked(scheme, args.population, out, admission=command == "admit", chunk_rows=args.chunk_rows,
+                          stamp=stamp, index=False, progress=lambda m: sys.stderr.write(m + "\n"), **kw)
+    payload: dict[str, Any] = {**res.summary(), "engine": "dask" if scheduler else "chunked",
+                               "scheme": {"id": scheme.id, "version": scheme.version, "status": scheme.status,
+                                          "title": scheme.title.get(args.lang), "stamp": stamp}}
+    if out is not None:
+        payload["out"] = str(out)
+        if rejected is not None and rejected.exists():
+            payload["rejected_out"] = str(rejected)
+    if args.json:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
+    else:
+        s = payload
+        lines = [stamp, f"engine {payload['engine']} · rows in {s['rows_in']:,} · scored {s['scored']:,} · "
+                        f"rejected {s['rejected']:,} · eligible {s['eligible']:,}"]
+        if command == "admit":
+            cutoff = "—" if s["cutoff"] is None else f"{s['cutoff']:,.2f}"
+            lines.append(f"admitted {s['admitted']:,} · cut-off {cutoff} · tied at cut-off {s['tied_at_cutoff']:,} · "
+                         f"places decided by tie-break {s['decided_by_tiebreak']:,}")
+        if out is not None:
+            lines.append(f"written: {out}")
+        sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def _run_dask(scheme: Any, args: argparse.Namespace, command: str, out: str | None, stamp: str,
+              kw: dict[str, Any]) -> Any:
+    import tempfile
+
+    from scoring.chunked import FrameWriter, iter_written
+    from scoring.distributed import run_dask
+
+    address = None if args.scheduler == "local" else args.scheduler
+    with tempfile.TemporaryDirectory(prefix="scoring-out-", dir=Path(out).parent if out else None) as tmp:
+        res = run_dask(scheme, args.population, tmp if out else None, admission=command == "admit",
+                       scheduler_address=address, rows_per_partition=args.chunk_rows, lang=None, **kw)
+        if out is not None:  # one file, as the other engines write
+            import pandas as pd
+
+            writer = FrameWriter(out, index=False)
+            for part in sorted(Path(tmp).glob("part.*.parquet")):
+                for df in iter_written(part, args.chunk_rows):
+                    writer.write(df.assign(scheme=pd.Categorical([stamp] * len(df))))
+            writer.close()
+    return res
