@@ -164,3 +164,24 @@ def test_hist_matches_numpy(parts: list[list[int]], k: int) -> None:
     assert hist.kth_largest(k) == int(np.partition(whole, whole.size - k)[whole.size - k])
     wide = Hist.of(np.array([0, 1 << 40, 5], dtype=np.int64))  # the np.unique path
     assert wide.values.tolist() == [0, 5, 1 << 40]
+
+
+def test_cli_engine_chunked_writes_the_in_memory_file(pop_file: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from scoring.cli import main
+
+    scheme = str(SCHEMES / "hangzhou-2022-illustrative.yaml")
+    common = ["admit", "--scheme", scheme, "--population", str(pop_file), "--quota", "1200", "--json"]
+    assert main([*common, "--out", str(tmp_path / "mem.parquet"), "--engine", "memory"]) == 0
+    mem = json.loads(capsys.readouterr().out)
+    assert main([*common, "--out", str(tmp_path / "ooc.parquet"), "--engine", "chunked", "--chunk-rows", "5000"]) == 0
+    ooc = json.loads(capsys.readouterr().out)
+    assert ooc["engine"] == "chunked"
+    for key in ("rows_in", "scored", "rejected", "eligible", "admitted", "cutoff", "tied_at_cutoff",
+                "decided_by_tiebreak"):
+        assert ooc[key] == mem[key], key
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "ooc.parquet"), pd.read_parquet(tmp_path / "mem.parquet"),
+                                  check_dtype=False, check_categorical=False)
+    assert main([*common, "--engine", "chunked", "--out", str(tmp_path / "x.xlsx")]) == 2
