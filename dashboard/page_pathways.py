@@ -135,8 +135,10 @@ def rule_files() -> dict[str, Path]:
 
 
 def _fill(pop: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, bool]:
+    from scoring.pathways_columns import normalise_pathway_columns
     from scoring.synth_pathways import add_pathway_attributes, pathway_columns
 
+    pop = normalise_pathway_columns(pop)
     missing = [c for c in pathway_columns() if c not in pop.columns]
     return (add_pathway_attributes(pop, seed), True) if missing else (pop, False)
 

@@ -191,3 +191,28 @@ def test_cli_user_mistakes_exit_2(argv, capsys):
     assert main(["pathways", *argv]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("error: ") and "Traceback" not in "".join(err)
+
+
+def test_cli_reads_chinese_pathway_headers_and_values(tmp_path, capsys):
+    from scoring.pathways_columns import normalise_pathway_columns
+
+    pop = population(400, 9)
+    zh = {"urban_area": {"hangzhou_city_district": "杭州市城区", "other_urban": "其他城镇地区", "rural": "农村"},
+          "joins_as": {"none": "无", "parent": "父母", "child": "子女", "spouse": "配偶", "sibling": "兄弟姐妹",
+                       "grandparent": "祖父母", "grandchild": "孙子女", "spouse_parent": "配偶的父母",
+                       "child_spouse": "子女的配偶"}}
+    frame = pop.copy()
+    for col, names in zh.items():
+        frame[col] = frame[col].astype(object).map(names)
+    for col in ("in_school", "sponsor_has_home", "intra_city_move"):
+        frame[col] = np.where(frame[col], "是", "否")
+    frame = frame.rename(columns={"urban_area": "居住地区类型", "joins_as": "投靠关系", "in_school": "是否连续就读",
+                                  "months_resident": "居住月数", "sponsor_has_home": "被投靠人有合法稳定住所"})
+    path = tmp_path / "people.csv"
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    assert main(["pathways", "--rules", "rulesets/notice-2023.yaml", "--population", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["pathways"] == {k: int(v.sum()) for k, v in evaluate(pop, NEW).masks.items()}
+    bad = pop.assign(joins_as=pop["joins_as"].astype(object).replace("parent", "舅舅"))
+    with pytest.raises(Exception, match=r"column joins_as: unknown value '舅舅'; allowed: none, spouse"):
+        normalise_pathway_columns(bad.assign(joins_as=bad["joins_as"].astype(object)))

@@ -52,9 +52,11 @@ def _population(args: argparse.Namespace) -> pd.DataFrame:
         return add_pathway_attributes(synth(args.synth, args.seed), args.seed)
     if args.population is None:
         raise ScoringInputError("give a population: --population FILE or --synth N [--seed S]")
+    from scoring.pathways_columns import normalise_pathway_columns
     from scoring.population import load_population
 
-    pop = load_population(args.population, drop_identifiers=args.drop_identifiers)
+    pop = normalise_pathway_columns(load_population(args.population, drop_identifiers=args.drop_identifiers),
+                                    args.population)
     if args.fill_pathways:
         return add_pathway_attributes(pop, args.seed)
     missing = [c for c in pathway_columns() if c not in pop.columns]
