@@ -17,12 +17,16 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
            "#17becf", "#aec7e8", "#ffbb78", "#98df8a"]
 
 
-def stamp_figure(fig: go.Figure, stamp: str, height: int = 420) -> go.Figure:
-    """Put the stamp under the plot and a light "simulation" watermark on it; set font and margins."""
-    fig.add_annotation(text=stamp, xref="paper", yref="paper", x=0, y=-0.22, xanchor="left", yanchor="top",
-                       showarrow=False, font={"size": 11, "color": "#666"})
-    fig.update_layout(font={"family": FONT, "size": 13}, height=height, margin={"l": 60, "r": 20, "t": 60, "b": 100},
-                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0}, separators=".,")
+def stamp_figure(fig: go.Figure, stamp: str, height: int = 440) -> go.Figure:
+    """Put the stamp under the title (as its subtitle, so it never collides with axis labels); font and margins."""
+    title = fig.layout.title.text or ""
+    fig.update_layout(
+        title={"text": title, "subtitle": {"text": stamp, "font": {"size": 11, "color": "#666"}}, "x": 0.01,
+               "xanchor": "left", "y": 0.97, "yanchor": "top"},
+        font={"family": FONT, "size": 13}, height=height, margin={"l": 60, "r": 20, "t": 110, "b": 60},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0}, separators=".,",
+        meta={"stamp": stamp},
+    )
     return fig
 
 
@@ -87,7 +91,7 @@ def cutoff_curve(curve: pd.DataFrame, current_quota: int | None, lang: str, stam
                       annotation_text=f"{t('current_quota', lang)} {fmt_int(current_quota)}")
     fig.update_layout(title=t("fig_cutoff_title", lang), xaxis_title=t("fig_cutoff_x", lang),
                       yaxis_title=t("fig_cutoff_y", lang), showlegend=False)
-    fig.update_xaxes(type="log", tickformat=",")
+    fig.update_xaxes(type="log", tickformat=",", dtick=1)
     return stamp_figure(fig, stamp)
 
 
@@ -110,7 +114,7 @@ def gauges(shares: dict[str, float | None], min_share: float, measure: str, lang
         ))
     fig.update_layout(title=t("requirement", lang, measure=t(f"measure_{measure}", lang),
                               min_share=fmt_pct(min_share, 0)))
-    return stamp_figure(fig, stamp, height=300)
+    return stamp_figure(fig, stamp, height=360)
 
 
 def person_items(points: dict[str, float], labels: dict[str, str], line: float | None, lang: str,

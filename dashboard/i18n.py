@@ -227,6 +227,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "table_hist": ("积分分布", "score distribution"),
     "table_bands": ("分数段项目均值", "item means by band"),
     "table_cutoff": ("分数线与名额", "cut-off vs quota"),
+    "all_tables": ("全部表格", "all tables"),
     "chart_html": ("图表（HTML）", "chart (HTML)"),
     "method_intro": ("假设、来源、每个数值的状态，以及各项指标的计算方法。",
                      "Assumptions, sources, the status of every value, and how each measure is computed."),

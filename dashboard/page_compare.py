@@ -43,7 +43,12 @@ def compare_composition(pop_key: str, texts: tuple[str, ...], labels: tuple[str,
     for ev, label in zip(evs, labels, strict=True):
         comp = impact.composition(base, impact.Outcome(ev.res, ev.adm, label), column).set_index("group")
         cols[label] = comp["reform_share"]
-    return pd.DataFrame(cols).fillna(0.0)
+    out = pd.DataFrame(cols).fillna(0.0)
+    values = evs[0].res.population[column]
+    if isinstance(values.dtype, pd.CategoricalDtype):  # keep the schema's order (education low to high, ...)
+        order = [str(c) for c in values.cat.categories]
+        out = out.loc[[v for v in order if v in out.index] + [v for v in out.index if v not in order]]
+    return out
 
 
 def render() -> None:
@@ -77,7 +82,7 @@ def render() -> None:
         t("cutoff", lang): head["line"].map(fmt_points),
         **{t("gauge_title", lang, measure=t(f"measure_{m}", lang)): head[m].map(fmt_pct)
            for m in ("design", "realised", "decisive")},
-        t("share_res_ins", lang): head["ok"].map({True: t("pass", lang), False: t("fail", lang), None: t("na", lang)}),
+        t("dominance_rule", lang): head["ok"].map({True: t("pass", lang), False: t("fail", lang), None: t("na", lang)}),
     }, index=head.index)
     st.dataframe(shown, width="stretch")
     view.table_downloads(head, "compare_headline", stamp, lang)
@@ -96,6 +101,6 @@ def render() -> None:
                           format_func=lambda c: t("age_band", lang) if c == "age" else col_label(c, lang))
     comp = compare_composition(state.pop_key(), tuple(texts[k] for k in chosen), labels, column)
     vlabels = {v: value_label(column, v, lang) for v in comp.index}
-    glabels = dict(zip(labels, [names[k] for k in chosen], strict=True))
+    glabels = {label: (t("current_scheme", lang) if label == "current" else label) for label in labels}
     title = t("fig_comp_title", lang, column=col_label(column, lang))
     view.chart(figures.composition(comp, vlabels, glabels, title, lang, stamp), f"compare_comp_{column}", stamp, lang)

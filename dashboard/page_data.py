@@ -86,8 +86,8 @@ def render() -> None:
     c1.download_button("⬇ CSV", data=lambda: exports.csv_bytes(ev.res.to_frame(lang).head(SCORES_ROWS), stamp,
                                                                index=False),
                        file_name="scores.csv", mime="text/csv", key="dl_scores_csv", on_click="ignore")
-    c2.download_button("⬇ Excel (all tables)", data=lambda: exports.excel_bytes(tables, stamp), file_name="tables.xlsx",
-                       key="dl_all_xlsx", on_click="ignore",
+    c2.download_button(f"⬇ Excel ({t('all_tables', lang)})", data=lambda: exports.excel_bytes(tables, stamp),
+                       file_name="tables.xlsx", key="dl_all_xlsx", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     st.markdown(f"**{t('chart_html', lang)}**")
     figs = {

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import cached, figures, state, view
 from dashboard.i18n import fmt_int, fmt_points, t
 
-YEARS_METRICS = ("admitted", "line", "backlog", "wait_mean")
+YEARS_METRICS = ("admitted", "cutoff", "backlog", "wait_mean")
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -63,7 +63,7 @@ def render() -> None:
     if table is None:
         st.info(t("years_pending", lang))
         return
-    labels = {"admitted": t("admitted", lang), "line": t("cutoff", lang), "backlog": t("backlog", lang),
+    labels = {"admitted": t("admitted", lang), "cutoff": t("cutoff", lang), "backlog": t("backlog", lang),
               "wait_mean": t("wait", lang)}
     tabs = st.tabs([labels[m] for m in YEARS_METRICS])
     for tab, metric in zip(tabs, YEARS_METRICS, strict=True):
@@ -72,6 +72,10 @@ def render() -> None:
                        lang)
     shown = table[["scenario", "year", *YEARS_METRICS]].copy()
     shown["scenario"] = shown["scenario"].map(lambda s: t(f"{s}_cap", lang))
-    st.dataframe(shown, hide_index=True, width="stretch",
-                 column_config={m: st.column_config.NumberColumn(labels[m], format="localized") for m in
-                                YEARS_METRICS})
+    config = {m: st.column_config.NumberColumn(labels[m], format="localized") for m in YEARS_METRICS}
+    config["wait_mean"] = st.column_config.NumberColumn(labels["wait_mean"], format="%.2f")
+    config["cutoff"] = st.column_config.NumberColumn(labels["cutoff"], format="%.2f")
+    config["scenario"] = st.column_config.TextColumn(t("scenarios", lang))
+    config["year"] = st.column_config.NumberColumn(t("year", lang), format="%d")
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+    view.table_downloads(table, "quota_years", stamp, lang, index=False)

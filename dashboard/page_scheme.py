@@ -36,7 +36,7 @@ def _editors(base_text: str, lang: str) -> dict:
     st.subheader(t("items_table", lang))
     items = st.data_editor(
         scheme_edit.items_table(base, lang), key=f"items_{k}", width="stretch",
-        disabled=["item", "kind"],
+        disabled=["item", "kind"], placeholder="—",
         column_config={
             "_index": st.column_config.TextColumn(t("col_id", lang)),
             "item": st.column_config.TextColumn(t("col_item", lang)),
@@ -54,7 +54,7 @@ def _editors(base_text: str, lang: str) -> dict:
             with st.expander(t("category_points", lang, item=item.name(lang))):
                 categories[item.id] = st.data_editor(
                     scheme_edit.category_table(base, item.id, lang), key=f"cat_{item.id}_{k}", width="stretch",
-                    disabled=["label"],
+                    disabled=["label"], placeholder="—",
                     column_config={"_index": st.column_config.TextColumn(t("col_value", lang)),
                                    "label": st.column_config.TextColumn(t("col_item", lang)),
                                    "points": st.column_config.NumberColumn(t("col_points", lang), format="%.2f")})
@@ -62,7 +62,7 @@ def _editors(base_text: str, lang: str) -> dict:
             with st.expander(t("band_points", lang, item=item.name(lang))):
                 bands[item.id] = st.data_editor(
                     scheme_edit.bands_table(base, item.id), key=f"band_{item.id}_{k}", num_rows="dynamic",
-                    width="stretch", hide_index=True,
+                    width="stretch", hide_index=True, placeholder="—",
                     column_config={"min": st.column_config.NumberColumn(t("col_min", lang)),
                                    "max": st.column_config.NumberColumn(t("col_max", lang)),
                                    "points": st.column_config.NumberColumn(t("col_points", lang))})

@@ -104,7 +104,6 @@ def evaluation(pop_key: str, text: str) -> analysis.Evaluation:
 def init() -> None:
     """Session defaults (idempotent)."""
     ss = st.session_state
-    ss.setdefault("lang", "zh")
     ss.setdefault("pop_n", DEFAULT_N)
     ss.setdefault("pop_seed", DEFAULT_SEED)
     ss.setdefault("pop_source", "synth")
@@ -163,7 +162,7 @@ def _on_scheme_choice() -> None:
 def language_switch() -> str:
     """The language switch at the top of the sidebar; returns the language."""
     st.sidebar.segmented_control(t("language", lang()), list(LANGS), format_func=LANG_NAMES.get, key="lang",
-                                 required=True)
+                                 default="zh", required=True, bind="query-params")
     return lang()
 
 

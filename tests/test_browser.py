@@ -1,0 +1,154 @@
+"""The dashboard in a real browser: the system Chromium driven by Playwright (never a downloaded browser).
+
+Starts ``streamlit run app.py`` on a free loopback port, visits every page in Chinese and English, checks that no
+error element is shown, and saves screenshots to test-output/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = ROOT / "test-output" / "screenshots"
+QUERY = {"zh": "", "en": "?lang=English"}  # the language switch is bound to the URL by its label
+PAGES = ["overview", "scheme", "distributions", "quota", "compare", "person", "data", "method"]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run"]
+
+sync_api = pytest.importorskip("playwright.sync_api")
+if not Path(CHROMIUM).exists():
+    pytest.skip("no system Chromium at /usr/bin/chromium", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    env = {**os.environ, "DASHBOARD_N": "100000", "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise RuntimeError("streamlit did not start")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _settle(page, timeout: float = 60.0) -> None:
+    """Wait until the script run has finished: no running indicator and no skeleton, stable for a moment."""
+    page.wait_for_selector('[data-testid="stSidebar"]', timeout=60_000)
+    busy = """() => !!(document.querySelector('[data-testid="stSkeleton"]')
+        || document.querySelector('[data-testid="stStatusWidget"]')
+        || document.querySelector('[data-stale="true"]'))"""
+    calm, end = 0, time.monotonic() + timeout
+    while calm < 3 and time.monotonic() < end:
+        page.wait_for_timeout(300)
+        calm = 0 if page.evaluate(busy) else calm + 1
+    page.wait_for_timeout(500)  # let plotly draw
+
+
+def _pages() -> list[str]:
+    extra = [slug for slug, module in (("pathways", "page_pathways"), ("tuning", "page_tuning"))
+             if (ROOT / "dashboard" / f"{module}.py").exists()]
+    return PAGES + extra
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page(server, lang):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 2600})  # the app scrolls inside: tall window
+        try:
+            for slug in _pages():
+                path = "" if slug == PAGES[0] else slug  # the default page lives at /
+                page.goto(f"{server}/{path}{QUERY[lang]}")
+                _settle(page)
+                page.screenshot(path=str(SHOTS / f"{slug}-{lang}.png"), full_page=True)
+                errors = page.locator('[data-testid="stException"], .stException')
+                assert errors.count() == 0, f"{slug} ({lang}): {errors.first.inner_text()[:500]}"
+                alerts = page.locator('[data-testid="stAlertContentError"]')
+                assert alerts.count() == 0, f"{slug} ({lang}): {alerts.first.inner_text()[:500]}"
+                body = page.locator('[data-testid="stMain"]').inner_text()
+                assert "Traceback" not in body
+                title = page.locator("h1").first.inner_text()
+                assert title.strip(), slug
+                if lang == "en":
+                    assert "Simulation" in page.locator('[data-testid="stSidebar"]').inner_text()
+                else:
+                    assert "模拟" in page.locator('[data-testid="stSidebar"]').inner_text()
+        finally:
+            browser.close()
+
+
+def test_widget_change_updates_the_page(server):
+    """Typing a what-if quota re-renders the page with the new figures."""
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            page.goto(f"{server}/quota?lang=English")
+            _settle(page)
+            box = page.get_by_label("what-if quota (people)")
+            box.fill("20000")
+            box.press("Enter")
+            _settle(page)
+            page.screenshot(path=str(SHOTS / "quota-en-20000.png"), full_page=True)
+            assert "20,000" in page.locator('[data-testid="stMain"]').inner_text()
+        finally:
+            browser.close()
+
+
+def test_invalid_upload_shows_error_in_place(server, tmp_path):
+    """An unreadable population file gives an error in the current language; navigation keeps working."""
+    bad = tmp_path / "broken.csv"
+    bad.write_text("姓名,身份证号,年龄\n张三,110101199003074514,30\n", encoding="utf-8")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            page.goto(f"{server}/data?lang=English")
+            _settle(page)
+            page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(bad))
+            page.wait_for_selector('[data-testid="stAlertContentError"]', timeout=30_000)
+            _settle(page)
+            page.screenshot(path=str(SHOTS / "data-en-bad-upload.png"), full_page=True)
+            error = page.locator('[data-testid="stAlertContentError"]').first.inner_text()
+            assert "Cannot read the uploaded file" in error
+            assert "110101199003074514" not in error  # an identifier is never echoed
+            page.locator('[data-testid="stSidebarNav"] a').first.click()
+            _settle(page)
+            assert page.locator('[data-testid="stException"]').count() == 0
+            assert "eligible" in page.locator('[data-testid="stMain"]').inner_text()
+        finally:
+            browser.close()
