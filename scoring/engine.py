@@ -9,7 +9,6 @@ rejected with a reason, never scored as 0.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,12 +16,21 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from scoring.errors import PopulationError, SchemeError
-from scoring.scheme import Condition, Item, Scheme
+from scoring.engine_kernels import (
+    CENT_TOLERANCE,
+    UNIT_TOLERANCE,
+    Columns,
+    Scratch,
+    compile_condition,
+    compile_groups,
+    compile_item,
+)
+from scoring.errors import PopulationError
+from scoring.scheme import Scheme
 
-BLOCK_ROWS = 1 << 18
-UNIT_TOLERANCE = 1e-3  # a value within 1/1000 of a step of the next step counts the step (float error, float32)
-CENT_TOLERANCE = 1e-6  # a value within 1e-6 cent below a half cent rounds up (0.375 points is 38 cents, always)
+__all__ = ["CENT_TOLERANCE", "UNIT_TOLERANCE", "ScoreResult", "find_missing", "score"]
+
+BLOCK_ROWS = 1 << 15  # rows per block: a block's float64 temporaries stay in a core's L2 cache
 _THREADS = max(1, min(4, os.cpu_count() or 1))
 
 
@@ -127,266 +135,20 @@ def _empty_rejected() -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------------------------------
-# Column access
-# ------------------------------------------------------------------------------------------------------------
-class _Columns:
-    """Population columns as numpy arrays, prepared once: numbers, booleans, or category codes."""
-
-    def __init__(self, pop: pd.DataFrame, scheme: Scheme) -> None:
-        self.pop = pop
-        self.scheme = scheme
-        self._numeric: dict[str, np.ndarray] = {}
-        self._codes: dict[str, tuple[np.ndarray, list[object]]] = {}
-
-    def require(self, column: str, user: str) -> pd.Series:
-        if column not in self.pop.columns:
-            raise PopulationError(
-                f"column {column!r} (used by {user} of scheme {self.scheme.id}) is not in the population"
-            )
-        return self.pop[column]
-
-    def is_textual(self, column: str) -> bool:
-        s = self.pop[column]
-        return isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object or pd.api.types.is_string_dtype(s)
-
-    def numeric(self, column: str, user: str) -> np.ndarray:
-        """The column as a numeric numpy array (bools as 0/1); an error names a non-numeric column."""
-        if column in self._numeric:
-            return self._numeric[column]
-        s = self.require(column, user)
-        kind = s.dtype.kind if isinstance(s.dtype, np.dtype) else ""
-        if kind in "biuf" and kind:
-            arr = s.to_numpy()
-        elif not self.is_textual(column) and (
-            pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)
-        ):
-            arr = s.to_numpy(dtype=np.float64, na_value=np.nan)  # nullable extension types
-        else:
-            converted = pd.to_numeric(s.astype(object).map(_bool_text), errors="coerce")
-            bad = converted.isna() & s.notna()
-            if bad.any():
-                pos = int(np.flatnonzero(bad.to_numpy())[0])
-                raise PopulationError(
-                    f"column {column!r} (used by {user}) must be numeric; row {_row_number(self.pop, pos)} "
-                    f"has {s.iloc[pos]!r}"
-                )
-            arr = converted.to_numpy(dtype=np.float64, na_value=np.nan)
-        self._numeric[column] = arr
-        return arr
-
-    def codes(self, column: str, user: str) -> tuple[np.ndarray, list[object]]:
-        """The column as category codes (-1 = missing) and its categories."""
-        if column in self._codes:
-            return self._codes[column]
-        s = self.require(column, user)
-        cat = s.array if isinstance(s.dtype, pd.CategoricalDtype) else pd.Categorical(s)
-        result = (np.asarray(cat.codes), list(cat.categories))
-        self._codes[column] = result
-        return result
-
-    def missing(self, column: str, user: str) -> np.ndarray | None:
-        """Mask of missing values in the column (None when it has none)."""
-        s = self.require(column, user)
-        if not s.hasnans:
-            return None
-        return s.isna().to_numpy()
-
-
-def _bool_text(value: object) -> object:
-    """True/False given as text count as 1/0 in a numeric context."""
-    if isinstance(value, str):
-        low = value.strip().lower()
-        if low in ("true", "yes"):
-            return 1
-        if low in ("false", "no"):
-            return 0
-    return value
-
-
-def _row_number(pop: pd.DataFrame, pos: int) -> int:
-    label = pop.index[pos]
-    return int(label) + 1 if isinstance(label, int | np.integer) else pos + 1
-
-
-# ------------------------------------------------------------------------------------------------------------
-# Conditions, items
-# ------------------------------------------------------------------------------------------------------------
-def _condition_fn(cond: Condition, cols: _Columns, user: str) -> Callable[[slice], np.ndarray]:
-    """A function of a row block returning the boolean mask where the condition holds."""
-    column = cond.column
-    cols.require(column, user)
-    textual = cols.is_textual(column)
-    values = [cond.equals] if cond.equals is not None else []
-    if cond.in_ is not None:
-        values = list(cond.in_)
-    tests: list[Callable[[slice], np.ndarray]] = []
-    if cond.equals is not None or cond.in_ is not None:
-        if textual:
-            codes, cats = cols.codes(column, user)
-            lookup = {str(c): n for n, c in enumerate(cats)}
-            wanted = np.array(sorted({lookup[str(v)] for v in values if str(v) in lookup}), dtype=np.int64)
-            if cond.equals is not None and cond.in_ is not None:
-                eq = lookup.get(str(cond.equals), -2)
-                wanted = wanted[wanted == eq]
-            tests.append(lambda sl, c=codes, w=wanted: np.isin(c[sl], w))
-        else:
-            arr = cols.numeric(column, user)
-            nums = np.array([_test_number(v, column, user, cols.scheme) for v in values], dtype=np.float64)
-            if cond.equals is not None and cond.in_ is not None:
-                nums = nums[nums == _test_number(cond.equals, column, user, cols.scheme)]
-            if len(nums) == 1:
-                tests.append(lambda sl, a=arr, v=nums[0]: a[sl] == v)
-            else:
-                tests.append(lambda sl, a=arr, v=nums: np.isin(a[sl], v))
-    if cond.min is not None or cond.max is not None:
-        arr = cols.numeric(column, user)
-        if cond.min is not None:
-            tests.append(lambda sl, a=arr, m=cond.min: a[sl] >= m)
-        if cond.max is not None:
-            tests.append(lambda sl, a=arr, m=cond.max: a[sl] <= m)
-
-    def run(sl: slice) -> np.ndarray:
-        mask = tests[0](sl)
-        for test in tests[1:]:
-            mask &= test(sl)
-        return mask
-
-    return run
-
-
-def _test_number(value: object, column: str, user: str, scheme: Scheme) -> float:
-    """A test value (equals/in) compared with a numeric column: numbers, booleans, or true/false/yes/no text."""
-    converted = _bool_text(value)
-    try:
-        return float(converted)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise SchemeError(
-            f"{scheme.path or scheme.id}: {user}: value {value!r} cannot match column {column!r}, which holds "
-            f"numbers in the population; use a number or true/false"
-        ) from None
-
-
-def _to_cents(points: np.ndarray) -> np.ndarray:
-    """Points to int32 cents, half away from zero (四舍五入); ``CENT_TOLERANCE`` absorbs float error at a half cent."""
-    out = np.multiply(points, 100.0, dtype=np.float64)
-    out += np.copysign(0.5 + CENT_TOLERANCE, out)
-    np.trunc(out, out=out)
-    np.nan_to_num(out, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
-    return out.astype(np.int32)
-
-
-def _item_fn(item: Item, cols: _Columns) -> Callable[[slice], np.ndarray]:
-    """A function of a row block returning the item's points in cents (int32), before group rules."""
-    user = f"item {item.id}"
-    when = _condition_fn(item.when, cols, f"{user} (when)") if item.when is not None else None
-    if item.kind == "per_unit":
-        fn = _per_unit_fn(item, cols, user)
-    elif item.kind == "category":
-        fn = _category_fn(item, cols, user)
-    elif item.kind == "bands":
-        fn = _bands_fn(item, cols, user)
-    else:
-        arr = cols.numeric(item.column or "", user)
-        cents = int(_to_cents(np.array([float(item.points)]))[0])  # type: ignore[arg-type]
-        fn = lambda sl: np.where(arr[sl] != 0, np.int32(cents), np.int32(0)).astype(np.int32)  # noqa: E731
-    if when is None:
-        return fn
-
-    def with_when(sl: slice) -> np.ndarray:
-        out = fn(sl)
-        out[~when(sl)] = 0
-        return out
-
-    return with_when
-
-
-def _per_unit_fn(item: Item, cols: _Columns, user: str) -> Callable[[slice], np.ndarray]:
-    sources = [(cols.numeric(item.column, user), 1.0)] if item.column else [
-        (cols.numeric(c, user), float(w)) for c, w in (item.columns or {}).items()
-    ]
-    limit = cols.numeric(item.max_units_column, user) if item.max_units_column else None
-    unit, min_units, cap = item.unit, item.min_units, item.cap
-    ppu = float(item.points_per_unit or 0.0)
-
-    def run(sl: slice) -> np.ndarray:
-        first, weight = sources[0]
-        units = first[sl].astype(np.float64) if weight == 1.0 else np.multiply(first[sl], weight, dtype=np.float64)
-        for arr, w in sources[1:]:
-            units += np.multiply(arr[sl], w, dtype=np.float64) if w != 1.0 else arr[sl]
-        if limit is not None:
-            np.minimum(units, limit[sl], out=units)
-        if unit is not None:
-            units /= unit
-            units += UNIT_TOLERANCE
-            np.floor(units, out=units)
-            units *= unit
-        if min_units:
-            units[units < min_units - 1e-9] = 0.0
-        units *= ppu
-        if cap is not None:
-            np.clip(units, -cap, cap, out=units)
-        return _to_cents(units)
-
-    return run
-
-
-def _category_fn(item: Item, cols: _Columns, user: str) -> Callable[[slice], np.ndarray]:
-    codes, cats = cols.codes(item.column or "", user)
-    table = item.points if isinstance(item.points, dict) else {}
-    norm = {str(k): v for k, v in table.items()}
-    lut = np.array([norm.get(str(c), item.default) for c in cats] + [item.default], dtype=np.float64)
-    lut_cents = _to_cents(lut)
-    return lambda sl: lut_cents[codes[sl]]
-
-
-def _bands_fn(item: Item, cols: _Columns, user: str) -> Callable[[slice], np.ndarray]:
-    arr = cols.numeric(item.column or "", user)
-    bands = item.bands or []
-    edges = np.array(sorted({e for b in bands for e in (b.min, b.max) if e is not None}), dtype=np.float64)
-    # interval k is [edges[k-1], edges[k]); interval 0 is below edges[0], the last is at or above edges[-1]
-    lut = np.full(len(edges) + 1, item.default, dtype=np.float64)
-    for k in range(len(edges) + 1):
-        lo = -np.inf if k == 0 else edges[k - 1]
-        for b in bands:
-            bmin = -np.inf if b.min is None else b.min
-            bmax = np.inf if b.max is None else b.max
-            if bmin <= lo < bmax:
-                lut[k] = b.points
-    lut_cents = _to_cents(lut)
-    return lambda sl: lut_cents[np.searchsorted(edges, arr[sl], side="right")]
-
-
-def _apply_group_rules(scheme: Scheme, cents: dict[str, np.ndarray], sl: slice) -> None:
-    for group, rule in scheme.groups.items():
-        ids = [i.id for i in scheme.items if i.group == group]
-        if not ids:
-            continue
-        stack = np.stack([cents[i][sl] for i in ids]).astype(np.int64)
-        if rule.mode == "max" and len(ids) > 1:
-            best = np.argmax(stack, axis=0)
-            keep = np.arange(len(ids))[:, None] == best[None, :]
-            stack = np.where(keep, stack, 0)
-        if rule.cap is not None:
-            running = np.minimum(np.cumsum(stack, axis=0), round(rule.cap * 100))
-            stack = np.diff(running, axis=0, prepend=0)
-        for n, i in enumerate(ids):
-            cents[i][sl] = stack[n]
-
-
-# ------------------------------------------------------------------------------------------------------------
 # Scoring
 # ------------------------------------------------------------------------------------------------------------
 def find_missing(pop: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
-    """Rows with a missing value in a column the scheme reads: (row, column, reason), one line per problem."""
-    cols = _Columns(pop, scheme)
+    """Rows with a missing (or infinite) value in a column the scheme reads: (row, column, reason), one per problem."""
+    cols = Columns(pop, scheme)
     rows: list[pd.DataFrame] = []
     for column in scheme.columns():
-        mask = cols.missing(column, f"scheme {scheme.id}")
-        if mask is None:
+        masks = cols.invalid(column, f"scheme {scheme.id}")
+        if masks is None:
             continue
-        pos = np.flatnonzero(mask)
-        numbers = _row_numbers(pop, pos)
-        rows.append(pd.DataFrame({"row": numbers, "column": column, "reason": "missing value"}))
+        for mask, reason in zip(masks, ("missing value", "infinite value"), strict=True):
+            pos = np.flatnonzero(mask)
+            if len(pos):
+                rows.append(pd.DataFrame({"row": _row_numbers(pop, pos), "column": column, "reason": reason}))
     if not rows:
         return _empty_rejected()
     return pd.concat(rows, ignore_index=True).sort_values(["row", "column"], kind="stable", ignore_index=True)
@@ -402,8 +164,8 @@ def _row_numbers(pop: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
 def score(pop: pd.DataFrame, scheme: Scheme, *, on_invalid: str = "raise", threads: int | None = None) -> ScoreResult:
     """Score every person in ``pop`` under ``scheme``.
 
-    A person with a missing value in a column the scheme reads is rejected with a reason: by default the first
-    such rows raise :class:`PopulationError`; with ``on_invalid="reject"`` they are left out and listed in
+    A person with a missing (or infinite) value in a column the scheme reads is rejected with a reason: by default
+    the first such rows raise :class:`PopulationError`; with ``on_invalid="reject"`` they are left out and listed in
     ``result.rejected``. A column the scheme needs but the population lacks raises :class:`PopulationError`.
     """
     if on_invalid not in ("raise", "reject"):
@@ -422,35 +184,43 @@ def score(pop: pd.DataFrame, scheme: Scheme, *, on_invalid: str = "raise", threa
         raise PopulationError(f"{rejected['row'].nunique()} row(s) cannot be scored: {first}")
 
     n = len(pop)
-    cols = _Columns(pop, scheme)
-    item_fns = {item.id: _item_fn(item, cols) for item in scheme.items}
-    gate_fns = [_condition_fn(g, cols, f"eligibility gate {g.id}") for g in scheme.eligibility]
+    cols = Columns(pop, scheme)
+    kernels = [(item.id, compile_item(item, cols)) for item in scheme.items]
+    gates = [compile_condition(g, cols, f"eligibility gate {g.id}") for g in scheme.eligibility]
+    groups = compile_groups(scheme)
     item_cents = {item.id: np.empty(n, dtype=np.int32) for item in scheme.items}
     total = np.empty(n, dtype=np.int64)
-    reason = np.zeros(n, dtype=np.int8 if len(gate_fns) < 127 else np.int16)
+    reason = np.zeros(n, dtype=np.int8 if len(gates) < 127 else np.int16)
+    block_rows = BLOCK_ROWS
 
-    def block(start: int) -> None:
-        sl = slice(start, min(start + BLOCK_ROWS, n))
-        for item_id, fn in item_fns.items():
-            item_cents[item_id][sl] = fn(sl)
-        _apply_group_rules(scheme, item_cents, sl)
-        acc = np.zeros(sl.stop - sl.start, dtype=np.int64)
-        for arr in item_cents.values():
-            acc += arr[sl]
+    def block(sl: slice, s: Scratch) -> None:
+        for item_id, kernel in kernels:
+            kernel(sl, item_cents[item_id][sl], s)
+        groups(item_cents, sl, s)
+        acc = s.l1[: sl.stop - sl.start]  # summed in cache, written once
+        np.copyto(acc, item_cents[kernels[0][0]][sl])
+        for item_id, _ in kernels[1:]:
+            np.add(acc, item_cents[item_id][sl], out=acc)
         total[sl] = acc
-        codes = np.zeros(sl.stop - sl.start, dtype=reason.dtype)
-        for k in range(len(gate_fns) - 1, -1, -1):
-            codes[~gate_fns[k](sl)] = k + 1
-        reason[sl] = codes
+        codes = reason[sl]
+        failed = s.b3[: sl.stop - sl.start]
+        for k in range(len(gates) - 1, -1, -1):
+            np.logical_not(gates[k](sl, s), out=failed)
+            np.copyto(codes, k + 1, where=failed)
 
-    starts = range(0, n, BLOCK_ROWS)
-    workers = threads or _THREADS
-    if workers > 1 and n > BLOCK_ROWS:
+    def worker(first: int, step: int) -> None:
+        s = Scratch(min(block_rows, n))
+        with np.errstate(invalid="ignore", over="ignore"):  # rejected rows (NaN, inf) are computed, then dropped
+            for start in range(first * block_rows, n, step * block_rows):
+                block(slice(start, min(start + block_rows, n)), s)
+
+    n_blocks = -(-n // block_rows)
+    workers = max(1, min(threads or _THREADS, n_blocks))
+    if workers > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(block, starts))
-    else:
-        for start in starts:
-            block(start)
+            list(pool.map(worker, range(workers), [workers] * workers))
+    elif n:
+        worker(0, 1)
 
     eligible = reason == 0
     labels = ["", *[g.id for g in scheme.eligibility]]

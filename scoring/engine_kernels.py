@@ -1,0 +1,448 @@
+"""Compiled kernels of the scoring engine: a scheme's items, conditions and group rules as block functions.
+
+Each kernel works on one block of rows and writes into the caller's output with ``out=`` arguments and per-thread
+scratch buffers, so a block allocates (almost) nothing and its temporaries stay in cache. An item that reads a
+single small-integer or boolean column (age, counts, flags) is evaluated once over every possible value of the
+column's dtype and becomes a look-up table: one ``take`` per block.
+
+Numeric comparisons (gates, ``when``, band edges) are made in the column's own precision: a float32 column is
+compared with the float32 value of the threshold, so a value written as 6.99 meets ``min: 6.99`` whatever the
+storage; integer columns compare exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from scoring.errors import PopulationError, SchemeError
+from scoring.scheme import Condition, Item, Scheme
+
+UNIT_TOLERANCE = 1e-3  # a value within 1/1000 of a step of the next step counts the step (float error, float32)
+CENT_TOLERANCE = 1e-6  # a value within 1e-6 cent below a half cent rounds up (0.375 points is 38 cents, always)
+MIN_UNITS_TOLERANCE = 1e-9
+
+
+class Scratch:
+    """Per-thread block buffers."""
+
+    def __init__(self, rows: int) -> None:
+        self.f1 = np.empty(rows, np.float64)
+        self.f2 = np.empty(rows, np.float64)
+        self.b1 = np.empty(rows, bool)
+        self.b2 = np.empty(rows, bool)
+        self.b3 = np.empty(rows, bool)
+        self.i1 = np.empty(rows, np.int32)
+        self.i2 = np.empty(rows, np.int32)
+        self.l1 = np.empty(rows, np.int64)
+        self.l2 = np.empty(rows, np.int64)
+        self.l3 = np.empty(rows, np.int64)
+
+
+ItemKernel = Callable[[slice, np.ndarray, Scratch], None]  # (rows, out int32 view, scratch)
+CondKernel = Callable[[slice, Scratch], np.ndarray]  # (rows, scratch) -> bool mask (read only)
+
+
+class Columns:
+    """Population columns as numpy arrays, prepared once: numbers, booleans, or category codes."""
+
+    def __init__(self, pop: pd.DataFrame, scheme: Scheme) -> None:
+        self.pop = pop
+        self.scheme = scheme
+        self._numeric: dict[str, np.ndarray] = {}
+        self._codes: dict[str, tuple[np.ndarray, list[object]]] = {}
+
+    def require(self, column: str, user: str) -> pd.Series:
+        if column not in self.pop.columns:
+            raise PopulationError(
+                f"column {column!r} (used by {user} of scheme {self.scheme.id}) is not in the population"
+            )
+        return self.pop[column]
+
+    def is_textual(self, column: str) -> bool:
+        s = self.pop[column]
+        return isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object or pd.api.types.is_string_dtype(s)
+
+    def numeric(self, column: str, user: str) -> np.ndarray:
+        """The column as a numeric numpy array (bools as 0/1); an error names a non-numeric column."""
+        if column in self._numeric:
+            return self._numeric[column]
+        s = self.require(column, user)
+        kind = s.dtype.kind if isinstance(s.dtype, np.dtype) else ""
+        if kind in "biuf" and kind:
+            arr = np.ascontiguousarray(s.to_numpy())
+        elif not self.is_textual(column) and (
+            pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)
+        ):
+            arr = s.to_numpy(dtype=np.float64, na_value=np.nan)  # nullable extension types
+        else:
+            converted = pd.to_numeric(s.astype(object).map(bool_text), errors="coerce")
+            bad = converted.isna() & s.notna()
+            if bad.any():
+                pos = int(np.flatnonzero(bad.to_numpy())[0])
+                raise PopulationError(
+                    f"column {column!r} (used by {user}) must be numeric; row {row_number(self.pop, pos)} "
+                    f"has {s.iloc[pos]!r}"
+                )
+            arr = converted.to_numpy(dtype=np.float64, na_value=np.nan)
+        self._numeric[column] = arr
+        return arr
+
+    def codes(self, column: str, user: str) -> tuple[np.ndarray, list[object]]:
+        """The column as category codes (-1 = missing) and its categories."""
+        if column in self._codes:
+            return self._codes[column]
+        s = self.require(column, user)
+        cat = s.array if isinstance(s.dtype, pd.CategoricalDtype) else pd.Categorical(s)
+        result = (np.asarray(cat.codes), list(cat.categories))
+        self._codes[column] = result
+        return result
+
+    def invalid(self, column: str, user: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(missing, infinite) masks of the column, or None when every value is present and finite."""
+        s = self.require(column, user)
+        dtype = s.dtype
+        if isinstance(dtype, np.dtype) and dtype.kind in "biu":
+            return None
+        if isinstance(dtype, np.dtype) and dtype.kind == "f":
+            arr = s.to_numpy()
+            with np.errstate(all="ignore"):
+                if np.isfinite(np.add.reduce(arr, dtype=np.float64)):
+                    return None  # a NaN or an infinity would make the sum non-finite
+            return np.isnan(arr), np.isinf(arr)
+        if isinstance(dtype, pd.CategoricalDtype):
+            codes = np.asarray(s.array.codes)
+            if len(codes) == 0 or codes.min() >= 0:
+                return None
+            return codes < 0, np.zeros(len(codes), bool)
+        if not s.hasnans:
+            return None
+        return s.isna().to_numpy(), np.zeros(len(s), bool)
+
+
+class _Values(Columns):
+    """One column replaced by given values (every value of its dtype), to build look-up tables."""
+
+    def __init__(self, base: Columns, column: str, values: np.ndarray) -> None:
+        super().__init__(base.pop, base.scheme)
+        self._numeric[column] = values
+
+
+def bool_text(value: object) -> object:
+    """True/False given as text count as 1/0 in a numeric context."""
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in ("true", "yes"):
+            return 1
+        if low in ("false", "no"):
+            return 0
+    return value
+
+
+def row_number(pop: pd.DataFrame, pos: int) -> int:
+    """The row number reported for a position: index label + 1 for an integer index, else position + 1."""
+    label = pop.index[pos]
+    return int(label) + 1 if isinstance(label, int | np.integer) else pos + 1
+
+
+def to_cents(points: np.ndarray) -> np.ndarray:
+    """Points to int32 cents, half away from zero (四舍五入); ``CENT_TOLERANCE`` absorbs float error at a half cent."""
+    out = np.multiply(points, 100.0, dtype=np.float64)
+    out += np.copysign(0.5 + CENT_TOLERANCE, out)
+    with np.errstate(invalid="ignore"):
+        return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0).astype(np.int32)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Conditions
+# ------------------------------------------------------------------------------------------------------------
+def _test_number(value: object, column: str, user: str, scheme: Scheme) -> float:
+    """A test value (equals/in) compared with a numeric column: numbers, booleans, or true/false/yes/no text."""
+    try:
+        return float(bool_text(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise SchemeError(
+            f"{scheme.path or scheme.id}: {user}: value {value!r} cannot match column {column!r}, which holds "
+            f"numbers in the population; use a number or true/false"
+        ) from None
+
+
+def _as_comparable(arr: np.ndarray) -> np.ndarray:
+    return arr.view(np.uint8) if arr.dtype == bool else arr
+
+
+def _bound_test(arr: np.ndarray, bound: float, lower: bool) -> Callable[[slice, np.ndarray], np.ndarray]:
+    """x >= bound (lower) or x <= bound, in the column's precision; integer columns compare exactly."""
+    a = _as_comparable(arr)
+    if a.dtype.kind in "iu":
+        info = np.iinfo(a.dtype)
+        edge = math.ceil(bound) if lower else math.floor(bound)
+        always = edge <= info.min if lower else edge >= info.max
+        never = edge > info.max if lower else edge < info.min
+        if always or never:
+            return lambda sl, out: (out.fill(always), out)[1]
+        value = a.dtype.type(edge)
+    else:
+        value = a.dtype.type(bound)
+    if lower:
+        return lambda sl, out: np.greater_equal(a[sl], value, out=out)
+    return lambda sl, out: np.less_equal(a[sl], value, out=out)
+
+
+def _typed(arr: np.ndarray, nums: list[float]) -> np.ndarray:
+    """Test values that the column's dtype can hold exactly (others can never be equal), in that dtype."""
+    a = _as_comparable(arr)
+    if a.dtype.kind in "iu":
+        info = np.iinfo(a.dtype)
+        keep = [int(v) for v in nums if float(v).is_integer() and info.min <= v <= info.max]
+        return np.array(sorted(set(keep)), dtype=a.dtype)
+    return np.array(sorted(set(nums)), dtype=a.dtype)
+
+
+def compile_condition(cond: Condition, cols: Columns, user: str) -> CondKernel:
+    """A kernel returning the mask where the condition holds (all given parts must hold)."""
+    column = cond.column
+    cols.require(column, user)
+    tests: list[Callable[[slice, np.ndarray], np.ndarray]] = []
+    if cond.equals is not None or cond.in_ is not None:
+        values = list(cond.in_) if cond.in_ is not None else [cond.equals]
+        if cols.is_textual(column):
+            codes, cats = cols.codes(column, user)
+            lookup = {str(c): n for n, c in enumerate(cats)}
+            wanted = {lookup[str(v)] for v in values if str(v) in lookup}
+            if cond.equals is not None and cond.in_ is not None:
+                wanted &= {lookup.get(str(cond.equals), -2)}
+            tests.append(_member_test(codes, np.array(sorted(wanted), dtype=codes.dtype)))
+        else:
+            arr = cols.numeric(column, user)
+            nums = [_test_number(v, column, user, cols.scheme) for v in values]
+            if cond.equals is not None and cond.in_ is not None:
+                eq = _test_number(cond.equals, column, user, cols.scheme)
+                nums = [v for v in nums if v == eq]
+            if arr.dtype == bool and nums == [1.0]:
+                tests.append(lambda sl, out, a=arr: a[sl])  # the column itself (read only)
+            else:
+                tests.append(_member_test(_as_comparable(arr), _typed(arr, nums)))
+    if cond.min is not None:
+        tests.append(_bound_test(cols.numeric(column, user), cond.min, lower=True))
+    if cond.max is not None:
+        tests.append(_bound_test(cols.numeric(column, user), cond.max, lower=False))
+
+    def run(sl: slice, s: Scratch) -> np.ndarray:
+        n = sl.stop - sl.start
+        mask = tests[0](sl, s.b1[:n])
+        for test in tests[1:]:
+            other = test(sl, s.b2[:n])
+            mask = np.logical_and(mask, other, out=s.b1[:n])
+        return mask
+
+    return run
+
+
+def _member_test(arr: np.ndarray, wanted: np.ndarray) -> Callable[[slice, np.ndarray], np.ndarray]:
+    if len(wanted) == 0:
+        return lambda sl, out: (out.fill(False), out)[1]
+    if len(wanted) == 1:
+        value = wanted[0]
+        return lambda sl, out: np.equal(arr[sl], value, out=out)
+
+    def run(sl: slice, out: np.ndarray) -> np.ndarray:
+        out[...] = np.isin(arr[sl], wanted)
+        return out
+
+    return run
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Items
+# ------------------------------------------------------------------------------------------------------------
+def compile_item(item: Item, cols: Columns) -> ItemKernel:
+    """A kernel writing the item's cents (before group rules) into ``out``."""
+    user = f"item {item.id}"
+    used = set(item.source_columns())
+    if len(used) == 1:
+        column = next(iter(used))
+        cols.require(column, user)
+        if not cols.is_textual(column):
+            arr = cols.numeric(column, user)
+            if arr.dtype.kind in "biu" and arr.dtype.itemsize <= 2:
+                return _lookup_kernel(item, cols, column, arr)
+    return _direct_kernel(item, cols)
+
+
+def _lookup_kernel(item: Item, cols: Columns, column: str, arr: np.ndarray) -> ItemKernel:
+    """Evaluate the item once for every value of a small integer dtype; then one ``take`` per block."""
+    if arr.dtype == bool:
+        values = np.array([False, True])
+        index = arr.view(np.uint8)
+    else:
+        unsigned = np.dtype(f"u{arr.dtype.itemsize}")
+        values = np.arange(1 << (8 * arr.dtype.itemsize), dtype=unsigned).view(arr.dtype)
+        index = arr.view(unsigned)
+    fn = _direct_kernel(item, _Values(cols, column, values))
+    lut = np.empty(len(values), np.int32)
+    fn(slice(0, len(values)), lut, Scratch(len(values)))
+    return lambda sl, out, s: np.take(lut, index[sl], out=out)
+
+
+def _direct_kernel(item: Item, cols: Columns) -> ItemKernel:
+    user = f"item {item.id}"
+    when = compile_condition(item.when, cols, f"{user} (when)") if item.when is not None else None
+    if item.kind == "per_unit":
+        fn = _per_unit(item, cols, user)
+    elif item.kind == "category":
+        codes, cats = cols.codes(item.column or "", user)
+        norm = {str(k): v for k, v in (item.points if isinstance(item.points, dict) else {}).items()}
+        lut = to_cents(np.array([norm.get(str(c), item.default) for c in cats] + [item.default], np.float64))
+        fn = lambda sl, out, s: np.take(lut, codes[sl], out=out, mode="wrap")  # noqa: E731  (-1 -> default)
+    elif item.kind == "bands":
+        fn = _bands(item, cols.numeric(item.column or "", user))
+    else:
+        flag_cents = int(to_cents(np.array([float(item.points)]))[0])  # type: ignore[arg-type]
+        fn = _flag(cols.numeric(item.column or "", user), flag_cents)
+    if when is None:
+        return fn
+
+    def with_when(sl: slice, out: np.ndarray, s: Scratch) -> None:
+        fn(sl, out, s)
+        np.multiply(out, when(sl, s), out=out)
+
+    return with_when
+
+
+def _flag(arr: np.ndarray, cents: int) -> ItemKernel:
+    def run(sl: slice, out: np.ndarray, s: Scratch) -> None:
+        mask = np.not_equal(arr[sl], 0, out=s.b3[: sl.stop - sl.start])
+        np.multiply(mask, np.int32(cents), out=out)
+
+    return run
+
+
+def _bands(item: Item, arr: np.ndarray) -> ItemKernel:
+    kind = _as_comparable(arr).dtype
+    typed = (lambda v: float(kind.type(v))) if kind.kind == "f" else float
+    bands = [(-math.inf if b.min is None else typed(b.min), math.inf if b.max is None else typed(b.max), b.points)
+             for b in item.bands or []]
+    edges = np.array(sorted({e for lo, hi, _ in bands for e in (lo, hi) if math.isfinite(e)}), dtype=np.float64)
+    points = np.full(len(edges) + 1, item.default, dtype=np.float64)
+    for k in range(len(edges) + 1):  # interval k is [edges[k-1], edges[k])
+        lo = -math.inf if k == 0 else edges[k - 1]
+        for blo, bhi, pts in bands:
+            if blo <= lo < bhi:
+                points[k] = pts
+    lut = to_cents(points)
+    search = edges.astype(kind) if kind.kind == "f" else edges
+    return lambda sl, out, s: np.take(lut, np.searchsorted(search, arr[sl], side="right"), out=out)
+
+
+def _per_unit(item: Item, cols: Columns, user: str) -> ItemKernel:
+    sources = [(cols.numeric(item.column, user), 1.0)] if item.column else [
+        (cols.numeric(c, user), float(w)) for c, w in (item.columns or {}).items()
+    ]
+    limit = cols.numeric(item.max_units_column, user) if item.max_units_column else None
+    unit, min_units, cap = item.unit, item.min_units, item.cap
+    ppu = float(item.points_per_unit or 0.0)
+    factor = (unit if unit is not None else 1.0) * ppu * 100.0  # cents per step (or per unit)
+    min_steps = None
+    if min_units:
+        min_steps = (min_units - MIN_UNITS_TOLERANCE) / unit if unit is not None else min_units - MIN_UNITS_TOLERANCE
+    cap_cents = None if cap is None else cap * 100.0
+    # whole steps times a whole number of cents per step are exact: no rounding needed (3 points a year by month)
+    exact = unit is not None and abs(factor - round(factor)) < 1e-9 and (cap_cents is None or cap_cents.is_integer())
+    if exact:
+        factor = float(round(factor))
+
+    def run(sl: slice, out: np.ndarray, s: Scratch) -> None:
+        n = sl.stop - sl.start
+        u, t = s.f1[:n], s.f2[:n]
+        first, weight = sources[0]
+        simple = len(sources) == 1 and weight == 1.0 and limit is None and unit is not None
+        if simple:
+            np.divide(first[sl], unit, out=u, dtype=np.float64)
+        else:
+            if weight == 1.0:
+                np.copyto(u, first[sl])
+            else:
+                np.multiply(first[sl], weight, out=u, dtype=np.float64)
+            for arr, w in sources[1:]:
+                if w == 1.0:
+                    np.add(u, arr[sl], out=u, dtype=np.float64)
+                else:
+                    np.multiply(arr[sl], w, out=t, dtype=np.float64)
+                    np.add(u, t, out=u)
+            if limit is not None:
+                np.minimum(u, limit[sl], out=u, dtype=np.float64)
+            if unit is not None:
+                np.divide(u, unit, out=u)
+        if unit is not None:
+            np.add(u, UNIT_TOLERANCE, out=u)
+            np.floor(u, out=u)
+        if min_steps is not None:
+            np.copyto(u, 0.0, where=np.less(u, min_steps, out=s.b3[:n]))
+        np.multiply(u, factor, out=u)
+        if cap_cents is not None:
+            np.clip(u, -cap_cents, cap_cents, out=u)
+        if not exact:
+            _round_half_away(u, t)
+        np.copyto(out, u, casting="unsafe")  # truncation toward zero: half away from zero overall
+
+    return run
+
+
+def _round_half_away(u: np.ndarray, scratch: np.ndarray) -> None:
+    """Shift cents by half a cent away from zero, so that the truncating cast rounds half away from zero.
+
+    One-signed blocks (the usual case: points or deductions) take one add; mixed blocks use copysign."""
+    half = 0.5 + CENT_TOLERANCE
+    if len(u) == 0:
+        return
+    if u.min() >= 0:
+        np.add(u, half, out=u)
+    elif u.max() <= 0:
+        np.subtract(u, half, out=u)
+    else:
+        np.copysign(half, u, out=scratch)
+        np.add(u, scratch, out=u)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Group rules
+# ------------------------------------------------------------------------------------------------------------
+def compile_groups(scheme: Scheme) -> Callable[[dict[str, np.ndarray], slice, Scratch], None]:
+    """Group rules applied in place on a block: ``mode: max`` keeps the best item (first on ties), then ``cap``
+    clips the running sum in declaration order (each item keeps what it adds below the cap)."""
+    rules = []
+    for group, rule in scheme.groups.items():
+        ids = [i.id for i in scheme.items if i.group == group]
+        if ids:
+            cap = None if rule.cap is None else round(rule.cap * 100)
+            rules.append((ids, rule.mode == "max" and len(ids) > 1, cap))
+
+    def run(cents: dict[str, np.ndarray], sl: slice, s: Scratch) -> None:
+        n = sl.stop - sl.start
+        for ids, best_only, cap in rules:
+            items = [cents[i][sl] for i in ids]
+            if best_only:
+                best, arg, better = s.i1[:n], s.i2[:n], s.b3[:n]
+                np.copyto(best, items[0])
+                arg.fill(0)
+                for k, x in enumerate(items[1:], start=1):
+                    np.greater(x, best, out=better)
+                    np.copyto(best, x, where=better)
+                    np.copyto(arg, k, where=better)
+                for k, x in enumerate(items):
+                    np.copyto(x, 0, where=np.not_equal(arg, k, out=better))
+            if cap is not None:
+                running, before, now = s.l1[:n], s.l2[:n], s.l3[:n]
+                running.fill(0)
+                before.fill(0)
+                for x in items:
+                    np.add(running, x, out=running)
+                    np.minimum(running, cap, out=now)
+                    np.subtract(now, before, out=x, casting="unsafe")
+                    before, now = now, before
+
+    return run
