@@ -1,0 +1,229 @@
+"""Every dashboard page under AppTest: runs, shows the library's numbers, reacts to widgets, both languages."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import scoring
+from dashboard.i18n import fmt_int, fmt_pct, fmt_points, t
+from scoring.synth import synth
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+N, SEED = 20_000, 3
+PAGES = ["overview", "scheme", "distributions", "quota", "compare", "person", "data", "method"]
+SCHEME = ROOT / "scenarios" / "schemes" / "hangzhou-2023-illustrative.yaml"
+
+
+def _app(page: str = "overview", lang: str = "zh", **state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["pop_n"] = N
+    at.session_state["pop_seed"] = SEED
+    at.session_state["lang"] = lang
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    if page != "overview":
+        at.switch_page(f"dashboard/pages/{page}.py").run()
+    return at
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.fixture(scope="module")
+def library():
+    """The library's own figures for the default scheme on the same population."""
+    pop = synth(N, SEED)
+    scheme = scoring.load_scheme(SCHEME)
+    res = scoring.score(pop, scheme)
+    adm = scoring.admit(res)
+    dom = scoring.dominance(res, scheme, admitted=adm)
+    return pop, scheme, res, adm, dom
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs(page, lang):
+    at = _app(page, lang)
+    _ok(at)
+    assert at.title[0].value == t(f"page_{page}", lang)
+    stamp = scoring.load_scheme(SCHEME).stamp(lang)
+    assert any(stamp in c.value for c in at.caption), "every page shows the stamp"
+
+
+def test_overview_numbers_are_the_library_numbers(library):
+    _, _, res, adm, dom = library
+    at = _app("overview", "en")
+    _ok(at)
+    m = _metrics(at)
+    assert m["eligible"] == fmt_int(int(res.eligible_mask.sum()))
+    assert m["admitted"] == fmt_int(adm.admitted_count)
+    assert m["score line (threshold)"] == fmt_points(adm.threshold)
+    assert m["residence + insurance share"] == fmt_pct(dom.required)
+    summary = at.info[0].value
+    assert fmt_int(adm.admitted_count) in summary and fmt_int(N) in summary
+
+
+def test_language_switch_changes_labels():
+    at = _app("overview", "zh")
+    assert "符合资格" in _metrics(at)
+    at.session_state["lang"] = "en"
+    at.run()
+    _ok(at)
+    assert "eligible" in _metrics(at)
+    assert at.title[0].value == "Overview"
+
+
+def test_scheme_choice_changes_results(library):
+    at = _app("overview", "en")
+    before = _metrics(at)["admitted"]
+    at.sidebar.selectbox(key="scheme_choice").set_value("beijing-2020").run()
+    _ok(at)
+    pop = library[0]
+    scheme = scoring.load_scheme(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml")
+    adm = scoring.admit(scoring.score(pop, scheme))
+    assert _metrics(at)["admitted"] == fmt_int(adm.admitted_count) != before
+    assert _metrics(at)["cut-off score"] == fmt_points(adm.cutoff)
+
+
+def test_scheme_threshold_edit_recomputes(library):
+    pop, scheme, *_ = library
+    at = _app("scheme", "en")
+    _ok(at)
+    thr = next(n for n in at.number_input if n.key and n.key.startswith("adm_thr_"))
+    thr.set_value(110.0).run()
+    _ok(at)
+    res = scoring.score(pop, scheme)
+    expected = scoring.admit(res, threshold=110.0).admitted_count
+    assert _metrics(at)["admitted"] == fmt_int(expected)
+    diff = " ".join(m.value for m in at.markdown)
+    assert "110" in diff  # the diff against the loaded scheme lists the change
+    at.switch_page("dashboard/pages/overview.py").run()  # other pages use the edited scheme
+    assert _metrics(at)["admitted"] == fmt_int(expected)
+
+
+def _items_key(at: AppTest) -> str:
+    base = at.session_state["editor_base"]
+    return "items_" + hashlib.sha256(base.encode()).hexdigest()[:10]
+
+
+def test_negative_cap_shows_error_and_keeps_last_valid_scheme(library):
+    at = _app("scheme", "zh")
+    admitted = _metrics(at)["获准落户"]
+    key = _items_key(at)
+    at.session_state[key] = {"edited_rows": {0: {"cap": -5.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    assert at.error and "方案有误" in at.error[0].value and "cap" in at.error[0].value
+    assert _metrics(at)["获准落户"] == admitted  # the last valid scheme still drives the numbers
+    at.switch_page("dashboard/pages/overview.py").run()
+    _ok(at)
+
+
+def test_item_edit_changes_gauges_and_admitted(library):
+    pop, scheme, *_ = library
+    at = _app("scheme", "en")
+    key = _items_key(at)
+    at.session_state[key] = {"edited_rows": {0: {"points_per_unit": 3.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    _ok(at)
+    data = scheme.to_dict()
+    data["items"][0]["points_per_unit"] = 3.0
+    edited = scoring.scheme.scheme_from_dict(data)
+    adm = scoring.admit(scoring.score(pop, edited))
+    assert _metrics(at)["admitted"] == fmt_int(adm.admitted_count)
+
+
+def test_distributions_widgets():
+    at = _app("distributions", "en")
+    at.selectbox(key="dist_group").set_value("district").run()
+    _ok(at)
+    at.button_group(key="dist_among").set_value(None).run()
+    assert at.error and at.error[0].value == t("empty_selection", "en")
+    assert not at.exception
+
+
+def test_quota_page_cutoff_matches_a_sort(library):
+    _, _, res, *_ = library
+    at = _app("quota", "en")
+    at.number_input(key="quota_what_if").set_value(5000).run()
+    _ok(at)
+    tot = np.sort(res.total_cents[res.eligible_mask])[::-1]
+    cut = tot[4999]
+    adm = scoring.admit(res, quota=5000, ties="admit_all")
+    assert adm.cutoff_cents == cut
+    m = _metrics(at)
+    assert m["cut-off at this quota"] == fmt_points(cut / 100)
+    assert m["admitted at this quota"] == fmt_int(adm.admitted_count)
+    assert len(at.tabs) == 4  # the year-by-year part (scoring.dynamics)
+
+
+def test_compare_needs_two_and_reports_transitions(library):
+    at = _app("compare", "en")
+    _ok(at)
+    assert len(at.dataframe) >= 2
+    at.multiselect(key="cmp_pick").set_value(["beijing-2020"]).run()
+    assert at.error and at.error[0].value == t("pick_two", "en")
+    assert not at.exception
+
+
+def test_person_page_pick_and_flip(library):
+    pop, _, res, *_ = library
+    at = _app("person", "en")
+    _ok(at)
+    pid = str(pop["person_id"].iloc[5])
+    at.text_input(key="person_pid").set_value(pid).run()
+    _ok(at)
+    assert _metrics(at)["total"] == fmt_points(res.total_cents[5] / 100)
+    at.text_input(key="person_pid").set_value("nobody").run()
+    assert at.error and "nobody" in at.error[0].value
+    at.radio(key="person_source").set_value("form").run()
+    assert not at.exception
+
+
+def test_data_page_upload_valid_and_invalid():
+    at = _app("data", "en")
+    _ok(at)
+    bad = "姓名,身份证号,年龄\n张三,110101199003074514,30\n".encode()
+    at.file_uploader(key="pop_upload").set_value(("bad.csv", bad, "text/csv")).run()
+    assert at.error and "Cannot read the uploaded file" in at.error[0].value
+    assert "110101199003074514" not in at.error[0].value
+    good = synth(500, 1)
+    good.loc[3, "age"] = 200  # out of range: rejected, reported
+    buf = io.StringIO()
+    good.to_csv(buf, index=False)
+    at.file_uploader(key="pop_upload").set_value(("good.csv", buf.getvalue().encode(), "text/csv")).run()
+    assert not at.exception
+    m = _metrics(at)
+    assert m["rows in"] == "500" and m["rows rejected"] == "1" and m["rows kept"] == "499"
+    at.button(key="pop_use").click().run()
+    assert not at.exception
+    assert "good.csv" in at.info[0].value and "499" in at.info[0].value
+    at.switch_page("dashboard/pages/overview.py").run()
+    _ok(at)
+    frame = scoring.read_population(pd.read_csv(io.StringIO(buf.getvalue())), skip_invalid=True).frame
+    res = scoring.score(frame, scoring.load_scheme(SCHEME))
+    assert _metrics(at)["eligible"] == fmt_int(int(res.eligible_mask.sum()))
+
+
+def test_method_page_lists_sources_and_assumptions():
+    at = _app("method", "en")
+    _ok(at)
+    text = " ".join(m.value for m in at.markdown)
+    scheme = scoring.load_scheme(SCHEME)
+    assert scheme.sources[0].title in text
+    assert scheme.assumptions[0] in text
