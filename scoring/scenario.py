@@ -26,13 +26,12 @@ from scoring.errors import PopulationError, ScenarioError, SchemeError
 from scoring.recognition import RecognitionRules
 from scoring.scenario_model import ScenarioSpec, parse_scenario, read_scenario_dict
 from scoring.scheme import (
-    _COMMON_KEYS,
-    _KIND_KEYS,
     AdmissionRule,
     Condition,
     DominanceRule,
     Gate,
     GroupRule,
+    Item,
     Scheme,
     merge_scheme_dicts,
     read_scheme_dict,
@@ -40,6 +39,18 @@ from scoring.scheme import (
 )
 
 __all__ = ["Scenario", "apply_overrides", "load_scenario", "override_paths"]
+
+try:  # the keys that apply to each item kind (the scheme model's own table), else every item key
+    from scoring.scheme_model import _COMMON_KEYS, _KIND_KEYS
+except ImportError:  # pragma: no cover - only if the scheme model renames its tables
+    _KIND_KEYS, _COMMON_KEYS = {}, set()
+
+
+def _item_keys(kind: str) -> set[str]:
+    """Keys an item of ``kind`` may set."""
+    if kind in _KIND_KEYS:
+        return _KIND_KEYS[kind] | _COMMON_KEYS
+    return {f.alias or name for name, f in Item.model_fields.items()}
 
 
 def _fields(model: Any) -> list[str]:
@@ -52,7 +63,7 @@ def _valid_keys(walked: list[str], node: dict[str, Any]) -> list[str] | None:
     if not pattern:
         return _fields(Scheme)
     if pattern == ["items", "*"]:
-        return sorted(_KIND_KEYS.get(node.get("kind", ""), set()) | _COMMON_KEYS | {"remove"})
+        return sorted(_item_keys(node.get("kind", "")) | {"remove"})
     if pattern == ["eligibility", "*"]:
         return [*_fields(Gate), "remove"]
     table = {("groups", "*"): GroupRule, ("admission",): AdmissionRule, ("dominance",): DominanceRule,
@@ -70,7 +81,7 @@ def override_paths(data: dict[str, Any]) -> list[str]:
     """Every dotted path an override may set in this resolved scheme mapping (for error messages and editors)."""
     paths = [k for k in _fields(Scheme) if k not in ("items", "eligibility", "groups", "admission", "dominance")]
     for item in data.get("items", []):
-        keys = sorted(_KIND_KEYS.get(item.get("kind", ""), set()) | _COMMON_KEYS | {"remove"})
+        keys = sorted(_item_keys(item.get("kind", "")) | {"remove"})
         paths += [f"items.{item.get('id')}.{k}" for k in keys if k != "id"]
     for gate in data.get("eligibility", []):
         paths += [f"eligibility.{gate.get('id')}.{k}" for k in (*_fields(Gate), "remove") if k != "id"]
