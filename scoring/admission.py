@@ -200,7 +200,7 @@ def _key_values(pop: pd.DataFrame, column: str, pos: np.ndarray) -> np.ndarray:
     if isinstance(s.dtype, pd.CategoricalDtype):
         values = np.asarray(s.array.codes)[pos].astype(np.float64)
     elif pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
-        values = s.to_numpy(dtype=np.float64, na_value=np.nan)[pos]
+        values = s.iloc[pos].to_numpy(dtype=np.float64, na_value=np.nan)  # only the tied band is converted
     elif pd.api.types.is_datetime64_any_dtype(s.dtype):
         values = s.to_numpy()[pos].astype("datetime64[ns]").astype(np.int64).astype(np.float64)
     else:
