@@ -1,387 +1,67 @@
-"""Points schemes as data: the model, YAML loading with ``base`` inheritance, validation and saving.
+"""Points schemes as data: YAML loading with ``base`` inheritance, validation, warnings and saving.
 
 A scheme file is plain YAML (see ``DESIGN.md``); nothing in it is ever evaluated as code. Loading validates with
-pydantic and with the semantic rules below; every error names the file, the item, the key, the value and what is
-allowed. Warnings (the scheme runs but is probably not meant) are kept apart from errors.
+pydantic (the model is in :mod:`scoring.scheme_model`, re-exported here) and with the semantic rules below; every
+error names the file, the item, the key, the value and what is allowed. Warnings (the scheme runs but is probably
+not meant) are kept apart from errors.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
-import math
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ValidationError
 
 from scoring.errors import SchemeError
-
-KINDS = ("per_unit", "category", "bands", "flag")
-STATUSES = ("official", "illustrative", "draft")
-MEASURES = ("design", "realised", "decisive")
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=False)
-
-
-class Label(_Model):
-    """A bilingual label; a plain string in a file stands for both languages."""
-
-    zh: str
-    en: str
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_string(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return {"zh": value, "en": value}
-        if isinstance(value, dict) and ("zh" in value) != ("en" in value):
-            only = value.get("zh", value.get("en"))
-            return {"zh": only, "en": only, **{k: v for k, v in value.items() if k not in ("zh", "en")}}
-        return value
-
-    def get(self, lang: str) -> str:
-        """The label in ``lang`` ("zh" or "en")."""
-        return self.en if lang == "en" else self.zh
-
-
-class Condition(_Model):
-    """A test on one column: ``equals``, ``in``, ``min`` and ``max`` (inclusive); all given parts must hold."""
-
-    column: str
-    equals: bool | int | float | str | None = None
-    in_: list[bool | int | float | str] | None = Field(default=None, alias="in")
-    min: float | None = None
-    max: float | None = None
-
-    @model_validator(mode="after")
-    def _has_test(self) -> Condition:
-        if self.equals is None and self.in_ is None and self.min is None and self.max is None:
-            raise ValueError("needs at least one of equals, in, min, max")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min {self.min} is greater than max {self.max}")
-        return self
-
-
-class Gate(Condition):
-    """An eligibility gate: a hard condition, not points. Failing it makes a person ineligible with ``id`` as reason."""
-
-    id: str
-    label: Label | None = None
-
-
-class Band(_Model):
-    """A half-open band [min, max) of a numeric column and its points."""
-
-    min: float | None = None
-    max: float | None = None
-    points: float
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Band:
-        if self.min is not None and self.max is not None and not self.min < self.max:
-            raise ValueError(f"band min {self.min} must be below max {self.max}")
-        return self
-
-
-_KIND_KEYS: dict[str, set[str]] = {
-    "per_unit": {"column", "columns", "points_per_unit", "unit", "min_units", "max_units_column", "cap"},
-    "category": {"column", "points", "default"},
-    "bands": {"column", "bands", "default"},
-    "flag": {"column", "points"},
-}
-_COMMON_KEYS = {"id", "label", "group", "kind", "when", "note", "assumed"}
-
-
-class Item(_Model):
-    """One points item. ``kind`` decides which keys apply (see DESIGN.md)."""
-
-    id: str
-    label: Label | None = None
-    group: str = "other"
-    kind: Literal["per_unit", "category", "bands", "flag"]
-    column: str | None = None
-    columns: dict[str, float] | None = None
-    points_per_unit: float | None = None
-    unit: float | None = None
-    min_units: float | None = None
-    max_units_column: str | None = None
-    cap: float | None = None
-    when: Condition | None = None
-    points: float | dict[str, float] | None = None
-    default: float = 0.0
-    bands: list[Band] | None = None
-    note: str | None = None
-    assumed: bool = False
-
-    @model_validator(mode="before")
-    @classmethod
-    def _keys_fit_kind(cls, data: Any) -> Any:
-        if not isinstance(data, dict) or data.get("kind") not in _KIND_KEYS:
-            return data
-        allowed = _KIND_KEYS[data["kind"]] | _COMMON_KEYS
-        stray = [k for k, v in data.items() if k not in allowed and v is not None]
-        if stray:
-            raise ValueError(
-                f"key {stray[0]!r} does not apply to kind {data['kind']!r}; "
-                f"allowed: {', '.join(sorted(allowed))}"
-            )
-        return data
-
-    @model_validator(mode="after")
-    def _complete(self) -> Item:
-        kind = self.kind
-        if kind == "per_unit":
-            if (self.column is None) == (self.columns is None):
-                raise ValueError("per_unit needs exactly one of column or columns")
-            if self.columns is not None and not self.columns:
-                raise ValueError("columns must name at least one column")
-            if self.points_per_unit is None:
-                raise ValueError("per_unit needs points_per_unit")
-        else:
-            if self.column is None:
-                raise ValueError(f"{kind} needs column")
-        if kind == "category" and not isinstance(self.points, dict):
-            raise ValueError("category needs points as a mapping {value: points}")
-        if kind == "flag" and not isinstance(self.points, int | float):
-            raise ValueError("flag needs points as a number")
-        if kind == "bands" and not self.bands:
-            raise ValueError("bands needs a non-empty list of bands")
-        return self
-
-    @field_validator("cap", "min_units")
-    @classmethod
-    def _not_negative(cls, value: float | None) -> float | None:
-        if value is not None and value < 0:
-            raise ValueError("must be zero or more")
-        return value
-
-    @field_validator("unit")
-    @classmethod
-    def _positive(cls, value: float | None) -> float | None:
-        if value is not None and not value > 0:
-            raise ValueError("must be positive")
-        return value
-
-    @field_validator("bands")
-    @classmethod
-    def _bands_disjoint(cls, value: list[Band] | None) -> list[Band] | None:
-        if value:
-            _check_bands(value)
-        return value
-
-    def source_columns(self) -> list[str]:
-        """Every population column this item reads."""
-        cols = [self.column] if self.column else list(self.columns or {})
-        if self.max_units_column:
-            cols.append(self.max_units_column)
-        if self.when is not None:
-            cols.append(self.when.column)
-        return cols
-
-    def name(self, lang: str = "zh") -> str:
-        """The item's label in ``lang``, or its id."""
-        return self.label.get(lang) if self.label else self.id
-
-
-def _check_bands(bands: list[Band]) -> None:
-    spans = sorted(
-        ((-math.inf if b.min is None else b.min), (math.inf if b.max is None else b.max)) for b in bands
-    )
-    for (lo1, hi1), (lo2, hi2) in itertools.pairwise(spans):
-        if lo2 < hi1:
-            raise ValueError(f"bands overlap: [{lo1}, {hi1}) and [{lo2}, {hi2})")
-
-
-class GroupRule(_Model):
-    """A rule over the items of one group: a ``cap`` on their points, and/or ``mode: max`` (only the best counts)."""
-
-    cap: float | None = None
-    mode: Literal["sum", "max"] = "sum"
-    label: Label | None = None
-
-    @field_validator("cap")
-    @classmethod
-    def _cap(cls, value: float | None) -> float | None:
-        if value is not None and value < 0:
-            raise ValueError("must be zero or more")
-        return value
-
-
-class DominanceRule(_Model):
-    """The policy's requirement: the named groups' share of points is at least ``min_share`` under ``measure``."""
-
-    groups: list[str] = Field(default_factory=lambda: ["residence", "insurance"])
-    min_share: float = Field(default=0.5, ge=0, le=1)
-    measure: Literal["design", "realised", "decisive"] = "realised"
-    window: float | None = Field(default=None, gt=0)
-
-
-class TieKey(_Model):
-    """One step of a tie-break chain: a column (asc/desc) or a seeded lottery."""
-
-    column: str | None = None
-    order: Literal["asc", "desc"] = "desc"
-    lottery: int | None = None
-
-    @model_validator(mode="after")
-    def _one(self) -> TieKey:
-        if (self.column is None) == (self.lottery is None):
-            raise ValueError("a tie key needs exactly one of column or lottery")
-        return self
-
-
-Ties = Literal["admit_all"] | list[TieKey]
-
-
-class AdmissionRule(_Model):
-    """How people are admitted: a quota, a threshold (score line, no cap), or both (threshold, then at most quota)."""
-
-    mode: Literal["quota", "threshold", "both"] | None = None
-    quota: int | None = Field(default=None, ge=0)
-    threshold: float | None = None
-    ties: Ties = "admit_all"
-
-    @model_validator(mode="after")
-    def _consistent(self) -> AdmissionRule:
-        if self.mode is None:
-            if self.quota is not None and self.threshold is not None:
-                self.mode = "both"
-            elif self.threshold is not None:
-                self.mode = "threshold"
-            elif self.quota is not None:
-                self.mode = "quota"
-        if self.mode in ("quota", "both") and self.quota is None:
-            raise ValueError(f"mode {self.mode} needs quota")
-        if self.mode in ("threshold", "both") and self.threshold is None:
-            raise ValueError(f"mode {self.mode} needs threshold")
-        if isinstance(self.ties, list):
-            if not self.ties:
-                raise ValueError("ties must be admit_all or a non-empty list of tie keys")
-            if any(k.lottery is not None for k in self.ties[:-1]):
-                raise ValueError("a lottery can only be the last tie key")
-        return self
-
-
-class Source(_Model):
-    """A document the scheme's values come from."""
-
-    title: str
-    url: str | None = None
-    status: str | None = None
-
-
-class Scheme(_Model):
-    """A complete, resolved points scheme."""
-
-    id: str
-    version: str
-    title: Label
-    status: Literal["official", "illustrative", "draft"]
-    effective_from: dt.date | None = None
-    sources: list[Source] = Field(default_factory=list)
-    assumptions: list[str] = Field(default_factory=list)
-    eligibility: list[Gate] = Field(default_factory=list)
-    items: list[Item]
-    groups: dict[str, GroupRule] = Field(default_factory=dict)
-    group_labels: dict[str, Label] = Field(default_factory=dict)
-    dominance: DominanceRule = Field(default_factory=DominanceRule)
-    admission: AdmissionRule | None = None
-    path: str | None = Field(default=None, exclude=True)
-
-    @field_validator("version", mode="before")
-    @classmethod
-    def _version_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int | float) else value
-
-    @model_validator(mode="after")
-    def _unique(self) -> Scheme:
-        for what, ids in (("items", [i.id for i in self.items]), ("eligibility", [g.id for g in self.eligibility])):
-            seen: set[str] = set()
-            for ident in ids:
-                if ident in seen:
-                    raise ValueError(f"{what}: id {ident!r} appears twice; ids must be unique")
-                seen.add(ident)
-        if not self.items:
-            raise ValueError("items: a scheme needs at least one item")
-        return self
-
-    # -- convenience -------------------------------------------------------------------------------------------
-    @property
-    def is_official(self) -> bool:
-        """True when every value is from an official text."""
-        return self.status == "official"
-
-    def stamp(self, lang: str = "zh") -> str:
-        """The line stamped on every output: id, version, status, and "simulation" where values are not official."""
-        assumed = self.status == "official" and any(i.assumed for i in self.items)
-        if lang == "en":
-            status = {"official": "official", "illustrative": "illustrative (values not official)", "draft": "draft"}
-            extra = " (includes assumed values)" if assumed else ""
-            return f"{self.id} v{self.version} · {status[self.status]}{extra} · simulation"
-        status_zh = {"official": "官方", "illustrative": "示意（非官方数值）", "draft": "草案"}[self.status]
-        extra = "（含假设值）" if assumed else ""
-        return f"{self.id} v{self.version} · {status_zh}{extra} · 模拟结果"
-
-    def item(self, item_id: str) -> Item:
-        """The item with this id (KeyError naming the valid ids otherwise)."""
-        for item in self.items:
-            if item.id == item_id:
-                return item
-        raise KeyError(f"no item {item_id!r}; items: {', '.join(i.id for i in self.items)}")
-
-    def group_names(self) -> list[str]:
-        """Groups in order of first appearance among the items."""
-        return list(dict.fromkeys(i.group for i in self.items))
-
-    def group_label(self, group: str, lang: str = "zh") -> str:
-        """The group's display label."""
-        rule = self.groups.get(group)
-        if rule is not None and rule.label is not None:
-            return rule.label.get(lang)
-        if group in self.group_labels:
-            return self.group_labels[group].get(lang)
-        return DEFAULT_GROUP_LABELS.get(group, {}).get(lang, group)
-
-    def columns(self) -> list[str]:
-        """Every population column the scheme reads (items, gates, conditions and tie keys), in order."""
-        cols: list[str] = [g.column for g in self.eligibility]
-        for item in self.items:
-            cols.extend(item.source_columns())
-        if self.admission is not None and isinstance(self.admission.ties, list):
-            cols.extend(k.column for k in self.admission.ties if k.column)
-        return list(dict.fromkeys(cols))
-
-    def to_dict(self) -> dict[str, Any]:
-        """A plain mapping that :func:`scheme_from_dict` reads back to an equal scheme."""
-        data = self.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=False)
-        for item in data["items"]:
-            if item.get("default") == 0.0 and item["kind"] in ("per_unit", "flag"):
-                item.pop("default")
-            if item.get("assumed") is False:
-                item.pop("assumed")
-        return data
-
-    def to_yaml(self) -> str:
-        """The resolved scheme as YAML text (``base`` already applied)."""
-        return yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=120)
-
-
-DEFAULT_GROUP_LABELS: dict[str, dict[str, str]] = {
-    "residence": {"zh": "居住年限", "en": "residence years"},
-    "insurance": {"zh": "社保年限", "en": "social-insurance years"},
-    "human_capital": {"zh": "人力资本", "en": "human capital"},
-    "bonus": {"zh": "加分", "en": "bonus"},
-    "deduction": {"zh": "扣分", "en": "deductions"},
-    "location": {"zh": "职住区域", "en": "job/residence location"},
-    "awards": {"zh": "荣誉奖励", "en": "awards"},
-    "other": {"zh": "其他", "en": "other"},
-}
-
+from scoring.scheme_model import (  # noqa: F401  (used by scoring.scenario)
+    _COMMON_KEYS,
+    _KIND_KEYS,
+    DEFAULT_GROUP_LABELS,
+    KINDS,
+    MEASURES,
+    STATUSES,
+    AdmissionRule,
+    Band,
+    Condition,
+    DominanceRule,
+    Gate,
+    GroupRule,
+    Item,
+    Label,
+    Scheme,
+    Source,
+    TieKey,
+    Ties,
+)
+
+__all__ = [
+    "DEFAULT_GROUP_LABELS",
+    "KINDS",
+    "MEASURES",
+    "STATUSES",
+    "AdmissionRule",
+    "Band",
+    "Condition",
+    "DominanceRule",
+    "Gate",
+    "GroupRule",
+    "Item",
+    "Label",
+    "Scheme",
+    "Source",
+    "TieKey",
+    "Ties",
+    "load_scheme",
+    "load_scheme_text",
+    "merge_scheme_dicts",
+    "read_scheme_dict",
+    "save_scheme",
+    "scheme_from_dict",
+    "scheme_warnings",
+]
 
 # ------------------------------------------------------------------------------------------------------------
 # Loading
