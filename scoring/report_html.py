@@ -73,11 +73,13 @@ def fig_composition(comp: pd.DataFrame, stamp: str, cols: dict[str, str] | None 
     return _layout(fig, "落户人员构成 Composition of the admitted", stamp, "占比 share")
 
 
-def fig_quota_pair(qy: pd.DataFrame, stamp: str, metric: str, title: str, y: str) -> go.Figure:
-    """A metric per year with the cap against without."""
+def fig_quota_pair(qy: pd.DataFrame, stamp: str, metric: str, title: str, y: str,
+                   nocap_metric: str | None = None) -> go.Figure:
+    """A metric per year with the cap against without (``nocap_metric`` if the no-cap column differs)."""
     fig = go.Figure()
     fig.add_scatter(x=qy["year"], y=qy[f"{metric}_cap"], mode="lines+markers", name="有名额 with cap")
-    fig.add_scatter(x=qy["year"], y=qy[f"{metric}_nocap"], mode="lines+markers", name="取消名额 no cap")
+    fig.add_scatter(x=qy["year"], y=qy[f"{nocap_metric or metric}_nocap"], mode="lines+markers",
+                    name="取消名额 no cap")
     return _layout(fig, title, stamp, y)
 
 
@@ -133,7 +135,8 @@ def run_report(run: ScenarioRun) -> str:
         qy = t["quota_yearly"]
         figs += [
             fig_quota_pair(qy, stamp, "admitted", "有无名额：每年落户 Admitted per year, cap vs no cap", "人 people"),
-            fig_quota_pair(qy, stamp, "line", "有无名额：分数线 Cut-off with cap vs fixed line", "分 points"),
+            fig_quota_pair(qy, stamp, "cutoff", "有无名额：分数线 Cut-off with cap vs the line without", "分 points",
+                           "line"),
             fig_quota_pair(qy, stamp, "backlog", "有无名额：积压 Backlog, cap vs no cap", "人 people"),
             fig_waiting(t["quota_waiting"], stamp, {"share_cap": "有名额 with cap", "share_nocap": "取消名额 no cap"}),
             fig_composition(t["quota_composition"], stamp, {"share_cap": "有名额 with cap",
