@@ -33,6 +33,10 @@ def is_missing(value: Any) -> bool:
         return False
 
 
+def _is_infinite(value: Any) -> bool:
+    return isinstance(value, float | np.floating) and math.isinf(value)
+
+
 def _is_number(value: Any) -> bool:
     if isinstance(value, bool):
         return True
@@ -60,16 +64,28 @@ def _same(value: Any, wanted: Any) -> bool:
     return str(value) == str(wanted)
 
 
-def condition_holds(cond: Condition, row: dict[str, Any]) -> bool:
-    """equals, in, min and max (inclusive): all given parts must hold."""
-    value = row[cond.column]
-    if cond.equals is not None and not _same(value, cond.equals):
+def _p(value: float, column: str, narrow: frozenset[str]) -> float:
+    """A number in the column's precision: float32 columns compare at float32 (6.99 meets ``min: 6.99``)."""
+    return float(np.float32(value)) if column in narrow else value
+
+
+def condition_holds(cond: Condition, row: dict[str, Any], narrow: frozenset[str] = frozenset()) -> bool:
+    """equals, in, min and max (inclusive): all given parts must hold; in the column's precision."""
+    col = cond.column
+    value = row[col]
+    if _is_number(value):
+        value = _p(float(value), col, narrow)
+
+    def same(wanted: Any) -> bool:
+        return _same(value, _p(float(_num(wanted)), col, narrow) if _is_number(value) else wanted)
+
+    if cond.equals is not None and not same(cond.equals):
         return False
-    if cond.in_ is not None and not any(_same(value, w) for w in cond.in_):
+    if cond.in_ is not None and not any(same(w) for w in cond.in_):
         return False
-    if cond.min is not None and not _num(value) >= cond.min:
+    if cond.min is not None and not _num(value) >= _p(cond.min, col, narrow):
         return False
-    return not (cond.max is not None and not _num(value) <= cond.max)
+    return not (cond.max is not None and not _num(value) <= _p(cond.max, col, narrow))
 
 
 def cents(points: float) -> int:
@@ -78,9 +94,9 @@ def cents(points: float) -> int:
     return magnitude if points >= 0 else -magnitude
 
 
-def item_points_cents(item: Item, row: dict[str, Any]) -> int:
+def item_points_cents(item: Item, row: dict[str, Any], narrow: frozenset[str] = frozenset()) -> int:
     """One item's cents for one person, before group rules."""
-    if item.when is not None and not condition_holds(item.when, row):
+    if item.when is not None and not condition_holds(item.when, row, narrow):
         return 0
     if item.kind == "flag":
         return cents(float(item.points)) if _num(row[item.column]) != 0 else 0  # type: ignore[arg-type]
@@ -90,8 +106,8 @@ def item_points_cents(item: Item, row: dict[str, Any]) -> int:
     if item.kind == "bands":
         x = _num(row[item.column])
         for band in item.bands or []:
-            lo = -math.inf if band.min is None else band.min
-            hi = math.inf if band.max is None else band.max
+            lo = -math.inf if band.min is None else _p(band.min, item.column, narrow)  # type: ignore[arg-type]
+            hi = math.inf if band.max is None else _p(band.max, item.column, narrow)  # type: ignore[arg-type]
             if lo <= x < hi:
                 return cents(band.points)
         return cents(item.default)
@@ -181,13 +197,14 @@ def ref_score(pop: pd.DataFrame, scheme: Scheme) -> RefScore:
     """Score row by row. Rows with a missing value in a read column are rejected (listed, not scored)."""
     out = RefScore(items={i.id: [] for i in scheme.items})
     columns = scheme_columns(scheme)
+    narrow = frozenset(c for c in pop.columns if pop[c].dtype == np.float32)
     records = pop.to_dict("records")
     for pos, row in enumerate(records):
-        bad = [c for c in columns if is_missing(row[c])]
+        bad = [c for c in columns if is_missing(row[c]) or _is_infinite(row[c])]
         if bad:
             out.rejected.extend((row_number(pop, pos), c) for c in bad)
             continue
-        person = {item.id: item_points_cents(item, row) for item in scheme.items}
+        person = {item.id: item_points_cents(item, row, narrow) for item in scheme.items}
         person = apply_group_rules(scheme, person)
         out.positions.append(pos)
         for k, v in person.items():
@@ -195,7 +212,7 @@ def ref_score(pop: pd.DataFrame, scheme: Scheme) -> RefScore:
         out.total.append(sum(person.values()))
         reason = ""
         for gate in scheme.eligibility:
-            if not condition_holds(gate, row):
+            if not condition_holds(gate, row, narrow):
                 reason = gate.id
                 break
         out.eligible.append(reason == "")

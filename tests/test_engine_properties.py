@@ -35,10 +35,12 @@ def make_pop(n: int, seed: int, nan_rate: float = 0.0) -> pd.DataFrame:
         "x3": rng.choice([-2.0, -0.5, 0.0, 0.25, 1.5, 3.0, 7.75, 12.0], n),
         "c": pd.Categorical(rng.choice([*CATS, "zz"], n), categories=[*CATS, "zz"]),
         "f": rng.uniform(0, 1, n) < 0.4,
+        "x4": (rng.integers(0, 60, n) / 10 + rng.choice([0.0, 0.09], n)).astype(np.float32),  # 6.99 as float32
     })
     if nan_rate:
         for col in ("x0", "x1"):
             pop.loc[rng.uniform(0, 1, n) < nan_rate, col] = np.nan
+        pop.loc[rng.uniform(0, 1, n) < nan_rate / 2, "x1"] = rng.choice([np.inf, -np.inf])
     return pop
 
 
@@ -49,7 +51,11 @@ quarters_pos = st.integers(1, 24).map(lambda k: k / 4)
 @st.composite
 def conditions(draw: Any) -> dict[str, Any]:
     """A gate/when condition: equals, in, min, max on numeric, boolean or category columns."""
-    kind = draw(st.sampled_from(["num", "bool", "cat"]))
+    kind = draw(st.sampled_from(["num", "bool", "cat", "decimal"]))
+    if kind == "decimal":  # thresholds on the float32 column's own grid: compared in float32
+        grid = st.integers(0, 60).map(lambda k: k / 10) | st.integers(0, 60).map(lambda k: round(k / 10 + 0.09, 2))
+        part = draw(st.sampled_from(["min", "max", "equals"]))
+        return {"column": "x4", part: draw(grid)}
     if kind == "bool":
         return {"column": "f", "equals": draw(st.booleans())}
     if kind == "cat":
@@ -97,8 +103,10 @@ def items(draw: Any, n: int, monotone: bool = False) -> dict[str, Any]:
         item["points"] = {k: draw(halves) for k in keys}
         item["default"] = draw(halves)
     elif kind == "bands":
-        item["column"] = draw(st.sampled_from(NUMERIC))
-        edges = sorted(draw(st.lists(st.integers(-4, 40).map(lambda k: k / 2), min_size=1, max_size=6, unique=True)))
+        item["column"] = draw(st.sampled_from([*NUMERIC, "x4"]))
+        grid = st.integers(0, 60).map(lambda k: round(k / 10 + 0.09, 2)) if item["column"] == "x4" else \
+            st.integers(-4, 40).map(lambda k: k / 2)
+        edges = sorted(draw(st.lists(grid, min_size=1, max_size=6, unique=True)))
         bands = []
         if draw(st.booleans()):
             bands.append({"max": edges[0], "points": draw(halves)})
