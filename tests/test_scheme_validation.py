@@ -180,3 +180,20 @@ def test_on_invalid_must_be_known() -> None:
 
 def test_all_input_errors_share_the_base_class() -> None:
     assert issubclass(SchemeError, ScoringInputError) and issubclass(PopulationError, ScoringInputError)
+
+
+def test_infinite_value_is_rejected_with_its_reason() -> None:
+    pop = pd.DataFrame({"x": [1.0, np.inf, -np.inf]})
+    with pytest.raises(PopulationError, match="row 2, column x: infinite value"):
+        score(pop, scheme_from_dict(BASE))
+    res = score(pop, scheme_from_dict(BASE), on_invalid="reject")
+    assert res.rejected["reason"].tolist() == ["infinite value", "infinite value"] and res.total.tolist() == [1.0]
+
+
+def test_float32_values_meet_thresholds_as_written() -> None:
+    """6.99 stored as float32 meets ``min: 6.99`` and falls in the band starting at 6.99 (column precision)."""
+    data = with_items({"id": "b", "kind": "bands", "column": "x", "bands": [{"min": 6.99, "points": 5}]},
+                      eligibility=[{"id": "g", "column": "x", "min": 6.99}])
+    for dtype in (np.float32, np.float64):
+        res = score(pd.DataFrame({"x": np.array([6.99, 6.98], dtype=dtype)}), scheme_from_dict(data))
+        assert res.eligible.tolist() == [True, False] and res.points["b"].tolist() == [5.0, 0.0]
