@@ -15,10 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import scoring  # noqa: E402
-from scoring.dynamics import YearRule, simulate  # noqa: E402
-from scoring.dynamics_params import DynamicsParams  # noqa: E402
-from scoring.synth import synth  # noqa: E402
+import scoring
+from scoring.dynamics import YearRule, simulate
+from scoring.dynamics_params import DynamicsParams
+from scoring.synth import synth
 
 
 def main() -> None:
