@@ -36,19 +36,19 @@ def compare_tables(pop_key: str, texts: tuple[str, ...], labels: tuple[str, ...]
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def compare_composition(pop_key: str, texts: tuple[str, ...], labels: tuple[str, ...], column: str) -> pd.DataFrame:
-    """Share of each group of ``column`` among the admitted, one column per scheme."""
+    """Share of each group of ``column`` among the admitted, one column per scheme (category codes, bincount)."""
     evs = [state.evaluation(pop_key, text) for text in texts]
-    base = impact.Outcome(evs[0].res, evs[0].adm, labels[0])
-    cols = {}
-    for ev, label in zip(evs, labels, strict=True):
-        comp = impact.composition(base, impact.Outcome(ev.res, ev.adm, label), column).set_index("group")
-        cols[label] = comp["reform_share"]
-    out = pd.DataFrame(cols).fillna(0.0)
-    values = evs[0].res.population[column]
-    if isinstance(values.dtype, pd.CategoricalDtype):  # keep the schema's order (education low to high, ...)
-        order = [str(c) for c in values.cat.categories]
-        out = out.loc[[v for v in order if v in out.index] + [v for v in out.index if v not in order]]
-    return out
+
+    def values(ev: analysis.Evaluation) -> pd.Series | pd.Categorical:
+        pop = ev.res.population
+        return analysis.age_band(pop["age"]) if column == "age" else pop[column]
+
+    if all(ev.res.index.equals(evs[0].res.index) for ev in evs):  # the usual case: the same people everywhere
+        masks = {label: ev.admitted_mask for ev, label in zip(evs, labels, strict=True)}
+        return analysis.composition(values(evs[0]), masks).fillna(0.0)
+    parts = [analysis.composition(values(ev), {label: ev.admitted_mask}, top=10**6)
+             for ev, label in zip(evs, labels, strict=True)]
+    return pd.concat(parts, axis=1).fillna(0.0)
 
 
 def render() -> None:
@@ -101,6 +101,7 @@ def render() -> None:
                           format_func=lambda c: t("age_band", lang) if c == "age" else col_label(c, lang))
     comp = compare_composition(state.pop_key(), tuple(texts[k] for k in chosen), labels, column)
     vlabels = {v: value_label(column, v, lang) for v in comp.index}
+    vlabels["other"] = "other" if lang == "en" else "其他"
     glabels = {label: (t("current_scheme", lang) if label == "current" else label) for label in labels}
     title = t("fig_comp_title", lang, column=col_label(column, lang))
     view.chart(figures.composition(comp, vlabels, glabels, title, lang, stamp), f"compare_comp_{column}", stamp, lang)

@@ -9,27 +9,53 @@ from dashboard import cached, figures, state, view
 from dashboard.i18n import fmt_int, fmt_points, t
 
 YEARS_METRICS = ("admitted", "cutoff", "backlog", "wait_mean")
+SIM_MAX = 100_000  # the year-by-year simulation runs on a random sample of at most this many people, scaled up
+SCALED = ("pool", "arrivals", "departures", "eligible", "applicants", "admitted", "backlog", "pool_next")
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def years_table(pop_key: str, text: str, years: int, quota: int, seed: int) -> pd.DataFrame | None:
-    """Year-by-year simulation with the cap (quota each year) and without it; None if scoring.dynamics is absent."""
-    try:
-        from scoring.dynamics import YearRule, simulate
-    except ImportError:
-        return None
-    sch = state.scheme_of(text)
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _sample(pop_key: str, seed: int) -> tuple[pd.DataFrame, float]:
+    """The population for the simulation: itself, or a seeded random sample of SIM_MAX people and the scale factor."""
     pop = state.population(pop_key)
-    threshold = sch.admission.threshold if sch.admission is not None else None
-    ties = sch.admission.ties if sch.admission is not None else "admit_all"
-    parts = []
-    for key, rule in (("with", YearRule(quota=quota, threshold=threshold, ties=ties)),
-                      ("without", YearRule(quota=None, threshold=threshold, ties=ties))):
-        sim = simulate(pop, sch, [rule] * years, seed=seed)
-        parts.append(sim.yearly.assign(scenario=key))
-    out = pd.concat(parts, ignore_index=True)
+    if len(pop) <= SIM_MAX:
+        return pop, 1.0
+    return pop.sample(n=SIM_MAX, random_state=seed), len(pop) / SIM_MAX
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _simulate(pop_key: str, text: str, years: int, quota: int | None, seed: int) -> pd.DataFrame:
+    """One year-by-year run (quota None = no cap), counts scaled to the whole population."""
+    from scoring.dynamics import YearRule, simulate
+
+    sch = state.scheme_of(text)
+    pop, factor = _sample(pop_key, seed)
+    if quota is not None:
+        quota = max(1, round(quota / factor))
+    adm = sch.admission
+    rule = YearRule(quota=quota, threshold=adm.threshold if adm is not None else None,
+                    ties=adm.ties if adm is not None else "admit_all")
+    out = simulate(pop, sch, [rule] * years, seed=seed).yearly
+    for col in SCALED:
+        if col in out:
+            out[col] = (out[col].astype("float64") * factor).round()
     out["year"] = out["year"].astype(int) + 1
     return out
+
+
+def years_table(pop_key: str, text: str, years: int, quota: int, seed: int) -> pd.DataFrame | None:
+    """Year-by-year simulation with the cap (quota each year) and without it; None if scoring.dynamics is absent.
+
+    Above SIM_MAX people it runs on a seeded random sample with the quota scaled by the sample fraction; counts are
+    scaled back up (cut-offs and waiting times are not scaled). The run without the cap does not depend on the
+    quota, so changing the quota re-runs only the capped simulation.
+    """
+    try:
+        import scoring.dynamics  # noqa: F401
+    except ImportError:
+        return None
+    parts = [_simulate(pop_key, text, years, quota, seed).assign(scenario="with"),
+             _simulate(pop_key, text, years, None, seed).assign(scenario="without")]
+    return pd.concat(parts, ignore_index=True)
 
 
 def render() -> None:
@@ -63,6 +89,9 @@ def render() -> None:
     if table is None:
         st.info(t("years_pending", lang))
         return
+    n_pop = len(state.population(key))
+    if n_pop > SIM_MAX:
+        st.caption(t("sim_sample", lang, n=fmt_int(SIM_MAX), total=fmt_int(n_pop)))
     labels = {"admitted": t("admitted", lang), "cutoff": t("cutoff", lang), "backlog": t("backlog", lang),
               "wait_mean": t("wait", lang)}
     tabs = st.tabs([labels[m] for m in YEARS_METRICS])
