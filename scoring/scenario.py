@@ -26,6 +26,7 @@ from scoring.errors import PopulationError, ScenarioError, SchemeError
 from scoring.recognition import RecognitionRules
 from scoring.scenario_model import ScenarioSpec, parse_scenario, read_scenario_dict
 from scoring.scheme import (
+    KINDS,
     AdmissionRule,
     Condition,
     DominanceRule,
@@ -33,6 +34,7 @@ from scoring.scheme import (
     GroupRule,
     Item,
     Scheme,
+    item_keys,
     merge_scheme_dicts,
     read_scheme_dict,
     scheme_from_dict,
@@ -40,16 +42,11 @@ from scoring.scheme import (
 
 __all__ = ["Scenario", "apply_overrides", "load_scenario", "override_paths"]
 
-try:  # the keys that apply to each item kind (the scheme model's own table), else every item key
-    from scoring.scheme_model import _COMMON_KEYS, _KIND_KEYS
-except ImportError:  # pragma: no cover - only if the scheme model renames its tables
-    _KIND_KEYS, _COMMON_KEYS = {}, set()
-
 
 def _item_keys(kind: str) -> set[str]:
     """Keys an item of ``kind`` may set."""
-    if kind in _KIND_KEYS:
-        return _KIND_KEYS[kind] | _COMMON_KEYS
+    if kind in KINDS:
+        return item_keys(kind)
     return {f.alias or name for name, f in Item.model_fields.items()}
 
 

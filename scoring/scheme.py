@@ -16,9 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from scoring.errors import SchemeError
-from scoring.scheme_model import (  # noqa: F401  (used by scoring.scenario)
-    _COMMON_KEYS,
-    _KIND_KEYS,
+from scoring.scheme_model import (
     DEFAULT_GROUP_LABELS,
     KINDS,
     MEASURES,
@@ -35,6 +33,7 @@ from scoring.scheme_model import (  # noqa: F401  (used by scoring.scenario)
     Source,
     TieKey,
     Ties,
+    item_keys,
 )
 
 __all__ = [
@@ -54,6 +53,7 @@ __all__ = [
     "Source",
     "TieKey",
     "Ties",
+    "item_keys",
     "load_scheme",
     "load_scheme_text",
     "merge_scheme_dicts",

@@ -82,13 +82,18 @@ class Band(_Model):
         return self
 
 
-_KIND_KEYS: dict[str, set[str]] = {
+ITEM_KEYS_BY_KIND: dict[str, set[str]] = {
     "per_unit": {"column", "columns", "points_per_unit", "unit", "min_units", "max_units_column", "cap"},
     "category": {"column", "points", "default"},
     "bands": {"column", "bands", "default"},
     "flag": {"column", "points"},
 }
-_COMMON_KEYS = {"id", "label", "group", "kind", "when", "note", "assumed"}
+COMMON_ITEM_KEYS = {"id", "label", "group", "kind", "when", "note", "assumed"}
+
+
+def item_keys(kind: str) -> set[str]:
+    """The keys an item of ``kind`` may set."""
+    return ITEM_KEYS_BY_KIND[kind] | COMMON_ITEM_KEYS
 
 
 class Item(_Model):
@@ -115,9 +120,9 @@ class Item(_Model):
     @model_validator(mode="before")
     @classmethod
     def _keys_fit_kind(cls, data: Any) -> Any:
-        if not isinstance(data, dict) or data.get("kind") not in _KIND_KEYS:
+        if not isinstance(data, dict) or data.get("kind") not in ITEM_KEYS_BY_KIND:
             return data
-        allowed = _KIND_KEYS[data["kind"]] | _COMMON_KEYS
+        allowed = ITEM_KEYS_BY_KIND[data["kind"]] | COMMON_ITEM_KEYS
         stray = [k for k, v in data.items() if k not in allowed and v is not None]
         if stray:
             raise ValueError(
