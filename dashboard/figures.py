@@ -6,6 +6,8 @@ figure, so a chart saved on its own still says what it is. No streamlit here; te
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -87,8 +89,9 @@ def cutoff_curve(curve: pd.DataFrame, current_quota: int | None, lang: str, stam
                     line={"color": COLORS["admitted"], "shape": "hv"},
                     hovertemplate="%{x:,} → %{y:.2f}<extra></extra>")
     if current_quota is not None and len(curve):
-        fig.add_vline(x=current_quota, line_color=COLORS["line"], line_dash="dash",
-                      annotation_text=f"{t('current_quota', lang)} {fmt_int(current_quota)}")
+        fig.add_vline(x=current_quota, line_color=COLORS["line"], line_dash="dash")
+        fig.add_annotation(x=math.log10(current_quota), y=1, xref="x", yref="paper", xanchor="left", showarrow=False,
+                           text=f"{t('current_quota', lang)} {fmt_int(current_quota)}", font={"color": COLORS["line"]})
     fig.update_layout(title=t("fig_cutoff_title", lang), xaxis_title=t("fig_cutoff_x", lang),
                       yaxis_title=t("fig_cutoff_y", lang), showlegend=False)
     fig.update_xaxes(type="log", tickformat=",", dtick=1)

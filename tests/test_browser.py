@@ -119,12 +119,15 @@ def test_widget_change_updates_the_page(server):
         try:
             page.goto(f"{server}/quota?lang=English")
             _settle(page)
+            metrics = page.locator('[data-testid="stMetricValue"]')
+            before = metrics.nth(2).inner_text()
             box = page.get_by_label("what-if quota (people)")
             box.fill("20000")
             box.press("Enter")
             _settle(page)
             page.screenshot(path=str(SHOTS / "quota-en-20000.png"), full_page=True)
-            assert "20,000" in page.locator('[data-testid="stMain"]').inner_text()
+            assert metrics.nth(2).inner_text() != before  # admitted at this quota
+            assert "current quota 20,000" in page.locator('[data-testid="stMain"]').inner_text()
         finally:
             browser.close()
 
