@@ -84,12 +84,13 @@ def render() -> None:
            for m in ("design", "realised", "decisive")},
         t("dominance_rule", lang): head["ok"].map({True: t("pass", lang), False: t("fail", lang), None: t("na", lang)}),
     }, index=head.index)
+    shown.index.name = t("scenarios", lang)
     st.dataframe(shown, width="stretch")
     view.table_downloads(head, "compare_headline", stamp, lang)
     view.chart(figures.transitions(trans, lang, stamp), "compare_transitions", stamp, lang)
     agree = pd.DataFrame({t("rank_agreement", lang): trans["kendall"].map(
         lambda v: "—" if v is None or pd.isna(v) else f"{v:.3f}"),
-        t("overlap", lang): trans["jaccard"].map(fmt_pct)}, index=trans.index)
+        t("overlap", lang): trans["jaccard"].map(fmt_pct)}, index=trans.index.rename(t("scenarios", lang)))
     st.dataframe(agree, width="stretch")
 
     st.subheader(t("composition_shift", lang))
