@@ -110,7 +110,7 @@ def gauges(shares: dict[str, float | None], min_share: float, measure: str, lang
             mode="gauge+number", value=None if value is None else round(value * 100, 1),
             number={"suffix": "%", "valueformat": ".1f"},
             title={"text": title, "font": {"size": 14}},
-            domain={"x": [n / 3 + 0.02, (n + 1) / 3 - 0.02], "y": [0, 0.85]},
+            domain={"x": [n / 3 + 0.05, (n + 1) / 3 - 0.05], "y": [0, 0.85]},
             gauge={"axis": {"range": [min(0, (value or 0) * 100), max(100, (value or 0) * 100)]},
                    "bar": {"color": "#2ca02c" if ok else "#d62728"},
                    "threshold": {"line": {"color": "black", "width": 3}, "value": min_share * 100}},

@@ -8,7 +8,7 @@ import re
 import streamlit as st
 
 from dashboard import analysis, figures, scheme_edit, state, view
-from dashboard.i18n import fmt_int, t
+from dashboard.i18n import fmt_int, fmt_points, t
 from scoring.errors import ScoringInputError
 from scoring.scheme import MEASURES
 
@@ -159,7 +159,7 @@ def render() -> None:
         c = st.columns(3)
         c[0].metric(t("eligible", lang), fmt_int(h.eligible))
         c[1].metric(t("admitted", lang), fmt_int(h.admitted))
-        c[2].metric(t("cutoff", lang), "—" if h.line is None else f"{h.line:,.2f}".rstrip("0").rstrip("."))
+        c[2].metric(t("threshold_line" if h.mode == "threshold" else "cutoff", lang), fmt_points(h.line))
         view.chart(figures.gauges(h.shares, h.min_share, h.measure, lang, stamp), "scheme_gauges", stamp, lang)
         for w in ev.dom.warnings:
             st.warning(w)
