@@ -190,7 +190,7 @@ def score(pop: pd.DataFrame, scheme: Scheme, *, on_invalid: str = "raise", threa
     groups = compile_groups(scheme)
     item_cents = {item.id: np.empty(n, dtype=np.int32) for item in scheme.items}
     total = np.empty(n, dtype=np.int64)
-    reason = np.zeros(n, dtype=np.int8 if len(gates) < 127 else np.int16)
+    reason = np.empty(n, dtype=np.int8 if len(gates) < 127 else np.int16)  # np.empty: huge pages, filled per block
     block_rows = BLOCK_ROWS
 
     def block(sl: slice, s: Scratch) -> None:
@@ -203,6 +203,7 @@ def score(pop: pd.DataFrame, scheme: Scheme, *, on_invalid: str = "raise", threa
             np.add(acc, item_cents[item_id][sl], out=acc)
         total[sl] = acc
         codes = reason[sl]
+        codes.fill(0)
         failed = s.b3[: sl.stop - sl.start]
         for k in range(len(gates) - 1, -1, -1):
             np.logical_not(gates[k](sl, s), out=failed)

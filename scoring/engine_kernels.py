@@ -110,7 +110,7 @@ class Columns:
         if isinstance(dtype, np.dtype) and dtype.kind == "f":
             arr = s.to_numpy()
             with np.errstate(all="ignore"):
-                if np.isfinite(np.add.reduce(arr, dtype=np.float64)):
+                if np.isfinite(np.add.reduce(arr)):
                     return None  # a NaN or an infinity would make the sum non-finite
             return np.isnan(arr), np.isinf(arr)
         if isinstance(dtype, pd.CategoricalDtype):
@@ -285,6 +285,8 @@ def _lookup_kernel(item: Item, cols: Columns, column: str, arr: np.ndarray) -> I
     fn = _direct_kernel(item, _Values(cols, column, values))
     lut = np.empty(len(values), np.int32)
     fn(slice(0, len(values)), lut, Scratch(len(values)))
+    if arr.dtype == bool and lut[0] == 0:  # a flag: points where true
+        return lambda sl, out, s: np.multiply(arr[sl], lut[1], out=out)
     return lambda sl, out, s: np.take(lut, index[sl], out=out)
 
 
