@@ -172,15 +172,15 @@ class Evaluator:
         self.eligible = res.eligible_mask
         self.reason_codes, self.reason_labels = res.reason_codes, res.reason_labels
         self.ids = [i.id for i in scheme.items]
-        self.U = np.empty((res.n, len(self.ids)), dtype=dtype)
+        self.U = np.empty((len(self.ids), res.n), dtype=dtype)  # item-major: one contiguous row per item
         for n, item in enumerate(scheme.items):
             units = res.item_cents[item.id] / (100.0 * factor[n])
             if item.kind == "per_unit" and item.unit:  # units are whole steps: snap off the cent rounding
                 units = np.rint(units / item.unit) * item.unit
-            self.U[:, n] = units
+            self.U[n] = units
         self.base_w = np.array([item_weight(i) for i in scheme.items], dtype=np.float64)
         self.base_c = np.array([np.inf if i.cap is None else i.cap for i in scheme.items], dtype=np.float64)
-        self.p99 = np.array([np.percentile(self.U[:, n], 99, method="lower") if res.n else 0.0
+        self.p99 = np.array([np.percentile(self.U[n], 99, method="lower") if res.n else 0.0
                              for n in range(len(self.ids))])
         self.table_values = [self._table_values(i) for i in scheme.items]
         self.groups = scheme.group_names()
@@ -197,7 +197,7 @@ class Evaluator:
         dom = scheme.dominance
         self.dom_groups = [self.groups.index(g) for g in dom.groups if g in self.groups]
         self.window = dom.window or DEFAULT_WINDOW
-        self._index = {p.name: n for n, p in enumerate(self.params)}
+        self._gmask = np.isin(self.group_of, self.dom_groups)
 
     @staticmethod
     def _table_values(item: Item) -> np.ndarray:
@@ -230,28 +230,28 @@ class Evaluator:
 
     # -- points ------------------------------------------------------------------------------------------------
     def item_cents(self, theta: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-        """Item points in cents (whole numbers, the matrix dtype) after caps and group rules: people x items."""
+        """Item points in cents (whole numbers, the matrix dtype) after caps and group rules: items x people."""
         w, c = self.weights(theta)
-        U = self.U if rows is None else self.U[rows]
-        P = U * w.astype(U.dtype)[None, :]
+        U = self.U if rows is None else self.U[:, rows]
+        P = U * w.astype(U.dtype)[:, None]
         for n in np.flatnonzero(np.isfinite(c)):
-            np.clip(P[:, n], -c[n], c[n], out=P[:, n])
+            np.clip(P[n], -c[n], c[n], out=P[n])
         P = to_cents(P)
         for idx, rule in self.rules:
-            stack = P[:, idx]
+            stack = P[idx]
             if rule.mode == "max" and len(idx) > 1:
-                best = np.argmax(stack, axis=1)
-                stack = np.where(np.arange(len(idx))[None, :] == best[:, None], stack, 0)
+                best = np.argmax(stack, axis=0)
+                stack = np.where(np.arange(len(idx))[:, None] == best[None, :], stack, 0)
             if rule.cap is not None:
-                running = np.minimum(np.cumsum(stack, axis=1, dtype=np.float64), round(rule.cap * 100))
-                stack = np.diff(running, axis=1, prepend=0)
-            P[:, idx] = stack
+                running = np.minimum(np.cumsum(stack, axis=0, dtype=np.float64), round(rule.cap * 100))
+                stack = np.diff(running, axis=0, prepend=0)
+            P[idx] = stack
         return P
 
     def total_cents(self, theta: np.ndarray, P: np.ndarray | None = None) -> np.ndarray:
         """Total score in cents (float64) per person."""
         P = self.item_cents(theta) if P is None else P
-        return P.sum(axis=1, dtype=np.float64)
+        return P.sum(axis=0, dtype=np.float64)
 
     # -- outcomes ----------------------------------------------------------------------------------------------
     def cutoff_cents(self, total: np.ndarray) -> tuple[np.ndarray, float | None]:
@@ -286,14 +286,14 @@ class Evaluator:
 
     def group_mask(self) -> np.ndarray:
         """Boolean per item: belongs to the dominance groups."""
-        return np.isin(self.group_of, self.dom_groups)
+        return self._gmask
 
     def realised_share(self, P: np.ndarray, mask: np.ndarray) -> float | None:
         """Measure 2 over ``mask``: dominance groups' positive points over all positive points."""
         if not mask.any():
             return None
-        pos = np.maximum(P[mask], 0).sum(axis=0, dtype=np.float64)
-        den = pos.sum()
+        pos = np.einsum("kn,n->k", np.maximum(P, 0), mask.astype(P.dtype))  # numpy loops: no BLAS threads
+        den = float(pos.sum())
         return None if den == 0 else float(pos[self.group_mask()].sum() / den)
 
     def decisive_share(self, P: np.ndarray, total: np.ndarray, line_cents: float | None) -> float | None:
@@ -311,11 +311,11 @@ class Evaluator:
         if int(near.sum()) < 2:
             return None
         t = total[near] - total[near].mean()
-        var = float(np.dot(t, t))
+        var = float((t * t).sum())  # numpy sums, not BLAS dot: no thread pool on a shared machine
         if var == 0:
             return None
-        grp = P[near][:, self.group_mask()].sum(axis=1, dtype=np.float64)
-        return float(np.dot(grp - grp.mean(), t) / var)
+        grp = P[self._gmask].sum(axis=0, dtype=np.float64)[near]
+        return float(((grp - grp.mean()) * t).sum() / var)
 
     def outcome(self, theta: np.ndarray, measures: tuple[str, ...] = MEASURES) -> FastOutcome:
         """Admitted count (scaled), cut-off (points) and the dominance shares for a parameter vector."""
@@ -339,8 +339,8 @@ class Evaluator:
         scheme = apply_params(self.scheme, values, decimals)
         P = self.item_cents(theta)
         res = ScoreResult(scheme=scheme, population=self.population,
-                          item_cents={i: P[:, n].astype(np.int32) for n, i in enumerate(self.ids)},
-                          total_cents=P.sum(axis=1, dtype=np.float64).astype(np.int64),
+                          item_cents={i: P[n].astype(np.int32) for n, i in enumerate(self.ids)},
+                          total_cents=P.sum(axis=0, dtype=np.float64).astype(np.int64),
                           eligible_mask=self.eligible, reason_codes=self.reason_codes,
                           reason_labels=self.reason_labels, rows_in=self.n)
         quota = self.sample_quota if self.quota is not None else None
