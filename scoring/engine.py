@@ -16,6 +16,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from scoring import engine_numba
 from scoring.engine_kernels import (
     CENT_TOLERANCE,
     UNIT_TOLERANCE,
@@ -25,10 +26,11 @@ from scoring.engine_kernels import (
     compile_groups,
     compile_item,
 )
-from scoring.errors import PopulationError
+from scoring.errors import PopulationError, ScoringInputError
 from scoring.scheme import Scheme
 
-__all__ = ["CENT_TOLERANCE", "UNIT_TOLERANCE", "ScoreResult", "find_missing", "score"]
+__all__ = ["CENT_TOLERANCE", "ENGINES", "UNIT_TOLERANCE", "ScoreResult", "default_engine", "find_missing", "score"]
+ENGINES = ("numba", "numpy")
 
 BLOCK_ROWS = 1 << 15  # rows per block: a block's float64 temporaries stay in a core's L2 cache
 _THREADS = max(1, min(4, os.cpu_count() or 1))
@@ -137,11 +139,15 @@ def _empty_rejected() -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------------------------
 # Scoring
 # ------------------------------------------------------------------------------------------------------------
-def find_missing(pop: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
-    """Rows with a missing (or infinite) value in a column the scheme reads: (row, column, reason), one per problem."""
+def find_missing(pop: pd.DataFrame, scheme: Scheme, skip: set[str] | frozenset[str] = frozenset()) -> pd.DataFrame:
+    """Rows with a missing (or infinite) value in a column the scheme reads: (row, column, reason), one per problem.
+
+    Columns in ``skip`` are not checked (the fused kernel checks them on the way)."""
     cols = Columns(pop, scheme)
     rows: list[pd.DataFrame] = []
     for column in scheme.columns():
+        if column in skip:
+            continue
         masks = cols.invalid(column, f"scheme {scheme.id}")
         if masks is None:
             continue
@@ -161,15 +167,39 @@ def _row_numbers(pop: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
     return pos.astype(np.int64) + 1
 
 
-def score(pop: pd.DataFrame, scheme: Scheme, *, on_invalid: str = "raise", threads: int | None = None) -> ScoreResult:
+def default_engine() -> str:
+    """"numba" when numba is installed, unless the environment variable SCORING_ENGINE says "numpy"."""
+    wanted = os.environ.get("SCORING_ENGINE", "").strip().lower()
+    if wanted and wanted not in ENGINES:
+        raise ValueError(f"SCORING_ENGINE={wanted!r}: choose one of {', '.join(ENGINES)}")
+    if wanted == "numpy" or not engine_numba.AVAILABLE:
+        return "numpy"
+    return "numba"
+
+
+def _raise_if_invalid(rejected: pd.DataFrame, on_invalid: str) -> None:
+    if len(rejected) and on_invalid == "raise":
+        first = "; ".join(f"row {r.row}, column {r.column}: {r.reason}" for r in rejected.head(3).itertuples())
+        raise PopulationError(f"{rejected['row'].nunique()} row(s) cannot be scored: {first}")
+
+
+def score(pop: pd.DataFrame, scheme: Scheme, *, on_invalid: str = "raise", threads: int | None = None,
+          engine: str | None = None) -> ScoreResult:
     """Score every person in ``pop`` under ``scheme``.
 
     A person with a missing (or infinite) value in a column the scheme reads is rejected with a reason: by default
     the first such rows raise :class:`PopulationError`; with ``on_invalid="reject"`` they are left out and listed in
     ``result.rejected``. A column the scheme needs but the population lacks raises :class:`PopulationError`.
+    ``engine`` is "numba" (one fused compiled pass; the default when numba is installed) or "numpy" (whole-column
+    numpy in row blocks); both give the same cents. ``threads`` caps the worker threads.
     """
     if on_invalid not in ("raise", "reject"):
         raise ValueError("on_invalid must be 'raise' or 'reject'")
+    engine = engine or default_engine()
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine == "numba" and not engine_numba.AVAILABLE:
+        raise ValueError("engine='numba' needs the numba package (pip install -r requirements.txt)")
     for column in scheme.columns():
         if column not in pop.columns:
             users = [i.id for i in scheme.items if column in i.source_columns()]
@@ -178,11 +208,40 @@ def score(pop: pd.DataFrame, scheme: Scheme, *, on_invalid: str = "raise", threa
                 f"scheme {scheme.id}: column {column!r} (used by {', '.join(users) or 'a tie-break'}) is not in "
                 f"the population; its columns: {', '.join(map(str, pop.columns[:20]))}"
             )
-    rejected = find_missing(pop, scheme)
-    if len(rejected) and on_invalid == "raise":
-        first = "; ".join(f"row {r.row}, column {r.column}: {r.reason}" for r in rejected.head(3).itertuples())
-        raise PopulationError(f"{rejected['row'].nunique()} row(s) cannot be scored: {first}")
+    fused = _score_numba(pop, scheme, on_invalid, threads) if engine == "numba" else None
+    if fused is None:
+        rejected = find_missing(pop, scheme)
+        _raise_if_invalid(rejected, on_invalid)
+        item_cents, total, reason = _score_numpy(pop, scheme, threads)
+        eligible = reason == 0
+    else:
+        item_cents, total, reason, eligible, rejected = fused
+    return _result(pop, scheme, item_cents, total, reason, eligible, rejected)
 
+
+def _score_numba(pop: pd.DataFrame, scheme: Scheme, on_invalid: str, threads: int | None) -> tuple | None:
+    """The fused path; None when the plan cannot take the scheme exactly (the numpy path runs)."""
+    cols = Columns(pop, scheme)
+    try:
+        plan = engine_numba.build_plan(scheme, cols)
+    except ScoringInputError:
+        _raise_if_invalid(find_missing(pop, scheme), on_invalid)  # missing values are reported first, as in numpy
+        raise
+    if plan is None:
+        return None
+    rejected = find_missing(pop, scheme, skip=plan.fused_columns)
+    if len(rejected) and on_invalid == "raise":
+        _raise_if_invalid(find_missing(pop, scheme), on_invalid)  # name the same first rows as the numpy path
+    out = engine_numba.run(plan, len(pop), threads or _THREADS, min(engine_numba.CHUNK_ROWS, BLOCK_ROWS))
+    if out.nonfinite:  # a NaN or inf in a float column: list the rows exactly as the numpy path does
+        rejected = find_missing(pop, scheme)
+        _raise_if_invalid(rejected, on_invalid)
+    item_cents = {item.id: out.cents[k] for k, item in enumerate(scheme.items)}
+    return item_cents, out.total, out.reason, out.eligible, rejected
+
+
+def _score_numpy(pop: pd.DataFrame, scheme: Scheme, threads: int | None) -> tuple:
+    """Whole-column numpy in row blocks over a thread pool: (cents by item, total, reason codes)."""
     n = len(pop)
     cols = Columns(pop, scheme)
     kernels = [(item.id, compile_item(item, cols)) for item in scheme.items]
@@ -223,7 +282,12 @@ def score(pop: pd.DataFrame, scheme: Scheme, *, on_invalid: str = "raise", threa
     elif n:
         worker(0, 1)
 
-    eligible = reason == 0
+    return item_cents, total, reason
+
+
+def _result(pop: pd.DataFrame, scheme: Scheme, item_cents: dict[str, np.ndarray], total: np.ndarray,
+            reason: np.ndarray, eligible: np.ndarray, rejected: pd.DataFrame) -> ScoreResult:
+    n = len(pop)
     labels = ["", *[g.id for g in scheme.eligibility]]
     population = pop
     if len(rejected):

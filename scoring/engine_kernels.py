@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -44,6 +45,7 @@ class Scratch:
 
 ItemKernel = Callable[[slice, np.ndarray, Scratch], None]  # (rows, out int32 view, scratch)
 CondKernel = Callable[[slice, Scratch], np.ndarray]  # (rows, scratch) -> bool mask (read only)
+Test = tuple[str, "np.ndarray | None", object]  # (kind, column array, value): see condition_tests
 
 
 class Columns:
@@ -174,7 +176,7 @@ def _as_comparable(arr: np.ndarray) -> np.ndarray:
     return arr.view(np.uint8) if arr.dtype == bool else arr
 
 
-def _bound_test(arr: np.ndarray, bound: float, lower: bool) -> Callable[[slice, np.ndarray], np.ndarray]:
+def bound_spec(arr: np.ndarray, bound: float, lower: bool) -> Test:
     """x >= bound (lower) or x <= bound, in the column's precision; integer columns compare exactly."""
     a = _as_comparable(arr)
     if a.dtype.kind in "iu":
@@ -183,13 +185,11 @@ def _bound_test(arr: np.ndarray, bound: float, lower: bool) -> Callable[[slice, 
         always = edge <= info.min if lower else edge >= info.max
         never = edge > info.max if lower else edge < info.min
         if always or never:
-            return lambda sl, out: (out.fill(always), out)[1]
+            return ("const", None, bool(always))
         value = a.dtype.type(edge)
     else:
         value = a.dtype.type(bound)
-    if lower:
-        return lambda sl, out: np.greater_equal(a[sl], value, out=out)
-    return lambda sl, out: np.less_equal(a[sl], value, out=out)
+    return ("ge" if lower else "le", a, value)
 
 
 def _typed(arr: np.ndarray, nums: list[float]) -> np.ndarray:
@@ -202,11 +202,12 @@ def _typed(arr: np.ndarray, nums: list[float]) -> np.ndarray:
     return np.array(sorted(set(nums)), dtype=a.dtype)
 
 
-def compile_condition(cond: Condition, cols: Columns, user: str) -> CondKernel:
-    """A kernel returning the mask where the condition holds (all given parts must hold)."""
+def condition_tests(cond: Condition, cols: Columns, user: str) -> list[Test]:
+    """The tests of a condition (all must hold), as data: ("in", column, values in its dtype), ("self", bool column,
+    None), ("const", None, bool), ("ge"/"le", column, value in its dtype). Shared by the numpy and numba paths."""
     column = cond.column
     cols.require(column, user)
-    tests: list[Callable[[slice, np.ndarray], np.ndarray]] = []
+    tests: list[Test] = []
     if cond.equals is not None or cond.in_ is not None:
         values = list(cond.in_) if cond.in_ is not None else [cond.equals]
         if cols.is_textual(column):
@@ -215,7 +216,7 @@ def compile_condition(cond: Condition, cols: Columns, user: str) -> CondKernel:
             wanted = {lookup[str(v)] for v in values if str(v) in lookup}
             if cond.equals is not None and cond.in_ is not None:
                 wanted &= {lookup.get(str(cond.equals), -2)}
-            tests.append(_member_test(codes, np.array(sorted(wanted), dtype=codes.dtype)))
+            tests.append(("in", codes, np.array(sorted(wanted), dtype=codes.dtype)))
         else:
             arr = cols.numeric(column, user)
             nums = [_test_number(v, column, user, cols.scheme) for v in values]
@@ -223,13 +224,33 @@ def compile_condition(cond: Condition, cols: Columns, user: str) -> CondKernel:
                 eq = _test_number(cond.equals, column, user, cols.scheme)
                 nums = [v for v in nums if v == eq]
             if arr.dtype == bool and nums == [1.0]:
-                tests.append(lambda sl, out, a=arr: a[sl])  # the column itself (read only)
+                tests.append(("self", arr, None))  # the column itself (read only)
             else:
-                tests.append(_member_test(_as_comparable(arr), _typed(arr, nums)))
+                tests.append(("in", _as_comparable(arr), _typed(arr, nums)))
     if cond.min is not None:
-        tests.append(_bound_test(cols.numeric(column, user), cond.min, lower=True))
+        tests.append(bound_spec(cols.numeric(column, user), cond.min, lower=True))
     if cond.max is not None:
-        tests.append(_bound_test(cols.numeric(column, user), cond.max, lower=False))
+        tests.append(bound_spec(cols.numeric(column, user), cond.max, lower=False))
+    return tests
+
+
+def _numpy_test(test: Test) -> Callable[[slice, np.ndarray], np.ndarray]:
+    kind, arr, value = test
+    if kind == "const":
+        return lambda sl, out: (out.fill(value), out)[1]
+    assert arr is not None
+    if kind == "self":
+        return lambda sl, out: arr[sl]
+    if kind == "ge":
+        return lambda sl, out: np.greater_equal(arr[sl], value, out=out)
+    if kind == "le":
+        return lambda sl, out: np.less_equal(arr[sl], value, out=out)
+    return _member_test(arr, value)
+
+
+def compile_condition(cond: Condition, cols: Columns, user: str) -> CondKernel:
+    """A kernel returning the mask where the condition holds (all given parts must hold)."""
+    tests = [_numpy_test(t) for t in condition_tests(cond, cols, user)]
 
     def run(sl: slice, s: Scratch) -> np.ndarray:
         n = sl.stop - sl.start
@@ -259,22 +280,22 @@ def _member_test(arr: np.ndarray, wanted: np.ndarray) -> Callable[[slice, np.nda
 # ------------------------------------------------------------------------------------------------------------
 # Items
 # ------------------------------------------------------------------------------------------------------------
-def compile_item(item: Item, cols: Columns) -> ItemKernel:
-    """A kernel writing the item's cents (before group rules) into ``out``."""
-    user = f"item {item.id}"
+def lookup_column(item: Item, cols: Columns) -> tuple[str, np.ndarray] | None:
+    """(column, array) when the item reads one small-integer or boolean column (a look-up table item), else None."""
     used = set(item.source_columns())
     if len(used) == 1:
         column = next(iter(used))
-        cols.require(column, user)
+        cols.require(column, f"item {item.id}")
         if not cols.is_textual(column):
-            arr = cols.numeric(column, user)
+            arr = cols.numeric(column, f"item {item.id}")
             if arr.dtype.kind in "biu" and arr.dtype.itemsize <= 2:
-                return _lookup_kernel(item, cols, column, arr)
-    return _direct_kernel(item, cols)
+                return column, arr
+    return None
 
 
-def _lookup_kernel(item: Item, cols: Columns, column: str, arr: np.ndarray) -> ItemKernel:
-    """Evaluate the item once for every value of a small integer dtype; then one ``take`` per block."""
+def lookup_table(item: Item, cols: Columns, column: str, arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The item's cents for every value of the column's dtype (``when`` included), and the column viewed as the
+    table's index (unsigned)."""
     if arr.dtype == bool:
         values = np.array([False, True])
         index = arr.view(np.uint8)
@@ -285,26 +306,51 @@ def _lookup_kernel(item: Item, cols: Columns, column: str, arr: np.ndarray) -> I
     fn = _direct_kernel(item, _Values(cols, column, values))
     lut = np.empty(len(values), np.int32)
     fn(slice(0, len(values)), lut, Scratch(len(values)))
+    return lut, index
+
+
+def compile_item(item: Item, cols: Columns) -> ItemKernel:
+    """A kernel writing the item's cents (before group rules) into ``out``."""
+    found = lookup_column(item, cols)
+    if found is not None:
+        return _lookup_kernel(item, cols, *found)
+    return _direct_kernel(item, cols)
+
+
+def _lookup_kernel(item: Item, cols: Columns, column: str, arr: np.ndarray) -> ItemKernel:
+    """Evaluate the item once for every value of a small integer dtype; then one ``take`` per block."""
+    lut, index = lookup_table(item, cols, column, arr)
     if arr.dtype == bool and lut[0] == 0:  # a flag: points where true
         return lambda sl, out, s: np.multiply(arr[sl], lut[1], out=out)
     return lambda sl, out, s: np.take(lut, index[sl], out=out)
+
+
+def category_table(item: Item, cols: Columns, user: str) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, cents by code); code -1 (missing) takes the last entry, the default."""
+    codes, cats = cols.codes(item.column or "", user)
+    norm = {str(k): v for k, v in (item.points if isinstance(item.points, dict) else {}).items()}
+    return codes, to_cents(np.array([norm.get(str(c), item.default) for c in cats] + [item.default], np.float64))
+
+
+def flag_cents(item: Item) -> int:
+    """A flag item's points in cents."""
+    return int(to_cents(np.array([float(item.points)]))[0])  # type: ignore[arg-type]
 
 
 def _direct_kernel(item: Item, cols: Columns) -> ItemKernel:
     user = f"item {item.id}"
     when = compile_condition(item.when, cols, f"{user} (when)") if item.when is not None else None
     if item.kind == "per_unit":
-        fn = _per_unit(item, cols, user)
+        fn = _per_unit(per_unit_params(item, cols, user))
     elif item.kind == "category":
-        codes, cats = cols.codes(item.column or "", user)
-        norm = {str(k): v for k, v in (item.points if isinstance(item.points, dict) else {}).items()}
-        lut = to_cents(np.array([norm.get(str(c), item.default) for c in cats] + [item.default], np.float64))
+        codes, lut = category_table(item, cols, user)
         fn = lambda sl, out, s: np.take(lut, codes[sl], out=out, mode="wrap")  # noqa: E731  (-1 -> default)
     elif item.kind == "bands":
-        fn = _bands(item, cols.numeric(item.column or "", user))
+        search, lut = band_table(item, cols.numeric(item.column or "", user))
+        arr = cols.numeric(item.column or "", user)
+        fn = lambda sl, out, s: np.take(lut, np.searchsorted(search, arr[sl], side="right"), out=out)  # noqa: E731
     else:
-        flag_cents = int(to_cents(np.array([float(item.points)]))[0])  # type: ignore[arg-type]
-        fn = _flag(cols.numeric(item.column or "", user), flag_cents)
+        fn = _flag(cols.numeric(item.column or "", user), flag_cents(item))
     if when is None:
         return fn
 
@@ -323,7 +369,9 @@ def _flag(arr: np.ndarray, cents: int) -> ItemKernel:
     return run
 
 
-def _bands(item: Item, arr: np.ndarray) -> ItemKernel:
+def band_table(item: Item, arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted edges in the column's precision, cents of each interval): value x scores
+    ``lut[searchsorted(edges, x, side="right")]``, i.e. the entry after the number of edges <= x."""
     kind = _as_comparable(arr).dtype
     typed = (lambda v: float(kind.type(v))) if kind.kind == "f" else float
     bands = [(-math.inf if b.min is None else typed(b.min), math.inf if b.max is None else typed(b.max), b.points)
@@ -335,12 +383,24 @@ def _bands(item: Item, arr: np.ndarray) -> ItemKernel:
         for blo, bhi, pts in bands:
             if blo <= lo < bhi:
                 points[k] = pts
-    lut = to_cents(points)
-    search = edges.astype(kind) if kind.kind == "f" else edges
-    return lambda sl, out, s: np.take(lut, np.searchsorted(search, arr[sl], side="right"), out=out)
+    return (edges.astype(kind) if kind.kind == "f" else edges), to_cents(points)
 
 
-def _per_unit(item: Item, cols: Columns, user: str) -> ItemKernel:
+@dataclass
+class PerUnit:
+    """A per_unit item's inputs and constants (see :func:`per_unit_params`)."""
+
+    sources: list[tuple[np.ndarray, float]]  # (column, weight)
+    limit: np.ndarray | None  # max_units_column
+    unit: float | None
+    min_steps: float | None  # units (or steps) below this score 0
+    factor: float  # cents per step (or per unit)
+    cap_cents: float | None
+    exact: bool  # whole steps x whole cents: no rounding
+
+
+def per_unit_params(item: Item, cols: Columns, user: str) -> PerUnit:
+    """The arrays and constants of a per_unit item, shared by the numpy and numba paths."""
     sources = [(cols.numeric(item.column, user), 1.0)] if item.column else [
         (cols.numeric(c, user), float(w)) for c, w in (item.columns or {}).items()
     ]
@@ -356,6 +416,12 @@ def _per_unit(item: Item, cols: Columns, user: str) -> ItemKernel:
     exact = unit is not None and abs(factor - round(factor)) < 1e-9 and (cap_cents is None or cap_cents.is_integer())
     if exact:
         factor = float(round(factor))
+    return PerUnit(sources, limit, unit, min_steps, factor, cap_cents, exact)
+
+
+def _per_unit(p: PerUnit) -> ItemKernel:
+    sources, limit, unit, min_steps, factor, cap_cents, exact = (
+        p.sources, p.limit, p.unit, p.min_steps, p.factor, p.cap_cents, p.exact)
 
     def run(sl: slice, out: np.ndarray, s: Scratch) -> None:
         n = sl.stop - sl.start
@@ -413,15 +479,21 @@ def _round_half_away(u: np.ndarray, scratch: np.ndarray) -> None:
 # ------------------------------------------------------------------------------------------------------------
 # Group rules
 # ------------------------------------------------------------------------------------------------------------
-def compile_groups(scheme: Scheme) -> Callable[[dict[str, np.ndarray], slice, Scratch], None]:
-    """Group rules applied in place on a block: ``mode: max`` keeps the best item (first on ties), then ``cap``
-    clips the running sum in declaration order (each item keeps what it adds below the cap)."""
+def group_rules(scheme: Scheme) -> list[tuple[list[str], bool, int | None]]:
+    """(item ids, best only, cap in cents) of each group rule that applies, in the scheme's order."""
     rules = []
     for group, rule in scheme.groups.items():
         ids = [i.id for i in scheme.items if i.group == group]
         if ids:
             cap = None if rule.cap is None else round(rule.cap * 100)
             rules.append((ids, rule.mode == "max" and len(ids) > 1, cap))
+    return rules
+
+
+def compile_groups(scheme: Scheme) -> Callable[[dict[str, np.ndarray], slice, Scratch], None]:
+    """Group rules applied in place on a block: ``mode: max`` keeps the best item (first on ties), then ``cap``
+    clips the running sum in declaration order (each item keeps what it adds below the cap)."""
+    rules = group_rules(scheme)
 
     def run(cents: dict[str, np.ndarray], sl: slice, s: Scratch) -> None:
         n = sl.stop - sl.start

@@ -1,0 +1,477 @@
+"""The fused scoring path: one numba kernel computes every item, the group rules, the total and the eligibility
+in a single pass over the rows.
+
+The scheme is encoded as small integer/float tables (item kinds, column slots, look-up tables, band edges, tests);
+nothing from a scheme is turned into code. The constants come from the same functions as the numpy path
+(:mod:`scoring.engine_kernels`), and every operation is the numpy path's operation in the same order in float64,
+so both paths give the same cents bit for bit (tests/test_engine_numba.py checks it).
+
+Input columns are read in their own dtype, block by block, into a small float64 scratch: every float32, small
+integer and boolean value converts exactly, so comparisons keep the column's precision. The kernel takes each
+column as (address, dtype code), which keeps ONE compiled specialisation whatever the population's dtypes; the
+caller keeps the arrays alive during the call. 64-bit integer columns holding values beyond 2**53 (not exact in
+float64) are left to the numpy path.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scoring.engine_kernels import (
+    Columns,
+    Test,
+    band_table,
+    category_table,
+    condition_tests,
+    flag_cents,
+    group_rules,
+    lookup_column,
+    lookup_table,
+    per_unit_params,
+)
+from scoring.scheme import Item, Scheme
+
+try:  # numba is optional: without it the engine uses the numpy path
+    import numba
+    from numba import njit, prange, types
+    from numba.core import cgutils
+    from numba.extending import intrinsic
+except ImportError:  # pragma: no cover - exercised where numba is missing
+    numba = None
+
+AVAILABLE = numba is not None
+CHUNK_ROWS = 2048  # rows per block inside the kernel: the block's float64 scratch stays in L1/L2
+
+# dtype codes of the input slots
+_F8, _F4, _U1, _I1, _U2, _I2, _U4, _I4, _U8, _I8 = range(10)
+_CODES = {"f8": _F8, "f4": _F4, "u1": _U1, "b1": _U1, "i1": _I1, "u2": _U2, "i2": _I2, "u4": _U4, "i4": _I4,
+          "u8": _U8, "i8": _I8}
+# item kinds; test kinds
+_LUT, _PER_UNIT, _BANDS, _FLAG = range(4)
+_CONST, _GE, _LE, _IN = range(4)
+# item table columns: kind, slot, off, length, when, limit, flags; flags bits
+_HAS_UNIT, _HAS_MIN, _HAS_CAP, _EXACT = 1, 2, 4, 8
+_EXACT_INT = float(2**53)
+
+
+@dataclass
+class Plan:
+    """A scheme encoded as arrays for the kernel, with the column arrays it reads (kept alive here)."""
+
+    arrays: list[np.ndarray] = field(default_factory=list)
+    checked: list[bool] = field(default_factory=list)  # slot is a float column whose NaN/inf check is fused
+    fused_columns: set[str] = field(default_factory=set)
+    items: list[list[int]] = field(default_factory=list)
+    itemf: list[list[float]] = field(default_factory=list)
+    srcs: list[int] = field(default_factory=list)
+    srcw: list[float] = field(default_factory=list)
+    luts: list[np.ndarray] = field(default_factory=list)
+    lut_len: int = 0
+    edges: list[float] = field(default_factory=list)
+    conds: list[list[int]] = field(default_factory=list)
+    tests: list[list[int]] = field(default_factory=list)
+    testf: list[float] = field(default_factory=list)
+    mvals: list[float] = field(default_factory=list)
+    gates: list[int] = field(default_factory=list)
+    rules: list[list[int]] = field(default_factory=list)
+    rule_items: list[int] = field(default_factory=list)
+    caps: list[int] = field(default_factory=list)
+    compared: set[int] = field(default_factory=set)  # slots used in conditions
+
+    def slot(self, arr: np.ndarray) -> int:
+        for k, a in enumerate(self.arrays):
+            if a is arr:
+                return k
+        self.arrays.append(arr)
+        self.checked.append(False)
+        return len(self.arrays) - 1
+
+    def lut(self, table: np.ndarray) -> int:
+        off = self.lut_len
+        self.luts.append(np.asarray(table, np.int32))
+        self.lut_len += len(table)
+        return off
+
+    def condition(self, tests: list[Test]) -> int:
+        first = len(self.tests)
+        for kind, arr, value in tests:
+            slot = -1 if arr is None else self.slot(arr)
+            if slot >= 0:
+                self.compared.add(slot)
+            if kind == "const":
+                self.tests.append([_CONST, 0, int(bool(value)), 0])
+                self.testf.append(0.0)
+            elif kind in ("ge", "le"):
+                self.tests.append([_GE if kind == "ge" else _LE, slot, 0, 0])
+                self.testf.append(float(value))  # type: ignore[arg-type]
+            else:  # "in" (values in the column's dtype) or "self" (a bool column: true is 1)
+                values = [1.0] if kind == "self" else [float(v) for v in np.asarray(value).tolist()]
+                self.tests.append([_IN, slot, len(self.mvals), len(values)])
+                self.testf.append(0.0)
+                self.mvals.extend(values)
+        self.conds.append([first, len(self.tests) - first])
+        return len(self.conds) - 1
+
+
+def build_plan(scheme: Scheme, cols: Columns) -> Plan | None:
+    """Encode ``scheme`` over ``cols`` in the numpy path's order (so errors come out the same); None when the
+    kernel cannot take it exactly (the numpy path does)."""
+    if len(scheme.eligibility) >= 127:
+        return None
+    plan = Plan()
+    for item in scheme.items:
+        _encode_item(plan, item, cols)
+    for gate in scheme.eligibility:
+        plan.gates.append(plan.condition(condition_tests(gate, cols, f"eligibility gate {gate.id}")))
+    index = {item.id: k for k, item in enumerate(scheme.items)}
+    for ids, best_only, cap in group_rules(scheme):
+        plan.rules.append([len(plan.rule_items), len(ids), int(best_only), int(cap is not None)])
+        plan.rule_items.extend(index[i] for i in ids)
+        plan.caps.append(0 if cap is None else int(cap))
+    for k, arr in enumerate(plan.arrays):
+        if arr.dtype.str[1:] not in _CODES or not arr.dtype.isnative or arr.ndim != 1:
+            return None
+        if arr.dtype.kind in "iu" and arr.dtype.itemsize == 8 and k in plan.compared and len(arr) and (
+                float(arr.min()) < -_EXACT_INT or float(arr.max()) > _EXACT_INT):
+            return None  # not exact in float64: the numpy path compares these as integers
+    for column in scheme.columns():
+        s = cols.pop[column]
+        if isinstance(s.dtype, np.dtype) and s.dtype.kind == "f" and column in cols._numeric:
+            arr = cols._numeric[column]
+            for k, a in enumerate(plan.arrays):
+                if a is arr:
+                    plan.checked[k] = True
+                    plan.fused_columns.add(column)
+    return plan
+
+
+def _encode_item(plan: Plan, item: Item, cols: Columns) -> None:
+    user = f"item {item.id}"
+    row = [0, 0, 0, 0, -1, -1, 0]
+    flt = [0.0, 0.0, 0.0, 0.0]
+    found = lookup_column(item, cols)
+    if found is not None:
+        column, arr = found
+        lut, _ = lookup_table(item, cols, column, arr)
+        row[:4] = [_LUT, plan.slot(arr), plan.lut(lut), len(lut)]
+    else:
+        if item.when is not None:
+            row[4] = plan.condition(condition_tests(item.when, cols, f"{user} (when)"))
+        if item.kind == "per_unit":
+            p = per_unit_params(item, cols, user)
+            row[:4] = [_PER_UNIT, 0, len(plan.srcs), len(p.sources)]
+            for arr, weight in p.sources:
+                plan.srcs.append(plan.slot(arr))
+                plan.srcw.append(weight)
+            row[5] = -1 if p.limit is None else plan.slot(p.limit)
+            row[6] = (_HAS_UNIT * (p.unit is not None) | _HAS_MIN * (p.min_steps is not None)
+                      | _HAS_CAP * (p.cap_cents is not None) | _EXACT * p.exact)
+            flt = [p.unit or 0.0, p.min_steps or 0.0, p.factor, p.cap_cents or 0.0]
+        elif item.kind == "category":
+            codes, lut = category_table(item, cols, user)
+            row[:4] = [_LUT, plan.slot(codes), plan.lut(lut), len(lut)]
+        elif item.kind == "bands":
+            arr = cols.numeric(item.column or "", user)
+            search, lut = band_table(item, arr)
+            row[:4] = [_BANDS, plan.slot(arr), len(plan.edges), len(search)]
+            plan.edges.extend(float(e) for e in search.tolist())
+            flt[0] = float(plan.lut(lut))
+        else:
+            row[:4] = [_FLAG, plan.slot(cols.numeric(item.column or "", user)), flag_cents(item), 0]
+    plan.items.append(row)
+    plan.itemf.append(flt)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Running
+# ------------------------------------------------------------------------------------------------------------
+_LOCK = threading.Lock()  # one kernel at a time: each uses every core, and the workqueue layer is not re-entrant
+
+
+@dataclass
+class Outputs:
+    """The kernel's results: cents by item (rows of one int32 array), total, reason code, eligibility."""
+
+    cents: np.ndarray
+    total: np.ndarray
+    reason: np.ndarray
+    eligible: np.ndarray
+    nonfinite: bool  # a fused float column holds NaN or inf: the caller lists the rows
+
+
+def run(plan: Plan, n: int, threads: int, chunk: int = CHUNK_ROWS) -> Outputs:
+    """Run the kernel over ``n`` rows with ``threads`` workers."""
+    i64, f64 = np.int64, np.float64
+    arrays = [np.ascontiguousarray(a) for a in plan.arrays]
+    addrs = np.array([a.ctypes.data for a in arrays], i64)
+    codes = np.array([_CODES[a.dtype.str[1:]] for a in arrays], i64)
+    checked = np.array(plan.checked, np.bool_)
+    n_items = len(plan.items)
+    cents = np.empty((n_items, n), np.int32)
+    total = np.empty(n, np.int64)
+    reason = np.empty(n, np.int8)
+    eligible = np.empty(n, np.bool_)
+    n_blocks = -(-n // chunk) if n else 0
+    workers = max(1, min(threads, n_blocks))
+    bad = np.zeros(workers, i64)
+    tables = (
+        np.array(plan.items, i64).reshape(-1, 7), np.array(plan.itemf, f64).reshape(-1, 4),
+        np.array(plan.srcs, i64), np.array(plan.srcw, f64),
+        np.concatenate(plan.luts) if plan.luts else np.zeros(0, np.int32), np.array(plan.edges, f64),
+        np.array(plan.conds, i64).reshape(-1, 2), np.array(plan.tests, i64).reshape(-1, 4),
+        np.array(plan.testf, f64), np.array(plan.mvals, f64), np.array(plan.gates, i64),
+        np.array(plan.rules, i64).reshape(-1, 4), np.array(plan.rule_items, i64), np.array(plan.caps, i64),
+    )
+    with _LOCK:
+        numba.set_num_threads(max(1, min(workers, numba.config.NUMBA_NUM_THREADS)))
+        _kernel(addrs, codes, checked, n, chunk, workers, *tables, cents, total, reason, eligible, bad)
+    del arrays
+    return Outputs(cents, total, reason, eligible, bool(bad.any()))
+
+
+def configure() -> None:
+    """Pick numba's fork-safe built-in threading layer unless the user chose one (calls are serialised here)."""
+    if AVAILABLE and not os.environ.get("NUMBA_THREADING_LAYER"):
+        numba.config.THREADING_LAYER = "workqueue"
+
+
+configure()
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The kernel (compiled on first use, cached in __pycache__)
+# ------------------------------------------------------------------------------------------------------------
+if AVAILABLE:
+    _jit = njit(cache=True, nogil=True)
+
+    @intrinsic
+    def _pointer(typingctx, address):
+        """An int64 address as a void pointer (for numba.carray)."""
+        def codegen(context, builder, signature, args):
+            return builder.inttoptr(args[0], cgutils.voidptr_t)
+        return types.voidptr(types.int64), codegen
+
+    @_jit
+    def _load(dst, address, code, start, m):
+        """Rows start..start+m of a column into float64 ``dst``; returns the count of NaN/inf seen."""
+        bad = 0
+        if code == _F8:
+            a = numba.carray(_pointer(address + start * 8), m, np.float64)
+            for i in range(m):
+                dst[i] = a[i]
+                bad += (a[i] - a[i]) != 0.0
+        elif code == _F4:
+            b = numba.carray(_pointer(address + start * 4), m, np.float32)
+            for i in range(m):
+                x = np.float64(b[i])
+                dst[i] = x
+                bad += (x - x) != 0.0
+        elif code == _U1:
+            c = numba.carray(_pointer(address + start), m, np.uint8)
+            for i in range(m):
+                dst[i] = c[i]
+        elif code == _I1:
+            d = numba.carray(_pointer(address + start), m, np.int8)
+            for i in range(m):
+                dst[i] = d[i]
+        elif code == _U2:
+            e = numba.carray(_pointer(address + start * 2), m, np.uint16)
+            for i in range(m):
+                dst[i] = e[i]
+        elif code == _I2:
+            f = numba.carray(_pointer(address + start * 2), m, np.int16)
+            for i in range(m):
+                dst[i] = f[i]
+        elif code == _U4:
+            g = numba.carray(_pointer(address + start * 4), m, np.uint32)
+            for i in range(m):
+                dst[i] = g[i]
+        elif code == _I4:
+            h = numba.carray(_pointer(address + start * 4), m, np.int32)
+            for i in range(m):
+                dst[i] = h[i]
+        elif code == _U8:
+            j = numba.carray(_pointer(address + start * 8), m, np.uint64)
+            for i in range(m):
+                dst[i] = j[i]
+        else:
+            k = numba.carray(_pointer(address + start * 8), m, np.int64)
+            for i in range(m):
+                dst[i] = k[i]
+        return bad
+
+    @_jit
+    def _holds(kind, x, i, value, off, length, mvals):
+        """Test ``kind`` on row i."""
+        if kind == _CONST:
+            return off != 0
+        if kind == _GE:
+            return x[i] >= value
+        if kind == _LE:
+            return x[i] <= value
+        for j in range(off, off + length):  # noqa: SIM110  (a plain loop compiles to a plain loop)
+            if x[i] == mvals[j]:
+                return True
+        return False
+
+    @_jit
+    def _condition(c, m, vals, conds, tests, testf, mvals, mask):
+        """mask[:m] = condition ``c`` holds (every test)."""
+        first, count = conds[c, 0], conds[c, 1]
+        for t in range(first, first + count):
+            kind, slot, off, length, value = tests[t, 0], tests[t, 1], tests[t, 2], tests[t, 3], testf[t]
+            x = vals[max(slot, 0)]
+            if t == first:
+                for i in range(m):
+                    mask[i] = _holds(kind, x, i, value, off, length, mvals)
+            else:
+                for i in range(m):
+                    mask[i] = mask[i] and _holds(kind, x, i, value, off, length, mvals)
+
+    @_jit
+    def _to_int32(v):
+        """float64 -> int32 truncating, as numpy's cast on this platform: out of range or NaN -> INT32_MIN."""
+        if v > -2147483649.0 and v < 2147483648.0:
+            return np.int32(v)
+        return np.int32(-2147483648)
+
+    @_jit
+    def _per_unit(k, m, vals, items, itemf, srcs, srcw, out, u):
+        off, count, limit, flags = items[k, 2], items[k, 3], items[k, 5], items[k, 6]
+        unit, min_steps, factor, cap = itemf[k, 0], itemf[k, 1], itemf[k, 2], itemf[k, 3]
+        x, w = vals[srcs[off]], srcw[off]
+        if w == 1.0:
+            for i in range(m):
+                u[i] = x[i]
+        else:
+            for i in range(m):
+                u[i] = x[i] * w
+        for s in range(off + 1, off + count):
+            x, w = vals[srcs[s]], srcw[s]
+            if w == 1.0:
+                for i in range(m):
+                    u[i] = u[i] + x[i]
+            else:
+                for i in range(m):
+                    u[i] = u[i] + x[i] * w
+        if limit >= 0:
+            y = vals[limit]
+            for i in range(m):  # np.minimum: NaN in either gives NaN
+                if u[i] == u[i] and (y[i] < u[i] or y[i] != y[i]):
+                    u[i] = y[i]
+        half = 0.5 + 1e-6
+        for i in range(m):
+            v = u[i]
+            if flags & _HAS_UNIT:
+                v = np.floor(v / unit + 1e-3)
+            if flags & _HAS_MIN and v < min_steps:
+                v = 0.0
+            v = v * factor
+            if flags & _HAS_CAP:
+                if v < -cap:
+                    v = -cap
+                if v > cap:
+                    v = cap
+            if not flags & _EXACT:
+                v = v + np.copysign(half, v)
+            out[i] = _to_int32(v)
+
+    @_jit
+    def _item(k, m, vals, items, itemf, srcs, srcw, luts, edges, out, u):
+        kind, slot, off, length = items[k, 0], items[k, 1], items[k, 2], items[k, 3]
+        if kind == _PER_UNIT:
+            _per_unit(k, m, vals, items, itemf, srcs, srcw, out, u)
+            return
+        x = vals[slot]
+        if kind == _LUT:
+            for i in range(m):
+                j = np.int64(x[i])
+                if j < 0:
+                    j += length
+                out[i] = luts[off + min(max(j, 0), length - 1)]
+        elif kind == _BANDS:
+            base = np.int64(itemf[k, 0])
+            for i in range(m):
+                count = 0
+                if x[i] != x[i]:
+                    count = length  # NaN sorts after every edge (np.searchsorted)
+                else:
+                    for j in range(off, off + length):
+                        count += edges[j] <= x[i]
+                out[i] = luts[base + count]
+        else:
+            for i in range(m):
+                out[i] = off if x[i] != 0 else 0
+
+    @njit(parallel=True, cache=True, nogil=True)
+    def _kernel(addrs, codes, checked, n, chunk, workers, items, itemf, srcs, srcw, luts, edges,
+                conds, tests, testf, mvals, gates, rules, rule_items, caps, cents_out, total_out, reason_out,
+                eligible_out, bad_out):
+        n_slots, n_items = len(addrs), items.shape[0]
+        n_blocks = (n + chunk - 1) // chunk
+        for w in prange(workers):
+            vals = np.empty((max(n_slots, 1), chunk))
+            cents = np.empty((max(n_items, 1), chunk), np.int32)
+            u = np.empty(chunk)
+            mask = np.empty(chunk, np.bool_)
+            code = np.empty(chunk, np.int8)
+            acc = np.empty(chunk, np.int64)
+            bad = 0
+            for b in range(w * n_blocks // workers, (w + 1) * n_blocks // workers):
+                start = b * chunk
+                m = min(chunk, n - start)
+                for s in range(n_slots):
+                    seen = _load(vals[s], addrs[s], codes[s], start, m)
+                    if checked[s]:
+                        bad += seen
+                for k in range(n_items):
+                    _item(k, m, vals, items, itemf, srcs, srcw, luts, edges, cents[k], u)
+                    when = items[k, 4]
+                    if when >= 0:
+                        _condition(when, m, vals, conds, tests, testf, mvals, mask)
+                        for i in range(m):
+                            if not mask[i]:
+                                cents[k, i] = 0
+                for r in range(rules.shape[0]):
+                    off, count = rules[r, 0], rules[r, 1]
+                    if rules[r, 2]:  # mode max: the first best item keeps its points
+                        for i in range(m):
+                            best, arg = cents[rule_items[off], i], 0
+                            for j in range(1, count):
+                                if cents[rule_items[off + j], i] > best:
+                                    best, arg = cents[rule_items[off + j], i], j
+                            for j in range(count):
+                                if j != arg:
+                                    cents[rule_items[off + j], i] = 0
+                    if rules[r, 3]:  # cap on the running sum, in declaration order
+                        cap = caps[r]
+                        for i in range(m):
+                            running, before = np.int64(0), np.int64(0)
+                            for j in range(count):
+                                running += cents[rule_items[off + j], i]
+                                now = min(running, cap)
+                                cents[rule_items[off + j], i] = np.int32(now - before)
+                                before = now
+                for i in range(m):
+                    acc[i] = 0
+                for k in range(n_items):
+                    row = cents[k]
+                    for i in range(m):
+                        acc[i] += row[i]
+                        cents_out[k, start + i] = row[i]
+                for i in range(m):
+                    total_out[start + i] = acc[i]
+                    code[i] = 0
+                for g in range(len(gates)):
+                    _condition(gates[g], m, vals, conds, tests, testf, mvals, mask)
+                    for i in range(m):
+                        if code[i] == 0 and not mask[i]:
+                            code[i] = g + 1
+                for i in range(m):
+                    reason_out[start + i] = code[i]
+                    eligible_out[start + i] = code[i] == 0
+            bad_out[w] = bad
