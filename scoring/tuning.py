@@ -9,6 +9,7 @@ gap (see :mod:`scoring.tuning_diagnose`).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from scoring.engine import score
 from scoring.scheme import Scheme
 from scoring.scheme_diff import scheme_diff
 from scoring.tuning_diagnose import Binding, diagnose
+from scoring.tuning_grad import slack_grad, tau_grad, violation_grad
 from scoring.tuning_model import Evaluator, Param, apply_params, scheme_params
 from scoring.tuning_problem import Constraints, Problem
 
@@ -121,6 +123,8 @@ def _quantities(summary: dict[str, Any], measure: str) -> dict[str, float | None
 
 EPS = 1e-2  # finite-difference step in normalised units (1 % of a weight): wide enough to average out ranks
 AIM = 0.3  # the optimiser aims this many norms inside each target
+MAXITER = 30  # SLSQP iterations per run
+GRADIENTS = True  # analytic gradients (scoring.tuning_grad); False: finite differences
 REFINE = 2  # re-aimed searches after a miss in the exact check on everyone
 
 
@@ -132,56 +136,104 @@ def _stop_when_feasible(prob: Problem) -> Callable[[Any], None]:
     return callback
 
 
-def feasible_start(prob: Problem, progress: Progress | None = None) -> np.ndarray:
-    """Phase 1: today's values, then the best uniform rescaling of every value, then least squared violation."""
+def feasible_start(prob: Problem, objective: str, progress: Progress | None = None,
+                   z_from: np.ndarray | None = None) -> np.ndarray:
+    """Phase 1, stopping at the first point that meets every target: today's values; the best uniform rescaling;
+    SLSQP from there (re-aimed up to three times); least squared violation by L-BFGS-B; then by Powell (no
+    gradients: copes with kinks). Changes the bounds' aims; the caller resets them."""
     say = progress or (lambda _m: None)
     candidates = [np.zeros(prob.dim)] + [np.clip(np.full(prob.dim, f - 1.0), prob.z_lo, prob.z_hi)
                                          for f in np.linspace(0.4, 2.0, 33)]
-    z = min(candidates, key=prob.violation)
-    if prob.violation(z) > 0:
-        say("phase 1: least violation")
-        res = optimize.minimize(prob.violation, z, method="L-BFGS-B", bounds=optimize.Bounds(prob.z_lo, prob.z_hi),
-                                callback=_stop_when_feasible(prob), options={"maxiter": 100, "eps": EPS})
-        z = np.clip(res.x, prob.z_lo, prob.z_hi)
+    z = min(candidates, key=prob.violation) if z_from is None else z_from
+    box = optimize.Bounds(prob.z_lo, prob.z_hi)
+    for r in range(2):  # SLSQP; a target it ends short of is aimed past by a growing margin
+        if prob.violation(z) == 0.0:
+            return z
+        say(f"phase 1: SLSQP round {r + 1}")
+        trial = _solve(prob, objective, z)
+        miss = prob.slacks(trial) < 0
+        for b, m in zip(prob.bounds, miss, strict=True):
+            b.aim += 0.5 * (r + 1) * float(m)
+        z = trial if prob.violation(trial) <= prob.violation(z) or r == 0 else z
+    steps: list[tuple[str, Callable[[np.ndarray], np.ndarray]]] = [
+        ("L-BFGS-B", lambda z0: optimize.minimize(prob.violation, z0, method="L-BFGS-B", bounds=box,
+                                                  jac=(lambda z: violation_grad(prob, z)) if GRADIENTS else None,
+                                                  callback=_stop_when_feasible(prob),
+                                                  options={"maxiter": 100, "eps": EPS}).x),
+        ("Powell", lambda z0: optimize.minimize(prob.violation, z0, method="Powell", bounds=box,
+                                                callback=_stop_when_feasible(prob),
+                                                options={"maxiter": 20, "xtol": 1e-3, "ftol": 1e-9}).x),
+    ]
+    for name, step in steps:
+        if prob.violation(z) == 0.0:
+            break
+        say(f"phase 1: {name}")
+        trial = np.clip(step(z), prob.z_lo, prob.z_hi)
+        if prob.violation(trial) <= prob.violation(z):
+            z = trial
     return z
 
 
-def _solve(prob: Problem, objective: str, z_start: np.ndarray) -> np.ndarray:
+def _jacobians(prob: Problem, objective: str) -> tuple[Callable[[np.ndarray], float], Any, list[dict[str, Any]]]:
     fun, jac = prob.objective(objective)
-    cons = [{"type": "ineq", "fun": prob.slack_fn(k)} for k in range(len(prob.bounds))]
+    if GRADIENTS and jac is None:
+        def jac(z: np.ndarray) -> np.ndarray:
+            return -tau_grad(prob, z) + 2e-4 * np.asarray(z)
+    cons = [{"type": "ineq", "fun": prob.slack_fn(k),
+             **({"jac": (lambda z, b=b: slack_grad(prob, b, z))} if GRADIENTS else {})}
+            for k, b in enumerate(prob.bounds)]
+    return fun, jac, cons
+
+
+def _solve(prob: Problem, objective: str, z_start: np.ndarray) -> np.ndarray:
+    fun, jac, cons = _jacobians(prob, objective)
     res = optimize.minimize(fun, z_start, jac=jac, method="SLSQP", constraints=cons,
                             bounds=optimize.Bounds(prob.z_lo, prob.z_hi),
-                            options={"maxiter": 60, "ftol": 1e-8, "eps": EPS})
+                            options={"maxiter": MAXITER, "ftol": 1e-8, "eps": EPS})
     return np.clip(res.x, prob.z_lo, prob.z_hi)
 
 
 def _met(prob: Problem, z: np.ndarray) -> bool:
-    return bool(np.all(prob.natural_slacks(z) >= -1e-9))
+    """Every target met, each by its current aim (margin)."""
+    return bool(np.all(prob.slacks(z) >= -1e-9))
+
+
+def _towards(prob: Problem, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """The point furthest along start -> end that still meets every target (start must meet them)."""
+    if _met(prob, end):
+        return end
+    lo, hi = 0.0, 1.0
+    for _ in range(12):
+        mid = 0.5 * (lo + hi)
+        if _met(prob, start + mid * (end - start)):
+            lo = mid
+        else:
+            hi = mid
+    return start + lo * (end - start)
 
 
 def search(prob: Problem, objective: str, extra: np.ndarray | None = None,
-           progress: Progress | None = None) -> tuple[np.ndarray, bool]:
-    """Phase 1 to a feasible point, then SLSQP for the objective; if SLSQP ends outside the targets, the point
-    furthest along the segment from the feasible start towards it that still meets every target."""
+           progress: Progress | None = None, z_from: np.ndarray | None = None) -> tuple[np.ndarray, bool]:
+    """Phase 1 to a point inside every target (by a margin), SLSQP for the objective, then the same without the
+    margin; each SLSQP end that misses a target is pulled back along the segment to the last point meeting all."""
     say = progress or (lambda _m: None)
-    for k, b in enumerate(prob.bounds):
-        b.aim = AIM + (0.0 if extra is None else float(extra[k]))
+    extra = np.zeros(len(prob.bounds)) if extra is None else extra
+
+    def set_aim(margin: float) -> None:
+        for k, b in enumerate(prob.bounds):
+            b.aim = margin + float(extra[k])
+
     try:
-        start = feasible_start(prob, say)
+        set_aim(AIM)
+        start = feasible_start(prob, objective, say, z_from)
+        set_aim(AIM)
         if not _met(prob, start):
             return start, False
         say("phase 2: objective")
-        end = _solve(prob, objective, start)
-        if _met(prob, end):
-            return end, True
-        lo, hi = 0.0, 1.0  # bisection on the segment start -> end
-        for _ in range(12):
-            mid = 0.5 * (lo + hi)
-            if _met(prob, start + mid * (end - start)):
-                lo = mid
-            else:
-                hi = mid
-        return start + lo * (end - start), True
+        z = _towards(prob, start, _solve(prob, objective, start))
+        set_aim(0.0)
+        z = _towards(prob, z, _solve(prob, objective, z))
+        return z, True
     finally:
         for b in prob.bounds:
             b.aim = 0.0
@@ -224,8 +276,9 @@ def tune(
     out = TuneResult("infeasible", scheme, None, cons, objective, params, {}, before=before,
                      population=len(pop), sample=ev.n)
     extra = np.zeros(len(prob.bounds))
+    z = None
     for attempt in range(REFINE + 1):
-        z, found = search(prob, objective, extra, progress=say)
+        z, found = search(prob, objective, extra, progress=say, z_from=z)
         if not found:
             if attempt == 0:
                 say("diagnosing")
@@ -236,8 +289,13 @@ def tune(
         if out.ok:
             break
         for k, c in enumerate(out.checks):  # a miss on everyone (sample error, rounding): aim further inside
-            if not c.met:
-                extra[k] += c.gap / prob.bounds[k].norm + AIM
+            b = prob.bounds[k]
+            if c.met:
+                continue
+            if b.rank is not None:  # the rank whose score must clear the line moves by the missing people
+                b.rank = max(1, b.rank + b.sense * math.ceil((c.gap + AIM * b.norm) / prob.ev.scale))
+            else:
+                extra[k] += c.gap / b.norm + AIM
     out.evaluations = prob.evaluations
     out.seconds = time.perf_counter() - t0
     return out

@@ -332,6 +332,20 @@ class Evaluator:
             shares["decisive"] = self.decisive_share(P, total, cut)
         return FastOutcome(float(adm.sum()) * self.scale, None if cut is None else cut / 100.0, shares)
 
+    def admission(self, theta: np.ndarray, quota: int | None = None) -> tuple[np.ndarray, np.ndarray, AdmissionResult]:
+        """(item cents, total cents, admission) with the scheme's tie rule applied exactly by scoring.admit.
+
+        ``quota`` (sample people) replaces the rule's quota, e.g. to admit the same number as another variant."""
+        P = self.item_cents(theta)
+        total = self.total_cents(theta, P)
+        res = ScoreResult(scheme=self.scheme, population=self.population, item_cents={}, total_cents=total.astype(
+            np.int64), eligible_mask=self.eligible, reason_codes=self.reason_codes, reason_labels=self.reason_labels)
+        if quota is not None:
+            adm = admit(res, quota=quota, threshold=None)
+        else:
+            adm = admit(res, quota=self.sample_quota if self.quota is not None else None, threshold=self.threshold)
+        return P, total, adm
+
     # -- exact-library view ------------------------------------------------------------------------------------
     def result(self, theta: np.ndarray, decimals: int | None = None) -> tuple[Scheme, ScoreResult, AdmissionResult]:
         """The evaluator's points as a real ScoreResult (for scoring.admit/dominance) with the applied scheme."""

@@ -116,6 +116,8 @@ class Problem:
         self.z_lo = ((lo - self.theta0) / self.scale)[self.free]
         self.z_hi = ((hi - self.theta0) / self.scale)[self.free]
         self.evaluations = 0
+        self._eligible_idx = np.flatnonzero(ev.eligible)
+        self.last: tuple | None = None
         self._cache: dict[bytes, dict[str, float | None]] = {}
         self._pairs = self._make_pairs(seed)
 
@@ -149,13 +151,21 @@ class Problem:
         q: dict[str, float | None] = {"cutoff": None if cut is None else cut / 100.0,
                                       "admitted": float(adm.sum()) * ev.scale}
         ranks = sorted({b.rank for b in self.bounds if b.rank is not None})
+        who: dict[str, int] = {}  # the person whose score is each rank score / the cut-off (for gradients)
         if ranks:
-            scores = total[ev.eligible]
+            elig = self._eligible_idx
+            scores = total[elig]
             m = len(scores)
             kth = [m - r for r in ranks if 0 < r <= m]
-            part = np.partition(scores, kth) if kth else scores
+            order = np.argpartition(scores, kth) if kth else np.arange(m)
             for r in ranks:  # fewer eligible people than the rank: as if the r-th best scored -inf
-                q[f"rank:{r}"] = float(part[m - r]) / 100.0 if 0 < r <= m else None
+                q[f"rank:{r}"] = float(scores[order[m - r]]) / 100.0 if 0 < r <= m else None
+                if 0 < r <= m:
+                    who[f"rank:{r}"] = int(elig[order[m - r]])
+        if cut is not None:
+            at = np.flatnonzero(adm & (total == cut))
+            if len(at):
+                who["cutoff"] = int(at[0])
         if self.c.measure == "design":
             q["share"] = ev.design_share(theta)
         elif self.c.measure == "realised":
@@ -166,6 +176,7 @@ class Problem:
         if len(self._cache) > 4096:
             self._cache.clear()
         self._cache[key] = q
+        self.last = (key, theta, P, total, adm, cut, who)
         return q
 
     def opt_slack(self, b: Bound, q: dict[str, float | None]) -> float:
