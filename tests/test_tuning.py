@@ -17,7 +17,8 @@ from scoring.tuning_problem import Constraints
 SHIPPED = ["beijing-2020", "hangzhou-2022-illustrative", "hangzhou-2023-illustrative", "shanghai-permit"]
 
 
-def two_item_scheme(measure: str = "design", min_share: float = 0.8, w1: float = 3.0, w2: float = 30.0) -> scoring.Scheme:
+def two_item_scheme(measure: str = "design", min_share: float = 0.8, w1: float = 3.0,
+                    w2: float = 30.0) -> scoring.Scheme:
     return scheme_from_dict({
         "id": "two-item", "version": "1", "title": "two items", "status": "draft",
         "items": [
@@ -45,7 +46,7 @@ def test_evaluator_matches_engine_to_the_cent(name: str) -> None:
         theta = ev.theta0 * factor
         exact = scoring.score(pop, apply_params(scheme, ev.values(theta), decimals=None))
         np.testing.assert_array_equal(ev.total_cents(theta), exact.total_cents)
-        _, res, adm = ev.result(theta)
+        _, _, adm = ev.result(theta)
         ref = scoring.admit(exact)
         assert adm.admitted_count == ref.admitted_count and adm.cutoff == ref.cutoff
         fast = ev.outcome(theta)
