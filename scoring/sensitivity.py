@@ -25,6 +25,7 @@ from scoring.tuning_model import Evaluator, Param, scheme_params
 
 OUTCOMES = ("cutoff", "admitted", "design", "realised", "decisive", "realised_admitted", "changed")
 Progress = Callable[[int, int], None]
+NEGLIGIBLE_CV = 1e-3  # an outcome whose spread is below 0.1 % of its mean is not moved by the weights (indices 0)
 
 
 def outcomes(ev: Evaluator, theta: np.ndarray, base_mask: np.ndarray | None = None) -> dict[str, float | None]:
@@ -186,7 +187,7 @@ def sobol(scheme: Scheme, pop: pd.DataFrame, pct: float = 20.0, *, n: int = 128,
     values = np.concatenate(seen, axis=1)
     variance = {k: float(np.var(values[i])) for i, k in enumerate(outcome_names)}
     for i, k in enumerate(outcome_names):  # an outcome the weights do not move has no indices to speak of
-        if variance[k] <= 1e-12 * max(1.0, float(np.mean(values[i])) ** 2):
+        if variance[k] <= (NEGLIGIBLE_CV * max(1e-6, abs(float(np.mean(values[i]))))) ** 2:
             first.loc[k] = 0.0
             total.loc[k] = 0.0
     return SobolResult(scheme, pct, n, pnames, first.clip(lower=0.0), total.clip(lower=0.0),

@@ -1,0 +1,241 @@
+"""``python -m scoring tune|sensitivity|simplify SCHEME.yaml ...``: weight tuning, sensitivity and simplification.
+
+Progress goes to stderr (tqdm); ``--json`` prints one JSON object on stdout. A bad option or file exits 2 with one
+line on stderr (raised as :class:`scoring.errors.ScoringInputError`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from scoring.errors import ScoringInputError
+from scoring.scheme import Scheme, load_scheme, save_scheme
+
+
+class TuneOptionError(ScoringInputError):
+    """A bad option of the tune / sensitivity / simplify commands."""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``tune``, ``sensitivity`` and ``simplify`` commands."""
+    p = subparsers.add_parser("tune", help="find the weights closest to today's that meet the policy's targets")
+    _inputs(p)
+    p.add_argument("--min-share", type=float, help="dominance share required (default: the scheme's)")
+    p.add_argument("--measure", choices=("design", "realised", "decisive"), help="dominance measure")
+    p.add_argument("--target-admitted", metavar="LO:HI", help="number admitted within LO..HI (either may be empty)")
+    p.add_argument("--target-cutoff", metavar="LO:HI", help="cut-off score within LO..HI under a quota")
+    p.add_argument("--objective", choices=("closest", "stable-rank"), default="closest")
+    p.add_argument("--bound", action="append", default=[], metavar="PARAM=LO:HI",
+                   help="bounds of one parameter, e.g. residence.points_per_unit=4:8 (repeatable)")
+    p.add_argument("--no-caps", action="store_true", help="keep every cap as it is")
+    p.add_argument("--sample", type=int, default=200_000, help="people in the optimiser's sample (0 = everyone)")
+    p.add_argument("--decimals", type=int, default=2, help="round the new values to this many decimals")
+    p.add_argument("--out", help="write the new scheme here (YAML)")
+    p.set_defaults(func=cmd_tune)
+
+    p = subparsers.add_parser("sensitivity", help="tornado and Sobol indices of the outcomes w.r.t. the weights")
+    _inputs(p)
+    p.add_argument("--pct", type=float, default=10.0, help="tornado: each value at -PCT%% and +PCT%% (default 10)")
+    p.add_argument("--sobol", type=int, default=0, metavar="N",
+                   help="also Sobol indices with N base points (a power of two; 0 = skip)")
+    p.add_argument("--sobol-pct", type=float, default=20.0, help="Sobol: values uniform within +-PCT%% (default 20)")
+    p.add_argument("--sample", type=int, default=0, help="people sampled (0 = everyone; Sobol default 100000)")
+    p.set_defaults(func=cmd_sensitivity)
+
+    p = subparsers.add_parser("simplify", help="which items can be dropped while changing least who gets in")
+    _inputs(p)
+    p.add_argument("--keep", help="comma-separated items never dropped (default: the dominance groups' items)")
+    p.add_argument("--hold", choices=("count", "rule"), default="count",
+                   help="count: admit as many as today; rule: the scheme's own line or quota")
+    p.add_argument("--method", choices=("exhaustive", "greedy"), help="default: exhaustive up to 12 items")
+    p.set_defaults(func=cmd_simplify)
+
+
+def _inputs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scheme", help="scheme YAML file")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--population", help="population file (CSV/XLSX/Parquet)")
+    src.add_argument("--synth", type=int, metavar="N", help="use a synthetic population of N people")
+    p.add_argument("--seed", type=int, default=0, help="seed of the synthetic population and of the samples")
+    p.add_argument("--skip-invalid", action="store_true", help="use the valid rows of the population file")
+    p.add_argument("--drop-identifiers", action="store_true", help="drop columns holding direct identifiers")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the report (default zh)")
+
+
+def _load(args: argparse.Namespace) -> tuple[Scheme, pd.DataFrame, dict[str, Any]]:
+    scheme = load_scheme(args.scheme)
+    if args.synth is not None:
+        if args.synth < 1:
+            raise TuneOptionError(f"--synth: value {args.synth} must be 1 or more people")
+        from scoring.synth import synth
+
+        return scheme, synth(args.synth, args.seed), {"source": f"synth(n={args.synth}, seed={args.seed})"}
+    from scoring.population import read_population
+
+    load = read_population(args.population, skip_invalid=args.skip_invalid, drop_identifiers=args.drop_identifiers)
+    info = {"source": args.population, "rows_in": load.rows_in, "rejected": load.rows_rejected}
+    return scheme, load.frame, info
+
+
+def parse_range(text: str | None, option: str) -> tuple[float | None, float | None] | None:
+    """``LO:HI`` with either end optional -> (lo, hi)."""
+    if text is None:
+        return None
+    lo, sep, hi = text.partition(":")
+    if not sep:
+        raise TuneOptionError(f"{option}: value {text!r} must be LO:HI (either may be empty, e.g. 5000:)")
+    try:
+        out = (float(lo) if lo.strip() else None, float(hi) if hi.strip() else None)
+    except ValueError:
+        raise TuneOptionError(f"{option}: value {text!r} must be numbers LO:HI") from None
+    if out == (None, None) or any(v is not None and not np.isfinite(v) for v in out):
+        raise TuneOptionError(f"{option}: value {text!r} needs at least one finite end")
+    return out
+
+
+def _bounds(items: list[str]) -> dict[str, tuple[float, float]]:
+    out: dict[str, tuple[float, float]] = {}
+    for text in items:
+        name, sep, rng = text.partition("=")
+        parsed = parse_range(rng, f"--bound {name}") if sep else None
+        if parsed is None or None in parsed:
+            raise TuneOptionError(f"--bound: value {text!r} must be PARAM=LO:HI, e.g. residence.points_per_unit=4:8")
+        out[name.strip()] = (float(parsed[0]), float(parsed[1]))  # type: ignore[arg-type]
+    return out
+
+
+def _emit(args: argparse.Namespace, payload: dict[str, Any], lines: list[str]) -> None:
+    if args.json:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=_json_default) + "\n")
+    else:
+        sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return None if not np.isfinite(value) else float(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)
+
+
+def _bar(desc: str, total: int | None = None) -> tqdm:
+    return tqdm(total=total, desc=desc, file=sys.stderr, disable=None, leave=False)
+
+
+# ------------------------------------------------------------------------------------------------------------
+def cmd_tune(args: argparse.Namespace) -> int:
+    """Tune the weights; write the new scheme with --out; exit 0 when met, 1 when no weights meet the targets."""
+    from scoring.tuning import tune
+    from scoring.tuning_problem import Constraints
+
+    if args.sample < 0:
+        raise TuneOptionError(f"--sample: value {args.sample} must be 0 (everyone) or more")
+    if args.min_share is not None and not 0 <= args.min_share <= 1:
+        raise TuneOptionError(f"--min-share: value {args.min_share} must be between 0 and 1")
+    if args.out and not Path(args.out).resolve().parent.is_dir():
+        raise TuneOptionError(f"--out {args.out}: directory does not exist")
+    cons = Constraints(args.min_share, args.measure, parse_range(args.target_admitted, "--target-admitted"),
+                       parse_range(args.target_cutoff, "--target-cutoff"))
+    bounds = _bounds(args.bound)
+    scheme, pop, info = _load(args)
+    with _bar("tune") as bar:
+        def progress(msg: str) -> None:
+            bar.set_postfix_str(msg)
+            bar.update(1)
+
+        out = tune(scheme, pop, cons, args.objective, bounds=bounds or None, caps=not args.no_caps,
+                   sample=args.sample or None, seed=args.seed, decimals=args.decimals, progress=progress)
+    payload = out.to_dict(args.lang)
+    payload["population_source"] = info
+    if args.out and out.new_scheme is not None:
+        save_scheme(out.new_scheme, args.out)
+        payload["written"] = args.out
+    _emit(args, payload, _tune_lines(out, payload, args.lang))
+    return 0 if out.new_scheme is not None else 1
+
+
+def _tune_lines(out: Any, payload: dict[str, Any], lang: str) -> list[str]:
+    zh = lang != "en"
+    lines = [out.scheme.stamp(lang)]
+    status = {"ok": ("已找到满足全部约束的权重", "weights found that meet every constraint"),
+              "not_met": ("在样本上满足，但全体精确校验未完全满足",
+                          "met on the sample, but the exact check on everyone misses"),
+              "infeasible": ("在参数范围内无法同时满足约束", "no weights within the bounds meet the constraints")}
+    lines.append(status[out.status][0 if zh else 1] + (f": {out.message}" if out.message else ""))
+    for b in out.binding:
+        lines.append("  " + b.text(lang))
+    for c in out.checks:
+        mark = "✓" if c.met else "✗"
+        lines.append(f"  {mark} {c.constraint}: {c.value}")
+    if out.new_scheme is not None:
+        lines.append("改动（旧 → 新）：" if zh else "Changes (old → new):")
+        lines += ["  " + d for d in out.diff(lang)]
+        lines.append(f"  Kendall tau = {out.kendall_tau:.4f}; " + (
+            f"录取名单变化 {out.changed_admissions} 人" if zh else f"admissions changed: {out.changed_admissions}"))
+    if "written" in payload:
+        lines.append(("新方案已写入 " if zh else "new scheme written to ") + payload["written"])
+    lines.append(payload["note"])
+    return lines
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """Tornado of every parameter (and Sobol indices with --sobol N)."""
+    from scoring.sensitivity import sobol, tornado
+
+    if not 0 < args.pct < 100 or not 0 < args.sobol_pct < 100:
+        raise TuneOptionError("--pct and --sobol-pct must be between 0 and 100 (per cent)")
+    if args.sobol and (args.sobol < 2 or args.sobol & (args.sobol - 1)):
+        raise TuneOptionError(f"--sobol: value {args.sobol} must be a power of two (e.g. 64, 128, 256)")
+    if args.sample < 0:
+        raise TuneOptionError(f"--sample: value {args.sample} must be 0 (everyone) or more")
+    scheme, pop, info = _load(args)
+    with _bar("tornado") as bar:
+        tor = tornado(scheme, pop, args.pct, sample=args.sample or None, seed=args.seed,
+                      progress=lambda k, n: (setattr(bar, "total", n), bar.update(1)))
+    payload: dict[str, Any] = {"scheme": {"id": scheme.id, "version": scheme.version, "stamp": scheme.stamp(args.lang)},
+                               "population_source": info, "tornado": tor.to_dict(args.lang)}
+    outcome = "cutoff" if scheme.admission is not None and scheme.admission.mode == "quota" else "admitted"
+    label = {"cutoff": ("分数线", "cut-off"), "admitted": ("录取人数", "admitted")}[outcome][args.lang == "en"]
+    lines = [scheme.stamp(args.lang), f"tornado ±{args.pct:g}% — {label}"]
+    frame = tor.frame(outcome)
+    lines += ["  " + line for line in frame[["parameter", "low_value", "high_value", "change_low",
+                                             "change_high"]].to_string(index=False).splitlines()]
+    if args.sobol:
+        with _bar("sobol") as bar:
+            res = sobol(scheme, pop, args.sobol_pct, n=args.sobol, sample=args.sample or 100_000, seed=args.seed,
+                        progress=lambda k, n: (setattr(bar, "total", n), bar.update(k - bar.n)))
+        payload["sobol"] = res.to_dict(args.lang)
+        lines.append(f"Sobol (±{args.sobol_pct:g}%, n={args.sobol}): total-order indices")
+        lines += ["  " + line for line in res.total_order.T.round(3).to_string().splitlines()]
+    lines.append("模拟结果 simulation" if args.lang == "zh" else "simulation")
+    _emit(args, payload, lines)
+    return 0
+
+
+def cmd_simplify(args: argparse.Namespace) -> int:
+    """Ranked list of item removals and the admissions each changes."""
+    from scoring.simplify import simplify
+
+    keep = [k.strip() for k in args.keep.split(",") if k.strip()] if args.keep is not None else None
+    scheme, pop, info = _load(args)
+    with _bar("simplify") as bar:
+        res = simplify(scheme, pop, keep=keep, hold=args.hold, method=args.method, seed=args.seed,
+                       progress=lambda k, n: (setattr(bar, "total", n), bar.update(k - bar.n)))
+    payload = {"scheme": {"id": scheme.id, "version": scheme.version, "stamp": scheme.stamp(args.lang)},
+               "population_source": info, **res.to_dict(args.lang)}
+    lines = [scheme.stamp(args.lang), f"{res.method}, hold={res.hold}, admitted today: {res.admitted}"]
+    lines += ["  " + line for line in res.frame().to_string(index=False).splitlines()]
+    _emit(args, payload, lines)
+    return 0

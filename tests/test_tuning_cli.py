@@ -1,0 +1,77 @@
+"""CLI: python -m scoring tune / sensitivity / simplify."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from popgen import make_population
+
+import scoring
+
+SCHEME = "scenarios/schemes/hangzhou-2023-illustrative.yaml"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "scoring", *args], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def pop_file(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("pop") / "pop.parquet"
+    make_population(20_000, 8).to_parquet(path)
+    return str(path)
+
+
+def test_tune_json_and_new_scheme(pop_file: str, tmp_path: Path) -> None:
+    out = tmp_path / "new.yaml"
+    r = run("tune", SCHEME, "--population", pop_file, "--min-share", "0.6", "--measure", "decisive",
+            "--target-admitted", "2000:2200", "--out", str(out), "--json")
+    assert r.returncode == 0, r.stderr
+    payload = json.loads(r.stdout)
+    assert payload["ok"] and payload["written"] == str(out) and payload["diff"]
+    new = scoring.load_scheme(out)
+    assert new.status == "draft" and new.version.endswith("-tuned")
+    adm = scoring.admit(scoring.score(scoring.load_population(pop_file), new))
+    assert 2000 <= adm.admitted_count <= 2200 == payload["constraints"]["admitted"][1]
+    assert yaml.safe_load(out.read_text(encoding="utf-8"))["id"] == "hangzhou-2023-illustrative"
+
+
+def test_tune_infeasible_exits_1_naming_the_binding_constraint(pop_file: str) -> None:
+    r = run("tune", SCHEME, "--population", pop_file, "--min-share", "0.99", "--measure", "design",
+            "--bound", "education.scale=1:3", "--lang", "en")
+    assert r.returncode == 1, r.stderr
+    assert "binding" in r.stdout and "design share >= 0.99" in r.stdout
+
+
+def test_sensitivity_and_simplify(pop_file: str) -> None:
+    r = run("sensitivity", SCHEME, "--population", pop_file, "--sobol", "8", "--json")
+    assert r.returncode == 0, r.stderr
+    payload = json.loads(r.stdout)
+    assert len(payload["tornado"]["rows"]) == 6 and "first_order" in payload["sobol"]
+    r = run("simplify", SCHEME, "--population", pop_file, "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["droppable"] == ["education", "law_record"]
+    r = run("sensitivity", SCHEME, "--synth", "2000", "--lang", "en")
+    assert r.returncode == 0 and "tornado" in r.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ("tune", SCHEME, "--synth", "100", "--target-admitted", "abc"),
+    ("tune", SCHEME, "--synth", "100", "--bound", "nope=1:2"),
+    ("tune", SCHEME, "--synth", "100", "--min-share", "2"),
+    ("tune", "missing.yaml", "--synth", "100"),
+    ("tune", SCHEME, "--population", "missing.csv"),
+    ("sensitivity", SCHEME, "--synth", "100", "--sobol", "10"),
+    ("sensitivity", SCHEME, "--synth", "100", "--pct", "0"),
+    ("simplify", SCHEME, "--synth", "100", "--keep", "nope"),
+    ("tune", SCHEME),
+])
+def test_bad_input_exits_2_with_one_line(args: tuple[str, ...]) -> None:
+    r = run(*args)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr and r.stderr.strip().count("\n") <= 2
