@@ -2,8 +2,11 @@
 
     /work/venv/bin/python benchmarks/bench_engine.py                       # 1M and 10M, 7 repeats, with the peer
     /work/venv/bin/python benchmarks/bench_engine.py --sizes 1000000 --no-peer
+    /work/venv/bin/python benchmarks/bench_engine.py --sizes 1000000 --engines numpy --no-compile
 
-Prints, for each size: people per second (best and median of the repeats; the machine is shared, so the best is
+Prints the numba kernel's compile time (a fresh cache in a new process, then a warm cache), then, for each size
+and each engine (numba: the fused kernel; numpy: whole-column numpy in row blocks): people per second (best and
+median of the repeats; the machine is shared, so the best is
 the fairer figure for the code and the median for the day); the ratio to the memory floor (numpy reading each input
 column once and writing one float32 column per item, threaded over the same blocks as the engine, and
 single-threaded); the ratio to OpenFisca-Core computing the same scheme on the same data (run in /work/venv-bench
@@ -34,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scoring import admit, load_scheme, score  # noqa: E402
-from scoring.engine import _THREADS, BLOCK_ROWS  # noqa: E402
+from scoring.engine import _THREADS, BLOCK_ROWS, ENGINES  # noqa: E402
 
 SCHEME = ROOT / "scenarios/schemes/beijing-2020.yaml"
 PEER_PYTHON = Path(os.environ.get("BENCH_PEER_PYTHON", "/work/venv-bench/bin/python"))
@@ -138,7 +141,24 @@ def peer_inputs(pop: pd.DataFrame) -> tuple[dict[str, np.ndarray], list[str]]:
     return cols, [str(c) for c in edu.cat.categories]
 
 
-def bench(n: int, repeats: int, peer: bool, peer_repeats: int) -> None:
+def compile_times() -> None:
+    """First score() in a new process: with an empty numba cache (compiles), then with the cache just written."""
+    code = ("import time; t0 = time.perf_counter(); import scoring; from scoring.synth import synth; "
+            f"t1 = time.perf_counter(); pop = synth(1000, 1); sch = scoring.load_scheme({str(SCHEME)!r}); "
+            "t2 = time.perf_counter(); scoring.score(pop, sch, engine='numba'); t3 = time.perf_counter(); "
+            "print(f'{t1 - t0:.2f} {t3 - t2:.2f}')")
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache, "PYTHONPATH": str(ROOT)}
+        for label in ("fresh cache (compiles)", "warm cache (loads)"):
+            proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+            if proc.returncode != 0:
+                print(f"compile time: failed: {proc.stderr.strip().splitlines()[-1:]}")
+                return
+            imp, first = proc.stdout.split()
+            print(f"numba first score() in a new process, {label}: {float(first):.2f} s (import scoring {imp} s)")
+
+
+def bench(n: int, repeats: int, peer: bool, peer_repeats: int, engines: list[str]) -> None:
     scheme = load_scheme(SCHEME)
     t0 = time.perf_counter()
     pop = population(n)
@@ -150,35 +170,42 @@ def bench(n: int, repeats: int, peer: bool, peer_repeats: int) -> None:
           f"{in_bytes / n:.0f} bytes/person of input; built in {time.perf_counter() - t0:.1f} s; "
           f"{_THREADS} threads, blocks of {BLOCK_ROWS:,} rows)")
 
-    res = score(pop, scheme)
-    best, med = timed(lambda: score(pop, scheme), repeats, "score")
-    print(f"  score:        best {best:.3f} s ({n / best / 1e6:.1f} M people/s), median {med:.3f} s; "
-          f"CPU time (all threads) best {CPU_BEST['score']:.3f} s")
-
     fl_best, fl_med = timed(lambda: memory_floor(arrays, len(scheme.items), _THREADS), repeats)
     f1_best, f1_med = timed(lambda: memory_floor(arrays, len(scheme.items), 1), repeats, "floor1")
-    floor = min(fl_best, f1_best)
+    floor, floor_med = min(fl_best, f1_best), min(fl_med, f1_med)
     print(f"  memory floor: best {floor:.3f} s ({_THREADS} threads {fl_best:.3f} s, median {fl_med:.3f}; 1 thread "
-          f"{f1_best:.3f} s, median {f1_med:.3f}) -> engine/floor {best / floor:.2f}x best/best, "
-          f"{med / min(fl_med, f1_med):.2f}x median/median; CPU time engine/1-thread floor "
-          f"{CPU_BEST['score'] / CPU_BEST['floor1']:.2f}x")
+          f"{f1_best:.3f} s, median {f1_med:.3f}; CPU time 1 thread {CPU_BEST['floor1']:.3f} s)")
 
-    adm_best, adm_med = timed(lambda: admit(res, quota=6000), repeats)
-    adm = admit(res, quota=6000)
+    timings: dict[str, tuple[float, float]] = {}
+    kept = None
+    for engine in engines:
+        score(pop, scheme, engine=engine)  # warm up (and compile, if the cache is cold)
+        best, med = timed(lambda e=engine: score(pop, scheme, engine=e), repeats, engine)
+        timings[engine] = (best, med)
+        print(f"  score [{engine}]: best {best:.3f} s ({n / best / 1e6:.1f} M people/s), median {med:.3f} s; "
+              f"CPU (all threads) best {CPU_BEST[engine]:.3f} s (CPU/wall {CPU_BEST[engine] / best:.2f}: below 1.5 "
+              f"means the other core was busy) -> engine/floor {best / floor:.2f}x best/best, "
+              f"{med / floor_med:.2f}x median/median; CPU time engine/1-thread floor "
+              f"{CPU_BEST[engine] / CPU_BEST['floor1']:.2f}x")
+        gc.collect()
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        kept = score(pop, scheme, engine=engine)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        out_bytes = sum(v.nbytes for v in kept.item_cents.values()) + kept.total_cents.nbytes + \
+            kept.eligible_mask.nbytes + kept.reason_codes.nbytes
+        print(f"    working memory beyond the input: peak {(peak - base) / n:.1f} bytes/person "
+              f"(of which the result {out_bytes / n:.1f}; transient {(peak - base - out_bytes) / n:.1f})")
+    if len(engines) == 2:
+        print(f"  numpy/numba: {timings['numpy'][0] / timings['numba'][0]:.2f}x best/best, "
+              f"{timings['numpy'][1] / timings['numba'][1]:.2f}x median/median")
+    assert kept is not None
+
+    adm_best, adm_med = timed(lambda: admit(kept, quota=6000), repeats)
+    adm = admit(kept, quota=6000)
     print(f"  admit quota 6000: best {adm_best * 1000:.1f} ms, median {adm_med * 1000:.1f} ms "
-          f"({res.eligible_mask.sum():,} eligible, {adm.admitted_count:,} admitted, cut-off {adm.cutoff})")
-
-    res = None
-    gc.collect()
-    tracemalloc.start()
-    base = tracemalloc.get_traced_memory()[0]
-    kept = score(pop, scheme)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    out_bytes = sum(v.nbytes for v in kept.item_cents.values()) + kept.total_cents.nbytes + \
-        kept.eligible_mask.nbytes + kept.reason_codes.nbytes
-    print(f"  working memory beyond the input: peak {(peak - base) / n:.1f} bytes/person "
-          f"(of which the result {out_bytes / n:.1f}; transient {(peak - base - out_bytes) / n:.1f})")
+          f"({kept.eligible_mask.sum():,} eligible, {adm.admitted_count:,} admitted, cut-off {adm.cutoff})")
 
     if peer:
         cols, cats = peer_inputs(pop)
@@ -189,9 +216,10 @@ def bench(n: int, repeats: int, peer: bool, peer_repeats: int) -> None:
         same_total = np.array_equal(peer_out[0], kept.total_cents)
         same_elig = np.array_equal(peer_out[1].astype(bool), kept.eligible_mask)
         print(f"  OpenFisca-Core: best {info['best_s']:.3f} s, median {info['median_s']:.3f} s, CPU best "
-              f"{info['cpu_best_s']:.3f} s -> engine is {info['best_s'] / best:.1f}x faster best/best, "
-              f"{info['median_s'] / med:.1f}x median/median, {info['cpu_best_s'] / CPU_BEST['score']:.1f}x in CPU "
-              f"time; same totals: {same_total}, same eligibility: {same_elig}")
+              f"{info['cpu_best_s']:.3f} s; same totals: {same_total}, same eligibility: {same_elig}")
+        for engine, (best, med) in timings.items():
+            print(f"    [{engine}] is {info['best_s'] / best:.1f}x faster best/best, {info['median_s'] / med:.1f}x "
+                  f"median/median, {info['cpu_best_s'] / CPU_BEST[engine]:.1f}x in CPU time")
 
 
 def main() -> None:
@@ -200,11 +228,21 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--peer-repeats", type=int, default=3)
     parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--engines", nargs="+", choices=ENGINES, default=list(ENGINES))
+    parser.add_argument("--no-compile", action="store_true", help="skip the compile-time measurement")
     args = parser.parse_args()
-    print(f"numpy {np.__version__}, pandas {pd.__version__}, {os.cpu_count()} CPUs; load "
+    try:
+        import numba
+        nb = f"numba {numba.__version__} ({numba.config.NUMBA_NUM_THREADS} threads)"
+    except ImportError:
+        nb = "numba not installed"
+        args.engines = [e for e in args.engines if e != "numba"]
+    print(f"numpy {np.__version__}, pandas {pd.__version__}, {nb}, {os.cpu_count()} CPUs; load "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    if "numba" in args.engines and not args.no_compile:
+        compile_times()
     for n in args.sizes:
-        bench(n, args.repeats, not args.no_peer, args.peer_repeats)
+        bench(n, args.repeats, not args.no_peer, args.peer_repeats, args.engines)
 
 
 if __name__ == "__main__":

@@ -305,42 +305,41 @@ if AVAILABLE:
         return bad
 
     @_jit
-    def _holds(kind, x, i, value, off, length, mvals):
-        """Test ``kind`` on row i."""
+    def _test(kind, x, m, value, off, length, mvals, hit):
+        """hit[:m] = test ``kind`` holds on each row (plain loops, one per kind, so they vectorise)."""
         if kind == _CONST:
-            return off != 0
-        if kind == _GE:
-            return x[i] >= value
-        if kind == _LE:
-            return x[i] <= value
-        for j in range(off, off + length):  # noqa: SIM110  (a plain loop compiles to a plain loop)
-            if x[i] == mvals[j]:
-                return True
-        return False
+            for i in range(m):
+                hit[i] = off != 0
+        elif kind == _GE:
+            for i in range(m):
+                hit[i] = x[i] >= value
+        elif kind == _LE:
+            for i in range(m):
+                hit[i] = x[i] <= value
+        else:
+            for i in range(m):
+                hit[i] = False
+            for j in range(off, off + length):
+                v = mvals[j]
+                for i in range(m):
+                    hit[i] = hit[i] | (x[i] == v)
 
     @_jit
-    def _condition(c, m, vals, conds, tests, testf, mvals, mask):
+    def _condition(c, m, vals, conds, tests, testf, mvals, mask, hit):
         """mask[:m] = condition ``c`` holds (every test)."""
         first, count = conds[c, 0], conds[c, 1]
         for t in range(first, first + count):
-            kind, slot, off, length, value = tests[t, 0], tests[t, 1], tests[t, 2], tests[t, 3], testf[t]
-            x = vals[max(slot, 0)]
+            x = vals[max(tests[t, 1], 0)]
             if t == first:
-                for i in range(m):
-                    mask[i] = _holds(kind, x, i, value, off, length, mvals)
+                _test(tests[t, 0], x, m, testf[t], tests[t, 2], tests[t, 3], mvals, mask)
             else:
+                _test(tests[t, 0], x, m, testf[t], tests[t, 2], tests[t, 3], mvals, hit)
                 for i in range(m):
-                    mask[i] = mask[i] and _holds(kind, x, i, value, off, length, mvals)
-
-    @_jit
-    def _to_int32(v):
-        """float64 -> int32 truncating, as numpy's cast on this platform: out of range or NaN -> INT32_MIN."""
-        if v > -2147483649.0 and v < 2147483648.0:
-            return np.int32(v)
-        return np.int32(-2147483648)
+                    mask[i] = mask[i] & hit[i]
 
     @_jit
     def _per_unit(k, m, vals, items, itemf, srcs, srcw, out, u):
+        """The numpy path's per_unit steps, in the same order, one plain loop each."""
         off, count, limit, flags = items[k, 2], items[k, 3], items[k, 5], items[k, 6]
         unit, min_steps, factor, cap = itemf[k, 0], itemf[k, 1], itemf[k, 2], itemf[k, 3]
         x, w = vals[srcs[off]], srcw[off]
@@ -361,48 +360,51 @@ if AVAILABLE:
         if limit >= 0:
             y = vals[limit]
             for i in range(m):  # np.minimum: NaN in either gives NaN
-                if u[i] == u[i] and (y[i] < u[i] or y[i] != y[i]):
-                    u[i] = y[i]
-        half = 0.5 + 1e-6
+                u[i] = u[i] if u[i] != u[i] or not (y[i] < u[i] or y[i] != y[i]) else y[i]
+        if flags & _HAS_UNIT:
+            for i in range(m):
+                u[i] = np.floor(u[i] / unit + 1e-3)
+        if flags & _HAS_MIN:
+            for i in range(m):
+                u[i] = 0.0 if u[i] < min_steps else u[i]
         for i in range(m):
+            u[i] = u[i] * factor
+        if flags & _HAS_CAP:
+            for i in range(m):  # np.clip(u, -cap, cap): max then min
+                v = -cap if u[i] < -cap else u[i]
+                u[i] = cap if v > cap else v
+        if not flags & _EXACT:
+            half = 0.5 + 1e-6
+            for i in range(m):
+                u[i] = u[i] + np.copysign(half, u[i])
+        for i in range(m):  # truncation; out of range or NaN gives INT32_MIN, as numpy's cast here
             v = u[i]
-            if flags & _HAS_UNIT:
-                v = np.floor(v / unit + 1e-3)
-            if flags & _HAS_MIN and v < min_steps:
-                v = 0.0
-            v = v * factor
-            if flags & _HAS_CAP:
-                if v < -cap:
-                    v = -cap
-                if v > cap:
-                    v = cap
-            if not flags & _EXACT:
-                v = v + np.copysign(half, v)
-            out[i] = _to_int32(v)
+            ok = v > -2147483649.0 and v < 2147483648.0
+            out[i] = np.int32(v if ok else 0.0) if ok else np.int32(-2147483648)
 
     @_jit
-    def _item(k, m, vals, items, itemf, srcs, srcw, luts, edges, out, u):
+    def _item(k, m, vals, items, itemf, srcs, srcw, luts, edges, out, u, count):
         kind, slot, off, length = items[k, 0], items[k, 1], items[k, 2], items[k, 3]
         if kind == _PER_UNIT:
             _per_unit(k, m, vals, items, itemf, srcs, srcw, out, u)
             return
         x = vals[slot]
         if kind == _LUT:
-            for i in range(m):
+            table = luts[off:off + length]
+            last = np.uint64(length - 1)
+            for i in range(m):  # a negative value counts from the end: int8 -3 is uint8 253, code -1 the default
                 j = np.int64(x[i])
-                if j < 0:
-                    j += length
-                out[i] = luts[off + min(max(j, 0), length - 1)]
+                out[i] = table[min(np.uint64(j + length if j < 0 else j), last)]
         elif kind == _BANDS:
-            base = np.int64(itemf[k, 0])
+            table = luts[np.int64(itemf[k, 0]):]
             for i in range(m):
-                count = 0
-                if x[i] != x[i]:
-                    count = length  # NaN sorts after every edge (np.searchsorted)
-                else:
-                    for j in range(off, off + length):
-                        count += edges[j] <= x[i]
-                out[i] = luts[base + count]
+                count[i] = length if x[i] != x[i] else 0  # NaN sorts after every edge (np.searchsorted)
+            for j in range(off, off + length):
+                e = edges[j]
+                for i in range(m):
+                    count[i] += e <= x[i]
+            for i in range(m):
+                out[i] = table[np.uint64(count[i])]
         else:
             for i in range(m):
                 out[i] = off if x[i] != 0 else 0
@@ -418,6 +420,8 @@ if AVAILABLE:
             cents = np.empty((max(n_items, 1), chunk), np.int32)
             u = np.empty(chunk)
             mask = np.empty(chunk, np.bool_)
+            hit = np.empty(chunk, np.bool_)
+            counts = np.empty(chunk, np.int64)
             code = np.empty(chunk, np.int8)
             acc = np.empty(chunk, np.int64)
             bad = 0
@@ -429,13 +433,13 @@ if AVAILABLE:
                     if checked[s]:
                         bad += seen
                 for k in range(n_items):
-                    _item(k, m, vals, items, itemf, srcs, srcw, luts, edges, cents[k], u)
+                    _item(k, m, vals, items, itemf, srcs, srcw, luts, edges, cents[k], u, counts)
                     when = items[k, 4]
                     if when >= 0:
-                        _condition(when, m, vals, conds, tests, testf, mvals, mask)
+                        _condition(when, m, vals, conds, tests, testf, mvals, mask, hit)
+                        row = cents[k]
                         for i in range(m):
-                            if not mask[i]:
-                                cents[k, i] = 0
+                            row[i] = row[i] if mask[i] else 0
                 for r in range(rules.shape[0]):
                     off, count = rules[r, 0], rules[r, 1]
                     if rules[r, 2]:  # mode max: the first best item keeps its points
@@ -467,10 +471,9 @@ if AVAILABLE:
                     total_out[start + i] = acc[i]
                     code[i] = 0
                 for g in range(len(gates)):
-                    _condition(gates[g], m, vals, conds, tests, testf, mvals, mask)
+                    _condition(gates[g], m, vals, conds, tests, testf, mvals, mask, hit)
                     for i in range(m):
-                        if code[i] == 0 and not mask[i]:
-                            code[i] = g + 1
+                        code[i] = g + 1 if code[i] == 0 and not mask[i] else code[i]
                 for i in range(m):
                     reason_out[start + i] = code[i]
                     eligible_out[start + i] = code[i] == 0
