@@ -101,6 +101,8 @@ def _near(ev, total: np.ndarray, cut: float) -> np.ndarray:  # type: ignore[no-u
 def gradients(prob: Problem, z: np.ndarray) -> dict[str, np.ndarray | None]:
     """Gradients (w.r.t. the full parameter vector) of share, rank scores, cut-off and the smoothed tau."""
     key = np.asarray(z, dtype=np.float64).tobytes()
+    if prob.last_grad is not None and prob.last_grad[0] == key:
+        return prob.last_grad[1]
     if prob.last is None or prob.last[0] != key:
         prob._cache.pop(key, None)
         prob.evaluations -= 1  # a re-evaluation for the state, not a new point
@@ -113,12 +115,13 @@ def gradients(prob: Problem, z: np.ndarray) -> dict[str, np.ndarray | None]:
         band = elig & (np.abs(total - total[person]) <= BAND_CENTS)  # are piecewise linear with dense kinks
         out[name] = np.einsum("pn,n->p", D, band.astype(D.dtype), dtype=np.float64) / max(1, int(band.sum()))
     out["share"] = _share_grad(prob, theta, P, total, cut, D)
-    if prob._pairs is not None:
+    if prob._pairs is not None and prob.want_tau:
         i, j, sign = prob._pairs
         d = total[i] - total[j]
         s = 0.05 * (float(np.std(d)) or 1.0)
         weight = (1.0 - np.tanh(d / s) ** 2) / s * sign * 100.0 / len(d)
         out["tau"] = np.einsum("pn,n->p", (D[:, i] - D[:, j]).astype(np.float64), weight)
+    prob.last_grad = (key, out)
     return out
 
 

@@ -118,6 +118,8 @@ class Problem:
         self.evaluations = 0
         self._eligible_idx = np.flatnonzero(ev.eligible)
         self.last: tuple | None = None
+        self.last_grad: tuple | None = None
+        self.want_tau = False  # the smoothed Kendall tau is computed only for the stable-rank objective
         self._cache: dict[bytes, dict[str, float | None]] = {}
         self._pairs = self._make_pairs(seed)
 
@@ -172,7 +174,7 @@ class Problem:
             q["share"] = ev.realised_share(P, ev.eligible)
         else:
             q["share"] = ev.decisive_share(P, total, cut)
-        q["tau"] = self._smooth_tau(total) if self._pairs is not None else None
+        q["tau"] = self._smooth_tau(total) if self._pairs is not None and self.want_tau else None
         if len(self._cache) > 4096:
             self._cache.clear()
         self._cache[key] = q
@@ -234,6 +236,7 @@ class Problem:
         if kind == "closest":
             return (lambda z: float(np.dot(z, z))), (lambda z: 2.0 * np.asarray(z))
         if kind == "stable-rank":
+            self.want_tau = True
             return (lambda z: -float(self.quantities(z)["tau"] or 0.0) + 1e-4 * float(np.dot(z, z))), None
         raise ScoringInputError(f"objective: value {kind!r}; choose closest or stable-rank")
 
