@@ -464,17 +464,23 @@ if AVAILABLE:
                     acc[i] = 0
                 for k in range(n_items):
                     row = cents[k]
+                    dst = cents_out[k, start:start + m]
                     for i in range(m):
                         acc[i] += row[i]
-                        cents_out[k, start + i] = row[i]
+                    for i in range(m):
+                        dst[i] = row[i]
+                total = total_out[start:start + m]
                 for i in range(m):
-                    total_out[start + i] = acc[i]
+                    total[i] = acc[i]
+                for i in range(m):
                     code[i] = 0
                 for g in range(len(gates)):
                     _condition(gates[g], m, vals, conds, tests, testf, mvals, mask, hit)
                     for i in range(m):
                         code[i] = g + 1 if code[i] == 0 and not mask[i] else code[i]
+                reason, eligible = reason_out[start:start + m], eligible_out[start:start + m]
                 for i in range(m):
-                    reason_out[start + i] = code[i]
-                    eligible_out[start + i] = code[i] == 0
+                    reason[i] = code[i]
+                for i in range(m):
+                    eligible[i] = code[i] == 0
             bad_out[w] = bad
