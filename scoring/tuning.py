@@ -231,6 +231,9 @@ def search(prob: Problem, objective: str, extra: np.ndarray | None = None,
             return start, False
         say("phase 2: objective")
         z = _towards(prob, start, _solve(prob, objective, start))
+        if objective == "closest":  # a phase-1 fallback may land far away: pull back towards today, solve again
+            z = _towards(prob, z, np.zeros_like(z))
+            z = _towards(prob, z, _solve(prob, objective, z))
         set_aim(0.0)
         z = _towards(prob, z, _solve(prob, objective, z))
         return z, True

@@ -100,7 +100,7 @@ def _near(ev, total: np.ndarray, cut: float) -> np.ndarray:  # type: ignore[no-u
 
 def gradients(prob: Problem, z: np.ndarray) -> dict[str, np.ndarray | None]:
     """Gradients (w.r.t. the full parameter vector) of share, rank scores, cut-off and the smoothed tau."""
-    key = np.asarray(z, dtype=np.float64).tobytes()
+    key = prob.key(z)
     if prob.last_grad is not None and prob.last_grad[0] == key:
         return prob.last_grad[1]
     if prob.last is None or prob.last[0] != key:

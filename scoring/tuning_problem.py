@@ -142,7 +142,7 @@ class Problem:
     # -- quantities --------------------------------------------------------------------------------------------
     def quantities(self, z: np.ndarray) -> dict[str, float | None]:
         """share (under the measure), admitted (scaled), cutoff, rank scores ``rank:K`` (points), smoothed tau."""
-        key = np.asarray(z, dtype=np.float64).tobytes()
+        key = self.key(z)
         if key in self._cache:
             return self._cache[key]
         self.evaluations += 1
@@ -180,6 +180,11 @@ class Problem:
         self._cache[key] = q
         self.last = (key, theta, P, total, adm, cut, who)
         return q
+
+    def key(self, z: np.ndarray) -> bytes:
+        """Cache key: the point and the ranks the bounds currently ask about (re-aiming changes them)."""
+        ranks = tuple(-1 if b.rank is None else b.rank for b in self.bounds)
+        return np.asarray(z, dtype=np.float64).tobytes() + np.asarray(ranks, dtype=np.int64).tobytes()
 
     def opt_slack(self, b: Bound, q: dict[str, float | None]) -> float:
         """The optimiser's continuous slack of one bound, in norms (>= 0 when met, including the aim)."""

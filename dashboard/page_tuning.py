@@ -1,0 +1,253 @@
+"""调参 Tuning: the smallest change of weights that meets the policy's targets; sensitivity; simplification.
+
+Uses the working scheme and population of the shared sidebar (dashboard.state). Long runs show st.progress; results
+are cached on (population key, scheme text, options). Figure builders are pure functions (tested directly).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import state, view
+from dashboard.figures import COLORS, stamp_figure
+
+TEXT: dict[str, tuple[str, str]] = {
+    "title": ("调参", "Tuning"),
+    "intro": ("在满足政策要求（居住与社保年限占主要比例、录取人数或分数线在目标范围内）的前提下，找出改动最小的分值；"
+              "并查看各项分值的敏感性和可精简的项目。",
+              "Find the smallest change of weights that meets the policy's targets (residence and insurance years "
+              "dominate; the number admitted or the cut-off within a range); see sensitivities and which items can "
+              "be dropped."),
+    "tab_tune": ("调参", "Tune"), "tab_sens": ("敏感性", "Sensitivity"), "tab_simplify": ("精简项目", "Simplify"),
+    "measure": ("主要比例口径", "dominance measure"), "min_share": ("最低占比", "minimum share"),
+    "target": ("目标", "target"), "admitted": ("录取人数", "number admitted"), "cutoff": ("分数线", "cut-off"),
+    "lo": ("下限", "low"), "hi": ("上限", "high"), "objective": ("目标函数", "objective"),
+    "closest": ("最接近现行分值", "closest to today's weights"),
+    "stable-rank": ("排名最稳定（Kendall τ）", "most stable ranking (Kendall tau)"),
+    "sample": ("优化样本人数", "people in the optimiser's sample"), "run": ("运行", "Run"),
+    "ok": ("已找到满足全部约束的分值（全体精确校验通过）",
+           "Weights found that meet every target (exact check on everyone)"),
+    "not_met": ("样本上满足，但全体精确校验未完全满足", "Met on the sample; the exact check on everyone misses"),
+    "infeasible": ("在参数范围内无法满足全部约束", "No weights within the bounds meet every target"),
+    "changes": ("改动（旧 → 新）", "Changes (old → new)"),
+    "download": ("下载新方案 YAML", "Download the new scheme (YAML)"),
+    "apply": ("设为当前方案", "Use as the working scheme"), "pct": ("变动幅度 ±%", "change ±%"),
+    "outcome": ("结果指标", "outcome"), "sobol_n": ("Sobol 基础样本数（0 = 不计算）", "Sobol base points (0 = skip)"),
+    "hold": ("比较口径", "compare at"), "hold_count": ("录取人数不变", "the same number admitted"),
+    "hold_rule": ("规则不变（原分数线/名额）", "the same rule (line or quota)"),
+    "changed": ("录取名单变化人数", "admissions changed"), "tau": ("Kendall τ（与现行排名）", "Kendall tau (vs today)"),
+    "sample_note": ("优化在 {s:,} 人的随机样本上进行，最终方案在全体 {n:,} 人上精确校验。",
+                    "Optimised on a random sample of {s:,}; the final scheme is checked exactly on all {n:,}."),
+    "design": ("设计占比", "design share"), "realised": ("实际占比", "realised share"),
+    "decisive": ("决定性占比", "decisive share"), "realised_admitted": ("录取者实际占比", "realised share (admitted)"),
+    "first": ("一阶指数", "first order"), "total": ("总效应指数", "total order"),
+}
+OUTCOMES = ("admitted", "cutoff", "design", "realised", "decisive", "realised_admitted", "changed")
+
+
+def tx(key: str, lang: str, **fmt: Any) -> str:
+    """Bilingual text of this page."""
+    text = TEXT[key][lang == "en"]
+    return text.format(**fmt) if fmt else text
+
+
+# -- pure figure builders --------------------------------------------------------------------------------------
+def tornado_figure(frame: pd.DataFrame, outcome_label: str, pct: float, lang: str, stamp: str) -> go.Figure:
+    """Horizontal bars: change of the outcome at -pct % and +pct % of each parameter, largest swing on top."""
+    df = frame.iloc[::-1]
+    fig = go.Figure()
+    fig.add_bar(y=df["parameter"], x=df["change_low"], orientation="h", name=f"−{pct:g}%", marker_color="#9ecae1")
+    fig.add_bar(y=df["parameter"], x=df["change_high"], orientation="h", name=f"+{pct:g}%",
+                marker_color=COLORS["admitted"])
+    fig.update_layout(barmode="overlay", title={"text": f"Tornado: {outcome_label}"},
+                      xaxis_title=("相对现行的变化" if lang == "zh" else "change from today"))
+    return stamp_figure(fig, stamp, height=max(320, 60 + 28 * len(df)))
+
+
+def sobol_figure(first: pd.Series, total: pd.Series, outcome_label: str, lang: str, stamp: str) -> go.Figure:
+    """Grouped bars of first-order and total Sobol indices per parameter."""
+    fig = go.Figure()
+    fig.add_bar(x=first.index, y=first.values, name=tx("first", lang), marker_color="#9ecae1")
+    fig.add_bar(x=total.index, y=total.values, name=tx("total", lang), marker_color=COLORS["admitted"])
+    fig.update_layout(barmode="group", title={"text": f"Sobol: {outcome_label}"}, yaxis_range=[0, 1.05])
+    return stamp_figure(fig, stamp)
+
+
+# -- runs (kept per session: a live progress bar cannot be used inside st.cache_*) ---------------------------
+def _memo(name: str, args: tuple[Any, ...], run: Any) -> Any:
+    """The result of ``run()`` kept in the session under (name, args); the last few kept."""
+    store: dict[tuple[Any, ...], Any] = st.session_state.setdefault("_tuning_results", {})
+    key = (name, *args)
+    if key not in store:
+        store[key] = run()
+        while len(store) > 6:
+            store.pop(next(iter(store)))
+    return store[key]
+
+
+def _tune(pop_key: str, text: str, measure: str, share: float, kind: str, lo: float | None, hi: float | None,
+          objective: str, sample: int, _bar: Any = None) -> Any:
+    from scoring.tuning import tune
+    from scoring.tuning_problem import Constraints
+
+    steps = {"unit scores": 0.05, "baseline": 0.1, "phase 1": 0.3, "phase 2": 0.6, "exact check": 0.9}
+    def progress(msg: str) -> None:
+        if _bar is not None:
+            frac = next((v for k, v in steps.items() if msg.startswith(k)), 0.5)
+            _bar.progress(frac, text=msg)
+
+    rng = (lo, hi)
+    cons = Constraints(share, measure, rng if kind == "admitted" else None, rng if kind == "cutoff" else None)
+    return tune(state.scheme_of(text), state.population(pop_key), cons, objective, sample=sample,
+                progress=progress)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _tornado(pop_key: str, text: str, pct: float) -> Any:
+    from scoring.sensitivity import tornado
+
+    return tornado(state.scheme_of(text), state.population(pop_key), pct)
+
+
+def _sobol(pop_key: str, text: str, pct: float, n: int, _bar: Any = None) -> Any:
+    from scoring.sensitivity import sobol
+
+    def progress(k: int, total: int) -> None:
+        if _bar is not None:
+            _bar.progress(min(1.0, k / max(1, total)), text=f"{k}/{total}")
+
+    return sobol(state.scheme_of(text), state.population(pop_key), pct, n=n, progress=progress)
+
+
+def _simplify(pop_key: str, text: str, hold: str, _bar: Any = None) -> Any:
+    from scoring.simplify import simplify
+
+    def progress(k: int, total: int) -> None:
+        if _bar is not None:
+            _bar.progress(min(1.0, k / max(1, total)), text=f"{k}/{total}")
+
+    return simplify(state.scheme_of(text), state.population(pop_key), hold=hold, progress=progress)
+
+
+# -- page ------------------------------------------------------------------------------------------------------
+def render() -> None:
+    """Render the page."""
+    lang = state.lang()
+    sch = state.scheme()
+    stamp = sch.stamp(lang)
+    st.title(tx("title", lang))
+    st.caption(f"{tx('intro', lang)}  \n{stamp}")
+    key, text = state.pop_key(), st.session_state["scheme_yaml"]
+    tab_tune, tab_sens, tab_simp = st.tabs([tx("tab_tune", lang), tx("tab_sens", lang), tx("tab_simplify", lang)])
+    with tab_tune:
+        _render_tune(lang, stamp, key, text, sch)
+    with tab_sens:
+        _render_sensitivity(lang, stamp, key, text, sch)
+    with tab_simp:
+        _render_simplify(lang, stamp, key, text)
+
+
+def _render_tune(lang: str, stamp: str, key: str, text: str, sch: Any) -> None:
+    c1, c2, c3 = st.columns(3)
+    measures = ["design", "realised", "decisive"]
+    measure = c1.selectbox(tx("measure", lang), measures, index=measures.index(sch.dominance.measure),
+                           format_func=lambda m: tx(m, lang), key="tune_measure")
+    share = c2.slider(tx("min_share", lang), 0.0, 1.0, float(sch.dominance.min_share), 0.05, key="tune_share")
+    objective = c3.radio(tx("objective", lang), ["closest", "stable-rank"], format_func=lambda o: tx(o, lang),
+                         key="tune_objective")
+    quota_mode = sch.admission is not None and sch.admission.mode == "quota"
+    d1, d2, d3, d4 = st.columns(4)
+    kinds = ["cutoff", "admitted"] if quota_mode else ["admitted", "cutoff"]
+    kind = d1.selectbox(tx("target", lang), kinds, format_func=lambda k: tx(k, lang), key="tune_kind")
+    lo = d2.number_input(tx("lo", lang), value=None, key="tune_lo", placeholder="—")
+    hi = d3.number_input(tx("hi", lang), value=None, key="tune_hi", placeholder="—")
+    sample = int(d4.selectbox(tx("sample", lang), [50_000, 100_000, 200_000], index=2, key="tune_sample"))
+    if not st.button(tx("run", lang), key="tune_run", type="primary"):
+        return
+    bar = st.progress(0.0)
+    try:
+        out = _memo("tune", (key, text, measure, float(share), kind, lo, hi, objective, sample),
+                    lambda: _tune(key, text, measure, float(share), kind, lo, hi, objective, sample, _bar=bar))
+    except Exception as exc:  # a user's mistake (ScoringInputError) or a population the scheme cannot score
+        bar.empty()
+        st.error(str(exc))
+        return
+    bar.empty()
+    getattr(st, {"ok": "success", "not_met": "warning", "infeasible": "error"}[out.status])(
+        tx(out.status, lang) + (f" — {out.message}" if out.message and out.status != "ok" else ""))
+    for b in out.binding:
+        st.write("• " + b.text(lang))
+    if out.sample < out.population:
+        st.caption(tx("sample_note", lang, s=out.sample, n=out.population))
+    if out.checks:
+        checks = pd.DataFrame([{"constraint": c.constraint, "sample": c.sample_value, "everyone": c.value,
+                                "met": c.met} for c in out.checks])
+        st.dataframe(checks, hide_index=True, width="stretch")
+    if out.new_scheme is None:
+        return
+    rows = [{"": k, "before": out.before.get(k), "after": out.after.get(k)}
+            for k in ("eligible", "admitted", "cutoff", "design", "realised", "decisive")]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    m1, m2 = st.columns(2)
+    m1.metric(tx("tau", lang), f"{out.kendall_tau:.4f}" if out.kendall_tau is not None else "—")
+    m2.metric(tx("changed", lang), f"{out.changed_admissions:,}")
+    st.subheader(tx("changes", lang))
+    st.markdown("\n".join(f"- {line}" for line in out.diff(lang)))
+    new_text = out.new_scheme.to_yaml()
+    st.download_button(tx("download", lang), data=new_text.encode("utf-8"), file_name=f"{out.new_scheme.id}-tuned.yaml",
+                       mime="application/x-yaml", key="tune_download")
+    if st.button(tx("apply", lang), key="tune_apply"):
+        st.session_state["scheme_yaml"] = new_text
+        st.rerun()
+
+
+def _render_sensitivity(lang: str, stamp: str, key: str, text: str, sch: Any) -> None:
+    c1, c2, c3 = st.columns(3)
+    pct = float(c1.slider(tx("pct", lang), 1, 50, 10, key="sens_pct"))
+    default = "cutoff" if sch.admission is not None and sch.admission.mode == "quota" else "admitted"
+    outcome = c2.selectbox(tx("outcome", lang), OUTCOMES, index=OUTCOMES.index(default),
+                           format_func=lambda o: tx(o, lang), key="sens_outcome")
+    n = int(c3.selectbox(tx("sobol_n", lang), [0, 32, 64, 128, 256], key="sens_sobol"))
+    try:
+        with st.spinner("tornado"):
+            tor = _tornado(key, text, pct)
+    except Exception as exc:
+        st.error(str(exc))
+        return
+    frame = tor.frame(outcome)
+    view.chart(tornado_figure(frame, tx(outcome, lang), pct, lang, stamp), f"tuning_tornado_{outcome}", stamp, lang)
+    st.dataframe(frame, hide_index=True, width="stretch")
+    view.table_downloads(frame, f"tornado_{outcome}", stamp, lang, index=False)
+    if n and outcome != "changed":
+        bar = st.progress(0.0)
+        res = _memo("sobol", (key, text, n), lambda: _sobol(key, text, 20.0, n, _bar=bar))
+        bar.empty()
+        if outcome in res.first_order.index:
+            fig = sobol_figure(res.first_order.loc[outcome], res.total_order.loc[outcome], tx(outcome, lang), lang,
+                               stamp)
+            view.chart(fig, f"tuning_sobol_{outcome}", stamp, lang)
+            st.caption(f"±20%, n={n}, {res.evaluations} evaluations, sample {res.sample:,} / {res.population:,}")
+
+
+def _render_simplify(lang: str, stamp: str, key: str, text: str) -> None:
+    hold = st.radio(tx("hold", lang), ["count", "rule"], format_func=lambda h: tx(f"hold_{h}", lang),
+                    key="simplify_hold", horizontal=True)
+    if not st.button(tx("run", lang), key="simplify_run"):
+        return
+    bar = st.progress(0.0)
+    try:
+        res = _memo("simplify", (key, text, hold), lambda: _simplify(key, text, hold, _bar=bar))
+    except Exception as exc:
+        bar.empty()
+        st.error(str(exc))
+        return
+    bar.empty()
+    frame = res.frame()
+    st.dataframe(frame, hide_index=True, width="stretch")
+    view.table_downloads(frame, "simplify", stamp, lang, index=False)
+    singles = pd.DataFrame([r.to_dict() for r in res.singles])
+    st.dataframe(singles, hide_index=True, width="stretch")

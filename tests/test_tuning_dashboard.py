@@ -1,0 +1,52 @@
+"""The 调参 Tuning page under AppTest (wired into app.py by the dashboard engineer) and its figure builders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.page_tuning import sobol_figure, tornado_figure
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _page(lang: str = "zh") -> AppTest:
+    def script() -> None:
+        import streamlit as st
+
+        from dashboard import state
+        from dashboard.page_tuning import render
+
+        state.init()
+        render()
+        st.session_state["_rendered"] = True
+
+    at = AppTest.from_function(script, default_timeout=180)
+    at.session_state["pop_n"] = 20_000
+    at.session_state["pop_seed"] = 3
+    at.session_state["lang"] = lang
+    return at
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_page_runs_and_tunes(lang: str) -> None:
+    at = _page(lang).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == ("调参" if lang == "zh" else "Tuning")
+    at.number_input(key="tune_lo").set_value(2000)
+    at.number_input(key="tune_hi").set_value(2400)
+    at.button(key="tune_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.success or at.warning, [e.value for e in at.error]  # found (warning: exact check on everyone misses)
+    assert any("-tuned" in str(m.value) or "→" in str(m.value) for m in at.markdown)
+
+
+def test_figures_carry_the_stamp() -> None:
+    frame = pd.DataFrame({"parameter": ["a", "b"], "change_low": [-2.0, -1.0], "change_high": [2.0, 1.0]})
+    fig = tornado_figure(frame, "admitted", 10, "en", "STAMP")
+    assert fig.layout.meta["stamp"] == "STAMP" and len(fig.data) == 2
+    fig = sobol_figure(pd.Series({"a": 0.7, "b": 0.1}), pd.Series({"a": 0.8, "b": 0.2}), "cutoff", "zh", "STAMP")
+    assert fig.layout.meta["stamp"] == "STAMP" and list(fig.data[1].y) == [0.8, 0.2]
