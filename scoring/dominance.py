@@ -77,16 +77,11 @@ def item_max_cents(item: Item, cents: np.ndarray | None) -> int:
     return max(0, int(round(float(item.points or 0) * 100)))  # flag
 
 
-def design_share(scheme: Scheme, res: ScoreResult | None = None, groups: list[str] | None = None) -> float | None:
-    """Measure 1: maximum attainable points of the named groups over the maximum attainable total."""
-    groups = groups or scheme.dominance.groups
+def design_share_of(scheme: Scheme, item_max: dict[str, int], groups: list[str]) -> float | None:
+    """Measure 1 from each item's maximum attainable points (cents), with the group rules applied."""
     per_group: dict[str, int] = {}
     for group in scheme.group_names():
-        maxima = [
-            item_max_cents(item, None if res is None else res.item_cents[item.id])
-            for item in scheme.items
-            if item.group == group
-        ]
+        maxima = [item_max[item.id] for item in scheme.items if item.group == group]
         rule = scheme.groups.get(group)
         value = max(maxima) if rule is not None and rule.mode == "max" else sum(maxima)
         if rule is not None and rule.cap is not None:
@@ -96,6 +91,14 @@ def design_share(scheme: Scheme, res: ScoreResult | None = None, groups: list[st
     if total <= 0:
         return None
     return sum(v for g, v in per_group.items() if g in groups) / total
+
+
+def design_share(scheme: Scheme, res: ScoreResult | None = None, groups: list[str] | None = None) -> float | None:
+    """Measure 1: maximum attainable points of the named groups over the maximum attainable total."""
+    item_max = {
+        item.id: item_max_cents(item, None if res is None else res.item_cents[item.id]) for item in scheme.items
+    }
+    return design_share_of(scheme, item_max, groups or scheme.dominance.groups)
 
 
 def realised_share(res: ScoreResult, mask: np.ndarray, groups: list[str]) -> float | None:

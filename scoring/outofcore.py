@@ -514,26 +514,16 @@ def pass2_batch(scored: pd.DataFrame, plan: Plan, item_ids: list[str]) -> tuple[
 # The result
 # ------------------------------------------------------------------------------------------------------------
 def _design_share(scheme: Scheme, stats: Stats, groups: list[str]) -> float | None:
-    per_group: dict[str, int] = {}
-    for group in scheme.group_names():
-        maxima = []
-        for item in scheme.items:
-            if item.group != group:
-                continue
-            if item.id in stats.item_hist:
-                h = stats.item_hist[item.id]
-                maxima.append(max(0, h.percentile_lower(99)) if h.n else 0)
-            else:
-                from scoring.dominance import item_max_cents
+    from scoring.dominance import design_share_of, item_max_cents
 
-                maxima.append(item_max_cents(item, None))
-        rule = scheme.groups.get(group)
-        value = max(maxima) if rule is not None and rule.mode == "max" else sum(maxima)
-        if rule is not None and rule.cap is not None:
-            value = min(value, int(round(rule.cap * 100)))
-        per_group[group] = value
-    total = sum(per_group.values())
-    return None if total <= 0 else sum(v for g, v in per_group.items() if g in groups) / total
+    item_max: dict[str, int] = {}
+    for item in scheme.items:
+        hist = stats.item_hist.get(item.id)
+        if hist is not None:
+            item_max[item.id] = max(0, hist.percentile_lower(99)) if hist.n else 0
+        else:
+            item_max[item.id] = item_max_cents(item, None)
+    return design_share_of(scheme, item_max, groups)
 
 
 def _realised(scheme: Scheme, positive: dict[str, int], groups: list[str], count: int) -> float | None:
