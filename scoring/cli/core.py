@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from tqdm import tqdm
 
 from scoring.admission import AdmissionResult, admit
 from scoring.cli.outofcore import add_engine_args, run_outofcore
+from scoring.cli.output import emit
 from scoring.dominance import dominance
 from scoring.engine import ScoreResult, score
 from scoring.errors import PopulationError, SchemeError, ScoringInputError
@@ -184,21 +184,6 @@ def _score_stats(res: ScoreResult) -> dict[str, Any]:
     return {"mean": round(float(total.mean()), 2), "p10": float(q[0]), "median": float(q[1]), "p90": float(q[2])}
 
 
-def _emit(args: argparse.Namespace, payload: dict[str, Any], lines: list[str]) -> None:
-    if args.json:
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=_json_default) + "\n")
-    else:
-        sys.stdout.write("\n".join(lines) + "\n")
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    return str(value)
-
-
 def _dominance_lines(d: dict[str, Any], lang: str) -> list[str]:
     def pct(v: float | None) -> str:
         return "—" if v is None else f"{v:.1%}"
@@ -226,7 +211,7 @@ def cmd_check_scheme(args: argparse.Namespace) -> int:
         scheme = load_scheme(args.scheme)
     except SchemeError as exc:
         if args.json:
-            _emit(args, {"valid": False, "errors": exc.errors, "warnings": []}, [])
+            emit(args, {"valid": False, "errors": exc.errors, "warnings": []}, [])
         raise
     if args.population:
         from scoring.population import read_population
@@ -269,7 +254,7 @@ def cmd_check_scheme(args: argparse.Namespace) -> int:
         lines.append(("Dominance on " if args.lang == "en" else "主导性（人群：") + pop_note + ("" if args.lang == "en"
                                                                                               else "）"))
         lines += _dominance_lines(dom, args.lang)
-    _emit(args, payload, lines)
+    emit(args, payload, lines)
     return 0
 
 
@@ -298,7 +283,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         f"eligible {payload['eligible']:,}",
         f"written: {paths['out']}" + (f" (rejected rows: {paths['rejected_out']})" if "rejected_out" in paths else ""),
     ]
-    _emit(args, payload, lines)
+    emit(args, payload, lines)
     return 0
 
 
@@ -330,7 +315,7 @@ def cmd_admit(args: argparse.Namespace) -> int:
         f"{adm.tied_at_cutoff:,} · places decided by tie-break {adm.decided_by_tiebreak:,}",
         *_dominance_lines(report.to_dict(), args.lang),
     ]
-    _emit(args, payload, lines)
+    emit(args, payload, lines)
     return 0
 
 

@@ -7,7 +7,6 @@ line on stderr (raised as :class:`scoring.errors.ScoringInputError`).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from scoring.cli.output import emit
 from scoring.errors import ScoringInputError
 from scoring.scheme import Scheme, load_scheme, save_scheme
 
@@ -113,23 +113,6 @@ def _bounds(items: list[str]) -> dict[str, tuple[float, float]]:
     return out
 
 
-def _emit(args: argparse.Namespace, payload: dict[str, Any], lines: list[str]) -> None:
-    if args.json:
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=_json_default) + "\n")
-    else:
-        sys.stdout.write("\n".join(lines) + "\n")
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return None if not np.isfinite(value) else float(value)
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    return str(value)
-
-
 def _bar(desc: str, total: int | None = None) -> tqdm:
     return tqdm(total=total, desc=desc, file=sys.stderr, disable=None, leave=False)
 
@@ -162,7 +145,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
     if args.out and out.new_scheme is not None:
         save_scheme(out.new_scheme, args.out)
         payload["written"] = args.out
-    _emit(args, payload, _tune_lines(out, payload, args.lang))
+    emit(args, payload, _tune_lines(out, payload, args.lang))
     return 0 if out.new_scheme is not None else 1
 
 
@@ -220,7 +203,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         lines.append(f"Sobol (±{args.sobol_pct:g}%, n={args.sobol}): total-order indices")
         lines += ["  " + line for line in res.total_order.T.round(3).to_string().splitlines()]
     lines.append("模拟结果 simulation" if args.lang == "zh" else "simulation")
-    _emit(args, payload, lines)
+    emit(args, payload, lines)
     return 0
 
 
@@ -237,5 +220,5 @@ def cmd_simplify(args: argparse.Namespace) -> int:
                "population_source": info, **res.to_dict(args.lang)}
     lines = [scheme.stamp(args.lang), f"{res.method}, hold={res.hold}, admitted today: {res.admitted}"]
     lines += ["  " + line for line in res.frame().to_string(index=False).splitlines()]
-    _emit(args, payload, lines)
+    emit(args, payload, lines)
     return 0
