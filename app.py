@@ -5,7 +5,6 @@ Run: ``streamlit run app.py``. The pages live in dashboard/ (dashboard/page_*.py
 
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
 
@@ -27,20 +26,9 @@ PAGES = [  # (url path, title key, icon); the first is the default
     ("person", "page_person", ":material/person:"),
     ("data", "page_data", ":material/table:"),
     ("method", "page_method", ":material/menu_book:"),
+    ("pathways", "page_pathways", ":material/route:"),
+    ("tuning", "page_tuning", ":material/science:"),
 ]
-OPTIONAL_PAGES = [  # added when another engineer's module is importable
-    ("pathways", "page_pathways", ":material/route:", "dashboard.page_pathways"),
-    ("tuning", "page_tuning", ":material/science:", "dashboard.page_tuning"),
-]
-
-
-def _importable(module: str) -> bool:
-    try:
-        importlib.import_module(module)
-    except Exception:  # a page that does not import yet must not break the app
-        return False
-    return True
-
 
 st.set_page_config(page_title="杭州积分落户模拟器 / Hangzhou points simulator", page_icon="🏙️", layout="wide")
 state.init()
@@ -50,10 +38,6 @@ pages = [
             default=(n == 0))
     for n, (slug, key, icon) in enumerate(PAGES)
 ]
-for slug, key, icon, module in OPTIONAL_PAGES:
-    if _importable(module):
-        pages.append(st.Page(str(ROOT / "dashboard" / "pages" / f"{slug}.py"), title=t(key, lang), icon=icon,
-                             url_path=slug))
 page = st.navigation(pages)
 state.sidebar()
 page.run()

@@ -26,7 +26,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page_person": ("个人", "Person"),
     "page_data": ("数据", "Data"),
     "page_method": ("方法", "Method"),
-    "page_pathways": ("落户途径", "Pathways"),
+    "page_pathways": ("落户途径", "Settlement pathways"),
     "page_tuning": ("调参", "Tuning"),
     "sidebar_scheme": ("积分方案", "Points scheme"),
     "sidebar_population": ("人口", "Population"),

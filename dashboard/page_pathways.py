@@ -171,7 +171,7 @@ def render() -> None:
         pop, filled = _fill(pop, 7)
         return compare(pop, load_ruleset(old_path), load_ruleset(new_path)), filled
 
-    st.title(f"{tx('title', 'zh')} {tx('title', 'en')}" if lang == "zh" else tx("title", "en"))
+    st.title(tx("title", lang))
     files = rule_files()
     names = list(files)
     c1, c2 = st.columns(2)

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "test-output" / "screenshots"
 QUERY = {"zh": "", "en": "?lang=English"}  # the language switch is bound to the URL by its label
-PAGES = ["overview", "scheme", "distributions", "quota", "compare", "person", "data", "method"]
+PAGES = ["overview", "scheme", "distributions", "quota", "compare", "person", "data", "method", "pathways", "tuning"]
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run"]
 
@@ -82,12 +82,6 @@ def _settle(page, timeout: float = 60.0) -> None:
     page.wait_for_timeout(500)  # let plotly draw
 
 
-def _pages() -> list[str]:
-    extra = [slug for slug, module in (("pathways", "page_pathways"), ("tuning", "page_tuning"))
-             if (ROOT / "dashboard" / f"{module}.py").exists()]
-    return PAGES + extra
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_page(server, lang):
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -95,7 +89,7 @@ def test_every_page(server, lang):
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 2600})  # the app scrolls inside: tall window
         try:
-            for slug in _pages():
+            for slug in PAGES:
                 path = "" if slug == PAGES[0] else slug  # the default page lives at /
                 page.goto(f"{server}/{path}{QUERY[lang]}")
                 _settle(page)

@@ -18,7 +18,7 @@ from scoring.synth import synth
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 N, SEED = 20_000, 3
-PAGES = ["overview", "scheme", "distributions", "quota", "compare", "person", "data", "method"]
+PAGES = ["overview", "scheme", "distributions", "quota", "compare", "person", "data", "method", "pathways", "tuning"]
 SCHEME = ROOT / "scenarios" / "schemes" / "hangzhou-2023-illustrative.yaml"
 
 
