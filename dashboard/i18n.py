@@ -50,19 +50,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     "points": ("分", "points"),
     "of_eligible": ("占符合资格者", "of the eligible"),
     "summary_threshold": (
-        "在{n_pop}名模拟居民中，{eligible}人符合资格；按{line}分的分数线，{admitted}人（占符合资格者{rate}）可以落户。"
+        "在{n_pop}人中，{eligible}人符合资格；按{line}分的分数线，{admitted}人（占符合资格者{rate}）可以落户。"
         "居住与社保年限分值占比（{measure}口径）为{share}，{verdict}{min_share}的要求。",
-        "Of {n_pop} simulated residents, {eligible} are eligible; with a line of {line} points, {admitted} "
-        "({rate} of the eligible) may settle. Residence and insurance years make up {share} of the points "
-        "({measure} measure), which {verdict} the {min_share} requirement.",
+        "Of {n_pop} people, {eligible} are eligible; with a line of {line} points, {admitted} "
+        "({rate} of the eligible) may settle. The residence + insurance share ({measure} measure) is {share}, "
+        "which {verdict} the {min_share} requirement.",
     ),
     "summary_quota": (
-        "在{n_pop}名模拟居民中，{eligible}人符合资格；{quota}个名额下分数线为{line}分，"
+        "在{n_pop}人中，{eligible}人符合资格；{quota}个名额下分数线为{line}分，"
         "{admitted}人（占符合资格者{rate}）"
         "获准落户。居住与社保年限分值占比（{measure}口径）为{share}，{verdict}{min_share}的要求。",
-        "Of {n_pop} simulated residents, {eligible} are eligible; {quota} places put the cut-off at {line} points and "
-        "admit {admitted} ({rate} of the eligible). Residence and insurance years make up {share} of the points "
-        "({measure} measure), which {verdict} the {min_share} requirement.",
+        "Of {n_pop} people, {eligible} are eligible; {quota} places put the cut-off at {line} points and "
+        "admit {admitted} ({rate} of the eligible). The residence + insurance share ({measure} measure) is {share}, "
+        "which {verdict} the {min_share} requirement.",
     ),
     "summary_none": ("没有人获准落户。", "Nobody is admitted."),
     "verdict_pass": ("达到", "meets"),
@@ -162,6 +162,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "quota_what_if": ("假设名额（人）", "what-if quota (people)"),
     "cutoff_at_quota": ("该名额下的分数线", "cut-off at this quota"),
     "admitted_at_quota": ("该名额下获准人数", "admitted at this quota"),
+    "quota_ties_note": (
+        "名额为{quota}人，但分数线{cut}分上的同分者全部获准（同分全部录取），所以获准{admitted}人，多于名额。",
+        "The quota is {quota}, but everyone tied at the cut-off of {cut} points is admitted (ties admitted), "
+        "so {admitted} people are admitted, more than the quota.",
+    ),
     "years_pending": ("逐年模拟模块（scoring.dynamics）尚未就绪，此处仅显示单年分析。",
                       "The year-by-year module (scoring.dynamics) is not available yet; single-year analysis only."),
     "years": ("年数", "years"),
@@ -200,7 +205,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "distance": ("与分数线的距离", "distance to the line"),
     "status_admitted": ("获准落户", "admitted"),
     "status_not_admitted": ("未获准落户", "not admitted"),
-    "status_ineligible": ("不符合资格：{gate}", "not eligible: {gate}"),
+    "status_ineligible": ("不符合资格（未满足：{gate}）", "not eligible (condition not met: {gate})"),
     "flip_title": ("改变结果的最小变化", "Smallest change that flips the outcome"),
     "flip_none": ("在可考虑的变化范围内，没有单项变化能改变结果。",
                   "No single change within the range considered flips the outcome."),

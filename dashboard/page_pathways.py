@@ -52,12 +52,28 @@ def tx(key: str, lang: str) -> str:
     return pair[1] if lang == "en" else pair[0]
 
 
+def stamp_lines(stamp: str) -> list[str]:
+    """The stamp split before each " | " and " ⟷ " (one rule set or scheme per line; the lines joined by " " give
+    the stamp back), then the banner on its own line."""
+    text = stamp
+    for sep in (" ⟷ ", " | "):
+        text = text.replace(sep, "\n" + sep.strip() + " ")
+    return [*text.split("\n"), BANNER]
+
+
 def _stamped(fig: go.Figure, stamp: str, title: str, height: int = 420) -> go.Figure:
-    fig.add_annotation(text=f"{stamp}  ·  {BANNER}", xref="paper", yref="paper", x=0, y=-0.2, xanchor="left",
-                       yanchor="top", showarrow=False, font={"size": 10, "color": "#666"})
-    fig.update_layout(title=title, height=height, margin={"l": 60, "r": 20, "t": 60, "b": 110},
+    """Title, then the stamp (one line per rule set / scheme, so it is never cut off), then the legend, on top."""
+    lines = stamp_lines(stamp)
+    for i, line in enumerate(lines):  # above the legend, never on the axis labels below the plot
+        fig.add_annotation(text=line, xref="paper", yref="paper", x=0, y=1, xanchor="left", yanchor="bottom",
+                           yshift=30 + 14 * (len(lines) - 1 - i), showarrow=False, font={"size": 10, "color": "#666"})
+    top = 80 + 14 * len(lines)
+    fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left", "yref": "container", "y": 1,
+                             "yanchor": "top", "pad": {"t": 12}},
+                      height=height + 14 * len(lines), margin={"l": 60, "r": 60, "t": top, "b": 110},
                       font={"family": "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif", "size": 13},
-                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0})
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0}, separators=".,")
+    fig.update_traces(cliponaxis=False, selector={"type": "bar"})  # value labels above the tallest bar stay whole
     return fig
 
 
@@ -66,7 +82,7 @@ def pathway_bars(table: pd.DataFrame, lang: str, stamp: str) -> go.Figure:
     fig = go.Figure()
     for col, key, color in (("old", "old_rules", "#9e9e9e"), ("new", "new_rules", "#1f77b4")):
         fig.add_bar(x=table["label"], y=table[col], name=tx(key, lang), marker_color=color,
-                    text=table[col], textposition="outside")
+                    text=table[col], texttemplate="%{y:,}", textposition="outside")
     fig.update_layout(barmode="group", yaxis_title=tx("people", lang))
     return _stamped(fig, stamp, tx("by_pathway", lang))
 
@@ -75,7 +91,7 @@ def marginal_bars(marginal: pd.DataFrame, lang: str, stamp: str) -> go.Figure:
     """Horizontal bars: newly qualifying per rule change made alone (from ``PathwayComparison.marginal``)."""
     labels = marginal["label_en"] if lang == "en" else marginal["label"]
     fig = go.Figure(go.Bar(x=marginal["newly"], y=labels, orientation="h", marker_color="#ff7f0e",
-                           text=marginal["newly"], textposition="outside"))
+                           text=marginal["newly"], texttemplate="%{x:,}", textposition="outside"))
     fig.update_layout(xaxis_title=tx("newly", lang), yaxis={"autorange": "reversed"})
     return _stamped(fig, stamp, tx("marginal", lang), height=120 + 36 * max(len(marginal), 1))
 
@@ -86,8 +102,8 @@ def upset(combos: pd.DataFrame, labels: dict[str, str], lang: str, stamp: str, t
     rows = combos[combos["routes"] > 0].head(top).reset_index(drop=True)
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.03)
     xs = list(range(len(rows)))
-    fig.add_bar(x=xs, y=rows["count"], marker_color="#1f77b4", text=rows["count"], textposition="outside",
-                showlegend=False, row=1, col=1)
+    fig.add_bar(x=xs, y=rows["count"], marker_color="#1f77b4", text=rows["count"], texttemplate="%{y:,}",
+                textposition="outside", showlegend=False, row=1, col=1)
     for j, pid in enumerate(ids):
         on = rows[pid].to_numpy(dtype=bool)
         fig.add_scatter(x=xs, y=[j] * len(xs), mode="markers", showlegend=False, hoverinfo="skip",

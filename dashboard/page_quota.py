@@ -80,6 +80,9 @@ def render() -> None:
     c1.metric(t("eligible", lang), fmt_int(n_elig))
     c2.metric(t("cutoff_at_quota", lang), fmt_points(cut))
     c3.metric(t("admitted_at_quota", lang), fmt_int(admitted))
+    if admitted > quota:  # the cut-off is reached by a block of equal scores: everyone in it is admitted
+        st.caption(t("quota_ties_note", lang, quota=fmt_int(int(quota)), cut=fmt_points(cut),
+                     admitted=fmt_int(admitted)))
     curve = cached.cutoff_curve(key, text)
     view.chart(figures.cutoff_curve(curve, int(quota), lang, stamp), "quota_cutoff_curve", stamp, lang)
 

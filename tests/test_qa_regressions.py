@@ -1,0 +1,123 @@
+"""Regressions from trying the product as a new user (README/docs commands, the dashboard in a browser).
+
+Each test pins one thing a policy analyst tripped over: wording that said the opposite of what was meant,
+numbers that needed an explanation, labels cut off, a traceback instead of a one-line message.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import scoring
+from dashboard import page_pathways
+from dashboard.analysis import Headline, summary_sentence
+from dashboard.i18n import fmt_int, fmt_points, t
+from scoring.synth import synth
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+SCHEME = ROOT / "scenarios" / "schemes" / "hangzhou-2023-illustrative.yaml"
+N, SEED = 20_000, 3
+
+
+# --- dashboard wording ------------------------------------------------------------------------------------------
+def test_ineligible_outcome_names_the_condition_not_met():
+    """'not eligible: holds a residence permit' read as the reason being that the person HOLDS one."""
+    zh = t("status_ineligible", "zh", gate="持有杭州市居住证")
+    en = t("status_ineligible", "en", gate="holds a Hangzhou residence permit")
+    assert "未满足" in zh and "持有杭州市居住证" in zh
+    assert "not met" in en and "holds a Hangzhou residence permit" in en
+
+
+@pytest.mark.parametrize("mode", ["threshold", "quota"])
+def test_summary_sentence_does_not_call_a_share_above_100_percent_a_share_of_the_points(mode):
+    """The decisive share can exceed 100 %; 'make up 106.7 % of the points' is false. Uploaded data are not
+    'simulated residents' either."""
+    h = Headline(n_pop=200, eligible=120, admitted=50, mode=mode, quota=50 if mode == "quota" else None,
+                 threshold=100.0 if mode == "threshold" else None, cutoff=100.0, line=100.0, measure="decisive",
+                 share=1.067, min_share=0.5, ok=True)
+    en, zh = summary_sentence(h, "en"), summary_sentence(h, "zh")
+    assert "of the points" not in en and "simulated" not in en
+    assert "residence + insurance share (decisive measure) is 106.7%" in en
+    assert "模拟居民" not in zh and "106.7%" in zh
+
+
+# --- dashboard: quota page explains an admitted count above the quota ------------------------------------------
+def _app(page: str, lang: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["pop_n"] = N
+    at.session_state["pop_seed"] = SEED
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page(f"dashboard/pages/{page}.py").run()
+    return at
+
+
+def test_quota_page_explains_ties_when_more_are_admitted_than_the_quota():
+    """hangzhou-2023 scores in whole steps with capped items, so the cut-off falls inside a block of equal
+    scores: a what-if quota of 100 admits the whole block (ties admitted), which needs saying."""
+    pop = synth(N, SEED)
+    res = scoring.score(pop, scoring.load_scheme(SCHEME))
+    adm = scoring.admit(res, quota=100, ties="admit_all")
+    assert adm.admitted_count > 100  # the premise: the cut-off falls inside a block of equal scores
+    at = _app("quota", "en")
+    at.number_input(key="quota_what_if").set_value(100).run()
+    assert not at.exception and not at.error
+    notes = [c.value for c in at.caption]
+    expected = t("quota_ties_note", "en", quota="100", cut=fmt_points(adm.cutoff), admitted=fmt_int(adm.admitted_count))
+    assert expected in notes, notes
+    # no note when the quota is met exactly: find a quota that ends between two distinct scores
+    tot = np.sort(res.total_cents[res.eligible_mask])[::-1]
+    q = int(np.flatnonzero(tot[:-1] != tot[1:])[0]) + 1  # the first place where the next score is lower
+    at.number_input(key="quota_what_if").set_value(q).run()
+    assert not any("ties admitted" in c.value for c in at.caption)
+
+
+# --- dashboard: pathways charts keep their stamp whole and readable --------------------------------------------
+@pytest.fixture(scope="module")
+def pathways_cmp():
+    from scoring.pathways_compare import compare
+    from scoring.pathways_rules import load_ruleset
+    from scoring.synth_pathways import add_pathway_attributes
+
+    pop = add_pathway_attributes(synth(5_000, 1), 1)
+    return compare(pop, load_ruleset(ROOT / "rulesets" / "before-2023.yaml"),
+                   load_ruleset(ROOT / "rulesets" / "notice-2023.yaml"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pathways_stamp_is_one_line_per_rule_set_above_the_plot(pathways_cmp, lang):
+    """The stamp (two rule sets, two schemes) ran off the right edge and over the rotated route labels."""
+    stamp = pathways_cmp.stamp(lang)
+    lines = page_pathways.stamp_lines(stamp)
+    assert len(lines) == stamp.count(" | ") + stamp.count(" ⟷ ") + 2
+    assert " ".join(lines[:-1]) == stamp and lines[-1] == page_pathways.BANNER
+    assert max(len(line) for line in lines) < 110  # each fits the chart's width
+    fig = page_pathways.pathway_bars(pathways_cmp.table(lang).query("pathway != 'any'"), lang, stamp)
+    notes = fig.layout.annotations
+    assert [a.text for a in notes] == lines
+    assert all(a.y == 1 and a.yanchor == "bottom" and a.yshift > 0 for a in notes)  # above, not on the axis
+    assert fig.layout.margin.t >= 80 + 14 * len(lines)
+
+
+def test_pathways_bar_values_have_thousands_separators_and_are_not_clipped(pathways_cmp):
+    stamp = pathways_cmp.stamp("en")
+    figs = [page_pathways.pathway_bars(pathways_cmp.table("en").query("pathway != 'any'"), "en", stamp),
+            page_pathways.marginal_bars(pathways_cmp.marginal, "en", stamp),
+            page_pathways.upset(pathways_cmp.new.combinations(), {}, "en", stamp)]
+    for fig in figs:
+        bars = [tr for tr in fig.data if tr.type == "bar"]
+        assert bars and all(b.texttemplate in ("%{y:,}", "%{x:,}") and b.cliponaxis is False for b in bars)
+        assert fig.layout.separators == ".,"
+
+
+# --- command line ---------------------------------------------------------------------------------------------
+def _cli(*args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "scoring", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, **kw)
