@@ -121,3 +121,43 @@ def test_pathways_bar_values_have_thousands_separators_and_are_not_clipped(pathw
 def _cli(*args: str, **kw) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "scoring", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=300, **kw)
+
+
+def test_output_piped_into_head_gives_no_traceback():
+    """`python -m scoring ... --json | head -c 100` printed a BrokenPipeError traceback."""
+    proc = subprocess.Popen([sys.executable, "-m", "scoring", "admit", "--scheme", str(SCHEME), "--population",
+                             "data/sample_extract_gb18030.csv", "--json"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()  # the reader is gone before the command writes its result
+    err = proc.stderr.read()
+    proc.wait(timeout=300)
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+    assert proc.returncode == 1
+
+
+def test_run_prints_its_summary_on_stdout_with_thousands_separators(tmp_path):
+    """The summary of `run` went to stderr (lost by `> summary.txt`) as '14662' instead of '14,662'."""
+    proc = _cli("run", "scenarios/hangzhou-2023-reform.yaml", "--out", str(tmp_path / "r"), "--no-progress",
+                "--no-quota-question")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert lines[0].startswith("hangzhou-2023-reform ·") and "simulation" in lines[0]
+    import json
+
+    total = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))["totals"]["admitted_total"]
+    assert f"admitted over 10 year(s): {total:,.0f};" in lines[1]
+    assert "," in f"{total:,.0f}"  # the check above really tests a separator (thousands of people admitted)
+
+
+def test_compare_table_is_rounded_for_people():
+    import pandas as pd
+
+    from scoring.cli.scenario import readable
+
+    frame = pd.DataFrame({"scenario": ["a", "b"], "first_year_cutoff": [116.4166, np.nan],
+                          "admitted_total": [14661.666667, 4000.0], "wait_mean": [2.978133, 2.381167],
+                          "pool_final": [12686, 20362]})
+    out = readable(frame)
+    assert out.to_dict("list") == {"scenario": ["a", "b"], "first_year_cutoff": ["116.42", "—"],
+                                   "admitted_total": ["14,662", "4,000"], "wait_mean": ["3.0", "2.4"],
+                                   "pool_final": ["12,686", "20,362"]}

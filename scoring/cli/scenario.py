@@ -92,11 +92,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     write_results(out, run.tables(), summary, lambda: run_report(run))
     if args.json:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
-    else:
+    else:  # the summary is the result: stdout (progress alone goes to stderr)
         t = summary["totals"]
-        sys.stderr.write(f"{sc.stamp('en')}\nadmitted over {sc.horizon} year(s): {t['admitted_total']:.0f}; "
-                         f"final backlog {t['backlog_final']:.0f}; results in {out}\n")
+        sys.stdout.write(f"{sc.stamp('en')}\nadmitted over {sc.horizon} year(s): {t['admitted_total']:,.0f}; "
+                         f"final backlog {t['backlog_final']:,.0f}; results in {out}\n")
     return 0
+
+
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Numbers for people: counts as whole numbers with thousands separators (means over replications are
+    rounded), cut-offs to the cent, waiting years to one decimal."""
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        fmt = "{:,.2f}" if "cutoff" in col else "{:,.1f}" if col.startswith("wait") else "{:,.0f}"
+        out[col] = [("—" if pd.isna(v) else fmt.format(v)) for v in values]
+    return out
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -119,5 +132,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
     else:
-        sys.stderr.write(cmp.totals().drop(columns=["status"]).to_string(index=False) + f"\nresults in {out}\n")
+        table = readable(cmp.totals().drop(columns=["status"]))
+        sys.stdout.write(table.to_string(index=False) + f"\nresults in {out}\n")
     return 0
