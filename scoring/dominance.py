@@ -51,6 +51,21 @@ class DominanceReport:
         """Pass/fail of the requirement (None when it cannot be measured)."""
         return self.passed.get(self.measure)
 
+    def judge(self, notes: list[str] | tuple[str, ...] = ()) -> DominanceReport:
+        """Set pass/fail per measure against the requirement and warn when the measures disagree."""
+        self.warnings.extend(notes)
+        shares = {"design": self.design, "realised": self.realised_eligible, "decisive": self.decisive}
+        self.passed = {k: (None if v is None else bool(v >= self.min_share)) for k, v in shares.items()}
+        verdicts = {k: v for k, v in self.passed.items() if v is not None}
+        if len(set(verdicts.values())) > 1:
+            passing = ", ".join(k for k, v in verdicts.items() if v)
+            failing = ", ".join(k for k, v in verdicts.items() if not v)
+            self.warnings.append(
+                f"the measures disagree: {passing} pass(es) but {failing} fail(s) the {self.min_share:.0%} "
+                f"requirement; the requirement uses the {self.measure} share"
+            )
+        return self
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         out = asdict(self)
@@ -144,6 +159,22 @@ def decisive_share(res: ScoreResult, mask: np.ndarray, groups: list[str]) -> flo
     return float(np.dot(group - group.mean(), total)) / var
 
 
+NO_LINE_NOTE = (
+    "every eligible applicant is admitted, so no line decides; the decisive share is measured around the median "
+    "eligible score"
+)
+
+
+def deciding_line(
+    quota: int | None, threshold: float | None, candidates: int, cutoff: float | None
+) -> float | None:
+    """The line that decides admission: the cut-off of a binding quota, else the threshold, else None (nobody
+    eligible is turned away, so no line decides)."""
+    if quota is not None and candidates > quota:
+        return cutoff
+    return threshold
+
+
 def dominance(
     res: ScoreResult,
     scheme: Scheme | None = None,
@@ -158,14 +189,17 @@ def dominance(
     scheme = scheme or res.scheme
     rule = scheme.dominance
     groups = list(rule.groups)
+    notes: list[str] = []
     if admitted is not None and not isinstance(admitted, np.ndarray):
         admitted_mask = np.asarray(admitted.admitted_mask)  # AdmissionResult
         if line is None:
-            line = admitted.cutoff
+            line = deciding_line(admitted.quota, admitted.threshold, admitted.candidates, admitted.cutoff)
+            if line is None:
+                notes.append(NO_LINE_NOTE)
     else:
         admitted_mask = admitted
     eligible = res.eligible_mask
-    if line is None and scheme.admission is not None and scheme.admission.threshold is not None:
+    if line is None and not notes and scheme.admission is not None and scheme.admission.threshold is not None:
         line = scheme.admission.threshold
     if line is None and eligible.any():
         line = float(np.median(res.total_cents[eligible])) / 100.0
@@ -183,14 +217,4 @@ def dominance(
         window=window,
         near_line=int(near.sum()),
     )
-    shares = {"design": report.design, "realised": report.realised_eligible, "decisive": report.decisive}
-    report.passed = {k: (None if v is None else bool(v >= rule.min_share)) for k, v in shares.items()}
-    verdicts = {k: v for k, v in report.passed.items() if v is not None}
-    if len(set(verdicts.values())) > 1:
-        passing = ", ".join(k for k, v in verdicts.items() if v)
-        failing = ", ".join(k for k, v in verdicts.items() if not v)
-        report.warnings.append(
-            f"the measures disagree: {passing} pass(es) but {failing} fail(s) the {rule.min_share:.0%} requirement; "
-            f"the requirement uses the {rule.measure} share"
-        )
-    return report
+    return report.judge(notes)

@@ -20,11 +20,12 @@ import numpy as np
 import pandas as pd
 
 from scoring.admission import _break_ties, resolve_rule
-from scoring.dominance import DEFAULT_WINDOW, MIN_NEAR, DominanceReport
+from scoring.dominance import DEFAULT_WINDOW, MIN_NEAR, NO_LINE_NOTE, DominanceReport, deciding_line
 from scoring.engine import score
 from scoring.errors import PopulationError, ScoringInputError
-from scoring.population import _coerce_string, _missing_mask, _show, person_ids, read_population
+from scoring.population import person_ids, read_population
 from scoring.population_schema import load_schema
+from scoring.population_validate import coerce_string, duplicate_id_reason, missing_mask
 from scoring.scheme import AdmissionRule, Scheme
 
 HELPER = "_ooc_"  # prefix of the helper columns kept between the passes
@@ -212,8 +213,8 @@ class Context:
 
 
 def _normalised_ids(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    miss = _missing_mask(col)
-    return _coerce_string("person_id", col.reset_index(drop=True), miss, _NoProblems()), miss
+    miss = missing_mask(col)
+    return coerce_string("person_id", col.reset_index(drop=True), miss, _NoProblems()), miss
 
 
 class _NoProblems:
@@ -263,8 +264,7 @@ def find_duplicate_ids(batches: Callable[[], Iterable[pd.DataFrame]], column: st
     out: dict[str, str] = {}
     for value, listed in rows.items():
         if len(listed) > 1:
-            shown = ", ".join(str(r) for r in listed[:5]) + (", ..." if len(listed) > 5 else "")
-            out[str(value)] = f"person_id {_show(value)} is not unique (rows {shown})"
+            out[str(value)] = duplicate_id_reason(value, listed)
     return out
 
 
@@ -397,6 +397,7 @@ class Plan:
     fallback: tuple[int, int] | None = None  # (distance of the k-th nearest, how many taken at that distance)
     decisive_band: float | None = None
     band_done: bool = False
+    no_line: bool = False  # every eligible applicant admitted: no line decides
 
     @property
     def needs_band(self) -> bool:
@@ -423,9 +424,15 @@ def make_plan(ctx: Context, stats: Stats) -> Plan:
                 plan.tied = int(cand.counts[np.searchsorted(cand.values, plan.cutoff)])
                 plan.left = places - int(cand.counts[cand.values > plan.cutoff].sum())
                 plan.admit_all_tied = rule.ties == "admit_all" or plan.tied <= plan.left
-    line = plan.cutoff / 100.0 if plan.cutoff is not None else None
+    line = None
+    if rule is not None:
+        quota = rule.quota if rule.mode in ("quota", "both") else None
+        threshold = rule.threshold if rule.mode in ("threshold", "both") else None
+        cutoff = plan.cutoff / 100.0 if plan.cutoff is not None else None
+        line = deciding_line(quota, threshold, plan.n_candidates, cutoff)
+        plan.no_line = line is None
     scheme = ctx.scheme
-    if line is None and scheme.admission is not None and scheme.admission.threshold is not None:
+    if line is None and not plan.no_line and scheme.admission is not None and scheme.admission.threshold is not None:
         line = scheme.admission.threshold
     if line is None and h.n:
         line = h.median() / 100.0
@@ -572,14 +579,7 @@ class OutOfCoreResult:
             decisive=decisive, line=plan.line, window=plan.window,
             near_line=plan.near if plan.line is not None else 0,
         )
-        shares = {"design": rep.design, "realised": rep.realised_eligible, "decisive": rep.decisive}
-        rep.passed = {k: (None if v is None else bool(v >= rep.min_share)) for k, v in shares.items()}
-        verdicts = {k: v for k, v in rep.passed.items() if v is not None}
-        if len(set(verdicts.values())) > 1:
-            passing = ", ".join(k for k, v in verdicts.items() if v)
-            failing = ", ".join(k for k, v in verdicts.items() if not v)
-            rep.warnings.append(f"the measures disagree: {passing} pass(es) but {failing} fail(s) the "
-                                f"{rep.min_share:.0%} requirement; the requirement uses the {rep.measure} share")
+        rep.judge([NO_LINE_NOTE] if plan.no_line else [])
         return cls(scheme, counts, adm, rep, stats.warnings, plan)
 
     def summary(self) -> dict[str, Any]:

@@ -8,6 +8,7 @@ not meant) are kept apart from errors.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -234,6 +235,7 @@ def scheme_warnings(scheme: Scheme, columns: Iterable[str] | None = None) -> lis
         warnings.append(f"{src}: status {scheme.status}: values are not official; outputs are marked as simulation")
     if scheme.admission is None:
         warnings.append(f"{src}: admission: no admission rule; give --quota or --threshold to admit")
+    warnings += _unknown_category_values(scheme, src)
     if columns is not None:
         present = set(columns)
         for item in scheme.items:
@@ -244,3 +246,39 @@ def scheme_warnings(scheme: Scheme, columns: Iterable[str] | None = None) -> lis
             if gate.column not in present:
                 warnings.append(f"{src}: eligibility (id={gate.id}): column {gate.column!r} is not in the population")
     return warnings
+
+
+def _unknown_category_values(scheme: Scheme, src: str) -> list[str]:
+    """Category values a scheme names that the population schema does not know (a typo scores nobody)."""
+    from scoring.population_schema import load_schema
+
+    schema = load_schema()
+    out: list[str] = []
+
+    def check(where: str, column: str, values: Iterable[object]) -> None:
+        spec = schema.columns.get(column)
+        if spec is None or spec.type != "category" or not spec.values:
+            return
+        known = [v.code for v in spec.values]
+        for value in values:
+            if str(value) not in known:
+                close = difflib.get_close_matches(str(value), known, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                out.append(
+                    f"{src}: {where}: value {value!r} is not a value of column {column!r} (nobody has it{hint}); "
+                    f"values: {', '.join(known)}"
+                )
+
+    for item in scheme.items:
+        if item.kind == "category" and isinstance(item.points, dict) and item.column:
+            check(f"items (id={item.id}).points", item.column, item.points)
+        if item.when is not None:
+            check(f"items (id={item.id}).when", item.when.column, _condition_values(item.when))
+    for gate in scheme.eligibility:
+        check(f"eligibility (id={gate.id})", gate.column, _condition_values(gate))
+    return out
+
+
+def _condition_values(cond: Condition) -> list[object]:
+    values: list[object] = [] if cond.equals is None else [cond.equals]
+    return values + list(cond.in_ or [])
