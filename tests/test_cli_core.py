@@ -175,3 +175,20 @@ def test_sample_files_round_trip_through_every_command(tmp_path: Path, sample: s
     assert proc.returncode == 0, proc.stderr
     admitted = json.loads(proc.stdout)
     assert admitted["admitted"] == 20  # the tie chain ends in a lottery: the quota is exact
+
+
+def test_text_output_follows_the_language(pop_files: dict[str, Path]) -> None:
+    base = ["admit", "--scheme", BEIJING, "--population", str(pop_files["bad"]), "--quota", "40", "--skip-invalid"]
+    zh = run(*base)
+    en = run(*base, "--lang", "en")
+    assert zh.returncode == en.returncode == 0, zh.stderr + en.stderr
+    assert "获准落户" in zh.stdout and "拒收" in zh.stdout and "admitted" not in zh.stdout
+    assert "admitted" in en.stdout and "获准" not in en.stdout
+    assert "--out" in zh.stdout  # the rejected rows were not written: say how to get them
+
+
+def test_quota_above_the_eligible_says_no_line_decides(pop_files: dict[str, Path]) -> None:
+    proc = run("admit", "--scheme", BEIJING, "--population", str(pop_files["parquet"]), "--quota", "100000", "--json")
+    out = json.loads(proc.stdout)
+    assert out["admitted"] == out["eligible"]
+    assert any("no line decides" in w for w in out["dominance"]["warnings"])

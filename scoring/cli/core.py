@@ -14,7 +14,7 @@ from tqdm import tqdm
 from scoring.admission import AdmissionResult, admit
 from scoring.cli.outofcore import add_engine_args, run_outofcore
 from scoring.cli.output import emit
-from scoring.dominance import dominance
+from scoring.dominance import NO_LINE_NOTE, dominance
 from scoring.engine import ScoreResult, score
 from scoring.errors import PopulationError, SchemeError, ScoringInputError
 from scoring.scheme import Scheme, load_scheme, scheme_warnings
@@ -184,24 +184,78 @@ def _score_stats(res: ScoreResult) -> dict[str, Any]:
     return {"mean": round(float(total.mean()), 2), "p10": float(q[0]), "median": float(q[1]), "p90": float(q[2])}
 
 
+TEXT: dict[str, tuple[str, str]] = {
+    "counts": ("输入 {rows_in:,} 行 · 计分 {scored:,} · 拒收 {rejected:,}",
+               "rows in {rows_in:,} · scored {scored:,} · rejected {rejected:,}"),
+    "eligible": (" · 符合资格 {eligible:,}", " · eligible {eligible:,}"),
+    "admitted": ("符合资格 {eligible:,} · 获准落户 {admitted:,} · 最低录取分 {cutoff} · 最低分同分 {tied:,} 人 · "
+                 "同分规则决定 {decided:,} 个名额",
+                 "eligible {eligible:,} · admitted {admitted:,} · cut-off {cutoff} · tied at cut-off {tied:,} · "
+                 "places decided by tie-break {decided:,}"),
+    "written": ("已写入：{out}", "written: {out}"),
+    "rejected_out": ("（拒收行及原因：{path}）", " (rejected rows with reasons: {path})"),
+    "rejected_inline": ("拒收行未写出：加 --out 可在输出旁写出全部拒收行及原因",
+                        "rejected rows not written: give --out to write them all, with reasons, beside the output"),
+    "valid": ("方案有效", "OK: the scheme is valid"),
+    "warning": ("警告：", "warning: "),
+    "dominance_on": ("主导性（人群：{pop}）", "Dominance on {pop}"),
+    "not_measured": ("未计算主导性：人群缺少方案所需的列 {cols}",
+                     "dominance not measured: the population lacks the scheme's column(s) {cols}"),
+    "disagree": ("三种口径结论不一致：{passing} 达标，{failing} 未达标；要求采用{measure}",
+                 "the measures disagree: {passing} pass but {failing} fail; the requirement uses the {measure}"),
+    "no_line": ("所有符合资格者均获准落户，没有起决定作用的分数线；决定性占比按符合资格者的中位分计算",
+                "every eligible applicant is admitted, so no line decides; the decisive share is measured around the "
+                "median eligible score"),
+    "required": ("  * 要求口径，最低 {req}", "  * the measure the requirement uses, minimum {req}"),
+}
+MEASURE_NAMES = {"design": ("设计占比", "design share"), "realised": ("实际占比", "realised share"),
+                 "decisive": ("决定性占比", "decisive share")}
+
+
+def say(key: str, lang: str, **values: Any) -> str:
+    """One line of command output in ``lang``."""
+    return TEXT[key][0 if lang == "zh" else 1].format(**values)
+
+
 def _dominance_lines(d: dict[str, Any], lang: str) -> list[str]:
     def pct(v: float | None) -> str:
         return "—" if v is None else f"{v:.1%}"
 
+    def name(key: str) -> str:
+        return MEASURE_NAMES[key][0 if lang == "zh" else 1]
+
     verdict = {True: "达标" if lang == "zh" else "pass", False: "未达标" if lang == "zh" else "fail", None: "—"}
-    measures = [("design", d["design"]), ("realised", d["realised_eligible"]), ("decisive", d["decisive"])]
-    names = {"design": ("设计占比", "design share"), "realised": ("实际占比", "realised share"),
-             "decisive": ("决定性占比", "decisive share")}
+    values = {"design": d["design"], "realised": d["realised_eligible"], "decisive": d["decisive"]}
     out = []
-    for key, value in measures:
+    for key, value in values.items():
         mark = " *" if key == d["measure"] else ""
-        name = names[key][0 if lang == "zh" else 1]
-        out.append(f"  {name}: {pct(value)} ({verdict[d['passed'][key]]}){mark}")
-    req = f"{d['min_share']:.0%}"
-    out.append(
-        f"  * 要求口径，最低 {req}" if lang == "zh" else f"  * the measure the requirement uses, minimum {req}"
-    )
-    return out + [f"  ! {w}" for w in d["warnings"]]
+        out.append(f"  {name(key)}: {pct(value)} ({verdict[d['passed'][key]]}){mark}")
+    out.append(say("required", lang, req=f"{d['min_share']:.0%}"))
+    judged = {k: v for k, v in d["passed"].items() if v is not None}
+    if len(set(judged.values())) > 1:
+        sep = "、" if lang == "zh" else ", "
+        out.append("  ! " + say("disagree", lang, passing=sep.join(name(k) for k, v in judged.items() if v),
+                                failing=sep.join(name(k) for k, v in judged.items() if not v),
+                                measure=name(d["measure"])))
+    for warning in d["warnings"]:
+        if warning.startswith("the measures disagree"):
+            continue
+        out.append("  ! " + (say("no_line", lang) if warning == NO_LINE_NOTE else warning))
+    return out
+
+
+def _count_line(counts: dict[str, Any], lang: str, eligible: int | None = None) -> str:
+    line = say("counts", lang, **counts)
+    return line + (say("eligible", lang, eligible=eligible) if eligible is not None else "")
+
+
+def _written_lines(paths: dict[str, str], lang: str) -> list[str]:
+    if "out" not in paths:
+        return []
+    line = say("written", lang, out=paths["out"])
+    if "rejected_out" in paths:
+        line += say("rejected_out", lang, path=paths["rejected_out"])
+    return [line]
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -227,7 +281,9 @@ def cmd_check_scheme(args: argparse.Namespace) -> int:
     dom: dict[str, Any] | None = None
     adm_summary = None
     missing = [c for c in scheme.columns() if c not in pop.columns]
-    if not missing:
+    if missing:
+        warnings.append(say("not_measured", "en", cols=", ".join(missing)))
+    else:
         res = score(pop, scheme, on_invalid="reject")
         adm = admit(res) if scheme.admission is not None else None
         report = dominance(res, scheme, admitted=adm)
@@ -248,11 +304,12 @@ def cmd_check_scheme(args: argparse.Namespace) -> int:
         "dominance": dom,
         "admission": adm_summary,
     }
-    lines = [f"{scheme.stamp(args.lang)}", "OK: the scheme is valid" if args.lang == "en" else "方案有效"]
-    lines += [f"warning: {w}" for w in warnings if not w.startswith("dominance: the measures disagree")]
+    lines = [scheme.stamp(args.lang), say("valid", args.lang)]
+    lines += [say("warning", args.lang) + w for w in warnings if not w.startswith("dominance: ")]
+    if missing:
+        lines.append(say("warning", args.lang) + say("not_measured", args.lang, cols=", ".join(missing)))
     if dom is not None:
-        lines.append(("Dominance on " if args.lang == "en" else "主导性（人群：") + pop_note + ("" if args.lang == "en"
-                                                                                              else "）"))
+        lines.append(say("dominance_on", args.lang, pop=pop_note))
         lines += _dominance_lines(dom, args.lang)
     emit(args, payload, lines)
     return 0
@@ -277,12 +334,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         "dominance": dom,
         **paths,
     }
-    lines = [
-        scheme.stamp(args.lang),
-        f"rows in {counts['rows_in']:,} · scored {counts['scored']:,} · rejected {counts['rejected']:,} · "
-        f"eligible {payload['eligible']:,}",
-        f"written: {paths['out']}" + (f" (rejected rows: {paths['rejected_out']})" if "rejected_out" in paths else ""),
-    ]
+    lines = [scheme.stamp(args.lang), _count_line(counts, args.lang, payload["eligible"]),
+             *_written_lines(paths, args.lang)]
     emit(args, payload, lines)
     return 0
 
@@ -310,11 +363,14 @@ def cmd_admit(args: argparse.Namespace) -> int:
     cutoff = "—" if adm.cutoff is None else f"{adm.cutoff:,.2f}"
     lines = [
         scheme.stamp(args.lang),
-        f"rows in {counts['rows_in']:,} · scored {counts['scored']:,} · rejected {counts['rejected']:,}",
-        f"eligible {adm.eligible:,} · admitted {adm.admitted_count:,} · cut-off {cutoff} · tied at cut-off "
-        f"{adm.tied_at_cutoff:,} · places decided by tie-break {adm.decided_by_tiebreak:,}",
+        _count_line(counts, args.lang),
+        say("admitted", args.lang, eligible=adm.eligible, admitted=adm.admitted_count, cutoff=cutoff,
+            tied=adm.tied_at_cutoff, decided=adm.decided_by_tiebreak),
         *_dominance_lines(report.to_dict(), args.lang),
+        *_written_lines(paths, args.lang),
     ]
+    if len(rejected) and not args.out:
+        lines.append(say("rejected_inline", args.lang))
     emit(args, payload, lines)
     return 0
 
