@@ -7,6 +7,7 @@ integer cents, so "tied" means equal to the cent.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -127,9 +128,11 @@ def admit(
     if isinstance(rule.ties, list):
         for key in rule.ties:
             if key.column is not None and key.column not in res.population.columns:
+                columns = [str(c) for c in res.population.columns]
+                close = difflib.get_close_matches(key.column, ["admit_all", *columns], n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise ScoringInputError(
-                    f"ties: column {key.column!r} is not in the population; "
-                    f"columns: {', '.join(map(str, res.population.columns[:25]))}"
+                    f"ties: column {key.column!r} is not in the population{hint} columns: {', '.join(columns[:25])}"
                 )
     total = res.total_cents
     pool = res.eligible_mask.copy() if candidates is None else (res.eligible_mask & candidates)
@@ -163,13 +166,13 @@ def admit(
     if rule.ties == "admit_all" or n_tied <= left:
         admitted[tied_pos] = True
     else:
-        chosen = _break_ties(res, tied_pos, left, rule.ties)  # type: ignore[arg-type]
+        chosen = break_ties(res, tied_pos, left, rule.ties)  # type: ignore[arg-type]
         admitted[chosen] = True
         decided = len(chosen)
     return AdmissionResult(admitted, res.index, rule, n_eligible, n_candidates, cutoff, n_tied, decided)
 
 
-def _break_ties(res: ScoreResult, tied_pos: np.ndarray, places: int, chain: list[TieKey]) -> np.ndarray:
+def break_ties(res: ScoreResult, tied_pos: np.ndarray, places: int, chain: list[TieKey]) -> np.ndarray:
     """Order the tied band by the chain and return the positions admitted.
 
     If the chain has no lottery and still cannot separate the people at the boundary, all of those still tied

@@ -138,6 +138,11 @@ def read_scenario_dict(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[s
         raise ScenarioError(f"{path}: base: the base chain loops ({chain})")
     data = _read_yaml(path)
     unknown = [k for k in data if k not in TOP_KEYS]
+    if "items" in data and "scheme" not in data:
+        raise ScenarioError(
+            f"{path}: this is a points scheme, not a scenario; use it with check-scheme, score or admit, or write a "
+            f"scenario with `scheme: {path.name}` (see docs/scenarios.md)"
+        )
     if unknown:
         raise ScenarioError(f"{path}: {unknown[0]}: unknown key; valid: {', '.join(TOP_KEYS)}")
     for key in _PATH_KEYS:

@@ -192,3 +192,11 @@ def test_quota_above_the_eligible_says_no_line_decides(pop_files: dict[str, Path
     out = json.loads(proc.stdout)
     assert out["admitted"] == out["eligible"]
     assert any("no line decides" in w for w in out["dominance"]["warnings"])
+
+
+def test_hints_for_near_misses(pop_files: dict[str, Path]) -> None:
+    proc = run("admit", "--scheme", BEIJING, "--population", str(pop_files["parquet"]), "--ties", "admitall",
+               "--quota", "5")
+    assert proc.returncode == 2 and "did you mean 'admit_all'" in proc.stderr
+    proc = run("run", BEIJING)
+    assert proc.returncode == 2 and "not a scenario" in proc.stderr
