@@ -43,6 +43,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cutoff": ("落户分数线", "cut-off score"),
     "threshold_line": ("分数线（门槛）", "score line (threshold)"),
     "share_res_ins": ("居住+社保分值占比", "residence + insurance share"),
+    "help_design": ("设计占比：居住与社保年限可得的最高分，占全部项目可得最高分的比例。",
+                    "Design share: the most points residence and insurance years can earn, as a share of the most "
+                    "points all items can earn."),
+    "help_realised": ("实际占比：符合资格者实际获得的正分中，居住与社保年限分所占比例。",
+                      "Realised share: of the positive points the eligible actually hold, the share from residence "
+                      "and insurance years."),
+    "help_decisive": ("决定性占比：在分数线附近，总分差异中由居住与社保年限解释的比例（协方差/方差）。其他项目与年限"
+                      "反向变化时可超过100%，同向时较低。",
+                      "Decisive share: near the line, the share of the differences in total score explained by "
+                      "residence and insurance years (covariance / variance). It exceeds 100% when other items move "
+                      "against the years there, and falls when they move with them."),
     "pass": ("达标", "pass"),
     "fail": ("未达标", "fail"),
     "na": ("无法计算", "n/a"),

@@ -27,7 +27,7 @@ def render() -> None:
     c3.metric(line_label, fmt_points(h.line), border=True,
               delta=f"{t('quota', lang)} {fmt_int(h.quota)}" if h.quota is not None else None, delta_color="off")
     verdict = {True: t("pass", lang), False: t("fail", lang), None: t("na", lang)}[h.ok]
-    c4.metric(t("share_res_ins", lang), fmt_pct(h.share), border=True,
+    c4.metric(t("share_res_ins", lang), fmt_pct(h.share), border=True, help=t(f"help_{h.measure}", lang),
               delta=f"{verdict} (≥ {fmt_pct(h.min_share, 0)}, {t('measure_' + h.measure, lang)})",
               delta_color="normal" if h.ok else "inverse", delta_arrow="up" if h.ok else "down")
     st.info(analysis.summary_sentence(h, lang))
