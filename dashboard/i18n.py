@@ -232,6 +232,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "upload_population": ("上传人口数据", "Upload a population"),
     "drop_ids": ("删除身份证号、手机号、姓名等直接标识列",
                  "drop direct-identifier columns (ID numbers, phones, names)"),
+    "drop_ids_hint": ("勾选上方“删除身份证号、手机号、姓名等直接标识列”",
+                      'tick "drop direct-identifier columns" above'),
     "rows_in": ("读入行数", "rows in"),
     "rows_kept": ("保留行数", "rows kept"),
     "rows_rejected": ("剔除行数", "rows rejected"),

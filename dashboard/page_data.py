@@ -12,6 +12,7 @@ from dashboard import analysis, cached, exports, figures, state, view
 from dashboard.i18n import fmt_int, t
 from scoring.population import read_population
 
+CLI_DROP_HINT = "--drop-identifiers (drop_identifiers=True)"  # the library names its CLI flag
 SCORES_ROWS = 100_000  # rows of the per-person table offered for download
 
 
@@ -26,11 +27,12 @@ def _upload(lang: str) -> None:
     suffix = Path(up.name).suffix or ".csv"
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"upload{suffix}"
+            path = Path(tmp) / (Path(up.name).name or f"upload{suffix}")  # messages name the user's file
             path.write_bytes(data)
             load = read_population(path, skip_invalid=True, drop_identifiers=drop)
     except Exception as exc:  # any unreadable upload: say why, keep the app running
-        st.error(f"{t('upload_failed', lang)} {str(exc).replace(str(path), up.name)}")
+        reason = str(exc).replace(str(path), up.name).replace(CLI_DROP_HINT, t("drop_ids_hint", lang))
+        st.error(f"{t('upload_failed', lang)} {reason}")
         return
     c = st.columns(3)
     c[0].metric(t("rows_in", lang), fmt_int(load.rows_in))

@@ -202,6 +202,8 @@ def test_data_page_upload_valid_and_invalid():
     at.file_uploader(key="pop_upload").set_value(("bad.csv", bad, "text/csv")).run()
     assert at.error and "Cannot read the uploaded file" in at.error[0].value
     assert "110101199003074514" not in at.error[0].value
+    assert "bad.csv" in at.error[0].value and "drop direct-identifier columns" in at.error[0].value
+    assert "--drop-identifiers" not in at.error[0].value  # the page points at its checkbox, not the CLI flag
     good = synth(500, 1)
     good.loc[3, "age"] = 200  # out of range: rejected, reported
     buf = io.StringIO()
