@@ -3,10 +3,11 @@
 Pass 1 reads the file in batches (``ParquetFile.iter_batches``), validates each batch like
 :func:`scoring.read_population` (row numbers, generated person ids and duplicate-id checks are global), scores it
 with :func:`scoring.score` and writes the per-row results to Parquet as it goes (``ParquetWriter``). Only compact
-aggregates stay in memory (:class:`scoring.outofcore.Stats`): an exact histogram of the eligible people's total
+aggregates stay in memory (:class:`scoring.outofcore_stats.Stats`): an exact histogram of the eligible people's total
 cents, counts and per-item sums. The cut-off, the median line and the tied band come from the histogram; pass 2
 re-reads the written results to admit, to write the ``admitted`` column and to sum the decisive-share moments near
-the line. The kernel in :mod:`scoring.outofcore` also runs on Dask partitions (:mod:`scoring.distributed`).
+the line. The kernel in :mod:`scoring.outofcore` (with ``outofcore_stats``, ``outofcore_plan``,
+``outofcore_result``) also runs on Dask partitions (:mod:`scoring.distributed`).
 """
 
 from __future__ import annotations
@@ -23,21 +24,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from scoring.errors import PopulationError
-from scoring.outofcore import (
-    ADMIT_COLUMNS,
-    Context,
-    OutOfCoreResult,
-    Pass2Stats,
-    Plan,
-    Stats,
-    band_rows,
-    finish_plan,
-    make_context,
-    make_plan,
-    pass1_batch,
-    pass2_batch,
-    public_frame,
-)
+from scoring.outofcore import ADMIT_COLUMNS, Context, make_context, pass1_batch, public_frame
+from scoring.outofcore_plan import Plan, band_rows, finish_plan, make_plan, pass2_batch
+from scoring.outofcore_result import OutOfCoreResult
+from scoring.outofcore_stats import Pass2Stats, Stats
 from scoring.scheme import Scheme
 
 DEFAULT_CHUNK_ROWS = 1 << 20

@@ -35,22 +35,10 @@ from scoring.chunked import FrameWriter, _open, data_columns, iter_raw, iter_wri
 from scoring.dominance import dominance
 from scoring.engine import score
 from scoring.errors import PopulationError
-from scoring.outofcore import (
-    ADMIT_COLUMNS,
-    Context,
-    OutOfCoreResult,
-    Pass2Stats,
-    Plan,
-    Stats,
-    band_rows,
-    finish_plan,
-    make_context,
-    make_plan,
-    pass1_batch,
-    pass2_batch,
-    public_frame,
-    score_frame,
-)
+from scoring.outofcore import ADMIT_COLUMNS, Context, make_context, pass1_batch, public_frame, score_frame
+from scoring.outofcore_plan import Plan, band_rows, finish_plan, make_plan, pass2_batch
+from scoring.outofcore_result import OutOfCoreResult
+from scoring.outofcore_stats import Pass2Stats, Stats
 from scoring.scheme import Scheme, merge_scheme_dicts, scheme_from_dict
 
 DEFAULT_PARTITION_ROWS = 1 << 20

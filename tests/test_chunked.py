@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import scoring
 from scoring.chunked import admit_file_chunked, choose_engine, score_file_chunked
 from scoring.errors import PopulationError
-from scoring.outofcore import Hist
+from scoring.outofcore_stats import Hist
 from scoring.synth import synth
 
 SCHEMES = Path(__file__).resolve().parent.parent / "scenarios" / "schemes"
