@@ -17,15 +17,8 @@ import numpy as np
 import pandas as pd
 
 from scoring import engine_numba
-from scoring.engine_kernels import (
-    CENT_TOLERANCE,
-    UNIT_TOLERANCE,
-    Columns,
-    Scratch,
-    compile_condition,
-    compile_groups,
-    compile_item,
-)
+from scoring.engine_kernels import Scratch, compile_condition, compile_groups, compile_item
+from scoring.engine_params import CENT_TOLERANCE, UNIT_TOLERANCE, Columns
 from scoring.errors import PopulationError, ScoringInputError
 from scoring.scheme import Scheme
 

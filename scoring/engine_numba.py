@@ -3,7 +3,7 @@ in a single pass over the rows.
 
 The scheme is encoded as small integer/float tables (item kinds, column slots, look-up tables, band edges, tests);
 nothing from a scheme is turned into code. The constants come from the same functions as the numpy path
-(:mod:`scoring.engine_kernels`), and every operation is the numpy path's operation in the same order in float64,
+(:mod:`scoring.engine_params`), and every operation is the numpy path's operation in the same order in float64,
 so both paths give the same cents bit for bit (tests/test_engine_numba.py checks it).
 
 Input columns are read in their own dtype, block by block, into a small float64 scratch: every float32, small
@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scoring.engine_kernels import (
+from scoring.engine_kernels import lookup_table
+from scoring.engine_params import (
     Columns,
     Test,
     band_table,
@@ -30,7 +31,6 @@ from scoring.engine_kernels import (
     flag_cents,
     group_rules,
     lookup_column,
-    lookup_table,
     per_unit_params,
 )
 from scoring.scheme import Item, Scheme
