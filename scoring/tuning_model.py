@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.admission import AdmissionResult, admit
-from scoring.dominance import DEFAULT_WINDOW, MIN_NEAR
+from scoring.dominance import DEFAULT_WINDOW, MIN_NEAR, deciding_line
 from scoring.engine import CENT_TOLERANCE, ScoreResult, score
 from scoring.errors import ScoringInputError
 from scoring.scheme import Item, Scheme, scheme_from_dict
@@ -265,6 +265,16 @@ class Evaluator:
             return pool & (total >= cut), cut
         return pool, (float(scores.min()) if len(scores) else None)
 
+    def line_cents(self, total: np.ndarray, cut: float | None) -> float | None:
+        """The line the decisive share is measured around, as in scoring.dominance: the cut-off of a binding
+        quota, else the threshold, else the median eligible score."""
+        pool = self.eligible if self.threshold is None else self.eligible & (total >= round(self.threshold * 100))
+        line = deciding_line(self.sample_quota, self.threshold, int(pool.sum()), None if cut is None else cut / 100)
+        if line is not None:
+            return line * 100.0
+        scores = total[self.eligible]
+        return float(np.median(scores)) if len(scores) else None
+
     def design_share(self, theta: np.ndarray) -> float | None:
         """Measure 1 from the weights (uncapped per-unit items at the 99th percentile of their points)."""
         w, c = self.weights(theta)
@@ -329,7 +339,7 @@ class Evaluator:
             shares["realised"] = self.realised_share(P, self.eligible)
             shares["realised_admitted"] = self.realised_share(P, adm)
         if "decisive" in measures:
-            shares["decisive"] = self.decisive_share(P, total, cut)
+            shares["decisive"] = self.decisive_share(P, total, self.line_cents(total, cut))
         return FastOutcome(float(adm.sum()) * self.scale, None if cut is None else cut / 100.0, shares)
 
     def admission(self, theta: np.ndarray, quota: int | None = None) -> tuple[np.ndarray, np.ndarray, AdmissionResult]:

@@ -173,7 +173,7 @@ class Problem:
         elif self.c.measure == "realised":
             q["share"] = ev.realised_share(P, ev.eligible)
         else:
-            q["share"] = ev.decisive_share(P, total, cut)
+            q["share"] = ev.decisive_share(P, total, ev.line_cents(total, cut))
         q["tau"] = self._smooth_tau(total) if self._pairs is not None and self.want_tau else None
         if len(self._cache) > 4096:
             self._cache.clear()
