@@ -71,6 +71,7 @@ def render() -> None:
         st.error(t("pick_two", lang))
         return
     labels = tuple("current" if k == CURRENT else k for k in chosen)
+    stamp = " / ".join(dict.fromkeys(state.scheme_of(texts[k]).stamp(lang) for k in chosen))  # every compared scheme
     try:
         head, trans = compare_tables(state.pop_key(), tuple(texts[k] for k in chosen), labels)
     except Exception as exc:  # a scheme this population cannot run

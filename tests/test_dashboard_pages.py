@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -176,6 +177,9 @@ def test_compare_needs_two_and_reports_transitions(library):
     at = _app("compare", "en")
     _ok(at)
     assert len(at.dataframe) >= 2
+    charts = " ".join(json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("plotly_chart"))
+    for sid in ("hangzhou-2022-illustrative", "hangzhou-2023-illustrative"):  # every compared scheme is stamped
+        assert scoring.load_scheme(ROOT / "scenarios" / "schemes" / f"{sid}.yaml").stamp("en") in charts
     at.multiselect(key="cmp_pick").set_value(["beijing-2020"]).run()
     assert at.error and at.error[0].value == t("pick_two", "en")
     assert not at.exception
