@@ -161,3 +161,13 @@ def test_compare_table_is_rounded_for_people():
     assert out.to_dict("list") == {"scenario": ["a", "b"], "first_year_cutoff": ["116.42", "—"],
                                    "admitted_total": ["14,662", "4,000"], "wait_mean": ["3.0", "2.4"],
                                    "pool_final": ["12,686", "20,362"]}
+
+
+def test_pathways_text_tables_are_readable() -> None:
+    import pandas as pd
+
+    from scoring.cli.pathways import readable
+
+    frame = pd.DataFrame({"qualify": [12345], "share": [0.1848], "enabled": [True], "label": ["x"]})
+    row = readable(frame).iloc[0]
+    assert (row["qualify"], row["share"], row["enabled"], row["label"]) == ("12,345", "18.5%", "✓", "x")

@@ -85,6 +85,20 @@ def _write(out: Path, tables: dict[str, pd.DataFrame], summary: dict[str, Any], 
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table for people: shares as percentages, counts with thousands separators, yes/no as ✓ or blank."""
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if pd.api.types.is_bool_dtype(values.dtype):
+            out[col] = values.map({True: "✓", False: ""})
+        elif "share" in str(col) and pd.api.types.is_float_dtype(values.dtype):
+            out[col] = values.map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
+        elif pd.api.types.is_integer_dtype(values.dtype):
+            out[col] = values.map(lambda v: f"{v:,}")
+    return out
+
+
 def _print_text(tables: dict[str, pd.DataFrame], stamp: str, lang: str) -> None:
     titles = {"zh": {"by_pathway": "各途径符合条件人数", "combinations": "途径组合（前10）", "compare": "新旧规则对比",
                      "marginal": "单项改动的边际效果（在旧规则上单独施加）"},
@@ -97,11 +111,11 @@ def _print_text(tables: dict[str, pd.DataFrame], stamp: str, lang: str) -> None:
             if name.startswith(("permit_", "groups_")):
                 continue
             print(f"\n## {titles.get(name, name)}")
-            print((frame.head(10) if name == "combinations" else frame).to_string(index=False))
+            print(readable(frame.head(10) if name == "combinations" else frame).to_string(index=False))
         permits = [n for n in tables if n.startswith("permit_")]
         for name in permits[:1]:
             print(f"\n## {'居住证申领资格' if lang == 'zh' else 'residence-permit eligibility'} ({name[7:]})")
-            print(tables[name].to_string(index=False))
+            print(readable(tables[name]).to_string(index=False))
 
 
 def run(args: argparse.Namespace) -> int:
