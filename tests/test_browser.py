@@ -23,6 +23,9 @@ CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "test-output" / "screenshots"
 QUERY = {"zh": "", "en": "?lang=English"}  # the language switch is bound to the URL by its label
 PAGES = ["overview", "scheme", "distributions", "quota", "compare", "person", "data", "method", "pathways", "tuning"]
+# The server may still be finishing a previous session's script (numpy holds the GIL): wait for the document,
+# not every resource, and allow for a busy CI machine; _settle then waits for the app itself.
+GOTO = {"wait_until": "domcontentloaded", "timeout": 120_000}
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run"]
 
@@ -91,7 +94,7 @@ def test_every_page(server, lang):
         try:
             for slug in PAGES:
                 path = "" if slug == PAGES[0] else slug  # the default page lives at /
-                page.goto(f"{server}/{path}{QUERY[lang]}")
+                page.goto(f"{server}/{path}{QUERY[lang]}", **GOTO)
                 _settle(page)
                 page.screenshot(path=str(SHOTS / f"{slug}-{lang}.png"), full_page=True)
                 errors = page.locator('[data-testid="stException"], .stException')
@@ -116,7 +119,7 @@ def test_widget_change_updates_the_page(server):
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page.goto(f"{server}/quota?lang=English")
+            page.goto(f"{server}/quota?lang=English", **GOTO)
             _settle(page)
             metrics = page.locator('[data-testid="stMetricValue"]')
             before = metrics.nth(2).inner_text()
@@ -139,7 +142,7 @@ def test_invalid_upload_shows_error_in_place(server, tmp_path):
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page.goto(f"{server}/data?lang=English")
+            page.goto(f"{server}/data?lang=English", **GOTO)
             _settle(page)
             page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(bad))
             page.wait_for_selector('[data-testid="stAlertContentError"]', timeout=30_000)
