@@ -208,8 +208,9 @@ def _gather_band(scored_path: Path, plan: Plan, chunk_rows: int) -> pd.DataFrame
     return pd.concat(parts) if parts else pd.DataFrame()
 
 
-def _pass2(scheme: Scheme, scored_path: Path, out: Path | None, plan: Plan, chunk_rows: int, lang: str | None,
-           stamp: str | None = None, index: bool = True) -> Pass2Stats:
+def pass2_file(scheme: Scheme, scored_path: Path, out: Path | None, plan: Plan, chunk_rows: int, lang: str | None,
+               stamp: str | None = None, index: bool = True) -> Pass2Stats:
+    """Pass 2 over one scored file: admit by the plan, sum the near-line statistics, write the public rows."""
     total = Pass2Stats.empty(scheme)
     writer = FrameWriter(out, index=index) if out is not None else None
     try:
@@ -260,7 +261,7 @@ def run_chunked(scheme: Scheme, path: str | os.PathLike[str], out: str | os.Path
             plan = finish_plan(plan, _gather_band(scored_path, plan, chunk_rows), stats)
         if progress is not None:
             progress("pass 2: admitting and measuring near the line")
-        p2 = _pass2(scheme, scored_path, out_path, plan, chunk_rows, lang, stamp, index)
+        p2 = pass2_file(scheme, scored_path, out_path, plan, chunk_rows, lang, stamp, index)
     except BaseException:
         if out_path is not None and out_path.exists():
             out_path.unlink()

@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 from dask.distributed import Client, LocalCluster
 
 from scoring.admission import admit
-from scoring.chunked import FrameWriter, _open, data_columns, iter_raw, iter_written
+from scoring.chunked import FrameWriter, _open, data_columns, iter_raw, iter_written, pass2_file
 from scoring.dominance import dominance
 from scoring.engine import score
 from scoring.errors import PopulationError
@@ -132,18 +132,8 @@ def _band_task(part: Part, workdir: str, plan: Plan) -> pd.DataFrame:
 
 def _pass2_task(part: Part, workdir: str, plan: Plan, scheme: Scheme, out_dir: str | None, lang: str | None
                 ) -> Pass2Stats:
-    total = Pass2Stats.empty(scheme)
-    writer = FrameWriter(os.path.join(out_dir, f"part.{part.number:05d}.parquet")) if out_dir else None
-    for df in iter_written(_scored_path(workdir, part), 1 << 30):
-        admitted, stats = pass2_batch(df, plan, [i.id for i in scheme.items])
-        total = total.merge(stats)
-        if writer is not None:
-            public = public_frame(df, scheme, lang)
-            if plan.admission:
-                public[ADMIT_COLUMNS[0]] = admitted
-            writer.write(public)
-    if writer is not None:
-        writer.close()
+    out = Path(out_dir) / f"part.{part.number:05d}.parquet" if out_dir else None
+    total = pass2_file(scheme, Path(_scored_path(workdir, part)), out, plan, 1 << 30, lang)
     os.remove(_scored_path(workdir, part))
     return total
 
