@@ -14,13 +14,13 @@ import typing
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from scoring.errors import ScoringInputError
 from scoring.population_schema import load_schema
 from scoring.synth_pathways import categories as pathway_categories
 from scoring.synth_pathways import pathway_columns
+from scoring.yaml_files import read_yaml_mapping
 
 AREAS = ("hangzhou_city_district", "other_urban", "rural")
 STATUSES = ("official", "illustrative", "draft")
@@ -259,21 +259,7 @@ def _describe(err: dict[str, Any], data: Any, source: str) -> str:
 
 
 def _read_yaml(path: Path, what: str) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RuleSetError(f"{path}: {what} file not found") from None
-    except (UnicodeDecodeError, IsADirectoryError) as exc:
-        raise RuleSetError(f"{path}: cannot read the {what} file as UTF-8 text ({exc.__class__.__name__})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise RuleSetError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', None) or 'invalid'}") from None
-    if not isinstance(data, dict):
-        raise RuleSetError(f"{path}: a rule-set file must be a YAML mapping (id, version, title, pathways, ...)")
-    return data
+    return read_yaml_mapping(path, what, RuleSetError, "id, version, title, pathways, ...")
 
 
 def ruleset_from_dict(data: dict[str, Any], source: str = "<rules>", base_dir: Path | None = None) -> RuleSet:

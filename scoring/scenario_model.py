@@ -11,11 +11,11 @@ import copy
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from scoring.dynamics_params import DynamicsParams
 from scoring.errors import ScenarioError
+from scoring.yaml_files import read_yaml_mapping
 
 SCHEDULE_KEYS = ("quota", "threshold")
 
@@ -112,21 +112,7 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: scenario file not found") from None
-    except (UnicodeDecodeError, IsADirectoryError) as exc:
-        raise ScenarioError(f"{path}: cannot read as UTF-8 text ({exc.__class__.__name__})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ScenarioError(f"{path}: not valid YAML{where}: {getattr(exc, 'problem', None) or 'invalid'}") from None
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: a scenario file must be a YAML mapping (id, scheme, population, ...)")
-    return data
+    return read_yaml_mapping(path, "scenario", ScenarioError, "id, scheme, population, ...")
 
 
 def read_scenario_dict(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from scoring.scheme_model import (
     Ties,
     item_keys,
 )
+from scoring.yaml_files import read_yaml_mapping
 
 __all__ = [
     "DEFAULT_GROUP_LABELS",
@@ -112,21 +113,7 @@ def read_scheme_dict(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str
     if resolved in _seen:
         chain = " -> ".join(p.name for p in (*_seen, resolved))
         raise SchemeError(f"{path}: base: the base chain loops ({chain})")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SchemeError(f"{path}: scheme file not found") from None
-    except (UnicodeDecodeError, IsADirectoryError) as exc:
-        raise SchemeError(f"{path}: cannot read the scheme file as UTF-8 text ({exc.__class__.__name__})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise SchemeError(f"{path}: not valid YAML{where}: {problem}") from None
-    if not isinstance(data, dict):
-        raise SchemeError(f"{path}: a scheme file must be a YAML mapping (id, version, items, ...)")
+    data = read_yaml_mapping(path, "scheme", SchemeError, "id, version, items, ...")
     base = data.pop("base", None)
     if base is not None:
         if not isinstance(base, str):
