@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,17 @@ def server():
                 proc.kill()
 
 
+@contextmanager
+def _browser_page(height: int = 1000):
+    """A fresh headless system-Chromium page (a new browser, so a new Streamlit session), closed afterwards."""
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield browser.new_page(viewport={"width": 1400, "height": height})
+        finally:
+            browser.close()
+
+
 def _settle(page, timeout: float = 60.0) -> None:
     """Wait until the script run has finished: no running indicator and no skeleton, stable for a moment."""
     page.wait_for_selector('[data-testid="stSidebar"]', timeout=60_000)
@@ -91,72 +103,57 @@ def _settle(page, timeout: float = 60.0) -> None:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_page(server, lang):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 2600})  # the app scrolls inside: tall window
-        try:
-            for slug in PAGES:
-                path = "" if slug == PAGES[0] else slug  # the default page lives at /
-                page.goto(f"{server}/{path}{QUERY[lang]}", **GOTO)
-                _settle(page)
-                page.screenshot(path=str(SHOTS / f"{slug}-{lang}.png"), full_page=True)
-                errors = page.locator('[data-testid="stException"], .stException')
-                assert errors.count() == 0, f"{slug} ({lang}): {errors.first.inner_text()[:500]}"
-                alerts = page.locator('[data-testid="stAlertContentError"]')
-                assert alerts.count() == 0, f"{slug} ({lang}): {alerts.first.inner_text()[:500]}"
-                body = page.locator('[data-testid="stMain"]').inner_text()
-                assert "Traceback" not in body
-                title = page.locator("h1").first.inner_text()
-                assert title.strip(), slug
-                if lang == "en":
-                    assert "Simulation" in page.locator('[data-testid="stSidebar"]').inner_text()
-                else:
-                    assert "模拟" in page.locator('[data-testid="stSidebar"]').inner_text()
-        finally:
-            browser.close()
+    with _browser_page(height=2600) as page:  # the app scrolls inside: tall window
+        for slug in PAGES:
+            path = "" if slug == PAGES[0] else slug  # the default page lives at /
+            page.goto(f"{server}/{path}{QUERY[lang]}", **GOTO)
+            _settle(page)
+            page.screenshot(path=str(SHOTS / f"{slug}-{lang}.png"), full_page=True)
+            errors = page.locator('[data-testid="stException"], .stException')
+            assert errors.count() == 0, f"{slug} ({lang}): {errors.first.inner_text()[:500]}"
+            alerts = page.locator('[data-testid="stAlertContentError"]')
+            assert alerts.count() == 0, f"{slug} ({lang}): {alerts.first.inner_text()[:500]}"
+            body = page.locator('[data-testid="stMain"]').inner_text()
+            assert "Traceback" not in body
+            title = page.locator("h1").first.inner_text()
+            assert title.strip(), slug
+            if lang == "en":
+                assert "Simulation" in page.locator('[data-testid="stSidebar"]').inner_text()
+            else:
+                assert "模拟" in page.locator('[data-testid="stSidebar"]').inner_text()
 
 
 def test_widget_change_updates_the_page(server):
     """Typing a what-if quota re-renders the page with the new figures."""
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        try:
-            page.goto(f"{server}/quota?lang=English", **GOTO)
-            _settle(page)
-            metrics = page.locator('[data-testid="stMetricValue"]')
-            before = metrics.nth(2).inner_text()
-            box = page.get_by_label("what-if quota (people)")
-            box.fill("20000")
-            box.press("Enter")
-            _settle(page)
-            page.screenshot(path=str(SHOTS / "quota-en-20000.png"), full_page=True)
-            assert metrics.nth(2).inner_text() != before  # admitted at this quota
-            assert "current quota 20,000" in page.locator('[data-testid="stMain"]').inner_text()
-        finally:
-            browser.close()
+    with _browser_page() as page:
+        page.goto(f"{server}/quota?lang=English", **GOTO)
+        _settle(page)
+        metrics = page.locator('[data-testid="stMetricValue"]')
+        before = metrics.nth(2).inner_text()
+        box = page.get_by_label("what-if quota (people)")
+        box.fill("20000")
+        box.press("Enter")
+        _settle(page)
+        page.screenshot(path=str(SHOTS / "quota-en-20000.png"), full_page=True)
+        assert metrics.nth(2).inner_text() != before  # admitted at this quota
+        assert "current quota 20,000" in page.locator('[data-testid="stMain"]').inner_text()
 
 
 def test_invalid_upload_shows_error_in_place(server, tmp_path):
     """An unreadable population file gives an error in the current language; navigation keeps working."""
     bad = tmp_path / "broken.csv"
     bad.write_text("姓名,身份证号,年龄\n张三,110101199003074514,30\n", encoding="utf-8")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        try:
-            page.goto(f"{server}/data?lang=English", **GOTO)
-            _settle(page)
-            page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(bad))
-            page.wait_for_selector('[data-testid="stAlertContentError"]', timeout=30_000)
-            _settle(page)
-            page.screenshot(path=str(SHOTS / "data-en-bad-upload.png"), full_page=True)
-            error = page.locator('[data-testid="stAlertContentError"]').first.inner_text()
-            assert "Cannot read the uploaded file" in error
-            assert "110101199003074514" not in error  # an identifier is never echoed
-            page.locator('[data-testid="stSidebarNav"] a').first.click()
-            _settle(page)
-            assert page.locator('[data-testid="stException"]').count() == 0
-            assert "eligible" in page.locator('[data-testid="stMain"]').inner_text()
-        finally:
-            browser.close()
+    with _browser_page() as page:
+        page.goto(f"{server}/data?lang=English", **GOTO)
+        _settle(page)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(bad))
+        page.wait_for_selector('[data-testid="stAlertContentError"]', timeout=30_000)
+        _settle(page)
+        page.screenshot(path=str(SHOTS / "data-en-bad-upload.png"), full_page=True)
+        error = page.locator('[data-testid="stAlertContentError"]').first.inner_text()
+        assert "Cannot read the uploaded file" in error
+        assert "110101199003074514" not in error  # an identifier is never echoed
+        page.locator('[data-testid="stSidebarNav"] a').first.click()
+        _settle(page)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert "eligible" in page.locator('[data-testid="stMain"]').inner_text()
