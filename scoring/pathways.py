@@ -137,6 +137,16 @@ class PathwayResult(TablesMixin):
         return " | ".join([self.rules.stamp(lang), *(o.scheme.stamp(lang) for o in self.points.values())])
 
 
+def phase_in_mask(pop: pd.DataFrame, share: float) -> np.ndarray:
+    """Who is covered when a route is in force for ``share`` of the people ("试行/逐步实现"): a stable pseudo-random
+    ``share`` chosen by a hash of ``person_id`` (row position without it), nested as the share grows."""
+    if share >= 1:
+        return np.ones(len(pop), dtype=bool)
+    keys = pop["person_id"] if "person_id" in pop.columns else pd.Series(np.arange(len(pop), dtype=np.int64))
+    h = pd.util.hash_pandas_object(keys.astype(str), index=False, hash_key="phase-in-2023-41").to_numpy()
+    return (h >> np.uint64(11)).astype(np.float64) / float(1 << 53) < share
+
+
 def _area_mask(pop: pd.DataFrame, pathway: Pathway, where: str) -> np.ndarray:
     return _column(pop, "urban_area", f"{where}.areas").astype(object).isin(pathway.areas).to_numpy(dtype=bool)
 
@@ -193,6 +203,7 @@ def evaluate(pop: pd.DataFrame, rules: RuleSet, *, cache: dict[str, Any] | None 
             else:
                 assert pathway.criteria is not None
                 mask = _area_mask(eff, pathway, where) & criterion_mask(eff, pathway.criteria, f"{where}.criteria")
+                mask &= phase_in_mask(eff, pathway.phase_in)
                 cache[key] = (mask, None)
         masks[pid], outcome = cache[key]
         if outcome is not None:

@@ -49,12 +49,16 @@ def normalise_pathway_columns(pop: pd.DataFrame, source: str = "population") -> 
             if bad:
                 raise PopulationError(f"{source}: column {name}: value {bad[0]!r} is not yes/no (是/否)")
             out[name] = col.astype(object).map(table).fillna(False).astype(bool)
-        elif spec["type"] == "int":
+        elif spec["type"] in ("int", "float"):
             values = pd.to_numeric(col, errors="coerce")
             lo, hi = spec["range"]
-            if values.isna().any() or ((values < lo) | (values > hi)).any():
-                first = int(np.flatnonzero(values.isna() | (values < lo) | (values > hi))[0])
+            bad = values.isna() | (values < lo) | (values > hi)
+            if spec["type"] == "int":
+                bad |= values.notna() & (values != values.round())
+            if bad.any():
+                first = int(np.flatnonzero(bad)[0])
+                what = "a whole number" if spec["type"] == "int" else "a number"
                 raise PopulationError(f"{source}: column {name}: row {first + 1}: value {col.iloc[first]!r} is not "
-                                      f"a whole number in [{lo}, {hi}]")
+                                      f"{what} in [{lo}, {hi}]")
             out[name] = values.astype(spec["dtype"])
     return out

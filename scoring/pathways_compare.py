@@ -1,8 +1,15 @@
 """Old rules against new: pathway counts side by side and the marginal effect of each rule change made alone.
 
-The marginal effect of a change is measured by applying that one difference between the old and the new rule set
-on top of the old set (:func:`scoring.pathways_rules.with_change`) and counting who newly qualifies by any route
-(and who no longer does). The sum of the marginal effects need not equal the total: routes overlap.
+Each difference between the old and the new rule set is measured both ways (:func:`scoring.pathways_rules.with_change`):
+
+- **added to the old set** (``newly``, ``lost``, ``net``): what would this change alone have done to the old system?
+  Under the old quota-based points route a change that raises scores only reshuffles who takes the fixed places,
+  so recognition of years looks near zero here;
+- **taken out of the new set** (``without_lost``, ``without_gained``, ``without_net``): what does this change
+  contribute to the new system, all else as now? ``without_lost`` counts who qualifies under the new rules but would
+  not without this change.
+
+Neither column sums to the total: routes overlap.
 """
 
 from __future__ import annotations
@@ -16,6 +23,16 @@ import pandas as pd
 from scoring.pathways import PathwayResult, evaluate
 from scoring.pathways_rules import RuleSet, rule_changes, unit_label, with_change
 from scoring.pathways_tables import ANY, group_keys
+
+
+MARGINAL_QUESTIONS = {
+    "zh": {"newly": "在旧规则上单独施加此项改动：新增符合条件者（此改动单独会对旧制度产生什么影响）",
+           "without_lost": "从新规则中单独撤去此项改动：失去资格者（此改动对新制度的贡献）"},
+    "en": {"newly": "added alone to the old rules: who newly qualifies (what this change alone would do to the old "
+                    "system)",
+           "without_lost": "taken alone out of the new rules: who no longer qualifies (what this change contributes "
+                           "to the new system)"},
+}
 
 
 @dataclass
@@ -71,11 +88,13 @@ class PathwayComparison:
             "newly_qualifying": int(self.newly.sum()), "no_longer_qualifying": int(self.lost.sum()),
             "changes": self.marginal.drop(columns=["label_en"]).to_dict(orient="records"),
             "sum_of_marginal_newly": int(self.marginal["newly"].sum()) if len(self.marginal) else 0,
+            "readings": {"new": self.new.rules.readings_in_force("en"), "old": self.old.rules.readings_in_force("en")},
+            "marginal_questions": MARGINAL_QUESTIONS["en"],
         }
 
 
 def compare(pop: pd.DataFrame, old: RuleSet, new: RuleSet) -> PathwayComparison:
-    """Evaluate both rule sets and each single change on top of ``old`` (shared cache: unchanged routes reuse)."""
+    """Evaluate both rule sets and each single change added to ``old`` and taken out of ``new`` (shared cache)."""
     cache: dict[Any, Any] = {}
     res_old = evaluate(pop, old, cache=cache)
     res_new = evaluate(pop, new, cache=cache)
@@ -96,6 +115,10 @@ def compare(pop: pd.DataFrame, old: RuleSet, new: RuleSet) -> PathwayComparison:
         for pid in alone.enabled:
             before = res_old.masks.get(pid, np.zeros(len(base_any), dtype=bool))
             row[f"newly_{pid}"] = int((alone.masks[pid] & ~before).sum())
+        without = evaluate(pop, with_change(new, old, unit), cache=cache).any
+        row["without_lost"] = int((res_new.any & ~without).sum())
+        row["without_gained"] = int((without & ~res_new.any).sum())
+        row["without_net"] = int(without.sum() - res_new.any.sum())
         rows.append(row)
     table = pd.DataFrame(rows)
     counts = [c for c in table.columns if c not in ("change", "label", "label_en")]

@@ -3,11 +3,18 @@
 A rule set names the recognition rules (notice 二(三)), the residence-permit rule (一(三)) and the settlement
 pathways (一(二)(四), 二(一)(二)). Pathway conditions are nested tests on population columns
 (``{column, equals | in | min | max}``, ``all_of``, ``any_of``, ``not``) — plain data, never evaluated as code.
+
+One meaning per term: ``terms:`` defines a term once (e.g. ``stable_home``, 合法稳定住所（含租赁，下同）) and criteria
+use it by name (``{term: stable_home}``); it is resolved at load time. Every reading the text leaves open is a
+``readings:`` entry: the notice's words, its kind (reading / encouragement / parameter), the options and the
+default; each option sets values in the file (dotted keys). :func:`load_ruleset` takes other choices
+(``readings={"dormitory": "excluded"}``) and dotted overrides (``overrides={"pathways.conversion.phase_in": 0.5}``).
 Validation errors name the file, the key path, the value and what is allowed (:class:`RuleSetError`).
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import typing
@@ -57,6 +64,7 @@ class Criterion(_Model):
     any_of: list[Criterion] | None = None
     not_: Criterion | None = Field(default=None, alias="not")
     label: Label | None = None
+    term: str | None = None   # the term this criterion was resolved from (descriptive)
 
     @model_validator(mode="after")
     def _one_form(self) -> Criterion:
@@ -125,6 +133,8 @@ class Pathway(_Model):
     admission: Admission | None = None
     note: str | None = None
     assumed: bool = True
+    phase_in: float = Field(default=1.0, ge=0, le=1)
+    phase_in_note: str | None = None
 
     @model_validator(mode="after")
     def _fits_kind(self) -> Pathway:
@@ -142,6 +152,43 @@ class Recognition(_Model):
 
     yrd_insurance: bool = False
     prefecture_residence: bool = False
+    yrd_residence: bool = False
+    yrd_requires_employment: bool = False
+    yrd_scope: Literal["cluster-2016", "central-2019", "yrd-provinces"] | None = None
+    yrd_within_zhejiang: Literal["conditions_apply", "no_conditions"] = "conditions_apply"
+
+
+# rule units of the recognition section: the settings that belong together (changed together in comparisons)
+RECOGNITION_UNITS: dict[str, tuple[str, ...]] = {
+    "yrd_insurance": ("yrd_insurance", "yrd_requires_employment", "yrd_scope", "yrd_within_zhejiang"),
+    "prefecture_residence": ("prefecture_residence",),
+    "yrd_residence": ("yrd_residence", "yrd_scope"),
+}
+
+
+class ReadingOption(_Model):
+    """One way of reading an open point: its label and the values it sets (dotted keys into the rule set)."""
+
+    label: Label
+    set: dict[str, Any] = Field(default_factory=dict)
+
+
+class Reading(_Model):
+    """A point the notice leaves open: the words, the kind, the options and the default."""
+
+    label: Label
+    clause: str | None = None
+    quote: str | None = None
+    kind: Literal["reading", "encouragement", "parameter"] = "reading"
+    default: str
+    options: dict[str, ReadingOption] = Field(min_length=2)
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _default_is_option(self) -> Reading:
+        if self.default not in self.options:
+            raise ValueError(f"default {self.default!r} is not an option; options: {', '.join(self.options)}")
+        return self
 
 
 class Source(_Model):
@@ -161,10 +208,29 @@ class RuleSet(_Model):
     sources: list[Source] = Field(default_factory=list)
     assumptions: list[str] = Field(default_factory=list)
     recognition: Recognition = Field(default_factory=Recognition)
+    terms: dict[str, Criterion] = Field(default_factory=dict)
+    readings: dict[str, Reading] = Field(default_factory=dict)
+    choices: dict[str, str] = Field(default_factory=dict)   # reading id -> option in force (set at load time)
+    overrides: dict[str, Any] = Field(default_factory=dict)  # dotted overrides applied at load time
     permit: PermitRule | None = None
     permit_source: str | None = None
     pathways: dict[str, Pathway] = Field(default_factory=dict)
     path: str | None = Field(default=None, exclude=True)
+
+    def readings_in_force(self, lang: str = "zh") -> list[dict[str, Any]]:
+        """Each open point with the option in force, its kind and whether it is the file's default."""
+        kinds = {"zh": {"reading": "解读", "encouragement": "鼓励性（非强制规则）", "parameter": "参数"},
+                 "en": {"reading": "reading", "encouragement": "encouragement (not a rule)",
+                        "parameter": "parameter"}}[lang if lang == "en" else "zh"]
+        out = []
+        for rid, reading in self.readings.items():
+            choice = self.choices.get(rid, reading.default)
+            out.append({"reading": rid, "label": reading.label.get(lang), "clause": reading.clause or "",
+                        "quote": reading.quote or "", "kind": kinds[reading.kind], "choice": choice,
+                        "choice_label": reading.options[choice].label.get(lang),
+                        "default": choice == reading.default,
+                        "alternatives": ", ".join(k for k in reading.options if k != choice)})
+        return out
 
     def stamp(self, lang: str = "zh") -> str:
         """The line stamped on every output: id, version, status and "simulation"."""
@@ -262,9 +328,69 @@ def _read_yaml(path: Path, what: str) -> dict[str, Any]:
     return read_yaml_mapping(path, what, RuleSetError, "id, version, title, pathways, ...")
 
 
-def ruleset_from_dict(data: dict[str, Any], source: str = "<rules>", base_dir: Path | None = None) -> RuleSet:
-    """Validate a mapping into a :class:`RuleSet` (a ``permit:`` file name is read relative to ``base_dir``)."""
-    data = dict(data)
+def set_dotted(data: dict[str, Any], key: str, value: Any, source: str) -> None:
+    """Set ``data[a][b][c] = value`` for ``key`` "a.b.c" (the parent must exist; raises RuleSetError otherwise)."""
+    parts = key.split(".")
+    node: Any = data
+    for i, part in enumerate(parts[:-1]):
+        if not isinstance(node, dict) or part not in node or not isinstance(node[part], dict):
+            raise RuleSetError(f"{source}: {key}: no such key {'.'.join(parts[:i + 1])!r} in the rule set")
+        node = node[part]
+    node[parts[-1]] = copy.deepcopy(value)
+
+
+def _resolve_terms(value: Any, terms: dict[str, Any], where: str, source: str, depth: int = 0) -> Any:
+    """Replace every ``{term: NAME}`` criterion by the term's definition (plain data, bounded depth)."""
+    if depth > 50:
+        raise RuleSetError(f"{source}: {where}: criteria nested too deeply (or a term refers to itself)")
+    if isinstance(value, dict):
+        if set(value) <= {"term", "label", "id"} and "term" in value:
+            name = value["term"]
+            if not isinstance(name, str) or name not in terms:
+                raise RuleSetError(f"{source}: {where}.term: value {name!r} is not a term; terms: "
+                                   f"{', '.join(terms) or '(none defined)'}")
+            out = _resolve_terms(copy.deepcopy(terms[name]), terms, f"terms.{name}", source, depth + 1)
+            return {**out, "term": name, **{k: value[k] for k in ("label", "id") if k in value}}
+        return {k: _resolve_terms(v, terms, f"{where}.{k}", source, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve_terms(v, terms, f"{where}[{i}]", source, depth + 1) for i, v in enumerate(value)]
+    return value
+
+
+def _apply_readings(data: dict[str, Any], choices: dict[str, str], source: str) -> dict[str, str]:
+    """Apply each reading's chosen (or default) option to ``data``; return reading id -> option in force."""
+    raw = data.get("readings") or {}
+    if not isinstance(raw, dict):
+        raise RuleSetError(f"{source}: readings: must be a mapping of reading id to reading")
+    readings: dict[str, Reading] = {}
+    for rid, item in raw.items():
+        try:
+            readings[rid] = Reading.model_validate(item)
+        except ValidationError as exc:
+            errors = [_describe({**e, "loc": ("readings", rid, *e.get("loc", ()))}, data, source)
+                      for e in exc.errors()]
+            raise RuleSetError(errors[0]) from None
+    for rid, option in choices.items():
+        if rid not in readings:
+            raise RuleSetError(f"{source}: reading {rid!r} does not exist; readings: {', '.join(readings) or '(none)'}")
+        if option not in readings[rid].options:
+            raise RuleSetError(f"{source}: reading {rid}: option {option!r} does not exist; options: "
+                               f"{', '.join(readings[rid].options)}")
+    in_force = {rid: choices.get(rid, r.default) for rid, r in readings.items()}
+    for rid, option in in_force.items():
+        for key, value in readings[rid].options[option].set.items():
+            set_dotted(data, key, value, f"{source}: readings.{rid}.options.{option}.set")
+    return in_force
+
+
+def ruleset_from_dict(data: dict[str, Any], source: str = "<rules>", base_dir: Path | None = None, *,
+                      readings: dict[str, str] | None = None, overrides: dict[str, Any] | None = None) -> RuleSet:
+    """Validate a mapping into a :class:`RuleSet` (a ``permit:`` file name is read relative to ``base_dir``).
+
+    ``readings`` picks options of the file's open points (default: each reading's default); ``overrides`` sets
+    dotted keys (``pathways.conversion.phase_in: 0.5``) after the readings; terms are resolved last.
+    """
+    data = copy.deepcopy(dict(data))
     permit = data.get("permit")
     if isinstance(permit, str):
         permit_path = (base_dir or Path(".")) / permit
@@ -273,6 +399,20 @@ def ruleset_from_dict(data: dict[str, Any], source: str = "<rules>", base_dir: P
             raise RuleSetError(f"{source}: permit: value {permit!r}: file {permit_path} has no permit: mapping")
         data["permit"] = other["permit"]
         data["permit_source"] = f"{other.get('id', permit_path.stem)} v{other.get('version', '?')}"
+        for key in ("terms", "readings"):  # the including rule set's definitions win: one meaning per term
+            if isinstance(other.get(key), dict):
+                data[key] = {**other[key], **(data.get(key) or {})}
+    data["choices"] = _apply_readings(data, dict(readings or {}), source)
+    for key, value in (overrides or {}).items():
+        set_dotted(data, key, value, f"{source}: override")
+    data["overrides"] = dict(overrides or {})
+    terms = data.get("terms") or {}
+    if not isinstance(terms, dict):
+        raise RuleSetError(f"{source}: terms: must be a mapping of term name to criterion")
+    for key in ("pathways", "permit"):
+        if key in data:
+            data[key] = _resolve_terms(data[key], terms, key, source)
+    data["terms"] = {k: _resolve_terms(v, terms, f"terms.{k}", source) for k, v in terms.items()}
     try:
         rules = RuleSet.model_validate(data)
     except ValidationError as exc:
@@ -292,10 +432,15 @@ def ruleset_from_dict(data: dict[str, Any], source: str = "<rules>", base_dir: P
     return rules
 
 
-def load_ruleset(path: str | Path) -> RuleSet:
-    """Load and validate a rule-set file; raise :class:`RuleSetError` naming file, key, value and what is allowed."""
+def load_ruleset(path: str | Path, *, readings: dict[str, str] | None = None,
+                 overrides: dict[str, Any] | None = None) -> RuleSet:
+    """Load and validate a rule-set file; raise :class:`RuleSetError` naming file, key, value and what is allowed.
+
+    ``readings`` (reading id -> option) and ``overrides`` (dotted key -> value) as in :func:`ruleset_from_dict`.
+    """
     path = Path(path)
-    rules = ruleset_from_dict(_read_yaml(path, "rule-set"), str(path), path.parent)
+    rules = ruleset_from_dict(_read_yaml(path, "rule-set"), str(path), path.parent, readings=readings,
+                              overrides=overrides)
     for pid, pathway in rules.pathways.items():
         if pathway.kind == "points" and not rules.scheme_path(pid).exists():
             raise RuleSetError(f"{path}: pathways.{pid}.scheme: value {pathway.scheme!r}: scheme file not found "
@@ -304,7 +449,7 @@ def load_ruleset(path: str | Path) -> RuleSet:
 
 
 # -- differences -------------------------------------------------------------------------------------------------
-_DESCRIPTIVE = frozenset({"label", "note", "clause", "assumed"})
+_DESCRIPTIVE = frozenset({"label", "note", "clause", "assumed", "term", "phase_in_note"})
 
 
 def rule_body(model: BaseModel) -> Any:
@@ -322,7 +467,8 @@ def rule_body(model: BaseModel) -> Any:
 
 def _rule_units(rules: RuleSet) -> dict[str, Any]:
     """The independently switchable parts of a rule set, as comparable plain data (labels and notes ignored)."""
-    units: dict[str, Any] = {f"recognition.{k}": v for k, v in rules.recognition.model_dump().items()}
+    recog = rules.recognition.model_dump()
+    units: dict[str, Any] = {f"recognition.{u}": {k: recog[k] for k in keys} for u, keys in RECOGNITION_UNITS.items()}
     units["permit"] = rule_body(rules.permit) if rules.permit else None
     for pid, pathway in rules.pathways.items():
         body = rule_body(pathway)
@@ -345,7 +491,8 @@ def with_change(old: RuleSet, new: RuleSet, unit: str) -> RuleSet:
     out = old.model_copy(deep=True)
     out.path = old.path
     if unit.startswith("recognition."):
-        setattr(out.recognition, unit.split(".", 1)[1], getattr(new.recognition, unit.split(".", 1)[1]))
+        for key in RECOGNITION_UNITS[unit.split(".", 1)[1]]:
+            setattr(out.recognition, key, getattr(new.recognition, key))
     elif unit == "permit":
         out.permit = new.permit.model_copy(deep=True) if new.permit else None
     elif unit.startswith("pathways."):
@@ -368,6 +515,9 @@ def unit_label(unit: str, old: RuleSet, new: RuleSet, lang: str = "zh") -> str:
         return "长三角社保年限累计互认" if lang == "zh" else "YRD social-insurance years recognised"
     if unit == "recognition.prefecture_residence":
         return "设区市范围内居住年限互认" if lang == "zh" else "residence years recognised city-wide"
+    if unit == "recognition.yrd_residence":
+        return ("长三角居住年限互认（鼓励性，非规则）" if lang == "zh"
+                else "YRD residence years recognised (encouragement, not a rule)")
     if unit == "permit":
         return "居住证申领条件" if lang == "zh" else "residence-permit conditions"
     pid = unit.split(".", 1)[1]

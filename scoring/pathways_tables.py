@@ -120,6 +120,7 @@ class TablesMixin:
             "rules": self.rules.id, "version": self.rules.version, "status": self.rules.status,
             "stamp": {"zh": self.stamp("zh"), "en": self.stamp("en")},
             "people": self.n, "recognition": self.rules.recognition.model_dump(),
+            "readings": self.rules.readings_in_force("en"), "overrides": dict(self.rules.overrides),
             "pathways": {pid: int(self.masks[pid].sum()) for pid in self.rules.pathways},
             "any": int(self.any.sum()),
             "multiple_routes": int((sum(self.masks[p].astype(np.int8) for p in self.enabled) > 1).sum())

@@ -1,7 +1,8 @@
 """Synthetic pathway attributes: the extra columns the settlement pathways read (``scoring/pathway_columns.yaml``).
 
 :func:`add_pathway_attributes` adds, to any population with at least an ``age`` column, the type of area lived in,
-months resident, schooling, skill certificates and one hukou-holding relative (the sponsor) per person. The area
+months resident, schooling, skill certificates, one hukou-holding relative (the sponsor) per person, the YRD city
+where years elsewhere in the YRD were paid (and the residence years there) and children of compulsory-school age. The area
 split follows the census district shares already in the population (calibrated by ``scoring.synth``); every other
 distribution is an ASSUMPTION from ``data/synth_pathway_parameters.csv`` (documented in ``docs/pathways.md`` and
 ``data/SOURCES.md``). Vectorised; the same seed and population give the same columns.
@@ -29,7 +30,14 @@ F32 = np.float32
 def pathway_columns() -> dict[str, dict[str, Any]]:
     """The pathway column specifications (type, dtype, range, labels, values) from ``pathway_columns.yaml``."""
     with open(COLUMNS_PATH, encoding="utf-8") as fh:
-        return dict(yaml.safe_load(fh)["columns"])
+        columns = dict(yaml.safe_load(fh)["columns"])
+    for spec in columns.values():
+        if spec.get("values_from"):  # a city list kept in one place (data/yrd_cities.csv)
+            table = pd.read_csv(DATA_DIR.parent / spec.pop("values_from"), dtype=str)
+            spec["values"] = {"none": {"zh": "无", "en": "none", "aliases": ["无", "none"]},
+                              **{r.city: {"zh": r.zh, "en": r.en, "aliases": [r.zh, r.en]}
+                                 for r in table.itertuples(index=False)}}
+    return columns
 
 
 def categories(column: str) -> tuple[str, ...]:
@@ -103,6 +111,9 @@ def _sponsor(pop: pd.DataFrame, p: dict[str, str], seed: int) -> dict[str, Any]:
         "spouse_parent": np.where(age >= 50, f("joins_spouse_parent_50_plus"), z),
         "child_spouse": np.where(married & (age >= 22) & (age < 45), f("joins_child_spouse_married_22_44"), z),
         "sibling": np.full(n, f("joins_sibling")),
+        "spouse_child": np.where(age < 30, f("joins_spouse_child_under_30"), z),
+        "spouse_grandparent": np.where(age >= 60, f("joins_spouse_grandparent_60_plus"), z),
+        "spouse_grandchild": np.where(age < 30, f("joins_spouse_grandchild_under_30"), z),
     }
     cats = categories("joins_as")
     mat = np.stack([probs[c] for c in cats[1:]], axis=1)
@@ -126,6 +137,58 @@ def _sponsor(pop: pd.DataFrame, p: dict[str, str], seed: int) -> dict[str, Any]:
         "sponsor_is_household_head": head,
         "intra_city_move": intra,
     }
+
+
+def _yrd_city(pop: pd.DataFrame, p: dict[str, str], seed: int) -> dict[str, Any]:
+    """Where the YRD insurance years were paid (one city; ``none`` without such years) and the residence years there.
+
+    From a YRD province: a city of that province (Zhejiang: not Hangzhou); from elsewhere: a province by the
+    assumed shares. Within a province, a cluster city (2016 plan) with the assumed share, then equal weights.
+    """
+    from scoring.recognition import yrd_cities
+
+    n = len(pop)
+    table = yrd_cities()
+    table = table[table["city"] != "hangzhou"].reset_index(drop=True)
+    codes = ["none", *table["city"]]
+    yrd = np.nan_to_num(np.asarray(_col(pop, "insurance_years_yrd", 0.0), dtype=np.float32))
+    has = yrd > 0
+    origin = _text(pop, "origin_province", "")
+    provinces = ["shanghai", "jiangsu", "zhejiang", "anhui"]
+    r = _rng(seed, "yrd_city")
+    shares = np.array([F32(p[f"yrd_province_{q}"]) for q in provinces], dtype=F32)
+    drawn = np.searchsorted(np.cumsum(shares / shares.sum()), r.random(n, dtype=F32), side="right")
+    prov = np.where(np.isin(origin, provinces), origin, np.array(provinces, dtype=object)[np.minimum(drawn, 3)])
+    u_in, u_city = r.random(n, dtype=F32), r.random(n, dtype=F32)
+    city = np.zeros(n, dtype=np.int16)
+    for q in provinces:  # four provinces: a loop over groups, not people
+        rows = table.index[table["province"] == q].to_numpy()
+        inside = rows[table.loc[rows, "cluster_2016"].to_numpy() == 1]
+        outside = rows[table.loc[rows, "cluster_2016"].to_numpy() == 0]
+        share_in = F32(1) if len(outside) == 0 else F32(p[f"yrd_in_cluster_{q}"])
+        pick_in = (u_in < share_in) | (len(outside) == 0)
+        pool_in = inside[np.minimum((u_city * len(inside)).astype(np.int64), len(inside) - 1)] + 1
+        pool_out = (outside[np.minimum((u_city * max(len(outside), 1)).astype(np.int64), max(len(outside) - 1, 0))]
+                    + 1) if len(outside) else pool_in
+        mine = has & (prov == q)
+        city[mine] = np.where(pick_in, pool_in, pool_out)[mine]
+    age = np.asarray(_col(pop, "age", 30), dtype=np.float32)
+    lived = np.nan_to_num(np.asarray(_col(pop, "residence_years", 0.0), dtype=np.float32)) + np.nan_to_num(
+        np.asarray(_col(pop, "residence_years_other_districts", 0.0), dtype=np.float32))
+    res_yrd = np.where(has, np.minimum(yrd, np.maximum(age - lived, 0)), 0).astype(np.float32)
+    return {"yrd_city": pd.Categorical.from_codes(city, categories=codes), "residence_years_yrd": res_yrd}
+
+
+def _children(pop: pd.DataFrame, p: dict[str, str], seed: int) -> dict[str, np.ndarray]:
+    """Children of compulsory-school age living with the person (Poisson around the assumed means by age band)."""
+    age = np.asarray(_col(pop, "age", 30), dtype=F32)
+    r = _rng(seed, "children")
+    out = {}
+    for col, name in (("children_6_11", "children_6_11_per_person"), ("children_12_14", "children_12_14_per_person")):
+        mean = np.select([(age >= 25) & (age < 35), (age >= 35) & (age < 45), (age >= 45) & (age < 55)],
+                         [F32(p[f"{name}_25_34"]), F32(p[f"{name}_35_44"]), F32(p[f"{name}_45_54"])], F32(0))
+        out[col] = np.minimum(r.poisson(mean), 10).astype(np.uint8)
+    return out
 
 
 def add_pathway_attributes(pop: pd.DataFrame, seed: int = 0, *, overwrite: bool = False) -> pd.DataFrame:
@@ -163,6 +226,8 @@ def add_pathway_attributes(pop: pd.DataFrame, seed: int = 0, *, overwrite: bool 
         "in_school": in_school,
         "has_skill_certificate": cert,
         **_sponsor(pop, p, seed),
+        **_yrd_city(pop, p, seed),
+        **_children(pop, p, seed),
     }
     out = pop.copy(deep=False)
     for name, values in new.items():

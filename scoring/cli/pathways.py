@@ -35,6 +35,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--drop-identifiers", action="store_true", help="drop columns holding direct identifiers")
     p.add_argument("--group-by", default=",".join(PERMIT_GROUPS),
                    help=f"groups for the tables, comma-separated; choices: {', '.join(GROUPINGS)}")
+    p.add_argument("--reading", action="append", default=[], metavar="ID=OPTION",
+                   help="choose how an open point of the notice is read (repeatable), e.g. dormitory=excluded, "
+                        "yrd_residence=on; applied to both rule sets where they have it; see the readings table")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                   help="set a rule-set value by dotted key (repeatable; to the --rules set only), e.g. "
+                        "pathways.conversion.phase_in=0.3")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels (default zh)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--out", help="write the tables (CSV, UTF-8 with BOM) and summary.json to this folder")
@@ -74,6 +80,36 @@ def _groups(text: str) -> list[str]:
     return groups
 
 
+def _pairs(items: list[str], flag: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ScoringInputError(f"{flag}: value {item!r} must look like KEY=VALUE")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _overrides(items: list[str]) -> dict[str, Any]:
+    import yaml
+
+    out: dict[str, Any] = {}
+    for key, text in _pairs(items, "--set").items():
+        try:
+            out[key] = yaml.safe_load(text)
+        except yaml.YAMLError:
+            raise ScoringInputError(f"--set {key}: value {text!r} is not a plain value") from None
+    return out
+
+
+def _load(path: str, readings: dict[str, str], overrides: dict[str, Any] | None = None) -> Any:
+    from scoring.pathways_rules import _read_yaml, load_ruleset
+
+    own = (_read_yaml(Path(path), "rule-set").get("readings") or {}) if readings else {}
+    mine = {k: v for k, v in readings.items() if k in own}
+    return load_ruleset(path, readings=mine, overrides=overrides)
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return json.loads(frame.to_json(orient="records", force_ascii=False))
 
@@ -99,17 +135,34 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _print_text(tables: dict[str, pd.DataFrame], stamp: str, lang: str) -> None:
+def _print_text(tables: dict[str, pd.DataFrame], stamp: str, lang: str, overrides: dict[str, Any]) -> None:
     titles = {"zh": {"by_pathway": "各途径符合条件人数", "combinations": "途径组合（前10）", "compare": "新旧规则对比",
-                     "marginal": "单项改动的边际效果（在旧规则上单独施加）"},
+                     "marginal": "单项改动的效果：newly＝在旧规则上单独施加时新增；without_lost＝从新规则中单独撤去时失去",
+                     "readings": "通知未明确之处：采用的解读与开关（--reading ID=OPTION）",
+                     "services": "公共服务需求（期望值；比例均为假设，见 service_assumptions）"},
               "en": {"by_pathway": "qualifying by pathway", "combinations": "combinations of routes (top 10)",
                      "compare": "old against new rules",
-                     "marginal": "marginal effect of each change made alone on top of the old rules"}}[lang]
+                     "marginal": "each change both ways: newly = added alone to the old rules; without_lost = taken "
+                                 "alone out of the new rules",
+                     "readings": "points the notice leaves open: readings and switches in force (--reading ID=OPTION)",
+                     "services": "public-service demand (expected values; every rate is an assumption, see "
+                                 "service_assumptions)"}}[lang]
     print(stamp)
+    if overrides:
+        print(("改动的规则数值（--set）：" if lang == "zh" else "rule values set (--set): ")
+              + ", ".join(f"{k}={v}" for k, v in overrides.items()))
     with pd.option_context("display.width", 160, "display.max_columns", 30):
         for name, frame in tables.items():
-            if name.startswith(("permit_", "groups_")):
+            if name.startswith(("permit_", "groups_")) or name == "service_assumptions":
                 continue
+            if name == "marginal":
+                frame = frame[[c for c in ("change", "label", "newly", "lost", "net", "without_lost",
+                                           "without_gained", "without_net") if c in frame.columns]]
+            if name == "readings":
+                frame = frame[["reading", "kind", "choice", "choice_label", "default", "alternatives"]]
+            if name == "services":
+                frame = frame.drop(columns="group").round(0).astype({c: "int64" for c in frame.columns
+                                                                      if c not in ("group", "label")})
             print(f"\n## {titles.get(name, name)}")
             print(readable(frame.head(10) if name == "combinations" else frame).to_string(index=False))
         permits = [n for n in tables if n.startswith("permit_")]
@@ -122,10 +175,15 @@ def run(args: argparse.Namespace) -> int:
     """Evaluate the rule set(s) and print/write the tables."""
     from scoring.pathways import evaluate
     from scoring.pathways_compare import compare
-    from scoring.pathways_rules import load_ruleset
+    from scoring.pathways_services import service_assumptions, service_demand
 
-    rules = load_ruleset(args.rules)
-    old = load_ruleset(args.compare) if args.compare else None
+    readings = _pairs(args.reading, "--reading")
+    rules = _load(args.rules, readings, _overrides(args.overrides))
+    old = _load(args.compare, readings) if args.compare else None
+    unknown = [k for k in readings if k not in rules.readings and (old is None or k not in old.readings)]
+    if unknown:
+        raise ScoringInputError(f"--reading: {unknown[0]!r} is not a reading of {args.rules}; readings: "
+                                f"{', '.join(rules.readings) or '(none)'}")
     groups = _groups(args.group_by)
     pop = _population(args)
     lang = args.lang
@@ -146,6 +204,11 @@ def run(args: argparse.Namespace) -> int:
         summary = res.summary()
     tables["by_pathway"] = res.by_pathway(lang)
     tables["combinations"] = res.combinations()
+    tables["readings"] = pd.DataFrame(rules.readings_in_force(lang))
+    if res.permit is not None and all(c in res.population.columns for c in ("children_6_11", "children_12_14")):
+        tables["services"] = service_demand(res, cmp.old if old is not None else None, lang=lang)
+        tables["service_assumptions"] = pd.DataFrame(service_assumptions())
+        summary["services"] = _records(tables["services"])
     for g in groups:
         tables[f"groups_{g}"] = cmp.by_group(g) if old is not None else res.by_group(g)
         if res.permit is not None:
@@ -157,5 +220,5 @@ def run(args: argparse.Namespace) -> int:
         payload = {**summary, "tables": {k: _records(v) for k, v in tables.items()}}
         print(json.dumps(payload, ensure_ascii=False))
     else:
-        _print_text(tables, stamp, lang)
+        _print_text(tables, stamp, lang, dict(rules.overrides))
     return 0
