@@ -339,6 +339,17 @@ def set_dotted(data: dict[str, Any], key: str, value: Any, source: str) -> None:
     node[parts[-1]] = copy.deepcopy(value)
 
 
+def get_dotted(data: dict[str, Any], key: str, source: str) -> Any:
+    """``data[a][b][c]`` for ``key`` "a.b.c" (None when the last key is absent; RuleSetError for a missing parent)."""
+    node: Any = data
+    parts = key.split(".")
+    for i, part in enumerate(parts[:-1]):
+        if not isinstance(node, dict) or not isinstance(node.get(part), dict):
+            raise RuleSetError(f"{source}: {key}: no such key {'.'.join(parts[:i + 1])!r} in the rule set")
+        node = node[part]
+    return node.get(parts[-1])
+
+
 def _resolve_terms(value: Any, terms: dict[str, Any], where: str, source: str, depth: int = 0) -> Any:
     """Replace every ``{term: NAME}`` criterion by the term's definition (plain data, bounded depth)."""
     if depth > 50:
@@ -379,7 +390,12 @@ def _apply_readings(data: dict[str, Any], choices: dict[str, str], source: str) 
     in_force = {rid: choices.get(rid, r.default) for rid, r in readings.items()}
     for rid, option in in_force.items():
         for key, value in readings[rid].options[option].set.items():
-            set_dotted(data, key, value, f"{source}: readings.{rid}.options.{option}.set")
+            where = f"{source}: readings.{rid}.options.{option}.set"
+            if rid in choices:
+                set_dotted(data, key, value, where)
+            elif get_dotted(data, key, where) != value:  # the file's own values are the default reading
+                raise RuleSetError(f"{where}: {key}: the default option sets {value!r} but the file has "
+                                   f"{get_dotted(data, key, where)!r}; make the reading's default match the file")
     return in_force
 
 

@@ -31,6 +31,7 @@ BASE = {
     "innovation_points": 0, "outside_core_years": 0.0,
     "urban_area": "other_urban", "months_resident": 12, "in_school": False, "has_skill_certificate": False,
     "joins_as": "none", "sponsor_has_home": False, "sponsor_is_household_head": False, "intra_city_move": False,
+    "yrd_city": "none", "residence_years_yrd": 0.0, "children_6_11": 0, "children_12_14": 0,
 }
 
 
@@ -38,7 +39,7 @@ def people(*cases: dict) -> pd.DataFrame:
     """One row per case: the base person with the case's changes."""
     frame = pd.DataFrame([{**BASE, **c} for c in cases])
     for col in ("residence_years", "residence_years_other_districts", "insurance_years", "insurance_years_yrd",
-                "permit_years"):
+                "permit_years", "residence_years_yrd"):
         frame[col] = frame[col].astype(np.float32)
     frame["age"] = frame["age"].astype(np.uint8)
     return frame
@@ -74,17 +75,19 @@ def test_permit_by_group_counts_match_hand_count():
     assert table.loc["doctor", "people"] == 0
 
 
-# -- 一(四) residence permit converted to hukou: other urban areas, after N years holding the permit -----------------
-def test_conversion_other_urban_after_three_years():
+# -- 一(四) residence permit converted to hukou: 在城镇地区（除杭州市城区外）居住达到一定年限的居住证持有人 ------------
+def test_conversion_counts_residence_years_not_permit_years():
     cases = [
-        {"has_residence_permit": True, "permit_years": 3.0},                 # exactly 3 years
-        {"has_residence_permit": True, "permit_years": 35 / 12},             # 35 months: not yet
-        {"has_residence_permit": True, "permit_years": 5.0, "urban_area": "hangzhou_city_district"},  # excluded
-        {"has_residence_permit": True, "permit_years": 5.0, "urban_area": "rural"},  # urban areas only
-        {"has_residence_permit": False, "permit_years": 0.0},
+        {"has_residence_permit": True, "residence_years": 3.0},               # exactly 3 residence years
+        {"has_residence_permit": True, "residence_years": 35 / 12},           # 35 months: not yet
+        {"has_residence_permit": True, "residence_years": 1.0, "permit_years": 5.0},  # long permit, short residence
+        {"has_residence_permit": True, "residence_years": 2.0, "residence_years_other_districts": 1.0},  # 2 + 1
+        {"has_residence_permit": True, "residence_years": 5.0, "urban_area": "hangzhou_city_district"},  # excluded
+        {"has_residence_permit": True, "residence_years": 5.0, "urban_area": "rural"},  # urban areas only
+        {"has_residence_permit": False, "residence_years": 9.0},              # not a permit holder
     ]
-    assert route(NEW, cases, "conversion") == [True, False, False, False, False]
-    assert route(OLD, cases, "conversion") == [False] * 5  # no such route before the notice
+    assert route(NEW, cases, "conversion") == [True, False, False, True, False, False, False]
+    assert route(OLD, cases, "conversion") == [False] * 7  # no such route before the notice
 
 
 # -- 一(二) other urban areas: legal stable home (rented included) ---------------------------------------------------
@@ -93,11 +96,22 @@ def test_residence_route_rented_included():
         {"housing": "rented", "residence_years": 2.0},     # renter, 2 years: new yes, old (3 years assumed) no
         {"housing": "rented", "residence_years": 3.0},     # renter, 3 years: both
         {"housing": "owned", "residence_years": 0.0},      # owner: both
-        {"housing": "employer", "residence_years": 9.0},   # dormitory: neither (assumed not a home to register at)
+        {"housing": "employer", "residence_years": 9.0},   # dormitory: per the reading (default: it counts)
         {"housing": "rented", "urban_area": "hangzhou_city_district"},  # city districts use points instead
     ]
-    assert route(NEW, cases, "residence") == [True, True, True, False, False]
+    assert route(NEW, cases, "residence") == [True, True, True, True, False]
+    no_dorm = load_ruleset(ROOT / "rulesets/notice-2023.yaml", readings={"dormitory": "excluded"})
+    assert route(no_dorm, cases, "residence") == [True, True, True, False, False]
     assert route(OLD, cases, "residence") == [False, True, True, False, False]
+
+
+def test_stable_home_has_one_meaning_for_permits_and_the_residence_route():
+    dorm = {"housing": "employer", "months_resident": 6, "residence_years": 0.5}  # no job, no schooling
+    for reading, expected in (("counts", True), ("excluded", False)):
+        rules = load_ruleset(ROOT / "rulesets/notice-2023.yaml", readings={"dormitory": reading})
+        res = evaluate(people(dorm), rules)
+        assert res.permit.eligible.tolist() == [expected]      # 一(三) 合法稳定住所
+        assert res.masks["residence"].tolist() == [expected]   # 一(二) the same term (含租赁，下同)
 
 
 def test_prefecture_residence_recognition_reaches_the_old_rent_rule():
@@ -195,12 +209,15 @@ def test_points_threshold_from_hand_scores():
 
 
 def test_recognition_effect_through_compare():
+    # 来本省就业并已办理基本养老保险关系转移接续手续的，其长三角城市群内的社会保险缴纳年限可以与当地合并计算
     yrd = dict(residence_years=9.0, insurance_years=6.0, insurance_years_yrd=2.0)  # 54 + 36 (+12 with YRD)
     cases = [
-        city(**yrd, pension_transferred=True),     # 54 + 48 = 102 with YRD years: newly qualifies
-        city(**yrd, pension_transferred=False),    # no transfer: the YRD years do not count
+        city(**yrd, pension_transferred=True, employed=True, yrd_city="suzhou_js"),  # 54 + 48 = 102: qualifies
+        city(**yrd, pension_transferred=False, employed=True, yrd_city="suzhou_js"),  # no transfer
         city(residence_years=6.0, residence_years_other_districts=4.0, insurance_years=7.0),  # 36+42 -> 60+42
         city(residence_years=6.0, insurance_years=7.0),                                        # nothing to add
+        city(**yrd, pension_transferred=True, employed=False, yrd_city="suzhou_js"),  # not employed here
+        city(**yrd, pension_transferred=True, employed=True, yrd_city="xuzhou"),      # Xuzhou: not in the cluster
     ]
     old = OLD.model_copy(deep=True)
     old.pathways["points"] = NEW.pathways["points"].model_copy(deep=True)  # same points rule both sides
@@ -209,9 +226,12 @@ def test_recognition_effect_through_compare():
     marginal = cmp.marginal.set_index("change")
     assert marginal.loc["recognition.yrd_insurance", "newly"] == 1
     assert marginal.loc["recognition.prefecture_residence", "newly"] == 1
-    assert cmp.old.masks["points"].tolist() == [False, False, False, False]
-    assert cmp.new.masks["points"].tolist() == [True, False, True, False]
-    assert cmp.newly.tolist() == [True, False, True, False]
+    # both ways: with the same points rule on both sides, taking each out of the new set loses the same person
+    assert marginal.loc["recognition.yrd_insurance", "without_lost"] == 1
+    assert marginal.loc["recognition.prefecture_residence", "without_lost"] == 1
+    assert cmp.old.masks["points"].tolist() == [False] * 6
+    assert cmp.new.masks["points"].tolist() == [True, False, True, False, False, False]
+    assert cmp.newly.tolist() == [True, False, True, False, False, False]
 
 
 def test_old_quota_share_limits_points():
@@ -230,7 +250,7 @@ def test_rule_changes_are_the_notice_clauses():
     assert rule_changes(OLD, NEW) == [
         "recognition.yrd_insurance", "recognition.prefecture_residence", "pathways.points", "pathways.residence",
         "pathways.conversion", "pathways.talent", "pathways.family_parents", "pathways.family_children",
-        "pathways.family_intra_city"]  # the permit rule did not change in substance (labels differ only)
+        "pathways.family_intra_city"]  # the permit rule and Hangzhou's own family route did not change
     assert rule_changes(NEW, NEW) == []
 
 
@@ -243,12 +263,16 @@ def _edited(edit) -> dict:
 @pytest.mark.parametrize(("edit", "needles"), [
     (lambda d: d["pathways"]["talent"].update(areas=["citydistrict"]),
      ["pathways.talent.areas[0]", "'citydistrict'", "hangzhou_city_district"]),
-    (lambda d: d["pathways"]["residence"]["criteria"].update({"in": ["owend"]}),
+    (lambda d: d["pathways"]["residence"].update(criteria={"column": "housing", "in": ["owend"]}),
      ["pathways.residence.criteria.in", "'owend'", "owned, rented, employer, none"]),
     (lambda d: d["pathways"]["conversion"].update(colour=1), ["pathways.conversion.colour", "allowed keys", "areas"]),
     (lambda d: d["recognition"].update(yrd=True), ["recognition.yrd", "yrd_insurance"]),
-    (lambda d: d["pathways"]["family_children"]["criteria"]["all_of"][2]["any_of"][0].update(equals="unwed"),
-     ["all_of[2].any_of[0].equals", "'unwed'", "single, married"]),
+    (lambda d: d["pathways"]["family_children"]["criteria"]["all_of"][2]["any_of"].append(
+        {"column": "marital_status", "equals": "unwed"}), ["all_of[2].any_of[2].equals", "'unwed'", "single, married"]),
+    (lambda d: d["terms"]["unmarried"].update({"in": ["single", "divorced"]}),
+     ["readings.unmarried.options.never_married", "terms.unmarried.in", "default"]),
+    (lambda d: d["pathways"]["residence"].update(criteria={"term": "stable_hom"}),
+     ["pathways.residence.criteria.term", "'stable_hom'", "stable_home"]),
     (lambda d: d["pathways"]["points"].update(kind="criteria"), ["pathways.points", "kind points"]),
     (lambda d: d.update(permit="missing.yaml"), ["missing.yaml", "not found"]),
 ])
@@ -275,6 +299,7 @@ def test_missing_scheme_file_and_missing_column(tmp_path):
 
 
 def test_criteria_are_never_code():
-    data = _edited(lambda d: d["pathways"]["residence"]["criteria"].update({"in": ["__import__('os')"]}))
+    data = _edited(lambda d: d["pathways"]["residence"].update(criteria={"column": "housing",
+                                                                        "in": ["__import__('os')"]}))
     with pytest.raises(RuleSetError, match="not a value of column 'housing'"):
         ruleset_from_dict(data, "x.yaml", ROOT / "rulesets")
