@@ -8,6 +8,12 @@
    score differences that actually decide who gets in.
 
 The scheme's ``dominance`` block says which measure the requirement uses and the minimum share.
+
+The notice's words "确保居住年限和社会保险缴纳年限分数占积分的主要比例" read literally ask for measure 2, a share of the
+points: :attr:`DominanceReport.points_share` gives it over the eligible and over the admitted (always between 0 and
+1), :attr:`DominanceReport.literal_ok` judges both, and :func:`main_share_headline` is the figure to headline.
+The design and decisive shares are analysis beside it (:data:`MEASURE_TEXT`); the decisive share is NOT a share of
+the points (it can exceed 100% or be negative) and must never be presented as one.
 """
 
 from __future__ import annotations
@@ -19,6 +25,20 @@ import numpy as np
 
 from scoring.engine import ScoreResult
 from scoring.scheme import Item, Scheme
+
+MEASURE_TEXT: dict[str, tuple[str, str]] = {
+    "realised": ("占积分的比例（通知原文的字面读法）：居住年限与社保缴纳年限分数在符合资格者（或获准落户者）全部正分中所占的比例，"
+                 "介于0与100%之间。",
+                 "Share of the points (the notice read literally): residence- and insurance-year points as a share of "
+                 "all positive points of the eligible (or the admitted); always between 0 and 100%."),
+    "design": ("设计占比（分析）：两项最多可得的分数占方案最多可得总分的比例，看方案的设计，不看人群。",
+               "Design share (analysis): the most points the two items can earn over the most points the scheme can "
+               "award; a property of the scheme, not of the people."),
+    "decisive": ("决定性占比（分析，不是占积分的比例）：分数线附近总分差异中由两项解释的部分（协方差÷方差），可超过100%或为负。",
+                 "Decisive share (analysis, not a share of the points): near the line, the part of the differences "
+                 "in total score that the two items explain (covariance over variance); it can exceed 100% or be "
+                 "negative."),
+}
 
 DEFAULT_WINDOW = 10.0  # points either side of the line that count as "near the line"
 MIN_NEAR = 200  # if fewer eligible people are within the window, the nearest this many are used
@@ -66,12 +86,43 @@ class DominanceReport:
             )
         return self
 
+    @property
+    def points_share(self) -> dict[str, float | None]:
+        """The literal reading: the named groups' share of the points over the eligible and over the admitted."""
+        return {"eligible": self.realised_eligible, "admitted": self.realised_admitted}
+
+    @property
+    def literal_ok(self) -> bool | None:
+        """The literal reading's verdict: the share of the points reaches ``min_share`` over the eligible and (when
+        measured) over the admitted; None when it cannot be measured."""
+        shares = [v for v in self.points_share.values() if v is not None]
+        return None if not shares else all(v >= self.min_share for v in shares)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         out = asdict(self)
         out["required_share"] = self.required
         out["ok"] = self.ok
+        out["points_share"] = self.points_share
+        out["literal_ok"] = self.literal_ok
         return out
+
+
+def main_share_headline(report: DominanceReport, lang: str = "zh") -> dict[str, Any]:
+    """The figure to headline for "占积分的主要比例": the share of the points (never above 100%), its verdict, and the
+    analysis measures beside it, each with one sentence saying what it is."""
+    zh = lang != "en"
+    share = report.realised_eligible
+    label = ("居住与社保年限分数占积分的比例（符合资格者）" if zh
+             else "residence + insurance points as a share of the points (the eligible)")
+    return {
+        "label": label, "share": share, "share_admitted": report.realised_admitted,
+        "min_share": report.min_share, "ok": report.literal_ok,
+        "text": MEASURE_TEXT["realised"][0 if zh else 1],
+        "analysis": [{"measure": m, "value": getattr(report, m), "text": MEASURE_TEXT[m][0 if zh else 1]}
+                     for m in ("design", "decisive")],
+        "requirement_measure": report.measure,
+    }
 
 
 def item_max_cents(item: Item, cents: np.ndarray | None) -> int:

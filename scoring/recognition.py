@@ -106,8 +106,9 @@ class RecognitionRules:
         return self.yrd_insurance or self.prefecture_residence or self.yrd_residence
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain mapping for JSON summaries."""
-        return asdict(self)
+        """Plain mapping for JSON summaries: the two rules, plus any refinement that differs from its default."""
+        defaults = RecognitionRules()
+        return {k: v for k, v in asdict(self).items() if k in RULES or v != getattr(defaults, k)}
 
     def label(self, lang: str = "zh") -> str:
         """A short description of the rules in force."""

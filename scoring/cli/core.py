@@ -208,8 +208,9 @@ TEXT: dict[str, tuple[str, str]] = {
                 "median eligible score"),
     "required": ("  * 要求口径，最低 {req}", "  * the measure the requirement uses, minimum {req}"),
 }
-MEASURE_NAMES = {"design": ("设计占比", "design share"), "realised": ("实际占比", "realised share"),
-                 "decisive": ("决定性占比", "decisive share")}
+MEASURE_NAMES = {"design": ("设计占比（分析）", "design share (analysis)"),
+                 "realised": ("占积分的比例（字面读法，符合资格者）", "share of the points (literal reading, eligible)"),
+                 "decisive": ("决定性占比（分析，不是占积分的比例）", "decisive share (analysis, not a share of the points)")}
 
 
 def say(key: str, lang: str, **values: Any) -> str:
@@ -230,6 +231,9 @@ def _dominance_lines(d: dict[str, Any], lang: str) -> list[str]:
     for key, value in values.items():
         mark = " *" if key == d["measure"] else ""
         out.append(f"  {name(key)}: {pct(value)} ({verdict[d['passed'][key]]}){mark}")
+    if d.get("realised_admitted") is not None:
+        out.append(("  占积分的比例（获准落户者）：" if lang == "zh" else "  share of the points (admitted): ")
+                   + pct(d["realised_admitted"]))
     out.append(say("required", lang, req=f"{d['min_share']:.0%}"))
     judged = {k: v for k, v in d["passed"].items() if v is not None}
     if len(set(judged.values())) > 1:
