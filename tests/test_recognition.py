@@ -61,3 +61,40 @@ def test_recognition_only_raises_scores_and_eligibility() -> None:
         pop["residence_years_other_districts"] > 0)
     assert (rec.total_cents != base.total_cents).sum() > 0
     assert not ((rec.total_cents != base.total_cents) & ~changed.to_numpy()).any()
+
+
+def _yrd_people() -> pd.DataFrame:
+    return pd.DataFrame({
+        "insurance_years": np.array([1.0, 1.0, 1.0, 1.0, 1.0], dtype=np.float32),
+        "insurance_years_yrd": np.array([2.0, 2.0, 2.0, 2.0, 2.0], dtype=np.float32),
+        "pension_transferred": [True, True, True, False, False],
+        "employed": [True, False, True, True, True],
+        "yrd_city": ["nanjing", "nanjing", "xuzhou", "ningbo", "wenzhou"],
+        "residence_years": np.array([3.0, 3.0, 3.0, 3.0, 3.0], dtype=np.float32),
+        "residence_years_other_districts": np.array([1.0, 0.0, 0.0, 0.0, 0.0], dtype=np.float32),
+        "residence_years_yrd": np.array([2.0, 0.0, 4.0, 1.0, 1.0], dtype=np.float32),
+    })
+
+
+def test_refinements_by_hand() -> None:
+    """来本省就业并已办理基本养老保险关系转移接续手续的，其长三角城市群内的社会保险缴纳年限可以与当地合并计算."""
+    pop = _yrd_people()
+    plain = apply_recognition(pop, {"yrd_insurance": True})  # the two-switch behaviour: transfer only
+    assert plain["insurance_years"].tolist() == [3.0, 3.0, 3.0, 1.0, 1.0]
+    full = {"yrd_insurance": True, "yrd_requires_employment": True, "yrd_scope": "cluster-2016"}
+    assert apply_recognition(pop, full)["insurance_years"].tolist() == [3.0, 1.0, 1.0, 1.0, 1.0]
+    zj = apply_recognition(pop, {**full, "yrd_within_zhejiang": "no_conditions"})
+    assert zj["insurance_years"].tolist() == [3.0, 1.0, 1.0, 3.0, 1.0]  # Wenzhou: in Zhejiang, not in the cluster
+    res = apply_recognition(pop, {"prefecture_residence": True, "yrd_residence": True, "yrd_scope": "cluster-2016"})
+    assert res["residence_years"].tolist() == [6.0, 3.0, 3.0, 4.0, 3.0]
+    assert RecognitionRules.from_any({"yrd_insurance": True}).to_dict() == {"yrd_insurance": True,
+                                                                             "prefecture_residence": False}
+
+
+def test_refinement_errors() -> None:
+    with pytest.raises(ScenarioError, match="cluster-2016"):
+        apply_recognition(_yrd_people(), {"yrd_insurance": True, "yrd_scope": "yangtze"})
+    with pytest.raises(ScenarioError, match="no_conditions"):
+        apply_recognition(_yrd_people(), {"yrd_insurance": True, "yrd_within_zhejiang": "maybe"})
+    with pytest.raises(PopulationError, match="yrd_city"):
+        apply_recognition(_yrd_people().drop(columns="yrd_city"), {"yrd_insurance": True, "yrd_scope": "cluster-2016"})
