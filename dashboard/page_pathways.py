@@ -29,8 +29,28 @@ TEXT: dict[str, tuple[str, str]] = {
     "any_old": ("旧规则下可落户", "may settle, old rules"), "any_new": ("新规则下可落户", "may settle, new rules"),
     "newly": ("新增可落户", "newly able to settle"), "permit": ("可申领居住证", "may apply for a residence permit"),
     "by_pathway": ("各途径符合条件人数", "People qualifying by each route"),
-    "marginal": ("单项改动的边际效果（在旧规则上单独施加，新增可落户人数）",
-                 "Marginal effect of each change made alone on the old rules (newly able to settle)"),
+    "marginal": ("每项改动的效果（双向）", "Effect of each change, both ways"),
+    "added": ("在旧规则上单独施加：新增可落户", "added alone to the old rules: newly able to settle"),
+    "removed": ("从新规则中单独撤去：失去资格", "taken alone out of the new rules: no longer able to settle"),
+    "marginal_help": ("“单独施加”回答：这项改动单独会给旧制度带来什么？（旧规则积分落户有固定名额，提高分数只会改变"
+                      "谁占用名额，所以年限互认在这里几乎为零。）“单独撤去”回答：在新制度里，这项改动贡献了多少人？",
+                      "“Added to the old rules” answers: what would this change alone have done to the old system? "
+                      "(The old points route has a fixed quota, so raising scores only changes who takes the places: "
+                      "recognition of years shows almost nothing there.) “Taken out of the new rules” answers: how "
+                      "many people does this change account for in the new system?"),
+    "readings": ("通知未明确之处：解读与开关", "Points the notice leaves open: readings and switches"),
+    "readings_help": ("每一项都是解读（或鼓励性表述、参数），不是通知的原文规定；默认项标有“默认”。"
+                      "所选解读同时用于新旧规则。",
+                      "Each is a reading (or an encouragement, or a parameter), not the notice's own rule; the default "
+                      "is marked. The chosen readings apply to both rule sets."),
+    "default_mark": ("（默认）", " (default)"),
+    "services": ("公共服务需求（期望值）", "Public-service demand (expected values)"),
+    "services_help": ("通知一(三)：提高居住证持有人义务教育、住房保障等服务的实际享有水平。"
+                      "新落户者与新领居住证者带来的学位和住房保障申请需求；子女数与各项比例均为假设（示意），见下表。",
+                      "Notice 1(3): compulsory education and housing security for permit holders. Demand from the "
+                      "newly settled and new permit holders; children per person and every rate are assumptions "
+                      "(illustrative), listed below."),
+    "assumptions": ("所用假设", "Assumptions used"),
     "overlaps": ("途径重叠（符合多个途径的人）", "Overlaps (people qualifying by several routes)"),
     "by_group": ("分组：可落户比例", "By group: share able to settle"), "group": ("分组", "group by"),
     "permit_table": ("居住证申领资格（居住半年以上＋就业/住所/就读之一）",
@@ -88,12 +108,25 @@ def pathway_bars(table: pd.DataFrame, lang: str, stamp: str) -> go.Figure:
 
 
 def marginal_bars(marginal: pd.DataFrame, lang: str, stamp: str) -> go.Figure:
-    """Horizontal bars: newly qualifying per rule change made alone (from ``PathwayComparison.marginal``)."""
+    """Horizontal bars per rule change, both ways: newly qualifying when added alone to the old rules, and no
+    longer qualifying when taken alone out of the new rules (from ``PathwayComparison.marginal``)."""
     labels = marginal["label_en"] if lang == "en" else marginal["label"]
-    fig = go.Figure(go.Bar(x=marginal["newly"], y=labels, orientation="h", marker_color="#ff7f0e",
-                           text=marginal["newly"], texttemplate="%{x:,}", textposition="outside"))
-    fig.update_layout(xaxis_title=tx("newly", lang), yaxis={"autorange": "reversed"})
-    return _stamped(fig, stamp, tx("marginal", lang), height=120 + 36 * max(len(marginal), 1))
+    fig = go.Figure()
+    for col, key, color in (("newly", "added", "#ff7f0e"), ("without_lost", "removed", "#1f77b4")):
+        if col in marginal.columns:
+            fig.add_bar(x=marginal[col], y=labels, orientation="h", marker_color=color, name=tx(key, lang),
+                        text=marginal[col], texttemplate="%{x:,}", textposition="outside")
+    fig.update_layout(barmode="group", xaxis_title=tx("people", lang), yaxis={"autorange": "reversed"})
+    return _stamped(fig, stamp, tx("marginal", lang), height=140 + 56 * max(len(marginal), 1))
+
+
+def service_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The service-demand table with headers in ``lang`` and whole numbers (from ``service_demand``)."""
+    from scoring.pathways_services import COLUMNS
+
+    i = 1 if lang == "en" else 0
+    out = table.drop(columns="group").rename(columns={"label": COLUMNS["group"][i]})
+    return out.rename(columns={k: v[i] for k, v in COLUMNS.items()}).round(0)
 
 
 def upset(combos: pd.DataFrame, labels: dict[str, str], lang: str, stamp: str, top: int = 12) -> go.Figure:
@@ -159,6 +192,28 @@ def _fill(pop: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, bool]:
     return (add_pathway_attributes(pop, seed), True) if missing else (pop, False)
 
 
+def services_section(st: Any, cmp: Any, lang: str, stamp: str, view: Any) -> None:
+    """Public-service demand of the newly settled (against the old rules) and new permit holders, with assumptions."""
+    from scoring.errors import ScoringInputError
+    from scoring.pathways_services import service_assumptions, service_demand
+
+    st.subheader(tx("services", lang))
+    st.caption(tx("services_help", lang))
+    try:
+        table = service_table(service_demand(cmp.new, cmp.old, lang=lang), lang)
+    except ScoringInputError as exc:
+        st.warning(f"{tx('error', lang)}{exc}")
+        return
+    st.dataframe(table, hide_index=True)
+    if view is not None:
+        view.table_downloads(table, "pathways_services", stamp, lang, index=False)
+    with st.expander(tx("assumptions", lang)):
+        names = {"zh": {"value": "数值", "status": "状态", "meaning": "含义"},
+                 "en": {"value": "value", "status": "status", "meaning": "meaning"}}[lang if lang == "en" else "zh"]
+        st.dataframe(pd.DataFrame(service_assumptions(lang=lang)).drop(columns="name").rename(columns=names),
+                     hide_index=True)
+
+
 def render() -> None:
     """Render the page."""
     import streamlit as st
@@ -176,7 +231,8 @@ def render() -> None:
         pop_key = "synth:20000:7"
 
     @st.cache_resource(max_entries=4, show_spinner=False)
-    def comparison(key: str, new_text: str, old_text: str, new_path: str, old_path: str) -> tuple[Any, bool]:
+    def comparison(key: str, new_text: str, old_text: str, new_path: str, old_path: str,
+                   choices: tuple[tuple[str, str], ...] = ()) -> tuple[Any, bool]:
         if state is not None:
             pop = state.population(key)
         else:
@@ -185,7 +241,10 @@ def render() -> None:
             _, n, seed = key.split(":")
             pop = synth(int(n), int(seed))
         pop, filled = _fill(pop, 7)
-        return compare(pop, load_ruleset(old_path), load_ruleset(new_path)), filled
+        picked = dict(choices)
+        old_rules = load_ruleset(old_path)
+        old_rules = load_ruleset(old_path, readings={k: v for k, v in picked.items() if k in old_rules.readings})
+        return compare(pop, old_rules, load_ruleset(new_path, readings=picked)), filled
 
     st.title(tx("title", lang))
     files = rule_files()
@@ -194,10 +253,24 @@ def render() -> None:
     new_name = c1.selectbox(tx("new_rules", lang), names, index=names.index(DEFAULT_NEW) if DEFAULT_NEW in names else 0)
     old_name = c2.selectbox(tx("old_rules", lang), names, index=names.index(DEFAULT_OLD) if DEFAULT_OLD in names else 0)
     try:
+        base = load_ruleset(files[new_name])
+        choices: dict[str, str] = {}
+        with st.expander(tx("readings", lang)):
+            st.caption(tx("readings_help", lang))
+            for row in base.readings_in_force(lang):
+                reading = base.readings[row["reading"]]
+                options = list(reading.options)
+                mark = tx("default_mark", lang)
+                choices[row["reading"]] = st.selectbox(
+                    f"{row['label']}（{row['kind']}）" if lang == "zh" else f"{row['label']} ({row['kind']})",
+                    options, index=options.index(reading.default), key=f"reading_{row['reading']}",
+                    help=f"{row['clause']} {row['quote']}",
+                    format_func=lambda o, r=reading, m=mark: r.options[o].label.get(lang) + (m if o == r.default
+                                                                                           else ""))
         with st.spinner("……"):
             cmp, filled = comparison(pop_key, files[new_name].read_text(encoding="utf-8"),
                                      files[old_name].read_text(encoding="utf-8"), str(files[new_name]),
-                                     str(files[old_name]))
+                                     str(files[old_name]), tuple(sorted(choices.items())))
     except ScoringInputError as exc:
         st.error(f"{tx('error', lang)}{exc}")
         return
@@ -227,12 +300,14 @@ def render() -> None:
     show(pathway_bars(table[table["pathway"] != "any"], lang, stamp), "pathways_by_route", table,
          tx("by_pathway", lang))
     if len(cmp.marginal):
+        st.caption(tx("marginal_help", lang))
         show(marginal_bars(cmp.marginal, lang, stamp), "pathways_marginal", cmp.marginal, tx("marginal", lang))
     labels = {pid: p.label.get(lang) for pid, p in cmp.new.rules.pathways.items()}
     combos = cmp.new.combinations()
     show(upset(combos, labels, lang, stamp), "pathways_overlaps", combos, tx("overlaps", lang))
 
-    by = st.selectbox(tx("group", lang), GROUPS, format_func=lambda g: GROUP_NAMES[g][1 if lang == "en" else 0])
+    by = st.selectbox(tx("group", lang), GROUPS, format_func=lambda g: GROUP_NAMES[g][1 if lang == "en" else 0],
+                      key="pathways_group")
     groups = cmp.by_group(by)
     groups["label"] = group_value_labels(groups, by, lang)
     show(group_bars(groups, by, lang, stamp), f"pathways_group_{by}", groups, tx("by_group", lang))
@@ -242,6 +317,7 @@ def render() -> None:
         st.dataframe(permit, hide_index=True)
         if view is not None:
             view.table_downloads(permit, f"permit_{by}", stamp, lang, index=False)
+    services_section(st, cmp, lang, stamp, view)
     with st.expander(tx("rules_text", lang)):
         for name in dict.fromkeys([new_name, old_name]):
             st.markdown(f"**{name}**")

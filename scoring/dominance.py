@@ -27,14 +27,15 @@ from scoring.engine import ScoreResult
 from scoring.scheme import Item, Scheme
 
 MEASURE_TEXT: dict[str, tuple[str, str]] = {
-    "realised": ("占积分的比例（通知原文的字面读法）：居住年限与社保缴纳年限分数在符合资格者（或获准落户者）全部正分中所占的比例，"
-                 "介于0与100%之间。",
+    "realised": ("占积分的比例（通知原文的字面读法）：居住年限与社保缴纳年限分数在符合资格者"
+                 "（或获准落户者）全部正分中所占的比例，介于0与100%之间。",
                  "Share of the points (the notice read literally): residence- and insurance-year points as a share of "
                  "all positive points of the eligible (or the admitted); always between 0 and 100%."),
     "design": ("设计占比（分析）：两项最多可得的分数占方案最多可得总分的比例，看方案的设计，不看人群。",
                "Design share (analysis): the most points the two items can earn over the most points the scheme can "
                "award; a property of the scheme, not of the people."),
-    "decisive": ("决定性占比（分析，不是占积分的比例）：分数线附近总分差异中由两项解释的部分（协方差÷方差），可超过100%或为负。",
+    "decisive": ("决定性占比（分析，不是占积分的比例）：分数线附近总分差异中由两项解释的部分"
+                 "（协方差÷方差），可超过100%或为负。",
                  "Decisive share (analysis, not a share of the points): near the line, the part of the differences "
                  "in total score that the two items explain (covariance over variance); it can exceed 100% or be "
                  "negative."),

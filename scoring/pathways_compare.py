@@ -24,7 +24,6 @@ from scoring.pathways import PathwayResult, evaluate
 from scoring.pathways_rules import RuleSet, rule_changes, unit_label, with_change
 from scoring.pathways_tables import ANY, group_keys
 
-
 MARGINAL_QUESTIONS = {
     "zh": {"newly": "在旧规则上单独施加此项改动：新增符合条件者（此改动单独会对旧制度产生什么影响）",
            "without_lost": "从新规则中单独撤去此项改动：失去资格者（此改动对新制度的贡献）"},

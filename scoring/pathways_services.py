@@ -92,10 +92,34 @@ def service_demand(res: PathwayResult, base: PathwayResult | None = None, *, rat
     return table
 
 
-def service_assumptions(rates: dict[str, float] | None = None) -> list[dict[str, Any]]:
-    """The rates in force with their meaning (for outputs: every figure carries its assumptions)."""
+ASSUMPTION_TEXT: dict[str, tuple[str, str]] = {
+    "service_settle_takeup": ("符合落户条件者实际落户的比例（1＝全部落户，需求上限）",
+                              "share of qualifiers who settle (1 = all: an upper bound)"),
+    "service_permit_takeup": ("符合居住证条件、尚未持证者当年申领的比例",
+                              "share of eligible non-holders who apply for a permit"),
+    "service_school_takeup": ("学龄子女新占用公办义务教育学位的比例",
+                              "share of school-age children taking a new public place"),
+    "service_housing_takeup_settled": ("新落户者中租房、住宿舍或无住所者申请住房保障的比例",
+                                       "share of newly settled renters (or people without a home) applying "
+                                       "for housing security"),
+    "service_housing_takeup_permit": ("新领居住证者中租房、住宿舍或无住所者申请住房保障的比例",
+                                      "the same for new permit holders"),
+    "children_6_11_per_person": ("每人随迁6-11周岁子女数（均值）", "children aged 6-11 per person (mean)"),
+    "children_12_14_per_person": ("每人随迁12-14周岁子女数（均值）", "children aged 12-14 per person (mean)"),
+}
+
+
+def service_assumptions(rates: dict[str, float] | None = None, lang: str = "en") -> list[dict[str, Any]]:
+    """The rates in force and the children-per-person means, each labelled as an assumption (in ``lang``)."""
     table = pd.read_csv(DATA_DIR / "synth_pathway_parameters.csv", dtype=str).set_index("name")
     used = service_rates(rates)
     names = [*RATES, *(n for n in table.index if n.startswith(("children_6_11", "children_12_14")))]
-    return [{"name": n, "value": used.get(n, float(table.loc[n, "value"])), "status": table.loc[n, "status"],
-             "meaning": table.loc[n, "meaning"]} for n in names]
+    i = 0 if lang == "zh" else 1
+    status = ("假设（示意）", "assumption (illustrative)")[i]
+    out = []
+    for n in names:
+        key = n if n in ASSUMPTION_TEXT else n.rsplit("_", 2)[0]
+        band = "" if n in ASSUMPTION_TEXT else n.rsplit("_", 2)[1] + "-" + n.rsplit("_", 2)[2]
+        text = ASSUMPTION_TEXT[key][i] + (f"：{band}岁" if band and i == 0 else f", age {band}" if band else "")
+        out.append({"name": n, "value": used.get(n, float(table.loc[n, "value"])), "status": status, "meaning": text})
+    return out

@@ -2,10 +2,10 @@
 
 :func:`add_pathway_attributes` adds, to any population with at least an ``age`` column, the type of area lived in,
 months resident, schooling, skill certificates, one hukou-holding relative (the sponsor) per person, the YRD city
-where years elsewhere in the YRD were paid (and the residence years there) and children of compulsory-school age. The area
-split follows the census district shares already in the population (calibrated by ``scoring.synth``); every other
-distribution is an ASSUMPTION from ``data/synth_pathway_parameters.csv`` (documented in ``docs/pathways.md`` and
-``data/SOURCES.md``). Vectorised; the same seed and population give the same columns.
+where years elsewhere in the YRD were paid (and the residence years there) and children of compulsory-school age.
+The area split follows the census district shares already in the population (calibrated by ``scoring.synth``);
+every other distribution is an ASSUMPTION from ``data/synth_pathway_parameters.csv`` (documented in
+``docs/pathways.md`` and ``data/SOURCES.md``). Vectorised; the same seed and population give the same columns.
 """
 
 from __future__ import annotations

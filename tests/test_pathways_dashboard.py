@@ -31,6 +31,7 @@ def test_figures_carry_the_stamp_and_the_aggregates(cmp, lang):
     assert list(fig.data[1].y) == list(table["new"]) and list(fig.data[0].y) == list(table["old"])
     fig2 = page.marginal_bars(cmp.marginal, lang, stamp)
     assert list(fig2.data[0].x) == list(cmp.marginal["newly"])
+    assert list(fig2.data[1].x) == list(cmp.marginal["without_lost"])  # both ways
     combos = cmp.new.combinations()
     fig3 = page.upset(combos, {}, lang, stamp, top=5)
     assert list(fig3.data[0].y) == list(combos[combos["routes"] > 0]["count"].head(5))
@@ -55,5 +56,8 @@ def test_page_renders_in_the_app():
     assert at.title[0].value.startswith("落户途径")
     assert any("示意/illustrative · 模拟/simulation" in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) == 4
-    at.selectbox[2].set_value("education").run()
+    at.selectbox(key="pathways_group").set_value("education").run()
     assert not at.exception
+    at.selectbox(key="reading_dormitory").set_value("excluded").run()   # a reading switched in the page
+    assert not at.exception and len(at.get("plotly_chart")) == 4
+    assert any(("公共服务需求" in s.value) for s in at.subheader)

@@ -23,9 +23,10 @@ def reading(**choices: str):
     return load_ruleset(RULES, readings=choices)
 
 
-# -- 一(四) 试行…逐步实现: the phase-in is a parameter -------------------------------------------------------------------
+# -- 一(四) 试行…逐步实现: the phase-in is a parameter ---
 def test_conversion_phase_in_covers_a_stable_nested_share():
-    holders = [{"has_residence_permit": True, "residence_years": 4.0, "person_id": f"p{i}"} for i in range(4000)]
+    holders = [{"has_residence_permit": True, "residence_years": 4.0, "person_id": f"p{i}"}
+               for i in range(4000)]
     pop = people(*holders)
     full = evaluate(pop, NEW).masks["conversion"]
     assert full.all()  # default: fully in force (the upper bound)
@@ -45,7 +46,7 @@ def test_conversion_years_parameter():
     assert route(reading(conversion_years="5"), cases, "conversion") == [False, False, False, True]
 
 
-# -- 二(二) 放宽城镇地区（除杭州市城区外）投靠落户条件: Hangzhou city districts keep their own route -------------------------
+# -- 二(二) 放宽城镇地区（除杭州市城区外）投靠落户条件: Hangzhou city districts keep their own route ---
 def test_hangzhou_city_districts_keep_their_own_family_route():
     hz = {"urban_area": "hangzhou_city_district", "district": "xihu", "sponsor_has_home": True}
     cases = [
@@ -53,7 +54,7 @@ def test_hangzhou_city_districts_keep_their_own_family_route():
         {**hz, "joins_as": "parent", "age": 60, "sex": "M"},             # assumed old age limit: men 60
         {**hz, "joins_as": "parent", "age": 59, "sex": "M"},             # the notice's relaxation is not for Hangzhou
         {**hz, "joins_as": "child", "age": 17, "marital_status": "single"},  # minor child
-        {**hz, "joins_as": "child", "age": 20, "marital_status": "single"},  # adult unmarried: only outside Hangzhou
+        {**hz, "joins_as": "child", "age": 20, "marital_status": "single"},  # adult unmarried: outside Hangzhou only
         {**hz, "joins_as": "spouse", "sponsor_has_home": False},
         {"joins_as": "spouse", "sponsor_has_home": True},                # other urban area: not this route
     ]
@@ -64,7 +65,7 @@ def test_hangzhou_city_districts_keep_their_own_family_route():
         assert not any(route(NEW, cases[:6], pid))
 
 
-# -- 二(二) 投靠对象放宽至户主的直系亲属、配偶、配偶的直系亲属、子女的配偶 -----------------------------------------------
+# -- 二(二) 投靠对象放宽至户主的直系亲属、配偶、配偶的直系亲属、子女的配偶 ---
 def test_spouses_lineal_relatives_include_children_and_grandparents():
     cases = [relative("spouse_child"), relative("spouse_grandparent"), relative("spouse_grandchild"),
              relative("spouse_parent"), relative("sibling")]
@@ -72,7 +73,7 @@ def test_spouses_lineal_relatives_include_children_and_grandparents():
     assert route(OLD, cases, "family_intra_city") == [False] * 5
 
 
-# -- 未婚: a labelled reading ------------------------------------------------------------------------------------------
+# -- 未婚: a labelled reading ---
 def test_unmarried_is_a_reading():
     kids = [{"joins_as": "child", "sponsor_has_home": True, "age": 30, "marital_status": m}
             for m in ("single", "divorced", "widowed", "married")]
@@ -82,14 +83,16 @@ def test_unmarried_is_a_reading():
     assert row["kind"] == "reading" and row["default"] and "never married" in row["choice_label"]
 
 
-# -- 二(一) talent: the employment condition is a reading --------------------------------------------------------------
+# -- 二(一) talent: the employment condition is a reading ---
 def test_talent_employment_is_a_reading():
-    cases = [{"education": "master", "age": 30, "employed": False}, {"education": "master", "age": 30, "employed": True}]
+    cases = [{"education": "master", "age": 30, "employed": False},
+             {"education": "master", "age": 30, "employed": True}]
     assert route(NEW, cases, "talent") == [True, True]
     assert route(reading(talent_employment="employed"), cases, "talent") == [False, True]
 
 
-# -- 二(三) 来本省就业并已办理基本养老保险关系转移接续手续的，其长三角城市群内的社会保险缴纳年限可以与当地合并计算 --------------
+# -- 二(三) 来本省就业并已办理基本养老保险关系转移接续手续的，
+#    其长三角城市群内的社会保险缴纳年限可以与当地合并计算 ------------------------------------------------------------
 def yrd_person(city_code: str, **kw) -> dict:
     # 9 residence years (54 points) + 6 insurance years (36) = 90; +2 recognised YRD years (+12) = 102
     return city(**{"residence_years": 9.0, "insurance_years": 6.0, "insurance_years_yrd": 2.0,
@@ -125,7 +128,7 @@ def test_yrd_residence_recognition_is_an_encouragement_switched_off_by_default()
     assert row["kind"].startswith("encouragement") and row["choice"] == "off"
 
 
-# -- each change both ways ---------------------------------------------------------------------------------------------
+# -- each change both ways ---
 def test_each_change_is_measured_added_to_old_and_taken_out_of_new():
     # A renter in another urban area for 2 years with a permit: under the old rules nothing; under the new rules
     # both the residence route (rented included) and conversion (2 + 1 residence years city-wide) apply.
@@ -142,7 +145,7 @@ def test_each_change_is_measured_added_to_old_and_taken_out_of_new():
     assert m.loc["recognition.prefecture_residence", "without_lost"] == 1
 
 
-# -- 一(三) public services tied to permits and settlement ------------------------------------------------------------
+# -- 一(三) public services tied to permits and settlement ---
 def test_service_demand_by_hand():
     rates = {"service_settle_takeup": 1.0, "service_permit_takeup": 0.5, "service_school_takeup": 0.6,
              "service_housing_takeup_settled": 0.1, "service_housing_takeup_permit": 0.05}

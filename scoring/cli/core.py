@@ -209,8 +209,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "required": ("  * 要求口径，最低 {req}", "  * the measure the requirement uses, minimum {req}"),
 }
 MEASURE_NAMES = {"design": ("设计占比（分析）", "design share (analysis)"),
-                 "realised": ("占积分的比例（字面读法，符合资格者）", "share of the points (literal reading, eligible)"),
-                 "decisive": ("决定性占比（分析，不是占积分的比例）", "decisive share (analysis, not a share of the points)")}
+                 "realised": ("占积分的比例（字面读法，符合资格者）",
+                              "share of the points (literal reading, eligible)"),
+                 "decisive": ("决定性占比（分析，不是占积分的比例）",
+                              "decisive share (analysis, not a share of the points)")}
 
 
 def say(key: str, lang: str, **values: Any) -> str:

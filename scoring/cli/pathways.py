@@ -115,10 +115,14 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _write(out: Path, tables: dict[str, pd.DataFrame], summary: dict[str, Any], stamp: str) -> None:
+    from scoring.safe_output import atomic_path, excel_safe_frame
+
     out.mkdir(parents=True, exist_ok=True)
-    for name, frame in tables.items():
-        frame.assign(stamp=stamp).to_csv(out / f"{name}.csv", index=False, encoding="utf-8-sig")
-    (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    for name, frame in tables.items():  # labels come from user rule files: never a live spreadsheet formula
+        with atomic_path(out / f"{name}.csv") as tmp:
+            excel_safe_frame(frame.assign(stamp=stamp)).to_csv(tmp, index=False, encoding="utf-8-sig")
+    with atomic_path(out / "summary.json") as tmp:
+        tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
@@ -137,7 +141,8 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _print_text(tables: dict[str, pd.DataFrame], stamp: str, lang: str, overrides: dict[str, Any]) -> None:
     titles = {"zh": {"by_pathway": "各途径符合条件人数", "combinations": "途径组合（前10）", "compare": "新旧规则对比",
-                     "marginal": "单项改动的效果：newly＝在旧规则上单独施加时新增；without_lost＝从新规则中单独撤去时失去",
+                     "marginal": "单项改动的效果：newly＝在旧规则上单独施加时新增；"
+                                 "without_lost＝从新规则中单独撤去时失去",
                      "readings": "通知未明确之处：采用的解读与开关（--reading ID=OPTION）",
                      "services": "公共服务需求（期望值；比例均为假设，见 service_assumptions）"},
               "en": {"by_pathway": "qualifying by pathway", "combinations": "combinations of routes (top 10)",
@@ -207,7 +212,7 @@ def run(args: argparse.Namespace) -> int:
     tables["readings"] = pd.DataFrame(rules.readings_in_force(lang))
     if res.permit is not None and all(c in res.population.columns for c in ("children_6_11", "children_12_14")):
         tables["services"] = service_demand(res, cmp.old if old is not None else None, lang=lang)
-        tables["service_assumptions"] = pd.DataFrame(service_assumptions())
+        tables["service_assumptions"] = pd.DataFrame(service_assumptions(lang=lang))
         summary["services"] = _records(tables["services"])
     for g in groups:
         tables[f"groups_{g}"] = cmp.by_group(g) if old is not None else res.by_group(g)
