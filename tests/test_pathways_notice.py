@@ -171,3 +171,14 @@ def test_unknown_reading_and_option_are_refused():
         reading(dormitory="sometimes")
     with pytest.raises(RuleSetError, match="does not exist"):
         reading(colour="red")
+
+
+def test_rule_set_scopes_are_the_recognition_scopes():
+    import typing
+
+    from scoring.pathways_rules import Recognition
+    from scoring.recognition import SCOPES
+
+    allowed = {a for arg in typing.get_args(Recognition.model_fields["yrd_scope"].annotation)
+               for a in typing.get_args(arg)}
+    assert allowed == set(SCOPES)
