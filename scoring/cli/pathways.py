@@ -21,8 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p = subparsers.add_parser(
         "pathways", help="settlement pathways under a rule set (points, conversion, talent, family, permit)",
         description="For every person, which settlement routes they qualify for under a rule set "
-                    "(rulesets/*.yaml); with --compare, old rules against new and the marginal effect of each "
-                    "rule change made alone. See docs/pathways.md.")
+                    "(rulesets/*.yaml); with --compare, old rules against new and each rule change both ways "
+                    "(added alone to the old rules, taken alone out of the new); the readings of the points the "
+                    "notice leaves open (--reading) and the public-service demand. See docs/pathways.md.")
     p.add_argument("--rules", required=True, help="rule-set YAML file (e.g. rulesets/notice-2023.yaml)")
     p.add_argument("--compare", metavar="OLD",
                    help="old rule set to compare against (e.g. rulesets/before-2023.yaml)")
@@ -43,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         "pathways.conversion.phase_in=0.3")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels (default zh)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    p.add_argument("--out", help="write the tables (CSV, UTF-8 with BOM) and summary.json to this folder")
+    p.add_argument("--out", help="write the tables (CSV, UTF-8 with BOM, Excel-safe) and summary.json to this folder")
     p.set_defaults(func=run)
 
 
@@ -211,7 +212,7 @@ def run(args: argparse.Namespace) -> int:
     tables["combinations"] = res.combinations()
     tables["readings"] = pd.DataFrame(rules.readings_in_force(lang))
     if res.permit is not None and all(c in res.population.columns for c in ("children_6_11", "children_12_14")):
-        tables["services"] = service_demand(res, cmp.old if old is not None else None, lang=lang)
+        tables["services"] = service_demand(res, cmp.old if old is not None else None, lang=lang).round(1)
         tables["service_assumptions"] = pd.DataFrame(service_assumptions(lang=lang))
         summary["services"] = _records(tables["services"])
     for g in groups:
