@@ -14,7 +14,7 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import state  # noqa: E402
+from dashboard import access, state  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 
 PAGES = [  # (url path, title key, icon); the first is the default
@@ -33,6 +33,7 @@ PAGES = [  # (url path, title key, icon); the first is the default
 st.set_page_config(page_title="杭州积分落户模拟器 / Hangzhou points simulator", page_icon="🏙️", layout="wide")
 state.init()
 lang = state.language_switch()
+access.gate(lang)  # only when the deployment requires signing in (HUKOU_SIM_AUTH, anonymous = "none")
 pages = [
     st.Page(str(ROOT / "dashboard" / "pages" / f"{slug}.py"), title=t(key, lang), icon=icon, url_path=slug,
             default=(n == 0))
