@@ -42,7 +42,7 @@ MORE: dict[str, tuple[str, str]] = {
     "save_exists": ("方案“{id}”版本“{version}”已保存过，请换一个版本号。",
                     "Scheme “{id}” version “{version}” is already saved; choose another version."),
     "save_full": ("已保存的方案已达上限（{n}个）。", "The store of saved schemes is full ({n})."),
-    "saved": ("已保存为草案：{key}", "Saved as a draft: {key}"),
+    "saved": ("已保存为草案：{name}", "Saved as a draft: {name}"),
     "saved_label": ("已保存", "saved"),
     "upload_draft": ("上传的方案一律按“草案”处理，只在您的会话中使用。",
                      "An uploaded scheme is treated as a draft and used in your session only."),

@@ -149,7 +149,7 @@ def _save(lang: str) -> None:
     key = scheme_store.saved_key(saved)
     state.load_text(saved.to_yaml())
     st.session_state["scheme_choice_pending"] = key
-    st.session_state["scheme_notice"] = ("saved", {"key": md(key)})
+    st.session_state["scheme_notice"] = ("saved", {"name": md(key)})
     st.rerun()
 
 
