@@ -40,5 +40,6 @@ pages = [
     for n, (slug, key, icon) in enumerate(PAGES)
 ]
 page = st.navigation(pages)
-state.sidebar()
-page.run()
+slot = st.sidebar.container()  # the shared sidebar sits here, but is filled after the page has run, so its
+page.run()                     # "edited" note and population name describe what the page just did
+state.sidebar(slot)

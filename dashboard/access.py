@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
@@ -111,12 +112,12 @@ def _sign_in(lang: str) -> None:
     st.rerun()
 
 
-def sidebar(lang: str) -> None:
+def sidebar(lang: str, sb: Any = None) -> None:
     """The sign-in / signed-in box in the sidebar (nothing when access control is off)."""
     cfg = config()
     if cfg is None:
         return
-    sb = st.sidebar
+    sb = st.sidebar if sb is None else sb
     if not isinstance(cfg, auth.AuthConfig):
         sb.error(t("auth_broken", lang, reason=md(cfg)))
         return

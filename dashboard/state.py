@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -222,12 +223,13 @@ def language_switch() -> str:
     return lang()
 
 
-def sidebar() -> None:
-    """Scheme and population choices shared by every page."""
+def sidebar(sb: Any = None) -> None:
+    """Scheme and population choices shared by every page, in ``sb`` (a sidebar container; the sidebar itself by
+    default). app.py fills it after the page has run, so the notes describe the page's latest edit."""
     lg = lang()
     texts = scheme_texts()
     ss = st.session_state
-    sb = st.sidebar
+    sb = st.sidebar if sb is None else sb
     if ss.get("scheme_choice_pending") in texts:
         ss["scheme_choice"] = ss.pop("scheme_choice_pending")  # set before the picker exists in this run
     if ss.get("scheme_choice") not in texts:
@@ -246,4 +248,4 @@ def sidebar() -> None:
         sb.error(t("upload_lost", lg))
     sb.caption(population_name(key, lg))
     sb.caption("⚠️ " + t("simulation_banner", lg))
-    access.sidebar(lg)
+    access.sidebar(lg, sb)
