@@ -140,7 +140,7 @@ def category_table(scheme: Scheme, item_id: str, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         "value": values,
         "label": [value_label(item.column or "", v, lang) for v in values],
-        "points": [cell_text(norm.get(v, float(item.default))) for v in values],
+        "points": pd.Series([cell_text(norm.get(v, float(item.default))) for v in values], dtype=object),
     }).set_index("value")
 
 
