@@ -41,5 +41,7 @@ pages = [
 ]
 page = st.navigation(pages)
 slot = st.sidebar.container()  # the shared sidebar sits here, but is filled after the page has run, so its
-page.run()                     # "edited" note and population name describe what the page just did
-state.sidebar(slot)
+try:                           # "edited" note and population name describe what the page just did
+    page.run()
+finally:  # even when a page fails, the scheme and population pickers stay, so the user can switch away
+    state.sidebar(slot)

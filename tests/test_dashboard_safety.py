@@ -231,3 +231,23 @@ def test_an_upload_no_longer_held_is_said_loudly():
     at = open_app("overview", "en", pop_source="upload", upload_key="upload:" + "0" * 64)
     assert not at.exception
     assert any("no longer held" in plain(e.value) for e in at.sidebar.error)
+
+
+# -- #8 (dashboard side): hostile scheme files give one line in place, never a traceback or a server path -----------
+@pytest.mark.parametrize("payload", [
+    b"id: x\nitems: " + b"[" * 3000 + b"]" * 3000 + b"\n",  # nesting deep enough to break a recursive reader
+    b"\xff\xfe not utf-8 \x00",
+    b"id: x\nversion: 1\nbase: /etc/passwd\n",
+    b"id: [unclosed\n",
+])
+def test_hostile_scheme_upload_shows_one_line_in_place(payload):
+    at = open_app("scheme", "en")
+    before = at.session_state["scheme_yaml"]
+    at.file_uploader(key="scheme_upload").set_value(("bad.yaml", payload, "application/x-yaml")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.error
+    for box in at.error:
+        text = plain(box.value)
+        assert "Traceback" not in text and str(state.ROOT) not in text and "/tmp/" not in text
+        assert "\n" not in text.strip() and len(text) < 800
+    assert at.session_state["scheme_yaml"] == before  # the working scheme is untouched
