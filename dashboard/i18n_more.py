@@ -51,6 +51,9 @@ MORE: dict[str, tuple[str, str]] = {
                       "does not replace the shipped scheme."),
     "scheme_too_big": ("方案文件过大（上限 {kb} KB）。", "The scheme file is too large (at most {kb} KB)."),
     "scheme_unreadable": ("无法读取此方案文件。", "This scheme file cannot be read."),
+    "scheme_status_official": ("官方", "official"),
+    "scheme_status_illustrative": ("示意（非官方数值）", "illustrative (values not official)"),
+    "scheme_status_draft": ("草案", "draft"),
     # editor cells
     "cell_not_number": ("“{item}”的“{column}”填写的“{value}”不是数字，未应用。",
                         "{item}, {column}: “{value}” is not a number; not applied."),

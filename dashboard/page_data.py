@@ -40,7 +40,7 @@ def _read(name: str, data: bytes, drop: bool, lang: str) -> Any:
             result: Any = read_population(path, skip_invalid=True, drop_identifiers=drop)
     except ScoringInputError as exc:
         result = plain_error(exc, {str(path): name, str(path.parent) if path else "": "", safe_name: name})
-        result = result.replace(CLI_DROP_HINT, t("drop_ids_hint", lang))
+        result = result.replace("pass " + CLI_DROP_HINT, CLI_DROP_HINT).replace(CLI_DROP_HINT, t("drop_ids_hint", lang))
     except Exception:  # anything else an upload provokes: say it cannot be read, keep the app running
         result = ""
     ss["_pop_read"] = (memo_key, result)
@@ -59,7 +59,7 @@ def _upload(lang: str) -> None:
     data = up.getvalue()
     load = _read(up.name, data, drop, lang)
     if isinstance(load, str):
-        st.error(f"{t('upload_failed', lang)} {md(up.name, 120)}{': ' + md(load) if load else ''}")
+        st.error(f"{t('upload_failed', lang)} {md(load) if load else md(up.name, 120)}")  # the reason names the file
         return
     c = st.columns(3)
     c[0].metric(t("rows_in", lang), fmt_int(load.rows_in))

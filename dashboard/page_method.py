@@ -17,7 +17,8 @@ def render() -> None:
     stamp = sch.stamp(lang)
     view.header("page_method", "method_intro", lang, stamp)
     # Everything from the scheme file is a user's text: escaped, so it shows as written and never fetches a URL.
-    st.markdown(f"**{md(sch.title.get(lang))}** · {t('scheme_status', lang)}: {md(sch.status)} · {md(stamp)}")
+    status = t(f"scheme_status_{sch.status}", lang)
+    st.markdown(f"**{md(sch.title.get(lang))}** · {t('scheme_status', lang)}: {status} · {md(stamp)}")
     st.subheader(t("sources", lang))
     if sch.sources:
         st.markdown("\n".join(
