@@ -14,7 +14,7 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import state  # noqa: E402
+from dashboard import access, state  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 
 PAGES = [  # (url path, title key, icon); the first is the default
@@ -33,11 +33,15 @@ PAGES = [  # (url path, title key, icon); the first is the default
 st.set_page_config(page_title="杭州积分落户模拟器 / Hangzhou points simulator", page_icon="🏙️", layout="wide")
 state.init()
 lang = state.language_switch()
+access.gate(lang)  # only when the deployment requires signing in (HUKOU_SIM_AUTH, anonymous = "none")
 pages = [
     st.Page(str(ROOT / "dashboard" / "pages" / f"{slug}.py"), title=t(key, lang), icon=icon, url_path=slug,
             default=(n == 0))
     for n, (slug, key, icon) in enumerate(PAGES)
 ]
 page = st.navigation(pages)
-state.sidebar()
-page.run()
+slot = st.sidebar.container()  # the shared sidebar sits here, but is filled after the page has run, so its
+try:                           # "edited" note and population name describe what the page just did
+    page.run()
+finally:  # even when a page fails, the scheme and population pickers stay, so the user can switch away
+    state.sidebar(slot)

@@ -1,4 +1,10 @@
-"""Downloads: tables as CSV / Excel and charts as HTML, each stamped with the scheme and "simulation" status."""
+"""Downloads: tables as CSV / Excel and charts as HTML, each stamped with the scheme and "simulation" status.
+
+Every table goes through :func:`scoring.safe_output.excel_safe_frame` (cells, headers and index labels that a
+spreadsheet would run as formulas get a leading apostrophe) and workbooks are written with ``XLSX_SAFE_OPTIONS``
+(strings stay strings: no formulas, no hyperlinks), so a scheme label or an uploaded value such as
+``=HYPERLINK(…)`` opens as text. The stamp cell and sheet names are neutralised the same way.
+"""
 
 from __future__ import annotations
 
@@ -7,37 +13,52 @@ import io
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.safe_text import safe_figure
+from scoring.safe_output import XLSX_SAFE_OPTIONS, excel_safe_frame, excel_safe_text
+
 
 def csv_bytes(df: pd.DataFrame, stamp: str, index: bool = True) -> bytes:
     """UTF-8 CSV (with BOM, so Excel shows Chinese) whose first line is ``# <stamp>``; read back with comment="#"."""
     buf = io.StringIO()
-    buf.write(f"# {stamp}\n")
-    df.to_csv(buf, index=index)
+    buf.write(f"# {_one_line(stamp)}\n")
+    excel_safe_frame(df).to_csv(buf, index=index)
     return buf.getvalue().encode("utf-8-sig")
 
 
 def excel_bytes(tables: dict[str, pd.DataFrame], stamp: str, index: bool = True) -> bytes:
     """An .xlsx workbook: one sheet per table, the stamp in cell A1 and the table from row 3."""
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="xlsxwriter") as writer:
+    used: set[str] = set()
+    with pd.ExcelWriter(buf, engine="xlsxwriter", engine_kwargs={"options": dict(XLSX_SAFE_OPTIONS)}) as writer:
         for name, df in tables.items():
-            sheet = _sheet_name(name)
-            df.to_excel(writer, sheet_name=sheet, startrow=2, index=index)
-            writer.sheets[sheet].write(0, 0, stamp)
+            sheet = _sheet_name(name, used)
+            excel_safe_frame(df).to_excel(writer, sheet_name=sheet, startrow=2, index=index)
+            writer.sheets[sheet].write_string(0, 0, str(excel_safe_text(_one_line(stamp))))
     return buf.getvalue()
 
 
-def _sheet_name(name: str) -> str:
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    """A valid, unique sheet name (Excel: at most 31 characters, none of []:*?/\\, not starting with ')."""
     bad = '[]:*?/\\'
-    clean = "".join("_" if c in bad else c for c in name)
-    return clean[:31] or "table"
+    clean = "".join("_" if c in bad or not c.isprintable() else c for c in str(name)).strip("'") or "table"
+    clean = ("_" + clean if excel_safe_text(clean) != clean else clean)[:31]  # no sheet named like a formula
+    base, n = clean, 2
+    while clean.lower() in used:
+        suffix = f"_{n}"
+        clean, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(clean.lower())
+    return clean
 
 
 def figure_html(fig: go.Figure, stamp: str) -> bytes:
     """A standalone HTML page of the chart (plotly.js inlined, so it opens offline), titled with the stamp."""
-    html = fig.to_html(include_plotlyjs=True, full_html=True, default_width="100%")
+    html = safe_figure(fig).to_html(include_plotlyjs=True, full_html=True, default_width="100%")
     return html.replace("<head>", f"<head><meta charset=\"utf-8\"><title>{_escape(stamp)}</title>", 1).encode("utf-8")
 
 
 def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from dashboard.i18n_more import MORE
 from scoring import population_schema
 
 LANGS = ("zh", "en")
@@ -153,11 +154,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "reset_edits": ("撤销全部改动", "Undo all edits"),
     "upload_scheme": ("上传方案 YAML", "Upload a scheme YAML"),
     "download_scheme": ("下载方案 YAML", "Download the scheme YAML"),
-    "save_scheme": ("保存到 scenarios/schemes/", "Save to scenarios/schemes/"),
-    "save_name": ("文件名", "file name"),
-    "saved": ("已保存：{path}", "Saved: {path}"),
-    "save_name_bad": ("文件名只能包含字母、数字、-、_，以 .yaml 结尾，且不能覆盖内置方案。",
-                      "Use letters, digits, - and _ only, ending in .yaml, and do not overwrite a shipped scheme."),
     "scheme_loaded": ("已载入方案：{id}", "Loaded scheme: {id}"),
     "dist_intro": ("积分如何构成、分数线落在哪里、各群体的差异。",
                    "How the score is made up, where the line falls, and how groups differ."),
@@ -288,6 +284,9 @@ METHOD_TEXT: dict[str, tuple[str, str]] = {
                    "The built-in population is synthetic, calibrated to census tables (scoring.synth); "
                    "no real person."),
 }
+
+
+STRINGS.update(MORE)
 
 
 def t(key: str, lang: str = "zh", **fmt: Any) -> str:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import analysis, figures, state, view
 from dashboard.i18n import col_label, fmt_int, fmt_pct, fmt_points, t, value_label
+from dashboard.safe_text import error_text
 from scoring import impact
 
 CURRENT = "__current__"
@@ -57,11 +58,11 @@ def render() -> None:
     sch = state.scheme()
     stamp = sch.stamp(lang)
     view.header("page_compare", "compare_intro", lang, stamp)
-    texts = dict(state.shipped_scheme_texts())
+    texts = dict(state.scheme_texts())
     ss = st.session_state
     if ss["scheme_yaml"] != ss["scheme_base_yaml"]:
         texts = {CURRENT: ss["scheme_yaml"], **texts}
-    names = {k: (t("current_scheme", lang) if k == CURRENT else state.scheme_of(v).title.get(lang))
+    names = {k: (t("current_scheme", lang) if k == CURRENT else state.scheme_label(k, v, lang))
              for k, v in texts.items()}
     usable = [k for k in texts if state.scheme_of(texts[k]).admission is not None]
     default = [k for k in ("hangzhou-2022-illustrative", "hangzhou-2023-illustrative") if k in usable] or usable[:2]
@@ -75,7 +76,7 @@ def render() -> None:
     try:
         head, trans = compare_tables(state.pop_key(), tuple(texts[k] for k in chosen), labels)
     except Exception as exc:  # a scheme this population cannot run
-        st.error(f"{t('error_population', lang)} {exc}")
+        st.error(f"{t('error_population', lang)} {error_text(exc)}")
         return
     st.subheader(t("headline_table", lang))
     shown = pd.DataFrame({

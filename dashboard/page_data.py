@@ -2,44 +2,71 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import analysis, cached, exports, figures, state, view
+from dashboard import access, analysis, cached, exports, figures, state, view
 from dashboard.i18n import fmt_int, t
+from dashboard.safe_text import md, plain_error
+from scoring.errors import ScoringInputError
 from scoring.population import read_population
 
 CLI_DROP_HINT = "--drop-identifiers (drop_identifiers=True)"  # the library names its CLI flag
 SCORES_ROWS = 100_000  # rows of the per-person table offered for download
+SAFE_FILE = re.compile(r"[^\w.\-]+")  # the temporary copy's name: the user's name without separators
+
+
+def _read(name: str, data: bytes, drop: bool, lang: str) -> Any:
+    """The library's reading of an upload, kept in the session for the file's content (one at a time), or the
+    reason it cannot be read (a user's mistake: its one line; anything else: a generic line, never a traceback)."""
+    ss = st.session_state
+    memo_key = (hashlib.sha256(data).hexdigest(), bool(drop))
+    held = ss.get("_pop_read")
+    if held is not None and held[0] == memo_key:
+        return held[1]
+    suffix = Path(name).suffix or ".csv"
+    safe_name = SAFE_FILE.sub("_", Path(name).name)[-100:] or f"upload{suffix}"
+    path = None
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / safe_name  # messages name the user's file, never the server's directory
+            path.write_bytes(data)
+            result: Any = read_population(path, skip_invalid=True, drop_identifiers=drop)
+    except ScoringInputError as exc:
+        result = plain_error(exc, {str(path): name, str(path.parent) if path else "": "", safe_name: name})
+        result = result.replace("pass " + CLI_DROP_HINT, CLI_DROP_HINT).replace(CLI_DROP_HINT, t("drop_ids_hint", lang))
+    except Exception:  # anything else an upload provokes: say it cannot be read, keep the app running
+        result = ""
+    ss["_pop_read"] = (memo_key, result)
+    return result
 
 
 def _upload(lang: str) -> None:
     ss = st.session_state
+    if not access.editors_only(lang):
+        return
     up = st.file_uploader(t("upload_population", lang), type=["csv", "txt", "xlsx", "xls", "parquet"],
                           key="pop_upload")
     drop = st.checkbox(t("drop_ids", lang), key="pop_drop_ids")
     if up is None:
         return
     data = up.getvalue()
-    suffix = Path(up.name).suffix or ".csv"
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / (Path(up.name).name or f"upload{suffix}")  # messages name the user's file
-            path.write_bytes(data)
-            load = read_population(path, skip_invalid=True, drop_identifiers=drop)
-    except Exception as exc:  # any unreadable upload: say why, keep the app running
-        reason = str(exc).replace(str(path), up.name).replace(CLI_DROP_HINT, t("drop_ids_hint", lang))
-        st.error(f"{t('upload_failed', lang)} {reason}")
+    load = _read(up.name, data, drop, lang)
+    if isinstance(load, str):
+        st.error(f"{t('upload_failed', lang)} {md(load) if load else md(up.name, 120)}")  # the reason names the file
         return
     c = st.columns(3)
     c[0].metric(t("rows_in", lang), fmt_int(load.rows_in))
     c[1].metric(t("rows_kept", lang), fmt_int(load.rows_kept))
     c[2].metric(t("rows_rejected", lang), fmt_int(load.rows_rejected))
     for w in load.warnings:
-        st.warning(w)
+        st.warning(md(w))
     if len(load.rejected):
         with st.expander(t("rejected_rows", lang), expanded=load.rows_kept == 0):
             st.dataframe(load.rejected.head(1000), hide_index=True, width="stretch")
@@ -60,6 +87,7 @@ def render() -> None:
     st.info(t("now_using", lang, name=state.population_name(key, lang), n=fmt_int(len(state.population(key)))))
     if ss.get("pop_source") == "upload" and st.button(t("use_synth", lang), key="pop_back"):
         ss["pop_source"] = "synth"
+        ss.pop("_upload", None)
         st.rerun()
     _upload(lang)
 

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import state, view
 from dashboard.i18n import kind_label, method_text, t
+from dashboard.safe_text import md
 
 
 def render() -> None:
@@ -15,15 +16,17 @@ def render() -> None:
     sch = state.scheme()
     stamp = sch.stamp(lang)
     view.header("page_method", "method_intro", lang, stamp)
-    st.markdown(f"**{sch.title.get(lang)}** · {t('scheme_status', lang)}: `{sch.status}` · {stamp}")
+    # Everything from the scheme file is a user's text: escaped, so it shows as written and never fetches a URL.
+    status = t(f"scheme_status_{sch.status}", lang)
+    st.markdown(f"**{md(sch.title.get(lang))}** · {t('scheme_status', lang)}: {status} · {md(stamp)}")
     st.subheader(t("sources", lang))
     if sch.sources:
         st.markdown("\n".join(
-            f"- {s.title}" + (f" — `{s.status}`" if s.status else "") + (f" ({s.url})" if s.url else "")
+            f"- {md(s.title)}" + (f" — {md(s.status)}" if s.status else "") + (f" ({md(s.url)})" if s.url else "")
             for s in sch.sources))
     st.subheader(t("assumptions", lang))
     if sch.assumptions:
-        st.markdown("\n".join(f"- {a}" for a in sch.assumptions))
+        st.markdown("\n".join(f"- {md(a)}" for a in sch.assumptions))
     st.subheader(t("value_status", lang))
     rows = [{
         t("col_id", lang): item.id,
@@ -37,7 +40,7 @@ def render() -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.subheader(t("how_computed", lang))
     dom = sch.dominance
-    groups = ", ".join(sch.group_label(g, lang) for g in dom.groups)
+    groups = ", ".join(md(sch.group_label(g, lang)) for g in dom.groups)
     st.markdown("\n".join(f"- {method_text(k, lang)}" for k in ("design", "realised", "decisive")))
     requirement = t("requirement", lang, measure=t("measure_" + dom.measure, lang), min_share=f"{dom.min_share:.0%}")
     st.markdown(f"- {requirement} · {groups}")

@@ -218,6 +218,7 @@ def render() -> None:
     """Render the page."""
     import streamlit as st
 
+    from dashboard.safe_text import error_text, md
     from scoring.errors import ScoringInputError
     from scoring.pathways_compare import compare
     from scoring.pathways_rules import load_ruleset
@@ -272,10 +273,10 @@ def render() -> None:
                                      files[old_name].read_text(encoding="utf-8"), str(files[new_name]),
                                      str(files[old_name]), tuple(sorted(choices.items())))
     except ScoringInputError as exc:
-        st.error(f"{tx('error', lang)}{exc}")
+        st.error(f"{tx('error', lang)}{error_text(exc)}")
         return
     stamp = cmp.stamp(lang)
-    st.caption(f"{tx('intro', lang)}  \n**{BANNER}** · {stamp}")
+    st.caption(f"{tx('intro', lang)}  \n**{BANNER}** · {md(stamp)}")
     if filled:
         st.info(tx("filled", lang))
 

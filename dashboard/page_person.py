@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import figures, person, state, view
 from dashboard.i18n import col_label, fmt_points, t, value_label
+from dashboard.safe_text import error_text, md
 from scoring import population_schema
 from scoring.errors import ScoringInputError
 
@@ -23,7 +24,7 @@ def _form_row(template: pd.DataFrame, columns: list[str], lang: str) -> pd.DataF
             spec = schema.columns.get(col)
             current = template[col].iloc[0]
             box = cols[n % 3]
-            label = col_label(col, lang)
+            label = md(col_label(col, lang))  # a scheme may name any column: the label is Markdown
             if isinstance(template[col].dtype, pd.CategoricalDtype):
                 options = [str(c) for c in template[col].cat.categories]
                 values[col] = box.selectbox(label, options, index=options.index(str(current)), key=f"pf_{col}",
@@ -70,7 +71,7 @@ def render() -> None:
         pid = st.text_input(t("person_id", lang), key="person_pid").strip()
         hits = np.flatnonzero((pop["person_id"] == pid).to_numpy())
         if not pid or hits.size == 0:
-            st.error(t("person_not_found", lang, pid=pid))
+            st.error(t("person_not_found", lang, pid=md(pid, 80)))
             return
         row = pop.iloc[[int(hits[0])]]
     else:
@@ -86,14 +87,14 @@ def render() -> None:
         now = person.outcome(row, sch, ev.line, strict)
         flips = person.flip_changes(row, sch, ev.line, strict)
     except ScoringInputError as exc:
-        st.error(f"{t('error_population', lang)} {exc}")
+        st.error(f"{t('error_population', lang)} {error_text(exc)}")
         return
     c1, c2, c3 = st.columns(3)
     c1.metric(t("total", lang), fmt_points(now.total))
     c2.metric(t("distance", lang), "—" if now.distance is None else f"{now.distance:+,.2f}".rstrip("0").rstrip("."))
     if not now.eligible:
         gate = next((g for g in sch.eligibility if g.id == now.reason), None)
-        status = t("status_ineligible", lang, gate=gate.label.get(lang) if gate and gate.label else now.reason)
+        status = t("status_ineligible", lang, gate=md(gate.label.get(lang) if gate and gate.label else now.reason))
     else:
         status = t("status_admitted" if now.admitted else "status_not_admitted", lang)
     c3.metric(t("outcome", lang), status)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import re
 
 import streamlit as st
 
-from dashboard import analysis, figures, scheme_edit, state, view
+from dashboard import access, analysis, figures, scheme_edit, scheme_store, state, view
 from dashboard.i18n import fmt_int, fmt_points, t
+from dashboard.safe_text import error_text, md, plain_error
 from scoring.errors import ScoringInputError
 from scoring.scheme import MEASURES
-
-SAFE_NAME = re.compile(r"^[A-Za-z0-9_-]+\.yaml$")
 
 
 def _diff(old_text: str, new_text: str, lang: str) -> list[str]:
@@ -25,14 +23,10 @@ def _diff(old_text: str, new_text: str, lang: str) -> list[str]:
     return scheme_diff(old, new, lang)
 
 
-def _key(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:10]
-
-
 def _editors(base_text: str, lang: str) -> dict:
     """Render the editors over the base scheme; return the edited parts."""
     base = state.scheme_of(base_text)
-    k = _key(base_text)
+    k = state.editor_key(base_text)
     st.subheader(t("items_table", lang))
     items = st.data_editor(
         scheme_edit.items_table(base, lang), key=f"items_{k}", width="stretch",
@@ -43,29 +37,33 @@ def _editors(base_text: str, lang: str) -> dict:
             "group": st.column_config.SelectboxColumn(t("col_group", lang), options=base.group_names(),
                                                       required=True),
             "kind": st.column_config.TextColumn(t("col_kind", lang)),
-            "points_per_unit": st.column_config.NumberColumn(t("col_ppu", lang), format="%.2f"),
-            "cap": st.column_config.NumberColumn(t("col_cap", lang), format="%.2f"),
-            "points": st.column_config.NumberColumn(t("col_points", lang), format="%.2f"),
+            "points_per_unit": st.column_config.TextColumn(t("col_ppu", lang), validate=scheme_edit.NUMBER_PATTERN),
+            "cap": st.column_config.TextColumn(t("col_cap", lang), validate=scheme_edit.NONNEG_PATTERN),
+            "points": st.column_config.TextColumn(t("col_points", lang), validate=scheme_edit.NUMBER_PATTERN),
         },
     )
     categories, bands = {}, {}
     for item in base.items:
         if item.kind == "category":
-            with st.expander(t("category_points", lang, item=item.name(lang))):
+            with st.expander(t("category_points", lang, item=md(item.name(lang)))):
                 categories[item.id] = st.data_editor(
                     scheme_edit.category_table(base, item.id, lang), key=f"cat_{item.id}_{k}", width="stretch",
                     disabled=["label"], placeholder="—",
                     column_config={"_index": st.column_config.TextColumn(t("col_value", lang)),
                                    "label": st.column_config.TextColumn(t("col_item", lang)),
-                                   "points": st.column_config.NumberColumn(t("col_points", lang), format="%.2f")})
+                                   "points": st.column_config.TextColumn(t("col_points", lang),
+                                                                         validate=scheme_edit.NUMBER_PATTERN)})
         elif item.kind == "bands":
-            with st.expander(t("band_points", lang, item=item.name(lang))):
+            with st.expander(t("band_points", lang, item=md(item.name(lang)))):
                 bands[item.id] = st.data_editor(
                     scheme_edit.bands_table(base, item.id), key=f"band_{item.id}_{k}", num_rows="dynamic",
                     width="stretch", hide_index=True, placeholder="—",
-                    column_config={"min": st.column_config.NumberColumn(t("col_min", lang)),
-                                   "max": st.column_config.NumberColumn(t("col_max", lang)),
-                                   "points": st.column_config.NumberColumn(t("col_points", lang))})
+                    column_config={"min": st.column_config.TextColumn(t("col_min", lang),
+                                                                      validate=scheme_edit.NUMBER_PATTERN),
+                                   "max": st.column_config.TextColumn(t("col_max", lang),
+                                                                      validate=scheme_edit.NUMBER_PATTERN),
+                                   "points": st.column_config.TextColumn(t("col_points", lang),
+                                                                         validate=scheme_edit.NUMBER_PATTERN)})
     c1, c2 = st.columns(2)
     with c1:
         st.subheader(t("admission_rule", lang))
@@ -95,42 +93,119 @@ def _editors(base_text: str, lang: str) -> dict:
     return edits
 
 
-def _load_save(lang: str) -> None:
+def _upload(lang: str) -> None:
+    """Upload a scheme YAML into this session (editors only when access control is on); it becomes a draft."""
     ss = st.session_state
+    up = st.file_uploader(t("upload_scheme", lang), type=["yaml", "yml"], key="scheme_upload")
+    st.caption(t("upload_draft", lang))
+    if up is None:
+        return
+    data = up.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    if ss.get("scheme_upload_done") == digest:
+        return
+    if len(data) > scheme_store.MAX_SCHEME_BYTES:
+        st.error(t("scheme_too_big", lang, kb=scheme_store.MAX_SCHEME_BYTES // 1024))
+        return
+    try:
+        text = scheme_store.draft_text(data.decode("utf-8"))  # validated; never evaluated as code; a draft
+    except ScoringInputError as exc:
+        st.error(f"{t('scheme_invalid', lang)} {error_text(exc, {up.name: 'file'})}")
+        return
+    except Exception:  # anything else a hostile file provokes (decoding, nesting, size): one line, no traceback
+        st.error(t("scheme_unreadable", lang))
+        return
+    ss["scheme_upload_done"] = digest
+    state.load_text(text)
+    ss["scheme_notice"] = ("scheme_loaded", {"id": md(state.scheme().id)})
+    if state.scheme().id in state.shipped_scheme_texts():
+        ss["scheme_notice_shadow"] = md(state.scheme().id)
+    st.rerun()
+
+
+def _save(lang: str) -> None:
+    """Save the working scheme as a new draft (new id and version) in the store of saved schemes."""
+    sch = state.scheme()
+    st.markdown(f"**{t('save_title', lang)}**")
+    st.caption(t("save_note", lang))
+    new_id = st.text_input(t("save_id", lang), key="save_id", max_chars=64, placeholder=f"{sch.id}-edited")
+    version = st.text_input(t("save_version", lang), key="save_version", max_chars=32, placeholder="1")
+    title = st.text_input(t("save_new_title", lang), key="save_new_title", max_chars=120,
+                          placeholder=sch.title.get(lang))
+    if not st.button(t("save_scheme", lang), key="save_scheme"):
+        return
+    try:
+        _, saved = scheme_store.save(sch, new_id or "", version or "", title,
+                                     frozenset(state.shipped_scheme_texts()))
+    except scheme_store.SaveRefused as refused:
+        st.error(t(refused.reason, lang, **{k: md(v) for k, v in refused.fields}))
+        return
+    except ScoringInputError as exc:
+        st.error(f"{t('scheme_invalid', lang)} {error_text(exc)}")
+        return
+    except OSError:
+        st.error(t("error_generic", lang))
+        return
+    key = scheme_store.saved_key(saved)
+    state.load_text(saved.to_yaml())
+    st.session_state["scheme_choice_pending"] = key
+    st.session_state["scheme_notice"] = ("saved", {"name": md(key)})
+    st.rerun()
+
+
+def _load_save(lang: str) -> None:
     sch = state.scheme()
     stamp = sch.stamp(lang)
     c1, c2, c3 = st.columns(3)
     with c1:
-        up = st.file_uploader(t("upload_scheme", lang), type=["yaml", "yml"], key="scheme_upload")
-        if up is not None:
-            data = up.getvalue()
-            digest = hashlib.sha256(data).hexdigest()
-            if ss.get("scheme_upload_done") != digest:
-                try:
-                    text = state.scheme_of(data.decode("utf-8")).to_yaml()  # validated; never evaluated as code
-                except (UnicodeDecodeError, ScoringInputError) as exc:
-                    st.error(f"{t('scheme_invalid', lang)} {exc}")
-                else:
-                    ss["scheme_upload_done"] = digest
-                    state.load_text(text)
-                    st.success(t("scheme_loaded", lang, id=state.scheme().id))
-                    st.rerun()
+        if access.editors_only(lang):
+            _upload(lang)
     with c2:
         head = f"# {stamp}\n"
-        st.download_button(t("download_scheme", lang), data=head + sch.to_yaml(), file_name=f"{sch.id}.yaml",
+        st.download_button(t("download_scheme", lang), data=head + sch.to_yaml(), file_name=f"{view.slug(sch.id)}.yaml",
                            mime="application/x-yaml", key="dl_scheme", on_click="ignore")
     with c3:
-        name = st.text_input(t("save_name", lang), value=f"{sch.id}-edited.yaml", key="save_name")
-        if st.button(t("save_scheme", lang), key="save_scheme"):
-            target = state.SCHEME_DIR / name
-            taken = target.exists() and name not in ss.get("saved_files", [])
-            if not SAFE_NAME.match(name) or taken:
-                st.error(t("save_name_bad", lang))
-            else:
-                target.write_text(f"# {stamp}\n" + sch.to_yaml(), encoding="utf-8")
-                ss.setdefault("saved_files", []).append(name)
-                state.shipped_scheme_texts.clear()
-                st.success(t("saved", lang, path=f"scenarios/schemes/{name}"))
+        if access.can_edit():
+            _save(lang)
+
+
+def _undo() -> None:
+    """Undo every edit: back to the loaded scheme, with editors that start afresh (new widget keys)."""
+    state.load_text(st.session_state["scheme_base_yaml"])
+    st.session_state["scheme_notice"] = ("reset_done", {})
+
+
+def _notices(lang: str) -> None:
+    ss = st.session_state
+    notice = ss.pop("scheme_notice", None)
+    if notice is not None:
+        st.success(t(notice[0], lang, **notice[1]))
+    shadow = ss.pop("scheme_notice_shadow", None)
+    if shadow is not None:
+        st.warning(t("upload_shadow", lang, id=shadow))
+
+
+def _apply(base_text: str, edits: dict, lang: str) -> None:
+    """Check the edited cells, apply them, and make the result the working scheme (a draft); refuse in place."""
+    ss = st.session_state
+    base = state.scheme_of(base_text)
+    problems = scheme_edit.check_cells(base, lang, edits["items"], edits["categories"], edits["bands"])
+    if problems:
+        for problem in problems:
+            st.error(problem)
+        ss["scheme_error"] = problems[0]
+        return
+    try:
+        edited = scheme_edit.apply_edits(base, **edits)
+    except ScoringInputError as exc:
+        st.error(t("edit_rejected", lang))
+        with st.expander(t("edit_detail", lang)):
+            st.code(plain_error(exc), language=None)
+        ss["scheme_error"] = str(exc)
+        return
+    same = edited.to_dict() == base.to_dict()
+    ss["scheme_yaml"] = base_text if same else scheme_store.as_draft(edited).to_yaml()
+    ss.pop("scheme_error", None)
 
 
 def render() -> None:
@@ -138,19 +213,11 @@ def render() -> None:
     lang = state.lang()
     ss = st.session_state
     view.header("page_scheme", "scheme_intro", lang, state.scheme().stamp(lang))
+    _notices(lang)
+    if f"items_{state.editor_key()}" not in ss and ss["editor_base"] != ss["scheme_yaml"]:
+        state.set_editor_base(ss["scheme_yaml"])  # fresh editors start from the working scheme
     base_text = ss["editor_base"]
-    if f"items_{_key(base_text)}" not in ss and base_text != ss["scheme_yaml"]:
-        base_text = ss["editor_base"] = ss["scheme_yaml"]  # fresh editors start from the working scheme
-    edits = _editors(base_text, lang)
-    try:
-        edited = scheme_edit.apply_edits(state.scheme_of(base_text), **edits)
-    except ScoringInputError as exc:
-        st.error(f"{t('scheme_invalid', lang)}\n\n{exc}")
-        ss["scheme_error"] = str(exc)
-    else:
-        same = edited.to_dict() == state.scheme_of(base_text).to_dict()
-        ss["scheme_yaml"] = base_text if same else edited.to_yaml()
-        ss.pop("scheme_error", None)
+    _apply(base_text, _editors(base_text, lang), lang)
     sch = state.scheme()
     stamp = sch.stamp(lang)
     ev = state.current()
@@ -162,12 +229,10 @@ def render() -> None:
         c[2].metric(t("threshold_line" if h.mode == "threshold" else "cutoff", lang), fmt_points(h.line))
         view.chart(figures.gauges(h.shares, h.min_share, h.measure, lang, stamp), "scheme_gauges", stamp, lang)
         for w in ev.dom.warnings:
-            st.warning(w)
+            st.warning(md(w))
     st.subheader(t("diff_title", lang))
     lines = _diff(ss["scheme_base_yaml"], ss["scheme_yaml"], lang)
-    st.markdown("\n".join(f"- {line}" for line in lines) if lines else t("no_changes", lang))
-    if st.button(t("reset_edits", lang), key="reset_edits"):
-        state.load_text(ss["scheme_base_yaml"])
-        st.rerun()
+    st.markdown("\n".join(f"- {md(line)}" for line in lines) if lines else t("no_changes", lang))
+    st.button(t("reset_edits", lang), key="reset_edits", on_click=_undo)
     st.divider()
     _load_save(lang)

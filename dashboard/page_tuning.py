@@ -12,8 +12,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import state, view
+from dashboard import scheme_store, state, view
 from dashboard.figures import COLORS, stamp_figure
+from dashboard.i18n import t
+from dashboard.safe_text import error_text, md
+from scoring.errors import ScoringInputError
 
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("调参", "Tuning"),
@@ -36,6 +39,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "changes": ("改动（旧 → 新）", "Changes (old → new)"),
     "download": ("下载新方案 YAML", "Download the new scheme (YAML)"),
     "apply": ("设为当前方案", "Use as the working scheme"), "pct": ("变动幅度 ±%", "change ±%"),
+    "applied_now": ("已设为当前方案（草案）：其余页面和“积分方案”页均使用调参后的分值。",
+                    "Now the working scheme (draft): every page, including Scheme, uses the tuned weights."),
     "outcome": ("结果指标", "outcome"), "sobol_n": ("Sobol 基础样本数（0 = 不计算）", "Sobol base points (0 = skip)"),
     "hold": ("比较口径", "compare at"), "hold_count": ("录取人数不变", "the same number admitted"),
     "hold_rule": ("规则不变（原分数线/名额）", "the same rule (line or quota)"),
@@ -140,7 +145,7 @@ def render() -> None:
     sch = state.scheme()
     stamp = sch.stamp(lang)
     st.title(tx("title", lang))
-    st.caption(f"{tx('intro', lang)}  \n{stamp}")
+    st.caption(f"{tx('intro', lang)}  \n{md(stamp)}")
     key, text = state.pop_key(), st.session_state["scheme_yaml"]
     tab_tune, tab_sens, tab_simp = st.tabs([tx("tab_tune", lang), tx("tab_sens", lang), tx("tab_simplify", lang)])
     with tab_tune:
@@ -166,21 +171,49 @@ def _render_tune(lang: str, stamp: str, key: str, text: str, sch: Any) -> None:
     lo = d2.number_input(tx("lo", lang), value=None, key="tune_lo", placeholder="—")
     hi = d3.number_input(tx("hi", lang), value=None, key="tune_hi", placeholder="—")
     sample = int(d4.selectbox(tx("sample", lang), [50_000, 100_000, 200_000], index=2, key="tune_sample"))
-    if not st.button(tx("run", lang), key="tune_run", type="primary"):
-        return
-    bar = st.progress(0.0)
-    try:
-        out = _memo("tune", (key, text, measure, float(share), kind, lo, hi, objective, sample),
-                    lambda: _tune(key, text, measure, float(share), kind, lo, hi, objective, sample, _bar=bar))
-    except Exception as exc:  # a user's mistake (ScoringInputError) or a population the scheme cannot score
+    ss = st.session_state
+    if st.button(tx("run", lang), key="tune_run", type="primary"):
+        bar = st.progress(0.0)
+        args = (key, text, measure, float(share), kind, lo, hi, objective, sample)
+        try:
+            out = _memo("tune", args, lambda: _tune(*args, _bar=bar))
+        except Exception as exc:  # a user's mistake, or a population the scheme cannot score: one line
+            ss["tune_last"] = {"error": _reason(exc, lang)}
+        else:
+            ss["tune_last"] = {"out": out, "text": text, "pop": key}
         bar.empty()
-        st.error(str(exc))
+    last = ss.get("tune_last")  # kept in the session: a download or any other click does not lose it
+    if last is None:
         return
-    bar.empty()
+    if "error" in last:
+        st.error(last["error"])
+        return
+    _show_tune(last, lang, key, text)
+
+
+def _reason(exc: BaseException, lang: str) -> str:
+    """The line shown for a failed run: a user's mistake gives its reason (escaped, no paths), anything else a
+    generic line (never a traceback)."""
+    return error_text(exc) if isinstance(exc, ScoringInputError) else t("error_generic", lang)
+
+
+def _apply_tuned(new_text: str) -> None:
+    """Make the tuned scheme (a draft) the working scheme of this session."""
+    state.set_working(new_text)
+    st.session_state["tune_last"]["applied"] = new_text
+
+
+def _show_tune(last: dict[str, Any], lang: str, key: str, text: str) -> None:
+    out = last["out"]
+    applied = last.get("applied")
+    if applied is not None and applied == text:
+        st.success(tx("applied_now", lang))
+    elif last["text"] != text or last["pop"] != key:
+        st.info(t("tune_stale", lang))
     getattr(st, {"ok": "success", "not_met": "warning", "infeasible": "error"}[out.status])(
-        tx(out.status, lang) + (f" — {out.message}" if out.message and out.status != "ok" else ""))
+        tx(out.status, lang) + (f" — {md(out.message)}" if out.message and out.status != "ok" else ""))
     for b in out.binding:
-        st.write("• " + b.text(lang))
+        st.markdown("• " + md(b.text(lang)))
     if out.sample < out.population:
         st.caption(tx("sample_note", lang, s=out.sample, n=out.population))
     if out.checks:
@@ -196,13 +229,15 @@ def _render_tune(lang: str, stamp: str, key: str, text: str, sch: Any) -> None:
     m1.metric(tx("tau", lang), f"{out.kendall_tau:.4f}" if out.kendall_tau is not None else "—")
     m2.metric(tx("changed", lang), f"{out.changed_admissions:,}")
     st.subheader(tx("changes", lang))
-    st.markdown("\n".join(f"- {line}" for line in out.diff(lang)))
-    new_text = out.new_scheme.to_yaml()
-    st.download_button(tx("download", lang), data=new_text.encode("utf-8"), file_name=f"{out.new_scheme.id}-tuned.yaml",
-                       mime="application/x-yaml", key="tune_download")
-    if st.button(tx("apply", lang), key="tune_apply"):
-        st.session_state["scheme_yaml"] = new_text
-        st.rerun()
+    st.markdown("\n".join(f"- {md(line)}" for line in out.diff(lang)))
+    new_scheme = scheme_store.as_draft(out.new_scheme)  # a tuning result is a draft, never official
+    new_text = new_scheme.to_yaml()
+    c1, c2 = st.columns(2)
+    c1.download_button(tx("download", lang), data=f"# {new_scheme.stamp(lang)}\n{new_text}".encode(),
+                       file_name=f"{view.slug(new_scheme.id)}-tuned.yaml", mime="application/x-yaml",
+                       key="tune_download", on_click="ignore")
+    c2.button(tx("apply", lang), key="tune_apply", on_click=_apply_tuned, args=(new_text,),
+              disabled=applied == text and applied is not None)
 
 
 def _render_sensitivity(lang: str, stamp: str, key: str, text: str, sch: Any) -> None:
@@ -215,8 +250,8 @@ def _render_sensitivity(lang: str, stamp: str, key: str, text: str, sch: Any) ->
     try:
         with st.spinner("tornado"):
             tor = _tornado(key, text, pct)
-    except Exception as exc:
-        st.error(str(exc))
+    except Exception as exc:  # a user's mistake shows its one line; anything else a generic line, no traceback
+        st.error(_reason(exc, lang))
         return
     frame = tor.frame(outcome)
     view.chart(tornado_figure(frame, tx(outcome, lang), pct, lang, stamp), f"tuning_tornado_{outcome}", stamp, lang)
@@ -236,16 +271,22 @@ def _render_sensitivity(lang: str, stamp: str, key: str, text: str, sch: Any) ->
 def _render_simplify(lang: str, stamp: str, key: str, text: str) -> None:
     hold = st.radio(tx("hold", lang), ["count", "rule"], format_func=lambda h: tx(f"hold_{h}", lang),
                     key="simplify_hold", horizontal=True)
-    if not st.button(tx("run", lang), key="simplify_run"):
-        return
-    bar = st.progress(0.0)
-    try:
-        res = _memo("simplify", (key, text, hold), lambda: _simplify(key, text, hold, _bar=bar))
-    except Exception as exc:
+    ss = st.session_state
+    args = (key, text, hold)
+    if st.button(tx("run", lang), key="simplify_run"):
+        bar = st.progress(0.0)
+        try:
+            ss["simplify_last"] = (args, _memo("simplify", args, lambda: _simplify(key, text, hold, _bar=bar)))
+        except Exception as exc:
+            ss["simplify_last"] = (args, _reason(exc, lang))
         bar.empty()
-        st.error(str(exc))
+    last = ss.get("simplify_last")  # kept, so a download click does not lose it (shown for the same inputs only)
+    if last is None or last[0] != args:
         return
-    bar.empty()
+    res = last[1]
+    if isinstance(res, str):
+        st.error(res)
+        return
     frame = res.frame()
     st.dataframe(frame, hide_index=True, width="stretch")
     view.table_downloads(frame, "simplify", stamp, lang, index=False)

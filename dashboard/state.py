@@ -1,7 +1,8 @@
 """Shared state of the dashboard: session defaults, the sidebar, and the caches.
 
 The built-in population is ``scoring.synth.synth(n, seed)`` held once per process (``st.cache_resource``); an
-uploaded population is held under the hash of its bytes. A scheme is identified by its resolved YAML text: the
+uploaded population is held in the uploading session's ``st.session_state`` under the hash of its bytes (so one
+user's upload never pushes out another's). A scheme is identified by its resolved YAML text: the
 scored result is cached on (population key, YAML text), so an edit re-scores once and going back to an earlier
 version is free. The big arrays live in ``cache_resource`` (shared, never copied); the small aggregates built from
 them are ``cache_data`` keyed on the same text.
@@ -12,14 +13,16 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import analysis
+from dashboard import access, analysis, scheme_store
 from dashboard.i18n import LANG_NAMES, LANGS, fmt_int, t
+from dashboard.safe_text import error_text, md
 from scoring.errors import ScoringInputError
-from scoring.scheme import Scheme, load_scheme, load_scheme_text
+from scoring.scheme import Scheme, load_scheme_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEME_DIR = ROOT / "scenarios" / "schemes"
@@ -40,50 +43,76 @@ def synth_population(n: int, seed: int) -> pd.DataFrame:
     return synth(int(n), int(seed))
 
 
-@st.cache_resource(show_spinner=False)
-def _uploads() -> dict[str, tuple[str, pd.DataFrame]]:
-    """Uploaded populations by key: (file name, frame)."""
-    return {}
-
-
 def register_upload(name: str, data: bytes, frame: pd.DataFrame) -> str:
-    """Keep an uploaded population and return its key."""
-    key = "upload:" + hashlib.sha256(data).hexdigest()[:16]
-    store = _uploads()
-    store[key] = (name, frame)
-    while len(store) > 3:
-        store.pop(next(iter(store)))
+    """Keep an uploaded population in this session (replacing the session's previous upload); return its key.
+
+    Uploads live in ``st.session_state``: one session's data is never evicted by another's, and it stays until the
+    user uploads another file or the session ends.
+    """
+    key = "upload:" + hashlib.sha256(data).hexdigest()
+    st.session_state["_upload"] = (key, name, frame)
+    st.session_state.pop("upload_lost", None)
     return key
 
 
+def _session_upload(pop_key: str) -> tuple[str, pd.DataFrame] | None:
+    held = st.session_state.get("_upload")
+    if held is not None and held[0] == pop_key:
+        return held[1], held[2]
+    return None
+
+
 def population(pop_key: str) -> pd.DataFrame:
-    """The population for a key: ``synth:N:SEED`` or an uploaded one."""
+    """The population for a key: ``synth:N:SEED`` or this session's upload (KeyError if it is not held)."""
     if pop_key.startswith("synth:"):
         _, n, seed = pop_key.split(":")
         return synth_population(int(n), int(seed))
-    return _uploads()[pop_key][1]
+    held = _session_upload(pop_key)
+    if held is None:
+        raise KeyError("the uploaded population is not held in this session")
+    return held[1]
 
 
 def population_name(pop_key: str, lang: str) -> str:
-    """A readable name of the population."""
+    """A readable name of the population (the file name escaped: it is shown as Markdown)."""
     if pop_key.startswith("synth:"):
         _, n, seed = pop_key.split(":")
         return f"{t('pop_synth', lang)} n={fmt_int(int(n))}, seed={seed}"
-    return f"{t('pop_uploaded', lang)}: {_uploads()[pop_key][0]}"
+    held = _session_upload(pop_key)
+    return f"{t('pop_uploaded', lang)}: {md(held[0] if held else '?', 120)}"
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def shipped_scheme_texts() -> dict[str, str]:
-    """Every shipped scheme (``base`` resolved) as YAML text, by id; the default first."""
-    out: dict[str, str] = {}
-    for path in sorted(SCHEME_DIR.glob("*.yaml")):
-        try:
-            scheme = load_scheme(path)
-        except ScoringInputError:
-            continue
-        out[scheme.id] = scheme.to_yaml()
-    ordered = {k: out[k] for k in sorted(out, key=lambda k: (k != DEFAULT_SCHEME, k))}
-    return ordered
+    """Every shipped scheme (``base`` resolved) as YAML text, by id; the default first. Never shadowed."""
+    out = scheme_store.shipped_texts(SCHEME_DIR)
+    return {k: out[k] for k in sorted(out, key=lambda k: (k != DEFAULT_SCHEME, k))}
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _saved_texts(directory: str, signature: tuple, shipped_ids: frozenset[str]) -> dict[str, str]:
+    return scheme_store.saved_texts(Path(directory), shipped_ids)
+
+
+def saved_scheme_texts() -> dict[str, str]:
+    """Schemes saved from the dashboard (drafts, keyed ``saved:<id>@<version>``), re-read when the store changes."""
+    directory = scheme_store.saved_dir()
+    return _saved_texts(str(directory), scheme_store.saved_signature(directory),
+                        frozenset(shipped_scheme_texts()))
+
+
+def scheme_texts() -> dict[str, str]:
+    """Every scheme a user can pick: the shipped ones first, then the saved drafts."""
+    return {**shipped_scheme_texts(), **saved_scheme_texts()}
+
+
+def scheme_label(key: str, text: str, lang: str) -> str:
+    """The label of a scheme in a picker (plain text: option labels are not Markdown)."""
+    sch = scheme_of(text)
+    if key.startswith(scheme_store.SAVED_PREFIX):
+        status = sch.stamp(lang).split(" · ")[1]
+        return f"{sch.title.get(lang)} · {sch.id} v{sch.version} ({t('saved_label', lang)} · {status})"
+    return sch.title.get(lang)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -115,12 +144,37 @@ def init() -> None:
 
 
 def load_text(text: str) -> None:
-    """Make ``text`` the loaded scheme: it becomes the working scheme, the diff baseline and the editor's base."""
+    """Make ``text`` the loaded scheme: it becomes the working scheme, the diff baseline and the editor's base.
+
+    The editors get new widget keys (``editor_gen``), so nothing typed into the old tables comes back.
+    """
     ss = st.session_state
     ss["scheme_yaml"] = text
     ss["scheme_base_yaml"] = text
-    ss["editor_base"] = text
+    set_editor_base(text)
     ss.pop("scheme_error", None)
+
+
+def set_editor_base(text: str) -> None:
+    """Start the Scheme page's editors afresh from ``text`` (new widget keys; old edits are dropped)."""
+    ss = st.session_state
+    ss["editor_base"] = text
+    ss["editor_gen"] = int(ss.get("editor_gen", 0)) + 1
+
+
+def editor_key(text: str | None = None) -> str:
+    """The suffix of the editors' widget keys: the base text and the generation."""
+    ss = st.session_state
+    base = ss["editor_base"] if text is None else text
+    return hashlib.sha256(f"{ss.get('editor_gen', 0)}:{base}".encode()).hexdigest()[:10]
+
+
+def set_working(text: str) -> None:
+    """Make ``text`` the working scheme (kept against the loaded one, so the diff shows the change); the editors
+    start afresh from it."""
+    st.session_state["scheme_yaml"] = text
+    st.session_state.pop("scheme_error", None)
+    set_editor_base(text)
 
 
 def lang() -> str:
@@ -130,10 +184,13 @@ def lang() -> str:
 
 
 def pop_key() -> str:
-    """The key of the population in use."""
+    """The key of the population in use. If an upload in use is no longer held, say so (never silently)."""
     ss = st.session_state
-    if ss.get("pop_source") == "upload" and ss.get("upload_key") in _uploads():
-        return ss["upload_key"]
+    if ss.get("pop_source") == "upload":
+        if _session_upload(str(ss.get("upload_key"))) is not None:
+            return ss["upload_key"]
+        ss["pop_source"] = "synth"
+        ss["upload_lost"] = True
     return f"synth:{int(ss['pop_n'])}:{int(ss['pop_seed'])}"
 
 
@@ -148,12 +205,12 @@ def current() -> analysis.Evaluation | None:
         with st.spinner(t("loading", lang())):
             return evaluation(pop_key(), st.session_state["scheme_yaml"])
     except ScoringInputError as exc:
-        st.error(f"{t('error_population', lang())} {exc}")
+        st.error(f"{t('error_population', lang())} {error_text(exc)}")
         return None
 
 
 def _on_scheme_choice() -> None:
-    texts = shipped_scheme_texts()
+    texts = scheme_texts()
     choice = st.session_state.get("scheme_choice")
     if choice in texts:
         load_text(texts[choice])
@@ -166,18 +223,29 @@ def language_switch() -> str:
     return lang()
 
 
-def sidebar() -> None:
-    """Scheme and population choices shared by every page."""
+def sidebar(sb: Any = None) -> None:
+    """Scheme and population choices shared by every page, in ``sb`` (a sidebar container; the sidebar itself by
+    default). app.py fills it after the page has run, so the notes describe the page's latest edit."""
     lg = lang()
-    texts = shipped_scheme_texts()
+    texts = scheme_texts()
     ss = st.session_state
-    sb = st.sidebar
+    sb = st.sidebar if sb is None else sb
+    if ss.get("scheme_choice_pending") in texts:
+        ss["scheme_choice"] = ss.pop("scheme_choice_pending")  # set before the picker exists in this run
+    if ss.get("scheme_choice") not in texts:
+        ss.pop("scheme_choice", None)  # a saved scheme that is gone: the picker shows the default, the work stays
     sb.selectbox(t("sidebar_scheme", lg), list(texts), key="scheme_choice", on_change=_on_scheme_choice,
-                 format_func=lambda k: scheme_of(texts[k]).title.get(lg))
+                 format_func=lambda k: scheme_label(k, texts[k], lg))
     if ss["scheme_yaml"] != ss["scheme_base_yaml"]:
-        sb.caption(t("edited", lg).strip(" （）()") + ": " + scheme().stamp(lg))
+        sb.caption(t("edited", lg).strip(" （）()") + ": " + md(scheme().stamp(lg)))
+    elif ss["scheme_yaml"] not in texts.values():
+        sb.caption(md(scheme().stamp(lg)))  # an uploaded scheme: its stamp (draft) under the picker
     sizes = sorted({*SIZES, int(ss["pop_n"])})
     sb.selectbox(t("pop_size", lg), sizes, key="pop_n", format_func=fmt_int)
     sb.number_input(t("seed", lg), min_value=0, max_value=2**31 - 1, step=1, key="pop_seed")
-    sb.caption(population_name(pop_key(), lg))
+    key = pop_key()
+    if ss.get("upload_lost"):
+        sb.error(t("upload_lost", lg))
+    sb.caption(population_name(key, lg))
     sb.caption("⚠️ " + t("simulation_banner", lg))
+    access.sidebar(lg, sb)

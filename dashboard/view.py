@@ -10,14 +10,15 @@ import streamlit as st
 
 from dashboard import exports
 from dashboard.i18n import t
+from dashboard.safe_text import md, safe_figure
 
 PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
 def header(page_key: str, intro_key: str, lang: str, stamp: str) -> None:
-    """Page title, one-line intro and the stamp."""
+    """Page title, one-line intro and the stamp (the stamp carries a scheme's id and version: shown as text)."""
     st.title(t(page_key, lang))
-    st.caption(f"{t(intro_key, lang)}  \n{stamp}")
+    st.caption(f"{t(intro_key, lang)}  \n{md(stamp)}")
 
 
 def slug(text: str) -> str:
@@ -27,7 +28,7 @@ def slug(text: str) -> str:
 
 def chart(fig: go.Figure, key: str, stamp: str, lang: str) -> None:
     """Show a figure with a download of its standalone HTML (generated only when clicked)."""
-    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=f"fig_{key}")
+    st.plotly_chart(safe_figure(fig), width="stretch", config=PLOTLY_CONFIG, key=f"fig_{key}")
     st.download_button(f"⬇ {t('chart_html', lang)}", data=lambda: exports.figure_html(fig, stamp),
                        file_name=f"{slug(key)}.html", mime="text/html", key=f"dl_fig_{key}", on_click="ignore")
 

@@ -157,3 +157,33 @@ def test_invalid_upload_shows_error_in_place(server, tmp_path):
         _settle(page)
         assert page.locator('[data-testid="stException"]').count() == 0
         assert "eligible" in page.locator('[data-testid="stMain"]').inner_text()
+
+
+def test_uploaded_scheme_text_is_shown_as_text_and_fetches_nothing(server, tmp_path):
+    """Issue 12 probe 11 in a real browser: Markdown in an uploaded scheme's version, title, sources and assumptions
+    is shown literally on every page, and no viewer's browser requests the URL it names."""
+    import yaml
+
+    from scoring.scheme import load_scheme
+
+    pixel = "http://127.0.0.1:9/pixel.png"
+    data = load_scheme(ROOT / "scenarios" / "schemes" / "hangzhou-2023-illustrative.yaml").to_dict()
+    data.update(version=f"![v]({pixel})", title={"zh": f"[点我]({pixel})", "en": f"[click]({pixel})"},
+                sources=[{"title": f"![s]({pixel})"}], assumptions=[f"<img src={pixel}>"])
+    path = tmp_path / "hostile.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    fetched: list[str] = []
+    with _browser_page(height=1600) as page:
+        page.on("request", lambda request: fetched.append(request.url) if ":9/" in request.url else None)
+        page.goto(f"{server}/scheme", **GOTO)
+        _settle(page)
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(path))
+        page.wait_for_selector("text=已载入方案", timeout=60_000)
+        _settle(page)
+        page.locator('[data-testid="stSidebarNav"] a').nth(PAGES.index("method")).click()
+        _settle(page)
+        page.screenshot(path=str(SHOTS / "method-zh-uploaded-markdown.png"), full_page=True)
+        body = page.locator('[data-testid="stMain"]').inner_text()
+        assert f"![v]({pixel})" in body and f"<img src={pixel}>" in body and "草案" in body
+        assert page.locator('[data-testid="stMain"] img').count() == 0
+    assert fetched == []

@@ -164,7 +164,8 @@ def test_edits_apply_and_bad_edits_raise():
         scheme_edit.apply_edits(scheme, bad)
     band_item = next(i.id for i in scheme.items if i.kind == "bands")
     table = scheme_edit.bands_table(scheme, band_item)
-    table.loc[len(table)] = [table["min"].dropna().iloc[0], table["min"].dropna().iloc[0] + 5, 1.0]
+    lo = float(table["min"].dropna().iloc[0])  # the editor's cells are text (typed input is checked, never coerced)
+    table.loc[len(table)] = [str(lo), str(lo + 5), "1"]
     with pytest.raises(SchemeError, match="overlap"):
         scheme_edit.apply_edits(scheme, bands={band_item: table})
     cat_item = next(i for i in scheme.items if i.kind == "category")

@@ -1,0 +1,80 @@
+"""UI strings for access control, the scheme store, editor cell checks and the kept workflows (merged into
+dashboard.i18n.STRINGS). Placeholders that carry a user's text are escaped by the caller (dashboard.safe_text.md)."""
+
+from __future__ import annotations
+
+MORE: dict[str, tuple[str, str]] = {
+    # access control
+    "auth_sign_in_title": ("登录（编辑人员）", "Sign in (editors)"),
+    "auth_name": ("用户名", "user name"),
+    "auth_password": ("密码", "password"),
+    "auth_sign_in": ("登录", "Sign in"),
+    "auth_sign_out": ("退出登录", "Sign out"),
+    "auth_failed": ("用户名或密码不正确。", "Wrong user name or password."),
+    "auth_locked": ("登录失败次数过多，请{minutes}分钟后再试。",
+                    "Too many failed sign-ins; try again in {minutes} minutes."),
+    "auth_signed_in": ("已登录：{name}（{role}）", "Signed in: {name} ({role})"),
+    "auth_role_editor": ("编辑", "editor"),
+    "auth_role_viewer": ("只读", "viewer"),
+    "auth_required": ("请先登录。", "Please sign in first."),
+    "auth_editors_only": ("只有已登录的编辑人员可以上传或保存；本会话中的修改只对您自己可见。",
+                          "Only signed-in editors can upload or save; your edits in this session are yours alone."),
+    "auth_no_editing": ("权限配置文件无法使用，暂不允许上传或保存。",
+                        "The access file cannot be used, so uploading and saving are off."),
+    "auth_broken": ("权限配置文件无法使用（{reason}），已关闭上传和保存。",
+                    "The access file cannot be used ({reason}); uploading and saving are off."),
+    # scheme store
+    "save_scheme": ("另存为新方案（草案）", "Save as a new scheme (draft)"),
+    "save_title": ("另存为", "Save as"),
+    "save_id": ("新方案编号", "new scheme id"),
+    "save_version": ("版本号", "version"),
+    "save_new_title": ("标题（可选）", "title (optional)"),
+    "save_note": ("保存的方案一律标为“草案”，保存在单独的目录中，不会替换任何内置方案。",
+                  "Saved schemes are always marked draft and kept apart; they never replace a shipped scheme."),
+    "save_id_bad": ("方案编号须为 1–64 个字母、数字、点、下划线或连字符，且以字母或数字开头。",
+                    "A scheme id has 1-64 letters, digits, dots, underscores or hyphens, starting with a letter or "
+                    "digit."),
+    "save_version_bad": ("版本号须为 1–32 个字母、数字、点、下划线或连字符，且以字母或数字开头。",
+                         "A version has 1-32 letters, digits, dots, underscores or hyphens, starting with a letter "
+                         "or digit."),
+    "save_id_shipped": ("“{id}”是内置方案的编号，请另取一个编号。",
+                        "“{id}” is a shipped scheme's id; choose another id."),
+    "save_exists": ("方案“{id}”版本“{version}”已保存过，请换一个版本号。",
+                    "Scheme “{id}” version “{version}” is already saved; choose another version."),
+    "save_full": ("已保存的方案已达上限（{n}个）。", "The store of saved schemes is full ({n})."),
+    "saved": ("已保存为草案：{name}", "Saved as a draft: {name}"),
+    "saved_label": ("已保存", "saved"),
+    "upload_draft": ("上传的方案一律按“草案”处理，只在您的会话中使用。",
+                     "An uploaded scheme is treated as a draft and used in your session only."),
+    "upload_shadow": ("上传方案的编号与内置方案“{id}”相同；它只是您会话中的草案，不会替换内置方案。",
+                      "The upload uses the id of the shipped scheme “{id}”; it is a draft in your session only and "
+                      "does not replace the shipped scheme."),
+    "scheme_too_big": ("方案文件过大（上限 {kb} KB）。", "The scheme file is too large (at most {kb} KB)."),
+    "scheme_unreadable": ("无法读取此方案文件。", "This scheme file cannot be read."),
+    "scheme_status_official": ("官方", "official"),
+    "scheme_status_illustrative": ("示意（非官方数值）", "illustrative (values not official)"),
+    "scheme_status_draft": ("草案", "draft"),
+    # editor cells
+    "cell_not_number": ("“{item}”的“{column}”填写的“{value}”不是数字，未应用。",
+                        "{item}, {column}: “{value}” is not a number; not applied."),
+    "cell_negative": ("“{item}”的“{column}”不能为负数（填写的是 {value}），未应用。",
+                      "{item}, {column}: must be zero or more (got {value}); not applied."),
+    "cell_required": ("“{item}”的“{column}”不能为空，未应用。", "{item}, {column}: cannot be empty; not applied."),
+    "cell_band_order": ("“{item}”第 {row} 档：下限 {lo} 须小于上限 {hi}，未应用。",
+                        "{item}, band {row}: min {lo} must be below max {hi}; not applied."),
+    "cell_band_overlap": ("“{item}”的分档相互重叠，未应用。", "{item}: the bands overlap; not applied."),
+    "edit_rejected": ("此修改不符合方案规则，未应用（其余页面继续使用上一版有效方案）。",
+                      "This edit breaks a rule of the scheme and is not applied (other pages keep the last valid "
+                      "scheme)."),
+    "edit_detail": ("技术说明", "details"),
+    "reset_done": ("已撤销全部改动。", "All edits undone."),
+    # uploads kept per session
+    "upload_lost": ("您上传的人口数据已不在服务器上（会话已重置），现改用合成人口。请重新上传。",
+                    "Your uploaded population is no longer held (the session was reset); the synthetic "
+                    "population is shown instead. Please upload it again."),
+    # tuning
+    "tune_applied": ("已设为当前方案（草案），其余页面使用此方案。",
+                     "Now the working scheme (draft); every page uses it."),
+    "tune_stale": ("以下结果是对之前的方案计算的。", "This result was computed for an earlier scheme."),
+    "error_generic": ("计算未能完成。", "The computation could not be completed."),
+}
