@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
+from scoring.safe_output import excel_safe_frame
 from scoring.scenario import Scenario, load_scenario
 from scoring.scenario_run import compare_runs, progress_steps, run_scenario
 
@@ -54,7 +55,7 @@ def write_results(out: Path, tables: dict[str, pd.DataFrame], summary: dict[str,
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
         for name, df in tables.items():
-            df.to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8")
+            excel_safe_frame(df).to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8")  # no live formulas
             df.to_parquet(tmp / f"{name}.parquet", index=False)
         (tmp / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
         (tmp / "report.html").write_text(report(), encoding="utf-8")
