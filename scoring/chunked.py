@@ -95,8 +95,14 @@ def choose_engine(path: str | os.PathLike[str], engine: str = "auto", *, availab
 # Reading and writing
 # ------------------------------------------------------------------------------------------------------------
 def _open(path: str | os.PathLike[str]) -> pq.ParquetFile:
+    from scoring.population_io import refuse_nested_columns
+
     try:
-        return pq.ParquetFile(path)
+        pf = pq.ParquetFile(path)
+        refuse_nested_columns(pf.schema_arrow, Path(path).name)
+        return pf
+    except PopulationError:
+        raise
     except FileNotFoundError:
         raise PopulationError(f"population file not found: {path}") from None
     except Exception as exc:  # ArrowInvalid, OSError: not a Parquet file
