@@ -155,11 +155,10 @@ def check_outputs(args: argparse.Namespace) -> None:
     """Refuse a bad ``--out`` before any work: unknown type, a folder, a missing folder, or an input file."""
     if getattr(args, "out", None) is None:
         return
-    out = Path(args.out)
+    inputs = (args.population, args.scheme)
+    out = check_out(args.out, inputs)
     if out.suffix.lower() not in OUT_FORMATS:
         raise ScoringInputError(f"--out {out}: unknown output type {out.suffix!r}; use .parquet, .csv or .xlsx")
-    inputs = (args.population, args.scheme)
-    check_out(out, inputs)
     check_out(rejected_path(out), inputs, option="--out (rejected rows)")
 
 

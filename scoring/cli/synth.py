@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
 
 from scoring.cli.files import TABLE_FORMATS, XLSX_MAX_ROWS, check_out, write_frame
 from scoring.errors import ScoringInputError
@@ -50,13 +49,12 @@ def run(args: argparse.Namespace) -> int:
         raise SynthOptionError(f"--n must be >= 0, got {args.n}")
     if not 0 <= args.seed < 2**63:
         raise SynthOptionError(f"--seed must be between 0 and 2**63-1, got {args.seed}")
-    out = Path(args.out)
+    out = check_out(args.out)
     fmt = FORMATS.get(out.suffix.lower())
     if fmt is None:
         raise SynthOptionError(f"--out {out}: unknown extension '{out.suffix}' (use .parquet, .csv or .xlsx)")
     if fmt == "xlsx" and args.n > XLSX_MAX_ROWS:
         raise SynthOptionError(f"--out {out}: Excel holds at most {XLSX_MAX_ROWS} rows; use .parquet or .csv")
-    check_out(out)
     check_synth_size(args.n)
 
     quiet = args.quiet
