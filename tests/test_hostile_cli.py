@@ -22,6 +22,7 @@ from popgen import make_population
 from scoring.cli import main
 from scoring.cli.pathways import _write as write_pathway_tables
 from scoring.cli.scenario import write_results
+from scoring.errors import ScoringInputError
 from scoring.safe_output import FORMULA_LEADS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,6 +134,17 @@ def test_run_results_folder_csv_is_excel_safe(tmp_path: Path) -> None:
     assert [r[0] for r in rows[1:]] == ["'=1+1", "'+cmd|' /C calc'!A0", "ok"]
     assert [r[2] for r in rows[1:]] == ["-2", "x", "y"]  # a negative number is a number, not a formula
     assert pd.read_parquet(out / "totals.parquet")["label"].tolist()[0] == "=1+1"  # data files keep the data
+
+
+def test_run_results_on_a_full_disk_is_one_line_and_keeps_the_old_folder(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "results"
+    write_results(out, {"totals": pd.DataFrame({"a": [1]})}, {"id": "old"}, lambda: "<html></html>")
+    _interrupt_midway(monkeypatch, "to_parquet", OSError(errno.ENOSPC, "No space left on device"))
+    with pytest.raises(ScoringInputError, match=r"--out .*results: cannot write: No space left on device"):
+        write_results(out, {"totals": pd.DataFrame({"a": [2]})}, {"id": "new"}, lambda: "<html></html>")
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8")) == {"id": "old"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
 
 
 def test_pathways_tables_are_excel_safe_and_atomic(tmp_path: Path) -> None:
