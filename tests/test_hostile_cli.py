@@ -254,6 +254,14 @@ def test_out_equal_to_the_population_is_refused(capsys: pytest.CaptureFixture[st
     assert pop_csv.read_bytes() == before
 
 
+def test_tune_out_equal_to_its_scheme_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    scheme = tmp_path / "s.yaml"
+    scheme.write_bytes(Path(HZ23).read_bytes())
+    line = one_line(capsys, "tune", str(scheme), "--synth", "200", "--out", str(scheme))
+    assert "is the input file" in line
+    assert scheme.read_bytes() == Path(HZ23).read_bytes()
+
+
 def test_out_naming_a_folder_says_so(capsys: pytest.CaptureFixture[str], pop_csv: Path, tmp_path: Path) -> None:
     folder = tmp_path / "outdir.csv"
     folder.mkdir()

@@ -227,6 +227,17 @@ def test_base_pointing_at_a_secrets_file_names_key_and_file_not_value(tmp_path: 
     assert "hunter2" not in proc.stderr + proc.stdout
 
 
+def test_scenario_base_pointing_at_a_secrets_file_does_not_show_its_values(tmp_path: Path) -> None:
+    secrets = tmp_path / "config.yaml"
+    secrets.write_text("db_password: hunter2-XYZZY\n", encoding="utf-8")
+    scenario = tmp_path / "sc.yaml"
+    scenario.write_text(f"base: {secrets.name}\nid: x\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(scenario)
+    assert "config.yaml" in str(info.value) and "db_password" in str(info.value)
+    assert "hunter2" not in str(info.value)
+
+
 def test_unknown_nested_key_does_not_echo_its_value() -> None:
     data = read_scheme_dict(HZ23)
     data["dominance"]["secret_note"] = "hunter2-XYZZY"
