@@ -12,6 +12,7 @@ the line. The kernel in :mod:`scoring.outofcore` (with ``outofcore_stats``, ``ou
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -28,6 +29,7 @@ from scoring.outofcore import ADMIT_COLUMNS, Context, make_context, pass1_batch,
 from scoring.outofcore_plan import Plan, band_rows, finish_plan, make_plan, pass2_batch
 from scoring.outofcore_result import OutOfCoreResult
 from scoring.outofcore_stats import Pass2Stats, Stats
+from scoring.safe_output import atomic_path, excel_safe_frame
 from scoring.scheme import Scheme
 
 DEFAULT_CHUNK_ROWS = 1 << 20
@@ -93,8 +95,14 @@ def choose_engine(path: str | os.PathLike[str], engine: str = "auto", *, availab
 # Reading and writing
 # ------------------------------------------------------------------------------------------------------------
 def _open(path: str | os.PathLike[str]) -> pq.ParquetFile:
+    from scoring.population_io import refuse_nested_columns
+
     try:
-        return pq.ParquetFile(path)
+        pf = pq.ParquetFile(path)
+        refuse_nested_columns(pf.schema_arrow, Path(path).name)
+        return pf
+    except PopulationError:
+        raise
     except FileNotFoundError:
         raise PopulationError(f"population file not found: {path}") from None
     except Exception as exc:  # ArrowInvalid, OSError: not a Parquet file
@@ -144,9 +152,9 @@ class FrameWriter:
 
     def write(self, frame: pd.DataFrame) -> None:
         """Append one frame; its index (global row labels) is stored as a column when ``index``."""
-        if self.csv:
-            frame.to_csv(self.path, mode="a" if self._rows else "w", header=not self._rows, index=self.index,
-                         encoding="utf-8-sig" if not self._rows else "utf-8")
+        if self.csv:  # a CSV is opened in spreadsheets: no cell may become a live formula
+            excel_safe_frame(frame).to_csv(self.path, mode="a" if self._rows else "w", header=not self._rows,
+                                           index=self.index, encoding="utf-8-sig" if not self._rows else "utf-8")
             self._rows += max(len(frame), 1)
             return
         frame = frame.copy(deep=False)
@@ -177,7 +185,8 @@ class RejectedWriter:
         """Append lines (no-op without a path)."""
         if self.path is None or (self._started and rejected.empty):
             return
-        rejected.to_csv(self.path, mode="a" if self._started else "w", header=not self._started, index=False)
+        excel_safe_frame(rejected).to_csv(self.path, mode="a" if self._started else "w", header=not self._started,
+                                          index=False)
         self._started = True
 
 
@@ -253,19 +262,18 @@ def run_chunked(scheme: Scheme, path: str | os.PathLike[str], out: str | os.Path
     out_path = None if out is None else Path(out)
     tmpdir = tempfile.mkdtemp(prefix="scoring-chunked-", dir=workdir or (out_path.parent if out_path else None))
     scored_path = Path(tmpdir) / "scored.parquet"
-    try:
-        stats = _pass1(scheme, path, scored_path, ctx, chunk_rows, RejectedWriter(rejected_path), progress, lang,
-                       keep_helpers=True)
-        plan = make_plan(ctx, stats)
-        if plan.needs_band:
-            plan = finish_plan(plan, _gather_band(scored_path, plan, chunk_rows), stats)
-        if progress is not None:
-            progress("pass 2: admitting and measuring near the line")
-        p2 = pass2_file(scheme, scored_path, out_path, plan, chunk_rows, lang, stamp, index)
-    except BaseException:
-        if out_path is not None and out_path.exists():
-            out_path.unlink()
-        raise
+    try:  # both outputs are written atomically: a failure leaves the previous files as they were
+        with contextlib.ExitStack() as outputs:
+            rej_tmp = None if rejected_path is None else outputs.enter_context(atomic_path(rejected_path))
+            out_tmp = None if out_path is None else outputs.enter_context(atomic_path(out_path))
+            stats = _pass1(scheme, path, scored_path, ctx, chunk_rows, RejectedWriter(rej_tmp), progress, lang,
+                           keep_helpers=True)
+            plan = make_plan(ctx, stats)
+            if plan.needs_band:
+                plan = finish_plan(plan, _gather_band(scored_path, plan, chunk_rows), stats)
+            if progress is not None:
+                progress("pass 2: admitting and measuring near the line")
+            p2 = pass2_file(scheme, scored_path, out_tmp, plan, chunk_rows, lang, stamp, index)
     finally:
         for f in Path(tmpdir).glob("*"):
             f.unlink()

@@ -39,6 +39,7 @@ from scoring.outofcore import ADMIT_COLUMNS, Context, make_context, pass1_batch,
 from scoring.outofcore_plan import Plan, band_rows, finish_plan, make_plan, pass2_batch
 from scoring.outofcore_result import OutOfCoreResult
 from scoring.outofcore_stats import Pass2Stats, Stats
+from scoring.safe_output import atomic_path, excel_safe_frame
 from scoring.scheme import Scheme, merge_scheme_dicts, scheme_from_dict
 
 DEFAULT_PARTITION_ROWS = 1 << 20
@@ -166,8 +167,9 @@ def run_dask(scheme: Scheme, path: str | os.PathLike[str], out_dir: str | os.Pat
                 stats = stats.merge(part_stats)
             if rejected_path is not None:
                 rej = [r for _, r in first if len(r)]
-                (pd.concat(rej) if rej else pd.DataFrame(columns=["row", "column", "reason"])).to_csv(
-                    rejected_path, index=False)
+                with atomic_path(rejected_path) as rej_tmp:
+                    excel_safe_frame(pd.concat(rej) if rej else pd.DataFrame(columns=["row", "column", "reason"])
+                                     ).to_csv(rej_tmp, index=False)
             plan = make_plan(ctx, stats)
             if plan.needs_band:
                 bands = c.gather(c.map(_band_task, parts, workdir=tmp, plan=plan, pure=False))

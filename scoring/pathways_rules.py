@@ -27,7 +27,7 @@ from scoring.errors import ScoringInputError
 from scoring.population_schema import load_schema
 from scoring.synth_pathways import categories as pathway_categories
 from scoring.synth_pathways import pathway_columns
-from scoring.yaml_files import read_yaml_mapping
+from scoring.yaml_files import read_yaml_mapping, short_repr
 
 AREAS = ("hangzhou_city_district", "other_urban", "rural")
 STATUSES = ("official", "illustrative", "draft")
@@ -269,7 +269,7 @@ def _check_criterion(crit: Criterion, where: str, source: str, errors: list[str]
             key = "equals" if crit.equals is not None else "in"
             for value in values:
                 if str(value) not in allowed:
-                    errors.append(f"{source}: {where}.{key}: value {value!r} is not a value of column "
+                    errors.append(f"{source}: {where}.{key}: value {short_repr(value)} is not a value of column "
                                   f"{crit.column!r}; allowed: {', '.join(allowed)}")
         return
     for key, subs in (("all_of", crit.all_of), ("any_of", crit.any_of)):
@@ -320,7 +320,8 @@ def _describe(err: dict[str, Any], data: Any, source: str) -> str:
         msg = "unknown key" + (f"; allowed keys: {', '.join(keys)}" if keys else "")
     elif err.get("type") == "literal_error":
         msg = f"not allowed; allowed: {err.get('ctx', {}).get('expected', '')}"
-    shown = "" if value is None or isinstance(value, dict | list) else f" value {value!r}:"
+    shown = "" if value is None or isinstance(value, dict | list) or err.get("type") == "extra_forbidden" else (
+        f" value {short_repr(value)}:")  # the value of an unknown key is never shown
     return f"{source}: {path or '(top level)'}:{shown} {msg}"
 
 
@@ -412,7 +413,8 @@ def ruleset_from_dict(data: dict[str, Any], source: str = "<rules>", base_dir: P
         permit_path = (base_dir or Path(".")) / permit
         other = _read_yaml(permit_path, "permit rule")
         if not isinstance(other.get("permit"), dict):
-            raise RuleSetError(f"{source}: permit: value {permit!r}: file {permit_path} has no permit: mapping")
+            raise RuleSetError(f"{source}: permit: value {short_repr(permit)}: file {permit_path} has no permit: "
+                               "mapping")
         data["permit"] = other["permit"]
         data["permit_source"] = f"{other.get('id', permit_path.stem)} v{other.get('version', '?')}"
         for key in ("terms", "readings"):  # the including rule set's definitions win: one meaning per term
@@ -459,8 +461,8 @@ def load_ruleset(path: str | Path, *, readings: dict[str, str] | None = None,
                               overrides=overrides)
     for pid, pathway in rules.pathways.items():
         if pathway.kind == "points" and not rules.scheme_path(pid).exists():
-            raise RuleSetError(f"{path}: pathways.{pid}.scheme: value {pathway.scheme!r}: scheme file not found "
-                               f"(looked for {rules.scheme_path(pid)})")
+            raise RuleSetError(f"{path}: pathways.{pid}.scheme: value {short_repr(pathway.scheme)}: scheme file "
+                               f"not found (looked for {rules.scheme_path(pid)})")
     return rules
 
 

@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -237,9 +238,26 @@ def _read_excel(path: Path) -> RawTable:
     return RawTable(frame=body, kind="xlsx", header_row=int(raw.index[header_idx]) + 1, warnings=warnings)
 
 
+def refuse_nested_columns(schema: Any, name: str) -> None:
+    """Raise PopulationError if a Parquet column (of a pyarrow schema) holds lists, structs or maps."""
+    import pyarrow as pa
+
+    nested = [f.name for f in schema if pa.types.is_nested(f.type)]
+    if nested:
+        more = f" (and {len(nested) - 3} more)" if len(nested) > 3 else ""
+        shown = ", ".join(repr(str(c))[:40] for c in nested[:3]) + more
+        raise PopulationError(f"{name}: column(s) {shown} hold lists or records, not one value per person; "
+                              "flatten them before loading")
+
+
 def _read_parquet(path: Path) -> RawTable:
+    import pyarrow.parquet as pq
+
     try:
+        refuse_nested_columns(pq.read_schema(path), path.name)
         frame = pd.read_parquet(path)
+    except PopulationError:
+        raise
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for a broken file
         raise PopulationError(f"{path.name}: cannot read the Parquet file: {type(exc).__name__}: "
                               f"{' '.join(str(exc).split())[:200]}") from None

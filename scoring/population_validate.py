@@ -97,6 +97,8 @@ def missing_mask(col: pd.Series) -> np.ndarray:
 def _parse_number_text(text: str) -> float | None:
     t = unicodedata.normalize("NFKC", text).strip().lower().replace(",", "").replace("，", "")
     t = _UNIT_SUFFIX.sub("", t).strip()
+    if "_" in t:  # float() reads "1_0" as 10: a typo, not a number
+        return None
     try:
         return float(t)
     except ValueError:

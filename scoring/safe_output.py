@@ -32,7 +32,9 @@ def excel_safe_text(value: object) -> object:
 
 
 def _is_number(text: str) -> bool:
-    """True for plain numbers such as ``-3.5`` (a negative number is not a formula)."""
+    """True for plain numbers such as ``-3.5`` (a negative number is not a formula; ``-1_0`` is not a number)."""
+    if "_" in text:
+        return False
     try:
         float(text)
     except ValueError:
@@ -52,7 +54,11 @@ def excel_safe_frame(df: pd.DataFrame) -> pd.DataFrame:
         if isinstance(s.dtype, pd.CategoricalDtype):
             cats = s.cat.categories
             if cats.dtype == object or pd.api.types.is_string_dtype(cats):
-                out[col] = s.cat.rename_categories([excel_safe_text(c) for c in cats])
+                renamed = [excel_safe_text(c) for c in cats]
+                if len(set(renamed)) == len(renamed):
+                    out[col] = s.cat.rename_categories(renamed)
+                else:  # "=x" and "'=x" both present: the renamed categories would clash
+                    out[col] = s.astype(object).map(excel_safe_text)
         elif s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
             text = s.astype("string")
             risky = text.str.startswith(FORMULA_LEADS).fillna(False).to_numpy(bool)
@@ -71,13 +77,17 @@ def excel_safe_frame(df: pd.DataFrame) -> pd.DataFrame:
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it replaces ``target`` in one rename.
 
-    On any error (including KeyboardInterrupt) the temporary file is removed and ``target`` is left as it was.
+    The temporary name ends in the target's suffix (writers that go by the extension pick the same format); the
+    file gets the mode of the file it replaces (0644 for a new one). On any error (including KeyboardInterrupt) the
+    temporary file is removed and ``target`` is left as it was.
     """
     target = Path(target)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, target.stat().st_mode & 0o777 if target.is_file() else 0o644)
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())

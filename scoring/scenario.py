@@ -39,6 +39,7 @@ from scoring.scheme import (
     read_scheme_dict,
     scheme_from_dict,
 )
+from scoring.yaml_files import short_repr
 
 __all__ = ["Scenario", "apply_overrides", "load_scenario", "override_paths"]
 
@@ -118,7 +119,7 @@ def _set(root: dict[str, Any], parts: list[str], value: Any, source: str, full: 
                     root[walked[0]] = merge_scheme_dicts({walked[0]: node}, {walked[0]: [{**value, "id": key}]})[
                         walked[0]]
                     return
-                raise fail(f"no {walked[0][:-1] if walked[0] == 'items' else 'gate'} with id {key!r}", ids)
+                raise fail(f"no {walked[0][:-1] if walked[0] == 'items' else 'gate'} with id {short_repr(key)}", ids)
             pos = ids.index(key)
             if (not last and parts[n + 1] == "remove" and n + 2 == len(parts)) or (last and value == "remove"):
                 if value is True or value == "remove":
@@ -126,10 +127,10 @@ def _set(root: dict[str, Any], parts: list[str], value: Any, source: str, full: 
                     return
                 if value is False:
                     return
-                raise fail(f"value {value!r} must be true", None)
+                raise fail(f"value {short_repr(value)} must be true", None)
             if last:
                 if not isinstance(value, dict):
-                    raise fail(f"value {value!r} must be a mapping of keys, or use items.{key}.KEY", None)
+                    raise fail(f"value {short_repr(value)} must be a mapping of keys, or use items.{key}.KEY", None)
                 node[pos] = merge_scheme_dicts(node[pos], value)
                 return
             node = node[pos]
@@ -144,7 +145,7 @@ def _set(root: dict[str, Any], parts: list[str], value: Any, source: str, full: 
             valid = _valid_keys(walked, node)
             allowed = valid is None or key in valid or key in node
             if not allowed:
-                raise fail(f"unknown key {key!r} at {'.'.join(walked) or 'the top level'}",
+                raise fail(f"unknown key {short_repr(key)} at {'.'.join(walked) or 'the top level'}",
                            override_paths(root) if not walked else valid)
             if last:
                 if value is None:
@@ -156,7 +157,7 @@ def _set(root: dict[str, Any], parts: list[str], value: Any, source: str, full: 
                 node[key] = {}
             node = node[key]
         else:
-            raise fail(f"{'.'.join(walked)} is a value ({node!r}), not a mapping", None)
+            raise fail(f"{'.'.join(walked)} is a value ({short_repr(node)}), not a mapping", None)
         walked.append(key)
 
 

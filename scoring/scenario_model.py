@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from scoring.dynamics_params import DynamicsParams
 from scoring.errors import ScenarioError
-from scoring.yaml_files import read_yaml_mapping
+from scoring.yaml_files import read_yaml_mapping, short_repr
 
 SCHEDULE_KEYS = ("quota", "threshold")
 
@@ -143,7 +143,7 @@ def read_scenario_dict(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[s
     if base is None:
         return data
     if not isinstance(base, str):
-        raise ScenarioError(f"{path}: base: value {base!r} must be a scenario file name")
+        raise ScenarioError(f"{path}: base: value {short_repr(base)} must be a scenario file name")
     base_data = read_scenario_dict(_resolve_path(path, base), (*_seen, resolved))
     base_data.pop("id", None)
     new_pop, old_pop = data.get("population"), base_data.get("population")
@@ -187,7 +187,7 @@ def _describe(err: Any, source: str, count: int) -> str:
         return f"{source}: {where}: required key is missing{more}"
     msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
     value = err.get("input")
-    shown = "" if isinstance(value, dict) else f" value {value!r}:"
+    shown = "" if isinstance(value, dict) else f" value {short_repr(value)}:"
     return f"{source}: {where}:{shown} {msg}{more}"
 
 
@@ -215,5 +215,6 @@ def _check_schedule(spec: ScenarioSpec, source: str) -> None:
         for n, v in enumerate(values):
             if key == "quota" and v is not None and (int(v) != v or v < 0):
                 raise ScenarioError(
-                    f"{source}: admission.schedule.quota[{n}]: value {v!r} must be a whole number >= 0 or null"
+                    f"{source}: admission.schedule.quota[{n}]: value {short_repr(v)} must be a whole number >= 0 or "
+                    "null"
                 )

@@ -13,14 +13,17 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from scoring.errors import SchemeError
+from scoring.safe_output import atomic_path
 from scoring.scheme_model import (
     DEFAULT_GROUP_LABELS,
     KINDS,
+    MAX_COLUMNS,
+    MAX_VALUES,
     MEASURES,
+    SCHEME_LIMITS,
     STATUSES,
     AdmissionRule,
     Band,
@@ -36,7 +39,7 @@ from scoring.scheme_model import (
     Ties,
     item_keys,
 )
-from scoring.yaml_files import read_yaml_mapping
+from scoring.yaml_files import parse_yaml_text, read_yaml_mapping, short_repr
 
 __all__ = [
     "DEFAULT_GROUP_LABELS",
@@ -114,6 +117,7 @@ def read_scheme_dict(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str
         chain = " -> ".join(p.name for p in (*_seen, resolved))
         raise SchemeError(f"{path}: base: the base chain loops ({chain})")
     data = read_yaml_mapping(path, "scheme", SchemeError, "id, version, items, ...")
+    _check_top_keys(data, path, _seen)
     base = data.pop("base", None)
     if base is not None:
         if not isinstance(base, str):
@@ -125,8 +129,49 @@ def read_scheme_dict(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str
     return data
 
 
+def _check_top_keys(data: dict[str, Any], path: Path, seen: tuple[Path, ...]) -> None:
+    """Refuse a key that no scheme has, naming this file (a base file may be anything; its values are not shown)."""
+    allowed = {*Scheme.model_fields, "base"} - {"path"}
+    unknown = [k for k in data if k not in allowed]
+    if unknown:
+        role = f" (the base of {seen[-1].name})" if seen else ""
+        more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+        raise SchemeError(f"{path}{role}: {short_repr(unknown[0], 40)}: unknown key of a scheme{more}; "
+                          "check the spelling against DESIGN.md")
+
+
+def _check_sizes(data: dict[str, Any], source: str) -> None:
+    """Refuse a scheme larger than any real one before it is validated (bounded work for bounded input)."""
+
+    def check(where: str, value: Any, limit: int) -> None:
+        if isinstance(value, list | dict) and len(value) > limit:
+            raise SchemeError(f"{source}: {where}: {len(value):,} entries; a scheme allows at most {limit:,} here "
+                              "(see docs/schemes.md)")
+
+    for key, limit in SCHEME_LIMITS.items():
+        check(key, data.get(key), limit)
+    for key in ("items", "eligibility"):
+        for n, entry in enumerate(data.get(key) or []):
+            if not isinstance(entry, dict):
+                continue
+            where = f"{key}[{n}]"
+            check(f"{where}.points", entry.get("points"), MAX_VALUES)
+            check(f"{where}.bands", entry.get("bands"), MAX_VALUES)
+            check(f"{where}.columns", entry.get("columns"), MAX_COLUMNS)
+            check(f"{where}.in", entry.get("in"), MAX_VALUES)
+            when = entry.get("when")
+            if isinstance(when, dict):
+                check(f"{where}.when.in", when.get("in"), MAX_VALUES)
+    admission, dom = data.get("admission"), data.get("dominance")
+    if isinstance(admission, dict):
+        check("admission.ties", admission.get("ties"), MAX_COLUMNS)
+    if isinstance(dom, dict):
+        check("dominance.groups", dom.get("groups"), MAX_COLUMNS)
+
+
 def scheme_from_dict(data: dict[str, Any], source: str = "<scheme>") -> Scheme:
     """Validate a mapping into a :class:`Scheme`; raise :class:`SchemeError` listing every error."""
+    _check_sizes(data, source)
     try:
         scheme = Scheme.model_validate(data)
     except ValidationError as exc:
@@ -146,10 +191,7 @@ def load_scheme(path: str | Path) -> Scheme:
 
 def load_scheme_text(text: str, source: str = "<uploaded scheme>") -> Scheme:
     """Validate scheme YAML text (for uploads and editors); ``base`` is not allowed here."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SchemeError(f"{source}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    data = parse_yaml_text(text, source, SchemeError)
     if not isinstance(data, dict):
         raise SchemeError(f"{source}: a scheme must be a YAML mapping (id, version, items, ...)")
     if "base" in data:
@@ -158,8 +200,9 @@ def load_scheme_text(text: str, source: str = "<uploaded scheme>") -> Scheme:
 
 
 def save_scheme(scheme: Scheme, path: str | Path) -> None:
-    """Write the resolved scheme as YAML."""
-    Path(path).write_text(scheme.to_yaml(), encoding="utf-8")
+    """Write the resolved scheme as YAML (atomically: a failed write leaves the previous file as it was)."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(scheme.to_yaml(), encoding="utf-8")
 
 
 def _describe_error(err: Any, data: dict[str, Any], source: str) -> str:
@@ -184,14 +227,13 @@ def _describe_error(err: Any, data: dict[str, Any], source: str) -> str:
     if err.get("type") == "missing":
         return f"{source}: {where}: required key is missing"
     if err.get("type") == "extra_forbidden":
-        return f"{source}: {where}: unknown key (value {_short(value)}); check the spelling against DESIGN.md"
+        return f"{source}: {where}: unknown key; check the spelling against DESIGN.md"  # its value is never shown
     shown = "" if isinstance(value, dict) else f" value {_short(value)}:"
     return f"{source}: {where}:{shown} {msg}"
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return short_repr(value, 60)
 
 
 def _semantic_errors(scheme: Scheme, source: str) -> list[str]:

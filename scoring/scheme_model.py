@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -16,6 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 KINDS = ("per_unit", "category", "bands", "flag")
 STATUSES = ("official", "illustrative", "draft")
 MEASURES = ("design", "realised", "decisive")
+
+# Generous bounds on the size of a scheme (the shipped ones have at most 20 items); see docs/schemes.md.
+SCHEME_LIMITS = {"items": 500, "eligibility": 200, "groups": 100, "group_labels": 100, "sources": 200,
+                 "assumptions": 500}
+MAX_VALUES = 1000  # entries of an item's category points, of a condition's `in` list, of an item's bands
+MAX_COLUMNS = 50  # columns of a weighted per-unit item, keys of a tie-break chain, dominance groups
 
 
 class _Model(BaseModel):
@@ -48,7 +54,7 @@ class Condition(_Model):
 
     column: str
     equals: bool | int | float | str | None = None
-    in_: list[bool | int | float | str] | None = Field(default=None, alias="in")
+    in_: list[bool | int | float | str] | None = Field(default=None, alias="in", max_length=MAX_VALUES)
     min: float | None = None
     max: float | None = None
 
@@ -104,16 +110,16 @@ class Item(_Model):
     group: str = "other"
     kind: Literal["per_unit", "category", "bands", "flag"]
     column: str | None = None
-    columns: dict[str, float] | None = None
+    columns: dict[str, float] | None = Field(default=None, max_length=MAX_COLUMNS)
     points_per_unit: float | None = None
     unit: float | None = None
     min_units: float | None = None
     max_units_column: str | None = None
     cap: float | None = None
     when: Condition | None = None
-    points: float | dict[str, float] | None = None
+    points: float | Annotated[dict[str, float], Field(max_length=MAX_VALUES)] | None = None
     default: float = 0.0
-    bands: list[Band] | None = None
+    bands: list[Band] | None = Field(default=None, max_length=MAX_VALUES)
     note: str | None = None
     assumed: bool = False
 
@@ -214,7 +220,7 @@ class GroupRule(_Model):
 class DominanceRule(_Model):
     """The policy's requirement: the named groups' share of points is at least ``min_share`` under ``measure``."""
 
-    groups: list[str] = Field(default_factory=lambda: ["residence", "insurance"])
+    groups: list[str] = Field(default_factory=lambda: ["residence", "insurance"], max_length=MAX_COLUMNS)
     min_share: float = Field(default=0.5, ge=0, le=1)
     measure: Literal["design", "realised", "decisive"] = "realised"
     window: float | None = Field(default=None, gt=0)
@@ -234,7 +240,7 @@ class TieKey(_Model):
         return self
 
 
-Ties = Literal["admit_all"] | list[TieKey]
+Ties = Literal["admit_all"] | Annotated[list[TieKey], Field(max_length=MAX_COLUMNS)]
 
 
 class AdmissionRule(_Model):

@@ -27,7 +27,13 @@ COMMAND_MODULES = (
 
 
 class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose usage errors exit 2 with a single line."""
+    """An ArgumentParser whose usage errors exit 2 with a single line, and whose numbers refuse '_' (``1_0``)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        from scoring.cli.options import register_plain_numbers
+
+        register_plain_numbers(self)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         sys.stderr.write(f"error: {self.prog}: {message}\n")
@@ -64,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         sys.stderr.write(f"error: cannot read {exc.filename}: {exc.strerror}\n")
+        return 2
+    except MemoryError:  # a last resort: the commands bound their work, but the machine may be busy
+        sys.stderr.write("error: not enough memory for this input; try a smaller input or a machine with more\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")

@@ -12,6 +12,8 @@ import pandas as pd
 from tqdm import tqdm
 
 from scoring.admission import AdmissionResult, admit
+from scoring.cli.files import check_out, write_frame
+from scoring.cli.options import plain_float, plain_int
 from scoring.cli.outofcore import add_engine_args, run_outofcore
 from scoring.cli.output import emit
 from scoring.dominance import NO_LINE_NOTE, dominance
@@ -19,6 +21,7 @@ from scoring.engine import ScoreResult, score
 from scoring.errors import PopulationError, SchemeError, ScoringInputError
 from scoring.scheme import Scheme, load_scheme, scheme_warnings
 
+OUT_FORMATS = {".parquet": "parquet", ".csv": "csv", ".xlsx": "xlsx"}
 CHECK_POPULATION = {"n": 100_000, "seed": 0}  # built-in population used by check-scheme without --population
 
 
@@ -62,20 +65,14 @@ def _common(p: argparse.ArgumentParser, out: bool = True) -> None:
 
 
 def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    value = plain_int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"{value} is negative; a quota is 0 or more places")
     return value
 
 
 def _finite_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    value = plain_float(text)
     if not np.isfinite(value):
         raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
     return value
@@ -92,8 +89,8 @@ def parse_ties(text: str | None) -> str | list[dict[str, Any]] | None:
         name, _, arg = part.partition(":")
         if name == "lottery":
             try:
-                chain.append({"lottery": int(arg)})
-            except ValueError:
+                chain.append({"lottery": plain_int(arg)})
+            except argparse.ArgumentTypeError:
                 raise ScoringInputError(f"--ties: lottery needs a whole-number seed, got {arg!r}") from None
         else:
             order = arg or "desc"
@@ -145,33 +142,38 @@ def _scheme_info(scheme: Scheme, lang: str) -> dict[str, Any]:
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, stamp: str) -> None:
-    """Write a results table by extension (.parquet, .csv, .xlsx), stamped with the scheme line."""
+    """Write a results table by extension (.parquet, .csv, .xlsx), stamped with the scheme line; atomically, and
+    Excel-safe for CSV and XLSX (see :mod:`scoring.cli.files`)."""
     path = Path(path)
-    frame = frame.assign(scheme=pd.Categorical([stamp] * len(frame)))
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        frame.to_parquet(path, index=False)
-    elif suffix == ".csv":
-        frame.to_csv(path, index=False, encoding="utf-8-sig")
-    elif suffix == ".xlsx":
-        if len(frame) > 1_048_575:
-            raise ScoringInputError(f"{path}: {len(frame):,} rows do not fit in an Excel sheet; use .parquet or .csv")
-        frame.to_excel(path, index=False, engine="xlsxwriter")
-    else:
-        raise ScoringInputError(f"{path}: unknown output type {suffix!r}; use .parquet, .csv or .xlsx")
+    fmt = OUT_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ScoringInputError(f"{path}: unknown output type {path.suffix!r}; use .parquet, .csv or .xlsx")
+    write_frame(frame.assign(scheme=pd.Categorical([stamp] * len(frame))), path, fmt)
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Refuse a bad ``--out`` before any work: unknown type, a folder, a missing folder, or an input file."""
+    if getattr(args, "out", None) is None:
+        return
+    inputs = (args.population, args.scheme)
+    out = check_out(args.out, inputs)
+    if out.suffix.lower() not in OUT_FORMATS:
+        raise ScoringInputError(f"--out {out}: unknown output type {out.suffix!r}; use .parquet, .csv or .xlsx")
+    check_out(rejected_path(out), inputs, option="--out (rejected rows)")
+
+
+def rejected_path(out: Path) -> Path:
+    """Where the rejected rows of ``--out`` go: beside it, ``NAME.rejected.csv``."""
+    return out.parent / f"{out.stem}.rejected.csv"
 
 
 def _write_outputs(args: argparse.Namespace, frame: pd.DataFrame, rejected: pd.DataFrame, stamp: str) -> dict:
-    out = Path(args.out)
-    if out.suffix.lower() not in (".parquet", ".csv", ".xlsx"):
-        raise ScoringInputError(f"--out {out}: unknown output type {out.suffix!r}; use .parquet, .csv or .xlsx")
-    if not out.parent.exists():
-        raise ScoringInputError(f"--out {out}: folder {out.parent} does not exist")
+    out = check_out(args.out, (args.population, args.scheme))
     write_table(frame, out, stamp)
     paths = {"out": str(out)}
     if len(rejected):
-        rej_path = out.parent / f"{out.stem}.rejected.csv"
-        rejected.to_csv(rej_path, index=False, encoding="utf-8-sig")
+        rej_path = rejected_path(out)
+        write_frame(rejected, rej_path, "csv", option="--out (rejected rows)")
         paths["rejected_out"] = str(rej_path)
     return paths
 
@@ -323,6 +325,7 @@ def cmd_check_scheme(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     """Score a population file and write everyone's item points, total, eligibility and reason."""
+    check_outputs(args)
     if (code := run_outofcore(args, "score")) is not None:  # --engine chunked / --scheduler (out of core)
         return code
     with _progress(4, "score") as bar:
@@ -348,6 +351,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def cmd_admit(args: argparse.Namespace) -> int:
     """Admit under the scheme's rule or the given quota/threshold; report the cut-off and the ties."""
+    check_outputs(args)
     if (code := run_outofcore(args, "admit")) is not None:  # --engine chunked / --scheduler (out of core)
         return code
     ties = parse_ties(args.ties)

@@ -94,12 +94,15 @@ def _run_dask(scheme: Any, args: argparse.Namespace, command: str, out: str | No
     with tempfile.TemporaryDirectory(prefix="scoring-out-", dir=Path(out).parent if out else None) as tmp:
         res = run_dask(scheme, args.population, tmp if out else None, admission=command == "admit",
                        scheduler_address=address, rows_per_partition=args.chunk_rows, lang=None, **kw)
-        if out is not None:  # one file, as the other engines write
+        if out is not None:  # one file, as the other engines write; atomically
             import pandas as pd
 
-            writer = FrameWriter(out, index=False)
-            for part in sorted(Path(tmp).glob("part.*.parquet")):
-                for df in iter_written(part, args.chunk_rows):
-                    writer.write(df.assign(scheme=pd.Categorical([stamp] * len(df))))
-            writer.close()
+            from scoring.safe_output import atomic_path
+
+            with atomic_path(out) as out_tmp:
+                writer = FrameWriter(out_tmp, index=False)
+                for part in sorted(Path(tmp).glob("part.*.parquet")):
+                    for df in iter_written(part, args.chunk_rows):
+                        writer.write(df.assign(scheme=pd.Categorical([stamp] * len(df))))
+                writer.close()
     return res

@@ -54,6 +54,9 @@ def _population(args: argparse.Namespace) -> pd.DataFrame:
     if args.synth is not None:
         if args.synth < 0:
             raise ScoringInputError(f"--synth must be 0 or more people, got {args.synth}")
+        from scoring.cli.synth import check_synth_size
+
+        check_synth_size(args.synth, "--synth")
         from scoring.synth import synth
 
         return add_pathway_attributes(synth(args.synth, args.seed), args.seed)
@@ -116,14 +119,20 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _write(out: Path, tables: dict[str, pd.DataFrame], summary: dict[str, Any], stamp: str) -> None:
-    from scoring.safe_output import atomic_path, excel_safe_frame
+    """The tables (Excel-safe CSV) and summary.json in folder ``out``, each file written atomically."""
+    from scoring.cli.files import write_error, write_frame
+    from scoring.safe_output import atomic_path
 
-    out.mkdir(parents=True, exist_ok=True)
-    for name, frame in tables.items():  # labels come from user rule files: never a live spreadsheet formula
-        with atomic_path(out / f"{name}.csv") as tmp:
-            excel_safe_frame(frame.assign(stamp=stamp)).to_csv(tmp, index=False, encoding="utf-8-sig")
-    with atomic_path(out / "summary.json") as tmp:
-        tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    if out.exists() and not out.is_dir():
+        raise ScoringInputError(f"--out {out}: is a file; --out names a folder for the tables")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, frame in tables.items():
+            write_frame(frame.assign(stamp=stamp), out / f"{name}.csv", "csv")
+        with atomic_path(out / "summary.json") as tmp:
+            tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    except OSError as exc:
+        raise write_error("--out", out, exc) from None
 
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:

@@ -20,6 +20,8 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
+from scoring.errors import ScoringInputError
+from scoring.safe_output import excel_safe_frame
 from scoring.scenario import Scenario, load_scenario
 from scoring.scenario_run import compare_runs, progress_steps, run_scenario
 
@@ -49,12 +51,28 @@ def _progress(total: int, disable: bool) -> tqdm:
 
 def write_results(out: Path, tables: dict[str, pd.DataFrame], summary: dict[str, Any],
                   report: Callable[[], str]) -> None:
-    """Write tables (CSV + Parquet), summary.json and report.html to a temp folder, then rename it to ``out``."""
+    """Write tables (CSV + Parquet), summary.json and report.html to a temp folder, then rename it to ``out``.
+
+    The CSV tables are Excel-safe (no cell becomes a live formula); a failed write (read-only folder, full disk)
+    raises a one-line error and leaves the previous folder as it was.
+    """
+    try:
+        _write_results(out, tables, summary, report)
+    except OSError as exc:
+        from scoring.cli.files import write_error
+
+        raise write_error("--out", out, exc) from None
+
+
+def _write_results(out: Path, tables: dict[str, pd.DataFrame], summary: dict[str, Any],
+                   report: Callable[[], str]) -> None:
+    if out.exists() and not out.is_dir():
+        raise ScoringInputError(f"--out {out}: is a file; --out names the results folder")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
         for name, df in tables.items():
-            df.to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8")
+            excel_safe_frame(df).to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8")  # no live formulas
             df.to_parquet(tmp / f"{name}.parquet", index=False)
         (tmp / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
         (tmp / "report.html").write_text(report(), encoding="utf-8")

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from scoring.cli.files import check_out, write_error
+from scoring.cli.options import plain_float
 from scoring.cli.output import emit
 from scoring.errors import ScoringInputError
 from scoring.scheme import Scheme, load_scheme, save_scheme
@@ -76,6 +78,9 @@ def _load(args: argparse.Namespace) -> tuple[Scheme, pd.DataFrame, dict[str, Any
     if args.synth is not None:
         if args.synth < 1:
             raise TuneOptionError(f"--synth: value {args.synth} must be 1 or more people")
+        from scoring.cli.synth import check_synth_size
+
+        check_synth_size(args.synth, "--synth")
         from scoring.synth import synth
 
         return scheme, synth(args.synth, args.seed), {"source": f"synth(n={args.synth}, seed={args.seed})"}
@@ -94,8 +99,8 @@ def parse_range(text: str | None, option: str) -> tuple[float | None, float | No
     if not sep:
         raise TuneOptionError(f"{option}: value {text!r} must be LO:HI (either may be empty, e.g. 5000:)")
     try:
-        out = (float(lo) if lo.strip() else None, float(hi) if hi.strip() else None)
-    except ValueError:
+        out = (plain_float(lo) if lo.strip() else None, plain_float(hi) if hi.strip() else None)
+    except argparse.ArgumentTypeError:
         raise TuneOptionError(f"{option}: value {text!r} must be numbers LO:HI") from None
     if out == (None, None) or any(v is not None and not np.isfinite(v) for v in out):
         raise TuneOptionError(f"{option}: value {text!r} needs at least one finite end")
@@ -127,8 +132,8 @@ def cmd_tune(args: argparse.Namespace) -> int:
         raise TuneOptionError(f"--sample: value {args.sample} must be 0 (everyone) or more")
     if args.min_share is not None and not 0 <= args.min_share <= 1:
         raise TuneOptionError(f"--min-share: value {args.min_share} must be between 0 and 1")
-    if args.out and not Path(args.out).resolve().parent.is_dir():
-        raise TuneOptionError(f"--out {args.out}: directory does not exist")
+    if args.out:
+        check_out(args.out, (args.scheme, args.population))
     cons = Constraints(args.min_share, args.measure, parse_range(args.target_admitted, "--target-admitted"),
                        parse_range(args.target_cutoff, "--target-cutoff"))
     bounds = _bounds(args.bound)
@@ -143,7 +148,10 @@ def cmd_tune(args: argparse.Namespace) -> int:
     payload = out.to_dict(args.lang)
     payload["population_source"] = info
     if args.out and out.new_scheme is not None:
-        save_scheme(out.new_scheme, args.out)
+        try:
+            save_scheme(out.new_scheme, args.out)  # atomic
+        except OSError as exc:
+            raise write_error("--out", Path(args.out), exc) from None
         payload["written"] = args.out
     emit(args, payload, _tune_lines(out, payload, args.lang))
     return 0 if out.new_scheme is not None else 1

@@ -1,0 +1,76 @@
+"""The files the commands write: checked before any work, Excel-safe, written atomically, with one-line errors.
+
+:func:`check_out` refuses an output path that is a folder, sits in a missing folder, is not a plain file, or is
+one of the command's input files (``--out`` equal to ``--population``, or the same file under another name).
+:func:`write_frame` writes a table as Parquet, CSV or XLSX through :func:`scoring.safe_output.atomic_path` (an
+interrupted or failed write leaves the previous file as it was and no partial file) and, for the formats people
+open in a spreadsheet, through :func:`scoring.safe_output.excel_safe_frame` (no cell becomes a live formula).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from scoring.errors import ScoringInputError
+from scoring.safe_output import XLSX_SAFE_OPTIONS, atomic_path, excel_safe_frame
+
+TABLE_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".xlsx": "xlsx"}
+XLSX_MAX_ROWS = 1_048_575  # rows of an Excel sheet, less the header
+
+
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """True when ``a`` and ``b`` name the same file (hard or symbolic links included), existing or not."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return Path(a).resolve() == Path(b).resolve()
+
+
+def check_out(out: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str] | None] = (), *,
+              option: str = "--out") -> Path:
+    """``out`` as a Path, refused with a one-line reason if it cannot or must not be written."""
+    out = Path(out)
+    if out.is_dir():
+        raise ScoringInputError(f"{option} {out}: is a folder; give a file name inside it")
+    if not out.parent.is_dir():
+        raise ScoringInputError(f"{option} {out}: folder {out.parent} does not exist")
+    if out.exists() and not out.is_file():
+        raise ScoringInputError(f"{option} {out}: exists and is not a plain file (a device, pipe or socket)")
+    for name in inputs:
+        if name is not None and same_file(out, name):
+            raise ScoringInputError(f"{option} {out}: is the input file {name}; write the output elsewhere")
+    return out
+
+
+def write_error(option: str, out: Path, exc: BaseException) -> ScoringInputError:
+    """The one-line error for a failed write (read-only folder, full disk, ...)."""
+    reason = getattr(exc, "strerror", None) or str(exc) or exc.__class__.__name__
+    return ScoringInputError(f"{option} {out}: cannot write: {' '.join(str(reason).split())}")
+
+
+def write_frame(frame: pd.DataFrame, out: str | os.PathLike[str], fmt: str, *, sheet_name: str = "Sheet1",
+                option: str = "--out") -> None:
+    """Write ``frame`` (no index) as ``fmt`` ("parquet", "csv" UTF-8 with BOM, "xlsx") to ``out``, atomically."""
+    from xlsxwriter.exceptions import XlsxWriterException
+
+    out = Path(out)
+    if fmt == "xlsx" and len(frame) > XLSX_MAX_ROWS:
+        raise ScoringInputError(f"{option} {out}: {len(frame):,} rows do not fit in an Excel sheet; use .parquet "
+                                "or .csv")
+    try:
+        with atomic_path(out) as tmp:
+            if fmt == "parquet":
+                frame.to_parquet(tmp, index=False)
+            elif fmt == "csv":
+                excel_safe_frame(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
+            elif fmt == "xlsx":
+                with pd.ExcelWriter(tmp, engine="xlsxwriter", engine_kwargs={"options": XLSX_SAFE_OPTIONS}) as xw:
+                    excel_safe_frame(frame).to_excel(xw, index=False, sheet_name=sheet_name)
+            else:
+                raise ScoringInputError(f"{option} {out}: unknown output type; use .parquet, .csv or .xlsx")
+    except (OSError, XlsxWriterException) as exc:
+        raise write_error(option, out, exc) from None
