@@ -1,0 +1,149 @@
+"""Identifiers hidden inside values: in free text, in ids, in category values, and in numbers that lost digits.
+
+Text values are screened as whole columns with pyarrow's RE2 kernels on the distinct values, after Unicode NFKC
+normalisation (full-width digits and colons become ASCII) and removal of zero-width characters:
+
+* mobile numbers ``1[3-9]`` + 9 digits (optionally ``+86``, spaces or hyphens in the usual places) not inside a
+  longer run of digits;
+* 18-digit resident ID numbers with a valid GB 11643 check digit, and old 15-digit ones (area + YYMMDD + 3 digits),
+  not inside a longer run of digits;
+* labelled contact handles: WeChat (``微信: abc_123``, ``wx:``, ``vx``), QQ (``QQ 12345678``), e-mail addresses,
+  and labelled telephone numbers (``电话: 0571-88888888``).
+
+Numbers (numeric columns, or numbers inside an Excel column of mixed cells) are screened arithmetically: 11-digit
+mobile-shaped integers, and 15-, 17- and 18-digit integers whose leading digits are a plausible province code and
+birth date whether or not the check digit holds (Excel keeps 15 significant digits, so an ID number typed as a
+number keeps its area code and birth date but loses its check digit).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_ZERO_WIDTH = "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+_NOT_DIGIT_BEFORE = r"(^|[^0-9])"
+_NOT_DIGIT_AFTER = r"([^0-9]|$)"
+_LATIN_EDGE = r"(^|[^a-z0-9])"
+# One cheap pass over every distinct value; only the values it hits are screened in detail.
+PREFILTER = r"(?i)[0-9]{4}|@|微信|威信|薇信|v信|wechat|weixin|wx|vx|qq|扣扣|企鹅"
+MOBILE = (r"(?i)" + _NOT_DIGIT_BEFORE + r"(\+?86[\s-]?)?1[3-9][0-9][\s-]?[0-9]{4}[\s-]?[0-9]{4}"
+          + _NOT_DIGIT_AFTER)
+ID18_SHAPE = _NOT_DIGIT_BEFORE + r"[0-9]{17}[0-9Xx]" + _NOT_DIGIT_AFTER
+ID15 = (_NOT_DIGIT_BEFORE + r"[1-9][0-9]{5}[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}"
+        + _NOT_DIGIT_AFTER)
+_SEP = r"\s*(号码|号|id|账号|帐号)?\s*[:=]?\s*"
+WECHAT = r"(?i)(微信|威信|薇信|v信|" + _LATIN_EDGE + r"(wechat|weixin|wx|vx))" + _SEP + r"[a-z][-_a-z0-9]{5,19}"
+QQ = r"(?i)(扣扣|企鹅|" + _LATIN_EDGE + r"qq)" + _SEP + r"[1-9][0-9]{4,11}"
+EMAIL = r"(?i)[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}"
+LABELLED_PHONE = (r"(?i)(电话|手机|座机|联系方式|" + _LATIN_EDGE + r"(tel|phone|mobile))" + _SEP
+                  + r"\+?\(?[0-9][0-9\s()-]{6,}")
+
+KIND_TEXT = {"id_number": "resident ID numbers", "phone": "mobile or telephone numbers", "contact": "contact handles "
+             "(WeChat, QQ or e-mail)"}
+# First two digits of a resident ID number: the province-level area codes of GB/T 2260 (71 Taiwan, 81/82 Hong
+# Kong/Macao, 83 for the residence permits of Taiwan residents, 91 overseas).
+_PROVINCES = np.zeros(100, dtype=bool)
+_PROVINCES[[11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53,
+            54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91]] = True
+
+
+def clean_text(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """NFKC-normalised text without zero-width or direction-control characters (the form that is screened)."""
+    values = pc.utf8_normalize(values, form="NFKC")
+    return pc.replace_substring_regex(values, _ZERO_WIDTH, "")
+
+
+def _match(values: pa.Array | pa.ChunkedArray, pattern: str) -> np.ndarray:
+    return pc.match_substring_regex(values, pattern).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _id18_inside(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Which values hold an 18-character run (17 digits + digit or X) with a valid check digit."""
+    from scoring.identifiers import id18_valid
+
+    tokens = pc.split_pattern_regex(pc.utf8_upper(values), r"[^0-9X]+")
+    if isinstance(tokens, pa.ChunkedArray):
+        tokens = tokens.combine_chunks()
+    flat = pc.list_flatten(tokens)
+    parent = pc.list_parent_indices(tokens).to_numpy(zero_copy_only=False)
+    shaped = pc.match_substring_regex(flat, r"^[0-9]{17}[0-9X]$").to_numpy(zero_copy_only=False).astype(bool)
+    out = np.zeros(len(values), dtype=bool)
+    if shaped.any():
+        idx = np.flatnonzero(shaped)
+        cand = pc.take(flat, pa.array(idx)).to_numpy(zero_copy_only=False)
+        ok = id18_valid(cand)
+        out[parent[idx[ok]]] = True
+    return out
+
+
+def text_kinds(values: pa.Array | pa.ChunkedArray) -> dict[str, np.ndarray]:
+    """Boolean masks (one per kind: "id_number", "phone", "contact") over ``values`` (strings, nulls allowed)."""
+    n = len(values)
+    masks = {k: np.zeros(n, dtype=bool) for k in KIND_TEXT}
+    if n == 0:
+        return masks
+    values = clean_text(values)
+    hit = np.flatnonzero(_match(values, PREFILTER))
+    if hit.size == 0:
+        return masks
+    sub = pc.take(values, pa.array(hit))
+    masks["phone"][hit] = _match(sub, MOBILE) | _match(sub, LABELLED_PHONE)
+    masks["id_number"][hit] = _id18_inside(sub) | _match(sub, ID15)
+    masks["contact"][hit] = _match(sub, WECHAT) | _match(sub, QQ) | _match(sub, EMAIL)
+    return masks
+
+
+def _plausible(province: np.ndarray, year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    return (_PROVINCES[np.clip(province, 0, 99)] & (year >= 1900) & (year <= 2099) & (month >= 1)
+            & (month <= 12) & (day >= 0) & (day <= 31))
+
+
+def number_kinds(values: np.ndarray) -> dict[str, np.ndarray]:
+    """Boolean masks "id_number" and "phone" over numbers: mobile-shaped or ID-shaped whole numbers.
+
+    Day 00 is accepted for ID-shaped numbers because float rounding of the last digits can borrow from the day.
+    """
+    from scoring.identifiers import id18_valid
+
+    arr = np.asarray(values)
+    vals = arr.astype(np.float64)
+    n = vals.size
+    phone = np.zeros(n, dtype=bool)
+    ident = np.zeros(n, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        big = np.isfinite(vals) & (np.abs(vals) >= 1e10) & (np.abs(vals) < 9e18)
+    idx = np.flatnonzero(big)
+    if idx.size == 0:
+        return {"id_number": ident, "phone": phone}
+    if arr.dtype.kind in "iu":  # exact integers: no float rounding
+        iv = np.abs(arr[idx].astype(np.int64))
+        whole = np.ones(idx.size, dtype=bool)
+    else:
+        iv = np.abs(vals[idx]).astype(np.int64)
+        whole = vals[idx] == np.floor(vals[idx])
+    mobile = whole & (((iv >= 13_000_000_000) & (iv < 20_000_000_000))
+                      | ((iv >= 8_613_000_000_000) & (iv < 8_620_000_000_000)))
+    id_hit = np.zeros(idx.size, dtype=bool)
+    for lo, hi, area_div, date_div in ((10**17, 10**18, 10**16, 10**4), (10**16, 10**17, 10**15, 10**3)):
+        m = whole & (iv >= lo) & (iv < hi)
+        date = (iv // date_div) % 10**8
+        id_hit |= m & _plausible(iv // area_div, date // 10**4, date // 100 % 100, date % 100)
+    m15 = whole & (iv >= 10**14) & (iv < 10**15)
+    yymmdd = (iv // 1000) % 10**6
+    id_hit |= m15 & _plausible(iv // 10**13, np.full(idx.size, 1950), yymmdd // 100 % 100, yymmdd % 100)
+    m18 = whole & (iv >= 10**17) & (iv < 10**18) & ~id_hit
+    if m18.any():
+        id_hit[m18] = id18_valid(iv[m18].astype(str))
+    phone[idx] = mobile
+    ident[idx] = id_hit
+    return {"id_number": ident, "phone": phone}
+
+
+def non_text_objects(values: pd.Series) -> np.ndarray:
+    """Which entries of an object Series are not strings (numbers from an Excel sheet of mixed cells)."""
+    objs = values.to_numpy(dtype=object)
+    as_text = values.astype(object).astype(str).to_numpy(dtype=object)
+    return np.asarray(as_text != objs, dtype=bool)
