@@ -16,9 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from scoring.identifiers_embedded import KIND_TEXT, non_text_objects, number_kinds, text_kinds
-from scoring.population_schema import Schema, load_schema, normalise_text
+from scoring.identifiers_embedded import KIND_TEXT, column_text_hits, non_text_objects, number_kinds, text_kinds
+from scoring.population_schema import Schema, load_schema
 
 _ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 _ID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
@@ -35,7 +36,10 @@ _SURNAMES = frozenset(
 _COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "令狐", "夏侯")
 
 SHOW_POSITIONS = 5  # rows named in a finding
+_SURNAME_SET = pa.array(sorted(_SURNAMES))
+_COMPOUND_SET = pa.array(_COMPOUND_SURNAMES)
 NAME_SHARE = 0.6  # share of non-empty values that must look like names for a column to be screened as names
+NAME_SAMPLE = 20_000  # the name screen looks at the first 20,000 non-empty values
 
 
 @dataclass(frozen=True)
@@ -144,26 +148,53 @@ def embedded_hits(col: pd.Series) -> tuple[list[str], np.ndarray]:
             if text.size:
                 note(*_text_hits(col, text))
     elif pd.api.types.is_string_dtype(col.dtype):
-        uniq = np.asarray(col.dropna().unique(), dtype=object)
-        if uniq.size:
-            note(*_text_hits(col, uniq))
+        arr = pa.array(col.array, from_pandas=True)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+            arr = arr.cast(pa.large_string())
+        found, pos = column_text_hits(arr)
+        note({k: np.ones(1, dtype=bool) for k in found}, pos)
     found = [k for k in ("id_number", "phone", "contact") if kinds.get(k)]
     pos = np.unique(np.concatenate(rows)) if rows else np.zeros(0, dtype=np.int64)
     return found, pos
 
 
-def _name_sample(col: pd.Series) -> pd.Series | None:
-    """Up to 20,000 non-empty text values of ``col`` for the name screen, or None for a column that is not text."""
+def _name_sample(col: pd.Series) -> pa.Array | None:
+    """Up to 20,000 non-empty text values of ``col`` (stripped) for the name screen, or None when there are none."""
     if isinstance(col.dtype, pd.CategoricalDtype):
         col = pd.Series(col.cat.categories)
-    if not (col.dtype == object or pd.api.types.is_string_dtype(col.dtype)):
-        return None
-    text = col.dropna()
     if col.dtype == object:
+        text = col.dropna()
         text = text[~non_text_objects(text)]
-    text = text.astype(str).str.strip()
-    text = text[text != ""]
-    return text.iloc[:20_000] if len(text) else None
+        arr = pa.array(text.to_numpy(dtype=object), type=pa.large_string())
+    elif pd.api.types.is_string_dtype(col.dtype):
+        arr = pa.array(col.array, from_pandas=True)
+    else:
+        return None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    head = arr.slice(0, 2 * NAME_SAMPLE)  # usually enough non-empty values; else the whole column
+    for part in (head, arr) if len(arr) > len(head) else (arr,):
+        text = pc.utf8_trim_whitespace(pc.drop_null(part))
+        text = pc.filter(text, pc.not_equal(text, ""))
+        if len(text) >= NAME_SAMPLE:
+            break
+    return text.slice(0, NAME_SAMPLE) if len(text) else None
+
+
+_NAME_SHAPE = "^[\u4e00-\u9fff]{2,4}(·[\u4e00-\u9fff]{1,8})?$"
+
+
+def _name_looks(sample: pa.Array, known: frozenset[str]) -> np.ndarray:
+    """Which sample values look like personal names and are not a known category or yes/no value (vectorised)."""
+    shape = pc.match_substring_regex(sample, _NAME_SHAPE)
+    surname = pc.or_(pc.is_in(pc.utf8_slice_codeunits(sample, 0, 1), value_set=_SURNAME_SET),
+                     pc.is_in(pc.utf8_slice_codeunits(sample, 0, 2), value_set=_COMPOUND_SET))
+    normal = pc.utf8_lower(pc.utf8_trim_whitespace(pc.utf8_normalize(sample, form="NFKC")))
+    known_arr = pa.array(sorted(known), type=pa.large_string()).cast(normal.type)
+    looks = pc.and_(pc.and_(shape, surname), pc.invert(pc.is_in(normal, value_set=known_arr)))
+    return pc.fill_null(looks, False).to_numpy(zero_copy_only=False)
 
 
 def screen_column(name: str, col: pd.Series, *, schema: Schema | None = None,
@@ -181,11 +212,9 @@ def screen_column(name: str, col: pd.Series, *, schema: Schema | None = None,
                                  positions=tuple(int(p) for p in pos[:SHOW_POSITIONS]), rows_hit=int(pos.size))
     sample = _name_sample(col) if check_names else None
     if sample is not None:
-        known = schema.all_value_aliases()
-        normal = sample.map(normalise_text)
-        looks = name_like(sample) & ~normal.isin(known).to_numpy(dtype=bool)
+        looks = _name_looks(sample, schema.all_value_aliases())
         share = looks.mean()
-        distinct = sample[looks].nunique() / max(int(looks.sum()), 1)
+        distinct = pc.count_distinct(pc.filter(sample, pa.array(looks))).as_py() / max(int(looks.sum()), 1)
         if share >= NAME_SHARE and (len(sample) < 10 or distinct >= 0.5):
             return IdentifierFinding(str(name), "name", f"{share:.0%} of its values look like personal names")
     return None

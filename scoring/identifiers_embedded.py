@@ -27,8 +27,10 @@ _ZERO_WIDTH = "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
 _NOT_DIGIT_BEFORE = r"(^|[^0-9])"
 _NOT_DIGIT_AFTER = r"([^0-9]|$)"
 _LATIN_EDGE = r"(^|[^a-z0-9])"
-# One cheap pass over every distinct value; only the values it hits are screened in detail.
-PREFILTER = r"(?i)[0-9]{4}|@|微信|威信|薇信|v信|wechat|weixin|wx|vx|qq|扣扣|企鹅"
+# One cheap pass over every distinct value; only the values it hits are screened in detail. It is implied by each
+# detailed pattern below (a mobile number, a run of 14+ digits, "@", or a label).
+PREFILTER = (r"(?i)1[3-9][0-9][\s-]?[0-9]{4}[\s-]?[0-9]{4}|[0-9]{14}|@"
+             r"|微信|威信|薇信|v信|wechat|weixin|wx|vx|qq|扣扣|企鹅|电话|手机|座机|联系方式|tel|phone|mobile")
 MOBILE = (r"(?i)" + _NOT_DIGIT_BEFORE + r"(\+?86[\s-]?)?1[3-9][0-9][\s-]?[0-9]{4}[\s-]?[0-9]{4}"
           + _NOT_DIGIT_AFTER)
 ID18_SHAPE = _NOT_DIGIT_BEFORE + r"[0-9]{17}[0-9Xx]" + _NOT_DIGIT_AFTER
@@ -41,6 +43,7 @@ EMAIL = r"(?i)[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}"
 LABELLED_PHONE = (r"(?i)(电话|手机|座机|联系方式|" + _LATIN_EDGE + r"(tel|phone|mobile))" + _SEP
                   + r"\+?\(?[0-9][0-9\s()-]{6,}")
 
+MIN_BYTES = 6  # the shortest text any pattern above matches ("a@b.cn", "qq1234" + ...) has 6 characters
 KIND_TEXT = {"id_number": "resident ID numbers", "phone": "mobile or telephone numbers", "contact": "contact handles "
              "(WeChat, QQ or e-mail)"}
 # First two digits of a resident ID number: the province-level area codes of GB/T 2260 (71 Taiwan, 81/82 Hong
@@ -50,14 +53,23 @@ _PROVINCES[[11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 
             54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91]] = True
 
 
-def clean_text(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """NFKC-normalised text without zero-width or direction-control characters (the form that is screened)."""
-    values = pc.utf8_normalize(values, form="NFKC")
-    return pc.replace_substring_regex(values, _ZERO_WIDTH, "")
+def clean_text(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """NFKC-normalised text without zero-width or direction-control characters (the form that is screened).
+
+    Only the values that are not plain ASCII are touched (NFKC leaves ASCII as it is).
+    """
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    other = pc.invert(pc.fill_null(pc.string_is_ascii(values), True))
+    if not pc.any(other).as_py():
+        return values
+    sub = pc.filter(values, other)
+    sub = pc.replace_substring_regex(pc.utf8_normalize(sub, form="NFKC"), _ZERO_WIDTH, "")
+    return pc.replace_with_mask(values, other, sub.cast(values.type))
 
 
 def _match(values: pa.Array | pa.ChunkedArray, pattern: str) -> np.ndarray:
-    return pc.match_substring_regex(values, pattern).to_numpy(zero_copy_only=False).astype(bool)
+    return pc.fill_null(pc.match_substring_regex(values, pattern), False).to_numpy(zero_copy_only=False)
 
 
 def _id18_inside(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -94,6 +106,42 @@ def text_kinds(values: pa.Array | pa.ChunkedArray) -> dict[str, np.ndarray]:
     masks["id_number"][hit] = _id18_inside(sub) | _match(sub, ID15)
     masks["contact"][hit] = _match(sub, WECHAT) | _match(sub, QQ) | _match(sub, EMAIL)
     return masks
+
+
+def column_text_hits(arr: pa.Array) -> tuple[list[str], np.ndarray]:
+    """The kinds of identifier inside a whole string column and the 0-based rows holding one.
+
+    Plain-ASCII values (ids, codes) are screened as they are, without hashing; the other values (Chinese text,
+    full-width characters) are screened once per distinct value, after normalisation.
+    """
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    long_idx = np.flatnonzero(pc.fill_null(pc.greater_equal(pc.binary_length(arr), MIN_BYTES), False)
+                              .to_numpy(zero_copy_only=False))
+    if long_idx.size == 0:
+        return [], np.zeros(0, dtype=np.int64)
+    if long_idx.size < len(arr):
+        arr = pc.take(arr, pa.array(long_idx))
+    n = len(arr)
+    is_ascii = pc.fill_null(pc.string_is_ascii(arr), True).to_numpy(zero_copy_only=False)
+    found: set[str] = set()
+    rows: list[np.ndarray] = []
+    a_idx = np.flatnonzero(is_ascii)
+    if a_idx.size:
+        masks = text_kinds(arr if a_idx.size == n else pc.take(arr, pa.array(a_idx)))
+        found.update(k for k, m in masks.items() if m.any())
+        rows.append(long_idx[a_idx[np.logical_or.reduce(list(masks.values()))]])
+    o_idx = np.flatnonzero(~is_ascii)
+    if o_idx.size:
+        enc = pc.dictionary_encode(pc.take(arr, pa.array(o_idx)))
+        masks = text_kinds(enc.dictionary)
+        found.update(k for k, m in masks.items() if m.any())
+        hit = np.flatnonzero(np.logical_or.reduce(list(masks.values())))
+        if hit.size:
+            codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)
+            rows.append(long_idx[o_idx[np.isin(codes, hit)]])
+    kinds = [k for k in KIND_TEXT if k in found]
+    return kinds, np.sort(np.concatenate(rows)) if rows else np.zeros(0, dtype=np.int64)
 
 
 def _plausible(province: np.ndarray, year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
