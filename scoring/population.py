@@ -22,7 +22,7 @@ from scoring.errors import PopulationError
 from scoring.identifiers import IdentifierFinding, screen_identifiers
 from scoring.population_io import MAX_COLUMNS, clean_header, read_table
 from scoring.population_schema import Schema, load_schema, normalise_header
-from scoring.population_validate import STR_DTYPE, Problems, duplicate_ids, logical_checks, type_columns
+from scoring.population_validate import STR_DTYPE, Problems, duplicate_ids, logical_checks, show_value, type_columns
 
 __all__ = [
     "CANONICAL_COLUMNS",
@@ -136,7 +136,8 @@ def _map_headers(frame: pd.DataFrame, schema: Schema, name: str) -> tuple[dict[s
         if not target:
             target = h
         if target in seen:
-            raise PopulationError(f"{name}: columns '{seen[target]}' and '{h}' both map to '{target}'")
+            raise PopulationError(f"{name}: columns {show_value(seen[target])} and {show_value(h)} both map to "
+                                  f"{show_value(target)}")
         seen[target] = h
         mapping[h] = target
     return mapping, list(mapping.values())
@@ -172,21 +173,22 @@ def _quoted(raw: pd.DataFrame, finding: IdentifierFinding) -> str:
     return label if finding.header_masked else f"column '{label}'"
 
 
-def rows_text(positions: np.ndarray | tuple[int, ...], total: int, row_numbers: np.ndarray | None) -> str:
+def rows_text(positions: np.ndarray | tuple[int, ...], total: int, row_numbers: np.ndarray | None,
+              row_offset: int = 0) -> str:
     """ "Excel rows 3, 8" (file input: rows as the spreadsheet numbers them) or "data rows 1, 6" (a frame)."""
     pos = np.asarray(positions, dtype=np.int64)
-    shown = row_numbers[pos] if row_numbers is not None else pos + 1
+    shown = row_numbers[pos] if row_numbers is not None else pos + 1 + row_offset
     listed = ", ".join(str(int(r)) for r in shown) + (", ..." if total > len(pos) else "")
     return ("Excel row" if row_numbers is not None else "data row") + ("s " if total > 1 else " ") + listed
 
 
-def _describe(raw: pd.DataFrame, fi: IdentifierFinding, row_numbers: np.ndarray | None) -> str:
-    where = f" ({rows_text(fi.positions, fi.rows_hit, row_numbers)})" if fi.positions else ""
+def _describe(raw: pd.DataFrame, fi: IdentifierFinding, row_numbers: np.ndarray | None, row_offset: int) -> str:
+    where = f" ({rows_text(fi.positions, fi.rows_hit, row_numbers, row_offset)})" if fi.positions else ""
     return f"{_quoted(raw, fi)}: {fi.reason}{where}"
 
 
 def _refuse_or_drop(raw: pd.DataFrame, findings: list[IdentifierFinding], mapping: dict[str, str], schema: Schema,
-                    name: str, drop: bool, row_numbers: np.ndarray | None,
+                    name: str, drop: bool, row_numbers: np.ndarray | None, row_offset: int,
                     warnings: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """Refuse a frame with identifier columns, or drop them (``drop``) unless the scoring needs the column.
 
@@ -196,12 +198,12 @@ def _refuse_or_drop(raw: pd.DataFrame, findings: list[IdentifierFinding], mappin
     needed = [fi for fi in findings if not fi.from_header and mapping.get(fi.column) in schema.columns
               and mapping.get(fi.column) != "person_id"]
     if drop and needed:
-        listed = "; ".join(_describe(raw, fi, row_numbers) for fi in needed)
+        listed = "; ".join(_describe(raw, fi, row_numbers, row_offset) for fi in needed)
         raise PopulationError(f"{name}: identifiers inside column(s) that the scoring uses — {listed}. "
                               "Remove them from these values (--drop-identifiers drops only columns the scoring "
                               "does not need)")
     if not drop:
-        listed = "; ".join(_describe(raw, fi, row_numbers) for fi in findings)
+        listed = "; ".join(_describe(raw, fi, row_numbers, row_offset) for fi in findings)
         raise PopulationError(f"{name}: direct identifiers found — {listed}. Remove them, or pass "
                               "--drop-identifiers (drop_identifiers=True) to drop these columns")
     dropped = [_column_label(raw, fi) for fi in findings]
@@ -211,7 +213,7 @@ def _refuse_or_drop(raw: pd.DataFrame, findings: list[IdentifierFinding], mappin
 
 
 def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, source: str | None,
-              warnings: list[str], row_numbers: np.ndarray | None = None) -> PopulationLoad:
+              warnings: list[str], row_numbers: np.ndarray | None = None, row_offset: int = 0) -> PopulationLoad:
     schema = load_schema()
     name = source or "population"
     if raw.shape[1] == 0:
@@ -222,7 +224,7 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
     raw.columns = [clean_header(str(c)) for c in raw.columns]
     if len(set(raw.columns)) != raw.shape[1]:
         dup = raw.columns[raw.columns.duplicated()][0]
-        raise PopulationError(f"{name}: column header '{dup}' appears twice")
+        raise PopulationError(f"{name}: column header {show_value(dup)} appears twice")
     raw = raw.reset_index(drop=True)
     n = len(raw)
     mapping, _ = _map_headers(raw, schema, name)
@@ -231,7 +233,8 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
     findings: list[IdentifierFinding] = screen_identifiers(raw, schema=schema)
     dropped: list[str] = []
     if findings:
-        raw, dropped = _refuse_or_drop(raw, findings, mapping, schema, name, drop_identifiers, row_numbers, warnings)
+        raw, dropped = _refuse_or_drop(raw, findings, mapping, schema, name, drop_identifiers, row_numbers,
+                                       row_offset, warnings)
     if n == 0:
         raise PopulationError(f"{name}: the header has no data rows")
     if raw.shape[1] == 0:
@@ -269,16 +272,17 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
 
 
 def read_population(source: str | os.PathLike[str] | pd.DataFrame, *, skip_invalid: bool = False,
-                    drop_identifiers: bool = False) -> PopulationLoad:
+                    drop_identifiers: bool = False, row_offset: int = 0) -> PopulationLoad:
     """Read and validate a population from a file path (CSV/XLSX/Parquet) or a DataFrame.
 
     Strict by default: any invalid row raises :class:`PopulationError` whose first line names up to three bad rows.
     With ``skip_invalid`` the valid rows are kept and the rejected ones reported. Columns holding direct identifiers
     are refused unless ``drop_identifiers`` is true, in which case they are dropped and reported.
+    ``row_offset`` (a frame that is a batch of a larger file) is added to the data rows named in identifier messages.
     """
     if isinstance(source, pd.DataFrame):
         return _validate(source, skip_invalid=skip_invalid, drop_identifiers=drop_identifiers, source=None,
-                         warnings=[])
+                         warnings=[], row_offset=row_offset)
     if not isinstance(source, str | os.PathLike):
         raise PopulationError(f"a population must be a file path or a pandas DataFrame, not {type(source).__name__}")
     table = read_table(source)

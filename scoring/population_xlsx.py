@@ -147,19 +147,21 @@ def formula_columns(path: Path, sheet_name: str) -> tuple[dict[int, int], bool]:
 def read_excel(path: Path) -> RawTable:
     """Read the first non-empty sheet of a workbook, locate its header, note formulas; PopulationError if bad."""
     check_workbook(path)
+    sheet_name, raw, n_sheets = None, None, 0
     try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
+        with pd.ExcelFile(path, engine="openpyxl") as book:
+            n_sheets = len(book.sheet_names)
+            for sname in book.sheet_names:  # the first sheet with data; later sheets are never parsed
+                sheet = pd.read_excel(book, sheet_name=sname, header=None, dtype=object)
+                sheet = sheet.dropna(how="all").dropna(axis=1, how="all")
+                if not sheet.empty:
+                    sheet_name, raw = sname, sheet
+                    break
     except PopulationError:
         raise
     except Exception as exc:  # openpyxl/zipfile raise many kinds; all mean "not a readable workbook"
         raise PopulationError(f"{path.name}: cannot read the Excel workbook: {type(exc).__name__}: "
                               f"{' '.join(str(exc).split())[:200]}") from None
-    sheet_name, raw = None, None
-    for sname, sheet in sheets.items():
-        sheet = sheet.dropna(how="all").dropna(axis=1, how="all")
-        if not sheet.empty:
-            sheet_name, raw = sname, sheet
-            break
     if raw is None:
         raise PopulationError(f"{path.name}: the workbook has no data (every sheet is empty)")
     if raw.shape[1] > MAX_COLUMNS:
@@ -173,8 +175,8 @@ def read_excel(path: Path) -> RawTable:
     body.columns = header
     body = body.reset_index(drop=True)
     warnings = []
-    if len(sheets) > 1:
-        warnings.append(f"read sheet '{sheet_name}' of {len(sheets)}")
+    if n_sheets > 1:
+        warnings.append(f"read sheet '{sheet_name}' of {n_sheets}")
     if header_idx:
         warnings.append(f"header found on row {int(raw.index[header_idx]) + 1} of sheet '{sheet_name}'; "
                         f"{header_idx} row(s) above it were skipped")
