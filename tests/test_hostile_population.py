@@ -446,3 +446,20 @@ def test_chunked_engine_names_the_global_row(tmp_path: Path) -> None:
         score_file_chunked(scheme, path, tmp_path / "o.parquet", chunk_rows=1_000)
     assert "abc_123" not in str(info.value)
     assert "data row 2501" in refused(path)  # the same row named by the in-memory reader
+
+
+def test_later_sheets_are_never_parsed(tmp_path: Path) -> None:
+    path = tmp_path / "two.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        frame().to_excel(writer, sheet_name="people", index=False)
+        frame().to_excel(writer, sheet_name="other", index=False)
+    with zipfile.ZipFile(path) as zf:
+        parts = {i.filename: zf.read(i.filename) for i in zf.infolist()}
+    parts["xl/worksheets/sheet2.xml"] = (  # well-formed, with a cell that fails if the sheet is ever parsed
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1"/>'
+        b'<sheetData><row r="1"><c r="A1" t="n"><v>not a number</v></c></row></sheetData></worksheet>')
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    load = read_population(path)
+    assert load.rows_in == 6 and any("of 2" in w for w in load.warnings)
