@@ -10,10 +10,13 @@ normalisation (full-width digits and colons become ASCII) and removal of zero-wi
 * labelled contact handles: WeChat (``微信: abc_123``, ``wx:``, ``vx``), QQ (``QQ 12345678``), e-mail addresses,
   and labelled telephone numbers (``电话: 0571-88888888``).
 
+Hex digests (32+ hex digits) and UUIDs are pseudonyms: their digits are not screened for mobile numbers.
+
 Numbers (numeric columns, or numbers inside an Excel column of mixed cells) are screened arithmetically: 11-digit
 mobile-shaped integers, and 15-, 17- and 18-digit integers whose leading digits are a plausible province code and
-birth date whether or not the check digit holds (Excel keeps 15 significant digits, so an ID number typed as a
-number keeps its area code and birth date but loses its check digit).
+birth date, whether or not the check digit holds for floating-point numbers (Excel keeps 15 significant digits, so
+an ID number typed as a number keeps its area code and birth date but loses its check digit); an exact integer
+(an int64 column) must also carry a valid check digit.
 """
 
 from __future__ import annotations
@@ -43,6 +46,9 @@ EMAIL = r"(?i)[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}"
 LABELLED_PHONE = (r"(?i)(电话|手机|座机|联系方式|" + _LATIN_EDGE + r"(tel|phone|mobile))" + _SEP
                   + r"\+?\(?[0-9][0-9\s()-]{6,}")
 
+# Pseudonyms, not identifiers: hex digests (MD5, SHA-1, SHA-256, ... of 32+ hex digits) and UUIDs. Their digit runs
+# can look like a mobile number by chance (about 3 in 1,000 SHA-256 ids), so they are not screened for one.
+DIGEST = (r"^([0-9a-fA-F]{32,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$")
 MIN_BYTES = 6  # the shortest text any pattern above matches ("a@b.cn", "qq1234" + ...) has 6 characters
 KIND_TEXT = {"id_number": "resident ID numbers", "phone": "mobile or telephone numbers", "contact": "contact handles "
              "(WeChat, QQ or e-mail)"}
@@ -102,6 +108,9 @@ def text_kinds(values: pa.Array | pa.ChunkedArray) -> dict[str, np.ndarray]:
     if hit.size == 0:
         return masks
     sub = pc.take(values, pa.array(hit))
+    digest = _match(sub, DIGEST)
+    if digest.any():
+        hit, sub = hit[~digest], pc.filter(sub, pa.array(~digest))
     masks["phone"][hit] = _match(sub, MOBILE) | _match(sub, LABELLED_PHONE)
     masks["id_number"][hit] = _id18_inside(sub) | _match(sub, ID15)
     masks["contact"][hit] = _match(sub, WECHAT) | _match(sub, QQ) | _match(sub, EMAIL)
@@ -145,14 +154,17 @@ def column_text_hits(arr: pa.Array) -> tuple[list[str], np.ndarray]:
 
 
 def _plausible(province: np.ndarray, year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
-    return (_PROVINCES[np.clip(province, 0, 99)] & (year >= 1900) & (year <= 2099) & (month >= 1)
+    return (_PROVINCES[np.clip(province, 0, 99)] & (year >= 1900) & (year <= 2029) & (month >= 1)
             & (month <= 12) & (day >= 0) & (day <= 31))
 
 
 def number_kinds(values: np.ndarray) -> dict[str, np.ndarray]:
     """Boolean masks "id_number" and "phone" over numbers: mobile-shaped or ID-shaped whole numbers.
 
-    Day 00 is accepted for ID-shaped numbers because float rounding of the last digits can borrow from the day.
+    Floating-point numbers (Excel cells, float columns) keep about 15 significant digits, so an 18- or 17-digit one
+    is an ID number when its province code and birth date are plausible, whatever its last digits; day 00 is
+    accepted because rounding can borrow from the day. Exact integers (an int64 column) must also carry a valid
+    check digit. 15-digit numbers (old ID numbers have no check digit) need a plausible area and YYMMDD.
     """
     from scoring.identifiers import id18_valid
 
@@ -166,7 +178,8 @@ def number_kinds(values: np.ndarray) -> dict[str, np.ndarray]:
     idx = np.flatnonzero(big)
     if idx.size == 0:
         return {"id_number": ident, "phone": phone}
-    if arr.dtype.kind in "iu":  # exact integers: no float rounding
+    exact = arr.dtype.kind in "iu"  # exact integers: no float rounding
+    if exact:
         iv = np.abs(arr[idx].astype(np.int64))
         whole = np.ones(idx.size, dtype=bool)
     else:
@@ -175,16 +188,19 @@ def number_kinds(values: np.ndarray) -> dict[str, np.ndarray]:
     mobile = whole & (((iv >= 13_000_000_000) & (iv < 20_000_000_000))
                       | ((iv >= 8_613_000_000_000) & (iv < 8_620_000_000_000)))
     id_hit = np.zeros(idx.size, dtype=bool)
-    for lo, hi, area_div, date_div in ((10**17, 10**18, 10**16, 10**4), (10**16, 10**17, 10**15, 10**3)):
+    shapes = ((10**17, 10**18, 10**16, 10**4),) if exact else \
+        ((10**17, 10**18, 10**16, 10**4), (10**16, 10**17, 10**15, 10**3))
+    for lo, hi, area_div, date_div in shapes:
         m = whole & (iv >= lo) & (iv < hi)
         date = (iv // date_div) % 10**8
         id_hit |= m & _plausible(iv // area_div, date // 10**4, date // 100 % 100, date % 100)
+    if exact:
+        m18 = id_hit.copy()
+        if m18.any():
+            id_hit[m18] = id18_valid(iv[m18].astype(str))
     m15 = whole & (iv >= 10**14) & (iv < 10**15)
     yymmdd = (iv // 1000) % 10**6
     id_hit |= m15 & _plausible(iv // 10**13, np.full(idx.size, 1950), yymmdd // 100 % 100, yymmdd % 100)
-    m18 = whole & (iv >= 10**17) & (iv < 10**18) & ~id_hit
-    if m18.any():
-        id_hit[m18] = id18_valid(iv[m18].astype(str))
     phone[idx] = mobile
     ident[idx] = id_hit
     return {"id_number": ident, "phone": phone}

@@ -333,7 +333,8 @@ def _with_cached_values(path: Path, cached: str) -> None:
     with zipfile.ZipFile(path) as zf:
         parts = {i.filename: zf.read(i.filename) for i in zf.infolist()}
     sheet = "xl/worksheets/sheet1.xml"
-    parts[sheet] = re.sub(rb"</f><v\s*/>", b"</f><v>" + cached.encode() + b"</v>", parts[sheet])
+    parts[sheet], n = re.subn(rb"</f>(<v\s*/>|<v\s*></v>)?", b"</f><v>" + cached.encode() + b"</v>", parts[sheet])
+    assert n
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, data in parts.items():
             zf.writestr(name, data)
@@ -463,3 +464,24 @@ def test_later_sheets_are_never_parsed(tmp_path: Path) -> None:
             zf.writestr(name, data)
     load = read_population(path)
     assert load.rows_in == 6 and any("of 2" in w for w in load.warnings)
+
+
+def test_exact_integers_need_the_check_digit_floats_do_not() -> None:
+    body = "33010619800110001"
+    valid = int(body + reference_check_digit(body))
+    wrong = int(body + str((int(reference_check_digit(body).replace("X", "10")) + 1) % 10))
+    assert number_kinds(np.array([valid, wrong], dtype=np.int64))["id_number"].tolist() == [True, False]
+    assert number_kinds(np.array([valid, wrong], dtype=np.float64))["id_number"].tolist() == [True, True]
+
+
+def test_pseudonymous_digests_are_not_identifiers() -> None:
+    import hashlib
+    import uuid
+
+    digests = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(3_000)]
+    digests += [hashlib.md5(str(i).encode()).hexdigest().upper() for i in range(3_000)]
+    digests += [str(uuid.UUID(int=int(hashlib.sha256(str(i).encode()).hexdigest(), 16) >> 128)) for i in range(3_000)]
+    assert not any(m.any() for m in text_kinds(pa.array(digests)).values())
+    df = frame(3_000).assign(年龄=30)
+    df["人员编号"] = digests[:3_000]
+    assert read_population(df).frame["person_id"].iloc[0] == digests[0]
