@@ -196,8 +196,8 @@ def read_csv_text(text: str, name: str) -> RawTable:
     """Parse decoded CSV text into a raw table of strings, locating the header row."""
     if not text.strip():
         raise PopulationError(f"{name}: the file is empty")
-    lines = _LINE_BREAK.split(text)
-    head_lines = [line for line in lines[: HEADER_SCAN_ROWS * 4] if line.strip()][: HEADER_SCAN_ROWS]
+    lines = _LINE_BREAK.split(text, maxsplit=HEADER_SCAN_ROWS * 4)[: HEADER_SCAN_ROWS * 4]  # never the whole file
+    head_lines = [line for line in lines if line.strip()][: HEADER_SCAN_ROWS]
     delim = _sniff_delimiter(head_lines)
     try:
         rows = [r for r in csv.reader(io.StringIO("\n".join(head_lines)), delimiter=delim) if any(c.strip() for c in r)]
@@ -213,7 +213,7 @@ def read_csv_text(text: str, name: str) -> RawTable:
     header = _unique_headers(rows[header_idx], name)
     warnings: list[str] = []
     # Position of the header line in the text (blank lines skipped by csv.reader are counted via splitlines).
-    nonblank = [i for i, line in enumerate(lines[: HEADER_SCAN_ROWS * 4]) if line.strip()]
+    nonblank = [i for i, line in enumerate(lines) if line.strip()]
     skip = nonblank[header_idx] + 1 if header_idx < len(nonblank) else 1
     if header_idx:
         warnings.append(f"header found on line {skip}; {header_idx} line(s) above it were skipped")
@@ -228,22 +228,25 @@ def read_csv_text(text: str, name: str) -> RawTable:
     except (ValueError, csv.Error, MemoryError, OverflowError) as exc:
         raise PopulationError(f"{name}: cannot parse the CSV: {' '.join(str(exc).split())}") from None
     return RawTable(frame=frame, kind="csv", header_row=skip, warnings=warnings,
-                    row_numbers=_csv_row_numbers(lines[skip:], len(frame), skip))
+                    row_numbers=csv_row_numbers(text, len(frame), skip))
 
 
-def _csv_row_numbers(data_lines: list[str], n: int, header_line: int) -> np.ndarray | None:
-    """Line numbers (as a spreadsheet numbers the rows) of the ``n`` records below the header, or None when they
-    cannot be told from the lines (a quoted value spanning lines)."""
-    end = len(data_lines)
-    while end and not data_lines[end - 1].strip():
-        end -= 1
-    if end == n:  # one line per record: the usual case, no per-line work
+def csv_row_numbers(text: str, n: int, header_line: int) -> np.ndarray | None:
+    """Line numbers (as a spreadsheet numbers the rows) of the ``n`` records below the header line, or None when
+    they cannot be told from the lines (a quoted value spanning lines). Whole-text counting, no list of lines."""
+    newline = "\n" if "\n" in text else "\r"  # "\r\n" counts once; old Mac files break lines with "\r" alone
+    tail = len(text) - len(text.rstrip())
+    breaks_in_body = text.count(newline, 0, len(text) - tail)
+    if breaks_in_body + 1 - header_line == n:  # one line per record: the usual case
         return np.arange(n, dtype=np.int64) + header_line + 1
-    blank = pd.Series(data_lines[:end], dtype=object).str.strip().eq("").to_numpy(dtype=bool)
-    kept = np.flatnonzero(~blank)
-    if kept.size != n:
-        return None
-    return kept.astype(np.int64) + header_line + 1
+    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    ends = np.flatnonzero(data == ord(newline))
+    starts = np.concatenate(([0], ends + 1))
+    starts = starts[starts < data.size]
+    content = np.add.reduceat(~np.isin(data, np.frombuffer(b" \t\r\n", dtype=np.uint8)), starts, dtype=np.int64)
+    line_no = np.arange(1, starts.size + 1, dtype=np.int64)
+    kept = line_no[(content > 0) & (line_no > header_line)]
+    return kept if kept.size == n else None
 
 
 def _read_parquet(path: Path) -> RawTable:
