@@ -485,3 +485,18 @@ def test_pseudonymous_digests_are_not_identifiers() -> None:
     df = frame(3_000).assign(年龄=30)
     df["人员编号"] = digests[:3_000]
     assert read_population(df).frame["person_id"].iloc[0] == digests[0]
+
+
+def test_cli_prints_the_generated_ids_warning(tmp_path: Path) -> None:
+    from popgen import make_population
+
+    pop = make_population(40, seed=2).rename(columns={"person_id": "员工编号"})
+    src = tmp_path / "pop.csv"
+    pop.to_csv(src, index=False)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    scheme = str(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml")
+    proc = subprocess.run([sys.executable, "-m", "scoring", "score", "--scheme", scheme, "--population", str(src),
+                           "--out", str(tmp_path / "s.csv")], capture_output=True, text=True, cwd=ROOT, env=env,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "WARNING" in proc.stderr and "'员工编号'" in proc.stderr
