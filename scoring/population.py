@@ -68,6 +68,14 @@ class PopulationLoad:
         excel = self.excel_row(row)
         return f"row {row}{f' (Excel row {excel})' if excel is not None else ''}, column {column}"
 
+    def rejected_table(self) -> pd.DataFrame:
+        """``rejected`` with an ``excel_row`` column (each row as a spreadsheet shows it) when that is known."""
+        if self.row_numbers is None or not len(self.rejected):
+            return self.rejected
+        out = self.rejected.copy()
+        out.insert(1, "excel_row", self.row_numbers[out["row"].to_numpy(dtype=np.int64) - 1])
+        return out
+
     @property
     def rows_kept(self) -> int:
         """Number of valid rows kept (== len(frame))."""
@@ -143,7 +151,8 @@ def _map_headers(frame: pd.DataFrame, schema: Schema, name: str) -> tuple[dict[s
     return mapping, list(mapping.values())
 
 
-_ID_HINTS = ("id", "编号", "编码", "号码", "代码", "no", "number", "code", "key")
+_ID_HINTS = ("编号", "编码", "号码", "代码")  # inside a header; the Latin ones below end it (employee_no, uid)
+_ID_ENDINGS = ("id", "no", "number", "code", "key")
 
 
 def _id_like_columns(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema) -> list[str]:
@@ -153,7 +162,7 @@ def _id_like_columns(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema)
         if mapping[header] in schema.columns:
             continue
         key = normalise_header(header)
-        if not any(h in key for h in _ID_HINTS):
+        if not (any(h in key for h in _ID_HINTS) or key.endswith(_ID_ENDINGS)):
             continue
         col = raw[header]
         if len(col) > 1 and not col.isna().any() and col.is_unique:
@@ -199,9 +208,8 @@ def _refuse_or_drop(raw: pd.DataFrame, findings: list[IdentifierFinding], mappin
               and mapping.get(fi.column) != "person_id"]
     if drop and needed:
         listed = "; ".join(_describe(raw, fi, row_numbers, row_offset) for fi in needed)
-        raise PopulationError(f"{name}: identifiers inside column(s) that the scoring uses — {listed}. "
-                              "Remove them from these values (--drop-identifiers drops only columns the scoring "
-                              "does not need)")
+        raise PopulationError(f"{name}: identifiers inside column(s) that the scoring uses — {listed}. Remove them "
+                              "from these values: dropping identifier columns cannot help, the scoring needs these")
     if not drop:
         listed = "; ".join(_describe(raw, fi, row_numbers, row_offset) for fi in findings)
         raise PopulationError(f"{name}: direct identifiers found — {listed}. Remove them, or pass "

@@ -227,7 +227,7 @@ def test_identifier_inside_a_scheme_column_refused_even_with_drop(column: str, v
     msg = refused(df, drop_identifiers=drop, skip_invalid=True)
     assert f"'{column}'" in msg and "data row 5" in msg
     if drop:
-        assert "scoring uses" in msg
+        assert "scoring uses" in msg and "--drop-identifiers" not in msg
     assert_no_digits_of(PHONE, msg)
 
 
@@ -326,6 +326,8 @@ def test_generated_ids_warn_when_an_id_column_exists() -> None:
     assert load.frame["person_id"].iloc[0] == "P0000001"
     assert any(w.startswith("WARNING") and "'员工编号'" in w for w in load.warnings)
     assert not any("WARNING" in w for w in read_population(frame()).warnings)
+    notes = frame().drop(columns="人员编号").assign(notes=[f"note {i}" for i in range(6)])
+    assert not any("WARNING" in w for w in read_population(notes).warnings)  # "notes" is not an id column
 
 
 def _with_cached_values(path: Path, cached: str) -> None:
@@ -391,6 +393,7 @@ def test_row_numbers_as_excel_shows_them(tmp_path: Path) -> None:
     load = read_population(path, skip_invalid=True)
     assert sorted(load.rejected["row"]) == [3, 4]  # data rows (the rejected table's `row`)
     assert [load.excel_row(r) for r in sorted(load.rejected["row"])] == bad_lines == [7, 8]
+    assert load.rejected_table()["excel_row"].tolist() == [7, 8]
     msg = refused(path)
     assert "row 3 (Excel row 7), column age" in msg and "row 4 (Excel row 8), column education" in msg
 
