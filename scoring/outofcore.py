@@ -137,7 +137,7 @@ def validate_batch(raw: pd.DataFrame, start: int, ctx: Context) -> tuple[pd.Data
     Returns the kept rows (index = 0-based row in the file), the rejected lines (global 1-based rows) and notes.
     """
     try:
-        load = read_population(raw, skip_invalid=True, drop_identifiers=ctx.drop_identifiers)
+        load = read_population(raw, skip_invalid=True, drop_identifiers=ctx.drop_identifiers, row_offset=start)
     except PopulationError as exc:
         raise PopulationError(f"{ctx.source}: {str(exc).removeprefix('population: ')}") from None
     frame = load.frame

@@ -20,9 +20,9 @@ import pyarrow as pa
 
 from scoring.errors import PopulationError
 from scoring.identifiers import IdentifierFinding, screen_identifiers
-from scoring.population_io import read_table
-from scoring.population_schema import Schema, load_schema
-from scoring.population_validate import STR_DTYPE, Problems, duplicate_ids, logical_checks, type_columns
+from scoring.population_io import MAX_COLUMNS, clean_header, read_table
+from scoring.population_schema import Schema, load_schema, normalise_header
+from scoring.population_validate import STR_DTYPE, Problems, duplicate_ids, logical_checks, show_value, type_columns
 
 __all__ = [
     "CANONICAL_COLUMNS",
@@ -44,7 +44,9 @@ class PopulationLoad:
 
     ``frame`` holds the kept rows with canonical names and compact dtypes; its index is the 0-based position of
     each row in the input. ``rejected`` has one line per problem: ``row`` (1-based data row), ``column``,
-    ``reason``; a row may appear more than once but counts once in ``rows_rejected``.
+    ``reason``; a row may appear more than once but counts once in ``rows_rejected``. ``row_numbers`` holds, for
+    a file, the row of each data row as a spreadsheet numbers it (header on row 1 → first data row is row 2; lines
+    and sheet rows above the header and blank lines counted); messages give both numbers.
     """
 
     frame: pd.DataFrame
@@ -54,6 +56,25 @@ class PopulationLoad:
     dropped_identifiers: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     source: str | None = None
+    row_numbers: np.ndarray | None = field(default=None, repr=False)
+
+    def excel_row(self, row: int) -> int | None:
+        """The row as a spreadsheet shows it for 1-based data row ``row`` (file input only, else None)."""
+        if self.row_numbers is None or not 1 <= row <= len(self.row_numbers):
+            return None
+        return int(self.row_numbers[row - 1])
+
+    def _where(self, row: int, column: str) -> str:
+        excel = self.excel_row(row)
+        return f"row {row}{f' (Excel row {excel})' if excel is not None else ''}, column {column}"
+
+    def rejected_table(self) -> pd.DataFrame:
+        """``rejected`` with an ``excel_row`` column (each row as a spreadsheet shows it) when that is known."""
+        if self.row_numbers is None or not len(self.rejected):
+            return self.rejected
+        out = self.rejected.copy()
+        out.insert(1, "excel_row", self.row_numbers[out["row"].to_numpy(dtype=np.int64) - 1])
+        return out
 
     @property
     def rows_kept(self) -> int:
@@ -76,12 +97,12 @@ class PopulationLoad:
     def error_message(self) -> str:
         """The strict-mode message: first line names up to three bad rows as "row N, column C: reason"."""
         first = self.rejected.drop_duplicates("row").head(SHOW_ROWS)
-        shown = "; ".join(f"row {r.row}, column {r.column}: {r.reason}" for r in first.itertuples())
+        shown = "; ".join(f"{self._where(r.row, r.column)}: {r.reason}" for r in first.itertuples())
         more = (f" ({self.rows_rejected} of {self.rows_in} rows invalid; use --skip-invalid / skip_invalid=True "
                 "to keep the valid rows)")
         lines = [shown + more]
         for r in self.rejected.head(50).itertuples():
-            lines.append(f"  row {r.row}, column {r.column}: {r.reason}")
+            lines.append(f"  {self._where(r.row, r.column)}: {r.reason}")
         if len(self.rejected) > 50:
             lines.append(f"  ... and {len(self.rejected) - 50} more problem(s)")
         return "\n".join(lines)
@@ -123,23 +144,95 @@ def _map_headers(frame: pd.DataFrame, schema: Schema, name: str) -> tuple[dict[s
         if not target:
             target = h
         if target in seen:
-            raise PopulationError(f"{name}: columns '{seen[target]}' and '{h}' both map to '{target}'")
+            raise PopulationError(f"{name}: columns {show_value(seen[target])} and {show_value(h)} both map to "
+                                  f"{show_value(target)}")
         seen[target] = h
         mapping[h] = target
     return mapping, list(mapping.values())
 
 
+_ID_HINTS = ("编号", "编码", "号码", "代码")  # inside a header; the Latin ones below end it (employee_no, uid)
+_ID_ENDINGS = ("id", "no", "number", "code", "key")
+
+
+def _id_like_columns(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema) -> list[str]:
+    """Extra columns whose header hints at an id and whose values are present and distinct in every row."""
+    out = []
+    for header in raw.columns:
+        if mapping[header] in schema.columns:
+            continue
+        key = normalise_header(header)
+        if not (any(h in key for h in _ID_HINTS) or key.endswith(_ID_ENDINGS)):
+            continue
+        col = raw[header]
+        if len(col) > 1 and not col.isna().any() and col.is_unique:
+            out.append(header)
+    return out
+
+
+def _column_label(raw: pd.DataFrame, finding: IdentifierFinding) -> str:
+    """How a column is named in messages and reports: its header, or its position when the header is unsafe."""
+    if finding.header_masked:
+        return f"column {raw.columns.get_loc(finding.column) + 1} (header not shown)"
+    return finding.column
+
+
+def _quoted(raw: pd.DataFrame, finding: IdentifierFinding) -> str:
+    label = _column_label(raw, finding)
+    return label if finding.header_masked else f"column '{label}'"
+
+
+def rows_text(positions: np.ndarray | tuple[int, ...], total: int, row_numbers: np.ndarray | None,
+              row_offset: int = 0) -> str:
+    """ "Excel rows 3, 8" (file input: rows as the spreadsheet numbers them) or "data rows 1, 6" (a frame)."""
+    pos = np.asarray(positions, dtype=np.int64)
+    shown = row_numbers[pos] if row_numbers is not None else pos + 1 + row_offset
+    listed = ", ".join(str(int(r)) for r in shown) + (", ..." if total > len(pos) else "")
+    return ("Excel row" if row_numbers is not None else "data row") + ("s " if total > 1 else " ") + listed
+
+
+def _describe(raw: pd.DataFrame, fi: IdentifierFinding, row_numbers: np.ndarray | None, row_offset: int) -> str:
+    where = f" ({rows_text(fi.positions, fi.rows_hit, row_numbers, row_offset)})" if fi.positions else ""
+    return f"{_quoted(raw, fi)}: {fi.reason}{where}"
+
+
+def _refuse_or_drop(raw: pd.DataFrame, findings: list[IdentifierFinding], mapping: dict[str, str], schema: Schema,
+                    name: str, drop: bool, row_numbers: np.ndarray | None, row_offset: int,
+                    warnings: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Refuse a frame with identifier columns, or drop them (``drop``) unless the scoring needs the column.
+
+    A column named by the schema (other than person_id, which is replaced by generated ids) is needed for scoring:
+    identifiers inside its values are refused even with ``drop``, since dropping it would change the scores.
+    """
+    needed = [fi for fi in findings if not fi.from_header and mapping.get(fi.column) in schema.columns
+              and mapping.get(fi.column) != "person_id"]
+    if drop and needed:
+        listed = "; ".join(_describe(raw, fi, row_numbers, row_offset) for fi in needed)
+        raise PopulationError(f"{name}: identifiers inside column(s) that the scoring uses — {listed}. Remove them "
+                              "from these values: dropping identifier columns cannot help, the scoring needs these")
+    if not drop:
+        listed = "; ".join(_describe(raw, fi, row_numbers, row_offset) for fi in findings)
+        raise PopulationError(f"{name}: direct identifiers found — {listed}. Remove them, or pass "
+                              "--drop-identifiers (drop_identifiers=True) to drop these columns")
+    dropped = [_column_label(raw, fi) for fi in findings]
+    raw = raw.drop(columns=[fi.column for fi in findings])
+    warnings.append("dropped identifier column(s): " + ", ".join(dropped))
+    return raw, dropped
+
+
 def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, source: str | None,
-              warnings: list[str]) -> PopulationLoad:
+              warnings: list[str], row_numbers: np.ndarray | None = None, row_offset: int = 0) -> PopulationLoad:
     schema = load_schema()
     name = source or "population"
     if raw.shape[1] == 0:
         raise PopulationError(f"{name}: no columns")
+    if raw.shape[1] > MAX_COLUMNS:
+        raise PopulationError(f"{name}: {raw.shape[1]:,} columns; at most {MAX_COLUMNS} are accepted")
     raw = raw.copy(deep=False)
-    raw.columns = [str(c) for c in raw.columns]
+    raw.columns = [clean_header(str(c)) for c in raw.columns]
     if len(set(raw.columns)) != raw.shape[1]:
         dup = raw.columns[raw.columns.duplicated()][0]
-        raise PopulationError(f"{name}: column header '{dup}' appears twice")
+        raise PopulationError(f"{name}: column header {show_value(dup)} appears twice")
     raw = raw.reset_index(drop=True)
     n = len(raw)
     mapping, _ = _map_headers(raw, schema, name)
@@ -148,13 +241,8 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
     findings: list[IdentifierFinding] = screen_identifiers(raw, schema=schema)
     dropped: list[str] = []
     if findings:
-        if not drop_identifiers:
-            listed = "; ".join(f"column '{fi.column}': {fi.reason}" for fi in findings)
-            raise PopulationError(f"{name}: direct identifiers found — {listed}. Remove them, or pass "
-                                  "--drop-identifiers (drop_identifiers=True) to drop these columns")
-        dropped = [fi.column for fi in findings]
-        raw = raw.drop(columns=dropped)
-        warnings.append("dropped identifier column(s): " + ", ".join(dropped))
+        raw, dropped = _refuse_or_drop(raw, findings, mapping, schema, name, drop_identifiers, row_numbers,
+                                       row_offset, warnings)
     if n == 0:
         raise PopulationError(f"{name}: the header has no data rows")
     if raw.shape[1] == 0:
@@ -167,6 +255,11 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
         duplicate_ids(typed["person_id"], id_missing, probs)
     else:
         typed["person_id"] = person_ids(np.arange(n))
+        looks = _id_like_columns(raw, mapping, schema)
+        if looks:
+            warnings.append(f"WARNING: no person_id column, so ids P{1:07d}... were generated; but column(s) "
+                            f"{', '.join(repr(c) for c in looks)} look like an id column (a distinct value in every "
+                            "row): rename it to person_id / 人员编号 to keep its ids")
 
     order = {c: i for i, c in enumerate(schema.columns)}
     cols: dict[str, Any] = {c: typed[c] for c in schema.columns if c in typed}
@@ -178,7 +271,7 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
     if not keep.all():
         frame = frame.loc[keep]
     load = PopulationLoad(frame=frame, rejected=rejected, rows_in=n, rows_rejected=int(probs.bad.sum()),
-                          dropped_identifiers=dropped, warnings=warnings, source=source)
+                          dropped_identifiers=dropped, warnings=warnings, source=source, row_numbers=row_numbers)
     if load.rows_rejected and not skip_invalid:
         err = PopulationError(f"{name}: {load.error_message()}")
         err.load = load  # type: ignore[attr-defined]
@@ -187,21 +280,22 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
 
 
 def read_population(source: str | os.PathLike[str] | pd.DataFrame, *, skip_invalid: bool = False,
-                    drop_identifiers: bool = False) -> PopulationLoad:
+                    drop_identifiers: bool = False, row_offset: int = 0) -> PopulationLoad:
     """Read and validate a population from a file path (CSV/XLSX/Parquet) or a DataFrame.
 
     Strict by default: any invalid row raises :class:`PopulationError` whose first line names up to three bad rows.
     With ``skip_invalid`` the valid rows are kept and the rejected ones reported. Columns holding direct identifiers
     are refused unless ``drop_identifiers`` is true, in which case they are dropped and reported.
+    ``row_offset`` (a frame that is a batch of a larger file) is added to the data rows named in identifier messages.
     """
     if isinstance(source, pd.DataFrame):
         return _validate(source, skip_invalid=skip_invalid, drop_identifiers=drop_identifiers, source=None,
-                         warnings=[])
+                         warnings=[], row_offset=row_offset)
     if not isinstance(source, str | os.PathLike):
         raise PopulationError(f"a population must be a file path or a pandas DataFrame, not {type(source).__name__}")
     table = read_table(source)
     return _validate(table.frame, skip_invalid=skip_invalid, drop_identifiers=drop_identifiers,
-                     source=os.fspath(source), warnings=list(table.warnings))
+                     source=os.fspath(source), warnings=list(table.warnings), row_numbers=table.row_numbers)
 
 
 def load_population(source: str | os.PathLike[str] | pd.DataFrame, *, drop_identifiers: bool = False) -> pd.DataFrame:

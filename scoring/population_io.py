@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from scoring.errors import PopulationError
@@ -28,6 +29,13 @@ CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "#n/a", "—", "--", "<na>", "nat"})
+# Bounds on the work a small file can ask for (issue 12 #9). A population needs a few dozen columns.
+MAX_COLUMNS = 500
+MAX_XLSX_UNPACKED = 1024**3  # bytes of XML a workbook may unpack to
+MAX_XLSX_MEMBERS = 10_000  # files inside the workbook's zip
+MAX_XLSX_RATIO = 100  # a member unpacking to more than 100x its packed size (and > 10 MB) is a zip bomb
+MAX_XLSX_CELLS = 20_000_000  # declared sheet size; larger sheets: CSV or Parquet (openpyxl reads ~0.3M cells/s)
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
 @dataclass
@@ -39,6 +47,12 @@ class RawTable:
     encoding: str | None = None
     header_row: int = 1
     warnings: list[str] = field(default_factory=list)
+    row_numbers: np.ndarray | None = None  # each data row's number as a spreadsheet shows it (None: unknown)
+
+
+def clean_header(text: str) -> str:
+    """A header without byte-order marks, zero-width or direction characters, and without outer spaces."""
+    return _INVISIBLE.sub("", text).strip()
 
 
 def available_memory() -> int:
@@ -72,8 +86,14 @@ def check_memory(path: Path, kind: str, *, available: int | None = None) -> None
 
 
 def detect_kind(path: Path, head: bytes) -> str:
-    """"csv", "xlsx" or "parquet" from the file's suffix, else from its first bytes."""
+    """"csv", "xlsx" or "parquet" from the file's first bytes (a workbook renamed .csv is a workbook), else suffix."""
     suffix = path.suffix.lower()
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise PopulationError(f"{path.name}: the old .xls format is not supported; save the sheet as .xlsx or CSV")
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"PAR1"):
+        return "parquet"
     if suffix in EXCEL_SUFFIXES:
         return "xlsx"
     if suffix in PARQUET_SUFFIXES:
@@ -163,7 +183,7 @@ def find_header_row(rows: list[list[object]], name: str) -> int:
 def _unique_headers(cells: list[object], name: str) -> list[str]:
     headers: list[str] = []
     for i, cell in enumerate(cells):
-        text = "" if cell is None or (isinstance(cell, float) and pd.isna(cell)) else str(cell).strip()
+        text = "" if cell is None or (isinstance(cell, float) and pd.isna(cell)) else clean_header(str(cell))
         headers.append(text or f"unnamed_{i + 1}")
     seen: dict[str, int] = {}
     for i, h in enumerate(headers):
@@ -177,8 +197,8 @@ def read_csv_text(text: str, name: str) -> RawTable:
     """Parse decoded CSV text into a raw table of strings, locating the header row."""
     if not text.strip():
         raise PopulationError(f"{name}: the file is empty")
-    lines = _LINE_BREAK.split(text)
-    head_lines = [line for line in lines[: HEADER_SCAN_ROWS * 4] if line.strip()][: HEADER_SCAN_ROWS]
+    lines = _LINE_BREAK.split(text, maxsplit=HEADER_SCAN_ROWS * 4)[: HEADER_SCAN_ROWS * 4]  # never the whole file
+    head_lines = [line for line in lines if line.strip()][: HEADER_SCAN_ROWS]
     delim = _sniff_delimiter(head_lines)
     try:
         rows = [r for r in csv.reader(io.StringIO("\n".join(head_lines)), delimiter=delim) if any(c.strip() for c in r)]
@@ -186,6 +206,10 @@ def read_csv_text(text: str, name: str) -> RawTable:
         raise PopulationError(f"{name}: malformed CSV near the top of the file: {exc}") from None
     if not rows:
         raise PopulationError(f"{name}: the file is empty")
+    widest = max(len(r) for r in rows)
+    if widest > MAX_COLUMNS:
+        raise PopulationError(f"{name}: {widest:,} columns; at most {MAX_COLUMNS} are accepted (a population needs a "
+                              "few dozen): remove the columns that are not needed")
     header_idx = find_header_row(rows, name)
     header = _unique_headers(rows[header_idx], name)
     warnings: list[str] = []
@@ -204,38 +228,26 @@ def read_csv_text(text: str, name: str) -> RawTable:
         raise PopulationError(f"{name}: malformed CSV: {msg}") from None
     except (ValueError, csv.Error, MemoryError, OverflowError) as exc:
         raise PopulationError(f"{name}: cannot parse the CSV: {' '.join(str(exc).split())}") from None
-    return RawTable(frame=frame, kind="csv", header_row=skip, warnings=warnings)
+    return RawTable(frame=frame, kind="csv", header_row=skip, warnings=warnings,
+                    row_numbers=csv_row_numbers(text, len(frame), skip))
 
 
-def _read_excel(path: Path) -> RawTable:
-    try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
-    except PopulationError:
-        raise
-    except Exception as exc:  # openpyxl/zipfile raise many kinds; all mean "not a readable workbook"
-        raise PopulationError(f"{path.name}: cannot read the Excel workbook: {type(exc).__name__}: "
-                              f"{' '.join(str(exc).split())[:200]}") from None
-    sheet_name, raw = None, None
-    for sname, sheet in sheets.items():
-        sheet = sheet.dropna(how="all").dropna(axis=1, how="all")
-        if not sheet.empty:
-            sheet_name, raw = sname, sheet
-            break
-    if raw is None:
-        raise PopulationError(f"{path.name}: the workbook has no data (every sheet is empty)")
-    rows = raw.head(HEADER_SCAN_ROWS).to_numpy(dtype=object).tolist()
-    header_idx = find_header_row(rows, path.name)
-    header = _unique_headers(rows[header_idx], path.name)
-    body = raw.iloc[header_idx + 1:].copy()
-    body.columns = header
-    body = body.reset_index(drop=True)
-    warnings = []
-    if len(sheets) > 1:
-        warnings.append(f"read sheet '{sheet_name}' of {len(sheets)}")
-    if header_idx:
-        warnings.append(f"header found on row {int(raw.index[header_idx]) + 1} of sheet '{sheet_name}'; "
-                        f"{header_idx} row(s) above it were skipped")
-    return RawTable(frame=body, kind="xlsx", header_row=int(raw.index[header_idx]) + 1, warnings=warnings)
+def csv_row_numbers(text: str, n: int, header_line: int) -> np.ndarray | None:
+    """Line numbers (as a spreadsheet numbers the rows) of the ``n`` records below the header line, or None when
+    they cannot be told from the lines (a quoted value spanning lines). Whole-text counting, no list of lines."""
+    newline = "\n" if "\n" in text else "\r"  # "\r\n" counts once; old Mac files break lines with "\r" alone
+    tail = len(text) - len(text.rstrip())
+    breaks_in_body = text.count(newline, 0, len(text) - tail)
+    if breaks_in_body + 1 - header_line == n:  # one line per record: the usual case
+        return np.arange(n, dtype=np.int64) + header_line + 1
+    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    ends = np.flatnonzero(data == ord(newline))
+    starts = np.concatenate(([0], ends + 1))
+    starts = starts[starts < data.size]
+    content = np.add.reduceat(~np.isin(data, np.frombuffer(b" \t\r\n", dtype=np.uint8)), starts, dtype=np.int64)
+    line_no = np.arange(1, starts.size + 1, dtype=np.int64)
+    kept = line_no[(content > 0) & (line_no > header_line)]
+    return kept if kept.size == n else None
 
 
 def refuse_nested_columns(schema: Any, name: str) -> None:
@@ -254,7 +266,10 @@ def _read_parquet(path: Path) -> RawTable:
     import pyarrow.parquet as pq
 
     try:
-        refuse_nested_columns(pq.read_schema(path), path.name)
+        parquet_schema = pq.read_schema(path)
+        if len(parquet_schema) > MAX_COLUMNS:
+            raise PopulationError(f"{path.name}: {len(parquet_schema):,} columns; at most {MAX_COLUMNS} are accepted")
+        refuse_nested_columns(parquet_schema, path.name)
         frame = pd.read_parquet(path)
     except PopulationError:
         raise
@@ -284,7 +299,12 @@ def read_table(path: str | os.PathLike[str], *, available: int | None = None) ->
     kind = detect_kind(p, head)
     check_memory(p, kind, available=available)
     if kind == "xlsx":
-        return _read_excel(p)
+        from scoring.population_xlsx import read_excel
+
+        table = read_excel(p)
+        if p.suffix.lower() not in EXCEL_SUFFIXES:
+            table.warnings.insert(0, f"{p.name} is an Excel workbook (whatever its name says): read as .xlsx")
+        return table
     if kind == "parquet":
         return _read_parquet(p)
     try:

@@ -125,6 +125,8 @@ class Schema:
             return True
         if text in self.bool_false:
             return False
+        if "_" in text:  # float() would read "1_0" as 10.0
+            return None
         try:
             number = float(text)
         except ValueError:

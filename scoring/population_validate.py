@@ -13,8 +13,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from scoring.identifiers import id15_like, id18_valid, mobile_like, name_like
+from scoring.identifiers_embedded import text_kinds
 from scoring.population_io import MISSING_TOKENS
 from scoring.population_schema import ColumnSpec, Schema, normalise_text
 
@@ -22,6 +24,7 @@ STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 # Tolerances of the logical checks. Age is in completed years, so a person aged 30 may have lived 30.9 years.
 AGE_SLACK = 1.0
 MONTH_SLACK = 1.0 / 12.0 + 1e-6
+_LONG_DIGITS = re.compile(r"\d(?:[\s.\-]?\d){6,}")
 _UNIT_SUFFIX = re.compile(r"\s*(周岁|岁|年|次|分|years?|yrs?)$")
 
 
@@ -59,11 +62,17 @@ class Problems:
 
 
 def show_value(value: object) -> str:
-    """A value for a message, masked when it could be an identifier; long values shortened."""
+    """A value for a message, masked when it could be an identifier; long values shortened.
+
+    A value that is or holds an identifier (see :mod:`scoring.identifiers_embedded`) is not shown at all, and in
+    any other value every run of 7 or more digits (spaces, dots or hyphens between them allowed) is masked.
+    """
     text = str(value)
     one = [text]
-    if name_like(one)[0] or id18_valid(one)[0] or id15_like(one)[0] or mobile_like(one)[0]:
+    if name_like(one)[0] or id18_valid(one)[0] or id15_like(one)[0] or mobile_like(one)[0] \
+            or any(m[0] for m in text_kinds(pa.array(one, type=pa.large_string())).values()):
         return "(value not shown: it looks like a personal identifier)"
+    text = _LONG_DIGITS.sub(lambda m: "#" * len(m.group()), unicodedata.normalize("NFKC", text))
     if len(text) > 40:
         text = text[:37] + "..."
     return repr(text)
@@ -97,7 +106,7 @@ def missing_mask(col: pd.Series) -> np.ndarray:
 def _parse_number_text(text: str) -> float | None:
     t = unicodedata.normalize("NFKC", text).strip().lower().replace(",", "").replace("，", "")
     t = _UNIT_SUFFIX.sub("", t).strip()
-    if "_" in t:  # float() reads "1_0" as 10: a typo, not a number
+    if "_" in t:  # float() reads "1_0" as 10.0: digit grouping with "_" is Python syntax, not data
         return None
     try:
         return float(t)
@@ -227,7 +236,7 @@ def _coerce_category(spec: ColumnSpec, col: pd.Series, miss: np.ndarray, probs: 
         allowed = ", ".join(f"{v.code}/{v.zh}" for v in spec.values)
         probs.add(bad, spec.name, _reasons_for(col, bad, "unknown value {v} (allowed: " + allowed + ")"))
     if unknown:
-        shown = ", ".join(unknown[:5]) + (" ..." if len(unknown) > 5 else "")
+        shown = ", ".join(show_value(u) for u in unknown[:5]) + (" ..." if len(unknown) > 5 else "")
         warnings.append(f"{spec.name}: {len(unknown)} value(s) not in the schema kept as they are: {shown}")
     out[out < 0] = 0 if cats else -1
     if not cats:

@@ -109,9 +109,10 @@ def test_sample_invalid_reports_every_bad_row() -> None:
     with pytest.raises(PopulationError) as info:
         read_population(DATA / "sample_invalid.csv")
     first = str(info.value).splitlines()[0]
-    assert "row 1, column age: not a number" in first
-    assert "row 2, column sex" in first and "row 3, column education: missing value" in first
-    assert "row 4" not in first
+    assert "row 1 (Excel row 2), column age: not a number" in first  # header on line 1: data row k is row k + 1
+    assert "row 2 (Excel row 3), column sex" in first
+    assert "row 3 (Excel row 4), column education: missing value" in first
+    assert "row 4 (" not in first
 
 
 def test_extra_columns_kept_and_typed() -> None:

@@ -113,6 +113,9 @@ def _load_inputs(args: argparse.Namespace, bar: tqdm) -> tuple[Scheme, Any, Scor
     scheme = load_scheme(args.scheme)
     bar.update(1)
     load = read_population(args.population, skip_invalid=args.skip_invalid, drop_identifiers=args.drop_identifiers)
+    for note in load.warnings:  # the loud ones: generated ids beside an id-like column, Excel formula cells
+        if note.startswith("WARNING:"):
+            print(note, file=sys.stderr)
     bar.update(1)
     res = score(load.frame, scheme, on_invalid="reject" if args.skip_invalid else "raise")
     bar.update(1)
