@@ -168,7 +168,9 @@ class Scenario:
     source: str
     scheme: Scheme
     base_scheme: Scheme
+    year_schemes: dict[int, Scheme] = field(default_factory=dict)
     _population: pd.DataFrame | None = field(default=None, repr=False)
+    _ratio: float | None = field(default=None, repr=False)
 
     @property
     def id(self) -> str:
@@ -221,21 +223,81 @@ class Scenario:
                                 "admit_all or a list of {column: NAME, order: asc|desc} / {lottery: SEED}") from None
         return quota, threshold, adm.ties
 
+    def scheme_in(self, t: int) -> Scheme | None:
+        """The scheme switched to by year index ``t`` (None: the scenario's own scheme)."""
+        year = self.spec.start_year + t
+        switched = [y for y in self.year_schemes if y <= year]
+        return self.year_schemes[max(switched)] if switched else None
+
     def rules(self) -> list[YearRule]:
-        """One admission rule per year: the base rule with the schedule's quota/threshold for each year."""
+        """One admission rule per year (quotas in real people): the base rule with the schedule's quota/threshold
+        for each year, and the scheme in force that year when the scenario switches schemes."""
         quota, threshold, ties = self._base_rule()
         sched = (self.spec.admission.schedule if self.spec.admission else None) or {}
         out = []
         for t in range(self.horizon):
             q = sched["quota"][t] if "quota" in sched else quota
             th = sched["threshold"][t] if "threshold" in sched else threshold
-            out.append(YearRule(None if q is None else int(q), None if th is None else float(th), ties))
+            out.append(YearRule(None if q is None else int(q), None if th is None else float(th), ties,
+                                self.scheme_in(t)))
         return out
+
+    @property
+    def ratio(self) -> float:
+        """Real people per simulated person (1 unless the population says ``represents``/``ratio``/``weights``)."""
+        pop = self.spec.population
+        if self._ratio is None:
+            if pop.ratio is not None:
+                self._ratio = float(pop.ratio)
+            elif pop.represents is not None:
+                n = pop.synth.n if pop.synth is not None else len(self.population())
+                self._ratio = float(pop.represents) / max(n, 1)
+            elif pop.weights is not None:
+                self.population()  # sets the ratio from the weights
+            else:
+                self._ratio = 1.0
+        return float(self._ratio or 1.0)
+
+    def area_districts(self) -> tuple[str, ...] | None:
+        """District codes of the scenario's area (None: everyone may use the route)."""
+        from scoring.scenario_area import city_districts
+
+        area = self.spec.area
+        if area is None:
+            return None
+        if area.districts is not None:
+            return tuple(area.districts)
+        return city_districts(area.reading)
+
+    def area_label(self, lang: str = "en") -> str:
+        """The area in words."""
+        area = self.spec.area
+        if area is None:
+            return "全体" if lang == "zh" else "everyone in the population"
+        if area.districts is not None:
+            return ", ".join(area.districts)
+        if lang == "zh":
+            return "杭州市城区（" + ("含富阳、临安" if area.reading == "all_districts" else "不含富阳、临安") + "）"
+        return "Hangzhou city districts (" + (
+            "incl. Fuyang and Lin'an" if area.reading == "all_districts" else "excl. Fuyang and Lin'an") + ")"
+
+    def starting_people(self) -> pd.DataFrame:
+        """The people the simulation starts from: the population, or nobody with ``burn_in.start: empty``."""
+        pop = self.population()
+        return pop.iloc[:0] if self.spec.burn_in.start == "empty" else pop
+
+    def sim_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`scoring.dynamics.simulate_many` for this scenario (not the rules)."""
+        b = self.spec.burn_in
+        first = self.rules()[0]
+        return {"replications": self.spec.replications, "seed": self.spec.seed, "recognition": self.recognition,
+                "start_year": self.spec.start_year, "ratio": self.ratio, "burn_in": b.years,
+                "burn_in_rule": first if b.rule == "first" else None, "area": self.area_districts()}
 
     def rules_no_cap(self) -> list[YearRule]:
         """The same years with no quota (the threshold stays; ``quota_question.threshold`` if set replaces it)."""
         line = self.spec.quota_question.threshold
-        return [YearRule(None, line if line is not None else r.threshold, r.ties) for r in self.rules()]
+        return [YearRule(None, line if line is not None else r.threshold, r.ties, r.scheme) for r in self.rules()]
 
     def rules_with_cap(self) -> list[YearRule]:
         """The same years with a quota every year: the scenario's where it has one, else ``quota_question.quota``."""
@@ -246,13 +308,34 @@ class Scenario:
         if fallback is None:
             raise ScenarioError(f"{self.source}: quota_question.quota: the scenario has no quota; give the quota to "
                                 "compare against (e.g. quota_question: {quota: 8000})")
-        return [YearRule(r.quota if r.quota is not None else fallback, r.threshold, r.ties) for r in rules]
+        return [YearRule(r.quota if r.quota is not None else fallback, r.threshold, r.ties, r.scheme) for r in rules]
 
     def population(self) -> pd.DataFrame:
         """The starting population (read once, then cached; treat as read-only)."""
         if self._population is None:
-            self._population = _read_population(self.spec, self.source)
+            frame = _read_population(self.spec, self.source)
+            weights = self.spec.population.weights
+            if weights is not None:
+                frame, self._ratio = _resample_weighted(frame, weights, self.source)
+            self._population = frame
         return self._population
+
+
+def _resample_weighted(frame: pd.DataFrame, column: str, source: str) -> tuple[pd.DataFrame, float]:
+    """Systematic resampling of the rows in proportion to ``column`` (same row count): every simulated person then
+    stands for the same number of real people, sum(weights) / rows."""
+    import numpy as np
+
+    if column not in frame:
+        raise ScenarioError(f"{source}: population.weights: no column {column!r} in the population file")
+    w = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
+    if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+        raise ScenarioError(f"{source}: population.weights: column {column!r} must hold numbers >= 0, not all 0")
+    n = len(frame)
+    cum = np.cumsum(w) / w.sum()
+    picks = np.minimum(np.searchsorted(cum, (np.arange(n) + 0.5) / n, side="right"), n - 1)
+    out = frame.iloc[picks].drop(columns=[column]).reset_index(drop=True)
+    return out, float(w.sum() / n)
 
 
 def _read_population(spec: ScenarioSpec, source: str) -> pd.DataFrame:
@@ -297,6 +380,16 @@ def load_scenario(path: str | Path) -> Scenario:
             scheme = scheme_from_dict(changed, f"{spec.scheme} with the overrides of {source}")
         except SchemeError as exc:
             raise ScenarioError(f"{source}: overrides: {exc}") from None
-    sc = Scenario(spec, source, scheme, base)
+    year_schemes: dict[int, Scheme] = {}
+    end = spec.start_year + spec.horizon - 1
+    for year, path_ in spec.schemes.items():
+        if not spec.start_year <= int(year) <= end:
+            raise ScenarioError(f"{source}: schemes.{year}: the year must be within the simulated years "
+                                f"{spec.start_year}-{end}")
+        try:
+            year_schemes[int(year)] = scheme_from_dict(read_scheme_dict(path_), path_)
+        except SchemeError as exc:
+            raise ScenarioError(f"{source}: schemes.{year}: {exc}") from None
+    sc = Scenario(spec, source, scheme, base, year_schemes)
     sc.rules()  # validate the admission rule now
     return sc

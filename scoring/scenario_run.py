@@ -26,17 +26,24 @@ from scoring.scenario import Scenario
 from scoring.scenario_quota import QuotaQuestion, run_quota_question
 
 
-def first_year_outcome(sc: Scenario, *, recognition: bool = True) -> Outcome:
-    """The first year on the starting population, every eligible person a candidate (the static view)."""
-    pop = sc.population()
+def first_year_outcome(sc: Scenario, *, recognition: bool = True, pool: pd.DataFrame | None = None) -> Outcome:
+    """The first year on the starting pool (by default the population restricted to the area), every eligible
+    person a candidate (the static view). Counts are simulated people; the quota is scaled to the sample
+    (quota / ratio, rounded half to even)."""
+    pop = pool if pool is not None else sc.population()
+    area = sc.area_districts()
+    if pool is None and area is not None and "district" in pop:
+        pop = pop[pop["district"].astype("string").isin(list(area)).to_numpy()]
     if recognition:
         pop = apply_recognition(pop, sc.recognition)
-    res = score(pop, sc.scheme)
     rule = sc.rules()[0]
-    if rule.quota is None and rule.threshold is None:
+    scheme = rule.scheme or sc.scheme
+    res = score(pop, scheme)
+    quota = None if rule.quota is None else int(round(rule.quota / sc.ratio))
+    if quota is None and rule.threshold is None:
         adm = admit(res, quota=int(res.eligible_mask.sum()), ties="admit_all")
     else:
-        adm = admit(res, quota=rule.quota, threshold=rule.threshold, ties=rule.ties)
+        adm = admit(res, quota=quota, threshold=rule.threshold, ties=rule.ties)
     return Outcome(res, adm, sc.id)
 
 
@@ -69,10 +76,16 @@ class ScenarioRun:
             "people": int(len(sc.population())),
             "horizon": sc.horizon, "start_year": sc.spec.start_year, "replications": sc.spec.replications,
             "seed": sc.spec.seed, "rules": [r.describe() for r in sc.rules()],
-            "first_year": {**fy.res.summary(), **{k: v for k, v in fy.adm.summary().items() if k != "ties"}},
+            "sampling": sampling(sc),
+            "area": {"districts": list(sc.area_districts() or []) or None, "zh": sc.area_label("zh"),
+                     "en": sc.area_label("en")},
+            "burn_in": sc.spec.burn_in.model_dump(),
+            "calibration": calibration_note(sc),
+            "first_year": _scaled_first_year(fy, sc.ratio),
             "totals": self.mc.totals(),
-            "yearly": _records(self.mc.summary()[["year", "rule", "pool", "eligible", "applicants", "admitted",
-                                                   "cutoff", "line", "backlog", "wait_mean"]]),
+            "yearly": _records(self.mc.summary()[[
+                "year", "rule", "pool", "eligible", "applicants", "admitted", "admitted_p05", "admitted_p95",
+                "cutoff", "cutoff_p05", "cutoff_p95", "line", "backlog", "wait_mean"]]),
         }
         if self.quota is not None:
             out["quota_question"] = self.quota.totals()
@@ -101,6 +114,39 @@ class ScenarioRun:
     def scheme_stamp_en(self) -> str:
         """The English stamp."""
         return self.scenario.stamp("en")
+
+
+FIRST_YEAR_COUNTS = ("rows_in", "scored", "rejected", "eligible", "candidates", "admitted", "tied_at_cutoff",
+                     "decided_by_tiebreak")
+
+
+def _scaled_first_year(fy: Outcome, ratio: float) -> dict[str, Any]:
+    """The static first-year view in real people (simulated counts times the ratio; the quota is already real)."""
+    out = {**fy.res.summary(), **{k: v for k, v in fy.adm.summary().items() if k != "ties"}}
+    if ratio != 1.0:
+        for k in FIRST_YEAR_COUNTS:
+            if isinstance(out.get(k), int | float):
+                out[k] = out[k] * ratio
+        if out.get("quota") is not None:
+            out["quota"] = out["quota"] * ratio
+    return out
+
+
+def sampling(sc: Scenario) -> dict[str, Any]:
+    """How the sample relates to real people, and what the intervals mean."""
+    return {"ratio": sc.ratio, "label": f"1:{sc.ratio:g}", "replications": sc.spec.replications,
+            "interval": "p05-p95 over Monte Carlo replications",
+            "note": "counts are real people (simulated counts x ratio); quotas and arrivals are given in real "
+                    "people and scaled to the sample (stochastic rounding)"}
+
+
+def calibration_note(sc: Scenario) -> dict[str, Any]:
+    """What the scenario is calibrated to and how well it fits (from its ``calibration`` block), or a plain
+    statement that it is not calibrated."""
+    cal = sc.spec.calibration
+    if not cal:
+        return {"calibrated": False, "note": "not calibrated: flows and propensities are stated assumptions"}
+    return {"calibrated": True, **cal}
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -135,21 +181,22 @@ def recognition_effect(sc: Scenario) -> dict[str, Any] | None:
 
 def run_scenario(sc: Scenario, *, quota_question: bool = True, progress: Progress | None = None) -> ScenarioRun:
     """Run a scenario: its own rules, then (optionally) the with-cap / no-cap pair on the same seeds."""
-    pop = sc.population()
-    kwargs = {"replications": sc.spec.replications, "seed": sc.spec.seed, "recognition": sc.recognition,
-              "start_year": sc.spec.start_year}
+    pop = sc.starting_people()
+    kwargs = sc.sim_kwargs()
     rules = sc.rules()
     mc = simulate_many(pop, sc.scheme, rules, sc.spec.dynamics, progress=progress, **kwargs)
-    fy = first_year_outcome(sc)
+    fy = first_year_outcome(sc, pool=mc.start)
     notes = list(sc.spec.notes)
     qq = None
     if quota_question:
-        reuse = {repr(rules): mc}
+        reuse = {repr([r.key() for r in rules]): mc}
         qq = run_quota_question(pop, sc.scheme, sc.rules_with_cap(), sc.rules_no_cap(), fy.res,
                                 curve_points=sc.spec.quota_question.curve_points, reuse=reuse, progress=progress,
                                 params=sc.spec.dynamics, **kwargs)
     notes.append("waiting time counts years since first eligible within the simulation (left-censored at the "
                  "first year)")
+    notes.append(f"sampling ratio 1:{sc.ratio:g}; intervals are p05-p95 over {sc.spec.replications} Monte Carlo "
+                 "replication(s)")
     return ScenarioRun(sc, mc, fy, qq, recognition_effect(sc), notes)
 
 
@@ -220,7 +267,12 @@ def compare_runs(runs: list[ScenarioRun]) -> Comparison:
     base = runs[0]
     impacts, notes = {}, []
     for r in runs[1:]:
-        if r.scenario.spec.population != base.scenario.spec.population:
+        same = (r.scenario.spec.population, r.scenario.spec.burn_in, r.scenario.spec.area,
+                r.scenario.spec.seed) == (base.scenario.spec.population, base.scenario.spec.burn_in,
+                                          base.scenario.spec.area, base.scenario.spec.seed)
+        if r.scenario.spec.burn_in.years and r.scenario.spec.dynamics != base.scenario.spec.dynamics:
+            same = False
+        if not same:
             notes.append(f"{r.scenario.id}: population differs from {base.scenario.id}; no person-level impact")
             continue
         impacts[r.scenario.id] = impact_summary(base.first_year, r.first_year)
