@@ -159,6 +159,7 @@ def simulate(pop: pd.DataFrame, scheme: Scheme, rules: Sequence[YearRule], param
         n_elig = n_app = n_at_line = tied = 0
         cutoff = None
         quota_s = None
+        total = np.zeros(state.n)
         if rule is not None:
             sch = rule.scheme or scheme
             eff = recognised_arrays({c: state.num[c] for c in REC_COLS if c in state.num}, rec) if rec.any else {}
@@ -227,6 +228,8 @@ def simulate(pop: pd.DataFrame, scheme: Scheme, rules: Sequence[YearRule], param
                 "cutoff": cutoff, "line": rule.threshold if rule is not None and rule.threshold is not None
                 else cutoff,
                 "tied_at_cutoff": tied, "backlog": n_elig - n_adm, "backlog_applicants": n_app - n_adm,
+                "score_mean": float(total[admitted].mean()) if n_adm else np.nan,
+                "score_median": float(np.median(total[admitted])) if n_adm else np.nan,
                 "wait_mean": float(waits_adm.mean()) if n_adm else np.nan,
                 "wait_median": float(np.median(waits_adm)) if n_adm else np.nan,
                 "pool_next": state.n,

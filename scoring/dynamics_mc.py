@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 METRICS = ("pool", "arrivals", "departures", "eligible", "applicants", "admitted", "cutoff", "line", "backlog",
-           "wait_mean", "pool_next")
+           "wait_mean", "pool_next", "score_mean", "score_median")
 
 
 @dataclass

@@ -281,10 +281,23 @@ class Scenario:
         return "Hangzhou city districts (" + (
             "incl. Fuyang and Lin'an" if area.reading == "all_districts" else "excl. Fuyang and Lin'an") + ")"
 
-    def starting_people(self) -> pd.DataFrame:
-        """The people the simulation starts from: the population, or nobody with ``burn_in.start: empty``."""
+    def starting_people(self, stock: float | None = None) -> pd.DataFrame:
+        """The people the simulation starts from: the population (its first ``stock`` / ratio rows when the burn-in
+        gives a stock), with local years zeroed for ``burn_in.start: records``, or nobody for ``empty``."""
+        b = self.spec.burn_in
         pop = self.population()
-        return pop.iloc[:0] if self.spec.burn_in.start == "empty" else pop
+        if b.start == "empty":
+            return pop.iloc[:0]
+        stock = b.stock if stock is None else stock
+        if stock is not None:
+            k = int(round(stock / self.ratio))
+            if k > len(pop):
+                raise ScenarioError(f"{self.source}: burn_in.stock: {stock:,.0f} real people need {k:,} simulated "
+                                    f"people at 1:{self.ratio:g}; the population has {len(pop):,}")
+            pop = pop.iloc[:k]
+        if b.start == "records":
+            pop = zero_local_years(pop)
+        return pop
 
     def sim_kwargs(self) -> dict[str, Any]:
         """Keyword arguments of :func:`scoring.dynamics.simulate_many` for this scenario (not the rules)."""
@@ -292,7 +305,21 @@ class Scenario:
         first = self.rules()[0]
         return {"replications": self.spec.replications, "seed": self.spec.seed, "recognition": self.recognition,
                 "start_year": self.spec.start_year, "ratio": self.ratio, "burn_in": b.years,
-                "burn_in_rule": first if b.rule == "first" else None, "area": self.area_districts()}
+                "burn_in_rule": self._burn_in_rule(first), "area": self.area_districts()}
+
+    def _burn_in_rule(self, first: YearRule) -> YearRule | None:
+        rule = self.spec.burn_in.rule
+        if rule == "none":
+            return None
+        if rule == "first":
+            return first
+        scheme = first.scheme
+        if rule.scheme is not None:
+            try:
+                scheme = scheme_from_dict(read_scheme_dict(rule.scheme), rule.scheme)
+            except SchemeError as exc:
+                raise ScenarioError(f"{self.source}: burn_in.rule.scheme: {exc}") from None
+        return YearRule(rule.quota, rule.threshold, rule.ties, scheme)
 
     def rules_no_cap(self) -> list[YearRule]:
         """The same years with no quota (the threshold stays; ``quota_question.threshold`` if set replaces it)."""
@@ -319,6 +346,18 @@ class Scenario:
                 frame, self._ratio = _resample_weighted(frame, weights, self.source)
             self._population = frame
         return self._population
+
+
+def zero_local_years(frame: pd.DataFrame) -> pd.DataFrame:
+    """The people with every local year count at zero and no permit (ages and other attributes kept)."""
+    out = frame.copy()
+    for col in ("residence_years", "residence_years_other_districts", "insurance_years", "permit_years",
+                "owned_home_years", "rented_home_years", "outside_core_years"):
+        if col in out:
+            out[col] = out[col].to_numpy() * 0
+    if "has_residence_permit" in out:
+        out["has_residence_permit"] = False
+    return out
 
 
 def _resample_weighted(frame: pd.DataFrame, column: str, source: str) -> tuple[pd.DataFrame, float]:

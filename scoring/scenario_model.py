@@ -71,16 +71,28 @@ class AreaSpec(_Model):
     districts: list[str] | None = None
 
 
+class BurnInRule(_Model):
+    """An explicit admission rule for the burn-in years (e.g. the quota regime in force before the scenario)."""
+
+    quota: int | None = Field(default=None, ge=0)
+    threshold: float | None = None
+    ties: Any = "admit_all"
+    scheme: str | None = None  # the scheme in force during the burn-in (default: the scenario's first year's)
+
+
 class BurnInSpec(_Model):
     """Unreported years run before the first year so the flows, not a cross-section, make the starting pool.
 
-    ``start: empty`` starts from nobody (the synthetic sample then only sets the sampling ratio); ``rule: none``
-    means the route did not exist during the burn-in, ``first`` that the first year's rule applied.
+    ``start: empty`` starts from nobody (the synthetic sample then only sets the sampling ratio); ``records``
+    starts from the population with its local years set to zero (the day the records the rule counts began);
+    ``stock`` (real people) takes only that many of the population (its first stock / ratio rows, a random sample).
+    ``rule: none`` means the route did not exist during the burn-in, ``first`` that the first year's rule applied.
     """
 
     years: int = Field(default=0, ge=0, le=120)
-    start: Literal["population", "empty"] = "population"
-    rule: Literal["none", "first"] = "none"
+    start: Literal["population", "empty", "records"] = "population"
+    stock: float | None = Field(default=None, ge=0)
+    rule: Literal["none", "first"] | BurnInRule = "none"
 
 
 class AdmissionSpec(_Model):
@@ -170,6 +182,9 @@ def read_scenario_dict(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[s
     for key in _PATH_KEYS:
         if isinstance(data.get(key), str):
             data[key] = str(_resolve_path(path, data[key]))
+    rule = (data.get("burn_in") or {}).get("rule") if isinstance(data.get("burn_in"), dict) else None
+    if isinstance(rule, dict) and isinstance(rule.get("scheme"), str):
+        data["burn_in"] = {**data["burn_in"], "rule": {**rule, "scheme": str(_resolve_path(path, rule["scheme"]))}}
     if isinstance(data.get("schemes"), dict):
         data["schemes"] = {k: str(_resolve_path(path, v)) if isinstance(v, str) else v
                            for k, v in data["schemes"].items()}
