@@ -69,7 +69,7 @@ def fitted_text(path: Path, result: FitResult, targets_path: str) -> str:
         parts = dotted.split(".")
         for k in parts[:-1]:
             node = node.setdefault(k, {})
-        node[parts[-1]] = round(v, 6) if abs(v) < 10 else round(v)
+        node[parts[-1]] = round(v) if abs(v) >= 1000 else round(v, 6)
     blocks: dict[str, Any] = {"dynamics": deep_merge(raw.get("dynamics") or {}, values.get("dynamics", {}))}
     if "burn_in" in values:
         blocks["burn_in"] = deep_merge(raw.get("burn_in") or {}, values["burn_in"])
