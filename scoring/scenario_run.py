@@ -27,23 +27,25 @@ from scoring.scenario_quota import QuotaQuestion, run_quota_question
 
 
 def first_year_outcome(sc: Scenario, *, recognition: bool = True, pool: pd.DataFrame | None = None) -> Outcome:
-    """The first year on the starting pool (by default the population restricted to the area), every eligible
-    person a candidate (the static view). Counts are simulated people; the quota is scaled to the sample
-    (quota / ratio, rounded half to even)."""
+    """The first year on the starting pool (by default the scenario's population), every eligible resident of the
+    scenario's area a candidate (the static view; residents outside the area are scored but never candidates).
+    Counts are simulated people; the quota is scaled to the sample (quota / ratio, rounded half to even)."""
     pop = pool if pool is not None else sc.population()
-    area = sc.area_districts()
-    if pool is None and area is not None and "district" in pop:
-        pop = pop[pop["district"].astype("string").isin(list(area)).to_numpy()]
     if recognition:
         pop = apply_recognition(pop, sc.recognition)
     rule = sc.rules()[0]
     scheme = rule.scheme or sc.scheme
     res = score(pop, scheme)
+    area = sc.area_districts()
+    candidates = None
+    if area is not None and "district" in res.population:
+        candidates = res.population["district"].astype("string").isin(list(area)).fillna(False).to_numpy(bool)
     quota = None if rule.quota is None else int(round(rule.quota / sc.ratio))
     if quota is None and rule.threshold is None:
-        adm = admit(res, quota=int(res.eligible_mask.sum()), ties="admit_all")
+        n = int(res.eligible_mask.sum() if candidates is None else (res.eligible_mask & candidates).sum())
+        adm = admit(res, quota=n, ties="admit_all", candidates=candidates)
     else:
-        adm = admit(res, quota=quota, threshold=rule.threshold, ties=rule.ties)
+        adm = admit(res, quota=quota, threshold=rule.threshold, ties=rule.ties, candidates=candidates)
     return Outcome(res, adm, sc.id)
 
 
