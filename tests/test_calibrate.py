@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from scoring.calibrate import calibrate, run
-from scoring.calibrate_targets import TargetsError, Targets, read_targets
+from scoring.calibrate_targets import Targets, TargetsError, read_targets
 from scoring.cli.calibrate import replace_blocks
 from scoring.scenario import load_scenario
 

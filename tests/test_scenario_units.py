@@ -41,14 +41,18 @@ def test_represents_sets_the_ratio_and_counts_are_real(tmp_path: Path) -> None:
 
 def test_weights_resample_rows_in_proportion(tmp_path: Path) -> None:
     pop = synth(400, 2)
-    pop["w"] = np.where(np.arange(400) < 100, 30.0, 10.0)  # the first 100 rows weigh 3x
-    pop["age"] = np.where(np.arange(400) < 100, 20, np.maximum(pop["age"].to_numpy(), 21)).astype(pop["age"].dtype)
-    pop.drop(columns=["person_id"]).to_csv(tmp_path / "p.csv", index=False)
+    heavy = pop["age"].to_numpy() >= 40
+    pop["w"] = np.where(heavy, 30.0, 10.0)  # people aged 40+ weigh 3x
+    pop.to_csv(tmp_path / "p.csv", index=False)
     sc = load_scenario(_write(tmp_path, population={"file": "p.csv", "weights": "w"}))
     frame = sc.population()
-    assert len(frame) == 400 and "w" not in frame and sc.ratio == pytest.approx((100 * 30 + 300 * 10) / 400)
-    # 100 x 30 of the 6,000 weight: systematic resampling takes exactly half the rows from the heavy ones
-    assert int((frame["age"] == 20).sum()) == 200
+    h = int(heavy.sum())
+    assert len(frame) == 400 and "w" not in frame and sc.ratio == pytest.approx((h * 30 + (400 - h) * 10) / 400)
+    # systematic resampling: every row is drawn floor or ceil of its expected count n * w / sum(w)
+    expected = pd.Series(400 * pop["w"].to_numpy() / pop["w"].sum(), index=pop["person_id"].astype(str))
+    got = frame["person_id"].astype(str).value_counts().reindex(expected.index, fill_value=0)
+    assert ((got >= np.floor(expected) - 1e-9) & (got <= np.ceil(expected) + 1e-9)).all()
+    assert abs(int(got[heavy].sum()) - expected[heavy].sum()) < 0.1 * h
 
 
 def test_weights_need_a_numeric_column(tmp_path: Path) -> None:
