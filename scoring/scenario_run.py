@@ -174,8 +174,12 @@ def recognition_effect(sc: Scenario) -> dict[str, Any] | None:
     """First-year impact of the scenario's recognition rules: without them (baseline) against with them."""
     if not sc.recognition.any:
         return None
-    with_rec = first_year_outcome(sc)
-    without = first_year_outcome(sc, recognition=False)
+    pop = sc.population()
+    area = sc.area_districts()
+    if area is not None and "district" in pop:  # count only the area's residents (the route's people)
+        pop = pop[pop["district"].astype("string").isin(list(area)).fillna(False).to_numpy(bool)]
+    with_rec = first_year_outcome(sc, pool=pop)
+    without = first_year_outcome(sc, recognition=False, pool=pop)
     summary = impact_summary(Outcome(without.res, without.adm, "no recognition"), with_rec, columns=())
     return {"rules": sc.recognition.to_dict(), "counts": summary["counts"], "transitions": summary["transitions"],
             "jaccard": summary["jaccard"]}
