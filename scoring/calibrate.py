@@ -45,9 +45,12 @@ def with_values(params: DynamicsParams, values: dict[str, float]) -> DynamicsPar
 
 
 def run(sc: Scenario, params: DynamicsParams, *, replications: int | None = None,
-        ratio: float | None = None, stock: float | None = None) -> MonteCarlo:
-    """The scenario's own rules with these dynamics parameters (no quota question)."""
+        ratio: float | None = None, stock: float | None = None, burn_in_quota: float | None = None) -> MonteCarlo:
+    """The scenario's own rules with these dynamics parameters (no quota question); ``stock`` and
+    ``burn_in_quota`` replace the burn-in's starting stock and quota."""
     kwargs = sc.sim_kwargs()
+    if burn_in_quota is not None:
+        kwargs["burn_in_rule"] = sc._burn_in_rule(sc.rules()[0], burn_in_quota)
     people = sc.starting_people(stock)
     if ratio is not None and ratio != sc.ratio and len(people):
         people = people.iloc[:int(round(len(people) * sc.ratio / ratio))]
@@ -216,7 +219,8 @@ def calibrate(sc: Scenario, targets: Targets, *, max_evals: int = 60, replicatio
         key = tuple(np.round(np.clip(x, 0, 1), 6))
         if key not in cache:
             v = values_of(x)
-            mc = run(sc, with_values(base, v), replications=replications, ratio=ratio, stock=v.get("burn_in.stock"))
+            mc = run(sc, with_values(base, v), replications=replications, ratio=ratio, stock=v.get("burn_in.stock"),
+                     burn_in_quota=v.get("burn_in.quota"))
             errs = np.array([error(t, simulated(mc, t)) for t in fit_targets])
             cache[key] = float((weights * errs**2).sum())
             shown = ", ".join(f"{p.path.split('.', 1)[1]}={v:.4g}" for p, v in zip(params, values_of(x).values(),
@@ -242,7 +246,8 @@ def calibrate(sc: Scenario, targets: Targets, *, max_evals: int = 60, replicatio
     best = min(cache, key=cache.__getitem__)
     fitted = values_of(np.array(best))
     say(f"best objective {cache[best]:.4g} after {len(cache)} evaluations; final run at the scenario's ratio")
-    mc = run(sc, with_values(base, fitted), stock=fitted.get("burn_in.stock"))
+    mc = run(sc, with_values(base, fitted), stock=fitted.get("burn_in.stock"),
+             burn_in_quota=fitted.get("burn_in.quota"))
     table = fit_table(mc, targets.targets)
     objective_final = float((np.array([t.weight for t in fit_targets])
                              * table.loc[~table["held_out"], "error_units"].to_numpy() ** 2).sum())
@@ -251,8 +256,8 @@ def calibrate(sc: Scenario, targets: Targets, *, max_evals: int = 60, replicatio
 
 
 def _get(params: DynamicsParams, path: str, sc: Scenario | None = None) -> float | None:
-    if path == "burn_in.stock":
-        return None if sc is None else sc.spec.burn_in.stock
+    if path in ("burn_in.stock", "burn_in.quota"):
+        return None if sc is None else getattr(sc.spec.burn_in, path.split(".")[1])
     node: Any = params
     for key in path.split(".")[1:]:
         node = getattr(node, key, None)

@@ -38,7 +38,7 @@ FITTABLE = ("dynamics.arrivals.per_year", "dynamics.arrivals.growth", "dynamics.
             "dynamics.departures.age_rate", "dynamics.departures.age_from", "dynamics.employment.job_loss",
             "dynamics.employment.job_find", "dynamics.employment.insured_share", "dynamics.permits.take_up",
             "dynamics.application.low", "dynamics.application.high", "dynamics.application.scale",
-            "burn_in.stock")
+            "burn_in.stock", "burn_in.quota")
 
 
 class TargetsError(ScoringInputError):

@@ -196,7 +196,9 @@ class Scenario:
 
     def stamp(self, lang: str = "zh") -> str:
         """The scheme's stamp (id, version, status, simulation) with the scenario id."""
-        return f"{self.id} · {self.scheme.stamp(lang)}"
+        switches = "".join((f" · 自{y}年起 {sch.id} v{sch.version}" if lang == "zh" else
+                            f" · from {y} {sch.id} v{sch.version}") for y, sch in sorted(self.year_schemes.items()))
+        return f"{self.id} · {self.scheme.stamp(lang)}{switches}"
 
     def _base_rule(self) -> tuple[int | None, float | None, Any]:
         adm = self.spec.admission
@@ -307,19 +309,20 @@ class Scenario:
                 "start_year": self.spec.start_year, "ratio": self.ratio, "burn_in": b.years,
                 "burn_in_rule": self._burn_in_rule(first), "area": self.area_districts()}
 
-    def _burn_in_rule(self, first: YearRule) -> YearRule | None:
+    def _burn_in_rule(self, first: YearRule, quota: float | None = None) -> YearRule | None:
         rule = self.spec.burn_in.rule
+        quota = self.spec.burn_in.quota if quota is None else quota
         if rule == "none":
             return None
         if rule == "first":
-            return first
+            return first if quota is None else YearRule(int(round(quota)), first.threshold, first.ties, first.scheme)
         scheme = first.scheme
         if rule.scheme is not None:
             try:
                 scheme = scheme_from_dict(read_scheme_dict(rule.scheme), rule.scheme)
             except SchemeError as exc:
                 raise ScenarioError(f"{self.source}: burn_in.rule.scheme: {exc}") from None
-        return YearRule(rule.quota, rule.threshold, rule.ties, scheme)
+        return YearRule(rule.quota if quota is None else int(round(quota)), rule.threshold, rule.ties, scheme)
 
     def rules_no_cap(self) -> list[YearRule]:
         """The same years with no quota (the threshold stays; ``quota_question.threshold`` if set replaces it)."""

@@ -92,6 +92,7 @@ class BurnInSpec(_Model):
     years: int = Field(default=0, ge=0, le=120)
     start: Literal["population", "empty", "records"] = "population"
     stock: float | None = Field(default=None, ge=0)
+    quota: int | None = Field(default=None, ge=0)  # replaces the burn-in rule's quota (real people a year)
     rule: Literal["none", "first"] | BurnInRule = "none"
 
 

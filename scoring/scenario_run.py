@@ -151,6 +151,29 @@ def calibration_note(sc: Scenario) -> dict[str, Any]:
     return {"calibrated": True, **cal}
 
 
+def calibration_line(sc: Scenario) -> str:
+    """One line: what the scenario is calibrated to and how well it fits (or that it is not calibrated)."""
+    cal = sc.spec.calibration
+    if not cal:
+        return f"{sc.id}: not calibrated; flows and propensities are stated assumptions"
+    fit = cal.get("fit") or []
+    worst = max(fit, key=lambda r: abs(r.get("error_units") or 0), default=None)
+    parts = [f"{sc.id}: calibrated to {cal.get('targets')} ({len(fit)} targets, rms error "
+             f"{cal.get('rms_error_units')} units)"]
+    if worst is not None:
+        parts.append(f"largest error {_fit_text(worst)}")
+    held = cal.get("held_out") or []
+    if held:
+        parts.append("held out: " + "; ".join(_fit_text(r) for r in held))
+    return "; ".join(parts)
+
+
+def _fit_text(row: dict[str, Any]) -> str:
+    if row.get("observed") is None:  # a distribution: the model's distance from the observed shares
+        return f"{row.get('target')} distance {row.get('model')} ({row.get('error_units')} units)"
+    return f"{row.get('target')} observed {row.get('observed')}, model {row.get('model')}"
+
+
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [_clean(r) for r in df.to_dict(orient="records")]
 
@@ -203,6 +226,7 @@ def run_scenario(sc: Scenario, *, quota_question: bool = True, progress: Progres
                  "first year)")
     notes.append(f"sampling ratio 1:{sc.ratio:g}; intervals are p05-p95 over {sc.spec.replications} Monte Carlo "
                  "replication(s)")
+    notes.append(calibration_line(sc))
     return ScenarioRun(sc, mc, fy, qq, recognition_effect(sc), notes)
 
 

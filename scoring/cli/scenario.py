@@ -94,8 +94,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
     else:  # the summary is the result: stdout (progress alone goes to stderr)
         t = summary["totals"]
-        sys.stdout.write(f"{sc.stamp('en')}\nadmitted over {sc.horizon} year(s): {t['admitted_total']:,.0f}; "
-                         f"final backlog {t['backlog_final']:,.0f}; results in {out}\n")
+        lines = [f"{y['year']}: line {'—' if y['cutoff'] is None else format(y['cutoff'], '.2f')}, admitted "
+                 f"{y['admitted']:,.0f} (p05-p95 {y['admitted_p05']:,.0f}-{y['admitted_p95']:,.0f})"
+                 for y in summary["yearly"]]
+        sys.stdout.write(f"{sc.stamp('en')}\n" + "\n".join(lines) + f"\nadmitted over {sc.horizon} year(s): "
+                         f"{t['admitted_total']:,.0f}; final backlog {t['backlog_final']:,.0f}; real people, sampling "
+                         f"1:{sc.ratio:g}\n{run.notes[-1]}\nresults in {out}\n")
     return 0
 
 
@@ -133,5 +137,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
     else:
         table = readable(cmp.totals().drop(columns=["status"]))
-        sys.stdout.write(table.to_string(index=False) + f"\nresults in {out}\n")
+        cal = "\n".join(r.notes[-1] for r in runs)
+        sys.stdout.write(table.to_string(index=False) + f"\n{cal}\nresults in {out}\n")
     return 0
