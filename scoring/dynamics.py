@@ -126,11 +126,13 @@ def simulate(pop: pd.DataFrame, scheme: Scheme, rules: Sequence[YearRule], param
              *, recognition: RecognitionRules | dict[str, bool] | None = None, seed: int = 0, replication: int = 0,
              start_year: int = 0, arrivals: ArrivalSource | None = None, progress: Progress | None = None,
              ratio: float = 1.0, burn_in: int = 0, burn_in_rule: YearRule | None = None,
-             area: Sequence[str] | None = None) -> Simulation:
+             area: Sequence[str] | None = None,
+             burn_in_recognition: RecognitionRules | dict[str, bool] | None = None) -> Simulation:
     """Run one replication over ``len(rules)`` reported years starting from ``pop`` (which is not modified).
 
     ``ratio``: real people per simulated person (quotas and arrivals are real; counts reported real).
-    ``burn_in``: unreported years run first under ``burn_in_rule`` (None: no route, nobody admitted).
+    ``burn_in``: unreported years run first under ``burn_in_rule`` (None: no route, nobody admitted) and
+    ``burn_in_recognition`` (default: none; the scenario's recognition rules start with its first year).
     ``area``: districts whose residents may use the route; the pool and the newcomers are restricted to them.
     ``arrivals``: a legacy source of newcomer frames ``(n, seed)``; by default newcomers come from the bank.
     """
@@ -138,6 +140,7 @@ def simulate(pop: pd.DataFrame, scheme: Scheme, rules: Sequence[YearRule], param
         raise ValueError("ratio must be > 0")
     params = params or DynamicsParams()
     rec = RecognitionRules.from_any(recognition)
+    burn_rec = RecognitionRules.from_any(burn_in_recognition)
     if area is not None and "district" in pop:
         pop = pop[pop["district"].astype("string").isin(list(area)).to_numpy()]
     state = State.from_frame(pop, np.arange(len(pop), dtype=np.uint64))
@@ -162,7 +165,9 @@ def simulate(pop: pd.DataFrame, scheme: Scheme, rules: Sequence[YearRule], param
         total = np.zeros(state.n)
         if rule is not None:
             sch = rule.scheme or scheme
-            eff = recognised_arrays({c: state.num[c] for c in REC_COLS if c in state.num}, rec) if rec.any else {}
+            year_rec = rec if reported else burn_rec
+            eff = recognised_arrays({c: state.num[c] for c in REC_COLS if c in state.num}, year_rec) \
+                if year_rec.any else {}
             res = score(state.frame(sch.columns(), eff), sch)
             eligible = res.eligible_mask
             if reported:

@@ -92,7 +92,7 @@ class ScenarioRun:
         if self.quota is not None:
             out["quota_question"] = self.quota.totals()
         if self.recognition_effect is not None:
-            out["recognition_effect"] = self.recognition_effect
+            out["recognition_effect"] = real_counts(self.recognition_effect, sc.ratio)
         out["notes"] = self.notes
         return _clean(out)
 
@@ -260,8 +260,10 @@ class Comparison:
             fy = r.first_year
             rows.append({"scenario": r.scenario.id, "scheme": f"{r.scenario.scheme.id} v{r.scenario.scheme.version}",
                          "status": r.scenario.scheme.status, "recognition": r.scenario.recognition.label("en"),
-                         "first_year_eligible": int(fy.res.eligible_mask.sum()),
-                         "first_year_admitted": fy.adm.admitted_count, "first_year_cutoff": fy.adm.cutoff,
+                         "sampling_ratio": r.scenario.ratio,
+                         "first_year_eligible": int(fy.res.eligible_mask.sum()) * r.scenario.ratio,
+                         "first_year_admitted": fy.adm.admitted_count * r.scenario.ratio,
+                         "first_year_cutoff": fy.adm.cutoff,
                          **r.mc.totals()})
         return pd.DataFrame(rows)
 
@@ -305,5 +307,25 @@ def compare_runs(runs: list[ScenarioRun]) -> Comparison:
         if not same:
             notes.append(f"{r.scenario.id}: population differs from {base.scenario.id}; no person-level impact")
             continue
-        impacts[r.scenario.id] = impact_summary(base.first_year, r.first_year)
+        impacts[r.scenario.id] = real_counts(impact_summary(base.first_year, r.first_year), base.scenario.ratio)
     return Comparison(runs, impacts, notes)
+
+
+def real_counts(summary: dict[str, Any], ratio: float) -> dict[str, Any]:
+    """An impact summary with its person counts in real people (simulated counts x ratio)."""
+    if ratio == 1.0:
+        return summary
+    out = dict(summary)
+    counts = {k: (dict(v) if isinstance(v, dict) else v) for k, v in summary.get("counts", {}).items()}
+    for side in ("baseline", "reform"):
+        if isinstance(counts.get(side), dict):
+            for k in ("eligible", "admitted", "quota"):
+                if isinstance(counts[side].get(k), int | float):
+                    counts[side][k] = counts[side][k] * ratio
+    if isinstance(counts.get("admitted_change"), int | float):
+        counts["admitted_change"] = counts["admitted_change"] * ratio
+    out["counts"] = counts
+    out["transitions"] = {k: v * ratio if isinstance(v, int | float) else v
+                          for k, v in summary.get("transitions", {}).items()}
+    out["sampling_ratio"] = ratio
+    return out
