@@ -97,9 +97,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         lines = [f"{y['year']}: line {'—' if y['cutoff'] is None else format(y['cutoff'], '.2f')}, admitted "
                  f"{y['admitted']:,.0f} (p05-p95 {y['admitted_p05']:,.0f}-{y['admitted_p95']:,.0f})"
                  for y in summary["yearly"]]
-        sys.stdout.write(f"{sc.stamp('en')}\n" + "\n".join(lines) + f"\nadmitted over {sc.horizon} year(s): "
-                         f"{t['admitted_total']:,.0f}; final backlog {t['backlog_final']:,.0f}; real people, sampling "
-                         f"1:{sc.ratio:g}\n{run.notes[-1]}\nresults in {out}\n")
+        sys.stdout.write(f"{sc.stamp('en')}\nadmitted over {sc.horizon} year(s): {t['admitted_total']:,.0f}; "
+                         f"final backlog {t['backlog_final']:,.0f}; real people, sampling 1:{sc.ratio:g}\n"
+                         + "\n".join(lines) + f"\n{run.notes[-1]}\nresults in {out}\n")
     return 0
 
 
