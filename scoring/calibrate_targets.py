@@ -33,12 +33,14 @@ from scoring.yaml_files import read_yaml_mapping
 YEARLY_METRICS = ("cutoff", "applicants", "admitted", "eligible", "pool", "arrivals", "departures", "backlog",
                   "score_mean", "score_median")
 METRICS = (*YEARLY_METRICS, "score_distribution", "share")
-FITTABLE = ("dynamics.arrivals.per_year", "dynamics.arrivals.growth", "dynamics.arrivals.age_mean",
-            "dynamics.arrivals.age_sd", "dynamics.departures.base", "dynamics.departures.years_slope",
-            "dynamics.departures.age_rate", "dynamics.departures.age_from", "dynamics.employment.job_loss",
-            "dynamics.employment.job_find", "dynamics.employment.insured_share", "dynamics.permits.take_up",
-            "dynamics.application.low", "dynamics.application.high", "dynamics.application.scale",
-            "burn_in.stock", "burn_in.quota")
+FITTABLE = (
+    "dynamics.arrivals.per_year", "dynamics.arrivals.growth", "dynamics.arrivals.age_mean",
+    "dynamics.arrivals.age_sd", "dynamics.arrivals.degree_share", "dynamics.departures.base",
+    "dynamics.departures.years_slope", "dynamics.departures.age_rate", "dynamics.departures.age_from",
+    "dynamics.employment.job_loss", "dynamics.employment.job_find", "dynamics.employment.insured_share",
+    "dynamics.permits.take_up", "dynamics.application.low", "dynamics.application.high",
+    "dynamics.application.scale", "burn_in.stock", "burn_in.quota",
+)
 
 
 class TargetsError(ScoringInputError):

@@ -22,6 +22,7 @@ from scoring.dynamics_state import State, stream_key, uniforms
 
 APPLY, LEAVE, JOB, INSURED, PERMIT, ARRIVE, ROUND, BANK, AGE, MONTHS = range(10)
 YRD_ORIGINS = ("anhui", "jiangsu", "shanghai")
+DEGREES = ("bachelor", "master", "doctor")
 AGE_BANDS = ((0, 25, "<25"), (25, 35, "25-34"), (35, 45, "35-44"), (45, 55, "45-54"), (55, 200, "55+"))
 YEARS_BANDS = ((0, 3, "<3"), (3, 5, "3-5"), (5, 10, "5-10"), (10, 1000, "10+"))
 
@@ -70,7 +71,16 @@ def arrival_bank(params: DynamicsParams, seed: int, area: Sequence[str] | None =
 
 def newcomers(bank: State, ids: np.ndarray, params: DynamicsParams, seed: int, rep: int = 0) -> State:
     """Newcomers with these ids: bank rows chosen by a hash of the id; age from the scenario's profile if set."""
-    pick = (uniforms(ids, stream_key(seed, rep, BANK, 1)) * bank.n).astype(np.int64)
+    u = uniforms(ids, stream_key(seed, rep, BANK, 1))
+    pick = (u * bank.n).astype(np.int64)
+    share = params.arrivals.degree_share
+    if share is not None and "education" in bank.cat:
+        degree = np.flatnonzero(bank.codes_of("education", DEGREES))
+        other = np.flatnonzero(~bank.codes_of("education", DEGREES))
+        if len(degree) and len(other):
+            wants = uniforms(ids, stream_key(seed, rep, BANK, 2)) < share
+            pick = np.where(wants, degree[np.minimum((u * len(degree)).astype(np.int64), len(degree) - 1)],
+                            other[np.minimum((u * len(other)).astype(np.int64), len(other) - 1)])
     new = bank.take(pick)
     new = State(np.asarray(ids, dtype=np.uint64), new.num, new.cat, new.labels)
     arr = params.arrivals

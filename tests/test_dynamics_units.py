@@ -109,3 +109,20 @@ def test_burn_in_years_are_not_reported_and_area_filters() -> None:
     inside = in_city_districts(pop["district"], "excluding_fuyang_linan")
     assert 0 < inside.mean() < 1 and "fuyang" not in area and "fuyang" in city_districts()
     assert 0.85 < area_share() < 0.95 and area_share("excluding_fuyang_linan") < area_share()
+
+
+def test_newcomers_follow_the_degree_share_and_age_profile() -> None:
+    from scoring.dynamics_flows import arrival_bank, newcomers
+
+    params = DynamicsParams.model_validate({"arrivals": {"degree_share": 0.6, "age_mean": 28, "age_sd": 3,
+                                                         "bank": 5000}})
+    bank = arrival_bank(params, seed=1)
+    new = newcomers(bank, np.arange(20_000, dtype=np.uint64) + 10**7, params, seed=1)
+    degree = new.codes_of("education", ("bachelor", "master", "doctor")).mean()
+    assert abs(degree - 0.6) < 0.02  # binomial sd 0.0035
+    age = new.num["age"].astype(float)
+    assert abs(age.mean() - 28) < 0.2 and 2.5 < age.std() < 3.5
+    assert (new.num["residence_years"] < 1).all() and (new.num["residence_years"] >= 0).all()
+    # the same ids give the same newcomers whatever else happens (common random numbers)
+    again = newcomers(bank, np.arange(100, dtype=np.uint64) + 10**7, params, seed=1)
+    assert np.array_equal(again.num["age"], new.num["age"][:100])
