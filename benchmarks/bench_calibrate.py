@@ -34,7 +34,8 @@ def main() -> None:
     sim = simulate(pop, sc.scheme, [YearRule(quota=8000, ties=sc.rules()[0].ties)] * 10, sc.spec.dynamics,
                    ratio=20.0, area=sc.area_districts(), seed=1)
     print(f"10-year run, 4,000,000-person pool at 1:20 (200,000 simulated): {time.perf_counter() - t:.2f} s "
-          f"(speed only: from the cross-section, no burn-in; line {sim.yearly['cutoff'].iloc[0]:.2f} -> {sim.yearly['cutoff'].iloc[-1]:.2f})")
+          "(speed only: from the cross-section, no burn-in; "
+          f"line {sim.yearly['cutoff'].iloc[0]:.2f} -> {sim.yearly['cutoff'].iloc[-1]:.2f})")
     if args.skip_calibrate:
         return
     bj = load_scenario(ROOT / "scenarios" / "beijing-2020-quota.yaml")
