@@ -295,4 +295,5 @@ def simulate_many_dask(pop: pd.DataFrame, scheme: Scheme, rules: Sequence[Any], 
     def cat(name: str) -> pd.DataFrame:
         return pd.concat([getattr(s, name).assign(rep=r) for r, s in enumerate(sims)], ignore_index=True)
 
-    return MonteCarlo(cat("yearly"), cat("composition"), cat("waiting"), replications, list(rules))
+    return MonteCarlo(cat("yearly"), cat("composition"), cat("waiting"), replications, list(rules),
+                      float(kwargs.get("ratio", 1.0)))

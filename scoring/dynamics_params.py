@@ -14,11 +14,23 @@ class _Model(BaseModel):
 
 
 class Arrivals(_Model):
-    """Newcomers per year: ``per_year`` in the first year, growing by ``growth`` a year (may be negative > -1)."""
+    """Newcomers per year (real people): ``per_year`` in the first simulated year, growing by ``growth`` a year.
 
-    per_year: int = Field(default=0, ge=0)
+    Profiles come from a bank of ``bank`` synthetic residents re-based to zero local years. With ``age_mean`` the
+    age at arrival is drawn from a normal(age_mean, age_sd) rounded and clipped to [min_age, max_age_at_arrival];
+    without it, age at arrival is the drawn age less the drawn years in the city. With ``degree_share`` that share
+    of newcomers is drawn from the bank's bachelor-or-higher profiles and the rest from the others (the bank's own
+    share otherwise).
+    """
+
+    per_year: float = Field(default=0, ge=0)
     growth: float = Field(default=0.0, gt=-1.0, le=1.0)
     min_age: int = Field(default=16, ge=0, le=100)
+    age_mean: float | None = Field(default=None, ge=10, le=80)
+    age_sd: float = Field(default=6.0, gt=0, le=40)
+    max_age_at_arrival: int = Field(default=59, ge=0, le=100)
+    bank: int = Field(default=50_000, ge=100, le=2_000_000)
+    degree_share: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
 class Departures(_Model):

@@ -25,140 +25,10 @@ from scoring.dynamics import YearRule
 from scoring.errors import PopulationError, ScenarioError, SchemeError
 from scoring.recognition import RecognitionRules
 from scoring.scenario_model import ScenarioSpec, parse_scenario, read_scenario_dict
-from scoring.scheme import (
-    KINDS,
-    AdmissionRule,
-    Condition,
-    DominanceRule,
-    Gate,
-    GroupRule,
-    Item,
-    Scheme,
-    item_keys,
-    merge_scheme_dicts,
-    read_scheme_dict,
-    scheme_from_dict,
-)
-from scoring.yaml_files import short_repr
+from scoring.scenario_overrides import apply_overrides, override_paths
+from scoring.scheme import AdmissionRule, Scheme, read_scheme_dict, scheme_from_dict
 
 __all__ = ["Scenario", "apply_overrides", "load_scenario", "override_paths"]
-
-
-def _item_keys(kind: str) -> set[str]:
-    """Keys an item of ``kind`` may set."""
-    if kind in KINDS:
-        return item_keys(kind)
-    return {f.alias or name for name, f in Item.model_fields.items()}
-
-
-def _fields(model: Any) -> list[str]:
-    return [f.alias or name for name, f in model.model_fields.items() if name != "path"]
-
-
-def _valid_keys(walked: list[str], node: dict[str, Any]) -> list[str] | None:
-    """Keys allowed at this place of a scheme mapping (None: any key, e.g. a category's points table)."""
-    pattern = ["*" if n % 2 and walked[0] in ("items", "eligibility", "groups") else k for n, k in enumerate(walked)]
-    if not pattern:
-        return _fields(Scheme)
-    if pattern == ["items", "*"]:
-        return sorted(_item_keys(node.get("kind", "")) | {"remove"})
-    if pattern == ["eligibility", "*"]:
-        return [*_fields(Gate), "remove"]
-    table = {("groups", "*"): GroupRule, ("admission",): AdmissionRule, ("dominance",): DominanceRule,
-             ("items", "*", "when"): Condition}
-    if tuple(pattern) in table:
-        return _fields(table[tuple(pattern)])
-    if pattern in (["items", "*", "points"], ["items", "*", "columns"], ["groups"]):
-        return None
-    if pattern in (["title"], ["items", "*", "label"], ["eligibility", "*", "label"]):
-        return ["zh", "en"]
-    return sorted(node)
-
-
-def override_paths(data: dict[str, Any]) -> list[str]:
-    """Every dotted path an override may set in this resolved scheme mapping (for error messages and editors)."""
-    paths = [k for k in _fields(Scheme) if k not in ("items", "eligibility", "groups", "admission", "dominance")]
-    for item in data.get("items", []):
-        keys = sorted(_item_keys(item.get("kind", "")) | {"remove"})
-        paths += [f"items.{item.get('id')}.{k}" for k in keys if k != "id"]
-    for gate in data.get("eligibility", []):
-        paths += [f"eligibility.{gate.get('id')}.{k}" for k in (*_fields(Gate), "remove") if k != "id"]
-    for group in dict.fromkeys(i.get("group", "other") for i in data.get("items", [])):
-        paths += [f"groups.{group}.{k}" for k in _fields(GroupRule)]
-    paths += [f"admission.{k}" for k in _fields(AdmissionRule)] + [f"dominance.{k}" for k in _fields(DominanceRule)]
-    return paths
-
-
-def apply_overrides(data: dict[str, Any], overrides: dict[str, Any], source: str = "<scenario>") -> dict[str, Any]:
-    """A deep copy of the resolved scheme mapping ``data`` with the dotted ``overrides`` applied.
-
-    ``items.<id>.<key>``/``eligibility.<id>.<key>`` address entries by id; ``items.<id>.remove: true`` drops one;
-    ``items.<new id>: {kind: ..., ...}`` adds one; a ``null`` value removes an optional key. A path that does not
-    exist raises :class:`ScenarioError` listing the valid choices at that point.
-    """
-    out = copy.deepcopy(data)
-    for path, value in overrides.items():
-        _set(out, str(path).split("."), value, source, str(path))
-    return out
-
-
-def _set(root: dict[str, Any], parts: list[str], value: Any, source: str, full: str) -> None:
-    node: Any = root
-    walked: list[str] = []
-
-    def fail(what: str, valid: list[str] | None) -> ScenarioError:
-        listed = f"; valid: {', '.join(map(str, valid))}" if valid else ""
-        return ScenarioError(f"{source}: overrides.{full}: {what}{listed}")
-
-    for n, key in enumerate(parts):
-        last = n == len(parts) - 1
-        if isinstance(node, list) and walked and walked[-1] in ("items", "eligibility") and len(walked) == 1:
-            ids = [e.get("id") for e in node if isinstance(e, dict)]
-            if key not in ids:
-                if last and isinstance(value, dict) and ("kind" in value or walked[0] == "eligibility"):
-                    root[walked[0]] = merge_scheme_dicts({walked[0]: node}, {walked[0]: [{**value, "id": key}]})[
-                        walked[0]]
-                    return
-                raise fail(f"no {walked[0][:-1] if walked[0] == 'items' else 'gate'} with id {short_repr(key)}", ids)
-            pos = ids.index(key)
-            if (not last and parts[n + 1] == "remove" and n + 2 == len(parts)) or (last and value == "remove"):
-                if value is True or value == "remove":
-                    del node[pos]
-                    return
-                if value is False:
-                    return
-                raise fail(f"value {short_repr(value)} must be true", None)
-            if last:
-                if not isinstance(value, dict):
-                    raise fail(f"value {short_repr(value)} must be a mapping of keys, or use items.{key}.KEY", None)
-                node[pos] = merge_scheme_dicts(node[pos], value)
-                return
-            node = node[pos]
-        elif isinstance(node, list) and key.isdigit():
-            if int(key) >= len(node):
-                raise fail(f"index {key} is out of range (list of {len(node)})", None)
-            if last:
-                node[int(key)] = value
-                return
-            node = node[int(key)]
-        elif isinstance(node, dict):
-            valid = _valid_keys(walked, node)
-            allowed = valid is None or key in valid or key in node
-            if not allowed:
-                raise fail(f"unknown key {short_repr(key)} at {'.'.join(walked) or 'the top level'}",
-                           override_paths(root) if not walked else valid)
-            if last:
-                if value is None:
-                    node.pop(key, None)
-                else:
-                    node[key] = value
-                return
-            if node.get(key) is None:
-                node[key] = {}
-            node = node[key]
-        else:
-            raise fail(f"{'.'.join(walked)} is a value ({short_repr(node)}), not a mapping", None)
-        walked.append(key)
 
 
 @dataclass
@@ -169,7 +39,9 @@ class Scenario:
     source: str
     scheme: Scheme
     base_scheme: Scheme
+    year_schemes: dict[int, Scheme] = field(default_factory=dict)
     _population: pd.DataFrame | None = field(default=None, repr=False)
+    _ratio: float | None = field(default=None, repr=False)
 
     @property
     def id(self) -> str:
@@ -195,7 +67,9 @@ class Scenario:
 
     def stamp(self, lang: str = "zh") -> str:
         """The scheme's stamp (id, version, status, simulation) with the scenario id."""
-        return f"{self.id} · {self.scheme.stamp(lang)}"
+        switches = "".join((f" · 自{y}年起 {sch.id} v{sch.version}" if lang == "zh" else
+                            f" · from {y} {sch.id} v{sch.version}") for y, sch in sorted(self.year_schemes.items()))
+        return f"{self.id} · {self.scheme.stamp(lang)}{switches}"
 
     def _base_rule(self) -> tuple[int | None, float | None, Any]:
         adm = self.spec.admission
@@ -222,21 +96,109 @@ class Scenario:
                                 "admit_all or a list of {column: NAME, order: asc|desc} / {lottery: SEED}") from None
         return quota, threshold, adm.ties
 
+    def scheme_in(self, t: int) -> Scheme | None:
+        """The scheme switched to by year index ``t`` (None: the scenario's own scheme)."""
+        year = self.spec.start_year + t
+        switched = [y for y in self.year_schemes if y <= year]
+        return self.year_schemes[max(switched)] if switched else None
+
     def rules(self) -> list[YearRule]:
-        """One admission rule per year: the base rule with the schedule's quota/threshold for each year."""
+        """One admission rule per year (quotas in real people): the base rule with the schedule's quota/threshold
+        for each year, and the scheme in force that year when the scenario switches schemes."""
         quota, threshold, ties = self._base_rule()
         sched = (self.spec.admission.schedule if self.spec.admission else None) or {}
         out = []
         for t in range(self.horizon):
             q = sched["quota"][t] if "quota" in sched else quota
             th = sched["threshold"][t] if "threshold" in sched else threshold
-            out.append(YearRule(None if q is None else int(q), None if th is None else float(th), ties))
+            out.append(YearRule(None if q is None else int(q), None if th is None else float(th), ties,
+                                self.scheme_in(t)))
         return out
+
+    @property
+    def ratio(self) -> float:
+        """Real people per simulated person (1 unless the population says ``represents``/``ratio``/``weights``)."""
+        pop = self.spec.population
+        if self._ratio is None:
+            if pop.ratio is not None:
+                self._ratio = float(pop.ratio)
+            elif pop.represents is not None:
+                n = pop.synth.n if pop.synth is not None else len(self.population())
+                self._ratio = float(pop.represents) / max(n, 1)
+            elif pop.weights is not None:
+                self.population()  # sets the ratio from the weights
+            else:
+                self._ratio = 1.0
+        return float(self._ratio or 1.0)
+
+    def area_districts(self) -> tuple[str, ...] | None:
+        """District codes of the scenario's area (None: everyone may use the route)."""
+        from scoring.scenario_area import city_districts
+
+        area = self.spec.area
+        if area is None:
+            return None
+        if area.districts is not None:
+            return tuple(area.districts)
+        return city_districts(area.reading)
+
+    def area_label(self, lang: str = "en") -> str:
+        """The area in words."""
+        area = self.spec.area
+        if area is None:
+            return "全体" if lang == "zh" else "everyone in the population"
+        if area.districts is not None:
+            return ", ".join(area.districts)
+        if lang == "zh":
+            return "杭州市城区（" + ("含富阳、临安" if area.reading == "all_districts" else "不含富阳、临安") + "）"
+        return "Hangzhou city districts (" + (
+            "incl. Fuyang and Lin'an" if area.reading == "all_districts" else "excl. Fuyang and Lin'an") + ")"
+
+    def starting_people(self, stock: float | None = None) -> pd.DataFrame:
+        """The people the simulation starts from: the population (its first ``stock`` / ratio rows when the burn-in
+        gives a stock), with local years zeroed for ``burn_in.start: records``, or nobody for ``empty``."""
+        b = self.spec.burn_in
+        pop = self.population()
+        if b.start == "empty":
+            return pop.iloc[:0]
+        stock = b.stock if stock is None else stock
+        if stock is not None:
+            k = int(round(stock / self.ratio))
+            if k > len(pop):
+                raise ScenarioError(f"{self.source}: burn_in.stock: {stock:,.0f} real people need {k:,} simulated "
+                                    f"people at 1:{self.ratio:g}; the population has {len(pop):,}")
+            pop = pop.iloc[:k]
+        if b.start == "records":
+            pop = zero_local_years(pop)
+        return pop
+
+    def sim_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`scoring.dynamics.simulate_many` for this scenario (not the rules)."""
+        b = self.spec.burn_in
+        first = self.rules()[0]
+        return {"replications": self.spec.replications, "seed": self.spec.seed, "recognition": self.recognition,
+                "start_year": self.spec.start_year, "ratio": self.ratio, "burn_in": b.years,
+                "burn_in_rule": self._burn_in_rule(first), "area": self.area_districts()}
+
+    def _burn_in_rule(self, first: YearRule, quota: float | None = None) -> YearRule | None:
+        rule = self.spec.burn_in.rule
+        quota = self.spec.burn_in.quota if quota is None else quota
+        if rule == "none":
+            return None
+        if rule == "first":
+            return first if quota is None else YearRule(int(round(quota)), first.threshold, first.ties, first.scheme)
+        scheme = first.scheme
+        if rule.scheme is not None:
+            try:
+                scheme = scheme_from_dict(read_scheme_dict(rule.scheme), rule.scheme)
+            except SchemeError as exc:
+                raise ScenarioError(f"{self.source}: burn_in.rule.scheme: {exc}") from None
+        return YearRule(rule.quota if quota is None else int(round(quota)), rule.threshold, rule.ties, scheme)
 
     def rules_no_cap(self) -> list[YearRule]:
         """The same years with no quota (the threshold stays; ``quota_question.threshold`` if set replaces it)."""
         line = self.spec.quota_question.threshold
-        return [YearRule(None, line if line is not None else r.threshold, r.ties) for r in self.rules()]
+        return [YearRule(None, line if line is not None else r.threshold, r.ties, r.scheme) for r in self.rules()]
 
     def rules_with_cap(self) -> list[YearRule]:
         """The same years with a quota every year: the scenario's where it has one, else ``quota_question.quota``."""
@@ -247,13 +209,46 @@ class Scenario:
         if fallback is None:
             raise ScenarioError(f"{self.source}: quota_question.quota: the scenario has no quota; give the quota to "
                                 "compare against (e.g. quota_question: {quota: 8000})")
-        return [YearRule(r.quota if r.quota is not None else fallback, r.threshold, r.ties) for r in rules]
+        return [YearRule(r.quota if r.quota is not None else fallback, r.threshold, r.ties, r.scheme) for r in rules]
 
     def population(self) -> pd.DataFrame:
         """The starting population (read once, then cached; treat as read-only)."""
         if self._population is None:
-            self._population = _read_population(self.spec, self.source)
+            frame = _read_population(self.spec, self.source)
+            weights = self.spec.population.weights
+            if weights is not None:
+                frame, self._ratio = _resample_weighted(frame, weights, self.source)
+            self._population = frame
         return self._population
+
+
+def zero_local_years(frame: pd.DataFrame) -> pd.DataFrame:
+    """The people with every local year count at zero and no permit (ages and other attributes kept)."""
+    out = frame.copy()
+    for col in ("residence_years", "residence_years_other_districts", "insurance_years", "permit_years",
+                "owned_home_years", "rented_home_years", "outside_core_years"):
+        if col in out:
+            out[col] = out[col].to_numpy() * 0
+    if "has_residence_permit" in out:
+        out["has_residence_permit"] = False
+    return out
+
+
+def _resample_weighted(frame: pd.DataFrame, column: str, source: str) -> tuple[pd.DataFrame, float]:
+    """Systematic resampling of the rows in proportion to ``column`` (same row count): every simulated person then
+    stands for the same number of real people, sum(weights) / rows."""
+    import numpy as np
+
+    if column not in frame:
+        raise ScenarioError(f"{source}: population.weights: no column {column!r} in the population file")
+    w = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64)
+    if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+        raise ScenarioError(f"{source}: population.weights: column {column!r} must hold numbers >= 0, not all 0")
+    n = len(frame)
+    cum = np.cumsum(w) / w.sum()
+    picks = np.minimum(np.searchsorted(cum, (np.arange(n) + 0.5) / n, side="right"), n - 1)
+    out = frame.iloc[picks].drop(columns=[column]).reset_index(drop=True)
+    return out, float(w.sum() / n)
 
 
 def _read_population(spec: ScenarioSpec, source: str) -> pd.DataFrame:
@@ -298,6 +293,16 @@ def load_scenario(path: str | Path) -> Scenario:
             scheme = scheme_from_dict(changed, f"{spec.scheme} with the overrides of {source}")
         except SchemeError as exc:
             raise ScenarioError(f"{source}: overrides: {exc}") from None
-    sc = Scenario(spec, source, scheme, base)
+    year_schemes: dict[int, Scheme] = {}
+    end = spec.start_year + spec.horizon - 1
+    for year, path_ in spec.schemes.items():
+        if not spec.start_year <= int(year) <= end:
+            raise ScenarioError(f"{source}: schemes.{year}: the year must be within the simulated years "
+                                f"{spec.start_year}-{end}")
+        try:
+            year_schemes[int(year)] = scheme_from_dict(read_scheme_dict(path_), path_)
+        except SchemeError as exc:
+            raise ScenarioError(f"{source}: schemes.{year}: {exc}") from None
+    sc = Scenario(spec, source, scheme, base, year_schemes)
     sc.rules()  # validate the admission rule now
     return sc

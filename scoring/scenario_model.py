@@ -32,12 +32,19 @@ class SynthSpec(_Model):
 
 
 class PopulationSpec(_Model):
-    """Where the people come from: ``{synth: {n, seed}}`` or ``{file: path}`` (read with read_population)."""
+    """Where the people come from: ``{synth: {n, seed}}`` or ``{file: path}`` (read with read_population), and
+    how many real people they stand for: ``represents`` (real people for the whole sample or file), or ``ratio``
+    (real people per simulated person), or per-row ``weights`` (a column of a file: the rows are resampled
+    systematically in proportion to it, and the ratio is the weights' sum over the rows). Default: 1 to 1.
+    """
 
     synth: SynthSpec | None = None
     file: str | None = None
     skip_invalid: bool = False
     drop_identifiers: bool = False
+    represents: float | None = Field(default=None, gt=0, le=2e9)
+    ratio: float | None = Field(default=None, gt=0, le=1e7)
+    weights: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -48,7 +55,45 @@ class PopulationSpec(_Model):
     def _one(self) -> PopulationSpec:
         if (self.synth is None) == (self.file is None):
             raise ValueError("give exactly one of synth: {n, seed} or file: PATH")
+        if sum(x is not None for x in (self.represents, self.ratio, self.weights)) > 1:
+            raise ValueError("give at most one of represents, ratio, weights")
+        if self.weights is not None and self.file is None:
+            raise ValueError("weights: only a population file has per-row weights")
         return self
+
+
+class AreaSpec(_Model):
+    """The area whose residents may use the route: Hangzhou city districts (杭州市城区) by one of two readings
+    (data/hz_city_districts.csv), or an explicit list of district codes."""
+
+    name: Literal["hangzhou_city_districts"] | None = "hangzhou_city_districts"
+    reading: Literal["all_districts", "excluding_fuyang_linan"] = "all_districts"
+    districts: list[str] | None = None
+
+
+class BurnInRule(_Model):
+    """An explicit admission rule for the burn-in years (e.g. the quota regime in force before the scenario)."""
+
+    quota: int | None = Field(default=None, ge=0)
+    threshold: float | None = None
+    ties: Any = "admit_all"
+    scheme: str | None = None  # the scheme in force during the burn-in (default: the scenario's first year's)
+
+
+class BurnInSpec(_Model):
+    """Unreported years run before the first year so the flows, not a cross-section, make the starting pool.
+
+    ``start: empty`` starts from nobody (the synthetic sample then only sets the sampling ratio); ``records``
+    starts from the population with its local years set to zero (the day the records the rule counts began);
+    ``stock`` (real people) takes only that many of the population (its first stock / ratio rows, a random sample).
+    ``rule: none`` means the route did not exist during the burn-in, ``first`` that the first year's rule applied.
+    """
+
+    years: int = Field(default=0, ge=0, le=120)
+    start: Literal["population", "empty", "records"] = "population"
+    stock: float | None = Field(default=None, ge=0)
+    quota: int | None = Field(default=None, ge=0)  # replaces the burn-in rule's quota (real people a year)
+    rule: Literal["none", "first"] | BurnInRule = "none"
 
 
 class AdmissionSpec(_Model):
@@ -83,10 +128,13 @@ class ScenarioSpec(_Model):
     title: dict[str, str] | str | None = None
     description: str | None = None
     scheme: str
+    schemes: dict[int, str] = Field(default_factory=dict)
     overrides: dict[str, Any] = Field(default_factory=dict)
     admission: AdmissionSpec | None = None
     recognition: Recognition = Field(default_factory=Recognition)
     population: PopulationSpec
+    area: AreaSpec | None = None
+    burn_in: BurnInSpec = Field(default_factory=BurnInSpec)
     horizon: int = Field(default=1, ge=1, le=100)
     start_year: int = 2024
     replications: int = Field(default=1, ge=1, le=1000)
@@ -94,6 +142,7 @@ class ScenarioSpec(_Model):
     dynamics: DynamicsParams = Field(default_factory=DynamicsParams)
     quota_question: QuotaQuestionSpec = Field(default_factory=QuotaQuestionSpec)
     notes: list[str] = Field(default_factory=list)
+    calibration: dict[str, Any] | None = None
 
 
 TOP_KEYS = (*ScenarioSpec.model_fields, "base")
@@ -134,6 +183,12 @@ def read_scenario_dict(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[s
     for key in _PATH_KEYS:
         if isinstance(data.get(key), str):
             data[key] = str(_resolve_path(path, data[key]))
+    rule = (data.get("burn_in") or {}).get("rule") if isinstance(data.get("burn_in"), dict) else None
+    if isinstance(rule, dict) and isinstance(rule.get("scheme"), str):
+        data["burn_in"] = {**data["burn_in"], "rule": {**rule, "scheme": str(_resolve_path(path, rule["scheme"]))}}
+    if isinstance(data.get("schemes"), dict):
+        data["schemes"] = {k: str(_resolve_path(path, v)) if isinstance(v, str) else v
+                           for k, v in data["schemes"].items()}
     pop = data.get("population")
     if isinstance(pop, str):
         data["population"] = {"file": str(_resolve_path(path, pop))}

@@ -98,15 +98,19 @@ def run_quota_question(pop: pd.DataFrame, scheme: Any, cap_rules: list[YearRule]
     reuse = reuse or {}
 
     def run(rules: list[YearRule]) -> MonteCarlo:
-        key = repr(rules)
+        key = repr([r.key() for r in rules])
         if key not in reuse:
             reuse[key] = simulate_many(pop, scheme, rules, progress=progress, **kwargs)
         return reuse[key]
 
     with_cap, no_cap = run(cap_rules), run(nocap_rules)
     quota = cap_rules[0].quota
+    ratio = float(kwargs.get("ratio", 1.0))
     n_elig = int(curve_res.eligible_mask.sum())
     quotas = np.unique(np.concatenate([np.linspace(0, max(n_elig, 1), curve_points).round(),
-                                       [q for q in (quota,) if q is not None]]).astype(np.int64))
+                                       [round(q / ratio) for q in (quota,) if q is not None]]).astype(np.int64))
     curve = cutoff_curve(curve_res, quotas, threshold=nocap_rules[0].threshold)
+    if ratio != 1.0:  # the curve in real people: every simulated person stands for ``ratio``
+        for col in ("quota", "candidates", "admitted", "tied_at_cutoff"):
+            curve[col] = curve[col].astype("float64") * ratio
     return QuotaQuestion(with_cap, no_cap, curve, quota)

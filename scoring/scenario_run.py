@@ -26,17 +26,26 @@ from scoring.scenario import Scenario
 from scoring.scenario_quota import QuotaQuestion, run_quota_question
 
 
-def first_year_outcome(sc: Scenario, *, recognition: bool = True) -> Outcome:
-    """The first year on the starting population, every eligible person a candidate (the static view)."""
-    pop = sc.population()
+def first_year_outcome(sc: Scenario, *, recognition: bool = True, pool: pd.DataFrame | None = None) -> Outcome:
+    """The first year on the starting pool (by default the scenario's population), every eligible resident of the
+    scenario's area a candidate (the static view; residents outside the area are scored but never candidates).
+    Counts are simulated people; the quota is scaled to the sample (quota / ratio, rounded half to even)."""
+    pop = pool if pool is not None else sc.population()
     if recognition:
         pop = apply_recognition(pop, sc.recognition)
-    res = score(pop, sc.scheme)
     rule = sc.rules()[0]
-    if rule.quota is None and rule.threshold is None:
-        adm = admit(res, quota=int(res.eligible_mask.sum()), ties="admit_all")
+    scheme = rule.scheme or sc.scheme
+    res = score(pop, scheme)
+    area = sc.area_districts()
+    candidates = None
+    if area is not None and "district" in res.population:
+        candidates = res.population["district"].astype("string").isin(list(area)).fillna(False).to_numpy(bool)
+    quota = None if rule.quota is None else int(round(rule.quota / sc.ratio))
+    if quota is None and rule.threshold is None:
+        n = int(res.eligible_mask.sum() if candidates is None else (res.eligible_mask & candidates).sum())
+        adm = admit(res, quota=n, ties="admit_all", candidates=candidates)
     else:
-        adm = admit(res, quota=rule.quota, threshold=rule.threshold, ties=rule.ties)
+        adm = admit(res, quota=quota, threshold=rule.threshold, ties=rule.ties, candidates=candidates)
     return Outcome(res, adm, sc.id)
 
 
@@ -69,15 +78,21 @@ class ScenarioRun:
             "people": int(len(sc.population())),
             "horizon": sc.horizon, "start_year": sc.spec.start_year, "replications": sc.spec.replications,
             "seed": sc.spec.seed, "rules": [r.describe() for r in sc.rules()],
-            "first_year": {**fy.res.summary(), **{k: v for k, v in fy.adm.summary().items() if k != "ties"}},
+            "sampling": sampling(sc),
+            "area": {"districts": list(sc.area_districts() or []) or None, "zh": sc.area_label("zh"),
+                     "en": sc.area_label("en")},
+            "burn_in": sc.spec.burn_in.model_dump(),
+            "calibration": calibration_note(sc),
+            "first_year": _scaled_first_year(fy, sc.ratio),
             "totals": self.mc.totals(),
-            "yearly": _records(self.mc.summary()[["year", "rule", "pool", "eligible", "applicants", "admitted",
-                                                   "cutoff", "line", "backlog", "wait_mean"]]),
+            "yearly": _records(self.mc.summary()[[
+                "year", "rule", "pool", "eligible", "applicants", "admitted", "admitted_p05", "admitted_p95",
+                "cutoff", "cutoff_p05", "cutoff_p95", "line", "backlog", "wait_mean"]]),
         }
         if self.quota is not None:
             out["quota_question"] = self.quota.totals()
         if self.recognition_effect is not None:
-            out["recognition_effect"] = self.recognition_effect
+            out["recognition_effect"] = real_counts(self.recognition_effect, sc.ratio)
         out["notes"] = self.notes
         return _clean(out)
 
@@ -103,6 +118,62 @@ class ScenarioRun:
         return self.scenario.stamp("en")
 
 
+FIRST_YEAR_COUNTS = ("rows_in", "scored", "rejected", "eligible", "candidates", "admitted", "tied_at_cutoff",
+                     "decided_by_tiebreak")
+
+
+def _scaled_first_year(fy: Outcome, ratio: float) -> dict[str, Any]:
+    """The static first-year view in real people (simulated counts times the ratio; the quota is already real)."""
+    out = {**fy.res.summary(), **{k: v for k, v in fy.adm.summary().items() if k != "ties"}}
+    if ratio != 1.0:
+        for k in FIRST_YEAR_COUNTS:
+            if isinstance(out.get(k), int | float):
+                out[k] = out[k] * ratio
+        if out.get("quota") is not None:
+            out["quota"] = out["quota"] * ratio
+    return out
+
+
+def sampling(sc: Scenario) -> dict[str, Any]:
+    """How the sample relates to real people, and what the intervals mean."""
+    return {"ratio": sc.ratio, "label": f"1:{sc.ratio:g}", "replications": sc.spec.replications,
+            "interval": "p05-p95 over Monte Carlo replications",
+            "note": "counts are real people (simulated counts x ratio); quotas and arrivals are given in real "
+                    "people and scaled to the sample (stochastic rounding)"}
+
+
+def calibration_note(sc: Scenario) -> dict[str, Any]:
+    """What the scenario is calibrated to and how well it fits (from its ``calibration`` block), or a plain
+    statement that it is not calibrated."""
+    cal = sc.spec.calibration
+    if not cal:
+        return {"calibrated": False, "note": "not calibrated: flows and propensities are stated assumptions"}
+    return {"calibrated": True, **cal}
+
+
+def calibration_line(sc: Scenario) -> str:
+    """One line: what the scenario is calibrated to and how well it fits (or that it is not calibrated)."""
+    cal = sc.spec.calibration
+    if not cal:
+        return f"{sc.id}: not calibrated; flows and propensities are stated assumptions"
+    fit = cal.get("fit") or []
+    worst = max(fit, key=lambda r: abs(r.get("error_units") or 0), default=None)
+    parts = [f"{sc.id}: calibrated to {cal.get('targets')} ({len(fit)} targets, rms error "
+             f"{cal.get('rms_error_units')} units)"]
+    if worst is not None:
+        parts.append(f"largest error {_fit_text(worst)}")
+    held = cal.get("held_out") or []
+    if held:
+        parts.append("held out: " + "; ".join(_fit_text(r) for r in held))
+    return "; ".join(parts)
+
+
+def _fit_text(row: dict[str, Any]) -> str:
+    if row.get("observed") is None:  # a distribution: the model's distance from the observed shares
+        return f"{row.get('target')} distance {row.get('model')} ({row.get('error_units')} units)"
+    return f"{row.get('target')} observed {row.get('observed')}, model {row.get('model')}"
+
+
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [_clean(r) for r in df.to_dict(orient="records")]
 
@@ -126,8 +197,12 @@ def recognition_effect(sc: Scenario) -> dict[str, Any] | None:
     """First-year impact of the scenario's recognition rules: without them (baseline) against with them."""
     if not sc.recognition.any:
         return None
-    with_rec = first_year_outcome(sc)
-    without = first_year_outcome(sc, recognition=False)
+    pop = sc.population()
+    area = sc.area_districts()
+    if area is not None and "district" in pop:  # count only the area's residents (the route's people)
+        pop = pop[pop["district"].astype("string").isin(list(area)).fillna(False).to_numpy(bool)]
+    with_rec = first_year_outcome(sc, pool=pop)
+    without = first_year_outcome(sc, recognition=False, pool=pop)
     summary = impact_summary(Outcome(without.res, without.adm, "no recognition"), with_rec, columns=())
     return {"rules": sc.recognition.to_dict(), "counts": summary["counts"], "transitions": summary["transitions"],
             "jaccard": summary["jaccard"]}
@@ -135,21 +210,23 @@ def recognition_effect(sc: Scenario) -> dict[str, Any] | None:
 
 def run_scenario(sc: Scenario, *, quota_question: bool = True, progress: Progress | None = None) -> ScenarioRun:
     """Run a scenario: its own rules, then (optionally) the with-cap / no-cap pair on the same seeds."""
-    pop = sc.population()
-    kwargs = {"replications": sc.spec.replications, "seed": sc.spec.seed, "recognition": sc.recognition,
-              "start_year": sc.spec.start_year}
+    pop = sc.starting_people()
+    kwargs = sc.sim_kwargs()
     rules = sc.rules()
     mc = simulate_many(pop, sc.scheme, rules, sc.spec.dynamics, progress=progress, **kwargs)
-    fy = first_year_outcome(sc)
+    fy = first_year_outcome(sc, pool=mc.start)
     notes = list(sc.spec.notes)
     qq = None
     if quota_question:
-        reuse = {repr(rules): mc}
+        reuse = {repr([r.key() for r in rules]): mc}
         qq = run_quota_question(pop, sc.scheme, sc.rules_with_cap(), sc.rules_no_cap(), fy.res,
                                 curve_points=sc.spec.quota_question.curve_points, reuse=reuse, progress=progress,
                                 params=sc.spec.dynamics, **kwargs)
     notes.append("waiting time counts years since first eligible within the simulation (left-censored at the "
                  "first year)")
+    notes.append(f"sampling ratio 1:{sc.ratio:g}; intervals are p05-p95 over {sc.spec.replications} Monte Carlo "
+                 "replication(s)")
+    notes.append(calibration_line(sc))
     return ScenarioRun(sc, mc, fy, qq, recognition_effect(sc), notes)
 
 
@@ -183,8 +260,10 @@ class Comparison:
             fy = r.first_year
             rows.append({"scenario": r.scenario.id, "scheme": f"{r.scenario.scheme.id} v{r.scenario.scheme.version}",
                          "status": r.scenario.scheme.status, "recognition": r.scenario.recognition.label("en"),
-                         "first_year_eligible": int(fy.res.eligible_mask.sum()),
-                         "first_year_admitted": fy.adm.admitted_count, "first_year_cutoff": fy.adm.cutoff,
+                         "sampling_ratio": r.scenario.ratio,
+                         "first_year_eligible": int(fy.res.eligible_mask.sum()) * r.scenario.ratio,
+                         "first_year_admitted": fy.adm.admitted_count * r.scenario.ratio,
+                         "first_year_cutoff": fy.adm.cutoff,
                          **r.mc.totals()})
         return pd.DataFrame(rows)
 
@@ -220,8 +299,33 @@ def compare_runs(runs: list[ScenarioRun]) -> Comparison:
     base = runs[0]
     impacts, notes = {}, []
     for r in runs[1:]:
-        if r.scenario.spec.population != base.scenario.spec.population:
+        same = (r.scenario.spec.population, r.scenario.spec.burn_in, r.scenario.spec.area,
+                r.scenario.spec.seed) == (base.scenario.spec.population, base.scenario.spec.burn_in,
+                                          base.scenario.spec.area, base.scenario.spec.seed)
+        if r.scenario.spec.burn_in.years and r.scenario.spec.dynamics != base.scenario.spec.dynamics:
+            same = False
+        if not same:
             notes.append(f"{r.scenario.id}: population differs from {base.scenario.id}; no person-level impact")
             continue
-        impacts[r.scenario.id] = impact_summary(base.first_year, r.first_year)
+        impacts[r.scenario.id] = real_counts(impact_summary(base.first_year, r.first_year), base.scenario.ratio)
     return Comparison(runs, impacts, notes)
+
+
+def real_counts(summary: dict[str, Any], ratio: float) -> dict[str, Any]:
+    """An impact summary with its person counts in real people (simulated counts x ratio)."""
+    if ratio == 1.0:
+        return summary
+    out = dict(summary)
+    counts = {k: (dict(v) if isinstance(v, dict) else v) for k, v in summary.get("counts", {}).items()}
+    for side in ("baseline", "reform"):
+        if isinstance(counts.get(side), dict):
+            for k in ("eligible", "admitted", "quota"):
+                if isinstance(counts[side].get(k), int | float):
+                    counts[side][k] = counts[side][k] * ratio
+    if isinstance(counts.get("admitted_change"), int | float):
+        counts["admitted_change"] = counts["admitted_change"] * ratio
+    out["counts"] = counts
+    out["transitions"] = {k: v * ratio if isinstance(v, int | float) else v
+                          for k, v in summary.get("transitions", {}).items()}
+    out["sampling_ratio"] = ratio
+    return out

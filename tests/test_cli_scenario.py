@@ -86,3 +86,16 @@ def test_population_file_failing_validation_exit_2(tmp_path: Path) -> None:
     out = tmp_path / "res"
     proc = _cli("run", str(_scenario(tmp_path, population="p.csv")), "--out", str(out))
     assert proc.returncode == 2 and "p.csv" in proc.stderr and not out.exists()
+
+
+def test_beijing_run_json_reports_year_and_line(tmp_path: Path) -> None:
+    """The calibrated Beijing scenario: 2018-2022, the line per year, rising under the fixed quota; real units."""
+    proc = _cli("run", str(ROOT / "scenarios" / "beijing-2020-quota.yaml"), "--out", str(tmp_path / "bj"), "--json",
+                "--no-quota-question", "--no-progress")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    years = [y["year"] for y in summary["yearly"]]
+    lines = [y["cutoff"] for y in summary["yearly"]]
+    assert years == [2018, 2019, 2020, 2021, 2022] and lines[-1] > lines[0]
+    assert summary["sampling"]["ratio"] == 50 and summary["calibration"]["calibrated"]
+    assert all(y["admitted"] >= 6000 for y in summary["yearly"])

@@ -23,3 +23,9 @@ def test_quota_removal_notebook() -> None:
     outputs = _execute("quota_removal.ipynb")
     text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
     assert "模拟结果" in text and "simulation" in text and "admitted over 6 years" in text
+
+
+def test_calibration_notebook() -> None:
+    outputs = _execute("calibration.ipynb")
+    text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+    assert "the line rises under a fixed quota" in text and "杭州市城区" in text and "admitted over 10 years" in text

@@ -14,6 +14,7 @@ import numpy as np
 from scoring.pathways_compare import compare
 from scoring.pathways_rules import ruleset_from_dict
 from scoring.scenario import load_scenario
+from scoring.scenario_area import in_city_districts
 from scoring.scenario_run import first_year_outcome, recognition_effect
 from scoring.synth_pathways import add_pathway_attributes
 
@@ -34,7 +35,10 @@ def _points_only(recognition: dict) -> dict:
 def test_recognition_effect_matches_the_scenario_compare():
     sc = load_scenario(ROOT / "scenarios/hangzhou-2023-reform.yaml")
     effect = recognition_effect(sc)
-    pop = add_pathway_attributes(sc.population(), 1).assign(urban_area="hangzhou_city_district")
+    pop = add_pathway_attributes(sc.population(), 1)
+    # the scenario's area (杭州市城区, data/hz_city_districts.csv): only its residents may use the points route
+    pop = pop.assign(urban_area=np.where(in_city_districts(pop["district"], sc.spec.area.reading),
+                                         "hangzhou_city_district", "other_urban"))
     old = ruleset_from_dict(_points_only({"yrd_insurance": False, "prefecture_residence": False}), "old.yaml")
     new = ruleset_from_dict(_points_only({"yrd_insurance": True, "prefecture_residence": True}), "new.yaml")
     cmp = compare(pop, old, new)

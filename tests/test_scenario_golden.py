@@ -74,9 +74,13 @@ def test_golden(path: Path) -> None:
     _close(json.loads(file.read_text(encoding="utf-8")), got, path.stem)
 
 
-def test_beijing_applicants_calibrated_to_published_count() -> None:
-    """106,403 applicants in 2019 (points-schemes.md) in a 1:20 sample: about 5,320 in the first year."""
+def test_beijing_calibrated_to_the_public_record() -> None:
+    """Real units (6,000 places, ties admitted), a rising line near the published ones (90.75 in 2018, 97.13 in
+    2020; shared/policy/beijing-quota-history.md) and about 106,403 applicants in 2019."""
     golden = json.loads((GOLDEN / "beijing-2020-quota.json").read_text(encoding="utf-8"))
-    first = golden["yearly"][0]
-    assert abs(first["applicants"] * 20 - 106_403) / 106_403 < 0.05
-    assert 300 <= first["admitted"] <= 320  # quota 300 (6,000 / 20), ties admitted
+    y = {r["year"]: r for r in golden["yearly"]}
+    assert list(y) == [2018, 2019, 2020, 2021, 2022]
+    assert all(6000 <= r["admitted"] <= 6600 for r in y.values())
+    assert y[2018]["cutoff"] < y[2019]["cutoff"] < y[2020]["cutoff"] < y[2021]["cutoff"]
+    assert abs(y[2020]["cutoff"] - 97.13) < 1.0 and abs(y[2018]["cutoff"] - 90.75) < 3.5
+    assert abs(y[2019]["applicants"] - 106_403) / 106_403 < 0.15

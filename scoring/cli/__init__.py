@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "scoring.cli.scenario",
     "scoring.cli.pathways",
     "scoring.cli.tune",
+    "scoring.cli.calibrate",
 )
 
 

@@ -112,8 +112,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
     else:  # the summary is the result: stdout (progress alone goes to stderr)
         t = summary["totals"]
+        lines = [f"{y['year']}: line {'—' if y['cutoff'] is None else format(y['cutoff'], '.2f')}, admitted "
+                 f"{y['admitted']:,.0f} (p05-p95 {y['admitted_p05']:,.0f}-{y['admitted_p95']:,.0f})"
+                 for y in summary["yearly"]]
         sys.stdout.write(f"{sc.stamp('en')}\nadmitted over {sc.horizon} year(s): {t['admitted_total']:,.0f}; "
-                         f"final backlog {t['backlog_final']:,.0f}; results in {out}\n")
+                         f"final backlog {t['backlog_final']:,.0f}; real people, sampling 1:{sc.ratio:g}\n"
+                         + "\n".join(lines) + f"\n{run.notes[-1]}\nresults in {out}\n")
     return 0
 
 
@@ -151,5 +155,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
     else:
         table = readable(cmp.totals().drop(columns=["status"]))
-        sys.stdout.write(table.to_string(index=False) + f"\nresults in {out}\n")
+        cal = "\n".join(r.notes[-1] for r in runs)
+        sys.stdout.write(table.to_string(index=False) + f"\n{cal}\nresults in {out}\n")
     return 0
