@@ -43,22 +43,114 @@ class Label(_Model):
         return self.en if lang == "en" else self.zh
 
 
-class Condition(_Model):
-    """A test on one column: ``equals``, ``in``, ``min`` and ``max`` (inclusive); all given parts must hold."""
+class Over(_Model):
+    """The lowest (``min_of``) or highest (``max_of``) of several columns or nested expressions, row by row."""
 
-    column: str
+    min_of: list[str | Over] | None = None
+    max_of: list[str | Over] | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Over:
+        if (self.min_of is None) == (self.max_of is None):
+            raise ValueError("needs exactly one of min_of or max_of (a list of columns or nested min_of/max_of)")
+        if not (self.min_of or self.max_of):
+            raise ValueError("min_of/max_of needs at least one column")
+        return self
+
+    def columns(self) -> list[str]:
+        """Every column the expression reads, in order."""
+        out: list[str] = []
+        for part in self.min_of or self.max_of or []:
+            out.extend([part] if isinstance(part, str) else part.columns())
+        return list(dict.fromkeys(out))
+
+
+CONDITION_TESTS = ("equals", "in", "min", "max", "above", "below")
+CONDITION_FORMS = "column (or min_of/max_of) with equals, in, min, max, above, below; or all_of, any_of, not"
+
+
+class Condition(_Model):
+    """A test on one column (or on the min/max of several): ``equals``, ``in``, ``min``/``max`` (inclusive) and
+    ``above``/``below`` (strict), all given parts must hold; or ``all_of``/``any_of``/``not`` over conditions."""
+
+    column: str | None = None
+    min_of: list[str | Over] | None = None
+    max_of: list[str | Over] | None = None
     equals: bool | int | float | str | None = None
     in_: list[bool | int | float | str] | None = Field(default=None, alias="in")
     min: float | None = None
     max: float | None = None
+    above: float | None = None
+    below: float | None = None
+    all_of: list[Condition] | None = None
+    any_of: list[Condition] | None = None
+    not_: Condition | None = Field(default=None, alias="not")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _mapping(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            raise ValueError(
+                f"a condition is a mapping ({CONDITION_FORMS}); text such as {value[:40]!r} is never evaluated "
+                "(see docs/schemes.md)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _has_test(self) -> Condition:
-        if self.equals is None and self.in_ is None and self.min is None and self.max is None:
-            raise ValueError("needs at least one of equals, in, min, max")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min {self.min} is greater than max {self.max}")
+        sources = [self.column is not None, self.min_of is not None, self.max_of is not None]
+        composite = [self.all_of is not None, self.any_of is not None, self.not_ is not None]
+        tests = [self.equals, self.in_, self.min, self.max, self.above, self.below]
+        if sum(sources) + sum(composite) != 1:
+            raise ValueError(f"needs exactly one of column, min_of, max_of, all_of, any_of, not ({CONDITION_FORMS})")
+        if any(composite):
+            if any(t is not None for t in tests):
+                raise ValueError("equals/in/min/max/above/below belong on a column inside all_of/any_of/not")
+            if (self.all_of is not None and not self.all_of) or (self.any_of is not None and not self.any_of):
+                raise ValueError("all_of/any_of needs at least one condition")
+            return self
+        if all(t is None for t in tests):
+            raise ValueError("needs at least one of equals, in, min, max, above, below")
+        if self.column is None and (self.equals is not None or self.in_ is not None):
+            text = [v for v in [self.equals, *(self.in_ or [])] if isinstance(v, str) and not isinstance(v, bool)]
+            if text:
+                raise ValueError("min_of/max_of are numbers; equals/in with text needs a single column")
+        lows = [(k, v) for k, v in (("min", self.min), ("above", self.above)) if v is not None]
+        highs = [(k, v) for k, v in (("max", self.max), ("below", self.below)) if v is not None]
+        for lk, lo in lows:
+            for hk, hi in highs:
+                if lo > hi or (lo == hi and (lk, hk) != ("min", "max")):
+                    raise ValueError(f"{lk} {lo} is not below {hk} {hi}; nobody can meet it")
         return self
+
+    @property
+    def source(self) -> str | Over | None:
+        """The value a leaf condition tests: a column name or a min_of/max_of expression (None when composite)."""
+        if self.column is not None:
+            return self.column
+        if self.min_of is not None or self.max_of is not None:
+            return Over(min_of=self.min_of, max_of=self.max_of)
+        return None
+
+    @property
+    def children(self) -> list[Condition]:
+        """The sub-conditions of all_of/any_of/not (empty for a leaf)."""
+        return list(self.all_of or self.any_of or ([self.not_] if self.not_ is not None else []))
+
+    def columns(self) -> list[str]:
+        """Every column the condition reads, in order."""
+        src = self.source
+        if src is not None:
+            return [src] if isinstance(src, str) else src.columns()
+        out: list[str] = []
+        for child in self.children:
+            out.extend(child.columns())
+        return list(dict.fromkeys(out))
+
+
+def _when_list(value: Any) -> Any:
+    """A list under ``when`` means all of them must hold."""
+    return {"all_of": value} if isinstance(value, list) else value
 
 
 class Gate(Condition):
@@ -66,6 +158,18 @@ class Gate(Condition):
 
     id: str
     label: Label | None = None
+
+
+class CapRule(_Model):
+    """One conditional cap of a group: ``cap`` applies to the rows where ``when`` holds (no ``when``: all rows)."""
+
+    cap: float = Field(ge=0)
+    when: Condition | None = None
+
+    @field_validator("when", mode="before")
+    @classmethod
+    def _when(cls, value: Any) -> Any:
+        return _when_list(value)
 
 
 class Band(_Model):
@@ -83,10 +187,11 @@ class Band(_Model):
 
 
 ITEM_KEYS_BY_KIND: dict[str, set[str]] = {
-    "per_unit": {"column", "columns", "points_per_unit", "unit", "min_units", "max_units_column", "cap"},
+    "per_unit": {"column", "columns", "min_of", "max_of", "points_per_unit", "unit", "min_units", "max_units_column",
+                 "cap"},
     "category": {"column", "points", "default"},
-    "bands": {"column", "bands", "default"},
-    "flag": {"column", "points"},
+    "bands": {"column", "min_of", "max_of", "bands", "default"},
+    "flag": {"column", "min_of", "max_of", "points"},
 }
 COMMON_ITEM_KEYS = {"id", "label", "group", "kind", "when", "note", "assumed"}
 
@@ -97,7 +202,7 @@ def item_keys(kind: str) -> set[str]:
 
 
 class Item(_Model):
-    """One points item. ``kind`` decides which keys apply (see DESIGN.md)."""
+    """One points item. ``kind`` decides which keys apply (see docs/schemes.md)."""
 
     id: str
     label: Label | None = None
@@ -105,6 +210,8 @@ class Item(_Model):
     kind: Literal["per_unit", "category", "bands", "flag"]
     column: str | None = None
     columns: dict[str, float] | None = None
+    min_of: list[str | Over] | None = None
+    max_of: list[str | Over] | None = None
     points_per_unit: float | None = None
     unit: float | None = None
     min_units: float | None = None
@@ -127,23 +234,43 @@ class Item(_Model):
         if stray:
             raise ValueError(
                 f"key {stray[0]!r} does not apply to kind {data['kind']!r}; "
-                f"allowed: {', '.join(sorted(allowed))}"
+                f"allowed: {', '.join(sorted(allowed))}{_cannot(stray[0], data['kind'])} (see docs/schemes.md)"
             )
         return data
+
+    @field_validator("when", mode="before")
+    @classmethod
+    def _when(cls, value: Any) -> Any:
+        return _when_list(value)
+
+    @field_validator("cap", mode="before")
+    @classmethod
+    def _cap_number(cls, value: Any) -> Any:
+        if isinstance(value, dict | list):
+            raise ValueError(
+                "an item's cap is a number; a cap that depends on another column is a group rule: "
+                "groups: {NAME: {caps: [{when: ..., cap: N}], cap: N}} (see docs/schemes.md)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _complete(self) -> Item:
         kind = self.kind
+        given = [k for k in ("column", "columns", "min_of", "max_of") if getattr(self, k) is not None]
         if kind == "per_unit":
-            if (self.column is None) == (self.columns is None):
-                raise ValueError("per_unit needs exactly one of column or columns")
+            if len(given) != 1:
+                raise ValueError("per_unit needs exactly one of column, columns, min_of, max_of")
             if self.columns is not None and not self.columns:
                 raise ValueError("columns must name at least one column")
             if self.points_per_unit is None:
                 raise ValueError("per_unit needs points_per_unit")
-        else:
+        elif kind == "category":
             if self.column is None:
-                raise ValueError(f"{kind} needs column")
+                raise ValueError("category needs column (one column of values; min_of/max_of are numbers)")
+        elif len(given) != 1:
+            raise ValueError(f"{kind} needs exactly one of column, min_of, max_of")
+        if self.min_of is not None or self.max_of is not None:
+            Over(min_of=self.min_of, max_of=self.max_of)  # same checks as a nested expression
         if kind == "category" and not isinstance(self.points, dict):
             raise ValueError("category needs points as a mapping {value: points}")
         if kind == "flag" and not isinstance(self.points, int | float):
@@ -173,18 +300,52 @@ class Item(_Model):
             _check_bands(value)
         return value
 
-    def source_columns(self) -> list[str]:
-        """Every population column this item reads."""
-        cols = [self.column] if self.column else list(self.columns or {})
+    @property
+    def source(self) -> str | Over | None:
+        """The value the item reads: a column, a min_of/max_of expression, or None (weighted ``columns``)."""
+        if self.column is not None:
+            return self.column
+        if self.min_of is not None or self.max_of is not None:
+            return Over(min_of=self.min_of, max_of=self.max_of)
+        return None
+
+    def value_columns(self) -> list[str]:
+        """The columns of the item's value (read where its ``when`` holds)."""
+        src = self.source
+        cols = ([src] if isinstance(src, str) else src.columns()) if src is not None else list(self.columns or {})
         if self.max_units_column:
             cols.append(self.max_units_column)
+        return list(dict.fromkeys(cols))
+
+    def source_columns(self) -> list[str]:
+        """Every population column this item reads (its value, then its ``when``)."""
+        cols = self.value_columns()
         if self.when is not None:
-            cols.append(self.when.column)
-        return cols
+            cols.extend(self.when.columns())
+        return list(dict.fromkeys(cols))
 
     def name(self, lang: str = "zh") -> str:
         """The item's label in ``lang``, or its id."""
         return self.label.get(lang) if self.label else self.id
+
+
+_CANNOT = {
+    "formula": "the format has no formulas: combine columns with min_of/max_of, weighted columns or conditions",
+    "expression": "the format has no expressions: combine columns with min_of/max_of, weighted columns or conditions",
+    "expr": "the format has no expressions: combine columns with min_of/max_of, weighted columns or conditions",
+    "if": "conditions go under when: (all_of/any_of/not for several)",
+    "condition": "conditions go under when: (all_of/any_of/not for several)",
+    "conditions": "conditions go under when: (all_of/any_of/not for several)",
+    "caps": "a cap that depends on a column is a group rule: groups: {NAME: {caps: [...]}}",
+    "within": "a section over several groups is a group rule: groups: {NAME: {within: SECTION}}",
+}
+
+
+def _cannot(key: str, kind: str) -> str:
+    hint = _CANNOT.get(key)
+    if hint is None and key in ("min_of", "max_of") and kind == "category":
+        hint = "min_of/max_of give numbers; a category item reads one column"
+    return f"; {hint}" if hint else ""
 
 
 def _check_bands(bands: list[Band]) -> None:
@@ -197,11 +358,23 @@ def _check_bands(bands: list[Band]) -> None:
 
 
 class GroupRule(_Model):
-    """A rule over the items of one group: a ``cap`` on their points, and/or ``mode: max`` (only the best counts)."""
+    """A rule over the items of one group: a ``cap`` on their points, and/or ``mode: max`` (only the best counts).
+
+    ``caps`` are conditional caps (the first whose ``when`` holds applies; otherwise ``cap``); ``within`` names a
+    section: a group whose rule then applies to the items of all groups within it, after their own rules."""
 
     cap: float | None = None
+    caps: list[CapRule] | None = None
     mode: Literal["sum", "max"] = "sum"
+    within: str | None = None
     label: Label | None = None
+
+    @field_validator("cap", mode="before")
+    @classmethod
+    def _cap_number(cls, value: Any) -> Any:
+        if isinstance(value, dict | list):
+            raise ValueError("cap is a number; caps that depend on a column go under caps: [{when: ..., cap: N}]")
+        return value
 
     @field_validator("cap")
     @classmethod
@@ -266,6 +439,34 @@ class AdmissionRule(_Model):
         return self
 
 
+class InputColumn(_Model):
+    """A scheme's own input column: its type, allowed categories (category) or range (int/float), and label."""
+
+    type: Literal["int", "float", "bool", "category"]
+    categories: list[str] | None = None
+    min: float | None = None
+    max: float | None = None
+    label: Label | None = None
+    note: str | None = None
+
+    @field_validator("categories", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return [str(v) for v in value] if isinstance(value, list) else value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> InputColumn:
+        if self.type == "category" and not self.categories:
+            raise ValueError("type category needs categories: [value, ...]")
+        if self.type != "category" and self.categories is not None:
+            raise ValueError(f"categories apply to type category, not {self.type}")
+        if (self.min is not None or self.max is not None) and self.type not in ("int", "float"):
+            raise ValueError("min/max apply to type int or float")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is greater than max {self.max}")
+        return self
+
+
 class Source(_Model):
     """A document the scheme's values come from."""
 
@@ -284,6 +485,7 @@ class Scheme(_Model):
     effective_from: dt.date | None = None
     sources: list[Source] = Field(default_factory=list)
     assumptions: list[str] = Field(default_factory=list)
+    input_columns: dict[str, InputColumn] = Field(default_factory=dict, alias="columns")
     eligibility: list[Gate] = Field(default_factory=list)
     items: list[Item]
     groups: dict[str, GroupRule] = Field(default_factory=dict)
@@ -337,6 +539,32 @@ class Scheme(_Model):
         """Groups in order of first appearance among the items."""
         return list(dict.fromkeys(i.group for i in self.items))
 
+    def group_items(self, group: str) -> list[str]:
+        """Ids of the items of ``group`` and of every group within it (``within``), in file order."""
+        members = {group}
+        changed = True
+        while changed:
+            changed = False
+            for name, rule in self.groups.items():
+                if rule.within in members and name not in members:
+                    members.add(name)
+                    changed = True
+        return [i.id for i in self.items if i.group in members]
+
+    def group_order(self) -> list[str]:
+        """Group rules in the order they apply: a group before the section it is within, else file order."""
+        def depth(name: str) -> int:
+            seen, d = {name}, 0
+            rule = self.groups.get(name)
+            while rule is not None and rule.within is not None and rule.within not in seen:
+                seen.add(rule.within)
+                d += 1
+                rule = self.groups.get(rule.within)
+            return d
+
+        names = list(self.groups)
+        return sorted(names, key=lambda n: -depth(n))
+
     def group_label(self, group: str, lang: str = "zh") -> str:
         """The group's display label."""
         rule = self.groups.get(group)
@@ -347,10 +575,15 @@ class Scheme(_Model):
         return DEFAULT_GROUP_LABELS.get(group, {}).get(lang, group)
 
     def columns(self) -> list[str]:
-        """Every population column the scheme reads (items, gates, conditions and tie keys), in order."""
-        cols: list[str] = [g.column for g in self.eligibility]
+        """Every population column the scheme reads (items, gates, conditions, conditional caps and tie keys)."""
+        cols: list[str] = []
+        for gate in self.eligibility:
+            cols.extend(gate.columns())
         for item in self.items:
             cols.extend(item.source_columns())
+        for rule in self.groups.values():
+            for entry in rule.caps or []:
+                cols.extend(entry.when.columns() if entry.when is not None else [])
         if self.admission is not None and isinstance(self.admission.ties, list):
             cols.extend(k.column for k in self.admission.ties if k.column)
         return list(dict.fromkeys(cols))
