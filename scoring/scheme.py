@@ -1,6 +1,6 @@
 """Points schemes as data: YAML loading with ``base`` inheritance, validation, warnings and saving.
 
-A scheme file is plain YAML (see ``DESIGN.md``); nothing in it is ever evaluated as code. Loading validates with
+A scheme file is plain YAML (see ``docs/schemes.md``); nothing in it is ever evaluated as code. Loading validates with
 pydantic (the model is in :mod:`scoring.scheme_model`, re-exported here) and with the semantic rules below; every
 error names the file, the item, the key, the value and what is allowed. Warnings (the scheme runs but is probably
 not meant) are kept apart from errors.
@@ -130,7 +130,8 @@ def scheme_from_dict(data: dict[str, Any], source: str = "<scheme>") -> Scheme:
     try:
         scheme = Scheme.model_validate(data)
     except ValidationError as exc:
-        errors = [_describe_error(err, data, source) for err in exc.errors()]
+        found = sorted(exc.errors(), key=lambda e: e.get("type") == "string_type")  # a union's text branch last
+        errors = [_describe_error(err, data, source) for err in found]
         raise SchemeError(errors[0] + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""), errors) from None
     scheme.path = source
     problems = _semantic_errors(scheme, source)
@@ -174,9 +175,11 @@ def _describe_error(err: Any, data: dict[str, Any], source: str) -> str:
             node = entry
         else:
             key = "in" if step == "in_" else str(step)
-            if key in ("literal['admit_all']", "list[TieKey]", "function-after[_ordered(), Band]"):
+            if key in ("literal['admit_all']", "list[TieKey]", "function-after[_ordered(), Band]", "str", "Over") or key.startswith("function-"):
                 continue
             parts.append(key)
+            if isinstance(node, list) and key == "all_of":
+                continue  # when: [a, b] is all_of: [a, b]
             node = node.get(key) if isinstance(node, dict) else None
     where = ".".join(parts) or "(top level)"
     msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
@@ -184,7 +187,8 @@ def _describe_error(err: Any, data: dict[str, Any], source: str) -> str:
     if err.get("type") == "missing":
         return f"{source}: {where}: required key is missing"
     if err.get("type") == "extra_forbidden":
-        return f"{source}: {where}: unknown key (value {_short(value)}); check the spelling against DESIGN.md"
+        return (f"{source}: {where}: unknown key (value {_short(value)}); check the spelling against "
+                f"docs/schemes.md{_allowed_here(parts)}")
     shown = "" if isinstance(value, dict) else f" value {_short(value)}:"
     return f"{source}: {where}:{shown} {msg}"
 
@@ -194,19 +198,62 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _allowed_here(parts: list[str]) -> str:
+    """What the format allows where an unknown key was found (the format has no formulas or free expressions)."""
+    from scoring import scheme_model as m
+
+    last = parts[-2] if len(parts) > 1 else ""
+    if last.startswith(("when", "eligibility", "all_of", "any_of", "not")) or (len(parts) > 2 and parts[-3] == "caps"):
+        return f"; a condition takes {m.CONDITION_FORMS}"
+    if last.startswith("groups") or (len(parts) > 2 and parts[-3] == "groups"):
+        return "; a group rule takes cap, caps, mode, within, label"
+    if last.startswith("columns") or (len(parts) > 2 and parts[-3] == "columns"):
+        return "; an input column takes type, categories, min, max, label, note"
+    return ""
+
+
 def _semantic_errors(scheme: Scheme, source: str) -> list[str]:
     errors: list[str] = []
     groups = set(scheme.group_names())
+    errors += _group_errors(scheme, source, groups)
     for name in scheme.groups:
-        if name not in groups:
+        if name not in groups and not scheme.group_items(name) and not errors:
             errors.append(
-                f"{source}: groups.{name}: no item has group {name!r}; groups in use: {', '.join(sorted(groups))}"
+                f"{source}: groups.{name}: no item has group {name!r} (nor a group within it); "
+                f"groups in use: {', '.join(sorted(groups))}"
             )
     adm = scheme.admission
     if adm is not None and isinstance(adm.ties, list):
         for n, key in enumerate(adm.ties):
             if key.column is not None and not key.column:
                 errors.append(f"{source}: admission.ties[{n}].column: must name a column")
+    return errors
+
+
+def _group_errors(scheme: Scheme, source: str, groups: set[str]) -> list[str]:
+    """Sections (``within``) name a declared group and do not loop; an unconditional cap entry comes last."""
+    errors: list[str] = []
+    for name, rule in scheme.groups.items():
+        if rule.within is not None:
+            if rule.within not in scheme.groups:
+                errors.append(f"{source}: groups.{name}.within: {rule.within!r} is not a group under groups:; "
+                              f"declare the section, e.g. groups: {{{rule.within}: {{cap: N}}}} (see docs/schemes.md)")
+                continue
+            seen, at = [name], rule.within
+            while at is not None and at in scheme.groups and at not in seen:
+                seen.append(at)
+                at = scheme.groups[at].within
+            if at is not None and at in seen:
+                errors.append(f"{source}: groups.{name}.within: sections loop ({' -> '.join([*seen, at])}); "
+                              "a group can only be within a larger one")
+        entries = rule.caps or []
+        for n, entry in enumerate(entries[:-1]):
+            if entry.when is None:
+                errors.append(f"{source}: groups.{name}.caps[{n}]: an entry without when applies to everyone, so "
+                              "the entries after it never apply; put it last or use cap: N as the fallback")
+        if entries and entries[-1].when is None and rule.cap is not None:
+            errors.append(f"{source}: groups.{name}: caps ends with an entry without when and cap is also given; "
+                          "keep one fallback")
     return errors
 
 

@@ -120,7 +120,7 @@ class Condition(_Model):
         for lk, lo in lows:
             for hk, hi in highs:
                 if lo > hi or (lo == hi and (lk, hk) != ("min", "max")):
-                    raise ValueError(f"{lk} {lo} is not below {hk} {hi}; nobody can meet it")
+                    raise ValueError(f"{lk} {lo} and {hk} {hi} leave no value between them; nobody can meet it")
         return self
 
     @property
