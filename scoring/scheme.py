@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 from pydantic import ValidationError
 
@@ -24,12 +25,15 @@ from scoring.scheme_model import (
     STATUSES,
     AdmissionRule,
     Band,
+    CapRule,
     Condition,
     DominanceRule,
     Gate,
     GroupRule,
+    InputColumn,
     Item,
     Label,
+    Over,
     Scheme,
     Source,
     TieKey,
@@ -45,12 +49,15 @@ __all__ = [
     "STATUSES",
     "AdmissionRule",
     "Band",
+    "CapRule",
     "Condition",
     "DominanceRule",
     "Gate",
     "GroupRule",
+    "InputColumn",
     "Item",
     "Label",
+    "Over",
     "Scheme",
     "Source",
     "TieKey",
@@ -175,7 +182,7 @@ def _describe_error(err: Any, data: dict[str, Any], source: str) -> str:
             node = entry
         else:
             key = "in" if step == "in_" else str(step)
-            if key in ("literal['admit_all']", "list[TieKey]", "function-after[_ordered(), Band]", "str", "Over") or key.startswith("function-"):
+            if key in ("literal['admit_all']", "list[TieKey]", "str", "Over") or key.startswith("function-"):
                 continue
             parts.append(key)
             if isinstance(node, list) and key == "all_of":
@@ -257,8 +264,11 @@ def _group_errors(scheme: Scheme, source: str, groups: set[str]) -> list[str]:
     return errors
 
 
-def scheme_warnings(scheme: Scheme, columns: Iterable[str] | None = None) -> list[str]:
-    """Warnings: the scheme runs but is probably not meant (unknown dominance groups, missing columns, ...)."""
+def scheme_warnings(scheme: Scheme, columns: Iterable[str] | pd.DataFrame | None = None) -> list[str]:
+    """Warnings: the scheme runs but is probably not meant (unknown dominance groups, missing columns, ...).
+
+    ``columns`` are the population's columns; given the population itself, its values are also checked against
+    the scheme's own declared input columns (type, categories, range)."""
     warnings: list[str] = []
     src = scheme.path or scheme.id
     groups = set(scheme.group_names())
@@ -270,6 +280,11 @@ def scheme_warnings(scheme: Scheme, columns: Iterable[str] | None = None) -> lis
     if scheme.admission is None:
         warnings.append(f"{src}: admission: no admission rule; give --quota or --threshold to admit")
     warnings += _unknown_category_values(scheme, src)
+    if scheme.input_columns:
+        undeclared = [c for c in scheme.columns() if c not in scheme.input_columns]
+        if undeclared:
+            warnings.append(f"{src}: columns: the scheme reads {', '.join(map(repr, undeclared))} but does not "
+                            "declare them under columns:")
     if columns is not None:
         present = set(columns)
         for item in scheme.items:
@@ -277,23 +292,38 @@ def scheme_warnings(scheme: Scheme, columns: Iterable[str] | None = None) -> lis
                 if col not in present:
                     warnings.append(f"{src}: items (id={item.id}): column {col!r} is not in the population")
         for gate in scheme.eligibility:
-            if gate.column not in present:
-                warnings.append(f"{src}: eligibility (id={gate.id}): column {gate.column!r} is not in the population")
+            for col in gate.columns():
+                if col not in present:
+                    warnings.append(f"{src}: eligibility (id={gate.id}): column {col!r} is not in the population")
+        if isinstance(columns, pd.DataFrame):
+            from scoring.scheme_inputs import input_value_warnings
+
+            warnings += input_value_warnings(columns, scheme, src)
     return warnings
 
 
-def _unknown_category_values(scheme: Scheme, src: str) -> list[str]:
-    """Category values a scheme names that the population schema does not know (a typo scores nobody)."""
+def _known_values(scheme: Scheme, column: str) -> list[str] | None:
+    """The category values of a column: the scheme's own declaration first, else the population schema."""
     from scoring.population_schema import load_schema
 
-    schema = load_schema()
+    declared = scheme.input_columns.get(column)
+    if declared is not None:
+        return list(declared.categories or []) if declared.type == "category" else None
+    spec = load_schema().columns.get(column)
+    if spec is None or spec.type != "category" or not spec.values:
+        return None
+    return [v.code for v in spec.values]
+
+
+def _unknown_category_values(scheme: Scheme, src: str) -> list[str]:
+    """Category values a scheme names that its columns do not have (a typo scores nobody): checked against the
+    scheme's declared input columns, else the population schema."""
     out: list[str] = []
 
     def check(where: str, column: str, values: Iterable[object]) -> None:
-        spec = schema.columns.get(column)
-        if spec is None or spec.type != "category" or not spec.values:
+        known = _known_values(scheme, column)
+        if not known:
             return
-        known = [v.code for v in spec.values]
         for value in values:
             if str(value) not in known:
                 close = difflib.get_close_matches(str(value), known, n=1)
@@ -303,13 +333,23 @@ def _unknown_category_values(scheme: Scheme, src: str) -> list[str]:
                     f"values: {', '.join(known)}"
                 )
 
+    def check_tree(where: str, cond: Condition) -> None:
+        if cond.column is not None:
+            check(where, cond.column, _condition_values(cond))
+        for child in cond.children:
+            check_tree(where, child)
+
     for item in scheme.items:
         if item.kind == "category" and isinstance(item.points, dict) and item.column:
             check(f"items (id={item.id}).points", item.column, item.points)
         if item.when is not None:
-            check(f"items (id={item.id}).when", item.when.column, _condition_values(item.when))
+            check_tree(f"items (id={item.id}).when", item.when)
     for gate in scheme.eligibility:
-        check(f"eligibility (id={gate.id})", gate.column, _condition_values(gate))
+        check_tree(f"eligibility (id={gate.id})", gate)
+    for name, rule in scheme.groups.items():
+        for n, entry in enumerate(rule.caps or []):
+            if entry.when is not None:
+                check_tree(f"groups.{name}.caps[{n}].when", entry.when)
     return out
 
 

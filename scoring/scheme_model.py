@@ -591,6 +591,8 @@ class Scheme(_Model):
     def to_dict(self) -> dict[str, Any]:
         """A plain mapping that :func:`scheme_from_dict` reads back to an equal scheme."""
         data = self.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=False)
+        if not data.get("columns"):
+            data.pop("columns", None)
         for item in data["items"]:
             if item.get("default") == 0.0 and item["kind"] in ("per_unit", "flag"):
                 item.pop("default")

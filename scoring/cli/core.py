@@ -277,7 +277,7 @@ def cmd_check_scheme(args: argparse.Namespace) -> int:
 
         pop = synth(CHECK_POPULATION["n"], seed=CHECK_POPULATION["seed"])
         pop_note = f"built-in synthetic Hangzhou population (n={CHECK_POPULATION['n']:,}, seed=0)"
-    warnings = scheme_warnings(scheme, pop.columns)
+    warnings = scheme_warnings(scheme, pop)
     dom: dict[str, Any] | None = None
     adm_summary = None
     missing = [c for c in scheme.columns() if c not in pop.columns]
