@@ -42,3 +42,8 @@ def make_crs_population(n: int, seed: int, holes: bool = False) -> pd.DataFrame:
                 pop[col] = pop[col].astype("float64")
             pop.loc[rng.uniform(0, 1, n) < 0.03, col] = np.nan if pop[col].dtype.kind == "f" else None
     return pop
+
+
+def population_for(scheme_id: str, n: int, seed: int) -> pd.DataFrame | None:
+    """The random applicants of a non-Chinese shipped scheme (CRS), or None: the caller's usual population."""
+    return make_crs_population(n, seed) if scheme_id.startswith("canada-crs") else None
