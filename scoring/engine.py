@@ -148,7 +148,8 @@ def find_missing(pop: pd.DataFrame, scheme: Scheme, skip: set[str] | frozenset[s
     if not found:
         return _empty_rejected()
     pos = np.flatnonzero(np.logical_or.reduce([m | i for m, i in found.values()]))
-    needed = needed_missing(pop.iloc[pos], scheme, {c: (m | i)[pos] for c, (m, i) in found.items()})
+    rows_with_gaps = pop[[c for c in scheme.columns() if c in pop.columns]].iloc[pos]  # only the columns read
+    needed = needed_missing(rows_with_gaps, scheme, {c: (m | i)[pos] for c, (m, i) in found.items()})
     rows: list[pd.DataFrame] = []
     for column, (missing, infinite) in found.items():
         for mask, reason in ((missing, "missing value"), (infinite, "infinite value")):

@@ -183,7 +183,8 @@ def _direct_kernel(item: Item, cols: Columns) -> ItemKernel:
     elif item.kind == "bands":
         arr = cols.value(item.source or "", user)
         search, lut = band_table(item, arr)
-        fn = lambda sl, out, s: np.take(lut, np.searchsorted(search, arr[sl], side="right"), out=out)  # noqa: E731
+        fn = _small_int_bands(arr, search, lut) or (
+            lambda sl, out, s: np.take(lut, np.searchsorted(search, arr[sl], side="right"), out=out))
     else:
         fn = _flag(cols.value(item.source or "", user), flag_cents(item))
     if when is None:
@@ -194,6 +195,19 @@ def _direct_kernel(item: Item, cols: Columns) -> ItemKernel:
         np.multiply(out, when(sl, s), out=out)
 
     return with_when
+
+
+def _small_int_bands(arr: np.ndarray, search: np.ndarray, lut: np.ndarray) -> ItemKernel | None:
+    """Bands over a small-integer or boolean column (or min_of/max_of of such): the band of every value of the
+    dtype, looked up with one ``take`` (the same cents as the search, without a search per row)."""
+    if arr.dtype.kind not in "biu" or arr.dtype.itemsize > 2:
+        return None
+    unsigned = np.dtype(np.uint8) if arr.dtype == bool else np.dtype(f"u{arr.dtype.itemsize}")
+    values = np.array([False, True]) if arr.dtype == bool else \
+        np.arange(1 << (8 * arr.dtype.itemsize), dtype=unsigned).view(arr.dtype)
+    table = np.take(lut, np.searchsorted(search, values, side="right"))
+    index = arr.view(unsigned)
+    return lambda sl, out, s: np.take(table, index[sl], out=out)
 
 
 def _flag(arr: np.ndarray, cents: int) -> ItemKernel:
