@@ -130,8 +130,8 @@ def _map_headers(frame: pd.DataFrame, schema: Schema, name: str) -> tuple[dict[s
 
 
 def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, source: str | None,
-              warnings: list[str]) -> PopulationLoad:
-    schema = load_schema()
+              warnings: list[str], schema: Schema | None = None) -> PopulationLoad:
+    schema = schema or load_schema()
     name = source or "population"
     if raw.shape[1] == 0:
         raise PopulationError(f"{name}: no columns")
@@ -187,21 +187,22 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
 
 
 def read_population(source: str | os.PathLike[str] | pd.DataFrame, *, skip_invalid: bool = False,
-                    drop_identifiers: bool = False) -> PopulationLoad:
+                    drop_identifiers: bool = False, schema: Schema | None = None) -> PopulationLoad:
     """Read and validate a population from a file path (CSV/XLSX/Parquet) or a DataFrame.
 
     Strict by default: any invalid row raises :class:`PopulationError` whose first line names up to three bad rows.
     With ``skip_invalid`` the valid rows are kept and the rejected ones reported. Columns holding direct identifiers
-    are refused unless ``drop_identifiers`` is true, in which case they are dropped and reported.
+    are refused unless ``drop_identifiers`` is true, in which case they are dropped and reported. ``schema`` replaces
+    the population schema (e.g. without the columns a scheme declares itself: ``scheme_inputs.population_schema_for``).
     """
     if isinstance(source, pd.DataFrame):
         return _validate(source, skip_invalid=skip_invalid, drop_identifiers=drop_identifiers, source=None,
-                         warnings=[])
+                         warnings=[], schema=schema)
     if not isinstance(source, str | os.PathLike):
         raise PopulationError(f"a population must be a file path or a pandas DataFrame, not {type(source).__name__}")
     table = read_table(source)
     return _validate(table.frame, skip_invalid=skip_invalid, drop_identifiers=drop_identifiers,
-                     source=os.fspath(source), warnings=list(table.warnings))
+                     source=os.fspath(source), warnings=list(table.warnings), schema=schema)
 
 
 def load_population(source: str | os.PathLike[str] | pd.DataFrame, *, drop_identifiers: bool = False) -> pd.DataFrame:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.engine_params import bool_text
+from scoring.population_schema import Schema, load_schema, without_columns
 from scoring.scheme_model import Scheme
 
 SHOWN = 3  # at most this many offending values are named per column
@@ -58,3 +59,9 @@ def input_value_warnings(pop: pd.DataFrame, scheme: Scheme, src: str) -> list[st
             out.append(f"{where}: {len(outside):,} value(s) outside [{decl.min}, {decl.max}] "
                        f"({_shown(pd.Series(outside))})")
     return out
+
+
+def population_schema_for(scheme: Scheme) -> Schema:
+    """The population schema for reading a population scored by ``scheme``: the columns the scheme declares itself
+    are left to its declaration (not typed, mapped or required by the built-in schema)."""
+    return without_columns(load_schema(), scheme.input_columns)

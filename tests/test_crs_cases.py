@@ -112,3 +112,29 @@ def test_declared_columns_check_values_and_categories() -> None:
     warned = scheme_warnings(scheme_from_dict(typo))
     assert any("'masters'" in w and "did you mean 'master'" in w for w in warned)
     assert np.all([c in SCHEME.input_columns for c in SCHEME.columns()])
+
+
+def test_declared_columns_replace_the_population_schema(tmp_path: Path) -> None:
+    """A scheme that declares `education` with its own levels reads a file the built-in schema would reject."""
+    from scoring.population import read_population
+    from scoring.scheme import scheme_from_dict
+    from scoring.scheme_inputs import population_schema_for
+
+    scheme = scheme_from_dict({
+        "id": "own", "version": "1", "title": "own", "status": "draft",
+        "columns": {"education": {"type": "category", "categories": ["lower", "upper", "phd"]},
+                    "partner_points": {"type": "int", "min": 0, "max": 10}},
+        "items": [{"id": "edu", "kind": "category", "column": "education", "points": {"upper": 5, "phd": 9}},
+                  {"id": "partner", "kind": "per_unit", "column": "partner_points", "points_per_unit": 1,
+                   "when": {"column": "education", "equals": "phd"}}],
+    })
+    path = tmp_path / "people.csv"
+    path.write_text("education,partner_points\nphd,3\nupper,\nlower,\n", encoding="utf-8")
+    with pytest.raises(Exception, match="education"):
+        read_population(path)  # the built-in schema knows only the Chinese levels
+    load = read_population(path, schema=population_schema_for(scheme))
+    assert load.rows_rejected == 0
+    assert not [w for w in scheme_warnings(scheme, load.frame) if "columns." in w or "is not a value" in w]
+    for engine in ENGINES:
+        res = score(load.frame, scheme, engine=engine)  # blank partner_points: not needed where education != phd
+        assert res.total_cents.tolist() == [1200, 500, 0]

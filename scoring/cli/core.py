@@ -112,10 +112,12 @@ def _progress(total: int, desc: str) -> tqdm:
 
 def _load_inputs(args: argparse.Namespace, bar: tqdm) -> tuple[Scheme, Any, ScoreResult, pd.DataFrame]:
     from scoring.population import read_population
+    from scoring.scheme_inputs import population_schema_for
 
     scheme = load_scheme(args.scheme)
     bar.update(1)
-    load = read_population(args.population, skip_invalid=args.skip_invalid, drop_identifiers=args.drop_identifiers)
+    load = read_population(args.population, skip_invalid=args.skip_invalid, drop_identifiers=args.drop_identifiers,
+                           schema=population_schema_for(scheme))
     bar.update(1)
     res = score(load.frame, scheme, on_invalid="reject" if args.skip_invalid else "raise")
     bar.update(1)
@@ -269,8 +271,9 @@ def cmd_check_scheme(args: argparse.Namespace) -> int:
         raise
     if args.population:
         from scoring.population import read_population
+        from scoring.scheme_inputs import population_schema_for
 
-        load = read_population(args.population, skip_invalid=True)
+        load = read_population(args.population, skip_invalid=True, schema=population_schema_for(scheme))
         pop, pop_note = load.frame, f"{args.population} ({load.rows_kept:,} valid of {load.rows_in:,} rows)"
     else:
         from scoring.synth import synth
