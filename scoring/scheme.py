@@ -194,8 +194,8 @@ def _describe_error(err: Any, data: dict[str, Any], source: str) -> str:
     if err.get("type") == "missing":
         return f"{source}: {where}: required key is missing"
     if err.get("type") == "extra_forbidden":
-        return (f"{source}: {where}: unknown key (value {_short(value)}); check the spelling against "
-                f"docs/schemes.md{_allowed_here(parts)}")
+        return (f"{source}: {where}: unknown key; check the spelling against docs/schemes.md"  # value never shown
+                f"{_allowed_here(parts)}")
     shown = "" if isinstance(value, dict) else f" value {_short(value)}:"
     return f"{source}: {where}:{shown} {msg}"
 
@@ -214,7 +214,7 @@ def _allowed_here(parts: list[str]) -> str:
         return f"; a condition takes {m.CONDITION_FORMS}"
     if last.startswith("groups") or (len(parts) > 2 and parts[-3] == "groups"):
         return "; a group rule takes cap, caps, mode, within, label"
-    if last.startswith("columns") or (len(parts) > 2 and parts[-3] == "columns"):
+    if last.startswith("inputs") or (len(parts) > 2 and parts[-3] == "inputs"):
         return "; an input column takes type, categories, min, max, label, note"
     return ""
 
@@ -280,11 +280,11 @@ def scheme_warnings(scheme: Scheme, columns: Iterable[str] | pd.DataFrame | None
     if scheme.admission is None:
         warnings.append(f"{src}: admission: no admission rule; give --quota or --threshold to admit")
     warnings += _unknown_category_values(scheme, src)
-    if scheme.input_columns:
-        undeclared = [c for c in scheme.columns() if c not in scheme.input_columns]
+    if scheme.inputs:
+        undeclared = [c for c in scheme.columns() if c not in scheme.inputs]
         if undeclared:
             warnings.append(f"{src}: columns: the scheme reads {', '.join(map(repr, undeclared))} but does not "
-                            "declare them under columns:")
+                            "declare them under inputs:")
     if columns is not None:
         present = set(columns)
         for item in scheme.items:
@@ -306,7 +306,7 @@ def _known_values(scheme: Scheme, column: str) -> list[str] | None:
     """The category values of a column: the scheme's own declaration first, else the population schema."""
     from scoring.population_schema import load_schema
 
-    declared = scheme.input_columns.get(column)
+    declared = scheme.inputs.get(column)
     if declared is not None:
         return list(declared.categories or []) if declared.type == "category" else None
     spec = load_schema().columns.get(column)

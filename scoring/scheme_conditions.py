@@ -7,6 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+MAX_PARTS = 50  # conditions in an all_of/any_of, columns in a min_of/max_of, entries of a group's caps
+MAX_INPUTS = 500  # declared input columns of a scheme
+MAX_CATEGORIES = 1000  # categories of a declared input column
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=False)
@@ -36,8 +39,8 @@ class Label(_Model):
 class Over(_Model):
     """The lowest (``min_of``) or highest (``max_of``) of several columns or nested expressions, row by row."""
 
-    min_of: list[str | Over] | None = None
-    max_of: list[str | Over] | None = None
+    min_of: list[str | Over] | None = Field(default=None, max_length=MAX_PARTS)
+    max_of: list[str | Over] | None = Field(default=None, max_length=MAX_PARTS)
 
     @model_validator(mode="after")
     def _one(self) -> Over:
@@ -64,16 +67,16 @@ class Condition(_Model):
     ``above``/``below`` (strict), all given parts must hold; or ``all_of``/``any_of``/``not`` over conditions."""
 
     column: str | None = None
-    min_of: list[str | Over] | None = None
-    max_of: list[str | Over] | None = None
+    min_of: list[str | Over] | None = Field(default=None, max_length=MAX_PARTS)
+    max_of: list[str | Over] | None = Field(default=None, max_length=MAX_PARTS)
     equals: bool | int | float | str | None = None
     in_: list[bool | int | float | str] | None = Field(default=None, alias="in")
     min: float | None = None
     max: float | None = None
     above: float | None = None
     below: float | None = None
-    all_of: list[Condition] | None = None
-    any_of: list[Condition] | None = None
+    all_of: list[Condition] | None = Field(default=None, max_length=MAX_PARTS)
+    any_of: list[Condition] | None = Field(default=None, max_length=MAX_PARTS)
     not_: Condition | None = Field(default=None, alias="not")
 
     @model_validator(mode="before")
@@ -166,7 +169,7 @@ class InputColumn(_Model):
     """A scheme's own input column: its type, allowed categories (category) or range (int/float), and label."""
 
     type: Literal["int", "float", "bool", "category"]
-    categories: list[str] | None = None
+    categories: list[str] | None = Field(default=None, max_length=MAX_CATEGORIES)
     min: float | None = None
     max: float | None = None
     label: Label | None = None

@@ -1,4 +1,4 @@
-"""A scheme's own input columns (``columns:``): checking a population's values against their declared type,
+"""A scheme's own input columns (``inputs:``): checking a population's values against their declared type,
 categories and range, column by column (whole-column pandas). Blank values are allowed here: whether a blank is
 needed for a row is the engine's decision (see :mod:`scoring.engine_missing`)."""
 
@@ -22,12 +22,12 @@ def _shown(values: pd.Series) -> str:
 def input_value_warnings(pop: pd.DataFrame, scheme: Scheme, src: str) -> list[str]:
     """One warning per declared column whose values do not fit its declaration (type, categories, range)."""
     out: list[str] = []
-    for name, decl in scheme.input_columns.items():
+    for name, decl in scheme.inputs.items():
         if name not in pop.columns:
             continue
         s = pop[name]
         present = s[s.notna()]
-        where = f"{src}: columns.{name}"
+        where = f"{src}: inputs.{name}"
         if decl.type == "category":
             allowed = set(decl.categories or [])
             bad = present[~present.astype(str).isin(allowed)]
@@ -64,4 +64,4 @@ def input_value_warnings(pop: pd.DataFrame, scheme: Scheme, src: str) -> list[st
 def population_schema_for(scheme: Scheme) -> Schema:
     """The population schema for reading a population scored by ``scheme``: the columns the scheme declares itself
     are left to its declaration (not typed, mapped or required by the built-in schema)."""
-    return without_columns(load_schema(), scheme.input_columns)
+    return without_columns(load_schema(), scheme.inputs)

@@ -17,6 +17,8 @@ from pydantic import Field, field_validator, model_validator
 from scoring.scheme_conditions import (
     CONDITION_FORMS,
     CONDITION_TESTS,
+    MAX_INPUTS,
+    MAX_PARTS,
     CapRule,
     Condition,
     Gate,
@@ -72,8 +74,8 @@ class Item(_Model):
     kind: Literal["per_unit", "category", "bands", "flag"]
     column: str | None = None
     columns: dict[str, float] | None = None
-    min_of: list[str | Over] | None = None
-    max_of: list[str | Over] | None = None
+    min_of: list[str | Over] | None = Field(default=None, max_length=MAX_PARTS)
+    max_of: list[str | Over] | None = Field(default=None, max_length=MAX_PARTS)
     points_per_unit: float | None = None
     unit: float | None = None
     min_units: float | None = None
@@ -226,7 +228,7 @@ class GroupRule(_Model):
     section: a group whose rule then applies to the items of all groups within it, after their own rules."""
 
     cap: float | None = None
-    caps: list[CapRule] | None = None
+    caps: list[CapRule] | None = Field(default=None, max_length=MAX_PARTS)
     mode: Literal["sum", "max"] = "sum"
     within: str | None = None
     label: Label | None = None
@@ -319,7 +321,7 @@ class Scheme(_Model):
     effective_from: dt.date | None = None
     sources: list[Source] = Field(default_factory=list)
     assumptions: list[str] = Field(default_factory=list)
-    input_columns: dict[str, InputColumn] = Field(default_factory=dict, alias="columns")
+    inputs: dict[str, InputColumn] = Field(default_factory=dict, max_length=MAX_INPUTS)
     eligibility: list[Gate] = Field(default_factory=list)
     items: list[Item]
     groups: dict[str, GroupRule] = Field(default_factory=dict)
@@ -425,8 +427,8 @@ class Scheme(_Model):
     def to_dict(self) -> dict[str, Any]:
         """A plain mapping that :func:`scheme_from_dict` reads back to an equal scheme."""
         data = self.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=False)
-        if not data.get("columns"):
-            data.pop("columns", None)
+        if not data.get("inputs"):
+            data.pop("inputs", None)
         for item in data["items"]:
             if item.get("default") == 0.0 and item["kind"] in ("per_unit", "flag"):
                 item.pop("default")

@@ -100,18 +100,18 @@ def test_random_applicants_engines_and_reference_agree(holes: bool) -> None:
 
 def test_declared_columns_check_values_and_categories() -> None:
     warnings = scheme_warnings(SCHEME, frame(CASES))
-    assert not [w for w in warnings if "columns." in w or "is not a value" in w]
+    assert not [w for w in warnings if "inputs." in w or "is not a value" in w]
     bad = frame(CASES[:2]).assign(crs_education=["master", "phd"], en_reading=[7, 7.5])
     warnings = scheme_warnings(SCHEME, bad)
-    assert any("columns.crs_education" in w and "'phd'" in w for w in warnings)
-    assert any("columns.en_reading" in w and "whole numbers" in w for w in warnings)
+    assert any("inputs.crs_education" in w and "'phd'" in w for w in warnings)
+    assert any("inputs.en_reading" in w and "whole numbers" in w for w in warnings)
     typo = SCHEME.to_dict()
     typo["items"][2]["points"]["masters"] = 1
     from scoring.scheme import scheme_from_dict
 
     warned = scheme_warnings(scheme_from_dict(typo))
     assert any("'masters'" in w and "did you mean 'master'" in w for w in warned)
-    assert np.all([c in SCHEME.input_columns for c in SCHEME.columns()])
+    assert np.all([c in SCHEME.inputs for c in SCHEME.columns()])
 
 
 def test_declared_columns_replace_the_population_schema(tmp_path: Path) -> None:
@@ -122,7 +122,7 @@ def test_declared_columns_replace_the_population_schema(tmp_path: Path) -> None:
 
     scheme = scheme_from_dict({
         "id": "own", "version": "1", "title": "own", "status": "draft",
-        "columns": {"education": {"type": "category", "categories": ["lower", "upper", "phd"]},
+        "inputs": {"education": {"type": "category", "categories": ["lower", "upper", "phd"]},
                     "partner_points": {"type": "int", "min": 0, "max": 10}},
         "items": [{"id": "edu", "kind": "category", "column": "education", "points": {"upper": 5, "phd": 9}},
                   {"id": "partner", "kind": "per_unit", "column": "partner_points", "points_per_unit": 1,
@@ -134,7 +134,7 @@ def test_declared_columns_replace_the_population_schema(tmp_path: Path) -> None:
         read_population(path)  # the built-in schema knows only the Chinese levels
     load = read_population(path, schema=population_schema_for(scheme))
     assert load.rows_rejected == 0
-    assert not [w for w in scheme_warnings(scheme, load.frame) if "columns." in w or "is not a value" in w]
+    assert not [w for w in scheme_warnings(scheme, load.frame) if "inputs." in w or "is not a value" in w]
     for engine in ENGINES:
         res = score(load.frame, scheme, engine=engine)  # blank partner_points: not needed where education != phd
         assert res.total_cents.tolist() == [1200, 500, 0]

@@ -232,9 +232,9 @@ FLAG = {"id": "f", "kind": "flag", "column": "x", "points": 1}
      ["my.yaml", "groups.g.caps[0]", "never apply"]),
     (with_items({**FLAG, "group": "g"}, groups={"g": {"cap": 5, "tier": 2}}),
      ["my.yaml", "groups.g.tier", "unknown key", "cap, caps, mode, within"]),
-    (with_items(columns={"x": {"type": "category"}}), ["my.yaml", "columns.x", "categories"]),
-    (with_items(columns={"x": {"type": "int", "categories": ["a"]}}), ["my.yaml", "columns.x", "category"]),
-    (with_items(columns={"x": {"type": "text"}}), ["my.yaml", "columns.x.type", "'text'", "int", "category"]),
+    (with_items(inputs={"x": {"type": "category"}}), ["my.yaml", "inputs.x", "categories"]),
+    (with_items(inputs={"x": {"type": "int", "categories": ["a"]}}), ["my.yaml", "inputs.x", "category"]),
+    (with_items(inputs={"x": {"type": "text"}}), ["my.yaml", "inputs.x.type", "'text'", "int", "category"]),
 ])
 def test_format_extension_errors_name_file_item_key_and_what_is_allowed(data: dict[str, Any],
                                                                          must_name: list[str]) -> None:
@@ -249,7 +249,7 @@ def test_when_list_and_tree_round_trip() -> None:
                                                                              {"max_of": ["x", "y"], "below": 9}]}]},
                       groups={"other": {"caps": [{"when": {"column": "y", "equals": 1}, "cap": 3}], "cap": 4,
                                         "within": "top"}, "top": {"cap": 10}},
-                      columns={"x": {"type": "float", "min": 0}, "y": {"type": "int"}})
+                      inputs={"x": {"type": "float", "min": 0}, "y": {"type": "int"}})
     scheme = scheme_from_dict(data)
     assert scheme.items[0].when is not None and scheme.items[0].when.all_of is not None
     assert scheme.columns() == ["x", "y"]
