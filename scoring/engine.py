@@ -2,8 +2,8 @@
 
 Whole-column numpy on compact dtypes, in row blocks spread over a small thread pool (numpy releases the GIL),
 so temporaries stay block-sized. Item points are rounded to the cent, as published lists are, and kept as int32
-cents; the total is their exact integer sum. A person with a missing value in any column the scheme reads is
-rejected with a reason, never scored as 0.
+cents; the total is their exact integer sum. A person with a missing value that the scheme needs for them (a
+column read by a gate, or by an item whose ``when`` holds for them) is rejected with a reason, never scored as 0.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pandas as pd
 
 from scoring import engine_numba
 from scoring.engine_kernels import Scratch, compile_condition, compile_groups, compile_item
+from scoring.engine_missing import needed_missing
 from scoring.engine_params import CENT_TOLERANCE, UNIT_TOLERANCE, Columns
 from scoring.errors import PopulationError, ScoringInputError
 from scoring.scheme import Scheme
@@ -133,21 +134,28 @@ def _empty_rejected() -> pd.DataFrame:
 # Scoring
 # ------------------------------------------------------------------------------------------------------------
 def find_missing(pop: pd.DataFrame, scheme: Scheme, skip: set[str] | frozenset[str] = frozenset()) -> pd.DataFrame:
-    """Rows with a missing (or infinite) value in a column the scheme reads: (row, column, reason), one per problem.
-
-    Columns in ``skip`` are not checked (the fused kernel checks them on the way)."""
+    """Rows with a missing (or infinite) value that the scheme needs for that row: (row, column, reason), one per
+    problem. A value behind a condition that does not hold for the row is not needed (see
+    :mod:`scoring.engine_missing`). Columns in ``skip`` are not checked (the fused kernel checks them on the way)."""
     cols = Columns(pop, scheme)
-    rows: list[pd.DataFrame] = []
+    found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for column in scheme.columns():
         if column in skip:
             continue
         masks = cols.invalid(column, f"scheme {scheme.id}")
-        if masks is None:
-            continue
-        for mask, reason in zip(masks, ("missing value", "infinite value"), strict=True):
-            pos = np.flatnonzero(mask)
-            if len(pos):
-                rows.append(pd.DataFrame({"row": _row_numbers(pop, pos), "column": column, "reason": reason}))
+        if masks is not None and (masks[0].any() or masks[1].any()):
+            found[column] = masks
+    if not found:
+        return _empty_rejected()
+    pos = np.flatnonzero(np.logical_or.reduce([m | i for m, i in found.values()]))
+    rows_with_gaps = pop[[c for c in scheme.columns() if c in pop.columns]].iloc[pos]  # only the columns read
+    needed = needed_missing(rows_with_gaps, scheme, {c: (m | i)[pos] for c, (m, i) in found.items()})
+    rows: list[pd.DataFrame] = []
+    for column, (missing, infinite) in found.items():
+        for mask, reason in ((missing, "missing value"), (infinite, "infinite value")):
+            hit = pos[needed[column] & mask[pos]]
+            if len(hit):
+                rows.append(pd.DataFrame({"row": _row_numbers(pop, hit), "column": column, "reason": reason}))
     if not rows:
         return _empty_rejected()
     return pd.concat(rows, ignore_index=True).sort_values(["row", "column"], kind="stable", ignore_index=True)
@@ -180,7 +188,7 @@ def score(pop: pd.DataFrame, scheme: Scheme, *, on_invalid: str = "raise", threa
           engine: str | None = None) -> ScoreResult:
     """Score every person in ``pop`` under ``scheme``.
 
-    A person with a missing (or infinite) value in a column the scheme reads is rejected with a reason: by default
+    A person with a missing (or infinite) value that the scheme needs for them is rejected with a reason: by default
     the first such rows raise :class:`PopulationError`; with ``on_invalid="reject"`` they are left out and listed in
     ``result.rejected``. A column the scheme needs but the population lacks raises :class:`PopulationError`.
     ``engine`` is "numba" (one fused compiled pass; the default when numba is installed) or "numpy" (whole-column
@@ -196,9 +204,12 @@ def score(pop: pd.DataFrame, scheme: Scheme, *, on_invalid: str = "raise", threa
     for column in scheme.columns():
         if column not in pop.columns:
             users = [i.id for i in scheme.items if column in i.source_columns()]
-            users += [g.id for g in scheme.eligibility if g.column == column]
+            users += [g.id for g in scheme.eligibility if column in g.columns()]
+            users += [f"groups.{n}.caps" for n, r in scheme.groups.items()
+                      if any(e.when is not None and column in e.when.columns() for e in r.caps or [])]
+            shown = ", ".join(users[:5]) + (f" and {len(users) - 5} more" if len(users) > 5 else "")
             raise PopulationError(
-                f"scheme {scheme.id}: column {column!r} (used by {', '.join(users) or 'a tie-break'}) is not in "
+                f"scheme {scheme.id}: column {column!r} (used by {shown or 'a tie-break'}) is not in "
                 f"the population; its columns: {', '.join(map(str, pop.columns[:20]))}"
             )
     fused = _score_numba(pop, scheme, on_invalid, threads) if engine == "numba" else None
@@ -239,7 +250,7 @@ def _score_numpy(pop: pd.DataFrame, scheme: Scheme, threads: int | None) -> tupl
     cols = Columns(pop, scheme)
     kernels = [(item.id, compile_item(item, cols)) for item in scheme.items]
     gates = [compile_condition(g, cols, f"eligibility gate {g.id}") for g in scheme.eligibility]
-    groups = compile_groups(scheme)
+    groups = compile_groups(scheme, cols)
     item_cents = {item.id: np.empty(n, dtype=np.int32) for item in scheme.items}
     total = np.empty(n, dtype=np.int64)
     reason = np.empty(n, dtype=np.int8 if len(gates) < 127 else np.int16)  # np.empty: huge pages, filled per block

@@ -15,13 +15,14 @@ import numpy as np
 
 from scoring.engine_params import (
     CENT_TOLERANCE,
+    NO_CAP,
     UNIT_TOLERANCE,
     Columns,
     PerUnit,
     Test,
     band_table,
     category_table,
-    condition_tests,
+    condition_program,
     flag_cents,
     group_rules,
     lookup_column,
@@ -71,20 +72,53 @@ def _numpy_test(test: Test) -> Callable[[slice, np.ndarray], np.ndarray]:
         return lambda sl, out: np.greater_equal(arr[sl], value, out=out)
     if kind == "le":
         return lambda sl, out: np.less_equal(arr[sl], value, out=out)
+    if kind == "gt":
+        return lambda sl, out: np.greater(arr[sl], value, out=out)
+    if kind == "lt":
+        return lambda sl, out: np.less(arr[sl], value, out=out)
     return _member_test(arr, value)
 
 
-def compile_condition(cond: Condition, cols: Columns, user: str) -> CondKernel:
-    """A kernel returning the mask where the condition holds (all given parts must hold)."""
-    tests = [_numpy_test(t) for t in condition_tests(cond, cols, user)]
+def _leaf(tests: list[Test]) -> CondKernel:
+    fns = [_numpy_test(t) for t in tests]
 
     def run(sl: slice, s: Scratch) -> np.ndarray:
         n = sl.stop - sl.start
-        mask = tests[0](sl, s.b1[:n])
-        for test in tests[1:]:
+        mask = fns[0](sl, s.b1[:n])
+        for test in fns[1:]:
             other = test(sl, s.b2[:n])
             mask = np.logical_and(mask, other, out=s.b1[:n])
         return mask
+
+    return run
+
+
+def compile_condition(cond: Condition, cols: Columns, user: str) -> CondKernel:
+    """A kernel returning the mask where the condition holds: a leaf's tests all hold; all_of/any_of/not combine
+    the masks of their parts (the program of :func:`condition_program`, the same one the numba path runs)."""
+    ops = condition_program(cond, cols, user)
+    if len(ops) == 1:
+        return _leaf(ops[0][1])  # type: ignore[arg-type]
+    steps = [(kind, _leaf(arg) if kind == "leaf" else arg) for kind, arg in ops]  # type: ignore[arg-type]
+
+    def run(sl: slice, s: Scratch) -> np.ndarray:
+        stack: list[np.ndarray] = []
+        for kind, arg in steps:
+            if kind == "leaf":
+                stack.append(arg(sl, s).copy())  # type: ignore[operator]
+            elif kind == "not":
+                np.logical_not(stack[-1], out=stack[-1])
+            else:
+                k = int(arg)  # type: ignore[call-overload]
+                parts = stack[len(stack) - k:]
+                del stack[len(stack) - k:]
+                fn = np.logical_and if kind == "all" else np.logical_or
+                for part in parts[1:]:
+                    fn(parts[0], part, out=parts[0])
+                stack.append(parts[0])
+        n = sl.stop - sl.start
+        np.copyto(s.b1[:n], stack[0])
+        return s.b1[:n]
 
     return run
 
@@ -147,11 +181,12 @@ def _direct_kernel(item: Item, cols: Columns) -> ItemKernel:
         codes, lut = category_table(item, cols, user)
         fn = lambda sl, out, s: np.take(lut, codes[sl], out=out, mode="wrap")  # noqa: E731  (-1 -> default)
     elif item.kind == "bands":
-        search, lut = band_table(item, cols.numeric(item.column or "", user))
-        arr = cols.numeric(item.column or "", user)
-        fn = lambda sl, out, s: np.take(lut, np.searchsorted(search, arr[sl], side="right"), out=out)  # noqa: E731
+        arr = cols.value(item.source or "", user)
+        search, lut = band_table(item, arr)
+        fn = _small_int_bands(arr, search, lut) or (
+            lambda sl, out, s: np.take(lut, np.searchsorted(search, arr[sl], side="right"), out=out))
     else:
-        fn = _flag(cols.numeric(item.column or "", user), flag_cents(item))
+        fn = _flag(cols.value(item.source or "", user), flag_cents(item))
     if when is None:
         return fn
 
@@ -160,6 +195,19 @@ def _direct_kernel(item: Item, cols: Columns) -> ItemKernel:
         np.multiply(out, when(sl, s), out=out)
 
     return with_when
+
+
+def _small_int_bands(arr: np.ndarray, search: np.ndarray, lut: np.ndarray) -> ItemKernel | None:
+    """Bands over a small-integer or boolean column (or min_of/max_of of such): the band of every value of the
+    dtype, looked up with one ``take`` (the same cents as the search, without a search per row)."""
+    if arr.dtype.kind not in "biu" or arr.dtype.itemsize > 2:
+        return None
+    unsigned = np.dtype(np.uint8) if arr.dtype == bool else np.dtype(f"u{arr.dtype.itemsize}")
+    values = np.array([False, True]) if arr.dtype == bool else \
+        np.arange(1 << (8 * arr.dtype.itemsize), dtype=unsigned).view(arr.dtype)
+    table = np.take(lut, np.searchsorted(search, values, side="right"))
+    index = arr.view(unsigned)
+    return lambda sl, out, s: np.take(table, index[sl], out=out)
 
 
 def _flag(arr: np.ndarray, cents: int) -> ItemKernel:
@@ -230,14 +278,23 @@ def _round_half_away(u: np.ndarray, scratch: np.ndarray) -> None:
 # ------------------------------------------------------------------------------------------------------------
 # Group rules
 # ------------------------------------------------------------------------------------------------------------
-def compile_groups(scheme: Scheme) -> Callable[[dict[str, np.ndarray], slice, Scratch], None]:
-    """Group rules applied in place on a block: ``mode: max`` keeps the best item (first on ties), then ``cap``
-    clips the running sum in declaration order (each item keeps what it adds below the cap)."""
-    rules = group_rules(scheme)
+def compile_groups(scheme: Scheme, cols: Columns) -> Callable[[dict[str, np.ndarray], slice, Scratch], None]:
+    """Group rules applied in place on a block, groups before the sections they are within: ``mode: max`` keeps the
+    best item (first on ties), then the cap (the first conditional cap that holds, else ``cap``) clips the running
+    sum in declaration order (each item keeps what it adds below the cap)."""
+    rules = []
+    for step in group_rules(scheme):
+        conds = [(compile_condition(c, cols, "groups (caps)"), cents) for c, cents in step.caps]
+        rules.append((step.ids, step.best_only, step.cap, conds))
 
     def run(cents: dict[str, np.ndarray], sl: slice, s: Scratch) -> None:
         n = sl.stop - sl.start
-        for ids, best_only, cap in rules:
+        for ids, best_only, fixed, conds in rules:
+            cap: int | np.ndarray | None = fixed
+            if conds:
+                cap = np.full(n, NO_CAP if fixed is None else fixed, dtype=np.int64)
+                for cond, value in reversed(conds):  # the first that holds wins
+                    np.copyto(cap, value, where=cond(sl, s))
             items = [cents[i][sl] for i in ids]
             if best_only:
                 best, arg, better = s.i1[:n], s.i2[:n], s.b3[:n]

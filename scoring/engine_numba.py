@@ -23,17 +23,19 @@ import numpy as np
 
 from scoring.engine_kernels import lookup_table
 from scoring.engine_params import (
+    NO_CAP,
     Columns,
     Test,
     band_table,
     category_table,
-    condition_tests,
+    condition_program,
     flag_cents,
     group_rules,
     lookup_column,
     per_unit_params,
+    program_depth,
 )
-from scoring.scheme import Item, Scheme
+from scoring.scheme import Condition, Item, Scheme
 
 try:  # numba is optional: without it the engine uses the numpy path
     import numba
@@ -52,7 +54,9 @@ _CODES = {"f8": _F8, "f4": _F4, "u1": _U1, "b1": _U1, "i1": _I1, "u2": _U2, "i2"
           "u8": _U8, "i8": _I8}
 # item kinds; test kinds
 _LUT, _PER_UNIT, _BANDS, _FLAG = range(4)
-_CONST, _GE, _LE, _IN = range(4)
+_CONST, _GE, _LE, _IN, _GT, _LT = range(6)
+# condition program ops: a leaf (all of its tests), all/any of the last k results, not
+_LEAF, _ALL, _ANY, _NOT = range(4)
 # item table columns: kind, slot, off, length, when, limit, flags; flags bits
 _HAS_UNIT, _HAS_MIN, _HAS_CAP, _EXACT = 1, 2, 4, 8
 _EXACT_INT = float(2**53)
@@ -72,7 +76,10 @@ class Plan:
     luts: list[np.ndarray] = field(default_factory=list)
     lut_len: int = 0
     edges: list[float] = field(default_factory=list)
-    conds: list[list[int]] = field(default_factory=list)
+    conds: list[list[int]] = field(default_factory=list)  # leaves: (first test, count)
+    progs: list[list[int]] = field(default_factory=list)  # conditions: (first op, count)
+    ops: list[list[int]] = field(default_factory=list)  # (op, leaf index or k)
+    depth: int = 1
     tests: list[list[int]] = field(default_factory=list)
     testf: list[float] = field(default_factory=list)
     mvals: list[float] = field(default_factory=list)
@@ -80,6 +87,7 @@ class Plan:
     rules: list[list[int]] = field(default_factory=list)
     rule_items: list[int] = field(default_factory=list)
     caps: list[int] = field(default_factory=list)
+    capconds: list[list[int]] = field(default_factory=list)  # (condition, cents) of conditional group caps
     compared: set[int] = field(default_factory=set)  # slots used in conditions
 
     def slot(self, arr: np.ndarray) -> int:
@@ -105,8 +113,8 @@ class Plan:
             if kind == "const":
                 self.tests.append([_CONST, 0, int(bool(value)), 0])
                 self.testf.append(0.0)
-            elif kind in ("ge", "le"):
-                self.tests.append([_GE if kind == "ge" else _LE, slot, 0, 0])
+            elif kind in ("ge", "le", "gt", "lt"):
+                self.tests.append([{"ge": _GE, "le": _LE, "gt": _GT, "lt": _LT}[kind], slot, 0, 0])
                 self.testf.append(float(value))  # type: ignore[arg-type]
             else:  # "in" (values in the column's dtype) or "self" (a bool column: true is 1)
                 values = [1.0] if kind == "self" else [float(v) for v in np.asarray(value).tolist()]
@@ -115,6 +123,19 @@ class Plan:
                 self.mvals.extend(values)
         self.conds.append([first, len(self.tests) - first])
         return len(self.conds) - 1
+
+    def program(self, cond: Condition, cols: Columns, user: str) -> int:
+        """Encode a condition (a postfix program over leaves); returns its index."""
+        program = condition_program(cond, cols, user)
+        first = len(self.ops)
+        for kind, arg in program:
+            if kind == "leaf":
+                self.ops.append([_LEAF, self.condition(arg)])  # type: ignore[arg-type]
+            else:
+                self.ops.append([{"all": _ALL, "any": _ANY, "not": _NOT}[kind], int(arg)])  # type: ignore[call-overload]
+        self.depth = max(self.depth, program_depth(program))
+        self.progs.append([first, len(self.ops) - first])
+        return len(self.progs) - 1
 
 
 def build_plan(scheme: Scheme, cols: Columns) -> Plan | None:
@@ -126,12 +147,15 @@ def build_plan(scheme: Scheme, cols: Columns) -> Plan | None:
     for item in scheme.items:
         _encode_item(plan, item, cols)
     for gate in scheme.eligibility:
-        plan.gates.append(plan.condition(condition_tests(gate, cols, f"eligibility gate {gate.id}")))
+        plan.gates.append(plan.program(gate, cols, f"eligibility gate {gate.id}"))
     index = {item.id: k for k, item in enumerate(scheme.items)}
-    for ids, best_only, cap in group_rules(scheme):
-        plan.rules.append([len(plan.rule_items), len(ids), int(best_only), int(cap is not None)])
-        plan.rule_items.extend(index[i] for i in ids)
-        plan.caps.append(0 if cap is None else int(cap))
+    for step in group_rules(scheme):
+        conds = [(plan.program(c, cols, "groups (caps)"), cents) for c, cents in step.caps]
+        plan.rules.append([len(plan.rule_items), len(step.ids), int(step.best_only), int(step.capped),
+                           len(plan.capconds), len(conds)])
+        plan.rule_items.extend(index[i] for i in step.ids)
+        plan.caps.append(NO_CAP if step.cap is None else int(step.cap))
+        plan.capconds.extend([p, int(cents)] for p, cents in conds)
     for k, arr in enumerate(plan.arrays):
         if arr.dtype.str[1:] not in _CODES or not arr.dtype.isnative or arr.ndim != 1:
             return None
@@ -160,7 +184,7 @@ def _encode_item(plan: Plan, item: Item, cols: Columns) -> None:
         row[:4] = [_LUT, plan.slot(arr), plan.lut(lut), len(lut)]
     else:
         if item.when is not None:
-            row[4] = plan.condition(condition_tests(item.when, cols, f"{user} (when)"))
+            row[4] = plan.program(item.when, cols, f"{user} (when)")
         if item.kind == "per_unit":
             p = per_unit_params(item, cols, user)
             row[:4] = [_PER_UNIT, 0, len(plan.srcs), len(p.sources)]
@@ -175,13 +199,13 @@ def _encode_item(plan: Plan, item: Item, cols: Columns) -> None:
             codes, lut = category_table(item, cols, user)
             row[:4] = [_LUT, plan.slot(codes), plan.lut(lut), len(lut)]
         elif item.kind == "bands":
-            arr = cols.numeric(item.column or "", user)
+            arr = cols.value(item.source or "", user)
             search, lut = band_table(item, arr)
             row[:4] = [_BANDS, plan.slot(arr), len(plan.edges), len(search)]
             plan.edges.extend(float(e) for e in search.tolist())
             flt[0] = float(plan.lut(lut))
         else:
-            row[:4] = [_FLAG, plan.slot(cols.numeric(item.column or "", user)), flag_cents(item), 0]
+            row[:4] = [_FLAG, plan.slot(cols.value(item.source or "", user)), flag_cents(item), 0]
     plan.items.append(row)
     plan.itemf.append(flt)
 
@@ -222,13 +246,15 @@ def run(plan: Plan, n: int, threads: int, chunk: int = CHUNK_ROWS) -> Outputs:
         np.array(plan.items, i64).reshape(-1, 7), np.array(plan.itemf, f64).reshape(-1, 4),
         np.array(plan.srcs, i64), np.array(plan.srcw, f64),
         np.concatenate(plan.luts) if plan.luts else np.zeros(0, np.int32), np.array(plan.edges, f64),
-        np.array(plan.conds, i64).reshape(-1, 2), np.array(plan.tests, i64).reshape(-1, 4),
+        np.array(plan.conds, i64).reshape(-1, 2), np.array(plan.progs, i64).reshape(-1, 2),
+        np.array(plan.ops, i64).reshape(-1, 2), np.array(plan.tests, i64).reshape(-1, 4),
         np.array(plan.testf, f64), np.array(plan.mvals, f64), np.array(plan.gates, i64),
-        np.array(plan.rules, i64).reshape(-1, 4), np.array(plan.rule_items, i64), np.array(plan.caps, i64),
+        np.array(plan.rules, i64).reshape(-1, 6), np.array(plan.rule_items, i64), np.array(plan.caps, i64),
+        np.array(plan.capconds, i64).reshape(-1, 2),
     )
     with _LOCK:
         numba.set_num_threads(max(1, min(workers, numba.config.NUMBA_NUM_THREADS)))
-        _kernel(addrs, codes, checked, n, chunk, workers, *tables, cents, total, reason, eligible, bad)
+        _kernel(addrs, codes, checked, n, chunk, workers, plan.depth, *tables, cents, total, reason, eligible, bad)
     del arrays
     return Outputs(cents, total, reason, eligible, bool(bad.any()))
 
@@ -316,6 +342,12 @@ if AVAILABLE:
         elif kind == _LE:
             for i in range(m):
                 hit[i] = x[i] <= value
+        elif kind == _GT:
+            for i in range(m):
+                hit[i] = x[i] > value
+        elif kind == _LT:
+            for i in range(m):
+                hit[i] = x[i] < value
         else:
             for i in range(m):
                 hit[i] = False
@@ -325,8 +357,39 @@ if AVAILABLE:
                     hit[i] = hit[i] | (x[i] == v)
 
     @_jit
+    def _program(p, m, vals, conds, progs, ops, tests, testf, mvals, mask, hit, stack):
+        """mask[:m] = condition ``p`` holds: its postfix program over leaves, all/any of the last k, not."""
+        first, count = progs[p, 0], progs[p, 1]
+        if count == 1:
+            _condition(ops[first, 1], m, vals, conds, tests, testf, mvals, mask, hit)
+            return
+        top = 0
+        for o in range(first, first + count):
+            op, arg = ops[o, 0], ops[o, 1]
+            if op == _LEAF:
+                _condition(arg, m, vals, conds, tests, testf, mvals, stack[top], hit)
+                top += 1
+            elif op == _NOT:
+                row = stack[top - 1]
+                for i in range(m):
+                    row[i] = not row[i]
+            else:
+                base = stack[top - arg]
+                for j in range(top - arg + 1, top):
+                    other = stack[j]
+                    if op == _ALL:
+                        for i in range(m):
+                            base[i] = base[i] & other[i]
+                    else:
+                        for i in range(m):
+                            base[i] = base[i] | other[i]
+                top = top - arg + 1
+        for i in range(m):
+            mask[i] = stack[0, i]
+
+    @_jit
     def _condition(c, m, vals, conds, tests, testf, mvals, mask, hit):
-        """mask[:m] = condition ``c`` holds (every test)."""
+        """mask[:m] = leaf ``c`` holds (every test)."""
         first, count = conds[c, 0], conds[c, 1]
         for t in range(first, first + count):
             x = vals[max(tests[t, 1], 0)]
@@ -410,9 +473,9 @@ if AVAILABLE:
                 out[i] = off if x[i] != 0 else 0
 
     @njit(parallel=True, cache=True, nogil=True)
-    def _kernel(addrs, codes, checked, n, chunk, workers, items, itemf, srcs, srcw, luts, edges,
-                conds, tests, testf, mvals, gates, rules, rule_items, caps, cents_out, total_out, reason_out,
-                eligible_out, bad_out):
+    def _kernel(addrs, codes, checked, n, chunk, workers, depth, items, itemf, srcs, srcw, luts, edges,
+                conds, progs, ops, tests, testf, mvals, gates, rules, rule_items, caps, capconds, cents_out, total_out,
+                reason_out, eligible_out, bad_out):
         n_slots, n_items = len(addrs), items.shape[0]
         n_blocks = (n + chunk - 1) // chunk
         for w in prange(workers):
@@ -421,6 +484,8 @@ if AVAILABLE:
             u = np.empty(chunk)
             mask = np.empty(chunk, np.bool_)
             hit = np.empty(chunk, np.bool_)
+            stack = np.empty((max(depth, 1), chunk), np.bool_)
+            capv = np.empty(chunk, np.int64)
             counts = np.empty(chunk, np.int64)
             code = np.empty(chunk, np.int8)
             acc = np.empty(chunk, np.int64)
@@ -436,7 +501,7 @@ if AVAILABLE:
                     _item(k, m, vals, items, itemf, srcs, srcw, luts, edges, cents[k], u, counts)
                     when = items[k, 4]
                     if when >= 0:
-                        _condition(when, m, vals, conds, tests, testf, mvals, mask, hit)
+                        _program(when, m, vals, conds, progs, ops, tests, testf, mvals, mask, hit, stack)
                         row = cents[k]
                         for i in range(m):
                             row[i] = row[i] if mask[i] else 0
@@ -452,8 +517,15 @@ if AVAILABLE:
                                 if j != arg:
                                     cents[rule_items[off + j], i] = 0
                     if rules[r, 3]:  # cap on the running sum, in declaration order
-                        cap = caps[r]
                         for i in range(m):
+                            capv[i] = caps[r]
+                        c0, nc = rules[r, 4], rules[r, 5]
+                        for c in range(c0 + nc - 1, c0 - 1, -1):  # the first conditional cap that holds wins
+                            _program(capconds[c, 0], m, vals, conds, progs, ops, tests, testf, mvals, mask, hit, stack)
+                            for i in range(m):
+                                capv[i] = capconds[c, 1] if mask[i] else capv[i]
+                        for i in range(m):
+                            cap = capv[i]
                             running, before = np.int64(0), np.int64(0)
                             for j in range(count):
                                 running += cents[rule_items[off + j], i]
@@ -475,7 +547,7 @@ if AVAILABLE:
                 for i in range(m):
                     code[i] = 0
                 for g in range(len(gates)):
-                    _condition(gates[g], m, vals, conds, tests, testf, mvals, mask, hit)
+                    _program(gates[g], m, vals, conds, progs, ops, tests, testf, mvals, mask, hit, stack)
                     for i in range(m):
                         code[i] = g + 1 if code[i] == 0 and not mask[i] else code[i]
                 reason, eligible = reason_out[start:start + m], eligible_out[start:start + m]

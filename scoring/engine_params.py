@@ -19,12 +19,15 @@ import pandas as pd
 
 from scoring.errors import PopulationError, SchemeError
 from scoring.scheme import Condition, Item, Scheme
+from scoring.scheme_model import Over
 
 UNIT_TOLERANCE = 1e-3  # a value within 1/1000 of a step of the next step counts the step (float error, float32)
 CENT_TOLERANCE = 1e-6  # a value within 1e-6 cent below a half cent rounds up (0.375 points is 38 cents, always)
 MIN_UNITS_TOLERANCE = 1e-9
 
 Test = tuple[str, "np.ndarray | None", object]  # (kind, column array, value): see condition_tests
+Op = tuple[str, object]  # a condition as a postfix program: ("leaf", [Test]), ("all", k), ("any", k), ("not", 1)
+NO_CAP = 1 << 62  # a group cap (cents) that never binds
 
 
 class Columns:
@@ -35,6 +38,7 @@ class Columns:
         self.scheme = scheme
         self._numeric: dict[str, np.ndarray] = {}
         self._codes: dict[str, tuple[np.ndarray, list[object]]] = {}
+        self._over: dict[str, np.ndarray] = {}
 
     def require(self, column: str, user: str) -> pd.Series:
         """The column; a missing one raises PopulationError naming ``user`` (the scheme part that reads it)."""
@@ -73,6 +77,20 @@ class Columns:
             arr = converted.to_numpy(dtype=np.float64, na_value=np.nan)
         self._numeric[column] = arr
         return arr
+
+    def value(self, source: str | Over, user: str) -> np.ndarray:
+        """A column as numbers, or the row-wise min/max of several (numpy's common dtype, computed once)."""
+        if isinstance(source, str):
+            return self.numeric(source, user)
+        key = source.model_dump_json()
+        if key not in self._over:
+            parts = [self.value(p, user) for p in (source.min_of or source.max_of or [])]
+            fn = np.minimum if source.min_of is not None else np.maximum
+            out = parts[0]
+            for part in parts[1:]:
+                out = fn(out, part)  # NaN in any part gives NaN: the row needs that column (rejected)
+            self._over[key] = out
+        return self._over[key]
 
     def codes(self, column: str, user: str) -> tuple[np.ndarray, list[object]]:
         """The column as category codes (-1 = missing) and its categories."""
@@ -149,20 +167,23 @@ def _as_comparable(arr: np.ndarray) -> np.ndarray:
     return arr.view(np.uint8) if arr.dtype == bool else arr
 
 
-def bound_spec(arr: np.ndarray, bound: float, lower: bool) -> Test:
-    """x >= bound (lower) or x <= bound, in the column's precision; integer columns compare exactly."""
+def bound_spec(arr: np.ndarray, bound: float, lower: bool, strict: bool = False) -> Test:
+    """x >= bound (lower), x <= bound, or with ``strict`` x > bound / x < bound, in the column's precision;
+    integer columns compare exactly (x > 2.5 is x >= 3, x < 3 is x <= 2)."""
     a = _as_comparable(arr)
     if a.dtype.kind in "iu":
         info = np.iinfo(a.dtype)
-        edge = math.ceil(bound) if lower else math.floor(bound)
+        if lower:
+            edge = math.floor(bound) + 1 if strict else math.ceil(bound)
+        else:
+            edge = math.ceil(bound) - 1 if strict else math.floor(bound)
         always = edge <= info.min if lower else edge >= info.max
         never = edge > info.max if lower else edge < info.min
         if always or never:
             return ("const", None, bool(always))
-        value = a.dtype.type(edge)
-    else:
-        value = a.dtype.type(bound)
-    return ("ge" if lower else "le", a, value)
+        return ("ge" if lower else "le", a, a.dtype.type(edge))
+    kind = ("gt" if lower else "lt") if strict else ("ge" if lower else "le")
+    return (kind, a, a.dtype.type(bound))
 
 
 def _typed(arr: np.ndarray, nums: list[float]) -> np.ndarray:
@@ -175,15 +196,47 @@ def _typed(arr: np.ndarray, nums: list[float]) -> np.ndarray:
     return np.array(sorted(set(nums)), dtype=a.dtype)
 
 
+def condition_program(cond: Condition, cols: Columns, user: str) -> list[Op]:
+    """A condition as a postfix program shared by both engines: ("leaf", tests that must all hold), then
+    ("all", k) / ("any", k) over the last k results, or ("not", 1)."""
+    if cond.source is not None:
+        return [("leaf", condition_tests(cond, cols, user))]
+    ops: list[Op] = []
+    for child in cond.children:
+        ops.extend(condition_program(child, cols, user))
+    if cond.not_ is not None:
+        ops.append(("not", 1))
+    else:
+        ops.append(("all" if cond.all_of is not None else "any", len(cond.children)))
+    return ops
+
+
+def program_depth(ops: list[Op]) -> int:
+    """The largest number of results a program holds at once (stack depth)."""
+    depth = top = 0
+    for kind, arg in ops:
+        top = top + 1 if kind == "leaf" else top - int(arg) + 1  # type: ignore[call-overload]
+        depth = max(depth, top)
+    return depth
+
+
 def condition_tests(cond: Condition, cols: Columns, user: str) -> list[Test]:
-    """The tests of a condition (all must hold), as data: ("in", column, values in its dtype), ("self", bool column,
-    None), ("const", None, bool), ("ge"/"le", column, value in its dtype). Shared by the numpy and numba paths."""
-    column = cond.column
-    cols.require(column, user)
+    """The tests of a leaf condition (all must hold), as data: ("in", column, values in its dtype), ("self", bool
+    column, None), ("const", None, bool), ("ge"/"le"/"gt"/"lt", column, value in its dtype). Shared by the numpy and
+    numba paths. A min_of/max_of is compared in numpy's common dtype of its columns."""
+    source = cond.source
+    assert source is not None
+    if isinstance(source, str):
+        column = source
+        cols.require(column, user)
+    else:
+        for col in source.columns():
+            cols.require(col, user)
+        column = ""
     tests: list[Test] = []
     if cond.equals is not None or cond.in_ is not None:
         values = list(cond.in_) if cond.in_ is not None else [cond.equals]
-        if cols.is_textual(column):
+        if column and cols.is_textual(column):
             codes, cats = cols.codes(column, user)
             lookup = {str(c): n for n, c in enumerate(cats)}
             wanted = {lookup[str(v)] for v in values if str(v) in lookup}
@@ -191,19 +244,19 @@ def condition_tests(cond: Condition, cols: Columns, user: str) -> list[Test]:
                 wanted &= {lookup.get(str(cond.equals), -2)}
             tests.append(("in", codes, np.array(sorted(wanted), dtype=codes.dtype)))
         else:
-            arr = cols.numeric(column, user)
-            nums = [_test_number(v, column, user, cols.scheme) for v in values]
+            arr = cols.value(source, user)
+            nums = [_test_number(v, column or "min_of/max_of", user, cols.scheme) for v in values]
             if cond.equals is not None and cond.in_ is not None:
-                eq = _test_number(cond.equals, column, user, cols.scheme)
+                eq = _test_number(cond.equals, column or "min_of/max_of", user, cols.scheme)
                 nums = [v for v in nums if v == eq]
             if arr.dtype == bool and nums == [1.0]:
                 tests.append(("self", arr, None))  # the column itself (read only)
             else:
                 tests.append(("in", _as_comparable(arr), _typed(arr, nums)))
-    if cond.min is not None:
-        tests.append(bound_spec(cols.numeric(column, user), cond.min, lower=True))
-    if cond.max is not None:
-        tests.append(bound_spec(cols.numeric(column, user), cond.max, lower=False))
+    for bound, lower, strict in ((cond.min, True, False), (cond.max, False, False), (cond.above, True, True),
+                                 (cond.below, False, True)):
+        if bound is not None:
+            tests.append(bound_spec(cols.value(source, user), bound, lower=lower, strict=strict))
     return tests
 
 
@@ -267,7 +320,8 @@ class PerUnit:
 
 def per_unit_params(item: Item, cols: Columns, user: str) -> PerUnit:
     """The arrays and constants of a per_unit item, shared by the numpy and numba paths."""
-    sources = [(cols.numeric(item.column, user), 1.0)] if item.column else [
+    source = item.source
+    sources = [(cols.value(source, user), 1.0)] if source is not None else [
         (cols.numeric(c, user), float(w)) for c, w in (item.columns or {}).items()
     ]
     limit = cols.numeric(item.max_units_column, user) if item.max_units_column else None
@@ -288,12 +342,36 @@ def per_unit_params(item: Item, cols: Columns, user: str) -> PerUnit:
 # ------------------------------------------------------------------------------------------------------------
 # Group rules
 # ------------------------------------------------------------------------------------------------------------
-def group_rules(scheme: Scheme) -> list[tuple[list[str], bool, int | None]]:
-    """(item ids, best only, cap in cents) of each group rule that applies, in the scheme's order."""
+@dataclass
+class GroupStep:
+    """One group rule as applied: its items (with those of groups within it), best-only, and its caps in cents:
+    ``caps`` are (condition, cents) tried in order, the first that holds applies, else ``cap`` (None: no cap)."""
+
+    ids: list[str]
+    best_only: bool
+    cap: int | None
+    caps: list[tuple[Condition, int]]
+
+    @property
+    def capped(self) -> bool:
+        """True when some row may be capped."""
+        return self.cap is not None or bool(self.caps)
+
+
+def group_rules(scheme: Scheme) -> list[GroupStep]:
+    """The group rules that apply, groups before the sections they are within (else in the scheme's order)."""
     rules = []
-    for group, rule in scheme.groups.items():
-        ids = [i.id for i in scheme.items if i.group == group]
+    for group in scheme.group_order():
+        rule = scheme.groups[group]
+        ids = scheme.group_items(group)
         if ids:
             cap = None if rule.cap is None else round(rule.cap * 100)
-            rules.append((ids, rule.mode == "max" and len(ids) > 1, cap))
+            caps: list[tuple[Condition, int]] = []
+            for entry in rule.caps or []:
+                cents = round(entry.cap * 100)
+                if entry.when is None:  # an unconditional entry ends the list (validation forbids entries after it)
+                    cap = cents
+                    break
+                caps.append((entry.when, cents))
+            rules.append(GroupStep(ids, rule.mode == "max" and len(ids) > 1, cap, caps))
     return rules

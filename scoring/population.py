@@ -221,8 +221,9 @@ def _refuse_or_drop(raw: pd.DataFrame, findings: list[IdentifierFinding], mappin
 
 
 def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, source: str | None,
-              warnings: list[str], row_numbers: np.ndarray | None = None, row_offset: int = 0) -> PopulationLoad:
-    schema = load_schema()
+              warnings: list[str], row_numbers: np.ndarray | None = None, row_offset: int = 0,
+              schema: Schema | None = None) -> PopulationLoad:
+    schema = schema or load_schema()
     name = source or "population"
     if raw.shape[1] == 0:
         raise PopulationError(f"{name}: no columns")
@@ -280,22 +281,26 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
 
 
 def read_population(source: str | os.PathLike[str] | pd.DataFrame, *, skip_invalid: bool = False,
-                    drop_identifiers: bool = False, row_offset: int = 0) -> PopulationLoad:
+                    drop_identifiers: bool = False, row_offset: int = 0,
+                    schema: Schema | None = None) -> PopulationLoad:
     """Read and validate a population from a file path (CSV/XLSX/Parquet) or a DataFrame.
 
     Strict by default: any invalid row raises :class:`PopulationError` whose first line names up to three bad rows.
     With ``skip_invalid`` the valid rows are kept and the rejected ones reported. Columns holding direct identifiers
     are refused unless ``drop_identifiers`` is true, in which case they are dropped and reported.
     ``row_offset`` (a frame that is a batch of a larger file) is added to the data rows named in identifier messages.
+    ``schema`` replaces the population schema (e.g. without the columns a scheme declares itself:
+    ``scheme_inputs.population_schema_for``).
     """
     if isinstance(source, pd.DataFrame):
         return _validate(source, skip_invalid=skip_invalid, drop_identifiers=drop_identifiers, source=None,
-                         warnings=[], row_offset=row_offset)
+                         warnings=[], row_offset=row_offset, schema=schema)
     if not isinstance(source, str | os.PathLike):
         raise PopulationError(f"a population must be a file path or a pandas DataFrame, not {type(source).__name__}")
     table = read_table(source)
     return _validate(table.frame, skip_invalid=skip_invalid, drop_identifiers=drop_identifiers,
-                     source=os.fspath(source), warnings=list(table.warnings), row_numbers=table.row_numbers)
+                     source=os.fspath(source), warnings=list(table.warnings), row_numbers=table.row_numbers,
+                     schema=schema)
 
 
 def load_population(source: str | os.PathLike[str] | pd.DataFrame, *, drop_identifiers: bool = False) -> pd.DataFrame:

@@ -6,7 +6,9 @@ aliases of headers and values from here, so that a new alias or label is one lin
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -232,6 +234,21 @@ def load_schema(path: str | Path | None = None) -> Schema:
     with open(path or SCHEMA_PATH, encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
     return _parse(raw)
+
+
+def without_columns(schema: Schema, names: Iterable[str]) -> Schema:
+    """The schema without the columns a scheme declares itself (``inputs:`` in a scheme): their headers and values
+    are not mapped or typed by the population schema, so the loader keeps them as given (blanks included) and the
+    scheme's own declaration checks them (:mod:`scoring.scheme_inputs`)."""
+    drop = set(names) & set(schema.columns)
+    if not drop:
+        return schema
+    return dataclasses.replace(
+        schema,
+        columns={k: v for k, v in schema.columns.items() if k not in drop},
+        _header_index={h: c for h, c in schema._header_index.items() if c not in drop},
+        _value_index={c: m for c, m in schema._value_index.items() if c not in drop},
+    )
 
 
 def label(column: str, lang: Lang = "zh") -> str:

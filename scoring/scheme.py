@@ -1,6 +1,6 @@
 """Points schemes as data: YAML loading with ``base`` inheritance, validation, warnings and saving.
 
-A scheme file is plain YAML (see ``DESIGN.md``); nothing in it is ever evaluated as code. Loading validates with
+A scheme file is plain YAML (see ``docs/schemes.md``); nothing in it is ever evaluated as code. Loading validates with
 pydantic (the model is in :mod:`scoring.scheme_model`, re-exported here) and with the semantic rules below; every
 error names the file, the item, the key, the value and what is allowed. Warnings (the scheme runs but is probably
 not meant) are kept apart from errors.
@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from pydantic import ValidationError
 
 from scoring.errors import SchemeError
@@ -27,12 +28,15 @@ from scoring.scheme_model import (
     STATUSES,
     AdmissionRule,
     Band,
+    CapRule,
     Condition,
     DominanceRule,
     Gate,
     GroupRule,
+    InputColumn,
     Item,
     Label,
+    Over,
     Scheme,
     Source,
     TieKey,
@@ -48,12 +52,15 @@ __all__ = [
     "STATUSES",
     "AdmissionRule",
     "Band",
+    "CapRule",
     "Condition",
     "DominanceRule",
     "Gate",
     "GroupRule",
+    "InputColumn",
     "Item",
     "Label",
+    "Over",
     "Scheme",
     "Source",
     "TieKey",
@@ -137,7 +144,7 @@ def _check_top_keys(data: dict[str, Any], path: Path, seen: tuple[Path, ...]) ->
         role = f" (the base of {seen[-1].name})" if seen else ""
         more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
         raise SchemeError(f"{path}{role}: {short_repr(unknown[0], 40)}: unknown key of a scheme{more}; "
-                          "check the spelling against DESIGN.md")
+                          "check the spelling against docs/schemes.md")
 
 
 def _check_sizes(data: dict[str, Any], source: str) -> None:
@@ -175,7 +182,8 @@ def scheme_from_dict(data: dict[str, Any], source: str = "<scheme>") -> Scheme:
     try:
         scheme = Scheme.model_validate(data)
     except ValidationError as exc:
-        errors = [_describe_error(err, data, source) for err in exc.errors()]
+        found = sorted(exc.errors(), key=lambda e: e.get("type") == "string_type")  # a union's text branch last
+        errors = [_describe_error(err, data, source) for err in found]
         raise SchemeError(errors[0] + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""), errors) from None
     scheme.path = source
     problems = _semantic_errors(scheme, source)
@@ -217,9 +225,11 @@ def _describe_error(err: Any, data: dict[str, Any], source: str) -> str:
             node = entry
         else:
             key = "in" if step == "in_" else str(step)
-            if key in ("literal['admit_all']", "list[TieKey]", "function-after[_ordered(), Band]"):
+            if key in ("literal['admit_all']", "list[TieKey]", "str", "Over") or key.startswith("function-"):
                 continue
             parts.append(key)
+            if isinstance(node, list) and key == "all_of":
+                continue  # when: [a, b] is all_of: [a, b]
             node = node.get(key) if isinstance(node, dict) else None
     where = ".".join(parts) or "(top level)"
     msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
@@ -227,7 +237,8 @@ def _describe_error(err: Any, data: dict[str, Any], source: str) -> str:
     if err.get("type") == "missing":
         return f"{source}: {where}: required key is missing"
     if err.get("type") == "extra_forbidden":
-        return f"{source}: {where}: unknown key; check the spelling against DESIGN.md"  # its value is never shown
+        return (f"{source}: {where}: unknown key; check the spelling against docs/schemes.md"  # value never shown
+                f"{_allowed_here(parts)}")
     shown = "" if isinstance(value, dict) else f" value {_short(value)}:"
     return f"{source}: {where}:{shown} {msg}"
 
@@ -236,13 +247,29 @@ def _short(value: Any) -> str:
     return short_repr(value, 60)
 
 
+def _allowed_here(parts: list[str]) -> str:
+    """What the format allows where an unknown key was found (the format has no formulas or free expressions)."""
+    from scoring import scheme_model as m
+
+    last = parts[-2] if len(parts) > 1 else ""
+    if last.startswith(("when", "eligibility", "all_of", "any_of", "not")) or (len(parts) > 2 and parts[-3] == "caps"):
+        return f"; a condition takes {m.CONDITION_FORMS}"
+    if last.startswith("groups") or (len(parts) > 2 and parts[-3] == "groups"):
+        return "; a group rule takes cap, caps, mode, within, label"
+    if last.startswith("inputs") or (len(parts) > 2 and parts[-3] == "inputs"):
+        return "; an input column takes type, categories, min, max, label, note"
+    return ""
+
+
 def _semantic_errors(scheme: Scheme, source: str) -> list[str]:
     errors: list[str] = []
     groups = set(scheme.group_names())
+    errors += _group_errors(scheme, source, groups)
     for name in scheme.groups:
-        if name not in groups:
+        if name not in groups and not scheme.group_items(name) and not errors:
             errors.append(
-                f"{source}: groups.{name}: no item has group {name!r}; groups in use: {', '.join(sorted(groups))}"
+                f"{source}: groups.{name}: no item has group {name!r} (nor a group within it); "
+                f"groups in use: {', '.join(sorted(groups))}"
             )
     adm = scheme.admission
     if adm is not None and isinstance(adm.ties, list):
@@ -252,8 +279,38 @@ def _semantic_errors(scheme: Scheme, source: str) -> list[str]:
     return errors
 
 
-def scheme_warnings(scheme: Scheme, columns: Iterable[str] | None = None) -> list[str]:
-    """Warnings: the scheme runs but is probably not meant (unknown dominance groups, missing columns, ...)."""
+def _group_errors(scheme: Scheme, source: str, groups: set[str]) -> list[str]:
+    """Sections (``within``) name a declared group and do not loop; an unconditional cap entry comes last."""
+    errors: list[str] = []
+    for name, rule in scheme.groups.items():
+        if rule.within is not None:
+            if rule.within not in scheme.groups:
+                errors.append(f"{source}: groups.{name}.within: {rule.within!r} is not a group under groups:; "
+                              f"declare the section, e.g. groups: {{{rule.within}: {{cap: N}}}} (see docs/schemes.md)")
+                continue
+            seen, at = [name], rule.within
+            while at is not None and at in scheme.groups and at not in seen:
+                seen.append(at)
+                at = scheme.groups[at].within
+            if at is not None and at in seen:
+                errors.append(f"{source}: groups.{name}.within: sections loop ({' -> '.join([*seen, at])}); "
+                              "a group can only be within a larger one")
+        entries = rule.caps or []
+        for n, entry in enumerate(entries[:-1]):
+            if entry.when is None:
+                errors.append(f"{source}: groups.{name}.caps[{n}]: an entry without when applies to everyone, so "
+                              "the entries after it never apply; put it last or use cap: N as the fallback")
+        if entries and entries[-1].when is None and rule.cap is not None:
+            errors.append(f"{source}: groups.{name}: caps ends with an entry without when and cap is also given; "
+                          "keep one fallback")
+    return errors
+
+
+def scheme_warnings(scheme: Scheme, columns: Iterable[str] | pd.DataFrame | None = None) -> list[str]:
+    """Warnings: the scheme runs but is probably not meant (unknown dominance groups, missing columns, ...).
+
+    ``columns`` are the population's columns; given the population itself, its values are also checked against
+    the scheme's own declared input columns (type, categories, range)."""
     warnings: list[str] = []
     src = scheme.path or scheme.id
     groups = set(scheme.group_names())
@@ -265,6 +322,11 @@ def scheme_warnings(scheme: Scheme, columns: Iterable[str] | None = None) -> lis
     if scheme.admission is None:
         warnings.append(f"{src}: admission: no admission rule; give --quota or --threshold to admit")
     warnings += _unknown_category_values(scheme, src)
+    if scheme.inputs:
+        undeclared = [c for c in scheme.columns() if c not in scheme.inputs]
+        if undeclared:
+            warnings.append(f"{src}: columns: the scheme reads {', '.join(map(repr, undeclared))} but does not "
+                            "declare them under inputs:")
     if columns is not None:
         present = set(columns)
         for item in scheme.items:
@@ -272,23 +334,38 @@ def scheme_warnings(scheme: Scheme, columns: Iterable[str] | None = None) -> lis
                 if col not in present:
                     warnings.append(f"{src}: items (id={item.id}): column {col!r} is not in the population")
         for gate in scheme.eligibility:
-            if gate.column not in present:
-                warnings.append(f"{src}: eligibility (id={gate.id}): column {gate.column!r} is not in the population")
+            for col in gate.columns():
+                if col not in present:
+                    warnings.append(f"{src}: eligibility (id={gate.id}): column {col!r} is not in the population")
+        if isinstance(columns, pd.DataFrame):
+            from scoring.scheme_inputs import input_value_warnings
+
+            warnings += input_value_warnings(columns, scheme, src)
     return warnings
 
 
-def _unknown_category_values(scheme: Scheme, src: str) -> list[str]:
-    """Category values a scheme names that the population schema does not know (a typo scores nobody)."""
+def _known_values(scheme: Scheme, column: str) -> list[str] | None:
+    """The category values of a column: the scheme's own declaration first, else the population schema."""
     from scoring.population_schema import load_schema
 
-    schema = load_schema()
+    declared = scheme.inputs.get(column)
+    if declared is not None:
+        return list(declared.categories or []) if declared.type == "category" else None
+    spec = load_schema().columns.get(column)
+    if spec is None or spec.type != "category" or not spec.values:
+        return None
+    return [v.code for v in spec.values]
+
+
+def _unknown_category_values(scheme: Scheme, src: str) -> list[str]:
+    """Category values a scheme names that its columns do not have (a typo scores nobody): checked against the
+    scheme's declared input columns, else the population schema."""
     out: list[str] = []
 
     def check(where: str, column: str, values: Iterable[object]) -> None:
-        spec = schema.columns.get(column)
-        if spec is None or spec.type != "category" or not spec.values:
+        known = _known_values(scheme, column)
+        if not known:
             return
-        known = [v.code for v in spec.values]
         for value in values:
             if str(value) not in known:
                 close = difflib.get_close_matches(str(value), known, n=1)
@@ -298,13 +375,23 @@ def _unknown_category_values(scheme: Scheme, src: str) -> list[str]:
                     f"values: {', '.join(known)}"
                 )
 
+    def check_tree(where: str, cond: Condition) -> None:
+        if cond.column is not None:
+            check(where, cond.column, _condition_values(cond))
+        for child in cond.children:
+            check_tree(where, child)
+
     for item in scheme.items:
         if item.kind == "category" and isinstance(item.points, dict) and item.column:
             check(f"items (id={item.id}).points", item.column, item.points)
         if item.when is not None:
-            check(f"items (id={item.id}).when", item.when.column, _condition_values(item.when))
+            check_tree(f"items (id={item.id}).when", item.when)
     for gate in scheme.eligibility:
-        check(f"eligibility (id={gate.id})", gate.column, _condition_values(gate))
+        check_tree(f"eligibility (id={gate.id})", gate)
+    for name, rule in scheme.groups.items():
+        for n, entry in enumerate(rule.caps or []):
+            if entry.when is not None:
+                check_tree(f"groups.{name}.caps[{n}].when", entry.when)
     return out
 
 

@@ -1,6 +1,7 @@
 """The points-scheme model (pydantic): items, gates, groups, dominance and admission rules.
 
-Loading, ``base`` inheritance and warnings live in :mod:`scoring.scheme`.
+Loading, ``base`` inheritance and warnings live in :mod:`scoring.scheme`; conditions, labels and declared input
+columns in :mod:`scoring.scheme_conditions`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,25 @@ import math
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from scoring.scheme_conditions import (
+    CONDITION_FORMS,
+    CONDITION_TESTS,
+    MAX_INPUTS,
+    MAX_PARTS,
+    MAX_VALUES,
+    CapRule,
+    Condition,
+    Gate,
+    InputColumn,
+    Label,
+    Over,
+    _Model,
+    when_list,
+)
+
+__all__ = ["CONDITION_FORMS", "CONDITION_TESTS", "CapRule", "Condition", "Gate", "InputColumn", "Label", "Over"]
 
 KINDS = ("per_unit", "category", "bands", "flag")
 STATUSES = ("official", "illustrative", "draft")
@@ -20,58 +39,7 @@ MEASURES = ("design", "realised", "decisive")
 # Generous bounds on the size of a scheme (the shipped ones have at most 20 items); see docs/schemes.md.
 SCHEME_LIMITS = {"items": 500, "eligibility": 200, "groups": 100, "group_labels": 100, "sources": 200,
                  "assumptions": 500}
-MAX_VALUES = 1000  # entries of an item's category points, of a condition's `in` list, of an item's bands
 MAX_COLUMNS = 50  # columns of a weighted per-unit item, keys of a tie-break chain, dominance groups
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=False)
-
-
-class Label(_Model):
-    """A bilingual label; a plain string in a file stands for both languages."""
-
-    zh: str
-    en: str
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_string(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return {"zh": value, "en": value}
-        if isinstance(value, dict) and ("zh" in value) != ("en" in value):
-            only = value.get("zh", value.get("en"))
-            return {"zh": only, "en": only, **{k: v for k, v in value.items() if k not in ("zh", "en")}}
-        return value
-
-    def get(self, lang: str) -> str:
-        """The label in ``lang`` ("zh" or "en")."""
-        return self.en if lang == "en" else self.zh
-
-
-class Condition(_Model):
-    """A test on one column: ``equals``, ``in``, ``min`` and ``max`` (inclusive); all given parts must hold."""
-
-    column: str
-    equals: bool | int | float | str | None = None
-    in_: list[bool | int | float | str] | None = Field(default=None, alias="in", max_length=MAX_VALUES)
-    min: float | None = None
-    max: float | None = None
-
-    @model_validator(mode="after")
-    def _has_test(self) -> Condition:
-        if self.equals is None and self.in_ is None and self.min is None and self.max is None:
-            raise ValueError("needs at least one of equals, in, min, max")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min {self.min} is greater than max {self.max}")
-        return self
-
-
-class Gate(Condition):
-    """An eligibility gate: a hard condition, not points. Failing it makes a person ineligible with ``id`` as reason."""
-
-    id: str
-    label: Label | None = None
 
 
 class Band(_Model):
@@ -89,10 +57,11 @@ class Band(_Model):
 
 
 ITEM_KEYS_BY_KIND: dict[str, set[str]] = {
-    "per_unit": {"column", "columns", "points_per_unit", "unit", "min_units", "max_units_column", "cap"},
+    "per_unit": {"column", "columns", "min_of", "max_of", "points_per_unit", "unit", "min_units", "max_units_column",
+                 "cap"},
     "category": {"column", "points", "default"},
-    "bands": {"column", "bands", "default"},
-    "flag": {"column", "points"},
+    "bands": {"column", "min_of", "max_of", "bands", "default"},
+    "flag": {"column", "min_of", "max_of", "points"},
 }
 COMMON_ITEM_KEYS = {"id", "label", "group", "kind", "when", "note", "assumed"}
 
@@ -103,7 +72,7 @@ def item_keys(kind: str) -> set[str]:
 
 
 class Item(_Model):
-    """One points item. ``kind`` decides which keys apply (see DESIGN.md)."""
+    """One points item. ``kind`` decides which keys apply (see docs/schemes.md)."""
 
     id: str
     label: Label | None = None
@@ -111,6 +80,8 @@ class Item(_Model):
     kind: Literal["per_unit", "category", "bands", "flag"]
     column: str | None = None
     columns: dict[str, float] | None = Field(default=None, max_length=MAX_COLUMNS)
+    min_of: list[str | Over] | None = Field(default=None, max_length=MAX_PARTS)
+    max_of: list[str | Over] | None = Field(default=None, max_length=MAX_PARTS)
     points_per_unit: float | None = None
     unit: float | None = None
     min_units: float | None = None
@@ -133,23 +104,43 @@ class Item(_Model):
         if stray:
             raise ValueError(
                 f"key {stray[0]!r} does not apply to kind {data['kind']!r}; "
-                f"allowed: {', '.join(sorted(allowed))}"
+                f"allowed: {', '.join(sorted(allowed))}{_cannot(stray[0], data['kind'])} (see docs/schemes.md)"
             )
         return data
+
+    @field_validator("when", mode="before")
+    @classmethod
+    def _when(cls, value: Any) -> Any:
+        return when_list(value)
+
+    @field_validator("cap", mode="before")
+    @classmethod
+    def _cap_number(cls, value: Any) -> Any:
+        if isinstance(value, dict | list):
+            raise ValueError(
+                "an item's cap is a number; a cap that depends on another column is a group rule: "
+                "groups: {NAME: {caps: [{when: ..., cap: N}], cap: N}} (see docs/schemes.md)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _complete(self) -> Item:
         kind = self.kind
+        given = [k for k in ("column", "columns", "min_of", "max_of") if getattr(self, k) is not None]
         if kind == "per_unit":
-            if (self.column is None) == (self.columns is None):
-                raise ValueError("per_unit needs exactly one of column or columns")
+            if len(given) != 1:
+                raise ValueError("per_unit needs exactly one of column, columns, min_of, max_of")
             if self.columns is not None and not self.columns:
                 raise ValueError("columns must name at least one column")
             if self.points_per_unit is None:
                 raise ValueError("per_unit needs points_per_unit")
-        else:
+        elif kind == "category":
             if self.column is None:
-                raise ValueError(f"{kind} needs column")
+                raise ValueError("category needs column (one column of values; min_of/max_of are numbers)")
+        elif len(given) != 1:
+            raise ValueError(f"{kind} needs exactly one of column, min_of, max_of")
+        if self.min_of is not None or self.max_of is not None:
+            Over(min_of=self.min_of, max_of=self.max_of)  # same checks as a nested expression
         if kind == "category" and not isinstance(self.points, dict):
             raise ValueError("category needs points as a mapping {value: points}")
         if kind == "flag" and not isinstance(self.points, int | float):
@@ -179,18 +170,52 @@ class Item(_Model):
             _check_bands(value)
         return value
 
-    def source_columns(self) -> list[str]:
-        """Every population column this item reads."""
-        cols = [self.column] if self.column else list(self.columns or {})
+    @property
+    def source(self) -> str | Over | None:
+        """The value the item reads: a column, a min_of/max_of expression, or None (weighted ``columns``)."""
+        if self.column is not None:
+            return self.column
+        if self.min_of is not None or self.max_of is not None:
+            return Over(min_of=self.min_of, max_of=self.max_of)
+        return None
+
+    def value_columns(self) -> list[str]:
+        """The columns of the item's value (read where its ``when`` holds)."""
+        src = self.source
+        cols = ([src] if isinstance(src, str) else src.columns()) if src is not None else list(self.columns or {})
         if self.max_units_column:
             cols.append(self.max_units_column)
+        return list(dict.fromkeys(cols))
+
+    def source_columns(self) -> list[str]:
+        """Every population column this item reads (its value, then its ``when``)."""
+        cols = self.value_columns()
         if self.when is not None:
-            cols.append(self.when.column)
-        return cols
+            cols.extend(self.when.columns())
+        return list(dict.fromkeys(cols))
 
     def name(self, lang: str = "zh") -> str:
         """The item's label in ``lang``, or its id."""
         return self.label.get(lang) if self.label else self.id
+
+
+_CANNOT = {
+    "formula": "the format has no formulas: combine columns with min_of/max_of, weighted columns or conditions",
+    "expression": "the format has no expressions: combine columns with min_of/max_of, weighted columns or conditions",
+    "expr": "the format has no expressions: combine columns with min_of/max_of, weighted columns or conditions",
+    "if": "conditions go under when: (all_of/any_of/not for several)",
+    "condition": "conditions go under when: (all_of/any_of/not for several)",
+    "conditions": "conditions go under when: (all_of/any_of/not for several)",
+    "caps": "a cap that depends on a column is a group rule: groups: {NAME: {caps: [...]}}",
+    "within": "a section over several groups is a group rule: groups: {NAME: {within: SECTION}}",
+}
+
+
+def _cannot(key: str, kind: str) -> str:
+    hint = _CANNOT.get(key)
+    if hint is None and key in ("min_of", "max_of") and kind == "category":
+        hint = "min_of/max_of give numbers; a category item reads one column"
+    return f"; {hint}" if hint else ""
 
 
 def _check_bands(bands: list[Band]) -> None:
@@ -203,11 +228,23 @@ def _check_bands(bands: list[Band]) -> None:
 
 
 class GroupRule(_Model):
-    """A rule over the items of one group: a ``cap`` on their points, and/or ``mode: max`` (only the best counts)."""
+    """A rule over the items of one group: a ``cap`` on their points, and/or ``mode: max`` (only the best counts).
+
+    ``caps`` are conditional caps (the first whose ``when`` holds applies; otherwise ``cap``); ``within`` names a
+    section: a group whose rule then applies to the items of all groups within it, after their own rules."""
 
     cap: float | None = None
+    caps: list[CapRule] | None = Field(default=None, max_length=MAX_PARTS)
     mode: Literal["sum", "max"] = "sum"
+    within: str | None = None
     label: Label | None = None
+
+    @field_validator("cap", mode="before")
+    @classmethod
+    def _cap_number(cls, value: Any) -> Any:
+        if isinstance(value, dict | list):
+            raise ValueError("cap is a number; caps that depend on a column go under caps: [{when: ..., cap: N}]")
+        return value
 
     @field_validator("cap")
     @classmethod
@@ -290,6 +327,7 @@ class Scheme(_Model):
     effective_from: dt.date | None = None
     sources: list[Source] = Field(default_factory=list)
     assumptions: list[str] = Field(default_factory=list)
+    inputs: dict[str, InputColumn] = Field(default_factory=dict, max_length=MAX_INPUTS)
     eligibility: list[Gate] = Field(default_factory=list)
     items: list[Item]
     groups: dict[str, GroupRule] = Field(default_factory=dict)
@@ -343,6 +381,32 @@ class Scheme(_Model):
         """Groups in order of first appearance among the items."""
         return list(dict.fromkeys(i.group for i in self.items))
 
+    def group_items(self, group: str) -> list[str]:
+        """Ids of the items of ``group`` and of every group within it (``within``), in file order."""
+        members = {group}
+        changed = True
+        while changed:
+            changed = False
+            for name, rule in self.groups.items():
+                if rule.within in members and name not in members:
+                    members.add(name)
+                    changed = True
+        return [i.id for i in self.items if i.group in members]
+
+    def group_order(self) -> list[str]:
+        """Group rules in the order they apply: a group before the section it is within, else file order."""
+        def depth(name: str) -> int:
+            seen, d = {name}, 0
+            rule = self.groups.get(name)
+            while rule is not None and rule.within is not None and rule.within not in seen:
+                seen.add(rule.within)
+                d += 1
+                rule = self.groups.get(rule.within)
+            return d
+
+        names = list(self.groups)
+        return sorted(names, key=lambda n: -depth(n))
+
     def group_label(self, group: str, lang: str = "zh") -> str:
         """The group's display label."""
         rule = self.groups.get(group)
@@ -353,10 +417,15 @@ class Scheme(_Model):
         return DEFAULT_GROUP_LABELS.get(group, {}).get(lang, group)
 
     def columns(self) -> list[str]:
-        """Every population column the scheme reads (items, gates, conditions and tie keys), in order."""
-        cols: list[str] = [g.column for g in self.eligibility]
+        """Every population column the scheme reads (items, gates, conditions, conditional caps and tie keys)."""
+        cols: list[str] = []
+        for gate in self.eligibility:
+            cols.extend(gate.columns())
         for item in self.items:
             cols.extend(item.source_columns())
+        for rule in self.groups.values():
+            for entry in rule.caps or []:
+                cols.extend(entry.when.columns() if entry.when is not None else [])
         if self.admission is not None and isinstance(self.admission.ties, list):
             cols.extend(k.column for k in self.admission.ties if k.column)
         return list(dict.fromkeys(cols))
@@ -364,6 +433,8 @@ class Scheme(_Model):
     def to_dict(self) -> dict[str, Any]:
         """A plain mapping that :func:`scheme_from_dict` reads back to an equal scheme."""
         data = self.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=False)
+        if not data.get("inputs"):
+            data.pop("inputs", None)
         for item in data["items"]:
             if item.get("default") == 0.0 and item["kind"] in ("per_unit", "flag"):
                 item.pop("default")

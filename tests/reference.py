@@ -1,6 +1,6 @@
 """An independent, row-by-row reference for scoring, eligibility, group rules, admission and dominance.
 
-Written from DESIGN.md and the team's documented decisions, in plain Python over dicts, deliberately slow and
+Written from docs/schemes.md and the team's documented decisions, in plain Python over dicts, deliberately slow and
 simple. It does not import ``scoring.engine``/``scoring.admission``/``scoring.dominance`` internals; it reads only the
 scheme model (the data of the scheme file). Tests compare the vectorised library against it, exactly, in cents.
 """
@@ -64,28 +64,93 @@ def _same(value: Any, wanted: Any) -> bool:
     return str(value) == str(wanted)
 
 
-def _p(value: float, column: str, narrow: frozenset[str]) -> float:
+@dataclass
+class Ctx:
+    """What the reference knows of the population's storage: each column's numpy dtype (float64 when not numpy)."""
+
+    dtypes: dict[str, np.dtype]
+
+    def narrow(self, source: Any) -> bool:
+        """True when values of ``source`` compare at float32: a float32 column, or a min_of/max_of whose columns'
+        common numpy type is float32 (docs/schemes.md)."""
+        if isinstance(source, str):
+            return self.dtypes.get(source) == np.float32
+        return np.result_type(*[self.dtypes.get(c, np.dtype(np.float64)) for c in source.columns()]) == np.float32
+
+
+def _ctx(pop: pd.DataFrame) -> Ctx:
+    return Ctx({c: (pop[c].dtype if isinstance(pop[c].dtype, np.dtype) and pop[c].dtype.kind in "biuf"
+                    else np.dtype(np.float64)) for c in pop.columns})
+
+
+def _p(value: float, narrow: bool) -> float:
     """A number in the column's precision: float32 columns compare at float32 (6.99 meets ``min: 6.99``)."""
-    return float(np.float32(value)) if column in narrow else value
+    return float(np.float32(value)) if narrow else value
 
 
-def condition_holds(cond: Condition, row: dict[str, Any], narrow: frozenset[str] = frozenset()) -> bool:
-    """equals, in, min and max (inclusive): all given parts must hold; in the column's precision."""
-    col = cond.column
-    value = row[col]
+def source_value(source: Any, row: dict[str, Any]) -> Any:
+    """The row's value of a column, or the lowest/highest of a min_of/max_of (nested)."""
+    if isinstance(source, str):
+        return row[source]
+    parts = [_num(source_value(p, row)) for p in (source.min_of or source.max_of)]
+    return min(parts) if source.min_of is not None else max(parts)
+
+
+def condition_holds(cond: Condition, row: dict[str, Any], ctx: Ctx) -> bool:
+    """A leaf: equals, in, min, max (inclusive), above, below (strict), all given parts must hold, in the column's
+    precision; all_of / any_of / not over conditions."""
+    if cond.all_of is not None:
+        return all(condition_holds(c, row, ctx) for c in cond.all_of)
+    if cond.any_of is not None:
+        return any(condition_holds(c, row, ctx) for c in cond.any_of)
+    if cond.not_ is not None:
+        return not condition_holds(cond.not_, row, ctx)
+    source = cond.source
+    narrow = ctx.narrow(source)
+    value = source_value(source, row)
     if _is_number(value):
-        value = _p(float(value), col, narrow)
+        value = _p(float(value), narrow)
 
     def same(wanted: Any) -> bool:
-        return _same(value, _p(float(_num(wanted)), col, narrow) if _is_number(value) else wanted)
+        return _same(value, _p(float(_num(wanted)), narrow) if _is_number(value) else wanted)
 
     if cond.equals is not None and not same(cond.equals):
         return False
     if cond.in_ is not None and not any(same(w) for w in cond.in_):
         return False
-    if cond.min is not None and not _num(value) >= _p(cond.min, col, narrow):
+    if cond.min is not None and not _num(value) >= _p(cond.min, narrow):
         return False
-    return not (cond.max is not None and not _num(value) <= _p(cond.max, col, narrow))
+    if cond.above is not None and not _num(value) > _p(cond.above, narrow):
+        return False
+    if cond.below is not None and not _num(value) < _p(cond.below, narrow):
+        return False
+    return not (cond.max is not None and not _num(value) <= _p(cond.max, narrow))
+
+
+def _invalid(value: Any) -> bool:
+    return is_missing(value) or _is_infinite(value)
+
+
+def known_holds(cond: Condition, row: dict[str, Any], ctx: Ctx, needed: set[str]) -> bool | None:
+    """Short-circuit evaluation: None (and the invalid columns added to ``needed``) when the condition needs a
+    missing value; all_of stops at the first part that fails, any_of at the first that holds."""
+    if cond.all_of is not None or cond.any_of is not None:
+        want = cond.any_of is not None  # the value that decides
+        for child in cond.all_of or cond.any_of or []:
+            r = known_holds(child, row, ctx, needed)
+            if r is None:
+                return None
+            if r == want:
+                return want
+        return not want
+    if cond.not_ is not None:
+        r = known_holds(cond.not_, row, ctx, needed)
+        return None if r is None else not r
+    bad = [c for c in cond.columns() if _invalid(row[c])]
+    if bad:
+        needed.update(bad)
+        return None
+    return condition_holds(cond, row, ctx)
 
 
 def cents(points: float) -> int:
@@ -94,26 +159,27 @@ def cents(points: float) -> int:
     return magnitude if points >= 0 else -magnitude
 
 
-def item_points_cents(item: Item, row: dict[str, Any], narrow: frozenset[str] = frozenset()) -> int:
+def item_points_cents(item: Item, row: dict[str, Any], ctx: Ctx) -> int:
     """One item's cents for one person, before group rules."""
-    if item.when is not None and not condition_holds(item.when, row, narrow):
+    if item.when is not None and not condition_holds(item.when, row, ctx):
         return 0
     if item.kind == "flag":
-        return cents(float(item.points)) if _num(row[item.column]) != 0 else 0  # type: ignore[arg-type]
+        return cents(float(item.points)) if _num(source_value(item.source, row)) != 0 else 0  # type: ignore[arg-type]
     if item.kind == "category":
         table = {str(k): v for k, v in (item.points or {}).items()}  # type: ignore[union-attr]
         return cents(table.get(str(row[item.column]), item.default))
     if item.kind == "bands":
-        x = _num(row[item.column])
+        x = _num(source_value(item.source, row))
+        narrow = ctx.narrow(item.source)
         for band in item.bands or []:
-            lo = -math.inf if band.min is None else _p(band.min, item.column, narrow)  # type: ignore[arg-type]
-            hi = math.inf if band.max is None else _p(band.max, item.column, narrow)  # type: ignore[arg-type]
+            lo = -math.inf if band.min is None else _p(band.min, narrow)
+            hi = math.inf if band.max is None else _p(band.max, narrow)
             if lo <= x < hi:
                 return cents(band.points)
         return cents(item.default)
     # per_unit
-    if item.column is not None:
-        units = float(_num(row[item.column]))
+    if item.source is not None:
+        units = float(_num(source_value(item.source, row)))
     else:
         units = 0.0
         for n, (col, weight) in enumerate((item.columns or {}).items()):
@@ -132,12 +198,52 @@ def item_points_cents(item: Item, row: dict[str, Any], narrow: frozenset[str] = 
     return cents(points)
 
 
-def apply_group_rules(scheme: Scheme, person: dict[str, int]) -> dict[str, int]:
-    """Group rules on one person's item cents: ``mode: max`` keeps the best item (first on ties); ``cap`` clips
-    the running sum in declaration order (each item keeps what it adds below the cap)."""
+def _group_depth(scheme: Scheme, group: str) -> int:
+    depth, seen = 0, {group}
+    within = scheme.groups[group].within
+    while within is not None and within not in seen and within in scheme.groups:
+        depth += 1
+        seen.add(within)
+        within = scheme.groups[within].within
+    return depth
+
+
+def _members(scheme: Scheme, group: str) -> list[str]:
+    """Items of ``group`` and of every group within it (at any depth), in file order."""
+    def inside(g: str) -> bool:
+        seen = set()
+        while g not in seen:
+            if g == group:
+                return True
+            seen.add(g)
+            rule = scheme.groups.get(g)
+            if rule is None or rule.within is None:
+                return False
+            g = rule.within
+        return False
+
+    return [i.id for i in scheme.items if inside(i.group)]
+
+
+def _group_cap(rule: Any, row: dict[str, Any], ctx: Ctx) -> int | None:
+    """The cap (cents) for this row: the first conditional cap whose ``when`` holds, else ``cap``, else none."""
+    for entry in rule.caps or []:
+        if entry.when is None or condition_holds(entry.when, row, ctx):
+            return round(entry.cap * 100)
+    return None if rule.cap is None else round(rule.cap * 100)
+
+
+def apply_group_rules(scheme: Scheme, person: dict[str, int], row: dict[str, Any], ctx: Ctx) -> dict[str, int]:
+    """Group rules on one person's item cents, each group before any section it is within: ``mode: max`` keeps the
+    best item (first on ties); the cap clips the running sum in declaration order (each item keeps what it adds
+    below the cap)."""
     out = dict(person)
-    for group, rule in scheme.groups.items():
-        ids = [i.id for i in scheme.items if i.group == group]
+    order = sorted(scheme.groups, key=lambda g: -_group_depth(scheme, g))  # stable: file order among equals
+    for group in order:
+        rule = scheme.groups[group]
+        ids = _members(scheme, group)
+        if not ids:
+            continue
         if rule.mode == "max" and len(ids) > 1:
             best = ids[0]
             for i in ids[1:]:
@@ -146,8 +252,8 @@ def apply_group_rules(scheme: Scheme, person: dict[str, int]) -> dict[str, int]:
             for i in ids:
                 if i != best:
                     out[i] = 0
-        if rule.cap is not None:
-            cap = round(rule.cap * 100)
+        cap = _group_cap(rule, row, ctx)
+        if cap is not None:
             running = 0
             counted = 0
             for i in ids:
@@ -158,20 +264,22 @@ def apply_group_rules(scheme: Scheme, person: dict[str, int]) -> dict[str, int]:
     return out
 
 
-def scheme_columns(scheme: Scheme) -> list[str]:
-    """Every column the scheme reads (gates, items, conditions, tie keys)."""
-    cols: list[str] = [g.column for g in scheme.eligibility]
+def needed_invalid(scheme: Scheme, row: dict[str, Any], ctx: Ctx) -> set[str]:
+    """The columns this row needs whose value is missing or infinite (see docs/schemes.md, missing values)."""
+    needed: set[str] = set()
+    for gate in scheme.eligibility:
+        known_holds(gate, row, ctx, needed)
     for item in scheme.items:
-        if item.column:
-            cols.append(item.column)
-        cols.extend(item.columns or {})
-        if item.max_units_column:
-            cols.append(item.max_units_column)
-        if item.when is not None:
-            cols.append(item.when.column)
+        if item.when is not None and known_holds(item.when, row, ctx, needed) is not True:
+            continue
+        needed.update(c for c in item.value_columns() if _invalid(row[c]))
+    for rule in scheme.groups.values():
+        for entry in rule.caps or []:
+            if entry.when is None or known_holds(entry.when, row, ctx, needed) is not False:
+                break
     if scheme.admission is not None and isinstance(scheme.admission.ties, list):
-        cols.extend(k.column for k in scheme.admission.ties if k.column)
-    return list(dict.fromkeys(cols))
+        needed.update(k.column for k in scheme.admission.ties if k.column and _invalid(row[k.column]))
+    return needed
 
 
 @dataclass
@@ -194,25 +302,25 @@ def row_number(pop: pd.DataFrame, pos: int) -> int:
 
 
 def ref_score(pop: pd.DataFrame, scheme: Scheme) -> RefScore:
-    """Score row by row. Rows with a missing value in a read column are rejected (listed, not scored)."""
+    """Score row by row. Rows with a missing value that the scheme needs for them are rejected (listed, not
+    scored)."""
     out = RefScore(items={i.id: [] for i in scheme.items})
-    columns = scheme_columns(scheme)
-    narrow = frozenset(c for c in pop.columns if pop[c].dtype == np.float32)
+    ctx = _ctx(pop)
     records = pop.to_dict("records")
     for pos, row in enumerate(records):
-        bad = [c for c in columns if is_missing(row[c]) or _is_infinite(row[c])]
+        bad = needed_invalid(scheme, row, ctx)
         if bad:
-            out.rejected.extend((row_number(pop, pos), c) for c in bad)
+            out.rejected.extend((row_number(pop, pos), c) for c in sorted(bad))
             continue
-        person = {item.id: item_points_cents(item, row, narrow) for item in scheme.items}
-        person = apply_group_rules(scheme, person)
+        person = {item.id: item_points_cents(item, row, ctx) for item in scheme.items}
+        person = apply_group_rules(scheme, person, row, ctx)
         out.positions.append(pos)
         for k, v in person.items():
             out.items[k].append(v)
         out.total.append(sum(person.values()))
         reason = ""
         for gate in scheme.eligibility:
-            if not condition_holds(gate, row, narrow):
+            if not condition_holds(gate, row, ctx):
                 reason = gate.id
                 break
         out.eligible.append(reason == "")

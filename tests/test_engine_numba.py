@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from popgen import make_population
+from popgen_crs import make_crs_population
 from test_engine_properties import SETTINGS, make_pop, schemes
 
 import scoring.engine as engine
@@ -109,6 +110,10 @@ def test_numba_equals_numpy_on_other_dtypes(scheme: dict[str, Any], n: int, seed
 @pytest.mark.parametrize("path", SCHEMES, ids=lambda p: p.stem)
 @pytest.mark.parametrize("holes", [False, True])
 def test_numba_equals_numpy_on_shipped_schemes(path: Path, holes: bool) -> None:
+    if path.stem.startswith("canada-crs"):
+        for on_invalid in ("reject", "raise"):
+            assert_same(make_crs_population(5000, 17, holes), load_scheme(path), on_invalid=on_invalid)
+        return
     pop = make_population(5000, 17)
     if holes:
         rng = np.random.default_rng(3)

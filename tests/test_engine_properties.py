@@ -49,9 +49,46 @@ quarters_pos = st.integers(1, 24).map(lambda k: k / 4)
 
 
 @st.composite
-def conditions(draw: Any) -> dict[str, Any]:
-    """A gate/when condition: equals, in, min, max on numeric, boolean or category columns."""
-    kind = draw(st.sampled_from(["num", "bool", "cat", "decimal"]))
+def over(draw: Any, depth: int = 0) -> dict[str, Any]:
+    """A min_of / max_of over numeric columns, sometimes nested (float32, float64, uint8, bool mixed)."""
+    parts: list[Any] = draw(st.lists(st.sampled_from([*NUMERIC, "x4", "f"]), min_size=1, max_size=3))
+    if depth == 0 and draw(st.booleans()):
+        parts.append(draw(over(depth=1)))
+    return {draw(st.sampled_from(["min_of", "max_of"])): parts}
+
+
+@st.composite
+def conditions(draw: Any, depth: int = 0) -> dict[str, Any]:
+    """A gate/when condition: equals, in, min, max, above, below on numeric, boolean or category columns, or on a
+    min_of/max_of; or all_of / any_of / not over conditions (two levels at most)."""
+    kind = draw(st.sampled_from(["num", "bool", "cat", "decimal", "over", "tree"] if depth < 2 else
+                                ["num", "bool", "cat", "decimal", "over"]))
+    if kind == "tree":
+        form = draw(st.sampled_from(["all_of", "any_of", "not"]))
+        if form == "not":
+            return {"not": draw(conditions(depth=depth + 1))}
+        return {form: draw(st.lists(conditions(depth=depth + 1), min_size=1, max_size=3))}
+    if kind == "over":
+        cond = draw(over())
+        lo, hi = draw(st.none() | halves), draw(st.none() | halves)
+        if lo is None and hi is None:
+            cond["equals"] = draw(st.integers(0, 5))
+            return cond
+        if lo is not None and hi is not None and lo > hi:
+            lo, hi = hi, lo
+        if lo is not None:
+            cond[draw(st.sampled_from(["min", "above"]))] = lo
+        if hi is not None:
+            cond[draw(st.sampled_from(["max", "below"]))] = hi
+        if {"above", "below"} & set(cond) and lo is not None and hi is not None and lo == hi:
+            cond.pop("below", None)
+            cond.pop("above", None)
+            cond.setdefault("min", lo)
+        return cond
+    if kind == "decimal":  # thresholds on the float32 column's own grid: compared in float32
+        grid = st.integers(0, 60).map(lambda k: k / 10) | st.integers(0, 60).map(lambda k: round(k / 10 + 0.09, 2))
+        part = draw(st.sampled_from(["min", "max", "equals", "above", "below"]))
+        return {"column": "x4", part: draw(grid)}
     if kind == "decimal":  # thresholds on the float32 column's own grid: compared in float32
         grid = st.integers(0, 60).map(lambda k: k / 10) | st.integers(0, 60).map(lambda k: round(k / 10 + 0.09, 2))
         part = draw(st.sampled_from(["min", "max", "equals"]))
@@ -72,10 +109,11 @@ def conditions(draw: Any) -> dict[str, Any]:
             cond["in"] = draw(st.lists(st.integers(0, 14), min_size=1, max_size=4))
         else:
             cond["equals"] = draw(st.integers(0, 5))
+    strict = draw(st.booleans()) and not (lo is not None and hi is not None and lo == hi)
     if lo is not None:
-        cond["min"] = lo
+        cond["above" if strict else "min"] = lo
     if hi is not None:
-        cond["max"] = hi
+        cond["below" if strict else "max"] = hi
     return cond
 
 
@@ -86,8 +124,11 @@ def items(draw: Any, n: int, monotone: bool = False) -> dict[str, Any]:
     kind = draw(st.sampled_from(kinds))
     item: dict[str, Any] = {"id": f"i{n}", "kind": kind, "group": draw(st.sampled_from(["g0", "g1", "g2", "g3"]))}
     if kind == "per_unit":
-        if draw(st.booleans()):
+        source = draw(st.sampled_from(["column", "columns", "over"]))
+        if source == "column":
             item["column"] = draw(st.sampled_from(NUMERIC[:3] if monotone else NUMERIC))
+        elif source == "over":
+            item.update(draw(over()))
         else:
             cols = draw(st.lists(st.sampled_from(NUMERIC[:3]), min_size=1, max_size=3, unique=True))
             item["columns"] = {c: draw(st.sampled_from([0.5, 1.0, 2.0, 0.25])) for c in cols}
@@ -103,8 +144,12 @@ def items(draw: Any, n: int, monotone: bool = False) -> dict[str, Any]:
         item["points"] = {k: draw(halves) for k in keys}
         item["default"] = draw(halves)
     elif kind == "bands":
-        item["column"] = draw(st.sampled_from([*NUMERIC, "x4"]))
-        grid = st.integers(0, 60).map(lambda k: round(k / 10 + 0.09, 2)) if item["column"] == "x4" else \
+        column = draw(st.sampled_from([*NUMERIC, "x4", "over"]))
+        if column == "over":
+            item.update(draw(over()))
+        else:
+            item["column"] = column
+        grid = st.integers(0, 60).map(lambda k: round(k / 10 + 0.09, 2)) if column == "x4" else \
             st.integers(-4, 40).map(lambda k: k / 2)
         edges = sorted(draw(st.lists(grid, min_size=1, max_size=6, unique=True)))
         bands = []
@@ -118,7 +163,11 @@ def items(draw: Any, n: int, monotone: bool = False) -> dict[str, Any]:
         item["bands"] = bands
         item["default"] = draw(halves)
     else:
-        item["column"] = draw(st.sampled_from(["f", "x2", "x3"]))
+        column = draw(st.sampled_from(["f", "x2", "x3", "over"]))
+        if column == "over":
+            item.update(draw(over()))
+        else:
+            item["column"] = column
         item["points"] = draw(halves)
     if not monotone and draw(st.integers(0, 3)) == 0:
         item["when"] = draw(conditions())
@@ -133,7 +182,7 @@ def schemes(draw: Any, monotone: bool = False) -> dict[str, Any]:
     used = sorted({i["group"] for i in its})
     groups: dict[str, Any] = {}
     for g in used:
-        choice = draw(st.sampled_from(["none", "cap", "max", "both"]))
+        choice = draw(st.sampled_from(["none", "cap", "max", "both"] + ([] if monotone else ["caps"])))
         if choice == "none":
             continue
         rule: dict[str, Any] = {}
@@ -141,7 +190,20 @@ def schemes(draw: Any, monotone: bool = False) -> dict[str, Any]:
             rule["cap"] = draw(st.sampled_from([0, 7.5, 20, 30]))
         if choice in ("max", "both"):
             rule["mode"] = "max"
+        if choice == "caps":  # conditional caps: the first that holds, else cap (or none)
+            rule["caps"] = [{"when": draw(conditions(depth=1)), "cap": draw(st.sampled_from([0, 5, 12.5, 20]))}
+                            for _ in range(draw(st.integers(1, 2)))]
+            if draw(st.booleans()):
+                rule["cap"] = draw(st.sampled_from([7.5, 30]))
+        if not monotone and draw(st.integers(0, 2)) == 0:  # a group within a section (sections may nest)
+            rule["within"] = draw(st.sampled_from(["s0", "s1"]))
         groups[g] = rule
+    for section in sorted({r["within"] for r in groups.values() if "within" in r}):
+        rule = {"cap": draw(st.sampled_from([0, 10, 25, 40]))}
+        if section == "s1" and draw(st.booleans()):
+            rule["within"] = "s0"
+            groups.setdefault("s0", {"cap": draw(st.sampled_from([15, 50]))})
+        groups[section] = rule
     gates = [{"id": f"gate{k}", **draw(conditions())} for k in range(draw(st.integers(0, 3)))]
     return {"id": "random", "version": "1", "title": "random", "status": "draft",
             "eligibility": gates, "items": its, "groups": groups}
@@ -188,14 +250,20 @@ def test_engine_equals_reference_across_blocks_and_threads(scheme: dict[str, Any
 @SETTINGS
 @given(scheme=schemes(), seed=st.integers(0, 2**32 - 1))
 def test_caps_never_exceeded(scheme: dict[str, Any], seed: int) -> None:
+    """Item caps, group caps, section caps (over the groups within) and conditional caps all hold."""
     sch = scheme_from_dict(scheme)
     res = score(make_pop(80, seed), sch)
     for item in sch.items:
         if item.cap is not None:
             assert np.abs(res.item_cents[item.id]).max(initial=0) <= round(item.cap * 100)
     for group, rule in sch.groups.items():
-        if rule.cap is not None:
-            assert res.group_cents(group).max(initial=0) <= round(rule.cap * 100)
+        members = sch.group_items(group)  # with the groups within it (a section)
+        total = sum((res.item_cents[i].astype(np.int64) for i in members), np.zeros(res.n, np.int64))
+        caps = [e.cap for e in rule.caps or []] + ([] if rule.cap is None else [rule.cap])
+        if caps and (rule.cap is not None or rule.caps[-1].when is None):  # every row has some cap
+            assert total.max(initial=0) <= round(max(caps) * 100)
+        if rule.cap is not None and not rule.caps:
+            assert total.max(initial=0) <= round(rule.cap * 100)
 
 
 @SETTINGS
@@ -208,8 +276,11 @@ def test_max_groups_count_only_their_best_item(scheme: dict[str, Any], seed: int
     res = score(pop, sch)
     for group, rule in sch.groups.items():
         ids = [i.id for i in sch.items if i.group == group]
-        if rule.mode != "max":
+        if rule.mode != "max" or not ids:
             continue
+        assert (np.stack([res.item_cents[i] != 0 for i in ids]).sum(axis=0) <= 1).all()
+        if rule.within is not None or rule.caps or len(sch.group_items(group)) != len(ids):
+            continue  # a section above (or conditional caps) may lower it further
         best = np.max(np.stack([plain.item_cents[i] for i in ids]), axis=0)
         if rule.cap is not None:
             best = np.minimum(best, round(rule.cap * 100))

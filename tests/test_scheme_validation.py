@@ -197,3 +197,60 @@ def test_float32_values_meet_thresholds_as_written() -> None:
     for dtype in (np.float32, np.float64):
         res = score(pd.DataFrame({"x": np.array([6.99, 6.98], dtype=dtype)}), scheme_from_dict(data))
         assert res.eligible.tolist() == [True, False] and res.points["b"].tolist() == [5.0, 0.0]
+
+
+FLAG = {"id": "f", "kind": "flag", "column": "x", "points": 1}
+
+
+@pytest.mark.parametrize(("data", "must_name"), [
+    (with_items({**FLAG, "when": "x > 3"}),
+     ["my.yaml", "id=f", "when", "never evaluated", "all_of", "docs/schemes.md"]),
+    (with_items({**FLAG, "formula": "x * 2"}), ["my.yaml", "id=f", "'formula'", "no formulas", "min_of",
+                                                "docs/schemes.md"]),
+    (with_items({**FLAG, "when": {"column": "x", "equals": 1, "foo": 2}}),
+     ["my.yaml", "id=f", "when.foo", "unknown key", "all_of", "above", "docs/schemes.md"]),
+    (with_items({**FLAG, "when": [{"column": "x", "min": 1}, {"all_of": []}]}),
+     ["my.yaml", "id=f", "when.all_of[1]", "at least one condition"]),
+    (with_items({**FLAG, "when": {"column": "x", "min": 3, "below": 3}}), ["my.yaml", "id=f", "min 3", "below 3"]),
+    (with_items({**FLAG, "when": {"column": "x", "all_of": [{"column": "y", "min": 1}]}}),
+     ["my.yaml", "id=f", "exactly one of column, min_of, max_of, all_of, any_of, not"]),
+    (with_items({**FLAG, "when": {"all_of": [{"column": "y", "min": 1}], "min": 3}}), ["my.yaml", "id=f", "belong"]),
+    (with_items({"id": "p", "kind": "per_unit", "column": "x", "points_per_unit": 1, "cap": {"when": {}}}),
+     ["my.yaml", "id=p", "cap", "groups", "caps"]),
+    (with_items({"id": "p", "kind": "per_unit", "column": "x", "min_of": ["y"], "points_per_unit": 1}),
+     ["my.yaml", "id=p", "exactly one of column, columns, min_of, max_of"]),
+    (with_items({"id": "c", "kind": "category", "min_of": ["y"], "points": {"a": 1}}),
+     ["my.yaml", "id=c", "'min_of'", "category", "numbers"]),
+    (with_items({**FLAG, "column": None, "min_of": ["x", {"lowest": ["y"]}]}),
+     ["my.yaml", "id=f", "min_of[1]", "lowest", "unknown key"]),
+    (with_items({**FLAG, "group": "g"}, groups={"g": {"cap": 5, "within": "s"}}),
+     ["my.yaml", "groups.g.within", "'s'", "declare"]),
+    (with_items({**FLAG, "group": "g"}, groups={"g": {"within": "s"}, "s": {"within": "g"}}),
+     ["my.yaml", "within", "loop"]),
+    (with_items({**FLAG, "group": "g"},
+                groups={"g": {"caps": [{"cap": 3}, {"cap": 4, "when": {"column": "x", "min": 1}}]}}),
+     ["my.yaml", "groups.g.caps[0]", "never apply"]),
+    (with_items({**FLAG, "group": "g"}, groups={"g": {"cap": 5, "tier": 2}}),
+     ["my.yaml", "groups.g.tier", "unknown key", "cap, caps, mode, within"]),
+    (with_items(inputs={"x": {"type": "category"}}), ["my.yaml", "inputs.x", "categories"]),
+    (with_items(inputs={"x": {"type": "int", "categories": ["a"]}}), ["my.yaml", "inputs.x", "category"]),
+    (with_items(inputs={"x": {"type": "text"}}), ["my.yaml", "inputs.x.type", "'text'", "int", "category"]),
+])
+def test_format_extension_errors_name_file_item_key_and_what_is_allowed(data: dict[str, Any],
+                                                                         must_name: list[str]) -> None:
+    message = scheme_error(data)
+    for part in must_name:
+        assert part in message, (part, message)
+    assert "\n" not in message and "DESIGN.md" not in message
+
+
+def test_when_list_and_tree_round_trip() -> None:
+    data = with_items({**FLAG, "when": [{"column": "x", "above": 1}, {"any_of": [{"not": {"column": "y", "in": [1]}},
+                                                                             {"max_of": ["x", "y"], "below": 9}]}]},
+                      groups={"other": {"caps": [{"when": {"column": "y", "equals": 1}, "cap": 3}], "cap": 4,
+                                        "within": "top"}, "top": {"cap": 10}},
+                      inputs={"x": {"type": "float", "min": 0}, "y": {"type": "int"}})
+    scheme = scheme_from_dict(data)
+    assert scheme.items[0].when is not None and scheme.items[0].when.all_of is not None
+    assert scheme.columns() == ["x", "y"]
+    assert load_scheme_text(scheme.to_yaml(), "<scheme>") == scheme

@@ -109,10 +109,12 @@ def _progress(total: int, desc: str) -> tqdm:
 
 def _load_inputs(args: argparse.Namespace, bar: tqdm) -> tuple[Scheme, Any, ScoreResult, pd.DataFrame]:
     from scoring.population import read_population
+    from scoring.scheme_inputs import population_schema_for
 
     scheme = load_scheme(args.scheme)
     bar.update(1)
-    load = read_population(args.population, skip_invalid=args.skip_invalid, drop_identifiers=args.drop_identifiers)
+    load = read_population(args.population, skip_invalid=args.skip_invalid, drop_identifiers=args.drop_identifiers,
+                           schema=population_schema_for(scheme))
     for note in load.warnings:  # the loud ones: generated ids beside an id-like column, Excel formula cells
         if note.startswith("WARNING:"):
             print(note, file=sys.stderr)
@@ -280,15 +282,16 @@ def cmd_check_scheme(args: argparse.Namespace) -> int:
         raise
     if args.population:
         from scoring.population import read_population
+        from scoring.scheme_inputs import population_schema_for
 
-        load = read_population(args.population, skip_invalid=True)
+        load = read_population(args.population, skip_invalid=True, schema=population_schema_for(scheme))
         pop, pop_note = load.frame, f"{args.population} ({load.rows_kept:,} valid of {load.rows_in:,} rows)"
     else:
         from scoring.synth import synth
 
         pop = synth(CHECK_POPULATION["n"], seed=CHECK_POPULATION["seed"])
         pop_note = f"built-in synthetic Hangzhou population (n={CHECK_POPULATION['n']:,}, seed=0)"
-    warnings = scheme_warnings(scheme, pop.columns)
+    warnings = scheme_warnings(scheme, pop)
     dom: dict[str, Any] | None = None
     adm_summary = None
     missing = [c for c in scheme.columns() if c not in pop.columns]

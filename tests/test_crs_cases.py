@@ -1,0 +1,140 @@
+"""Canada's CRS grid (scenarios/schemes/canada-crs-2025.yaml) on hand-worked person cases and random applicants:
+the numpy and numba engines and the row-by-row reference all give the expected item points and totals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from popgen_crs import make_crs_population
+from reference import ref_score
+
+from scoring import engine_numba, load_scheme, score
+from scoring.scheme import scheme_warnings
+
+CASES_FILE = Path("tests/cases/canada-crs-2025.yaml")
+SPEC = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))
+SCHEME = load_scheme(SPEC["scheme"])
+CASES = SPEC["cases"]
+ENGINES = ["numpy", *(["numba"] if engine_numba.AVAILABLE else [])]
+
+
+def frame(cases: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row per case: the defaults with the case's inputs (spouse columns blank where not given)."""
+    return pd.DataFrame([{**SPEC["defaults"], **case["inputs"]} for case in cases])
+
+
+def expected_cents(case: dict[str, Any]) -> dict[str, int]:
+    return {item.id: round(case["expect"].get(item.id, 0) * 100) for item in SCHEME.items}
+
+
+def test_cases_are_consistent() -> None:
+    """Every expected item exists and the listed points add up to the stated total (a check on the hand work)."""
+    ids = {i.id for i in SCHEME.items}
+    assert len(CASES) >= 8
+    for case in CASES:
+        assert set(case["expect"]) <= ids, case["name"]
+        assert sum(case["expect"].values()) == case["total"], case["name"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_case_on_engine(case: dict[str, Any], engine: str) -> None:
+    res = score(frame([case]), SCHEME, engine=engine)
+    assert res.n == 1 and not len(res.rejected)
+    got = {k: int(v[0]) for k, v in res.item_cents.items()}
+    assert got == expected_cents(case)
+    assert int(res.total_cents[0]) == case["total"] * 100
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_case_on_reference(case: dict[str, Any]) -> None:
+    ref = ref_score(frame([case]), SCHEME)
+    assert ref.rejected == [] and ref.positions == [0]
+    assert {k: v[0] for k, v in ref.items.items()} == expected_cents(case)
+    assert ref.total == [case["total"] * 100]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_all_cases_together(engine: str) -> None:
+    """Singles (blank spouse columns) and couples in one frame: nobody is rejected, every total as worked."""
+    res = score(frame(CASES), SCHEME, engine=engine)
+    assert not len(res.rejected)
+    assert (res.total_cents // 100).tolist() == [c["total"] for c in CASES]
+
+
+def test_a_couple_with_a_blank_spouse_column_is_rejected_a_single_is_not() -> None:
+    single, couple = dict(CASES[0]), dict(CASES[2])
+    couple = {**couple, "inputs": {**couple["inputs"], "spouse_reading": None}}
+    pop = frame([single, couple])
+    for engine in ENGINES:
+        res = score(pop, SCHEME, engine=engine, on_invalid="reject")
+        assert res.rejected[["row", "column"]].values.tolist() == [[2, "spouse_reading"]]
+        assert res.total_cents.tolist() == [single["total"] * 100]
+    assert ref_score(pop, SCHEME).rejected == [(2, "spouse_reading")]
+
+
+@pytest.mark.parametrize("holes", [False, True])
+def test_random_applicants_engines_and_reference_agree(holes: bool) -> None:
+    pop = make_crs_population(1500, 23, holes)
+    ref = ref_score(pop, SCHEME)
+    for engine in ENGINES:
+        res = score(pop, SCHEME, engine=engine, on_invalid="reject")
+        assert list(res.rejected[["row", "column"]].itertuples(index=False, name=None)) == ref.rejected
+        assert list(res.index) == list(pop.index[ref.positions])
+        for item in SCHEME.items:
+            assert res.item_cents[item.id].tolist() == ref.items[item.id], (engine, item.id)
+        assert res.total_cents.tolist() == ref.total
+    if not holes:  # the grid's caps hold on everyone
+        totals = pd.DataFrame(ref.items)
+        transfer = totals[SCHEME.group_items("transferability")].sum(axis=1)
+        assert transfer.max() <= 100_00 and (transfer == 100_00).any()
+        second = totals[SCHEME.group_items("second_language")].sum(axis=1)
+        assert (second[pop["has_spouse"].to_numpy()] <= 22_00).all() and second.max() <= 24_00
+        assert totals[SCHEME.group_items("additional")].sum(axis=1).max() <= 600_00
+
+
+def test_declared_columns_check_values_and_categories() -> None:
+    warnings = scheme_warnings(SCHEME, frame(CASES))
+    assert not [w for w in warnings if "inputs." in w or "is not a value" in w]
+    bad = frame(CASES[:2]).assign(crs_education=["master", "phd"], en_reading=[7, 7.5])
+    warnings = scheme_warnings(SCHEME, bad)
+    assert any("inputs.crs_education" in w and "'phd'" in w for w in warnings)
+    assert any("inputs.en_reading" in w and "whole numbers" in w for w in warnings)
+    typo = SCHEME.to_dict()
+    typo["items"][2]["points"]["masters"] = 1
+    from scoring.scheme import scheme_from_dict
+
+    warned = scheme_warnings(scheme_from_dict(typo))
+    assert any("'masters'" in w and "did you mean 'master'" in w for w in warned)
+    assert np.all([c in SCHEME.inputs for c in SCHEME.columns()])
+
+
+def test_declared_columns_replace_the_population_schema(tmp_path: Path) -> None:
+    """A scheme that declares `education` with its own levels reads a file the built-in schema would reject."""
+    from scoring.population import read_population
+    from scoring.scheme import scheme_from_dict
+    from scoring.scheme_inputs import population_schema_for
+
+    scheme = scheme_from_dict({
+        "id": "own", "version": "1", "title": "own", "status": "draft",
+        "inputs": {"education": {"type": "category", "categories": ["lower", "upper", "phd"]},
+                    "partner_points": {"type": "int", "min": 0, "max": 10}},
+        "items": [{"id": "edu", "kind": "category", "column": "education", "points": {"upper": 5, "phd": 9}},
+                  {"id": "partner", "kind": "per_unit", "column": "partner_points", "points_per_unit": 1,
+                   "when": {"column": "education", "equals": "phd"}}],
+    })
+    path = tmp_path / "people.csv"
+    path.write_text("education,partner_points\nphd,3\nupper,\nlower,\n", encoding="utf-8")
+    with pytest.raises(Exception, match="education"):
+        read_population(path)  # the built-in schema knows only the Chinese levels
+    load = read_population(path, schema=population_schema_for(scheme))
+    assert load.rows_rejected == 0
+    assert not [w for w in scheme_warnings(scheme, load.frame) if "inputs." in w or "is not a value" in w]
+    for engine in ENGINES:
+        res = score(load.frame, scheme, engine=engine)  # blank partner_points: not needed where education != phd
+        assert res.total_cents.tolist() == [1200, 500, 0]
