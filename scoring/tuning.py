@@ -9,9 +9,10 @@ gap (see :mod:`scoring.tuning_diagnose`).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,19 @@ from scoring.tuning_problem import Constraints, Problem
 SAMPLE = 200_000
 OBJECTIVES = ("closest", "stable-rank")
 Progress = Callable[[str], None]
+
+
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """BLAS held to one thread: scipy's SLSQP/L-BFGS-B round differently with another thread count, and the search
+    amplifies a last-bit difference into another path. Without threadpoolctl (requirements.txt), a no-op."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - an environment installed before the pin
+        yield
+        return
+    with threadpool_limits(1, user_api="blas"):
+        yield
 
 
 @dataclass
@@ -278,6 +292,16 @@ def tune(
     before = _summary(base_res, base_adm, scheme)
     out = TuneResult("infeasible", scheme, None, cons, objective, params, {}, before=before,
                      population=len(pop), sample=ev.n)
+    with one_blas_thread():
+        _refine(out, prob, scheme, pop, base_res, base_adm, objective, decimals, say)
+    out.evaluations = prob.evaluations
+    out.seconds = time.perf_counter() - t0
+    return out
+
+
+def _refine(out: TuneResult, prob: Problem, scheme: Scheme, pop: pd.DataFrame, base_res: Any, base_adm: Any,
+            objective: str, decimals: int | None, say: Progress) -> None:
+    """Search, check exactly on everyone, and re-aim after a miss (up to REFINE times); fill ``out``."""
     extra = np.zeros(len(prob.bounds))
     z = None
     for attempt in range(REFINE + 1):
@@ -299,9 +323,6 @@ def tune(
                 b.rank = max(1, b.rank + b.sense * math.ceil((c.gap + AIM * b.norm) / prob.ev.scale))
             else:
                 extra[k] += c.gap / b.norm + AIM
-    out.evaluations = prob.evaluations
-    out.seconds = time.perf_counter() - t0
-    return out
 
 
 def _check(out: TuneResult, prob: Problem, scheme: Scheme, pop: pd.DataFrame, base_res: Any, base_adm: Any,

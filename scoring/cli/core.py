@@ -156,7 +156,10 @@ def write_table(frame: pd.DataFrame, path: str | Path, stamp: str) -> None:
     elif suffix == ".xlsx":
         if len(frame) > 1_048_575:
             raise ScoringInputError(f"{path}: {len(frame):,} rows do not fit in an Excel sheet; use .parquet or .csv")
-        frame.to_excel(path, index=False, engine="xlsxwriter")
+        from scoring.safe_output import xlsx_writer
+
+        with xlsx_writer(path) as writer:  # strings stay strings; a fixed creation date
+            frame.to_excel(writer, index=False)
     else:
         raise ScoringInputError(f"{path}: unknown output type {suffix!r}; use .parquet, .csv or .xlsx")
 
