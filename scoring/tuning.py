@@ -343,7 +343,7 @@ def _check(out: TuneResult, prob: Problem, scheme: Scheme, pop: pd.DataFrame, ba
     for b in prob.bounds:
         slack = b.slack(q_full)
         out.checks.append(Check(b.describe(), b.quantity, b.value, b.sense, q_sample.get(b.quantity),
-                                q_full.get(b.quantity), slack >= -1e-9, max(0.0, -slack)))
+                                q_full.get(b.quantity), slack >= 0.0, max(0.0, -slack)))
     elig = base_res.eligible_mask
     if elig.sum() > 1:
         out.kendall_tau = float(stats.kendalltau(base_res.total_cents[elig], res.total_cents[elig]).statistic)
