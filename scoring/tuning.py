@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,17 +36,31 @@ OBJECTIVES = ("closest", "stable-rank")
 Progress = Callable[[str], None]
 
 
+_BLAS_LOCK = threading.Lock()
+_BLAS_USERS: list[Any] = []  # the threadpoolctl limiter, held while any tuning search runs (dashboard sessions)
+
+
 @contextlib.contextmanager
 def one_blas_thread() -> Iterator[None]:
     """BLAS held to one thread: scipy's SLSQP/L-BFGS-B round differently with another thread count, and the search
-    amplifies a last-bit difference into another path. Without threadpoolctl (requirements.txt), a no-op."""
+    amplifies a last-bit difference into another path. The limit is process-wide, so concurrent searches share it:
+    the first sets it, the last restores it. Without threadpoolctl (requirements.txt), a no-op."""
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import ThreadpoolController
     except ImportError:  # pragma: no cover - an environment installed before the pin
         yield
         return
-    with threadpool_limits(1, user_api="blas"):
+    with _BLAS_LOCK:
+        if not _BLAS_USERS:
+            _BLAS_USERS.append(ThreadpoolController().limit(limits=1, user_api="blas"))
+        _BLAS_USERS.append(None)
+    try:
         yield
+    finally:
+        with _BLAS_LOCK:
+            _BLAS_USERS.pop()
+            if len(_BLAS_USERS) == 1:
+                _BLAS_USERS.pop().restore_original_limits()
 
 
 @dataclass
