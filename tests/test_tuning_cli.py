@@ -35,17 +35,19 @@ def _tune_decisive(pop_file: str, share: float, *extra: str) -> tuple[int, dict]
 
 
 def test_tune_json_and_new_scheme(pop_file: str, tmp_path: Path) -> None:
-    """The share target comes from the problem, with a wide margin on both sides (no edge of feasibility that
-    floating-point details could flip): above the share the tuner lands on without a share requirement, so the
-    constraint acts, and far below the most the tuner reports reachable with the same admitted target."""
+    """The share target comes from the problem, with a wide margin (no edge of feasibility that floating-point
+    details could flip): above the share the tuner lands on without a share requirement, so the constraint acts,
+    and three quarters of the way down from the most the tuner reaches (or reports reachable) with the same admitted
+    target. That most is what this machine's search finds, not a proven bound: another BLAS kernel may reach 0.58
+    on one machine and 1.02 on another, so a target near it would be met on one and not the other."""
     code, free = _tune_decisive(pop_file, 0.0)
     assert code == 0 and free["ok"], free["message"]
     low = free["after"]["decisive"]
     code, push = _tune_decisive(pop_file, 1.0)
     high = push["after"]["decisive"] if code == 0 else next(
         b["best"] for b in push["binding"] if b["quantity"] == "share")
-    assert high - low > 0.2, (low, high)  # room for a target 0.1 inside either side
-    target = round((low + high) / 2, 4)
+    assert high - low > 0.2, (low, high)  # at least 0.05 above the free share and 0.15 below the most reached
+    target = round(low + (high - low) / 4, 4)
     out = tmp_path / "new.yaml"
     code, payload = _tune_decisive(pop_file, target, "--out", str(out))
     assert code == 0 and payload["ok"] and payload["written"] == str(out) and payload["diff"], payload["message"]
