@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.safe_text import safe_figure
-from scoring.safe_output import XLSX_SAFE_OPTIONS, excel_safe_frame, excel_safe_text
+from scoring.safe_output import excel_safe_frame, excel_safe_text, xlsx_writer
 
 
 def csv_bytes(df: pd.DataFrame, stamp: str, index: bool = True) -> bytes:
@@ -29,7 +29,7 @@ def excel_bytes(tables: dict[str, pd.DataFrame], stamp: str, index: bool = True)
     """An .xlsx workbook: one sheet per table, the stamp in cell A1 and the table from row 3."""
     buf = io.BytesIO()
     used: set[str] = set()
-    with pd.ExcelWriter(buf, engine="xlsxwriter", engine_kwargs={"options": dict(XLSX_SAFE_OPTIONS)}) as writer:
+    with xlsx_writer(buf) as writer:  # strings stay strings; a fixed creation date (same table, same bytes)
         for name, df in tables.items():
             sheet = _sheet_name(name, used)
             excel_safe_frame(df).to_excel(writer, sheet_name=sheet, startrow=2, index=index)
@@ -56,7 +56,8 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
 def figure_html(fig: go.Figure, stamp: str) -> bytes:
     """A standalone HTML page of the chart (plotly.js inlined, so it opens offline), titled with the stamp."""
-    html = safe_figure(fig).to_html(include_plotlyjs=True, full_html=True, default_width="100%")
+    html = safe_figure(fig).to_html(include_plotlyjs=True, full_html=True, default_width="100%",
+                                    div_id="chart")  # a fixed id: the same chart, the same bytes
     return html.replace("<head>", f"<head><meta charset=\"utf-8\"><title>{_escape(stamp)}</title>", 1).encode("utf-8")
 
 

@@ -198,17 +198,33 @@ def near_line_mask(res: ScoreResult, line: float, window: float) -> np.ndarray:
     return out
 
 
+def exact_dot(a: np.ndarray, b: np.ndarray) -> int:
+    """Sum of ``a * b`` over whole numbers, exactly (int64 blocks small enough never to overflow, added as Python
+    ints): no BLAS, so the same on every machine and thread count."""
+    if len(a) == 0:
+        return 0
+    bound = max(1, int(np.abs(a).max()) * int(np.abs(b).max()))
+    block = max(1, (2**62) // bound)
+    return sum(int(np.dot(a[i:i + block], b[i:i + block])) for i in range(0, len(a), block))
+
+
+def cov_ratio(group: np.ndarray, total: np.ndarray) -> float | None:
+    """Cov(group, total) / Var(total) of whole-cent values from exact integer moments and one correctly rounded
+    division: bit-identical on every machine, whatever the BLAS kernel or thread count."""
+    n = len(total)
+    if n < 2:
+        return None
+    g, t = np.rint(group).astype(np.int64), np.rint(total).astype(np.int64)
+    s_g, s_t = int(g.sum()), int(t.sum())
+    var = n * exact_dot(t, t) - s_t * s_t
+    return None if var == 0 else (n * exact_dot(g, t) - s_g * s_t) / var
+
+
 def decisive_share(res: ScoreResult, mask: np.ndarray, groups: list[str]) -> float | None:
-    """Measure 3: Cov(group points, total) / Var(total) over ``mask``."""
+    """Measure 3: Cov(group points, total) / Var(total) over ``mask`` (exact, see :func:`cov_ratio`)."""
     if int(mask.sum()) < 2:
         return None
-    total = res.total_cents[mask].astype(np.float64)
-    group = res.group_cents(groups)[mask].astype(np.float64)
-    total -= total.mean()
-    var = float(np.dot(total, total))
-    if var == 0:
-        return None
-    return float(np.dot(group - group.mean(), total)) / var
+    return cov_ratio(res.group_cents(groups)[mask], res.total_cents[mask])
 
 
 NO_LINE_NOTE = (

@@ -107,7 +107,8 @@ def _page(title: str, stamps: list[str], figures: list[go.Figure], tables: list[
           notes: list[str]) -> str:
     parts = []
     for n, fig in enumerate(figures):
-        parts.append(pio.to_html(fig, include_plotlyjs=(n == 0), full_html=False))
+        # a fixed element id per figure (plotly's default is a random uuid): the same run, the same bytes
+        parts.append(pio.to_html(fig, include_plotlyjs=(n == 0), full_html=False, div_id=f"figure-{n + 1}"))
     stamp_html = "".join(f"<div class='stamp'>{html.escape(s)}</div>" for s in stamps)
     table_html = "".join(f"<h2>{html.escape(t)}</h2>{_table(df)}" for t, df in tables)
     notes_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes)

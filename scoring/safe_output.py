@@ -9,6 +9,8 @@ neutralises text that a spreadsheet would run as a formula (cells, column names 
 from __future__ import annotations
 
 import contextlib
+import datetime
+import io
 import os
 import tempfile
 from collections.abc import Iterator
@@ -96,3 +98,16 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+# The creation date written into every workbook (xlsxwriter's default is the time of writing, so two identical
+# exports would differ in docProps/core.xml): fixed, so the same table gives the same bytes.
+XLSX_CREATED = datetime.datetime(2000, 1, 1)
+
+
+def xlsx_writer(target: str | os.PathLike[str] | io.BytesIO) -> pd.ExcelWriter:
+    """An xlsxwriter ``pd.ExcelWriter`` that keeps strings as strings (``XLSX_SAFE_OPTIONS``) and stamps the fixed
+    creation date ``XLSX_CREATED``: byte-identical output for identical tables."""
+    writer = pd.ExcelWriter(target, engine="xlsxwriter", engine_kwargs={"options": XLSX_SAFE_OPTIONS})
+    writer.book.set_properties({"created": XLSX_CREATED})
+    return writer

@@ -9,9 +9,11 @@ gap (see :mod:`scoring.tuning_diagnose`).
 
 from __future__ import annotations
 
+import contextlib
 import math
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +34,33 @@ from scoring.tuning_problem import Constraints, Problem
 SAMPLE = 200_000
 OBJECTIVES = ("closest", "stable-rank")
 Progress = Callable[[str], None]
+
+
+_BLAS_LOCK = threading.Lock()
+_BLAS_USERS: list[Any] = []  # the threadpoolctl limiter, held while any tuning search runs (dashboard sessions)
+
+
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """BLAS held to one thread: scipy's SLSQP/L-BFGS-B round differently with another thread count, and the search
+    amplifies a last-bit difference into another path. The limit is process-wide, so concurrent searches share it:
+    the first sets it, the last restores it. Without threadpoolctl (requirements.txt), a no-op."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - an environment installed before the pin
+        yield
+        return
+    with _BLAS_LOCK:
+        if not _BLAS_USERS:
+            _BLAS_USERS.append(ThreadpoolController().limit(limits=1, user_api="blas"))
+        _BLAS_USERS.append(None)
+    try:
+        yield
+    finally:
+        with _BLAS_LOCK:
+            _BLAS_USERS.pop()
+            if len(_BLAS_USERS) == 1:
+                _BLAS_USERS.pop().restore_original_limits()
 
 
 @dataclass
@@ -278,6 +307,16 @@ def tune(
     before = _summary(base_res, base_adm, scheme)
     out = TuneResult("infeasible", scheme, None, cons, objective, params, {}, before=before,
                      population=len(pop), sample=ev.n)
+    with one_blas_thread():
+        _refine(out, prob, scheme, pop, base_res, base_adm, objective, decimals, say)
+    out.evaluations = prob.evaluations
+    out.seconds = time.perf_counter() - t0
+    return out
+
+
+def _refine(out: TuneResult, prob: Problem, scheme: Scheme, pop: pd.DataFrame, base_res: Any, base_adm: Any,
+            objective: str, decimals: int | None, say: Progress) -> None:
+    """Search, check exactly on everyone, and re-aim after a miss (up to REFINE times); fill ``out``."""
     extra = np.zeros(len(prob.bounds))
     z = None
     for attempt in range(REFINE + 1):
@@ -299,9 +338,6 @@ def tune(
                 b.rank = max(1, b.rank + b.sense * math.ceil((c.gap + AIM * b.norm) / prob.ev.scale))
             else:
                 extra[k] += c.gap / b.norm + AIM
-    out.evaluations = prob.evaluations
-    out.seconds = time.perf_counter() - t0
-    return out
 
 
 def _check(out: TuneResult, prob: Problem, scheme: Scheme, pop: pd.DataFrame, base_res: Any, base_adm: Any,
@@ -322,7 +358,7 @@ def _check(out: TuneResult, prob: Problem, scheme: Scheme, pop: pd.DataFrame, ba
     for b in prob.bounds:
         slack = b.slack(q_full)
         out.checks.append(Check(b.describe(), b.quantity, b.value, b.sense, q_sample.get(b.quantity),
-                                q_full.get(b.quantity), slack >= -1e-9, max(0.0, -slack)))
+                                q_full.get(b.quantity), slack >= 0.0, max(0.0, -slack)))
     elig = base_res.eligible_mask
     if elig.sum() > 1:
         out.kendall_tau = float(stats.kendalltau(base_res.total_cents[elig], res.total_cents[elig]).statistic)

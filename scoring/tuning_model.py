@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.admission import AdmissionResult, admit
-from scoring.dominance import DEFAULT_WINDOW, MIN_NEAR, deciding_line
+from scoring.dominance import DEFAULT_WINDOW, MIN_NEAR, cov_ratio, deciding_line
 from scoring.engine import CENT_TOLERANCE, ScoreResult, score
 from scoring.errors import ScoringInputError
 from scoring.scheme import Item, Scheme, scheme_from_dict
@@ -302,9 +302,9 @@ class Evaluator:
         """Measure 2 over ``mask``: dominance groups' positive points over all positive points."""
         if not mask.any():
             return None
-        pos = np.einsum("kn,n->k", np.maximum(P, 0), mask.astype(P.dtype))  # numpy loops: no BLAS threads
-        den = float(pos.sum())
-        return None if den == 0 else float(pos[self.group_mask()].sum() / den)
+        pos = np.maximum(P[:, mask], 0).sum(axis=1, dtype=np.float64)  # whole cents: exact below 2**53
+        den = int(pos.sum())
+        return None if den == 0 else int(pos[self.group_mask()].sum()) / den
 
     def decisive_share(self, P: np.ndarray, total: np.ndarray, line_cents: float | None) -> float | None:
         """Measure 3: Cov(groups, total) / Var(total) among the eligible near the line."""
@@ -320,12 +320,8 @@ class Evaluator:
             near[idx[np.argpartition(dist[idx], k - 1)[:k]]] = True
         if int(near.sum()) < 2:
             return None
-        t = total[near] - total[near].mean()
-        var = float((t * t).sum())  # numpy sums, not BLAS dot: no thread pool on a shared machine
-        if var == 0:
-            return None
-        grp = P[self._gmask].sum(axis=0, dtype=np.float64)[near]
-        return float(((grp - grp.mean()) * t).sum() / var)
+        grp = P[self._gmask][:, near].sum(axis=0, dtype=np.float64)
+        return cov_ratio(grp, total[near])  # exact integer moments: the same on every machine
 
     def outcome(self, theta: np.ndarray, measures: tuple[str, ...] = MEASURES) -> FastOutcome:
         """Admitted count (scaled), cut-off (points) and the dominance shares for a parameter vector."""

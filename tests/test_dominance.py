@@ -13,7 +13,7 @@ from popgen_crs import population_for
 from reference import ref_decisive_share, ref_design_share, ref_realised_share, ref_score
 
 from scoring import dominance, load_scheme, score
-from scoring.dominance import decisive_share, design_share, near_line_mask
+from scoring.dominance import cov_ratio, decisive_share, design_share, exact_dot, near_line_mask
 from scoring.scheme import scheme_from_dict
 
 SHIPPED = sorted(Path("scenarios/schemes").glob("*.yaml"))
@@ -132,3 +132,30 @@ def test_admitted_share_and_no_warning_when_measures_agree() -> None:
         ref_realised_share(scheme, ref.items, admitted.tolist(), scheme.dominance.groups))
     if len({v for v in report.passed.values() if v is not None}) == 1:
         assert not report.warnings
+
+
+def test_exact_dot_matches_python_integers_beyond_int64() -> None:
+    """Products whose sum overflows int64 are still summed exactly (blocks added as Python integers)."""
+    rng = np.random.default_rng(4)
+    a = rng.integers(2**40, 2**41, 5_000, dtype=np.int64)
+    b = rng.integers(-(2**21), 2**21, 5_000, dtype=np.int64)
+    assert exact_dot(a, b) == sum(int(x) * int(y) for x, y in zip(a.tolist(), b.tolist(), strict=True))
+    assert exact_dot(a[:0], b[:0]) == 0
+
+
+def test_decisive_share_is_exact_and_order_free() -> None:
+    """Cov/Var from integer moments: equal to the rational value correctly rounded, and bit-identical however the
+    people are ordered (no floating-point sum whose result depends on order, BLAS kernel or threads)."""
+    from fractions import Fraction
+
+    rng = np.random.default_rng(9)
+    total = rng.integers(5_000, 15_000, 20_001)
+    group = np.minimum(total, rng.integers(0, 12_000, 20_001))
+    n, g, t = len(total), [int(v) for v in group], [int(v) for v in total]
+    exact = Fraction(n * sum(x * y for x, y in zip(g, t, strict=True)) - sum(g) * sum(t),
+                     n * sum(y * y for y in t) - sum(t) ** 2)
+    assert cov_ratio(group, total) == float(exact)
+    perm = rng.permutation(n)
+    assert cov_ratio(group[perm], total[perm]) == cov_ratio(group, total)
+    assert cov_ratio(group.astype(np.float64), total.astype(np.float64)) == float(exact)  # the tuner's float cents
+    assert cov_ratio(group[:1], total[:1]) is None and cov_ratio(group[:5], np.full(5, 700)) is None

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from scoring.errors import ScoringInputError
-from scoring.safe_output import XLSX_SAFE_OPTIONS, atomic_path, excel_safe_frame
+from scoring.safe_output import atomic_path, excel_safe_frame, xlsx_writer
 
 TABLE_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".xlsx": "xlsx"}
 XLSX_MAX_ROWS = 1_048_575  # rows of an Excel sheet, less the header
@@ -68,7 +68,7 @@ def write_frame(frame: pd.DataFrame, out: str | os.PathLike[str], fmt: str, *, s
             elif fmt == "csv":
                 excel_safe_frame(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
             elif fmt == "xlsx":
-                with pd.ExcelWriter(tmp, engine="xlsxwriter", engine_kwargs={"options": XLSX_SAFE_OPTIONS}) as xw:
+                with xlsx_writer(tmp) as xw:  # strings stay strings; a fixed creation date (same table, same bytes)
                     excel_safe_frame(frame).to_excel(xw, index=False, sheet_name=sheet_name)
             else:
                 raise ScoringInputError(f"{option} {out}: unknown output type; use .parquet, .csv or .xlsx")

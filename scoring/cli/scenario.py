@@ -105,9 +105,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     with _progress(progress_steps(sc, qq), args.no_progress) as bar:
         run = run_scenario(sc, quota_question=qq, progress=bar.update)
     out = Path(args.out or Path("out") / sc.id)
-    summary = run.summary()
-    summary["out"] = str(out)
+    summary = run.summary()  # summary.json holds no path: the same inputs give the same bytes wherever written
     write_results(out, run.tables(), summary, lambda: run_report(run))
+    summary["out"] = str(out)
     if args.json:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
     else:  # the summary is the result: stdout (progress alone goes to stderr)
@@ -146,11 +146,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     cmp = compare_runs(runs)
     out = Path(args.out or Path("out") / ("compare-" + "-vs-".join(sc.id for sc in scenarios))[:120])
     summary = cmp.summary()
-    summary["out"] = str(out)
     tables = cmp.tables()
     for run in runs:
         tables.update({f"{run.scenario.id}__{k}": v for k, v in run.tables().items()})
     write_results(out, tables, summary, lambda: compare_report(cmp))
+    summary["out"] = str(out)
     if args.json:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
     else:
