@@ -40,7 +40,7 @@ def test_figures_carry_the_stamp_and_the_aggregates(cmp, lang):
     fig4 = page.group_bars(groups, "urban_area", lang, stamp)
     for f in (fig, fig2, fig3, fig4):
         notes = " ".join(a.text for a in f.layout.annotations)
-        assert stamp in notes and page.BANNER in notes
+        assert stamp in notes and page.banner(lang) in notes
     assert ("杭州市城区" if lang == "zh" else "Hangzhou city districts") in list(groups["label"])
 
 

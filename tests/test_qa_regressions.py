@@ -95,9 +95,9 @@ def pathways_cmp():
 def test_pathways_stamp_is_one_line_per_rule_set_above_the_plot(pathways_cmp, lang):
     """The stamp (two rule sets, two schemes) ran off the right edge and over the rotated route labels."""
     stamp = pathways_cmp.stamp(lang)
-    lines = page_pathways.stamp_lines(stamp)
+    lines = page_pathways.stamp_lines(stamp, lang)
     assert len(lines) == stamp.count(" | ") + stamp.count(" ⟷ ") + 2
-    assert " ".join(lines[:-1]) == stamp and lines[-1] == page_pathways.BANNER
+    assert " ".join(lines[:-1]) == stamp and lines[-1] == page_pathways.banner(lang)
     assert max(len(line) for line in lines) < 110  # each fits the chart's width
     fig = page_pathways.pathway_bars(pathways_cmp.table(lang).query("pathway != 'any'"), lang, stamp)
     notes = fig.layout.annotations
