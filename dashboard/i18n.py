@@ -234,7 +234,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "use_population": ("使用此数据作为人口", "Use this as the population"),
     "use_synth": ("改回合成人口", "Back to the synthetic population"),
     "upload_failed": ("无法读取上传的文件：", "Cannot read the uploaded file:"),
-    "now_using": ("当前人口：{name}（{n}人）", "Population in use: {name} ({n} people)"),
+    "now_using": ("当前人口：{name}；代表{n}人", "Population in use: {name}; stands for {n} people"),
     "downloads": ("下载", "Downloads"),
     "table_scores": ("逐人积分表（前{n}行）", "Per-person scores (first {n} rows)"),
     "table_headline": ("主要指标", "headline figures"),

@@ -256,7 +256,7 @@ def _fill(pop: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, bool]:
     return (add_pathway_attributes(pop, seed), True) if missing else (pop, False)
 
 
-def services_section(st: Any, cmp: Any, lang: str, stamp: str, view: Any) -> None:
+def services_section(st: Any, cmp: Any, lang: str, stamp: str, view: Any, ratio: float = 1.0) -> None:
     """Public-service demand of the newly settled (against the old rules) and new permit holders, with assumptions."""
     from scoring.errors import ScoringInputError
     from scoring.pathways_services import service_assumptions, service_demand
@@ -264,7 +264,10 @@ def services_section(st: Any, cmp: Any, lang: str, stamp: str, view: Any) -> Non
     st.subheader(tx("services", lang))
     st.caption(tx("services_help", lang))
     try:
-        table = service_table(service_demand(cmp.new, cmp.old, lang=lang), lang)
+        demand = service_demand(cmp.new, cmp.old, lang=lang)
+        counts = [c for c in demand.columns if c not in ("group", "label")]
+        demand[counts] = demand[counts] * ratio  # expected counts in real people
+        table = service_table(demand, lang)
     except ScoringInputError as exc:
         st.warning(f"{tx('error', lang)}{exc}")
         return
@@ -394,7 +397,7 @@ def render() -> None:
         st.dataframe(permit, hide_index=True)
         if view is not None:
             view.table_downloads(permit, f"permit_{by}", stamp, lang, index=False)
-    services_section(st, cmp, lang, stamp, view)
+    services_section(st, cmp, lang, stamp, view, sc.ratio)
     with st.expander(tx("rules_text", lang)):
         for name in dict.fromkeys([new_name, old_name]):
             st.markdown(f"**{name}**")
