@@ -96,7 +96,7 @@ def render() -> None:
     c1, c2 = st.columns(2)
     c1.metric(t("total", lang), fmt_points(now.total))
     c2.metric(t("distance", lang), distance_text(now, lang))
-    (st.success if now.admitted else st.warning if now.eligible else st.error)(
+    (st.success if now.admitted else st.warning)(
         f"{t('outcome', lang)}：{status}" if lang != "en" else f"Outcome: {status}")  # never cut
     inputs = inputs_table(row, sch.columns(), lang)
     st.subheader(t("person_inputs", lang))

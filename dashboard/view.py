@@ -41,18 +41,19 @@ def _context(page_key: str, scheme_id: str | None) -> tuple[str, str | None]:
 
 
 def printing() -> bool:
-    """The print view is on (``?print=1``): no sidebar or widgets, whole tables."""
+    """The print view is on: no sidebar or widgets, whole tables. A link with ``?print=1`` opens in it."""
+    if "print_view_toggle" in st.session_state:
+        return bool(st.session_state["print_view_toggle"])
     return st.query_params.get("print") == "1"
 
 
 def print_switch(lang: str) -> None:
     """The print view's toggle (kept in the URL, so a printed link opens printable); hides the chrome when on."""
     on = st.toggle(t("print_view", lang), value=printing(), key="print_view_toggle", help=t("print_help", lang))
-    if on != printing():
-        if on:
-            st.query_params["print"] = "1"
-        else:
-            st.query_params.pop("print", None)
+    if on and st.query_params.get("print") != "1":
+        st.query_params["print"] = "1"
+    elif not on and "print" in st.query_params:
+        st.query_params.pop("print", None)
     if on:
         st.html(PRINT_CSS)  # our own constant style sheet, never user text
 

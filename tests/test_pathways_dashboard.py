@@ -54,7 +54,7 @@ def test_page_renders_in_the_app():
     at.switch_page("dashboard/pages/pathways.py").run()
     assert not at.exception
     assert at.title[0].value.startswith("落户途径")
-    assert any("示意/illustrative · 模拟/simulation" in c.value for c in at.caption)
+    assert any(page.banner("zh") in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) == 4
     at.selectbox(key="pathways_group").set_value("education").run()
     assert not at.exception
