@@ -229,8 +229,9 @@ def render() -> None:
         c[1].metric(t("admitted", lang), fmt_int(h.admitted))
         c[2].metric(t("threshold_line" if h.mode == "threshold" else "cutoff", lang), fmt_points(h.line))
         view.chart(figures.gauges(h.shares, h.min_share, h.measure, lang, stamp), "scheme_gauges", stamp, lang)
-        for w in ev.dom.warnings:
-            st.warning(md(w))
+        disagree = analysis.disagreement(ev, lang)  # the library's warning, in the view's language
+        if disagree:
+            st.warning(disagree)
     st.subheader(t("diff_title", lang))
     lines = _diff(ss["scheme_base_yaml"], ss["scheme_yaml"], lang)
     st.markdown("\n".join(f"- {md(line)}" for line in lines) if lines else t("no_changes", lang))
