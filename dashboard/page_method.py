@@ -9,7 +9,6 @@ from dashboard import state, view
 from dashboard.i18n import kind_label, method_text, t
 from dashboard.safe_text import md
 
-
 SOURCE_STATUS = {"CONFIRMED": ("已核实（官方原文）", "confirmed (official text)"),
                  "USABLE": ("可用（官方公报转载）", "usable (reprint of an official bulletin)"),
                  "SECONDARY": ("二手来源（新闻报道等）", "secondary (news reports and the like)"),
