@@ -117,8 +117,8 @@ def gauges(shares: dict[str, float | None], min_share: float, measure: str, lang
                    "bar": {"color": "#2ca02c" if ok else "#d62728"},
                    "threshold": {"line": {"color": "black", "width": 3}, "value": min_share * 100}},
         ))
-    fig.update_layout(title=t("requirement", lang, measure=t(f"measure_{measure}", lang),
-                              min_share=fmt_pct(min_share, 0)))
+    name = t("share_of_points_gauge", lang) if measure == "realised" else t(f"measure_{measure}", lang)
+    fig.update_layout(title=t("requirement", lang, measure=name, min_share=fmt_pct(min_share, 0)))
     return stamp_figure(fig, stamp, height=360)
 
 
@@ -130,7 +130,8 @@ def person_items(points: dict[str, float], labels: dict[str, str], line: float |
     fig = go.Figure(go.Bar(x=[points[i] for i in ids], y=[labels.get(i, i) for i in ids], orientation="h",
                            marker_color=[COLORS["admitted"] if points[i] >= 0 else COLORS["line"] for i in ids],
                            text=[fmt_points(points[i]) for i in ids], textposition="auto"))
-    title = f"{t('fig_person_title', lang)}: {t('total', lang)} {fmt_points(total)}"
+    sep = ": " if lang == "en" else "："
+    title = f"{t('fig_person_title', lang)}{sep}{t('total', lang)} {fmt_points(total)}"
     if line is not None:
         title += f" · {t('line_label', lang, line=fmt_points(line))}"
     fig.update_layout(title=title, xaxis_title=t("points", lang), yaxis={"autorange": "reversed"})

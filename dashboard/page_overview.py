@@ -32,9 +32,10 @@ def _column(box: st.delta_generator.DeltaGenerator, key: str, ev: analysis.Evalu
                  else f"{t('rule_label', lang)}: {analysis.rule_words(h, lang)}")
     ok = {True: t("pass", lang), False: t("fail", lang), None: t("na", lang)}[h.literal_ok]
     sep = "：" if lang != "en" else ": "
-    box.markdown(f"{t('main_share_label', lang)}{sep}**{fmt_pct(h.points_share.get('eligible'))}** （{ok}）"
-                 if lang != "en" else
-                 f"{t('main_share_label', lang)}{sep}**{fmt_pct(h.points_share.get('eligible'))}** ({ok})")
+    label = t("main_share_label", lang)
+    share = fmt_pct(h.points_share.get("eligible"))
+    box.markdown(f"{label}{sep}**{share}**（{ok}）" if lang != "en"
+                 else f"{label[:1].upper()}{label[1:]}{sep}**{share}** ({ok})")
 
 
 def reform_section(lang: str) -> tuple | None:
@@ -81,8 +82,9 @@ def render() -> None:
     line_label = t("threshold_line" if h.mode == "threshold" else "cutoff", lang)
     c3.metric(line_label, fmt_points(h.line), border=True,
               help=f"{t('quota', lang)} {fmt_int(h.quota)}" if h.quota is not None else None)
-    c4.metric(t("main_share_label", lang), fmt_pct(h.points_share.get("eligible")), border=True,
-              help=t("help_realised", lang))
+    c4.metric(t("main_share_short", lang), fmt_pct(h.points_share.get("eligible")), border=True,
+              help=f"{t('main_share_label', lang)}. {t('help_realised', lang)}" if lang == "en"
+              else f"{t('main_share_label', lang)}。{t('help_realised', lang)}")
     st.info(analysis.summary_sentence(h, lang))
     words = analysis.verdict_words(ev, lang)
     (st.success if h.literal_ok else st.warning)(words[0])

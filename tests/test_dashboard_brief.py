@@ -118,7 +118,8 @@ def test_overview_has_no_arrows_and_no_share_over_100_percent_of_the_points():
     at = app("overview", "en")
     ok(at)
     assert all(not m.proto.delta for m in at.metric), "no delta arrows on context figures"
-    label = t("main_share_label", "en")
+    label = t("main_share_short", "en")
+    assert any(label in m.label for m in at.metric)
     for m in at.metric:
         if label in m.label:
             assert float(m.value.rstrip("%")) <= 100

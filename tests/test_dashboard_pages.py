@@ -81,7 +81,7 @@ def test_overview_numbers_are_the_library_numbers(library):
     assert m["eligible"] == fmt_int(people(int(res.eligible_mask.sum())))  # real people (dashboard.scale)
     assert m["admitted"] == fmt_int(people(adm.admitted_count))
     assert m["score line (threshold)"] == fmt_points(adm.threshold)
-    assert m["residence + insurance share of the points"] == fmt_pct(dom.realised_eligible) == fmt_pct(dom.required)
+    assert m[t("main_share_short", "en")] == fmt_pct(dom.realised_eligible) == fmt_pct(dom.required)
     summary = next(i.value for i in at.info if i.value.startswith("Of "))  # after the reform's before/after line
     assert fmt_int(people(adm.admitted_count)) in summary and fmt_int(people(N)) in summary
 
