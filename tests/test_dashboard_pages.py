@@ -172,13 +172,14 @@ def test_quota_page_cutoff_matches_a_sort(library):
     at = _app("quota", "en")
     at.number_input(key="quota_what_if").set_value(5000).run()
     _ok(at)
+    places = round(5000 * N / 4_000_000)  # 5,000 real places on the sample (dashboard.scale)
     tot = np.sort(res.total_cents[res.eligible_mask])[::-1]
-    cut = tot[4999]
-    adm = scoring.admit(res, quota=5000, ties="admit_all")
+    cut = tot[places - 1]
+    adm = scoring.admit(res, quota=places, ties="admit_all")
     assert adm.cutoff_cents == cut
     m = _metrics(at)
     assert m["cut-off at this quota"] == fmt_points(cut / 100)
-    assert m["admitted at this quota"] == fmt_int(adm.admitted_count)
+    assert m["admitted at this quota"] == fmt_int(people(adm.admitted_count))
     assert len(at.tabs) == 4  # the year-by-year part (scoring.dynamics)
 
 

@@ -18,6 +18,7 @@ import scoring
 from dashboard import page_pathways
 from dashboard.analysis import Headline, summary_sentence
 from dashboard.i18n import fmt_int, fmt_points, t
+from dashboard.scale import SYNTH_REPRESENTS
 from scoring.synth import synth
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,16 +70,18 @@ def test_quota_page_explains_ties_when_more_are_admitted_than_the_quota():
     res = scoring.score(pop, scoring.load_scheme(SCHEME))
     adm = scoring.admit(res, quota=100, ties="admit_all")
     assert adm.admitted_count > 100  # the premise: the cut-off falls inside a block of equal scores
+    ratio = SYNTH_REPRESENTS // N  # the what-if quota is in real places: 100 places of the sample
     at = _app("quota", "en")
-    at.number_input(key="quota_what_if").set_value(100).run()
+    at.number_input(key="quota_what_if").set_value(100 * ratio).run()
     assert not at.exception and not at.error
     notes = [c.value for c in at.caption]
-    expected = t("quota_ties_note", "en", quota="100", cut=fmt_points(adm.cutoff), admitted=fmt_int(adm.admitted_count))
+    expected = t("quota_ties_note", "en", quota=fmt_int(100 * ratio), cut=fmt_points(adm.cutoff),
+                 admitted=fmt_int(adm.admitted_count * ratio))
     assert expected in notes, notes
     # no note when the quota is met exactly: find a quota that ends between two distinct scores
     tot = np.sort(res.total_cents[res.eligible_mask])[::-1]
     q = int(np.flatnonzero(tot[:-1] != tot[1:])[0]) + 1  # the first place where the next score is lower
-    at.number_input(key="quota_what_if").set_value(q).run()
+    at.number_input(key="quota_what_if").set_value(q * ratio).run()
     assert not any("ties admitted" in c.value for c in at.caption)
 
 
