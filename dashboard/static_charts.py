@@ -117,6 +117,9 @@ def _draw(fig: go.Figure, ax: object) -> None:
     for shape in fig.layout.shapes or ():
         if shape.type == "line" and shape.x0 == shape.x1 and shape.x0 is not None:
             ax.axvline(float(shape.x0), color="#d62728", linestyle="--")
+    ax.relim()
+    ax.margins(y=0.06)
+    ax.autoscale_view()  # stacked bars drawn on a base: the limits follow the tallest stack, with room above
     ax.set_xlabel(_text(fig.layout.xaxis.title.text))
     ax.set_ylabel(_text(fig.layout.yaxis.title.text))
     if len([tr for tr in [*bars, *lines] if _text(tr.name)]) > 1:
