@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 import scoring
+from dashboard.scale import Scale
 from scoring.admission import AdmissionResult
 from scoring.dominance import DominanceReport
 from scoring.engine import ScoreResult
@@ -29,6 +30,12 @@ class Evaluation:
     res: ScoreResult
     adm: AdmissionResult | None
     dom: DominanceReport
+    scale: Scale | None = None
+
+    @property
+    def ratio(self) -> float:
+        """Real people per person of the sample (1 without a scale)."""
+        return self.scale.ratio if self.scale is not None else 1.0
 
     @property
     def admitted_mask(self) -> np.ndarray:
@@ -45,17 +52,30 @@ class Evaluation:
         return self.adm.cutoff
 
 
-def evaluate(pop: pd.DataFrame, scheme: Scheme) -> Evaluation:
-    """Score, admit (the scheme's own rule) and measure dominance."""
+def evaluate(pop: pd.DataFrame, scheme: Scheme, scale: Scale | None = None) -> Evaluation:
+    """Score, admit (the scheme's own rule) and measure dominance.
+
+    With a ``scale``, the scheme's quota is a number of real places: the sample admits ``quota / ratio`` people
+    (:meth:`Scale.sample_quota`), so every count scaled back to real people matches the quota.
+    """
     res = scoring.score(pop, scheme, on_invalid="reject")
-    adm = scoring.admit(res) if scheme.admission is not None else None
+    adm = admit_scaled(res, scheme, scale) if scheme.admission is not None else None
     dom = scoring.dominance(res, scheme, admitted=adm)
-    return Evaluation(scheme, res, adm, dom)
+    return Evaluation(scheme, res, adm, dom, scale)
+
+
+def admit_scaled(res: ScoreResult, scheme: Scheme, scale: Scale | None) -> AdmissionResult:
+    """The scheme's admission rule with its quota taken as real places (sample places = quota / ratio)."""
+    rule = scheme.admission
+    if scale is None or rule is None or rule.mode not in ("quota", "both") or scale.ratio == 1.0:
+        return scoring.admit(res)
+    threshold = rule.threshold if rule.mode == "both" else None
+    return scoring.admit(res, quota=scale.sample_quota(int(rule.quota or 0)), threshold=threshold, ties=rule.ties)
 
 
 @dataclass
 class Headline:
-    """The overview's numbers."""
+    """The overview's numbers; every count is in real people (the evaluation's scale), ``sample`` is the rows."""
 
     n_pop: int
     eligible: int
@@ -70,6 +90,9 @@ class Headline:
     min_share: float
     ok: bool | None
     shares: dict[str, float | None] = field(default_factory=dict)
+    sample: int = 0
+    points_share: dict[str, float | None] = field(default_factory=dict)
+    literal_ok: bool | None = None
 
     @property
     def rate(self) -> float | None:
@@ -81,12 +104,14 @@ def headline(ev: Evaluation) -> Headline:
     """Headline figures of one evaluation (all taken from the library's results)."""
     dom = ev.dom
     adm = ev.adm
+    rule = ev.scheme.admission
+    people = ev.scale.people if ev.scale is not None else (lambda c: None if c is None else int(c))
     return Headline(
-        n_pop=ev.res.n,
-        eligible=int(ev.res.eligible_mask.sum()),
-        admitted=adm.admitted_count if adm is not None else 0,
+        n_pop=people(ev.res.n),
+        eligible=people(int(ev.res.eligible_mask.sum())),
+        admitted=people(adm.admitted_count) if adm is not None else 0,
         mode=adm.rule.mode if adm is not None else None,
-        quota=adm.quota if adm is not None else None,
+        quota=(rule.quota if rule is not None and adm is not None and adm.rule.mode in ("quota", "both") else None),
         threshold=adm.threshold if adm is not None else None,
         cutoff=adm.cutoff if adm is not None else None,
         line=ev.line,
@@ -95,6 +120,9 @@ def headline(ev: Evaluation) -> Headline:
         min_share=dom.min_share,
         ok=dom.ok,
         shares={"design": dom.design, "realised": dom.realised_eligible, "decisive": dom.decisive},
+        sample=ev.res.n,
+        points_share=dom.points_share,
+        literal_ok=dom.literal_ok,
     )
 
 
@@ -207,3 +235,64 @@ def summary_sentence(h: Headline, lang: str) -> str:
     }
     text = t("summary_threshold" if h.mode == "threshold" else "summary_quota", lang, **fields)
     return text if h.admitted else text + " " + t("summary_none", lang)
+
+
+def verdict_words(ev: Evaluation, lang: str) -> list[str]:
+    """The main-share verdict in words: the literal share of the points first (the default verdict), one sentence
+    saying what that measure is, then the scheme's own measure when it is another one (never called a share of
+    the points when it is the decisive share)."""
+    from dashboard.i18n import fmt_pct, t
+    from scoring.dominance import main_share_headline
+
+    head = main_share_headline(ev.dom, lang)
+    verdict = {True: "verdict_pass", False: "verdict_fail", None: "verdict_na"}[head["ok"]]
+    out = [t("verdict_words", lang, share=fmt_pct(head["share"]), share_admitted=fmt_pct(head["share_admitted"]),
+             verdict=t(verdict, lang), min_share=fmt_pct(head["min_share"], 0)), head["text"]]
+    measure = ev.dom.measure
+    if measure != "realised":
+        ok = {True: t("pass", lang), False: t("fail", lang), None: t("na", lang)}[ev.dom.ok]
+        out.append(t("verdict_scheme_measure", lang, measure=t(f"measure_{measure}", lang),
+                     value=fmt_pct(ev.dom.required), verdict=ok))
+    return out
+
+
+def disagreement(ev: Evaluation, lang: str) -> str | None:
+    """The library's "measures disagree" warning in the view's language (None when they agree)."""
+    from dashboard.i18n import t
+
+    verdicts = {k: v for k, v in ev.dom.passed.items() if v is not None}
+    if len(set(verdicts.values())) < 2:
+        return None
+    sep = "、" if lang != "en" else ", "
+    names = {k: t(f"measure_{k}", lang) for k in verdicts}
+    return t("measures_disagree", lang, passing=sep.join(names[k] for k, v in verdicts.items() if v),
+             failing=sep.join(names[k] for k, v in verdicts.items() if not v), measure=t(f"measure_{ev.dom.measure}",
+                                                                                         lang))
+
+
+def rule_words(h: Headline, lang: str) -> str:
+    """The admission rule in words: the quota with its cut-off, or the line."""
+    from dashboard.i18n import fmt_int, fmt_points, t
+
+    if h.mode == "quota":
+        return t("rule_quota", lang, quota=fmt_int(h.quota), line=fmt_points(h.line))
+    if h.mode == "both":
+        return t("rule_both", lang, threshold=fmt_points(h.threshold), quota=fmt_int(h.quota), line=fmt_points(h.line))
+    if h.mode == "threshold":
+        return t("rule_line", lang, line=fmt_points(h.line))
+    return t("no_admission_rule", lang)
+
+
+def change_words(before: Headline, after: Headline, lang: str) -> str:
+    """How many more (or fewer) settle after the reform than before it, in one sentence."""
+    from dashboard.i18n import fmt_int, t
+
+    diff = after.admitted - before.admitted
+    if diff > 0:
+        ratio = f"{after.admitted / before.admitted:,.1f}" if before.admitted else "∞"
+        change = t("change_more", lang, diff=fmt_int(diff), ratio=ratio)
+    elif diff < 0:
+        change = t("change_less", lang, diff=fmt_int(-diff))
+    else:
+        change = t("change_same", lang)
+    return t("reform_change", lang, after=fmt_int(after.admitted), before=fmt_int(before.admitted), change=change)

@@ -21,14 +21,22 @@ def _mask(ev: analysis.Evaluation, among: str) -> np.ndarray:
 def histogram(pop_key: str, text: str, width: float) -> pd.DataFrame:
     """Score histogram of the eligible (admitted / not admitted)."""
     ev = state.evaluation(pop_key, text)
-    return analysis.score_histogram(ev.res.total_cents, ev.res.eligible_mask, ev.admitted_mask, width)
+    hist = analysis.score_histogram(ev.res.total_cents, ev.res.eligible_mask, ev.admitted_mask, width)
+    return _people(hist, ev, ("admitted", "not_admitted"))
+
+
+def _people(table: pd.DataFrame, ev: analysis.Evaluation, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Counts of the sample in real people (the evaluation's scale), whole numbers."""
+    if ev.scale is None or ev.scale.ratio == 1.0:
+        return table
+    return table.assign(**{c: ev.scale.people_array(table[c].to_numpy()) for c in columns if c in table})
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def item_bands(pop_key: str, text: str, among: str, band: float) -> pd.DataFrame:
     """Mean item points by score band."""
     ev = state.evaluation(pop_key, text)
-    return analysis.item_means_by_band(ev.res, _mask(ev, among), band)
+    return _people(analysis.item_means_by_band(ev.res, _mask(ev, among), band), ev, ("count",))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -104,7 +104,9 @@ def gauges(shares: dict[str, float | None], min_share: float, measure: str, lang
     for n, key in enumerate(("design", "realised", "decisive")):
         value = shares.get(key)
         used = key == measure
-        title = t("gauge_title", lang, measure=t(f"measure_{key}", lang)) + (" ★" if used else "")
+        name = t("share_of_points_gauge", lang) if key == "realised" else t("gauge_title", lang,
+                                                                           measure=t(f"measure_{key}", lang))
+        title = name + (" ★" if used else "")
         ok = value is not None and value >= min_share
         fig.add_trace(go.Indicator(
             mode="gauge+number", value=None if value is None else round(value * 100, 1),
@@ -115,8 +117,8 @@ def gauges(shares: dict[str, float | None], min_share: float, measure: str, lang
                    "bar": {"color": "#2ca02c" if ok else "#d62728"},
                    "threshold": {"line": {"color": "black", "width": 3}, "value": min_share * 100}},
         ))
-    fig.update_layout(title=t("requirement", lang, measure=t(f"measure_{measure}", lang),
-                              min_share=fmt_pct(min_share, 0)))
+    name = t("share_of_points_gauge", lang) if measure == "realised" else t(f"measure_{measure}", lang)
+    fig.update_layout(title=t("requirement", lang, measure=name, min_share=fmt_pct(min_share, 0)))
     return stamp_figure(fig, stamp, height=360)
 
 
@@ -128,7 +130,8 @@ def person_items(points: dict[str, float], labels: dict[str, str], line: float |
     fig = go.Figure(go.Bar(x=[points[i] for i in ids], y=[labels.get(i, i) for i in ids], orientation="h",
                            marker_color=[COLORS["admitted"] if points[i] >= 0 else COLORS["line"] for i in ids],
                            text=[fmt_points(points[i]) for i in ids], textposition="auto"))
-    title = f"{t('fig_person_title', lang)}: {t('total', lang)} {fmt_points(total)}"
+    sep = ": " if lang == "en" else "："
+    title = f"{t('fig_person_title', lang)}{sep}{t('total', lang)} {fmt_points(total)}"
     if line is not None:
         title += f" · {t('line_label', lang, line=fmt_points(line))}"
     fig.update_layout(title=title, xaxis_title=t("points", lang), yaxis={"autorange": "reversed"})
@@ -161,3 +164,15 @@ def years(table: pd.DataFrame, metric: str, metric_label: str, lang: str, stamp:
     fig.update_xaxes(dtick=1)
     fig.update_yaxes(tickformat=",")
     return stamp_figure(fig, stamp)
+
+
+def reform_bars(before: tuple[str, int, str], after: tuple[str, int, str], lang: str, stamp: str) -> go.Figure:
+    """Two bars: people settling this year before and after the reform (each ``(name, people, rule in words)``)."""
+    names = [before[0], after[0]]
+    values = [before[1], after[1]]
+    fig = go.Figure(go.Bar(x=names, y=values, marker_color=[COLORS["not_admitted"], COLORS["admitted"]],
+                           text=[fmt_int(v) for v in values], textposition="outside", customdata=[before[2], after[2]],
+                           hovertemplate="%{x}: %{y:,}<br>%{customdata}<extra></extra>", cliponaxis=False))
+    fig.update_layout(title=t("fig_reform_title", lang), yaxis_title=t("people", lang), showlegend=False)
+    fig.update_yaxes(tickformat=",")
+    return stamp_figure(fig, stamp, height=380)

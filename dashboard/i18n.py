@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from dashboard.i18n_brief import BRIEF
 from dashboard.i18n_more import MORE
 from scoring import population_schema
 
@@ -62,19 +63,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "points": ("分", "points"),
     "of_eligible": ("占符合资格者", "of the eligible"),
     "summary_threshold": (
-        "在{n_pop}人中，{eligible}人符合资格；按{line}分的分数线，{admitted}人（占符合资格者{rate}）可以落户。"
-        "居住与社保年限分值占比（{measure}口径）为{share}，{verdict}{min_share}的要求。",
+        "在{n_pop}人中，{eligible}人符合资格；按{line}分的分数线，{admitted}人（占符合资格者{rate}）可以落户。",
         "Of {n_pop} people, {eligible} are eligible; with a line of {line} points, {admitted} "
-        "({rate} of the eligible) may settle. The residence + insurance share ({measure} measure) is {share}, "
-        "which {verdict} the {min_share} requirement.",
+        "({rate} of the eligible) may settle.",
     ),
     "summary_quota": (
         "在{n_pop}人中，{eligible}人符合资格；{quota}个名额下分数线为{line}分，"
-        "{admitted}人（占符合资格者{rate}）"
-        "获准落户。居住与社保年限分值占比（{measure}口径）为{share}，{verdict}{min_share}的要求。",
+        "{admitted}人（占符合资格者{rate}）获准落户。",
         "Of {n_pop} people, {eligible} are eligible; {quota} places put the cut-off at {line} points and "
-        "admit {admitted} ({rate} of the eligible). The residence + insurance share ({measure} measure) is {share}, "
-        "which {verdict} the {min_share} requirement.",
+        "admit {admitted} ({rate} of the eligible).",
     ),
     "summary_none": ("没有人获准落户。", "Nobody is admitted."),
     "verdict_pass": ("达到", "meets"),
@@ -237,7 +234,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "use_population": ("使用此数据作为人口", "Use this as the population"),
     "use_synth": ("改回合成人口", "Back to the synthetic population"),
     "upload_failed": ("无法读取上传的文件：", "Cannot read the uploaded file:"),
-    "now_using": ("当前人口：{name}（{n}人）", "Population in use: {name} ({n} people)"),
+    "now_using": ("当前人口：{name}；代表{n}人", "Population in use: {name}; stands for {n} people"),
     "downloads": ("下载", "Downloads"),
     "table_scores": ("逐人积分表（前{n}行）", "Per-person scores (first {n} rows)"),
     "table_headline": ("主要指标", "headline figures"),
@@ -287,6 +284,7 @@ METHOD_TEXT: dict[str, tuple[str, str]] = {
 
 
 STRINGS.update(MORE)
+STRINGS.update(BRIEF)
 
 
 def t(key: str, lang: str = "zh", **fmt: Any) -> str:

@@ -26,8 +26,10 @@ def compare_tables(pop_key: str, texts: tuple[str, ...], labels: tuple[str, ...]
         head.append({"scheme": out.name, "eligible": h.eligible, "admitted": h.admitted, "line": h.line,
                      "design": h.shares["design"], "realised": h.shares["realised"],
                      "decisive": h.shares["decisive"], "ok": h.ok})
+    sc = evs[0].scale
+    people = sc.people if sc is not None else int
     for out in outs[1:]:
-        tr = impact.transitions(outs[0], out)
+        tr = {k: people(v) for k, v in impact.transitions(outs[0], out).items()}
         kendall = impact.rank_correlation(outs[0], out)
         trans.append({"scheme": out.name, "newly_admitted": tr["newly_admitted"],
                       "newly_excluded": tr["newly_excluded"], "stay_admitted": tr["admitted_both"],
@@ -78,22 +80,24 @@ def render() -> None:
     except Exception as exc:  # a scheme this population cannot run
         st.error(f"{t('error_population', lang)} {error_text(exc)}")
         return
+    view.scale_note(state.population_scale(state.pop_key()), lang)
     st.subheader(t("headline_table", lang))
     shown = pd.DataFrame({
         t("eligible", lang): head["eligible"].map(fmt_int), t("admitted", lang): head["admitted"].map(fmt_int),
         t("cutoff", lang): head["line"].map(fmt_points),
-        **{t("gauge_title", lang, measure=t(f"measure_{m}", lang)): head[m].map(fmt_pct)
-           for m in ("design", "realised", "decisive")},
+        **{(t("share_of_points_gauge", lang) if m == "realised" else t("gauge_title", lang,
+                                                                       measure=t(f"measure_{m}", lang))):
+           head[m].map(fmt_pct) for m in ("design", "realised", "decisive")},
         t("dominance_rule", lang): head["ok"].map({True: t("pass", lang), False: t("fail", lang), None: t("na", lang)}),
     }, index=head.index)
     shown.index.name = t("scenarios", lang)
-    st.dataframe(shown, width="stretch")
-    view.table_downloads(head, "compare_headline", stamp, lang)
+    view.table(shown)
+    view.table_downloads(shown, t("headline_table", lang), stamp, lang)
     view.chart(figures.transitions(trans, lang, stamp), "compare_transitions", stamp, lang)
     agree = pd.DataFrame({t("rank_agreement", lang): trans["kendall"].map(
         lambda v: "—" if v is None or pd.isna(v) else f"{v:.3f}"),
         t("overlap", lang): trans["jaccard"].map(fmt_pct)}, index=trans.index.rename(t("scenarios", lang)))
-    st.dataframe(agree, width="stretch")
+    view.table(agree)
 
     st.subheader(t("composition_shift", lang))
     pop_cols = state.population(state.pop_key()).columns

@@ -8,14 +8,27 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
-from dashboard import access, analysis, cached, exports, figures, state, view
+from dashboard import (
+    access,
+    analysis,
+    cached,
+    data_dictionary,
+    downloads,
+    exports,
+    figures,
+    scale,
+    state,
+    static_charts,
+    view,
+)
 from dashboard.i18n import fmt_int, t
 from dashboard.safe_text import md, plain_error
+from dashboard.scale import SMALL_SAMPLE
 from scoring.errors import ScoringInputError
 from scoring.population import read_population
+from scoring.population_io import read_table
 
 CLI_DROP_HINT = "--drop-identifiers (drop_identifiers=True)"  # the library names its CLI flag
 SCORES_ROWS = 100_000  # rows of the per-person table offered for download
@@ -23,8 +36,9 @@ SAFE_FILE = re.compile(r"[^\w.\-]+")  # the temporary copy's name: the user's na
 
 
 def _read(name: str, data: bytes, drop: bool, lang: str) -> Any:
-    """The library's reading of an upload, kept in the session for the file's content (one at a time), or the
-    reason it cannot be read (a user's mistake: its one line; anything else: a generic line, never a traceback)."""
+    """The library's reading of an upload with the user's own headers (``(load, {canonical: header})``), kept in
+    the session for the file's content (one at a time), or the reason it cannot be read (a user's mistake: its one
+    line; anything else: a generic line, never a traceback)."""
     ss = st.session_state
     memo_key = (hashlib.sha256(data).hexdigest(), bool(drop))
     held = ss.get("_pop_read")
@@ -37,7 +51,11 @@ def _read(name: str, data: bytes, drop: bool, lang: str) -> Any:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / safe_name  # messages name the user's file, never the server's directory
             path.write_bytes(data)
-            result: Any = read_population(path, skip_invalid=True, drop_identifiers=drop)
+            load = read_population(path, skip_invalid=True, drop_identifiers=drop)
+            headers: dict[str, str] = {}
+            if len(load.rejected) or load.warnings:  # name the user's own headers in the reasons
+                headers = data_dictionary.user_headers([str(c) for c in read_table(path).frame.columns])
+            result: Any = (load, headers)
     except ScoringInputError as exc:
         result = plain_error(exc, {str(path): name, str(path.parent) if path else "": "", safe_name: name})
         result = result.replace("pass " + CLI_DROP_HINT, CLI_DROP_HINT).replace(CLI_DROP_HINT, t("drop_ids_hint", lang))
@@ -57,23 +75,54 @@ def _upload(lang: str) -> None:
     if up is None:
         return
     data = up.getvalue()
-    load = _read(up.name, data, drop, lang)
-    if isinstance(load, str):
-        st.error(f"{t('upload_failed', lang)} {md(load) if load else md(up.name, 120)}")  # the reason names the file
+    got = _read(up.name, data, drop, lang)
+    if isinstance(got, str):
+        st.error(f"{t('upload_failed', lang)} {md(got) if got else md(up.name, 120)}")  # the reason names the file
         return
+    load, headers = got
     c = st.columns(3)
     c[0].metric(t("rows_in", lang), fmt_int(load.rows_in))
     c[1].metric(t("rows_kept", lang), fmt_int(load.rows_kept))
     c[2].metric(t("rows_rejected", lang), fmt_int(load.rows_rejected))
+    unknown = data_dictionary.unknown_columns(load.frame)
+    if unknown:
+        st.info(t("unknown_columns", lang, columns=md("、".join(unknown) if lang != "en" else ", ".join(unknown),
+                                                       400)))
     for w in load.warnings:
-        st.warning(md(w))
+        st.warning(md(data_dictionary.in_language(w, lang, headers)))
     if len(load.rejected):
         with st.expander(t("rejected_rows", lang), expanded=load.rows_kept == 0):
-            st.dataframe(load.rejected.head(1000), hide_index=True, width="stretch")
+            view.table(data_dictionary.rejected_table(load.rejected, lang, headers), hide_index=True)
+    if load.rows_kept and load.rows_kept < SMALL_SAMPLE:
+        st.warning(scale.Scale(load.rows_kept, load.rows_kept, False).small_warning(lang))
     if load.rows_kept and st.button(t("use_population", lang), key="pop_use", type="primary"):
         ss["upload_key"] = state.register_upload(up.name, data, load.frame)
         ss["pop_source"] = "upload"
         st.rerun()
+
+
+def _dictionary(lang: str) -> None:
+    """The column template and the data dictionary to download (from the population schema)."""
+    st.caption(t("template_help", lang))
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(f"⬇ {t('template', lang)}",
+                       data=lambda: data_dictionary.template_frame().to_csv(index=False).encode("utf-8-sig"),
+                       file_name=view.file_name(lang, "page_data", t("template", lang).split("（")[0].split(" (")[0],
+                                                None, "csv"),
+                       mime="text/csv", key="dl_template", on_click="ignore")
+    table = data_dictionary.dictionary_frame(lang)
+    c2.download_button(f"⬇ {t('dictionary', lang)}（Excel）" if lang != "en" else f"⬇ {t('dictionary', lang)} (Excel)",
+                       data=lambda: exports.excel_bytes({t("dictionary", lang): table}, t("dictionary", lang),
+                                                        index=False),
+                       file_name=view.file_name(lang, "page_data", t("dictionary", lang), None, "xlsx"),
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key="dl_dictionary", on_click="ignore")
+    c3.download_button(f"⬇ {t('dictionary', lang)}（CSV）" if lang != "en" else f"⬇ {t('dictionary', lang)} (CSV)",
+                       data=lambda: exports.csv_bytes(table, t("dictionary", lang), index=False),
+                       file_name=view.file_name(lang, "page_data", t("dictionary", lang), None, "csv"),
+                       mime="text/csv", key="dl_dictionary_csv", on_click="ignore")
+    with st.expander(t("dictionary", lang)):
+        view.table(table, hide_index=True)
 
 
 def render() -> None:
@@ -84,12 +133,14 @@ def render() -> None:
     stamp = sch.stamp(lang)
     view.header("page_data", "data_intro", lang, stamp)
     key = state.pop_key()
-    st.info(t("now_using", lang, name=state.population_name(key, lang), n=fmt_int(len(state.population(key)))))
+    represents = state.population_scale(key).represents
+    st.info(t("now_using", lang, name=state.population_name(key, lang), n=fmt_int(represents)))
     if ss.get("pop_source") == "upload" and st.button(t("use_synth", lang), key="pop_back"):
         ss["pop_source"] = "synth"
         ss.pop("_upload", None)
         st.rerun()
     _upload(lang)
+    _dictionary(lang)
 
     st.header(t("downloads", lang))
     ev = state.current()
@@ -97,36 +148,44 @@ def render() -> None:
         return
     text = ss["scheme_yaml"]
     h = analysis.headline(ev)
-    headline = pd.DataFrame({"value": [h.n_pop, h.eligible, h.admitted, h.quota, h.threshold, h.cutoff,
-                                       h.shares["design"], h.shares["realised"], h.shares["decisive"],
-                                       h.min_share, h.ok]},
-                            index=["population", "eligible", "admitted", "quota", "threshold", "cutoff",
-                                   "design_share", "realised_share", "decisive_share", "min_share",
-                                            "requirement_met"])
+    sc = ev.scale
+    view.scale_note(sc, lang)
+    labels = {i.id: i.name(lang) for i in sch.items}
     hist = cached.histogram(key, text, 1.0)
     bands = cached.item_bands(key, text, "eligible", 10.0)
     curve = cached.cutoff_curve(key, text)
-    tables = {t("table_headline", lang): headline, t("table_hist", lang): hist, t("table_bands", lang): bands,
-              t("table_cutoff", lang): curve}
+    tables = {t("table_headline", lang): downloads.headline_table(h, sc, lang),
+              t("table_hist", lang): downloads.histogram_table(hist, lang),
+              t("table_bands", lang): downloads.bands_table(bands, labels, lang),
+              t("table_cutoff", lang): downloads.cutoff_table(curve, sc, lang)}
     for name, df in tables.items():
         st.markdown(f"**{name}** ({fmt_int(len(df))})")
-        view.table_downloads(df, name, stamp, lang, index=name != t("table_hist", lang))
+        view.table_downloads(df, name, stamp, lang, index=False)
     st.markdown(f"**{t('table_scores', lang, n=fmt_int(min(SCORES_ROWS, ev.res.n)))}**")
     c1, c2 = st.columns(2)
-    c1.download_button("⬇ CSV", data=lambda: exports.csv_bytes(ev.res.to_frame(lang).head(SCORES_ROWS), stamp,
-                                                               index=False),
-                       file_name="scores.csv", mime="text/csv", key="dl_scores_csv", on_click="ignore")
-    c2.download_button(f"⬇ Excel ({t('all_tables', lang)})", data=lambda: exports.excel_bytes(tables, stamp),
-                       file_name="tables.xlsx", key="dl_all_xlsx", on_click="ignore",
+
+    def scores() -> bytes:
+        frame = ev.res.to_frame(lang).head(SCORES_ROWS)
+        return exports.csv_bytes(downloads.scores_table(frame, ev.admitted_mask[:len(frame)], lang), stamp,
+                                 index=False)
+
+    c1.download_button("⬇ CSV", data=scores, file_name=view.file_name(lang, "page_data", t("file_scores", lang),
+                                                                      sch.id, "csv"),
+                       mime="text/csv", key="dl_scores_csv", on_click="ignore")
+    all_label = f"⬇ Excel（{t('all_tables', lang)}）" if lang != "en" else f"⬇ Excel ({t('all_tables', lang)})"
+    c2.download_button(all_label, data=lambda: exports.excel_bytes(tables, stamp, index=False),
+                       file_name=view.file_name(lang, "page_data", t("file_tables", lang), sch.id, "xlsx"),
+                       key="dl_all_xlsx", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    st.markdown(f"**{t('chart_html', lang)}**")
-    figs = {
-        "histogram": figures.histogram(hist, ev.line, lang, stamp),
-        "item_bands": figures.item_bands(bands, {i.id: i.name(lang) for i in sch.items}, lang, stamp),
-        "cutoff_curve": figures.cutoff_curve(curve, h.quota, lang, stamp),
-        "dominance_gauges": figures.gauges(h.shares, h.min_share, h.measure, lang, stamp),
-    }
-    cols = st.columns(len(figs))
-    for col, (name, fig) in zip(cols, figs.items(), strict=True):
-        col.download_button(f"⬇ {name}.html", data=lambda f=fig: exports.figure_html(f, stamp),
-                            file_name=f"{name}.html", mime="text/html", key=f"dl_html_{name}", on_click="ignore")
+    st.markdown(f"**{t('charts_zip', lang)}**")
+    st.caption(t("charts_zip_help", lang))
+    figs = [figures.histogram(hist, ev.line, lang, stamp), figures.item_bands(bands, labels, lang, stamp),
+            figures.cutoff_curve(curve.assign(quota=sc.people_array(curve["quota"].to_numpy()),
+                                              admitted=sc.people_array(curve["admitted"].to_numpy())),
+                                 h.quota, lang, stamp),
+            figures.gauges(h.shares, h.min_share, h.measure, lang, stamp)]
+    named = {view.slug(static_charts.layout_title(f)) or f"chart{n}": f for n, f in enumerate(figs, 1)}
+    st.download_button(f"⬇ {t('charts_zip', lang)}", data=lambda: downloads.charts_zip(named, stamp),
+                       file_name=view.file_name(lang, "page_data", t("charts_zip", lang).split("（")[0].split(" (")[0],
+                                                sch.id, "zip"),
+                       mime="application/zip", key="dl_charts_zip", on_click="ignore")

@@ -20,6 +20,7 @@ def render() -> None:
     if ev is None:
         return
     key, text = state.pop_key(), st.session_state["scheme_yaml"]
+    view.scale_note(ev.scale, lang)
     width = st.select_slider(t("bin_width", lang), options=[0.5, 1.0, 2.0, 5.0, 10.0], value=2.0, key="dist_bin")
     hist = cached.histogram(key, text, float(width))
     view.chart(figures.histogram(hist, ev.line, lang, stamp), "distribution_histogram", stamp, lang)

@@ -9,6 +9,17 @@ from dashboard import state, view
 from dashboard.i18n import kind_label, method_text, t
 from dashboard.safe_text import md
 
+SOURCE_STATUS = {"CONFIRMED": ("已核实（官方原文）", "confirmed (official text)"),
+                 "USABLE": ("可用（官方公报转载）", "usable (reprint of an official bulletin)"),
+                 "SECONDARY": ("二手来源（新闻报道等）", "secondary (news reports and the like)"),
+                 "ASSUMPTION": ("假设", "assumption")}
+
+
+def source_status(status: str, lang: str) -> str:
+    """A source's status in the view's language (an unknown status is shown as written, escaped)."""
+    pair = SOURCE_STATUS.get(str(status).upper())
+    return md(str(status)) if pair is None else pair[1 if lang == "en" else 0]
+
 
 def render() -> None:
     """Render the page."""
@@ -22,7 +33,8 @@ def render() -> None:
     st.subheader(t("sources", lang))
     if sch.sources:
         st.markdown("\n".join(
-            f"- {md(s.title)}" + (f" — {md(s.status)}" if s.status else "") + (f" ({md(s.url)})" if s.url else "")
+            f"- {md(s.title)}" + (f" — {source_status(s.status, lang)}" if s.status else "")
+            + (f" ({md(s.url)})" if s.url else "")
             for s in sch.sources))
     st.subheader(t("assumptions", lang))
     if sch.assumptions:

@@ -1,11 +1,63 @@
-"""总览 Overview: headline cards, a one-sentence summary and the key chart."""
+"""总览 Overview: the reform question (before and after, side by side), the working scheme's headline, the main-share
+verdict in words, the key charts and a one-click briefing."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import analysis, cached, figures, state, view
+from dashboard import analysis, cached, figures, report, state, view
 from dashboard.i18n import fmt_int, fmt_pct, fmt_points, t
+from dashboard.safe_text import md
+
+BEFORE, AFTER = "hangzhou-2022-illustrative", "hangzhou-2023-illustrative"
+
+
+def reform_headlines(pop_key: str) -> tuple[analysis.Headline, analysis.Headline, analysis.Evaluation,
+                                             analysis.Evaluation] | None:
+    """The shipped before/after schemes on the population in use (None when either is missing)."""
+    texts = state.shipped_scheme_texts()
+    if BEFORE not in texts or AFTER not in texts:
+        return None
+    before, after = state.evaluation(pop_key, texts[BEFORE]), state.evaluation(pop_key, texts[AFTER])
+    return analysis.headline(before), analysis.headline(after), before, after
+
+
+def _column(box: st.delta_generator.DeltaGenerator, key: str, ev: analysis.Evaluation, h: analysis.Headline,
+            lang: str) -> None:
+    box.markdown(f"**{t(key, lang, title=md(ev.scheme.title.get(lang)))}**")
+    a, b = box.columns(2)
+    a.metric(t("settled_this_year", lang), fmt_int(h.admitted), border=True)
+    b.metric(t("eligible_people", lang), fmt_int(h.eligible), border=True)
+    box.markdown(f"{t('rule_label', lang)}：{analysis.rule_words(h, lang)}" if lang != "en"
+                 else f"{t('rule_label', lang)}: {analysis.rule_words(h, lang)}")
+    ok = {True: t("pass", lang), False: t("fail", lang), None: t("na", lang)}[h.literal_ok]
+    sep = "：" if lang != "en" else ": "
+    label = t("main_share_label", lang)
+    share = fmt_pct(h.points_share.get("eligible"))
+    box.markdown(f"{label}{sep}**{share}**（{ok}）" if lang != "en"
+                 else f"{label[:1].upper()}{label[1:]}{sep}**{share}** ({ok})")
+
+
+def reform_section(lang: str) -> tuple | None:
+    """Before and after the reform, side by side, with the change in words and the bar chart."""
+    st.subheader(t("reform_title", lang))
+    got = reform_headlines(state.pop_key())
+    if got is None:
+        st.info(t("reform_missing", lang))
+        return None
+    hb, ha, evb, eva = got
+    left, right = st.columns(2)
+    _column(left, "reform_before", evb, hb, lang)
+    _column(right, "reform_after", eva, ha, lang)
+    st.info(analysis.change_words(hb, ha, lang))
+    stamp = f"{evb.scheme.stamp(lang)} | {eva.scheme.stamp(lang)}"
+    fig = figures.reform_bars((t("reform_before", lang, title=evb.scheme.title.get(lang)), hb.admitted,
+                               analysis.rule_words(hb, lang)),
+                              (t("reform_after", lang, title=eva.scheme.title.get(lang)), ha.admitted,
+                               analysis.rule_words(ha, lang)), lang, stamp)
+    view.chart(fig, "overview_reform", stamp, lang)
+    st.caption(t("reform_years_note", lang))
+    return hb, ha, evb, eva, fig
 
 
 def render() -> None:
@@ -17,20 +69,41 @@ def render() -> None:
     ev = state.current()
     if ev is None:
         return
+    view.scale_note(ev.scale, lang)
+    reform = reform_section(lang)
+
+    st.subheader(t("current_title", lang, title=md(sch.title.get(lang))))
     h = analysis.headline(ev)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("eligible", lang), fmt_int(h.eligible), border=True,
               help=f"{fmt_pct(h.eligible / h.n_pop if h.n_pop else None)} / {fmt_int(h.n_pop)}")
     c2.metric(t("admitted", lang), fmt_int(h.admitted), border=True,
-              delta=f"{fmt_pct(h.rate)} {t('of_eligible', lang)}", delta_color="off")
+              help=f"{fmt_pct(h.rate)} {t('of_eligible', lang)}")
     line_label = t("threshold_line" if h.mode == "threshold" else "cutoff", lang)
     c3.metric(line_label, fmt_points(h.line), border=True,
-              delta=f"{t('quota', lang)} {fmt_int(h.quota)}" if h.quota is not None else None, delta_color="off")
-    verdict = {True: t("pass", lang), False: t("fail", lang), None: t("na", lang)}[h.ok]
-    c4.metric(t("share_res_ins", lang), fmt_pct(h.share), border=True, help=t(f"help_{h.measure}", lang),
-              delta=f"{verdict} (≥ {fmt_pct(h.min_share, 0)}, {t('measure_' + h.measure, lang)})",
-              delta_color="normal" if h.ok else "inverse", delta_arrow="up" if h.ok else "down")
+              help=f"{t('quota', lang)} {fmt_int(h.quota)}" if h.quota is not None else None)
+    c4.metric(t("main_share_short", lang), fmt_pct(h.points_share.get("eligible")), border=True,
+              help=f"{t('main_share_label', lang)}. {t('help_realised', lang)}" if lang == "en"
+              else f"{t('main_share_label', lang)}。{t('help_realised', lang)}")
     st.info(analysis.summary_sentence(h, lang))
+    words = analysis.verdict_words(ev, lang)
+    (st.success if h.literal_ok else st.warning)(words[0])
+    st.caption(f"{t('measure_explained', lang)}：{words[1]}" if lang != "en"
+               else f"{t('measure_explained', lang)}: {words[1]}")
+    for extra in words[2:]:
+        st.caption(extra)
     hist = cached.histogram(state.pop_key(), st.session_state["scheme_yaml"], 2.0)
-    view.chart(figures.histogram(hist, h.line, lang, stamp), "overview_histogram", stamp, lang)
-    view.chart(figures.gauges(h.shares, h.min_share, h.measure, lang, stamp), "overview_gauges", stamp, lang)
+    hist_fig = figures.histogram(hist, h.line, lang, stamp)
+    view.chart(hist_fig, "overview_histogram", stamp, lang)
+    gauges = figures.gauges(h.shares, h.min_share, h.measure, lang, stamp)
+    view.chart(gauges, "overview_gauges", stamp, lang)
+    st.caption(t("decisive_note", lang))
+    if not view.printing():
+        figs = {"hist": hist_fig, "gauges": gauges}
+        if reform is not None:
+            figs["reform"] = reform[4]
+        brief = report.Briefing.from_view(lang, ev, h, words, reform, figs, ev.scale)
+        st.download_button(f"⬇ {t('briefing_download', lang)}", data=lambda: report.docx_bytes(brief),
+                           file_name=view.file_name(lang, "page_overview", t("briefing_title", lang), sch.id, "docx"),
+                           mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                           key="dl_briefing", on_click="ignore", type="primary")

@@ -17,7 +17,7 @@ from plotly.subplots import make_subplots
 ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "rulesets"
 DEFAULT_NEW, DEFAULT_OLD = "notice-2023.yaml", "before-2023.yaml"
-BANNER = "示意/illustrative · 模拟/simulation"
+BANNERS = {"zh": "示意 · 模拟", "en": "illustrative · simulation"}
 GROUPS = ("education", "age_band", "origin_group", "district", "urban_area")
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("落户途径", "Settlement pathways"),
@@ -59,7 +59,35 @@ TEXT: dict[str, tuple[str, str]] = {
     "rules_text": ("规则文件与假设", "Rule files and assumptions"),
     "filled": ("所用人口缺少途径属性，已按假设合成补充（见 docs/pathways.md）。",
                "The population lacks pathway attributes; synthetic values were added (see docs/pathways.md)."),
-    "error": ("无法计算：", "Cannot compute: "), "change": ("改动", "change"), "routes": ("途径数", "routes"),
+    "error": ("无法计算：", "Cannot compute: "),
+    "area_note": ("积分落户途径只计杭州市城区（八个中心城区和西湖风景名胜区）的居民；"
+                  "“总览”“情景对比”等页按方案计全部人口，所以同一分数线下的人数不同。"
+                  "名额按实际名额计算（例如旧规则8,000个名额在两处都是8,000人）。",
+                  "The points route counts residents of the Hangzhou city districts only (the eight central districts "
+                  "and the West Lake scenic area); Overview, Compare and the other pages apply the scheme to the whole "
+                  "population, so the same line gives different numbers. Quotas are real places (the old rules' 8,000 "
+                  "places are 8,000 people on both pages)."),
+    "change": ("改动", "change"), "routes": ("途径数", "routes"),
+}
+COLUMN_NAMES: dict[str, tuple[str, str]] = {
+    "label": ("途径", "route"), "clause": ("通知条款", "clause"), "old": ("旧规则（人）", "old rules (people)"),
+    "new": ("新规则（人）", "new rules (people)"), "change": ("变化（人）", "change (people)"),
+    "newly": ("新增可落户（人）", "newly able to settle (people)"),
+    "lost": ("失去资格（人）", "no longer able (people)"),
+    "net": ("净变化（人）", "net change (people)"),
+    "without_lost": ("撤去后失去资格（人）", "lost when taken out (people)"),
+    "without_gained": ("撤去后新增（人）",
+                       "gained when taken out (people)"),
+    "without_net": ("撤去后净变化（人）", "net when taken out (people)"),
+    "routes": ("途径数", "routes"), "count": ("人数", "people"), "share": ("比例", "share"),
+    "people": ("人数", "people"), "resident": ("居住半年以上（人）", "resident half a year (people)"),
+    "cond_job": ("有合法稳定就业（人）", "with a job (people)"),
+    "cond_home": ("有合法稳定住所（人）", "with a home (people)"),
+    "cond_schooling": ("连续就读（人）", "in schooling (people)"), "eligible": ("可申领（人）", "eligible (people)"),
+    "eligible_share": ("可申领比例", "eligible share"),
+    "holders": ("持证人数（人）", "holders (people)"),
+    "permit_newly": ("新增可领居住证（人）", "newly eligible for a permit (people)"),
+    "permit_lost": ("不再可领居住证（人）", "no longer eligible for a permit (people)"),
 }
 GROUP_NAMES = {"education": ("学历", "education"), "age_band": ("年龄段", "age band"),
                "origin_group": ("户籍来源", "origin"), "district": ("区县", "district"),
@@ -72,18 +100,54 @@ def tx(key: str, lang: str) -> str:
     return pair[1] if lang == "en" else pair[0]
 
 
-def stamp_lines(stamp: str) -> list[str]:
+def banner(lang: str) -> str:
+    """"illustrative · simulation" in the view's language."""
+    return BANNERS["en" if lang == "en" else "zh"]
+
+
+def stamp_lines(stamp: str, lang: str = "zh") -> list[str]:
     """The stamp split before each " | " and " ⟷ " (one rule set or scheme per line; the lines joined by " " give
     the stamp back), then the banner on its own line."""
     text = stamp
     for sep in (" ⟷ ", " | "):
         text = text.replace(sep, "\n" + sep.strip() + " ")
-    return [*text.split("\n"), BANNER]
+    return [*text.split("\n"), banner(lang)]
 
 
-def _stamped(fig: go.Figure, stamp: str, title: str, height: int = 420) -> go.Figure:
+def scaled(table: pd.DataFrame, ratio: float) -> pd.DataFrame:
+    """Every count column (whole numbers, not flags) of a pathway table in real people (``ratio`` per person)."""
+    if ratio == 1.0:
+        return table
+    cols = [c for c in table.columns if pd.api.types.is_integer_dtype(table[c]) and c != "routes"]
+    return table.assign(**{c: (table[c].to_numpy() * ratio).round().astype("int64") for c in cols})
+
+
+def shown(table: pd.DataFrame, lang: str, labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """A pathway table as shown and downloaded: ids dropped, headers in the view's language, flags as ✓."""
+    i = 1 if lang == "en" else 0
+    out = table.drop(columns=[c for c in ("pathway", "group", "label_en") if c in table])
+    if i == 1 and "label_en" in table and "label" in table:
+        out["label"] = table["label_en"]
+    if "change" in out and not pd.api.types.is_numeric_dtype(out["change"]):
+        out = out.drop(columns="change")  # the change's id (its label is beside it)
+    for c in out.columns:
+        if pd.api.types.is_bool_dtype(out[c]):
+            out[c] = out[c].map({True: "✓", False: ""})
+    if "share" in out:
+        out["share"] = out["share"].map(lambda v: f"{v * 100:.1f}%")
+    if "eligible_share" in out:
+        out["eligible_share"] = out["eligible_share"].map(lambda v: f"{v * 100:.1f}%")
+    names = {k: v[i] for k, v in COLUMN_NAMES.items()} | {k: v[i] for k, v in GROUP_NAMES.items()}
+    routes = labels or {}
+    names |= routes
+    names |= {c: f"{routes.get(c.removeprefix('newly_'), c.removeprefix('newly_'))} · {COLUMN_NAMES['newly'][i]}"
+              for c in out.columns if c.startswith("newly_") and c not in names}
+    return out.rename(columns=names)
+
+
+def _stamped(fig: go.Figure, stamp: str, title: str, height: int = 420, lang: str = "zh") -> go.Figure:
     """Title, then the stamp (one line per rule set / scheme, so it is never cut off), then the legend, on top."""
-    lines = stamp_lines(stamp)
+    lines = stamp_lines(stamp, lang)
     for i, line in enumerate(lines):  # above the legend, never on the axis labels below the plot
         fig.add_annotation(text=line, xref="paper", yref="paper", x=0, y=1, xanchor="left", yanchor="bottom",
                            yshift=30 + 14 * (len(lines) - 1 - i), showarrow=False, font={"size": 10, "color": "#666"})
@@ -104,7 +168,7 @@ def pathway_bars(table: pd.DataFrame, lang: str, stamp: str) -> go.Figure:
         fig.add_bar(x=table["label"], y=table[col], name=tx(key, lang), marker_color=color,
                     text=table[col], texttemplate="%{y:,}", textposition="outside")
     fig.update_layout(barmode="group", yaxis_title=tx("people", lang))
-    return _stamped(fig, stamp, tx("by_pathway", lang))
+    return _stamped(fig, stamp, tx("by_pathway", lang), lang=lang)
 
 
 def marginal_bars(marginal: pd.DataFrame, lang: str, stamp: str) -> go.Figure:
@@ -117,7 +181,7 @@ def marginal_bars(marginal: pd.DataFrame, lang: str, stamp: str) -> go.Figure:
             fig.add_bar(x=marginal[col], y=labels, orientation="h", marker_color=color, name=tx(key, lang),
                         text=marginal[col], texttemplate="%{x:,}", textposition="outside")
     fig.update_layout(barmode="group", xaxis_title=tx("people", lang), yaxis={"autorange": "reversed"})
-    return _stamped(fig, stamp, tx("marginal", lang), height=140 + 56 * max(len(marginal), 1))
+    return _stamped(fig, stamp, tx("marginal", lang), height=140 + 56 * max(len(marginal), 1), lang=lang)
 
 
 def service_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -149,7 +213,7 @@ def upset(combos: pd.DataFrame, labels: dict[str, str], lang: str, stamp: str, t
     fig.update_yaxes(title_text=tx("count", lang), row=1, col=1)
     fig.update_yaxes(tickvals=list(range(len(ids))), ticktext=[labels.get(p, p) for p in ids], row=2, col=1)
     fig.update_xaxes(showticklabels=False, row=2, col=1)
-    return _stamped(fig, stamp, tx("overlaps", lang), height=560)
+    return _stamped(fig, stamp, tx("overlaps", lang), height=560, lang=lang)
 
 
 def group_bars(table: pd.DataFrame, by: str, lang: str, stamp: str) -> go.Figure:
@@ -160,7 +224,7 @@ def group_bars(table: pd.DataFrame, by: str, lang: str, stamp: str) -> go.Figure
         fig.add_bar(x=table["label"], y=(table[col] / people).fillna(0), name=tx(key, lang), marker_color=color)
     fig.update_layout(barmode="group", yaxis={"tickformat": ".0%", "title": tx("share", lang)})
     name = GROUP_NAMES.get(by, (by, by))[1 if lang == "en" else 0]
-    return _stamped(fig, stamp, f"{tx('by_group', lang)} · {name}")
+    return _stamped(fig, stamp, f"{tx('by_group', lang)} · {name}", lang=lang)
 
 
 def group_value_labels(table: pd.DataFrame, by: str, lang: str) -> pd.Series:
@@ -192,7 +256,7 @@ def _fill(pop: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, bool]:
     return (add_pathway_attributes(pop, seed), True) if missing else (pop, False)
 
 
-def services_section(st: Any, cmp: Any, lang: str, stamp: str, view: Any) -> None:
+def services_section(st: Any, cmp: Any, lang: str, stamp: str, view: Any, ratio: float = 1.0) -> None:
     """Public-service demand of the newly settled (against the old rules) and new permit holders, with assumptions."""
     from scoring.errors import ScoringInputError
     from scoring.pathways_services import service_assumptions, service_demand
@@ -200,7 +264,10 @@ def services_section(st: Any, cmp: Any, lang: str, stamp: str, view: Any) -> Non
     st.subheader(tx("services", lang))
     st.caption(tx("services_help", lang))
     try:
-        table = service_table(service_demand(cmp.new, cmp.old, lang=lang), lang)
+        demand = service_demand(cmp.new, cmp.old, lang=lang)
+        counts = [c for c in demand.columns if c not in ("group", "label")]
+        demand[counts] = demand[counts] * ratio  # expected counts in real people
+        table = service_table(demand, lang)
     except ScoringInputError as exc:
         st.warning(f"{tx('error', lang)}{exc}")
         return
@@ -276,16 +343,23 @@ def render() -> None:
         st.error(f"{tx('error', lang)}{error_text(exc)}")
         return
     stamp = cmp.stamp(lang)
-    st.caption(f"{tx('intro', lang)}  \n**{BANNER}** · {md(stamp)}")
+    st.caption(f"{tx('intro', lang)}  \n**{banner(lang)}** · {md(stamp)}")
     if filled:
         st.info(tx("filled", lang))
+    from dashboard.scale import for_population
 
-    m = st.columns(4)
-    m[0].metric(tx("any_old", lang), f"{int(cmp.old.any.sum()):,}")
-    m[1].metric(tx("any_new", lang), f"{int(cmp.new.any.sum()):,}", delta=f"{int(cmp.newly.sum()):,}")
-    m[2].metric(tx("newly", lang), f"{int(cmp.newly.sum()):,}")
+    n_rows = len(cmp.new.population) if hasattr(cmp.new, "population") else len(cmp.new.any)
+    sc = state.population_scale(pop_key) if state is not None else for_population(pop_key, n_rows)
+    if view is not None:
+        view.scale_note(sc, lang)
+    st.caption(tx("area_note", lang))
+
+    m = st.columns(4)  # every count in real people; no arrows on context figures
+    m[0].metric(tx("any_old", lang), f"{sc.people(int(cmp.old.any.sum())):,}")
+    m[1].metric(tx("any_new", lang), f"{sc.people(int(cmp.new.any.sum())):,}")
+    m[2].metric(tx("newly", lang), f"{sc.people(int(cmp.newly.sum())):,}")
     if cmp.new.permit is not None:
-        m[3].metric(tx("permit", lang), f"{int(cmp.new.permit.eligible.sum()):,}")
+        m[3].metric(tx("permit", lang), f"{sc.people(int(cmp.new.permit.eligible.sum())):,}")
 
     def show(fig: go.Figure, key: str, table: pd.DataFrame, name: str) -> None:
         if view is not None:
@@ -297,28 +371,33 @@ def render() -> None:
             if view is not None:
                 view.table_downloads(table, key, stamp, lang, index=False)
 
-    table = cmp.table(lang)
-    show(pathway_bars(table[table["pathway"] != "any"], lang, stamp), "pathways_by_route", table,
+    labels = route_labels = {pid: p.label.get(lang) for pid, p in cmp.new.rules.pathways.items()}
+    table = scaled(cmp.table(lang), sc.ratio)
+    show(pathway_bars(table[table["pathway"] != "any"], lang, stamp), "pathways_by_route", shown(table, lang),
          tx("by_pathway", lang))
     if len(cmp.marginal):
         st.caption(tx("marginal_help", lang))
-        show(marginal_bars(cmp.marginal, lang, stamp), "pathways_marginal", cmp.marginal, tx("marginal", lang))
-    labels = {pid: p.label.get(lang) for pid, p in cmp.new.rules.pathways.items()}
-    combos = cmp.new.combinations()
-    show(upset(combos, labels, lang, stamp), "pathways_overlaps", combos, tx("overlaps", lang))
+        marginal = scaled(cmp.marginal, sc.ratio)
+        show(marginal_bars(marginal, lang, stamp), "pathways_marginal", shown(marginal, lang, route_labels),
+             tx("marginal", lang))
+    combos = scaled(cmp.new.combinations(), sc.ratio)
+    show(upset(combos, labels, lang, stamp), "pathways_overlaps", shown(combos, lang, labels), tx("overlaps", lang))
 
     by = st.selectbox(tx("group", lang), GROUPS, format_func=lambda g: GROUP_NAMES[g][1 if lang == "en" else 0],
                       key="pathways_group")
-    groups = cmp.by_group(by)
+    groups = scaled(cmp.by_group(by), sc.ratio)
     groups["label"] = group_value_labels(groups, by, lang)
-    show(group_bars(groups, by, lang, stamp), f"pathways_group_{by}", groups, tx("by_group", lang))
+    show(group_bars(groups, by, lang, stamp), f"pathways_group_{by}",
+         shown(groups.drop(columns=by).rename(columns={"label": by}), lang), tx("by_group", lang))
     if cmp.new.permit is not None:
         st.subheader(tx("permit_table", lang))
-        permit = cmp.new.permit_by_group(by)
+        permit = scaled(cmp.new.permit_by_group(by), sc.ratio)
+        permit[by] = group_value_labels(permit, by, lang)
+        permit = shown(permit, lang)
         st.dataframe(permit, hide_index=True)
         if view is not None:
             view.table_downloads(permit, f"permit_{by}", stamp, lang, index=False)
-    services_section(st, cmp, lang, stamp, view)
+    services_section(st, cmp, lang, stamp, view, sc.ratio)
     with st.expander(tx("rules_text", lang)):
         for name in dict.fromkeys([new_name, old_name]):
             st.markdown(f"**{name}**")

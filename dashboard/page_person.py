@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import figures, person, state, view
+from dashboard import exports, figures, person, state, view
 from dashboard.i18n import col_label, fmt_points, t, value_label
 from dashboard.safe_text import error_text, md
 from scoring import population_schema
@@ -89,22 +92,81 @@ def render() -> None:
     except ScoringInputError as exc:
         st.error(f"{t('error_population', lang)} {error_text(exc)}")
         return
-    c1, c2, c3 = st.columns(3)
+    status = outcome_text(now, sch, lang)
+    c1, c2 = st.columns(2)
     c1.metric(t("total", lang), fmt_points(now.total))
-    c2.metric(t("distance", lang), "—" if now.distance is None else f"{now.distance:+,.2f}".rstrip("0").rstrip("."))
-    if not now.eligible:
-        gate = next((g for g in sch.eligibility if g.id == now.reason), None)
-        status = t("status_ineligible", lang, gate=md(gate.label.get(lang) if gate and gate.label else now.reason))
-    else:
-        status = t("status_admitted" if now.admitted else "status_not_admitted", lang)
-    c3.metric(t("outcome", lang), status)
+    c2.metric(t("distance", lang), distance_text(now, lang))
+    (st.success if now.admitted else st.warning)(
+        f"{t('outcome', lang)}：{status}" if lang != "en" else f"Outcome: {status}")  # never cut
+    inputs = inputs_table(row, sch.columns(), lang)
+    st.subheader(t("person_inputs", lang))
+    view.table(inputs, hide_index=True)
     labels = {i.id: i.name(lang) for i in sch.items}
     view.chart(figures.person_items(now.points, labels, now.line, lang, stamp), "person_items", stamp, lang)
+    card = person_card(inputs, now, labels, status, lang)
+    pid = str(row["person_id"].iloc[0]) if "person_id" in row.columns else "person"
+    if not view.printing():
+        st.download_button(f"⬇ {t('person_card', lang)}（Excel）" if lang != "en" else f"⬇ {t('person_card', lang)} "
+                           "(Excel)", data=lambda: exports.excel_bytes(card, stamp, index=False),
+                           file_name=view.file_name(lang, "page_person", f"{t('person_card', lang)}_{pid}", sch.id,
+                                                    "xlsx"),
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           key="dl_person_card", on_click="ignore")
     st.subheader(t("flip_title", lang))
     if flips.empty:
         st.info(t("flip_none", lang))
         return
     st.dataframe(_describe(flips, now.admitted, lang), hide_index=True, width="stretch")
+
+
+def outcome_text(now: person.Outcome, sch: Any, lang: str) -> str:
+    """The outcome in words (the condition not met, for someone not eligible); shown whole, never in a metric."""
+    if not now.eligible:
+        gate = next((g for g in sch.eligibility if g.id == now.reason), None)
+        return t("status_ineligible", lang, gate=md(gate.label.get(lang) if gate and gate.label else now.reason))
+    return t("status_admitted" if now.admitted else "status_not_admitted", lang)
+
+
+def distance_text(now: person.Outcome, lang: str) -> str:
+    """Points above (+) or below (−) the line; not applicable for someone not eligible (the line is not theirs)."""
+    if not now.eligible:
+        return t("distance_ineligible", lang)
+    if now.distance is None:
+        return "—"
+    return f"{now.distance:+,.2f}".rstrip("0").rstrip(".")
+
+
+def inputs_table(row: pd.DataFrame, columns: list[str], lang: str) -> pd.DataFrame:
+    """The applicant's inputs the scheme reads: one line per column, labelled and valued in the view's language."""
+    cols = [c for c in dict.fromkeys(["person_id", *columns]) if c in row.columns]
+    values = []
+    for c in cols:
+        v = row[c].iloc[0]
+        if isinstance(v, bool | np.bool_):
+            values.append(t("yes" if v else "no", lang))
+        elif isinstance(v, float | np.floating):
+            values.append(fmt_points(float(v)))
+        elif isinstance(row[c].dtype, pd.CategoricalDtype) or isinstance(v, str):
+            values.append(value_label(c, v, lang) if c != "person_id" else str(v))
+        else:
+            values.append(str(v))
+    return pd.DataFrame({t("field", lang): [col_label(c, lang) for c in cols], t("value", lang): values})
+
+
+def person_card(inputs: pd.DataFrame, now: person.Outcome, labels: dict[str, str], status: str,
+                lang: str) -> dict[str, pd.DataFrame]:
+    """The person card: the inputs, the points by item with the total, the line and the outcome."""
+    points = pd.DataFrame({t("col_item", lang): [labels.get(k, k) for k in now.points] + [t("total", lang)],
+                           t("col_points", lang): [*now.points.values(), now.total]})
+    result = pd.DataFrame({t("metric", lang): [t("outcome", lang), t("line_label", lang, line="").strip(),
+                                               t("distance", lang)],
+                           t("value", lang): [plain(status), fmt_points(now.line), distance_text(now, lang)]})
+    return {t("person_inputs", lang): inputs, t("item_points", lang): points, t("outcome", lang): result}
+
+
+def plain(text: str) -> str:
+    """Markdown escapes removed (a cell of a workbook is text, not Markdown)."""
+    return re.sub(r"\\(.)", r"\1", text)
 
 
 def _describe(flips: pd.DataFrame, admitted: bool, lang: str) -> pd.DataFrame:

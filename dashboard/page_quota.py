@@ -68,22 +68,28 @@ def render() -> None:
     if ev is None:
         return
     key, text = state.pop_key(), st.session_state["scheme_yaml"]
-    n_elig = int(ev.res.eligible_mask.sum())
+    sc = ev.scale  # every count in real people; the what-if quota is in real places (dashboard.scale)
+    view.scale_note(sc, lang)
+    n_elig = sc.people(int(ev.res.eligible_mask.sum()))
     if n_elig == 0:
         st.warning(t("summary_none", lang))
         return
-    default_q = ev.adm.quota if ev.adm is not None and ev.adm.quota else min(8000, n_elig)
+    rule = sch.admission
+    default_q = rule.quota if rule is not None and rule.quota else min(8000, n_elig)
     quota = st.number_input(t("quota_what_if", lang), min_value=1, max_value=n_elig, value=min(default_q, n_elig),
                             step=1000, key="quota_what_if")
-    cut, admitted = cached.cutoff_at(key, text, int(quota))
+    cut, admitted_sample = cached.cutoff_at(key, text, sc.sample_quota(int(quota)))
+    admitted = sc.people(admitted_sample)
     c1, c2, c3 = st.columns(3)
     c1.metric(t("eligible", lang), fmt_int(n_elig))
     c2.metric(t("cutoff_at_quota", lang), fmt_points(cut))
     c3.metric(t("admitted_at_quota", lang), fmt_int(admitted))
-    if admitted > quota:  # the cut-off is reached by a block of equal scores: everyone in it is admitted
+    if admitted_sample > sc.sample_quota(int(quota)):  # a block of equal scores at the cut-off: all admitted
         st.caption(t("quota_ties_note", lang, quota=fmt_int(int(quota)), cut=fmt_points(cut),
                      admitted=fmt_int(admitted)))
     curve = cached.cutoff_curve(key, text)
+    curve = curve.assign(quota=sc.people_array(curve["quota"].to_numpy()),
+                         admitted=sc.people_array(curve["admitted"].to_numpy()))
     view.chart(figures.cutoff_curve(curve, int(quota), lang, stamp), "quota_cutoff_curve", stamp, lang)
 
     st.subheader(t("fig_years_title", lang))

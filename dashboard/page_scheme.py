@@ -35,7 +35,8 @@ def _editors(base_text: str, lang: str) -> dict:
             "_index": st.column_config.TextColumn(t("col_id", lang)),
             "item": st.column_config.TextColumn(t("col_item", lang)),
             "group": st.column_config.SelectboxColumn(t("col_group", lang), options=base.group_names(),
-                                                      required=True),
+                                                      required=True,
+                                                      format_func=lambda g: base.group_label(g, lang)),
             "kind": st.column_config.TextColumn(t("col_kind", lang)),
             "points_per_unit": st.column_config.TextColumn(t("col_ppu", lang), validate=scheme_edit.NUMBER_PATTERN),
             "cap": st.column_config.TextColumn(t("col_cap", lang), validate=scheme_edit.NONNEG_PATTERN),
@@ -228,8 +229,9 @@ def render() -> None:
         c[1].metric(t("admitted", lang), fmt_int(h.admitted))
         c[2].metric(t("threshold_line" if h.mode == "threshold" else "cutoff", lang), fmt_points(h.line))
         view.chart(figures.gauges(h.shares, h.min_share, h.measure, lang, stamp), "scheme_gauges", stamp, lang)
-        for w in ev.dom.warnings:
-            st.warning(md(w))
+        disagree = analysis.disagreement(ev, lang)  # the library's warning, in the view's language
+        if disagree:
+            st.warning(disagree)
     st.subheader(t("diff_title", lang))
     lines = _diff(ss["scheme_base_yaml"], ss["scheme_yaml"], lang)
     st.markdown("\n".join(f"- {md(line)}" for line in lines) if lines else t("no_changes", lang))

@@ -50,7 +50,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "design": ("设计占比", "design share"), "realised": ("实际占比", "realised share"),
     "decisive": ("决定性占比", "decisive share"), "realised_admitted": ("录取者实际占比", "realised share (admitted)"),
     "first": ("一阶指数", "first order"), "total": ("总效应指数", "total order"),
+    "tornado": ("龙卷风图（单项敏感性）", "Tornado (one at a time)"), "sobol": ("Sobol 指数", "Sobol indices"),
+    "change_axis": ("相对现行的变化", "change from today"), "computing": ("正在计算……", "Computing…"),
+    "sobol_note": ("±20%，n={n}，共计算{e}次，样本{s:,}人 / 全体{p:,}人",
+                   "±20%, n={n}, {e} evaluations, sample {s:,} / {p:,}"),
+    "parameter": ("参数", "parameter"), "value": ("现行值", "value"), "low": ("下调后", "low"),
+    "high": ("上调后", "high"), "change_low": ("下调的变化", "change (down)"),
+    "change_high": ("上调的变化", "change (up)"), "swing": ("摆幅", "swing"),
 }
+TORNADO_HEADERS = ("parameter", "value", "low", "high", "change_low", "change_high", "swing")
 OUTCOMES = ("admitted", "cutoff", "design", "realised", "decisive", "realised_admitted", "changed")
 
 
@@ -68,8 +76,9 @@ def tornado_figure(frame: pd.DataFrame, outcome_label: str, pct: float, lang: st
     fig.add_bar(y=df["parameter"], x=df["change_low"], orientation="h", name=f"−{pct:g}%", marker_color="#9ecae1")
     fig.add_bar(y=df["parameter"], x=df["change_high"], orientation="h", name=f"+{pct:g}%",
                 marker_color=COLORS["admitted"])
-    fig.update_layout(barmode="overlay", title={"text": f"Tornado: {outcome_label}"},
-                      xaxis_title=("相对现行的变化" if lang == "zh" else "change from today"))
+    fig.update_layout(barmode="overlay", title={"text": f"{tx('tornado', lang)}：{outcome_label}"
+                                                 if lang != "en" else f"{tx('tornado', lang)}: {outcome_label}"},
+                      xaxis_title=tx("change_axis", lang))
     return stamp_figure(fig, stamp, height=max(320, 60 + 28 * len(df)))
 
 
@@ -78,7 +87,8 @@ def sobol_figure(first: pd.Series, total: pd.Series, outcome_label: str, lang: s
     fig = go.Figure()
     fig.add_bar(x=first.index, y=first.values, name=tx("first", lang), marker_color="#9ecae1")
     fig.add_bar(x=total.index, y=total.values, name=tx("total", lang), marker_color=COLORS["admitted"])
-    fig.update_layout(barmode="group", title={"text": f"Sobol: {outcome_label}"}, yaxis_range=[0, 1.05])
+    fig.update_layout(barmode="group", title={"text": f"{tx('sobol', lang)}：{outcome_label}" if lang != "en"
+                               else f"{tx('sobol', lang)}: {outcome_label}"}, yaxis_range=[0, 1.05])
     return stamp_figure(fig, stamp)
 
 
@@ -248,13 +258,14 @@ def _render_sensitivity(lang: str, stamp: str, key: str, text: str, sch: Any) ->
                            format_func=lambda o: tx(o, lang), key="sens_outcome")
     n = int(c3.selectbox(tx("sobol_n", lang), [0, 32, 64, 128, 256], key="sens_sobol"))
     try:
-        with st.spinner("tornado"):
+        with st.spinner(tx("computing", lang)):
             tor = _tornado(key, text, pct)
     except Exception as exc:  # a user's mistake shows its one line; anything else a generic line, no traceback
         st.error(_reason(exc, lang))
         return
     frame = tor.frame(outcome)
     view.chart(tornado_figure(frame, tx(outcome, lang), pct, lang, stamp), f"tuning_tornado_{outcome}", stamp, lang)
+    frame = frame.rename(columns={c: tx(c, lang) for c in TORNADO_HEADERS if c in frame.columns})
     st.dataframe(frame, hide_index=True, width="stretch")
     view.table_downloads(frame, f"tornado_{outcome}", stamp, lang, index=False)
     if n and outcome != "changed":
@@ -265,7 +276,7 @@ def _render_sensitivity(lang: str, stamp: str, key: str, text: str, sch: Any) ->
             fig = sobol_figure(res.first_order.loc[outcome], res.total_order.loc[outcome], tx(outcome, lang), lang,
                                stamp)
             view.chart(fig, f"tuning_sobol_{outcome}", stamp, lang)
-            st.caption(f"±20%, n={n}, {res.evaluations} evaluations, sample {res.sample:,} / {res.population:,}")
+            st.caption(tx("sobol_note", lang, n=n, e=res.evaluations, s=res.sample, p=res.population))
 
 
 def _render_simplify(lang: str, stamp: str, key: str, text: str) -> None:

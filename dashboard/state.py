@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, analysis, scheme_store
+from dashboard import access, analysis, scale, scheme_store
 from dashboard.i18n import LANG_NAMES, LANGS, fmt_int, t
 from dashboard.safe_text import error_text, md
 from scoring.errors import ScoringInputError
@@ -77,7 +77,9 @@ def population_name(pop_key: str, lang: str) -> str:
     """A readable name of the population (the file name escaped: it is shown as Markdown)."""
     if pop_key.startswith("synth:"):
         _, n, seed = pop_key.split(":")
-        return f"{t('pop_synth', lang)} n={fmt_int(int(n))}, seed={seed}"
+        if lang == "en":
+            return f"{t('pop_synth', lang)}: {fmt_int(int(n))} people, seed {seed}"
+        return f"{t('pop_synth', lang)}（{fmt_int(int(n))}人，随机种子{seed}）"
     held = _session_upload(pop_key)
     return f"{t('pop_uploaded', lang)}: {md(held[0] if held else '?', 120)}"
 
@@ -123,8 +125,14 @@ def scheme_of(text: str) -> Scheme:
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def evaluation(pop_key: str, text: str) -> analysis.Evaluation:
-    """Score + admit + dominance of one scheme text on one population (raises ScoringInputError)."""
-    return analysis.evaluate(population(pop_key), scheme_of(text))
+    """Score + admit + dominance of one scheme text on one population (raises ScoringInputError); the quota is
+    taken in real places and every count of the headline is in real people (:func:`population_scale`)."""
+    return analysis.evaluate(population(pop_key), scheme_of(text), population_scale(pop_key))
+
+
+def population_scale(pop_key: str) -> scale.Scale:
+    """How many real people the population stands for (dashboard.scale: the one definition of the scale)."""
+    return scale.for_population(pop_key, len(population(pop_key)))
 
 
 # ---------------------------------------------------------------------------------------------------------------

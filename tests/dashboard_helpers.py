@@ -80,3 +80,23 @@ def edit_items(at: AppTest, edited_rows: dict) -> AppTest:
     """Type into the items table (what st.data_editor sends for edited cells) and rerun."""
     at.session_state[items_key(at)] = {"edited_rows": edited_rows, "added_rows": [], "deleted_rows": []}
     return at.run()
+
+
+def people(count: int, n: int = N) -> int:
+    """A count of the synthetic sample of ``n`` in real people (dashboard.scale: the one scale)."""
+    from dashboard.scale import SYNTH_REPRESENTS
+
+    return int(round(count * SYNTH_REPRESENTS / n))
+
+
+def admit_real(res, n: int = N):
+    """The library's admission with the scheme's quota taken as real places (quota / ratio on the sample)."""
+    import scoring
+    from dashboard.scale import SYNTH_REPRESENTS
+
+    rule = res.scheme.admission
+    if rule is not None and rule.mode in ("quota", "both"):
+        places = max(1, int(round(rule.quota * n / SYNTH_REPRESENTS)))
+        return scoring.admit(res, quota=places, threshold=rule.threshold if rule.mode == "both" else None,
+                             ties=rule.ties)
+    return scoring.admit(res)

@@ -187,3 +187,18 @@ def test_uploaded_scheme_text_is_shown_as_text_and_fetches_nothing(server, tmp_p
         assert f"![v]({pixel})" in body and f"<img src={pixel}>" in body and "草案" in body
         assert page.locator('[data-testid="stMain"] img').count() == 0
     assert fetched == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_print_view_hides_the_sidebar_and_widgets(server, lang):
+    """A link with ?print=1 opens the page without the sidebar, the widgets and the download buttons."""
+    sep = "&" if QUERY[lang] else "?"
+    with _browser_page(height=2600) as page:
+        page.goto(f"{server}/{QUERY[lang]}{sep}print=1", **GOTO)
+        page.wait_for_selector("h1", timeout=60_000)
+        page.wait_for_selector('[data-testid="stPlotlyChart"]', timeout=120_000)
+        page.wait_for_timeout(3000)
+        page.screenshot(path=str(SHOTS / f"overview-print-{lang}.png"), full_page=True)
+        assert not page.locator('[data-testid="stSidebar"]').is_visible()
+        assert page.locator('[data-testid="stDownloadButton"]:visible').count() == 0
+        assert page.locator('[data-testid="stMetric"]').count() >= 4  # the figures stay

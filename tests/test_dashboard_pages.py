@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from dashboard_helpers import admit_real, people
 from streamlit.testing.v1 import AppTest
 
 import scoring
@@ -77,12 +78,12 @@ def test_overview_numbers_are_the_library_numbers(library):
     at = _app("overview", "en")
     _ok(at)
     m = _metrics(at)
-    assert m["eligible"] == fmt_int(int(res.eligible_mask.sum()))
-    assert m["admitted"] == fmt_int(adm.admitted_count)
+    assert m["eligible"] == fmt_int(people(int(res.eligible_mask.sum())))  # real people (dashboard.scale)
+    assert m["admitted"] == fmt_int(people(adm.admitted_count))
     assert m["score line (threshold)"] == fmt_points(adm.threshold)
-    assert m["residence + insurance share"] == fmt_pct(dom.required)
-    summary = at.info[0].value
-    assert fmt_int(adm.admitted_count) in summary and fmt_int(N) in summary
+    assert m[t("main_share_short", "en")] == fmt_pct(dom.realised_eligible) == fmt_pct(dom.required)
+    summary = next(i.value for i in at.info if i.value.startswith("Of "))  # after the reform's before/after line
+    assert fmt_int(people(adm.admitted_count)) in summary and fmt_int(people(N)) in summary
 
 
 def test_language_switch_changes_labels():
@@ -102,8 +103,8 @@ def test_scheme_choice_changes_results(library):
     _ok(at)
     pop = library[0]
     scheme = scoring.load_scheme(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml")
-    adm = scoring.admit(scoring.score(pop, scheme))
-    assert _metrics(at)["admitted"] == fmt_int(adm.admitted_count) != before
+    adm = admit_real(scoring.score(pop, scheme))  # the quota in real places
+    assert _metrics(at)["admitted"] == fmt_int(people(adm.admitted_count)) != before
     assert _metrics(at)["cut-off score"] == fmt_points(adm.cutoff)
 
 
@@ -116,11 +117,11 @@ def test_scheme_threshold_edit_recomputes(library):
     _ok(at)
     res = scoring.score(pop, scheme)
     expected = scoring.admit(res, threshold=110.0).admitted_count
-    assert _metrics(at)["admitted"] == fmt_int(expected)
+    assert _metrics(at)["admitted"] == fmt_int(people(expected))
     diff = _plain(" ".join(m.value for m in at.markdown))
     assert "110" in diff  # the diff against the loaded scheme lists the change
     at.switch_page("dashboard/pages/overview.py").run()  # other pages use the edited scheme
-    assert _metrics(at)["admitted"] == fmt_int(expected)
+    assert _metrics(at)["admitted"] == fmt_int(people(expected))
 
 
 def _items_key(at: AppTest) -> str:
@@ -154,7 +155,7 @@ def test_item_edit_changes_gauges_and_admitted(library):
     data["items"][0]["points_per_unit"] = 3.0
     edited = scoring.scheme.scheme_from_dict(data)
     adm = scoring.admit(scoring.score(pop, edited))
-    assert _metrics(at)["admitted"] == fmt_int(adm.admitted_count)
+    assert _metrics(at)["admitted"] == fmt_int(people(adm.admitted_count))
 
 
 def test_distributions_widgets():
@@ -171,13 +172,14 @@ def test_quota_page_cutoff_matches_a_sort(library):
     at = _app("quota", "en")
     at.number_input(key="quota_what_if").set_value(5000).run()
     _ok(at)
+    places = round(5000 * N / 4_000_000)  # 5,000 real places on the sample (dashboard.scale)
     tot = np.sort(res.total_cents[res.eligible_mask])[::-1]
-    cut = tot[4999]
-    adm = scoring.admit(res, quota=5000, ties="admit_all")
+    cut = tot[places - 1]
+    adm = scoring.admit(res, quota=places, ties="admit_all")
     assert adm.cutoff_cents == cut
     m = _metrics(at)
     assert m["cut-off at this quota"] == fmt_points(cut / 100)
-    assert m["admitted at this quota"] == fmt_int(adm.admitted_count)
+    assert m["admitted at this quota"] == fmt_int(people(adm.admitted_count))
     assert len(at.tabs) == 4  # the year-by-year part (scoring.dynamics)
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 import yaml
-from dashboard_helpers import DEFAULT, chart_specs, markdown_bodies, metrics, ok, plain, visit
+from dashboard_helpers import DEFAULT, chart_specs, markdown_bodies, metrics, ok, people, plain, visit
 from dashboard_helpers import app as open_app
 
 import scoring
@@ -88,7 +88,7 @@ def test_probe_2_replayed_upload_official_shipped_id_then_save(tmp_path, monkeyp
     assert "draft" in working.stamp("en") and "official" not in working.stamp("en")
     assert any("does not replace the shipped scheme" in plain(w.value) for w in at.warning)
     lowered = scoring.scheme.load_scheme_text(at.session_state["scheme_yaml"])
-    assert metrics(at)["admitted"] == fmt_int(_admitted(lowered))  # this session uses its upload
+    assert metrics(at)["admitted"] == fmt_int(people(_admitted(lowered)))  # this session uses its upload
 
     at.text_input(key="save_id").set_value(SHIPPED_ID)
     at.text_input(key="save_version").set_value("10")
@@ -106,7 +106,7 @@ def test_probe_2_replayed_upload_official_shipped_id_then_save(tmp_path, monkeyp
     fresh = open_app("overview", "en")  # another browser
     ok(fresh)
     assert fresh.session_state["scheme_choice"] == SHIPPED_ID
-    assert metrics(fresh)["admitted"] == fmt_int(default_admitted)
+    assert metrics(fresh)["admitted"] == fmt_int(people(default_admitted))
     assert fresh.session_state["scheme_yaml"] == scoring.load_scheme(DEFAULT).to_yaml()
     picker = fresh.sidebar.selectbox(key="scheme_choice")
     assert "saved:hz-update@10" in picker.options or any("hz-update" in o for o in picker.options)

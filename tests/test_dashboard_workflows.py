@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from dashboard_helpers import DEFAULT, SEED, N, app, edit_items, items_key, metrics, ok, plain, visit
+from dashboard_helpers import DEFAULT, SEED, N, app, edit_items, items_key, metrics, ok, people, plain, visit
 
 import scoring
 from dashboard import scheme_edit, state
@@ -34,7 +34,7 @@ def test_undo_all_edits_after_an_items_table_edit(library):
     ok(at)
     assert at.session_state["scheme_yaml"] != at.session_state["scheme_base_yaml"]
     edited_admitted = _admitted(pop, at.session_state["scheme_yaml"])
-    assert edited_admitted != admitted and metrics(at)["admitted"] == fmt_int(edited_admitted)
+    assert edited_admitted != admitted and metrics(at)["admitted"] == fmt_int(people(edited_admitted))
     assert plain(at.markdown[-1].value) != t("no_changes", "en")  # the change list shows the edit
     assert any("edited" in plain(c.value) for c in at.sidebar.caption)
     old_key = items_key(at)
@@ -44,14 +44,14 @@ def test_undo_all_edits_after_an_items_table_edit(library):
     assert at.session_state["scheme_yaml"] == at.session_state["scheme_base_yaml"] == scheme.to_yaml()
     assert items_key(at) != old_key  # the table starts afresh: the typed edit does not come back
     assert any(m.value == t("no_changes", "en") for m in at.markdown)
-    assert metrics(at)["admitted"] == fmt_int(admitted)
+    assert metrics(at)["admitted"] == fmt_int(people(admitted))
     assert not any("edited" in plain(c.value) for c in at.sidebar.caption)
     at.run()  # another click anywhere: still undone
     assert at.session_state["scheme_yaml"] == scheme.to_yaml()
     assert state.scheme_of(at.session_state["scheme_yaml"]).item(first.id).points_per_unit == first.points_per_unit
     visit(at, "overview")  # other pages use the undone scheme
     ok(at)
-    assert metrics(at)["admitted"] == fmt_int(admitted)
+    assert metrics(at)["admitted"] == fmt_int(people(admitted))
 
 
 def test_an_edit_marks_the_scheme_draft_in_every_stamp(library):
@@ -98,7 +98,7 @@ def test_tuning_result_survives_clicks_and_becomes_the_working_scheme(library, l
     visit(at, "overview")
     ok(at)
     label = t("admitted", lang)
-    assert metrics(at)[label] == fmt_int(tuned_admitted) != fmt_int(admitted)
+    assert metrics(at)[label] == fmt_int(people(tuned_admitted)) != fmt_int(people(admitted))
     visit(at, "scheme")  # the editors start from the tuned weights; the change list shows the tuning
     ok(at)
     assert plain(at.markdown[-1].value) != t("no_changes", lang)
@@ -122,10 +122,10 @@ def test_invalid_cap_cell_is_refused_in_place(library, lang, cell, words):
     if lang == "zh":
         assert not re.search(r"[A-Za-z]{3,}", plain(at.error[0].value).replace(cell, ""))  # no English words
     assert at.session_state["scheme_yaml"] == before  # never silently 0: the last valid scheme stays
-    assert metrics(at)[t("admitted", lang)] == fmt_int(admitted)
+    assert metrics(at)[t("admitted", lang)] == fmt_int(people(admitted))
     visit(at, "overview")
     ok(at)
-    assert metrics(at)[t("admitted", lang)] == fmt_int(admitted)
+    assert metrics(at)[t("admitted", lang)] == fmt_int(people(admitted))
 
 
 def test_cell_patterns_and_checks_agree():

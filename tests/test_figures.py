@@ -91,8 +91,9 @@ def test_headline_and_summary(ev23):
     assert h.admitted == ev23.adm.admitted_count and h.line == 100.0 and h.mode == "threshold"
     assert h.share == ev23.dom.required == ev23.dom.realised_eligible  # the shipped scheme: share of the points
     zh, en = analysis.summary_sentence(h, "zh"), analysis.summary_sentence(h, "en")
-    assert fmt_int(h.admitted) in zh and fmt_int(h.admitted) in en and fmt_pct(h.share) in en
-    assert ("meets" in en) == bool(h.ok)
+    assert fmt_int(h.admitted) in zh and fmt_int(h.admitted) in en
+    words = analysis.verdict_words(ev23, "en")  # the literal share of the points, in words, with its verdict
+    assert fmt_pct(h.points_share["eligible"]) in words[0] and ("meets" in words[0]) == bool(h.literal_ok)
 
 
 # -- one person ---------------------------------------------------------------------------------------------------

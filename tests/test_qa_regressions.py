@@ -18,6 +18,7 @@ import scoring
 from dashboard import page_pathways
 from dashboard.analysis import Headline, summary_sentence
 from dashboard.i18n import fmt_int, fmt_points, t
+from dashboard.scale import SYNTH_REPRESENTS
 from scoring.synth import synth
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,8 +45,11 @@ def test_summary_sentence_does_not_call_a_share_above_100_percent_a_share_of_the
                  share=1.067, min_share=0.5, ok=True)
     en, zh = summary_sentence(h, "en"), summary_sentence(h, "zh")
     assert "of the points" not in en and "simulated" not in en
-    assert "residence + insurance share (decisive measure) is 106.7%" in en
-    assert "模拟居民" not in zh and "106.7%" in zh
+    assert "模拟居民" not in zh
+    # the share is said by the verdict words (dashboard.analysis.verdict_words): the decisive share is named as the
+    # scheme's own measure, never as a share of the points
+    said = t("verdict_scheme_measure", "en", measure=t("measure_decisive", "en"), value="106.7%", verdict="pass")
+    assert "decisive measure: 106.7%" in said and "of the points" not in said
 
 
 # --- dashboard: quota page explains an admitted count above the quota ------------------------------------------
@@ -66,16 +70,18 @@ def test_quota_page_explains_ties_when_more_are_admitted_than_the_quota():
     res = scoring.score(pop, scoring.load_scheme(SCHEME))
     adm = scoring.admit(res, quota=100, ties="admit_all")
     assert adm.admitted_count > 100  # the premise: the cut-off falls inside a block of equal scores
+    ratio = SYNTH_REPRESENTS // N  # the what-if quota is in real places: 100 places of the sample
     at = _app("quota", "en")
-    at.number_input(key="quota_what_if").set_value(100).run()
+    at.number_input(key="quota_what_if").set_value(100 * ratio).run()
     assert not at.exception and not at.error
     notes = [c.value for c in at.caption]
-    expected = t("quota_ties_note", "en", quota="100", cut=fmt_points(adm.cutoff), admitted=fmt_int(adm.admitted_count))
+    expected = t("quota_ties_note", "en", quota=fmt_int(100 * ratio), cut=fmt_points(adm.cutoff),
+                 admitted=fmt_int(adm.admitted_count * ratio))
     assert expected in notes, notes
     # no note when the quota is met exactly: find a quota that ends between two distinct scores
     tot = np.sort(res.total_cents[res.eligible_mask])[::-1]
     q = int(np.flatnonzero(tot[:-1] != tot[1:])[0]) + 1  # the first place where the next score is lower
-    at.number_input(key="quota_what_if").set_value(q).run()
+    at.number_input(key="quota_what_if").set_value(q * ratio).run()
     assert not any("ties admitted" in c.value for c in at.caption)
 
 
@@ -95,9 +101,9 @@ def pathways_cmp():
 def test_pathways_stamp_is_one_line_per_rule_set_above_the_plot(pathways_cmp, lang):
     """The stamp (two rule sets, two schemes) ran off the right edge and over the rotated route labels."""
     stamp = pathways_cmp.stamp(lang)
-    lines = page_pathways.stamp_lines(stamp)
+    lines = page_pathways.stamp_lines(stamp, lang)
     assert len(lines) == stamp.count(" | ") + stamp.count(" ⟷ ") + 2
-    assert " ".join(lines[:-1]) == stamp and lines[-1] == page_pathways.BANNER
+    assert " ".join(lines[:-1]) == stamp and lines[-1] == page_pathways.banner(lang)
     assert max(len(line) for line in lines) < 110  # each fits the chart's width
     fig = page_pathways.pathway_bars(pathways_cmp.table(lang).query("pathway != 'any'"), lang, stamp)
     notes = fig.layout.annotations

@@ -1,0 +1,120 @@
+"""The population's column template and data dictionary (from scoring/population_schema.yaml), the upload's
+unknown columns, and the loader's reasons and notes in the view's language, naming the user's own headers.
+
+The loader (scoring.population) writes its reasons in English for the command line; the dashboard shows them in
+Chinese by matching their fixed wording (anything it does not recognise is shown as written, never hidden). No
+streamlit here; tested directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pandas as pd
+
+from dashboard.i18n import t
+from scoring.population_schema import Schema, load_schema
+
+TYPE_NAMES = {"string": ("文本", "text"), "int": ("整数", "whole number"), "float": ("数字", "number"),
+              "bool": ("是/否", "yes/no"), "category": ("类别", "category")}
+
+
+def dictionary_frame(lang: str, schema: Schema | None = None) -> pd.DataFrame:
+    """One row per column the simulator knows: the header to use, meaning, type, unit, range, allowed values and
+    whether the design contract requires it."""
+    schema = schema or load_schema()
+    i = 1 if lang == "en" else 0
+    rows = []
+    for name, spec in schema.columns.items():  # a few dozen columns
+        values = "; ".join(f"{v.code} = {v.en if i else v.zh}" for v in spec.values)
+        rng = "" if spec.range is None else f"{spec.range[0]:g} – {spec.range[1]:g}"
+        rows.append({
+            t("dict_column", lang): name,
+            t("dict_label", lang): spec.label("en" if i else "zh"),
+            t("dict_type", lang): TYPE_NAMES.get(spec.type, (spec.type, spec.type))[i],
+            t("dict_unit", lang): spec.unit("en" if i else "zh") or "",
+            t("dict_range", lang): rng,
+            t("dict_values", lang): values,
+            t("dict_required", lang): t("yes" if spec.canonical else "no", lang),
+        })
+    return pd.DataFrame(rows)
+
+
+def template_frame(schema: Schema | None = None) -> pd.DataFrame:
+    """An empty table with every known column as its header (canonical columns first)."""
+    schema = schema or load_schema()
+    names = [n for n, s in schema.columns.items() if s.canonical] + [n for n, s in schema.columns.items()
+                                                                    if not s.canonical]
+    return pd.DataFrame({n: pd.Series(dtype=object) for n in names})
+
+
+def unknown_columns(frame: pd.DataFrame, schema: Schema | None = None) -> list[str]:
+    """Columns of a loaded population that the schema does not know (kept by the loader under their own names)."""
+    schema = schema or load_schema()
+    return [str(c) for c in frame.columns if str(c) not in schema.columns]
+
+
+def user_headers(headers: list[str], schema: Schema | None = None) -> dict[str, str]:
+    """Canonical column name -> the header the user wrote for it."""
+    schema = schema or load_schema()
+    out: dict[str, str] = {}
+    for h in headers:
+        canonical = schema.canonical_header(str(h))
+        if canonical is not None:
+            out.setdefault(canonical, str(h))
+    return out
+
+
+_ZH: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (re.compile(r"^missing value$"), lambda m: "缺少数值"),
+    (re.compile(r"^not a number: (.*)$"), lambda m: f"不是数字：{m[1]}"),
+    (re.compile(r"^not a finite number$"), lambda m: "不是有限的数字"),
+    (re.compile(r"^must be a whole number, got (.*)$"), lambda m: f"须为整数，填写的是 {m[1]}"),
+    (re.compile(r"^must be between (.*) and (.*), got (.*)$"),
+     lambda m: f"须在 {m[1]} 到 {m[2]} 之间，填写的是 {m[3]}"),
+    (re.compile(r"^expected 是/否 \(yes/no\), got (.*)$"), lambda m: f"应为“是”或“否”，填写的是 {m[1]}"),
+    (re.compile(r"^unknown value (.*) \(allowed: (.*)\)$"), lambda m: f"未知取值 {m[1]}（可选：{m[2]}）"),
+    (re.compile(r"^the column holds numbers but this value is text: (.*)$"),
+     lambda m: f"该列为数字，但此值为文字：{m[1]}"),
+    (re.compile(r"^person_id (.*) is not unique \(rows (.*)\)$"), lambda m: f"人员编号 {m[1]} 重复（第 {m[2]} 行）"),
+    (re.compile(r"^permit_years exceed the age$"), lambda m: "居住证年限超过年龄"),
+    (re.compile(r"^permit_years > 0 but has_residence_permit is 否 \(no\)$"),
+     lambda m: "居住证年限大于0，但未持有居住证"),
+    (re.compile(r"^(.*) \((.*)\) exceed the age \((.*)\)$"), lambda m: f"{m[1]}（{m[2]}）超过年龄（{m[3]}）"),
+    (re.compile(r"^(.*) \((.*)\) exceed (.*)$"), lambda m: f"{m[1]}（{m[2]}）超过 {m[3]}"),
+    (re.compile(r"^dropped identifier column\(s\): (.*)$"), lambda m: f"已删除直接标识列：{m[1]}"),
+    (re.compile(r"^header found on line (\d+); (\d+) line\(s\) above it were skipped$"),
+     lambda m: f"在第 {m[1]} 行找到列名，其上 {m[2]} 行已跳过"),
+    (re.compile(r"^read sheet '(.*)' of (\d+)$"), lambda m: f"读取了 {m[2]} 个工作表中的“{m[1]}”"),
+    (re.compile(r"^header found on row (\d+) of sheet '(.*?)'(.*)$"),
+     lambda m: f"在工作表“{m[2]}”的第 {m[1]} 行找到列名"),
+    (re.compile(r"^(\w+): (\d+) value\(s\) not in the schema kept as they are: (.*)$"),
+     lambda m: f"{m[1]}：{m[2]} 个取值不在数据字典中，按原样保留：{m[3]}"),
+]
+
+
+def in_language(text: str, lang: str, headers: dict[str, str] | None = None) -> str:
+    """A loader reason or note in the view's language, with canonical column names replaced by the user's own
+    headers where known (the English text is returned as it is, with the headers replaced)."""
+    out = str(text)
+    if lang != "en":
+        for pattern, make in _ZH:
+            m = pattern.match(out)
+            if m:
+                out = make(m)
+                break
+    for canonical, header in sorted((headers or {}).items(), key=lambda kv: -len(kv[0])):
+        if canonical != header:
+            out = re.sub(rf"(?<![\w“]){re.escape(canonical)}(?![\w”])", f"“{header}”", out)
+    return out
+
+
+def rejected_table(rejected: pd.DataFrame, lang: str, headers: dict[str, str]) -> pd.DataFrame:
+    """The rejected rows with the user's headers and the reasons in the view's language (a bounded head only)."""
+    head = rejected.head(1000)
+    return pd.DataFrame({
+        t("rejected_row", lang): head["row"].to_numpy(),
+        t("dict_column", lang): [headers.get(str(c), str(c)) for c in head["column"]],
+        t("rejected_reason", lang): [in_language(r, lang, headers) for r in head["reason"]],
+    })

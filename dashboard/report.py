@@ -1,0 +1,146 @@
+"""A briefing an official can forward: the current view as a Word document (Chinese first), with the headline
+figures, the main-share verdict in words, the charts as images (redrawn with matplotlib from the same aggregated
+data, dashboard.static_charts), the scheme's items, the scale and the stamp. No streamlit here; tested by reading
+the document back with python-docx.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import static_charts
+from dashboard.i18n import fmt_int, fmt_pct, fmt_points, t
+from dashboard.scale import Scale
+
+
+@dataclass
+class Briefing:
+    """Everything the document says, already in the view's language."""
+
+    lang: str
+    title: str
+    stamp: str
+    scale_note: str
+    figures: list[tuple[str, str]]  # (label, value)
+    sentences: list[str]
+    items: pd.DataFrame
+    charts: dict[str, go.Figure] = field(default_factory=dict)
+    generated: str = ""
+
+    @classmethod
+    def from_view(cls, lang: str, ev: Any, h: Any, words: list[str], reform: tuple | None,
+                  charts: dict[str, go.Figure], scale: Scale) -> Briefing:
+        """The briefing of the Overview as shown: the reform figures, the working scheme's headline and verdict."""
+        from dashboard import analysis
+
+        rows: list[tuple[str, str]] = []
+        sentences: list[str] = []
+        if reform is not None:
+            hb, ha, evb, eva = reform[:4]
+            for key, e, hh in (("reform_before", evb, hb), ("reform_after", eva, ha)):
+                name = t(key, lang, title=e.scheme.title.get(lang))
+                rows += [(f"{name} · {t('settled_this_year', lang)}", fmt_int(hh.admitted)),
+                         (f"{name} · {t('eligible_people', lang)}", fmt_int(hh.eligible)),
+                         (f"{name} · {t('rule_label', lang)}", analysis.rule_words(hh, lang)),
+                         (f"{name} · {t('main_share_label', lang)}", fmt_pct(hh.points_share.get("eligible")))]
+            sentences.append(analysis.change_words(hb, ha, lang))
+            sentences.append(t("reform_years_note", lang))
+        current = ev.scheme.title.get(lang)
+        rows += [(f"{current} · {t('eligible', lang)}", fmt_int(h.eligible)),
+                 (f"{current} · {t('admitted', lang)}", fmt_int(h.admitted)),
+                 (f"{current} · {t('threshold_line' if h.mode == 'threshold' else 'cutoff', lang)}",
+                  fmt_points(h.line)),
+                 (f"{current} · {t('main_share_label', lang)}", fmt_pct(h.points_share.get("eligible")))]
+        if h.quota is not None:
+            rows.append((f"{current} · {t('quota', lang)}", fmt_int(h.quota)))
+        sentences += [analysis.summary_sentence(h, lang), *words]
+        items = items_frame(ev.scheme, lang)
+        stamp = ev.scheme.stamp(lang)
+        return cls(lang=lang, title=t("briefing_title", lang), stamp=stamp, scale_note=scale.note(lang), figures=rows,
+                   sentences=sentences, items=items, charts=charts,
+                   generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
+
+
+def items_frame(scheme: Any, lang: str) -> pd.DataFrame:
+    """The scheme's items as a small table in the view's language: item, group, kind and the points."""
+    from dashboard.i18n import kind_label
+
+    rows = []
+    for item in scheme.items:
+        if item.kind == "per_unit":
+            ppu = fmt_points(item.points_per_unit)
+            rule = f"每单位{ppu}分" if lang != "en" else f"{ppu} per unit"
+            if item.cap is not None:
+                rule += f"，{t('col_cap', lang)} {fmt_points(item.cap)}" if lang != "en" else \
+                    f", {t('col_cap', lang)} {fmt_points(item.cap)}"
+        elif item.kind == "flag":
+            rule = fmt_points(float(item.points or 0))
+        elif item.kind == "category" and isinstance(item.points, dict):
+            top = max(item.points.values()) if item.points else item.default
+            rule = f"{fmt_points(min([item.default, *item.points.values()]))} – {fmt_points(top)}"
+        else:
+            values = [b.points for b in item.bands or []] + [item.default]
+            rule = f"{fmt_points(min(values))} – {fmt_points(max(values))}"
+        rows.append({t("col_item", lang): item.name(lang), t("col_group", lang): scheme.group_label(item.group, lang),
+                     t("col_kind", lang): kind_label(item.kind, lang), t("col_points", lang): rule})
+    return pd.DataFrame(rows)
+
+
+def docx_bytes(brief: Briefing) -> bytes:
+    """The briefing as a .docx: title, stamp, scale, headline figures (a table), the verdict in words, the charts
+    (PNG), the scheme's items (a table). A machine without a CJK font still gets the document, with a note."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt, RGBColor
+
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "Noto Sans CJK SC"
+    style.font.size = Pt(10.5)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), "Noto Sans CJK SC")  # Word's font for Chinese characters
+    doc.add_heading(brief.title, level=0)
+    meta = doc.add_paragraph()
+    run = meta.add_run(f"{t('briefing_stamp', brief.lang)}: {brief.stamp}\n"
+                       f"{t('briefing_generated', brief.lang)}: {brief.generated}")
+    run.font.size = Pt(9)
+    run.font.color.rgb = RGBColor(0x66, 0x66, 0x66)
+    doc.add_paragraph(brief.scale_note).runs[0].font.size = Pt(9)
+
+    doc.add_heading(t("briefing_figures", brief.lang), level=1)
+    table = doc.add_table(rows=1, cols=2)
+    table.style = "Light Grid Accent 1"
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = t("metric", brief.lang), t("value", brief.lang)
+    for label, value in brief.figures:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = label, value
+        cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for sentence in brief.sentences:
+        doc.add_paragraph(sentence)
+
+    if brief.charts:
+        doc.add_heading(t("briefing_charts", brief.lang), level=1)
+        if static_charts.cjk_font() is None:
+            doc.add_paragraph(t("briefing_no_font", brief.lang))
+        for fig in brief.charts.values():
+            doc.add_picture(io.BytesIO(static_charts.figure_png(fig, width=8.0, height=4.2, dpi=130)), width=Cm(16))
+
+    doc.add_heading(t("briefing_items", brief.lang), level=1)
+    items = doc.add_table(rows=1, cols=len(brief.items.columns))
+    items.style = "Light Grid Accent 1"
+    for cell, name in zip(items.rows[0].cells, brief.items.columns, strict=True):
+        cell.text = str(name)
+    for row in brief.items.itertuples(index=False):  # one row per scheme item (a handful)
+        for cell, value in zip(items.add_row().cells, row, strict=True):
+            cell.text = str(value)
+    footer = doc.sections[0].footer.paragraphs[0]
+    footer.text = brief.stamp
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()

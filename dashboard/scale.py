@@ -1,0 +1,89 @@
+"""One scale for every count the dashboard shows: real people, with the sampling ratio stated once.
+
+The built-in synthetic population stands for Hangzhou's non-hukou residents (docs/synthetic_population.md: the
+people who could apply for points settlement). Their number is not published; the assumption used here is the
+same as the queue model's scenarios (``represents: 4000000`` in scenarios/hangzhou-*.yaml, docs/scenarios.md):
+11.94 M residents (7th census, 2020, data/hz_census2020_population.csv) less about 7.95 M registered (户籍) residents
+(2019, SECONDARY) ≈ 4.0 M. A synthetic sample of n people therefore stands for 4,000,000 / n real people each, and
+a quota (a number of real places) admits quota / ratio people of the sample.
+
+An uploaded file is taken as real people (ratio 1); a file of fewer than :data:`SMALL_SAMPLE` rows is flagged,
+because every share and verdict then rests on a handful of people. No streamlit here; tested directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+SYNTH_REPRESENTS = 4_000_000  # ASSUMPTION: non-hukou residents of Hangzhou (11.94 M residents − ~7.95 M registered)
+SYNTH_SOURCE = (
+    "假设：杭州非户籍常住人口约400万（2020年第七次人口普查常住人口1,193.6万，减去户籍人口约795万；与名额模型情景一致）",
+    "assumption: about 4.0 million non-hukou residents of Hangzhou (11.94 M residents in the 2020 census less about "
+    "7.95 M registered residents; the same figure as the queue model's scenarios)",
+)
+SMALL_SAMPLE = 1_000  # fewer people than this: every share and verdict is flagged as resting on few people
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How many real people a population of ``sample`` rows stands for."""
+
+    sample: int
+    represents: int
+    synthetic: bool
+
+    @property
+    def ratio(self) -> float:
+        """Real people per person of the sample (1 for an upload)."""
+        return self.represents / self.sample if self.sample else 1.0
+
+    def people(self, count: float | int | None) -> int | None:
+        """A count of the sample in real people (rounded to whole people); None stays None."""
+        if count is None:
+            return None
+        return int(round(float(count) * self.ratio))
+
+    def people_array(self, counts: np.ndarray) -> np.ndarray:
+        """Counts of the sample (any shape) in real people, as whole numbers."""
+        return np.rint(np.asarray(counts, dtype=np.float64) * self.ratio).astype(np.int64)
+
+    def sample_quota(self, quota: int) -> int:
+        """The places of the sample that a real quota of ``quota`` places corresponds to (at least 1 if quota > 0)."""
+        if quota <= 0:
+            return 0
+        return max(1, int(round(quota / self.ratio)))
+
+    @property
+    def small(self) -> bool:
+        """The figures rest on fewer than :data:`SMALL_SAMPLE` people."""
+        return self.sample < SMALL_SAMPLE
+
+    def note(self, lang: str) -> str:
+        """The sentence that states the scale once per page."""
+        zh = lang != "en"
+        if not self.synthetic:
+            return (f"人数为上传数据中的实际人数（{self.sample:,}人，每行代表1人）。" if zh
+                    else f"Counts are the people in the uploaded file ({self.sample:,} people, one per row).")
+        ratio = f"{self.ratio:,.1f}".rstrip("0").rstrip(".")
+        return (f"所有人数均为折算后的实际人数：{self.sample:,}人的合成样本代表{self.represents:,}人，"
+                f"每个样本代表{ratio}人（{SYNTH_SOURCE[0]}）。名额为实际名额。" if zh
+                else f"Every count is in real people: the synthetic sample of {self.sample:,} stands for "
+                f"{self.represents:,} people, {ratio} each ({SYNTH_SOURCE[1]}). Quotas are real places.")
+
+    def small_warning(self, lang: str) -> str | None:
+        """The warning for a small population (None when it is large enough)."""
+        if not self.small:
+            return None
+        return (f"注意：以下结果仅基于{self.sample:,}人，样本过小（少于{SMALL_SAMPLE:,}人），比例和判断可能不可靠。"
+                if lang != "en" else
+                f"Caution: these results rest on {self.sample:,} people only (fewer than {SMALL_SAMPLE:,}); the "
+                "shares and verdicts may not hold.")
+
+
+def for_population(pop_key: str, rows: int) -> Scale:
+    """The scale of a population key (``synth:N:SEED`` or an upload) with ``rows`` people."""
+    if pop_key.startswith("synth:"):
+        return Scale(sample=int(rows), represents=SYNTH_REPRESENTS, synthetic=True)
+    return Scale(sample=int(rows), represents=int(rows), synthetic=False)

@@ -1,0 +1,352 @@
+"""Issue 16 items 5, 7, 8, 12-15: the reform question on the Overview, one scale in real people, small samples
+flagged, downloads a user can file, the Word briefing and the print view, the Person page and the Data page.
+
+Expected figures are computed independently with the library (score, admit with the real quota divided by the
+sampling ratio, dominance) and compared with what the pages show.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+
+import docx
+import numpy as np
+import pandas as pd
+import pytest
+from dashboard_helpers import SEED, N, app, metrics, ok, plain
+
+import scoring
+from dashboard import analysis, data_dictionary, downloads, figures, report, scale, static_charts, view
+from dashboard.i18n import fmt_int, fmt_pct, t
+from dashboard.page_overview import AFTER, BEFORE
+from dashboard.state import SCHEME_DIR
+from scoring.dominance import MEASURE_TEXT
+from scoring.synth import synth
+
+RATIO = scale.SYNTH_REPRESENTS / N
+
+
+@pytest.fixture(scope="module")
+def pop():
+    return synth(N, SEED)
+
+
+@pytest.fixture(scope="module")
+def reform(pop):
+    """The library's own figures for the before and after schemes, in real people."""
+    out = {}
+    for sid in (BEFORE, AFTER):
+        sch = scoring.load_scheme(SCHEME_DIR / f"{sid}.yaml")
+        res = scoring.score(pop, sch)
+        rule = sch.admission
+        adm = (scoring.admit(res, quota=int(round(rule.quota / RATIO)), ties=rule.ties) if rule.mode == "quota"
+               else scoring.admit(res))
+        dom = scoring.dominance(res, sch, admitted=adm)
+        out[sid] = {"eligible": round(int(res.eligible_mask.sum()) * RATIO),
+                    "admitted": round(adm.admitted_count * RATIO),
+                    "share": dom.realised_eligible, "share_adm": dom.realised_admitted, "min": dom.min_share,
+                    "ok": dom.literal_ok}
+    return out
+
+
+# -- item 7: one scale ----------------------------------------------------------------------------------------
+def test_scale_counts_real_people_and_quotas_real_places():
+    sc = scale.for_population("synth:20000:3", 20_000)
+    assert sc.ratio == 200 and sc.people(40) == 8_000 and sc.sample_quota(8_000) == 40
+    assert sc.sample_quota(50) == 1 and sc.sample_quota(0) == 0  # a positive quota never vanishes
+    assert list(sc.people_array(np.array([1, 2]))) == [200, 400]
+    up = scale.for_population("upload:abc", 4)
+    assert up.ratio == 1 and up.small and "4" in up.small_warning("zh") and "4 people" in up.small_warning("en")
+    assert not sc.small and sc.small_warning("zh") is None
+    assert "200" in sc.note("zh") and "4,000,000" in sc.note("en")
+
+
+def test_quota_admits_the_real_number_of_places_at_every_sample_size():
+    """The 2022 quota of 8,000 real places admits 8,000 real people whatever the sample size (a tie chain ending
+    in a lottery admits exactly the places)."""
+    sch = scoring.load_scheme(SCHEME_DIR / f"{BEFORE}.yaml")
+    for n in (5_000, 20_000):
+        ev = analysis.evaluate(synth(n, 5), sch, scale.for_population(f"synth:{n}:5", n))
+        h = analysis.headline(ev)
+        assert h.admitted == h.quota == sch.admission.quota == 8_000
+        assert h.n_pop == scale.SYNTH_REPRESENTS and h.sample == n
+
+
+def test_compare_and_pathways_give_the_same_number_for_the_same_rule(pop):
+    """The old rules' quota: 8,000 real places on Compare (scheme quota) and on Pathways (quota share of the
+    population), once both are in real people."""
+    from dashboard.page_pathways import _fill, rule_files, scaled
+    from scoring.pathways_compare import compare
+    from scoring.pathways_rules import load_ruleset
+
+    files = rule_files()
+    filled, _ = _fill(pop, 7)
+    cmp = compare(filled, load_ruleset(files["before-2023.yaml"]), load_ruleset(files["notice-2023.yaml"]))
+    table = scaled(cmp.table("zh"), RATIO)
+    pathways_old = int(table.loc[table["pathway"] == "points", "old"].iloc[0])
+    sch = scoring.load_scheme(SCHEME_DIR / f"{BEFORE}.yaml")
+    compare_old = analysis.headline(analysis.evaluate(pop, sch, scale.for_population(f"synth:{N}:{SEED}", N))).admitted
+    assert pathways_old == compare_old == 8_000
+
+
+# -- item 5: the reform question ------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_overview_answers_the_reform_question(reform, lang):
+    at = app("overview", lang)
+    ok(at)
+    shown = [m for m in at.metric if m.label == t("settled_this_year", lang)]
+    assert [m.value for m in shown] == [fmt_int(reform[BEFORE]["admitted"]), fmt_int(reform[AFTER]["admitted"])]
+    assert reform[BEFORE]["admitted"] == 8_000  # the quota, in real places
+    elig = [m.value for m in at.metric if m.label == t("eligible_people", lang)]
+    assert elig == [fmt_int(reform[BEFORE]["eligible"]), fmt_int(reform[AFTER]["eligible"])]
+    change = at.info[0].value
+    diff = reform[AFTER]["admitted"] - reform[BEFORE]["admitted"]
+    assert fmt_int(diff) in change and fmt_int(reform[AFTER]["admitted"]) in change
+    # the verdict in words, the literal share of the points, with its measure explained
+    verdict = (at.success or at.warning)[0].value
+    assert fmt_pct(reform[AFTER]["share"]) in verdict and fmt_pct(reform[AFTER]["share_adm"]) in verdict
+    assert t("verdict_pass" if reform[AFTER]["ok"] else "verdict_fail", lang) in verdict
+    explained = " ".join(c.value for c in at.caption)
+    assert MEASURE_TEXT["realised"][lang == "en"] in explained
+    assert t("reform_years_note", lang) in explained  # the N-year figure is left for the queue model, said so
+
+
+def test_overview_has_no_arrows_and_no_share_over_100_percent_of_the_points():
+    at = app("overview", "en")
+    ok(at)
+    assert all(not m.proto.delta for m in at.metric), "no delta arrows on context figures"
+    label = t("main_share_short", "en")
+    assert any(label in m.label for m in at.metric)
+    for m in at.metric:
+        if label in m.label:
+            assert float(m.value.rstrip("%")) <= 100
+    for chart in at.get("plotly_chart"):
+        for trace in json.loads(chart.proto.spec)["data"]:
+            title = (trace.get("title") or {}).get("text", "")
+            if trace.get("type") == "indicator" and "of the points" in title:
+                assert trace["value"] <= 100
+            if trace.get("type") == "indicator" and trace["value"] > 100:
+                assert "of the points" not in title
+
+
+# -- item 8: small samples --------------------------------------------------------------------------------------
+def test_a_verdict_on_four_people_says_so():
+    small = synth(4, 2)
+    at = app("overview", "zh", _upload=("upload:four", "four.csv", small), upload_key="upload:four",
+             pop_source="upload")
+    ok(at)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "仅基于4人" in warnings
+    assert any("4人" in c.value and "每行代表1人" in c.value for c in at.caption)  # counts are the file's people
+
+
+# -- item 12: downloads -------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def ev23(pop):
+    sch = scoring.load_scheme(SCHEME_DIR / f"{AFTER}.yaml")
+    return analysis.evaluate(pop, sch, scale.for_population(f"synth:{N}:{SEED}", N))
+
+
+def test_download_tables_are_in_real_people_percent_and_the_view_language(ev23):
+    h = analysis.headline(ev23)
+    table = downloads.headline_table(h, ev23.scale, "zh")
+    assert list(table.columns) == ["指标", "数值"]
+    values = dict(zip(table["指标"], table["数值"], strict=True))
+    assert values[t("h_population", "zh")] == "4,000,000" and values[t("h_sample", "zh")] == f"{N:,}"
+    assert values[t("h_points_share", "zh")] == fmt_pct(ev23.dom.realised_eligible)
+    assert values[t("admitted", "zh")] == f"{round(ev23.adm.admitted_count * RATIO):,}"
+    curve = analysis.cutoff_curve(ev23.res.total_cents, ev23.res.eligible_mask)
+    real = downloads.cutoff_table(curve, ev23.scale, "en")
+    assert list(real.columns) == ["quota (people)", "cut-off score", "admitted (ties included)"]
+    assert (real["quota (people)"].to_numpy() == curve["quota"].to_numpy() * RATIO).all()
+
+
+def test_score_download_has_an_admitted_column(ev23):
+    frame = ev23.res.to_frame("zh").head(500)
+    out = downloads.scores_table(frame, ev23.admitted_mask[:500], "zh")
+    flag = out[t("col_admitted_flag", "zh")]
+    assert (flag == "是").sum() == int(ev23.admitted_mask[:500].sum()) > 0
+    assert "人员编号" in out.columns and "总积分" in out.columns
+    assert not {"person_id", "total", "eligible"} & set(out.columns)
+
+
+def test_file_names_follow_the_page_the_table_and_the_scheme():
+    assert view.file_name("zh", "page_overview", "积分分布（符合资格者）", AFTER, "png") == \
+        f"总览_积分分布-符合资格者_{AFTER}.png"
+    assert view.file_name("en", "page_data", "score distribution", None, "csv") == "Data_score-distribution.csv"
+    assert view.slug("../../etc/passwd") == "etc-passwd"
+
+
+def test_charts_share_one_plotly_bundle(ev23):
+    h = analysis.headline(ev23)
+    hist = analysis.score_histogram(ev23.res.total_cents, ev23.res.eligible_mask, ev23.admitted_mask, 2.0)
+    figs = {"hist": figures.histogram(hist, h.line, "zh", "stamp"),
+            "gauges": figures.gauges(h.shares, h.min_share, h.measure, "zh", "stamp")}
+    data = downloads.charts_zip(figs, "stamp")
+    z = zipfile.ZipFile(io.BytesIO(data))
+    assert sorted(z.namelist()) == ["gauges.html", "hist.html", downloads.PLOTLY_JS]
+    for name in ("hist.html", "gauges.html"):
+        html = z.read(name).decode()
+        assert f'src="{downloads.PLOTLY_JS}"' in html and len(html) < 200_000  # no inlined plotly.js
+    assert len(data) < 2_000_000  # the 4.8 MB bundle once, compressed (was 4.8 MB per chart)
+
+
+def test_chart_data_and_image_come_from_the_figure(ev23):
+    h = analysis.headline(ev23)
+    hist = analysis.score_histogram(ev23.res.total_cents, ev23.res.eligible_mask, ev23.admitted_mask, 5.0)
+    fig = figures.histogram(hist, h.line, "zh", "stamp")
+    table = static_charts.figure_table(fig, "系列")
+    assert list(table.columns) == ["系列", t("fig_hist_x", "zh"), t("fig_hist_y", "zh")]
+    assert table[t("fig_hist_y", "zh")].sum() == hist["admitted"].sum() + hist["not_admitted"].sum()
+    png = static_charts.figure_png(figures.gauges(h.shares, h.min_share, h.measure, "zh", "stamp"))
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# -- item 13: briefing and print view ----------------------------------------------------------------------------
+def _briefing(ev23, lang: str) -> report.Briefing:
+    h = analysis.headline(ev23)
+    hist = analysis.score_histogram(ev23.res.total_cents, ev23.res.eligible_mask, ev23.admitted_mask, 2.0)
+    charts = {"hist": figures.histogram(hist, h.line, lang, ev23.scheme.stamp(lang)),
+              "gauges": figures.gauges(h.shares, h.min_share, h.measure, lang, ev23.scheme.stamp(lang))}
+    return report.Briefing.from_view(lang, ev23, h, analysis.verdict_words(ev23, lang), None, charts, ev23.scale)
+
+
+def test_briefing_docx_reads_back(ev23):
+    data = report.docx_bytes(_briefing(ev23, "zh"))
+    doc = docx.Document(io.BytesIO(data))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    h = analysis.headline(ev23)
+    assert doc.paragraphs[0].text == t("briefing_title", "zh")
+    assert ev23.scheme.stamp("zh") in text and ev23.scheme.stamp("zh") in doc.sections[0].footer.paragraphs[0].text
+    figures_table, items_table = doc.tables
+    cells = {r.cells[0].text: r.cells[1].text for r in figures_table.rows}
+    title = ev23.scheme.title.get("zh")
+    assert cells[f"{title} · {t('admitted', 'zh')}"] == fmt_int(h.admitted)
+    assert cells[f"{title} · {t('main_share_label', 'zh')}"] == fmt_pct(ev23.dom.realised_eligible)
+    assert len(items_table.rows) == 1 + len(ev23.scheme.items)
+    assert [r.cells[0].text for r in items_table.rows[1:]] == [i.name("zh") for i in ev23.scheme.items]
+    assert len(doc.inline_shapes) == 2  # both charts as images
+    assert analysis.verdict_words(ev23, "zh")[0] in text
+
+
+def test_briefing_without_a_cjk_font_says_so(ev23, monkeypatch):
+    monkeypatch.setattr(static_charts, "cjk_font", lambda: None)
+    doc = docx.Document(io.BytesIO(report.docx_bytes(_briefing(ev23, "zh"))))
+    assert t("briefing_no_font", "zh") in [p.text for p in doc.paragraphs]
+    assert len(doc.inline_shapes) == 2  # still drawn
+
+
+def _printed(at) -> None:
+    ok(at)
+    assert any("stSidebar" in str(e.proto) for e in at.main if type(e).__name__ in ("Html", "UnknownElement")) or \
+        any("stSidebar" in str(getattr(e, "proto", "")) for e in at.get("html"))  # the print style sheet
+    assert len(at.get("table")) >= 2 and not at.get("dataframe")  # whole tables
+    assert not at.get("download_button")
+
+
+def test_print_view_hides_the_widgets_and_shows_whole_tables():
+    at = app("compare", "zh")
+    assert at.get("dataframe") and at.get("download_button")
+    at.toggle(key="print_view_toggle").set_value(True).run()
+    _printed(at)
+    assert at.query_params.get("print") in ("1", ["1"])  # kept in the link
+
+
+def test_a_print_link_opens_in_the_print_view():
+    from dashboard_helpers import APP
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["pop_n"], at.session_state["pop_seed"], at.session_state["lang"] = N, SEED, "zh"
+    at.query_params["print"] = "1"
+    at.run()
+    at.switch_page("dashboard/pages/compare.py").run()
+    _printed(at)
+
+
+def test_overview_offers_the_briefing():
+    at = app("overview", "zh")
+    labels = [b.label for b in at.get("download_button")]
+    assert f"⬇ {t('briefing_download', 'zh')}" in labels
+
+
+# -- item 14: person page ---------------------------------------------------------------------------------------
+def test_person_page_shows_inputs_whole_outcome_and_no_distance_when_not_eligible(pop):
+    sch = scoring.load_scheme(SCHEME_DIR / f"{AFTER}.yaml")
+    res = scoring.score(pop, sch)
+    pid = str(pop["person_id"].iloc[int(np.flatnonzero(~res.eligible_mask)[0])])
+    at = app("person", "zh", person_pid=pid)
+    ok(at)
+    assert metrics(at)[t("distance", "zh")] == t("distance_ineligible", "zh")
+    outcome = (at.success or at.warning or at.error)[0].value
+    assert outcome.startswith(t("outcome", "zh")) and "不符合资格" in plain(outcome)
+    assert t("outcome", "zh") not in metrics(at)  # a metric would cut a long outcome
+    inputs = at.get("dataframe")[0].value
+    assert list(inputs.columns) == [t("field", "zh"), t("value", "zh")]
+    assert pid in list(inputs[t("value", "zh")])
+    row = pop[pop["person_id"] == pid].iloc[0]
+    from dashboard.i18n import fmt_points, value_label
+
+    shown = list(inputs[t("value", "zh")])
+    assert fmt_points(float(row["residence_years"])) in shown and value_label("education", row["education"]) in shown
+    assert t("no", "zh") in shown  # no residence permit: the condition not met, in words
+    assert f"⬇ {t('person_card', 'zh')}（Excel）" in [b.label for b in at.get("download_button")]
+
+
+def test_person_card_holds_inputs_points_and_outcome(pop):
+    from dashboard import page_person, person
+
+    sch = scoring.load_scheme(SCHEME_DIR / f"{AFTER}.yaml")
+    row = pop.iloc[[0]]
+    now = person.outcome(row, sch, 100.0)
+    inputs = page_person.inputs_table(row, sch.columns(), "en")
+    card = page_person.person_card(inputs, now, {i.id: i.name("en") for i in sch.items}, "admitted", "en")
+    points = card[t("item_points", "en")]
+    assert points[t("col_points", "en")].iloc[-1] == pytest.approx(now.total)
+    assert points[t("col_points", "en")].iloc[:-1].sum() == pytest.approx(now.total)
+    assert "admitted" in list(card[t("outcome", "en")][t("value", "en")])
+
+
+# -- item 15: data page -------------------------------------------------------------------------------------------
+def test_template_and_dictionary_cover_every_schema_column():
+    from scoring.population_schema import load_schema
+
+    schema = load_schema()
+    template = data_dictionary.template_frame()
+    assert set(template.columns) == set(schema.columns) and len(template) == 0
+    zh = data_dictionary.dictionary_frame("zh")
+    assert list(zh[t("dict_column", "zh")]) == list(schema.columns)
+    age = zh[zh[t("dict_column", "zh")] == "age"].iloc[0]
+    assert age[t("dict_label", "zh")] == "年龄" and age[t("dict_range", "zh")] == "0 – 110"
+    en = data_dictionary.dictionary_frame("en")
+    assert "male" in en[en[t("dict_column", "en")] == "sex"].iloc[0][t("dict_values", "en")]
+
+
+def test_reasons_in_the_view_language_name_the_users_headers():
+    headers = data_dictionary.user_headers(["年龄(周岁)", "居住年限", "备注"])
+    assert headers == {"age": "年龄(周岁)", "residence_years": "居住年限"}
+    assert data_dictionary.in_language("must be between 0 and 110, got 300", "zh", headers) == \
+        "须在 0 到 110 之间，填写的是 300"
+    assert data_dictionary.in_language("residence_years (12) exceed the age (10)", "zh", headers) == \
+        "“居住年限”（12）超过年龄（10）"
+    rejected = pd.DataFrame({"row": [3], "column": ["age"], "reason": ["not a number: abc"]})
+    table = data_dictionary.rejected_table(rejected, "zh", headers)
+    assert table.iloc[0].tolist() == [3, "年龄(周岁)", "不是数字：abc"]
+    assert data_dictionary.in_language("something new", "zh") == "something new"  # unknown wording kept
+
+
+def test_unknown_columns_are_named():
+    frame = synth(10, 1).assign(备注="x", shoe_size=42)
+    assert data_dictionary.unknown_columns(frame) == ["备注", "shoe_size"]
+
+
+def test_data_page_offers_template_dictionary_and_named_downloads():
+    at = app("data", "zh")
+    ok(at)
+    labels = [b.label for b in at.get("download_button")]
+    for key in ("template", "dictionary", "charts_zip"):
+        assert any(t(key, "zh") in label for label in labels), key
+    assert any(re.search(r"代表4,000,000人", i.value) for i in at.info)
