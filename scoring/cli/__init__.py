@@ -43,7 +43,8 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every available command registered."""
-    parser = _Parser(prog="python -m scoring", description="Hangzhou points-settlement simulator")
+    prog = "hukou-sim" if os.path.basename(sys.argv[0]) == "hukou-sim" else "python -m scoring"  # the console script
+    parser = _Parser(prog=prog, description="Hangzhou points-settlement simulator")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMAND_MODULES:
