@@ -1,21 +1,20 @@
 """Streamlit entry point: page config, language switch, shared sidebar and navigation only.
 
-Run: ``streamlit run app.py``. The pages live in dashboard/ (dashboard/page_*.py, wrapped by dashboard/pages/*.py).
+Run: ``streamlit run app.py`` from the repository root, with the project installed (``pip install -r
+requirements.txt`` installs it, editable). The pages live in dashboard/ (dashboard/page_*.py, wrapped by
+dashboard/pages/*.py).
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+import streamlit as st
+
+from dashboard import access, state  # installed with the project (requirements.txt: "-e .")
+from dashboard.i18n import t
+
 ROOT = Path(__file__).resolve().parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-import streamlit as st  # noqa: E402
-
-from dashboard import access, state  # noqa: E402
-from dashboard.i18n import t  # noqa: E402
 
 PAGES = [  # (url path, title key, icon); the first is the default
     ("overview", "page_overview", ":material/dashboard:"),

@@ -171,8 +171,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The quota is {quota}, but everyone tied at the cut-off of {cut} points is admitted (ties admitted), "
         "so {admitted} people are admitted, more than the quota.",
     ),
-    "years_pending": ("逐年模拟模块（scoring.dynamics）尚未就绪，此处仅显示单年分析。",
-                      "The year-by-year module (scoring.dynamics) is not available yet; single-year analysis only."),
     "years": ("年数", "years"),
     "sim_sample": ("逐年模拟在{n}人的随机样本上运行（名额按比例缩小），人数按比例放大到{total}人。",
                    "The year-by-year simulation runs on a random sample of {n} people (quota scaled down); counts are "

@@ -42,17 +42,13 @@ def _simulate(pop_key: str, text: str, years: int, quota: int | None, seed: int)
     return out
 
 
-def years_table(pop_key: str, text: str, years: int, quota: int, seed: int) -> pd.DataFrame | None:
-    """Year-by-year simulation with the cap (quota each year) and without it; None if scoring.dynamics is absent.
+def years_table(pop_key: str, text: str, years: int, quota: int, seed: int) -> pd.DataFrame:
+    """Year-by-year simulation with the cap (quota each year) and without it.
 
     Above SIM_MAX people it runs on a seeded random sample with the quota scaled by the sample fraction; counts are
     scaled back up (cut-offs and waiting times are not scaled). The run without the cap does not depend on the
     quota, so changing the quota re-runs only the capped simulation.
     """
-    try:
-        import scoring.dynamics  # noqa: F401
-    except ImportError:
-        return None
     parts = [_simulate(pop_key, text, years, quota, seed).assign(scenario="with"),
              _simulate(pop_key, text, years, None, seed).assign(scenario="without")]
     return pd.concat(parts, ignore_index=True)
@@ -95,9 +91,6 @@ def render() -> None:
     st.subheader(t("fig_years_title", lang))
     years = st.slider(t("years", lang), 2, 15, 8, key="quota_years")
     table = years_table(key, text, int(years), int(quota), int(st.session_state.get("pop_seed", 0)))
-    if table is None:
-        st.info(t("years_pending", lang))
-        return
     n_pop = len(state.population(key))
     if n_pop > SIM_MAX:
         st.caption(t("sim_sample", lang, n=fmt_int(SIM_MAX), total=fmt_int(n_pop)))

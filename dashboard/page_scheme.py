@@ -11,16 +11,11 @@ from dashboard.i18n import fmt_int, fmt_points, t
 from dashboard.safe_text import error_text, md, plain_error
 from scoring.errors import ScoringInputError
 from scoring.scheme import MEASURES
+from scoring.scheme_diff import scheme_diff
 
 
 def _diff(old_text: str, new_text: str, lang: str) -> list[str]:
-    old, new = state.scheme_of(old_text), state.scheme_of(new_text)
-    try:
-        from scoring.scheme_diff import scheme_diff
-    except ImportError:  # fallback until the library's diff is there
-        a, b = old.to_dict(), new.to_dict()
-        return [f"{k}: {a.get(k)} → {b.get(k)}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
-    return scheme_diff(old, new, lang)
+    return scheme_diff(state.scheme_of(old_text), state.scheme_of(new_text), lang)
 
 
 def _editors(base_text: str, lang: str) -> dict:

@@ -1,5 +1,6 @@
-"""Canada's CRS grid (scenarios/schemes/canada-crs-2025.yaml) on hand-worked person cases and random applicants:
-the numpy and numba engines and the row-by-row reference all give the expected item points and totals."""
+"""Canada's CRS grid (scenarios/schemes/canada-crs-2025.yaml) beyond its hand-worked person cases (those are in
+scenarios/cases/canada-crs-2025.yaml, run by tests/test_cases.py): blank spouse columns, random applicants on the
+numpy and numba engines against the row-by-row reference, the grid's caps, and the declared input columns."""
 
 from __future__ import annotations
 
@@ -9,62 +10,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from popgen_crs import make_crs_population
 from reference import ref_score
 
 from scoring import engine_numba, load_scheme, score
+from scoring.cases import load_cases
 from scoring.scheme import scheme_warnings
 
-CASES_FILE = Path("tests/cases/canada-crs-2025.yaml")
-SPEC = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))
-SCHEME = load_scheme(SPEC["scheme"])
-CASES = SPEC["cases"]
+SCHEME = load_scheme("scenarios/schemes/canada-crs-2025.yaml")
+CASES = [{"inputs": c.inputs, "total": c.total_cents // 100}
+         for c in load_cases(Path("scenarios/cases/canada-crs-2025.yaml"), SCHEME).cases]
 ENGINES = ["numpy", *(["numba"] if engine_numba.AVAILABLE else [])]
 
 
 def frame(cases: list[dict[str, Any]]) -> pd.DataFrame:
-    """One row per case: the defaults with the case's inputs (spouse columns blank where not given)."""
-    return pd.DataFrame([{**SPEC["defaults"], **case["inputs"]} for case in cases])
-
-
-def expected_cents(case: dict[str, Any]) -> dict[str, int]:
-    return {item.id: round(case["expect"].get(item.id, 0) * 100) for item in SCHEME.items}
-
-
-def test_cases_are_consistent() -> None:
-    """Every expected item exists and the listed points add up to the stated total (a check on the hand work)."""
-    ids = {i.id for i in SCHEME.items}
-    assert len(CASES) >= 8
-    for case in CASES:
-        assert set(case["expect"]) <= ids, case["name"]
-        assert sum(case["expect"].values()) == case["total"], case["name"]
-
-
-@pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_case_on_engine(case: dict[str, Any], engine: str) -> None:
-    res = score(frame([case]), SCHEME, engine=engine)
-    assert res.n == 1 and not len(res.rejected)
-    got = {k: int(v[0]) for k, v in res.item_cents.items()}
-    assert got == expected_cents(case)
-    assert int(res.total_cents[0]) == case["total"] * 100
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_case_on_reference(case: dict[str, Any]) -> None:
-    ref = ref_score(frame([case]), SCHEME)
-    assert ref.rejected == [] and ref.positions == [0]
-    assert {k: v[0] for k, v in ref.items.items()} == expected_cents(case)
-    assert ref.total == [case["total"] * 100]
-
-
-@pytest.mark.parametrize("engine", ENGINES)
-def test_all_cases_together(engine: str) -> None:
-    """Singles (blank spouse columns) and couples in one frame: nobody is rejected, every total as worked."""
-    res = score(frame(CASES), SCHEME, engine=engine)
-    assert not len(res.rejected)
-    assert (res.total_cents // 100).tolist() == [c["total"] for c in CASES]
+    """One row per case: its full inputs (spouse columns blank where not given)."""
+    return pd.DataFrame([case["inputs"] for case in cases])
 
 
 def test_a_couple_with_a_blank_spouse_column_is_rejected_a_single_is_not() -> None:

@@ -76,7 +76,7 @@ def test_golden(path: Path) -> None:
 
 def test_beijing_calibrated_to_the_public_record() -> None:
     """Real units (6,000 places, ties admitted), a rising line near the published ones (90.75 in 2018, 97.13 in
-    2020; shared/policy/beijing-quota-history.md) and about 106,403 applicants in 2019."""
+    2020: the official admitted lists, data/SOURCES.md) and about 106,403 applicants in 2019."""
     golden = json.loads((GOLDEN / "beijing-2020-quota.json").read_text(encoding="utf-8"))
     y = {r["year"]: r for r in golden["yearly"]}
     assert list(y) == [2018, 2019, 2020, 2021, 2022]

@@ -15,8 +15,7 @@ from collections.abc import Sequence
 
 from scoring.errors import ScoringInputError
 
-# Modules that contribute commands; each defines register(subparsers). Missing ones are skipped so that a
-# command group can land on its own.
+# Modules that contribute commands; each defines register(subparsers).
 COMMAND_MODULES = (
     "scoring.cli.core",
     "scoring.cli.synth",
@@ -24,6 +23,7 @@ COMMAND_MODULES = (
     "scoring.cli.pathways",
     "scoring.cli.tune",
     "scoring.cli.calibrate",
+    "scoring.cli.cases",
 )
 
 
@@ -43,22 +43,17 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every available command registered."""
-    parser = _Parser(prog="python -m scoring", description="Hangzhou points-settlement simulator")
+    prog = "hukou-sim" if os.path.basename(sys.argv[0]) == "hukou-sim" else "python -m scoring"  # the console script
+    parser = _Parser(prog=prog, description="Hangzhou points-settlement simulator")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return the exit status (0 ok, 2 bad input)."""
+    """Run one command; return the exit status (0 ok, 1 a check failed, 2 bad input)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
