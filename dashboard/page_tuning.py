@@ -244,7 +244,7 @@ def _show_tune(last: dict[str, Any], lang: str, key: str, text: str) -> None:
     st.subheader(tx("changes", lang))
     st.markdown("\n".join(f"- {md(line)}" for line in out.diff(lang)))
     final = _rounding(out, last, lang, key)
-    new_scheme = scheme_store.as_draft(final)  # a tuning result is a draft, never official
+    new_scheme = scheme_store.as_edited(final, out.scheme)  # a tuning result is an edited draft, never official
     new_text = new_scheme.to_yaml()
     c1, c2 = st.columns(2)
     c1.download_button(tx("download", lang), data=f"# {new_scheme.stamp(lang)}\n{new_text}".encode(),
