@@ -73,6 +73,7 @@ QUOTA: dict[str, tuple[str, str]] = {
     "qy_sum_quota_ties": ("名额决定且同分全录{n}年", "the quota decides, with ties admitted beyond it, in {n} years"),
     "qy_sum_line": ("分数线决定{n}年", "the line decides in {n} years"),
     "qy_sum_none": ("所有申请者获准{n}年", "every applicant admitted in {n} years"),
+    "qy_view": ("查看", "show"),
     "qy_tab_cumulative": ("累计落户", "cumulative settlements"),
     "qy_tab_yearly": ("每年落户", "settlements per year"),
     "qy_tab_cutoff": ("分数线", "cut-off"),

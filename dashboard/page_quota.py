@@ -105,15 +105,18 @@ def render() -> None:
     _metrics(table, years, lang)
     st.markdown(f"**{t('qy_binds_title', lang)}**  \n" + "  \n".join(
         md(quota_model.binds_summary(table, v, lang)) for v in ("with", "without")))
-    tabs = st.tabs([t(k, lang) for k in ("qy_tab_cumulative", "qy_tab_yearly", "qy_tab_cutoff", "qy_tab_pool")])
-    specs = (("cumulative", "qy_fig_cumulative", "qy_people"), ("admitted", "qy_fig_yearly", "qy_people"),
-             ("cutoff", "qy_fig_cutoff", "qy_points"))
-    for tab, (metric, title, y) in zip(tabs, specs, strict=False):
-        with tab:
-            fig = figures.quota_years(table, metric, t(title, lang), t(y, lang), lang, stamp)
-            view.chart(fig, f"quota_{metric}", stamp, lang)
-    with tabs[3]:
+    views = {"cumulative": "qy_tab_cumulative", "admitted": "qy_tab_yearly", "cutoff": "qy_tab_cutoff",
+             "pool": "qy_tab_pool"}  # one chart at a time (a segmented control, not tabs: tabs draw every chart)
+    shown_view = st.segmented_control(t("qy_view", lang), list(views), default="cumulative", key="qy_view",
+                                      format_func=lambda v: t(views[v], lang), required=True)
+    specs = {"cumulative": ("qy_fig_cumulative", "qy_people"), "admitted": ("qy_fig_yearly", "qy_people"),
+             "cutoff": ("qy_fig_cutoff", "qy_points")}
+    if shown_view == "pool":
         view.chart(figures.quota_pool(table, lang, stamp), "quota_pool", stamp, lang)
+    else:
+        title, y = specs[shown_view or "cumulative"]
+        fig = figures.quota_years(table, shown_view or "cumulative", t(title, lang), t(y, lang), lang, stamp)
+        view.chart(fig, f"quota_{shown_view}", stamp, lang)
     shown = _table(table, lang)
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         t("qy_col_year", lang): st.column_config.NumberColumn(format="%d"),

@@ -183,6 +183,9 @@ def test_quota_page_runs_the_queue_model_in_real_people():
     assert "Sampling: 1:200" in captions and "Model calibration" in captions and "3,590,000" in captions
     assert "ties admitted" in " ".join(table["what decides"])  # the 2023 scheme under a quota: mass ties at 130
     assert not any("cap" in v for v in table["what decides"])
+    for shown in ("admitted", "cutoff", "pool"):
+        at.button_group(key="qy_view").set_value(shown).run()
+        _ok(at)
     at.number_input(key="qy_quota_hangzhou-2023-illustrative").set_value(20000)
     at.button[0].click().run()  # the form's submit button
     _ok(at)
