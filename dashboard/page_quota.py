@@ -56,6 +56,7 @@ def _run(sch: object, text: str, scenario: str, quota: int, line: float, years: 
 
 
 def _metrics(table: pd.DataFrame, years: int, lang: str) -> None:
+    st.markdown(f"**{t('qy_settled_title', lang)}**")
     c = st.columns(4)
     for n, (variant, what) in enumerate((("with", "total"), ("without", "total"), ("with", "first"),
                                          ("without", "first"))):

@@ -74,6 +74,7 @@ def _editors(base_text: str, lang: str) -> dict:
                                                                       validate=scheme_edit.NUMBER_PATTERN),
                                    "points": st.column_config.TextColumn(t("col_points", lang),
                                                                          validate=scheme_edit.NUMBER_PATTERN)})
+    page_scheme_struct.structure_section(lang)
     gates = page_scheme_struct.gates_editor(base, k, lang)
     c1, c2 = st.columns(2)
     with c1:
@@ -89,7 +90,12 @@ def _editors(base_text: str, lang: str) -> dict:
         if mode in ("threshold", "both"):
             threshold = st.number_input(t("threshold", lang), step=1.0, key=f"adm_thr_{k}",
                                         value=float(rule.threshold) if rule and rule.threshold is not None else 100.0)
-        ties, tie_problems = page_scheme_struct.ties_editor(base, k, lang)
+        if mode in ("quota", "both"):  # ties only matter where places are rationed
+            ties, tie_problems = page_scheme_struct.ties_editor(base, k, lang)
+        else:
+            old = rule.ties if rule is not None else "admit_all"
+            ties = old if isinstance(old, str) else [x.model_dump(exclude_none=True) for x in old]
+            tie_problems = []
         admission = {"mode": mode, "quota": quota, "threshold": threshold, "ties": ties}
     with c2:
         st.subheader(t("dominance_rule", lang))
@@ -245,7 +251,6 @@ def render() -> None:
         view.chart(figures.gauges(h.shares, h.min_share, h.measure, lang, stamp), "scheme_gauges", stamp, lang)
         for w in ev.dom.warnings:
             st.warning(md(w))
-    page_scheme_struct.structure_section(lang)
     st.subheader(t("diff_title", lang))
     lines = _diff(ss["scheme_base_yaml"], ss["scheme_yaml"], lang)
     st.markdown("\n".join(f"- {md(line)}" for line in lines) if lines else t("no_changes", lang))

@@ -19,7 +19,7 @@ def gates_editor(base: Scheme, k: str, lang: str) -> pd.DataFrame:
     """The eligibility conditions as an editable table (rows can be added and removed)."""
     st.subheader(t("gate_title", lang))
     st.caption(t("gate_help", lang))
-    columns = scheme_struct.gate_columns()
+    columns = scheme_struct.gate_column_labels(lang)
     return st.data_editor(
         scheme_struct.gates_table(base, lang), key=f"gates_{k}", num_rows="dynamic", width="stretch",
         hide_index=True, placeholder="—",

@@ -103,7 +103,8 @@ def binds_summary(table: pd.DataFrame, variant: str, lang: str) -> str:
     """One sentence per variant: in how many years each rule decided."""
     part = table[table["variant"] == variant]
     counts = part["binds"].value_counts()
-    bits = [t(f"qy_sum_{k}", lang, n=int(counts[k])) for k in ("quota", "quota_ties", "line", "none") if k in counts]
+    bits = [t(f"qy_sum_{k}", lang, n=int(counts[k]), total=len(part)) for k in ("quota", "quota_ties", "line", "none")
+            if k in counts]
     sep = "；" if lang == "zh" else "; "
     return t(f"qy_variant_{variant}", lang) + ("：" if lang == "zh" else ": ") + sep.join(bits)
 

@@ -144,7 +144,7 @@ def gates_table(scheme: Scheme, lang: str) -> pd.DataFrame:
         if isinstance(equals, bool):
             equals = t("se_true", lang) if equals else t("se_false", lang)
         rows.append({"id": g.id, "label": g.label.zh if g.label and lang == "zh" else
-                     (g.label.en if g.label else ""), "column": g.column, "min": cell_text(g.min),
+                     (g.label.en if g.label else ""), "column": col_label(g.column, lang), "min": cell_text(g.min),
                      "max": cell_text(g.max), "equals": None if equals is None else str(equals)})
     return pd.DataFrame(rows, columns=list(GATE_COLUMNS), dtype=object)
 
@@ -175,9 +175,26 @@ def _equals_value(value: Any, column: str) -> tuple[Any, bool]:
     return None, False
 
 
-def _rows(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """The non-empty rows of an edited gates table."""
-    return [r for r in table.to_dict("records") if not all(_blank(r.get(c)) for c in GATE_COLUMNS)]
+def gate_column_labels(lang: str) -> list[str]:
+    """The gate editor's column choices: each column's label in ``lang`` (the table shows labels, not codes)."""
+    return [col_label(c, lang) for c in gate_columns()]
+
+
+def column_of(value: Any, lang: str) -> str:
+    """A gate row's column code from its cell (a label in ``lang`` or a code); "" when unknown."""
+    if _blank(value):
+        return ""
+    text = str(value)
+    for c in gate_columns():
+        if text in (c, col_label(c, lang)):
+            return c
+    return ""
+
+
+def _rows(table: pd.DataFrame, lang: str = "zh") -> list[dict[str, Any]]:
+    """The non-empty rows of an edited gates table, with the column as its code."""
+    rows = [r for r in table.to_dict("records") if not all(_blank(r.get(c)) for c in GATE_COLUMNS)]
+    return [{**r, "column": column_of(r.get("column"), lang)} for r in rows]
 
 
 def check_gates(table: pd.DataFrame, lang: str, scheme: Scheme | None = None) -> list[str]:
@@ -187,7 +204,7 @@ def check_gates(table: pd.DataFrame, lang: str, scheme: Scheme | None = None) ->
     problems: list[str] = []
     seen: set[str] = set()
     columns = set(gate_columns())
-    for n, row in enumerate(_rows(table), start=1):
+    for n, row in enumerate(_rows(table, lang), start=1):
         gid = "" if _blank(row.get("id")) else str(row["id"]).strip()
         name = md(gid, 40) if gid else f"#{n}"
         if not ID_PATTERN.match(gid):
@@ -234,7 +251,7 @@ def gates_from_table(scheme: Scheme, table: pd.DataFrame, lang: str) -> list[dic
     """The eligibility list from a checked gates table; a kept gate keeps its other-language label."""
     old = {g.id: g for g in scheme.eligibility}
     out = []
-    for row in _rows(table):
+    for row in _rows(table, lang):
         gid, column = str(row["id"]).strip(), str(row["column"])
         text = "" if _blank(row.get("label")) else str(row["label"]).strip()[:80]
         prev = old.get(gid)

@@ -171,8 +171,8 @@ def test_quota_page_runs_the_queue_model_in_real_people():
     at = _app("quota", "en")
     _ok(at)
     m = _metrics(at)
-    total_with = int(m["settled over 10 years (with the quota)"].replace(",", ""))
-    total_without = int(m["settled over 10 years (without the quota)"].replace(",", ""))
+    total_with = int(m["10 years · with quota"].replace(",", ""))
+    total_without = int(m["10 years · no quota"].replace(",", ""))
     assert total_without > total_with > 0  # removing the quota never reads as "admits fewer"
     table = at.dataframe[0].value
     with_rows = table[table["variant"] == "With the quota"]
@@ -189,7 +189,7 @@ def test_quota_page_runs_the_queue_model_in_real_people():
     at.number_input(key="qy_quota_hangzhou-2023-illustrative").set_value(20000)
     at.button[0].click().run()  # the form's submit button
     _ok(at)
-    assert int(_metrics(at)["settled over 10 years (with the quota)"].replace(",", "")) != total_with
+    assert int(_metrics(at)["10 years · with quota"].replace(",", "")) != total_with
 
 
 def test_quota_page_2022_scheme_keeps_a_line_when_the_quota_goes():

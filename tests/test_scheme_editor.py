@@ -84,7 +84,7 @@ def test_gate_edits_change_who_is_eligible(scheme):
 
     pop = synth(5000, 2)
     table = scheme_struct.gates_table(scheme, "zh")
-    table.loc[len(table)] = {"id": "age_cap", "label": "年龄不超过45岁", "column": "age", "min": None, "max": "45",
+    table.loc[len(table)] = {"id": "age_cap", "label": "年龄不超过45岁", "column": "年龄", "min": None, "max": "45",
                              "equals": None}
     assert scheme_struct.check_gates(table, "zh", scheme) == []
     data = scheme.to_dict()
@@ -194,6 +194,7 @@ def test_scheme_page_gate_and_tie_edits():
     at.run()
     assert any("is not a number" in e.value for e in at.error)
     at.session_state[f"gates_{k}"] = {"edited_rows": {}, "deleted_rows": [0], "added_rows": []}
+    at.radio(key=f"adm_mode_{k}").set_value("both").run()  # ties only matter where places are rationed
     at.radio(key=f"tie_mode_{k}").set_value("chain")
     at.run()
     at.selectbox(key=f"tie_col0_{k}").set_value("residence_years")
