@@ -104,8 +104,8 @@ def test_calibration_and_binds_texts_in_each_language():
     assert quota_model.binds_text(row, "zh") == "名额，同分全录（8,000个名额，录取25,804人）"
     table = pd.DataFrame({"variant": ["with"] * 3, "binds": ["quota", "quota", "quota_ties"]})
     assert quota_model.binds_summary(table, "with", "en") == (
-        "With the quota: the quota decides in 2 of 3 years; the quota decides, with ties admitted beyond its places, in "
-        "1 of 3 years")
+        "With the quota: the quota decides in 2 of 3 years; "
+        "the quota decides, with ties admitted beyond its places, in 1 of 3 years")
 
 
 def test_default_line_and_quota_say_where_they_come_from():
