@@ -176,3 +176,73 @@ def reform_bars(before: tuple[str, int, str], after: tuple[str, int, str], lang:
     fig.update_layout(title=t("fig_reform_title", lang), yaxis_title=t("people", lang), showlegend=False)
     fig.update_yaxes(tickformat=",")
     return stamp_figure(fig, stamp, height=380)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Quota page: the queue model with and without the quota (real people)
+# ---------------------------------------------------------------------------------------------------------------
+def _band(fig: go.Figure, part: pd.DataFrame, metric: str, color: str, name: str) -> None:
+    """A shaded 5–95% band from ``metric_p05`` / ``metric_p95`` when the table has them."""
+    lo, hi = f"{metric}_p05", f"{metric}_p95"
+    if lo not in part or hi not in part or part[[lo, hi]].isna().all().all():
+        return
+    fig.add_scatter(x=list(part["year"]) + list(part["year"])[::-1], y=list(part[hi]) + list(part[lo])[::-1],
+                    fill="toself", fillcolor=color, opacity=0.18, line={"width": 0}, hoverinfo="skip",
+                    name=name, showlegend=False)
+
+
+def quota_years(table: pd.DataFrame, metric: str, title: str, y_title: str, lang: str, stamp: str,
+                step: bool = False) -> go.Figure:
+    """One metric year by year for both variants ("with" / "without" the quota), with its 5–95% band.
+
+    ``table`` is :func:`scoring.quota_years.quota_years`'s table (columns variant, year, metric, metric_p05/p95).
+    """
+    fig = go.Figure()
+    for key in ("with", "without"):
+        part = table[table["variant"] == key].sort_values("year")
+        if not len(part):
+            continue
+        name = t(f"qy_variant_{key}", lang)
+        _band(fig, part, metric, COLORS[key], t("qy_interval_band", lang, name=name))
+        fig.add_scatter(x=part["year"], y=part[metric], mode="lines+markers", name=name,
+                        line={"color": COLORS[key], "shape": "hv" if step else "linear"},
+                        hovertemplate="%{x}: %{y:,.0f}<extra>" + name + "</extra>")
+    fig.update_layout(title=title, xaxis_title=t("qy_col_year", lang), yaxis_title=y_title)
+    fig.update_xaxes(dtick=1, tickformat="d")
+    fig.update_yaxes(tickformat=",", rangemode="tozero" if metric != "cutoff" else "normal")
+    return stamp_figure(fig, stamp)
+
+
+def quota_pool(table: pd.DataFrame, lang: str, stamp: str) -> go.Figure:
+    """The non-hukou stock and the backlog (eligible, not settled) of both variants, year by year."""
+    fig = go.Figure()
+    for key in ("with", "without"):
+        part = table[table["variant"] == key].sort_values("year")
+        name = t(f"qy_variant_{key}", lang)
+        for metric, dash in (("pool", "solid"), ("backlog", "dot")):
+            label = f"{name} · {t('qy_' + metric, lang)}"
+            fig.add_scatter(x=part["year"], y=part[metric], mode="lines+markers", name=label,
+                            line={"color": COLORS[key], "dash": dash},
+                            hovertemplate="%{x}: %{y:,.0f}<extra>" + label + "</extra>")
+    fig.update_layout(title=t("qy_fig_pool", lang), xaxis_title=t("qy_col_year", lang),
+                      yaxis_title=t("qy_people", lang))
+    fig.update_xaxes(dtick=1, tickformat="d")
+    fig.update_yaxes(tickformat=",", rangemode="tozero")
+    return stamp_figure(fig, stamp)
+
+
+def quota_curve(curve: pd.DataFrame, quota: int, lang: str, stamp: str) -> go.Figure:
+    """The first year's cut-off against the number of places (real people, log x) with the chosen quota marked."""
+    fig = go.Figure()
+    fig.add_scatter(x=curve["quota"], y=curve["cutoff"], mode="lines", line={"color": COLORS["admitted"],
+                    "shape": "hv"}, customdata=curve["admitted"], name=t("qy_col_cutoff", lang),
+                    hovertemplate="%{x:,.0f} → %{y:.2f} (%{customdata:,.0f})<extra></extra>")
+    if len(curve):
+        fig.add_vline(x=quota, line_color=COLORS["line"], line_dash="dash")
+        fig.add_annotation(x=math.log10(max(quota, 1)), y=1, xref="x", yref="paper", xanchor="left",
+                           showarrow=False, text=f"{t('qy_quota', lang)} {fmt_int(quota)}",
+                           font={"color": COLORS["line"]})
+    fig.update_layout(title=t("qy_fig_curve", lang), xaxis_title=t("qy_quota_axis", lang),
+                      yaxis_title=t("qy_points", lang), showlegend=False)
+    fig.update_xaxes(type="log", tickformat=",", dtick=1)
+    return stamp_figure(fig, stamp)

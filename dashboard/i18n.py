@@ -337,3 +337,7 @@ def kind_label(kind: str, lang: str = "zh") -> str:
 def measure_label(measure: str, lang: str = "zh") -> str:
     """The short label of a dominance measure."""
     return t(f"measure_{measure}", lang)
+
+from dashboard.i18n_quota import QUOTA  # noqa: E402  (the Quota page, scheme editor and rounding strings)
+
+STRINGS.update(QUOTA)

@@ -1,57 +1,78 @@
-"""名额 Quota: the cut-off against the quota size (one sort), and year by year with and without the cap."""
+"""名额 Quota: what removing the quota does, year by year, on the scenario machinery (flows, real people, the area,
+a steady-state starting pool), with the line that stays when the quota goes, cumulative and yearly settlements, what
+decides each year, and what the model is calibrated to."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import cached, figures, state, view
+from dashboard import figures, quota_model, state, view
 from dashboard.i18n import fmt_int, fmt_points, t
+from dashboard.safe_text import md
 
-YEARS_METRICS = ("admitted", "cutoff", "backlog", "wait_mean")
-SIM_MAX = 100_000  # the year-by-year simulation runs on a random sample of at most this many people, scaled up
-SCALED = ("pool", "arrivals", "departures", "eligible", "applicants", "admitted", "backlog", "pool_next")
-
-
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _sample(pop_key: str, seed: int) -> tuple[pd.DataFrame, float]:
-    """The population for the simulation: itself, or a seeded random sample of SIM_MAX people and the scale factor."""
-    pop = state.population(pop_key)
-    if len(pop) <= SIM_MAX:
-        return pop, 1.0
-    return pop.sample(n=SIM_MAX, random_state=seed), len(pop) / SIM_MAX
+TABLE_COLS = ("variant", "year", "admitted", "cumulative", "cutoff", "binds", "pool", "arrivals", "departures",
+              "applicants", "backlog", "wait_mean")
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _simulate(pop_key: str, text: str, years: int, quota: int | None, seed: int) -> pd.DataFrame:
-    """One year-by-year run (quota None = no cap), counts scaled to the whole population."""
-    from scoring.dynamics import YearRule, simulate
+def _controls(sch: object, lang: str) -> tuple[int, float, int, int]:
+    """The form of the run's settings (one run per submission); returns quota, line, years, ratio."""
+    quota0, _ = quota_model.default_quota(sch)
+    line0, _ = quota_model.default_line(sch)
+    with st.form("qy_form", border=True):
+        st.markdown(f"**{t('qy_controls', lang)}**")
+        c = st.columns(4)
+        quota = c[0].number_input(t("qy_quota", lang), min_value=100, max_value=5_000_000, value=quota0, step=1000,
+                                  key=f"qy_quota_{sch.id}")
+        line = c[1].number_input(t("qy_line", lang), min_value=0.0, max_value=1000.0, value=float(line0), step=1.0,
+                                 key=f"qy_line_{sch.id}")
+        years = c[2].slider(t("qy_years", lang), 3, 15, 10, key="qy_years")
+        ratio = c[3].selectbox(t("qy_ratio", lang), quota_model.RATIOS,
+                               index=quota_model.RATIOS.index(quota_model.DEFAULT_RATIO),
+                               format_func=lambda r: t("qy_ratio_fmt", lang, r=fmt_int(r)), key="qy_ratio")
+        st.form_submit_button(t("qy_run", lang), type="primary")
+    return int(quota), float(line), int(years), int(ratio)
 
-    sch = state.scheme_of(text)
-    pop, factor = _sample(pop_key, seed)
-    if quota is not None:
-        quota = max(1, round(quota / factor))
-    adm = sch.admission
-    rule = YearRule(quota=quota, threshold=adm.threshold if adm is not None else None,
-                    ties=adm.ties if adm is not None else "admit_all")
-    out = simulate(pop, sch, [rule] * years, seed=seed).yearly
-    for col in SCALED:
-        if col in out:
-            out[col] = (out[col].astype("float64") * factor).round()
-    out["year"] = out["year"].astype(int) + 1
+
+def _run(sch: object, text: str, scenario: str, quota: int, line: float, years: int, ratio: int, lang: str):
+    reps = quota_model.DEFAULT_REPLICATIONS
+    key = quota_model.run_key(text, scenario, quota, line, years, ratio, reps)
+    hit = quota_model.cached_run(key)
+    if hit is not None:
+        return hit
+    total = quota_model.steps(years, reps)
+    note = st.caption(t("qy_first_run", lang))
+    bar = st.progress(0.0, text=t("qy_running", lang, done=0, total=total))
+    done = [0]
+
+    def tick(n: int) -> None:
+        done[0] += n
+        bar.progress(min(done[0] / total, 1.0), text=t("qy_running", lang, done=done[0], total=total))
+
+    out = quota_model.run(key, sch, scenario, quota, line, years, ratio, reps, progress=tick)
+    bar.empty()
+    note.empty()
     return out
 
 
-def years_table(pop_key: str, text: str, years: int, quota: int, seed: int) -> pd.DataFrame:
-    """Year-by-year simulation with the cap (quota each year) and without it.
+def _metrics(table: pd.DataFrame, years: int, lang: str) -> None:
+    st.markdown(f"**{t('qy_settled_title', lang)}**")
+    c = st.columns(4)
+    for n, (variant, what) in enumerate((("with", "total"), ("without", "total"), ("with", "first"),
+                                         ("without", "first"))):
+        part = table[table["variant"] == variant].sort_values("year")
+        row = part.iloc[-1] if what == "total" else part.iloc[0]
+        col = "cumulative" if what == "total" else "admitted"
+        label = t(f"qy_{what}_{variant}", lang, years=years)
+        c[n].metric(label, fmt_int(row[col]),
+                    help=t("qy_interval", lang, lo=fmt_int(row[f"{col}_p05"]), hi=fmt_int(row[f"{col}_p95"])))
 
-    Above SIM_MAX people it runs on a seeded random sample with the quota scaled by the sample fraction; counts are
-    scaled back up (cut-offs and waiting times are not scaled). The run without the cap does not depend on the
-    quota, so changing the quota re-runs only the capped simulation.
-    """
-    parts = [_simulate(pop_key, text, years, quota, seed).assign(scenario="with"),
-             _simulate(pop_key, text, years, None, seed).assign(scenario="without")]
-    return pd.concat(parts, ignore_index=True)
+
+def _table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    shown = table[list(TABLE_COLS)].copy()
+    shown["binds"] = [quota_model.binds_text(r, lang) for _, r in table.iterrows()]  # <= 2 x 15 rows
+    shown["variant"] = shown["variant"].map(lambda v: t(f"qy_variant_{v}", lang))
+    return shown.rename(columns={c: t(f"qy_col_{c.replace('wait_mean', 'wait')}", lang) for c in TABLE_COLS})
 
 
 def render() -> None:
@@ -59,54 +80,58 @@ def render() -> None:
     lang = state.lang()
     sch = state.scheme()
     stamp = sch.stamp(lang)
-    view.header("page_quota", "quota_intro", lang, stamp)
-    ev = state.current()
-    if ev is None:
-        return
-    key, text = state.pop_key(), st.session_state["scheme_yaml"]
-    sc = ev.scale  # every count in real people; the what-if quota is in real places (dashboard.scale)
-    view.scale_note(sc, lang)
-    n_elig = sc.people(int(ev.res.eligible_mask.sum()))
-    if n_elig == 0:
-        st.warning(t("summary_none", lang))
-        return
-    rule = sch.admission
-    default_q = rule.quota if rule is not None and rule.quota else min(8000, n_elig)
-    quota = st.number_input(t("quota_what_if", lang), min_value=1, max_value=n_elig, value=min(default_q, n_elig),
-                            step=1000, key="quota_what_if")
-    cut, admitted_sample = cached.cutoff_at(key, text, sc.sample_quota(int(quota)))
-    admitted = sc.people(admitted_sample)
-    c1, c2, c3 = st.columns(3)
-    c1.metric(t("eligible", lang), fmt_int(n_elig))
-    c2.metric(t("cutoff_at_quota", lang), fmt_points(cut))
-    c3.metric(t("admitted_at_quota", lang), fmt_int(admitted))
-    if admitted_sample > sc.sample_quota(int(quota)):  # a block of equal scores at the cut-off: all admitted
-        st.caption(t("quota_ties_note", lang, quota=fmt_int(int(quota)), cut=fmt_points(cut),
-                     admitted=fmt_int(admitted)))
-    curve = cached.cutoff_curve(key, text)
-    curve = curve.assign(quota=sc.people_array(curve["quota"].to_numpy()),
-                         admitted=sc.people_array(curve["admitted"].to_numpy()))
-    view.chart(figures.cutoff_curve(curve, int(quota), lang, stamp), "quota_cutoff_curve", stamp, lang)
-
-    st.subheader(t("fig_years_title", lang))
-    years = st.slider(t("years", lang), 2, 15, 8, key="quota_years")
-    table = years_table(key, text, int(years), int(quota), int(st.session_state.get("pop_seed", 0)))
-    n_pop = len(state.population(key))
-    if n_pop > SIM_MAX:
-        st.caption(t("sim_sample", lang, n=fmt_int(SIM_MAX), total=fmt_int(n_pop)))
-    labels = {"admitted": t("admitted", lang), "cutoff": t("cutoff", lang), "backlog": t("backlog", lang),
-              "wait_mean": t("wait", lang)}
-    tabs = st.tabs([labels[m] for m in YEARS_METRICS])
-    for tab, metric in zip(tabs, YEARS_METRICS, strict=True):
-        with tab:
-            view.chart(figures.years(table, metric, labels[metric], lang, stamp), f"quota_years_{metric}", stamp,
-                       lang)
-    shown = table[["scenario", "year", *YEARS_METRICS]].copy()
-    shown["scenario"] = shown["scenario"].map(lambda s: t(f"{s}_cap", lang))
-    config = {m: st.column_config.NumberColumn(labels[m], format="localized") for m in YEARS_METRICS}
-    config["wait_mean"] = st.column_config.NumberColumn(labels["wait_mean"], format="%.2f")
-    config["cutoff"] = st.column_config.NumberColumn(labels["cutoff"], format="%.2f")
-    config["scenario"] = st.column_config.TextColumn(t("scenarios", lang))
-    config["year"] = st.column_config.NumberColumn(t("year", lang), format="%d")
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
-    view.table_downloads(table, "quota_years", stamp, lang, index=False)
+    view.header("page_quota", "qy_intro", lang, stamp)
+    st.caption(t("qy_not_population", lang))
+    scenario = quota_model.scenario_file(sch.id)
+    facts = quota_model.info(scenario)
+    quota, line, years, ratio = _controls(sch, lang)
+    _, own_quota = quota_model.default_quota(sch)
+    own_line = quota_model.scheme_line(sch)
+    if not own_quota:
+        st.caption(t("qy_no_quota_in_scheme", lang, quota=fmt_int(quota)))
+    st.caption(t("qy_line_own", lang, line=fmt_points(line)) if own_line is not None and own_line == line
+               else t("qy_line_stated", lang, line=fmt_points(line)))
+    out = _run(sch, st.session_state["scheme_yaml"], scenario, quota, line, years, ratio, lang)
+    table = out.table
+    area = facts["area"][lang]
+    n_sim = round(facts["represents"] / ratio)
+    st.caption("  \n".join([
+        t("qy_sampling", lang, ratio=fmt_int(ratio), n=fmt_int(n_sim), total=fmt_int(facts["represents"]),
+          reps=out.replications),
+        t("qy_area", lang, area=md(area)),
+        t("qy_burn_in", lang, years=facts["burn_in_years"], quota=fmt_int(facts["burn_in_quota"]),
+          arrivals=fmt_int(facts["arrivals"])) + (" " + t("qy_recognition", lang) if facts["recognition"] else ""),
+        quota_model.calibration_text(facts["calibration"], area, lang),
+    ]))
+    _metrics(table, years, lang)
+    st.markdown(f"**{t('qy_binds_title', lang)}**  \n" + "  \n".join(
+        md(quota_model.binds_summary(table, v, lang)) for v in ("with", "without")))
+    views = {"cumulative": "qy_tab_cumulative", "admitted": "qy_tab_yearly", "cutoff": "qy_tab_cutoff",
+             "pool": "qy_tab_pool"}  # one chart at a time (a segmented control, not tabs: tabs draw every chart)
+    shown_view = st.segmented_control(t("qy_view", lang), list(views), default="cumulative", key="qy_view",
+                                      format_func=lambda v: t(views[v], lang), required=True)
+    specs = {"cumulative": ("qy_fig_cumulative", "qy_people"), "admitted": ("qy_fig_yearly", "qy_people"),
+             "cutoff": ("qy_fig_cutoff", "qy_points")}
+    if shown_view == "pool":
+        view.chart(figures.quota_pool(table, lang, stamp), "quota_pool", stamp, lang)
+    else:
+        title, y = specs[shown_view or "cumulative"]
+        fig = figures.quota_years(table, shown_view or "cumulative", t(title, lang), t(y, lang), lang, stamp)
+        view.chart(fig, f"quota_{shown_view}", stamp, lang)
+    shown = _table(table, lang)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        t("qy_col_year", lang): st.column_config.NumberColumn(format="%d"),
+        t("qy_col_cutoff", lang): st.column_config.NumberColumn(format="%.2f"),
+        t("qy_col_wait", lang): st.column_config.NumberColumn(format="%.2f"),
+        **{t(f"qy_col_{c}", lang): st.column_config.NumberColumn(format="localized")
+           for c in ("admitted", "cumulative", "pool", "arrivals", "departures", "applicants", "backlog")}})
+    view.table_downloads(shown, "quota-years", stamp, lang, index=False)
+    curve = out.curve
+    if len(curve):
+        at = curve[curve["quota"] >= quota].head(1)
+        if len(at):
+            r = at.iloc[0]
+            ties = t("qy_curve_ties", lang) if r["admitted"] > quota + ratio else ""
+            st.caption(t("qy_curve_note", lang, quota=fmt_int(quota), cut=fmt_points(r["cutoff"]),
+                         admitted=fmt_int(r["admitted"]), ties=ties))
+        view.chart(figures.quota_curve(curve, quota, lang, stamp), "quota_curve", stamp, lang)

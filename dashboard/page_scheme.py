@@ -6,7 +6,17 @@ import hashlib
 
 import streamlit as st
 
-from dashboard import access, analysis, figures, scheme_edit, scheme_store, state, view
+from dashboard import (
+    access,
+    analysis,
+    figures,
+    page_scheme_struct,
+    scheme_edit,
+    scheme_store,
+    scheme_struct,
+    state,
+    view,
+)
 from dashboard.i18n import fmt_int, fmt_points, t
 from dashboard.safe_text import error_text, md, plain_error
 from scoring.errors import ScoringInputError
@@ -60,6 +70,8 @@ def _editors(base_text: str, lang: str) -> dict:
                                                                       validate=scheme_edit.NUMBER_PATTERN),
                                    "points": st.column_config.TextColumn(t("col_points", lang),
                                                                          validate=scheme_edit.NUMBER_PATTERN)})
+    page_scheme_struct.structure_section(lang)
+    gates = page_scheme_struct.gates_editor(base, k, lang)
     c1, c2 = st.columns(2)
     with c1:
         st.subheader(t("admission_rule", lang))
@@ -74,9 +86,13 @@ def _editors(base_text: str, lang: str) -> dict:
         if mode in ("threshold", "both"):
             threshold = st.number_input(t("threshold", lang), step=1.0, key=f"adm_thr_{k}",
                                         value=float(rule.threshold) if rule and rule.threshold is not None else 100.0)
-        ties = rule.ties if rule is not None else "admit_all"
-        admission = {"mode": mode, "quota": quota, "threshold": threshold,
-                     "ties": ties if isinstance(ties, str) else [x.model_dump(exclude_none=True) for x in ties]}
+        if mode in ("quota", "both"):  # ties only matter where places are rationed
+            ties, tie_problems = page_scheme_struct.ties_editor(base, k, lang)
+        else:
+            old = rule.ties if rule is not None else "admit_all"
+            ties = old if isinstance(old, str) else [x.model_dump(exclude_none=True) for x in old]
+            tie_problems = []
+        admission = {"mode": mode, "quota": quota, "threshold": threshold, "ties": ties}
     with c2:
         st.subheader(t("dominance_rule", lang))
         dom = base.dominance
@@ -85,7 +101,8 @@ def _editors(base_text: str, lang: str) -> dict:
         measure = st.radio(t("measure", lang), list(MEASURES), index=list(MEASURES).index(dom.measure),
                            format_func=lambda m: t(f"measure_{m}_long", lang), key=f"dom_measure_{k}")
     edits = {"items": items, "categories": categories, "bands": bands, "admission": admission,
-             "dominance": {"min_share": float(min_share), "measure": measure}}
+             "dominance": {"min_share": float(min_share), "measure": measure}, "gates_table": gates,
+             "problems": tie_problems}
     return edits
 
 
@@ -186,13 +203,16 @@ def _apply(base_text: str, edits: dict, lang: str) -> None:
     ss = st.session_state
     base = state.scheme_of(base_text)
     problems = scheme_edit.check_cells(base, lang, edits["items"], edits["categories"], edits["bands"])
+    gates = edits.pop("gates_table")
+    problems += scheme_struct.check_gates(gates, lang, base) + edits.pop("problems")
     if problems:
         for problem in problems:
             st.error(problem)
         ss["scheme_error"] = problems[0]
         return
     try:
-        edited = scheme_edit.apply_edits(base, **edits)
+        eligibility = scheme_struct.gates_from_table(base, gates, lang)
+        edited = scheme_edit.apply_edits(base, **edits, eligibility=eligibility)
     except ScoringInputError as exc:
         st.error(t("edit_rejected", lang))
         with st.expander(t("edit_detail", lang)):
@@ -200,7 +220,8 @@ def _apply(base_text: str, edits: dict, lang: str) -> None:
         ss["scheme_error"] = str(exc)
         return
     same = edited.to_dict() == base.to_dict()
-    ss["scheme_yaml"] = base_text if same else scheme_store.as_draft(edited).to_yaml()
+    origin = state.scheme_of(ss["scheme_base_yaml"])  # the loaded scheme: the edit's origin in every stamp
+    ss["scheme_yaml"] = base_text if same else scheme_store.as_edited(edited, origin).to_yaml()
     ss.pop("scheme_error", None)
 
 

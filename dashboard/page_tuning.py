@@ -6,6 +6,7 @@ are cached on (population key, scheme text, options). Figure builders are pure f
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pandas as pd
@@ -57,6 +58,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "parameter": ("参数", "parameter"), "value": ("现行值", "value"), "low": ("下调后", "low"),
     "high": ("上调后", "high"), "change_low": ("下调的变化", "change (down)"),
     "change_high": ("上调的变化", "change (up)"), "swing": ("摆幅", "swing"),
+    "round": ("取整（便于公布的分值）", "rounding (publishable values)"),
+    "round_none": ("不取整", "none"), "round_step": ("{s}分", "{s} point(s)"),
+    "round_ok": ("取整到{s}分后全部约束仍满足（全体精确校验）。",
+                 "After rounding to {s} points every constraint still holds (exact check on everyone)."),
+    "round_miss": ("取整到{s}分后部分约束不再满足（全体精确校验），见下表；可改用更细的取整或放宽目标。",
+                   "After rounding to {s} points some constraints no longer hold (exact check on everyone); see "
+                   "below. Use a finer step or widen the targets."),
+    "round_changes": ("取整带来的改动（调参值 → 取整值）", "What rounding changed (tuned → rounded)"),
+    "round_changed": ("与未取整方案相比录取名单变化人数：{n:,}",
+                      "Admissions changed against the unrounded result: {n:,}"),
+    "col_constraint": ("约束", "constraint"), "col_sample": ("样本值", "on the sample"),
+    "col_everyone": ("全体精确值", "exact, everyone"), "col_met": ("满足", "met"),
 }
 TORNADO_HEADERS = ("parameter", "value", "low", "high", "change_low", "change_high", "swing")
 OUTCOMES = ("admitted", "cutoff", "design", "realised", "decisive", "realised_admitted", "changed")
@@ -240,7 +253,8 @@ def _show_tune(last: dict[str, Any], lang: str, key: str, text: str) -> None:
     m2.metric(tx("changed", lang), f"{out.changed_admissions:,}")
     st.subheader(tx("changes", lang))
     st.markdown("\n".join(f"- {md(line)}" for line in out.diff(lang)))
-    new_scheme = scheme_store.as_draft(out.new_scheme)  # a tuning result is a draft, never official
+    final = _rounding(out, last, lang, key)
+    new_scheme = scheme_store.as_edited(final, out.scheme)  # a tuning result is an edited draft, never official
     new_text = new_scheme.to_yaml()
     c1, c2 = st.columns(2)
     c1.download_button(tx("download", lang), data=f"# {new_scheme.stamp(lang)}\n{new_text}".encode(),
@@ -248,6 +262,30 @@ def _show_tune(last: dict[str, Any], lang: str, key: str, text: str) -> None:
                        key="tune_download", on_click="ignore")
     c2.button(tx("apply", lang), key="tune_apply", on_click=_apply_tuned, args=(new_text,),
               disabled=applied == text and applied is not None)
+
+
+def _rounding(out: Any, last: dict[str, Any], lang: str, key: str) -> Any:
+    """The rounding step: round the tuned values to 0.5 or 1 point (the user's choice) and show the constraints
+    re-checked exactly on everyone; returns the scheme to download or apply (rounded when a step is chosen)."""
+    step = st.segmented_control(tx("round", lang), [0.0, 0.5, 1.0], default=0.0, key="tune_round",
+                                format_func=lambda s: tx("round_none", lang) if not s else
+                                tx("round_step", lang, s=f"{s:g}"))
+    if not step:
+        return out.new_scheme
+    from scoring.tuning_round import round_result
+
+    digest = hashlib.sha256(out.new_scheme.to_yaml().encode()).hexdigest()[:16]
+    with st.spinner(t("loading", lang)):
+        r = _memo("round", (last["pop"], digest, float(step)),
+                  lambda: round_result(out, state.population(last["pop"]), float(step)))
+    (st.success if r.ok else st.warning)(tx("round_ok" if r.ok else "round_miss", lang, s=f"{step:g}"))
+    st.dataframe(pd.DataFrame([{tx("col_constraint", lang): c.constraint, tx("col_everyone", lang): c.value,
+                                tx("col_met", lang): c.met} for c in r.checks]), hide_index=True, width="stretch")
+    st.caption(tx("round_changed", lang, n=r.changed_admissions))
+    lines = r.diff(lang)
+    if lines:
+        st.markdown(f"**{tx('round_changes', lang)}**  \n" + "\n".join(f"- {md(x)}" for x in lines))
+    return r.scheme
 
 
 def _render_sensitivity(lang: str, stamp: str, key: str, text: str, sch: Any) -> None:

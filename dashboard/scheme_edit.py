@@ -161,6 +161,7 @@ def apply_edits(
     bands: dict[str, pd.DataFrame] | None = None,
     admission: dict[str, Any] | None = None,
     dominance: dict[str, Any] | None = None,
+    eligibility: list[dict[str, Any]] | None = None,
 ) -> Scheme:
     """A new scheme: ``scheme`` with the edited tables applied. Raises SchemeError (library message) if invalid."""
     data = copy.deepcopy(scheme.to_dict())
@@ -209,4 +210,6 @@ def apply_edits(
         data["admission"] = {k: v for k, v in admission.items() if v is not None}
     if dominance is not None:
         data["dominance"] = {**data.get("dominance", {}), **dominance}
+    if eligibility is not None:
+        data["eligibility"] = eligibility
     return scheme_from_dict(data, EDIT_SOURCE)

@@ -48,6 +48,15 @@ def as_draft(scheme: Scheme) -> Scheme:
     return scheme_from_dict(data, scheme.path or "<scheme>")
 
 
+def as_edited(scheme: Scheme, origin: Scheme) -> Scheme:
+    """``scheme`` as a user's edit of ``origin``: a draft that says in its stamp which scheme the edit started from
+    (``edited_from``, kept from ``origin`` when that is itself an edit), so every chart, table and export shows it."""
+    data = scheme.to_dict()
+    data["status"] = DRAFT
+    data["edited_from"] = origin.edited_from or f"{origin.id} v{origin.version}"
+    return scheme_from_dict(data, scheme.path or "<scheme>")
+
+
 def draft_text(text: str) -> str:
     """YAML text of an uploaded scheme, validated (``load_scheme_text``, never evaluated) and made a draft."""
     if len(text.encode("utf-8")) > MAX_SCHEME_BYTES:

@@ -98,6 +98,9 @@ def scheme_changes(old: Scheme, new: Scheme) -> list[Change]:
     return changes
 
 
+STATUS_ZH = {"official": "官方", "illustrative": "示意", "draft": "草案"}
+
+
 def _fmt(value: Any, lang: str) -> str:
     if value is None:
         return "—" if lang == "zh" else "none"
@@ -151,6 +154,8 @@ def scheme_diff(old: Scheme, new: Scheme, lang: str = "zh") -> list[str]:
         else:
             label = KEY_LABELS.get(ch.key, (ch.key, ch.key))[0 if zh else 1] if ch.key else ""
             old_v, new_v = _fmt(ch.old, lang), _fmt(ch.new, lang)
+            if ch.key == "status" and zh:
+                old_v, new_v = (STATUS_ZH.get(str(v), v) for v in (old_v, new_v))
             if zh:
                 joiner = "的" if entry else ""
                 lines.append(f"{where}{joiner}{label}：{old_v} → {new_v}" if label else f"{where}：{old_v} → {new_v}")

@@ -334,6 +334,7 @@ class Scheme(_Model):
     group_labels: dict[str, Label] = Field(default_factory=dict)
     dominance: DominanceRule = Field(default_factory=DominanceRule)
     admission: AdmissionRule | None = None
+    edited_from: str | None = Field(default=None, max_length=200)  # "<id> v<version>" a user's edit started from
     path: str | None = Field(default=None, exclude=True)
 
     @field_validator("version", mode="before")
@@ -365,10 +366,12 @@ class Scheme(_Model):
         if lang == "en":
             status = {"official": "official", "illustrative": "illustrative (values not official)", "draft": "draft"}
             extra = " (includes assumed values)" if assumed else ""
-            return f"{self.id} v{self.version} · {status[self.status]}{extra} · simulation"
+            edited = f" · edited (from {self.edited_from})" if self.edited_from else ""
+            return f"{self.id} v{self.version} · {status[self.status]}{extra}{edited} · simulation"
         status_zh = {"official": "官方", "illustrative": "示意（非官方数值）", "draft": "草案"}[self.status]
         extra = "（含假设值）" if assumed else ""
-        return f"{self.id} v{self.version} · {status_zh}{extra} · 模拟结果"
+        edited = f" · 已编辑（基于 {self.edited_from}）" if self.edited_from else ""
+        return f"{self.id} v{self.version} · {status_zh}{extra}{edited} · 模拟结果"
 
     def item(self, item_id: str) -> Item:
         """The item with this id (KeyError naming the valid ids otherwise)."""

@@ -20,6 +20,7 @@ import pandas as pd
 import yaml
 
 from scoring.errors import PopulationError
+from scoring.scenario_area import READINGS, in_city_districts
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 COLUMNS_PATH = Path(__file__).with_name("pathway_columns.yaml")
@@ -71,10 +72,12 @@ def _text(pop: pd.DataFrame, name: str, default: str) -> np.ndarray:
     return pop[name].astype(object).where(pop[name].notna(), default).to_numpy()
 
 
-def _urban_area(pop: pd.DataFrame, p: dict[str, str], seed: int) -> pd.Categorical:
+def _urban_area(pop: pd.DataFrame, p: dict[str, str], seed: int, reading: str | None = None) -> pd.Categorical:
+    """Hangzhou city district (杭州市城区, :mod:`scoring.scenario_area` under ``reading``, by default the parameter
+    file's ``city_districts_reading``), other urban area or rural."""
     n = len(pop)
     cats = categories("urban_area")
-    city = np.isin(_text(pop, "district", ""), p["city_districts"].split(";"))
+    city = in_city_districts(_text(pop, "district", ""), reading or p["city_districts_reading"])
     has_district = "district" in pop.columns
     u = _rng(seed, "urban_area").random(n, dtype=F32)
     if has_district:
@@ -191,13 +194,17 @@ def _children(pop: pd.DataFrame, p: dict[str, str], seed: int) -> dict[str, np.n
     return out
 
 
-def add_pathway_attributes(pop: pd.DataFrame, seed: int = 0, *, overwrite: bool = False) -> pd.DataFrame:
+def add_pathway_attributes(pop: pd.DataFrame, seed: int = 0, *, overwrite: bool = False,
+                           area_reading: str | None = None) -> pd.DataFrame:
     """Return ``pop`` with the pathway columns of ``pathway_columns.yaml`` added (a new frame).
 
     Columns the population already has are kept unless ``overwrite``. Uses age (required), sex, education,
     employed, marital_status, district, origin_province and residence years when present (documented defaults
-    otherwise). All distributions except the district split are labelled assumptions.
+    otherwise). All distributions except the district split are labelled assumptions. ``area_reading``: the
+    reading of 杭州市城区 (:data:`scoring.scenario_area.READINGS`; default the parameter file's).
     """
+    if area_reading is not None and area_reading not in READINGS:
+        raise PopulationError(f"area reading: value {area_reading!r}; choose one of {', '.join(READINGS)}")
     if "age" not in pop.columns:
         raise PopulationError("pathway attributes need column 'age', which the population lacks")
     p = load_parameters()
@@ -221,7 +228,7 @@ def add_pathway_attributes(pop: pd.DataFrame, seed: int = 0, *, overwrite: bool 
     cert = _rng(seed, "skill_certificate").random(n, dtype=F32) < p_cert
 
     new: dict[str, Any] = {
-        "urban_area": _urban_area(pop, p, seed),
+        "urban_area": _urban_area(pop, p, seed, area_reading),
         "months_resident": _months_resident(pop),
         "in_school": in_school,
         "has_skill_certificate": cert,

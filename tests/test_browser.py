@@ -124,19 +124,22 @@ def test_every_page(server, lang):
 
 
 def test_widget_change_updates_the_page(server):
-    """Typing a what-if quota re-renders the page with the new figures."""
-    with _browser_page() as page:
+    """A new quota on the Quota page re-runs the queue model and updates the figures (cumulative settlements)."""
+    with _browser_page(height=1600) as page:
         page.goto(f"{server}/quota?lang=English", **GOTO)
-        _settle(page)
+        _settle(page, timeout=180.0)
         metrics = page.locator('[data-testid="stMetricValue"]')
-        before = metrics.nth(2).inner_text()
-        box = page.get_by_label("what-if quota (people)")
+        before = metrics.nth(0).inner_text()  # settled over 10 years with the quota
+        box = page.get_by_label("places a year (real people)")
         box.fill("20000")
-        box.press("Enter")
-        _settle(page)
+        page.get_by_role("button", name="Run the simulation").click()
+        page.wait_for_timeout(500)
+        _settle(page, timeout=180.0)
         page.screenshot(path=str(SHOTS / "quota-en-20000.png"), full_page=True)
-        assert metrics.nth(2).inner_text() != before  # admitted at this quota
-        assert "current quota 20,000" in page.locator('[data-testid="stMain"]').inner_text()
+        assert metrics.nth(0).inner_text() != before
+        main = page.locator('[data-testid="stMain"]').inner_text()
+        assert "places a year (real people)" in main and "Sampling: 1:200" in main
+        assert "Model calibration" in main
 
 
 def test_invalid_upload_shows_error_in_place(server, tmp_path):

@@ -8,7 +8,6 @@ import json
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from dashboard_helpers import admit_real, people
@@ -167,20 +166,43 @@ def test_distributions_widgets():
     assert not at.exception
 
 
-def test_quota_page_cutoff_matches_a_sort(library):
-    _, _, res, *_ = library
+def test_quota_page_runs_the_queue_model_in_real_people():
+    """The Quota page: cumulative and yearly settlements with and without the quota, in real people, the ratio and
+    the calibration stated, what decides each year; the 2023 scheme's quota admits mass ties and says so."""
     at = _app("quota", "en")
-    at.number_input(key="quota_what_if").set_value(5000).run()
     _ok(at)
-    places = round(5000 * N / 4_000_000)  # 5,000 real places on the sample (dashboard.scale)
-    tot = np.sort(res.total_cents[res.eligible_mask])[::-1]
-    cut = tot[places - 1]
-    adm = scoring.admit(res, quota=places, ties="admit_all")
-    assert adm.cutoff_cents == cut
     m = _metrics(at)
-    assert m["cut-off at this quota"] == fmt_points(cut / 100)
-    assert m["admitted at this quota"] == fmt_int(people(adm.admitted_count))
-    assert len(at.tabs) == 4  # the year-by-year part (scoring.dynamics)
+    total_with = int(m["10 years · with quota"].replace(",", ""))
+    total_without = int(m["10 years · no quota"].replace(",", ""))
+    assert total_without > total_with > 0  # removing the quota never reads as "admits fewer"
+    table = at.dataframe[0].value
+    with_rows = table[table["variant"] == "With the quota"]
+    assert with_rows["cumulative"].iloc[-1] == pytest.approx(total_with, abs=1)
+    assert with_rows["cumulative"].tolist() == pytest.approx(with_rows["settled"].cumsum().tolist(), rel=0.02)
+    assert (table["settled"] % 100 == 0).all()  # real people in steps of the 1:200 ratio (means of 2 runs)
+    captions = " ".join(c.value for c in at.caption)
+    assert "Sampling: 1:200" in captions and "Model calibration" in captions and "3,590,000" in captions
+    assert "ties admitted" in " ".join(table["what decides"])  # the 2023 scheme under a quota: mass ties at 130
+    assert not any("cap" in v for v in table["what decides"])
+    for shown in ("admitted", "cutoff", "pool"):
+        at.button_group(key="qy_view").set_value(shown).run()
+        _ok(at)
+    at.number_input(key="qy_quota_hangzhou-2023-illustrative").set_value(20000)
+    at.button[0].click().run()  # the form's submit button
+    _ok(at)
+    assert int(_metrics(at)["10 years · with quota"].replace(",", "")) != total_with
+
+
+def test_quota_page_2022_scheme_keeps_a_line_when_the_quota_goes():
+    at = _app("quota", "zh")
+    at.sidebar.selectbox(key="scheme_choice").set_value("hangzhou-2022-illustrative").run()
+    _ok(at)
+    captions = " ".join(c.value for c in at.caption)
+    assert "方案本身没有分数线" in captions and "100分" in captions
+    table = at.dataframe[0].value
+    without = table[table["情形"] == "无名额（保留分数线）"]
+    assert (without["分数线"] >= 100).all() and set(without["决定因素"]) == {"分数线（100分）"}
+    assert set(table.loc[table["情形"] == "有名额", "决定因素"]) == {"名额（8,000个名额已满）"}
 
 
 def test_compare_needs_two_and_reports_transitions(library):

@@ -14,9 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scoring.cli import main
+from scoring.errors import PopulationError
 from scoring.pathways import criterion_mask, evaluate
 from scoring.pathways_compare import compare
 from scoring.pathways_rules import Criterion, load_ruleset, rule_changes, with_change
+from scoring.scenario_area import city_districts
 from scoring.synth import synth
 from scoring.synth_pathways import add_pathway_attributes, load_parameters
 
@@ -161,13 +163,24 @@ def test_pathway_attributes_coherent_and_deterministic():
 
 
 def test_urban_area_follows_the_census_district_split():
+    """杭州市城区 is scoring.scenario_area's (one definition, data/hz_city_districts.csv), under either reading."""
     pop = population(50000, 2)
-    city = load_parameters()["city_districts"].split(";")
+    assert load_parameters()["city_districts_reading"] == "all_districts"
+    city = list(city_districts("all_districts"))
+    assert "fuyang" in city and "linan" in city and "tonglu" not in city
     share_city = pop["district"].isin(city).mean()
     assert (pop["urban_area"] == "hangzhou_city_district").mean() == pytest.approx(share_city)
     outside = ~pop["district"].isin(city)
     p_other = float(load_parameters()["other_urban_share_outside_city_districts"])
     assert (pop.loc[outside, "urban_area"] == "other_urban").mean() == pytest.approx(p_other, abs=0.02)
+    # the alternative reading: Fuyang and Lin'an become other areas, nobody else moves
+    base = pop.drop(columns=["urban_area"])
+    alt = add_pathway_attributes(base, 2, area_reading="excluding_fuyang_linan")["urban_area"]
+    moved = alt != pop["urban_area"]
+    assert set(pop.loc[moved, "district"]) <= {"fuyang", "linan"}
+    assert (alt[pop["district"].isin(["fuyang", "linan"])] != "hangzhou_city_district").all()
+    with pytest.raises(PopulationError):
+        add_pathway_attributes(base, 2, area_reading="nowhere")
 
 
 # -- command line ---------------------------------------------------------------------------------------------------

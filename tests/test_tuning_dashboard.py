@@ -71,3 +71,32 @@ def test_figures_carry_the_stamp() -> None:
     assert fig.layout.meta["stamp"] == "STAMP" and len(fig.data) == 2
     fig = sobol_figure(pd.Series({"a": 0.7, "b": 0.1}), pd.Series({"a": 0.8, "b": 0.2}), "cutoff", "zh", "STAMP")
     assert fig.layout.meta["stamp"] == "STAMP" and list(fig.data[1].y) == [0.8, 0.2]
+
+
+def test_rounding_step_rechecks_and_applies_the_rounded_scheme() -> None:
+    """Rounding to 1 point: the checks are re-run exactly; the scheme applied is the rounded one (whole points)."""
+    import scoring
+
+    at = _page("en").run()
+    at.number_input(key="tune_lo").set_value(3000)
+    at.number_input(key="tune_hi").set_value(3400)
+    at.button(key="tune_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.button_group(key="tune_round").set_value(1.0).run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = [m.value for m in at.success] + [m.value for m in at.warning]
+    assert any("After rounding to 1 points" in s for s in said), said
+    table = next(d.value for d in at.dataframe if "exact, everyone" in d.value.columns)
+    assert list(table.columns) == ["constraint", "exact, everyone", "met"]
+    at.button(key="tune_apply").click().run()
+    new = scoring.load_scheme_text(at.session_state["scheme_yaml"], "<t>")
+    assert new.version.endswith("-r1") and new.status == "draft"
+    from scoring.synth import synth
+
+    pop = synth(20_000, 3)
+    adm = scoring.admit(scoring.score(pop, new))
+    admitted = [c for c in table.itertuples(index=False) if c[0].startswith("admitted")]
+    assert admitted and all(row[1] == adm.admitted_count for row in admitted)
+    old = {i.id: i for i in scoring.load_scheme(ROOT / "scenarios/schemes/hangzhou-2023-illustrative.yaml").items}
+    changed = [i for i in new.items if i.points_per_unit is not None and i.points_per_unit != old[i.id].points_per_unit]
+    assert changed and all(float(i.points_per_unit).is_integer() for i in changed)

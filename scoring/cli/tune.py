@@ -40,6 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--no-caps", action="store_true", help="keep every cap as it is")
     p.add_argument("--sample", type=int, default=200_000, help="people in the optimiser's sample (0 = everyone)")
     p.add_argument("--decimals", type=int, default=2, help="round the new values to this many decimals")
+    p.add_argument("--round", type=float, metavar="STEP", dest="round_step",
+                   help="publishable values: round the tuned values to multiples of STEP (0.5 or 1) and re-check "
+                        "every constraint exactly; --out then writes the rounded scheme")
     p.add_argument("--out", help="write the new scheme here (YAML)")
     p.set_defaults(func=cmd_tune)
 
@@ -132,6 +135,8 @@ def cmd_tune(args: argparse.Namespace) -> int:
         raise TuneOptionError(f"--sample: value {args.sample} must be 0 (everyone) or more")
     if args.min_share is not None and not 0 <= args.min_share <= 1:
         raise TuneOptionError(f"--min-share: value {args.min_share} must be between 0 and 1")
+    if args.round_step is not None and args.round_step not in (0.5, 1.0):
+        raise TuneOptionError(f"--round: value {args.round_step:g}; choose 0.5 or 1")
     if args.out:
         check_out(args.out, (args.scheme, args.population))
     cons = Constraints(args.min_share, args.measure, parse_range(args.target_admitted, "--target-admitted"),
@@ -147,14 +152,35 @@ def cmd_tune(args: argparse.Namespace) -> int:
                    sample=args.sample or None, seed=args.seed, decimals=args.decimals, progress=progress)
     payload = out.to_dict(args.lang)
     payload["population_source"] = info
+    rounded = None
+    if args.round_step is not None and out.new_scheme is not None:
+        from scoring.tuning_round import round_result
+
+        rounded = round_result(out, pop, args.round_step)
+        payload["rounded"] = rounded.to_dict(args.lang)
     if args.out and out.new_scheme is not None:
         try:
-            save_scheme(out.new_scheme, args.out)  # atomic
+            save_scheme(rounded.scheme if rounded is not None else out.new_scheme, args.out)  # atomic
         except OSError as exc:
             raise write_error("--out", Path(args.out), exc) from None
         payload["written"] = args.out
-    emit(args, payload, _tune_lines(out, payload, args.lang))
+    emit(args, payload, _tune_lines(out, payload, args.lang) + _round_lines(rounded, args.lang))
     return 0 if out.new_scheme is not None else 1
+
+
+def _round_lines(rounded: Any, lang: str) -> list[str]:
+    """The rounding step's report: each constraint re-checked exactly after rounding."""
+    if rounded is None:
+        return []
+    zh = lang != "en"
+    head = (f"取整到{rounded.step:g}分后" if zh else f"After rounding to {rounded.step:g} points") + (
+        ("：全部约束仍满足" if zh else ": every constraint still holds") if rounded.ok else
+        ("：部分约束不再满足" if zh else ": some constraints no longer hold"))
+    lines = [head]
+    for c in rounded.checks:
+        lines.append(f"  {'✓' if c.met else '✗'} {c.constraint}: {c.value}")
+    lines += ["  " + d for d in rounded.diff(lang)]
+    return lines
 
 
 def _tune_lines(out: Any, payload: dict[str, Any], lang: str) -> list[str]:

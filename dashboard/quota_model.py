@@ -1,0 +1,160 @@
+"""The Quota page's model: which shipped scenario supplies the flows, the cached runs, and the texts that say what
+binds and what the model is calibrated to (pure functions, tested directly; no streamlit at import time except the
+cache store)."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.i18n import fmt_int, fmt_points, t
+from scoring.quota_years import QuotaYears, quota_years, scenario_at_ratio, scheme_line
+from scoring.scenario_run import calibration_note
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIO_DIR = ROOT / "scenarios"
+BASE_SCENARIO = "hangzhou-before-reform.yaml"  # flows, area, burn-in and starting pool (shared by every Hangzhou run)
+RECOGNITION_SCENARIO = {"hangzhou-2023-illustrative": "hangzhou-2023-reform.yaml"}  # the reform's recognition rules
+RATIOS = (400, 200, 100, 40)
+DEFAULT_RATIO = 200
+DEFAULT_REPLICATIONS = 2
+FALLBACK_LINE = 100.0  # the 2023 reform's line, used when a scheme has none of its own (stated on the page)
+CACHE_ENTRIES = 24
+
+
+def scenario_file(scheme_id: str) -> str:
+    """The shipped scenario whose flows and rules frame the scheme: the reform's (with its recognition rules) for
+    the 2023 scheme, else the before-reform one. Both share the same burn-in, so the same starting pool."""
+    return RECOGNITION_SCENARIO.get(scheme_id, BASE_SCENARIO)
+
+
+def default_line(scheme: Any) -> tuple[float, bool]:
+    """The line used when the quota goes: the scheme's own (True) or the reform's 100 points (False: stated)."""
+    own = scheme_line(scheme)
+    return (own, True) if own is not None else (FALLBACK_LINE, False)
+
+
+@st.cache_resource(show_spinner=False)
+def _store() -> tuple[OrderedDict, threading.Lock]:
+    """A bounded LRU of finished runs shared by every session (st.cache_data cannot drive a progress bar created
+    outside the cached function, so the runs are kept here, keyed on the scheme text's hash and the parameters)."""
+    return OrderedDict(), threading.Lock()
+
+
+def run_key(text: str, scenario: str, quota: int, line: float, years: int, ratio: int, replications: int) -> str:
+    """The cache key: the scheme text's SHA-256 and every parameter."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return f"{digest}|{scenario}|{quota}|{line:g}|{years}|{ratio}|{replications}"
+
+
+def cached_run(key: str) -> QuotaYears | None:
+    """A finished run (copied), or None."""
+    store, lock = _store()
+    with lock:
+        got = store.get(key)
+        if got is not None:
+            store.move_to_end(key)
+    return None if got is None else QuotaYears(got.table.copy(), got.curve.copy(), got.ratio, got.replications)
+
+
+def run(key: str, scheme: Any, scenario: str, quota: int, line: float, years: int, ratio: int, replications: int,
+        progress: Callable[[int], None] | None = None) -> QuotaYears:
+    """Run (or fetch) the two variants; ``progress`` receives one tick per simulated year and replication."""
+    hit = cached_run(key)
+    if hit is not None:
+        return hit
+    sc = scenario_at_ratio(SCENARIO_DIR / scenario, ratio)
+    out = quota_years(sc, scheme, quota=quota, line=line, years=years, replications=replications,
+                      progress=progress)
+    store, lock = _store()
+    with lock:
+        store[key] = out
+        while len(store) > CACHE_ENTRIES:
+            store.popitem(last=False)
+    return cached_run(key) or out
+
+
+def steps(years: int, replications: int) -> int:
+    """Progress ticks of one run: two variants x replications x reported years (the burn-in does not tick)."""
+    return 2 * replications * years
+
+
+def binds_text(row: pd.Series, lang: str) -> str:
+    """What decides who settles in one year of one variant, precisely labelled (a quota that admits more than its
+    places because of ties is not called a cap)."""
+    kind = row["binds"]
+    if kind == "quota":
+        return t("qy_binds_quota", lang, quota=fmt_int(row["quota"]))
+    if kind == "quota_ties":
+        return t("qy_binds_ties", lang, quota=fmt_int(row["quota"]), admitted=fmt_int(row["admitted"]))
+    if kind == "line":
+        return t("qy_binds_line", lang, line=fmt_points(row["line"]))
+    return t("qy_binds_none", lang)
+
+
+def binds_summary(table: pd.DataFrame, variant: str, lang: str) -> str:
+    """One sentence per variant: in how many years each rule decided."""
+    part = table[table["variant"] == variant]
+    counts = part["binds"].value_counts()
+    bits = [t(f"qy_sum_{k}", lang, n=int(counts[k]), total=len(part)) for k in ("quota", "quota_ties", "line", "none")
+            if k in counts]
+    sep = "；" if lang == "zh" else "; "
+    return t(f"qy_variant_{variant}", lang) + ("：" if lang == "zh" else ": ") + sep.join(bits)
+
+
+MEASURES = {"pool": ("qy_m_pool", "qy_m_pool"), "cutoff": ("qy_m_cutoff", "qy_m_cutoff"),
+            "admitted": ("qy_m_admitted", "qy_m_admitted"), "applicants": ("qy_m_applicants", "qy_m_applicants")}
+
+
+def _target_text(target: str, lang: str) -> str:
+    """"2024 pool" -> "2024年非户籍存量" (known measures translated; anything else kept as data, not markup)."""
+    year, _, measure = str(target).partition(" ")
+    key = MEASURES.get(measure)
+    if key is None or not year.isdigit():
+        return str(target)
+    return t("qy_target", lang, year=year, measure=t(key[0], lang))
+
+
+def calibration_text(note: dict[str, Any], area: str, lang: str) -> str:
+    """What the scenario is calibrated to and how well it fits, in ``lang`` (from scenario_run.calibration_note)."""
+    if not note.get("calibrated"):
+        return t("qy_not_calibrated", lang)
+    fit = note.get("fit") or []
+    rows = "；".join if lang == "zh" else "; ".join
+    parts = rows(t("qy_fit_row", lang, target=_target_text(r.get("target", ""), lang),
+                   observed=fmt_int(r.get("observed")), model=fmt_int(r.get("model")),
+                   err=f"{float(r.get('error_units') or 0):+.2f}") for r in fit if r.get("observed") is not None)
+    return t("qy_calibrated", lang, n=len(fit), rms=f"{float(note.get('rms_error_units') or 0):.2f}", rows=parts,
+             area=area)
+
+
+def info(scenario: str) -> dict[str, Any]:
+    """What the page states about a shipped scenario: represents, burn-in years/quota, arrivals, area, calibration."""
+    return _info(scenario)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _info(scenario: str) -> dict[str, Any]:
+    sc = scenario_at_ratio(SCENARIO_DIR / scenario, DEFAULT_RATIO)
+    b = sc.spec.burn_in
+    rule = b.rule if not isinstance(b.rule, str) else None
+    return {"represents": float(sc.spec.population.represents or 0), "burn_in_years": int(b.years),
+            "burn_in_quota": None if rule is None else rule.quota,
+            "arrivals": float(sc.spec.dynamics.arrivals.per_year),
+            "area": {lg: sc.area_label(lg) for lg in ("zh", "en")}, "recognition": bool(sc.recognition.any),
+            "calibration": calibration_note(sc)}
+
+
+def default_quota(scheme: Any) -> tuple[int, bool]:
+    """The places a year to compare: the scheme's quota (True) or 8,000 (False: the shipped scenarios' assumption)."""
+    adm = scheme.admission
+    if adm is not None and adm.quota is not None and adm.mode in ("quota", "both"):
+        return int(adm.quota), True
+    return 8000, False
