@@ -181,7 +181,9 @@ def marginal_bars(marginal: pd.DataFrame, lang: str, stamp: str) -> go.Figure:
             fig.add_bar(x=marginal[col], y=labels, orientation="h", marker_color=color, name=tx(key, lang),
                         text=marginal[col], texttemplate="%{x:,}", textposition="outside")
     fig.update_layout(barmode="group", xaxis_title=tx("people", lang), yaxis={"autorange": "reversed"})
-    return _stamped(fig, stamp, tx("marginal", lang), height=140 + 56 * max(len(marginal), 1), lang=lang)
+    fig = _stamped(fig, stamp, tx("marginal", lang), height=140 + 56 * max(len(marginal), 1), lang=lang)
+    # two long legend entries wrap onto a second row: at the foot of the figure they cannot cover the stamp
+    return fig.update_layout(legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0})
 
 
 def service_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
