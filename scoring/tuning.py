@@ -271,6 +271,22 @@ def search(prob: Problem, objective: str, extra: np.ndarray | None = None,
             b.aim = 0.0
 
 
+def refuse_unmodelled_groups(scheme: Scheme) -> None:
+    """Raise ScoringInputError for group rules the tuner's fast model does not apply (conditional caps, sections).
+
+    The tuner re-applies group rules itself on precomputed unit scores; it knows ``cap`` and ``mode``, not ``caps``
+    (a cap that depends on a column) or ``within`` (a section cap over groups). Tuning such a scheme would search on
+    points the engine never gives, so it is refused rather than answered wrongly.
+    """
+    from scoring.errors import ScoringInputError
+
+    odd = [g for g, rule in scheme.groups.items() if rule.caps or rule.within]
+    if odd:
+        raise ScoringInputError(f"{scheme.id}: groups {', '.join(odd[:5])}{' ...' if len(odd) > 5 else ''} use "
+                                "conditional caps (caps:) or sections (within:), which the tuner does not model yet; "
+                                "tune a scheme without them")
+
+
 def tune(
     scheme: Scheme,
     pop: pd.DataFrame,
@@ -296,6 +312,7 @@ def tune(
         from scoring.errors import ScoringInputError
 
         raise ScoringInputError(f"objective: value {objective!r}; choose one of {', '.join(OBJECTIVES)}")
+    refuse_unmodelled_groups(scheme)
     params = scheme_params(scheme, bounds, caps=caps)
     say("unit scores")
     ev = Evaluator(scheme, pop, params, sample=sample, seed=seed)

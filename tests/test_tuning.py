@@ -136,3 +136,12 @@ def test_sample_and_bad_inputs() -> None:
         scheme_params(scheme, {"nope": (0, 1)})
     with pytest.raises(ScoringInputError, match="low"):
         tune(scheme, pop, Constraints(admitted=(5, 1)))
+
+
+def test_tuner_refuses_group_rules_it_does_not_model() -> None:
+    """Conditional caps and sections (the CRS scheme) are refused, not tuned on points the engine never gives."""
+    from pathlib import Path
+
+    crs = scoring.load_scheme(Path(__file__).resolve().parents[1] / "scenarios/schemes/canada-crs-2025.yaml")
+    with pytest.raises(ScoringInputError, match="sections"):
+        tune(crs, pd.DataFrame({"age": [30.0]}))
