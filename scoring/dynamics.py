@@ -51,6 +51,7 @@ from scoring.dynamics_flows import (
 )
 from scoring.dynamics_mc import METRICS, MonteCarlo, combine
 from scoring.dynamics_params import DynamicsParams
+from scoring.dynamics_profile import apply_profile
 from scoring.dynamics_state import State, stream_key, uniforms
 from scoring.engine import score
 from scoring.recognition import RecognitionRules, recognised_arrays
@@ -144,6 +145,8 @@ def simulate(pop: pd.DataFrame, scheme: Scheme, rules: Sequence[YearRule], param
     if area is not None and "district" in pop:
         pop = pop[pop["district"].astype("string").isin(list(area)).to_numpy()]
     state = State.from_frame(pop, np.arange(len(pop), dtype=np.uint64))
+    if params.profile is not None and state.n:
+        apply_profile(state, params.profile, seed, stock=True)
     bank = None if arrivals is not None else arrival_bank(params, seed, area)
     first = np.full(state.n, -1, dtype=np.int16)
     next_id = max(state.n, 1) + 10_000_000  # newcomer ids never collide with the starting pool's

@@ -18,6 +18,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from scoring.dynamics_params import DynamicsParams
+from scoring.dynamics_profile import apply_profile
 from scoring.dynamics_state import State, stream_key, uniforms
 
 APPLY, LEAVE, JOB, INSURED, PERMIT, ARRIVE, ROUND, BANK, AGE, MONTHS = range(10)
@@ -92,6 +93,8 @@ def newcomers(bank: State, ids: np.ndarray, params: DynamicsParams, seed: int, r
             cap = np.maximum(age - 16, 0).astype(np.float32)
             new.num["insurance_years_yrd"] = np.minimum(new.num["insurance_years_yrd"], cap).astype(
                 new.num["insurance_years_yrd"].dtype)
+    if params.profile is not None:
+        apply_profile(new, params.profile, seed)
     _months_this_year(new, ids, seed, rep)
     return new
 

@@ -81,6 +81,28 @@ class Application(_Model):
         return self
 
 
+class Profile(_Model):
+    """A scenario's own profile of the pool (applied to the starting stock and to every newcomer; ASSUMPTIONS).
+
+    Education by nested shares: ``degree_share`` bachelor or higher; of those ``master_share`` master or higher; of
+    those ``doctor_share`` doctors; of the rest ``associate_share`` associate degrees (the others below). High
+    income tax (3 years), honours and innovation points with base shares weighted by degree (x0.25 below associate,
+    x0.5 associate, x1 bachelor, x2 master or doctor); ``owned_share`` of people own their home (else their
+    housing, owned becoming rented); ``stock_age_mean/sd``: the starting stock's age when its records begin.
+    """
+
+    degree_share: float = Field(default=0.35, ge=0.0, le=1.0)
+    master_share: float = Field(default=0.3, ge=0.0, le=1.0)
+    doctor_share: float = Field(default=0.1, ge=0.0, le=1.0)
+    associate_share: float = Field(default=0.3, ge=0.0, le=1.0)
+    tax_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    honour_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    innovation_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    owned_share: float | None = Field(default=None, ge=0.0, le=1.0)
+    stock_age_mean: float | None = Field(default=None, ge=16, le=59)
+    stock_age_sd: float = Field(default=6.0, gt=0, le=40)
+
+
 class DynamicsParams(_Model):
     """All dynamics parameters."""
 
@@ -89,3 +111,4 @@ class DynamicsParams(_Model):
     employment: Employment = Field(default_factory=Employment)
     permits: Permits = Field(default_factory=Permits)
     application: Application = Field(default_factory=Application)
+    profile: Profile | None = None
