@@ -6,6 +6,8 @@ figures: Hangzhou does not publish flows of non-hukou residents, applicants or l
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
@@ -67,12 +69,17 @@ class Permits(_Model):
 class Application(_Model):
     """Propensity to apply, by distance to the line: p = low + (high - low) * logistic((score - line) / scale).
 
-    ``scale: null`` gives the constant ``high``. The line is the rule's threshold, else last year's cut-off.
+    ``scale: null`` gives the constant ``high``. The line is the rule's threshold, else last year's cut-off. In a
+    quota's first year (no cut-off yet) ``first_line: ranked`` takes the quota-th best eligible score;
+    ``expected`` makes the first reported year the route's first round (a burn-in's line is not carried over) and
+    takes the line people expect if they know how many apply at each distance from it: the score L at which the
+    expected number of applicants scoring L or more equals the quota (a fixed point, by bisection).
     """
 
     low: float = Field(default=0.3, ge=0.0, le=1.0)
     high: float = Field(default=0.9, ge=0.0, le=1.0)
     scale: float | None = Field(default=5.0, gt=0.0)
+    first_line: Literal["ranked", "expected"] = "ranked"
 
     @model_validator(mode="after")
     def _ordered(self) -> Application:
