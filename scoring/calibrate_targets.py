@@ -42,7 +42,7 @@ FITTABLE = (
     "dynamics.application.scale", "dynamics.profile.degree_share", "dynamics.profile.master_share",
     "dynamics.profile.doctor_share", "dynamics.profile.associate_share", "dynamics.profile.tax_share",
     "dynamics.profile.honour_share", "dynamics.profile.innovation_share", "dynamics.profile.owned_share",
-    "dynamics.profile.stock_age_mean", "burn_in.stock", "burn_in.quota",
+    "dynamics.profile.stock_age_mean", "dynamics.profile.stock_record_spread", "burn_in.stock", "burn_in.quota",
 )
 
 

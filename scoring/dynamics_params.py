@@ -95,7 +95,8 @@ class Profile(_Model):
     those ``doctor_share`` doctors; of the rest ``associate_share`` associate degrees (the others below). High
     income tax (3 years), honours and innovation points with base shares weighted by degree (x0.25 below associate,
     x0.5 associate, x1 bachelor, x2 master or doctor); ``owned_share`` of people own their home (else their
-    housing, owned becoming rented); ``stock_age_mean/sd``: the starting stock's age when its records begin.
+    housing, owned becoming rented); ``stock_age_mean/sd``: the starting stock's age when its records begin;
+    ``stock_record_spread``: the stock's insurance records begin over that many years (uniform), not all at once.
     """
 
     degree_share: float = Field(default=0.35, ge=0.0, le=1.0)
@@ -108,6 +109,7 @@ class Profile(_Model):
     owned_share: float | None = Field(default=None, ge=0.0, le=1.0)
     stock_age_mean: float | None = Field(default=None, ge=16, le=59)
     stock_age_sd: float = Field(default=6.0, gt=0, le=40)
+    stock_record_spread: float = Field(default=0.0, ge=0.0, le=30.0)
 
 
 class DynamicsParams(_Model):

@@ -79,8 +79,15 @@ def apply_profile(state: State, profile: Profile, seed: int, stock: bool = False
 
 def _stock(state: State, profile: Profile, u_age: np.ndarray, u_month: np.ndarray) -> None:
     """The starting stock: its age when the records begin, and the months of that first year already on record
-    (0-11, so that the stock's years are not all whole years: no artificial mass ties at the line)."""
+    (0-11, so that the stock's years are not all whole years: no artificial mass ties at the line); with
+    ``stock_record_spread`` S, each person's insurance record instead begins after a delay uniform on [0, S) years
+    (by month): coverage spread over the first years rather than starting for everyone at once."""
     months = np.floor(u_month * 12) / 12
+    if "insurance_years" in state.num and profile.stock_record_spread > 0:
+        # records that began later: insurance years start below zero and reach zero after the delay (in months)
+        delay = np.floor(u_month * 12 * profile.stock_record_spread) / 12
+        state.num["insurance_years"] = (state.num["insurance_years"] - delay).astype(state.num["insurance_years"].dtype)
+        months = np.zeros_like(months)
     has: dict[str, np.ndarray | bool] = {"residence_years": True, "insurance_years": True}
     if "housing" in state.cat:
         has["owned_home_years"] = state.codes_of("housing", ("owned",))
