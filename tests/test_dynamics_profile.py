@@ -78,3 +78,11 @@ def test_expected_first_line_is_the_fixed_point() -> None:
 
     assert expected(line) <= 300 < expected(line - 0.01)
     assert np.sort(scores)[-300] > line  # low propensity below the line: the line is lower than the ranked one
+
+
+def test_a_profile_share_can_be_fitted_without_a_profile_block() -> None:
+    from scoring.calibrate import with_values
+
+    params = with_values(DynamicsParams(), {"dynamics.profile.tax_share": 0.2})
+    assert params.profile is not None and params.profile.tax_share == 0.2
+    assert DynamicsParams().profile is None  # no profile: the generator's own people (Hangzhou scenarios unchanged)
