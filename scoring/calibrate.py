@@ -39,6 +39,8 @@ def with_values(params: DynamicsParams, values: dict[str, float]) -> DynamicsPar
         parts = path.split(".")[1:]
         node = data
         for key in parts[:-1]:
+            if node.get(key) is None:  # an optional block the scenario does not give (e.g. profile): defaults
+                node[key] = {}
             node = node[key]
         node[parts[-1]] = int(round(value)) if path in INT_PATHS else float(value)
     return DynamicsParams.model_validate(data)

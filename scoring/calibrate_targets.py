@@ -39,7 +39,10 @@ FITTABLE = (
     "dynamics.departures.years_slope", "dynamics.departures.age_rate", "dynamics.departures.age_from",
     "dynamics.employment.job_loss", "dynamics.employment.job_find", "dynamics.employment.insured_share",
     "dynamics.permits.take_up", "dynamics.application.low", "dynamics.application.high",
-    "dynamics.application.scale", "burn_in.stock", "burn_in.quota",
+    "dynamics.application.scale", "dynamics.profile.degree_share", "dynamics.profile.master_share",
+    "dynamics.profile.doctor_share", "dynamics.profile.associate_share", "dynamics.profile.tax_share",
+    "dynamics.profile.honour_share", "dynamics.profile.innovation_share", "dynamics.profile.owned_share",
+    "dynamics.profile.stock_age_mean", "dynamics.profile.stock_record_spread", "burn_in.stock", "burn_in.quota",
 )
 
 

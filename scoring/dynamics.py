@@ -43,6 +43,7 @@ from scoring.dynamics_flows import (
     arrival_bank,
     composition,
     default_arrivals,
+    expected_line,
     leaving,
     newcomers,
     propensity,
@@ -51,6 +52,7 @@ from scoring.dynamics_flows import (
 )
 from scoring.dynamics_mc import METRICS, MonteCarlo, combine
 from scoring.dynamics_params import DynamicsParams
+from scoring.dynamics_profile import apply_profile
 from scoring.dynamics_state import State, stream_key, uniforms
 from scoring.engine import score
 from scoring.recognition import RecognitionRules, recognised_arrays
@@ -144,6 +146,8 @@ def simulate(pop: pd.DataFrame, scheme: Scheme, rules: Sequence[YearRule], param
     if area is not None and "district" in pop:
         pop = pop[pop["district"].astype("string").isin(list(area)).to_numpy()]
     state = State.from_frame(pop, np.arange(len(pop), dtype=np.uint64))
+    if params.profile is not None and state.n:
+        apply_profile(state, params.profile, seed, stock=True)
     bank = None if arrivals is not None else arrival_bank(params, seed, area)
     first = np.full(state.n, -1, dtype=np.int16)
     next_id = max(state.n, 1) + 10_000_000  # newcomer ids never collide with the starting pool's
@@ -175,10 +179,14 @@ def simulate(pop: pd.DataFrame, scheme: Scheme, rules: Sequence[YearRule], param
             total = res.total_cents / 100.0
             quota_s = _sample_quota(rule, ratio, stream_key(seed, replication, t, ROUND))
             line = rule.threshold if rule.threshold is not None else prev_cutoff
+            if t == 0 and params.application.first_line == "expected":
+                line = rule.threshold  # the route's first round: no line seen yet (burn-in channels aside)
             if line is None and quota_s is not None and quota_s > 0 and eligible.any():
                 elig_scores = total[eligible]
                 k = min(quota_s, len(elig_scores))
                 line = float(np.partition(elig_scores, len(elig_scores) - k)[len(elig_scores) - k])
+                if params.application.first_line == "expected":
+                    line = expected_line(elig_scores, k, params)
             p = propensity(total, line, params)
             applicants = eligible & (uniforms(state.ids, stream_key(seed, replication, t, APPLY)) < p)
             admitted, cutoff_cents, tied = _admit(res, quota_s, rule, applicants)

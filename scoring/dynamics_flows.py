@@ -18,6 +18,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from scoring.dynamics_params import DynamicsParams
+from scoring.dynamics_profile import apply_profile
 from scoring.dynamics_state import State, stream_key, uniforms
 
 APPLY, LEAVE, JOB, INSURED, PERMIT, ARRIVE, ROUND, BANK, AGE, MONTHS = range(10)
@@ -92,6 +93,8 @@ def newcomers(bank: State, ids: np.ndarray, params: DynamicsParams, seed: int, r
             cap = np.maximum(age - 16, 0).astype(np.float32)
             new.num["insurance_years_yrd"] = np.minimum(new.num["insurance_years_yrd"], cap).astype(
                 new.num["insurance_years_yrd"].dtype)
+    if params.profile is not None:
+        apply_profile(new, params.profile, seed)
     _months_this_year(new, ids, seed, rep)
     return new
 
@@ -152,6 +155,26 @@ def propensity(total: np.ndarray, line: float | None, params: DynamicsParams) ->
         return app.high
     z = np.clip((total - line) / app.scale, -50, 50)
     return app.low + (app.high - app.low) / (1.0 + np.exp(-z))
+
+
+def expected_line(scores: np.ndarray, k: int, params: DynamicsParams) -> float:
+    """The lowest score L at which the expected applicants scoring L or more number at most ``k`` (propensity
+    centred at L). The expected count falls as L rises (fewer above it, each less likely to apply), so bisection
+    finds it; if even the lowest score gives ``k`` or fewer, the lowest score.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    lo, hi = float(scores.min()), float(scores.max())
+
+    def expected(line: float) -> float:
+        above = scores[scores >= line]
+        return float(np.sum(np.broadcast_to(propensity(above, line, params), above.shape)))
+
+    if expected(lo) <= k:
+        return lo
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if expected(mid) > k else (lo, mid)
+    return float(scores[scores >= hi].min())  # the lowest score at or above it: a line is someone's score
 
 
 def accrue(state: State, params: DynamicsParams, seed: int, rep: int, year: int) -> None:

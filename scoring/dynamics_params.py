@@ -6,6 +6,8 @@ figures: Hangzhou does not publish flows of non-hukou residents, applicants or l
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
@@ -67,18 +69,47 @@ class Permits(_Model):
 class Application(_Model):
     """Propensity to apply, by distance to the line: p = low + (high - low) * logistic((score - line) / scale).
 
-    ``scale: null`` gives the constant ``high``. The line is the rule's threshold, else last year's cut-off.
+    ``scale: null`` gives the constant ``high``. The line is the rule's threshold, else last year's cut-off. In a
+    quota's first year (no cut-off yet) ``first_line: ranked`` takes the quota-th best eligible score;
+    ``expected`` makes the first reported year the route's first round (a burn-in's line is not carried over) and
+    takes the line people expect if they know how many apply at each distance from it: the score L at which the
+    expected number of applicants scoring L or more equals the quota (a fixed point, by bisection).
     """
 
     low: float = Field(default=0.3, ge=0.0, le=1.0)
     high: float = Field(default=0.9, ge=0.0, le=1.0)
     scale: float | None = Field(default=5.0, gt=0.0)
+    first_line: Literal["ranked", "expected"] = "ranked"
 
     @model_validator(mode="after")
     def _ordered(self) -> Application:
         if self.low > self.high:
             raise ValueError(f"low {self.low} must not exceed high {self.high}")
         return self
+
+
+class Profile(_Model):
+    """A scenario's own profile of the pool (applied to the starting stock and to every newcomer; ASSUMPTIONS).
+
+    Education by nested shares: ``degree_share`` bachelor or higher; of those ``master_share`` master or higher; of
+    those ``doctor_share`` doctors; of the rest ``associate_share`` associate degrees (the others below). High
+    income tax (3 years), honours and innovation points with base shares weighted by degree (x0.25 below associate,
+    x0.5 associate, x1 bachelor, x2 master or doctor); ``owned_share`` of people own their home (else their
+    housing, owned becoming rented); ``stock_age_mean/sd``: the starting stock's age when its records begin;
+    ``stock_record_spread``: the stock's insurance records begin over that many years (uniform), not all at once.
+    """
+
+    degree_share: float = Field(default=0.35, ge=0.0, le=1.0)
+    master_share: float = Field(default=0.3, ge=0.0, le=1.0)
+    doctor_share: float = Field(default=0.1, ge=0.0, le=1.0)
+    associate_share: float = Field(default=0.3, ge=0.0, le=1.0)
+    tax_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    honour_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    innovation_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    owned_share: float | None = Field(default=None, ge=0.0, le=1.0)
+    stock_age_mean: float | None = Field(default=None, ge=16, le=59)
+    stock_age_sd: float = Field(default=6.0, gt=0, le=40)
+    stock_record_spread: float = Field(default=0.0, ge=0.0, le=30.0)
 
 
 class DynamicsParams(_Model):
@@ -89,3 +120,4 @@ class DynamicsParams(_Model):
     employment: Employment = Field(default_factory=Employment)
     permits: Permits = Field(default_factory=Permits)
     application: Application = Field(default_factory=Application)
+    profile: Profile | None = None
