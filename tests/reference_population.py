@@ -25,7 +25,7 @@ from scoring.errors import PopulationError
 from scoring.identifiers import IdentifierFinding, screen_identifiers
 from scoring.population_io import MAX_COLUMNS, clean_header, read_table
 from scoring.population_schema import Schema, load_schema, normalise_header
-from tests.reference_validate import STR_DTYPE, Problems, duplicate_ids, logical_checks, show_value, type_columns
+from reference_validate import STR_DTYPE, Problems, duplicate_ids, logical_checks, show_value, type_columns
 
 __all__ = [
     "CANONICAL_COLUMNS",
