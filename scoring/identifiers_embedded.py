@@ -169,10 +169,14 @@ def number_kinds(values: np.ndarray) -> dict[str, np.ndarray]:
     from scoring.identifiers import id18_valid
 
     arr = np.asarray(values)
-    vals = arr.astype(np.float64)
-    n = vals.size
+    n = arr.size
     phone = np.zeros(n, dtype=bool)
     ident = np.zeros(n, dtype=bool)
+    if n == 0 or (arr.dtype.kind in "iu" and arr.dtype.itemsize <= 4):  # below 2**32 < 1e10: no identifier fits
+        return {"id_number": ident, "phone": phone}
+    if arr.dtype.kind in "iuf" and max(abs(float(arr.min())), abs(float(arr.max()))) < 1e10:  # NaN: not taken
+        return {"id_number": ident, "phone": phone}
+    vals = arr.astype(np.float64)
     with np.errstate(invalid="ignore"):
         big = np.isfinite(vals) & (np.abs(vals) >= 1e10) & (np.abs(vals) < 9e18)
     idx = np.flatnonzero(big)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from scoring.identifiers import id15_like, id18_valid, mobile_like, name_like
 from scoring.identifiers_embedded import text_kinds
@@ -165,7 +166,30 @@ def _fmt_num(x: float) -> str:
     return f"{x:g}"
 
 
+def _numeric_clean(spec: ColumnSpec, col: pd.Series) -> np.ndarray | None:
+    """A numpy number column with nothing to report, as ``spec.dtype`` without a float64 copy; else None.
+
+    Whole-column reductions only (min, max, and the whole-number test for an int column read as floats): a column
+    with a missing, infinite, fractional or out-of-range value takes the detailed path, which names each row.
+    """
+    dt = col.dtype
+    if not isinstance(dt, np.dtype) or dt.kind not in "iuf" or len(col) == 0:
+        return None
+    arr = col.to_numpy()
+    low, high = float(arr.min()), float(arr.max())  # a NaN anywhere makes both NaN: not taken
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return None
+    if spec.range is not None and (low < spec.range[0] or high > spec.range[1]):
+        return None
+    if spec.type == "int" and dt.kind == "f" and not bool(np.all(arr == np.floor(arr))):
+        return None
+    return arr.astype(spec.dtype, copy=False)
+
+
 def _coerce_numeric(spec: ColumnSpec, col: pd.Series, miss: np.ndarray, probs: Problems) -> np.ndarray:
+    clean = _numeric_clean(spec, col)
+    if clean is not None:
+        return clean
     vals, notnum = _to_numbers(col, miss)
     probs.add(miss, spec.name, "missing value")
     probs.add(notnum, spec.name, _reasons_for(col, notnum, "not a number: {v}"))
@@ -206,8 +230,33 @@ def _coerce_bool(spec_name: str, col: pd.Series, miss: np.ndarray, probs: Proble
     return out
 
 
+def _code_dtype(n_categories: int) -> type:
+    return np.int8 if n_categories < 127 else np.int16 if n_categories < 32000 else np.int32
+
+
+def _category_clean(spec: ColumnSpec, col: pd.Series, schema: Schema) -> pd.Categorical | None:
+    """A dictionary-encoded column whose every category is a known value and no row is missing, recoded to the
+    schema's categories through its (few) categories only; else None (the detailed path names each row)."""
+    if not isinstance(col.dtype, pd.CategoricalDtype) or len(col) == 0:
+        return None
+    categories = list(col.cat.categories)
+    mapped = [schema.canonical_value(spec.name, c) for c in categories]
+    if any(m is None for m in mapped) or any(normalise_text(str(c)) in MISSING_TOKENS for c in categories):
+        return None
+    codes = col.cat.codes.to_numpy()
+    if int(codes.min()) < 0:
+        return None
+    cats = list(spec.categories)
+    index = {c: i for i, c in enumerate(cats)}
+    table = np.array([index[m] for m in mapped], dtype=_code_dtype(len(cats)))
+    return pd.Categorical.from_codes(table[codes], categories=cats)
+
+
 def _coerce_category(spec: ColumnSpec, col: pd.Series, miss: np.ndarray, probs: Problems, schema: Schema,
                      warnings: list[str]) -> pd.Categorical:
+    clean = _category_clean(spec, col, schema)
+    if clean is not None:
+        return clean
     probs.add(miss, spec.name, "missing value")
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     cats = list(spec.categories)
@@ -241,13 +290,17 @@ def _coerce_category(spec: ColumnSpec, col: pd.Series, miss: np.ndarray, probs: 
     out[out < 0] = 0 if cats else -1
     if not cats:
         cats = ["(none)"]
-    code_dtype = np.int8 if len(cats) < 127 else np.int16 if len(cats) < 32000 else np.int32
-    return pd.Categorical.from_codes(out.astype(code_dtype), categories=cats)
+    return pd.Categorical.from_codes(out.astype(_code_dtype(len(cats))), categories=cats)
 
 
 def coerce_string(spec_name: str, col: pd.Series, miss: np.ndarray, probs: Problems) -> pd.Series:
     """A text column as stripped compact strings ("" where missing); whole floats lose their ".0"."""
     probs.add(miss, spec_name, "missing value")
+    if col.dtype == STR_DTYPE:  # already compact text: strip in place (the same pyarrow kernel as below)
+        text = col.fillna("").str.strip()
+        if miss.any():
+            text = text.where(~pd.Series(miss, index=text.index), "")
+        return text.reset_index(drop=True)
     if pd.api.types.is_float_dtype(col.dtype):
         vals = col.to_numpy(dtype=np.float64, na_value=np.nan)
         integral = np.isfinite(vals) & (vals == np.floor(np.nan_to_num(vals)))
@@ -380,9 +433,67 @@ def logical_checks(typed: dict[str, Any], probs: Problems, schema: Schema) -> No
                                            for h, r in zip(homes[m], city_res[m], strict=True)])
 
 
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
+
+
+def _text_keys(arr: pa.Array) -> np.ndarray:
+    """A 64-bit key per string from its length and its first and last 8 bytes: equal strings have equal keys."""
+    n = len(arr)
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offs = np.frombuffer(arr.buffers()[1], dtype=width)[arr.offset:arr.offset + n + 1].astype(np.int64)
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if arr.buffers()[2] is not None else np.zeros(1, np.uint8)
+    length = np.diff(offs)
+    first = np.zeros(n, dtype=np.uint64)
+    last = np.zeros(n, dtype=np.uint64)
+    if n and length.min() == length.max() and offs[-1] > offs[0]:  # one width (the usual id): reshape, no gather
+        width_bytes = int(length[0])
+        block = data[offs[0]:offs[-1]].reshape(n, width_bytes)
+        for j in range(min(8, width_bytes)):  # big-endian: the keys sort as the strings do
+            first |= block[:, j].astype(np.uint64) << np.uint64(8 * (7 - j))
+            last |= block[:, width_bytes - 1 - j].astype(np.uint64) << np.uint64(8 * j)
+        if width_bytes <= 8:
+            return first  # exact: the string itself
+    elif n:
+        for j in range(8):
+            has = length > j
+            first |= (data[np.where(has, offs[:-1] + j, 0)] * has).astype(np.uint64) << np.uint64(8 * j)
+            last |= (data[np.where(has, offs[1:] - 1 - j, 0)] * has).astype(np.uint64) << np.uint64(8 * j)
+    return first * _MIX[0] ^ last * _MIX[1] ^ length.astype(np.uint64) * _MIX[2]
+
+
+def _exact_keys(arr: pa.Array) -> bool:
+    """Whether :func:`_text_keys` of ``arr`` is the string itself (one width of at most 8 bytes)."""
+    length = pc.binary_length(arr)
+    low, high = pc.min_max(length).values()
+    return low.as_py() is not None and low.as_py() == high.as_py() and 0 < high.as_py() <= 8
+
+
+def repeated(ids: pd.Series) -> np.ndarray:
+    """``ids.duplicated(keep=False)`` as a bool array: a 64-bit key per string finds the candidates in one hash pass,
+    and only the candidates are compared exactly (so the answer is exact whatever the keys)."""
+    if ids.dtype != STR_DTYPE:
+        return ids.duplicated(keep=False).to_numpy(dtype=bool)
+    arr = pa.array(ids.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.null_count:
+        return ids.duplicated(keep=False).to_numpy(dtype=bool)
+    keys = _text_keys(arr)
+    if _exact_keys(arr):
+        if len(keys) < 2 or bool(np.all(keys[1:] > keys[:-1])):  # ids in ascending order: all distinct
+            return np.zeros(len(keys), dtype=bool)
+        return pd.Series(keys).duplicated(keep=False).to_numpy(dtype=bool)
+    cand = pd.Series(keys).duplicated(keep=False).to_numpy(dtype=bool)
+    if not cand.any():
+        return cand
+    out = np.zeros(len(ids), dtype=bool)
+    out[cand] = ids[cand].duplicated(keep=False).to_numpy(dtype=bool)
+    return out
+
+
 def duplicate_ids(ids: pd.Series, miss: np.ndarray, probs: Problems) -> None:
     """Reject every row whose (present) person id occurs more than once, naming the rows that share it."""
-    dup = ids.duplicated(keep=False).to_numpy(dtype=bool) & ~miss
+    dup = repeated(ids) & ~miss
     if not dup.any():
         return
     sub = ids[dup]
