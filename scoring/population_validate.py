@@ -79,6 +79,35 @@ def show_value(value: object) -> str:
     return repr(text)
 
 
+_TOKEN_BYTES = max(len(t.encode()) for t in MISSING_TOKENS)
+
+
+def _token_candidates(col: pd.Series) -> np.ndarray | None:
+    """Text values that could be a missing token once stripped: short ones, or ones that start or end with a space
+    (any byte below 0x21, or a non-ASCII byte that may begin or end a Unicode space); None for a null-holding or
+    non-pyarrow column. The others cannot be a token, so only these are stripped and compared."""
+    if col.dtype != STR_DTYPE or len(col) == 0:
+        return None
+    arr = pa.array(col.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    n = len(arr)
+    offset_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offs = np.frombuffer(arr.buffers()[1], dtype=offset_type)[arr.offset:arr.offset + n + 1].astype(np.int64)
+    short = np.diff(offs) <= _TOKEN_BYTES
+    if short.all():
+        return short
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+    long_rows = ~short  # at least one byte each
+    first = data[offs[:-1][long_rows]]
+    last = data[offs[1:][long_rows] - 1]
+    spaced = (first < 0x21) | (first >= 0x80) | (last < 0x21) | (last >= 0x80)
+    short[long_rows] = spaced
+    return short
+
+
 def missing_mask(col: pd.Series) -> np.ndarray:
     """True where a value is missing: NaN/None or a missing token ("", "NA", "null", ...)."""
     miss = np.array(col.isna().to_numpy(dtype=bool), dtype=bool, copy=True)
@@ -91,8 +120,13 @@ def missing_mask(col: pd.Series) -> np.ndarray:
         hit[valid] = tok[codes[valid]] if len(tok) else False
         miss |= hit
     elif pd.api.types.is_string_dtype(col.dtype) and col.dtype != object:
-        norm = col.str.strip().str.lower()
-        miss |= norm.isin(MISSING_TOKENS).to_numpy(dtype=bool, na_value=False)
+        cand = _token_candidates(col)
+        if cand is None:
+            norm = col.str.strip().str.lower()
+            miss |= norm.isin(MISSING_TOKENS).to_numpy(dtype=bool, na_value=False)
+        elif cand.any():
+            norm = col[cand].str.strip().str.lower()
+            miss[cand] |= norm.isin(MISSING_TOKENS).to_numpy(dtype=bool, na_value=False)
     elif col.dtype == object:
         codes, uniques = pd.factorize(col, use_na_sentinel=True)
         if len(uniques):
@@ -448,11 +482,15 @@ def _text_keys(arr: pa.Array) -> np.ndarray:
     if n and length.min() == length.max() and offs[-1] > offs[0]:  # one width (the usual id): reshape, no gather
         width_bytes = int(length[0])
         block = data[offs[0]:offs[-1]].reshape(n, width_bytes)
-        for j in range(min(8, width_bytes)):  # big-endian: the keys sort as the strings do
-            first |= block[:, j].astype(np.uint64) << np.uint64(8 * (7 - j))
-            last |= block[:, width_bytes - 1 - j].astype(np.uint64) << np.uint64(8 * j)
+        if width_bytes == 8:  # big-endian words: the keys sort as the strings do
+            return block.reshape(-1).view(">u8").astype(np.uint64)
+        head = np.zeros((n, 8), dtype=np.uint8)
+        take = min(8, width_bytes)
+        head[:, :take] = block[:, :take]
+        first = head.reshape(-1).view(">u8").astype(np.uint64)
         if width_bytes <= 8:
             return first  # exact: the string itself
+        last = np.ascontiguousarray(block[:, -8:]).reshape(-1).view(np.uint64)
     elif n:
         for j in range(8):
             has = length > j
@@ -479,11 +517,13 @@ def repeated(ids: pd.Series) -> np.ndarray:
     if arr.null_count:
         return ids.duplicated(keep=False).to_numpy(dtype=bool)
     keys = _text_keys(arr)
+    ordered = np.sort(keys)
+    same = ordered[1:] == ordered[:-1]
+    if not same.any():  # the usual case: all keys distinct, so all ids distinct
+        return np.zeros(len(keys), dtype=bool)
+    cand = np.isin(keys, np.unique(ordered[1:][same]))
     if _exact_keys(arr):
-        if len(keys) < 2 or bool(np.all(keys[1:] > keys[:-1])):  # ids in ascending order: all distinct
-            return np.zeros(len(keys), dtype=bool)
-        return pd.Series(keys).duplicated(keep=False).to_numpy(dtype=bool)
-    cand = pd.Series(keys).duplicated(keep=False).to_numpy(dtype=bool)
+        return cand
     if not cand.any():
         return cand
     out = np.zeros(len(ids), dtype=bool)
