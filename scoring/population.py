@@ -220,6 +220,18 @@ def _refuse_or_drop(raw: pd.DataFrame, findings: list[IdentifierFinding], mappin
     return raw, dropped
 
 
+def _frame_of(cols: dict[str, Any], n: int) -> pd.DataFrame:
+    """The typed columns as a frame, one block per column (no consolidation copy), index 0..n-1."""
+    index = pd.RangeIndex(n)
+    series = [pd.Series(v.to_numpy() if isinstance(v, pd.Series) and isinstance(v.dtype, np.dtype) else
+                        (v.array if isinstance(v, pd.Series) else v), index=index, name=c) for c, v in cols.items()]
+    if not series:
+        return pd.DataFrame(index=index)
+    frame = pd.concat(series, axis=1)
+    frame.columns = list(cols)
+    return frame
+
+
 def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, source: str | None,
               warnings: list[str], row_numbers: np.ndarray | None = None, row_offset: int = 0) -> PopulationLoad:
     schema = load_schema()
@@ -264,8 +276,7 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
     order = {c: i for i, c in enumerate(schema.columns)}
     cols: dict[str, Any] = {c: typed[c] for c in schema.columns if c in typed}
     cols.update(extras)
-    frame = pd.DataFrame({c: (v.reset_index(drop=True) if isinstance(v, pd.Series) else v) for c, v in cols.items()})
-    frame.index = pd.RangeIndex(n)
+    frame = _frame_of(cols, n)
     rejected = probs.table(order)
     keep = ~probs.bad
     if not keep.all():

@@ -270,7 +270,8 @@ def _read_parquet(path: Path) -> RawTable:
         if len(parquet_schema) > MAX_COLUMNS:
             raise PopulationError(f"{path.name}: {len(parquet_schema):,} columns; at most {MAX_COLUMNS} are accepted")
         refuse_nested_columns(parquet_schema, path.name)
-        frame = pd.read_parquet(path)
+        # Column by column, no consolidation into 2-D blocks, Arrow buffers released as they are converted.
+        frame = pd.read_parquet(path, to_pandas_kwargs={"split_blocks": True, "self_destruct": True})
     except PopulationError:
         raise
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for a broken file

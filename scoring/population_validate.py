@@ -49,6 +49,15 @@ class Problems:
             reason_list = list(reasons)
         self.parts.append(pd.DataFrame({"pos": idx.astype(np.int64), "column": column, "reason": reason_list}))
 
+    def add_at(self, positions: np.ndarray, column: str, reasons: list[str] | str) -> None:
+        """Record ``reasons`` for the rows at ``positions`` (ascending 0-based positions)."""
+        idx = np.asarray(positions, dtype=np.int64)
+        if idx.size == 0:
+            return
+        self.bad[idx] = True
+        reason_list: Any = [reasons] * idx.size if isinstance(reasons, str) else list(reasons)
+        self.parts.append(pd.DataFrame({"pos": idx, "column": column, "reason": reason_list}))
+
     def table(self, order: dict[str, int]) -> pd.DataFrame:
         """The lines as a frame (row 1-based, column, reason), by row then by the column ``order``."""
         if not self.parts:
@@ -221,9 +230,6 @@ def _numeric_clean(spec: ColumnSpec, col: pd.Series) -> np.ndarray | None:
 
 
 def _coerce_numeric(spec: ColumnSpec, col: pd.Series, miss: np.ndarray, probs: Problems) -> np.ndarray:
-    clean = _numeric_clean(spec, col)
-    if clean is not None:
-        return clean
     vals, notnum = _to_numbers(col, miss)
     probs.add(miss, spec.name, "missing value")
     probs.add(notnum, spec.name, _reasons_for(col, notnum, "not a number: {v}"))
@@ -288,9 +294,6 @@ def _category_clean(spec: ColumnSpec, col: pd.Series, schema: Schema) -> pd.Cate
 
 def _coerce_category(spec: ColumnSpec, col: pd.Series, miss: np.ndarray, probs: Problems, schema: Schema,
                      warnings: list[str]) -> pd.Categorical:
-    clean = _category_clean(spec, col, schema)
-    if clean is not None:
-        return clean
     probs.add(miss, spec.name, "missing value")
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
     cats = list(spec.categories)
@@ -382,6 +385,17 @@ def _infer_extra(name: str, col: pd.Series, miss: np.ndarray, probs: Problems, s
     return pd.Series(text.astype(STR_DTYPE)).reset_index(drop=True)
 
 
+def _clean_column(spec: ColumnSpec, col: pd.Series, schema: Schema) -> Any:
+    """The typed column when a whole-column test shows nothing to report (see the ``*_clean`` helpers), else None."""
+    if spec.type in ("int", "float"):
+        return _numeric_clean(spec, col)
+    if spec.type == "category":
+        return _category_clean(spec, col, schema)
+    if spec.type == "bool" and col.dtype == np.bool_:
+        return col.to_numpy(dtype=bool)
+    return None
+
+
 def type_columns(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema, probs: Problems,
                  warnings: list[str]) -> tuple[dict[str, Any], dict[str, pd.Series], np.ndarray | None]:
     """Coerce each column of ``raw`` (header -> canonical name in ``mapping``) to its schema type.
@@ -395,8 +409,12 @@ def type_columns(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema, pro
     for header in raw.columns:
         target = mapping[header]
         col = raw[header]
-        miss = missing_mask(col)
         spec = schema.columns.get(target)
+        clean = _clean_column(spec, col, schema) if spec is not None else None
+        if clean is not None:  # nothing to report: typed by whole-column reductions, no per-row masks
+            typed[target] = clean
+            continue
+        miss = missing_mask(col)
         if spec is None:
             extras[target] = _infer_extra(target, col, miss, probs, schema, warnings)
             continue
@@ -413,14 +431,38 @@ def type_columns(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema, pro
     return typed, extras, id_missing
 
 
+LOGIC_CHUNK = 1 << 20  # rows per pass of the logical checks (float64 copies of one chunk at a time)
+
+
 def logical_checks(typed: dict[str, Any], probs: Problems, schema: Schema) -> None:
-    """Relations between columns, checked only where the values involved are themselves valid."""
-    bad_now = probs.bad.copy()
-    ok = ~bad_now
+    """Relations between columns, checked only where the values involved are themselves valid.
+
+    Worked in chunks of rows so that the float64 copies of the columns involved stay small; the problems come out
+    in the same order as one pass over all rows would give (by row, then by check).
+    """
+    ok_all = ~probs.bad
+    for lo in range(0, probs.n, LOGIC_CHUNK):
+        rows = slice(lo, min(probs.n, lo + LOGIC_CHUNK))
+        for column, pos, reasons in _logical_chunk(typed, rows, ok_all[rows], schema):
+            probs.add_at(pos + lo, column, reasons)
+
+
+def _logical_chunk(typed: dict[str, Any], rows: slice, ok: np.ndarray, schema: Schema
+                   ) -> list[tuple[str, np.ndarray, list[str] | str]]:
+    """The logical problems of one chunk of rows: (column, positions within the chunk, reasons) in check order."""
+    out: list[tuple[str, np.ndarray, list[str] | str]] = []
     has = typed.__contains__
+    cache: dict[str, np.ndarray] = {}
 
     def f(col: str) -> np.ndarray:
-        return np.asarray(typed[col], dtype=np.float64)
+        if col not in cache:
+            cache[col] = np.asarray(typed[col][rows], dtype=np.float64)
+        return cache[col]
+
+    def add(m: np.ndarray, column: str, reasons: Any) -> None:
+        pos = np.flatnonzero(m)
+        if pos.size:
+            out.append((column, pos, reasons if isinstance(reasons, str) else list(reasons)))
 
     city_res = None
     if has("residence_years"):
@@ -433,38 +475,39 @@ def logical_checks(typed: dict[str, Any], probs: Problems, schema: Schema) -> No
             m = ok & (city_res > age + AGE_SLACK)
             what = "residence_years" + (" + residence_years_other_districts" if
                                         has("residence_years_other_districts") else "")
-            probs.add(m, "residence_years", [f"{what} ({_fmt_num(r)}) exceed the age ({int(a)})"
-                                             for r, a in zip(city_res[m], age[m], strict=True)])
+            add(m, "residence_years", (f"{what} ({_fmt_num(r)}) exceed the age ({int(a)})"
+                                       for r, a in zip(city_res[m], age[m], strict=True)))
         if has("insurance_years"):
             ins = f("insurance_years")
             m = ok & (ins > work + AGE_SLACK)
-            probs.add(m, "insurance_years", [f"insurance_years ({_fmt_num(i)}) exceed age - {schema.working_age} "
-                                             f"({_fmt_num(w)}): nobody is insured before {schema.working_age}"
-                                             for i, w in zip(ins[m], work[m], strict=True)])
+            add(m, "insurance_years", (f"insurance_years ({_fmt_num(i)}) exceed age - {schema.working_age} "
+                                       f"({_fmt_num(w)}): nobody is insured before {schema.working_age}"
+                                       for i, w in zip(ins[m], work[m], strict=True)))
             if has("insurance_years_yrd"):
                 tot = ins + f("insurance_years_yrd")
                 m2 = ok & ~m & (tot > work + AGE_SLACK)
-                probs.add(m2, "insurance_years_yrd",
-                          [f"insurance_years + insurance_years_yrd ({_fmt_num(t)}) exceed age - "
-                           f"{schema.working_age} ({_fmt_num(w)})" for t, w in zip(tot[m2], work[m2], strict=True)])
+                add(m2, "insurance_years_yrd",
+                    (f"insurance_years + insurance_years_yrd ({_fmt_num(t)}) exceed age - "
+                     f"{schema.working_age} ({_fmt_num(w)})" for t, w in zip(tot[m2], work[m2], strict=True)))
         if has("permit_years") and city_res is None:
             m = ok & (f("permit_years") > age + AGE_SLACK)
-            probs.add(m, "permit_years", "permit_years exceed the age")
+            add(m, "permit_years", "permit_years exceed the age")
     if has("permit_years"):
         permit = f("permit_years")
         if city_res is not None:
             m = ok & (permit > city_res + MONTH_SLACK)
-            probs.add(m, "permit_years", [f"permit_years ({_fmt_num(p)}) exceed the years of residence in the city "
-                                          f"({_fmt_num(r)})" for p, r in zip(permit[m], city_res[m], strict=True)])
+            add(m, "permit_years", (f"permit_years ({_fmt_num(p)}) exceed the years of residence in the city "
+                                    f"({_fmt_num(r)})" for p, r in zip(permit[m], city_res[m], strict=True)))
         if has("has_residence_permit"):
-            m = ok & ~np.asarray(typed["has_residence_permit"], dtype=bool) & (permit > 0)
-            probs.add(m, "permit_years", "permit_years > 0 but has_residence_permit is 否 (no)")
+            m = ok & ~np.asarray(typed["has_residence_permit"][rows], dtype=bool) & (permit > 0)
+            add(m, "permit_years", "permit_years > 0 but has_residence_permit is 否 (no)")
     if has("owned_home_years") and has("rented_home_years") and city_res is not None:
         homes = f("owned_home_years") + f("rented_home_years")
         m = ok & (homes > city_res + MONTH_SLACK)
-        probs.add(m, "rented_home_years", [f"owned_home_years + rented_home_years ({_fmt_num(h)}) exceed the years "
-                                           f"of residence in the city ({_fmt_num(r)})"
-                                           for h, r in zip(homes[m], city_res[m], strict=True)])
+        add(m, "rented_home_years", (f"owned_home_years + rented_home_years ({_fmt_num(h)}) exceed the years "
+                                     f"of residence in the city ({_fmt_num(r)})"
+                                     for h, r in zip(homes[m], city_res[m], strict=True)))
+    return out
 
 
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
@@ -475,7 +518,9 @@ def _text_keys(arr: pa.Array) -> np.ndarray:
     n = len(arr)
     width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
     offs = np.frombuffer(arr.buffers()[1], dtype=width)[arr.offset:arr.offset + n + 1].astype(np.int64)
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if arr.buffers()[2] is not None else np.zeros(1, np.uint8)
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if arr.buffers()[2] is not None else np.zeros(0, np.uint8)
+    if data.size == 0:  # every value empty
+        data = np.zeros(1, dtype=np.uint8)
     length = np.diff(offs)
     first = np.zeros(n, dtype=np.uint64)
     last = np.zeros(n, dtype=np.uint64)

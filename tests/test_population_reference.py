@@ -20,8 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from popgen import make_population
 
+from scoring import population_validate
 from scoring.errors import PopulationError
 from scoring.population import read_population
+from scoring.population_io import read_table
 from scoring.population_validate import STR_DTYPE
 
 NUM_VALUES = st.one_of(st.floats(min_value=-5, max_value=130, width=32), st.sampled_from([np.nan, np.inf, -1.0]),
@@ -93,9 +95,14 @@ def typed_frames(draw: st.DrawFn) -> pd.DataFrame:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(frame=typed_frames(), skip=st.booleans())
-def test_fast_validator_matches_reference_on_frames(frame: pd.DataFrame, skip: bool) -> None:
-    _compare(frame, skip_invalid=skip)
+@given(frame=typed_frames(), skip=st.booleans(), chunk=st.sampled_from([2, 5, 1 << 20]))
+def test_fast_validator_matches_reference_on_frames(frame: pd.DataFrame, skip: bool, chunk: int) -> None:
+    saved = population_validate.LOGIC_CHUNK
+    population_validate.LOGIC_CHUNK = chunk  # the logical checks in chunks of rows, as on a large file
+    try:
+        _compare(frame, skip_invalid=skip)
+    finally:
+        population_validate.LOGIC_CHUNK = saved
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -105,6 +112,16 @@ def test_fast_validator_matches_reference_on_parquet(frame: pd.DataFrame) -> Non
         path = Path(d) / "pop.parquet"
         frame.to_parquet(path, index=False)
         _compare(path, skip_invalid=True)
+
+
+def test_parquet_read_matches_pandas(tmp_path: Path) -> None:
+    """The column-by-column Parquet read gives the frame pandas' default read gives (dtypes and values)."""
+    frame = make_population(50, seed=5)
+    frame["note"] = pd.Series(["x", None] * 25, dtype=STR_DTYPE)
+    frame["wide"] = np.arange(50, dtype=np.float64)
+    path = tmp_path / "pop.parquet"
+    frame.to_parquet(path, index=False)
+    pd.testing.assert_frame_equal(read_table(path).frame, pd.read_parquet(path))
 
 
 def test_reference_comparison_sees_problems() -> None:
