@@ -120,6 +120,18 @@ def text_kinds(values: pa.Array | pa.ChunkedArray) -> dict[str, np.ndarray]:
 _CHUNK_VALUES = 1 << 20
 
 
+def text_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, int | None]:
+    """The offsets (int64, ``len(arr) + 1``) and the bytes of a string array, and its width in bytes when every
+    value has the same one (None otherwise). No copy of the text."""
+    n = len(arr)
+    offset_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offs = np.frombuffer(arr.buffers()[1], dtype=offset_type)[arr.offset:arr.offset + n + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if arr.buffers()[2] is not None else np.zeros(0, np.uint8)
+    low, high = (v.as_py() for v in pc.min_max(pc.binary_length(arr)).values())
+    width = int(low) if n and low is not None and low == high and not arr.null_count else None
+    return offs.astype(np.int64, copy=False), data, width
+
+
 def ascii_may_hold(arr: pa.Array) -> np.ndarray | None:
     """Which plain-ASCII values of one width could match :data:`PREFILTER` (a superset, found with numpy), or None
     when the values differ in width (the caller then screens them all by pattern).
@@ -129,12 +141,10 @@ def ascii_may_hold(arr: pa.Array) -> np.ndarray | None:
     The bytes are read as 64-bit words, a million values at a time.
     """
     n = len(arr)
-    offset_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    offs = np.frombuffer(arr.buffers()[1], dtype=offset_type)[arr.offset:arr.offset + n + 1].astype(np.int64)
-    width = int(offs[1] - offs[0]) if n else 0
-    if n == 0 or width == 0 or int(offs[-1] - offs[0]) != n * width or np.any(np.diff(offs) != width):
+    offs, data, width = text_buffers(arr)
+    if not width:
         return None
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offs[0]:offs[-1]]
+    data = data[offs[0]:offs[-1]]
     out = np.zeros(n, dtype=bool)
     for lo in range(0, n, _CHUNK_VALUES):
         part = data[lo * width:min(n, lo + _CHUNK_VALUES) * width]

@@ -14,10 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from scoring.identifiers import id15_like, id18_valid, mobile_like, name_like
-from scoring.identifiers_embedded import text_kinds
+from scoring.identifiers_embedded import text_buffers, text_kinds
 from scoring.population_io import MISSING_TOKENS
 from scoring.population_schema import ColumnSpec, Schema, normalise_text
 
@@ -102,18 +101,20 @@ def _token_candidates(col: pd.Series) -> np.ndarray | None:
         arr = arr.combine_chunks()
     if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return None
-    n = len(arr)
-    offset_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    offs = np.frombuffer(arr.buffers()[1], dtype=offset_type)[arr.offset:arr.offset + n + 1].astype(np.int64)
+    offs, data, width = text_buffers(arr)
+    if width is not None:  # one width: the first and last bytes are strided views
+        if width <= _TOKEN_BYTES:
+            return np.ones(len(arr), dtype=bool)
+        base = data[offs[0]:offs[-1]]
+        first, last = base[0::width], base[width - 1::width]
+        return (first < 0x21) | (first >= 0x80) | (last < 0x21) | (last >= 0x80)
     short = np.diff(offs) <= _TOKEN_BYTES
     if short.all():
         return short
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
     long_rows = ~short  # at least one byte each
     first = data[offs[:-1][long_rows]]
     last = data[offs[1:][long_rows] - 1]
-    spaced = (first < 0x21) | (first >= 0x80) | (last < 0x21) | (last >= 0x80)
-    short[long_rows] = spaced
+    short[long_rows] = (first < 0x21) | (first >= 0x80) | (last < 0x21) | (last >= 0x80)
     return short
 
 
@@ -289,7 +290,7 @@ def _category_clean(spec: ColumnSpec, col: pd.Series, schema: Schema) -> pd.Cate
     cats = list(spec.categories)
     index = {c: i for i, c in enumerate(cats)}
     table = np.array([index[m] for m in mapped], dtype=_code_dtype(len(cats)))
-    return pd.Categorical.from_codes(table[codes], categories=cats)
+    return pd.Categorical.from_codes(table[codes], categories=cats, validate=False)  # codes from the table
 
 
 def _coerce_category(spec: ColumnSpec, col: pd.Series, miss: np.ndarray, probs: Problems, schema: Schema,
@@ -513,42 +514,36 @@ def _logical_chunk(typed: dict[str, Any], rows: slice, ok: np.ndarray, schema: S
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
 
 
-def _text_keys(arr: pa.Array) -> np.ndarray:
-    """A 64-bit key per string from its length and its first and last 8 bytes: equal strings have equal keys."""
+def _text_keys(arr: pa.Array) -> tuple[np.ndarray, bool]:
+    """A 64-bit key per string (equal strings have equal keys) and whether the key is the string itself.
+
+    Values of one width are read as unaligned 64-bit words in place: the first 8 bytes big-endian (so that keys of
+    ids of at most 8 bytes sort as the ids do), mixed with the last 8 bytes for wider ones. Values of mixed widths
+    use their length and first and last 8 bytes.
+    """
     n = len(arr)
-    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    offs = np.frombuffer(arr.buffers()[1], dtype=width)[arr.offset:arr.offset + n + 1].astype(np.int64)
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if arr.buffers()[2] is not None else np.zeros(0, np.uint8)
+    offs, data, width = text_buffers(arr)
+    if width is not None:
+        base = data[offs[0]:offs[0] + n * width]
+        if width < 8:  # the last value's word runs past the end: read from a padded copy (width < 8 bytes a value)
+            base = np.concatenate([base, np.zeros(8, dtype=np.uint8)])
+        first = np.ndarray((n,), dtype=">u8", buffer=base, offset=0, strides=(width,)).astype(np.uint64)
+        if width < 8:
+            first &= ~np.uint64((1 << (8 * (8 - width))) - 1)  # keep this value's bytes (the high ones)
+        if width <= 8:
+            return first, True
+        last = np.ndarray((n,), dtype="<u8", buffer=base, offset=width - 8, strides=(width,)).astype(np.uint64)
+        return first * _MIX[0] ^ last * _MIX[1], False
     if data.size == 0:  # every value empty
         data = np.zeros(1, dtype=np.uint8)
     length = np.diff(offs)
     first = np.zeros(n, dtype=np.uint64)
     last = np.zeros(n, dtype=np.uint64)
-    if n and length.min() == length.max() and offs[-1] > offs[0]:  # one width (the usual id): reshape, no gather
-        width_bytes = int(length[0])
-        block = data[offs[0]:offs[-1]].reshape(n, width_bytes)
-        if width_bytes == 8:  # big-endian words: the keys sort as the strings do
-            return block.reshape(-1).view(">u8").astype(np.uint64)
-        head = np.zeros((n, 8), dtype=np.uint8)
-        take = min(8, width_bytes)
-        head[:, :take] = block[:, :take]
-        first = head.reshape(-1).view(">u8").astype(np.uint64)
-        if width_bytes <= 8:
-            return first  # exact: the string itself
-        last = np.ascontiguousarray(block[:, -8:]).reshape(-1).view(np.uint64)
-    elif n:
-        for j in range(8):
-            has = length > j
-            first |= (data[np.where(has, offs[:-1] + j, 0)] * has).astype(np.uint64) << np.uint64(8 * j)
-            last |= (data[np.where(has, offs[1:] - 1 - j, 0)] * has).astype(np.uint64) << np.uint64(8 * j)
-    return first * _MIX[0] ^ last * _MIX[1] ^ length.astype(np.uint64) * _MIX[2]
-
-
-def _exact_keys(arr: pa.Array) -> bool:
-    """Whether :func:`_text_keys` of ``arr`` is the string itself (one width of at most 8 bytes)."""
-    length = pc.binary_length(arr)
-    low, high = pc.min_max(length).values()
-    return low.as_py() is not None and low.as_py() == high.as_py() and 0 < high.as_py() <= 8
+    for j in range(8):
+        has = length > j
+        first |= (data[np.where(has, offs[:-1] + j, 0)] * has).astype(np.uint64) << np.uint64(8 * j)
+        last |= (data[np.where(has, offs[1:] - 1 - j, 0)] * has).astype(np.uint64) << np.uint64(8 * j)
+    return first * _MIX[0] ^ last * _MIX[1] ^ length.astype(np.uint64) * _MIX[2], False
 
 
 def repeated(ids: pd.Series) -> np.ndarray:
@@ -561,13 +556,15 @@ def repeated(ids: pd.Series) -> np.ndarray:
         arr = arr.combine_chunks()
     if arr.null_count:
         return ids.duplicated(keep=False).to_numpy(dtype=bool)
-    keys = _text_keys(arr)
+    keys, exact = _text_keys(arr)
+    if len(keys) < 2 or (exact and bool(np.all(keys[1:] > keys[:-1]))):  # ids in ascending order: distinct
+        return np.zeros(len(keys), dtype=bool)
     ordered = np.sort(keys)
     same = ordered[1:] == ordered[:-1]
     if not same.any():  # the usual case: all keys distinct, so all ids distinct
         return np.zeros(len(keys), dtype=bool)
     cand = np.isin(keys, np.unique(ordered[1:][same]))
-    if _exact_keys(arr):
+    if exact:
         return cand
     if not cand.any():
         return cand

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 import reference_population as ref
 from hypothesis import HealthCheck, given, settings
@@ -22,9 +23,10 @@ from popgen import make_population
 
 from scoring import population_validate
 from scoring.errors import PopulationError
+from scoring.identifiers_embedded import PREFILTER, _match, ascii_may_hold
 from scoring.population import read_population
-from scoring.population_io import read_table
-from scoring.population_validate import STR_DTYPE
+from scoring.population_io import MISSING_TOKENS, read_table
+from scoring.population_validate import STR_DTYPE, missing_mask, repeated
 
 NUM_VALUES = st.one_of(st.floats(min_value=-5, max_value=130, width=32), st.sampled_from([np.nan, np.inf, -1.0]),
                        st.integers(min_value=0, max_value=60).map(float))
@@ -94,7 +96,7 @@ def typed_frames(draw: st.DrawFn) -> pd.DataFrame:
     return frame
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frame=typed_frames(), skip=st.booleans(), chunk=st.sampled_from([2, 5, 1 << 20]))
 def test_fast_validator_matches_reference_on_frames(frame: pd.DataFrame, skip: bool, chunk: int) -> None:
     saved = population_validate.LOGIC_CHUNK
@@ -133,3 +135,43 @@ def test_reference_comparison_sees_problems() -> None:
     load = read_population(frame, skip_invalid=True)
     assert sorted(set(load.rejected["row"])) == [1, 2, 3, 4, 5]  # repeated id (1, 4), age, unknown, missing
     _compare(frame, skip_invalid=True)
+
+
+TEXT = st.text(alphabet="ab 中\u3000\t0P@qx1-", max_size=12)
+
+
+@st.composite
+def text_series(draw: st.DrawFn) -> pd.Series:
+    """Pyarrow text columns: one width (ids) or mixed, sometimes a slice of a longer column."""
+    width = draw(st.sampled_from([None, 0, 1, 3, 7, 8, 9, 12, 20]))
+    values = draw(st.lists(TEXT if width is None else st.text(alphabet="ab0P1 ", min_size=width, max_size=width),
+                           max_size=25))
+    series = pd.Series(values, dtype=STR_DTYPE)
+    return series.iloc[1:] if draw(st.booleans()) and len(series) > 2 else series
+
+
+@settings(max_examples=150, deadline=None)
+@given(ids=text_series())
+def test_repeated_ids_match_pandas(ids: pd.Series) -> None:
+    np.testing.assert_array_equal(repeated(ids), ids.duplicated(keep=False).to_numpy(dtype=bool))
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=st.lists(st.one_of(TEXT, st.sampled_from(sorted(MISSING_TOKENS)).map(lambda t: f" {t.upper()}\u3000")),
+                       min_size=1, max_size=25))
+def test_missing_tokens_match_the_whole_column_test(values: list[str]) -> None:
+    col = pd.Series(values, dtype=STR_DTYPE)
+    want = col.str.strip().str.lower().isin(MISSING_TOKENS).to_numpy(dtype=bool)
+    np.testing.assert_array_equal(missing_mask(col), want)
+
+
+@settings(max_examples=150, deadline=None)
+@given(width=st.integers(min_value=1, max_value=30), data=st.data())
+def test_ascii_prescreen_keeps_every_prefilter_hit(width: int, data: st.DataObject) -> None:
+    """The byte-level pre-screen of one-width ASCII ids is a superset of the pattern prefilter."""
+    values = data.draw(st.lists(st.text(alphabet="0123456789 -@abqQwxvtelphonmiWX+.", min_size=width,
+                                        max_size=width), min_size=1, max_size=20))
+    arr = pa.array(values, type=data.draw(st.sampled_from([pa.string(), pa.large_string()])))
+    may = ascii_may_hold(arr)
+    assert may is not None
+    assert not (_match(arr, PREFILTER) & ~may).any()
