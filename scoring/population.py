@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -233,7 +234,8 @@ def _frame_of(cols: dict[str, Any], n: int) -> pd.DataFrame:
 
 
 def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, source: str | None,
-              warnings: list[str], row_numbers: np.ndarray | None = None, row_offset: int = 0) -> PopulationLoad:
+              warnings: list[str], row_numbers: np.ndarray | None = None, row_offset: int = 0,
+              columns: Collection[str] | None = None) -> PopulationLoad:
     schema = load_schema()
     name = source or "population"
     if raw.shape[1] == 0:
@@ -260,6 +262,10 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
     if raw.shape[1] == 0:
         raise PopulationError(f"{name}: no columns left after dropping identifiers")
 
+    looks = _id_like_columns(raw, mapping, schema) if "person_id" not in {mapping[c] for c in raw.columns} else []
+    if columns is not None:  # only the columns asked for are typed and validated (all were screened above)
+        wanted = set(columns) | {"person_id"}
+        raw = raw[[c for c in raw.columns if mapping[c] in wanted]]
     probs = Problems(n)
     typed, extras, id_missing = type_columns(raw, mapping, schema, probs, warnings)
     logical_checks(typed, probs, schema)
@@ -267,7 +273,6 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
         duplicate_ids(typed["person_id"], id_missing, probs)
     else:
         typed["person_id"] = person_ids(np.arange(n))
-        looks = _id_like_columns(raw, mapping, schema)
         if looks:
             warnings.append(f"WARNING: no person_id column, so ids P{1:07d}... were generated; but column(s) "
                             f"{', '.join(repr(c) for c in looks)} look like an id column (a distinct value in every "
@@ -291,22 +296,27 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
 
 
 def read_population(source: str | os.PathLike[str] | pd.DataFrame, *, skip_invalid: bool = False,
-                    drop_identifiers: bool = False, row_offset: int = 0) -> PopulationLoad:
+                    drop_identifiers: bool = False, row_offset: int = 0,
+                    columns: Collection[str] | None = None) -> PopulationLoad:
     """Read and validate a population from a file path (CSV/XLSX/Parquet) or a DataFrame.
 
     Strict by default: any invalid row raises :class:`PopulationError` whose first line names up to three bad rows.
     With ``skip_invalid`` the valid rows are kept and the rejected ones reported. Columns holding direct identifiers
     are refused unless ``drop_identifiers`` is true, in which case they are dropped and reported.
     ``row_offset`` (a frame that is a batch of a larger file) is added to the data rows named in identifier messages.
+    ``columns`` (canonical names, e.g. a scheme's columns) limits typing and validation to those columns and
+    person_id; the others are still screened for identifiers, then left out of the frame.
     """
     if isinstance(source, pd.DataFrame):
         return _validate(source, skip_invalid=skip_invalid, drop_identifiers=drop_identifiers, source=None,
-                         warnings=[], row_offset=row_offset)
+                         warnings=[], row_offset=row_offset, columns=columns)
     if not isinstance(source, str | os.PathLike):
         raise PopulationError(f"a population must be a file path or a pandas DataFrame, not {type(source).__name__}")
     table = read_table(source)
-    return _validate(table.frame, skip_invalid=skip_invalid, drop_identifiers=drop_identifiers,
-                     source=os.fspath(source), warnings=list(table.warnings), row_numbers=table.row_numbers)
+    # The frame is handed over without a second reference, so that columns left out are released while validating.
+    return _validate(table.__dict__.pop("frame"), skip_invalid=skip_invalid, drop_identifiers=drop_identifiers,
+                     source=os.fspath(source), warnings=list(table.warnings), row_numbers=table.row_numbers,
+                     columns=columns)
 
 
 def load_population(source: str | os.PathLike[str] | pd.DataFrame, *, drop_identifiers: bool = False) -> pd.DataFrame:

@@ -20,12 +20,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from reference_validate import STR_DTYPE, Problems, duplicate_ids, logical_checks, show_value, type_columns
 
 from scoring.errors import PopulationError
 from scoring.identifiers import IdentifierFinding, screen_identifiers
 from scoring.population_io import MAX_COLUMNS, clean_header, read_table
 from scoring.population_schema import Schema, load_schema, normalise_header
-from reference_validate import STR_DTYPE, Problems, duplicate_ids, logical_checks, show_value, type_columns
 
 __all__ = [
     "CANONICAL_COLUMNS",

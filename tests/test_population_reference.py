@@ -116,6 +116,26 @@ def test_fast_validator_matches_reference_on_parquet(frame: pd.DataFrame) -> Non
         _compare(path, skip_invalid=True)
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frame=typed_frames(), data=st.data())
+def test_validating_some_columns_matches_reference_on_those_columns(frame: pd.DataFrame, data: st.DataObject) -> None:
+    """``columns=`` validates exactly what the reference validates on a frame of those columns (and person_id)."""
+    names = [c for c in frame.columns if c != "person_id"]
+    wanted = data.draw(st.lists(st.sampled_from(names), unique=True, min_size=1, max_size=len(names)))
+    kept = frame[[c for c in frame.columns if c in wanted or c == "person_id"]]
+    try:
+        want = ref.read_population(kept, skip_invalid=True)
+    except PopulationError as exc:
+        with pytest.raises(PopulationError) as got_exc:
+            read_population(frame, skip_invalid=True, columns=wanted)
+        assert str(got_exc.value) == str(exc)
+        return
+    got = read_population(frame, skip_invalid=True, columns=wanted)
+    pd.testing.assert_frame_equal(got.rejected, want.rejected)
+    pd.testing.assert_frame_equal(got.frame, want.frame)
+    assert got.warnings == want.warnings
+
+
 def test_parquet_read_matches_pandas(tmp_path: Path) -> None:
     """The column-by-column Parquet read gives the frame pandas' default read gives (dtypes and values)."""
     frame = make_population(50, seed=5)
