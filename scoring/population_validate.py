@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from scoring.identifiers import id15_like, id18_valid, mobile_like, name_like
 from scoring.identifiers_embedded import text_buffers, text_kinds
@@ -159,6 +160,23 @@ def _parse_number_text(text: str) -> float | None:
         return None
 
 
+_PLAIN_DECIMAL = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
+def _plain_decimals(col: pd.Series) -> np.ndarray | None:
+    """A pyarrow text column of plain decimals ("12", "-3.25"; at most 15 characters, so at most 15 digits, which
+    every float parser reads to the same nearest double) as float64 by pyarrow's cast; else None."""
+    if col.dtype != STR_DTYPE or len(col) == 0:
+        return None
+    arr = pa.array(col.array)
+    if arr.null_count:
+        return None
+    short = pc.max(pc.binary_length(arr)).as_py() <= 15
+    if not short or not pc.all(pc.match_substring_regex(arr, _PLAIN_DECIMAL)).as_py():
+        return None
+    return np.asarray(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
 def _to_numbers(col: pd.Series, miss: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Float values and a mask of non-missing values that are not numbers."""
     if pd.api.types.is_bool_dtype(col.dtype):
@@ -182,6 +200,9 @@ def _to_numbers(col: pd.Series, miss: np.ndarray) -> tuple[np.ndarray, np.ndarra
         ok = codes >= 0
         vals[ok] = conv[codes[ok]]
     else:
+        fast = _plain_decimals(col)
+        if fast is not None:
+            return fast, np.zeros(len(col), dtype=bool)
         vals = np.array(pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan), copy=True)
         slow = np.isnan(vals) & ~miss
         if slow.any():

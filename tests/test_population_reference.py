@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from popgen import make_population
 
-from scoring import population_validate
+from scoring import population_io, population_validate
 from scoring.errors import PopulationError
 from scoring.identifiers_embedded import PREFILTER, _match, ascii_may_hold
 from scoring.population import read_population
@@ -195,3 +195,34 @@ def test_ascii_prescreen_keeps_every_prefilter_hit(width: int, data: st.DataObje
     may = ascii_may_hold(arr)
     assert may is not None
     assert not (_match(arr, PREFILTER) & ~may).any()
+
+
+CSV_CELLS = st.one_of(st.text(alphabet='ab1 ."\n\r,;\t中', max_size=6), st.sampled_from(["", " ", "NA", "3.5", "是"]))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.lists(CSV_CELLS, min_size=3, max_size=3), min_size=1, max_size=6),
+       quote=st.booleans(), breaks=st.sampled_from(["\n", "\r\n"]), blank=st.booleans(), ragged=st.booleans())
+def test_arrow_csv_parse_matches_pandas(rows: list[list[str]], quote: bool, breaks: str, blank: bool,
+                                        ragged: bool) -> None:
+    """pyarrow's parse of the rows below the header gives pandas' frame, or steps aside (None) for pandas."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf, quoting=csv.QUOTE_ALL if quote else csv.QUOTE_MINIMAL, lineterminator=breaks).writerows(rows)
+    body = buf.getvalue()
+    if blank:
+        body = body.replace(breaks, breaks + breaks, 1)
+    if ragged:
+        body += "x,y" + breaks
+    text = "备注\n年龄,学历,居住年限" + breaks + body
+    got = population_io._arrow_csv(text, ",", ["年龄", "学历", "居住年限"], 2)
+    if got is None:
+        return
+    try:
+        want = pd.read_csv(io.StringIO(text), sep=",", header=None, names=["年龄", "学历", "居住年限"], skiprows=2,
+                           dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=True, index_col=False)
+    except (pd.errors.ParserError, ValueError):
+        raise AssertionError("pyarrow parsed a file pandas refuses") from None
+    pd.testing.assert_frame_equal(got, want)
