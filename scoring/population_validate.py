@@ -567,6 +567,34 @@ def _text_keys(arr: pa.Array) -> tuple[np.ndarray, bool]:
     return first * _MIX[0] ^ last * _MIX[1] ^ length.astype(np.uint64) * _MIX[2], False
 
 
+def text_hash(ids: pd.Series) -> np.ndarray:
+    """A 64-bit hash per value of a text column from its length and its first and last 8 bytes, the same for the
+    same text in any batch (equal texts, equal hashes; callers confirm matches on the text itself)."""
+    arr = pa.array(ids.array) if ids.dtype == STR_DTYPE else pa.array(ids.astype(str).to_numpy(dtype=object),
+                                                                       type=pa.large_string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    offs, data, width = text_buffers(arr)
+    n = len(arr)
+    if width is not None and width >= 8:  # one width: in-place 64-bit views, no gather
+        base = data[offs[0]:offs[0] + n * width]
+        first = np.ndarray((n,), dtype="<u8", buffer=base, offset=0, strides=(width,)).astype(np.uint64)
+        last = np.ndarray((n,), dtype=">u8", buffer=base, offset=width - 8, strides=(width,)).astype(np.uint64)
+        length = np.full(n, width, dtype=np.uint64)
+    else:
+        if data.size == 0:
+            data = np.zeros(1, dtype=np.uint8)
+        lengths = np.diff(offs)
+        first = np.zeros(n, dtype=np.uint64)
+        last = np.zeros(n, dtype=np.uint64)
+        for j in range(8):
+            has = lengths > j
+            first |= (data[np.where(has, offs[:-1] + j, 0)] * has).astype(np.uint64) << np.uint64(8 * j)
+            last |= (data[np.where(has, offs[1:] - 1 - j, 0)] * has).astype(np.uint64) << np.uint64(8 * j)
+        length = lengths.astype(np.uint64)
+    return first * _MIX[0] ^ last * _MIX[1] ^ length * _MIX[2]
+
+
 def repeated(ids: pd.Series) -> np.ndarray:
     """``ids.duplicated(keep=False)`` as a bool array: a 64-bit key per string finds the candidates in one hash pass,
     and only the candidates are compared exactly (so the answer is exact whatever the keys)."""

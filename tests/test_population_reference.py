@@ -26,7 +26,7 @@ from scoring.errors import PopulationError
 from scoring.identifiers_embedded import PREFILTER, _match, ascii_may_hold
 from scoring.population import read_population
 from scoring.population_io import MISSING_TOKENS, read_table
-from scoring.population_validate import STR_DTYPE, missing_mask, repeated
+from scoring.population_validate import STR_DTYPE, missing_mask, repeated, text_hash
 
 NUM_VALUES = st.one_of(st.floats(min_value=-5, max_value=130, width=32), st.sampled_from([np.nan, np.inf, -1.0]),
                        st.integers(min_value=0, max_value=60).map(float))
@@ -226,3 +226,17 @@ def test_arrow_csv_parse_matches_pandas(rows: list[list[str]], quote: bool, brea
     except (pd.errors.ParserError, ValueError):
         raise AssertionError("pyarrow parsed a file pandas refuses") from None
     pd.testing.assert_frame_equal(got, want)
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=st.lists(TEXT, min_size=1, max_size=12), pad=st.integers(min_value=0, max_value=14))
+def test_text_hash_is_the_same_in_any_batch(values: list[str], pad: int) -> None:
+    """The out-of-core duplicate-id hash of a text does not depend on the other texts of its batch (one width or
+    mixed widths), so repeated ids are found across batches."""
+    alone = [text_hash(pd.Series([v], dtype=STR_DTYPE))[0] for v in values]
+    mixed = text_hash(pd.Series([*values, "x" * pad], dtype=STR_DTYPE))[:len(values)]
+    np.testing.assert_array_equal(mixed, np.array(alone, dtype=np.uint64))
+    for v in values:
+        width = len(v.encode())
+        same_width = text_hash(pd.Series([v, "z" * width], dtype=STR_DTYPE))[0]
+        assert same_width == text_hash(pd.Series([v], dtype=STR_DTYPE))[0]
