@@ -25,7 +25,8 @@ from scoring.errors import PopulationError, ScoringInputError
 from scoring.outofcore_stats import Hist, Stats, design_items
 from scoring.population import person_ids, read_population
 from scoring.population_schema import load_schema
-from scoring.population_validate import coerce_string, duplicate_id_reason, missing_mask, text_hash
+from scoring.population_text import text_hash
+from scoring.population_validate import coerce_string, duplicate_id_reason, missing_mask
 from scoring.scheme import AdmissionRule, Scheme
 
 HELPER = "_ooc_"  # prefix of the helper columns kept between the passes

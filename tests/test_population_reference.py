@@ -26,7 +26,8 @@ from scoring.errors import PopulationError
 from scoring.identifiers_embedded import PREFILTER, _match, ascii_may_hold
 from scoring.population import read_population
 from scoring.population_io import MISSING_TOKENS, read_table
-from scoring.population_validate import STR_DTYPE, missing_mask, repeated, text_hash
+from scoring.population_text import STR_DTYPE, repeated, text_hash
+from scoring.population_validate import missing_mask
 
 NUM_VALUES = st.one_of(st.floats(min_value=-5, max_value=130, width=32), st.sampled_from([np.nan, np.inf, -1.0]),
                        st.integers(min_value=0, max_value=60).map(float))
