@@ -117,6 +117,55 @@ def text_kinds(values: pa.Array | pa.ChunkedArray) -> dict[str, np.ndarray]:
     return masks
 
 
+_CHUNK_VALUES = 1 << 20
+
+
+def text_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, int | None]:
+    """The offsets (int64, ``len(arr) + 1``) and the bytes of a string array, and its width in bytes when every
+    value has the same one (None otherwise). No copy of the text."""
+    n = len(arr)
+    offset_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offs = np.frombuffer(arr.buffers()[1], dtype=offset_type)[arr.offset:arr.offset + n + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if arr.buffers()[2] is not None else np.zeros(0, np.uint8)
+    low, high = (v.as_py() for v in pc.min_max(pc.binary_length(arr)).values())
+    width = int(low) if n and low is not None and low == high and not arr.null_count else None
+    return offs.astype(np.int64, copy=False), data, width
+
+
+def ascii_may_hold(arr: pa.Array) -> np.ndarray | None:
+    """Which plain-ASCII values of one width could match :data:`PREFILTER` (a superset, found with numpy), or None
+    when the values differ in width (the caller then screens them all by pattern).
+
+    In ASCII text the prefilter needs 11 or more digits (a mobile number or a 14-digit run), an "@", or a Latin
+    label (wx, qq, tel, ...), hence two letters in a row; a value with none of these cannot hold an identifier.
+    The bytes are read as 64-bit words, a million values at a time.
+    """
+    n = len(arr)
+    offs, data, width = text_buffers(arr)
+    if not width:
+        return None
+    data = data[offs[0]:offs[-1]]
+    out = np.zeros(n, dtype=bool)
+    for lo in range(0, n, _CHUNK_VALUES):
+        part = data[lo * width:min(n, lo + _CHUNK_VALUES) * width]
+        rows = part.size // width
+        digit = np.zeros(part.size + 8, dtype=np.uint8)  # 8 spare bytes: the last word of the last row
+        flag = np.zeros(part.size + 8, dtype=np.uint8)
+        digit[:part.size] = part - np.uint8(48) < 10
+        alpha = (part | 32) - np.uint8(97) < 26
+        flag[:part.size] = part == 64  # "@"
+        flag[1:part.size] |= alpha[1:] & alpha[:-1]  # two letters in a row (across two values: a false alarm)
+        count = np.zeros(rows, dtype=np.int64)
+        hit = np.zeros(rows, dtype=bool)
+        for word in range(0, width, 8):  # each row's bytes as 64-bit words (unaligned views, no copy)
+            keep = np.uint64((1 << (8 * min(8, width - word))) - 1)
+            view = {"shape": (rows,), "dtype": np.uint64, "offset": word, "strides": (width,)}
+            count += np.bitwise_count(np.ndarray(buffer=digit, **view) & keep)
+            hit |= (np.ndarray(buffer=flag, **view) & keep) != 0
+        out[lo:lo + rows] = (count >= 11) | hit
+    return out
+
+
 def column_text_hits(arr: pa.Array) -> tuple[list[str], np.ndarray]:
     """The kinds of identifier inside a whole string column and the 0-based rows holding one.
 
@@ -136,6 +185,9 @@ def column_text_hits(arr: pa.Array) -> tuple[list[str], np.ndarray]:
     found: set[str] = set()
     rows: list[np.ndarray] = []
     a_idx = np.flatnonzero(is_ascii)
+    if a_idx.size == n:  # ids of one width: only the values that could match the prefilter go to the patterns
+        may = ascii_may_hold(arr)
+        a_idx = a_idx if may is None else a_idx[may]
     if a_idx.size:
         masks = text_kinds(arr if a_idx.size == n else pc.take(arr, pa.array(a_idx)))
         found.update(k for k, m in masks.items() if m.any())
@@ -169,10 +221,14 @@ def number_kinds(values: np.ndarray) -> dict[str, np.ndarray]:
     from scoring.identifiers import id18_valid
 
     arr = np.asarray(values)
-    vals = arr.astype(np.float64)
-    n = vals.size
+    n = arr.size
     phone = np.zeros(n, dtype=bool)
     ident = np.zeros(n, dtype=bool)
+    if n == 0 or (arr.dtype.kind in "iu" and arr.dtype.itemsize <= 4):  # below 2**32 < 1e10: no identifier fits
+        return {"id_number": ident, "phone": phone}
+    if arr.dtype.kind in "iuf" and max(abs(float(arr.min())), abs(float(arr.max()))) < 1e10:  # NaN: not taken
+        return {"id_number": ident, "phone": phone}
+    vals = arr.astype(np.float64)
     with np.errstate(invalid="ignore"):
         big = np.isfinite(vals) & (np.abs(vals) >= 1e10) & (np.abs(vals) < 9e18)
     idx = np.flatnonzero(big)

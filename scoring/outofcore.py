@@ -25,6 +25,7 @@ from scoring.errors import PopulationError, ScoringInputError
 from scoring.outofcore_stats import Hist, Stats, design_items
 from scoring.population import person_ids, read_population
 from scoring.population_schema import load_schema
+from scoring.population_text import text_hash
 from scoring.population_validate import coerce_string, duplicate_id_reason, missing_mask
 from scoring.scheme import AdmissionRule, Scheme
 
@@ -82,7 +83,7 @@ def find_duplicate_ids(batches: Callable[[], Iterable[pd.DataFrame]], column: st
         try:
             for frame in batches():
                 ids, miss = _normalised_ids(frame[column])
-                h = pd.util.hash_array(ids.to_numpy(dtype=object)[~miss])
+                h = text_hash(ids[~miss])
                 bucket = (h >> shift).astype(np.int64)
                 order = np.argsort(bucket, kind="stable")
                 bounds = np.searchsorted(bucket[order], np.arange(buckets + 1))
@@ -102,9 +103,8 @@ def find_duplicate_ids(batches: Callable[[], Iterable[pd.DataFrame]], column: st
     start = 0
     for frame in batches():
         ids, miss = _normalised_ids(frame[column])
-        h = pd.util.hash_array(ids.to_numpy(dtype=object))
-        hit = np.isin(h, dup_hashes) & ~miss
-        found.append(pd.DataFrame({"id": ids.to_numpy(dtype=object)[hit], "row": np.flatnonzero(hit) + start + 1}))
+        hit = np.isin(text_hash(ids), dup_hashes) & ~miss
+        found.append(pd.DataFrame({"id": ids[hit].to_numpy(dtype=object), "row": np.flatnonzero(hit) + start + 1}))
         start += len(frame)
     rows = pd.concat(found).groupby("id", sort=False)["row"].agg(list)
     out: dict[str, str] = {}

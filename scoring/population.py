@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -220,9 +221,21 @@ def _refuse_or_drop(raw: pd.DataFrame, findings: list[IdentifierFinding], mappin
     return raw, dropped
 
 
+def _frame_of(cols: dict[str, Any], n: int) -> pd.DataFrame:
+    """The typed columns as a frame, one block per column (no consolidation copy), index 0..n-1."""
+    index = pd.RangeIndex(n)
+    series = [pd.Series(v.to_numpy() if isinstance(v, pd.Series) and isinstance(v.dtype, np.dtype) else
+                        (v.array if isinstance(v, pd.Series) else v), index=index, name=c) for c, v in cols.items()]
+    if not series:
+        return pd.DataFrame(index=index)
+    frame = pd.concat(series, axis=1)
+    frame.columns = list(cols)
+    return frame
+
+
 def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, source: str | None,
               warnings: list[str], row_numbers: np.ndarray | None = None, row_offset: int = 0,
-              schema: Schema | None = None) -> PopulationLoad:
+              schema: Schema | None = None, columns: Collection[str] | None = None) -> PopulationLoad:
     schema = schema or load_schema()
     name = source or "population"
     if raw.shape[1] == 0:
@@ -249,6 +262,10 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
     if raw.shape[1] == 0:
         raise PopulationError(f"{name}: no columns left after dropping identifiers")
 
+    looks = _id_like_columns(raw, mapping, schema) if "person_id" not in {mapping[c] for c in raw.columns} else []
+    if columns is not None:  # only the columns asked for are typed and validated (all were screened above)
+        wanted = set(columns) | {"person_id"}
+        raw = raw[[c for c in raw.columns if mapping[c] in wanted]]
     probs = Problems(n)
     typed, extras, id_missing = type_columns(raw, mapping, schema, probs, warnings)
     logical_checks(typed, probs, schema)
@@ -256,7 +273,6 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
         duplicate_ids(typed["person_id"], id_missing, probs)
     else:
         typed["person_id"] = person_ids(np.arange(n))
-        looks = _id_like_columns(raw, mapping, schema)
         if looks:
             warnings.append(f"WARNING: no person_id column, so ids P{1:07d}... were generated; but column(s) "
                             f"{', '.join(repr(c) for c in looks)} look like an id column (a distinct value in every "
@@ -265,8 +281,7 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
     order = {c: i for i, c in enumerate(schema.columns)}
     cols: dict[str, Any] = {c: typed[c] for c in schema.columns if c in typed}
     cols.update(extras)
-    frame = pd.DataFrame({c: (v.reset_index(drop=True) if isinstance(v, pd.Series) else v) for c, v in cols.items()})
-    frame.index = pd.RangeIndex(n)
+    frame = _frame_of(cols, n)
     rejected = probs.table(order)
     keep = ~probs.bad
     if not keep.all():
@@ -282,7 +297,7 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
 
 def read_population(source: str | os.PathLike[str] | pd.DataFrame, *, skip_invalid: bool = False,
                     drop_identifiers: bool = False, row_offset: int = 0,
-                    schema: Schema | None = None) -> PopulationLoad:
+                    schema: Schema | None = None, columns: Collection[str] | None = None) -> PopulationLoad:
     """Read and validate a population from a file path (CSV/XLSX/Parquet) or a DataFrame.
 
     Strict by default: any invalid row raises :class:`PopulationError` whose first line names up to three bad rows.
@@ -290,17 +305,20 @@ def read_population(source: str | os.PathLike[str] | pd.DataFrame, *, skip_inval
     are refused unless ``drop_identifiers`` is true, in which case they are dropped and reported.
     ``row_offset`` (a frame that is a batch of a larger file) is added to the data rows named in identifier messages.
     ``schema`` replaces the population schema (e.g. without the columns a scheme declares itself:
-    ``scheme_inputs.population_schema_for``).
+    ``scheme_inputs.population_schema_for``). ``columns`` (canonical names, e.g. a scheme's columns) limits typing and
+    validation to those columns and person_id; the others are still screened for identifiers, then left out of the
+    frame.
     """
     if isinstance(source, pd.DataFrame):
         return _validate(source, skip_invalid=skip_invalid, drop_identifiers=drop_identifiers, source=None,
-                         warnings=[], row_offset=row_offset, schema=schema)
+                         warnings=[], row_offset=row_offset, schema=schema, columns=columns)
     if not isinstance(source, str | os.PathLike):
         raise PopulationError(f"a population must be a file path or a pandas DataFrame, not {type(source).__name__}")
     table = read_table(source)
-    return _validate(table.frame, skip_invalid=skip_invalid, drop_identifiers=drop_identifiers,
+    # The frame is handed over without a second reference, so that columns left out are released while validating.
+    return _validate(table.__dict__.pop("frame"), skip_invalid=skip_invalid, drop_identifiers=drop_identifiers,
                      source=os.fspath(source), warnings=list(table.warnings), row_numbers=table.row_numbers,
-                     schema=schema)
+                     schema=schema, columns=columns)
 
 
 def load_population(source: str | os.PathLike[str] | pd.DataFrame, *, drop_identifiers: bool = False) -> pd.DataFrame:

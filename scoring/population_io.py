@@ -218,6 +218,10 @@ def read_csv_text(text: str, name: str) -> RawTable:
     skip = nonblank[header_idx] + 1 if header_idx < len(nonblank) else 1
     if header_idx:
         warnings.append(f"header found on line {skip}; {header_idx} line(s) above it were skipped")
+    frame = _arrow_csv(text, delim, header, skip)
+    if frame is not None:
+        return RawTable(frame=frame, kind="csv", header_row=skip, warnings=warnings,
+                        row_numbers=csv_row_numbers(text, len(frame), skip))
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=delim, header=None, names=header, skiprows=skip, dtype=str,
@@ -230,6 +234,36 @@ def read_csv_text(text: str, name: str) -> RawTable:
         raise PopulationError(f"{name}: cannot parse the CSV: {' '.join(str(exc).split())}") from None
     return RawTable(frame=frame, kind="csv", header_row=skip, warnings=warnings,
                     row_numbers=csv_row_numbers(text, len(frame), skip))
+
+
+def _arrow_csv(text: str, delim: str, header: list[str], skip: int) -> pd.DataFrame | None:
+    """The rows below the header parsed by pyarrow's CSV reader (multithreaded, straight into pyarrow strings), or
+    None when it cannot tell them the way pandas' reader would (then pandas parses them, and words any error).
+
+    Every value stays text as written (no nulls, no type guessing); empty lines are skipped as pandas does. A
+    one-column file, or a row with a different number of fields, goes to pandas.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if len(header) < 2:
+        return None
+    start = 0
+    for _, match in zip(range(skip), _LINE_BREAK.finditer(text), strict=False):
+        start = match.end()
+    body = text[start:].encode("utf-8")
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(column_names=header, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True, ignore_empty_lines=True),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()), null_values=[],
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError, MemoryError):
+        return None
+    del body
+    return table.to_pandas(split_blocks=True, self_destruct=True)
 
 
 def csv_row_numbers(text: str, n: int, header_line: int) -> np.ndarray | None:
@@ -270,7 +304,8 @@ def _read_parquet(path: Path) -> RawTable:
         if len(parquet_schema) > MAX_COLUMNS:
             raise PopulationError(f"{path.name}: {len(parquet_schema):,} columns; at most {MAX_COLUMNS} are accepted")
         refuse_nested_columns(parquet_schema, path.name)
-        frame = pd.read_parquet(path)
+        # Column by column, no consolidation into 2-D blocks, Arrow buffers released as they are converted.
+        frame = pd.read_parquet(path, to_pandas_kwargs={"split_blocks": True, "self_destruct": True})
     except PopulationError:
         raise
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for a broken file

@@ -19,8 +19,8 @@ from scoring.identifiers import id15_like, id18_valid, mobile_like, name_like
 from scoring.identifiers_embedded import text_kinds
 from scoring.population_io import MISSING_TOKENS
 from scoring.population_schema import ColumnSpec, Schema, normalise_text
+from scoring.population_text import STR_DTYPE, plain_decimals, repeated, token_candidates
 
-STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 # Tolerances of the logical checks. Age is in completed years, so a person aged 30 may have lived 30.9 years.
 AGE_SLACK = 1.0
 MONTH_SLACK = 1.0 / 12.0 + 1e-6
@@ -47,6 +47,15 @@ class Problems:
         else:
             reason_list = list(reasons)
         self.parts.append(pd.DataFrame({"pos": idx.astype(np.int64), "column": column, "reason": reason_list}))
+
+    def add_at(self, positions: np.ndarray, column: str, reasons: list[str] | str) -> None:
+        """Record ``reasons`` for the rows at ``positions`` (ascending 0-based positions)."""
+        idx = np.asarray(positions, dtype=np.int64)
+        if idx.size == 0:
+            return
+        self.bad[idx] = True
+        reason_list: Any = [reasons] * idx.size if isinstance(reasons, str) else list(reasons)
+        self.parts.append(pd.DataFrame({"pos": idx, "column": column, "reason": reason_list}))
 
     def table(self, order: dict[str, int]) -> pd.DataFrame:
         """The lines as a frame (row 1-based, column, reason), by row then by the column ``order``."""
@@ -90,8 +99,13 @@ def missing_mask(col: pd.Series) -> np.ndarray:
         hit[valid] = tok[codes[valid]] if len(tok) else False
         miss |= hit
     elif pd.api.types.is_string_dtype(col.dtype) and col.dtype != object:
-        norm = col.str.strip().str.lower()
-        miss |= norm.isin(MISSING_TOKENS).to_numpy(dtype=bool, na_value=False)
+        cand = token_candidates(col)
+        if cand is None:
+            norm = col.str.strip().str.lower()
+            miss |= norm.isin(MISSING_TOKENS).to_numpy(dtype=bool, na_value=False)
+        elif cand.any():
+            norm = col[cand].str.strip().str.lower()
+            miss[cand] |= norm.isin(MISSING_TOKENS).to_numpy(dtype=bool, na_value=False)
     elif col.dtype == object:
         codes, uniques = pd.factorize(col, use_na_sentinel=True)
         if len(uniques):
@@ -137,6 +151,9 @@ def _to_numbers(col: pd.Series, miss: np.ndarray) -> tuple[np.ndarray, np.ndarra
         ok = codes >= 0
         vals[ok] = conv[codes[ok]]
     else:
+        fast = plain_decimals(col)
+        if fast is not None:
+            return fast, np.zeros(len(col), dtype=bool)
         vals = np.array(pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan), copy=True)
         slow = np.isnan(vals) & ~miss
         if slow.any():
@@ -163,6 +180,26 @@ def _reasons_for(col: pd.Series, mask: np.ndarray, template: str) -> list[str]:
 
 def _fmt_num(x: float) -> str:
     return f"{x:g}"
+
+
+def _numeric_clean(spec: ColumnSpec, col: pd.Series) -> np.ndarray | None:
+    """A numpy number column with nothing to report, as ``spec.dtype`` without a float64 copy; else None.
+
+    Whole-column reductions only (min, max, and the whole-number test for an int column read as floats): a column
+    with a missing, infinite, fractional or out-of-range value takes the detailed path, which names each row.
+    """
+    dt = col.dtype
+    if not isinstance(dt, np.dtype) or dt.kind not in "iuf" or len(col) == 0:
+        return None
+    arr = col.to_numpy()
+    low, high = float(arr.min()), float(arr.max())  # a NaN anywhere makes both NaN: not taken
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return None
+    if spec.range is not None and (low < spec.range[0] or high > spec.range[1]):
+        return None
+    if spec.type == "int" and dt.kind == "f" and not bool(np.all(arr == np.floor(arr))):
+        return None
+    return arr.astype(spec.dtype, copy=False)
 
 
 def _coerce_numeric(spec: ColumnSpec, col: pd.Series, miss: np.ndarray, probs: Problems) -> np.ndarray:
@@ -206,6 +243,28 @@ def _coerce_bool(spec_name: str, col: pd.Series, miss: np.ndarray, probs: Proble
     return out
 
 
+def _code_dtype(n_categories: int) -> type:
+    return np.int8 if n_categories < 127 else np.int16 if n_categories < 32000 else np.int32
+
+
+def _category_clean(spec: ColumnSpec, col: pd.Series, schema: Schema) -> pd.Categorical | None:
+    """A dictionary-encoded column whose every category is a known value and no row is missing, recoded to the
+    schema's categories through its (few) categories only; else None (the detailed path names each row)."""
+    if not isinstance(col.dtype, pd.CategoricalDtype) or len(col) == 0:
+        return None
+    categories = list(col.cat.categories)
+    mapped = [schema.canonical_value(spec.name, c) for c in categories]
+    if any(m is None for m in mapped) or any(normalise_text(str(c)) in MISSING_TOKENS for c in categories):
+        return None
+    codes = col.cat.codes.to_numpy()
+    if int(codes.min()) < 0:
+        return None
+    cats = list(spec.categories)
+    index = {c: i for i, c in enumerate(cats)}
+    table = np.array([index[m] for m in mapped], dtype=_code_dtype(len(cats)))
+    return pd.Categorical.from_codes(table[codes], categories=cats, validate=False)  # codes from the table
+
+
 def _coerce_category(spec: ColumnSpec, col: pd.Series, miss: np.ndarray, probs: Problems, schema: Schema,
                      warnings: list[str]) -> pd.Categorical:
     probs.add(miss, spec.name, "missing value")
@@ -241,13 +300,17 @@ def _coerce_category(spec: ColumnSpec, col: pd.Series, miss: np.ndarray, probs: 
     out[out < 0] = 0 if cats else -1
     if not cats:
         cats = ["(none)"]
-    code_dtype = np.int8 if len(cats) < 127 else np.int16 if len(cats) < 32000 else np.int32
-    return pd.Categorical.from_codes(out.astype(code_dtype), categories=cats)
+    return pd.Categorical.from_codes(out.astype(_code_dtype(len(cats))), categories=cats)
 
 
 def coerce_string(spec_name: str, col: pd.Series, miss: np.ndarray, probs: Problems) -> pd.Series:
     """A text column as stripped compact strings ("" where missing); whole floats lose their ".0"."""
     probs.add(miss, spec_name, "missing value")
+    if col.dtype == STR_DTYPE:  # already compact text: strip in place (the same pyarrow kernel as below)
+        text = col.fillna("").str.strip()
+        if miss.any():
+            text = text.where(~pd.Series(miss, index=text.index), "")
+        return text.reset_index(drop=True)
     if pd.api.types.is_float_dtype(col.dtype):
         vals = col.to_numpy(dtype=np.float64, na_value=np.nan)
         integral = np.isfinite(vals) & (vals == np.floor(np.nan_to_num(vals)))
@@ -295,6 +358,17 @@ def _infer_extra(name: str, col: pd.Series, miss: np.ndarray, probs: Problems, s
     return pd.Series(text.astype(STR_DTYPE)).reset_index(drop=True)
 
 
+def _clean_column(spec: ColumnSpec, col: pd.Series, schema: Schema) -> Any:
+    """The typed column when a whole-column test shows nothing to report (see the ``*_clean`` helpers), else None."""
+    if spec.type in ("int", "float"):
+        return _numeric_clean(spec, col)
+    if spec.type == "category":
+        return _category_clean(spec, col, schema)
+    if spec.type == "bool" and col.dtype == np.bool_:
+        return col.to_numpy(dtype=bool)
+    return None
+
+
 def type_columns(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema, probs: Problems,
                  warnings: list[str]) -> tuple[dict[str, Any], dict[str, pd.Series], np.ndarray | None]:
     """Coerce each column of ``raw`` (header -> canonical name in ``mapping``) to its schema type.
@@ -308,8 +382,12 @@ def type_columns(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema, pro
     for header in raw.columns:
         target = mapping[header]
         col = raw[header]
-        miss = missing_mask(col)
         spec = schema.columns.get(target)
+        clean = _clean_column(spec, col, schema) if spec is not None else None
+        if clean is not None:  # nothing to report: typed by whole-column reductions, no per-row masks
+            typed[target] = clean
+            continue
+        miss = missing_mask(col)
         if spec is None:
             extras[target] = _infer_extra(target, col, miss, probs, schema, warnings)
             continue
@@ -326,14 +404,38 @@ def type_columns(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema, pro
     return typed, extras, id_missing
 
 
+LOGIC_CHUNK = 1 << 20  # rows per pass of the logical checks (float64 copies of one chunk at a time)
+
+
 def logical_checks(typed: dict[str, Any], probs: Problems, schema: Schema) -> None:
-    """Relations between columns, checked only where the values involved are themselves valid."""
-    bad_now = probs.bad.copy()
-    ok = ~bad_now
+    """Relations between columns, checked only where the values involved are themselves valid.
+
+    Worked in chunks of rows so that the float64 copies of the columns involved stay small; the problems come out
+    in the same order as one pass over all rows would give (by row, then by check).
+    """
+    ok_all = ~probs.bad
+    for lo in range(0, probs.n, LOGIC_CHUNK):
+        rows = slice(lo, min(probs.n, lo + LOGIC_CHUNK))
+        for column, pos, reasons in _logical_chunk(typed, rows, ok_all[rows], schema):
+            probs.add_at(pos + lo, column, reasons)
+
+
+def _logical_chunk(typed: dict[str, Any], rows: slice, ok: np.ndarray, schema: Schema
+                   ) -> list[tuple[str, np.ndarray, list[str] | str]]:
+    """The logical problems of one chunk of rows: (column, positions within the chunk, reasons) in check order."""
+    out: list[tuple[str, np.ndarray, list[str] | str]] = []
     has = typed.__contains__
+    cache: dict[str, np.ndarray] = {}
 
     def f(col: str) -> np.ndarray:
-        return np.asarray(typed[col], dtype=np.float64)
+        if col not in cache:
+            cache[col] = np.asarray(typed[col][rows], dtype=np.float64)
+        return cache[col]
+
+    def add(m: np.ndarray, column: str, reasons: Any) -> None:
+        pos = np.flatnonzero(m)
+        if pos.size:
+            out.append((column, pos, reasons if isinstance(reasons, str) else list(reasons)))
 
     city_res = None
     if has("residence_years"):
@@ -346,43 +448,44 @@ def logical_checks(typed: dict[str, Any], probs: Problems, schema: Schema) -> No
             m = ok & (city_res > age + AGE_SLACK)
             what = "residence_years" + (" + residence_years_other_districts" if
                                         has("residence_years_other_districts") else "")
-            probs.add(m, "residence_years", [f"{what} ({_fmt_num(r)}) exceed the age ({int(a)})"
-                                             for r, a in zip(city_res[m], age[m], strict=True)])
+            add(m, "residence_years", (f"{what} ({_fmt_num(r)}) exceed the age ({int(a)})"
+                                       for r, a in zip(city_res[m], age[m], strict=True)))
         if has("insurance_years"):
             ins = f("insurance_years")
             m = ok & (ins > work + AGE_SLACK)
-            probs.add(m, "insurance_years", [f"insurance_years ({_fmt_num(i)}) exceed age - {schema.working_age} "
-                                             f"({_fmt_num(w)}): nobody is insured before {schema.working_age}"
-                                             for i, w in zip(ins[m], work[m], strict=True)])
+            add(m, "insurance_years", (f"insurance_years ({_fmt_num(i)}) exceed age - {schema.working_age} "
+                                       f"({_fmt_num(w)}): nobody is insured before {schema.working_age}"
+                                       for i, w in zip(ins[m], work[m], strict=True)))
             if has("insurance_years_yrd"):
                 tot = ins + f("insurance_years_yrd")
                 m2 = ok & ~m & (tot > work + AGE_SLACK)
-                probs.add(m2, "insurance_years_yrd",
-                          [f"insurance_years + insurance_years_yrd ({_fmt_num(t)}) exceed age - "
-                           f"{schema.working_age} ({_fmt_num(w)})" for t, w in zip(tot[m2], work[m2], strict=True)])
+                add(m2, "insurance_years_yrd",
+                    (f"insurance_years + insurance_years_yrd ({_fmt_num(t)}) exceed age - "
+                     f"{schema.working_age} ({_fmt_num(w)})" for t, w in zip(tot[m2], work[m2], strict=True)))
         if has("permit_years") and city_res is None:
             m = ok & (f("permit_years") > age + AGE_SLACK)
-            probs.add(m, "permit_years", "permit_years exceed the age")
+            add(m, "permit_years", "permit_years exceed the age")
     if has("permit_years"):
         permit = f("permit_years")
         if city_res is not None:
             m = ok & (permit > city_res + MONTH_SLACK)
-            probs.add(m, "permit_years", [f"permit_years ({_fmt_num(p)}) exceed the years of residence in the city "
-                                          f"({_fmt_num(r)})" for p, r in zip(permit[m], city_res[m], strict=True)])
+            add(m, "permit_years", (f"permit_years ({_fmt_num(p)}) exceed the years of residence in the city "
+                                    f"({_fmt_num(r)})" for p, r in zip(permit[m], city_res[m], strict=True)))
         if has("has_residence_permit"):
-            m = ok & ~np.asarray(typed["has_residence_permit"], dtype=bool) & (permit > 0)
-            probs.add(m, "permit_years", "permit_years > 0 but has_residence_permit is 否 (no)")
+            m = ok & ~np.asarray(typed["has_residence_permit"][rows], dtype=bool) & (permit > 0)
+            add(m, "permit_years", "permit_years > 0 but has_residence_permit is 否 (no)")
     if has("owned_home_years") and has("rented_home_years") and city_res is not None:
         homes = f("owned_home_years") + f("rented_home_years")
         m = ok & (homes > city_res + MONTH_SLACK)
-        probs.add(m, "rented_home_years", [f"owned_home_years + rented_home_years ({_fmt_num(h)}) exceed the years "
-                                           f"of residence in the city ({_fmt_num(r)})"
-                                           for h, r in zip(homes[m], city_res[m], strict=True)])
+        add(m, "rented_home_years", (f"owned_home_years + rented_home_years ({_fmt_num(h)}) exceed the years "
+                                     f"of residence in the city ({_fmt_num(r)})"
+                                     for h, r in zip(homes[m], city_res[m], strict=True)))
+    return out
 
 
 def duplicate_ids(ids: pd.Series, miss: np.ndarray, probs: Problems) -> None:
     """Reject every row whose (present) person id occurs more than once, naming the rows that share it."""
-    dup = ids.duplicated(keep=False).to_numpy(dtype=bool) & ~miss
+    dup = repeated(ids) & ~miss
     if not dup.any():
         return
     sub = ids[dup]

@@ -107,6 +107,16 @@ def _progress(total: int, desc: str) -> tqdm:
     return tqdm(total=total, desc=desc, file=sys.stderr, disable=None, leave=False, unit="step")
 
 
+def needed_columns(scheme: Scheme, args: argparse.Namespace) -> list[str]:
+    """The population columns a score or admit run reads: the scheme's and those of ``--ties`` (person_id is always
+    kept). Only these are typed and validated; every column is still screened for identifiers."""
+    cols = list(scheme.columns())
+    ties = parse_ties(getattr(args, "ties", None))
+    if isinstance(ties, list):
+        cols += [str(key["column"]) for key in ties if "column" in key]
+    return cols
+
+
 def _load_inputs(args: argparse.Namespace, bar: tqdm) -> tuple[Scheme, Any, ScoreResult, pd.DataFrame]:
     from scoring.population import read_population
     from scoring.scheme_inputs import population_schema_for
@@ -114,7 +124,7 @@ def _load_inputs(args: argparse.Namespace, bar: tqdm) -> tuple[Scheme, Any, Scor
     scheme = load_scheme(args.scheme)
     bar.update(1)
     load = read_population(args.population, skip_invalid=args.skip_invalid, drop_identifiers=args.drop_identifiers,
-                           schema=population_schema_for(scheme))
+                           schema=population_schema_for(scheme), columns=needed_columns(scheme, args))
     for note in load.warnings:  # the loud ones: generated ids beside an id-like column, Excel formula cells
         if note.startswith("WARNING:"):
             print(note, file=sys.stderr)

@@ -1,0 +1,194 @@
+"""The data path (load → validate → score → admit) against the pyarrow I/O floor, side by side in one process.
+
+    python benchmarks/bench_datapath.py parquet --n 10000000 [--rounds 3] [--dir /tmp/bench]
+    python benchmarks/bench_datapath.py memory --n 10000000
+    python benchmarks/bench_datapath.py csv --n 2000000
+    python benchmarks/bench_datapath.py outofcore --n 10000000
+
+``parquet``: floor = pyarrow reading the scheme's columns (beijing-2020: 11) to pandas, and the same for every
+column of the file (which the identifier screen must read); ours = ``read_population(columns=scheme columns)``,
+then ``score`` and ``admit`` (quota 6,000). The three alternate, best of ``--rounds``; wall and CPU seconds, with
+the load average of the machine (shared machines make the wall times noisy; CPU seconds are steadier).
+``memory``: peak RSS of an in-memory admit in a fresh child process against the compact columns plus the result.
+``csv``: a GB18030 CSV of the same people, ``read_population`` against ``pyarrow.csv`` reading the same file
+(transcoding on the fly) to pandas. ``outofcore``: ``python -m scoring admit --engine chunked`` on the file, rows/s
+and peak RSS. Each step prints one JSON line; files are generated with ``python -m scoring synth`` when missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+SCHEME = ROOT / "scenarios" / "schemes" / "beijing-2020.yaml"
+QUOTA = 6_000
+
+
+def load_average() -> float:
+    """The 1-minute load average (how busy the shared machine was)."""
+    return round(os.getloadavg()[0], 1)
+
+
+def timed(fn: Any) -> tuple[float, float]:
+    """(wall, CPU) seconds of one call."""
+    w, c = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - w, time.process_time() - c
+
+
+def population_file(n: int, folder: Path) -> Path:
+    """The synthetic Parquet file of ``n`` people (seed 1), generated once."""
+    path = folder / f"pop{n}.parquet"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "scoring", "synth", "--n", str(n), "--seed", "1", "--out", str(path)],
+                       check=True, cwd=ROOT, stderr=subprocess.DEVNULL)
+    return path
+
+
+def emit(step: str, **fields: Any) -> None:
+    print(json.dumps({"step": step, "load_avg": load_average(), **fields}, ensure_ascii=False), flush=True)
+
+
+def bench_parquet(path: Path, rounds: int) -> None:
+    import pyarrow.parquet as pq
+
+    from scoring.admission import admit
+    from scoring.engine import score
+    from scoring.population import read_population
+    from scoring.scheme import load_scheme
+
+    scheme = load_scheme(SCHEME)
+    cols = scheme.columns()
+    n = pq.ParquetFile(path).metadata.num_rows
+
+    def floor_scheme() -> None:
+        pq.read_table(path, columns=cols).to_pandas()
+
+    def floor_all() -> None:
+        pq.read_table(path).to_pandas()
+
+    def load_only() -> None:
+        read_population(path, columns=cols)
+
+    def ours() -> None:
+        load = read_population(path, columns=cols)
+        admit(score(load.frame, scheme), quota=QUOTA)
+
+    score(read_population(path, columns=cols).frame.head(1000), scheme)  # numba compiled/cached outside the timing
+    steps = {"floor_scheme_columns": floor_scheme, "floor_all_columns": floor_all, "load_validate": load_only,
+             "load_score_admit": ours}
+    best = {k: (float("inf"), float("inf")) for k in steps}
+    for _ in range(rounds):
+        for name, fn in steps.items():
+            w, c = timed(fn)
+            best[name] = (min(best[name][0], w), min(best[name][1], c))
+    floor_w, floor_c = best["floor_scheme_columns"]
+    emit("parquet", rows=n, columns_scheme=len(cols), rounds=rounds,
+         **{f"{k}_wall_s": round(v[0], 2) for k, v in best.items()},
+         **{f"{k}_cpu_s": round(v[1], 2) for k, v in best.items()},
+         ratio_wall=round(best["load_score_admit"][0] / floor_w, 1),
+         ratio_cpu=round(best["load_score_admit"][1] / floor_c, 1),
+         ratio_wall_vs_all_columns=round(best["load_score_admit"][0] / best["floor_all_columns"][0], 1))
+
+
+def bench_memory(path: Path) -> None:
+    """Peak RSS of ``admit`` in a child process, and the compact columns + result it is measured against."""
+    from bench_outofcore import PeakRSS
+
+    code = (
+        "import json, sys\n"
+        "from scoring.population import read_population\n"
+        "from scoring.scheme import load_scheme\n"
+        "from scoring.engine import score\n"
+        "from scoring.admission import admit\n"
+        f"scheme = load_scheme({str(SCHEME)!r})\n"
+        f"load = read_population({str(path)!r}, columns=scheme.columns())\n"
+        "res = score(load.frame, scheme)\n"
+        f"adm = admit(res, quota={QUOTA})\n"
+        "compact = int(load.frame[[c for c in scheme.columns() if c in load.frame]].memory_usage(deep=True).sum())\n"
+        "result = sum(a.nbytes for a in res.item_cents.values()) + res.total_cents.nbytes"
+        " + res.eligible_mask.nbytes + adm.admitted_mask.nbytes\n"
+        "print(json.dumps({'rows': load.rows_in, 'compact_bytes': compact, 'result_bytes': int(result)}))\n"
+    )
+    w = time.perf_counter()
+    with PeakRSS(interval=0.05) as rss:
+        out = subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, capture_output=True, text=True)
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    need = got["compact_bytes"] + got["result_bytes"]
+    emit("memory", rows=got["rows"], seconds=round(time.perf_counter() - w, 1),
+         peak_rss_mb=round(rss.peak / 1e6), peak_bytes_per_person=round(rss.peak / got["rows"]),
+         compact_plus_result_bytes_per_person=round(need / got["rows"]),
+         peak_over_compact_plus_result=round(rss.peak / need, 1))
+
+
+def bench_csv(path: Path, rounds: int) -> None:
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    from scoring.population import read_population
+    from scoring.scheme import load_scheme
+
+    csv_path = path.with_suffix(".gb18030.csv")
+    if not csv_path.exists():
+        pq.read_table(path).to_pandas().to_csv(csv_path, index=False, encoding="gb18030")
+    cols = load_scheme(SCHEME).columns()
+
+    def floor() -> None:
+        pacsv.read_csv(csv_path, read_options=pacsv.ReadOptions(encoding="gb18030")).to_pandas()
+
+    def ours() -> None:
+        read_population(csv_path, columns=cols)
+
+    best = {"floor": (float("inf"),) * 2, "ours": (float("inf"),) * 2}
+    for _ in range(rounds):
+        for name, fn in (("floor", floor), ("ours", ours)):
+            w, c = timed(fn)
+            best[name] = (min(best[name][0], w), min(best[name][1], c))
+    emit("csv_gb18030", rows=pq.ParquetFile(path).metadata.num_rows, file_mb=round(csv_path.stat().st_size / 1e6),
+         floor_pyarrow_csv_wall_s=round(best["floor"][0], 2), floor_pyarrow_csv_cpu_s=round(best["floor"][1], 2),
+         ours_wall_s=round(best["ours"][0], 2), ours_cpu_s=round(best["ours"][1], 2),
+         ratio_wall=round(best["ours"][0] / best["floor"][0], 1),
+         ratio_cpu=round(best["ours"][1] / best["floor"][1], 1))
+
+
+def bench_outofcore(path: Path) -> None:
+    import pyarrow.parquet as pq
+    from bench_outofcore import PeakRSS
+
+    n = pq.ParquetFile(path).metadata.num_rows
+    out = path.with_suffix(".admitted.parquet")
+    w = time.perf_counter()
+    with PeakRSS(interval=0.1) as rss:
+        subprocess.run([sys.executable, "-m", "scoring", "admit", "--scheme", str(SCHEME), "--population", str(path),
+                        "--quota", str(QUOTA), "--engine", "chunked", "--out", str(out), "--json"], check=True,
+                       cwd=ROOT, stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - w
+    out.unlink(missing_ok=True)
+    emit("outofcore_chunked", rows=n, seconds=round(seconds, 1), rows_per_s=round(n / seconds),
+         peak_rss_mb=round(rss.peak / 1e6))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("step", choices=("parquet", "memory", "csv", "outofcore"))
+    ap.add_argument("--n", type=int, default=2_000_000)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--dir", type=Path, default=Path("/tmp/bench_datapath"))
+    args = ap.parse_args()
+    path = population_file(args.n, args.dir)
+    {"parquet": lambda: bench_parquet(path, args.rounds), "memory": lambda: bench_memory(path),
+     "csv": lambda: bench_csv(path, args.rounds), "outofcore": lambda: bench_outofcore(path)}[args.step]()
+
+
+if __name__ == "__main__":
+    main()
