@@ -56,14 +56,16 @@ from scoring.dynamics_profile import apply_profile
 from scoring.dynamics_state import State, stream_key, uniforms
 from scoring.engine import score
 from scoring.recognition import RecognitionRules, recognised_arrays
+from scoring.scenario_services import NEED_COLUMNS, admitted_needs
 from scoring.scheme import Scheme
+from scoring.synth_pathways import load_parameters
 
 __all__ = ["AGE_BANDS", "METRICS", "YEARS_BANDS", "MonteCarlo", "Simulation", "YearRule", "default_arrivals",
            "rebase_newcomers", "simulate", "simulate_many"]
 ArrivalSource = Callable[[int, int], pd.DataFrame]
 Progress = Callable[[int], None]
 COUNTS = ("pool", "arrivals", "departures", "eligible", "applicants", "applicants_at_line", "admitted",
-          "tied_at_cutoff", "backlog", "backlog_applicants", "pool_next")
+          "tied_at_cutoff", "backlog", "backlog_applicants", "pool_next", *NEED_COLUMNS)
 REC_COLS = ("insurance_years", "insurance_years_yrd", "pension_transferred", "residence_years",
             "residence_years_other_districts")
 
@@ -156,6 +158,7 @@ def simulate(pop: pd.DataFrame, scheme: Scheme, rules: Sequence[YearRule], param
     years_all: list[tuple[int, YearRule | None]] = [(t, burn_in_rule) for t in range(-burn_in, 0)]
     years_all += list(enumerate(rules))
     start: pd.DataFrame | None = None
+    svc_params = load_parameters()
     for t, rule in years_all:
         year = start_year + t
         reported = t >= 0
@@ -207,6 +210,7 @@ def simulate(pop: pd.DataFrame, scheme: Scheme, rules: Sequence[YearRule], param
                     lo = int(pts.min())
                     dist.extend((year, lo + i, int(c)) for i, c in enumerate(np.bincount(pts - lo)) if c)
         n_adm = int(admitted.sum())
+        needs = admitted_needs(state, admitted, svc_params) if reported else {}
         waits_adm = (t - first[admitted]).astype(np.int64) if reported and n_adm else np.zeros(0, np.int64)
         departed = ~admitted & leaving(state, params, seed, replication, t)
         n_dep = int(departed.sum())
@@ -245,7 +249,7 @@ def simulate(pop: pd.DataFrame, scheme: Scheme, rules: Sequence[YearRule], param
                 "score_median": float(np.median(total[admitted])) if n_adm else np.nan,
                 "wait_mean": float(waits_adm.mean()) if n_adm else np.nan,
                 "wait_median": float(np.median(waits_adm)) if n_adm else np.nan,
-                "pool_next": state.n,
+                "pool_next": state.n, **needs,
             })
             if progress is not None:
                 progress(1)

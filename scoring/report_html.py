@@ -14,6 +14,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from scoring.scenario_run import Comparison, ScenarioRun
+from scoring.scenario_services import ASSUMPTION as SERVICE_ASSUMPTION
+from scoring.scenario_services import ASSUMPTION_ZH as SERVICE_ASSUMPTION_ZH
 
 DIM_LABELS = {"education": "学历 education", "age_band": "年龄段 age band", "origin": "来源地 origin",
               "district": "居住区 district", "residence_years": "居住年限 residence years"}
@@ -149,8 +151,11 @@ def run_report(run: ScenarioRun) -> str:
             {"variant": "有名额 with cap", **qt["with_cap"]}, {"variant": "取消名额 no cap", **qt["no_cap"]}])))
     tables.append(("各项目对落户的影响（首年） Admissions changed if an item is removed (first year)",
                    t["item_contributions"].drop(columns="stamp")))
+    tables.append(("落户者带来的公共服务需求（假设，示意） Public-service demand of the admitted (assumptions, "
+                   "illustrative)", t["service_demand"].drop(columns=["stamp", "assumption"])))
     title = f"{run.scenario.title('zh')} — {run.scenario.title('en')}"
-    return _page(title, [run.stamp("zh"), run.stamp("en")], figs, tables, run.notes)
+    return _page(title, [run.stamp("zh"), run.stamp("en")], figs, tables,
+                 [*run.notes, SERVICE_ASSUMPTION_ZH, SERVICE_ASSUMPTION])
 
 
 def compare_report(cmp: Comparison) -> str:

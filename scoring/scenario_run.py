@@ -24,6 +24,7 @@ from scoring.impact import Outcome, impact_summary, item_contributions
 from scoring.recognition import apply_recognition
 from scoring.scenario import Scenario
 from scoring.scenario_quota import QuotaQuestion, run_quota_question
+from scoring.scenario_services import service_table, service_totals
 
 
 def first_year_outcome(sc: Scenario, *, recognition: bool = True, pool: pd.DataFrame | None = None) -> Outcome:
@@ -91,6 +92,7 @@ class ScenarioRun:
         }
         if self.quota is not None:
             out["quota_question"] = self.quota.totals()
+        out["service_demand"] = service_totals(self.service_demand())
         if self.recognition_effect is not None:
             out["recognition_effect"] = real_counts(self.recognition_effect, sc.ratio)
         out["notes"] = self.notes
@@ -104,6 +106,7 @@ class ScenarioRun:
             "composition": self.mc.composition_summary(),
             "waiting": self.mc.waiting_summary(),
             "item_contributions": item_contributions(self.first_year),
+            "service_demand": self.service_demand(),
         }
         if self.quota is not None:
             t["quota_yearly"] = self.quota.yearly()
@@ -112,6 +115,14 @@ class ScenarioRun:
             t["cutoff_curve"] = self.quota.curve
         stamp = self.stamp("zh") + " | " + self.scheme_stamp_en()
         return {k: v.assign(stamp=stamp) for k, v in t.items()}
+
+    def service_demand(self) -> pd.DataFrame:
+        """Per year: compulsory-school places and housing-security applications the admitted bring (assumptions;
+        real people), for the scenario's own rules and, with the quota question, with and without the cap."""
+        variants: dict[str, MonteCarlo] = {"run": self.mc}
+        if self.quota is not None:
+            variants.update(with_cap=self.quota.with_cap, no_cap=self.quota.no_cap)
+        return service_table(variants)
 
     def scheme_stamp_en(self) -> str:
         """The English stamp."""

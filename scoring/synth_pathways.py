@@ -182,16 +182,21 @@ def _yrd_city(pop: pd.DataFrame, p: dict[str, str], seed: int) -> dict[str, Any]
     return {"yrd_city": pd.Categorical.from_codes(city, categories=codes), "residence_years_yrd": res_yrd}
 
 
+def expected_children(age: np.ndarray, p: dict[str, str] | None = None) -> dict[str, np.ndarray]:
+    """Expected children aged 6-11 and 12-14 per person from the person's age (the assumed means by age band)."""
+    p = load_parameters() if p is None else p
+    age = np.asarray(age, dtype=F32)
+    bands = [(age >= 25) & (age < 35), (age >= 35) & (age < 45), (age >= 45) & (age < 55)]
+    return {col: np.select(bands, [F32(p[f"{col}_per_person_25_34"]), F32(p[f"{col}_per_person_35_44"]),
+                                   F32(p[f"{col}_per_person_45_54"])], F32(0))
+            for col in ("children_6_11", "children_12_14")}
+
+
 def _children(pop: pd.DataFrame, p: dict[str, str], seed: int) -> dict[str, np.ndarray]:
     """Children of compulsory-school age living with the person (Poisson around the assumed means by age band)."""
-    age = np.asarray(_col(pop, "age", 30), dtype=F32)
     r = _rng(seed, "children")
-    out = {}
-    for col, name in (("children_6_11", "children_6_11_per_person"), ("children_12_14", "children_12_14_per_person")):
-        mean = np.select([(age >= 25) & (age < 35), (age >= 35) & (age < 45), (age >= 45) & (age < 55)],
-                         [F32(p[f"{name}_25_34"]), F32(p[f"{name}_35_44"]), F32(p[f"{name}_45_54"])], F32(0))
-        out[col] = np.minimum(r.poisson(mean), 10).astype(np.uint8)
-    return out
+    means = expected_children(_col(pop, "age", 30), p)
+    return {col: np.minimum(r.poisson(mean), 10).astype(np.uint8) for col, mean in means.items()}
 
 
 def add_pathway_attributes(pop: pd.DataFrame, seed: int = 0, *, overwrite: bool = False,
