@@ -20,11 +20,11 @@ BRIEF: dict[str, tuple[str, str]] = {
     "change_more": ("多{diff}人（{ratio}倍）", "{diff} more ({ratio} times as many)"),
     "change_less": ("少{diff}人", "{diff} fewer"),
     "change_same": ("人数相同", "the same number"),
-    "reform_years_note": ("此处为单年（今年）的静态比较；多年累计落户人数需要排队模型（新来者、离开者、积压），"
-                          "将在“名额”页按实际人数给出。",
-                          "This is a single-year (this year) static comparison; settlements over several years need "
-                          "the queue model (newcomers, departures, backlog) and will be given on the Quota page in "
-                          "real people."),
+    "reform_years_note": ("此处为单年（今年）的静态比较；多年累计落户人数由排队模型（新来者、离开者、积压）"
+                          "按实际人数给出，见总览页的多年累计和“名额”页。",
+                          "This is a single-year (this year) static comparison; settlements over several years come "
+                          "from the queue model (newcomers, departures, backlog) in real people: see the Overview's "
+                          "figure over several years and the Quota page."),
     "reform_missing": ("找不到内置的改革前后方案，无法并排比较。",
                        "The shipped before/after schemes are missing; no side-by-side comparison."),
     "current_title": ("当前方案：{title}", "Working scheme: {title}"),

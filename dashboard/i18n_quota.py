@@ -182,4 +182,15 @@ QUOTA: dict[str, tuple[str, str]] = {
     "tie_lottery": ("抽签随机种子（空 = 不抽签）", "lottery seed (empty = no lottery)"),
     "tie_column_bad": ("第{n}比较项不是数值列。", "Tie-break {n} is not a numeric column."),
     "tie_chain_empty": ("请至少选择一个比较项或抽签。", "Choose at least one tie-break column or a lottery."),
+    "ov_years_title": ("{years}年累计落户人数（排队模型）", "Settlements over {years} years (queue model)"),
+    "ov_years_before": ("改革前·{years}年累计（每年名额{quota}人）",
+                        "Before · {years} years (a quota of {quota} places a year)"),
+    "ov_years_after": ("改革后·{years}年累计（分数线{line}分，不设名额）",
+                       "After · {years} years (the {line}-point line, no quota)"),
+    "ov_years_range": ("5%–95%区间：改革前{b_lo}–{b_hi}人，改革后{a_lo}–{a_hi}人。",
+                       "5%–95% intervals: before {b_lo}–{b_hi} people, after {a_lo}–{a_hi} people."),
+    "ov_years_note": ("排队模型（与“名额”页相同）：抽样1:{ratio}（{n}名模拟人口代表{total}人），"
+                      "{reps}次蒙特卡洛重复；{cal}",
+                      "Queue model (as on the Quota page): sampling 1:{ratio} ({n} simulated people stand for "
+                      "{total}), {reps} Monte Carlo replications; {cal}"),
 }

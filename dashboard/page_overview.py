@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import analysis, cached, figures, report, state, view
+from dashboard import analysis, cached, figures, quota_model, report, state, view
 from dashboard.i18n import fmt_int, fmt_pct, fmt_points, t
 from dashboard.safe_text import md
 
@@ -57,7 +57,43 @@ def reform_section(lang: str) -> tuple | None:
                                analysis.rule_words(ha, lang)), lang, stamp)
     view.chart(fig, "overview_reform", stamp, lang)
     st.caption(t("reform_years_note", lang))
+    years_section(evb.scheme, eva.scheme, lang)
     return hb, ha, evb, eva, fig
+
+
+def reform_years(before: object, after: object, lang: str,
+                 years: int = quota_model.OVERVIEW_YEARS) -> tuple[tuple[float, float, float], ...]:
+    """Cumulative settlements over ``years`` on the Quota page's queue model (its default ratio, cached runs):
+    before = the old scheme with its quota ("with"), after = the new scheme with its line ("without")."""
+    texts = state.shipped_scheme_texts()
+    got = []
+    for sch, text, variant in ((before, texts[BEFORE], "with"), (after, texts[AFTER], "without")):
+        scenario, quota, line = quota_model.defaults(sch)
+        out = quota_model.shown_run(sch, text, scenario, quota, line, years, quota_model.DEFAULT_RATIO, lang)
+        got.append(quota_model.final_cumulative(out.table, variant))
+    return tuple(got)
+
+
+def years_section(before: object, after: object, lang: str) -> None:
+    """Overview #5: settlements over N years, before and after, with the Monte Carlo interval, the sampling ratio
+    and the calibration stated in one line."""
+    years = quota_model.OVERVIEW_YEARS
+    st.markdown(f"**{t('ov_years_title', lang, years=years)}**")
+    b, a = reform_years(before, after, lang, years)
+    _, quota, _ = quota_model.defaults(before)
+    _, _, line = quota_model.defaults(after)
+    c1, c2 = st.columns(2)
+    c1.metric(t("ov_years_before", lang, years=years, quota=fmt_int(quota)), fmt_int(b[0]), border=True,
+              help=t("qy_interval", lang, lo=fmt_int(b[1]), hi=fmt_int(b[2])))
+    c2.metric(t("ov_years_after", lang, years=years, line=fmt_points(line)), fmt_int(a[0]), border=True,
+              help=t("qy_interval", lang, lo=fmt_int(a[1]), hi=fmt_int(a[2])))
+    st.caption(t("ov_years_range", lang, b_lo=fmt_int(b[1]), b_hi=fmt_int(b[2]), a_lo=fmt_int(a[1]),
+                 a_hi=fmt_int(a[2])))
+    facts = quota_model.info(quota_model.scenario_file(after.id))
+    ratio = quota_model.DEFAULT_RATIO
+    cal = quota_model.calibration_text(facts["calibration"], md(facts["area"][lang]), lang)
+    st.caption(t("ov_years_note", lang, ratio=fmt_int(ratio), n=fmt_int(round(facts["represents"] / ratio)),
+                 total=fmt_int(facts["represents"]), reps=quota_model.DEFAULT_REPLICATIONS, cal=cal))
 
 
 def render() -> None:

@@ -34,27 +34,6 @@ def _controls(sch: object, lang: str) -> tuple[int, float, int, int]:
     return int(quota), float(line), int(years), int(ratio)
 
 
-def _run(sch: object, text: str, scenario: str, quota: int, line: float, years: int, ratio: int, lang: str):
-    reps = quota_model.DEFAULT_REPLICATIONS
-    key = quota_model.run_key(text, scenario, quota, line, years, ratio, reps)
-    hit = quota_model.cached_run(key)
-    if hit is not None:
-        return hit
-    total = quota_model.steps(years, reps)
-    note = st.caption(t("qy_first_run", lang))
-    bar = st.progress(0.0, text=t("qy_running", lang, done=0, total=total))
-    done = [0]
-
-    def tick(n: int) -> None:
-        done[0] += n
-        bar.progress(min(done[0] / total, 1.0), text=t("qy_running", lang, done=done[0], total=total))
-
-    out = quota_model.run(key, sch, scenario, quota, line, years, ratio, reps, progress=tick)
-    bar.empty()
-    note.empty()
-    return out
-
-
 def _metrics(table: pd.DataFrame, years: int, lang: str) -> None:
     st.markdown(f"**{t('qy_settled_title', lang)}**")
     c = st.columns(4)
@@ -91,7 +70,7 @@ def render() -> None:
         st.caption(t("qy_no_quota_in_scheme", lang, quota=fmt_int(quota)))
     st.caption(t("qy_line_own", lang, line=fmt_points(line)) if own_line is not None and own_line == line
                else t("qy_line_stated", lang, line=fmt_points(line)))
-    out = _run(sch, st.session_state["scheme_yaml"], scenario, quota, line, years, ratio, lang)
+    out = quota_model.shown_run(sch, st.session_state["scheme_yaml"], scenario, quota, line, years, ratio, lang)
     table = out.table
     area = facts["area"][lang]
     n_sim = round(facts["represents"] / ratio)

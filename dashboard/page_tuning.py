@@ -7,6 +7,7 @@ are cached on (population key, scheme text, options). Figure builders are pure f
 from __future__ import annotations
 
 import hashlib
+import math
 from typing import Any
 
 import pandas as pd
@@ -15,7 +16,7 @@ import streamlit as st
 
 from dashboard import scheme_store, state, view
 from dashboard.figures import COLORS, stamp_figure
-from dashboard.i18n import t
+from dashboard.i18n import fmt_int, t
 from dashboard.safe_text import error_text, md
 from scoring.errors import ScoringInputError
 
@@ -70,7 +71,17 @@ TEXT: dict[str, tuple[str, str]] = {
                       "Admissions changed against the unrounded result: {n:,}"),
     "col_constraint": ("约束", "constraint"), "col_sample": ("样本值", "on the sample"),
     "col_everyone": ("全体精确值", "exact, everyone"), "col_met": ("满足", "met"),
+    "eligible": ("符合资格人数", "eligible"), "col_item": ("指标", "measure"), "col_before": ("调参前", "before"),
+    "col_after": ("调参后", "after"),
+    "bind_alone": ("即使单独考虑（在参数范围内）", "even on its own within the bounds"),
+    "bind_joint": ("在满足其他约束的前提下", "while the other constraints hold"),
+    "binding": ("约束受限：{c}：{how}最多只能达到 {best}，差距 {gap}",
+                "binding: {c}: best reachable {how} is {best}; short by {gap}"),
+    "people_note": ("录取人数的目标和结果均为实际人数（按上述比例换算为样本人数后调参）。",
+                    "Admitted-count targets and results are in real people (converted to the sample at the ratio "
+                    "above for the search)."),
 }
+REAL = ("admitted", "eligible", "changed")  # counts of people: shown and taken in real people (dashboard.scale)
 TORNADO_HEADERS = ("parameter", "value", "low", "high", "change_low", "change_high", "swing")
 OUTCOMES = ("admitted", "cutoff", "design", "realised", "decisive", "realised_admitted", "changed")
 
@@ -79,6 +90,48 @@ def tx(key: str, lang: str, **fmt: Any) -> str:
     """Bilingual text of this page."""
     text = TEXT[key][lang == "en"]
     return text.format(**fmt) if fmt else text
+
+
+def value_text(quantity: str, value: float | None, ratio: float) -> str:
+    """A constraint's value in the view: people counts in real people (whole), points and shares as numbers."""
+    if value is None:
+        return "—"
+    if not math.isfinite(float(value)):
+        return "∞"
+    if quantity == "admitted":
+        return fmt_int(float(value) * ratio)
+    return f"{float(value):.2f}" if quantity == "cutoff" else f"{float(value):.4g}"
+
+
+def constraint_text(quantity: str, sense: int, target: float, measure: str, ratio: float, lang: str) -> str:
+    """"number admitted >= 12,000" in the view's language, the count in real people."""
+    label = tx(f"{measure}" if quantity == "share" else quantity, lang)
+    return f"{label} {'>=' if sense > 0 else '<='} {value_text(quantity, target, ratio)}"
+
+
+def binding_text(b: Any, measure: str, ratio: float, lang: str) -> str:
+    """One binding constraint (scoring.tuning_diagnose.Binding) in the view's language, counts in real people."""
+    return tx("binding", lang, c=constraint_text(b.quantity, _sense(b), b.required, measure, ratio, lang),
+              how=tx("bind_alone" if b.alone else "bind_joint", lang), best=value_text(b.quantity, b.best, ratio),
+              gap=value_text(b.quantity, b.gap, ratio) if b.quantity == "admitted" else f"{b.gap:.4g}")
+
+
+def _sense(b: Any) -> int:
+    """The sense of a binding constraint, read from its library name ("admitted >= 3000")."""
+    return -1 if "<=" in str(b.constraint) else 1
+
+
+def checks_frame(checks: list[Any], measure: str, ratio: float, lang: str, sample: bool = True) -> pd.DataFrame:
+    """The exact checks as a table in the view's language, people counts in real people."""
+    rows = []
+    for c in checks:
+        row = {tx("col_constraint", lang): constraint_text(c.quantity, c.sense, c.target, measure, ratio, lang)}
+        if sample:
+            row[tx("col_sample", lang)] = value_text(c.quantity, c.sample_value, ratio)
+        row[tx("col_everyone", lang)] = value_text(c.quantity, c.value, ratio)
+        row[tx("col_met", lang)] = bool(c.met)
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 # -- pure figure builders --------------------------------------------------------------------------------------
@@ -170,6 +223,8 @@ def render() -> None:
     st.title(tx("title", lang))
     st.caption(f"{tx('intro', lang)}  \n{md(stamp)}")
     key, text = state.pop_key(), st.session_state["scheme_yaml"]
+    view.scale_note(state.population_scale(key), lang)
+    st.caption(tx("people_note", lang))
     tab_tune, tab_sens, tab_simp = st.tabs([tx("tab_tune", lang), tx("tab_sens", lang), tx("tab_simplify", lang)])
     with tab_tune:
         _render_tune(lang, stamp, key, text, sch)
@@ -197,7 +252,10 @@ def _render_tune(lang: str, stamp: str, key: str, text: str, sch: Any) -> None:
     ss = st.session_state
     if st.button(tx("run", lang), key="tune_run", type="primary"):
         bar = st.progress(0.0)
-        args = (key, text, measure, float(share), kind, lo, hi, objective, sample)
+        ratio = state.population_scale(key).ratio  # targets are real people; the library counts the sample
+        lo_s, hi_s = ((None if v is None else float(v) / ratio for v in (lo, hi)) if kind == "admitted"
+                      else (lo, hi))
+        args = (key, text, measure, float(share), kind, lo_s, hi_s, objective, sample)
         try:
             out = _memo("tune", args, lambda: _tune(*args, _bar=bar))
         except Exception as exc:  # a user's mistake, or a population the scheme cannot score: one line
@@ -233,24 +291,26 @@ def _show_tune(last: dict[str, Any], lang: str, key: str, text: str) -> None:
         st.success(tx("applied_now", lang))
     elif last["text"] != text or last["pop"] != key:
         st.info(t("tune_stale", lang))
+    ratio = state.population_scale(last["pop"]).ratio
+    measure = out.constraints.measure or "realised"
+    binds = "; ".join(binding_text(b, measure, ratio, lang) for b in out.binding)
     getattr(st, {"ok": "success", "not_met": "warning", "infeasible": "error"}[out.status])(
-        tx(out.status, lang) + (f" — {md(out.message)}" if out.message and out.status != "ok" else ""))
-    for b in out.binding:
-        st.markdown("• " + md(b.text(lang)))
+        tx(out.status, lang) + (f" — {md(binds)}" if binds and out.status != "ok" else ""))
     if out.sample < out.population:
         st.caption(tx("sample_note", lang, s=out.sample, n=out.population))
     if out.checks:
-        checks = pd.DataFrame([{"constraint": c.constraint, "sample": c.sample_value, "everyone": c.value,
-                                "met": c.met} for c in out.checks])
-        st.dataframe(checks, hide_index=True, width="stretch")
+        st.dataframe(checks_frame(out.checks, measure, ratio, lang), hide_index=True, width="stretch")
     if out.new_scheme is None:
         return
-    rows = [{"": k, "before": out.before.get(k), "after": out.after.get(k)}
+    rows = [{tx("col_item", lang): tx(k, lang),
+             **{tx(f"col_{w}", lang): (fmt_int(None if d.get(k) is None else d[k] * ratio) if k in REAL
+                                       else value_text("cutoff" if k == "cutoff" else "share", d.get(k), ratio))
+                for w, d in (("before", out.before), ("after", out.after))}}
             for k in ("eligible", "admitted", "cutoff", "design", "realised", "decisive")]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     m1, m2 = st.columns(2)
     m1.metric(tx("tau", lang), f"{out.kendall_tau:.4f}" if out.kendall_tau is not None else "—")
-    m2.metric(tx("changed", lang), f"{out.changed_admissions:,}")
+    m2.metric(tx("changed", lang), fmt_int(None if out.changed_admissions is None else out.changed_admissions * ratio))
     st.subheader(tx("changes", lang))
     st.markdown("\n".join(f"- {md(line)}" for line in out.diff(lang)))
     final = _rounding(out, last, lang, key)
@@ -279,9 +339,10 @@ def _rounding(out: Any, last: dict[str, Any], lang: str, key: str) -> Any:
         r = _memo("round", (last["pop"], digest, float(step)),
                   lambda: round_result(out, state.population(last["pop"]), float(step)))
     (st.success if r.ok else st.warning)(tx("round_ok" if r.ok else "round_miss", lang, s=f"{step:g}"))
-    st.dataframe(pd.DataFrame([{tx("col_constraint", lang): c.constraint, tx("col_everyone", lang): c.value,
-                                tx("col_met", lang): c.met} for c in r.checks]), hide_index=True, width="stretch")
-    st.caption(tx("round_changed", lang, n=r.changed_admissions))
+    ratio = state.population_scale(last["pop"]).ratio
+    st.dataframe(checks_frame(r.checks, out.constraints.measure or "realised", ratio, lang, sample=False),
+                 hide_index=True, width="stretch")
+    st.caption(tx("round_changed", lang, n=round(r.changed_admissions * ratio)))
     lines = r.diff(lang)
     if lines:
         st.markdown(f"**{tx('round_changes', lang)}**  \n" + "\n".join(f"- {md(x)}" for x in lines))
@@ -302,6 +363,10 @@ def _render_sensitivity(lang: str, stamp: str, key: str, text: str, sch: Any) ->
         st.error(_reason(exc, lang))
         return
     frame = tor.frame(outcome)
+    if outcome in REAL:  # counts of people: in real people, like every other page
+        ratio = state.population_scale(key).ratio
+        cols = [c for c in ("low", "high", "change_low", "change_high", "swing") if c in frame.columns]
+        frame = frame.assign(**{c: (frame[c].astype(float) * ratio).round() for c in cols})
     view.chart(tornado_figure(frame, tx(outcome, lang), pct, lang, stamp), f"tuning_tornado_{outcome}", stamp, lang)
     frame = frame.rename(columns={c: tx(c, lang) for c in TORNADO_HEADERS if c in frame.columns})
     st.dataframe(frame, hide_index=True, width="stretch")

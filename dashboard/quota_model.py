@@ -27,6 +27,7 @@ DEFAULT_RATIO = 200
 DEFAULT_REPLICATIONS = 2
 FALLBACK_LINE = 100.0  # the 2023 reform's line, used when a scheme has none of its own (stated on the page)
 CACHE_ENTRIES = 24
+OVERVIEW_YEARS = 10  # the Overview's N-year figure: the Quota page's default number of years (so the same cached run)
 
 
 def scenario_file(scheme_id: str) -> str:
@@ -79,6 +80,40 @@ def run(key: str, scheme: Any, scenario: str, quota: int, line: float, years: in
         while len(store) > CACHE_ENTRIES:
             store.popitem(last=False)
     return cached_run(key) or out
+
+
+def shown_run(scheme: Any, text: str, scenario: str, quota: int, line: float, years: int, ratio: int,
+              lang: str) -> QuotaYears:
+    """:func:`run` with a progress bar on a first (uncached) run; the cached result at once otherwise."""
+    reps = DEFAULT_REPLICATIONS
+    key = run_key(text, scenario, quota, line, years, ratio, reps)
+    hit = cached_run(key)
+    if hit is not None:
+        return hit
+    total = steps(years, reps)
+    note = st.caption(t("qy_first_run", lang))
+    bar = st.progress(0.0, text=t("qy_running", lang, done=0, total=total))
+    done = [0]
+
+    def tick(n: int) -> None:
+        done[0] += n
+        bar.progress(min(done[0] / total, 1.0), text=t("qy_running", lang, done=done[0], total=total))
+
+    out = run(key, scheme, scenario, quota, line, years, ratio, reps, progress=tick)
+    bar.empty()
+    note.empty()
+    return out
+
+
+def defaults(scheme: Any) -> tuple[str, int, float]:
+    """The scenario, quota and line the Quota page starts from for a scheme (its own where it has them)."""
+    return scenario_file(scheme.id), default_quota(scheme)[0], default_line(scheme)[0]
+
+
+def final_cumulative(table: pd.DataFrame, variant: str) -> tuple[float, float, float]:
+    """Cumulative settlements of one variant at the last year, with its 5 %–95 % Monte Carlo interval."""
+    row = table[table["variant"] == variant].sort_values("year").iloc[-1]
+    return float(row["cumulative"]), float(row["cumulative_p05"]), float(row["cumulative_p95"])
 
 
 def steps(years: int, replications: int) -> int:

@@ -20,7 +20,7 @@ from dashboard_helpers import SEED, N, app, metrics, ok, plain
 
 import scoring
 from dashboard import analysis, data_dictionary, downloads, figures, report, scale, static_charts, view
-from dashboard.i18n import fmt_int, fmt_pct, t
+from dashboard.i18n import fmt_int, fmt_pct, fmt_points, t
 from dashboard.page_overview import AFTER, BEFORE
 from dashboard.state import SCHEME_DIR
 from scoring.dominance import MEASURE_TEXT
@@ -112,6 +112,38 @@ def test_overview_answers_the_reform_question(reform, lang):
     explained = " ".join(c.value for c in at.caption)
     assert MEASURE_TEXT["realised"][lang == "en"] in explained
     assert t("reform_years_note", lang) in explained  # the N-year figure is left for the queue model, said so
+
+
+def test_overview_settlements_over_years_match_the_queue_model():
+    """Overview #5: cumulative settlements over N years, before (old scheme, its quota) and after (new scheme, its
+    line), equal to the queue model run directly with the library at the Quota page's defaults."""
+    from dashboard import quota_model
+    from scoring.quota_years import quota_years, scenario_at_ratio
+
+    years = quota_model.OVERVIEW_YEARS
+    expected = {}
+    for sid, variant in ((BEFORE, "with"), (AFTER, "without")):
+        sch = scoring.load_scheme(SCHEME_DIR / f"{sid}.yaml")
+        scenario, quota, line = quota_model.defaults(sch)
+        sc = scenario_at_ratio(quota_model.SCENARIO_DIR / scenario, quota_model.DEFAULT_RATIO)
+        table = quota_years(sc, sch, quota=quota, line=line, years=years,
+                            replications=quota_model.DEFAULT_REPLICATIONS).table
+        row = table[table["variant"] == variant].sort_values("year").iloc[-1]
+        expected[sid] = (quota, line, row["cumulative"], row["cumulative_p05"], row["cumulative_p95"])
+    assert expected[BEFORE][2] == years * expected[BEFORE][0]  # the old quota binds every year: N x the places
+    for lang in ("zh", "en"):
+        at = app("overview", lang)
+        ok(at)
+        before = [m.value for m in at.metric
+                  if m.label == t("ov_years_before", lang, years=years, quota=fmt_int(expected[BEFORE][0]))]
+        after = [m.value for m in at.metric
+                 if m.label == t("ov_years_after", lang, years=years, line=fmt_points(expected[AFTER][1]))]
+        assert before == [fmt_int(expected[BEFORE][2])] and after == [fmt_int(expected[AFTER][2])]
+        assert expected[AFTER][2] > expected[BEFORE][2]
+        shown = " ".join(c.value for c in at.caption)
+        assert t("ov_years_range", lang, b_lo=fmt_int(expected[BEFORE][3]), b_hi=fmt_int(expected[BEFORE][4]),
+                 a_lo=fmt_int(expected[AFTER][3]), a_hi=fmt_int(expected[AFTER][4])) in shown
+        assert f"1:{quota_model.DEFAULT_RATIO}" in shown
 
 
 def test_overview_has_no_arrows_and_no_share_over_100_percent_of_the_points():

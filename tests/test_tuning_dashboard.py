@@ -9,9 +9,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import scoring
+from dashboard import scale
+from dashboard.i18n import fmt_int
 from dashboard.page_tuning import sobol_figure, tornado_figure
 
 ROOT = Path(__file__).resolve().parent.parent
+RATIO = scale.for_population("synth:20000:3", 20_000).ratio  # the page takes and shows counts in real people
 
 
 def _page(lang: str = "zh") -> AppTest:
@@ -37,10 +40,10 @@ def test_page_runs_and_tunes(lang: str) -> None:
     at = _page(lang).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == ("调参" if lang == "zh" else "Tuning")
-    # Far inside what is reachable: with 3,000-3,400 admitted the search meets a decisive share of 1.0 (1.15-1.18
-    # across OpenBLAS kernels), and the page asks for the scheme's 0.5.
-    at.number_input(key="tune_lo").set_value(3000)
-    at.number_input(key="tune_hi").set_value(3400)
+    # Far inside what is reachable: with 3,000-3,400 of the sample admitted the search meets a decisive share of 1.0
+    # (1.15-1.18 across OpenBLAS kernels), and the page asks for the scheme's 0.5. Targets are in real people.
+    at.number_input(key="tune_lo").set_value(3000 * RATIO)
+    at.number_input(key="tune_hi").set_value(3400 * RATIO)
     at.button(key="tune_run").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.success, [e.value for e in at.error] + [w.value for w in at.warning]
@@ -56,13 +59,13 @@ def test_page_names_the_binding_constraint_when_targets_cannot_be_met() -> None:
     eligible = int(scoring.score(synth(20_000, 3), scheme).eligible_mask.sum())
     at = _page("en").run()
     at.selectbox(key="tune_measure").set_value("decisive")
-    at.number_input(key="tune_lo").set_value(eligible + 2_000)
-    at.number_input(key="tune_hi").set_value(eligible + 2_400)
+    at.number_input(key="tune_lo").set_value((eligible + 2_000) * RATIO)  # real people
+    at.number_input(key="tune_hi").set_value((eligible + 2_400) * RATIO)
     at.button(key="tune_run").click().run()
     assert not at.exception, [e.value for e in at.exception]
     shown = at.error[0].value.replace("\\", "") if at.error else ""  # the page escapes Markdown in messages
     assert "binding" in shown and "short by" in shown
-    assert f"admitted >= {eligible + 2_000}" in shown
+    assert f"number admitted >= {fmt_int((eligible + 2_000) * RATIO)}" in shown  # in real people
 
 
 def test_figures_carry_the_stamp() -> None:
@@ -78,15 +81,17 @@ def test_rounding_step_rechecks_and_applies_the_rounded_scheme() -> None:
     import scoring
 
     at = _page("en").run()
-    at.number_input(key="tune_lo").set_value(3000)
-    at.number_input(key="tune_hi").set_value(3400)
+    at.number_input(key="tune_lo").set_value(3000 * RATIO)
+    at.number_input(key="tune_hi").set_value(3400 * RATIO)
     at.button(key="tune_run").click().run()
     assert not at.exception, [e.value for e in at.exception]
     at.button_group(key="tune_round").set_value(1.0).run()
     assert not at.exception, [e.value for e in at.exception]
     said = [m.value for m in at.success] + [m.value for m in at.warning]
     assert any("After rounding to 1 points" in s for s in said), said
-    table = next(d.value for d in at.dataframe if "exact, everyone" in d.value.columns)
+    tables = [d.value for d in at.dataframe if "exact, everyone" in d.value.columns]
+    assert list(tables[0].columns) == ["constraint", "on the sample", "exact, everyone", "met"]  # the tuning's checks
+    table = tables[-1]  # the rounding's re-check (no sample column)
     assert list(table.columns) == ["constraint", "exact, everyone", "met"]
     at.button(key="tune_apply").click().run()
     new = scoring.load_scheme_text(at.session_state["scheme_yaml"], "<t>")
@@ -95,8 +100,10 @@ def test_rounding_step_rechecks_and_applies_the_rounded_scheme() -> None:
 
     pop = synth(20_000, 3)
     adm = scoring.admit(scoring.score(pop, new))
-    admitted = [c for c in table.itertuples(index=False) if c[0].startswith("admitted")]
-    assert admitted and all(row[1] == adm.admitted_count for row in admitted)
+    admitted = [c for c in table.itertuples(index=False) if c[0].startswith("number admitted")]
+    assert admitted and all(row[1] == fmt_int(adm.admitted_count * RATIO) for row in admitted)  # real people
+    assert {row[0] for row in admitted} == {f"number admitted >= {fmt_int(3000 * RATIO)}",
+                                            f"number admitted <= {fmt_int(3400 * RATIO)}"}
     old = {i.id: i for i in scoring.load_scheme(ROOT / "scenarios/schemes/hangzhou-2023-illustrative.yaml").items}
     changed = [i for i in new.items if i.points_per_unit is not None and i.points_per_unit != old[i.id].points_per_unit]
     assert changed and all(float(i.points_per_unit).is_integer() for i in changed)
