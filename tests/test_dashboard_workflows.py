@@ -72,11 +72,11 @@ def _tuned(at, library):
     at.selectbox(key="tune_measure").set_value("design")
     at.slider(key="tune_share").set_value(0.0)
     at.selectbox(key="tune_kind").set_value("admitted")
-    at.number_input(key="tune_lo").set_value(lo)
-    at.number_input(key="tune_hi").set_value(hi)
+    at.number_input(key="tune_lo").set_value(people(lo))  # the page takes counts in real people
+    at.number_input(key="tune_hi").set_value(people(hi))
     at.button(key="tune_run").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    return lo, hi
+    return lo, hi  # on the sample
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
