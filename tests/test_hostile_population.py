@@ -108,8 +108,15 @@ def test_mobile_found_unless_inside_a_longer_digit_run(prefix: str, suffix: str,
                                                        extra: str) -> None:
     number = "1" + second + rest
     assert text_kinds(pa.array([prefix + number + suffix]))["phone"][0]
-    inside = text_kinds(pa.array([extra + number, number + extra]))["phone"]
+    before = "" if extra == "86" else extra  # "86" + a mobile is the number with its country code: found (below)
+    inside = text_kinds(pa.array([x for x in (before + number, number + extra) if x != number]))["phone"]
     assert not inside.any()
+
+
+def test_mobile_with_country_code_but_no_plus_is_found() -> None:
+    """The country code written without "+" ("8613912345678") is still the mobile number; a longer run is not."""
+    kinds = text_kinds(pa.array(["8613912345678", "+86 139 1234 5678", "98613912345678"]))["phone"]
+    assert kinds.tolist() == [True, True, False]
 
 
 @settings(max_examples=60, deadline=None)
