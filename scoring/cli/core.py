@@ -17,9 +17,9 @@ from scoring.cli.options import plain_float, plain_int
 from scoring.cli.outofcore import add_engine_args, run_outofcore
 from scoring.cli.output import emit
 from scoring.dominance import NO_LINE_NOTE, dominance
-from scoring.engine import ScoreResult, score
+from scoring.engine.core import ScoreResult, score
 from scoring.errors import PopulationError, SchemeError, ScoringInputError
-from scoring.scheme import Scheme, load_scheme, scheme_warnings
+from scoring.scheme.load import Scheme, load_scheme, scheme_warnings
 
 OUT_FORMATS = {".parquet": "parquet", ".csv": "csv", ".xlsx": "xlsx"}
 CHECK_POPULATION = {"n": 100_000, "seed": 0}  # built-in population used by check-scheme without --population
@@ -118,8 +118,8 @@ def needed_columns(scheme: Scheme, args: argparse.Namespace) -> list[str]:
 
 
 def _load_inputs(args: argparse.Namespace, bar: tqdm) -> tuple[Scheme, Any, ScoreResult, pd.DataFrame]:
-    from scoring.population import read_population
-    from scoring.scheme_inputs import population_schema_for
+    from scoring.population.load import read_population
+    from scoring.scheme.inputs import population_schema_for
 
     scheme = load_scheme(args.scheme)
     bar.update(1)
@@ -291,13 +291,13 @@ def cmd_check_scheme(args: argparse.Namespace) -> int:
             emit(args, {"valid": False, "errors": exc.errors, "warnings": []}, [])
         raise
     if args.population:
-        from scoring.population import read_population
-        from scoring.scheme_inputs import population_schema_for
+        from scoring.population.load import read_population
+        from scoring.scheme.inputs import population_schema_for
 
         load = read_population(args.population, skip_invalid=True, schema=population_schema_for(scheme))
         pop, pop_note = load.frame, f"{args.population} ({load.rows_kept:,} valid of {load.rows_in:,} rows)"
     else:
-        from scoring.synth import synth
+        from scoring.population.synthetic import synth
 
         pop = synth(CHECK_POPULATION["n"], seed=CHECK_POPULATION["seed"])
         pop_note = f"built-in synthetic Hangzhou population (n={CHECK_POPULATION['n']:,}, seed=0)"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from scoring.errors import ScoringInputError
-from scoring.scheme import load_scheme
+from scoring.scheme.load import load_scheme
 
 
 def add_engine_args(p: argparse.ArgumentParser) -> None:
@@ -28,7 +28,7 @@ def add_engine_args(p: argparse.ArgumentParser) -> None:
 
 def run_outofcore(args: argparse.Namespace, command: str) -> int | None:
     """Run ``score``/``admit`` out of core if the options or the file size ask for it; else None."""
-    from scoring.chunked import choose_engine
+    from scoring.outofcore.chunked import choose_engine
 
     scheduler = getattr(args, "scheduler", None)
     engine = getattr(args, "engine", "auto")
@@ -56,7 +56,7 @@ def run_outofcore(args: argparse.Namespace, command: str) -> int | None:
     if scheduler is not None:
         res = _run_dask(scheme, args, command, out, stamp, kw)
     else:
-        from scoring.chunked import run_chunked
+        from scoring.outofcore.chunked import run_chunked
 
         res = run_chunked(scheme, args.population, out, admission=command == "admit", chunk_rows=args.chunk_rows,
                           stamp=stamp, index=False, progress=lambda m: sys.stderr.write(m + "\n"), **kw)
@@ -87,8 +87,8 @@ def _run_dask(scheme: Any, args: argparse.Namespace, command: str, out: str | No
               kw: dict[str, Any]) -> Any:
     import tempfile
 
-    from scoring.chunked import FrameWriter, iter_written
-    from scoring.distributed import run_dask
+    from scoring.outofcore.chunked import FrameWriter, iter_written
+    from scoring.outofcore.distributed import run_dask
 
     address = None if args.scheduler == "local" else args.scheduler
     with tempfile.TemporaryDirectory(prefix="scoring-out-", dir=Path(out).parent if out else None) as tmp:
