@@ -231,8 +231,8 @@ def group_bars(table: pd.DataFrame, by: str, lang: str, stamp: str) -> go.Figure
 
 def group_value_labels(table: pd.DataFrame, by: str, lang: str) -> pd.Series:
     """Readable labels of a group table's keys (schema labels where known)."""
+    from scoring.population.pathway_spec import pathway_columns
     from scoring.population.schema import value_label
-    from scoring.population.synth_pathways import pathway_columns
 
     if by in pathway_columns():
         values = pathway_columns()[by].get("values") or {}

@@ -78,8 +78,8 @@ def test_declared_columns_check_values_and_categories() -> None:
 
 def test_declared_columns_replace_the_population_schema(tmp_path: Path) -> None:
     """A scheme that declares `education` with its own levels reads a file the built-in schema would reject."""
+    from scoring.engine.inputs import population_schema_for
     from scoring.population.load import read_population
-    from scoring.scheme.inputs import population_schema_for
     from scoring.scheme.load import scheme_from_dict
 
     scheme = scheme_from_dict({

@@ -9,7 +9,7 @@ import pytest
 import scoring
 from scoring.dynamics.core import YearRule, simulate, simulate_many
 from scoring.dynamics.params import DynamicsParams
-from scoring.scenario.area import area_share, city_districts, in_city_districts
+from scoring.population.area import area_share, city_districts, in_city_districts
 
 QUIET = DynamicsParams.model_validate({
     "departures": {"base": 0.0, "age_rate": 0.0, "max_age": 120},

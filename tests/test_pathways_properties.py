@@ -18,9 +18,9 @@ from scoring.errors import PopulationError
 from scoring.pathways.comparison import compare
 from scoring.pathways.core import criterion_mask, evaluate
 from scoring.pathways.rules import Criterion, load_ruleset, rule_changes, with_change
+from scoring.population.area import city_districts
 from scoring.population.synth_pathways import add_pathway_attributes, load_parameters
 from scoring.population.synthetic import synth
-from scoring.scenario.area import city_districts
 
 ROOT = Path(__file__).resolve().parent.parent
 NEW = load_ruleset(ROOT / "rulesets/notice-2023.yaml")
@@ -163,7 +163,7 @@ def test_pathway_attributes_coherent_and_deterministic():
 
 
 def test_urban_area_follows_the_census_district_split():
-    """杭州市城区 is scoring.scenario.area's (one definition, data/hz_city_districts.csv), under either reading."""
+    """杭州市城区 is scoring.population.area's (one definition, data/hz_city_districts.csv), under either reading."""
     pop = population(50000, 2)
     assert load_parameters()["city_districts_reading"] == "all_districts"
     city = list(city_districts("all_districts"))

@@ -13,8 +13,8 @@ import numpy as np
 
 from scoring.pathways.comparison import compare
 from scoring.pathways.rules import ruleset_from_dict
+from scoring.population.area import in_city_districts
 from scoring.population.synth_pathways import add_pathway_attributes
-from scoring.scenario.area import in_city_districts
 from scoring.scenario.load import load_scenario
 from scoring.scenario.run import first_year_outcome, recognition_effect
 

@@ -13,7 +13,7 @@ import pytest
 
 from dashboard import figures, quota_model
 from scoring.engine.core import score
-from scoring.scenario.area import city_districts
+from scoring.population.area import city_districts
 from scoring.scenario.quota_calendar import binds, quota_years, scenario_at_ratio, scheme_line
 from scoring.scheme.load import load_scheme
 

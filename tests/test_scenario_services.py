@@ -11,11 +11,11 @@ import pytest
 import scoring
 from scoring.dynamics.core import YearRule, simulate
 from scoring.dynamics.params import DynamicsParams
+from scoring.dynamics.services import admitted_needs, service_table, service_totals
 from scoring.dynamics.state import State
 from scoring.pathways.services import service_rates
 from scoring.population.synth_pathways import expected_children, load_parameters
 from scoring.population.synthetic import synth
-from scoring.scenario.services import admitted_needs, service_table, service_totals
 
 HZ23 = scoring.load_scheme("scenarios/schemes/hangzhou-2023-illustrative.yaml")
 

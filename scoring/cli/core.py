@@ -118,8 +118,8 @@ def needed_columns(scheme: Scheme, args: argparse.Namespace) -> list[str]:
 
 
 def _load_inputs(args: argparse.Namespace, bar: tqdm) -> tuple[Scheme, Any, ScoreResult, pd.DataFrame]:
+    from scoring.engine.inputs import population_schema_for
     from scoring.population.load import read_population
-    from scoring.scheme.inputs import population_schema_for
 
     scheme = load_scheme(args.scheme)
     bar.update(1)
@@ -291,8 +291,8 @@ def cmd_check_scheme(args: argparse.Namespace) -> int:
             emit(args, {"valid": False, "errors": exc.errors, "warnings": []}, [])
         raise
     if args.population:
+        from scoring.engine.inputs import population_schema_for
         from scoring.population.load import read_population
-        from scoring.scheme.inputs import population_schema_for
 
         load = read_population(args.population, skip_invalid=True, schema=population_schema_for(scheme))
         pop, pop_note = load.frame, f"{args.population} ({load.rows_kept:,} valid of {load.rows_in:,} rows)"

@@ -53,11 +53,11 @@ from scoring.dynamics.flows import (
 from scoring.dynamics.mc import METRICS, MonteCarlo, combine
 from scoring.dynamics.params import DynamicsParams
 from scoring.dynamics.profile import apply_profile
+from scoring.dynamics.services import NEED_COLUMNS, admitted_needs
 from scoring.dynamics.state import State, stream_key, uniforms
 from scoring.engine.core import score
-from scoring.population.synth_pathways import load_parameters
+from scoring.population.pathway_spec import load_parameters
 from scoring.recognition import RecognitionRules, recognised_arrays
-from scoring.scenario.services import NEED_COLUMNS, admitted_needs
 from scoring.scheme.load import Scheme
 
 __all__ = ["AGE_BANDS", "METRICS", "YEARS_BANDS", "MonteCarlo", "Simulation", "YearRule", "default_arrivals",

@@ -1,6 +1,7 @@
 """Pathway columns in user files: Chinese headers and values mapped to canonical names and codes.
 
-Until the population schema includes ``scoring/pathways/pathway_columns.yaml``, the loader keeps these columns as extra
+Until the population schema includes ``scoring/population/pathway_columns.yaml``,
+the loader keeps these columns as extra
 columns with their original headers and values; :func:`normalise_pathway_columns` applies the aliases of
 ``pathway_columns.yaml`` (headers, category values, 是/否 booleans) and refuses unknown category values.
 """
@@ -11,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from scoring.errors import PopulationError
+from scoring.population.pathway_spec import pathway_columns
 from scoring.population.schema import load_schema, normalise_header, normalise_text
-from scoring.population.synth_pathways import pathway_columns
 
 
 def normalise_pathway_columns(pop: pd.DataFrame, source: str = "population") -> pd.DataFrame:

@@ -42,7 +42,7 @@ def _column(pop: pd.DataFrame, column: str, where: str) -> pd.Series:
 
 
 def _pathway_column_names() -> set[str]:
-    from scoring.population.synth_pathways import pathway_columns
+    from scoring.population.pathway_spec import pathway_columns
 
     return set(pathway_columns())
 

@@ -24,9 +24,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from scoring.errors import ScoringInputError
+from scoring.population.pathway_spec import categories as pathway_categories
+from scoring.population.pathway_spec import pathway_columns
 from scoring.population.schema import load_schema
-from scoring.population.synth_pathways import categories as pathway_categories
-from scoring.population.synth_pathways import pathway_columns
 from scoring.yaml_files import read_yaml_mapping, short_repr
 
 AREAS = ("hangzhou_city_district", "other_urban", "rural")

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.errors import PopulationError
-from scoring.population.synth_pathways import DATA_DIR, load_parameters
+from scoring.population.pathway_spec import DATA_DIR, load_parameters
 
 if TYPE_CHECKING:
     from scoring.pathways.core import PathwayResult

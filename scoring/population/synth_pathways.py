@@ -1,5 +1,5 @@
 """Synthetic pathway attributes: the extra columns the settlement pathways read
-(``scoring/pathways/pathway_columns.yaml``).
+(``scoring/population/pathway_columns.yaml``).
 
 :func:`add_pathway_attributes` adds, to any population with at least an ``age`` column, the type of area lived in,
 months resident, schooling, skill certificates, one hukou-holding relative (the sponsor) per person, the YRD city
@@ -13,46 +13,22 @@ every other distribution is an ASSUMPTION from ``data/synth_pathway_parameters.c
 from __future__ import annotations
 
 import zlib
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from scoring.errors import PopulationError
-from scoring.scenario.area import READINGS, in_city_districts
+from scoring.population.area import READINGS, in_city_districts
+from scoring.population.pathway_spec import (  # noqa: F401  (re-exported: the spec lives in pathway_spec)
+    COLUMNS_PATH,
+    DATA_DIR,
+    categories,
+    load_parameters,
+    pathway_columns,
+)
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-COLUMNS_PATH = Path(__file__).resolve().parents[1] / "pathways" / "pathway_columns.yaml"
 F32 = np.float32
-
-
-@lru_cache(maxsize=1)
-def pathway_columns() -> dict[str, dict[str, Any]]:
-    """The pathway column specifications (type, dtype, range, labels, values) from ``pathway_columns.yaml``."""
-    with open(COLUMNS_PATH, encoding="utf-8") as fh:
-        columns = dict(yaml.safe_load(fh)["columns"])
-    for spec in columns.values():
-        if spec.get("values_from"):  # a city list kept in one place (data/yrd_cities.csv)
-            table = pd.read_csv(DATA_DIR.parent / spec.pop("values_from"), dtype=str)
-            spec["values"] = {"none": {"zh": "无", "en": "none", "aliases": ["无", "none"]},
-                              **{r.city: {"zh": r.zh, "en": r.en, "aliases": [r.zh, r.en]}
-                                 for r in table.itertuples(index=False)}}
-    return columns
-
-
-def categories(column: str) -> tuple[str, ...]:
-    """Allowed codes of a pathway category column, in file order."""
-    return tuple(str(k) for k in (pathway_columns()[column].get("values") or {}))
-
-
-@lru_cache(maxsize=2)
-def load_parameters(path: str | None = None) -> dict[str, str]:
-    """The assumption table ``data/synth_pathway_parameters.csv`` as name -> value text."""
-    table = pd.read_csv(path or DATA_DIR / "synth_pathway_parameters.csv", dtype=str)
-    return dict(table[["name", "value"]].itertuples(index=False))
 
 
 def _rng(seed: int, name: str) -> np.random.Generator:
@@ -75,7 +51,7 @@ def _text(pop: pd.DataFrame, name: str, default: str) -> np.ndarray:
 
 
 def _urban_area(pop: pd.DataFrame, p: dict[str, str], seed: int, reading: str | None = None) -> pd.Categorical:
-    """Hangzhou city district (杭州市城区, :mod:`scoring.scenario.area` under ``reading``, by default the parameter
+    """Hangzhou city district (杭州市城区, :mod:`scoring.population.area` under ``reading``, by default the parameter
     file's ``city_districts_reading``), other urban area or rural."""
     n = len(pop)
     cats = categories("urban_area")
@@ -208,7 +184,7 @@ def add_pathway_attributes(pop: pd.DataFrame, seed: int = 0, *, overwrite: bool 
     Columns the population already has are kept unless ``overwrite``. Uses age (required), sex, education,
     employed, marital_status, district, origin_province and residence years when present (documented defaults
     otherwise). All distributions except the district split are labelled assumptions. ``area_reading``: the
-    reading of 杭州市城区 (:data:`scoring.scenario.area.READINGS`; default the parameter file's).
+    reading of 杭州市城区 (:data:`scoring.population.area.READINGS`; default the parameter file's).
     """
     if area_reading is not None and area_reading not in READINGS:
         raise PopulationError(f"area reading: value {area_reading!r}; choose one of {', '.join(READINGS)}")

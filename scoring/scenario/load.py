@@ -133,7 +133,7 @@ class Scenario:
 
     def area_districts(self) -> tuple[str, ...] | None:
         """District codes of the scenario's area (None: everyone may use the route)."""
-        from scoring.scenario.area import city_districts
+        from scoring.population.area import city_districts
 
         area = self.spec.area
         if area is None:

@@ -13,9 +13,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from scoring.dynamics.services import ASSUMPTION as SERVICE_ASSUMPTION
+from scoring.dynamics.services import ASSUMPTION_ZH as SERVICE_ASSUMPTION_ZH
 from scoring.scenario.run import Comparison, ScenarioRun
-from scoring.scenario.services import ASSUMPTION as SERVICE_ASSUMPTION
-from scoring.scenario.services import ASSUMPTION_ZH as SERVICE_ASSUMPTION_ZH
 
 DIM_LABELS = {"education": "学历 education", "age_band": "年龄段 age band", "origin": "来源地 origin",
               "district": "居住区 district", "residence_years": "居住年限 residence years"}

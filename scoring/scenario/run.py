@@ -19,12 +19,12 @@ import pandas as pd
 
 from scoring.admission import admit
 from scoring.dynamics.core import MonteCarlo, Progress, simulate_many
+from scoring.dynamics.services import service_table, service_totals
 from scoring.engine.core import score
 from scoring.recognition import apply_recognition
 from scoring.scenario.impact import Outcome, impact_summary, item_contributions
 from scoring.scenario.load import Scenario
 from scoring.scenario.quota import QuotaQuestion, run_quota_question
-from scoring.scenario.services import service_table, service_totals
 
 
 def first_year_outcome(sc: Scenario, *, recognition: bool = True, pool: pd.DataFrame | None = None) -> Outcome:

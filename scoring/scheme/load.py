@@ -338,7 +338,7 @@ def scheme_warnings(scheme: Scheme, columns: Iterable[str] | pd.DataFrame | None
                 if col not in present:
                     warnings.append(f"{src}: eligibility (id={gate.id}): column {col!r} is not in the population")
         if isinstance(columns, pd.DataFrame):
-            from scoring.scheme.inputs import input_value_warnings
+            from scoring.engine.inputs import input_value_warnings
 
             warnings += input_value_warnings(columns, scheme, src)
     return warnings
