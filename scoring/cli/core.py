@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from scoring.admission import AdmissionResult, admit
 from scoring.cli.files import check_out, write_frame
-from scoring.cli.options import plain_float, plain_int
+from scoring.cli.options import parse_ties, plain_float, plain_int
 from scoring.cli.outofcore import add_engine_args, run_outofcore
 from scoring.cli.output import emit
 from scoring.dominance import NO_LINE_NOTE, dominance
@@ -76,30 +76,6 @@ def _finite_float(text: str) -> float:
     if not np.isfinite(value):
         raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
     return value
-
-
-def parse_ties(text: str | None) -> str | list[dict[str, Any]] | None:
-    """Parse ``--ties``: "admit_all" or "col:asc|desc,...,lottery:SEED"."""
-    if text is None:
-        return None
-    if text.strip() == "admit_all":
-        return "admit_all"
-    chain: list[dict[str, Any]] = []
-    for part in (p.strip() for p in text.split(",") if p.strip()):
-        name, _, arg = part.partition(":")
-        if name == "lottery":
-            try:
-                chain.append({"lottery": plain_int(arg)})
-            except argparse.ArgumentTypeError:
-                raise ScoringInputError(f"--ties: lottery needs a whole-number seed, got {arg!r}") from None
-        else:
-            order = arg or "desc"
-            if order not in ("asc", "desc"):
-                raise ScoringInputError(f"--ties: order of {name!r} must be asc or desc, got {order!r}")
-            chain.append({"column": name, "order": order})
-    if not chain:
-        raise ScoringInputError('--ties: give "admit_all" or a chain like "insurance_years:desc,lottery:1"')
-    return chain
 
 
 # ------------------------------------------------------------------------------------------------------------

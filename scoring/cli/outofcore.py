@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from scoring.cli.options import parse_ties
 from scoring.errors import ScoringInputError
 from scoring.scheme.load import load_scheme
 
@@ -50,8 +51,6 @@ def run_outofcore(args: argparse.Namespace, command: str) -> int | None:
     kw: dict[str, Any] = {"skip_invalid": args.skip_invalid, "drop_identifiers": args.drop_identifiers,
                           "rejected_path": rejected if args.skip_invalid else None}
     if command == "admit":
-        from scoring.cli.core import parse_ties
-
         kw.update(quota=args.quota, threshold=args.threshold, ties=parse_ties(args.ties))
     if scheduler is not None:
         res = _run_dask(scheme, args, command, out, stamp, kw)
