@@ -1,8 +1,8 @@
 """The layering of ``scoring/`` (issue 15): which packages may import which, read from the source's AST.
 
 Rules: nothing in the library imports streamlit or the dashboard; the engine imports no higher layer; the rules
-(scheme, pathways) never import the synthetic population; and the package-level graph of module-level imports
-has no cycles (imports inside functions load lazily and are not counted for cycles).
+(scheme, pathways) never import the synthetic population; and neither the package-level nor the module-level graph
+of module-level imports has a cycle (imports inside functions load lazily and are not counted for cycles).
 """
 
 from __future__ import annotations
