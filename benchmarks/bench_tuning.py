@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     t = time.perf_counter()
-    pop = scoring.population.synthetic(args.n, args.seed)
+    pop = scoring.synth(args.n, args.seed)
     print(f"synth {args.n:,} people: {time.perf_counter() - t:.1f} s")
     scheme = ten_item_scheme()
     scoring.score(pop.head(1000), scheme)  # warm-up (numba compile / cache load)
