@@ -13,11 +13,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scoring.calibrate import calibrate
-from scoring.calibrate_targets import read_targets
-from scoring.dynamics import YearRule, simulate
-from scoring.scenario import load_scenario
-from scoring.synth import synth
+from scoring.dynamics.core import YearRule, simulate
+from scoring.population.synthetic import synth
+from scoring.scenario.calibrate_targets import read_targets
+from scoring.scenario.calibration import calibrate
+from scoring.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -27,7 +27,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import scoring  # noqa: E402
 from dashboard import analysis, figures  # noqa: E402
-from scoring.synth import synth  # noqa: E402
+from scoring.population.synthetic import synth  # noqa: E402
 
 SCHEME = ROOT / "scenarios" / "schemes" / "hangzhou-2023-illustrative.yaml"
 

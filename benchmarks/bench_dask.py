@@ -31,8 +31,8 @@ def main() -> None:
     args = p.parse_args()
 
     import scoring
-    from scoring.chunked import admit_file_chunked
-    from scoring.distributed import admit_file_dask, make_client
+    from scoring.outofcore.chunked import admit_file_chunked
+    from scoring.outofcore.distributed import admit_file_dask, make_client
 
     args.dir.mkdir(parents=True, exist_ok=True)
     path = args.dir / f"pop_dask_{args.n}.parquet"

@@ -63,9 +63,9 @@ def bench_parquet(path: Path, rounds: int) -> None:
     import pyarrow.parquet as pq
 
     from scoring.admission import admit
-    from scoring.engine import score
-    from scoring.population import read_population
-    from scoring.scheme import load_scheme
+    from scoring.engine.core import score
+    from scoring.population.load import read_population
+    from scoring.scheme.load import load_scheme
 
     scheme = load_scheme(SCHEME)
     cols = scheme.columns()
@@ -107,9 +107,9 @@ def bench_memory(path: Path) -> None:
 
     code = (
         "import json, sys\n"
-        "from scoring.population import read_population\n"
-        "from scoring.scheme import load_scheme\n"
-        "from scoring.engine import score\n"
+        "from scoring.population.load import read_population\n"
+        "from scoring.scheme.load import load_scheme\n"
+        "from scoring.engine.core import score\n"
         "from scoring.admission import admit\n"
         f"scheme = load_scheme({str(SCHEME)!r})\n"
         f"load = read_population({str(path)!r}, columns=scheme.columns())\n"
@@ -135,8 +135,8 @@ def bench_csv(path: Path, rounds: int) -> None:
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    from scoring.population import read_population
-    from scoring.scheme import load_scheme
+    from scoring.population.load import read_population
+    from scoring.scheme.load import load_scheme
 
     csv_path = path.with_suffix(".gb18030.csv")
     if not csv_path.exists():

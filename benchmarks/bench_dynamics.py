@@ -3,7 +3,7 @@
     /work/venv/bin/python benchmarks/bench_dynamics.py [--n 1000000] [--years 10] [--arrivals 60000]
 
 Prints the wall time of one replication (scoring every year, recognition on, a quota with a tie chain, arrivals
-drawn with scoring.synth each year), excluding the generation of the starting population.
+drawn with scoring.population.synthetic each year), excluding the generation of the starting population.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import scoring
-from scoring.dynamics import YearRule, simulate
-from scoring.dynamics_params import DynamicsParams
-from scoring.synth import synth
+from scoring.dynamics.core import YearRule, simulate
+from scoring.dynamics.params import DynamicsParams
+from scoring.population.synthetic import synth
 
 
 def main() -> None:

@@ -37,16 +37,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scoring import admit, load_scheme, score  # noqa: E402
-from scoring.engine import _THREADS, BLOCK_ROWS, ENGINES  # noqa: E402
+from scoring.engine.core import _THREADS, BLOCK_ROWS, ENGINES  # noqa: E402
 
 SCHEME = ROOT / "scenarios/schemes/beijing-2020.yaml"
 PEER_PYTHON = Path(os.environ.get("BENCH_PEER_PYTHON", "/work/venv-bench/bin/python"))
 
 
 def population(n: int, seed: int = 7) -> pd.DataFrame:
-    """scoring.synth if it is there, else plain numpy columns of the same types."""
+    """scoring.population.synthetic if it is there, else plain numpy columns of the same types."""
     try:
-        from scoring.synth import synth
+        from scoring.population.synthetic import synth
     except ImportError:
         synth = None
     if synth is not None:
@@ -143,7 +143,7 @@ def peer_inputs(pop: pd.DataFrame) -> tuple[dict[str, np.ndarray], list[str]]:
 
 def compile_times() -> None:
     """First score() in a new process: with an empty numba cache (compiles), then with the cache just written."""
-    code = ("import time; t0 = time.perf_counter(); import scoring; from scoring.synth import synth; "
+    code = ("import time; t0 = time.perf_counter(); import scoring; from scoring.population.synthetic import synth; "
             f"t1 = time.perf_counter(); pop = synth(1000, 1); sch = scoring.load_scheme({str(SCHEME)!r}); "
             "t2 = time.perf_counter(); scoring.score(pop, sch, engine='numba'); t3 = time.perf_counter(); "
             "print(f'{t1 - t0:.2f} {t3 - t2:.2f}')")

@@ -87,12 +87,12 @@ def _report(what: str, rows: int, seconds: float, peak: int, **extra: object) ->
 
 
 def generate(n: int, out: Path, chunk: int, seed: int) -> None:
-    """N people from scoring.synth.synth(chunk, seed + k), ids made unique across chunks."""
+    """N people from scoring.population.synthetic.synth(chunk, seed + k), ids made unique across chunks."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from scoring.population import person_ids
-    from scoring.synth import synth
+    from scoring.population.load import person_ids
+    from scoring.population.synthetic import synth
 
     t0 = time.perf_counter()
     writer = None
@@ -118,7 +118,7 @@ def pd_series(ids: object) -> object:
 
 def run_chunked(population: Path, chunk_rows: int, out: Path) -> None:
     import scoring
-    from scoring.chunked import admit_file_chunked, parquet_uncompressed_bytes
+    from scoring.outofcore.chunked import admit_file_chunked, parquet_uncompressed_bytes
 
     scheme = scoring.load_scheme(SCHEME)
     t0 = time.perf_counter()

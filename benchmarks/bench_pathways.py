@@ -12,11 +12,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scoring.pathways import evaluate  # noqa: E402
-from scoring.pathways_compare import compare  # noqa: E402
-from scoring.pathways_rules import load_ruleset  # noqa: E402
-from scoring.synth import synth  # noqa: E402
-from scoring.synth_pathways import add_pathway_attributes  # noqa: E402
+from scoring.pathways.comparison import compare  # noqa: E402
+from scoring.pathways.core import evaluate  # noqa: E402
+from scoring.pathways.rules import load_ruleset  # noqa: E402
+from scoring.population.synth_pathways import add_pathway_attributes  # noqa: E402
+from scoring.population.synthetic import synth  # noqa: E402
 
 
 def main() -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scoring.population import read_population
-from scoring.synth import synth
+from scoring.population.load import read_population
+from scoring.population.synthetic import synth
 
 
 def bench(n: int, seed: int = 7) -> None:

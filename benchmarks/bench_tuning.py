@@ -17,11 +17,11 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import scoring
-from scoring.scheme import scheme_from_dict
-from scoring.sensitivity import sobol, tornado
-from scoring.simplify import simplify
-from scoring.tuning import tune
-from scoring.tuning_problem import Constraints
+from scoring.scheme.load import scheme_from_dict
+from scoring.tuning.core import tune
+from scoring.tuning.problem import Constraints
+from scoring.tuning.sensitivity import sobol, tornado
+from scoring.tuning.simplification import simplify
 
 
 def ten_item_scheme() -> scoring.Scheme:
@@ -43,7 +43,7 @@ def main() -> None:
     print(f"synth {args.n:,} people: {time.perf_counter() - t:.1f} s")
     scheme = ten_item_scheme()
     scoring.score(pop.head(1000), scheme)  # warm-up (numba compile / cache load)
-    print(f"scheme {scheme.id}: {len(scheme.items)} items; engine {scoring.engine.default_engine()}")
+    print(f"scheme {scheme.id}: {len(scheme.items)} items; engine {scoring.engine.core.default_engine()}")
 
     cases = [("closest", Constraints(min_share=0.7, measure="realised", cutoff=(95, 100))),
              ("stable-rank", Constraints(min_share=0.7, measure="realised", cutoff=(95, 100))),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scoring.synth import calibration_table, synth
+from scoring.population.synthetic import calibration_table, synth
 
 
 def main() -> None:

@@ -16,8 +16,8 @@ import scoring
 from dashboard.scale import Scale
 from scoring.admission import AdmissionResult
 from scoring.dominance import DominanceReport
-from scoring.engine import ScoreResult
-from scoring.scheme import Scheme
+from scoring.engine.core import ScoreResult
+from scoring.scheme.load import Scheme
 
 AGE_EDGES = (0, 25, 30, 35, 40, 45, 50, 55, 60, 200)
 

@@ -1,7 +1,7 @@
-"""The population's column template and data dictionary (from scoring/population_schema.yaml), the upload's
+"""The population's column template and data dictionary (from scoring/population/population_schema.yaml), the upload's
 unknown columns, and the loader's reasons and notes in the view's language, naming the user's own headers.
 
-The loader (scoring.population) writes its reasons in English for the command line; the dashboard shows them in
+The loader (scoring.population.load) writes its reasons in English for the command line; the dashboard shows them in
 Chinese by matching their fixed wording (anything it does not recognise is shown as written, never hidden). No
 streamlit here; tested directly.
 """
@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from dashboard.i18n import t
-from scoring.population_schema import Schema, load_schema
+from scoring.population.schema import Schema, load_schema
 
 TYPE_NAMES = {"string": ("文本", "text"), "int": ("整数", "whole number"), "float": ("数字", "number"),
               "bool": ("是/否", "yes/no"), "category": ("类别", "category")}

@@ -195,7 +195,8 @@ def quota_years(table: pd.DataFrame, metric: str, title: str, y_title: str, lang
                 step: bool = False) -> go.Figure:
     """One metric year by year for both variants ("with" / "without" the quota), with its 5–95% band.
 
-    ``table`` is :func:`scoring.quota_years.quota_years`'s table (columns variant, year, metric, metric_p05/p95).
+    ``table`` is :func:`scoring.scenario.quota_calendar.quota_years`'s table (columns variant, year, metric,
+    metric_p05/p95).
     """
     fig = go.Figure()
     for key in ("with", "without"):

@@ -1,7 +1,7 @@
 """UI strings in Chinese (default) and English, and number formatting for people.
 
 Item and group labels come from the scheme (``item.name(lang)``, ``scheme.group_label(g, lang)``); column and value
-labels from :mod:`scoring.population_schema`. Only the dashboard's own words live here.
+labels from :mod:`scoring.population.schema`. Only the dashboard's own words live here.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from dashboard.i18n_brief import BRIEF
 from dashboard.i18n_more import MORE
-from scoring import population_schema
+from scoring.population import schema as population_schema
 
 LANGS = ("zh", "en")
 LANG_NAMES = {"zh": "中文", "en": "English"}
@@ -275,8 +275,8 @@ METHOD_TEXT: dict[str, tuple[str, str]] = {
     "flip": ("最小变化：对该人生成一组候选变体（逐月增加年限、更换学历等），一次性重新计分，取第一个改变结果的变体。",
              "Smallest change: build candidate variants of the person (month by month more years, other education "
              "levels, ...), re-score them in one vectorised call, and take the first that flips the outcome."),
-    "population": ("内置人口为按普查校准的合成人口（scoring.synth），不是真实个人数据。",
-                   "The built-in population is synthetic, calibrated to census tables (scoring.synth); "
+    "population": ("内置人口为按普查校准的合成人口（scoring.population.synthetic），不是真实个人数据。",
+                   "The built-in population is synthetic, calibrated to census tables (scoring.population.synthetic); "
                    "no real person."),
 }
 

@@ -1,4 +1,4 @@
-"""情景对比 Compare: two to four schemes side by side on the same people (scoring.impact)."""
+"""情景对比 Compare: two to four schemes side by side on the same people (scoring.scenario.impact)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard import analysis, figures, state, view
 from dashboard.i18n import col_label, fmt_int, fmt_pct, fmt_points, t, value_label
 from dashboard.safe_text import error_text
-from scoring import impact
+from scoring.scenario import impact
 
 CURRENT = "__current__"
 COMP_COLUMNS = ("education", "age", "district", "origin_province", "housing")

@@ -27,8 +27,8 @@ from dashboard.i18n import fmt_int, t
 from dashboard.safe_text import md, plain_error
 from dashboard.scale import SMALL_SAMPLE
 from scoring.errors import ScoringInputError
-from scoring.population import read_population
-from scoring.population_io import read_table
+from scoring.population.io import read_table
+from scoring.population.load import read_population
 
 CLI_DROP_HINT = "--drop-identifiers (drop_identifiers=True)"  # the library names its CLI flag
 SCORES_ROWS = 100_000  # rows of the per-person table offered for download

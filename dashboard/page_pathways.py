@@ -1,4 +1,4 @@
-"""落户途径 Pathways: who can settle by which route, old rules against new (scoring.pathways).
+"""落户途径 Pathways: who can settle by which route, old rules against new (scoring.pathways.core).
 
 The figure builders below are pure functions from small aggregate tables to plotly figures (no streamlit);
 ``render()`` draws the page. Every output carries the rule sets' stamps and "示意/illustrative · 模拟/simulation":
@@ -188,7 +188,7 @@ def marginal_bars(marginal: pd.DataFrame, lang: str, stamp: str) -> go.Figure:
 
 def service_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The service-demand table with headers in ``lang`` and whole numbers (from ``service_demand``)."""
-    from scoring.pathways_services import COLUMNS
+    from scoring.pathways.services import COLUMNS
 
     i = 1 if lang == "en" else 0
     out = table.drop(columns="group").rename(columns={"label": COLUMNS["group"][i]})
@@ -231,8 +231,8 @@ def group_bars(table: pd.DataFrame, by: str, lang: str, stamp: str) -> go.Figure
 
 def group_value_labels(table: pd.DataFrame, by: str, lang: str) -> pd.Series:
     """Readable labels of a group table's keys (schema labels where known)."""
-    from scoring.population_schema import value_label
-    from scoring.synth_pathways import pathway_columns
+    from scoring.population.pathway_spec import pathway_columns
+    from scoring.population.schema import value_label
 
     if by in pathway_columns():
         values = pathway_columns()[by].get("values") or {}
@@ -250,8 +250,8 @@ def rule_files() -> dict[str, Path]:
 
 
 def _fill(pop: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, bool]:
-    from scoring.pathways_columns import normalise_pathway_columns
-    from scoring.synth_pathways import add_pathway_attributes, pathway_columns
+    from scoring.pathways.columns import normalise_pathway_columns
+    from scoring.population.synth_pathways import add_pathway_attributes, pathway_columns
 
     pop = normalise_pathway_columns(pop)
     missing = [c for c in pathway_columns() if c not in pop.columns]
@@ -261,7 +261,7 @@ def _fill(pop: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, bool]:
 def services_section(st: Any, cmp: Any, lang: str, stamp: str, view: Any, ratio: float = 1.0) -> None:
     """Public-service demand of the newly settled (against the old rules) and new permit holders, with assumptions."""
     from scoring.errors import ScoringInputError
-    from scoring.pathways_services import service_assumptions, service_demand
+    from scoring.pathways.services import service_assumptions, service_demand
 
     st.subheader(tx("services", lang))
     st.caption(tx("services_help", lang))
@@ -289,8 +289,8 @@ def render() -> None:
 
     from dashboard.safe_text import error_text, md
     from scoring.errors import ScoringInputError
-    from scoring.pathways_compare import compare
-    from scoring.pathways_rules import load_ruleset
+    from scoring.pathways.comparison import compare
+    from scoring.pathways.rules import load_ruleset
 
     try:
         from dashboard import state, view
@@ -306,7 +306,7 @@ def render() -> None:
         if state is not None:
             pop = state.population(key)
         else:
-            from scoring.synth import synth
+            from scoring.population.synthetic import synth
 
             _, n, seed = key.split(":")
             pop = synth(int(n), int(seed))

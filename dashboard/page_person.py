@@ -12,8 +12,8 @@ import streamlit as st
 from dashboard import exports, figures, person, state, view
 from dashboard.i18n import col_label, fmt_points, t, value_label
 from dashboard.safe_text import error_text, md
-from scoring import population_schema
 from scoring.errors import ScoringInputError
+from scoring.population import schema as population_schema
 
 
 def _form_row(template: pd.DataFrame, columns: list[str], lang: str) -> pd.DataFrame | None:

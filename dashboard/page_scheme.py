@@ -20,8 +20,8 @@ from dashboard import (
 from dashboard.i18n import fmt_int, fmt_points, t
 from dashboard.safe_text import error_text, md, plain_error
 from scoring.errors import ScoringInputError
-from scoring.scheme import MEASURES
-from scoring.scheme_diff import scheme_diff
+from scoring.scheme.diff import scheme_diff
+from scoring.scheme.load import MEASURES
 
 
 def _diff(old_text: str, new_text: str, lang: str) -> list[str]:

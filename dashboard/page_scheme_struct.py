@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard import scheme_store, scheme_struct, state
 from dashboard.i18n import col_label, t
 from dashboard.safe_text import md
-from scoring.scheme import Scheme
+from scoring.scheme.load import Scheme
 
 
 def gates_editor(base: Scheme, k: str, lang: str) -> pd.DataFrame:

@@ -110,7 +110,7 @@ def constraint_text(quantity: str, sense: int, target: float, measure: str, rati
 
 
 def binding_text(b: Any, measure: str, ratio: float, lang: str) -> str:
-    """One binding constraint (scoring.tuning_diagnose.Binding) in the view's language, counts in real people."""
+    """One binding constraint (scoring.tuning.diagnosis.Binding) in the view's language, counts in real people."""
     return tx("binding", lang, c=constraint_text(b.quantity, _sense(b), b.required, measure, ratio, lang),
               how=tx("bind_alone" if b.alone else "bind_joint", lang), best=value_text(b.quantity, b.best, ratio),
               gap=value_text(b.quantity, b.gap, ratio) if b.quantity == "admitted" else f"{b.gap:.4g}")
@@ -172,8 +172,8 @@ def _memo(name: str, args: tuple[Any, ...], run: Any) -> Any:
 
 def _tune(pop_key: str, text: str, measure: str, share: float, kind: str, lo: float | None, hi: float | None,
           objective: str, sample: int, _bar: Any = None) -> Any:
-    from scoring.tuning import tune
-    from scoring.tuning_problem import Constraints
+    from scoring.tuning.core import tune
+    from scoring.tuning.problem import Constraints
 
     steps = {"unit scores": 0.05, "baseline": 0.1, "phase 1": 0.3, "phase 2": 0.6, "exact check": 0.9}
     def progress(msg: str) -> None:
@@ -189,13 +189,13 @@ def _tune(pop_key: str, text: str, measure: str, share: float, kind: str, lo: fl
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _tornado(pop_key: str, text: str, pct: float) -> Any:
-    from scoring.sensitivity import tornado
+    from scoring.tuning.sensitivity import tornado
 
     return tornado(state.scheme_of(text), state.population(pop_key), pct)
 
 
 def _sobol(pop_key: str, text: str, pct: float, n: int, _bar: Any = None) -> Any:
-    from scoring.sensitivity import sobol
+    from scoring.tuning.sensitivity import sobol
 
     def progress(k: int, total: int) -> None:
         if _bar is not None:
@@ -205,7 +205,7 @@ def _sobol(pop_key: str, text: str, pct: float, n: int, _bar: Any = None) -> Any
 
 
 def _simplify(pop_key: str, text: str, hold: str, _bar: Any = None) -> Any:
-    from scoring.simplify import simplify
+    from scoring.tuning.simplification import simplify
 
     def progress(k: int, total: int) -> None:
         if _bar is not None:
@@ -332,7 +332,7 @@ def _rounding(out: Any, last: dict[str, Any], lang: str, key: str) -> Any:
                                 tx("round_step", lang, s=f"{s:g}"))
     if not step:
         return out.new_scheme
-    from scoring.tuning_round import round_result
+    from scoring.tuning.rounding import round_result
 
     digest = hashlib.sha256(out.new_scheme.to_yaml().encode()).hexdigest()[:16]
     with st.spinner(t("loading", lang)):

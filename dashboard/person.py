@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 import scoring
-from scoring.scheme import Scheme
+from scoring.scheme.load import Scheme
 
 MAX_MONTHS = 360  # search up to 30 years more (or fewer)
 PAIR = ("residence_years", "insurance_years")

@@ -15,8 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import fmt_int, fmt_points, t
-from scoring.quota_years import QuotaYears, quota_years, scenario_at_ratio, scheme_line
-from scoring.scenario_run import calibration_note
+from scoring.scenario.quota_calendar import QuotaYears, quota_years, scenario_at_ratio, scheme_line
+from scoring.scenario.run import calibration_note
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = ROOT / "scenarios"

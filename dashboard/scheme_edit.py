@@ -18,9 +18,9 @@ import pandas as pd
 
 from dashboard.i18n import kind_label, t, value_label
 from dashboard.safe_text import md
-from scoring import population_schema
 from scoring.errors import SchemeError
-from scoring.scheme import Scheme, scheme_from_dict
+from scoring.population import schema as population_schema
+from scoring.scheme.load import Scheme, scheme_from_dict
 
 EDIT_SOURCE = "<edited scheme>"
 # What a number cell accepts (checked in the browser by st.column_config.TextColumn(validate=...) and again here).

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from scoring.errors import SchemeError, ScoringInputError
 from scoring.safe_output import atomic_path
-from scoring.scheme import Scheme, load_scheme, load_scheme_text, scheme_from_dict
+from scoring.scheme.load import Scheme, load_scheme, load_scheme_text, scheme_from_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_DIR = ROOT / "scenarios" / "schemes"

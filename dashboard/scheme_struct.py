@@ -15,9 +15,9 @@ import pandas as pd
 from dashboard.i18n import col_label, t, value_label
 from dashboard.safe_text import md
 from dashboard.scheme_edit import EDIT_SOURCE, _blank, _num, cell_text
-from scoring import population_schema
 from scoring.errors import SchemeError
-from scoring.scheme import Scheme, scheme_from_dict
+from scoring.population import schema as population_schema
+from scoring.scheme.load import Scheme, scheme_from_dict
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 ADD_KINDS = ("per_unit", "flag")

@@ -1,6 +1,7 @@
 """Shared state of the dashboard: session defaults, the sidebar, and the caches.
 
-The built-in population is ``scoring.synth.synth(n, seed)`` held once per process (``st.cache_resource``); an
+The built-in population is ``scoring.population.synthetic.synth(n, seed)`` held once per process
+(``st.cache_resource``); an
 uploaded population is held in the uploading session's ``st.session_state`` under the hash of its bytes (so one
 user's upload never pushes out another's). A scheme is identified by its resolved YAML text: the
 scored result is cached on (population key, YAML text), so an edit re-scores once and going back to an earlier
@@ -22,7 +23,7 @@ from dashboard import access, analysis, scale, scheme_store
 from dashboard.i18n import LANG_NAMES, LANGS, fmt_int, t
 from dashboard.safe_text import error_text, md
 from scoring.errors import ScoringInputError
-from scoring.scheme import Scheme, load_scheme_text
+from scoring.scheme.load import Scheme, load_scheme_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEME_DIR = ROOT / "scenarios" / "schemes"
@@ -38,7 +39,7 @@ DEFAULT_SEED = 7
 @st.cache_resource(max_entries=3, show_spinner=False)
 def synth_population(n: int, seed: int) -> pd.DataFrame:
     """The synthetic population (computed once per process for each size and seed)."""
-    from scoring.synth import synth
+    from scoring.population.synthetic import synth
 
     return synth(int(n), int(seed))
 

@@ -18,8 +18,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scoring.population_schema import load_schema  # noqa: E402
-from scoring.synth import synth  # noqa: E402
+from scoring.population.schema import load_schema  # noqa: E402
+from scoring.population.synthetic import synth  # noqa: E402
 
 DATA = ROOT / "data"
 N = 200

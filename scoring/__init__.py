@@ -17,16 +17,16 @@ from typing import Any
 
 from scoring.admission import AdmissionResult, admit
 from scoring.dominance import DominanceReport, dominance
-from scoring.engine import ScoreResult, score
+from scoring.engine.core import ScoreResult, score
 from scoring.errors import PopulationError, ScenarioError, SchemeError, ScoringInputError
-from scoring.scheme import Scheme, load_scheme, load_scheme_text, save_scheme
+from scoring.scheme.load import Scheme, load_scheme, load_scheme_text, save_scheme
 
 # Names served by modules that load on first use (they pull in heavier dependencies).
 _LAZY = {
-    "load_population": "scoring.population",
-    "read_population": "scoring.population",
-    "synth": "scoring.synth",
-    "scheme_diff": "scoring.scheme_diff",
+    "load_population": "scoring.population.load",
+    "read_population": "scoring.population.load",
+    "synth": "scoring.population.synthetic",
+    "scheme_diff": "scoring.scheme.diff",
 }
 
 __all__ = [

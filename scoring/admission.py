@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoring.engine import ScoreResult
+from scoring.engine.core import ScoreResult
 from scoring.errors import ScoringInputError
-from scoring.scheme import AdmissionRule, TieKey
+from scoring.scheme.load import AdmissionRule, TieKey
 
 
 @dataclass

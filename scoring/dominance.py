@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from scoring.engine import ScoreResult
-from scoring.scheme import Item, Scheme
+from scoring.engine.core import ScoreResult
+from scoring.scheme.load import Item, Scheme
 
 MEASURE_TEXT: dict[str, tuple[str, str]] = {
     "realised": ("占积分的比例（通知原文的字面读法）：居住年限与社保缴纳年限分数在符合资格者"

@@ -1,4 +1,4 @@
-"""A small, simple random population for tests (independent of scoring.synth)."""
+"""A small, simple random population for tests (independent of scoring.population.synthetic)."""
 
 from __future__ import annotations
 

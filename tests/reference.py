@@ -1,7 +1,8 @@
 """An independent, row-by-row reference for scoring, eligibility, group rules, admission and dominance.
 
 Written from docs/schemes.md and the team's documented decisions, in plain Python over dicts, deliberately slow and
-simple. It does not import ``scoring.engine``/``scoring.admission``/``scoring.dominance`` internals; it reads only the
+simple. It does not import ``scoring.engine.core``/``scoring.admission``/``scoring.dominance`` internals; it reads
+only the
 scheme model (the data of the scheme file). Tests compare the vectorised library against it, exactly, in cents.
 """
 
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pandas.util import hash_array
 
-from scoring.scheme import Condition, Item, Scheme
+from scoring.scheme.load import Condition, Item, Scheme
 
 UNIT_TOLERANCE = 1e-3  # a value within 1/1000 of a step below the next step counts the step
 MIN_UNITS_TOLERANCE = 1e-9

@@ -1,13 +1,13 @@
-"""FROZEN REFERENCE (copy of scoring/population.py before issue 14): do not edit; the fuzz test compares the
+"""FROZEN REFERENCE (copy of scoring/population/load.py before issue 14): do not edit; the fuzz test compares the
 fast loader against it.
 
 Populations: canonical columns, loading (CSV / XLSX / Parquet / DataFrame), validation report, identifiers.
 
 ``read_population`` is the data front door: it reads a file or frame, maps Chinese (or English) headers and values
-to the canonical ones from :mod:`scoring.population_schema`, refuses (or drops) direct identifiers, types every
+to the canonical ones from :mod:`scoring.population.schema`, refuses (or drops) direct identifiers, types every
 column compactly, and validates types, ranges, categories and the logical relations between columns. Every input
 row is accounted for: ``rows_in == len(frame) + rows_rejected``. The column-by-column work is in
-:mod:`scoring.population_validate`.
+:mod:`scoring.population.validate`.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ import pyarrow as pa
 from reference_validate import STR_DTYPE, Problems, duplicate_ids, logical_checks, show_value, type_columns
 
 from scoring.errors import PopulationError
-from scoring.identifiers import IdentifierFinding, screen_identifiers
-from scoring.population_io import MAX_COLUMNS, clean_header, read_table
-from scoring.population_schema import Schema, load_schema, normalise_header
+from scoring.population.identifiers import IdentifierFinding, screen_identifiers
+from scoring.population.io import MAX_COLUMNS, clean_header, read_table
+from scoring.population.schema import Schema, load_schema, normalise_header
 
 __all__ = [
     "CANONICAL_COLUMNS",

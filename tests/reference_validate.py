@@ -1,10 +1,10 @@
-"""FROZEN REFERENCE (copy of scoring/population_validate.py before issue 14): do not edit; the fuzz test
+"""FROZEN REFERENCE (copy of scoring/population/validate.py before issue 14): do not edit; the fuzz test
 compares the fast validator against it.
 
 Population validation, column by column: coercion of each column to its canonical type, the logical relations
 between columns, repeated person ids, and the :class:`Problems` accumulator of (row, column, reason) lines.
 
-:mod:`scoring.population` is the front door that calls these; the out-of-core engines reuse the id helpers.
+:mod:`scoring.population.load` is the front door that calls these; the out-of-core engines reuse the id helpers.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from scoring.identifiers import id15_like, id18_valid, mobile_like, name_like
-from scoring.identifiers_embedded import text_kinds
-from scoring.population_io import MISSING_TOKENS
-from scoring.population_schema import ColumnSpec, Schema, normalise_text
+from scoring.population.identifiers import id15_like, id18_valid, mobile_like, name_like
+from scoring.population.identifiers_embedded import text_kinds
+from scoring.population.io import MISSING_TOKENS
+from scoring.population.schema import ColumnSpec, Schema, normalise_text
 
 STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 # Tolerances of the logical checks. Age is in completed years, so a person aged 30 may have lived 30.9 years.
@@ -67,7 +67,8 @@ class Problems:
 def show_value(value: object) -> str:
     """A value for a message, masked when it could be an identifier; long values shortened.
 
-    A value that is or holds an identifier (see :mod:`scoring.identifiers_embedded`) is not shown at all, and in
+    A value that is or holds an identifier (see :mod:`scoring.population.identifiers_embedded`) is not shown at
+    all, and in
     any other value every run of 7 or more digits (spaces, dots or hyphens between them allowed) is masked.
     """
     text = str(value)

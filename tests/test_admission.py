@@ -14,7 +14,7 @@ from reference import ref_admit
 
 from scoring import admit, score
 from scoring.errors import ScoringInputError
-from scoring.scheme import TieKey, scheme_from_dict
+from scoring.scheme.load import TieKey, scheme_from_dict
 
 SETTINGS = settings(max_examples=int(os.environ.get("DEEP_EXAMPLES", 80)), deadline=None)
 

@@ -167,7 +167,7 @@ def test_uploaded_scheme_text_is_shown_as_text_and_fetches_nothing(server, tmp_p
     is shown literally on every page, and no viewer's browser requests the URL it names."""
     import yaml
 
-    from scoring.scheme import load_scheme
+    from scoring.scheme.load import load_scheme
 
     pixel = "http://127.0.0.1:9/pixel.png"
     data = load_scheme(ROOT / "scenarios" / "schemes" / "hangzhou-2023-illustrative.yaml").to_dict()

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scoring.calibrate import calibrate, run
-from scoring.calibrate_targets import Targets, TargetsError, read_targets
 from scoring.cli.calibrate import replace_blocks
-from scoring.scenario import load_scenario
+from scoring.scenario.calibrate_targets import Targets, TargetsError, read_targets
+from scoring.scenario.calibration import calibrate, run
+from scoring.scenario.load import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEME = ROOT / "scenarios" / "schemes" / "beijing-2020.yaml"

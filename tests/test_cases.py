@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from reference import ref_score
 
-from scoring import engine_numba, load_scheme
-from scoring.cases import CaseFile, case_frame, compare_case, default_cases_path, load_cases, run_cases
+from scoring import load_scheme
 from scoring.cli import main
+from scoring.engine import numba_kernel as engine_numba
 from scoring.errors import ScoringInputError
-from scoring.scheme import Scheme
+from scoring.scheme.cases import CaseFile, case_frame, compare_case, default_cases_path, load_cases, run_cases
+from scoring.scheme.load import Scheme
 
 SCHEMES = Path("scenarios/schemes")
 CASE_FILES = sorted(Path("scenarios/cases").glob("*.yaml"))

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import scoring
-from scoring.chunked import admit_file_chunked, choose_engine, score_file_chunked
 from scoring.errors import PopulationError
-from scoring.outofcore_stats import Hist
-from scoring.synth import synth
+from scoring.outofcore.chunked import admit_file_chunked, choose_engine, score_file_chunked
+from scoring.outofcore.stats import Hist
+from scoring.population.synthetic import synth
 
 SCHEMES = Path(__file__).resolve().parent.parent / "scenarios" / "schemes"
 N, CHUNK = 24_000, 5_000

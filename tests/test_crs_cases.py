@@ -13,9 +13,10 @@ import pytest
 from popgen_crs import make_crs_population
 from reference import ref_score
 
-from scoring import engine_numba, load_scheme, score
-from scoring.cases import load_cases
-from scoring.scheme import scheme_warnings
+from scoring import load_scheme, score
+from scoring.engine import numba_kernel as engine_numba
+from scoring.scheme.cases import load_cases
+from scoring.scheme.load import scheme_warnings
 
 SCHEME = load_scheme("scenarios/schemes/canada-crs-2025.yaml")
 CASES = [{"inputs": c.inputs, "total": c.total_cents // 100}
@@ -68,7 +69,7 @@ def test_declared_columns_check_values_and_categories() -> None:
     assert any("inputs.en_reading" in w and "whole numbers" in w for w in warnings)
     typo = SCHEME.to_dict()
     typo["items"][2]["points"]["masters"] = 1
-    from scoring.scheme import scheme_from_dict
+    from scoring.scheme.load import scheme_from_dict
 
     warned = scheme_warnings(scheme_from_dict(typo))
     assert any("'masters'" in w and "did you mean 'master'" in w for w in warned)
@@ -77,9 +78,9 @@ def test_declared_columns_check_values_and_categories() -> None:
 
 def test_declared_columns_replace_the_population_schema(tmp_path: Path) -> None:
     """A scheme that declares `education` with its own levels reads a file the built-in schema would reject."""
-    from scoring.population import read_population
-    from scoring.scheme import scheme_from_dict
-    from scoring.scheme_inputs import population_schema_for
+    from scoring.engine.inputs import population_schema_for
+    from scoring.population.load import read_population
+    from scoring.scheme.load import scheme_from_dict
 
     scheme = scheme_from_dict({
         "id": "own", "version": "1", "title": "own", "status": "draft",

@@ -24,7 +24,7 @@ from dashboard.i18n import fmt_int, fmt_pct, fmt_points, t
 from dashboard.page_overview import AFTER, BEFORE
 from dashboard.state import SCHEME_DIR
 from scoring.dominance import MEASURE_TEXT
-from scoring.synth import synth
+from scoring.population.synthetic import synth
 
 RATIO = scale.SYNTH_REPRESENTS / N
 
@@ -79,8 +79,8 @@ def test_compare_and_pathways_give_the_same_number_for_the_same_rule(pop):
     """The old rules' quota: 8,000 real places on Compare (scheme quota) and on Pathways (quota share of the
     population), once both are in real people."""
     from dashboard.page_pathways import _fill, rule_files, scaled
-    from scoring.pathways_compare import compare
-    from scoring.pathways_rules import load_ruleset
+    from scoring.pathways.comparison import compare
+    from scoring.pathways.rules import load_ruleset
 
     files = rule_files()
     filled, _ = _fill(pop, 7)
@@ -118,7 +118,7 @@ def test_overview_settlements_over_years_match_the_queue_model():
     """Overview #5: cumulative settlements over N years, before (old scheme, its quota) and after (new scheme, its
     line), equal to the queue model run directly with the library at the Quota page's defaults."""
     from dashboard import quota_model
-    from scoring.quota_years import quota_years, scenario_at_ratio
+    from scoring.scenario.quota_calendar import quota_years, scenario_at_ratio
 
     years = quota_model.OVERVIEW_YEARS
     expected = {}
@@ -344,7 +344,7 @@ def test_person_card_holds_inputs_points_and_outcome(pop):
 
 # -- item 15: data page -------------------------------------------------------------------------------------------
 def test_template_and_dictionary_cover_every_schema_column():
-    from scoring.population_schema import load_schema
+    from scoring.population.schema import load_schema
 
     schema = load_schema()
     template = data_dictionary.template_frame()

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 import scoring
 from dashboard.i18n import fmt_int, fmt_pct, fmt_points, t
-from scoring.synth import synth
+from scoring.population.synthetic import synth
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -152,7 +152,7 @@ def test_item_edit_changes_gauges_and_admitted(library):
     _ok(at)
     data = scheme.to_dict()
     data["items"][0]["points_per_unit"] = 3.0
-    edited = scoring.scheme.scheme_from_dict(data)
+    edited = scoring.scheme.load.scheme_from_dict(data)
     adm = scoring.admit(scoring.score(pop, edited))
     assert _metrics(at)["admitted"] == fmt_int(people(adm.admitted_count))
 

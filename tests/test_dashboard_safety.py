@@ -20,7 +20,7 @@ import scoring
 from dashboard import exports, scheme_store, state
 from dashboard.i18n import fmt_int
 from dashboard.safe_text import error_text, md, safe_figure
-from scoring.synth import synth
+from scoring.population.synthetic import synth
 
 SHIPPED_ID = "hangzhou-2023-illustrative"
 
@@ -56,7 +56,7 @@ def test_saved_store_never_shadows_and_is_always_draft(tmp_path):
     (store / "other.yaml").write_bytes(_attack_yaml(id="team-proposal", version="3"))
     texts = scheme_store.saved_texts(store, frozenset({SHIPPED_ID}))
     assert list(texts) == ["saved:team-proposal@3"]
-    assert scoring.scheme.load_scheme_text(texts["saved:team-proposal@3"]).status == "draft"
+    assert scoring.scheme.load.load_scheme_text(texts["saved:team-proposal@3"]).status == "draft"
 
 
 def test_save_refuses_shipped_ids_reused_versions_and_bad_names(tmp_path):
@@ -73,7 +73,7 @@ def test_save_refuses_shipped_ids_reused_versions_and_bad_names(tmp_path):
     with pytest.raises(scheme_store.SaveRefused) as refused:
         scheme_store.save(scheme, "hz-edit", "1", None, shipped, tmp_path)
     assert refused.value.reason == "save_exists"
-    assert scoring.scheme.load_scheme_text(path.read_text(encoding="utf-8")).status == "draft"
+    assert scoring.scheme.load.load_scheme_text(path.read_text(encoding="utf-8")).status == "draft"
 
 
 def test_probe_2_replayed_upload_official_shipped_id_then_save(tmp_path, monkeypatch):
@@ -87,7 +87,7 @@ def test_probe_2_replayed_upload_official_shipped_id_then_save(tmp_path, monkeyp
     assert working.id == SHIPPED_ID and working.status == "draft"  # a self-declared "official" is not kept
     assert "draft" in working.stamp("en") and "official" not in working.stamp("en")
     assert any("does not replace the shipped scheme" in plain(w.value) for w in at.warning)
-    lowered = scoring.scheme.load_scheme_text(at.session_state["scheme_yaml"])
+    lowered = scoring.scheme.load.load_scheme_text(at.session_state["scheme_yaml"])
     assert metrics(at)["admitted"] == fmt_int(people(_admitted(lowered)))  # this session uses its upload
 
     at.text_input(key="save_id").set_value(SHIPPED_ID)
@@ -99,7 +99,7 @@ def test_probe_2_replayed_upload_official_shipped_id_then_save(tmp_path, monkeyp
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any("saved:hz-update@10" in plain(s.value) for s in at.success)
     saved = list((tmp_path / "saved").glob("*.yaml"))
-    assert len(saved) == 1 and scoring.scheme.load_scheme_text(saved[0].read_text(encoding="utf-8")).status == "draft"
+    assert len(saved) == 1 and scoring.load_scheme_text(saved[0].read_text(encoding="utf-8")).status == "draft"
     assert sorted(p.name for p in DEFAULT.parent.iterdir()) == shipped_before  # nothing written among shipped
 
     state.shipped_scheme_texts.clear()  # as after a restart

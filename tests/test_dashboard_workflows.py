@@ -11,7 +11,7 @@ from dashboard_helpers import DEFAULT, SEED, N, app, edit_items, items_key, metr
 import scoring
 from dashboard import scheme_edit, state
 from dashboard.i18n import fmt_int, t
-from scoring.synth import synth
+from scoring.population.synthetic import synth
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 import scoring
-from scoring.distributed import (
+from scoring.errors import PopulationError
+from scoring.outofcore.distributed import (
     admit_ddf,
     admit_file_dask,
     make_client,
@@ -23,8 +24,7 @@ from scoring.distributed import (
     simulate_many_dask,
     sweep,
 )
-from scoring.errors import PopulationError
-from scoring.synth import synth
+from scoring.population.synthetic import synth
 
 SCHEMES = Path(__file__).resolve().parent.parent / "scenarios" / "schemes"
 N = 20_000
@@ -122,7 +122,7 @@ def test_sweep_equals_serial_loop(client: object) -> None:
 
 
 def test_monte_carlo_equals_simulate_many(client: object) -> None:
-    from scoring.dynamics import YearRule, simulate_many
+    from scoring.dynamics.core import YearRule, simulate_many
 
     pop = synth(2_000, 4)
     scheme = scoring.load_scheme(SCHEMES / "hangzhou-2023-illustrative.yaml")

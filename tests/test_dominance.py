@@ -14,7 +14,7 @@ from reference import ref_decisive_share, ref_design_share, ref_realised_share, 
 
 from scoring import dominance, load_scheme, score
 from scoring.dominance import cov_ratio, decisive_share, design_share, exact_dot, near_line_mask
-from scoring.scheme import scheme_from_dict
+from scoring.scheme.load import scheme_from_dict
 
 SHIPPED = sorted(Path("scenarios/schemes").glob("*.yaml"))
 

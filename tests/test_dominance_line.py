@@ -10,7 +10,7 @@ from popgen import make_population
 
 import scoring
 from scoring.dominance import NO_LINE_NOTE
-from scoring.scheme import scheme_from_dict, scheme_warnings
+from scoring.scheme.load import scheme_from_dict, scheme_warnings
 
 ROOT = Path(__file__).resolve().parent.parent
 BEIJING = ROOT / "scenarios" / "schemes" / "beijing-2020.yaml"

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scoring
-from scoring.dynamics import YearRule, rebase_newcomers, simulate, simulate_many
-from scoring.dynamics_params import DynamicsParams
-from scoring.dynamics_state import State, stream_key, uniforms
-from scoring.synth import synth
+from scoring.dynamics.core import YearRule, rebase_newcomers, simulate, simulate_many
+from scoring.dynamics.params import DynamicsParams
+from scoring.dynamics.state import State, stream_key, uniforms
+from scoring.population.synthetic import synth
 
 HZ22 = scoring.load_scheme("scenarios/schemes/hangzhou-2022-illustrative.yaml")
 HZ23 = scoring.load_scheme("scenarios/schemes/hangzhou-2023-illustrative.yaml")

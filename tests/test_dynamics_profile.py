@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from scoring.dynamics_params import DynamicsParams
-from scoring.dynamics_profile import apply_profile
+from scoring.dynamics.params import DynamicsParams
+from scoring.dynamics.profile import apply_profile
 
 N = 40_000
 PROFILE = {"degree_share": 0.5, "master_share": 0.4, "doctor_share": 0.1, "associate_share": 0.3,
@@ -14,7 +14,7 @@ PROFILE = {"degree_share": 0.5, "master_share": 0.4, "doctor_share": 0.1, "assoc
 
 
 def _newcomers(profile: dict[str, float], n: int = N):
-    from scoring.dynamics_flows import arrival_bank, newcomers
+    from scoring.dynamics.flows import arrival_bank, newcomers
 
     params = DynamicsParams.model_validate({"arrivals": {"bank": 4000}, "profile": profile})
     return newcomers(arrival_bank(params, seed=3), np.arange(n, dtype=np.uint64) + 10**7, params, seed=3)
@@ -46,9 +46,9 @@ def test_a_larger_share_only_adds_people_on_the_margin() -> None:
 
 
 def test_the_stock_gets_its_age_profile_and_record_months() -> None:
-    from scoring.dynamics_state import State
-    from scoring.scenario import zero_local_years
-    from scoring.synth import synth
+    from scoring.dynamics.state import State
+    from scoring.population.synthetic import synth
+    from scoring.scenario.load import zero_local_years
 
     pop = zero_local_years(synth(N, 5))
     state = State.from_frame(pop, np.arange(N, dtype=np.uint64))
@@ -62,7 +62,7 @@ def test_the_stock_gets_its_age_profile_and_record_months() -> None:
 
 def test_expected_first_line_is_the_fixed_point() -> None:
     """The first round's expected line: applicants expected at or above it number the quota."""
-    from scoring.dynamics_flows import expected_line, propensity
+    from scoring.dynamics.flows import expected_line, propensity
 
     scores = np.random.default_rng(0).normal(60, 12, 20_000)
     constant = DynamicsParams.model_validate({"application": {"high": 0.5, "scale": None}})
@@ -81,7 +81,7 @@ def test_expected_first_line_is_the_fixed_point() -> None:
 
 
 def test_a_profile_share_can_be_fitted_without_a_profile_block() -> None:
-    from scoring.calibrate import with_values
+    from scoring.scenario.calibration import with_values
 
     params = with_values(DynamicsParams(), {"dynamics.profile.tax_share": 0.2})
     assert params.profile is not None and params.profile.tax_share == 0.2

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 import scoring
-from scoring.dynamics import YearRule, simulate, simulate_many
-from scoring.dynamics_params import DynamicsParams
-from scoring.scenario_area import area_share, city_districts, in_city_districts
+from scoring.dynamics.core import YearRule, simulate, simulate_many
+from scoring.dynamics.params import DynamicsParams
+from scoring.population.area import area_share, city_districts, in_city_districts
 
 QUIET = DynamicsParams.model_validate({
     "departures": {"base": 0.0, "age_rate": 0.0, "max_age": 120},
@@ -19,7 +19,7 @@ QUIET = DynamicsParams.model_validate({
 
 
 def _linear_scheme() -> scoring.Scheme:
-    from scoring.scheme import scheme_from_dict
+    from scoring.scheme.load import scheme_from_dict
 
     return scheme_from_dict({
         "id": "linear", "version": "1", "title": {"zh": "线性", "en": "linear"}, "status": "illustrative",
@@ -63,7 +63,7 @@ def test_ties_at_the_line_all_admitted() -> None:
 
 def test_real_units_agree_across_sampling_ratios() -> None:
     """The same real population sampled at 1:10 and 1:20: real-unit means agree within Monte Carlo error."""
-    from scoring.synth import synth
+    from scoring.population.synthetic import synth
 
     scheme = scoring.load_scheme("scenarios/schemes/beijing-2020.yaml")
     params = DynamicsParams.model_validate({"arrivals": {"per_year": 40_000, "age_mean": 26}})
@@ -84,7 +84,7 @@ def test_real_units_agree_across_sampling_ratios() -> None:
 
 
 def test_scheme_switch_by_year() -> None:
-    from scoring.synth import synth
+    from scoring.population.synthetic import synth
 
     b16 = scoring.load_scheme("scenarios/schemes/beijing-2016.yaml")
     b20 = scoring.load_scheme("scenarios/schemes/beijing-2020.yaml")
@@ -97,7 +97,7 @@ def test_scheme_switch_by_year() -> None:
 
 
 def test_burn_in_years_are_not_reported_and_area_filters() -> None:
-    from scoring.synth import synth
+    from scoring.population.synthetic import synth
 
     scheme = scoring.load_scheme("scenarios/schemes/hangzhou-2022-illustrative.yaml")
     pop = synth(3000, 6)
@@ -112,7 +112,7 @@ def test_burn_in_years_are_not_reported_and_area_filters() -> None:
 
 
 def test_newcomers_follow_the_degree_share_and_age_profile() -> None:
-    from scoring.dynamics_flows import arrival_bank, newcomers
+    from scoring.dynamics.flows import arrival_bank, newcomers
 
     params = DynamicsParams.model_validate({"arrivals": {"degree_share": 0.6, "age_mean": 28, "age_sd": 3,
                                                          "bank": 5000}})

@@ -15,10 +15,11 @@ from popgen import make_population
 from popgen_crs import make_crs_population
 from test_engine_properties import SETTINGS, make_pop, schemes
 
-import scoring.engine as engine
-from scoring import engine_numba, load_scheme, score
+import scoring.engine.core as engine
+from scoring import load_scheme, score
+from scoring.engine import numba_kernel as engine_numba
 from scoring.errors import ScoringInputError
-from scoring.scheme import Scheme, scheme_from_dict
+from scoring.scheme.load import Scheme, scheme_from_dict
 
 pytestmark = pytest.mark.skipif(not engine_numba.AVAILABLE, reason="numba is not installed")
 SCHEMES = sorted(Path("scenarios/schemes").glob("*.yaml"))

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference import ref_score
 
-import scoring.engine as engine
+import scoring.engine.core as engine
 from scoring import score
-from scoring.scheme import scheme_from_dict
+from scoring.scheme.load import scheme_from_dict
 
 NUMERIC = ["x0", "x1", "x2", "x3"]
 CATS = ["a", "b", "c", "d"]

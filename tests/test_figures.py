@@ -16,7 +16,7 @@ import scoring
 from dashboard import analysis, exports, figures, person, scheme_edit
 from dashboard.i18n import STRINGS, fmt_int, fmt_pct, fmt_points, t
 from scoring.errors import SchemeError
-from scoring.synth import synth
+from scoring.population.synthetic import synth
 
 SCHEMES = Path(__file__).resolve().parent.parent / "scenarios" / "schemes"
 MAX_FIG_BYTES = 300_000

@@ -213,7 +213,7 @@ def test_synth_full_disk_keeps_the_previous_file(capsys: pytest.CaptureFixture[s
 
 def test_chunked_engine_interrupted_keeps_the_previous_output(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    import scoring.chunked as chunked
+    import scoring.outofcore.chunked as chunked
 
     src = tmp_path / "pop.parquet"
     make_population(400, seed=3).to_parquet(src, index=False)
@@ -298,12 +298,12 @@ def test_real_read_only_folder_is_one_line(capsys: pytest.CaptureFixture[str], t
 # ------------------------------------------------------------------------------------------------------------
 def test_synth_beyond_memory_is_refused_before_drawing(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    import scoring.synth
+    import scoring.population.synthetic
 
     def never(*_a: Any, **_k: Any) -> Any:
         raise AssertionError("synth ran")
 
-    monkeypatch.setattr(scoring.synth, "synth", never)
+    monkeypatch.setattr(scoring.population.synthetic, "synth", never)
     line = one_line(capsys, "synth", "--n", "100000000000", "--out", str(tmp_path / "p.parquet"))
     assert "--n 100,000,000,000: needs about" in line and "memory" in line
     assert not (tmp_path / "p.parquet").exists()

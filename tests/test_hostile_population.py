@@ -23,11 +23,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring import population_io
 from scoring.errors import PopulationError
-from scoring.identifiers_embedded import number_kinds, text_kinds
-from scoring.population import read_population
-from scoring.population_validate import show_value
+from scoring.population import io as population_io
+from scoring.population.identifiers_embedded import number_kinds, text_kinds
+from scoring.population.load import read_population
+from scoring.population.validate import show_value
 
 ROOT = Path(__file__).resolve().parent.parent
 PHONE = "13912345678"
@@ -298,10 +298,10 @@ def test_xlsx_unpacked_size_and_member_limits(tmp_path: Path, monkeypatch: pytes
     frame().to_excel(path, index=False)
     assert read_population(path).rows_in == 6
     monkeypatch.setattr(population_io, "MAX_XLSX_UNPACKED", 1000)
-    monkeypatch.setattr("scoring.population_xlsx.MAX_XLSX_UNPACKED", 1000)
+    monkeypatch.setattr("scoring.population.xlsx.MAX_XLSX_UNPACKED", 1000)
     assert "unpacks to" in refused(path)
-    monkeypatch.setattr("scoring.population_xlsx.MAX_XLSX_UNPACKED", 1024**3)
-    monkeypatch.setattr("scoring.population_xlsx.MAX_XLSX_MEMBERS", 3)
+    monkeypatch.setattr("scoring.population.xlsx.MAX_XLSX_UNPACKED", 1024**3)
+    monkeypatch.setattr("scoring.population.xlsx.MAX_XLSX_MEMBERS", 3)
     assert "files" in refused(path)
 
 
@@ -445,7 +445,7 @@ def test_chunked_engine_names_the_global_row(tmp_path: Path) -> None:
     from popgen import make_population
 
     import scoring
-    from scoring.chunked import score_file_chunked
+    from scoring.outofcore.chunked import score_file_chunked
 
     pop = make_population(3_000, seed=5)
     pop["备注"] = "无"

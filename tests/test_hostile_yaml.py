@@ -19,10 +19,10 @@ import pytest
 import yaml
 
 from scoring.errors import ScenarioError, SchemeError, ScoringInputError
-from scoring.pathways_rules import RuleSetError, load_ruleset
-from scoring.scenario import load_scenario
-from scoring.scheme import load_scheme, load_scheme_text, read_scheme_dict, scheme_from_dict
-from scoring.scheme_model import MAX_VALUES, SCHEME_LIMITS
+from scoring.pathways.rules import RuleSetError, load_ruleset
+from scoring.scenario.load import load_scenario
+from scoring.scheme.load import load_scheme, load_scheme_text, read_scheme_dict, scheme_from_dict
+from scoring.scheme.model import MAX_VALUES, SCHEME_LIMITS
 from scoring.yaml_files import MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES, parse_yaml_text, short_repr
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.errors import PopulationError
-from scoring.identifiers import id15_like, id18_valid, mobile_like, name_like, screen_identifiers
-from scoring.population import read_population
+from scoring.population.identifiers import id15_like, id18_valid, mobile_like, name_like, screen_identifiers
+from scoring.population.load import read_population
 
 
 def reference_check_digit(body: str) -> str:

@@ -7,7 +7,8 @@ import pytest
 from scipy import stats
 
 import scoring
-from scoring.impact import (
+from scoring.population.synthetic import synth
+from scoring.scenario.impact import (
     Outcome,
     composition,
     counts,
@@ -19,7 +20,6 @@ from scoring.impact import (
     rank_correlation,
     transitions,
 )
-from scoring.synth import synth
 
 HZ22 = scoring.load_scheme("scenarios/schemes/hangzhou-2022-illustrative.yaml")
 HZ23 = scoring.load_scheme("scenarios/schemes/hangzhou-2023-illustrative.yaml")

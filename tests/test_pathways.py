@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from scoring.pathways import evaluate
-from scoring.pathways_compare import compare
-from scoring.pathways_rules import RuleSetError, load_ruleset, rule_changes, ruleset_from_dict
+from scoring.pathways.comparison import compare
+from scoring.pathways.core import evaluate
+from scoring.pathways.rules import RuleSetError, load_ruleset, rule_changes, ruleset_from_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 NEW = load_ruleset(ROOT / "rulesets/notice-2023.yaml")

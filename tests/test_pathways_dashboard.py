@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from dashboard import page_pathways as page
-from scoring.pathways_compare import compare
-from scoring.pathways_rules import load_ruleset
-from scoring.synth import synth
-from scoring.synth_pathways import add_pathway_attributes
+from scoring.pathways.comparison import compare
+from scoring.pathways.rules import load_ruleset
+from scoring.population.synth_pathways import add_pathway_attributes
+from scoring.population.synthetic import synth
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scoring.pathways import evaluate, phase_in_mask
-from scoring.pathways_compare import compare
-from scoring.pathways_rules import RuleSetError, load_ruleset
-from scoring.pathways_services import service_demand, service_rates
+from scoring.pathways.comparison import compare
+from scoring.pathways.core import evaluate, phase_in_mask
+from scoring.pathways.rules import RuleSetError, load_ruleset
+from scoring.pathways.services import service_demand, service_rates
 from scoring.recognition import scope_cities
 from tests.test_pathways import NEW, OLD, ROOT, city, people, relative, route
 
@@ -176,7 +176,7 @@ def test_unknown_reading_and_option_are_refused():
 def test_rule_set_scopes_are_the_recognition_scopes():
     import typing
 
-    from scoring.pathways_rules import Recognition
+    from scoring.pathways.rules import Recognition
     from scoring.recognition import SCOPES
 
     allowed = {a for arg in typing.get_args(Recognition.model_fields["yrd_scope"].annotation)

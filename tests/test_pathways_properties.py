@@ -15,12 +15,12 @@ from hypothesis import strategies as st
 
 from scoring.cli import main
 from scoring.errors import PopulationError
-from scoring.pathways import criterion_mask, evaluate
-from scoring.pathways_compare import compare
-from scoring.pathways_rules import Criterion, load_ruleset, rule_changes, with_change
-from scoring.scenario_area import city_districts
-from scoring.synth import synth
-from scoring.synth_pathways import add_pathway_attributes, load_parameters
+from scoring.pathways.comparison import compare
+from scoring.pathways.core import criterion_mask, evaluate
+from scoring.pathways.rules import Criterion, load_ruleset, rule_changes, with_change
+from scoring.population.area import city_districts
+from scoring.population.synth_pathways import add_pathway_attributes, load_parameters
+from scoring.population.synthetic import synth
 
 ROOT = Path(__file__).resolve().parent.parent
 NEW = load_ruleset(ROOT / "rulesets/notice-2023.yaml")
@@ -163,7 +163,7 @@ def test_pathway_attributes_coherent_and_deterministic():
 
 
 def test_urban_area_follows_the_census_district_split():
-    """杭州市城区 is scoring.scenario_area's (one definition, data/hz_city_districts.csv), under either reading."""
+    """杭州市城区 is scoring.population.area's (one definition, data/hz_city_districts.csv), under either reading."""
     pop = population(50000, 2)
     assert load_parameters()["city_districts_reading"] == "all_districts"
     city = list(city_districts("all_districts"))
@@ -212,7 +212,7 @@ def test_cli_user_mistakes_exit_2(argv, capsys):
 
 
 def test_cli_reads_chinese_pathway_headers_and_values(tmp_path, capsys):
-    from scoring.pathways_columns import normalise_pathway_columns
+    from scoring.pathways.columns import normalise_pathway_columns
 
     pop = population(400, 9)
     zh = {"urban_area": {"hangzhou_city_district": "杭州市城区", "other_urban": "其他城镇地区", "rural": "农村"},

@@ -1,6 +1,6 @@
 """Recognition of years (二(三)) through the pathways compare agrees with the scenario machinery's own compare.
 
-The colleague's scenario run (scoring.scenario_run.recognition_effect) measures the first-year effect of the
+The colleague's scenario run (scoring.scenario.run.recognition_effect) measures the first-year effect of the
 recognition rules on points admission; the pathways comparison with the same scheme, line and people (everyone in
 Hangzhou city districts) must find exactly the same people newly qualifying.
 """
@@ -11,12 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from scoring.pathways_compare import compare
-from scoring.pathways_rules import ruleset_from_dict
-from scoring.scenario import load_scenario
-from scoring.scenario_area import in_city_districts
-from scoring.scenario_run import first_year_outcome, recognition_effect
-from scoring.synth_pathways import add_pathway_attributes
+from scoring.pathways.comparison import compare
+from scoring.pathways.rules import ruleset_from_dict
+from scoring.population.area import in_city_districts
+from scoring.population.synth_pathways import add_pathway_attributes
+from scoring.scenario.load import load_scenario
+from scoring.scenario.run import first_year_outcome, recognition_effect
 
 ROOT = Path(__file__).resolve().parent.parent
 

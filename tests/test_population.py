@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from scoring.errors import PopulationError
-from scoring.population import CANONICAL_COLUMNS, load_population, read_population, validate_population
-from scoring.population_io import check_memory, read_table
-from scoring.population_schema import label, load_schema, value_label
+from scoring.population.io import check_memory, read_table
+from scoring.population.load import CANONICAL_COLUMNS, load_population, read_population, validate_population
+from scoring.population.schema import label, load_schema, value_label
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scoring.errors import PopulationError
-from scoring.population import PopulationLoad, read_population
+from scoring.population.load import PopulationLoad, read_population
 
 HEADERS = ["年龄", "性别", "学历", "居住年限", "社保缴纳年限", "是否持有居住证", "持有居住证年限", "person_id",
            "人员编号", "district", "housing", "employed", "备注", "x", "owned_home_years", "rented_home_years",

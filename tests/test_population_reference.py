@@ -21,13 +21,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from popgen import make_population
 
-from scoring import population_io, population_validate
 from scoring.errors import PopulationError
-from scoring.identifiers_embedded import PREFILTER, _match, ascii_may_hold
-from scoring.population import read_population
-from scoring.population_io import MISSING_TOKENS, read_table
-from scoring.population_text import STR_DTYPE, repeated, text_hash
-from scoring.population_validate import missing_mask
+from scoring.population import io as population_io
+from scoring.population import validate as population_validate
+from scoring.population.identifiers_embedded import PREFILTER, _match, ascii_may_hold
+from scoring.population.io import MISSING_TOKENS, read_table
+from scoring.population.load import read_population
+from scoring.population.text import STR_DTYPE, repeated, text_hash
+from scoring.population.validate import missing_mask
 
 NUM_VALUES = st.one_of(st.floats(min_value=-5, max_value=130, width=32), st.sampled_from([np.nan, np.inf, -1.0]),
                        st.integers(min_value=0, max_value=60).map(float))

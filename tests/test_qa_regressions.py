@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import page_pathways
 from dashboard.analysis import Headline, summary_sentence
 from dashboard.i18n import t
-from scoring.synth import synth
+from scoring.population.synthetic import synth
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -78,9 +78,9 @@ def test_quota_page_explains_ties_when_more_are_admitted_than_the_quota():
 # --- dashboard: pathways charts keep their stamp whole and readable --------------------------------------------
 @pytest.fixture(scope="module")
 def pathways_cmp():
-    from scoring.pathways_compare import compare
-    from scoring.pathways_rules import load_ruleset
-    from scoring.synth_pathways import add_pathway_attributes
+    from scoring.pathways.comparison import compare
+    from scoring.pathways.rules import load_ruleset
+    from scoring.population.synth_pathways import add_pathway_attributes
 
     pop = add_pathway_attributes(synth(5_000, 1), 1)
     return compare(pop, load_ruleset(ROOT / "rulesets" / "before-2023.yaml"),

@@ -1,4 +1,5 @@
-"""The Quota page's queue model (scoring.quota_years, dashboard.quota_model): flows, real people, the area, the
+"""The Quota page's queue model (scoring.scenario.quota_calendar, dashboard.quota_model): flows, real people, the
+area, the
 line when the quota goes, cumulative and yearly settlements, what decides each year, calibration text."""
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ import pandas as pd
 import pytest
 
 from dashboard import figures, quota_model
-from scoring.engine import score
-from scoring.quota_years import binds, quota_years, scenario_at_ratio, scheme_line
-from scoring.scenario_area import city_districts
-from scoring.scheme import load_scheme
+from scoring.engine.core import score
+from scoring.population.area import city_districts
+from scoring.scenario.quota_calendar import binds, quota_years, scenario_at_ratio, scheme_line
+from scoring.scheme.load import load_scheme
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMES = ROOT / "scenarios" / "schemes"
@@ -76,7 +77,7 @@ def test_cumulative_is_the_running_sum_and_no_quota_never_admits_fewer_in_total(
 def test_first_year_curve_is_the_kth_best_area_score():
     sc = scenario_at_ratio(ROOT / "scenarios" / "hangzhou-before-reform.yaml", RATIO)
     sch = load_scheme(SCHEMES / "hangzhou-2022-illustrative.yaml")
-    from scoring.quota_years import first_year_curve
+    from scoring.scenario.quota_calendar import first_year_curve
 
     pool = sc.starting_people()
     curve = first_year_curve(sc, sch, pool, 50_000)

@@ -8,8 +8,8 @@ import pytest
 
 import scoring
 from scoring.errors import PopulationError, ScenarioError
+from scoring.population.synthetic import synth
 from scoring.recognition import RecognitionRules, apply_recognition
-from scoring.synth import synth
 
 
 def _people() -> pd.DataFrame:

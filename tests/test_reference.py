@@ -12,7 +12,7 @@ from popgen_crs import make_crs_population, population_for
 from reference import ref_admit, ref_design_share, ref_realised_share, ref_score
 
 from scoring import admit, dominance, load_scheme, score
-from scoring.scheme import AdmissionRule, Scheme
+from scoring.scheme.load import AdmissionRule, Scheme
 
 SCHEMES = sorted(Path("scenarios/schemes").glob("*.yaml"))
 

@@ -11,10 +11,10 @@ import yaml
 
 import scoring
 from scoring.errors import PopulationError, ScenarioError
-from scoring.scenario import apply_overrides, load_scenario, override_paths
-from scoring.scenario_quota import cutoff_curve
-from scoring.scenario_run import first_year_outcome, run_scenario
-from scoring.scheme import read_scheme_dict
+from scoring.scenario.load import apply_overrides, load_scenario, override_paths
+from scoring.scenario.quota import cutoff_curve
+from scoring.scenario.run import first_year_outcome, run_scenario
+from scoring.scheme.load import read_scheme_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMES = ROOT / "scenarios" / "schemes"
@@ -145,7 +145,7 @@ def test_population_file_that_fails_validation(tmp_path: Path) -> None:
 
 
 def test_population_file_runs(tmp_path: Path) -> None:
-    from scoring.synth import synth
+    from scoring.population.synthetic import synth
 
     synth(800, 4).to_parquet(tmp_path / "p.parquet")
     sc = load_scenario(_write(tmp_path, "s.yaml", {**_basic(), "population": "p.parquet",
@@ -155,7 +155,7 @@ def test_population_file_runs(tmp_path: Path) -> None:
 
 
 def test_cutoff_curve_matches_admit_for_every_quota() -> None:
-    from scoring.synth import synth
+    from scoring.population.synthetic import synth
 
     scheme = scoring.load_scheme(SCHEMES / "hangzhou-2022-illustrative.yaml")
     res = scoring.score(synth(3000, 2), scheme)

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from scoring.scenario import load_scenario
-from scoring.scenario_run import run_scenario
+from scoring.scenario.load import load_scenario
+from scoring.scenario.run import run_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"

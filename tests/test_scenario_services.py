@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 
 import scoring
-from scoring.dynamics import YearRule, simulate
-from scoring.dynamics_params import DynamicsParams
-from scoring.dynamics_state import State
-from scoring.pathways_services import service_rates
-from scoring.scenario_services import admitted_needs, service_table, service_totals
-from scoring.synth import synth
-from scoring.synth_pathways import expected_children, load_parameters
+from scoring.dynamics.core import YearRule, simulate
+from scoring.dynamics.params import DynamicsParams
+from scoring.dynamics.services import admitted_needs, service_table, service_totals
+from scoring.dynamics.state import State
+from scoring.pathways.services import service_rates
+from scoring.population.synth_pathways import expected_children, load_parameters
+from scoring.population.synthetic import synth
 
 HZ23 = scoring.load_scheme("scenarios/schemes/hangzhou-2023-illustrative.yaml")
 

@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from scoring.errors import ScenarioError
-from scoring.scenario import load_scenario
-from scoring.scenario_run import run_scenario
-from scoring.synth import synth
+from scoring.population.synthetic import synth
+from scoring.scenario.load import load_scenario
+from scoring.scenario.run import run_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 HZ22 = ROOT / "scenarios" / "schemes" / "hangzhou-2022-illustrative.yaml"

@@ -13,7 +13,7 @@ from dashboard_helpers import DEFAULT, app, ok, plain, visit
 
 import scoring
 from dashboard import scheme_store, scheme_struct
-from scoring.scheme import load_scheme, scheme_from_dict
+from scoring.scheme.load import load_scheme, scheme_from_dict
 
 LATIN_WORD = re.compile(r"[A-Za-z]{4,}")
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -33,7 +33,7 @@ def _spec(**kw):
 def test_add_item_scores_it(scheme):
     new, problems = scheme_struct.add_item(scheme, _spec(), "zh")
     assert not problems and new.item("volunteer").points == 5.0
-    from scoring.synth import synth
+    from scoring.population.synthetic import synth
 
     pop = synth(2000, 1)
     before, after = scoring.score(pop, scheme), scoring.score(pop, new)
@@ -80,7 +80,7 @@ def test_gates_table_round_trips_every_shipped_scheme():
 
 
 def test_gate_edits_change_who_is_eligible(scheme):
-    from scoring.synth import synth
+    from scoring.population.synthetic import synth
 
     pop = synth(5000, 2)
     table = scheme_struct.gates_table(scheme, "zh")

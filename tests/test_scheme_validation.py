@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from test_engine_properties import schemes
 
 from scoring import PopulationError, SchemeError, ScoringInputError, load_scheme, load_scheme_text, score
-from scoring.scheme import merge_scheme_dicts, scheme_from_dict, scheme_warnings
+from scoring.scheme.load import merge_scheme_dicts, scheme_from_dict, scheme_warnings
 
 SHIPPED = sorted(Path("scenarios/schemes").glob("*.yaml"))
 BASE: dict[str, Any] = {"id": "t", "version": "1", "title": "t", "status": "draft",

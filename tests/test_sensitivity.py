@@ -9,9 +9,9 @@ from popgen import make_population
 
 import scoring
 from scoring.errors import ScoringInputError
-from scoring.scheme import scheme_from_dict
-from scoring.sensitivity import sobol, tornado
-from scoring.tuning_model import apply_params
+from scoring.scheme.load import scheme_from_dict
+from scoring.tuning.model import apply_params
+from scoring.tuning.sensitivity import sobol, tornado
 
 
 def scheme_with(items: list[dict], admission: dict) -> scoring.Scheme:

@@ -9,8 +9,8 @@ from popgen import make_population
 
 import scoring
 from scoring.errors import ScoringInputError
-from scoring.scheme import merge_scheme_dicts, scheme_from_dict
-from scoring.simplify import simplify
+from scoring.scheme.load import merge_scheme_dicts, scheme_from_dict
+from scoring.tuning.simplification import simplify
 
 
 def _reference(scheme: scoring.Scheme, pop, droppable: list[str]) -> dict[int, int]:  # type: ignore[no-untyped-def]

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.cli import main
-from scoring.population import CANONICAL_COLUMNS, read_population
-from scoring.population_schema import load_schema
-from scoring.synth import calibration_table, load_calibration, synth
+from scoring.population.load import CANONICAL_COLUMNS, read_population
+from scoring.population.schema import load_schema
+from scoring.population.synthetic import calibration_table, load_calibration, synth
 
 EXTRAS = ("owned_home_years", "rented_home_years", "has_honour", "detentions", "tax_years_high", "innovation_points",
           "outside_core_years")

@@ -9,10 +9,10 @@ from popgen import make_population
 
 import scoring
 from scoring.errors import ScoringInputError
-from scoring.scheme import scheme_from_dict
-from scoring.tuning import tune
-from scoring.tuning_model import Evaluator, apply_params, scheme_params
-from scoring.tuning_problem import Constraints
+from scoring.scheme.load import scheme_from_dict
+from scoring.tuning.core import tune
+from scoring.tuning.model import Evaluator, apply_params, scheme_params
+from scoring.tuning.problem import Constraints
 
 SHIPPED = ["beijing-2020", "hangzhou-2022-illustrative", "hangzhou-2023-illustrative", "shanghai-permit"]
 

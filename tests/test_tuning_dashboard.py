@@ -53,7 +53,7 @@ def test_page_runs_and_tunes(lang: str) -> None:
 def test_page_names_the_binding_constraint_when_targets_cannot_be_met() -> None:
     """Infeasible by a wide margin on any machine: more admitted than there are eligible people (plus 10 % of the
     population), whatever the weights."""
-    from scoring.synth import synth
+    from scoring.population.synthetic import synth
 
     scheme = scoring.load_scheme(ROOT / "scenarios/schemes/hangzhou-2023-illustrative.yaml")
     eligible = int(scoring.score(synth(20_000, 3), scheme).eligible_mask.sum())
@@ -96,7 +96,7 @@ def test_rounding_step_rechecks_and_applies_the_rounded_scheme() -> None:
     at.button(key="tune_apply").click().run()
     new = scoring.load_scheme_text(at.session_state["scheme_yaml"], "<t>")
     assert new.version.endswith("-r1") and new.status == "draft"
-    from scoring.synth import synth
+    from scoring.population.synthetic import synth
 
     pop = synth(20_000, 3)
     adm = scoring.admit(scoring.score(pop, new))

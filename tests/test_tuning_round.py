@@ -14,9 +14,9 @@ from test_tuning import two_item_population, two_item_scheme
 
 import scoring
 from scoring.errors import ScoringInputError
-from scoring.tuning import tune
-from scoring.tuning_problem import Constraints
-from scoring.tuning_round import round_result, round_scheme, round_to
+from scoring.tuning.core import tune
+from scoring.tuning.problem import Constraints
+from scoring.tuning.rounding import round_result, round_scheme, round_to
 
 SCHEME = "scenarios/schemes/hangzhou-2023-illustrative.yaml"
 

@@ -18,13 +18,13 @@ from typing import Any
 
 import yaml
 
-from scoring.calibrate import FitResult, calibrate
-from scoring.calibrate_targets import read_targets
 from scoring.cli.output import emit, json_default
 from scoring.errors import ScenarioError
 from scoring.safe_output import atomic_path, excel_safe_frame
-from scoring.scenario import load_scenario
-from scoring.scenario_model import deep_merge
+from scoring.scenario.calibrate_targets import read_targets
+from scoring.scenario.calibration import FitResult, calibrate
+from scoring.scenario.load import load_scenario
+from scoring.scenario.model import deep_merge
 from scoring.yaml_files import read_yaml_mapping
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from scoring.cases import default_cases_path, load_cases, run_cases
 from scoring.cli.output import emit
-from scoring.scheme import load_scheme
+from scoring.scheme.cases import default_cases_path, load_cases, run_cases
+from scoring.scheme.load import load_scheme
 
 
 def register(sub: argparse._SubParsersAction) -> None:

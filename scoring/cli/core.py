@@ -13,13 +13,13 @@ from tqdm import tqdm
 
 from scoring.admission import AdmissionResult, admit
 from scoring.cli.files import check_out, write_frame
-from scoring.cli.options import plain_float, plain_int
+from scoring.cli.options import parse_ties, plain_float, plain_int
 from scoring.cli.outofcore import add_engine_args, run_outofcore
 from scoring.cli.output import emit
 from scoring.dominance import NO_LINE_NOTE, dominance
-from scoring.engine import ScoreResult, score
+from scoring.engine.core import ScoreResult, score
 from scoring.errors import PopulationError, SchemeError, ScoringInputError
-from scoring.scheme import Scheme, load_scheme, scheme_warnings
+from scoring.scheme.load import Scheme, load_scheme, scheme_warnings
 
 OUT_FORMATS = {".parquet": "parquet", ".csv": "csv", ".xlsx": "xlsx"}
 CHECK_POPULATION = {"n": 100_000, "seed": 0}  # built-in population used by check-scheme without --population
@@ -78,30 +78,6 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def parse_ties(text: str | None) -> str | list[dict[str, Any]] | None:
-    """Parse ``--ties``: "admit_all" or "col:asc|desc,...,lottery:SEED"."""
-    if text is None:
-        return None
-    if text.strip() == "admit_all":
-        return "admit_all"
-    chain: list[dict[str, Any]] = []
-    for part in (p.strip() for p in text.split(",") if p.strip()):
-        name, _, arg = part.partition(":")
-        if name == "lottery":
-            try:
-                chain.append({"lottery": plain_int(arg)})
-            except argparse.ArgumentTypeError:
-                raise ScoringInputError(f"--ties: lottery needs a whole-number seed, got {arg!r}") from None
-        else:
-            order = arg or "desc"
-            if order not in ("asc", "desc"):
-                raise ScoringInputError(f"--ties: order of {name!r} must be asc or desc, got {order!r}")
-            chain.append({"column": name, "order": order})
-    if not chain:
-        raise ScoringInputError('--ties: give "admit_all" or a chain like "insurance_years:desc,lottery:1"')
-    return chain
-
-
 # ------------------------------------------------------------------------------------------------------------
 def _progress(total: int, desc: str) -> tqdm:
     return tqdm(total=total, desc=desc, file=sys.stderr, disable=None, leave=False, unit="step")
@@ -118,8 +94,8 @@ def needed_columns(scheme: Scheme, args: argparse.Namespace) -> list[str]:
 
 
 def _load_inputs(args: argparse.Namespace, bar: tqdm) -> tuple[Scheme, Any, ScoreResult, pd.DataFrame]:
-    from scoring.population import read_population
-    from scoring.scheme_inputs import population_schema_for
+    from scoring.engine.inputs import population_schema_for
+    from scoring.population.load import read_population
 
     scheme = load_scheme(args.scheme)
     bar.update(1)
@@ -291,13 +267,13 @@ def cmd_check_scheme(args: argparse.Namespace) -> int:
             emit(args, {"valid": False, "errors": exc.errors, "warnings": []}, [])
         raise
     if args.population:
-        from scoring.population import read_population
-        from scoring.scheme_inputs import population_schema_for
+        from scoring.engine.inputs import population_schema_for
+        from scoring.population.load import read_population
 
         load = read_population(args.population, skip_invalid=True, schema=population_schema_for(scheme))
         pop, pop_note = load.frame, f"{args.population} ({load.rows_kept:,} valid of {load.rows_in:,} rows)"
     else:
-        from scoring.synth import synth
+        from scoring.population.synthetic import synth
 
         pop = synth(CHECK_POPULATION["n"], seed=CHECK_POPULATION["seed"])
         pop_note = f"built-in synthetic Hangzhou population (n={CHECK_POPULATION['n']:,}, seed=0)"

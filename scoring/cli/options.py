@@ -1,9 +1,12 @@
-"""Numbers on the command line: written as plain digits; ``1_0`` is refused (Python's int() and float() read it
-as 10, a typo more often than a thousands separator)."""
+"""Option values on the command line: ``--ties`` chains, and numbers written as plain digits; ``1_0`` is refused
+(Python's int() and float() read it as 10, a typo more often than a thousands separator)."""
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
+
+from scoring.errors import ScoringInputError
 
 
 def plain_int(text: str) -> int:
@@ -30,3 +33,27 @@ def register_plain_numbers(parser: argparse.ArgumentParser) -> None:
     """Make ``type=int`` and ``type=float`` of every option of ``parser`` (and its groups) refuse '_'."""
     parser.register("type", int, plain_int)
     parser.register("type", float, plain_float)
+
+
+def parse_ties(text: str | None) -> str | list[dict[str, Any]] | None:
+    """Parse ``--ties``: "admit_all" or "col:asc|desc,...,lottery:SEED"."""
+    if text is None:
+        return None
+    if text.strip() == "admit_all":
+        return "admit_all"
+    chain: list[dict[str, Any]] = []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        name, _, arg = part.partition(":")
+        if name == "lottery":
+            try:
+                chain.append({"lottery": plain_int(arg)})
+            except argparse.ArgumentTypeError:
+                raise ScoringInputError(f"--ties: lottery needs a whole-number seed, got {arg!r}") from None
+        else:
+            order = arg or "desc"
+            if order not in ("asc", "desc"):
+                raise ScoringInputError(f"--ties: order of {name!r} must be asc or desc, got {order!r}")
+            chain.append({"column": name, "order": order})
+    if not chain:
+        raise ScoringInputError('--ties: give "admit_all" or a chain like "insurance_years:desc,lottery:1"')
+    return chain

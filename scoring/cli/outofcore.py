@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from scoring.cli.options import parse_ties
 from scoring.errors import ScoringInputError
-from scoring.scheme import load_scheme
+from scoring.scheme.load import load_scheme
 
 
 def add_engine_args(p: argparse.ArgumentParser) -> None:
@@ -28,7 +29,7 @@ def add_engine_args(p: argparse.ArgumentParser) -> None:
 
 def run_outofcore(args: argparse.Namespace, command: str) -> int | None:
     """Run ``score``/``admit`` out of core if the options or the file size ask for it; else None."""
-    from scoring.chunked import choose_engine
+    from scoring.outofcore.chunked import choose_engine
 
     scheduler = getattr(args, "scheduler", None)
     engine = getattr(args, "engine", "auto")
@@ -50,13 +51,11 @@ def run_outofcore(args: argparse.Namespace, command: str) -> int | None:
     kw: dict[str, Any] = {"skip_invalid": args.skip_invalid, "drop_identifiers": args.drop_identifiers,
                           "rejected_path": rejected if args.skip_invalid else None}
     if command == "admit":
-        from scoring.cli.core import parse_ties
-
         kw.update(quota=args.quota, threshold=args.threshold, ties=parse_ties(args.ties))
     if scheduler is not None:
         res = _run_dask(scheme, args, command, out, stamp, kw)
     else:
-        from scoring.chunked import run_chunked
+        from scoring.outofcore.chunked import run_chunked
 
         res = run_chunked(scheme, args.population, out, admission=command == "admit", chunk_rows=args.chunk_rows,
                           stamp=stamp, index=False, progress=lambda m: sys.stderr.write(m + "\n"), **kw)
@@ -87,8 +86,8 @@ def _run_dask(scheme: Any, args: argparse.Namespace, command: str, out: str | No
               kw: dict[str, Any]) -> Any:
     import tempfile
 
-    from scoring.chunked import FrameWriter, iter_written
-    from scoring.distributed import run_dask
+    from scoring.outofcore.chunked import FrameWriter, iter_written
+    from scoring.outofcore.distributed import run_dask
 
     address = None if args.scheduler == "local" else args.scheduler
     with tempfile.TemporaryDirectory(prefix="scoring-out-", dir=Path(out).parent if out else None) as tmp:

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from scoring.errors import PopulationError, ScoringInputError
-from scoring.pathways_tables import GROUPINGS
+from scoring.pathways.tables import GROUPINGS
 
 PERMIT_GROUPS = ("education", "age_band", "origin_group", "district")
 
@@ -49,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _population(args: argparse.Namespace) -> pd.DataFrame:
-    from scoring.synth_pathways import add_pathway_attributes, pathway_columns
+    from scoring.population.synth_pathways import add_pathway_attributes, pathway_columns
 
     if args.synth is not None:
         if args.synth < 0:
@@ -57,13 +57,13 @@ def _population(args: argparse.Namespace) -> pd.DataFrame:
         from scoring.cli.synth import check_synth_size
 
         check_synth_size(args.synth, "--synth")
-        from scoring.synth import synth
+        from scoring.population.synthetic import synth
 
         return add_pathway_attributes(synth(args.synth, args.seed), args.seed)
     if args.population is None:
         raise ScoringInputError("give a population: --population FILE or --synth N [--seed S]")
-    from scoring.pathways_columns import normalise_pathway_columns
-    from scoring.population import load_population
+    from scoring.pathways.columns import normalise_pathway_columns
+    from scoring.population.load import load_population
 
     pop = normalise_pathway_columns(load_population(args.population, drop_identifiers=args.drop_identifiers),
                                     args.population)
@@ -107,7 +107,7 @@ def _overrides(items: list[str]) -> dict[str, Any]:
 
 
 def _load(path: str, readings: dict[str, str], overrides: dict[str, Any] | None = None) -> Any:
-    from scoring.pathways_rules import _read_yaml, load_ruleset
+    from scoring.pathways.rules import _read_yaml, load_ruleset
 
     own = (_read_yaml(Path(path), "rule-set").get("readings") or {}) if readings else {}
     mine = {k: v for k, v in readings.items() if k in own}
@@ -188,9 +188,9 @@ def _print_text(tables: dict[str, pd.DataFrame], stamp: str, lang: str, override
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate the rule set(s) and print/write the tables."""
-    from scoring.pathways import evaluate
-    from scoring.pathways_compare import compare
-    from scoring.pathways_services import service_assumptions, service_demand
+    from scoring.pathways.comparison import compare
+    from scoring.pathways.core import evaluate
+    from scoring.pathways.services import service_assumptions, service_demand
 
     readings = _pairs(args.reading, "--reading")
     rules = _load(args.rules, readings, _overrides(args.overrides))

@@ -22,8 +22,8 @@ from tqdm import tqdm
 
 from scoring.errors import ScoringInputError
 from scoring.safe_output import excel_safe_frame
-from scoring.scenario import Scenario, load_scenario
-from scoring.scenario_run import compare_runs, progress_steps, run_scenario
+from scoring.scenario.load import Scenario, load_scenario
+from scoring.scenario.run import compare_runs, progress_steps, run_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -98,7 +98,7 @@ def _load(paths: list[str]) -> list[Scenario]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario."""
-    from scoring.report_html import run_report
+    from scoring.scenario.report import run_report
 
     (sc,) = _load([args.scenario])
     qq = not args.no_quota_question
@@ -136,7 +136,7 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run several scenarios and compare them."""
-    from scoring.report_html import compare_report
+    from scoring.scenario.report import compare_report
 
     scenarios = _load(args.scenarios)
     qq = not args.no_quota_question

@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def check_synth_size(n: int, option: str = "--n") -> None:
     """Refuse a population that would not fit in the memory available now, before any is drawn."""
-    from scoring.chunked import available_memory
+    from scoring.outofcore.chunked import available_memory
 
     need, have = n * PEAK_BYTES_PER_PERSON, available_memory()
     if need > have:
@@ -43,7 +43,7 @@ def check_synth_size(n: int, option: str = "--n") -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Generate and write the population; print a JSON summary with --json."""
-    from scoring.synth import synth
+    from scoring.population.synthetic import synth
 
     if args.n < 0:
         raise SynthOptionError(f"--n must be >= 0, got {args.n}")

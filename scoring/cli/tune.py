@@ -19,7 +19,7 @@ from scoring.cli.files import check_out, write_error
 from scoring.cli.options import plain_float
 from scoring.cli.output import emit
 from scoring.errors import ScoringInputError
-from scoring.scheme import Scheme, load_scheme, save_scheme
+from scoring.scheme.load import Scheme, load_scheme, save_scheme
 
 
 class TuneOptionError(ScoringInputError):
@@ -84,10 +84,10 @@ def _load(args: argparse.Namespace) -> tuple[Scheme, pd.DataFrame, dict[str, Any
         from scoring.cli.synth import check_synth_size
 
         check_synth_size(args.synth, "--synth")
-        from scoring.synth import synth
+        from scoring.population.synthetic import synth
 
         return scheme, synth(args.synth, args.seed), {"source": f"synth(n={args.synth}, seed={args.seed})"}
-    from scoring.population import read_population
+    from scoring.population.load import read_population
 
     load = read_population(args.population, skip_invalid=args.skip_invalid, drop_identifiers=args.drop_identifiers)
     info = {"source": args.population, "rows_in": load.rows_in, "rejected": load.rows_rejected}
@@ -128,8 +128,8 @@ def _bar(desc: str, total: int | None = None) -> tqdm:
 # ------------------------------------------------------------------------------------------------------------
 def cmd_tune(args: argparse.Namespace) -> int:
     """Tune the weights; write the new scheme with --out; exit 0 when met, 1 when no weights meet the targets."""
-    from scoring.tuning import tune
-    from scoring.tuning_problem import Constraints
+    from scoring.tuning.core import tune
+    from scoring.tuning.problem import Constraints
 
     if args.sample < 0:
         raise TuneOptionError(f"--sample: value {args.sample} must be 0 (everyone) or more")
@@ -154,7 +154,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
     payload["population_source"] = info
     rounded = None
     if args.round_step is not None and out.new_scheme is not None:
-        from scoring.tuning_round import round_result
+        from scoring.tuning.rounding import round_result
 
         rounded = round_result(out, pop, args.round_step)
         payload["rounded"] = rounded.to_dict(args.lang)
@@ -209,7 +209,7 @@ def _tune_lines(out: Any, payload: dict[str, Any], lang: str) -> list[str]:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Tornado of every parameter (and Sobol indices with --sobol N)."""
-    from scoring.sensitivity import sobol, tornado
+    from scoring.tuning.sensitivity import sobol, tornado
 
     if not 0 < args.pct < 100 or not 0 < args.sobol_pct < 100:
         raise TuneOptionError("--pct and --sobol-pct must be between 0 and 100 (per cent)")
@@ -243,7 +243,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 def cmd_simplify(args: argparse.Namespace) -> int:
     """Ranked list of item removals and the admissions each changes."""
-    from scoring.simplify import simplify
+    from scoring.tuning.simplification import simplify
 
     keep = [k.strip() for k in args.keep.split(",") if k.strip()] if args.keep is not None else None
     scheme, pop, info = _load(args)

@@ -1,0 +1,315 @@
+"""Vectorised scoring: population x scheme -> item points, totals, eligibility.
+
+Whole-column numpy on compact dtypes, in row blocks spread over a small thread pool (numpy releases the GIL),
+so temporaries stay block-sized. Item points are rounded to the cent, as published lists are, and kept as int32
+cents; the total is their exact integer sum. A person with a missing value that the scheme needs for them (a
+column read by a gate, or by an item whose ``when`` holds for them) is rejected with a reason, never scored as 0.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from scoring.engine import numba_kernel as engine_numba
+from scoring.engine.kernels import Scratch, compile_condition, compile_groups, compile_item
+from scoring.engine.missing import needed_missing
+from scoring.engine.params import CENT_TOLERANCE, UNIT_TOLERANCE, Columns
+from scoring.errors import PopulationError, ScoringInputError
+from scoring.scheme.load import Scheme
+
+__all__ = ["CENT_TOLERANCE", "ENGINES", "UNIT_TOLERANCE", "ScoreResult", "default_engine", "find_missing", "score"]
+ENGINES = ("numba", "numpy")
+
+BLOCK_ROWS = 1 << 15  # rows per block: a block's float64 temporaries stay in a core's L2 cache
+_THREADS = max(1, min(4, os.cpu_count() or 1))
+
+
+@dataclass
+class ScoreResult:
+    """The outcome of scoring one population under one scheme.
+
+    ``points_cents``/``total_cents`` are exact integers; ``points``/``total`` are the same in points (float64).
+    Only scored rows appear (index = the population's index); rejected rows are listed in ``rejected``.
+    """
+
+    scheme: Scheme
+    population: pd.DataFrame
+    item_cents: dict[str, np.ndarray]
+    total_cents: np.ndarray
+    eligible_mask: np.ndarray
+    reason_codes: np.ndarray
+    reason_labels: list[str]
+    rejected: pd.DataFrame = field(default_factory=lambda: _empty_rejected())
+    rows_in: int = 0
+
+    @property
+    def index(self) -> pd.Index:
+        """Index of the scored rows (from the population)."""
+        return self.population.index
+
+    @property
+    def n(self) -> int:
+        """Number of scored people."""
+        return len(self.total_cents)
+
+    @cached_property
+    def points_cents(self) -> pd.DataFrame:
+        """Item points in cents (int32), one column per item id."""
+        return pd.DataFrame(self.item_cents, index=self.index, copy=False)
+
+    @cached_property
+    def points(self) -> pd.DataFrame:
+        """Item points (float64), one column per item id."""
+        return pd.DataFrame({k: v / 100.0 for k, v in self.item_cents.items()}, index=self.index)
+
+    @cached_property
+    def total(self) -> pd.Series:
+        """Total points (float64): the exact sum of the item points, rounded to the cent."""
+        return pd.Series(self.total_cents / 100.0, index=self.index, name="total")
+
+    @cached_property
+    def eligible(self) -> pd.Series:
+        """True where every eligibility gate holds."""
+        return pd.Series(self.eligible_mask, index=self.index, name="eligible")
+
+    @cached_property
+    def reason(self) -> pd.Series:
+        """The id of the first failing gate, or "" for the eligible (categorical)."""
+        cat = pd.Categorical.from_codes(self.reason_codes.astype(np.int16), categories=self.reason_labels)
+        return pd.Series(cat, index=self.index, name="reason")
+
+    @property
+    def scored(self) -> int:
+        """Rows scored."""
+        return self.n
+
+    @property
+    def rows_rejected(self) -> int:
+        """Distinct rows rejected."""
+        return int(self.rejected["row"].nunique()) if len(self.rejected) else 0
+
+    def group_cents(self, groups: list[str] | tuple[str, ...] | str) -> np.ndarray:
+        """Sum of the item points (cents, int64) of the items in ``groups``."""
+        wanted = {groups} if isinstance(groups, str) else set(groups)
+        out = np.zeros(self.n, dtype=np.int64)
+        for item in self.scheme.items:
+            if item.group in wanted:
+                out += self.item_cents[item.id]
+        return out
+
+    def to_frame(self, lang: str | None = None) -> pd.DataFrame:
+        """One row per scored person: person_id (if any), item points, total, eligible, reason."""
+        cols: dict[str, object] = {}
+        if "person_id" in self.population.columns:
+            cols["person_id"] = self.population["person_id"].to_numpy()
+        for item in self.scheme.items:
+            name = item.id if lang is None else item.name(lang)
+            cols[name] = self.item_cents[item.id] / 100.0
+        cols["total"] = self.total_cents / 100.0
+        cols["eligible"] = self.eligible_mask
+        cols["reason"] = self.reason.to_numpy()
+        return pd.DataFrame(cols, index=self.index)
+
+    def summary(self) -> dict[str, object]:
+        """Counts for reports: rows_in, scored, rejected, eligible."""
+        return {
+            "rows_in": int(self.rows_in),
+            "scored": int(self.n),
+            "rejected": self.rows_rejected,
+            "eligible": int(self.eligible_mask.sum()),
+        }
+
+
+def _empty_rejected() -> pd.DataFrame:
+    return pd.DataFrame({"row": pd.Series([], dtype="int64"), "column": [], "reason": []})
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Scoring
+# ------------------------------------------------------------------------------------------------------------
+def find_missing(pop: pd.DataFrame, scheme: Scheme, skip: set[str] | frozenset[str] = frozenset()) -> pd.DataFrame:
+    """Rows with a missing (or infinite) value that the scheme needs for that row: (row, column, reason), one per
+    problem. A value behind a condition that does not hold for the row is not needed (see
+    :mod:`scoring.engine.missing`). Columns in ``skip`` are not checked (the fused kernel checks them on the way)."""
+    cols = Columns(pop, scheme)
+    found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for column in scheme.columns():
+        if column in skip:
+            continue
+        masks = cols.invalid(column, f"scheme {scheme.id}")
+        if masks is not None and (masks[0].any() or masks[1].any()):
+            found[column] = masks
+    if not found:
+        return _empty_rejected()
+    pos = np.flatnonzero(np.logical_or.reduce([m | i for m, i in found.values()]))
+    rows_with_gaps = pop[[c for c in scheme.columns() if c in pop.columns]].iloc[pos]  # only the columns read
+    needed = needed_missing(rows_with_gaps, scheme, {c: (m | i)[pos] for c, (m, i) in found.items()})
+    rows: list[pd.DataFrame] = []
+    for column, (missing, infinite) in found.items():
+        for mask, reason in ((missing, "missing value"), (infinite, "infinite value")):
+            hit = pos[needed[column] & mask[pos]]
+            if len(hit):
+                rows.append(pd.DataFrame({"row": _row_numbers(pop, hit), "column": column, "reason": reason}))
+    if not rows:
+        return _empty_rejected()
+    return pd.concat(rows, ignore_index=True).sort_values(["row", "column"], kind="stable", ignore_index=True)
+
+
+def _row_numbers(pop: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
+    idx = pop.index
+    if pd.api.types.is_integer_dtype(idx.dtype):
+        return np.asarray(idx[pos], dtype=np.int64) + 1
+    return pos.astype(np.int64) + 1
+
+
+def default_engine() -> str:
+    """"numba" when numba is installed, unless the environment variable SCORING_ENGINE says "numpy"."""
+    wanted = os.environ.get("SCORING_ENGINE", "").strip().lower()
+    if wanted and wanted not in ENGINES:
+        raise ValueError(f"SCORING_ENGINE={wanted!r}: choose one of {', '.join(ENGINES)}")
+    if wanted == "numpy" or not engine_numba.AVAILABLE:
+        return "numpy"
+    return "numba"
+
+
+def _raise_if_invalid(rejected: pd.DataFrame, on_invalid: str) -> None:
+    if len(rejected) and on_invalid == "raise":
+        first = "; ".join(f"row {r.row}, column {r.column}: {r.reason}" for r in rejected.head(3).itertuples())
+        raise PopulationError(f"{rejected['row'].nunique()} row(s) cannot be scored: {first}")
+
+
+def score(pop: pd.DataFrame, scheme: Scheme, *, on_invalid: str = "raise", threads: int | None = None,
+          engine: str | None = None) -> ScoreResult:
+    """Score every person in ``pop`` under ``scheme``.
+
+    A person with a missing (or infinite) value that the scheme needs for them is rejected with a reason: by default
+    the first such rows raise :class:`PopulationError`; with ``on_invalid="reject"`` they are left out and listed in
+    ``result.rejected``. A column the scheme needs but the population lacks raises :class:`PopulationError`.
+    ``engine`` is "numba" (one fused compiled pass; the default when numba is installed) or "numpy" (whole-column
+    numpy in row blocks); both give the same cents. ``threads`` caps the worker threads.
+    """
+    if on_invalid not in ("raise", "reject"):
+        raise ValueError("on_invalid must be 'raise' or 'reject'")
+    engine = engine or default_engine()
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine == "numba" and not engine_numba.AVAILABLE:
+        raise ValueError("engine='numba' needs the numba package (pip install -r requirements.txt)")
+    for column in scheme.columns():
+        if column not in pop.columns:
+            users = [i.id for i in scheme.items if column in i.source_columns()]
+            users += [g.id for g in scheme.eligibility if column in g.columns()]
+            users += [f"groups.{n}.caps" for n, r in scheme.groups.items()
+                      if any(e.when is not None and column in e.when.columns() for e in r.caps or [])]
+            shown = ", ".join(users[:5]) + (f" and {len(users) - 5} more" if len(users) > 5 else "")
+            raise PopulationError(
+                f"scheme {scheme.id}: column {column!r} (used by {shown or 'a tie-break'}) is not in "
+                f"the population; its columns: {', '.join(map(str, pop.columns[:20]))}"
+            )
+    fused = _score_numba(pop, scheme, on_invalid, threads) if engine == "numba" else None
+    if fused is None:
+        rejected = find_missing(pop, scheme)
+        _raise_if_invalid(rejected, on_invalid)
+        item_cents, total, reason = _score_numpy(pop, scheme, threads)
+        eligible = reason == 0
+    else:
+        item_cents, total, reason, eligible, rejected = fused
+    return _result(pop, scheme, item_cents, total, reason, eligible, rejected)
+
+
+def _score_numba(pop: pd.DataFrame, scheme: Scheme, on_invalid: str, threads: int | None) -> tuple | None:
+    """The fused path; None when the plan cannot take the scheme exactly (the numpy path runs)."""
+    cols = Columns(pop, scheme)
+    try:
+        plan = engine_numba.build_plan(scheme, cols)
+    except ScoringInputError:
+        _raise_if_invalid(find_missing(pop, scheme), on_invalid)  # missing values are reported first, as in numpy
+        raise
+    if plan is None:
+        return None
+    rejected = find_missing(pop, scheme, skip=plan.fused_columns)
+    if len(rejected) and on_invalid == "raise":
+        _raise_if_invalid(find_missing(pop, scheme), on_invalid)  # name the same first rows as the numpy path
+    out = engine_numba.run(plan, len(pop), threads or _THREADS, min(engine_numba.CHUNK_ROWS, BLOCK_ROWS))
+    if out.nonfinite:  # a NaN or inf in a float column: list the rows exactly as the numpy path does
+        rejected = find_missing(pop, scheme)
+        _raise_if_invalid(rejected, on_invalid)
+    item_cents = {item.id: out.cents[k] for k, item in enumerate(scheme.items)}
+    return item_cents, out.total, out.reason, out.eligible, rejected
+
+
+def _score_numpy(pop: pd.DataFrame, scheme: Scheme, threads: int | None) -> tuple:
+    """Whole-column numpy in row blocks over a thread pool: (cents by item, total, reason codes)."""
+    n = len(pop)
+    cols = Columns(pop, scheme)
+    kernels = [(item.id, compile_item(item, cols)) for item in scheme.items]
+    gates = [compile_condition(g, cols, f"eligibility gate {g.id}") for g in scheme.eligibility]
+    groups = compile_groups(scheme, cols)
+    item_cents = {item.id: np.empty(n, dtype=np.int32) for item in scheme.items}
+    total = np.empty(n, dtype=np.int64)
+    reason = np.empty(n, dtype=np.int8 if len(gates) < 127 else np.int16)  # np.empty: huge pages, filled per block
+    block_rows = BLOCK_ROWS
+
+    def block(sl: slice, s: Scratch) -> None:
+        for item_id, kernel in kernels:
+            kernel(sl, item_cents[item_id][sl], s)
+        groups(item_cents, sl, s)
+        acc = s.l1[: sl.stop - sl.start]  # summed in cache, written once
+        np.copyto(acc, item_cents[kernels[0][0]][sl])
+        for item_id, _ in kernels[1:]:
+            np.add(acc, item_cents[item_id][sl], out=acc)
+        total[sl] = acc
+        codes = reason[sl]
+        codes.fill(0)
+        failed = s.b3[: sl.stop - sl.start]
+        for k in range(len(gates) - 1, -1, -1):
+            np.logical_not(gates[k](sl, s), out=failed)
+            np.copyto(codes, k + 1, where=failed)
+
+    def worker(first: int, step: int) -> None:
+        s = Scratch(min(block_rows, n))
+        with np.errstate(invalid="ignore", over="ignore"):  # rejected rows (NaN, inf) are computed, then dropped
+            for start in range(first * block_rows, n, step * block_rows):
+                block(slice(start, min(start + block_rows, n)), s)
+
+    n_blocks = -(-n // block_rows)
+    workers = max(1, min(threads or _THREADS, n_blocks))
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(worker, range(workers), [workers] * workers))
+    elif n:
+        worker(0, 1)
+
+    return item_cents, total, reason
+
+
+def _result(pop: pd.DataFrame, scheme: Scheme, item_cents: dict[str, np.ndarray], total: np.ndarray,
+            reason: np.ndarray, eligible: np.ndarray, rejected: pd.DataFrame) -> ScoreResult:
+    n = len(pop)
+    labels = ["", *[g.id for g in scheme.eligibility]]
+    population = pop
+    if len(rejected):
+        keep = np.ones(n, dtype=bool)
+        bad_rows = rejected["row"].to_numpy()
+        all_rows = _row_numbers(pop, np.arange(n))
+        keep[np.isin(all_rows, bad_rows)] = False
+        item_cents = {k: v[keep] for k, v in item_cents.items()}
+        total, eligible, reason = total[keep], eligible[keep], reason[keep]
+        population = pop[keep]
+    return ScoreResult(
+        scheme=scheme,
+        population=population,
+        item_cents=item_cents,
+        total_cents=total,
+        eligible_mask=eligible,
+        reason_codes=reason,
+        reason_labels=labels,
+        rejected=rejected,
+        rows_in=n,
+    )

@@ -1,0 +1,377 @@
+"""Scheme parameters as data, shared by both scoring engines: the population's columns as numpy arrays, a
+condition's tests, an item's look-up / category / band tables, a per_unit item's constants, the group rules.
+
+The numpy kernels (:mod:`scoring.engine.kernels`) and the fused numba kernel (:mod:`scoring.engine.numba_kernel`) are
+built from these same values, so both give the same cents.
+
+Numeric comparisons (gates, ``when``, band edges) are made in the column's own precision: a float32 column is
+compared with the float32 value of the threshold, so a value written as 6.99 meets ``min: 6.99`` whatever the
+storage; integer columns compare exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from scoring.errors import PopulationError, SchemeError
+from scoring.scheme.load import Condition, Item, Scheme
+from scoring.scheme.model import Over
+
+UNIT_TOLERANCE = 1e-3  # a value within 1/1000 of a step of the next step counts the step (float error, float32)
+CENT_TOLERANCE = 1e-6  # a value within 1e-6 cent below a half cent rounds up (0.375 points is 38 cents, always)
+MIN_UNITS_TOLERANCE = 1e-9
+
+Test = tuple[str, "np.ndarray | None", object]  # (kind, column array, value): see condition_tests
+Op = tuple[str, object]  # a condition as a postfix program: ("leaf", [Test]), ("all", k), ("any", k), ("not", 1)
+NO_CAP = 1 << 62  # a group cap (cents) that never binds
+
+
+class Columns:
+    """Population columns as numpy arrays, prepared once: numbers, booleans, or category codes."""
+
+    def __init__(self, pop: pd.DataFrame, scheme: Scheme) -> None:
+        self.pop = pop
+        self.scheme = scheme
+        self._numeric: dict[str, np.ndarray] = {}
+        self._codes: dict[str, tuple[np.ndarray, list[object]]] = {}
+        self._over: dict[str, np.ndarray] = {}
+
+    def require(self, column: str, user: str) -> pd.Series:
+        """The column; a missing one raises PopulationError naming ``user`` (the scheme part that reads it)."""
+        if column not in self.pop.columns:
+            raise PopulationError(
+                f"column {column!r} (used by {user} of scheme {self.scheme.id}) is not in the population"
+            )
+        return self.pop[column]
+
+    def is_textual(self, column: str) -> bool:
+        """True for categorical, object and string columns."""
+        s = self.pop[column]
+        return isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object or pd.api.types.is_string_dtype(s)
+
+    def numeric(self, column: str, user: str) -> np.ndarray:
+        """The column as a numeric numpy array (bools as 0/1); an error names a non-numeric column."""
+        if column in self._numeric:
+            return self._numeric[column]
+        s = self.require(column, user)
+        kind = s.dtype.kind if isinstance(s.dtype, np.dtype) else ""
+        if kind in "biuf" and kind:
+            arr = np.ascontiguousarray(s.to_numpy())
+        elif not self.is_textual(column) and (
+            pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)
+        ):
+            arr = s.to_numpy(dtype=np.float64, na_value=np.nan)  # nullable extension types
+        else:
+            converted = pd.to_numeric(s.astype(object).map(bool_text), errors="coerce")
+            bad = converted.isna() & s.notna()
+            if bad.any():
+                pos = int(np.flatnonzero(bad.to_numpy())[0])
+                raise PopulationError(
+                    f"column {column!r} (used by {user}) must be numeric; row {row_number(self.pop, pos)} "
+                    f"has {s.iloc[pos]!r}"
+                )
+            arr = converted.to_numpy(dtype=np.float64, na_value=np.nan)
+        self._numeric[column] = arr
+        return arr
+
+    def value(self, source: str | Over, user: str) -> np.ndarray:
+        """A column as numbers, or the row-wise min/max of several (numpy's common dtype, computed once)."""
+        if isinstance(source, str):
+            return self.numeric(source, user)
+        key = source.model_dump_json()
+        if key not in self._over:
+            parts = [self.value(p, user) for p in (source.min_of or source.max_of or [])]
+            fn = np.minimum if source.min_of is not None else np.maximum
+            out = parts[0]
+            for part in parts[1:]:
+                out = fn(out, part)  # NaN in any part gives NaN: the row needs that column (rejected)
+            self._over[key] = out
+        return self._over[key]
+
+    def codes(self, column: str, user: str) -> tuple[np.ndarray, list[object]]:
+        """The column as category codes (-1 = missing) and its categories."""
+        if column in self._codes:
+            return self._codes[column]
+        s = self.require(column, user)
+        cat = s.array if isinstance(s.dtype, pd.CategoricalDtype) else pd.Categorical(s)
+        result = (np.asarray(cat.codes), list(cat.categories))
+        self._codes[column] = result
+        return result
+
+    def invalid(self, column: str, user: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(missing, infinite) masks of the column, or None when every value is present and finite."""
+        s = self.require(column, user)
+        dtype = s.dtype
+        if isinstance(dtype, np.dtype) and dtype.kind in "biu":
+            return None
+        if isinstance(dtype, np.dtype) and dtype.kind == "f":
+            arr = s.to_numpy()
+            with np.errstate(all="ignore"):
+                if np.isfinite(np.add.reduce(arr)):
+                    return None  # a NaN or an infinity would make the sum non-finite
+            return np.isnan(arr), np.isinf(arr)
+        if isinstance(dtype, pd.CategoricalDtype):
+            codes = np.asarray(s.array.codes)
+            if len(codes) == 0 or codes.min() >= 0:
+                return None
+            return codes < 0, np.zeros(len(codes), bool)
+        if not s.hasnans:
+            return None
+        return s.isna().to_numpy(), np.zeros(len(s), bool)
+
+
+def bool_text(value: object) -> object:
+    """True/False given as text count as 1/0 in a numeric context."""
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in ("true", "yes"):
+            return 1
+        if low in ("false", "no"):
+            return 0
+    return value
+
+
+def row_number(pop: pd.DataFrame, pos: int) -> int:
+    """The row number reported for a position: index label + 1 for an integer index, else position + 1."""
+    label = pop.index[pos]
+    return int(label) + 1 if isinstance(label, int | np.integer) else pos + 1
+
+
+def to_cents(points: np.ndarray) -> np.ndarray:
+    """Points to int32 cents, half away from zero (四舍五入); ``CENT_TOLERANCE`` absorbs float error at a half cent."""
+    out = np.multiply(points, 100.0, dtype=np.float64)
+    out += np.copysign(0.5 + CENT_TOLERANCE, out)
+    with np.errstate(invalid="ignore"):
+        return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0).astype(np.int32)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Conditions
+# ------------------------------------------------------------------------------------------------------------
+def _test_number(value: object, column: str, user: str, scheme: Scheme) -> float:
+    """A test value (equals/in) compared with a numeric column: numbers, booleans, or true/false/yes/no text."""
+    try:
+        return float(bool_text(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise SchemeError(
+            f"{scheme.path or scheme.id}: {user}: value {value!r} cannot match column {column!r}, which holds "
+            f"numbers in the population; use a number or true/false"
+        ) from None
+
+
+def _as_comparable(arr: np.ndarray) -> np.ndarray:
+    return arr.view(np.uint8) if arr.dtype == bool else arr
+
+
+def bound_spec(arr: np.ndarray, bound: float, lower: bool, strict: bool = False) -> Test:
+    """x >= bound (lower), x <= bound, or with ``strict`` x > bound / x < bound, in the column's precision;
+    integer columns compare exactly (x > 2.5 is x >= 3, x < 3 is x <= 2)."""
+    a = _as_comparable(arr)
+    if a.dtype.kind in "iu":
+        info = np.iinfo(a.dtype)
+        if lower:
+            edge = math.floor(bound) + 1 if strict else math.ceil(bound)
+        else:
+            edge = math.ceil(bound) - 1 if strict else math.floor(bound)
+        always = edge <= info.min if lower else edge >= info.max
+        never = edge > info.max if lower else edge < info.min
+        if always or never:
+            return ("const", None, bool(always))
+        return ("ge" if lower else "le", a, a.dtype.type(edge))
+    kind = ("gt" if lower else "lt") if strict else ("ge" if lower else "le")
+    return (kind, a, a.dtype.type(bound))
+
+
+def _typed(arr: np.ndarray, nums: list[float]) -> np.ndarray:
+    """Test values that the column's dtype can hold exactly (others can never be equal), in that dtype."""
+    a = _as_comparable(arr)
+    if a.dtype.kind in "iu":
+        info = np.iinfo(a.dtype)
+        keep = [int(v) for v in nums if float(v).is_integer() and info.min <= v <= info.max]
+        return np.array(sorted(set(keep)), dtype=a.dtype)
+    return np.array(sorted(set(nums)), dtype=a.dtype)
+
+
+def condition_program(cond: Condition, cols: Columns, user: str) -> list[Op]:
+    """A condition as a postfix program shared by both engines: ("leaf", tests that must all hold), then
+    ("all", k) / ("any", k) over the last k results, or ("not", 1)."""
+    if cond.source is not None:
+        return [("leaf", condition_tests(cond, cols, user))]
+    ops: list[Op] = []
+    for child in cond.children:
+        ops.extend(condition_program(child, cols, user))
+    if cond.not_ is not None:
+        ops.append(("not", 1))
+    else:
+        ops.append(("all" if cond.all_of is not None else "any", len(cond.children)))
+    return ops
+
+
+def program_depth(ops: list[Op]) -> int:
+    """The largest number of results a program holds at once (stack depth)."""
+    depth = top = 0
+    for kind, arg in ops:
+        top = top + 1 if kind == "leaf" else top - int(arg) + 1  # type: ignore[call-overload]
+        depth = max(depth, top)
+    return depth
+
+
+def condition_tests(cond: Condition, cols: Columns, user: str) -> list[Test]:
+    """The tests of a leaf condition (all must hold), as data: ("in", column, values in its dtype), ("self", bool
+    column, None), ("const", None, bool), ("ge"/"le"/"gt"/"lt", column, value in its dtype). Shared by the numpy and
+    numba paths. A min_of/max_of is compared in numpy's common dtype of its columns."""
+    source = cond.source
+    assert source is not None
+    if isinstance(source, str):
+        column = source
+        cols.require(column, user)
+    else:
+        for col in source.columns():
+            cols.require(col, user)
+        column = ""
+    tests: list[Test] = []
+    if cond.equals is not None or cond.in_ is not None:
+        values = list(cond.in_) if cond.in_ is not None else [cond.equals]
+        if column and cols.is_textual(column):
+            codes, cats = cols.codes(column, user)
+            lookup = {str(c): n for n, c in enumerate(cats)}
+            wanted = {lookup[str(v)] for v in values if str(v) in lookup}
+            if cond.equals is not None and cond.in_ is not None:
+                wanted &= {lookup.get(str(cond.equals), -2)}
+            tests.append(("in", codes, np.array(sorted(wanted), dtype=codes.dtype)))
+        else:
+            arr = cols.value(source, user)
+            nums = [_test_number(v, column or "min_of/max_of", user, cols.scheme) for v in values]
+            if cond.equals is not None and cond.in_ is not None:
+                eq = _test_number(cond.equals, column or "min_of/max_of", user, cols.scheme)
+                nums = [v for v in nums if v == eq]
+            if arr.dtype == bool and nums == [1.0]:
+                tests.append(("self", arr, None))  # the column itself (read only)
+            else:
+                tests.append(("in", _as_comparable(arr), _typed(arr, nums)))
+    for bound, lower, strict in ((cond.min, True, False), (cond.max, False, False), (cond.above, True, True),
+                                 (cond.below, False, True)):
+        if bound is not None:
+            tests.append(bound_spec(cols.value(source, user), bound, lower=lower, strict=strict))
+    return tests
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Items
+# ------------------------------------------------------------------------------------------------------------
+def lookup_column(item: Item, cols: Columns) -> tuple[str, np.ndarray] | None:
+    """(column, array) when the item reads one small-integer or boolean column (a look-up table item), else None."""
+    used = set(item.source_columns())
+    if len(used) == 1:
+        column = next(iter(used))
+        cols.require(column, f"item {item.id}")
+        if not cols.is_textual(column):
+            arr = cols.numeric(column, f"item {item.id}")
+            if arr.dtype.kind in "biu" and arr.dtype.itemsize <= 2:
+                return column, arr
+    return None
+
+
+def category_table(item: Item, cols: Columns, user: str) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, cents by code); code -1 (missing) takes the last entry, the default."""
+    codes, cats = cols.codes(item.column or "", user)
+    norm = {str(k): v for k, v in (item.points if isinstance(item.points, dict) else {}).items()}
+    return codes, to_cents(np.array([norm.get(str(c), item.default) for c in cats] + [item.default], np.float64))
+
+
+def flag_cents(item: Item) -> int:
+    """A flag item's points in cents."""
+    return int(to_cents(np.array([float(item.points)]))[0])  # type: ignore[arg-type]
+
+
+def band_table(item: Item, arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted edges in the column's precision, cents of each interval): value x scores
+    ``lut[searchsorted(edges, x, side="right")]``, i.e. the entry after the number of edges <= x."""
+    kind = _as_comparable(arr).dtype
+    typed = (lambda v: float(kind.type(v))) if kind.kind == "f" else float
+    bands = [(-math.inf if b.min is None else typed(b.min), math.inf if b.max is None else typed(b.max), b.points)
+             for b in item.bands or []]
+    edges = np.array(sorted({e for lo, hi, _ in bands for e in (lo, hi) if math.isfinite(e)}), dtype=np.float64)
+    points = np.full(len(edges) + 1, item.default, dtype=np.float64)
+    for k in range(len(edges) + 1):  # interval k is [edges[k-1], edges[k])
+        lo = -math.inf if k == 0 else edges[k - 1]
+        for blo, bhi, pts in bands:
+            if blo <= lo < bhi:
+                points[k] = pts
+    return (edges.astype(kind) if kind.kind == "f" else edges), to_cents(points)
+
+
+@dataclass
+class PerUnit:
+    """A per_unit item's inputs and constants (see :func:`per_unit_params`)."""
+
+    sources: list[tuple[np.ndarray, float]]  # (column, weight)
+    limit: np.ndarray | None  # max_units_column
+    unit: float | None
+    min_steps: float | None  # units (or steps) below this score 0
+    factor: float  # cents per step (or per unit)
+    cap_cents: float | None
+    exact: bool  # whole steps x whole cents: no rounding
+
+
+def per_unit_params(item: Item, cols: Columns, user: str) -> PerUnit:
+    """The arrays and constants of a per_unit item, shared by the numpy and numba paths."""
+    source = item.source
+    sources = [(cols.value(source, user), 1.0)] if source is not None else [
+        (cols.numeric(c, user), float(w)) for c, w in (item.columns or {}).items()
+    ]
+    limit = cols.numeric(item.max_units_column, user) if item.max_units_column else None
+    unit, min_units, cap = item.unit, item.min_units, item.cap
+    ppu = float(item.points_per_unit or 0.0)
+    factor = (unit if unit is not None else 1.0) * ppu * 100.0  # cents per step (or per unit)
+    min_steps = None
+    if min_units:
+        min_steps = (min_units - MIN_UNITS_TOLERANCE) / unit if unit is not None else min_units - MIN_UNITS_TOLERANCE
+    cap_cents = None if cap is None else cap * 100.0
+    # whole steps times a whole number of cents per step are exact: no rounding needed (3 points a year by month)
+    exact = unit is not None and abs(factor - round(factor)) < 1e-9 and (cap_cents is None or cap_cents.is_integer())
+    if exact:
+        factor = float(round(factor))
+    return PerUnit(sources, limit, unit, min_steps, factor, cap_cents, exact)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Group rules
+# ------------------------------------------------------------------------------------------------------------
+@dataclass
+class GroupStep:
+    """One group rule as applied: its items (with those of groups within it), best-only, and its caps in cents:
+    ``caps`` are (condition, cents) tried in order, the first that holds applies, else ``cap`` (None: no cap)."""
+
+    ids: list[str]
+    best_only: bool
+    cap: int | None
+    caps: list[tuple[Condition, int]]
+
+    @property
+    def capped(self) -> bool:
+        """True when some row may be capped."""
+        return self.cap is not None or bool(self.caps)
+
+
+def group_rules(scheme: Scheme) -> list[GroupStep]:
+    """The group rules that apply, groups before the sections they are within (else in the scheme's order)."""
+    rules = []
+    for group in scheme.group_order():
+        rule = scheme.groups[group]
+        ids = scheme.group_items(group)
+        if ids:
+            cap = None if rule.cap is None else round(rule.cap * 100)
+            caps: list[tuple[Condition, int]] = []
+            for entry in rule.caps or []:
+                cents = round(entry.cap * 100)
+                if entry.when is None:  # an unconditional entry ends the list (validation forbids entries after it)
+                    cap = cents
+                    break
+                caps.append((entry.when, cents))
+            rules.append(GroupStep(ids, rule.mode == "max" and len(ids) > 1, cap, caps))
+    return rules

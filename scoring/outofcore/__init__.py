@@ -1,0 +1,113 @@
+"""Out-of-core scoring: plan, stream chunks, accumulate statistics and results (also distributed).
+
+Public names load from their submodules on first use (keeps imports light and cycle-free).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Context": "scoring.outofcore.core",
+    "FrameWriter": "scoring.outofcore.chunked",
+    "Hist": "scoring.outofcore.stats",
+    "OutOfCoreResult": "scoring.outofcore.result",
+    "Part": "scoring.outofcore.distributed",
+    "Pass2Stats": "scoring.outofcore.stats",
+    "Plan": "scoring.outofcore.plan",
+    "RejectedWriter": "scoring.outofcore.chunked",
+    "Stats": "scoring.outofcore.stats",
+    "admit_ddf": "scoring.outofcore.distributed",
+    "admit_file_chunked": "scoring.outofcore.chunked",
+    "admit_file_dask": "scoring.outofcore.distributed",
+    "available_memory": "scoring.outofcore.chunked",
+    "band_rows": "scoring.outofcore.plan",
+    "choose_engine": "scoring.outofcore.chunked",
+    "cluster_client": "scoring.outofcore.distributed",
+    "data_columns": "scoring.outofcore.chunked",
+    "design_items": "scoring.outofcore.stats",
+    "find_duplicate_ids": "scoring.outofcore.core",
+    "finish_plan": "scoring.outofcore.plan",
+    "is_parquet": "scoring.outofcore.chunked",
+    "iter_raw": "scoring.outofcore.chunked",
+    "iter_written": "scoring.outofcore.chunked",
+    "make_client": "scoring.outofcore.distributed",
+    "make_context": "scoring.outofcore.core",
+    "make_plan": "scoring.outofcore.plan",
+    "parquet_uncompressed_bytes": "scoring.outofcore.chunked",
+    "pass1_batch": "scoring.outofcore.core",
+    "pass2_batch": "scoring.outofcore.plan",
+    "pass2_file": "scoring.outofcore.chunked",
+    "plan_partitions": "scoring.outofcore.distributed",
+    "public_frame": "scoring.outofcore.core",
+    "read_part": "scoring.outofcore.distributed",
+    "run_chunked": "scoring.outofcore.chunked",
+    "run_dask": "scoring.outofcore.distributed",
+    "run_replication": "scoring.outofcore.distributed",
+    "score_ddf": "scoring.outofcore.distributed",
+    "score_file_chunked": "scoring.outofcore.chunked",
+    "score_file_dask": "scoring.outofcore.distributed",
+    "score_frame": "scoring.outofcore.core",
+    "simulate_many_dask": "scoring.outofcore.distributed",
+    "sweep": "scoring.outofcore.distributed",
+    "validate_batch": "scoring.outofcore.core",
+}
+
+__all__ = [
+    "Context",
+    "FrameWriter",
+    "Hist",
+    "OutOfCoreResult",
+    "Part",
+    "Pass2Stats",
+    "Plan",
+    "RejectedWriter",
+    "Stats",
+    "admit_ddf",
+    "admit_file_chunked",
+    "admit_file_dask",
+    "available_memory",
+    "band_rows",
+    "choose_engine",
+    "cluster_client",
+    "data_columns",
+    "design_items",
+    "find_duplicate_ids",
+    "finish_plan",
+    "is_parquet",
+    "iter_raw",
+    "iter_written",
+    "make_client",
+    "make_context",
+    "make_plan",
+    "parquet_uncompressed_bytes",
+    "pass1_batch",
+    "pass2_batch",
+    "pass2_file",
+    "plan_partitions",
+    "public_frame",
+    "read_part",
+    "run_chunked",
+    "run_dask",
+    "run_replication",
+    "score_ddf",
+    "score_file_chunked",
+    "score_file_dask",
+    "score_frame",
+    "simulate_many_dask",
+    "sweep",
+    "validate_batch",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'scoring.outofcore' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

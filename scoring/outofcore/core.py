@@ -1,0 +1,218 @@
+"""Pass 1 of the out-of-core engines (chunked and Dask), one batch at a time: the run's context (settings, the
+admission rule, person ids repeated anywhere in the file), then validate + score a batch into mergeable aggregates.
+
+The rest of the out-of-core kernel: :mod:`scoring.outofcore.stats` (aggregates), :mod:`scoring.outofcore.plan`
+(the global cut-off, the tied band and pass 2) and :mod:`scoring.outofcore.result` (the report). Together the
+answers equal :func:`scoring.score` / :func:`scoring.admit` / :func:`scoring.dominance` on the whole population.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoring.admission import resolve_rule
+from scoring.engine.core import score
+from scoring.errors import PopulationError, ScoringInputError
+from scoring.outofcore.stats import Hist, Stats, design_items
+from scoring.population.load import person_ids, read_population
+from scoring.population.schema import load_schema
+from scoring.population.text import text_hash
+from scoring.population.validate import coerce_string, duplicate_id_reason, missing_mask
+from scoring.scheme.load import AdmissionRule, Scheme
+
+HELPER = "_ooc_"  # prefix of the helper columns kept between the passes
+TOTAL, GROUP = HELPER + "total_cents", HELPER + "group_cents"
+ADMIT_COLUMNS = ("admitted",)
+_DUP = re.compile(r" is not unique \(rows ")
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Context: what every batch needs to know about the whole input
+# ------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Context:
+    """The run's settings and file-wide facts (picklable: shipped to Dask workers)."""
+
+    scheme: Scheme
+    n_total: int
+    source: str
+    skip_invalid: bool
+    drop_identifiers: bool
+    admission: bool
+    rule: AdmissionRule | None
+    tie_columns: tuple[str, ...]
+    id_header: str | None
+    duplicates: dict[str, str]  # normalised person_id -> the in-memory "not unique (rows ...)" reason
+
+    @property
+    def groups(self) -> list[str]:
+        """The dominance groups."""
+        return list(self.scheme.dominance.groups)
+
+
+def _normalised_ids(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    miss = missing_mask(col)
+    return coerce_string("person_id", col.reset_index(drop=True), miss, _NoProblems()), miss
+
+
+class _NoProblems:
+    def add(self, *args: Any) -> None:
+        pass
+
+
+def find_duplicate_ids(batches: Callable[[], Iterable[pd.DataFrame]], column: str, buckets: int = 16
+                       ) -> dict[str, str]:
+    """Person ids occurring more than once in the whole file, each with the in-memory reason text.
+
+    Bounded memory: 64-bit hashes are spilled to ``buckets`` files by their top bits and each file is checked on
+    its own; a second scan collects the rows of the (few) repeated hashes and confirms them on the text.
+    """
+    shift = np.uint64(64 - int(np.log2(buckets)))
+    with tempfile.TemporaryDirectory(prefix="scoring-ids-") as tmp:
+        paths = [Path(tmp) / f"{k}.u64" for k in range(buckets)]
+        files = [p.open("wb") for p in paths]
+        try:
+            for frame in batches():
+                ids, miss = _normalised_ids(frame[column])
+                h = text_hash(ids[~miss])
+                bucket = (h >> shift).astype(np.int64)
+                order = np.argsort(bucket, kind="stable")
+                bounds = np.searchsorted(bucket[order], np.arange(buckets + 1))
+                for k in range(buckets):
+                    files[k].write(h[order[bounds[k]:bounds[k + 1]]].tobytes())
+        finally:
+            for f in files:
+                f.close()
+        repeated: list[np.ndarray] = []
+        for p in paths:
+            arr = np.sort(np.fromfile(p, dtype=np.uint64))
+            repeated.append(np.unique(arr[1:][arr[1:] == arr[:-1]]))
+    dup_hashes = np.concatenate(repeated)
+    if dup_hashes.size == 0:
+        return {}
+    found: list[pd.DataFrame] = []
+    start = 0
+    for frame in batches():
+        ids, miss = _normalised_ids(frame[column])
+        hit = np.isin(text_hash(ids), dup_hashes) & ~miss
+        found.append(pd.DataFrame({"id": ids[hit].to_numpy(dtype=object), "row": np.flatnonzero(hit) + start + 1}))
+        start += len(frame)
+    rows = pd.concat(found).groupby("id", sort=False)["row"].agg(list)
+    out: dict[str, str] = {}
+    for value, listed in rows.items():
+        if len(listed) > 1:
+            out[str(value)] = duplicate_id_reason(value, listed)
+    return out
+
+
+def make_context(scheme: Scheme, *, n_total: int, source: str, skip_invalid: bool, drop_identifiers: bool,
+                 admission: bool, quota: int | None, threshold: float | None, ties: str | list[Any] | None,
+                 id_batches: Callable[[list[str]], Iterable[pd.DataFrame]], columns: list[str]) -> Context:
+    """Resolve the admission rule, find the id column and the person ids repeated anywhere in the file."""
+    rule = resolve_rule(SimpleNamespace(scheme=scheme), quota, threshold, ties) if admission else None
+    tie_cols = tuple(k.column for k in rule.ties if k.column) if rule is not None and isinstance(rule.ties, list) \
+        else ()
+    schema = load_schema()
+    id_header = next((c for c in columns if schema.canonical_header(str(c)) == "person_id"), None)
+    dups = find_duplicate_ids(lambda: id_batches([id_header]), id_header) if id_header is not None else {}
+    return Context(scheme, int(n_total), source, skip_invalid, drop_identifiers, admission, rule, tie_cols,
+                   id_header, dups)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Pass 1: validate + score one batch
+# ------------------------------------------------------------------------------------------------------------
+def validate_batch(raw: pd.DataFrame, start: int, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Validate rows ``start+1 ...`` like :func:`scoring.read_population` on the whole file would.
+
+    Returns the kept rows (index = 0-based row in the file), the rejected lines (global 1-based rows) and notes.
+    """
+    try:
+        load = read_population(raw, skip_invalid=True, drop_identifiers=ctx.drop_identifiers, row_offset=start)
+    except PopulationError as exc:
+        raise PopulationError(f"{ctx.source}: {str(exc).removeprefix('population: ')}") from None
+    frame = load.frame
+    frame.index = pd.Index(np.asarray(frame.index, dtype=np.int64) + start)
+    rejected = load.rejected.copy()
+    rejected["row"] = rejected["row"].astype(np.int64) + start
+    if ctx.id_header is None:  # generated ids: global positions, the in-memory width
+        ids = person_ids(frame.index.to_numpy(), width=max(7, len(str(ctx.n_total))))
+        frame["person_id"] = pd.Series(ids.array, index=frame.index)
+    else:
+        local = (rejected["column"] == "person_id") & rejected["reason"].astype(str).str.contains(_DUP)
+        ids, miss = _normalised_ids(raw[ctx.id_header])
+        hit = np.flatnonzero(ids.isin(list(ctx.duplicates)).to_numpy() & ~miss) if ctx.duplicates else []
+        if local.any() or len(hit):
+            lines = pd.DataFrame({"row": np.asarray(hit, dtype=np.int64) + start + 1, "column": "person_id",
+                                  "reason": [ctx.duplicates[v] for v in ids.to_numpy(dtype=object)[hit]]})
+            order = {c: i for i, c in enumerate(load_schema().columns)}
+            rejected = pd.concat([rejected.loc[~local], lines], ignore_index=True)
+            rejected["_o"] = rejected["column"].map(lambda c: order.get(c, len(order))).astype(np.int64)
+            rejected = rejected.sort_values(["row", "_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
+            frame = frame.loc[~frame.index.isin(rejected["row"].to_numpy() - 1)]
+    if len(rejected) and not ctx.skip_invalid:
+        first = rejected.drop_duplicates("row").head(3)
+        shown = "; ".join(f"row {r.row}, column {r.column}: {r.reason}" for r in first.itertuples())
+        raise PopulationError(f"{ctx.source}: {shown} (invalid rows among rows {start + 1}-{start + len(raw)}; use "
+                              "--skip-invalid / skip_invalid=True to keep the valid rows)")
+    return frame, rejected, list(load.warnings)
+
+
+def pass1_batch(raw: pd.DataFrame, start: int, ctx: Context) -> tuple[pd.DataFrame, Stats, pd.DataFrame]:
+    """Validate and score one batch: (scored rows with helper columns, aggregates, rejected lines)."""
+    frame, rejected, warnings = validate_batch(raw, start, ctx)
+    return score_frame(frame, ctx, rows_in=len(raw), rejected=rejected, warnings=warnings)
+
+
+def score_frame(frame: pd.DataFrame, ctx: Context, *, rows_in: int | None = None, rejected: pd.DataFrame | None = None,
+                warnings: list[str] | None = None) -> tuple[pd.DataFrame, Stats, pd.DataFrame]:
+    """Score a typed frame (index = global row labels) with :func:`scoring.score`; aggregates for the plan."""
+    scheme = ctx.scheme
+    for col in ctx.tie_columns:
+        if col not in frame.columns:
+            raise ScoringInputError(f"ties: column {col!r} is not in the population")
+    res = score(frame, scheme, on_invalid="reject" if ctx.skip_invalid else "raise")
+    out = res.to_frame()
+    out[TOTAL] = res.total_cents
+    out[GROUP] = res.group_cents(ctx.groups)
+    categories: dict[str, list[Any]] = {}
+    for col in ctx.tie_columns:
+        s = res.population[col]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            categories[col] = list(s.cat.categories)
+            out[HELPER + col] = s.astype(object).to_numpy()
+        elif pd.api.types.is_datetime64_any_dtype(s.dtype):
+            out[HELPER + col] = s.to_numpy().astype("datetime64[ns]").astype(np.int64).astype(np.float64)
+        elif pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+            out[HELPER + col] = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            out[HELPER + col] = s.astype(object).to_numpy()
+    elig = res.eligible_mask
+    all_rejected = pd.concat([x for x in (rejected, res.rejected) if x is not None and len(x)]) \
+        if (rejected is not None and len(rejected)) or len(res.rejected) else res.rejected
+    stats = Stats(
+        rows_in=len(frame) if rows_in is None else rows_in, scored=res.n,
+        rejected=int(all_rejected["row"].nunique()) if len(all_rejected) else 0, eligible=int(elig.sum()),
+        hist=Hist.of(res.total_cents[elig]),
+        pos_eligible={k: int(np.maximum(v[elig], 0).sum(dtype=np.int64)) for k, v in res.item_cents.items()},
+        item_hist={k: Hist.of(res.item_cents[k]) for k in design_items(scheme)},
+        categories=categories, warnings=list(warnings or []),
+    )
+    return out, stats, all_rejected
+
+
+def public_frame(scored: pd.DataFrame, scheme: Scheme, lang: str | None = None) -> pd.DataFrame:
+    """The per-row output columns (as ``ScoreResult.to_frame(lang)``), without the helper columns."""
+    out = scored[[c for c in scored.columns if not str(c).startswith(HELPER)]]
+    if lang is not None:
+        out = out.rename(columns={i.id: i.name(lang) for i in scheme.items})
+    return out

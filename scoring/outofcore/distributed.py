@@ -1,0 +1,299 @@
+"""Beyond one machine: the same scoring, exact global quota and dominance on a Dask cluster.
+
+* :func:`admit_file_dask` / :func:`score_file_dask`: a Parquet population split into partitions of row groups;
+  each worker validates and scores its partitions (the kernel of :mod:`scoring.outofcore.core`), writes the scored rows
+  to ``workdir`` and returns compact aggregates; the client sums the histograms, finds the exact cut-off, gathers
+  only the tied band, and a second round admits and writes ``out_dir/part.N.parquet``. No worker ever holds all
+  the scores. The population file, ``workdir`` and ``out_dir`` must be reachable at the same path by every worker
+  (a shared filesystem; on a LocalCluster they are).
+* :func:`score_ddf` / :func:`admit_ddf`: a typed population already in a ``dask.dataframe`` (unique index labels):
+  ``map_partitions`` calls :func:`scoring.score` on each partition; admission uses the same exact global cut-off.
+* :func:`sweep` and :func:`simulate_many_dask`: replications and parameter sweeps spread with ``client.map``; the
+  results equal the single-machine loops for the same seeds.
+
+A LocalCluster is started by default; ``scheduler_address`` ("tcp://host:8786") joins an existing cluster.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dask
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+from dask.distributed import Client, LocalCluster
+
+from scoring.admission import admit
+from scoring.dominance import dominance
+from scoring.engine.core import score
+from scoring.errors import PopulationError
+from scoring.outofcore.chunked import FrameWriter, _open, data_columns, iter_raw, iter_written, pass2_file
+from scoring.outofcore.core import ADMIT_COLUMNS, Context, make_context, pass1_batch, public_frame, score_frame
+from scoring.outofcore.plan import Plan, band_rows, finish_plan, make_plan, pass2_batch
+from scoring.outofcore.result import OutOfCoreResult
+from scoring.outofcore.stats import Pass2Stats, Stats
+from scoring.safe_output import atomic_path, excel_safe_frame
+from scoring.scheme.load import Scheme, merge_scheme_dicts, scheme_from_dict
+
+DEFAULT_PARTITION_ROWS = 1 << 20
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Clients
+# ------------------------------------------------------------------------------------------------------------
+def make_client(scheduler_address: str | None = None, *, n_workers: int = 2, threads_per_worker: int = 1,
+                processes: bool = True, memory_limit: str | int = "auto") -> Client:
+    """A client of the cluster at ``scheduler_address``, or of a new LocalCluster (no dashboard, free ports)."""
+    if scheduler_address:
+        try:
+            return Client(scheduler_address, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise PopulationError(f"--scheduler: cannot reach the Dask scheduler at {scheduler_address}: "
+                                  f"{type(exc).__name__}") from None
+    with dask.config.set({"distributed.worker.daemon": False}):
+        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=processes,
+                               dashboard_address=None, scheduler_port=0, memory_limit=memory_limit)
+    return Client(cluster)
+
+
+@contextmanager
+def cluster_client(client: Client | None = None, scheduler_address: str | None = None, **kw: Any
+                   ) -> Iterator[Client]:
+    """Use ``client`` as given, or make one (and close it and its LocalCluster afterwards)."""
+    if client is not None:
+        yield client
+        return
+    made = make_client(scheduler_address, **kw)
+    try:
+        yield made
+    finally:
+        local = made.cluster if scheduler_address is None else None
+        made.close()
+        if local is not None:
+            local.close()
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Partitions of a Parquet file
+# ------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Part:
+    """Consecutive row groups of one file: rows ``start .. start + rows - 1`` (0-based)."""
+
+    number: int
+    path: str
+    row_groups: tuple[int, ...]
+    start: int
+    rows: int
+
+
+def plan_partitions(path: str | os.PathLike[str], rows_per_partition: int = DEFAULT_PARTITION_ROWS) -> list[Part]:
+    """Group the file's row groups into partitions of about ``rows_per_partition`` rows (whole row groups)."""
+    meta = _open(path).metadata
+    parts: list[Part] = []
+    groups: list[int] = []
+    start = rows = 0
+    for g in range(meta.num_row_groups):
+        groups.append(g)
+        rows += meta.row_group(g).num_rows
+        if rows >= rows_per_partition or g == meta.num_row_groups - 1:
+            parts.append(Part(len(parts), os.fspath(path), tuple(groups), start, rows))
+            start, rows, groups = start + rows, 0, []
+    return parts
+
+
+def read_part(part: Part) -> pd.DataFrame:
+    """The raw rows of one partition (as the in-memory reader sees them: stored index dropped)."""
+    pf = pq.ParquetFile(part.path)
+    return pf.read_row_groups(list(part.row_groups), columns=data_columns(pf)).to_pandas().reset_index(drop=True)
+
+
+def _scored_path(workdir: str, part: Part) -> str:
+    return os.path.join(workdir, f"scored.{part.number:05d}.parquet")
+
+
+def _pass1_task(part: Part, ctx: Context, workdir: str) -> tuple[Stats, pd.DataFrame]:
+    scored, stats, rejected = pass1_batch(read_part(part), part.start, ctx)
+    writer = FrameWriter(_scored_path(workdir, part))
+    writer.write(scored)
+    writer.close()
+    return stats, rejected
+
+
+def _band_task(part: Part, workdir: str, plan: Plan) -> pd.DataFrame:
+    return pd.concat([band_rows(df, plan) for df in iter_written(_scored_path(workdir, part), 1 << 30)])
+
+
+def _pass2_task(part: Part, workdir: str, plan: Plan, scheme: Scheme, out_dir: str | None, lang: str | None
+                ) -> Pass2Stats:
+    out = Path(out_dir) / f"part.{part.number:05d}.parquet" if out_dir else None
+    total = pass2_file(scheme, Path(_scored_path(workdir, part)), out, plan, 1 << 30, lang)
+    os.remove(_scored_path(workdir, part))
+    return total
+
+
+def run_dask(scheme: Scheme, path: str | os.PathLike[str], out_dir: str | os.PathLike[str] | None = None, *,
+             admission: bool = True, quota: int | None = None, threshold: float | None = None,
+             ties: str | list[Any] | None = None, client: Client | None = None, scheduler_address: str | None = None,
+             rows_per_partition: int = DEFAULT_PARTITION_ROWS, skip_invalid: bool = False,
+             drop_identifiers: bool = False, rejected_path: str | os.PathLike[str] | None = None,
+             workdir: str | os.PathLike[str] | None = None, lang: str | None = None, **cluster_kw: Any
+             ) -> OutOfCoreResult:
+    """Score (and admit) a Parquet population on a Dask cluster; the answers equal the in-memory ones."""
+    pf = _open(path)
+    ctx = make_context(scheme, n_total=pf.metadata.num_rows, source=os.fspath(path), skip_invalid=skip_invalid,
+                       drop_identifiers=drop_identifiers, admission=admission, quota=quota, threshold=threshold,
+                       ties=ties, id_batches=lambda cols: (f for _, f in iter_raw(path, 1 << 20, cols)),
+                       columns=data_columns(pf))
+    parts = plan_partitions(path, rows_per_partition)
+    out = None if out_dir is None else os.fspath(out_dir)
+    if out is not None:
+        os.makedirs(out, exist_ok=True)
+        for old in Path(out).glob("part.*.parquet"):
+            old.unlink()
+    tmp = tempfile.mkdtemp(prefix="scoring-dask-", dir=workdir)
+    try:
+        with cluster_client(client, scheduler_address, **cluster_kw) as c:
+            first = c.gather(c.map(_pass1_task, parts, ctx=ctx, workdir=tmp, pure=False))
+            stats = Stats.empty(scheme)
+            for part_stats, _ in first:  # in row order: categories and warnings keep file order
+                stats = stats.merge(part_stats)
+            if rejected_path is not None:
+                rej = [r for _, r in first if len(r)]
+                with atomic_path(rejected_path) as rej_tmp:
+                    excel_safe_frame(pd.concat(rej) if rej else pd.DataFrame(columns=["row", "column", "reason"])
+                                     ).to_csv(rej_tmp, index=False)
+            plan = make_plan(ctx, stats)
+            if plan.needs_band:
+                bands = c.gather(c.map(_band_task, parts, workdir=tmp, plan=plan, pure=False))
+                plan = finish_plan(plan, pd.concat(bands), stats)
+            second = c.gather(c.map(_pass2_task, parts, workdir=tmp, plan=plan, scheme=scheme, out_dir=out,
+                                    lang=lang, pure=False))
+    finally:
+        for f in Path(tmp).glob("*"):
+            f.unlink()
+        os.rmdir(tmp)
+    p2 = Pass2Stats.empty(scheme)
+    for s in second:
+        p2 = p2.merge(s)
+    return OutOfCoreResult.build(ctx, stats, plan, p2)
+
+
+def score_file_dask(scheme: Scheme, path: str | os.PathLike[str], out_dir: str | os.PathLike[str] | None = None,
+                    **kw: Any) -> OutOfCoreResult:
+    """Score a Parquet population on a Dask cluster (per-row results to ``out_dir/part.N.parquet``)."""
+    return run_dask(scheme, path, out_dir, admission=False, **kw)
+
+
+def admit_file_dask(scheme: Scheme, path: str | os.PathLike[str], out_dir: str | os.PathLike[str] | None = None,
+                    **kw: Any) -> OutOfCoreResult:
+    """Score and admit a Parquet population on a Dask cluster, with the in-memory cut-off and ties."""
+    return run_dask(scheme, path, out_dir, admission=True, **kw)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# dask.dataframe
+# ------------------------------------------------------------------------------------------------------------
+def _score_partition(part: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
+    return score(part, scheme).to_frame()
+
+
+def score_ddf(ddf: Any, scheme: Scheme) -> Any:
+    """Per-row scores of a typed dask DataFrame: ``map_partitions`` calls :func:`scoring.score` on each."""
+    meta = _score_partition(ddf._meta_nonempty, scheme).iloc[:0]
+    return ddf.map_partitions(_score_partition, scheme, meta=meta)
+
+
+def _frame_context(scheme: Scheme, quota: int | None, threshold: float | None, ties: Any) -> Context:
+    return make_context(scheme, n_total=0, source="dask dataframe", skip_invalid=False, drop_identifiers=False,
+                        admission=True, quota=quota, threshold=threshold, ties=ties, id_batches=lambda cols: [],
+                        columns=[])
+
+
+def _with_admitted(scored: pd.DataFrame, plan: Plan, scheme: Scheme) -> pd.DataFrame:
+    admitted, _ = pass2_batch(scored, plan, [i.id for i in scheme.items])
+    out = public_frame(scored, scheme)
+    out[ADMIT_COLUMNS[0]] = admitted
+    return out
+
+
+def admit_ddf(ddf: Any, scheme: Scheme, *, quota: int | None = None, threshold: float | None = None,
+              ties: Any = None) -> tuple[OutOfCoreResult, Any]:
+    """Admit from a typed dask DataFrame with the exact global cut-off: (report, per-row dask DataFrame).
+
+    The index labels must be unique across partitions (lottery keys depend on them). Scored partitions are
+    persisted on the cluster; only histograms, counts and the tied band come back to the client.
+    """
+    ctx = _frame_context(scheme, quota, threshold, ties)
+    scored = [dask.delayed(score_frame, nout=3)(p, ctx) for p in ddf.to_delayed()]
+    scored = dask.persist(*scored)
+    stats = Stats.empty(scheme)
+    for s in dask.compute(*[s[1] for s in scored]):
+        stats = stats.merge(s)
+    plan = make_plan(ctx, stats)
+    if plan.needs_band:
+        bands = dask.compute(*[dask.delayed(band_rows)(s[0], plan) for s in scored])
+        plan = finish_plan(plan, pd.concat(bands), stats)
+    p2 = Pass2Stats.empty(scheme)
+    for _, s in dask.compute(*[dask.delayed(pass2_batch, nout=2)(s[0], plan, [i.id for i in scheme.items])
+                               for s in scored]):
+        p2 = p2.merge(s)
+    import dask.dataframe as dd
+
+    meta = _score_partition(ddf._meta_nonempty, scheme).iloc[:0].assign(admitted=np.zeros(0, dtype=bool))
+    per_row = dd.from_delayed([dask.delayed(_with_admitted)(s[0], plan, scheme) for s in scored], meta=meta)
+    return OutOfCoreResult.build(ctx, stats, plan, p2), per_row
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Replications and parameter sweeps
+# ------------------------------------------------------------------------------------------------------------
+def run_replication(scheme: dict[str, Any], overrides: dict[str, Any], seed: int, n: int,
+                    quota: int | None = None, threshold: float | None = None) -> dict[str, Any]:
+    """One sweep point: scheme dict + overrides, a synthetic population of ``n`` for ``seed``, score + admit."""
+    from scoring.population.synthetic import synth
+
+    sch = scheme_from_dict(merge_scheme_dicts(scheme, overrides))
+    res = score(synth(n, seed), sch)
+    adm = admit(res, quota=quota, threshold=threshold)
+    dom = dominance(res, sch, admitted=adm)
+    return {"seed": seed, "overrides": overrides, **res.summary(), **adm.summary(),
+            "dominance": {k: dom.to_dict()[k] for k in ("design", "realised_eligible", "realised_admitted",
+                                                        "decisive", "ok")}}
+
+
+def sweep(scheme: dict[str, Any], points: Sequence[tuple[dict[str, Any], int]], n: int, *,
+          quota: int | None = None, threshold: float | None = None, client: Client | None = None,
+          scheduler_address: str | None = None, **cluster_kw: Any) -> list[dict[str, Any]]:
+    """:func:`run_replication` for each (overrides, seed) point, spread over the cluster; results in input order."""
+    with cluster_client(client, scheduler_address, **cluster_kw) as c:
+        futures = c.map(run_replication, [scheme] * len(points), [o for o, _ in points], [s for _, s in points],
+                        n=n, quota=quota, threshold=threshold, pure=False)
+        return c.gather(futures)
+
+
+def simulate_many_dask(pop: pd.DataFrame, scheme: Scheme, rules: Sequence[Any], params: Any = None, *,
+                       replications: int = 1, seed: int = 0, client: Client | None = None,
+                       scheduler_address: str | None = None, cluster_kw: dict[str, Any] | None = None,
+                       **kwargs: Any) -> Any:
+    """:func:`scoring.dynamics.core.simulate_many` with the replications spread over the cluster (same results)."""
+    from scoring.dynamics.core import MonteCarlo, simulate
+
+    with cluster_client(client, scheduler_address, **(cluster_kw or {})) as c:
+        [pop_f] = c.scatter([pop], broadcast=True)
+        futures = [c.submit(simulate, pop_f, scheme, list(rules), params, seed=seed, replication=r, pure=False,
+                            **kwargs) for r in range(replications)]
+        sims = c.gather(futures)
+
+    def cat(name: str) -> pd.DataFrame:
+        return pd.concat([getattr(s, name).assign(rep=r) for r, s in enumerate(sims)], ignore_index=True)
+
+    return MonteCarlo(cat("yearly"), cat("composition"), cat("waiting"), replications, list(rules),
+                      float(kwargs.get("ratio", 1.0)))

@@ -1,0 +1,269 @@
+"""Identifiers hidden inside values: in free text, in ids, in category values, and in numbers that lost digits.
+
+Text values are screened as whole columns with pyarrow's RE2 kernels on the distinct values, after Unicode NFKC
+normalisation (full-width digits and colons become ASCII) and removal of zero-width characters:
+
+* mobile numbers ``1[3-9]`` + 9 digits (optionally ``+86``, spaces or hyphens in the usual places) not inside a
+  longer run of digits;
+* 18-digit resident ID numbers with a valid GB 11643 check digit, and old 15-digit ones (area + YYMMDD + 3 digits),
+  not inside a longer run of digits;
+* labelled contact handles: WeChat (``微信: abc_123``, ``wx:``, ``vx``), QQ (``QQ 12345678``), e-mail addresses,
+  and labelled telephone numbers (``电话: 0571-88888888``).
+
+Hex digests (32+ hex digits) and UUIDs are pseudonyms: their digits are not screened for mobile numbers.
+
+Numbers (numeric columns, or numbers inside an Excel column of mixed cells) are screened arithmetically: 11-digit
+mobile-shaped integers, and 15-, 17- and 18-digit integers whose leading digits are a plausible province code and
+birth date, whether or not the check digit holds for floating-point numbers (Excel keeps 15 significant digits, so
+an ID number typed as a number keeps its area code and birth date but loses its check digit); an exact integer
+(an int64 column) must also carry a valid check digit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_ZERO_WIDTH = "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+_NOT_DIGIT_BEFORE = r"(^|[^0-9])"
+_NOT_DIGIT_AFTER = r"([^0-9]|$)"
+_LATIN_EDGE = r"(^|[^a-z0-9])"
+# One cheap pass over every distinct value; only the values it hits are screened in detail. It is implied by each
+# detailed pattern below (a mobile number, a run of 14+ digits, "@", or a label).
+PREFILTER = (r"(?i)1[3-9][0-9][\s-]?[0-9]{4}[\s-]?[0-9]{4}|[0-9]{14}|@"
+             r"|微信|威信|薇信|v信|wechat|weixin|wx|vx|qq|扣扣|企鹅|电话|手机|座机|联系方式|tel|phone|mobile")
+MOBILE = (r"(?i)" + _NOT_DIGIT_BEFORE + r"(\+?86[\s-]?)?1[3-9][0-9][\s-]?[0-9]{4}[\s-]?[0-9]{4}"
+          + _NOT_DIGIT_AFTER)
+ID18_SHAPE = _NOT_DIGIT_BEFORE + r"[0-9]{17}[0-9Xx]" + _NOT_DIGIT_AFTER
+ID15 = (_NOT_DIGIT_BEFORE + r"[1-9][0-9]{5}[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}"
+        + _NOT_DIGIT_AFTER)
+_SEP = r"\s*(号码|号|id|账号|帐号)?\s*[:=]?\s*"
+WECHAT = r"(?i)(微信|威信|薇信|v信|" + _LATIN_EDGE + r"(wechat|weixin|wx|vx))" + _SEP + r"[a-z][-_a-z0-9]{5,19}"
+QQ = r"(?i)(扣扣|企鹅|" + _LATIN_EDGE + r"qq)" + _SEP + r"[1-9][0-9]{4,11}"
+EMAIL = r"(?i)[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}"
+LABELLED_PHONE = (r"(?i)(电话|手机|座机|联系方式|" + _LATIN_EDGE + r"(tel|phone|mobile))" + _SEP
+                  + r"\+?\(?[0-9][0-9\s()-]{6,}")
+
+# Pseudonyms, not identifiers: hex digests (MD5, SHA-1, SHA-256, ... of 32+ hex digits) and UUIDs. Their digit runs
+# can look like a mobile number by chance (about 3 in 1,000 SHA-256 ids), so they are not screened for one.
+DIGEST = (r"^([0-9a-fA-F]{32,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$")
+MIN_BYTES = 6  # the shortest text any pattern above matches ("a@b.cn", "qq1234" + ...) has 6 characters
+KIND_TEXT = {"id_number": "resident ID numbers", "phone": "mobile or telephone numbers", "contact": "contact handles "
+             "(WeChat, QQ or e-mail)"}
+# First two digits of a resident ID number: the province-level area codes of GB/T 2260 (71 Taiwan, 81/82 Hong
+# Kong/Macao, 83 for the residence permits of Taiwan residents, 91 overseas).
+_PROVINCES = np.zeros(100, dtype=bool)
+_PROVINCES[[11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53,
+            54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91]] = True
+
+
+def clean_text(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """NFKC-normalised text without zero-width or direction-control characters (the form that is screened).
+
+    Only the values that are not plain ASCII are touched (NFKC leaves ASCII as it is).
+    """
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    other = pc.invert(pc.fill_null(pc.string_is_ascii(values), True))
+    if not pc.any(other).as_py():
+        return values
+    sub = pc.filter(values, other)
+    sub = pc.replace_substring_regex(pc.utf8_normalize(sub, form="NFKC"), _ZERO_WIDTH, "")
+    return pc.replace_with_mask(values, other, sub.cast(values.type))
+
+
+def _match(values: pa.Array | pa.ChunkedArray, pattern: str) -> np.ndarray:
+    return pc.fill_null(pc.match_substring_regex(values, pattern), False).to_numpy(zero_copy_only=False)
+
+
+def _id18_inside(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Which values hold an 18-character run (17 digits + digit or X) with a valid check digit."""
+    from scoring.population.identifiers import id18_valid
+
+    tokens = pc.split_pattern_regex(pc.utf8_upper(values), r"[^0-9X]+")
+    if isinstance(tokens, pa.ChunkedArray):
+        tokens = tokens.combine_chunks()
+    flat = pc.list_flatten(tokens)
+    parent = pc.list_parent_indices(tokens).to_numpy(zero_copy_only=False)
+    shaped = pc.match_substring_regex(flat, r"^[0-9]{17}[0-9X]$").to_numpy(zero_copy_only=False).astype(bool)
+    out = np.zeros(len(values), dtype=bool)
+    if shaped.any():
+        idx = np.flatnonzero(shaped)
+        cand = pc.take(flat, pa.array(idx)).to_numpy(zero_copy_only=False)
+        ok = id18_valid(cand)
+        out[parent[idx[ok]]] = True
+    return out
+
+
+def text_kinds(values: pa.Array | pa.ChunkedArray) -> dict[str, np.ndarray]:
+    """Boolean masks (one per kind: "id_number", "phone", "contact") over ``values`` (strings, nulls allowed)."""
+    n = len(values)
+    masks = {k: np.zeros(n, dtype=bool) for k in KIND_TEXT}
+    if n == 0:
+        return masks
+    values = clean_text(values)
+    hit = np.flatnonzero(_match(values, PREFILTER))
+    if hit.size == 0:
+        return masks
+    sub = pc.take(values, pa.array(hit))
+    digest = _match(sub, DIGEST)
+    if digest.any():
+        hit, sub = hit[~digest], pc.filter(sub, pa.array(~digest))
+    masks["phone"][hit] = _match(sub, MOBILE) | _match(sub, LABELLED_PHONE)
+    masks["id_number"][hit] = _id18_inside(sub) | _match(sub, ID15)
+    masks["contact"][hit] = _match(sub, WECHAT) | _match(sub, QQ) | _match(sub, EMAIL)
+    return masks
+
+
+_CHUNK_VALUES = 1 << 20
+
+
+def text_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, int | None]:
+    """The offsets (int64, ``len(arr) + 1``) and the bytes of a string array, and its width in bytes when every
+    value has the same one (None otherwise). No copy of the text."""
+    n = len(arr)
+    offset_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offs = np.frombuffer(arr.buffers()[1], dtype=offset_type)[arr.offset:arr.offset + n + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if arr.buffers()[2] is not None else np.zeros(0, np.uint8)
+    low, high = (v.as_py() for v in pc.min_max(pc.binary_length(arr)).values())
+    width = int(low) if n and low is not None and low == high and not arr.null_count else None
+    return offs.astype(np.int64, copy=False), data, width
+
+
+def ascii_may_hold(arr: pa.Array) -> np.ndarray | None:
+    """Which plain-ASCII values of one width could match :data:`PREFILTER` (a superset, found with numpy), or None
+    when the values differ in width (the caller then screens them all by pattern).
+
+    In ASCII text the prefilter needs 11 or more digits (a mobile number or a 14-digit run), an "@", or a Latin
+    label (wx, qq, tel, ...), hence two letters in a row; a value with none of these cannot hold an identifier.
+    The bytes are read as 64-bit words, a million values at a time.
+    """
+    n = len(arr)
+    offs, data, width = text_buffers(arr)
+    if not width:
+        return None
+    data = data[offs[0]:offs[-1]]
+    out = np.zeros(n, dtype=bool)
+    for lo in range(0, n, _CHUNK_VALUES):
+        part = data[lo * width:min(n, lo + _CHUNK_VALUES) * width]
+        rows = part.size // width
+        digit = np.zeros(part.size + 8, dtype=np.uint8)  # 8 spare bytes: the last word of the last row
+        flag = np.zeros(part.size + 8, dtype=np.uint8)
+        digit[:part.size] = part - np.uint8(48) < 10
+        alpha = (part | 32) - np.uint8(97) < 26
+        flag[:part.size] = part == 64  # "@"
+        flag[1:part.size] |= alpha[1:] & alpha[:-1]  # two letters in a row (across two values: a false alarm)
+        count = np.zeros(rows, dtype=np.int64)
+        hit = np.zeros(rows, dtype=bool)
+        for word in range(0, width, 8):  # each row's bytes as 64-bit words (unaligned views, no copy)
+            keep = np.uint64((1 << (8 * min(8, width - word))) - 1)
+            view = {"shape": (rows,), "dtype": np.uint64, "offset": word, "strides": (width,)}
+            count += np.bitwise_count(np.ndarray(buffer=digit, **view) & keep)
+            hit |= (np.ndarray(buffer=flag, **view) & keep) != 0
+        out[lo:lo + rows] = (count >= 11) | hit
+    return out
+
+
+def column_text_hits(arr: pa.Array) -> tuple[list[str], np.ndarray]:
+    """The kinds of identifier inside a whole string column and the 0-based rows holding one.
+
+    Plain-ASCII values (ids, codes) are screened as they are, without hashing; the other values (Chinese text,
+    full-width characters) are screened once per distinct value, after normalisation.
+    """
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    long_idx = np.flatnonzero(pc.fill_null(pc.greater_equal(pc.binary_length(arr), MIN_BYTES), False)
+                              .to_numpy(zero_copy_only=False))
+    if long_idx.size == 0:
+        return [], np.zeros(0, dtype=np.int64)
+    if long_idx.size < len(arr):
+        arr = pc.take(arr, pa.array(long_idx))
+    n = len(arr)
+    is_ascii = pc.fill_null(pc.string_is_ascii(arr), True).to_numpy(zero_copy_only=False)
+    found: set[str] = set()
+    rows: list[np.ndarray] = []
+    a_idx = np.flatnonzero(is_ascii)
+    if a_idx.size == n:  # ids of one width: only the values that could match the prefilter go to the patterns
+        may = ascii_may_hold(arr)
+        a_idx = a_idx if may is None else a_idx[may]
+    if a_idx.size:
+        masks = text_kinds(arr if a_idx.size == n else pc.take(arr, pa.array(a_idx)))
+        found.update(k for k, m in masks.items() if m.any())
+        rows.append(long_idx[a_idx[np.logical_or.reduce(list(masks.values()))]])
+    o_idx = np.flatnonzero(~is_ascii)
+    if o_idx.size:
+        enc = pc.dictionary_encode(pc.take(arr, pa.array(o_idx)))
+        masks = text_kinds(enc.dictionary)
+        found.update(k for k, m in masks.items() if m.any())
+        hit = np.flatnonzero(np.logical_or.reduce(list(masks.values())))
+        if hit.size:
+            codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False)
+            rows.append(long_idx[o_idx[np.isin(codes, hit)]])
+    kinds = [k for k in KIND_TEXT if k in found]
+    return kinds, np.sort(np.concatenate(rows)) if rows else np.zeros(0, dtype=np.int64)
+
+
+def _plausible(province: np.ndarray, year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    return (_PROVINCES[np.clip(province, 0, 99)] & (year >= 1900) & (year <= 2029) & (month >= 1)
+            & (month <= 12) & (day >= 0) & (day <= 31))
+
+
+def number_kinds(values: np.ndarray) -> dict[str, np.ndarray]:
+    """Boolean masks "id_number" and "phone" over numbers: mobile-shaped or ID-shaped whole numbers.
+
+    Floating-point numbers (Excel cells, float columns) keep about 15 significant digits, so an 18- or 17-digit one
+    is an ID number when its province code and birth date are plausible, whatever its last digits; day 00 is
+    accepted because rounding can borrow from the day. Exact integers (an int64 column) must also carry a valid
+    check digit. 15-digit numbers (old ID numbers have no check digit) need a plausible area and YYMMDD.
+    """
+    from scoring.population.identifiers import id18_valid
+
+    arr = np.asarray(values)
+    n = arr.size
+    phone = np.zeros(n, dtype=bool)
+    ident = np.zeros(n, dtype=bool)
+    if n == 0 or (arr.dtype.kind in "iu" and arr.dtype.itemsize <= 4):  # below 2**32 < 1e10: no identifier fits
+        return {"id_number": ident, "phone": phone}
+    if arr.dtype.kind in "iuf" and max(abs(float(arr.min())), abs(float(arr.max()))) < 1e10:  # NaN: not taken
+        return {"id_number": ident, "phone": phone}
+    vals = arr.astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        big = np.isfinite(vals) & (np.abs(vals) >= 1e10) & (np.abs(vals) < 9e18)
+    idx = np.flatnonzero(big)
+    if idx.size == 0:
+        return {"id_number": ident, "phone": phone}
+    exact = arr.dtype.kind in "iu"  # exact integers: no float rounding
+    if exact:
+        iv = np.abs(arr[idx].astype(np.int64))
+        whole = np.ones(idx.size, dtype=bool)
+    else:
+        iv = np.abs(vals[idx]).astype(np.int64)
+        whole = vals[idx] == np.floor(vals[idx])
+    mobile = whole & (((iv >= 13_000_000_000) & (iv < 20_000_000_000))
+                      | ((iv >= 8_613_000_000_000) & (iv < 8_620_000_000_000)))
+    id_hit = np.zeros(idx.size, dtype=bool)
+    shapes = ((10**17, 10**18, 10**16, 10**4),) if exact else \
+        ((10**17, 10**18, 10**16, 10**4), (10**16, 10**17, 10**15, 10**3))
+    for lo, hi, area_div, date_div in shapes:
+        m = whole & (iv >= lo) & (iv < hi)
+        date = (iv // date_div) % 10**8
+        id_hit |= m & _plausible(iv // area_div, date // 10**4, date // 100 % 100, date % 100)
+    if exact:
+        m18 = id_hit.copy()
+        if m18.any():
+            id_hit[m18] = id18_valid(iv[m18].astype(str))
+    m15 = whole & (iv >= 10**14) & (iv < 10**15)
+    yymmdd = (iv // 1000) % 10**6
+    id_hit |= m15 & _plausible(iv // 10**13, np.full(idx.size, 1950), yymmdd // 100 % 100, yymmdd % 100)
+    phone[idx] = mobile
+    ident[idx] = id_hit
+    return {"id_number": ident, "phone": phone}
+
+
+def non_text_objects(values: pd.Series) -> np.ndarray:
+    """Which entries of an object Series are not strings (numbers from an Excel sheet of mixed cells)."""
+    objs = values.to_numpy(dtype=object)
+    as_text = values.astype(object).astype(str).to_numpy(dtype=object)
+    return np.asarray(as_text != objs, dtype=bool)

@@ -1,0 +1,353 @@
+"""Reading population files: CSV (UTF-8, UTF-8 with BOM, GB18030/GBK, UTF-16 — detected), XLSX and Parquet.
+
+This module only turns a file into a frame of raw values with the header row found; typing, validation and
+identifier screening are in :mod:`scoring.population.load`. Every failure is a :class:`PopulationError` with a
+one-line reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoring.errors import PopulationError
+from scoring.population.schema import load_schema
+
+HEADER_SCAN_ROWS = 10
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
+# Rough peak memory needed per byte of file while loading and validating it, by format.
+MEMORY_FACTOR = {"csv": 8.0, "parquet": 12.0, "xlsx": 60.0}
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "#n/a", "—", "--", "<na>", "nat"})
+# Bounds on the work a small file can ask for (issue 12 #9). A population needs a few dozen columns.
+MAX_COLUMNS = 500
+MAX_XLSX_UNPACKED = 1024**3  # bytes of XML a workbook may unpack to
+MAX_XLSX_MEMBERS = 10_000  # files inside the workbook's zip
+MAX_XLSX_RATIO = 100  # a member unpacking to more than 100x its packed size (and > 10 MB) is a zip bomb
+MAX_XLSX_CELLS = 20_000_000  # declared sheet size; larger sheets: CSV or Parquet (openpyxl reads ~0.3M cells/s)
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+@dataclass
+class RawTable:
+    """A table as read: headers as text, raw values, and notes for the load report."""
+
+    frame: pd.DataFrame
+    kind: str
+    encoding: str | None = None
+    header_row: int = 1
+    warnings: list[str] = field(default_factory=list)
+    row_numbers: np.ndarray | None = None  # each data row's number as a spreadsheet shows it (None: unknown)
+
+
+def clean_header(text: str) -> str:
+    """A header without byte-order marks, zero-width or direction characters, and without outer spaces."""
+    return _INVISIBLE.sub("", text).strip()
+
+
+def available_memory() -> int:
+    """Bytes of memory available to this process (psutil if present, else a conservative guess)."""
+    try:
+        import psutil
+
+        return int(psutil.virtual_memory().available)
+    except Exception:  # pragma: no cover - psutil is a dependency; this is only a fallback
+        return 4 * 1024**3
+
+
+def _fmt_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n < 1024 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} TB"  # pragma: no cover
+
+
+def check_memory(path: Path, kind: str, *, available: int | None = None) -> None:
+    """Refuse a file whose estimated in-memory size exceeds the available memory (clear message, no crash)."""
+    size = path.stat().st_size
+    need = size * MEMORY_FACTOR.get(kind, 8.0)
+    avail = available_memory() if available is None else available
+    if need > avail:
+        raise PopulationError(
+            f"{path.name} is {_fmt_bytes(size)}; loading it as {kind} needs about {_fmt_bytes(need)} of memory but "
+            f"only {_fmt_bytes(avail)} is available: split the file, convert it to Parquet, or use a larger machine"
+        )
+
+
+def detect_kind(path: Path, head: bytes) -> str:
+    """"csv", "xlsx" or "parquet" from the file's first bytes (a workbook renamed .csv is a workbook), else suffix."""
+    suffix = path.suffix.lower()
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise PopulationError(f"{path.name}: the old .xls format is not supported; save the sheet as .xlsx or CSV")
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if suffix in EXCEL_SUFFIXES:
+        return "xlsx"
+    if suffix in PARQUET_SUFFIXES:
+        return "parquet"
+    if suffix == ".xls":
+        raise PopulationError(f"{path.name}: the old .xls format is not supported; save the sheet as .xlsx or CSV")
+    if suffix in CSV_SUFFIXES:
+        return "csv"
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    return "csv"
+
+
+def decode_bytes(data: bytes, name: str = "input") -> tuple[str, str]:
+    """Decode CSV bytes; return (text, encoding). Tries BOMs, then UTF-8, then GB18030 (a superset of GBK)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    else:
+        candidates = ["utf-8", "gb18030"]
+    for enc in candidates:
+        try:
+            text = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if "\x00" in text:
+            raise PopulationError(f"{name}: the file contains NUL bytes: it is binary or in an unsupported encoding")
+        return text, enc
+    raise PopulationError(
+        f"{name}: cannot decode the file as UTF-8 or GB18030/GBK: save it as UTF-8 or GB18030 CSV, XLSX or Parquet"
+    )
+
+
+def _sniff_delimiter(lines: list[str]) -> str:
+    best, best_score = ",", 0
+    for delim in (",", "\t", ";", "|"):
+        counts = [line.count(delim) for line in lines if line.strip()]
+        score = max(counts, default=0)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _header_score(cells: list[object]) -> int:
+    schema = load_schema()
+    score = 0
+    for cell in cells:
+        if cell is None or (isinstance(cell, float) and pd.isna(cell)):
+            continue
+        text = str(cell)
+        if schema.canonical_header(text) is not None or schema.identifier_kind(text) is not None:
+            score += 1
+    return score
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def find_header_row(rows: list[list[object]], name: str) -> int:
+    """Index (0-based) of the header row among the first rows: the first with two or more known column names."""
+    scores = [_header_score(r) for r in rows[:HEADER_SCAN_ROWS]]
+    for i, s in enumerate(scores):
+        if s >= 2:
+            return i
+    for i, s in enumerate(scores):
+        if s >= 1:
+            return i
+    if rows:
+        first = [c for c in rows[0] if c is not None and not (isinstance(c, float) and pd.isna(c))]
+        texts = [str(c).strip() for c in first]
+        if texts and all(t and not _is_number(t) for t in texts) and len(set(texts)) == len(texts):
+            return 0
+    raise PopulationError(
+        f"{name}: no header row found in the first {HEADER_SCAN_ROWS} rows (expected column names such as "
+        "年龄, 性别, 学历 or age, sex, education)"
+    )
+
+
+def _unique_headers(cells: list[object], name: str) -> list[str]:
+    headers: list[str] = []
+    for i, cell in enumerate(cells):
+        text = "" if cell is None or (isinstance(cell, float) and pd.isna(cell)) else clean_header(str(cell))
+        headers.append(text or f"unnamed_{i + 1}")
+    seen: dict[str, int] = {}
+    for i, h in enumerate(headers):
+        if h in seen:
+            raise PopulationError(f"{name}: column header '{h}' appears twice (columns {seen[h] + 1} and {i + 1})")
+        seen[h] = i
+    return headers
+
+
+def read_csv_text(text: str, name: str) -> RawTable:
+    """Parse decoded CSV text into a raw table of strings, locating the header row."""
+    if not text.strip():
+        raise PopulationError(f"{name}: the file is empty")
+    lines = _LINE_BREAK.split(text, maxsplit=HEADER_SCAN_ROWS * 4)[: HEADER_SCAN_ROWS * 4]  # never the whole file
+    head_lines = [line for line in lines if line.strip()][: HEADER_SCAN_ROWS]
+    delim = _sniff_delimiter(head_lines)
+    try:
+        rows = [r for r in csv.reader(io.StringIO("\n".join(head_lines)), delimiter=delim) if any(c.strip() for c in r)]
+    except csv.Error as exc:
+        raise PopulationError(f"{name}: malformed CSV near the top of the file: {exc}") from None
+    if not rows:
+        raise PopulationError(f"{name}: the file is empty")
+    widest = max(len(r) for r in rows)
+    if widest > MAX_COLUMNS:
+        raise PopulationError(f"{name}: {widest:,} columns; at most {MAX_COLUMNS} are accepted (a population needs a "
+                              "few dozen): remove the columns that are not needed")
+    header_idx = find_header_row(rows, name)
+    header = _unique_headers(rows[header_idx], name)
+    warnings: list[str] = []
+    # Position of the header line in the text (blank lines skipped by csv.reader are counted via splitlines).
+    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    skip = nonblank[header_idx] + 1 if header_idx < len(nonblank) else 1
+    if header_idx:
+        warnings.append(f"header found on line {skip}; {header_idx} line(s) above it were skipped")
+    frame = _arrow_csv(text, delim, header, skip)
+    if frame is not None:
+        return RawTable(frame=frame, kind="csv", header_row=skip, warnings=warnings,
+                        row_numbers=csv_row_numbers(text, len(frame), skip))
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=delim, header=None, names=header, skiprows=skip, dtype=str,
+            keep_default_na=False, na_filter=False, skip_blank_lines=True, index_col=False,
+        )
+    except pd.errors.ParserError as exc:
+        msg = " ".join(str(exc).split())
+        raise PopulationError(f"{name}: malformed CSV: {msg}") from None
+    except (ValueError, csv.Error, MemoryError, OverflowError) as exc:
+        raise PopulationError(f"{name}: cannot parse the CSV: {' '.join(str(exc).split())}") from None
+    return RawTable(frame=frame, kind="csv", header_row=skip, warnings=warnings,
+                    row_numbers=csv_row_numbers(text, len(frame), skip))
+
+
+def _arrow_csv(text: str, delim: str, header: list[str], skip: int) -> pd.DataFrame | None:
+    """The rows below the header parsed by pyarrow's CSV reader (multithreaded, straight into pyarrow strings), or
+    None when it cannot tell them the way pandas' reader would (then pandas parses them, and words any error).
+
+    Every value stays text as written (no nulls, no type guessing); empty lines are skipped as pandas does. A
+    one-column file, or a row with a different number of fields, goes to pandas.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if len(header) < 2:
+        return None
+    start = 0
+    for _, match in zip(range(skip), _LINE_BREAK.finditer(text), strict=False):
+        start = match.end()
+    body = text[start:].encode("utf-8")
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(column_names=header, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True, ignore_empty_lines=True),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()), null_values=[],
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError, MemoryError):
+        return None
+    del body
+    return table.to_pandas(split_blocks=True, self_destruct=True)
+
+
+def csv_row_numbers(text: str, n: int, header_line: int) -> np.ndarray | None:
+    """Line numbers (as a spreadsheet numbers the rows) of the ``n`` records below the header line, or None when
+    they cannot be told from the lines (a quoted value spanning lines). Whole-text counting, no list of lines."""
+    newline = "\n" if "\n" in text else "\r"  # "\r\n" counts once; old Mac files break lines with "\r" alone
+    tail = len(text) - len(text.rstrip())
+    breaks_in_body = text.count(newline, 0, len(text) - tail)
+    if breaks_in_body + 1 - header_line == n:  # one line per record: the usual case
+        return np.arange(n, dtype=np.int64) + header_line + 1
+    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    ends = np.flatnonzero(data == ord(newline))
+    starts = np.concatenate(([0], ends + 1))
+    starts = starts[starts < data.size]
+    content = np.add.reduceat(~np.isin(data, np.frombuffer(b" \t\r\n", dtype=np.uint8)), starts, dtype=np.int64)
+    line_no = np.arange(1, starts.size + 1, dtype=np.int64)
+    kept = line_no[(content > 0) & (line_no > header_line)]
+    return kept if kept.size == n else None
+
+
+def refuse_nested_columns(schema: Any, name: str) -> None:
+    """Raise PopulationError if a Parquet column (of a pyarrow schema) holds lists, structs or maps."""
+    import pyarrow as pa
+
+    nested = [f.name for f in schema if pa.types.is_nested(f.type)]
+    if nested:
+        more = f" (and {len(nested) - 3} more)" if len(nested) > 3 else ""
+        shown = ", ".join(repr(str(c))[:40] for c in nested[:3]) + more
+        raise PopulationError(f"{name}: column(s) {shown} hold lists or records, not one value per person; "
+                              "flatten them before loading")
+
+
+def _read_parquet(path: Path) -> RawTable:
+    import pyarrow.parquet as pq
+
+    try:
+        parquet_schema = pq.read_schema(path)
+        if len(parquet_schema) > MAX_COLUMNS:
+            raise PopulationError(f"{path.name}: {len(parquet_schema):,} columns; at most {MAX_COLUMNS} are accepted")
+        refuse_nested_columns(parquet_schema, path.name)
+        # Column by column, no consolidation into 2-D blocks, Arrow buffers released as they are converted.
+        frame = pd.read_parquet(path, to_pandas_kwargs={"split_blocks": True, "self_destruct": True})
+    except PopulationError:
+        raise
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for a broken file
+        raise PopulationError(f"{path.name}: cannot read the Parquet file: {type(exc).__name__}: "
+                              f"{' '.join(str(exc).split())[:200]}") from None
+    frame = frame.reset_index(drop=True)
+    frame.columns = _unique_headers(list(frame.columns), path.name)
+    return RawTable(frame=frame, kind="parquet")
+
+
+def read_table(path: str | os.PathLike[str], *, available: int | None = None) -> RawTable:
+    """Read a population file (CSV / XLSX / Parquet) into a :class:`RawTable`; raise PopulationError on bad input."""
+    p = Path(path)
+    if not p.exists():
+        raise PopulationError(f"population file not found: {p}")
+    if p.is_dir():
+        raise PopulationError(f"{p} is a directory, not a population file")
+    try:
+        size = p.stat().st_size
+        with open(p, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise PopulationError(f"cannot read {p}: {exc.strerror}") from None
+    if size == 0:
+        raise PopulationError(f"{p.name}: the file is empty")
+    kind = detect_kind(p, head)
+    check_memory(p, kind, available=available)
+    if kind == "xlsx":
+        from scoring.population.xlsx import read_excel
+
+        table = read_excel(p)
+        if p.suffix.lower() not in EXCEL_SUFFIXES:
+            table.warnings.insert(0, f"{p.name} is an Excel workbook (whatever its name says): read as .xlsx")
+        return table
+    if kind == "parquet":
+        return _read_parquet(p)
+    try:
+        data = p.read_bytes()
+    except MemoryError:
+        raise PopulationError(f"{p.name}: not enough memory to read the file") from None
+    text, enc = decode_bytes(data, p.name)
+    del data
+    table = read_csv_text(text, p.name)
+    table.encoding = enc
+    return table

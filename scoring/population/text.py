@@ -1,0 +1,154 @@
+"""Whole-column work on pyarrow text columns, read in place from their Arrow buffers: which values could be a
+missing token, plain decimals cast by pyarrow, 64-bit keys of texts for repeated ids (exactly confirmed), and a
+batch-independent text hash for the out-of-core duplicate scan. :mod:`scoring.population.validate` uses these.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from scoring.population.identifiers_embedded import text_buffers
+from scoring.population.io import MISSING_TOKENS
+
+STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+_TOKEN_BYTES = max(len(t.encode()) for t in MISSING_TOKENS)
+
+
+def token_candidates(col: pd.Series) -> np.ndarray | None:
+    """Text values that could be a missing token once stripped: short ones, or ones that start or end with a space
+    (any byte below 0x21, or a non-ASCII byte that may begin or end a Unicode space); None for a null-holding or
+    non-pyarrow column. The others cannot be a token, so only these are stripped and compared."""
+    if col.dtype != STR_DTYPE or len(col) == 0:
+        return None
+    arr = pa.array(col.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    offs, data, width = text_buffers(arr)
+    if width is not None:  # one width: the first and last bytes are strided views
+        if width <= _TOKEN_BYTES:
+            return np.ones(len(arr), dtype=bool)
+        base = data[offs[0]:offs[-1]]
+        first, last = base[0::width], base[width - 1::width]
+        return (first < 0x21) | (first >= 0x80) | (last < 0x21) | (last >= 0x80)
+    short = np.diff(offs) <= _TOKEN_BYTES
+    if short.all():
+        return short
+    long_rows = ~short  # at least one byte each
+    first = data[offs[:-1][long_rows]]
+    last = data[offs[1:][long_rows] - 1]
+    short[long_rows] = (first < 0x21) | (first >= 0x80) | (last < 0x21) | (last >= 0x80)
+    return short
+
+
+_PLAIN_DECIMAL = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
+def plain_decimals(col: pd.Series) -> np.ndarray | None:
+    """A pyarrow text column of plain decimals ("12", "-3.25"; at most 15 characters, so at most 15 digits, which
+    every float parser reads to the same nearest double) as float64 by pyarrow's cast; else None."""
+    if col.dtype != STR_DTYPE or len(col) == 0:
+        return None
+    arr = pa.array(col.array)
+    if arr.null_count:
+        return None
+    short = pc.max(pc.binary_length(arr)).as_py() <= 15
+    if not short or not pc.all(pc.match_substring_regex(arr, _PLAIN_DECIMAL)).as_py():
+        return None
+    return np.asarray(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
+
+
+def _text_keys(arr: pa.Array) -> tuple[np.ndarray, bool]:
+    """A 64-bit key per string (equal strings have equal keys) and whether the key is the string itself.
+
+    Values of one width are read as unaligned 64-bit words in place: the first 8 bytes big-endian (so that keys of
+    ids of at most 8 bytes sort as the ids do), mixed with the last 8 bytes for wider ones. Values of mixed widths
+    use their length and first and last 8 bytes.
+    """
+    n = len(arr)
+    offs, data, width = text_buffers(arr)
+    if width is not None:
+        base = data[offs[0]:offs[0] + n * width]
+        if width < 8:  # the last value's word runs past the end: read from a padded copy (width < 8 bytes a value)
+            base = np.concatenate([base, np.zeros(8, dtype=np.uint8)])
+        first = np.ndarray((n,), dtype=">u8", buffer=base, offset=0, strides=(width,)).astype(np.uint64)
+        if width < 8:
+            first &= ~np.uint64((1 << (8 * (8 - width))) - 1)  # keep this value's bytes (the high ones)
+        if width <= 8:
+            return first, True
+        last = np.ndarray((n,), dtype="<u8", buffer=base, offset=width - 8, strides=(width,)).astype(np.uint64)
+        return first * _MIX[0] ^ last * _MIX[1], False
+    if data.size == 0:  # every value empty
+        data = np.zeros(1, dtype=np.uint8)
+    length = np.diff(offs)
+    first = np.zeros(n, dtype=np.uint64)
+    last = np.zeros(n, dtype=np.uint64)
+    for j in range(8):
+        has = length > j
+        first |= (data[np.where(has, offs[:-1] + j, 0)] * has).astype(np.uint64) << np.uint64(8 * j)
+        last |= (data[np.where(has, offs[1:] - 1 - j, 0)] * has).astype(np.uint64) << np.uint64(8 * j)
+    return first * _MIX[0] ^ last * _MIX[1] ^ length.astype(np.uint64) * _MIX[2], False
+
+
+def text_hash(ids: pd.Series) -> np.ndarray:
+    """A 64-bit hash per value of a text column from its length and its first and last 8 bytes, the same for the
+    same text in any batch (equal texts, equal hashes; callers confirm matches on the text itself)."""
+    arr = pa.array(ids.array) if ids.dtype == STR_DTYPE else pa.array(ids.astype(str).to_numpy(dtype=object),
+                                                                       type=pa.large_string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    offs, data, width = text_buffers(arr)
+    n = len(arr)
+    if width is not None and width >= 8:  # one width: in-place 64-bit views, no gather
+        base = data[offs[0]:offs[0] + n * width]
+        first = np.ndarray((n,), dtype="<u8", buffer=base, offset=0, strides=(width,)).astype(np.uint64)
+        last = np.ndarray((n,), dtype=">u8", buffer=base, offset=width - 8, strides=(width,)).astype(np.uint64)
+        length = np.full(n, width, dtype=np.uint64)
+    else:
+        if data.size == 0:
+            data = np.zeros(1, dtype=np.uint8)
+        lengths = np.diff(offs)
+        first = np.zeros(n, dtype=np.uint64)
+        last = np.zeros(n, dtype=np.uint64)
+        for j in range(8):
+            has = lengths > j
+            first |= (data[np.where(has, offs[:-1] + j, 0)] * has).astype(np.uint64) << np.uint64(8 * j)
+            last |= (data[np.where(has, offs[1:] - 1 - j, 0)] * has).astype(np.uint64) << np.uint64(8 * j)
+        length = lengths.astype(np.uint64)
+    return first * _MIX[0] ^ last * _MIX[1] ^ length * _MIX[2]
+
+
+def repeated(ids: pd.Series) -> np.ndarray:
+    """``ids.duplicated(keep=False)`` as a bool array: a 64-bit key per string finds the candidates in one hash pass,
+    and only the candidates are compared exactly (so the answer is exact whatever the keys)."""
+    if ids.dtype != STR_DTYPE:
+        return ids.duplicated(keep=False).to_numpy(dtype=bool)
+    arr = pa.array(ids.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.null_count:
+        return ids.duplicated(keep=False).to_numpy(dtype=bool)
+    keys, exact = _text_keys(arr)
+    if len(keys) < 2 or (exact and bool(np.all(keys[1:] > keys[:-1]))):  # ids in ascending order: distinct
+        return np.zeros(len(keys), dtype=bool)
+    ordered = np.sort(keys)
+    same = ordered[1:] == ordered[:-1]
+    if not same.any():  # the usual case: all keys distinct, so all ids distinct
+        return np.zeros(len(keys), dtype=bool)
+    cand = np.isin(keys, np.unique(ordered[1:][same]))
+    if exact:
+        return cand
+    if not cand.any():
+        return cand
+    out = np.zeros(len(ids), dtype=bool)
+    out[cand] = ids[cand].duplicated(keep=False).to_numpy(dtype=bool)
+    return out

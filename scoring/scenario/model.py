@@ -1,0 +1,275 @@
+"""Scenario files: the model, ``base`` stacking and validation (no running here; see :mod:`scoring.scenario.run`).
+
+A scenario = a points scheme + dotted overrides + an admission rule (with an optional per-year schedule) +
+recognition rules + a population + a horizon and the dynamics parameters. Everything is plain YAML; nothing is
+evaluated as code. Errors raise :class:`ScenarioError` naming the file, the dotted path and the valid choices.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from scoring.dynamics.params import DynamicsParams
+from scoring.errors import ScenarioError
+from scoring.yaml_files import read_yaml_mapping, short_repr
+
+SCHEDULE_KEYS = ("quota", "threshold")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SynthSpec(_Model):
+    """A synthetic population drawn with :func:`scoring.population.synthetic.synth`."""
+
+    n: int = Field(gt=0, le=50_000_000)
+    seed: int = 0
+
+
+class PopulationSpec(_Model):
+    """Where the people come from: ``{synth: {n, seed}}`` or ``{file: path}`` (read with read_population), and
+    how many real people they stand for: ``represents`` (real people for the whole sample or file), or ``ratio``
+    (real people per simulated person), or per-row ``weights`` (a column of a file: the rows are resampled
+    systematically in proportion to it, and the ratio is the weights' sum over the rows). Default: 1 to 1.
+    """
+
+    synth: SynthSpec | None = None
+    file: str | None = None
+    skip_invalid: bool = False
+    drop_identifiers: bool = False
+    represents: float | None = Field(default=None, gt=0, le=2e9)
+    ratio: float | None = Field(default=None, gt=0, le=1e7)
+    weights: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_path(cls, value: Any) -> Any:
+        return {"file": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _one(self) -> PopulationSpec:
+        if (self.synth is None) == (self.file is None):
+            raise ValueError("give exactly one of synth: {n, seed} or file: PATH")
+        if sum(x is not None for x in (self.represents, self.ratio, self.weights)) > 1:
+            raise ValueError("give at most one of represents, ratio, weights")
+        if self.weights is not None and self.file is None:
+            raise ValueError("weights: only a population file has per-row weights")
+        return self
+
+
+class AreaSpec(_Model):
+    """The area whose residents may use the route: Hangzhou city districts (杭州市城区) by one of two readings
+    (data/hz_city_districts.csv), or an explicit list of district codes."""
+
+    name: Literal["hangzhou_city_districts"] | None = "hangzhou_city_districts"
+    reading: Literal["all_districts", "excluding_fuyang_linan"] = "all_districts"
+    districts: list[str] | None = None
+
+
+class BurnInRule(_Model):
+    """An explicit admission rule for the burn-in years (e.g. the quota regime in force before the scenario)."""
+
+    quota: int | None = Field(default=None, ge=0)
+    threshold: float | None = None
+    ties: Any = "admit_all"
+    scheme: str | None = None  # the scheme in force during the burn-in (default: the scenario's first year's)
+
+
+class BurnInSpec(_Model):
+    """Unreported years run before the first year so the flows, not a cross-section, make the starting pool.
+
+    ``start: empty`` starts from nobody (the synthetic sample then only sets the sampling ratio); ``records``
+    starts from the population with its local years set to zero (the day the records the rule counts began);
+    ``stock`` (real people) takes only that many of the population (its first stock / ratio rows, a random sample).
+    ``rule: none`` means the route did not exist during the burn-in, ``first`` that the first year's rule applied.
+    """
+
+    years: int = Field(default=0, ge=0, le=120)
+    start: Literal["population", "empty", "records"] = "population"
+    stock: float | None = Field(default=None, ge=0)
+    quota: int | None = Field(default=None, ge=0)  # replaces the burn-in rule's quota (real people a year)
+    rule: Literal["none", "first"] | BurnInRule = "none"
+
+
+class AdmissionSpec(_Model):
+    """The admission rule (replaces the scheme's) and an optional per-year schedule of quota and/or threshold."""
+
+    mode: Literal["quota", "threshold", "both", "none"] | None = None
+    quota: int | None = Field(default=None, ge=0)
+    threshold: float | None = None
+    ties: Any = "admit_all"
+    schedule: dict[Literal["quota", "threshold"], list[float | int | None]] | None = None
+
+
+class QuotaQuestionSpec(_Model):
+    """Parameters of the built-in "with cap" against "no cap" comparison."""
+
+    quota: int | None = Field(default=None, ge=0)
+    threshold: float | None = None
+    curve_points: int = Field(default=41, ge=2, le=2000)
+
+
+class Recognition(_Model):
+    """Cumulative-recognition switches (notice clause 二(三))."""
+
+    yrd_insurance: bool = False
+    prefecture_residence: bool = False
+
+
+class ScenarioSpec(_Model):
+    """A scenario file after ``base`` stacking (paths already resolved)."""
+
+    id: str
+    title: dict[str, str] | str | None = None
+    description: str | None = None
+    scheme: str
+    schemes: dict[int, str] = Field(default_factory=dict)
+    overrides: dict[str, Any] = Field(default_factory=dict)
+    admission: AdmissionSpec | None = None
+    recognition: Recognition = Field(default_factory=Recognition)
+    population: PopulationSpec
+    area: AreaSpec | None = None
+    burn_in: BurnInSpec = Field(default_factory=BurnInSpec)
+    horizon: int = Field(default=1, ge=1, le=100)
+    start_year: int = 2024
+    replications: int = Field(default=1, ge=1, le=1000)
+    seed: int = 0
+    dynamics: DynamicsParams = Field(default_factory=DynamicsParams)
+    quota_question: QuotaQuestionSpec = Field(default_factory=QuotaQuestionSpec)
+    notes: list[str] = Field(default_factory=list)
+    calibration: dict[str, Any] | None = None
+
+
+TOP_KEYS = (*ScenarioSpec.model_fields, "base")
+_PATH_KEYS = ("scheme",)
+
+
+def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key (``overrides`` too); any other value replaces. Neither input is modified."""
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    return read_yaml_mapping(path, "scenario", ScenarioError, "id, scheme, population, ...")
+
+
+def read_scenario_dict(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a scenario file and resolve its ``base`` chain into one mapping; relative paths become absolute."""
+    path = Path(path)
+    resolved = path.resolve()
+    if resolved in _seen:
+        chain = " -> ".join(p.name for p in (*_seen, resolved))
+        raise ScenarioError(f"{path}: base: the base chain loops ({chain})")
+    data = _read_yaml(path)
+    unknown = [k for k in data if k not in TOP_KEYS]
+    if "items" in data and "scheme" not in data:
+        raise ScenarioError(
+            f"{path}: this is a points scheme, not a scenario; use it with check-scheme, score or admit, or write a "
+            f"scenario with `scheme: {path.name}` (see docs/scenarios.md)"
+        )
+    if unknown:
+        raise ScenarioError(f"{path}: {unknown[0]}: unknown key; valid: {', '.join(TOP_KEYS)}")
+    for key in _PATH_KEYS:
+        if isinstance(data.get(key), str):
+            data[key] = str(_resolve_path(path, data[key]))
+    rule = (data.get("burn_in") or {}).get("rule") if isinstance(data.get("burn_in"), dict) else None
+    if isinstance(rule, dict) and isinstance(rule.get("scheme"), str):
+        data["burn_in"] = {**data["burn_in"], "rule": {**rule, "scheme": str(_resolve_path(path, rule["scheme"]))}}
+    if isinstance(data.get("schemes"), dict):
+        data["schemes"] = {k: str(_resolve_path(path, v)) if isinstance(v, str) else v
+                           for k, v in data["schemes"].items()}
+    pop = data.get("population")
+    if isinstance(pop, str):
+        data["population"] = {"file": str(_resolve_path(path, pop))}
+    elif isinstance(pop, dict) and isinstance(pop.get("file"), str):
+        data["population"] = {**pop, "file": str(_resolve_path(path, pop["file"]))}
+    base = data.pop("base", None)
+    if base is None:
+        return data
+    if not isinstance(base, str):
+        raise ScenarioError(f"{path}: base: value {short_repr(base)} must be a scenario file name")
+    base_data = read_scenario_dict(_resolve_path(path, base), (*_seen, resolved))
+    base_data.pop("id", None)
+    new_pop, old_pop = data.get("population"), base_data.get("population")
+    if isinstance(new_pop, dict) and isinstance(old_pop, dict) and set(new_pop) & {"synth", "file"}:
+        base_data.pop("population")  # a population is one choice: synth or file, never a blend of both
+    return deep_merge(base_data, data)
+
+
+def _resolve_path(owner: Path, name: str) -> Path:
+    candidate = Path(name)
+    if candidate.is_absolute():
+        return candidate
+    here = owner.parent / candidate
+    if here.exists():
+        return here
+    for extra in (owner.parent / "schemes" / candidate, Path.cwd() / candidate):
+        if extra.exists():
+            return extra
+    return here
+
+
+def parse_scenario(data: dict[str, Any], source: str) -> ScenarioSpec:
+    """Validate a resolved scenario mapping; errors name the file, the dotted path and the valid choices."""
+    try:
+        spec = ScenarioSpec.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_describe(exc.errors()[0], source, len(exc.errors()))) from None
+    _check_schedule(spec, source)
+    return spec
+
+
+def _describe(err: Any, source: str, count: int) -> str:
+    loc = [str(x) for x in err.get("loc", ()) if not str(x).startswith(("function-", "literal["))]
+    where = ".".join(loc) or "(top level)"
+    more = f" (and {count - 1} more)" if count > 1 else ""
+    if err.get("type") == "extra_forbidden":
+        parent = _model_at(loc[:-1])
+        valid = ", ".join(parent.model_fields) if parent else "see docs/scenarios.md"
+        return f"{source}: {where}: unknown key; valid: {valid}{more}"
+    if err.get("type") == "missing":
+        return f"{source}: {where}: required key is missing{more}"
+    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    value = err.get("input")
+    shown = "" if isinstance(value, dict) else f" value {short_repr(value)}:"
+    return f"{source}: {where}:{shown} {msg}{more}"
+
+
+def _model_at(loc: list[str]) -> type[BaseModel] | None:
+    model: type[BaseModel] | None = ScenarioSpec
+    for step in loc:
+        if model is None or step not in model.model_fields:
+            return None
+        ann = model.model_fields[step].annotation
+        args = [a for a in getattr(ann, "__args__", (ann,)) if isinstance(a, type) and issubclass(a, BaseModel)]
+        model = args[0] if args else (ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None)
+    return model
+
+
+def _check_schedule(spec: ScenarioSpec, source: str) -> None:
+    adm = spec.admission
+    if adm is None or adm.schedule is None:
+        return
+    for key, values in adm.schedule.items():
+        if len(values) != spec.horizon:
+            raise ScenarioError(
+                f"{source}: admission.schedule.{key}: {len(values)} value(s) for a horizon of {spec.horizon} "
+                f"year(s); give exactly one per year (null = none that year)"
+            )
+        for n, v in enumerate(values):
+            if key == "quota" and v is not None and (int(v) != v or v < 0):
+                raise ScenarioError(
+                    f"{source}: admission.schedule.quota[{n}]: value {short_repr(v)} must be a whole number >= 0 or "
+                    "null"
+                )

@@ -1,0 +1,109 @@
+"""Scoring schemes: the model, YAML load/save, conditions, diffs and worked cases.
+
+Public names load from their submodules on first use (keeps imports light and cycle-free).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "AdmissionRule": "scoring.scheme.load",
+    "Band": "scoring.scheme.load",
+    "CONDITION_FORMS": "scoring.scheme.model",
+    "CONDITION_TESTS": "scoring.scheme.model",
+    "CapRule": "scoring.scheme.load",
+    "Case": "scoring.scheme.cases",
+    "CaseFile": "scoring.scheme.cases",
+    "CaseReport": "scoring.scheme.cases",
+    "Change": "scoring.scheme.diff",
+    "Condition": "scoring.scheme.load",
+    "DEFAULT_GROUP_LABELS": "scoring.scheme.load",
+    "DominanceRule": "scoring.scheme.load",
+    "Gate": "scoring.scheme.load",
+    "GroupRule": "scoring.scheme.load",
+    "InputColumn": "scoring.scheme.load",
+    "Item": "scoring.scheme.load",
+    "KINDS": "scoring.scheme.load",
+    "Label": "scoring.scheme.load",
+    "MEASURES": "scoring.scheme.load",
+    "Over": "scoring.scheme.load",
+    "STATUSES": "scoring.scheme.load",
+    "Scheme": "scoring.scheme.load",
+    "Source": "scoring.scheme.load",
+    "TieKey": "scoring.scheme.load",
+    "Ties": "scoring.scheme.load",
+    "case_frame": "scoring.scheme.cases",
+    "compare_case": "scoring.scheme.cases",
+    "default_cases_path": "scoring.scheme.cases",
+    "item_keys": "scoring.scheme.load",
+    "load_cases": "scoring.scheme.cases",
+    "load_scheme": "scoring.scheme.load",
+    "load_scheme_text": "scoring.scheme.load",
+    "merge_scheme_dicts": "scoring.scheme.load",
+    "read_scheme_dict": "scoring.scheme.load",
+    "run_cases": "scoring.scheme.cases",
+    "save_scheme": "scoring.scheme.load",
+    "scheme_changes": "scoring.scheme.diff",
+    "scheme_diff": "scoring.scheme.diff",
+    "scheme_from_dict": "scoring.scheme.load",
+    "scheme_warnings": "scoring.scheme.load",
+    "when_list": "scoring.scheme.conditions",
+}
+
+__all__ = [
+    "CONDITION_FORMS",
+    "CONDITION_TESTS",
+    "DEFAULT_GROUP_LABELS",
+    "KINDS",
+    "MEASURES",
+    "STATUSES",
+    "AdmissionRule",
+    "Band",
+    "CapRule",
+    "Case",
+    "CaseFile",
+    "CaseReport",
+    "Change",
+    "Condition",
+    "DominanceRule",
+    "Gate",
+    "GroupRule",
+    "InputColumn",
+    "Item",
+    "Label",
+    "Over",
+    "Scheme",
+    "Source",
+    "TieKey",
+    "Ties",
+    "case_frame",
+    "compare_case",
+    "default_cases_path",
+    "item_keys",
+    "load_cases",
+    "load_scheme",
+    "load_scheme_text",
+    "merge_scheme_dicts",
+    "read_scheme_dict",
+    "run_cases",
+    "save_scheme",
+    "scheme_changes",
+    "scheme_diff",
+    "scheme_from_dict",
+    "scheme_warnings",
+    "when_list",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'scoring.scheme' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
