@@ -5,8 +5,7 @@ Public names load from their submodules on first use (keeps imports light and cy
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from scoring.lazy_exports import lazy_exports
 
 _EXPORTS = {
     "AGE_BANDS": "scoring.dynamics.core",
@@ -46,52 +45,4 @@ _EXPORTS = {
     "uniforms": "scoring.dynamics.state",
 }
 
-__all__ = [
-    "AGE_BANDS",
-    "METRICS",
-    "YEARS_BANDS",
-    "Application",
-    "Arrivals",
-    "Departures",
-    "DynamicsParams",
-    "Employment",
-    "MonteCarlo",
-    "Permits",
-    "Profile",
-    "Simulation",
-    "State",
-    "YearRule",
-    "accrue",
-    "admitted_needs",
-    "apply_profile",
-    "arrival_bank",
-    "combine",
-    "composition",
-    "default_arrivals",
-    "education_levels",
-    "expected_line",
-    "leaving",
-    "newcomers",
-    "propensity",
-    "rebase_newcomers",
-    "service_table",
-    "service_totals",
-    "simulate",
-    "simulate_many",
-    "splitmix64",
-    "stochastic_round",
-    "stream_key",
-    "uniforms",
-]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'scoring.dynamics' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

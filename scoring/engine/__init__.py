@@ -5,8 +5,7 @@ Public names load from their submodules on first use (keeps imports light and cy
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from scoring.lazy_exports import lazy_exports
 
 _EXPORTS = {
     "CENT_TOLERANCE": "scoring.engine.core",
@@ -47,53 +46,4 @@ _EXPORTS = {
     "to_cents": "scoring.engine.params",
 }
 
-__all__ = [
-    "CENT_TOLERANCE",
-    "ENGINES",
-    "UNIT_TOLERANCE",
-    "Columns",
-    "GroupStep",
-    "Outputs",
-    "PerUnit",
-    "Plan",
-    "ScoreResult",
-    "Scratch",
-    "band_table",
-    "bool_text",
-    "bound_spec",
-    "build_plan",
-    "category_table",
-    "compile_condition",
-    "compile_groups",
-    "compile_item",
-    "condition_program",
-    "condition_tests",
-    "configure",
-    "default_engine",
-    "find_missing",
-    "flag_cents",
-    "group_rules",
-    "input_value_warnings",
-    "lookup_column",
-    "lookup_table",
-    "needed_missing",
-    "per_unit_params",
-    "population_schema_for",
-    "program_depth",
-    "row_number",
-    "run",
-    "score",
-    "to_cents",
-]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'scoring.engine' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

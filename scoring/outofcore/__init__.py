@@ -5,8 +5,7 @@ Public names load from their submodules on first use (keeps imports light and cy
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from scoring.lazy_exports import lazy_exports
 
 _EXPORTS = {
     "Context": "scoring.outofcore.core",
@@ -54,60 +53,4 @@ _EXPORTS = {
     "validate_batch": "scoring.outofcore.core",
 }
 
-__all__ = [
-    "Context",
-    "FrameWriter",
-    "Hist",
-    "OutOfCoreResult",
-    "Part",
-    "Pass2Stats",
-    "Plan",
-    "RejectedWriter",
-    "Stats",
-    "admit_ddf",
-    "admit_file_chunked",
-    "admit_file_dask",
-    "available_memory",
-    "band_rows",
-    "choose_engine",
-    "cluster_client",
-    "data_columns",
-    "design_items",
-    "find_duplicate_ids",
-    "finish_plan",
-    "is_parquet",
-    "iter_raw",
-    "iter_written",
-    "make_client",
-    "make_context",
-    "make_plan",
-    "parquet_uncompressed_bytes",
-    "pass1_batch",
-    "pass2_batch",
-    "pass2_file",
-    "plan_partitions",
-    "public_frame",
-    "read_part",
-    "run_chunked",
-    "run_dask",
-    "run_replication",
-    "score_ddf",
-    "score_file_chunked",
-    "score_file_dask",
-    "score_frame",
-    "simulate_many_dask",
-    "sweep",
-    "validate_batch",
-]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'scoring.outofcore' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -5,8 +5,7 @@ Public names load from their submodules on first use (keeps imports light and cy
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from scoring.lazy_exports import lazy_exports
 
 _EXPORTS = {
     "Admission": "scoring.pathways.rules",
@@ -44,50 +43,4 @@ _EXPORTS = {
     "with_change": "scoring.pathways.rules",
 }
 
-__all__ = [
-    "Admission",
-    "Criterion",
-    "Label",
-    "Pathway",
-    "PathwayComparison",
-    "PathwayResult",
-    "PermitCondition",
-    "PermitResult",
-    "PermitRule",
-    "Reading",
-    "ReadingOption",
-    "Recognition",
-    "RuleSet",
-    "RuleSetError",
-    "Source",
-    "TablesMixin",
-    "allowed_values",
-    "compare",
-    "criterion_mask",
-    "evaluate",
-    "get_dotted",
-    "group_keys",
-    "load_ruleset",
-    "normalise_pathway_columns",
-    "rule_body",
-    "rule_changes",
-    "ruleset_from_dict",
-    "service_assumptions",
-    "service_demand",
-    "service_rates",
-    "set_dotted",
-    "unit_label",
-    "with_change",
-]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'scoring.pathways' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

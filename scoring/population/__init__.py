@@ -5,8 +5,7 @@ Public names load from their submodules on first use (keeps imports light and cy
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from scoring.lazy_exports import lazy_exports
 
 _EXPORTS = {
     "CANONICAL_COLUMNS": "scoring.population.load",
@@ -81,87 +80,4 @@ _EXPORTS = {
     "without_columns": "scoring.population.schema",
 }
 
-__all__ = [
-    "CANONICAL_COLUMNS",
-    "Calibration",
-    "ColumnSpec",
-    "IdentifierFinding",
-    "PopulationLoad",
-    "Problems",
-    "RawTable",
-    "Schema",
-    "ValueSpec",
-    "add_pathway_attributes",
-    "area_share",
-    "ascii_may_hold",
-    "available_memory",
-    "calibration_table",
-    "categories",
-    "check_memory",
-    "check_workbook",
-    "city_district_table",
-    "city_districts",
-    "clean_header",
-    "clean_text",
-    "coerce_string",
-    "column_index",
-    "column_text_hits",
-    "csv_row_numbers",
-    "decode_bytes",
-    "detect_kind",
-    "duplicate_id_reason",
-    "duplicate_ids",
-    "embedded_hits",
-    "expected_children",
-    "find_header_row",
-    "formula_columns",
-    "id15_like",
-    "id18_valid",
-    "in_city_districts",
-    "label",
-    "load_calibration",
-    "load_parameters",
-    "load_population",
-    "load_schema",
-    "logical_checks",
-    "missing_mask",
-    "mobile_like",
-    "name_like",
-    "non_text_objects",
-    "normalise_header",
-    "normalise_text",
-    "number_kinds",
-    "pathway_columns",
-    "person_ids",
-    "plain_decimals",
-    "read_csv_text",
-    "read_excel",
-    "read_population",
-    "read_table",
-    "refuse_nested_columns",
-    "repeated",
-    "screen_column",
-    "screen_identifiers",
-    "show_value",
-    "synth",
-    "text_buffers",
-    "text_hash",
-    "text_kinds",
-    "token_candidates",
-    "type_columns",
-    "validate_population",
-    "value_label",
-    "without_columns",
-]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'scoring.population' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

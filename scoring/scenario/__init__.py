@@ -5,8 +5,7 @@ Public names load from their submodules on first use (keeps imports light and cy
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from scoring.lazy_exports import lazy_exports
 
 _EXPORTS = {
     "AdmissionSpec": "scoring.scenario.model",
@@ -81,87 +80,4 @@ _EXPORTS = {
     "with_values": "scoring.scenario.calibration",
 }
 
-__all__ = [
-    "AdmissionSpec",
-    "AreaSpec",
-    "BurnInRule",
-    "BurnInSpec",
-    "Comparison",
-    "FitResult",
-    "Outcome",
-    "Parameter",
-    "PopulationSpec",
-    "QuotaQuestion",
-    "QuotaQuestionSpec",
-    "QuotaYears",
-    "Recognition",
-    "Scenario",
-    "ScenarioRun",
-    "ScenarioSpec",
-    "SynthSpec",
-    "Target",
-    "Targets",
-    "TargetsError",
-    "apply_overrides",
-    "binds",
-    "bins",
-    "calibrate",
-    "calibration_line",
-    "calibration_note",
-    "check_targets",
-    "compare_report",
-    "compare_runs",
-    "composition",
-    "counts",
-    "cutoff_curve",
-    "deep_merge",
-    "dominance_side_by_side",
-    "error",
-    "fig_admitted",
-    "fig_compare",
-    "fig_composition",
-    "fig_curve",
-    "fig_line",
-    "fig_queue",
-    "fig_quota_pair",
-    "fig_waiting",
-    "first_year_curve",
-    "first_year_outcome",
-    "fit_table",
-    "group_labels",
-    "impact_summary",
-    "item_contributions",
-    "jaccard",
-    "load_scenario",
-    "outcome",
-    "override_paths",
-    "parse_scenario",
-    "progress_steps",
-    "quota_years",
-    "rank_correlation",
-    "read_scenario_dict",
-    "read_targets",
-    "real_counts",
-    "recognition_effect",
-    "run_quota_question",
-    "run_report",
-    "run_scenario",
-    "sampling",
-    "scenario_at_ratio",
-    "scheme_line",
-    "simulated",
-    "transitions",
-    "with_values",
-]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'scoring.scenario' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -5,8 +5,7 @@ Public names load from their submodules on first use (keeps imports light and cy
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from scoring.lazy_exports import lazy_exports
 
 _EXPORTS = {
     "AdmissionRule": "scoring.scheme.load",
@@ -52,58 +51,4 @@ _EXPORTS = {
     "when_list": "scoring.scheme.conditions",
 }
 
-__all__ = [
-    "CONDITION_FORMS",
-    "CONDITION_TESTS",
-    "DEFAULT_GROUP_LABELS",
-    "KINDS",
-    "MEASURES",
-    "STATUSES",
-    "AdmissionRule",
-    "Band",
-    "CapRule",
-    "Case",
-    "CaseFile",
-    "CaseReport",
-    "Change",
-    "Condition",
-    "DominanceRule",
-    "Gate",
-    "GroupRule",
-    "InputColumn",
-    "Item",
-    "Label",
-    "Over",
-    "Scheme",
-    "Source",
-    "TieKey",
-    "Ties",
-    "case_frame",
-    "compare_case",
-    "default_cases_path",
-    "item_keys",
-    "load_cases",
-    "load_scheme",
-    "load_scheme_text",
-    "merge_scheme_dicts",
-    "read_scheme_dict",
-    "run_cases",
-    "save_scheme",
-    "scheme_changes",
-    "scheme_diff",
-    "scheme_from_dict",
-    "scheme_warnings",
-    "when_list",
-]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'scoring.scheme' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

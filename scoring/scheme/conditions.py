@@ -121,11 +121,7 @@ class Condition(_Model):
     @property
     def source(self) -> str | Over | None:
         """The value a leaf condition tests: a column name or a min_of/max_of expression (None when composite)."""
-        if self.column is not None:
-            return self.column
-        if self.min_of is not None or self.max_of is not None:
-            return Over(min_of=self.min_of, max_of=self.max_of)
-        return None
+        return value_source(self.column, self.min_of, self.max_of)
 
     @property
     def children(self) -> list[Condition]:
@@ -193,3 +189,12 @@ class InputColumn(_Model):
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min {self.min} is greater than max {self.max}")
         return self
+
+
+def value_source(column: str | None, min_of: list[Any] | None, max_of: list[Any] | None) -> str | Over | None:
+    """What a condition or an item reads: ``column``, else the ``min_of``/``max_of`` expression, else None."""
+    if column is not None:
+        return column
+    if min_of is not None or max_of is not None:
+        return Over(min_of=min_of, max_of=max_of)
+    return None

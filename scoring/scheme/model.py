@@ -27,6 +27,7 @@ from scoring.scheme.conditions import (
     Label,
     Over,
     _Model,
+    value_source,
     when_list,
 )
 
@@ -173,11 +174,7 @@ class Item(_Model):
     @property
     def source(self) -> str | Over | None:
         """The value the item reads: a column, a min_of/max_of expression, or None (weighted ``columns``)."""
-        if self.column is not None:
-            return self.column
-        if self.min_of is not None or self.max_of is not None:
-            return Over(min_of=self.min_of, max_of=self.max_of)
-        return None
+        return value_source(self.column, self.min_of, self.max_of)
 
     def value_columns(self) -> list[str]:
         """The columns of the item's value (read where its ``when`` holds)."""

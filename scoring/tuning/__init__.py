@@ -5,8 +5,7 @@ Public names load from their submodules on first use (keeps imports light and cy
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from scoring.lazy_exports import lazy_exports
 
 _EXPORTS = {
     "Binding": "scoring.tuning.diagnosis",
@@ -51,57 +50,4 @@ _EXPORTS = {
     "violation_grad": "scoring.tuning.gradient",
 }
 
-__all__ = [
-    "Binding",
-    "Bound",
-    "Check",
-    "Constraints",
-    "Evaluator",
-    "FastOutcome",
-    "Param",
-    "Problem",
-    "Removal",
-    "RoundedResult",
-    "SimplifyResult",
-    "SobolResult",
-    "Tornado",
-    "TuneResult",
-    "apply_params",
-    "best_alone",
-    "best_jointly",
-    "bounds_list",
-    "default_bounds",
-    "derivative_rows",
-    "diagnose",
-    "feasible_start",
-    "gradients",
-    "item_weight",
-    "one_blas_thread",
-    "outcomes",
-    "refuse_unmodelled_groups",
-    "round_result",
-    "round_scheme",
-    "round_to",
-    "scheme_params",
-    "search",
-    "simplify",
-    "slack_grad",
-    "sobol",
-    "tau_grad",
-    "to_cents",
-    "tornado",
-    "tune",
-    "violation_grad",
-]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'scoring.tuning' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__all__, __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
