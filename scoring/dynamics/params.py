@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from scoring.model_base import StrictModel
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Arrivals(_Model):
+class Arrivals(StrictModel):
     """Newcomers per year (real people): ``per_year`` in the first simulated year, growing by ``growth`` a year.
 
     Profiles come from a bank of ``bank`` synthetic residents re-based to zero local years. With ``age_mean`` the
@@ -35,7 +33,7 @@ class Arrivals(_Model):
     degree_share: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
-class Departures(_Model):
+class Departures(StrictModel):
     """Yearly hazard of leaving the city: ``base`` falling with years lived there, rising with age past ``age_from``.
 
     h = base * exp(-years_slope * residence_years) + age_rate * max(0, age - age_from); everyone reaching
@@ -49,7 +47,7 @@ class Departures(_Model):
     max_age: int = Field(default=70, ge=1, le=120)
 
 
-class Employment(_Model):
+class Employment(StrictModel):
     """Employment transitions: the employed lose a job with ``job_loss``; the others find one with ``job_find``.
 
     Social-insurance years accrue only for the employed; ``insured_share`` of the employed pay every year.
@@ -60,13 +58,13 @@ class Employment(_Model):
     insured_share: float = Field(default=0.9, ge=0.0, le=1.0)
 
 
-class Permits(_Model):
+class Permits(StrictModel):
     """Each year a resident without a permit who has a job or a home obtains one with ``take_up``."""
 
     take_up: float = Field(default=0.5, ge=0.0, le=1.0)
 
 
-class Application(_Model):
+class Application(StrictModel):
     """Propensity to apply, by distance to the line: p = low + (high - low) * logistic((score - line) / scale).
 
     ``scale: null`` gives the constant ``high``. The line is the rule's threshold, else last year's cut-off. In a
@@ -88,7 +86,7 @@ class Application(_Model):
         return self
 
 
-class Profile(_Model):
+class Profile(StrictModel):
     """A scenario's own profile of the pool (applied to the starting stock and to every newcomer; ASSUMPTIONS).
 
     Education by nested shares: ``degree_share`` bachelor or higher; of those ``master_share`` master or higher; of
@@ -112,7 +110,7 @@ class Profile(_Model):
     stock_record_spread: float = Field(default=0.0, ge=0.0, le=30.0)
 
 
-class DynamicsParams(_Model):
+class DynamicsParams(StrictModel):
     """All dynamics parameters."""
 
     arrivals: Arrivals = Field(default_factory=Arrivals)

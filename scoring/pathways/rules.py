@@ -21,9 +21,10 @@ import typing
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from scoring.errors import ScoringInputError
+from scoring.model_base import Source, StrictModel
 from scoring.population.pathway_spec import categories as pathway_categories
 from scoring.population.pathway_spec import pathway_columns
 from scoring.population.schema import load_schema
@@ -37,11 +38,8 @@ class RuleSetError(ScoringInputError):
     """A rule set cannot be loaded; the message names the file, the key path, the value and what is allowed."""
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-
-class Label(_Model):
+class Label(StrictModel):
     """A bilingual label."""
 
     zh: str
@@ -52,7 +50,7 @@ class Label(_Model):
         return self.en if lang == "en" else self.zh
 
 
-class Criterion(_Model):
+class Criterion(StrictModel):
     """A test on one column, or all/any of several criteria, or the negation of one."""
 
     column: str | None = None
@@ -94,7 +92,7 @@ class PermitCondition(Criterion):
     id: str
 
 
-class PermitRule(_Model):
+class PermitRule(StrictModel):
     """Residence permit (一(三)): resident long enough, plus any one of the conditions."""
 
     label: Label
@@ -104,7 +102,7 @@ class PermitRule(_Model):
     note: str | None = None
 
 
-class Admission(_Model):
+class Admission(StrictModel):
     """Admission override for the points pathway: a threshold, a quota, or a quota as a share of the population."""
 
     threshold: float | None = None
@@ -120,7 +118,7 @@ class Admission(_Model):
         return self
 
 
-class Pathway(_Model):
+class Pathway(StrictModel):
     """A settlement pathway: where it applies and who qualifies."""
 
     label: Label
@@ -147,7 +145,7 @@ class Pathway(_Model):
         return self
 
 
-class Recognition(_Model):
+class Recognition(StrictModel):
     """Cumulative recognition of years (二(三)), passed to :func:`scoring.recognition.apply_recognition`."""
 
     yrd_insurance: bool = False
@@ -166,14 +164,14 @@ RECOGNITION_UNITS: dict[str, tuple[str, ...]] = {
 }
 
 
-class ReadingOption(_Model):
+class ReadingOption(StrictModel):
     """One way of reading an open point: its label and the values it sets (dotted keys into the rule set)."""
 
     label: Label
     set: dict[str, Any] = Field(default_factory=dict)
 
 
-class Reading(_Model):
+class Reading(StrictModel):
     """A point the notice leaves open: the words, the kind, the options and the default."""
 
     label: Label
@@ -191,13 +189,7 @@ class Reading(_Model):
         return self
 
 
-class Source(_Model):
-    title: str
-    url: str | None = None
-    status: str | None = None
-
-
-class RuleSet(_Model):
+class RuleSet(StrictModel):
     """A complete rule set: recognition, residence permit and pathways."""
 
     id: str

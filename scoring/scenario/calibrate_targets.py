@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from scoring.errors import ScoringInputError
+from scoring.model_base import StrictModel
 from scoring.yaml_files import read_yaml_mapping
 
 YEARLY_METRICS = ("cutoff", "applicants", "admitted", "eligible", "pool", "arrivals", "departures", "backlog",
@@ -50,11 +51,8 @@ class TargetsError(ScoringInputError):
     """A targets file cannot be used."""
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
-
-class Target(_Model):
+class Target(StrictModel):
     """One observed figure."""
 
     year: int
@@ -100,7 +98,7 @@ class Target(_Model):
         return max(abs(float(self.value)) * 0.05, 0.01)  # type: ignore[arg-type]
 
 
-class Parameter(_Model):
+class Parameter(StrictModel):
     """A parameter to fit, within [low, high]."""
 
     path: str
@@ -119,7 +117,7 @@ class Parameter(_Model):
         return self
 
 
-class Targets(_Model):
+class Targets(StrictModel):
     """A targets file."""
 
     id: str = "targets"

@@ -11,27 +11,25 @@ import copy
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from scoring.dynamics.params import DynamicsParams
 from scoring.errors import ScenarioError
+from scoring.model_base import StrictModel
 from scoring.yaml_files import read_yaml_mapping, short_repr
 
 SCHEDULE_KEYS = ("quota", "threshold")
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
-
-class SynthSpec(_Model):
+class SynthSpec(StrictModel):
     """A synthetic population drawn with :func:`scoring.population.synthetic.synth`."""
 
     n: int = Field(gt=0, le=50_000_000)
     seed: int = 0
 
 
-class PopulationSpec(_Model):
+class PopulationSpec(StrictModel):
     """Where the people come from: ``{synth: {n, seed}}`` or ``{file: path}`` (read with read_population), and
     how many real people they stand for: ``represents`` (real people for the whole sample or file), or ``ratio``
     (real people per simulated person), or per-row ``weights`` (a column of a file: the rows are resampled
@@ -62,7 +60,7 @@ class PopulationSpec(_Model):
         return self
 
 
-class AreaSpec(_Model):
+class AreaSpec(StrictModel):
     """The area whose residents may use the route: Hangzhou city districts (杭州市城区) by one of two readings
     (data/hz_city_districts.csv), or an explicit list of district codes."""
 
@@ -71,7 +69,7 @@ class AreaSpec(_Model):
     districts: list[str] | None = None
 
 
-class BurnInRule(_Model):
+class BurnInRule(StrictModel):
     """An explicit admission rule for the burn-in years (e.g. the quota regime in force before the scenario)."""
 
     quota: int | None = Field(default=None, ge=0)
@@ -80,7 +78,7 @@ class BurnInRule(_Model):
     scheme: str | None = None  # the scheme in force during the burn-in (default: the scenario's first year's)
 
 
-class BurnInSpec(_Model):
+class BurnInSpec(StrictModel):
     """Unreported years run before the first year so the flows, not a cross-section, make the starting pool.
 
     ``start: empty`` starts from nobody (the synthetic sample then only sets the sampling ratio); ``records``
@@ -96,7 +94,7 @@ class BurnInSpec(_Model):
     rule: Literal["none", "first"] | BurnInRule = "none"
 
 
-class AdmissionSpec(_Model):
+class AdmissionSpec(StrictModel):
     """The admission rule (replaces the scheme's) and an optional per-year schedule of quota and/or threshold."""
 
     mode: Literal["quota", "threshold", "both", "none"] | None = None
@@ -106,7 +104,7 @@ class AdmissionSpec(_Model):
     schedule: dict[Literal["quota", "threshold"], list[float | int | None]] | None = None
 
 
-class QuotaQuestionSpec(_Model):
+class QuotaQuestionSpec(StrictModel):
     """Parameters of the built-in "with cap" against "no cap" comparison."""
 
     quota: int | None = Field(default=None, ge=0)
@@ -114,14 +112,14 @@ class QuotaQuestionSpec(_Model):
     curve_points: int = Field(default=41, ge=2, le=2000)
 
 
-class Recognition(_Model):
+class Recognition(StrictModel):
     """Cumulative-recognition switches (notice clause 二(三))."""
 
     yrd_insurance: bool = False
     prefecture_residence: bool = False
 
 
-class ScenarioSpec(_Model):
+class ScenarioSpec(StrictModel):
     """A scenario file after ``base`` stacking (paths already resolved)."""
 
     id: str

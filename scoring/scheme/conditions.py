@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from scoring.model_base import StrictModel
 
 MAX_VALUES = 1000  # entries of a condition's `in` list (and of an item's category points or bands)
 
@@ -13,11 +15,8 @@ MAX_PARTS = 50  # conditions in an all_of/any_of, columns in a min_of/max_of, en
 MAX_INPUTS = 500  # declared input columns of a scheme
 MAX_CATEGORIES = 1000  # categories of a declared input column
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=False)
 
-
-class Label(_Model):
+class Label(StrictModel):
     """A bilingual label; a plain string in a file stands for both languages."""
 
     zh: str
@@ -38,7 +37,7 @@ class Label(_Model):
         return self.en if lang == "en" else self.zh
 
 
-class Over(_Model):
+class Over(StrictModel):
     """The lowest (``min_of``) or highest (``max_of``) of several columns or nested expressions, row by row."""
 
     min_of: list[str | Over] | None = Field(default=None, max_length=MAX_PARTS)
@@ -64,7 +63,7 @@ CONDITION_TESTS = ("equals", "in", "min", "max", "above", "below")
 CONDITION_FORMS = "column (or min_of/max_of) with equals, in, min, max, above, below; or all_of, any_of, not"
 
 
-class Condition(_Model):
+class Condition(StrictModel):
     """A test on one column (or on the min/max of several): ``equals``, ``in``, ``min``/``max`` (inclusive) and
     ``above``/``below`` (strict), all given parts must hold; or ``all_of``/``any_of``/``not`` over conditions."""
 
@@ -151,7 +150,7 @@ class Gate(Condition):
     label: Label | None = None
 
 
-class CapRule(_Model):
+class CapRule(StrictModel):
     """One conditional cap of a group: ``cap`` applies to the rows where ``when`` holds (no ``when``: all rows)."""
 
     cap: float = Field(ge=0)
@@ -163,7 +162,7 @@ class CapRule(_Model):
         return when_list(value)
 
 
-class InputColumn(_Model):
+class InputColumn(StrictModel):
     """A scheme's own input column: its type, allowed categories (category) or range (int/float), and label."""
 
     type: Literal["int", "float", "bool", "category"]

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import Field, field_validator, model_validator
 
+from scoring.model_base import Source, StrictModel
 from scoring.scheme.conditions import (
     CONDITION_FORMS,
     CONDITION_TESTS,
@@ -26,7 +27,6 @@ from scoring.scheme.conditions import (
     InputColumn,
     Label,
     Over,
-    _Model,
     value_source,
     when_list,
 )
@@ -43,7 +43,7 @@ SCHEME_LIMITS = {"items": 500, "eligibility": 200, "groups": 100, "group_labels"
 MAX_COLUMNS = 50  # columns of a weighted per-unit item, keys of a tie-break chain, dominance groups
 
 
-class Band(_Model):
+class Band(StrictModel):
     """A half-open band [min, max) of a numeric column and its points."""
 
     min: float | None = None
@@ -72,7 +72,7 @@ def item_keys(kind: str) -> set[str]:
     return ITEM_KEYS_BY_KIND[kind] | COMMON_ITEM_KEYS
 
 
-class Item(_Model):
+class Item(StrictModel):
     """One points item. ``kind`` decides which keys apply (see docs/schemes.md)."""
 
     id: str
@@ -224,7 +224,7 @@ def _check_bands(bands: list[Band]) -> None:
             raise ValueError(f"bands overlap: [{lo1}, {hi1}) and [{lo2}, {hi2})")
 
 
-class GroupRule(_Model):
+class GroupRule(StrictModel):
     """A rule over the items of one group: a ``cap`` on their points, and/or ``mode: max`` (only the best counts).
 
     ``caps`` are conditional caps (the first whose ``when`` holds applies; otherwise ``cap``); ``within`` names a
@@ -251,7 +251,7 @@ class GroupRule(_Model):
         return value
 
 
-class DominanceRule(_Model):
+class DominanceRule(StrictModel):
     """The policy's requirement: the named groups' share of points is at least ``min_share`` under ``measure``."""
 
     groups: list[str] = Field(default_factory=lambda: ["residence", "insurance"], max_length=MAX_COLUMNS)
@@ -260,7 +260,7 @@ class DominanceRule(_Model):
     window: float | None = Field(default=None, gt=0)
 
 
-class TieKey(_Model):
+class TieKey(StrictModel):
     """One step of a tie-break chain: a column (asc/desc) or a seeded lottery."""
 
     column: str | None = None
@@ -277,7 +277,7 @@ class TieKey(_Model):
 Ties = Literal["admit_all"] | Annotated[list[TieKey], Field(max_length=MAX_COLUMNS)]
 
 
-class AdmissionRule(_Model):
+class AdmissionRule(StrictModel):
     """How people are admitted: a quota, a threshold (score line, no cap), or both (threshold, then at most quota)."""
 
     mode: Literal["quota", "threshold", "both"] | None = None
@@ -306,15 +306,7 @@ class AdmissionRule(_Model):
         return self
 
 
-class Source(_Model):
-    """A document the scheme's values come from."""
-
-    title: str
-    url: str | None = None
-    status: str | None = None
-
-
-class Scheme(_Model):
+class Scheme(StrictModel):
     """A complete, resolved points scheme."""
 
     id: str
