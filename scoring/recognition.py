@@ -25,15 +25,16 @@ Switchable rules change a person's *effective* years before scoring, gates and d
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from scoring.errors import PopulationError, ScenarioError
+from scoring.model_base import StrictModel
+from scoring.yaml_files import short_repr
 
 RULES = ("yrd_insurance", "prefecture_residence")
 SWITCHES = ("yrd_insurance", "prefecture_residence", "yrd_residence", "yrd_requires_employment")
@@ -45,6 +46,7 @@ SCOPES: dict[str, tuple[str | None, str]] = {
     "central-2019": ("central_2019", "长江三角洲区域一体化发展规划纲要（2019年）：中心区27个城市"),
     "yrd-provinces": (None, "三省一市全部41个城市（长三角全域，宽泛读法）"),
 }
+ScopeName = Literal["cluster-2016", "central-2019", "yrd-provinces"]  # the names of SCOPES (checked by a test)
 # rule -> (target column, added column, condition column or None)
 _COLUMNS: dict[str, tuple[str, str, str | None]] = {
     "yrd_insurance": ("insurance_years", "insurance_years_yrd", "pension_transferred"),
@@ -66,16 +68,19 @@ def scope_cities(scope: str) -> tuple[str, ...]:
     return tuple(table["city"] if column is None else table.loc[table[column] == 1, "city"])
 
 
-@dataclass(frozen=True)
-class RecognitionRules:
-    """Which recognition rules apply (all off by default; see the module docstring)."""
+class RecognitionRules(StrictModel):
+    """Which recognition rules apply (all off by default; see the module docstring).
+
+    The one model of the rules: a scenario's and a rule set's ``recognition:`` section are this model, and the
+    dynamics take it too. Validated like every file model (unknown keys refused, scopes and readings by name).
+    """
 
     yrd_insurance: bool = False
     prefecture_residence: bool = False
     yrd_residence: bool = False
     yrd_requires_employment: bool = False
-    yrd_scope: str | None = None
-    yrd_within_zhejiang: str = "conditions_apply"
+    yrd_scope: ScopeName | None = None
+    yrd_within_zhejiang: Literal["conditions_apply", "no_conditions"] = "conditions_apply"
 
     @classmethod
     def from_any(cls, rules: RecognitionRules | Mapping[str, Any] | None, source: str = "recognition"
@@ -86,18 +91,20 @@ class RecognitionRules:
         if isinstance(rules, RecognitionRules):
             return rules
         if not isinstance(rules, Mapping):
-            raise ScenarioError(f"{source}: must be a mapping of {', '.join(RULES)} to true/false, not {rules!r}")
+            raise ScenarioError(f"{source}: must be a mapping of {', '.join(RULES)} to true/false, not "
+                                f"{short_repr(rules)}")
         valid = (*SWITCHES, "yrd_scope", *OPTIONS)
         for key, value in rules.items():
             if key not in valid:
-                raise ScenarioError(f"{source}.{key}: unknown recognition rule; valid: {', '.join(RULES)} "
-                                    f"(and {', '.join(valid[len(RULES):])})")
+                raise ScenarioError(f"{source}.{key}: unknown recognition rule; valid: "
+                                    f"{', '.join(RULES)} (and {', '.join(valid[len(RULES):])})")
             if key in SWITCHES and not isinstance(value, bool | np.bool_):
-                raise ScenarioError(f"{source}.{key}: value {value!r} must be true or false")
+                raise ScenarioError(f"{source}.{key}: value {short_repr(value)} must be true or false")
             if key == "yrd_scope" and value is not None and (not isinstance(value, str) or value not in SCOPES):
-                raise ScenarioError(f"{source}.yrd_scope: value {value!r}; valid: {', '.join(SCOPES)} (or null)")
+                raise ScenarioError(f"{source}.yrd_scope: value {short_repr(value)}; valid: {', '.join(SCOPES)} "
+                                    "(or null)")
             if key in OPTIONS and value not in OPTIONS[key]:
-                raise ScenarioError(f"{source}.{key}: value {value!r}; valid: {', '.join(OPTIONS[key])}")
+                raise ScenarioError(f"{source}.{key}: value {short_repr(value)}; valid: {', '.join(OPTIONS[key])}")
         return cls(**{k: (bool(v) if k in SWITCHES else v) for k, v in rules.items()})
 
     @property
@@ -108,7 +115,7 @@ class RecognitionRules:
     def to_dict(self) -> dict[str, Any]:
         """Plain mapping for JSON summaries: the two rules, plus any refinement that differs from its default."""
         defaults = RecognitionRules()
-        return {k: v for k, v in asdict(self).items() if k in RULES or v != getattr(defaults, k)}
+        return {k: v for k, v in self.model_dump().items() if k in RULES or v != getattr(defaults, k)}
 
     def label(self, lang: str = "zh") -> str:
         """A short description of the rules in force."""

@@ -37,7 +37,7 @@ def test_by_hand() -> None:
 def test_pure() -> None:
     pop = _people()
     before = pop.copy(deep=True)
-    apply_recognition(pop, RecognitionRules(True, True))
+    apply_recognition(pop, RecognitionRules(yrd_insurance=True, prefecture_residence=True))
     pd.testing.assert_frame_equal(pop, before)
 
 
@@ -98,3 +98,30 @@ def test_refinement_errors() -> None:
         apply_recognition(_yrd_people(), {"yrd_insurance": True, "yrd_within_zhejiang": "maybe"})
     with pytest.raises(PopulationError, match="yrd_city"):
         apply_recognition(_yrd_people().drop(columns="yrd_city"), {"yrd_insurance": True, "yrd_scope": "cluster-2016"})
+
+
+def test_one_model_for_scenarios_rule_sets_and_dynamics() -> None:
+    """The scenario's and the rule set's ``recognition:`` sections are the library's one model, refinements too."""
+    import typing
+
+    from scoring.pathways.rules import RuleSet, RuleSetError, ruleset_from_dict
+    from scoring.recognition import SCOPES, ScopeName
+    from scoring.scenario.model import ScenarioSpec, parse_scenario
+
+    assert ScenarioSpec.model_fields["recognition"].annotation is RecognitionRules
+    assert RuleSet.model_fields["recognition"].annotation is RecognitionRules
+    assert set(typing.get_args(ScopeName)) == set(SCOPES)
+    section = {"yrd_insurance": True, "yrd_requires_employment": True, "yrd_scope": "cluster-2016"}
+    spec = parse_scenario({"id": "s", "scheme": "x.yaml", "population": {"synth": {"n": 10}},
+                           "recognition": section}, "s.yaml")
+    assert spec.recognition == RecognitionRules.from_any(section)
+    assert spec.recognition.to_dict() == {**section, "prefecture_residence": False}
+    rules = ruleset_from_dict({"id": "r", "version": "1", "title": {"zh": "规则", "en": "rules"},
+                               "recognition": section}, "r.yaml")
+    assert rules.recognition == spec.recognition
+    with pytest.raises(ScenarioError, match="recognition.yrd_scope"):
+        parse_scenario({"id": "s", "scheme": "x.yaml", "population": {"synth": {"n": 10}},
+                        "recognition": {"yrd_scope": "yangtze"}}, "s.yaml")
+    with pytest.raises(RuleSetError, match="recognition.yrd_scope"):
+        ruleset_from_dict({"id": "r", "version": "1", "title": {"zh": "规则", "en": "rules"},
+                           "recognition": {"yrd_scope": "yangtze"}}, "r.yaml")

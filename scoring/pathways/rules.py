@@ -28,6 +28,7 @@ from scoring.model_base import Source, StrictModel
 from scoring.population.pathway_spec import categories as pathway_categories
 from scoring.population.pathway_spec import pathway_columns
 from scoring.population.schema import load_schema
+from scoring.recognition import RecognitionRules
 from scoring.yaml_files import read_yaml_mapping, short_repr
 
 AREAS = ("hangzhou_city_district", "other_urban", "rural")
@@ -145,16 +146,7 @@ class Pathway(StrictModel):
         return self
 
 
-class Recognition(StrictModel):
-    """Cumulative recognition of years (二(三)), passed to :func:`scoring.recognition.apply_recognition`."""
-
-    yrd_insurance: bool = False
-    prefecture_residence: bool = False
-    yrd_residence: bool = False
-    yrd_requires_employment: bool = False
-    yrd_scope: Literal["cluster-2016", "central-2019", "yrd-provinces"] | None = None
-    yrd_within_zhejiang: Literal["conditions_apply", "no_conditions"] = "conditions_apply"
-
+Recognition = RecognitionRules  # the rule set's recognition: section is the one model of scoring.recognition
 
 # rule units of the recognition section: the settings that belong together (changed together in comparisons)
 RECOGNITION_UNITS: dict[str, tuple[str, ...]] = {
@@ -199,7 +191,7 @@ class RuleSet(StrictModel):
     effective_from: dt.date | None = None
     sources: list[Source] = Field(default_factory=list)
     assumptions: list[str] = Field(default_factory=list)
-    recognition: Recognition = Field(default_factory=Recognition)
+    recognition: RecognitionRules = Field(default_factory=RecognitionRules)
     terms: dict[str, Criterion] = Field(default_factory=dict)
     readings: dict[str, Reading] = Field(default_factory=dict)
     choices: dict[str, str] = Field(default_factory=dict)   # reading id -> option in force (set at load time)

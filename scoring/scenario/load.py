@@ -62,8 +62,8 @@ class Scenario:
 
     @property
     def recognition(self) -> RecognitionRules:
-        """The recognition rules in force."""
-        return RecognitionRules(**self.spec.recognition.model_dump())
+        """The recognition rules in force (the scenario's ``recognition:`` section)."""
+        return self.spec.recognition
 
     def stamp(self, lang: str = "zh") -> str:
         """The scheme's stamp (id, version, status, simulation) with the scenario id."""

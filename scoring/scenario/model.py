@@ -16,9 +16,11 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 from scoring.dynamics.params import DynamicsParams
 from scoring.errors import ScenarioError
 from scoring.model_base import StrictModel
+from scoring.recognition import RecognitionRules
 from scoring.yaml_files import read_yaml_mapping, short_repr
 
 SCHEDULE_KEYS = ("quota", "threshold")
+Recognition = RecognitionRules  # the scenario's recognition: section is the one model of scoring.recognition
 
 
 
@@ -112,13 +114,6 @@ class QuotaQuestionSpec(StrictModel):
     curve_points: int = Field(default=41, ge=2, le=2000)
 
 
-class Recognition(StrictModel):
-    """Cumulative-recognition switches (notice clause 二(三))."""
-
-    yrd_insurance: bool = False
-    prefecture_residence: bool = False
-
-
 class ScenarioSpec(StrictModel):
     """A scenario file after ``base`` stacking (paths already resolved)."""
 
@@ -129,7 +124,7 @@ class ScenarioSpec(StrictModel):
     schemes: dict[int, str] = Field(default_factory=dict)
     overrides: dict[str, Any] = Field(default_factory=dict)
     admission: AdmissionSpec | None = None
-    recognition: Recognition = Field(default_factory=Recognition)
+    recognition: RecognitionRules = Field(default_factory=RecognitionRules)
     population: PopulationSpec
     area: AreaSpec | None = None
     burn_in: BurnInSpec = Field(default_factory=BurnInSpec)
