@@ -1,17 +1,23 @@
-"""Reading the project's YAML files (schemes, scenarios, rule sets) with one-line errors naming the file.
+"""Reading the project's YAML files (schemes, scenarios, rule sets) with one-line errors naming the file, and the
+one ``base:`` chain reader and merge that schemes and scenarios share (:func:`read_with_bases`,
+:func:`merge_mappings`).
 
 Every file and every uploaded text is hostile until read: only plain files are opened (never a pipe or a device),
 the text is at most :data:`MAX_YAML_BYTES`, nesting is at most :data:`MAX_YAML_DEPTH` levels and the document,
 with every alias expanded, has at most :data:`MAX_YAML_NODES` nodes (a "billion laughs" file of nested aliases is
 refused after reading its few hundred bytes). Nothing is evaluated as code (a safe loader), and a plain number
-written with underscores (``1_0``, which YAML 1.1 reads as 10) is refused rather than guessed.
+written with underscores (``1_0``, which YAML 1.1 reads as 10) is refused rather than guessed. A ``base:`` chain
+is at most :data:`MAX_BASE_CHAIN` files long, may not loop, and every file in it is read by the same bounded reader
+(a base that is a pipe or a device is refused before it is opened).
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import reprlib
 import stat
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +29,8 @@ from scoring.errors import ScoringInputError
 MAX_YAML_BYTES = 1_000_000  # the shipped files are under 20 kB
 MAX_YAML_DEPTH = 40  # levels of nested mappings/lists, aliases expanded (the shipped files use 6)
 MAX_YAML_NODES = 200_000  # scalars, mappings and lists, aliases expanded (a 500-item scheme is about 10,000)
+MAX_BASE_CHAIN = 16  # files in one base: chain, the file itself included (the shipped files use at most 3)
+MAX_NAME_CHARS = 4096  # characters of a file name written in a file (base:, scheme:, population.file)
 
 _SHORT = reprlib.Repr()
 _SHORT.maxlevel, _SHORT.maxdict, _SHORT.maxlist, _SHORT.maxtuple, _SHORT.maxset = 2, 4, 4, 4, 4
@@ -76,6 +84,8 @@ def read_yaml_text(path: Path, what: str, error: type[ScoringInputError]) -> str
         st = path.stat()
     except FileNotFoundError:
         raise error(f"{path}: {what} file not found") from None
+    except ValueError:  # a NUL character in the name
+        raise error(f"{short_repr(str(path))}: cannot read the {what} file: the name is not a file name") from None
     except OSError as exc:
         raise error(f"{path}: cannot read the {what} file ({exc.strerror or exc.__class__.__name__})") from None
     if not stat.S_ISREG(st.st_mode):
@@ -172,3 +182,116 @@ def _check_expanded(root: yaml.Node, source: str, error: type[ScoringInputError]
         return nodes, depth
 
     visit(root, 1)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# base: chains and their merge
+# ------------------------------------------------------------------------------------------------------------
+def resolve_relative(owner: Path, name: str) -> Path:
+    """A file named inside ``owner``: absolute as given; else next to ``owner``, or in its ``schemes/`` folder, or
+    in the working folder, whichever exists first (next to ``owner`` when none does)."""
+    candidate = Path(name)
+    if candidate.is_absolute():
+        return candidate
+    here = owner.parent / candidate
+    if here.exists():
+        return here
+    for extra in (owner.parent / "schemes" / candidate, Path.cwd() / candidate):
+        if extra.exists():
+            return extra
+    return here
+
+
+def _file_name(value: Any, owner: Path, what: str, error: type[ScoringInputError]) -> str:
+    """``value`` of ``owner``'s ``base:`` key if it can name a file (text, no NUL, not absurdly long)."""
+    if not isinstance(value, str) or not value or "\x00" in value or len(value) > MAX_NAME_CHARS:
+        raise error(f"{owner}: base: value {short_repr(value)} must be a {what} file name")
+    return value
+
+
+def read_with_bases(path: str | Path, what: str, error: type[ScoringInputError], keys: str, *,
+                    merge: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]],
+                    prepare: Callable[[dict[str, Any], Path, tuple[Path, ...]], None] | None = None
+                    ) -> dict[str, Any]:
+    """The mapping in ``path`` with its ``base:`` chain resolved into one mapping (``base`` removed).
+
+    Each file of the chain is read by :func:`read_yaml_mapping` (bounded; a pipe or device is refused unopened),
+    then ``prepare(data, file, files_before)`` checks or adjusts it (``files_before``: the resolved paths of the files
+    that named it, the first file first). A ``base:`` name is found by :func:`resolve_relative`. The chain is merged
+    from its most basic file up: ``merge(base, file)``. A loop, or a chain longer than :data:`MAX_BASE_CHAIN` files,
+    raises ``error``.
+    """
+    current = Path(path)
+    seen: list[Path] = []
+    files: list[dict[str, Any]] = []
+    while True:
+        if "\x00" in str(current):
+            raise error(f"{short_repr(str(current))}: cannot read the {what} file: the name is not a file name")
+        resolved = current.resolve()
+        if resolved in seen:
+            chain = " -> ".join(p.name for p in (*seen, resolved))
+            raise error(f"{current}: base: the base chain loops ({chain})")
+        if len(seen) >= MAX_BASE_CHAIN:
+            raise error(f"{seen[-1]}: base: the base chain is longer than {MAX_BASE_CHAIN} files")
+        data = read_yaml_mapping(current, what, error, keys)
+        if prepare is not None:
+            prepare(data, current, tuple(seen))
+        seen.append(resolved)
+        base = data.pop("base", None)
+        files.append(data)
+        if base is None:
+            break
+        current = resolve_relative(current, _file_name(base, current, what, error))
+    out = files.pop()
+    while files:
+        out = merge(out, files.pop())
+    return out
+
+
+def merge_mappings(base: dict[str, Any], over: dict[str, Any], *, by_id: Collection[str] = (),
+                   whole: Collection[str] = ()) -> dict[str, Any]:
+    """``over`` applied on top of ``base`` (a new mapping; neither input is modified).
+
+    Mappings merge key by key, except under a key in ``whole`` (replaced whole); a list under a key in ``by_id``
+    merges entry by entry on ``id`` (an entry with ``remove: true`` drops the base entry, an entry with another
+    ``kind`` replaces it whole, a new id is appended); any other value replaces the base value.
+    """
+    out = copy.deepcopy(base)
+    _merge_into(out, over, frozenset(by_id), frozenset(whole))
+    return out
+
+
+def _merge_into(out: dict[str, Any], over: dict[str, Any], by_id: frozenset[str], whole: frozenset[str]) -> None:
+    for key, value in over.items():
+        current = out.get(key)
+        if key in by_id and isinstance(value, list) and isinstance(current, list):
+            out[key] = _merge_by_id(current, value, by_id, whole)
+        elif isinstance(value, dict) and isinstance(current, dict) and key not in whole:
+            _merge_into(current, value, by_id, whole)
+        else:
+            out[key] = copy.deepcopy(value)
+
+
+def _entry_id(entry: Any) -> str | int | None:
+    """The ``id`` of a list entry when it can key a merge (text or a whole number), else None."""
+    ident = entry.get("id") if isinstance(entry, dict) else None
+    return ident if isinstance(ident, str | int) and not isinstance(ident, bool) else None
+
+
+def _merge_by_id(merged: list[Any], over: list[Any], by_id: frozenset[str], whole: frozenset[str]) -> list[Any]:
+    """``over``'s entries merged into ``merged`` (the caller's own copy) by id."""
+    index = {ident: n for n, e in enumerate(merged) if (ident := _entry_id(e)) is not None}
+    for entry in over:
+        ident = _entry_id(entry)
+        if ident in index:
+            if entry.get("remove"):
+                merged[index[ident]] = None
+                continue
+            target = merged[index[ident]]
+            if not isinstance(target, dict) or ("kind" in entry and entry["kind"] != target.get("kind")):
+                target = {"id": ident}  # a new kind (or an entry removed above) is replaced whole
+            merged[index[ident]] = target
+            _merge_into(target, entry, by_id, whole)
+        elif not (isinstance(entry, dict) and entry.get("remove")):
+            merged.append(copy.deepcopy(entry))
+    return [e for e in merged if e is not None]

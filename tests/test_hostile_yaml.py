@@ -23,7 +23,15 @@ from scoring.pathways.rules import RuleSetError, load_ruleset
 from scoring.scenario.load import load_scenario
 from scoring.scheme.load import load_scheme, load_scheme_text, read_scheme_dict, scheme_from_dict
 from scoring.scheme.model import MAX_VALUES, SCHEME_LIMITS
-from scoring.yaml_files import MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES, parse_yaml_text, short_repr
+from scoring.yaml_files import (
+    MAX_BASE_CHAIN,
+    MAX_YAML_BYTES,
+    MAX_YAML_DEPTH,
+    MAX_YAML_NODES,
+    merge_mappings,
+    parse_yaml_text,
+    short_repr,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 HZ23 = ROOT / "scenarios" / "schemes" / "hangzhou-2023-illustrative.yaml"
@@ -322,3 +330,38 @@ def test_a_scheme_value_written_1_0_is_refused(tmp_path: Path) -> None:
     path.write_text(text.replace("min_share: 0.5", "min_share: 0_5"), encoding="utf-8")
     with pytest.raises(SchemeError, match=r"s\.yaml: not valid YAML at line \d+.*'0_5' is written with '_'"):
         load_scheme(path)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# base: chains (one reader for schemes and scenarios, scoring.yaml_files.read_with_bases)
+# ------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("load, error", [(load_scheme, SchemeError), (load_scenario, ScenarioError)])
+def test_a_base_chain_past_the_limit_is_refused(tmp_path: Path, load: Any, error: type[Exception]) -> None:
+    for k in range(MAX_BASE_CHAIN + 3):
+        (tmp_path / f"f{k}.yaml").write_text(f"base: f{k + 1}.yaml\nid: x\n", encoding="utf-8")
+    with pytest.raises(error, match=f"longer than {MAX_BASE_CHAIN} files"):
+        load(tmp_path / "f0.yaml")
+
+
+@pytest.mark.parametrize("load, error", [(load_scheme, SchemeError), (load_scenario, ScenarioError)])
+def test_a_base_name_with_a_nul_or_not_text_is_one_line(tmp_path: Path, load: Any, error: type[Exception]) -> None:
+    path = tmp_path / "s.yaml"
+    for base in ('"a\\0b.yaml"', "[1, 2]", '""'):
+        path.write_text(f"base: {base}\nid: x\n", encoding="utf-8")
+        with pytest.raises(error, match=r"base: value .* must be a"):
+            load(path)
+    with pytest.raises(error, match="not a file name"):
+        load(tmp_path / "a\0b.yaml")
+
+
+def test_the_merge_keeps_its_inputs_and_survives_odd_ids() -> None:
+    base = {"items": [{"id": "a", "kind": "flag", "points": {"x": 1}}, {"id": ["odd"]}], "notes": {"k": [1]}}
+    over = {"items": [{"id": "a", "remove": True}, {"id": "a", "points": {"y": 2}}, {"id": ["odd"]}],
+            "notes": {"j": 2}}
+    before = copy.deepcopy((base, over))
+    out = merge_mappings(base, over, by_id=("items",), whole=("points",))
+    assert (base, over) == before  # neither input is modified
+    assert out["items"] == [{"id": "a", "points": {"y": 2}}, {"id": ["odd"]}, {"id": ["odd"]}]
+    assert out["notes"] == {"k": [1], "j": 2}
+    out["notes"]["k"].append(3)
+    assert base["notes"]["k"] == [1]  # no shared lists

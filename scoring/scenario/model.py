@@ -7,7 +7,6 @@ evaluated as code. Errors raise :class:`ScenarioError` naming the file, the dott
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,7 +16,7 @@ from scoring.dynamics.params import DynamicsParams
 from scoring.errors import ScenarioError
 from scoring.model_base import StrictModel
 from scoring.recognition import RecognitionRules
-from scoring.yaml_files import read_yaml_mapping, short_repr
+from scoring.yaml_files import merge_mappings, read_with_bases, resolve_relative, short_repr
 
 SCHEDULE_KEYS = ("quota", "threshold")
 Recognition = RecognitionRules  # the scenario's recognition: section is the one model of scoring.recognition
@@ -142,29 +141,17 @@ TOP_KEYS = (*ScenarioSpec.model_fields, "base")
 _PATH_KEYS = ("scheme",)
 
 
-def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """Mappings merge key by key (``overrides`` too); any other value replaces. Neither input is modified."""
-    out = copy.deepcopy(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = deep_merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
+deep_merge = merge_mappings  # a scenario's merge: mappings key by key (``overrides`` too), other values replace
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    return read_yaml_mapping(path, "scenario", ScenarioError, "id, scheme, population, ...")
-
-
-def read_scenario_dict(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+def read_scenario_dict(path: str | Path) -> dict[str, Any]:
     """Read a scenario file and resolve its ``base`` chain into one mapping; relative paths become absolute."""
-    path = Path(path)
-    resolved = path.resolve()
-    if resolved in _seen:
-        chain = " -> ".join(p.name for p in (*_seen, resolved))
-        raise ScenarioError(f"{path}: base: the base chain loops ({chain})")
-    data = _read_yaml(path)
+    return read_with_bases(path, "scenario", ScenarioError, "id, scheme, population, ...", merge=_merge_onto_base,
+                           prepare=_prepare)
+
+
+def _prepare(data: dict[str, Any], path: Path, _before: tuple[Path, ...]) -> None:
+    """Check one file of a chain for its keys and make its file names absolute (relative to that file)."""
     unknown = [k for k in data if k not in TOP_KEYS]
     if "items" in data and "scheme" not in data:
         raise ScenarioError(
@@ -175,42 +162,28 @@ def read_scenario_dict(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[s
         raise ScenarioError(f"{path}: {unknown[0]}: unknown key; valid: {', '.join(TOP_KEYS)}")
     for key in _PATH_KEYS:
         if isinstance(data.get(key), str):
-            data[key] = str(_resolve_path(path, data[key]))
+            data[key] = str(resolve_relative(path, data[key]))
     rule = (data.get("burn_in") or {}).get("rule") if isinstance(data.get("burn_in"), dict) else None
     if isinstance(rule, dict) and isinstance(rule.get("scheme"), str):
-        data["burn_in"] = {**data["burn_in"], "rule": {**rule, "scheme": str(_resolve_path(path, rule["scheme"]))}}
+        data["burn_in"] = {**data["burn_in"], "rule": {**rule, "scheme": str(resolve_relative(path, rule["scheme"]))}}
     if isinstance(data.get("schemes"), dict):
-        data["schemes"] = {k: str(_resolve_path(path, v)) if isinstance(v, str) else v
+        data["schemes"] = {k: str(resolve_relative(path, v)) if isinstance(v, str) else v
                            for k, v in data["schemes"].items()}
     pop = data.get("population")
     if isinstance(pop, str):
-        data["population"] = {"file": str(_resolve_path(path, pop))}
+        data["population"] = {"file": str(resolve_relative(path, pop))}
     elif isinstance(pop, dict) and isinstance(pop.get("file"), str):
-        data["population"] = {**pop, "file": str(_resolve_path(path, pop["file"]))}
-    base = data.pop("base", None)
-    if base is None:
-        return data
-    if not isinstance(base, str):
-        raise ScenarioError(f"{path}: base: value {short_repr(base)} must be a scenario file name")
-    base_data = read_scenario_dict(_resolve_path(path, base), (*_seen, resolved))
-    base_data.pop("id", None)
-    new_pop, old_pop = data.get("population"), base_data.get("population")
+        data["population"] = {**pop, "file": str(resolve_relative(path, pop["file"]))}
+
+
+def _merge_onto_base(base: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """A scenario over its base: the base's id is dropped, and a population is one choice (synth or file, never a
+    blend of both)."""
+    base = {k: v for k, v in base.items() if k != "id"}
+    new_pop, old_pop = data.get("population"), base.get("population")
     if isinstance(new_pop, dict) and isinstance(old_pop, dict) and set(new_pop) & {"synth", "file"}:
-        base_data.pop("population")  # a population is one choice: synth or file, never a blend of both
-    return deep_merge(base_data, data)
-
-
-def _resolve_path(owner: Path, name: str) -> Path:
-    candidate = Path(name)
-    if candidate.is_absolute():
-        return candidate
-    here = owner.parent / candidate
-    if here.exists():
-        return here
-    for extra in (owner.parent / "schemes" / candidate, Path.cwd() / candidate):
-        if extra.exists():
-            return extra
-    return here
+        base.pop("population")
+    return merge_mappings(base, data)
 
 
 def parse_scenario(data: dict[str, Any], source: str) -> ScenarioSpec:

@@ -3,7 +3,8 @@
 A scheme file is plain YAML (see ``docs/schemes.md``); nothing in it is ever evaluated as code. Loading validates with
 pydantic (the model is in :mod:`scoring.scheme.model`, re-exported here) and with the semantic rules below; every
 error names the file, the item, the key, the value and what is allowed. Warnings (the scheme runs but is probably
-not meant) are kept apart from errors.
+not meant) are kept apart from errors. The ``base`` chain is read and merged by the project's one reader
+(:func:`scoring.yaml_files.read_with_bases`, :func:`scoring.yaml_files.merge_mappings`).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from scoring.scheme.model import (
     Ties,
     item_keys,
 )
-from scoring.yaml_files import parse_yaml_text, read_yaml_mapping, short_repr
+from scoring.yaml_files import merge_mappings, parse_yaml_text, read_with_bases, short_repr
 
 __all__ = [
     "DEFAULT_GROUP_LABELS",
@@ -79,61 +80,22 @@ __all__ = [
 # Loading
 # ------------------------------------------------------------------------------------------------------------
 _MERGE_BY_ID = ("items", "eligibility")
+_MERGE_WHOLE = ("points", "columns")
 
 
 def merge_scheme_dicts(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Apply ``override`` on top of ``base`` without modifying either.
+    """Apply ``override`` on top of ``base`` without modifying either (:func:`scoring.yaml_files.merge_mappings`).
 
-    Mappings merge key by key; ``items`` and ``eligibility`` merge by ``id`` (an entry with ``remove: true`` drops
-    the base entry, a new id is appended); any other value replaces the base value.
+    Mappings merge key by key (``points`` and ``columns`` are replaced whole); ``items`` and ``eligibility`` merge by
+    ``id`` (an entry with ``remove: true`` drops the base entry, a new id is appended); any other value replaces.
     """
-    out = dict(base)
-    for key, value in override.items():
-        if key in _MERGE_BY_ID and isinstance(value, list) and isinstance(base.get(key), list):
-            out[key] = _merge_list_by_id(base[key], value)
-        elif isinstance(value, dict) and isinstance(base.get(key), dict) and key not in ("points", "columns"):
-            out[key] = merge_scheme_dicts(base[key], value)
-        else:
-            out[key] = value
-    return out
+    return merge_mappings(base, override, by_id=_MERGE_BY_ID, whole=_MERGE_WHOLE)
 
 
-def _merge_list_by_id(base: list[Any], override: list[Any]) -> list[Any]:
-    merged = [dict(e) if isinstance(e, dict) else e for e in base]
-    index = {e.get("id"): n for n, e in enumerate(merged) if isinstance(e, dict)}
-    for entry in override:
-        ident = entry.get("id") if isinstance(entry, dict) else None
-        if ident in index and isinstance(entry, dict):
-            if entry.get("remove"):
-                merged[index[ident]] = None
-            else:
-                target = merged[index[ident]]
-                if "kind" in entry and entry["kind"] != target.get("kind"):
-                    target = {"id": ident}  # a new kind replaces the item whole
-                merged[index[ident]] = merge_scheme_dicts(target, entry)
-        elif not (isinstance(entry, dict) and entry.get("remove")):
-            merged.append(entry)
-    return [e for e in merged if e is not None]
-
-
-def read_scheme_dict(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+def read_scheme_dict(path: str | Path) -> dict[str, Any]:
     """Read a scheme file and resolve its ``base`` chain into one mapping (not yet validated)."""
-    path = Path(path)
-    resolved = path.resolve()
-    if resolved in _seen:
-        chain = " -> ".join(p.name for p in (*_seen, resolved))
-        raise SchemeError(f"{path}: base: the base chain loops ({chain})")
-    data = read_yaml_mapping(path, "scheme", SchemeError, "id, version, items, ...")
-    _check_top_keys(data, path, _seen)
-    base = data.pop("base", None)
-    if base is not None:
-        if not isinstance(base, str):
-            raise SchemeError(f"{path}: base: value {base!r} must be a file name")
-        base_path = (path.parent / base) if not Path(base).is_absolute() else Path(base)
-        if not base_path.exists() and (path.parent / "schemes" / base).exists():
-            base_path = path.parent / "schemes" / base
-        data = merge_scheme_dicts(read_scheme_dict(base_path, (*_seen, resolved)), data)
-    return data
+    return read_with_bases(path, "scheme", SchemeError, "id, version, items, ...", merge=merge_scheme_dicts,
+                           prepare=_check_top_keys)
 
 
 def _check_top_keys(data: dict[str, Any], path: Path, seen: tuple[Path, ...]) -> None:
