@@ -6,7 +6,6 @@ enough to send to a browser (a histogram's counts, a table of means by band, a c
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,9 +16,8 @@ from dashboard.scale import Scale
 from scoring.admission import AdmissionResult
 from scoring.dominance import DominanceReport
 from scoring.engine.core import ScoreResult
+from scoring.population.schema import age_band  # noqa: F401  the one age-band definition (used as analysis.age_band)
 from scoring.scheme.load import Scheme
-
-AGE_EDGES = (0, 25, 30, 35, 40, 45, 50, 55, 60, 200)
 
 
 @dataclass
@@ -170,13 +168,6 @@ def item_means_by_band(res: ScoreResult, mask: np.ndarray, band: float = 10.0) -
     data["count"] = count[keep]
     index = pd.Index(((np.arange(nb) + lo) * band)[keep], name="band")
     return pd.DataFrame(data, index=index)
-
-
-def age_band(age: pd.Series | np.ndarray) -> pd.Categorical:
-    """Age bands "<25", "25–29", ..., "60+"."""
-    labels = ["<25"] + [f"{a}–{b - 1}" for a, b in itertools.pairwise(AGE_EDGES[1:-1])] + ["60+"]
-    codes = np.searchsorted(np.asarray(AGE_EDGES[1:-1]), np.asarray(age, dtype=np.float64), side="right")
-    return pd.Categorical.from_codes(codes, categories=labels)
 
 
 def composition(values: pd.Series | pd.Categorical, masks: dict[str, np.ndarray], top: int = 12) -> pd.DataFrame:

@@ -71,8 +71,8 @@ def test_composition_columns_sum_to_one(ev):
 
 
 def test_age_bands():
-    bands = analysis.age_band(np.array([16, 24, 25, 29, 30, 59, 60, 90]))
-    assert list(bands) == ["<25", "<25", "25–29", "25–29", "30–34", "55–59", "60+", "60+"]
+    bands = analysis.age_band(np.array([16, 17, 18, 24, 25, 34, 35, 59, 60, 90]))
+    assert list(bands) == ["<18", "<18", "18-24", "18-24", "25-34", "25-34", "35-44", "55-59", "60+", "60+"]
 
 
 def test_cutoff_curve_agrees_with_admit(ev):

@@ -119,9 +119,9 @@ def test_one_model_for_scenarios_rule_sets_and_dynamics() -> None:
     rules = ruleset_from_dict({"id": "r", "version": "1", "title": {"zh": "规则", "en": "rules"},
                                "recognition": section}, "r.yaml")
     assert rules.recognition == spec.recognition
-    with pytest.raises(ScenarioError, match="recognition.yrd_scope"):
+    with pytest.raises(ScenarioError, match=r"recognition\.yrd_scope"):
         parse_scenario({"id": "s", "scheme": "x.yaml", "population": {"synth": {"n": 10}},
                         "recognition": {"yrd_scope": "yangtze"}}, "s.yaml")
-    with pytest.raises(RuleSetError, match="recognition.yrd_scope"):
+    with pytest.raises(RuleSetError, match=r"recognition\.yrd_scope"):
         ruleset_from_dict({"id": "r", "version": "1", "title": {"zh": "规则", "en": "rules"},
                            "recognition": {"yrd_scope": "yangtze"}}, "r.yaml")

@@ -20,11 +20,14 @@ from scipy.special import ndtri
 from scoring.dynamics.params import DynamicsParams
 from scoring.dynamics.profile import apply_profile
 from scoring.dynamics.state import State, stream_key, uniforms
+from scoring.population.schema import load_schema
 
 APPLY, LEAVE, JOB, INSURED, PERMIT, ARRIVE, ROUND, BANK, AGE, MONTHS = range(10)
 YRD_ORIGINS = ("anhui", "jiangsu", "shanghai")
 DEGREES = ("bachelor", "master", "doctor")
-AGE_BANDS = ((0, 25, "<25"), (25, 35, "25-34"), (35, 45, "35-44"), (45, 55, "45-54"), (55, 200, "55+"))
+# (first age, first age of the next band, label): the population schema's age bands, the one definition
+_EDGES = (0, *load_schema().age_edges, 200)
+AGE_BANDS = tuple(zip(_EDGES[:-1], _EDGES[1:], load_schema().age_band_labels, strict=True))
 YEARS_BANDS = ((0, 3, "<3"), (3, 5, "3-5"), (5, 10, "5-10"), (10, 1000, "10+"))
 
 
@@ -139,7 +142,7 @@ def composition(state: State, mask: np.ndarray, years: np.ndarray | None) -> lis
         if dim in state.cat:
             add(dim, state.cat[dim][mask], state.labels[dim])
     if "age" in state.num:
-        add("age_band", *_bands(state.num["age"][mask].astype(np.float64), AGE_BANDS))
+        add("age_band", load_schema().age_band_codes(state.num["age"][mask]), list(load_schema().age_band_labels))
     if "origin_province" in state.cat:
         region = np.array([0 if c == "zhejiang" else 1 if c in YRD_ORIGINS else 2
                            for c in state.labels["origin_province"]] + [-1], dtype=np.int16)

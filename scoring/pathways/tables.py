@@ -10,21 +10,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from scoring.population.schema import age_band
+
 if TYPE_CHECKING:
     from scoring.pathways.core import PathwayResult
 
 YRD_OTHER = ("shanghai", "jiangsu", "anhui")
-AGE_BANDS = [0, 25, 35, 45, 55, 60, 200]
-AGE_LABELS = ["<25", "25-34", "35-44", "45-54", "55-59", "60+"]
 GROUPINGS = ("education", "age_band", "origin_group", "district", "urban_area", "sex", "marital_status")
 ANY = {"zh": "任一途径", "en": "any route"}
 
 
 def group_keys(pop: pd.DataFrame, by: str) -> pd.Series:
-    """Group labels per person: a column, or the derived ``age_band`` / ``origin_group``."""
+    """Group labels per person: a column, or the derived ``age_band`` (the population schema's bands) /
+    ``origin_group``."""
     if by == "age_band":
-        return pd.cut(pd.Series(np.asarray(pop["age"], dtype=float), index=pop.index), AGE_BANDS, right=False,
-                      labels=AGE_LABELS)
+        return pd.Series(age_band(pop["age"].to_numpy()), index=pop.index)
     if by == "origin_group":
         origin = pop["origin_province"].astype(object)
         codes = np.where(origin == "zhejiang", "zhejiang", np.where(origin.isin(YRD_OTHER), "yrd_other", "other"))

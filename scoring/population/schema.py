@@ -1,12 +1,14 @@
 """The population schema as data: typed access to ``scoring/population/population_schema.yaml``.
 
 The loader, the validator, the docs and the dashboard read the column types, ranges, labels and the Chinese
-aliases of headers and values from here, so that a new alias or label is one line of YAML.
+aliases of headers and values from here, so that a new alias or label is one line of YAML. The age bands of every
+page, table and simulation output are defined here too (:func:`age_band`), once.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -14,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
+import pandas as pd
 import yaml
 
 SCHEMA_PATH = Path(__file__).with_name("population_schema.yaml")
@@ -86,6 +90,7 @@ class Schema:
     bool_true: frozenset[str]
     bool_false: frozenset[str]
     identifier_headers: dict[str, frozenset[str]]
+    age_edges: tuple[int, ...] = ()  # first ages of the bands after the first (see age_bands in the YAML)
     _header_index: dict[str, str] = field(default_factory=dict, repr=False)
     _value_index: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
 
@@ -145,6 +150,20 @@ class Schema:
         for mapping in self._value_index.values():
             out.update(mapping)
         return frozenset(out)
+
+    @property
+    def age_band_labels(self) -> tuple[str, ...]:
+        """The age bands' labels, youngest first: ``<18``, ``18-24``, ..., ``60+`` (the same in both languages)."""
+        edges = self.age_edges
+        inner = [f"{lo}-{hi - 1}" for lo, hi in itertools.pairwise(edges)]
+        return (f"<{edges[0]}", *inner, f"{edges[-1]}+")
+
+    def age_band_codes(self, age: Any) -> np.ndarray:
+        """The band of each age as an index into :attr:`age_band_labels` (int8); -1 for a missing or negative age."""
+        values = np.asarray(age, dtype=np.float64)
+        codes = np.searchsorted(np.asarray(self.age_edges, dtype=np.float64), values, side="right").astype(np.int8)
+        codes[~(values >= 0)] = -1  # NaN fails the comparison too
+        return codes
 
     def label(self, column: str, lang: Lang = "zh") -> str:
         """Label of ``column`` in ``lang``; an unknown column's own name."""
@@ -223,9 +242,17 @@ def _parse(raw: dict[str, Any]) -> Schema:
         bool_true=frozenset(normalise_text(str(v)) for v in true_vals),
         bool_false=frozenset(normalise_text(str(v)) for v in false_vals),
         identifier_headers=ident,
+        age_edges=_age_edges(raw.get("age_bands")),
         _header_index=header_index,
         _value_index=value_index,
     )
+
+
+def _age_edges(raw: Any) -> tuple[int, ...]:
+    edges = tuple(int(e) for e in raw or ())
+    if not edges or edges[0] <= 0 or any(b <= a for a, b in itertools.pairwise(edges)):
+        raise ValueError("population schema: age_bands must be increasing whole ages above 0")
+    return edges
 
 
 @lru_cache(maxsize=4)
@@ -259,3 +286,15 @@ def label(column: str, lang: Lang = "zh") -> str:
 def value_label(column: str, value: object, lang: Lang = "zh") -> str:
     """Label of a value of a column in ``lang``, e.g. ``value_label("education", "master")`` -> 硕士研究生."""
     return load_schema().value_label(column, value, lang)
+
+
+def age_band(age: Any) -> pd.Categorical:
+    """The age band of each age (``<18``, ``18-24``, ..., ``60+``; missing for a missing age), the one definition used
+    by the dashboard, the pathway tables and the simulations."""
+    schema = load_schema()
+    return pd.Categorical.from_codes(schema.age_band_codes(age), categories=list(schema.age_band_labels))
+
+
+def age_band_labels() -> tuple[str, ...]:
+    """The age bands' labels, youngest first."""
+    return load_schema().age_band_labels
