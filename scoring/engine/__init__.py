@@ -38,6 +38,7 @@ _EXPORTS = {
     "condition_tests": "scoring.engine.compiled",
     "configure": "scoring.engine.numba_kernel",
     "default_engine": "scoring.engine.core",
+    "dtype_values": "scoring.engine.compiled",
     "encode": "scoring.engine.numba_kernel",
     "find_missing": "scoring.engine.core",
     "flag_cents": "scoring.engine.compiled",

@@ -360,14 +360,17 @@ def compile_item(item: Item, cols: Columns) -> ItemPlan:
     if found is None:
         return direct_item(item, cols)
     column, arr = found
-    if arr.dtype == bool:
-        values, index = np.array([False, True]), arr.view(np.uint8)
-    else:
-        unsigned = np.dtype(f"u{arr.dtype.itemsize}")
-        values = np.arange(1 << (8 * arr.dtype.itemsize), dtype=unsigned).view(arr.dtype)
-        index = arr.view(unsigned)
+    values, index = dtype_values(arr)
     table = tabulate(direct_item(item, _Values(cols, column, values)), len(values))
     return ItemPlan(item.id, TableItem(arr, index, table), None)
+
+
+def dtype_values(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(every value of a small-integer or boolean column's dtype, the column viewed as an index into them)."""
+    if arr.dtype == bool:
+        return np.array([False, True]), arr.view(np.uint8)
+    unsigned = np.dtype(f"u{arr.dtype.itemsize}")
+    return np.arange(1 << (8 * arr.dtype.itemsize), dtype=unsigned).view(arr.dtype), arr.view(unsigned)
 
 
 def direct_item(item: Item, cols: Columns) -> ItemPlan:

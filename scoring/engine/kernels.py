@@ -27,6 +27,7 @@ from scoring.engine.compiled import (
     TableItem,
     Test,
     condition_program,
+    dtype_values,
 )
 from scoring.scheme.load import Condition
 
@@ -176,11 +177,8 @@ def _small_int_bands(arr: np.ndarray, search: np.ndarray, lut: np.ndarray) -> It
     dtype, looked up with one ``take`` (the same cents as the search, without a search per row)."""
     if arr.dtype.kind not in "biu" or arr.dtype.itemsize > 2:
         return None
-    unsigned = np.dtype(np.uint8) if arr.dtype == bool else np.dtype(f"u{arr.dtype.itemsize}")
-    values = np.array([False, True]) if arr.dtype == bool else \
-        np.arange(1 << (8 * arr.dtype.itemsize), dtype=unsigned).view(arr.dtype)
+    values, index = dtype_values(arr)
     table = np.take(lut, np.searchsorted(search, values, side="right"))
-    index = arr.view(unsigned)
     return lambda sl, out, s: np.take(table, index[sl], out=out)
 
 
