@@ -332,11 +332,6 @@ class CompiledScheme:
     gates: list[Program]
     groups: list[GroupPlan]
 
-    def programs(self) -> list[Program]:
-        """Every condition program (``when``, gates, conditional caps)."""
-        out = [i.when for i in self.items if i.when is not None] + list(self.gates)
-        return out + [p for g in self.groups for p, _ in g.caps]
-
 
 def compile_scheme(scheme: Scheme, cols: Columns) -> CompiledScheme:
     """Compile ``scheme`` over ``cols``: items, then gates, then group rules (errors name the first bad part)."""
