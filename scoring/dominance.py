@@ -18,12 +18,15 @@ the points (it can exceed 100% or be negative) and must never be presented as on
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
+from scoring.engine.compiled import group_rules
 from scoring.engine.core import ScoreResult
+from scoring.engine.kernels import apply_group_rule
 from scoring.scheme.load import Item, Scheme
 
 MEASURE_TEXT: dict[str, tuple[str, str]] = {
@@ -144,20 +147,54 @@ def item_max_cents(item: Item, cents: np.ndarray | None) -> int:
     return max(0, int(round(float(item.points or 0) * 100)))  # flag
 
 
+def design_values(scheme: Scheme, item_max: Mapping[str, float], cents: bool = True) -> dict[str, float]:
+    """Each item's maximum attainable points after the group rules, on one imagined person who has every item at its
+    maximum: the engine's group steps (:func:`scoring.engine.compiled.group_rules`) applied by the engine's
+    :func:`scoring.engine.kernels.apply_group_rule`. ``item_max`` in cents (whole numbers), or in points when not
+    ``cents``. Approximate by design: each rule applies to its own group's items with its unconditional cap;
+    section caps (``within``) and conditional caps (``caps`` with ``when``) are not applied (:func:`design_note`)."""
+    group_of = {item.id: item.group for item in scheme.items}
+    dtype = np.int64 if cents else np.float64
+    values = {item.id: np.array([item_max[item.id]], dtype) for item in scheme.items}
+    for step in group_rules(scheme):
+        own = [values[i] for i in step.ids if group_of[i] == step.group]
+        cap = step.cap if step.cap is None or cents else step.cap / 100
+        if own:
+            apply_group_rule(own, step.best_only, cap)
+    return {i: v[0].item() for i, v in values.items()}
+
+
 def design_share_of(scheme: Scheme, item_max: dict[str, int], groups: list[str]) -> float | None:
-    """Measure 1 from each item's maximum attainable points (cents), with the group rules applied."""
-    per_group: dict[str, int] = {}
-    for group in scheme.group_names():
-        maxima = [item_max[item.id] for item in scheme.items if item.group == group]
-        rule = scheme.groups.get(group)
-        value = max(maxima) if rule is not None and rule.mode == "max" else sum(maxima)
-        if rule is not None and rule.cap is not None:
-            value = min(value, int(round(rule.cap * 100)))
-        per_group[group] = value
-    total = sum(per_group.values())
+    """Measure 1 from each item's maximum attainable points (cents), with the group rules applied
+    (:func:`design_values`)."""
+    after = design_values(scheme, item_max)
+    total = sum(int(v) for v in after.values())
     if total <= 0:
         return None
-    return sum(v for g, v in per_group.items() if g in groups) / total
+    return sum(int(after[item.id]) for item in scheme.items if item.group in groups) / total
+
+
+def design_note(scheme: Scheme, lang: str = "en") -> str | None:
+    """One line saying the design share is approximate for ``scheme`` (section caps or conditional caps that
+    :func:`design_values` does not apply), or None when it is exact."""
+    sections = list(dict.fromkeys(r.within for r in scheme.groups.values() if r.within is not None))
+    conditional = [g for g, r in scheme.groups.items() if any(e.when is not None for e in r.caps or [])]
+    if not sections and not conditional:
+        return None
+    zh = lang == "zh"
+
+    def names(groups: list[str]) -> str:
+        return ("、" if zh else ", ").join(scheme.group_label(g, lang) for g in groups)
+
+    parts = []
+    if sections:
+        parts.append(f"分段上限（{names(sections)}）" if zh else f"section caps ({names(sections)})")
+    if conditional:
+        parts.append(f"条件上限（{names(conditional)}）" if zh else f"conditional caps ({names(conditional)})")
+    if zh:
+        return "设计占比为近似值：未计入" + "和".join(parts) + "；占积分的比例与决定性占比不受影响。"
+    return ("design share is approximate: it does not apply " + " or ".join(parts)
+            + "; the share of the points and the decisive share are exact")
 
 
 def design_share(scheme: Scheme, res: ScoreResult | None = None, groups: list[str] | None = None) -> float | None:

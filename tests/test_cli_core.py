@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from popgen import make_population
+from popgen_crs import make_crs_population
 
 import scoring
 
@@ -149,6 +150,22 @@ def test_check_scheme_reports_three_measures_on_builtin_population() -> None:
     dom = out["dominance"]
     assert all(dom["passed"][m] for m in ("design", "realised", "decisive"))
     assert any("illustrative" in w for w in out["warnings"])
+    assert out["design_note"] is None  # no sections, no conditional caps: the design share is exact
+
+
+@pytest.mark.parametrize(("lang", "needle"), [("en", "design share is approximate"), ("zh", "设计占比为近似值")])
+def test_check_scheme_says_the_design_share_is_approximate_for_sections(tmp_path: Path, lang: str,
+                                                                       needle: str) -> None:
+    """CRS has a section (within) and a conditional cap, which the design share does not apply: one line says so,
+    in the text and in --json."""
+    pop = tmp_path / "crs.parquet"
+    make_crs_population(300, 1).to_parquet(pop, index=False)
+    crs = str(ROOT / "scenarios/schemes/canada-crs-2025.yaml")
+    text = run("check-scheme", crs, "--population", str(pop), "--lang", lang)
+    assert text.returncode == 0, text.stderr
+    assert sum(needle in line for line in text.stdout.splitlines()) == 1
+    out = json.loads(run("check-scheme", crs, "--population", str(pop), "--json").stdout)
+    assert "section caps" in out["design_note"] and "conditional caps" in out["design_note"]
 
 
 def test_check_scheme_invalid_scheme_json(tmp_path: Path) -> None:

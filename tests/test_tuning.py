@@ -138,6 +138,24 @@ def test_sample_and_bad_inputs() -> None:
         tune(scheme, pop, Constraints(admitted=(5, 1)))
 
 
+def test_fast_model_applies_the_engines_group_rules_sections_and_conditional_caps() -> None:
+    """The evaluator applies the engine's group rules (sections and conditional caps included): at today's weights
+    its item cents are the exact engine's, on all rows and on a subset of rows."""
+    from pathlib import Path
+
+    from popgen_crs import make_crs_population
+
+    crs = scoring.load_scheme(Path(__file__).resolve().parents[1] / "scenarios/schemes/canada-crs-2025.yaml")
+    pop = make_crs_population(4000, 5)
+    res = scoring.score(pop, crs, on_invalid="reject")
+    ev = Evaluator(crs, pop, on_invalid="reject", quota=100)
+    exact = np.array([res.item_cents[i] for i in ev.ids])
+    assert any(r.within for r in crs.groups.values()) and any(r.caps for r in crs.groups.values())
+    np.testing.assert_array_equal(ev.item_cents(ev.theta0), exact)
+    rows = np.arange(0, ev.n, 3)
+    np.testing.assert_array_equal(ev.item_cents(ev.theta0, rows), exact[:, rows])
+
+
 def test_tuner_refuses_group_rules_it_does_not_model() -> None:
     """Conditional caps and sections (the CRS scheme) are refused, not tuned on points the engine never gives."""
     from pathlib import Path

@@ -16,7 +16,7 @@ from scoring.cli.files import check_out, write_frame
 from scoring.cli.options import parse_ties, plain_float, plain_int
 from scoring.cli.outofcore import add_engine_args, run_outofcore
 from scoring.cli.output import emit
-from scoring.dominance import NO_LINE_NOTE, dominance
+from scoring.dominance import NO_LINE_NOTE, design_note, dominance
 from scoring.engine.core import ScoreResult, score
 from scoring.errors import PopulationError, SchemeError, ScoringInputError
 from scoring.scheme.load import Scheme, load_scheme, scheme_warnings
@@ -303,6 +303,7 @@ def cmd_check_scheme(args: argparse.Namespace) -> int:
         "population": pop_note,
         "dominance": dom,
         "admission": adm_summary,
+        "design_note": design_note(scheme),  # None unless the design share is approximate for this scheme
     }
     lines = [scheme.stamp(args.lang), say("valid", args.lang)]
     lines += [say("warning", args.lang) + w for w in warnings if not w.startswith("dominance: ")]
@@ -311,6 +312,8 @@ def cmd_check_scheme(args: argparse.Namespace) -> int:
     if dom is not None:
         lines.append(say("dominance_on", args.lang, pop=pop_note))
         lines += _dominance_lines(dom, args.lang)
+    if payload["design_note"] is not None:
+        lines.append("  ! " + str(design_note(scheme, args.lang)))
     emit(args, payload, lines)
     return 0
 

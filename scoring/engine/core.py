@@ -17,9 +17,10 @@ import numpy as np
 import pandas as pd
 
 from scoring.engine import numba_kernel as engine_numba
-from scoring.engine.kernels import Scratch, compile_condition, compile_groups, compile_item
+from scoring.engine.columns import Columns
+from scoring.engine.compiled import CENT_TOLERANCE, UNIT_TOLERANCE, CompiledScheme, compile_scheme
+from scoring.engine.kernels import Scratch, run_block
 from scoring.engine.missing import needed_missing
-from scoring.engine.params import CENT_TOLERANCE, UNIT_TOLERANCE, Columns
 from scoring.errors import PopulationError, ScoringInputError
 from scoring.scheme.load import Scheme
 
@@ -224,19 +225,19 @@ def score(pop: pd.DataFrame, scheme: Scheme, *, on_invalid: str = "raise", threa
 
 
 def _score_numba(pop: pd.DataFrame, scheme: Scheme, on_invalid: str, threads: int | None) -> tuple | None:
-    """The fused path; None when the plan cannot take the scheme exactly (the numpy path runs)."""
-    cols = Columns(pop, scheme)
+    """The fused path; None when the kernel cannot take the scheme exactly (the numpy path runs)."""
     try:
-        plan = engine_numba.build_plan(scheme, cols)
+        plan = compile_scheme(scheme, Columns(pop, scheme))
     except ScoringInputError:
         _raise_if_invalid(find_missing(pop, scheme), on_invalid)  # missing values are reported first, as in numpy
         raise
-    if plan is None:
+    tables = engine_numba.encode(plan)
+    if tables is None:
         return None
-    rejected = find_missing(pop, scheme, skip=plan.fused_columns)
+    rejected = find_missing(pop, scheme, skip=tables.fused_columns)
     if len(rejected) and on_invalid == "raise":
         _raise_if_invalid(find_missing(pop, scheme), on_invalid)  # name the same first rows as the numpy path
-    out = engine_numba.run(plan, len(pop), threads or _THREADS, min(engine_numba.CHUNK_ROWS, BLOCK_ROWS))
+    out = engine_numba.run(tables, len(pop), threads or _THREADS, min(engine_numba.CHUNK_ROWS, BLOCK_ROWS))
     if out.nonfinite:  # a NaN or inf in a float column: list the rows exactly as the numpy path does
         rejected = find_missing(pop, scheme)
         _raise_if_invalid(rejected, on_invalid)
@@ -247,36 +248,18 @@ def _score_numba(pop: pd.DataFrame, scheme: Scheme, on_invalid: str, threads: in
 def _score_numpy(pop: pd.DataFrame, scheme: Scheme, threads: int | None) -> tuple:
     """Whole-column numpy in row blocks over a thread pool: (cents by item, total, reason codes)."""
     n = len(pop)
-    cols = Columns(pop, scheme)
-    kernels = [(item.id, compile_item(item, cols)) for item in scheme.items]
-    gates = [compile_condition(g, cols, f"eligibility gate {g.id}") for g in scheme.eligibility]
-    groups = compile_groups(scheme, cols)
-    item_cents = {item.id: np.empty(n, dtype=np.int32) for item in scheme.items}
+    plan: CompiledScheme = compile_scheme(scheme, Columns(pop, scheme))
+    block = run_block(plan)
+    cents = [np.empty(n, dtype=np.int32) for _ in scheme.items]
     total = np.empty(n, dtype=np.int64)
-    reason = np.empty(n, dtype=np.int8 if len(gates) < 127 else np.int16)  # np.empty: huge pages, filled per block
+    reason = np.empty(n, dtype=np.int8 if len(plan.gates) < 127 else np.int16)  # np.empty: huge pages, per block
     block_rows = BLOCK_ROWS
-
-    def block(sl: slice, s: Scratch) -> None:
-        for item_id, kernel in kernels:
-            kernel(sl, item_cents[item_id][sl], s)
-        groups(item_cents, sl, s)
-        acc = s.l1[: sl.stop - sl.start]  # summed in cache, written once
-        np.copyto(acc, item_cents[kernels[0][0]][sl])
-        for item_id, _ in kernels[1:]:
-            np.add(acc, item_cents[item_id][sl], out=acc)
-        total[sl] = acc
-        codes = reason[sl]
-        codes.fill(0)
-        failed = s.b3[: sl.stop - sl.start]
-        for k in range(len(gates) - 1, -1, -1):
-            np.logical_not(gates[k](sl, s), out=failed)
-            np.copyto(codes, k + 1, where=failed)
 
     def worker(first: int, step: int) -> None:
         s = Scratch(min(block_rows, n))
         with np.errstate(invalid="ignore", over="ignore"):  # rejected rows (NaN, inf) are computed, then dropped
             for start in range(first * block_rows, n, step * block_rows):
-                block(slice(start, min(start + block_rows, n)), s)
+                block(cents, total, reason, slice(start, min(start + block_rows, n)), s)
 
     n_blocks = -(-n // block_rows)
     workers = max(1, min(threads or _THREADS, n_blocks))
@@ -286,7 +269,7 @@ def _score_numpy(pop: pd.DataFrame, scheme: Scheme, threads: int | None) -> tupl
     elif n:
         worker(0, 1)
 
-    return item_cents, total, reason
+    return {item.id: c for item, c in zip(scheme.items, cents, strict=True)}, total, reason
 
 
 def _result(pop: pd.DataFrame, scheme: Scheme, item_cents: dict[str, np.ndarray], total: np.ndarray,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scoring.engine.params import bool_text
+from scoring.engine.columns import bool_text
 from scoring.population.schema import Schema, load_schema, without_columns
 from scoring.scheme.model import Scheme
 

@@ -1,34 +1,35 @@
-"""The numpy kernels of the scoring engine: a scheme's items, conditions and group rules as block functions.
+"""The numpy backend: runs a compiled scheme (:mod:`scoring.engine.compiled`) block by block.
 
 Each kernel works on one block of rows and writes into the caller's output with ``out=`` arguments and per-thread
-scratch buffers, so a block allocates (almost) nothing and its temporaries stay in cache. An item that reads a
-single small-integer or boolean column (age, counts, flags) is evaluated once over every possible value of the
-column's dtype and becomes a look-up table: one ``take`` per block. The parameters come from
-:mod:`scoring.engine.params`.
+scratch buffers, so a block allocates (almost) nothing and its temporaries stay in cache. An item compiled to a
+look-up table costs one ``take`` per block. :func:`apply_group_rule` is the one implementation of a group rule on
+numpy rows, used here per block and by the tuner's fast model and the design share on whole rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from scoring.engine.params import (
+from scoring.engine.columns import Columns
+from scoring.engine.compiled import (
     CENT_TOLERANCE,
     NO_CAP,
     UNIT_TOLERANCE,
-    Columns,
+    BandsItem,
+    CompiledScheme,
+    FlagItem,
+    GroupPlan,
+    ItemPlan,
     PerUnit,
+    Program,
+    TableItem,
     Test,
-    band_table,
-    category_table,
     condition_program,
-    flag_cents,
-    group_rules,
-    lookup_column,
-    per_unit_params,
+    dtype_values,
 )
-from scoring.scheme.load import Condition, Item, Scheme
+from scoring.scheme.load import Condition
 
 
 class Scratch:
@@ -49,14 +50,6 @@ class Scratch:
 
 ItemKernel = Callable[[slice, np.ndarray, Scratch], None]  # (rows, out int32 view, scratch)
 CondKernel = Callable[[slice, Scratch], np.ndarray]  # (rows, scratch) -> bool mask (read only)
-
-class _Values(Columns):
-    """One column replaced by given values (every value of its dtype), to build look-up tables."""
-
-    def __init__(self, base: Columns, column: str, values: np.ndarray) -> None:
-        super().__init__(base.pop, base.scheme)
-        self._numeric[column] = values
-
 
 # ------------------------------------------------------------------------------------------------------------
 # Conditions
@@ -93,10 +86,9 @@ def _leaf(tests: list[Test]) -> CondKernel:
     return run
 
 
-def compile_condition(cond: Condition, cols: Columns, user: str) -> CondKernel:
-    """A kernel returning the mask where the condition holds: a leaf's tests all hold; all_of/any_of/not combine
-    the masks of their parts (the program of :func:`condition_program`, the same one the numba path runs)."""
-    ops = condition_program(cond, cols, user)
+def program_kernel(ops: Program) -> CondKernel:
+    """A kernel returning the mask where a condition program holds: a leaf's tests all hold; all/any/not combine
+    the masks of the last results (the same program the numba kernel runs)."""
     if len(ops) == 1:
         return _leaf(ops[0][1])  # type: ignore[arg-type]
     steps = [(kind, _leaf(arg) if kind == "leaf" else arg) for kind, arg in ops]  # type: ignore[arg-type]
@@ -123,6 +115,11 @@ def compile_condition(cond: Condition, cols: Columns, user: str) -> CondKernel:
     return run
 
 
+def compile_condition(cond: Condition, cols: Columns, user: str) -> CondKernel:
+    """A kernel for one condition over ``cols`` (its program of :func:`condition_program`)."""
+    return program_kernel(condition_program(cond, cols, user))
+
+
 def _member_test(arr: np.ndarray, wanted: np.ndarray) -> Callable[[slice, np.ndarray], np.ndarray]:
     if len(wanted) == 0:
         return lambda sl, out: (out.fill(False), out)[1]
@@ -140,55 +137,23 @@ def _member_test(arr: np.ndarray, wanted: np.ndarray) -> Callable[[slice, np.nda
 # ------------------------------------------------------------------------------------------------------------
 # Items
 # ------------------------------------------------------------------------------------------------------------
-def lookup_table(item: Item, cols: Columns, column: str, arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The item's cents for every value of the column's dtype (``when`` included), and the column viewed as the
-    table's index (unsigned)."""
-    if arr.dtype == bool:
-        values = np.array([False, True])
-        index = arr.view(np.uint8)
-    else:
-        unsigned = np.dtype(f"u{arr.dtype.itemsize}")
-        values = np.arange(1 << (8 * arr.dtype.itemsize), dtype=unsigned).view(arr.dtype)
-        index = arr.view(unsigned)
-    fn = _direct_kernel(item, _Values(cols, column, values))
-    lut = np.empty(len(values), np.int32)
-    fn(slice(0, len(values)), lut, Scratch(len(values)))
-    return lut, index
-
-
-def compile_item(item: Item, cols: Columns) -> ItemKernel:
-    """A kernel writing the item's cents (before group rules) into ``out``."""
-    found = lookup_column(item, cols)
-    if found is not None:
-        return _lookup_kernel(item, cols, *found)
-    return _direct_kernel(item, cols)
-
-
-def _lookup_kernel(item: Item, cols: Columns, column: str, arr: np.ndarray) -> ItemKernel:
-    """Evaluate the item once for every value of a small integer dtype; then one ``take`` per block."""
-    lut, index = lookup_table(item, cols, column, arr)
-    if arr.dtype == bool and lut[0] == 0:  # a flag: points where true
-        return lambda sl, out, s: np.multiply(arr[sl], lut[1], out=out)
-    return lambda sl, out, s: np.take(lut, index[sl], out=out)
-
-
-def _direct_kernel(item: Item, cols: Columns) -> ItemKernel:
-    user = f"item {item.id}"
-    when = compile_condition(item.when, cols, f"{user} (when)") if item.when is not None else None
-    if item.kind == "per_unit":
-        fn = _per_unit(per_unit_params(item, cols, user))
-    elif item.kind == "category":
-        codes, lut = category_table(item, cols, user)
-        fn = lambda sl, out, s: np.take(lut, codes[sl], out=out, mode="wrap")  # noqa: E731  (-1 -> default)
-    elif item.kind == "bands":
-        arr = cols.value(item.source or "", user)
-        search, lut = band_table(item, arr)
+def item_kernel(item: ItemPlan) -> ItemKernel:
+    """A kernel writing a compiled item's cents (before group rules) into ``out``."""
+    how = item.how
+    fn: ItemKernel
+    if isinstance(how, TableItem):
+        fn = _table(how)
+    elif isinstance(how, BandsItem):
+        arr, search, lut = how.column, how.edges, how.table
         fn = _small_int_bands(arr, search, lut) or (
             lambda sl, out, s: np.take(lut, np.searchsorted(search, arr[sl], side="right"), out=out))
+    elif isinstance(how, FlagItem):
+        fn = _flag(how.column, how.cents)
     else:
-        fn = _flag(cols.value(item.source or "", user), flag_cents(item))
-    if when is None:
+        fn = _per_unit(how)
+    if item.when is None:
         return fn
+    when = program_kernel(item.when)
 
     def with_when(sl: slice, out: np.ndarray, s: Scratch) -> None:
         fn(sl, out, s)
@@ -197,16 +162,23 @@ def _direct_kernel(item: Item, cols: Columns) -> ItemKernel:
     return with_when
 
 
+def _table(how: TableItem) -> ItemKernel:
+    lut, index = how.table, how.index
+    if how.column.dtype == bool and lut[0] == 0:  # a flag: points where true
+        arr = how.column
+        return lambda sl, out, s: np.multiply(arr[sl], lut[1], out=out)
+    if index.dtype.kind == "i":  # category codes: -1 (missing) wraps to the last entry, the default
+        return lambda sl, out, s: np.take(lut, index[sl], out=out, mode="wrap")
+    return lambda sl, out, s: np.take(lut, index[sl], out=out)
+
+
 def _small_int_bands(arr: np.ndarray, search: np.ndarray, lut: np.ndarray) -> ItemKernel | None:
     """Bands over a small-integer or boolean column (or min_of/max_of of such): the band of every value of the
     dtype, looked up with one ``take`` (the same cents as the search, without a search per row)."""
     if arr.dtype.kind not in "biu" or arr.dtype.itemsize > 2:
         return None
-    unsigned = np.dtype(np.uint8) if arr.dtype == bool else np.dtype(f"u{arr.dtype.itemsize}")
-    values = np.array([False, True]) if arr.dtype == bool else \
-        np.arange(1 << (8 * arr.dtype.itemsize), dtype=unsigned).view(arr.dtype)
+    values, index = dtype_values(arr)
     table = np.take(lut, np.searchsorted(search, values, side="right"))
-    index = arr.view(unsigned)
     return lambda sl, out, s: np.take(table, index[sl], out=out)
 
 
@@ -278,42 +250,91 @@ def _round_half_away(u: np.ndarray, scratch: np.ndarray) -> None:
 # ------------------------------------------------------------------------------------------------------------
 # Group rules
 # ------------------------------------------------------------------------------------------------------------
-def compile_groups(scheme: Scheme, cols: Columns) -> Callable[[dict[str, np.ndarray], slice, Scratch], None]:
-    """Group rules applied in place on a block, groups before the sections they are within: ``mode: max`` keeps the
-    best item (first on ties), then the cap (the first conditional cap that holds, else ``cap``) clips the running
-    sum in declaration order (each item keeps what it adds below the cap)."""
-    rules = []
-    for step in group_rules(scheme):
-        conds = [(compile_condition(c, cols, "groups (caps)"), cents) for c, cents in step.caps]
-        rules.append((step.ids, step.best_only, step.cap, conds))
+def groups_kernel(groups: list[GroupPlan]) -> Callable[[list[np.ndarray], slice, Scratch], None]:
+    """Group rules applied in place on a block of the item cents (by item position), groups before the sections
+    they are within (see :func:`apply_group_rule`)."""
+    conds = [[(program_kernel(p), cents) for p, cents in g.caps] for g in groups]
 
-    def run(cents: dict[str, np.ndarray], sl: slice, s: Scratch) -> None:
+    def run(cents: list[np.ndarray], sl: slice, s: Scratch) -> None:
         n = sl.stop - sl.start
-        for ids, best_only, fixed, conds in rules:
-            cap: int | np.ndarray | None = fixed
-            if conds:
-                cap = np.full(n, NO_CAP if fixed is None else fixed, dtype=np.int64)
-                for cond, value in reversed(conds):  # the first that holds wins
+        for g, caps in zip(groups, conds, strict=True):
+            cap: int | np.ndarray | None = g.step.cap
+            if caps:
+                cap = np.full(n, NO_CAP if cap is None else cap, dtype=np.int64)
+                for cond, value in reversed(caps):  # the first that holds wins
                     np.copyto(cap, value, where=cond(sl, s))
-            items = [cents[i][sl] for i in ids]
-            if best_only:
-                best, arg, better = s.i1[:n], s.i2[:n], s.b3[:n]
-                np.copyto(best, items[0])
-                arg.fill(0)
-                for k, x in enumerate(items[1:], start=1):
-                    np.greater(x, best, out=better)
-                    np.copyto(best, x, where=better)
-                    np.copyto(arg, k, where=better)
-                for k, x in enumerate(items):
-                    np.copyto(x, 0, where=np.not_equal(arg, k, out=better))
-            if cap is not None:
-                running, before, now = s.l1[:n], s.l2[:n], s.l3[:n]
-                running.fill(0)
-                before.fill(0)
-                for x in items:
-                    np.add(running, x, out=running)
-                    np.minimum(running, cap, out=now)
-                    np.subtract(now, before, out=x, casting="unsafe")
-                    before, now = now, before
+            apply_group_rule([cents[k][sl] for k in g.items], g.step.best_only, cap, s)
+
+    return run
+
+
+def group_caps(group: GroupPlan, n: int) -> int | np.ndarray | None:
+    """The cap (cents) of a group rule for rows 0..n-1 of its columns: a number, one per row (conditional caps), or
+    None."""
+    if not group.caps:
+        return group.step.cap
+    cap = np.full(n, NO_CAP if group.step.cap is None else group.step.cap, dtype=np.int64)
+    s = Scratch(n)
+    for ops, value in reversed(group.caps):  # the first that holds wins
+        np.copyto(cap, value, where=program_kernel(ops)(slice(0, n), s))
+    return cap
+
+
+def apply_group_rule(rows: Sequence[np.ndarray], best_only: bool, cap: int | np.ndarray | None,
+                     s: Scratch | None = None) -> None:
+    """One group rule in place on its items' rows (whole cents, integer or float): ``best_only`` (``mode: max``)
+    keeps the best item (first on ties) and zeroes the others; then ``cap`` (cents, one or per row) clips the
+    running sum in declaration order, each item keeping what it adds below the cap. ``s`` lends block buffers."""
+    n = len(rows[0]) if rows else 0
+    whole = rows[0].dtype.kind in "iu" if rows else True
+    if best_only:
+        best = s.i1[:n] if s is not None and rows[0].dtype == np.int32 else np.empty(n, rows[0].dtype)
+        arg = s.i2[:n] if s is not None else np.empty(n, np.int32)
+        better = s.b3[:n] if s is not None else np.empty(n, bool)
+        np.copyto(best, rows[0])
+        arg.fill(0)
+        for k, x in enumerate(rows[1:], start=1):
+            np.greater(x, best, out=better)
+            np.copyto(best, x, where=better)
+            np.copyto(arg, k, where=better)
+        for k, x in enumerate(rows):
+            np.copyto(x, 0, where=np.not_equal(arg, k, out=better))
+    if cap is not None:
+        if s is not None and whole:
+            running, before, now = s.l1[:n], s.l2[:n], s.l3[:n]
+        else:  # float rows: the running sum in float64 (exact for whole cents below 2**53)
+            acc = np.int64 if whole else np.float64
+            running, before, now = np.empty(n, acc), np.empty(n, acc), np.empty(n, acc)
+        running.fill(0)
+        before.fill(0)
+        for x in rows:
+            np.add(running, x, out=running)
+            np.minimum(running, cap, out=now)
+            np.subtract(now, before, out=x, casting="unsafe")
+            before, now = now, before
+
+
+def run_block(plan: CompiledScheme) -> Callable[[list[np.ndarray], np.ndarray, np.ndarray, slice, Scratch], None]:
+    """The whole plan on one block: item cents (in place, by item position), then the group rules, the total and
+    the reason code (0 = eligible, else 1 + the first failing gate)."""
+    items = [item_kernel(i) for i in plan.items]
+    gates = [program_kernel(g) for g in plan.gates]
+    groups = groups_kernel(plan.groups)
+
+    def run(cents: list[np.ndarray], total: np.ndarray, reason: np.ndarray, sl: slice, s: Scratch) -> None:
+        for kernel, out in zip(items, cents, strict=True):
+            kernel(sl, out[sl], s)
+        groups(cents, sl, s)
+        acc = s.l1[: sl.stop - sl.start]  # summed in cache, written once
+        np.copyto(acc, cents[0][sl])
+        for out in cents[1:]:
+            np.add(acc, out[sl], out=acc)
+        total[sl] = acc
+        codes = reason[sl]
+        codes.fill(0)
+        failed = s.b3[: sl.stop - sl.start]
+        for k in range(len(gates) - 1, -1, -1):
+            np.logical_not(gates[k](sl, s), out=failed)
+            np.copyto(codes, k + 1, where=failed)
 
     return run

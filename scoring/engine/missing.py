@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from scoring.engine.columns import Columns
 from scoring.engine.kernels import Scratch, compile_condition
-from scoring.engine.params import Columns
 from scoring.scheme.load import Condition, Scheme
 
 BLOCK = 1 << 16

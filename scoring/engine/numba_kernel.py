@@ -1,10 +1,10 @@
-"""The fused scoring path: one numba kernel computes every item, the group rules, the total and the eligibility
-in a single pass over the rows.
+"""The numba backend: one fused kernel computes every item, the group rules, the total and the eligibility in a
+single pass over the rows.
 
-The scheme is encoded as small integer/float tables (item kinds, column slots, look-up tables, band edges, tests);
-nothing from a scheme is turned into code. The constants come from the same functions as the numpy path
-(:mod:`scoring.engine.params`), and every operation is the numpy path's operation in the same order in float64,
-so both paths give the same cents bit for bit (tests/test_engine_numba.py checks it).
+:func:`encode` writes a compiled scheme (:class:`scoring.engine.compiled.CompiledScheme`, the same plan the numpy
+backend runs) as small integer/float tables (item kinds, column slots, look-up tables, band edges, tests); nothing
+from a scheme is turned into code. Every operation is the numpy backend's operation in the same order in float64,
+so both give the same cents bit for bit (tests/test_engine_numba.py checks it).
 
 Input columns are read in their own dtype, block by block, into a small float64 scratch: every float32, small
 integer and boolean value converts exactly, so comparisons keep the column's precision. The kernel takes each
@@ -21,21 +21,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scoring.engine.kernels import lookup_table
-from scoring.engine.params import (
+from scoring.engine.compiled import (
     NO_CAP,
-    Columns,
+    BandsItem,
+    CompiledScheme,
+    FlagItem,
+    ItemPlan,
+    Program,
+    TableItem,
     Test,
-    band_table,
-    category_table,
-    condition_program,
-    flag_cents,
-    group_rules,
-    lookup_column,
-    per_unit_params,
     program_depth,
 )
-from scoring.scheme.load import Condition, Item, Scheme
 
 try:  # numba is optional: without it the engine uses the numpy path
     import numba
@@ -52,9 +48,10 @@ CHUNK_ROWS = 16384  # rows per block inside the kernel: the block's float64 scra
 _F8, _F4, _U1, _I1, _U2, _I2, _U4, _I4, _U8, _I8 = range(10)
 _CODES = {"f8": _F8, "f4": _F4, "u1": _U1, "b1": _U1, "i1": _I1, "u2": _U2, "i2": _I2, "u4": _U4, "i4": _I4,
           "u8": _U8, "i8": _I8}
-# item kinds; test kinds
+# item kinds; test kinds (a bound is sign * x >= sign * value, or > when strict: a negation is exact in float64)
 _LUT, _PER_UNIT, _BANDS, _FLAG = range(4)
-_CONST, _GE, _LE, _IN, _GT, _LT = range(6)
+_CONST, _BOUND, _IN = range(3)
+_BOUNDS = {"ge": (1.0, 0), "gt": (1.0, 1), "le": (-1.0, 0), "lt": (-1.0, 1)}  # kind -> (sign, strict)
 # condition program ops: a leaf (all of its tests), all/any of the last k results, not
 _LEAF, _ALL, _ANY, _NOT = range(4)
 # item table columns: kind, slot, off, length, when, limit, flags; flags bits
@@ -63,8 +60,8 @@ _EXACT_INT = float(2**53)
 
 
 @dataclass
-class Plan:
-    """A scheme encoded as arrays for the kernel, with the column arrays it reads (kept alive here)."""
+class KernelTables:
+    """A compiled scheme written as arrays for the kernel, with the column arrays it reads (kept alive here)."""
 
     arrays: list[np.ndarray] = field(default_factory=list)
     checked: list[bool] = field(default_factory=list)  # slot is a float column whose NaN/inf check is fused
@@ -80,8 +77,8 @@ class Plan:
     progs: list[list[int]] = field(default_factory=list)  # conditions: (first op, count)
     ops: list[list[int]] = field(default_factory=list)  # (op, leaf index or k)
     depth: int = 1
-    tests: list[list[int]] = field(default_factory=list)
-    testf: list[float] = field(default_factory=list)
+    tests: list[list[int]] = field(default_factory=list)  # (kind, slot, const / strict / first value, 0 / sign / count)
+    testf: list[float] = field(default_factory=list)  # a bound's sign * value
     mvals: list[float] = field(default_factory=list)
     gates: list[int] = field(default_factory=list)
     rules: list[list[int]] = field(default_factory=list)
@@ -104,7 +101,7 @@ class Plan:
         self.lut_len += len(table)
         return off
 
-    def condition(self, tests: list[Test]) -> int:
+    def leaf(self, tests: list[Test]) -> int:
         first = len(self.tests)
         for kind, arr, value in tests:
             slot = -1 if arr is None else self.slot(arr)
@@ -113,9 +110,10 @@ class Plan:
             if kind == "const":
                 self.tests.append([_CONST, 0, int(bool(value)), 0])
                 self.testf.append(0.0)
-            elif kind in ("ge", "le", "gt", "lt"):
-                self.tests.append([{"ge": _GE, "le": _LE, "gt": _GT, "lt": _LT}[kind], slot, 0, 0])
-                self.testf.append(float(value))  # type: ignore[arg-type]
+            elif kind in _BOUNDS:
+                sign, strict = _BOUNDS[kind]
+                self.tests.append([_BOUND, slot, strict, int(sign)])
+                self.testf.append(sign * float(value))  # type: ignore[arg-type]
             else:  # "in" (values in the column's dtype) or "self" (a bool column: true is 1)
                 values = [1.0] if kind == "self" else [float(v) for v in np.asarray(value).tolist()]
                 self.tests.append([_IN, slot, len(self.mvals), len(values)])
@@ -124,13 +122,12 @@ class Plan:
         self.conds.append([first, len(self.tests) - first])
         return len(self.conds) - 1
 
-    def program(self, cond: Condition, cols: Columns, user: str) -> int:
+    def program(self, program: Program) -> int:
         """Encode a condition (a postfix program over leaves); returns its index."""
-        program = condition_program(cond, cols, user)
         first = len(self.ops)
         for kind, arg in program:
             if kind == "leaf":
-                self.ops.append([_LEAF, self.condition(arg)])  # type: ignore[arg-type]
+                self.ops.append([_LEAF, self.leaf(arg)])  # type: ignore[arg-type]
             else:
                 self.ops.append([{"all": _ALL, "any": _ANY, "not": _NOT}[kind], int(arg)])  # type: ignore[call-overload]
         self.depth = max(self.depth, program_depth(program))
@@ -138,76 +135,65 @@ class Plan:
         return len(self.progs) - 1
 
 
-def build_plan(scheme: Scheme, cols: Columns) -> Plan | None:
-    """Encode ``scheme`` over ``cols`` in the numpy path's order (so errors come out the same); None when the
-    kernel cannot take it exactly (the numpy path does)."""
-    if len(scheme.eligibility) >= 127:
+def encode(plan: CompiledScheme) -> KernelTables | None:
+    """Write ``plan`` as the kernel's tables; None when the kernel cannot take it exactly (the numpy path does)."""
+    if len(plan.gates) >= 127:
         return None
-    plan = Plan()
-    for item in scheme.items:
-        _encode_item(plan, item, cols)
-    for gate in scheme.eligibility:
-        plan.gates.append(plan.program(gate, cols, f"eligibility gate {gate.id}"))
-    index = {item.id: k for k, item in enumerate(scheme.items)}
-    for step in group_rules(scheme):
-        conds = [(plan.program(c, cols, "groups (caps)"), cents) for c, cents in step.caps]
-        plan.rules.append([len(plan.rule_items), len(step.ids), int(step.best_only), int(step.capped),
-                           len(plan.capconds), len(conds)])
-        plan.rule_items.extend(index[i] for i in step.ids)
-        plan.caps.append(NO_CAP if step.cap is None else int(step.cap))
-        plan.capconds.extend([p, int(cents)] for p, cents in conds)
-    for k, arr in enumerate(plan.arrays):
+    out = KernelTables()
+    for item in plan.items:
+        _encode_item(out, item)
+    out.gates.extend(out.program(g) for g in plan.gates)
+    for group in plan.groups:
+        step = group.step
+        conds = [(out.program(p), cents) for p, cents in group.caps]
+        out.rules.append([len(out.rule_items), len(group.items), int(step.best_only), int(step.capped),
+                          len(out.capconds), len(conds)])
+        out.rule_items.extend(group.items)
+        out.caps.append(NO_CAP if step.cap is None else int(step.cap))
+        out.capconds.extend([p, int(cents)] for p, cents in conds)
+    for k, arr in enumerate(out.arrays):
         if arr.dtype.str[1:] not in _CODES or not arr.dtype.isnative or arr.ndim != 1:
             return None
-        if arr.dtype.kind in "iu" and arr.dtype.itemsize == 8 and k in plan.compared and len(arr) and (
+        if arr.dtype.kind in "iu" and arr.dtype.itemsize == 8 and k in out.compared and len(arr) and (
                 float(arr.min()) < -_EXACT_INT or float(arr.max()) > _EXACT_INT):
             return None  # not exact in float64: the numpy path compares these as integers
-    for column in scheme.columns():
+    cols = plan.cols
+    for column in plan.scheme.columns():
         s = cols.pop[column]
         if isinstance(s.dtype, np.dtype) and s.dtype.kind == "f" and column in cols._numeric:
             arr = cols._numeric[column]
-            for k, a in enumerate(plan.arrays):
+            for k, a in enumerate(out.arrays):
                 if a is arr:
-                    plan.checked[k] = True
-                    plan.fused_columns.add(column)
-    return plan
+                    out.checked[k] = True
+                    out.fused_columns.add(column)
+    return out
 
 
-def _encode_item(plan: Plan, item: Item, cols: Columns) -> None:
-    user = f"item {item.id}"
+def _encode_item(out: KernelTables, item: ItemPlan) -> None:
     row = [0, 0, 0, 0, -1, -1, 0]
     flt = [0.0, 0.0, 0.0, 0.0]
-    found = lookup_column(item, cols)
-    if found is not None:
-        column, arr = found
-        lut, _ = lookup_table(item, cols, column, arr)
-        row[:4] = [_LUT, plan.slot(arr), plan.lut(lut), len(lut)]
+    how = item.how
+    if isinstance(how, TableItem):
+        row[:4] = [_LUT, out.slot(how.column), out.lut(how.table), len(how.table)]
+    elif isinstance(how, BandsItem):
+        row[:4] = [_BANDS, out.slot(how.column), len(out.edges), len(how.edges)]
+        out.edges.extend(float(e) for e in how.edges.tolist())
+        flt[0] = float(out.lut(how.table))
+    elif isinstance(how, FlagItem):
+        row[:4] = [_FLAG, out.slot(how.column), how.cents, 0]
     else:
-        if item.when is not None:
-            row[4] = plan.program(item.when, cols, f"{user} (when)")
-        if item.kind == "per_unit":
-            p = per_unit_params(item, cols, user)
-            row[:4] = [_PER_UNIT, 0, len(plan.srcs), len(p.sources)]
-            for arr, weight in p.sources:
-                plan.srcs.append(plan.slot(arr))
-                plan.srcw.append(weight)
-            row[5] = -1 if p.limit is None else plan.slot(p.limit)
-            row[6] = (_HAS_UNIT * (p.unit is not None) | _HAS_MIN * (p.min_steps is not None)
-                      | _HAS_CAP * (p.cap_cents is not None) | _EXACT * p.exact)
-            flt = [p.unit or 0.0, p.min_steps or 0.0, p.factor, p.cap_cents or 0.0]
-        elif item.kind == "category":
-            codes, lut = category_table(item, cols, user)
-            row[:4] = [_LUT, plan.slot(codes), plan.lut(lut), len(lut)]
-        elif item.kind == "bands":
-            arr = cols.value(item.source or "", user)
-            search, lut = band_table(item, arr)
-            row[:4] = [_BANDS, plan.slot(arr), len(plan.edges), len(search)]
-            plan.edges.extend(float(e) for e in search.tolist())
-            flt[0] = float(plan.lut(lut))
-        else:
-            row[:4] = [_FLAG, plan.slot(cols.value(item.source or "", user)), flag_cents(item), 0]
-    plan.items.append(row)
-    plan.itemf.append(flt)
+        row[:4] = [_PER_UNIT, 0, len(out.srcs), len(how.sources)]
+        for arr, weight in how.sources:
+            out.srcs.append(out.slot(arr))
+            out.srcw.append(weight)
+        row[5] = -1 if how.limit is None else out.slot(how.limit)
+        row[6] = (_HAS_UNIT * (how.unit is not None) | _HAS_MIN * (how.min_steps is not None)
+                  | _HAS_CAP * (how.cap_cents is not None) | _EXACT * how.exact)
+        flt = [how.unit or 0.0, how.min_steps or 0.0, how.factor, how.cap_cents or 0.0]
+    if item.when is not None:
+        row[4] = out.program(item.when)
+    out.items.append(row)
+    out.itemf.append(flt)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -227,8 +213,8 @@ class Outputs:
     nonfinite: bool  # a fused float column holds NaN or inf: the caller lists the rows
 
 
-def run(plan: Plan, n: int, threads: int, chunk: int = CHUNK_ROWS) -> Outputs:
-    """Run the kernel over ``n`` rows with ``threads`` workers."""
+def run(plan: KernelTables, n: int, threads: int, chunk: int = CHUNK_ROWS) -> Outputs:
+    """Run the kernel on ``plan``'s tables over ``n`` rows with ``threads`` workers."""
     i64, f64 = np.int64, np.float64
     arrays = [np.ascontiguousarray(a) for a in plan.arrays]
     addrs = np.array([a.ctypes.data for a in arrays], i64)
@@ -282,76 +268,55 @@ if AVAILABLE:
         return types.voidptr(types.int64), codegen
 
     @_jit
-    def _load(dst, address, code, start, m):
-        """Rows start..start+m of a column into float64 ``dst``; returns the count of NaN/inf seen."""
+    def _copy(dst, a, m):
+        """dst[:m] = a[:m] in float64 (exact for every dtype the kernel takes); returns the count of NaN/inf."""
         bad = 0
-        if code == _F8:
-            a = numba.carray(_pointer(address + start * 8), m, np.float64)
-            for i in range(m):
-                dst[i] = a[i]
-                bad += (a[i] - a[i]) != 0.0
-        elif code == _F4:
-            b = numba.carray(_pointer(address + start * 4), m, np.float32)
-            for i in range(m):
-                x = np.float64(b[i])
-                dst[i] = x
-                bad += (x - x) != 0.0
-        elif code == _U1:
-            c = numba.carray(_pointer(address + start), m, np.uint8)
-            for i in range(m):
-                dst[i] = c[i]
-        elif code == _I1:
-            d = numba.carray(_pointer(address + start), m, np.int8)
-            for i in range(m):
-                dst[i] = d[i]
-        elif code == _U2:
-            e = numba.carray(_pointer(address + start * 2), m, np.uint16)
-            for i in range(m):
-                dst[i] = e[i]
-        elif code == _I2:
-            f = numba.carray(_pointer(address + start * 2), m, np.int16)
-            for i in range(m):
-                dst[i] = f[i]
-        elif code == _U4:
-            g = numba.carray(_pointer(address + start * 4), m, np.uint32)
-            for i in range(m):
-                dst[i] = g[i]
-        elif code == _I4:
-            h = numba.carray(_pointer(address + start * 4), m, np.int32)
-            for i in range(m):
-                dst[i] = h[i]
-        elif code == _U8:
-            j = numba.carray(_pointer(address + start * 8), m, np.uint64)
-            for i in range(m):
-                dst[i] = j[i]
-        else:
-            k = numba.carray(_pointer(address + start * 8), m, np.int64)
-            for i in range(m):
-                dst[i] = k[i]
+        for i in range(m):
+            x = np.float64(a[i])
+            dst[i] = x
+            bad += (x - x) != 0.0  # NaN and inf give NaN; integers never
         return bad
 
     @_jit
-    def _test(kind, x, m, value, off, length, mvals, hit):
-        """hit[:m] = test ``kind`` holds on each row (plain loops, one per kind, so they vectorise)."""
+    def _load(dst, address, code, start, m):
+        """Rows start..start+m of a column (address, dtype code) into float64 ``dst``; returns the NaN/inf count."""
+        if code == _F8:
+            return _copy(dst, numba.carray(_pointer(address + start * 8), m, np.float64), m)
+        if code == _F4:
+            return _copy(dst, numba.carray(_pointer(address + start * 4), m, np.float32), m)
+        if code == _U1:
+            return _copy(dst, numba.carray(_pointer(address + start), m, np.uint8), m)
+        if code == _I1:
+            return _copy(dst, numba.carray(_pointer(address + start), m, np.int8), m)
+        if code == _U2:
+            return _copy(dst, numba.carray(_pointer(address + start * 2), m, np.uint16), m)
+        if code == _I2:
+            return _copy(dst, numba.carray(_pointer(address + start * 2), m, np.int16), m)
+        if code == _U4:
+            return _copy(dst, numba.carray(_pointer(address + start * 4), m, np.uint32), m)
+        if code == _I4:
+            return _copy(dst, numba.carray(_pointer(address + start * 4), m, np.int32), m)
+        if code == _U8:
+            return _copy(dst, numba.carray(_pointer(address + start * 8), m, np.uint64), m)
+        return _copy(dst, numba.carray(_pointer(address + start * 8), m, np.int64), m)
+
+    @_jit
+    def _test(kind, x, m, value, arg, length, mvals, hit):
+        """hit[:m] = test ``kind`` holds on each row (plain loops that vectorise): a constant; a bound
+        ``length * x >= value`` (``> value`` when ``arg``: strict; ``length`` is the sign); membership in
+        mvals[arg:arg + length]."""
         if kind == _CONST:
             for i in range(m):
-                hit[i] = off != 0
-        elif kind == _GE:
+                hit[i] = arg != 0
+        elif kind == _BOUND:
+            closed = arg == 0
             for i in range(m):
-                hit[i] = x[i] >= value
-        elif kind == _LE:
-            for i in range(m):
-                hit[i] = x[i] <= value
-        elif kind == _GT:
-            for i in range(m):
-                hit[i] = x[i] > value
-        elif kind == _LT:
-            for i in range(m):
-                hit[i] = x[i] < value
+                y = length * x[i]
+                hit[i] = (y > value) | (closed & (y == value))
         else:
             for i in range(m):
                 hit[i] = False
-            for j in range(off, off + length):
+            for j in range(arg, arg + length):
                 v = mvals[j]
                 for i in range(m):
                     hit[i] = hit[i] | (x[i] == v)
@@ -392,11 +357,9 @@ if AVAILABLE:
         """mask[:m] = leaf ``c`` holds (every test)."""
         first, count = conds[c, 0], conds[c, 1]
         for t in range(first, first + count):
-            x = vals[max(tests[t, 1], 0)]
-            if t == first:
-                _test(tests[t, 0], x, m, testf[t], tests[t, 2], tests[t, 3], mvals, mask)
-            else:
-                _test(tests[t, 0], x, m, testf[t], tests[t, 2], tests[t, 3], mvals, hit)
+            out = mask if t == first else hit
+            _test(tests[t, 0], vals[max(tests[t, 1], 0)], m, testf[t], tests[t, 2], tests[t, 3], mvals, out)
+            if t != first:
                 for i in range(m):
                     mask[i] = mask[i] & hit[i]
 

@@ -272,19 +272,20 @@ def search(prob: Problem, objective: str, extra: np.ndarray | None = None,
 
 
 def refuse_unmodelled_groups(scheme: Scheme) -> None:
-    """Raise ScoringInputError for group rules the tuner's fast model does not apply (conditional caps, sections).
+    """Raise ScoringInputError for group rules the tuner does not tune on: conditional caps and sections.
 
-    The tuner re-applies group rules itself on precomputed unit scores; it knows ``cap`` and ``mode``, not ``caps``
-    (a cap that depends on a column) or ``within`` (a section cap over groups). Tuning such a scheme would search on
-    points the engine never gives, so it is refused rather than answered wrongly.
+    The fast model applies every group rule as the engine does (:func:`scoring.engine.kernels.apply_group_rule`),
+    but the design share it constrains does not apply ``caps`` (a cap that depends on a column) or ``within`` (a
+    section cap over groups): see :func:`scoring.dominance.design_values`. Such a scheme is refused rather than
+    tuned on an approximate share.
     """
     from scoring.errors import ScoringInputError
 
     odd = [g for g, rule in scheme.groups.items() if rule.caps or rule.within]
     if odd:
         raise ScoringInputError(f"{scheme.id}: groups {', '.join(odd[:5])}{' ...' if len(odd) > 5 else ''} use "
-                                "conditional caps (caps:) or sections (within:), which the tuner does not model yet; "
-                                "tune a scheme without them")
+                                "conditional caps (caps:) or sections (within:), which the tuner's design share does "
+                                "not apply yet; tune a scheme without them")
 
 
 def tune(

@@ -18,8 +18,11 @@ import numpy as np
 import pandas as pd
 
 from scoring.admission import AdmissionResult, admit
-from scoring.dominance import DEFAULT_WINDOW, MIN_NEAR, cov_ratio, deciding_line
+from scoring.dominance import DEFAULT_WINDOW, MIN_NEAR, cov_ratio, deciding_line, design_values
+from scoring.engine.columns import Columns
+from scoring.engine.compiled import compile_groups
 from scoring.engine.core import CENT_TOLERANCE, ScoreResult, score
+from scoring.engine.kernels import apply_group_rule, group_caps
 from scoring.errors import ScoringInputError
 from scoring.scheme.load import Item, Scheme, scheme_from_dict
 
@@ -185,7 +188,9 @@ class Evaluator:
         self.table_values = [self._table_values(i) for i in scheme.items]
         self.groups = scheme.group_names()
         self.group_of = np.array([self.groups.index(i.group) for i in scheme.items])
-        self.rules = [(np.flatnonzero(self.group_of == self.groups.index(g)), r) for g, r in scheme.groups.items()]
+        # the engine's group rules (sections included; a conditional cap is one cap per person, fixed by the columns)
+        self.rules = [(g.items, g.step.best_only, group_caps(g, res.n))
+                      for g in compile_groups(scheme, Columns(res.population, scheme))]
         rule = scheme.admission
         if quota is None and threshold is None and rule is not None:
             threshold = rule.threshold if rule.mode in ("threshold", "both") else None
@@ -237,15 +242,10 @@ class Evaluator:
         for n in np.flatnonzero(np.isfinite(c)):
             np.clip(P[n], -c[n], c[n], out=P[n])
         P = to_cents(P)
-        for idx, rule in self.rules:
-            stack = P[idx]
-            if rule.mode == "max" and len(idx) > 1:
-                best = np.argmax(stack, axis=0)
-                stack = np.where(np.arange(len(idx))[:, None] == best[None, :], stack, 0)
-            if rule.cap is not None:
-                running = np.minimum(np.cumsum(stack, axis=0, dtype=np.float64), round(rule.cap * 100))
-                stack = np.diff(running, axis=0, prepend=0)
-            P[idx] = stack
+        for idx, best_only, cap in self.rules:
+            if rows is not None and isinstance(cap, np.ndarray):
+                cap = cap[rows]
+            apply_group_rule([P[k] for k in idx], best_only, cap)
         return P
 
     def total_cents(self, theta: np.ndarray, P: np.ndarray | None = None) -> np.ndarray:
@@ -284,13 +284,9 @@ class Evaluator:
                 best[n] = 0.0 if w[n] <= 0 else (c[n] if np.isfinite(c[n]) else w[n] * self.p99[n])
             else:
                 best[n] = max(0.0, float(np.max(w[n] * self.table_values[n])))
-        per_group = np.zeros(len(self.groups))
-        for g, group in enumerate(self.groups):
-            vals = best[self.group_of == g]
-            rule = self.scheme.groups.get(group)
-            per_group[g] = vals.max() if rule is not None and rule.mode == "max" else vals.sum()
-            if rule is not None and rule.cap is not None:
-                per_group[g] = min(per_group[g], rule.cap)
+        after = design_values(self.scheme, dict(zip(self.ids, best.tolist(), strict=True)), cents=False)
+        values = np.array([after[i] for i in self.ids])
+        per_group = np.array([values[self.group_of == g].sum() for g in range(len(self.groups))])
         total = per_group.sum()
         return None if total <= 0 else float(per_group[self.dom_groups].sum() / total)
 

@@ -1,8 +1,10 @@
-"""Scheme parameters as data, shared by both scoring engines: the population's columns as numpy arrays, a
-condition's tests, an item's look-up / category / band tables, a per_unit item's constants, the group rules.
+"""A scheme compiled once over a population: ONE plan that both scoring backends consume.
 
-The numpy kernels (:mod:`scoring.engine.kernels`) and the fused numba kernel (:mod:`scoring.engine.numba_kernel`) are
-built from these same values, so both give the same cents.
+:func:`compile_scheme` turns a scheme and the population's columns (:class:`scoring.engine.columns.Columns`) into a
+:class:`CompiledScheme`: per item its look-up table, bands, flag cents or per_unit constants and its ``when``; the
+eligibility gates; the group rules with their caps. Conditions are postfix programs over leaves of tests, as data.
+The numpy backend (:mod:`scoring.engine.kernels`) and the fused numba kernel (:mod:`scoring.engine.numba_kernel`)
+each run this same plan, so both give the same cents; nothing from a scheme is turned into code.
 
 Numeric comparisons (gates, ``when``, band edges) are made in the column's own precision: a float32 column is
 compared with the float32 value of the threshold, so a value written as 6.99 meets ``min: 6.99`` whatever the
@@ -15,130 +17,19 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from scoring.errors import PopulationError, SchemeError
+from scoring.engine.columns import Columns, bool_text
+from scoring.errors import SchemeError
 from scoring.scheme.load import Condition, Item, Scheme
-from scoring.scheme.model import Over
 
 UNIT_TOLERANCE = 1e-3  # a value within 1/1000 of a step of the next step counts the step (float error, float32)
 CENT_TOLERANCE = 1e-6  # a value within 1e-6 cent below a half cent rounds up (0.375 points is 38 cents, always)
 MIN_UNITS_TOLERANCE = 1e-9
 
 Test = tuple[str, "np.ndarray | None", object]  # (kind, column array, value): see condition_tests
-Op = tuple[str, object]  # a condition as a postfix program: ("leaf", [Test]), ("all", k), ("any", k), ("not", 1)
+Op = tuple[str, object]  # one step of a condition: ("leaf", [Test]), ("all", k), ("any", k), ("not", 1)
+Program = list[Op]  # a condition as a postfix program (see condition_program)
 NO_CAP = 1 << 62  # a group cap (cents) that never binds
-
-
-class Columns:
-    """Population columns as numpy arrays, prepared once: numbers, booleans, or category codes."""
-
-    def __init__(self, pop: pd.DataFrame, scheme: Scheme) -> None:
-        self.pop = pop
-        self.scheme = scheme
-        self._numeric: dict[str, np.ndarray] = {}
-        self._codes: dict[str, tuple[np.ndarray, list[object]]] = {}
-        self._over: dict[str, np.ndarray] = {}
-
-    def require(self, column: str, user: str) -> pd.Series:
-        """The column; a missing one raises PopulationError naming ``user`` (the scheme part that reads it)."""
-        if column not in self.pop.columns:
-            raise PopulationError(
-                f"column {column!r} (used by {user} of scheme {self.scheme.id}) is not in the population"
-            )
-        return self.pop[column]
-
-    def is_textual(self, column: str) -> bool:
-        """True for categorical, object and string columns."""
-        s = self.pop[column]
-        return isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == object or pd.api.types.is_string_dtype(s)
-
-    def numeric(self, column: str, user: str) -> np.ndarray:
-        """The column as a numeric numpy array (bools as 0/1); an error names a non-numeric column."""
-        if column in self._numeric:
-            return self._numeric[column]
-        s = self.require(column, user)
-        kind = s.dtype.kind if isinstance(s.dtype, np.dtype) else ""
-        if kind in "biuf" and kind:
-            arr = np.ascontiguousarray(s.to_numpy())
-        elif not self.is_textual(column) and (
-            pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)
-        ):
-            arr = s.to_numpy(dtype=np.float64, na_value=np.nan)  # nullable extension types
-        else:
-            converted = pd.to_numeric(s.astype(object).map(bool_text), errors="coerce")
-            bad = converted.isna() & s.notna()
-            if bad.any():
-                pos = int(np.flatnonzero(bad.to_numpy())[0])
-                raise PopulationError(
-                    f"column {column!r} (used by {user}) must be numeric; row {row_number(self.pop, pos)} "
-                    f"has {s.iloc[pos]!r}"
-                )
-            arr = converted.to_numpy(dtype=np.float64, na_value=np.nan)
-        self._numeric[column] = arr
-        return arr
-
-    def value(self, source: str | Over, user: str) -> np.ndarray:
-        """A column as numbers, or the row-wise min/max of several (numpy's common dtype, computed once)."""
-        if isinstance(source, str):
-            return self.numeric(source, user)
-        key = source.model_dump_json()
-        if key not in self._over:
-            parts = [self.value(p, user) for p in (source.min_of or source.max_of or [])]
-            fn = np.minimum if source.min_of is not None else np.maximum
-            out = parts[0]
-            for part in parts[1:]:
-                out = fn(out, part)  # NaN in any part gives NaN: the row needs that column (rejected)
-            self._over[key] = out
-        return self._over[key]
-
-    def codes(self, column: str, user: str) -> tuple[np.ndarray, list[object]]:
-        """The column as category codes (-1 = missing) and its categories."""
-        if column in self._codes:
-            return self._codes[column]
-        s = self.require(column, user)
-        cat = s.array if isinstance(s.dtype, pd.CategoricalDtype) else pd.Categorical(s)
-        result = (np.asarray(cat.codes), list(cat.categories))
-        self._codes[column] = result
-        return result
-
-    def invalid(self, column: str, user: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """(missing, infinite) masks of the column, or None when every value is present and finite."""
-        s = self.require(column, user)
-        dtype = s.dtype
-        if isinstance(dtype, np.dtype) and dtype.kind in "biu":
-            return None
-        if isinstance(dtype, np.dtype) and dtype.kind == "f":
-            arr = s.to_numpy()
-            with np.errstate(all="ignore"):
-                if np.isfinite(np.add.reduce(arr)):
-                    return None  # a NaN or an infinity would make the sum non-finite
-            return np.isnan(arr), np.isinf(arr)
-        if isinstance(dtype, pd.CategoricalDtype):
-            codes = np.asarray(s.array.codes)
-            if len(codes) == 0 or codes.min() >= 0:
-                return None
-            return codes < 0, np.zeros(len(codes), bool)
-        if not s.hasnans:
-            return None
-        return s.isna().to_numpy(), np.zeros(len(s), bool)
-
-
-def bool_text(value: object) -> object:
-    """True/False given as text count as 1/0 in a numeric context."""
-    if isinstance(value, str):
-        low = value.strip().lower()
-        if low in ("true", "yes"):
-            return 1
-        if low in ("false", "no"):
-            return 0
-    return value
-
-
-def row_number(pop: pd.DataFrame, pos: int) -> int:
-    """The row number reported for a position: index label + 1 for an integer index, else position + 1."""
-    label = pop.index[pos]
-    return int(label) + 1 if isinstance(label, int | np.integer) else pos + 1
 
 
 def to_cents(points: np.ndarray) -> np.ndarray:
@@ -347,6 +238,7 @@ class GroupStep:
     """One group rule as applied: its items (with those of groups within it), best-only, and its caps in cents:
     ``caps`` are (condition, cents) tried in order, the first that holds applies, else ``cap`` (None: no cap)."""
 
+    group: str
     ids: list[str]
     best_only: bool
     cap: int | None
@@ -359,7 +251,11 @@ class GroupStep:
 
 
 def group_rules(scheme: Scheme) -> list[GroupStep]:
-    """The group rules that apply, groups before the sections they are within (else in the scheme's order)."""
+    """The group rules that apply, groups before the sections they are within (else in the scheme's order).
+
+    This is the one definition of which items a rule covers and which cap applies; the engine's backends, the
+    tuner's fast model and the design share all apply these steps (:func:`scoring.engine.kernels.apply_group_rule`).
+    """
     rules = []
     for group in scheme.group_order():
         rule = scheme.groups[group]
@@ -373,5 +269,137 @@ def group_rules(scheme: Scheme) -> list[GroupStep]:
                     cap = cents
                     break
                 caps.append((entry.when, cents))
-            rules.append(GroupStep(ids, rule.mode == "max" and len(ids) > 1, cap, caps))
+            rules.append(GroupStep(group, ids, rule.mode == "max" and len(ids) > 1, cap, caps))
     return rules
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The plan
+# ------------------------------------------------------------------------------------------------------------
+@dataclass
+class TableItem:
+    """Cents by value: ``table[column]``, a negative value counting from the end (a category's code -1, missing,
+    takes the last entry, the default). ``index`` is the column as the numpy backend indexes the table (unsigned
+    for a look-up over every value of a small dtype, the signed codes of a category)."""
+
+    column: np.ndarray
+    index: np.ndarray
+    table: np.ndarray  # int32 cents
+
+
+@dataclass
+class BandsItem:
+    """Cents by interval: ``table[number of edges <= x]`` (NaN counts every edge); see :func:`band_table`."""
+
+    column: np.ndarray
+    edges: np.ndarray  # sorted, in the column's precision
+    table: np.ndarray  # int32 cents, one more than the edges
+
+
+@dataclass
+class FlagItem:
+    """``cents`` where the column is non-zero, else 0."""
+
+    column: np.ndarray
+    cents: int
+
+
+@dataclass
+class ItemPlan:
+    """One item compiled: how its cents are computed, and its ``when`` (None: always; a look-up table holds it)."""
+
+    id: str
+    how: TableItem | BandsItem | FlagItem | PerUnit
+    when: Program | None
+
+
+@dataclass
+class GroupPlan:
+    """A group rule compiled: the positions of its items in the scheme and its conditional caps as programs."""
+
+    step: GroupStep
+    items: list[int]
+    caps: list[tuple[Program, int]]
+
+
+@dataclass
+class CompiledScheme:
+    """A scheme compiled over one population's columns: what both backends run (see :func:`compile_scheme`)."""
+
+    scheme: Scheme
+    cols: Columns
+    items: list[ItemPlan]
+    gates: list[Program]
+    groups: list[GroupPlan]
+
+
+def compile_scheme(scheme: Scheme, cols: Columns) -> CompiledScheme:
+    """Compile ``scheme`` over ``cols``: items, then gates, then group rules (errors name the first bad part)."""
+    items = [compile_item(item, cols) for item in scheme.items]
+    gates = [condition_program(g, cols, f"eligibility gate {g.id}") for g in scheme.eligibility]
+    return CompiledScheme(scheme, cols, items, gates, compile_groups(scheme, cols))
+
+
+def compile_groups(scheme: Scheme, cols: Columns) -> list[GroupPlan]:
+    """The group rules of :func:`group_rules` with item positions and conditional caps compiled over ``cols``."""
+    index = {item.id: k for k, item in enumerate(scheme.items)}
+    return [GroupPlan(step, [index[i] for i in step.ids],
+                      [(condition_program(c, cols, "groups (caps)"), cents) for c, cents in step.caps])
+            for step in group_rules(scheme)]
+
+
+def compile_item(item: Item, cols: Columns) -> ItemPlan:
+    """An item reading one small-integer or boolean column becomes a look-up table over every value of the column's
+    dtype (``when`` included); any other is compiled as it is written (:func:`direct_item`)."""
+    found = lookup_column(item, cols)
+    if found is None:
+        return direct_item(item, cols)
+    column, arr = found
+    values, index = dtype_values(arr)
+    table = tabulate(direct_item(item, _Values(cols, column, values)), len(values))
+    return ItemPlan(item.id, TableItem(arr, index, table), None)
+
+
+def dtype_values(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(every value of a small-integer or boolean column's dtype, the column viewed as an index into them)."""
+    if arr.dtype == bool:
+        return np.array([False, True]), arr.view(np.uint8)
+    unsigned = np.dtype(f"u{arr.dtype.itemsize}")
+    return np.arange(1 << (8 * arr.dtype.itemsize), dtype=unsigned).view(arr.dtype), arr.view(unsigned)
+
+
+def direct_item(item: Item, cols: Columns) -> ItemPlan:
+    """The item as written: its kind's table or constants over its columns, and its ``when``."""
+    user = f"item {item.id}"
+    when = condition_program(item.when, cols, f"{user} (when)") if item.when is not None else None
+    how: TableItem | BandsItem | FlagItem | PerUnit
+    if item.kind == "per_unit":
+        how = per_unit_params(item, cols, user)
+    elif item.kind == "category":
+        codes, lut = category_table(item, cols, user)
+        how = TableItem(codes, codes, lut)
+    elif item.kind == "bands":
+        arr = cols.value(item.source or "", user)
+        how = BandsItem(arr, *band_table(item, arr))
+    else:
+        how = FlagItem(cols.value(item.source or "", user), flag_cents(item))
+    return ItemPlan(item.id, how, when)
+
+
+def tabulate(item: ItemPlan, n: int) -> np.ndarray:
+    """The int32 cents of an item compiled over a column of ``n`` values (every value of its dtype: a look-up
+    table), computed by the numpy backend (imported on use: the backend consumes plans, so it cannot be imported
+    at module level)."""
+    from scoring.engine.kernels import Scratch, item_kernel
+
+    lut = np.empty(n, np.int32)
+    item_kernel(item)(slice(0, n), lut, Scratch(n))
+    return lut
+
+
+class _Values(Columns):
+    """One column replaced by given values (every value of its dtype), to build look-up tables."""
+
+    def __init__(self, base: Columns, column: str, values: np.ndarray) -> None:
+        super().__init__(base.pop, base.scheme)
+        self._numeric[column] = values
