@@ -146,7 +146,7 @@ class FitResult:
             "sampling_ratio": self.scenario.ratio, "replications": int(self.mc.replications),
             "optimizer": "scipy Nelder-Mead on [0, 1]-scaled parameters, common random numbers",
             "message": self.message,
-            "parameters": self.parameter_table().to_dict(orient="records"),
+            "parameters": self.parameter_table().to_dict(orient="records"), "fixed": dict(self.targets.fixed),
             "fit": fit.to_dict(orient="records"), "held_out": held.to_dict(orient="records"),
             "rms_error_units": float(np.sqrt((fit["error_units"] ** 2).mean())) if len(fit) else None,
         }
@@ -159,6 +159,7 @@ class FitResult:
 
         return {
             "targets": targets_path, "fitted": {k: _num(v) for k, v in self.fitted.items()},
+            **({"fixed": dict(self.targets.fixed)} if self.targets.fixed else {}),
             "at_bound": [p for p, b in zip(self.parameter_table()["path"], self.parameter_table()["at_bound"],
                                            strict=True) if b],
             "fit": [row(r) for _, r in self.table[~self.table["held_out"]].iterrows()],
@@ -208,7 +209,7 @@ def calibrate(sc: Scenario, targets: Targets, *, max_evals: int = 60, replicatio
     params = targets.parameters
     lo = np.array([p.low for p in params])
     span = np.array([p.high - p.low for p in params])
-    base = sc.spec.dynamics
+    base = with_values(sc.spec.dynamics, targets.fixed)  # values the targets file sets (not fitted)
     fit_targets = [t for t in targets.targets if not t.held_out]
     weights = np.array([t.weight for t in fit_targets])
     cache: dict[tuple[float, ...], float] = {}
