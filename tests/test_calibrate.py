@@ -90,6 +90,11 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     ("targets: [{year: 2020, metric: cutoff, value: 90}]\nparameters: [{path: horizon, low: 1, high: 2}]\n",
      "cannot be fitted"),
     ("[1, 2]\n", "mapping"),
+    ("targets: [{year: 2020, metric: cutoff, value: 90}]\nparameters: "
+     "[{path: dynamics.arrivals.per_year, low: 1, high: 2}]\nfixed: {dynamics.arrivals.per_year: 3}\n",
+     "also a parameter"),
+    ("targets: [{year: 2020, metric: cutoff, value: 90}]\nparameters: "
+     "[{path: dynamics.arrivals.per_year, low: 1, high: 2}]\nfixed: {burn_in.stock: 3}\n", "cannot be set"),
 ])
 def test_cli_bad_targets_exit_2(tmp_path: Path, content: str, needle: str) -> None:
     bad = tmp_path / "bad.yaml"
@@ -111,3 +116,32 @@ def test_cli_writes_fit(tmp_path: Path) -> None:
     fitted = load_scenario(out / "scenario.yaml")
     assert fitted.spec.calibration is not None and fitted.spec.calibration["targets"] == str(targets)
     assert (out / "fit.csv").exists() and (out / "parameters.csv").exists()
+
+
+def test_fixed_values_are_used_not_fitted(tmp_path: Path) -> None:
+    """``fixed:`` sets a value for the whole fit: the run uses it, the report and the written scenario record it."""
+    data = yaml.safe_load(_targets(tmp_path).read_text(encoding="utf-8"))
+    data["parameters"] = data["parameters"][:1]
+    data["fixed"] = {"dynamics.application.low": TRUTH["low"]}
+    path = tmp_path / "fixed.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    sc = load_scenario(_scenario(tmp_path))  # the scenario's own low is 0.4; fixed at the truth, 0.15
+    res = calibrate(sc, read_targets(path), max_evals=30)
+    assert set(res.fitted) == {"dynamics.arrivals.per_year"} and res.report()["fixed"] == data["fixed"]
+    assert res.fitted["dynamics.arrivals.per_year"] == pytest.approx(TRUTH["per_year"], rel=0.1)
+    out = tmp_path / "o"
+    proc = _cli("calibrate", str(_scenario(tmp_path)), "--targets", str(path), "--out", str(out), "--max-evals", "3")
+    assert proc.returncode == 0, proc.stderr
+    written = load_scenario(out / "scenario.yaml")
+    assert written.spec.dynamics.application.low == TRUTH["low"]
+    assert written.spec.calibration["fixed"] == data["fixed"]
+
+
+def test_a_combination_the_model_refuses_is_never_the_fit(tmp_path: Path) -> None:
+    """Bounds that allow low above high (0.9 in the scenario): such points get no run, and the fit is a valid one."""
+    data = yaml.safe_load(_targets(tmp_path).read_text(encoding="utf-8"))
+    data["parameters"] = [{"path": "dynamics.application.low", "low": 0.0, "high": 1.0, "start": 0.95}]
+    path = tmp_path / "wide.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    res = calibrate(load_scenario(_scenario(tmp_path)), read_targets(path), max_evals=6)
+    assert res.fitted["dynamics.application.low"] <= 0.9 and res.objective < 1e12

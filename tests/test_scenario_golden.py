@@ -82,6 +82,9 @@ def test_beijing_calibrated_to_the_public_record() -> None:
     assert list(y) == [2018, 2019, 2020, 2021, 2022]
     assert all(6000 <= r["admitted"] <= 6600 for r in y.values())
     assert y[2018]["cutoff"] < y[2019]["cutoff"] < y[2020]["cutoff"] < y[2021]["cutoff"]
-    # measured fit (docs/scenarios.md): 2018 +0.9, 2020 -1.5 points; the model's rise is short of the record's
-    assert abs(y[2020]["cutoff"] - 97.13) < 2.0 and abs(y[2018]["cutoff"] - 90.75) < 1.5
-    assert abs(y[2019]["applicants"] - 106_403) / 106_403 < 0.15
+    # measured fit (docs/scenarios.md): 2018 +0.33, 2020 +0.04 points; margins of about twice the Monte Carlo floor
+    assert abs(y[2020]["cutoff"] - 97.13) < 1.0 and abs(y[2018]["cutoff"] - 90.75) < 1.0
+    assert 4.5 < y[2020]["cutoff"] - y[2018]["cutoff"] < 8.5  # the record's rise: +6.38
+    # the applicants fall after the first round (over 124,000 in 2018, 106,403 in 2019: press)
+    assert y[2019]["applicants"] < y[2018]["applicants"]
+    assert abs(y[2019]["applicants"] - 106_403) / 106_403 < 0.15 and y[2018]["applicants"] > 110_000

@@ -64,7 +64,7 @@ def fitted_text(path: Path, result: FitResult, targets_path: str) -> str:
     """The scenario file's text with the fitted dynamics and the calibration block."""
     raw = read_yaml_mapping(path, "scenario", ScenarioError, "id, scheme, population, ...")
     values: dict[str, Any] = {}
-    for dotted, v in result.fitted.items():
+    for dotted, v in {**result.targets.fixed, **result.fitted}.items():  # the fixed values too: the run used them
         node = values
         parts = dotted.split(".")
         for k in parts[:-1]:

@@ -26,7 +26,7 @@ random streams.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -52,7 +52,7 @@ from scoring.dynamics.flows import (
 )
 from scoring.dynamics.mc import METRICS, MonteCarlo, combine
 from scoring.dynamics.params import DynamicsParams
-from scoring.dynamics.profile import apply_profile
+from scoring.dynamics.profile import accrue_location, apply_profile, scored_age, study_deduction_cents
 from scoring.dynamics.services import NEED_COLUMNS, admitted_needs
 from scoring.dynamics.state import State, stream_key, uniforms
 from scoring.engine.core import score
@@ -120,6 +120,20 @@ def _admit(res: Any, quota: int | None, rule: YearRule, applicants: np.ndarray
     return adm.admitted_mask, adm.cutoff_cents, adm.tied_at_cutoff
 
 
+def _profile_composition(state: State, admitted: np.ndarray, deduction: np.ndarray | None
+                         ) -> list[tuple[str, str, int]]:
+    """The admitted with a study-period deduction and with high-income-tax points (the lists report both)."""
+    out: list[tuple[str, str, int]] = []
+    n = int(admitted.sum())
+    if deduction is not None:
+        k = int((deduction[admitted] > 0).sum())
+        out += [("study_deduction", "deducted", k), ("study_deduction", "none", n - k)]
+    if "tax_years_high" in state.num:
+        k = int((state.num["tax_years_high"][admitted] > 0).sum())
+        out += [("tax", "paid", k), ("tax", "none", n - k)]
+    return out
+
+
 def _sample_quota(rule: YearRule, ratio: float, key: int) -> int | None:
     if rule.quota is None:
         return None
@@ -175,22 +189,30 @@ def simulate(pop: pd.DataFrame, scheme: Scheme, rules: Sequence[YearRule], param
             year_rec = rec if reported else burn_rec
             eff = recognised_arrays({c: state.num[c] for c in REC_COLS if c in state.num}, year_rec) \
                 if year_rec.any else {}
+            prof = params.profile
+            if prof is not None and prof.age_lag and "age" in state.num:
+                eff = {**eff, "age": scored_age(state, prof, seed)}
             res = score(state.frame(sch.columns(), eff), sch)
+            deduction = study_deduction_cents(state, prof, seed) if prof is not None else None
+            if deduction is not None:
+                res = replace(res, total_cents=res.total_cents - deduction,
+                              item_cents={**res.item_cents, "study_deduction": -deduction})
             eligible = res.eligible_mask
             if reported:
                 first[eligible & (first < 0)] = t
             total = res.total_cents / 100.0
             quota_s = _sample_quota(rule, ratio, stream_key(seed, replication, t, ROUND))
             line = rule.threshold if rule.threshold is not None else prev_cutoff
-            if t == 0 and params.application.first_line == "expected":
+            first_round = t == 0 and params.application.first_line == "expected"
+            if first_round:
                 line = rule.threshold  # the route's first round: no line seen yet (burn-in channels aside)
             if line is None and quota_s is not None and quota_s > 0 and eligible.any():
                 elig_scores = total[eligible]
                 k = min(quota_s, len(elig_scores))
                 line = float(np.partition(elig_scores, len(elig_scores) - k)[len(elig_scores) - k])
                 if params.application.first_line == "expected":
-                    line = expected_line(elig_scores, k, params)
-            p = propensity(total, line, params)
+                    line = expected_line(elig_scores, k, params, first_round)
+            p = propensity(total, line, params, first_round)
             applicants = eligible & (uniforms(state.ids, stream_key(seed, replication, t, APPLY)) < p)
             admitted, cutoff_cents, tied = _admit(res, quota_s, rule, applicants)
             cutoff = None if cutoff_cents is None else cutoff_cents / 100.0
@@ -203,6 +225,8 @@ def simulate(pop: pd.DataFrame, scheme: Scheme, rules: Sequence[YearRule], param
             if reported:
                 years = eff.get("residence_years", state.num.get("residence_years"))
                 comp.extend((year, *c) for c in composition(state, admitted, years))
+                if prof is not None:  # a scenario's own profile: the list items it draws, for share targets
+                    comp.extend((year, *c) for c in _profile_composition(state, admitted, deduction))
                 waits = (t - first[admitted]).astype(np.int64)
                 wait.extend((year, w, int(c)) for w, c in enumerate(np.bincount(waits, minlength=1)) if c)
                 pts = np.floor(total[admitted]).astype(np.int64)
@@ -218,6 +242,8 @@ def simulate(pop: pd.DataFrame, scheme: Scheme, rules: Sequence[YearRule], param
         state = state.take(stay)
         first = first[stay]
         accrue(state, params, seed, replication, t)
+        if params.profile is not None:
+            accrue_location(state, params.profile, seed, year)
 
         real_arr = params.arrivals.per_year * (1.0 + params.arrivals.growth) ** t
         n_arr = int(round(real_arr)) if ratio == 1.0 else stochastic_round(

@@ -152,16 +152,19 @@ def composition(state: State, mask: np.ndarray, years: np.ndarray | None) -> lis
     return out
 
 
-def propensity(total: np.ndarray, line: float | None, params: DynamicsParams) -> np.ndarray | float:
-    """Probability of applying: low + (high - low) * logistic((score - line) / scale)."""
+def propensity(total: np.ndarray, line: float | None, params: DynamicsParams, first: bool = False
+               ) -> np.ndarray | float:
+    """Probability of applying: low + (high - low) * logistic((score - line) / scale); in the route's first round
+    (``first``) ``application.first_low`` replaces ``low`` when given."""
     app = params.application
     if line is None or app.scale is None:
         return app.high
+    low = app.first_low if first and app.first_low is not None else app.low
     z = np.clip((total - line) / app.scale, -50, 50)
-    return app.low + (app.high - app.low) / (1.0 + np.exp(-z))
+    return low + (app.high - low) / (1.0 + np.exp(-z))
 
 
-def expected_line(scores: np.ndarray, k: int, params: DynamicsParams) -> float:
+def expected_line(scores: np.ndarray, k: int, params: DynamicsParams, first: bool = False) -> float:
     """The lowest score L at which the expected applicants scoring L or more number at most ``k`` (propensity
     centred at L). The expected count falls as L rises (fewer above it, each less likely to apply), so bisection
     finds it; if even the lowest score gives ``k`` or fewer, the lowest score.
@@ -171,7 +174,7 @@ def expected_line(scores: np.ndarray, k: int, params: DynamicsParams) -> float:
 
     def expected(line: float) -> float:
         above = scores[scores >= line]
-        return float(np.sum(np.broadcast_to(propensity(above, line, params), above.shape)))
+        return float(np.sum(np.broadcast_to(propensity(above, line, params, first), above.shape)))
 
     if expected(lo) <= k:
         return lo

@@ -71,18 +71,22 @@ class Application(StrictModel):
     quota's first year (no cut-off yet) ``first_line: ranked`` takes the quota-th best eligible score;
     ``expected`` makes the first reported year the route's first round (a burn-in's line is not carried over) and
     takes the line people expect if they know how many apply at each distance from it: the score L at which the
-    expected number of applicants scoring L or more equals the quota (a fixed point, by bisection).
+    expected number of applicants scoring L or more equals the quota (a fixed point, by bisection). ``first_low``
+    (with ``expected``): the propensity far below the line in that first round, when nobody has seen a line yet
+    (default ``low``); from the second round people far below a published line apply with ``low``.
     """
 
     low: float = Field(default=0.3, ge=0.0, le=1.0)
     high: float = Field(default=0.9, ge=0.0, le=1.0)
     scale: float | None = Field(default=5.0, gt=0.0)
     first_line: Literal["ranked", "expected"] = "ranked"
+    first_low: float | None = Field(default=None, ge=0.0, le=1.0)
 
     @model_validator(mode="after")
     def _ordered(self) -> Application:
-        if self.low > self.high:
-            raise ValueError(f"low {self.low} must not exceed high {self.high}")
+        for low in (self.low, self.first_low):
+            if low is not None and low > self.high:
+                raise ValueError(f"low {low} must not exceed high {self.high}")
         return self
 
 
@@ -95,6 +99,12 @@ class Profile(StrictModel):
     x0.5 associate, x1 bachelor, x2 master or doctor); ``owned_share`` of people own their home (else their
     housing, owned becoming rented); ``stock_age_mean/sd``: the starting stock's age when its records begin;
     ``stock_record_spread``: the stock's insurance records begin over that many years (uniform), not all at once.
+    ``outside_core_share``: the share living outside the core districts, whose location years
+    (``outside_core_years``) accrue one a year from ``location_from`` (calendar year; None: no location years).
+    ``study_share``: the share of people with an associate degree or higher who took their counted degree while
+    already insured locally, over ``study_years`` years at most (uniform by month); ``study_deduction`` (the
+    residence and employment points of those years) is then subtracted from their total. ``age_lag``: the scheme
+    counts completed years of age at a reference date that many years before the round (average; by birth month).
     """
 
     degree_share: float = Field(default=0.35, ge=0.0, le=1.0)
@@ -108,6 +118,11 @@ class Profile(StrictModel):
     stock_age_mean: float | None = Field(default=None, ge=16, le=59)
     stock_age_sd: float = Field(default=6.0, gt=0, le=40)
     stock_record_spread: float = Field(default=0.0, ge=0.0, le=30.0)
+    outside_core_share: float | None = Field(default=None, ge=0.0, le=1.0)
+    location_from: int | None = None
+    study_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    study_years: float = Field(default=3.0, gt=0.0, le=10.0)
+    age_lag: float = Field(default=0.0, ge=0.0, le=5.0)
 
 
 class DynamicsParams(StrictModel):

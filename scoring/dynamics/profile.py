@@ -6,6 +6,11 @@ The synthetic generator's people are Hangzhou-calibrated. A scenario for another
 for the starting stock, an age profile. It is applied to the starting pool and to every newcomer, by draws keyed to
 (seed, person id) only, so a calibration that changes a share changes only the people on the margin (common random
 numbers, a smooth objective).
+
+Three rules of Beijing's lists that its scheme file does not carry are applied here too (each share an ASSUMPTION):
+the location item's years accrue from the year the rules count them (:func:`accrue_location`); the study-period
+deduction (:func:`study_deduction_cents`: the residence and employment points earned while studying for the counted
+degree); and the age reference date (:func:`scored_age`: completed years some time before the round).
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from scoring.dynamics.params import Profile
 from scoring.dynamics.state import State, stream_key, uniforms
 
 PROFILE = 11  # stream id (after the flows' streams 0-9 and 10 reserved)
-EDU, TAX, HONOUR, INNOV, INNOV_PTS, OWN, AGE, MONTH = range(8)
+EDU, TAX, HONOUR, INNOV, INNOV_PTS, OWN, AGE, MONTH, OUTSIDE, STUDY, STUDY_YEARS, BIRTH = range(12)
+STUDIED = ("associate", "bachelor", "master", "doctor")
 INNOVATION_POINTS = np.array([2, 4, 6, 8, 12], dtype=np.float64)
 INNOVATION_CUM = np.cumsum([0.4, 0.25, 0.15, 0.1, 0.1])
 # Tax and honours are more common with a higher degree (ASSUMPTION): weight by level.
@@ -99,3 +105,38 @@ def _stock(state: State, profile: Profile, u_age: np.ndarray, u_month: np.ndarra
         z = ndtri(np.clip(u_age, 1e-9, 1 - 1e-9))
         age = np.clip(np.rint(profile.stock_age_mean + profile.stock_age_sd * z), 16, 59)
         state.num["age"] = age.astype(state.num["age"].dtype)
+
+
+def accrue_location(state: State, profile: Profile, seed: int, year: int) -> None:
+    """One more location year (``outside_core_years``) for the people living outside the core districts, from
+    ``profile.location_from`` on (in place; who lives outside is a draw keyed to the person)."""
+    share, start = profile.outside_core_share, profile.location_from
+    if share is None or start is None or year < start or "outside_core_years" not in state.num:
+        return
+    outside = uniforms(state.ids, stream_key(seed, PROFILE, OUTSIDE)) < share
+    col = state.num["outside_core_years"]
+    state.num["outside_core_years"] = (col + outside).astype(col.dtype)
+
+
+def study_deduction_cents(state: State, profile: Profile, seed: int) -> np.ndarray | None:
+    """The study-period deduction in cents per person (None if the profile has none): ``study_share`` of the people
+    with an associate degree or higher studied for it while insured, for a time uniform on (0, study_years] by month
+    (at most their insurance years); they lose 3 employment points a year and 1 (owned home) or 0.5 (other) residence
+    points a year of it."""
+    if not profile.study_share or "education" not in state.cat or "insurance_years" not in state.num:
+        return None
+    ids = state.ids
+    studied = state.codes_of("education", STUDIED) & (
+        uniforms(ids, stream_key(seed, PROFILE, STUDY)) < profile.study_share)
+    months = np.ceil(uniforms(ids, stream_key(seed, PROFILE, STUDY_YEARS)) * 12 * profile.study_years)
+    years = np.minimum(months / 12, np.maximum(state.num["insurance_years"].astype(np.float64), 0.0))
+    rate = 3.0 + (np.where(state.codes_of("housing", ("owned",)), 1.0, 0.5) if "housing" in state.cat else 0.5)
+    return np.where(studied, np.rint(years * rate * 100), 0).astype(np.int64)
+
+
+def scored_age(state: State, profile: Profile, seed: int) -> np.ndarray:
+    """The age the scheme counts: completed years at a reference date ``age_lag`` years (on average) before the
+    round, by a birth-month draw keyed to the person: age - floor(age_lag + u)."""
+    age = state.num["age"]
+    lag = np.floor(profile.age_lag + uniforms(state.ids, stream_key(seed, PROFILE, BIRTH)))
+    return (age.astype(np.float64) - lag).astype(age.dtype)

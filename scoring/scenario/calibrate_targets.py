@@ -12,6 +12,7 @@ YAML::
       - {year: 2018, metric: share, dimension: education, group: bachelor, value: 0.52, scale: 0.05}
     parameters:
       - {path: dynamics.arrivals.per_year, low: 50000, high: 600000}
+    fixed: {dynamics.profile.outside_core_share: 0.5}   # set, not fitted (e.g. what the fitted years cannot show)
 
 CSV: columns year, metric, value, scale (optional), bound, held_out, source (no parameters: give them with the
 YAML form). ``scale`` is the size of an error that counts as one unit in the objective (default: 5% of the value,
@@ -43,7 +44,9 @@ FITTABLE = (
     "dynamics.application.scale", "dynamics.profile.degree_share", "dynamics.profile.master_share",
     "dynamics.profile.doctor_share", "dynamics.profile.associate_share", "dynamics.profile.tax_share",
     "dynamics.profile.honour_share", "dynamics.profile.innovation_share", "dynamics.profile.owned_share",
-    "dynamics.profile.stock_age_mean", "dynamics.profile.stock_record_spread", "burn_in.stock", "burn_in.quota",
+    "dynamics.profile.stock_age_mean", "dynamics.profile.stock_record_spread", "dynamics.profile.outside_core_share",
+    "dynamics.profile.study_share", "dynamics.profile.study_years", "dynamics.profile.age_lag",
+    "dynamics.application.first_low", "burn_in.stock", "burn_in.quota",
 )
 
 
@@ -125,7 +128,17 @@ class Targets(StrictModel):
     sources: list[Any] = Field(default_factory=list)
     targets: list[Target] = Field(min_length=1)
     parameters: list[Parameter] = Field(default_factory=list)
+    fixed: dict[str, float] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _fixed(self) -> Targets:
+        for path in self.fixed:
+            if path not in FITTABLE or path.startswith("burn_in."):
+                raise ValueError(f"fixed: path {path!r} cannot be set; valid: dynamics.* paths that can be fitted")
+            if path in {p.path for p in self.parameters}:
+                raise ValueError(f"fixed: {path!r} is also a parameter to fit")
+        return self
 
 
 def _bin_low(key: Any) -> float:

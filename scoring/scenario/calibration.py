@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 from scipy.optimize import minimize
 
 from scoring.dynamics.core import MonteCarlo, simulate_many
@@ -27,6 +28,7 @@ from scoring.scenario.load import Scenario
 
 Log = Callable[[str], None]
 NO_VALUE_PENALTY = 10.0  # units of error when the run gives no value (e.g. nobody admitted: no line)
+INVALID = 1e12  # the objective of a parameter combination the model refuses
 INT_PATHS = ("dynamics.departures.age_from",)
 
 
@@ -146,7 +148,7 @@ class FitResult:
             "sampling_ratio": self.scenario.ratio, "replications": int(self.mc.replications),
             "optimizer": "scipy Nelder-Mead on [0, 1]-scaled parameters, common random numbers",
             "message": self.message,
-            "parameters": self.parameter_table().to_dict(orient="records"),
+            "parameters": self.parameter_table().to_dict(orient="records"), "fixed": dict(self.targets.fixed),
             "fit": fit.to_dict(orient="records"), "held_out": held.to_dict(orient="records"),
             "rms_error_units": float(np.sqrt((fit["error_units"] ** 2).mean())) if len(fit) else None,
         }
@@ -159,6 +161,7 @@ class FitResult:
 
         return {
             "targets": targets_path, "fitted": {k: _num(v) for k, v in self.fitted.items()},
+            **({"fixed": dict(self.targets.fixed)} if self.targets.fixed else {}),
             "at_bound": [p for p, b in zip(self.parameter_table()["path"], self.parameter_table()["at_bound"],
                                            strict=True) if b],
             "fit": [row(r) for _, r in self.table[~self.table["held_out"]].iterrows()],
@@ -208,7 +211,10 @@ def calibrate(sc: Scenario, targets: Targets, *, max_evals: int = 60, replicatio
     params = targets.parameters
     lo = np.array([p.low for p in params])
     span = np.array([p.high - p.low for p in params])
-    base = sc.spec.dynamics
+    try:
+        base = with_values(sc.spec.dynamics, targets.fixed)  # values the targets file sets (not fitted)
+    except ValidationError as exc:
+        raise TargetsError(f"{targets.id}: fixed: {exc.errors()[0].get('msg', 'invalid value')}") from None
     fit_targets = [t for t in targets.targets if not t.held_out]
     weights = np.array([t.weight for t in fit_targets])
     cache: dict[tuple[float, ...], float] = {}
@@ -221,10 +227,15 @@ def calibrate(sc: Scenario, targets: Targets, *, max_evals: int = 60, replicatio
         key = tuple(np.round(np.clip(x, 0, 1), 6))
         if key not in cache:
             v = values_of(x)
-            mc = run(sc, with_values(base, v), replications=replications, ratio=ratio, stock=v.get("burn_in.stock"),
-                     burn_in_quota=v.get("burn_in.quota"))
-            errs = np.array([error(t, simulated(mc, t)) for t in fit_targets])
-            cache[key] = float((weights * errs**2).sum())
+            try:
+                dyn = with_values(base, v)
+            except ValidationError:  # a combination the model refuses (e.g. first_low above high): never the best
+                cache[key] = INVALID
+            else:
+                mc = run(sc, dyn, replications=replications, ratio=ratio, stock=v.get("burn_in.stock"),
+                         burn_in_quota=v.get("burn_in.quota"))
+                errs = np.array([error(t, simulated(mc, t)) for t in fit_targets])
+                cache[key] = float((weights * errs**2).sum())
             shown = ", ".join(f"{p.path.split('.', 1)[1]}={v:.4g}" for p, v in zip(params, values_of(x).values(),
                                                                                    strict=True))
             say(f"[{len(cache):3d}] objective {cache[key]:.4g}  {shown}  ({time.perf_counter() - t0:.0f} s)")
