@@ -11,14 +11,15 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from scoring.admission import AdmissionResult, admit
+from scoring.admission import AdmissionResult
 from scoring.cli.files import check_out, write_frame
 from scoring.cli.options import parse_ties, plain_float, plain_int
 from scoring.cli.outofcore import add_engine_args, run_outofcore
 from scoring.cli.output import emit
-from scoring.dominance import NO_LINE_NOTE, dominance
+from scoring.dominance import NO_LINE_NOTE
 from scoring.engine.core import ScoreResult, score
 from scoring.errors import PopulationError, SchemeError, ScoringInputError
+from scoring.evaluation import evaluate, evaluate_scored
 from scoring.scheme.load import Scheme, load_scheme, scheme_warnings
 
 OUT_FORMATS = {".parquet": "parquet", ".csv": "csv", ".xlsx": "xlsx"}
@@ -284,9 +285,8 @@ def cmd_check_scheme(args: argparse.Namespace) -> int:
     if missing:
         warnings.append(say("not_measured", "en", cols=", ".join(missing)))
     else:
-        res = score(pop, scheme, on_invalid="reject")
-        adm = admit(res) if scheme.admission is not None else None
-        report = dominance(res, scheme, admitted=adm)
+        ev = evaluate(pop, scheme, on_invalid="reject")
+        adm, report = ev.adm, ev.dom
         dom = report.to_dict()
         warnings += [f"dominance: {w}" for w in report.warnings]
         if report.ok is False:
@@ -325,7 +325,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         frame = res.to_frame()
         paths = _write_outputs(args, frame, rejected, scheme.stamp(args.lang))
         bar.update(1)
-    dom = dominance(res, scheme).to_dict() if res.n else None
+    dom = evaluate_scored(res, admission=False).dom.to_dict() if res.n else None
     counts = _counts(load, res, rejected)
     payload = {
         "scheme": _scheme_info(scheme, args.lang),
@@ -349,9 +349,10 @@ def cmd_admit(args: argparse.Namespace) -> int:
     ties = parse_ties(args.ties)
     with _progress(4, "admit") as bar:
         scheme, load, res, rejected = _load_inputs(args, bar)
-        adm: AdmissionResult = admit(res, quota=args.quota, threshold=args.threshold, ties=ties)
+        ev = evaluate_scored(res, quota=args.quota, threshold=args.threshold, ties=ties, require_rule=True)
+        adm: AdmissionResult = ev.adm  # type: ignore[assignment]  # require_rule: never None
         bar.update(1)
-    report = dominance(res, scheme, admitted=adm)
+    report = ev.dom
     counts = _counts(load, res, rejected)
     paths: dict[str, str] = {}
     if args.out:
