@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from scoring import labels
 from scoring.admission import AdmissionResult
 from scoring.cli.files import check_out, write_frame
 from scoring.cli.options import parse_ties, plain_float, plain_int
@@ -195,18 +196,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "dominance_on": ("主导性（人群：{pop}）", "Dominance on {pop}"),
     "not_measured": ("未计算主导性：人群缺少方案所需的列 {cols}",
                      "dominance not measured: the population lacks the scheme's column(s) {cols}"),
-    "disagree": ("三种口径结论不一致：{passing} 达标，{failing} 未达标；要求采用{measure}",
-                 "the measures disagree: {passing} pass but {failing} fail; the requirement uses the {measure}"),
-    "no_line": ("所有符合资格者均获准落户，没有起决定作用的分数线；决定性占比按符合资格者的中位分计算",
-                "every eligible applicant is admitted, so no line decides; the decisive share is measured around the "
-                "median eligible score"),
     "required": ("  * 要求口径，最低 {req}", "  * the measure the requirement uses, minimum {req}"),
 }
-MEASURE_NAMES = {"design": ("设计占比（分析）", "design share (analysis)"),
-                 "realised": ("占积分的比例（字面读法，符合资格者）",
-                              "share of the points (literal reading, eligible)"),
-                 "decisive": ("决定性占比（分析，不是占积分的比例）",
-                              "decisive share (analysis, not a share of the points)")}
 
 
 def say(key: str, lang: str, **values: Any) -> str:
@@ -219,28 +210,29 @@ def _dominance_lines(d: dict[str, Any], lang: str) -> list[str]:
         return "—" if v is None else f"{v:.1%}"
 
     def name(key: str) -> str:
-        return MEASURE_NAMES[key][0 if lang == "zh" else 1]
+        return labels.measure_label(key, "name", lang)  # scoring.labels: the one source of the measures' names
 
-    verdict = {True: "达标" if lang == "zh" else "pass", False: "未达标" if lang == "zh" else "fail", None: "—"}
+    verdict = {True: labels.text("pass", lang), False: labels.text("fail", lang), None: "—"}
     values = {"design": d["design"], "realised": d["realised_eligible"], "decisive": d["decisive"]}
     out = []
     for key, value in values.items():
         mark = " *" if key == d["measure"] else ""
         out.append(f"  {name(key)}: {pct(value)} ({verdict[d['passed'][key]]}){mark}")
     if d.get("realised_admitted") is not None:
-        out.append(("  占积分的比例（获准落户者）：" if lang == "zh" else "  share of the points (admitted): ")
+        out.append(f"  {labels.text('points_share_admitted', lang)}{'：' if lang == 'zh' else ': '}"
                    + pct(d["realised_admitted"]))
     out.append(say("required", lang, req=f"{d['min_share']:.0%}"))
     judged = {k: v for k, v in d["passed"].items() if v is not None}
     if len(set(judged.values())) > 1:
         sep = "、" if lang == "zh" else ", "
-        out.append("  ! " + say("disagree", lang, passing=sep.join(name(k) for k, v in judged.items() if v),
-                                failing=sep.join(name(k) for k, v in judged.items() if not v),
-                                measure=name(d["measure"])))
+        passing = sep.join(name(k) for k, v in judged.items() if v)
+        failing = sep.join(name(k) for k, v in judged.items() if not v)
+        out.append("  ! " + labels.text("measures_disagree", lang, passing=passing, failing=failing,
+                                        measure=labels.measure_label(d["measure"], "short", lang)))
     for warning in d["warnings"]:
         if warning.startswith("the measures disagree"):
             continue
-        out.append("  ! " + (say("no_line", lang) if warning == NO_LINE_NOTE else warning))
+        out.append("  ! " + (labels.text("no_line", lang) if warning == NO_LINE_NOTE else warning))
     return out
 
 
