@@ -141,7 +141,7 @@ def write_table(frame: pd.DataFrame, path: str | Path, stamp: str) -> None:
     fmt = OUT_FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise ScoringInputError(f"{path}: unknown output type {path.suffix!r}; use .parquet, .csv or .xlsx")
-    write_frame(frame.assign(scheme=pd.Categorical([stamp] * len(frame))), path, fmt)
+    write_frame(frame, path, fmt, stamp=stamp)
 
 
 def check_outputs(args: argparse.Namespace) -> None:
