@@ -151,13 +151,8 @@ def _write(frame: pd.DataFrame, sink: str | os.PathLike[str] | io.BytesIO, fmt: 
            sheet_name: str) -> None:
     if fmt == "parquet":
         frame.to_parquet(sink, index=index)
-    elif fmt == "csv":
-        text = excel_safe_frame(frame).to_csv(index=index)
-        data = text.encode("utf-8-sig")
-        if isinstance(sink, io.BytesIO):
-            sink.write(data)
-        else:
-            Path(sink).write_bytes(data)
+    elif fmt == "csv":  # UTF-8 with a byte-order mark, so Excel shows Chinese
+        excel_safe_frame(frame).to_csv(sink, index=index, encoding="utf-8-sig")
     elif fmt == "xlsx":
         with xlsx_writer(sink) as xw:  # strings stay strings; a fixed creation date (same table, same bytes)
             excel_safe_frame(frame).to_excel(xw, index=index, sheet_name=sheet_name)
