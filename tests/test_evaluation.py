@@ -210,3 +210,27 @@ def test_whatif_search_against_brute_force(scheme: Any, line: float, strict: boo
         assert now.admitted == bool(ref_in[0]) and now.total == pytest.approx(ref_total[0], abs=1e-9)
         assert now.distance == round(now.total - line, 2)
     assert len(kinds) >= 2  # the cases exercise more than one kind of change
+
+
+def test_whatif_command_is_the_library_search(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from scoring.cli import main
+
+    people = synth(300, 4)
+    path = tmp_path / "p.parquet"
+    people.to_parquet(path)
+    res = scoring.score(people, HZ23)
+    pos = int(np.argmin(np.abs(res.total_cents - 100_00) + np.where(res.eligible_mask, 0, 10**9)))
+    pid = str(people["person_id"].iloc[pos])
+    assert main(["whatif", "--scheme", f"{SCHEMES}/hangzhou-2023-illustrative.yaml", "--population", str(path),
+                 "--person", pid, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    row = people.iloc[[pos]]
+    expected = flip_changes(row, HZ23, 100.0, False)
+    assert out["line"] == 100.0 and out["total"] == standing(row, HZ23, 100.0).total
+    assert [(c["kind"], c["column"], str(c["amount"])) for c in out["changes"]] == \
+        [(k, c, str(a)) for k, c, a, _ in expected.itertuples(index=False)]
+    assert main(["whatif", "--scheme", f"{SCHEMES}/hangzhou-2023-illustrative.yaml", "--population", str(path),
+                 "--person", "nobody"]) == 2
+    assert capsys.readouterr().err.startswith("error: --person 'nobody'")
