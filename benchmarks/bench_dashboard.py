@@ -111,7 +111,7 @@ def figure_sizes(n: int, seed: int) -> list[tuple[str, int]]:
                                                  stamp),
         "composition by district": figures.composition(analysis.composition(pop["district"], masks), {}, {}, "d",
                                                        "zh", stamp),
-        "cut-off vs quota": figures.cutoff_curve(analysis.cutoff_curve(res.total_cents, res.eligible_mask), 8000,
+        "cut-off vs quota": figures.cutoff_curve(analysis.cutoff_table(res), 8000,
                                                  "zh", stamp),
         "dominance gauges": figures.gauges(h.shares, h.min_share, h.measure, "zh", stamp),
     }

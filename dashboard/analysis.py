@@ -7,27 +7,23 @@ enough to send to a browser (a histogram's counts, a table of means by band, a c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-import scoring
 from dashboard.scale import Scale
-from scoring.admission import AdmissionResult
-from scoring.dominance import DominanceReport
+from scoring import evaluation
+from scoring.admission import cutoff_curve
 from scoring.engine.core import ScoreResult
 from scoring.population.schema import age_band  # noqa: F401  the one age-band definition (used as analysis.age_band)
 from scoring.scheme.load import Scheme
 
 
 @dataclass
-class Evaluation:
-    """One scheme on one population: scores, admission and dominance."""
+class Evaluation(evaluation.Evaluation):
+    """The library's :class:`scoring.evaluation.Evaluation` with the population's scale (real people per row)."""
 
-    scheme: Scheme
-    res: ScoreResult
-    adm: AdmissionResult | None
-    dom: DominanceReport
     scale: Scale | None = None
 
     @property
@@ -35,40 +31,27 @@ class Evaluation:
         """Real people per person of the sample (1 without a scale)."""
         return self.scale.ratio if self.scale is not None else 1.0
 
-    @property
-    def admitted_mask(self) -> np.ndarray:
-        """Who is admitted (all False without an admission rule)."""
-        return self.adm.admitted_mask if self.adm is not None else np.zeros(self.res.n, dtype=bool)
-
-    @property
-    def line(self) -> float | None:
-        """The score line that decides: the threshold in threshold mode, else the cut-off."""
-        if self.adm is None:
-            return None
-        if self.adm.rule.mode == "threshold":
-            return self.adm.threshold
-        return self.adm.cutoff
-
 
 def evaluate(pop: pd.DataFrame, scheme: Scheme, scale: Scale | None = None) -> Evaluation:
-    """Score, admit (the scheme's own rule) and measure dominance.
+    """Score, admit (the scheme's own rule) and measure dominance (:func:`scoring.evaluation.evaluate`).
 
     With a ``scale``, the scheme's quota is a number of real places: the sample admits ``quota / ratio`` people
     (:meth:`Scale.sample_quota`), so every count scaled back to real people matches the quota.
     """
-    res = scoring.score(pop, scheme, on_invalid="reject")
-    adm = admit_scaled(res, scheme, scale) if scheme.admission is not None else None
-    dom = scoring.dominance(res, scheme, admitted=adm)
-    return Evaluation(scheme, res, adm, dom, scale)
+    ev = evaluation.evaluate(pop, scheme, on_invalid="reject", **scaled_rule(scheme, scale))
+    out = Evaluation(ev.res, ev.adm, scale=scale)
+    out.dom  # noqa: B018 - measured now (under the page's spinner), kept with the cached evaluation
+    return out
 
 
-def admit_scaled(res: ScoreResult, scheme: Scheme, scale: Scale | None) -> AdmissionResult:
-    """The scheme's admission rule with its quota taken as real places (sample places = quota / ratio)."""
+def scaled_rule(scheme: Scheme, scale: Scale | None) -> dict[str, Any]:
+    """The scheme's admission rule with its quota taken as real places (sample places = quota / ratio), as
+    arguments of :func:`scoring.evaluation.evaluate`; empty (the scheme's own rule) when nothing is scaled."""
     rule = scheme.admission
     if scale is None or rule is None or rule.mode not in ("quota", "both") or scale.ratio == 1.0:
-        return scoring.admit(res)
+        return {}
     threshold = rule.threshold if rule.mode == "both" else None
-    return scoring.admit(res, quota=scale.sample_quota(int(rule.quota or 0)), threshold=threshold, ties=rule.ties)
+    return {"quota": scale.sample_quota(int(rule.quota or 0)), "threshold": threshold, "ties": rule.ties}
 
 
 @dataclass
@@ -192,23 +175,25 @@ def composition(values: pd.Series | pd.Categorical, masks: dict[str, np.ndarray]
     return df / totals.where(totals > 0)
 
 
-def cutoff_curve(total_cents: np.ndarray, eligible: np.ndarray, quotas: np.ndarray | None = None,
-                 points: int = 80) -> pd.DataFrame:
-    """The cut-off at each quota size, from one sort of the eligible totals (ties at the cut-off all admitted).
+CURVE_COLUMNS = ["quota", "cutoff", "admitted"]
 
-    Columns: ``quota``, ``cutoff`` (points), ``admitted`` (with ties). Default quotas: ``points`` sizes spaced
-    geometrically from 100 up to the number eligible.
-    """
-    tot = np.sort(total_cents[eligible])[::-1]
-    n = tot.size
+
+def quota_sizes(n_eligible: int, points: int = 80) -> np.ndarray:
+    """The quota sizes the dashboard's cut-off curve shows: ``points`` sizes spaced geometrically from 100 (or
+    fewer) up to the number eligible."""
+    if n_eligible <= 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.geomspace(min(100, n_eligible), n_eligible, points).round().astype(np.int64))
+
+
+def cutoff_table(res: ScoreResult, quotas: np.ndarray | None = None, points: int = 80) -> pd.DataFrame:
+    """The library's :func:`scoring.admission.cutoff_curve` at the dashboard's sizes (each clipped to 1 … the
+    number eligible; default :func:`quota_sizes`): columns ``quota``, ``cutoff`` (points), ``admitted`` (ties)."""
+    n = int(res.eligible_mask.sum())
     if n == 0:
-        return pd.DataFrame({"quota": [], "cutoff": [], "admitted": []})
-    if quotas is None:
-        quotas = np.unique(np.geomspace(min(100, n), n, points).round().astype(np.int64))
-    quotas = np.clip(np.asarray(quotas, dtype=np.int64), 1, n)
-    cut = tot[quotas - 1]
-    admitted = np.searchsorted(-tot, -cut, side="right")
-    return pd.DataFrame({"quota": quotas, "cutoff": cut / 100.0, "admitted": admitted})
+        return pd.DataFrame({c: [] for c in CURVE_COLUMNS})
+    sizes = quota_sizes(n, points) if quotas is None else np.clip(np.asarray(quotas, dtype=np.int64), 1, n)
+    return cutoff_curve(res, sizes)[CURVE_COLUMNS]
 
 
 def summary_sentence(h: Headline, lang: str) -> str:

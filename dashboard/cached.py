@@ -51,16 +51,16 @@ def composition(pop_key: str, text: str, column: str) -> pd.DataFrame:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def cutoff_curve(pop_key: str, text: str) -> pd.DataFrame:
-    """Cut-off against quota size, from one sort of the eligible totals."""
+    """Cut-off against quota size (the library's :func:`scoring.admission.cutoff_curve`)."""
     ev = state.evaluation(pop_key, text)
-    return analysis.cutoff_curve(ev.res.total_cents, ev.res.eligible_mask)
+    return analysis.cutoff_table(ev.res)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def cutoff_at(pop_key: str, text: str, quota: int) -> tuple[float | None, int]:
     """The cut-off and the number admitted (ties admitted) at one quota size."""
     ev = state.evaluation(pop_key, text)
-    curve = analysis.cutoff_curve(ev.res.total_cents, ev.res.eligible_mask, np.array([quota]))
+    curve = analysis.cutoff_table(ev.res, np.array([quota]))
     if curve.empty:
         return None, 0
     return float(curve["cutoff"].iloc[0]), int(curve["admitted"].iloc[0])

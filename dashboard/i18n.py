@@ -1,7 +1,8 @@
 """UI strings in Chinese (default) and English, and number formatting for people.
 
 Item and group labels come from the scheme (``item.name(lang)``, ``scheme.group_label(g, lang)``); column and value
-labels from :mod:`scoring.population.schema`. Only the dashboard's own words live here.
+labels from :mod:`scoring.population.schema`; the dominance measures' names and pass/fail from :mod:`scoring.labels`
+(shared with the CLI and the library). Only the dashboard's own words live here.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from dashboard.i18n_brief import BRIEF
 from dashboard.i18n_more import MORE
+from scoring import labels
 from scoring.population import schema as population_schema
 
 LANGS = ("zh", "en")
@@ -56,8 +58,6 @@ STRINGS: dict[str, tuple[str, str]] = {
                       "Decisive share: near the line, the share of the differences in total score explained by "
                       "residence and insurance years (covariance / variance). It exceeds 100% when other items move "
                       "against the years there, and falls when they move with them."),
-    "pass": ("达标", "pass"),
-    "fail": ("未达标", "fail"),
     "na": ("无法计算", "n/a"),
     "people": ("人", "people"),
     "points": ("分", "points"),
@@ -77,13 +77,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "verdict_pass": ("达到", "meets"),
     "verdict_fail": ("未达到", "does not meet"),
     "verdict_na": ("无法判断是否达到", "cannot be checked against"),
-    "measure_design": ("设计", "design"),
-    "measure_realised": ("实际", "realised"),
-    "measure_decisive": ("决定性", "decisive"),
-    "measure_design_long": ("设计占比：可得最高分中的占比", "design share: of the maximum attainable points"),
-    "measure_realised_long": ("实际占比：符合资格者实得分中的占比", "realised share: of the points the eligible hold"),
-    "measure_decisive_long": ("决定性占比：分数线附近分差中的占比",
-                              "decisive share: of the score differences near the line"),
     "requirement": ("要求（{measure}口径）≥ {min_share}", "requirement ({measure}) ≥ {min_share}"),
     "no_admission_rule": ("方案未设定落户规则（名额或分数线）。", "The scheme sets no admission rule (quota or line)."),
     # charts
@@ -283,6 +276,7 @@ METHOD_TEXT: dict[str, tuple[str, str]] = {
 
 STRINGS.update(MORE)
 STRINGS.update(BRIEF)
+STRINGS.update(labels.dashboard_strings())  # the measures' names, pass/fail: scoring.labels, shared with the CLI
 
 
 def t(key: str, lang: str = "zh", **fmt: Any) -> str:

@@ -44,9 +44,6 @@ BRIEF: dict[str, tuple[str, str]] = {
     "analysis_measures": ("分析指标（不是占积分的比例）", "Analysis measures (not shares of the points)"),
     "decisive_note": ("决定性占比可超过100%或为负，它不是“占积分的比例”。",
                       "The decisive share can exceed 100% or be negative: it is not a share of the points."),
-    "measures_disagree": ("三种口径的结论不一致：{passing}达标，{failing}未达标；要求采用{measure}口径。",
-                          "The measures disagree: {passing} pass, {failing} fail; the requirement uses the {measure} "
-                          "measure."),
     "share_of_points_gauge": ("占积分的比例", "share of the points"),
     # scale
     "population_people": ("代表人数", "people represented"),

@@ -8,6 +8,7 @@ The front door::
     res = scoring.score(pop, scheme)
     adm = scoring.admit(res, quota=6000, ties="admit_all")
     scoring.dominance(res, scheme, admitted=adm)
+    ev = scoring.evaluate(pop, scheme)   # the three at once: ev.res, ev.adm, ev.dom
 """
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ _LAZY = {
     "read_population": "scoring.population.load",
     "synth": "scoring.population.synthetic",
     "scheme_diff": "scoring.scheme.diff",
+    "evaluate": "scoring.evaluation",
+    "Evaluation": "scoring.evaluation",
 }
 
 __all__ = [
     "AdmissionResult",
     "DominanceReport",
+    "Evaluation",
     "PopulationError",
     "ScenarioError",
     "Scheme",
@@ -40,6 +44,7 @@ __all__ = [
     "ScoringInputError",
     "admit",
     "dominance",
+    "evaluate",
     "load_population",
     "load_scheme",
     "load_scheme_text",

@@ -1,4 +1,7 @@
-"""Admission rules: a yearly quota with an endogenous cut-off and tie policies, a score line, or both.
+"""Admission rules: a yearly quota with an endogenous cut-off and tie policies, a score line, both, or none.
+
+Mode ``none`` (no cap and no line) admits every eligible candidate; its cut-off is the lowest admitted score (None
+when nobody is eligible), so it is what a quota equal to the number of eligible candidates would give.
 
 A quota is a selection (``np.partition`` finds the cut-off), never a full sort; only the band of people tied at
 the cut-off is ordered, and only when a tie-break chain must decide between them. Scores are compared as exact
@@ -8,6 +11,7 @@ integer cents, so "tied" means equal to the cent.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -80,9 +84,22 @@ def resolve_rule(
     quota: int | None = None,
     threshold: float | None = None,
     ties: str | list[Any] | None = None,
+    mode: str | None = None,
 ) -> AdmissionRule:
-    """The rule to apply: explicit arguments replace the scheme's rule; ties default to the scheme's."""
+    """The rule to apply: explicit arguments replace the scheme's rule; ties default to the scheme's.
+
+    ``mode="none"`` (no cap and no line) takes no quota and no threshold; other modes follow from the arguments.
+    """
     base = res.scheme.admission
+    if mode is not None and mode != "none":
+        raise ScoringInputError(f"admission mode {mode!r}: only 'none' is given by name; give a quota and/or a "
+                                "threshold for the others")
+    if mode == "none":
+        if quota is not None or threshold is not None:
+            raise ScoringInputError("admission mode none takes no quota and no threshold")
+        data_none: dict[str, Any] = {"mode": "none",
+                                     "ties": ties if ties is not None else (base.ties if base else "admit_all")}
+        return AdmissionRule.model_validate(_plain_ties(data_none))
     if quota is None and threshold is None:
         if base is None:
             raise ScoringInputError(
@@ -98,12 +115,16 @@ def resolve_rule(
         raise ScoringInputError(f"threshold: value {threshold!r} must be a finite number of points")
     data: dict[str, Any] = {"quota": quota, "threshold": threshold}
     data["ties"] = ties if ties is not None else (base.ties if base is not None else "admit_all")
-    if isinstance(data["ties"], list):
-        data["ties"] = [k.model_dump(exclude_none=True) if isinstance(k, TieKey) else k for k in data["ties"]]
     try:
-        return AdmissionRule.model_validate(data)
+        return AdmissionRule.model_validate(_plain_ties(data))
     except Exception as exc:  # pydantic ValidationError -> one line
         raise ScoringInputError(f"admission rule: {str(exc).splitlines()[-1].strip()}") from None
+
+
+def _plain_ties(data: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(data["ties"], list):
+        data["ties"] = [k.model_dump(exclude_none=True) if isinstance(k, TieKey) else k for k in data["ties"]]
+    return data
 
 
 def _rule_dict(rule: AdmissionRule) -> dict[str, Any]:
@@ -117,14 +138,16 @@ def admit(
     ties: str | list[Any] | None = None,
     *,
     candidates: np.ndarray | None = None,
+    mode: str | None = None,
 ) -> AdmissionResult:
     """Admit from the eligible (optionally only ``candidates``, e.g. this year's applicants).
 
     With a threshold everyone eligible at or above it is admitted; with a quota the best ``quota`` are admitted,
     people tied at the cut-off all admitted (``ties="admit_all"``) or ordered by a tie chain of columns
     (``[{column: insurance_years, order: desc}, {lottery: 12345}]``). With both, the threshold applies first.
+    ``mode="none"`` admits every eligible candidate (cut-off: the lowest of their scores, None if there are none).
     """
-    rule = resolve_rule(res, quota, threshold, ties)
+    rule = resolve_rule(res, quota, threshold, ties, mode)
     if isinstance(rule.ties, list):
         for key in rule.ties:
             if key.column is not None and key.column not in res.population.columns:
@@ -232,3 +255,35 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     return z ^ (z >> np.uint64(31))
+
+
+def cutoff_curve(res: ScoreResult, quotas: Sequence[int] | np.ndarray | None = None, *,
+                 candidates: np.ndarray | None = None, threshold: float | None = None, points: int = 41
+                 ) -> pd.DataFrame:
+    """The cut-off and the number admitted (all tied at the cut-off admitted) for each quota size.
+
+    One descending sort of the candidates' scores (the eligible, optionally only ``candidates`` and only those at
+    or above ``threshold``) serves every quota: the cut-off for quota q is the q-th best score, and the admitted
+    are everyone scoring at least that. Without ``quotas``, ``points`` sizes from 0 to the number of candidates.
+    """
+    mask = res.eligible_mask if candidates is None else (res.eligible_mask & candidates)
+    scores = res.total_cents[mask]
+    if threshold is not None:
+        scores = scores[scores >= int(round(threshold * 100))]
+    desc = np.sort(scores)[::-1]
+    asc = desc[::-1]
+    n = len(desc)
+    q = np.unique(np.linspace(0, n, points).round().astype(np.int64)) if quotas is None else \
+        np.asarray(quotas, dtype=np.int64)
+    if (q < 0).any():
+        raise ValueError("quotas must be 0 or more")
+    k = np.minimum(q, n)
+    has = k > 0
+    cut = np.where(has, desc[np.maximum(k - 1, 0)] if n else 0, 0)
+    admitted = np.where(has, n - np.searchsorted(asc, cut, side="left"), 0)
+    tied = np.where(has, np.searchsorted(asc, cut, side="right") - np.searchsorted(asc, cut, side="left"), 0)
+    return pd.DataFrame({
+        "quota": q, "candidates": n, "cutoff": np.where(has, cut / 100.0, np.nan),
+        "admitted": admitted.astype(np.int64), "tied_at_cutoff": tied.astype(np.int64),
+        "binding": q < n,
+    })

@@ -24,25 +24,15 @@ from typing import Any
 
 import numpy as np
 
+from scoring import labels
 from scoring.engine.compiled import group_rules
 from scoring.engine.core import ScoreResult
 from scoring.engine.kernels import apply_group_rule
+from scoring.labels import MEASURES
 from scoring.scheme.load import Item, Scheme
 
-MEASURE_TEXT: dict[str, tuple[str, str]] = {
-    "realised": ("占积分的比例（通知原文的字面读法）：居住年限与社保缴纳年限分数在符合资格者"
-                 "（或获准落户者）全部正分中所占的比例，介于0与100%之间。",
-                 "Share of the points (the notice read literally): residence- and insurance-year points as a share of "
-                 "all positive points of the eligible (or the admitted); always between 0 and 100%."),
-    "design": ("设计占比（分析）：两项最多可得的分数占方案最多可得总分的比例，看方案的设计，不看人群。",
-               "Design share (analysis): the most points the two items can earn over the most points the scheme can "
-               "award; a property of the scheme, not of the people."),
-    "decisive": ("决定性占比（分析，不是占积分的比例）：分数线附近总分差异中由两项解释的部分"
-                 "（协方差÷方差），可超过100%或为负。",
-                 "Decisive share (analysis, not a share of the points): near the line, the part of the differences "
-                 "in total score that the two items explain (covariance over variance); it can exceed 100% or be "
-                 "negative."),
-}
+# One sentence per measure saying what it is (zh, en): from scoring.labels, the one source of the measures' names.
+MEASURE_TEXT: dict[str, tuple[str, str]] = {m: forms["text"] for m, forms in MEASURES.items()}
 
 DEFAULT_WINDOW = 10.0  # points either side of the line that count as "near the line"
 MIN_NEAR = 200  # if fewer eligible people are within the window, the nearest this many are used
@@ -117,8 +107,7 @@ def main_share_headline(report: DominanceReport, lang: str = "zh") -> dict[str, 
     analysis measures beside it, each with one sentence saying what it is."""
     zh = lang != "en"
     share = report.realised_eligible
-    label = ("居住与社保年限分数占积分的比例（符合资格者）" if zh
-             else "residence + insurance points as a share of the points (the eligible)")
+    label = labels.text("points_share_eligible", lang)
     return {
         "label": label, "share": share, "share_admitted": report.realised_admitted,
         "min_share": report.min_share, "ok": report.literal_ok,
@@ -264,10 +253,7 @@ def decisive_share(res: ScoreResult, mask: np.ndarray, groups: list[str]) -> flo
     return cov_ratio(res.group_cents(groups)[mask], res.total_cents[mask])
 
 
-NO_LINE_NOTE = (
-    "every eligible applicant is admitted, so no line decides; the decisive share is measured around the median "
-    "eligible score"
-)
+NO_LINE_NOTE = labels.TEXT["no_line"][1]  # the warning's words (English in the report; the CLI translates it)
 
 
 def deciding_line(

@@ -1,9 +1,21 @@
-"""Safe outputs: files written atomically, and tables that open in Excel without live formulas.
+"""Safe outputs: files written atomically, tables that open in Excel without live formulas, one table writer and
+one JSON writer.
 
 Every file the library or the CLI writes goes through :func:`atomic_path` (a temporary file beside the target,
 flushed and renamed over it at the end), so an interrupted or failed write never leaves a partial file and never
 destroys the previous good one. Every table exported for people goes through :func:`excel_safe_frame`, which
 neutralises text that a spreadsheet would run as a formula (cells, column names and index labels alike).
+
+Tables are written by :func:`write_table` (a file) or :func:`table_bytes` (a download), one convention for all:
+
+- the stamp (scheme id, version, status, "simulation") is a column named ``stamp`` (:data:`STAMP_COLUMN`), the
+  last one, on every row, in every format (CSV, Excel and Parquet alike; categorical, so it costs one string);
+- CSV is UTF-8 with a byte-order mark (Excel then shows Chinese), Excel-safe; XLSX is Excel-safe, strings stay
+  strings, with a fixed creation date; Parquet keeps the types;
+- a file is written atomically.
+
+JSON is written by :func:`json_text` (numpy numbers as numbers, non-finite floats as null, Chinese as is): the CLI's
+``--json`` output (:func:`scoring.cli.output.emit`) and every ``summary.json``.
 """
 
 from __future__ import annotations
@@ -11,11 +23,15 @@ from __future__ import annotations
 import contextlib
 import datetime
 import io
+import json
+import math
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 # A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV injection").
@@ -111,3 +127,92 @@ def xlsx_writer(target: str | os.PathLike[str] | io.BytesIO) -> pd.ExcelWriter:
     writer = pd.ExcelWriter(target, engine="xlsxwriter", engine_kwargs={"options": XLSX_SAFE_OPTIONS})
     writer.book.set_properties({"created": XLSX_CREATED})
     return writer
+
+
+STAMP_COLUMN = "stamp"  # the one stamp convention of every table written (see the module's docstring)
+TABLE_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".xlsx": "xlsx"}
+
+
+def stamped(frame: pd.DataFrame, stamp: str | None) -> pd.DataFrame:
+    """``frame`` with the ``stamp`` column last (replacing one already there); ``frame`` itself when ``stamp`` is
+    None."""
+    if stamp is None:
+        return frame
+    return frame.drop(columns=STAMP_COLUMN, errors="ignore").assign(
+        **{STAMP_COLUMN: pd.Categorical([str(stamp)] * len(frame))})
+
+
+def table_format(target: str | os.PathLike[str]) -> str | None:
+    """The format of a table file by its extension (parquet, csv or xlsx), None if unknown."""
+    return TABLE_FORMATS.get(Path(target).suffix.lower())
+
+
+def _write(frame: pd.DataFrame, sink: str | os.PathLike[str] | io.BytesIO, fmt: str, index: bool,
+           sheet_name: str) -> None:
+    if fmt == "parquet":
+        frame.to_parquet(sink, index=index)
+    elif fmt == "csv":  # UTF-8 with a byte-order mark, so Excel shows Chinese
+        excel_safe_frame(frame).to_csv(sink, index=index, encoding="utf-8-sig")
+    elif fmt == "xlsx":
+        with xlsx_writer(sink) as xw:  # strings stay strings; a fixed creation date (same table, same bytes)
+            excel_safe_frame(frame).to_excel(xw, index=index, sheet_name=sheet_name)
+    else:
+        raise ValueError(f"unknown table format {fmt!r}; use parquet, csv or xlsx")
+
+
+def write_table(frame: pd.DataFrame, target: str | os.PathLike[str], fmt: str | None = None, *,
+                stamp: str | None = None, index: bool = False, sheet_name: str = "Sheet1") -> Path:
+    """Write ``frame`` (with the ``stamp`` column when given) to ``target`` atomically; ``fmt`` defaults to the
+    extension's. CSV: UTF-8 with BOM, Excel-safe; XLSX: Excel-safe, strings stay strings; Parquet: as is."""
+    target = Path(target)
+    fmt = fmt or table_format(target)
+    if fmt is None:
+        raise ValueError(f"{target}: unknown table type {target.suffix!r}; use .parquet, .csv or .xlsx")
+    with atomic_path(target) as tmp:
+        _write(stamped(frame, stamp), tmp, fmt, index, sheet_name)
+    return target
+
+
+def table_bytes(frame: pd.DataFrame, fmt: str, *, stamp: str | None = None, index: bool = False,
+                sheet_name: str = "Sheet1") -> bytes:
+    """The bytes :func:`write_table` would write (for a download)."""
+    buf = io.BytesIO()
+    _write(stamped(frame, stamp), buf, fmt, index, sheet_name)
+    return buf.getvalue()
+
+
+def json_default(value: Any) -> Any:
+    """JSON for numpy scalars and arrays (non-finite floats become null); anything else as text."""
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every non-finite float (NaN, ±inf) replaced by None, containers walked."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def json_text(payload: Any, indent: int | None = None) -> str:
+    """``payload`` as JSON text: Chinese as is, numpy numbers as numbers, NaN and infinities as null (valid JSON)."""
+    return json.dumps(_finite(payload), ensure_ascii=False, indent=indent, default=json_default, allow_nan=False)
+
+
+def write_json(payload: Any, target: str | os.PathLike[str], indent: int | None = 2) -> Path:
+    """Write ``payload`` as :func:`json_text` (UTF-8) to ``target`` atomically."""
+    target = Path(target)
+    with atomic_path(target) as tmp:
+        tmp.write_text(json_text(payload, indent), encoding="utf-8")
+    return target

@@ -76,7 +76,7 @@ def test_score_writes_output_with_stamp(pop_files: dict[str, Path]) -> None:
     assert len(table) == summary["scored"] == 3000
     items = [i.id for i in scoring.load_scheme(HZ23).items]
     assert np.allclose(table[items].sum(axis=1), table["total"])
-    assert table["scheme"].astype(str).str.contains("示意").all()
+    assert table["stamp"].astype(str).str.contains("示意").all()
 
 
 def test_invalid_rows_stop_the_run_with_exit_2(pop_files: dict[str, Path]) -> None:

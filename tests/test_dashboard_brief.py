@@ -190,7 +190,7 @@ def test_download_tables_are_in_real_people_percent_and_the_view_language(ev23):
     assert values[t("h_population", "zh")] == "4,000,000" and values[t("h_sample", "zh")] == f"{N:,}"
     assert values[t("h_points_share", "zh")] == fmt_pct(ev23.dom.realised_eligible)
     assert values[t("admitted", "zh")] == f"{round(ev23.adm.admitted_count * RATIO):,}"
-    curve = analysis.cutoff_curve(ev23.res.total_cents, ev23.res.eligible_mask)
+    curve = analysis.cutoff_table(ev23.res)
     real = downloads.cutoff_table(curve, ev23.scale, "en")
     assert list(real.columns) == ["quota (people)", "cut-off score", "admitted (ties included)"]
     assert (real["quota (people)"].to_numpy() == curve["quota"].to_numpy() * RATIO).all()

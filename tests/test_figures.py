@@ -78,11 +78,11 @@ def test_age_bands():
 def test_cutoff_curve_agrees_with_admit(ev):
     res = ev.res
     quotas = np.array([1, 50, 777, 5000, int(res.eligible_mask.sum())])
-    curve = analysis.cutoff_curve(res.total_cents, res.eligible_mask, quotas)
+    curve = analysis.cutoff_table(res, quotas)
     for q, cut, admitted in curve.itertuples(index=False):
         adm = scoring.admit(res, quota=int(q), ties="admit_all")
         assert cut == adm.cutoff and admitted == adm.admitted_count
-    default = analysis.cutoff_curve(res.total_cents, res.eligible_mask)
+    default = analysis.cutoff_table(res)
     assert default["quota"].is_monotonic_increasing and default["cutoff"].is_monotonic_decreasing
 
 
@@ -192,7 +192,7 @@ def _all_figures(ev, lang: str) -> dict[str, go.Figure]:
         "bands": figures.item_bands(analysis.item_means_by_band(res, res.eligible_mask),
                                     {i.id: i.name(lang) for i in sch.items}, lang, stamp),
         "composition": figures.composition(comp, {}, {}, "t", lang, stamp),
-        "cutoff": figures.cutoff_curve(analysis.cutoff_curve(res.total_cents, res.eligible_mask), 8000, lang, stamp),
+        "cutoff": figures.cutoff_curve(analysis.cutoff_table(res), 8000, lang, stamp),
         "gauges": figures.gauges(h.shares, h.min_share, h.measure, lang, stamp),
         "person": figures.person_items({"a": 10.0, "b": -5.0}, {"a": "A"}, 100.0, lang, stamp),
         "transitions": figures.transitions(trans, lang, stamp),

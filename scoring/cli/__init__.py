@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "scoring.cli.tune",
     "scoring.cli.calibrate",
     "scoring.cli.cases",
+    "scoring.cli.whatif",
 )
 
 

@@ -10,7 +10,6 @@ stderr; bad targets exit 2 with one line.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from pathlib import Path
@@ -18,9 +17,9 @@ from typing import Any
 
 import yaml
 
-from scoring.cli.output import emit, json_default
+from scoring.cli.output import emit
 from scoring.errors import ScenarioError
-from scoring.safe_output import atomic_path, excel_safe_frame
+from scoring.safe_output import atomic_path, write_json, write_table
 from scoring.scenario.calibrate_targets import read_targets
 from scoring.scenario.calibration import FitResult, calibrate
 from scoring.scenario.load import load_scenario
@@ -92,13 +91,11 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     text = fitted_text(Path(args.scenario), result, str(args.targets))
     report = result.report()
     report["out"] = str(out)
-    for name, content in (("scenario.yaml", text),
-                          ("fit_report.json", json.dumps(report, ensure_ascii=False, indent=1, default=json_default))):
-        with atomic_path(out / name) as tmp:
-            tmp.write_text(content, encoding="utf-8")
+    with atomic_path(out / "scenario.yaml") as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    write_json(report, out / "fit_report.json", indent=1)
     for name, frame in (("fit.csv", result.table), ("parameters.csv", result.parameter_table())):
-        with atomic_path(out / name) as tmp:
-            excel_safe_frame(frame).to_csv(tmp, index=False, encoding="utf-8")
+        write_table(frame, out / name, stamp=sc.stamp("en"))
     if args.update:
         with atomic_path(args.scenario) as tmp:
             tmp.write_text(text, encoding="utf-8")

@@ -11,14 +11,16 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from scoring.admission import AdmissionResult, admit
+from scoring import labels
+from scoring.admission import AdmissionResult
 from scoring.cli.files import check_out, write_frame
 from scoring.cli.options import parse_ties, plain_float, plain_int
 from scoring.cli.outofcore import add_engine_args, run_outofcore
 from scoring.cli.output import emit
-from scoring.dominance import NO_LINE_NOTE, design_note, dominance
+from scoring.dominance import NO_LINE_NOTE, design_note
 from scoring.engine.core import ScoreResult, score
 from scoring.errors import PopulationError, SchemeError, ScoringInputError
+from scoring.evaluation import evaluate, evaluate_scored
 from scoring.scheme.load import Scheme, load_scheme, scheme_warnings
 
 OUT_FORMATS = {".parquet": "parquet", ".csv": "csv", ".xlsx": "xlsx"}
@@ -139,7 +141,7 @@ def write_table(frame: pd.DataFrame, path: str | Path, stamp: str) -> None:
     fmt = OUT_FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise ScoringInputError(f"{path}: unknown output type {path.suffix!r}; use .parquet, .csv or .xlsx")
-    write_frame(frame.assign(scheme=pd.Categorical([stamp] * len(frame))), path, fmt)
+    write_frame(frame, path, fmt, stamp=stamp)
 
 
 def check_outputs(args: argparse.Namespace) -> None:
@@ -194,18 +196,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "dominance_on": ("主导性（人群：{pop}）", "Dominance on {pop}"),
     "not_measured": ("未计算主导性：人群缺少方案所需的列 {cols}",
                      "dominance not measured: the population lacks the scheme's column(s) {cols}"),
-    "disagree": ("三种口径结论不一致：{passing} 达标，{failing} 未达标；要求采用{measure}",
-                 "the measures disagree: {passing} pass but {failing} fail; the requirement uses the {measure}"),
-    "no_line": ("所有符合资格者均获准落户，没有起决定作用的分数线；决定性占比按符合资格者的中位分计算",
-                "every eligible applicant is admitted, so no line decides; the decisive share is measured around the "
-                "median eligible score"),
     "required": ("  * 要求口径，最低 {req}", "  * the measure the requirement uses, minimum {req}"),
 }
-MEASURE_NAMES = {"design": ("设计占比（分析）", "design share (analysis)"),
-                 "realised": ("占积分的比例（字面读法，符合资格者）",
-                              "share of the points (literal reading, eligible)"),
-                 "decisive": ("决定性占比（分析，不是占积分的比例）",
-                              "decisive share (analysis, not a share of the points)")}
 
 
 def say(key: str, lang: str, **values: Any) -> str:
@@ -218,28 +210,29 @@ def _dominance_lines(d: dict[str, Any], lang: str) -> list[str]:
         return "—" if v is None else f"{v:.1%}"
 
     def name(key: str) -> str:
-        return MEASURE_NAMES[key][0 if lang == "zh" else 1]
+        return labels.measure_label(key, "name", lang)  # scoring.labels: the one source of the measures' names
 
-    verdict = {True: "达标" if lang == "zh" else "pass", False: "未达标" if lang == "zh" else "fail", None: "—"}
+    verdict = {True: labels.text("pass", lang), False: labels.text("fail", lang), None: "—"}
     values = {"design": d["design"], "realised": d["realised_eligible"], "decisive": d["decisive"]}
     out = []
     for key, value in values.items():
         mark = " *" if key == d["measure"] else ""
         out.append(f"  {name(key)}: {pct(value)} ({verdict[d['passed'][key]]}){mark}")
     if d.get("realised_admitted") is not None:
-        out.append(("  占积分的比例（获准落户者）：" if lang == "zh" else "  share of the points (admitted): ")
+        out.append(f"  {labels.text('points_share_admitted', lang)}{'：' if lang == 'zh' else ': '}"
                    + pct(d["realised_admitted"]))
     out.append(say("required", lang, req=f"{d['min_share']:.0%}"))
     judged = {k: v for k, v in d["passed"].items() if v is not None}
     if len(set(judged.values())) > 1:
         sep = "、" if lang == "zh" else ", "
-        out.append("  ! " + say("disagree", lang, passing=sep.join(name(k) for k, v in judged.items() if v),
-                                failing=sep.join(name(k) for k, v in judged.items() if not v),
-                                measure=name(d["measure"])))
+        passing = sep.join(name(k) for k, v in judged.items() if v)
+        failing = sep.join(name(k) for k, v in judged.items() if not v)
+        out.append("  ! " + labels.text("measures_disagree", lang, passing=passing, failing=failing,
+                                        measure=labels.measure_label(d["measure"], "short", lang)))
     for warning in d["warnings"]:
         if warning.startswith("the measures disagree"):
             continue
-        out.append("  ! " + (say("no_line", lang) if warning == NO_LINE_NOTE else warning))
+        out.append("  ! " + (labels.text("no_line", lang) if warning == NO_LINE_NOTE else warning))
     return out
 
 
@@ -284,9 +277,8 @@ def cmd_check_scheme(args: argparse.Namespace) -> int:
     if missing:
         warnings.append(say("not_measured", "en", cols=", ".join(missing)))
     else:
-        res = score(pop, scheme, on_invalid="reject")
-        adm = admit(res) if scheme.admission is not None else None
-        report = dominance(res, scheme, admitted=adm)
+        ev = evaluate(pop, scheme, on_invalid="reject")
+        adm, report = ev.adm, ev.dom
         dom = report.to_dict()
         warnings += [f"dominance: {w}" for w in report.warnings]
         if report.ok is False:
@@ -328,7 +320,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         frame = res.to_frame()
         paths = _write_outputs(args, frame, rejected, scheme.stamp(args.lang))
         bar.update(1)
-    dom = dominance(res, scheme).to_dict() if res.n else None
+    dom = evaluate_scored(res, admission=False).dom.to_dict() if res.n else None
     counts = _counts(load, res, rejected)
     payload = {
         "scheme": _scheme_info(scheme, args.lang),
@@ -352,9 +344,10 @@ def cmd_admit(args: argparse.Namespace) -> int:
     ties = parse_ties(args.ties)
     with _progress(4, "admit") as bar:
         scheme, load, res, rejected = _load_inputs(args, bar)
-        adm: AdmissionResult = admit(res, quota=args.quota, threshold=args.threshold, ties=ties)
+        ev = evaluate_scored(res, quota=args.quota, threshold=args.threshold, ties=ties, require_rule=True)
+        adm: AdmissionResult = ev.adm  # type: ignore[assignment]  # require_rule: never None
         bar.update(1)
-    report = dominance(res, scheme, admitted=adm)
+    report = ev.dom
     counts = _counts(load, res, rejected)
     paths: dict[str, str] = {}
     if args.out:

@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from scoring.errors import ScoringInputError
-from scoring.safe_output import atomic_path, excel_safe_frame, xlsx_writer
+from scoring.safe_output import TABLE_FORMATS, write_table
 
-TABLE_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".xlsx": "xlsx"}
+__all__ = ["TABLE_FORMATS", "XLSX_MAX_ROWS", "check_out", "same_file", "write_error", "write_frame"]
 XLSX_MAX_ROWS = 1_048_575  # rows of an Excel sheet, less the header
 
 
@@ -53,24 +53,18 @@ def write_error(option: str, out: Path, exc: BaseException) -> ScoringInputError
 
 
 def write_frame(frame: pd.DataFrame, out: str | os.PathLike[str], fmt: str, *, sheet_name: str = "Sheet1",
-                option: str = "--out") -> None:
-    """Write ``frame`` (no index) as ``fmt`` ("parquet", "csv" UTF-8 with BOM, "xlsx") to ``out``, atomically."""
+                option: str = "--out", stamp: str | None = None) -> None:
+    """Write ``frame`` (no index; the ``stamp`` column when given) as ``fmt`` ("parquet", "csv" UTF-8 with BOM,
+    "xlsx") to ``out`` through :func:`scoring.safe_output.write_table`, with one-line errors."""
     from xlsxwriter.exceptions import XlsxWriterException
 
     out = Path(out)
     if fmt == "xlsx" and len(frame) > XLSX_MAX_ROWS:
         raise ScoringInputError(f"{option} {out}: {len(frame):,} rows do not fit in an Excel sheet; use .parquet "
                                 "or .csv")
+    if fmt not in TABLE_FORMATS.values():
+        raise ScoringInputError(f"{option} {out}: unknown output type; use .parquet, .csv or .xlsx")
     try:
-        with atomic_path(out) as tmp:
-            if fmt == "parquet":
-                frame.to_parquet(tmp, index=False)
-            elif fmt == "csv":
-                excel_safe_frame(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
-            elif fmt == "xlsx":
-                with xlsx_writer(tmp) as xw:  # strings stay strings; a fixed creation date (same table, same bytes)
-                    excel_safe_frame(frame).to_excel(xw, index=False, sheet_name=sheet_name)
-            else:
-                raise ScoringInputError(f"{option} {out}: unknown output type; use .parquet, .csv or .xlsx")
+        write_table(frame, out, fmt, stamp=stamp, sheet_name=sheet_name)
     except (OSError, XlsxWriterException) as exc:
         raise write_error(option, out, exc) from None

@@ -8,12 +8,12 @@ run (engine "memory", or "auto" on a file that fits).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from scoring.cli.options import parse_ties
+from scoring.cli.output import print_json
 from scoring.errors import ScoringInputError
 from scoring.scheme.load import load_scheme
 
@@ -67,7 +67,7 @@ def run_outofcore(args: argparse.Namespace, command: str) -> int | None:
         if rejected is not None and rejected.exists():
             payload["rejected_out"] = str(rejected)
     if args.json:
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
+        print_json(payload)
     else:
         s = payload
         lines = [stamp, f"engine {payload['engine']} · rows in {s['rows_in']:,} · scored {s['scored']:,} · "
@@ -94,14 +94,12 @@ def _run_dask(scheme: Any, args: argparse.Namespace, command: str, out: str | No
         res = run_dask(scheme, args.population, tmp if out else None, admission=command == "admit",
                        scheduler_address=address, rows_per_partition=args.chunk_rows, lang=None, **kw)
         if out is not None:  # one file, as the other engines write; atomically
-            import pandas as pd
-
-            from scoring.safe_output import atomic_path
+            from scoring.safe_output import atomic_path, stamped
 
             with atomic_path(out) as out_tmp:
                 writer = FrameWriter(out_tmp, index=False)
                 for part in sorted(Path(tmp).glob("part.*.parquet")):
                     for df in iter_written(part, args.chunk_rows):
-                        writer.write(df.assign(scheme=pd.Categorical([stamp] * len(df))))
+                        writer.write(stamped(df, stamp))
                 writer.close()
     return res

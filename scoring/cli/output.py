@@ -1,29 +1,28 @@
-"""What every command prints: one JSON object with ``--json``, readable lines otherwise."""
+"""What every command prints: one JSON object with ``--json``, readable lines otherwise.
+
+JSON goes through :func:`scoring.safe_output.json_text` (the one JSON writer: numpy numbers as numbers,
+non-finite floats as null, Chinese as is), here and in every ``summary.json``.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
-import numpy as np
+from scoring.safe_output import json_default, json_text
+
+__all__ = ["emit", "json_default", "print_json"]
 
 
-def json_default(value: Any) -> Any:
-    """JSON for numpy scalars and arrays (non-finite floats become null); anything else as text."""
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value) if np.isfinite(value) else None
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    return str(value)
+def print_json(payload: Any) -> None:
+    """Print ``payload`` as one JSON line on stdout."""
+    sys.stdout.write(json_text(payload) + "\n")
 
 
 def emit(args: argparse.Namespace, payload: dict[str, Any], lines: list[str]) -> None:
     """Print ``payload`` as one JSON line when ``args.json``, else ``lines``."""
     if getattr(args, "json", False):
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=json_default) + "\n")
+        print_json(payload)
     else:
         sys.stdout.write("\n".join(lines) + "\n")

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from scoring.cli.output import print_json
 from scoring.errors import PopulationError, ScoringInputError
 from scoring.pathways.tables import GROUPINGS
 
@@ -121,16 +122,15 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def _write(out: Path, tables: dict[str, pd.DataFrame], summary: dict[str, Any], stamp: str) -> None:
     """The tables (Excel-safe CSV) and summary.json in folder ``out``, each file written atomically."""
     from scoring.cli.files import write_error, write_frame
-    from scoring.safe_output import atomic_path
+    from scoring.safe_output import write_json
 
     if out.exists() and not out.is_dir():
         raise ScoringInputError(f"--out {out}: is a file; --out names a folder for the tables")
     try:
         out.mkdir(parents=True, exist_ok=True)
         for name, frame in tables.items():
-            write_frame(frame.assign(stamp=stamp), out / f"{name}.csv", "csv")
-        with atomic_path(out / "summary.json") as tmp:
-            tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+            write_frame(frame, out / f"{name}.csv", "csv", stamp=stamp)
+        write_json(summary, out / "summary.json", indent=2)
     except OSError as exc:
         raise write_error("--out", out, exc) from None
 
@@ -233,7 +233,7 @@ def run(args: argparse.Namespace) -> int:
         _write(Path(args.out), tables, summary, stamp)
     if args.json:
         payload = {**summary, "tables": {k: _records(v) for k, v in tables.items()}}
-        print(json.dumps(payload, ensure_ascii=False))
+        print_json(payload)
     else:
         _print_text(tables, stamp, lang, dict(rules.overrides))
     return 0

@@ -8,7 +8,6 @@ and renamed into place at the end, so an error never leaves a half-written resul
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -20,8 +19,9 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
+from scoring.cli.output import print_json
 from scoring.errors import ScoringInputError
-from scoring.safe_output import excel_safe_frame
+from scoring.safe_output import write_json, write_table
 from scoring.scenario.load import Scenario, load_scenario
 from scoring.scenario.run import compare_runs, progress_steps, run_scenario
 
@@ -71,10 +71,10 @@ def _write_results(out: Path, tables: dict[str, pd.DataFrame], summary: dict[str
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
-        for name, df in tables.items():
-            excel_safe_frame(df).to_csv(tmp / f"{name}.csv", index=False, encoding="utf-8")  # no live formulas
-            df.to_parquet(tmp / f"{name}.parquet", index=False)
-        (tmp / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+        for name, df in tables.items():  # each already carries its stamp column (ScenarioRun.tables)
+            write_table(df, tmp / f"{name}.csv")  # UTF-8 with BOM, no live formulas
+            write_table(df, tmp / f"{name}.parquet")
+        write_json(summary, tmp / "summary.json", indent=2)
         (tmp / "report.html").write_text(report(), encoding="utf-8")
         old = None
         if out.exists():
@@ -109,7 +109,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     write_results(out, run.tables(), summary, lambda: run_report(run))
     summary["out"] = str(out)
     if args.json:
-        sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+        print_json(summary)
     else:  # the summary is the result: stdout (progress alone goes to stderr)
         t = summary["totals"]
         lines = [f"{y['year']}: line {'—' if y['cutoff'] is None else format(y['cutoff'], '.2f')}, admitted "
@@ -152,7 +152,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     write_results(out, tables, summary, lambda: compare_report(cmp))
     summary["out"] = str(out)
     if args.json:
-        sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+        print_json(summary)
     else:
         table = readable(cmp.totals().drop(columns=["status"]))
         cal = "\n".join(r.notes[-1] for r in runs)

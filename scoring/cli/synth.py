@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 
 from scoring.cli.files import TABLE_FORMATS, XLSX_MAX_ROWS, check_out, write_frame
+from scoring.cli.output import print_json
 from scoring.errors import ScoringInputError
 
 FORMATS = TABLE_FORMATS
@@ -83,5 +83,5 @@ def run(args: argparse.Namespace) -> int:
             "total_seconds": round(total, 3),
             "status": "simulation",
         }
-        sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+        print_json(summary)
     return 0

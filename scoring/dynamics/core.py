@@ -110,13 +110,10 @@ class Simulation:
 def _admit(res: Any, quota: int | None, rule: YearRule, applicants: np.ndarray
            ) -> tuple[np.ndarray, int | None, int]:
     """(admitted mask, cut-off in cents or None, tied at the cut-off); ``quota`` in sample units."""
-    if quota is None and rule.threshold is None:
-        admitted = applicants & res.eligible_mask
-        if not admitted.any():
-            return admitted, None, 0
-        low = int(res.total_cents[admitted].min())
-        return admitted, low, int((res.total_cents[admitted] == low).sum())
-    adm = admit(res, quota=quota, threshold=rule.threshold, ties=rule.ties, candidates=applicants)
+    if quota is None and rule.threshold is None:  # no cap and no line: every eligible applicant
+        adm = admit(res, mode="none", ties="admit_all", candidates=applicants)
+    else:
+        adm = admit(res, quota=quota, threshold=rule.threshold, ties=rule.ties, candidates=applicants)
     return adm.admitted_mask, adm.cutoff_cents, adm.tied_at_cutoff
 
 

@@ -29,7 +29,7 @@ from scoring.outofcore.core import ADMIT_COLUMNS, Context, make_context, pass1_b
 from scoring.outofcore.plan import Plan, band_rows, finish_plan, make_plan, pass2_batch
 from scoring.outofcore.result import OutOfCoreResult
 from scoring.outofcore.stats import Pass2Stats, Stats
-from scoring.safe_output import atomic_path, excel_safe_frame
+from scoring.safe_output import atomic_path, excel_safe_frame, stamped
 from scoring.scheme.load import Scheme
 
 DEFAULT_CHUNK_ROWS = 1 << 20
@@ -230,9 +230,7 @@ def pass2_file(scheme: Scheme, scored_path: Path, out: Path | None, plan: Plan, 
                 public = public_frame(df, scheme, lang)
                 if plan.admission:
                     public[ADMIT_COLUMNS[0]] = admitted
-                if stamp is not None:
-                    public["scheme"] = pd.Categorical([stamp] * len(public))
-                writer.write(public)
+                writer.write(stamped(public, stamp))  # the one stamp convention (scoring.safe_output)
     finally:
         if writer is not None:
             writer.close()
@@ -248,7 +246,7 @@ def run_chunked(scheme: Scheme, path: str | os.PathLike[str], out: str | os.Path
                 index: bool = True) -> OutOfCoreResult:
     """Score (and, with ``admission``, admit) a Parquet population out of core; see the module docstring.
 
-    ``out`` (.parquet or .csv) gets the per-row results; ``stamp`` adds a ``scheme`` column with that text and
+    ``out`` (.parquet or .csv) gets the per-row results; ``stamp`` adds a ``stamp`` column with that text and
     ``index=False`` leaves out the row labels (as the CLI writes tables).
     """
     if chunk_rows < 1:

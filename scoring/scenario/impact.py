@@ -1,8 +1,8 @@
 """Impact of a reform: pure functions of (baseline, reform) single-year outcomes.
 
-An :class:`Outcome` is a scored population and its admission (``scoring.score`` + ``scoring.admit``); baseline and
-reform are matched person by person on the population index (people scored in both). None of these functions
-modifies its inputs. ::
+An :class:`Outcome` is a :class:`scoring.evaluation.Evaluation` (a scored population, its admission and, on first
+use, its dominance report); baseline and reform are matched person by person on the population index (people
+scored in both). None of these functions modifies its inputs. ::
 
     base = outcome(pop, load_scheme("scenarios/schemes/hangzhou-2022-illustrative.yaml"))
     reform = outcome(pop, load_scheme("scenarios/schemes/hangzhou-2023-illustrative.yaml"))
@@ -12,41 +12,26 @@ modifies its inputs. ::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from scoring.admission import AdmissionResult, admit
-from scoring.dominance import dominance
 from scoring.dynamics.core import AGE_BANDS, YEARS_BANDS
-from scoring.engine.core import ScoreResult, score
+from scoring.evaluation import Evaluation, evaluate
 from scoring.scheme.load import Scheme, merge_scheme_dicts, scheme_from_dict
 
 KENDALL_SAMPLE = 100_000
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """One scored and admitted population; ``label`` names it in tables."""
-
-    res: ScoreResult
-    adm: AdmissionResult
-    label: str = ""
-
-    @property
-    def name(self) -> str:
-        """The label, else the scheme id."""
-        return self.label or self.res.scheme.id
+Outcome = Evaluation  # one scored and admitted population; ``label`` names it in tables
 
 
 def outcome(pop: pd.DataFrame, scheme: Scheme, *, quota: int | None = None, threshold: float | None = None,
             ties: Any = None, label: str = "") -> Outcome:
     """Score ``pop`` under ``scheme`` and admit (the scheme's rule unless quota/threshold are given)."""
-    res = score(pop, scheme)
-    return Outcome(res, admit(res, quota=quota, threshold=threshold, ties=ties), label)
+    return evaluate(pop, scheme, quota=quota, threshold=threshold, ties=ties, require_rule=True, label=label)
 
 
 def _aligned(base: Outcome, reform: Outcome) -> tuple[np.ndarray, np.ndarray]:
@@ -161,9 +146,8 @@ def item_contributions(o: Outcome) -> pd.DataFrame:
         reduced = _without_item(o.res.scheme, item.id)
         if reduced is None:
             continue
-        res = score(o.res.population, reduced)
-        adm = admit(res, quota=o.adm.quota, threshold=o.adm.threshold, ties=ties) if (
-            o.adm.quota is not None or o.adm.threshold is not None) else admit(res)
+        adm = evaluate(o.res.population, reduced, quota=o.adm.quota, threshold=o.adm.threshold, ties=ties,
+                       mode="none" if rule.mode == "none" else None, require_rule=True).adm
         a0, a1 = o.adm.admitted_mask, adm.admitted_mask
         rows.append({"item": item.id, "group": item.group, "admitted_without": adm.admitted_count,
                      "newly_admitted": int((~a0 & a1).sum()), "newly_excluded": int((a0 & ~a1).sum()),
@@ -174,7 +158,7 @@ def item_contributions(o: Outcome) -> pd.DataFrame:
 
 def dominance_side_by_side(base: Outcome, reform: Outcome) -> pd.DataFrame:
     """The three dominance measures and the verdict: one row per measure, columns ``baseline`` and ``reform``."""
-    reps = {"baseline": dominance(base.res, admitted=base.adm), "reform": dominance(reform.res, admitted=reform.adm)}
+    reps = {"baseline": base.dom, "reform": reform.dom}
     rows = []
     for measure, attr in (("design", "design"), ("realised_eligible", "realised_eligible"),
                           ("realised_admitted", "realised_admitted"), ("decisive", "decisive")):

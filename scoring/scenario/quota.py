@@ -2,52 +2,21 @@
 
 Both variants run the same people with the same random streams (draws are keyed by person id, see
 :mod:`scoring.dynamics.state`), so every difference comes from the cap. For a single year,
-:func:`cutoff_curve` gives the cut-off for every quota size from one sort of the eligible scores.
+:func:`scoring.admission.cutoff_curve` gives the cut-off for every quota size from one sort of the eligible scores
+(re-exported here).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from scoring.admission import cutoff_curve
 from scoring.dynamics.core import MonteCarlo, Progress, YearRule, simulate_many
 from scoring.engine.core import ScoreResult
-
-
-def cutoff_curve(res: ScoreResult, quotas: Sequence[int] | np.ndarray | None = None, *,
-                 candidates: np.ndarray | None = None, threshold: float | None = None, points: int = 41
-                 ) -> pd.DataFrame:
-    """The cut-off and the number admitted (all tied at the cut-off admitted) for each quota size.
-
-    One descending sort of the candidates' scores (the eligible, optionally only ``candidates`` and only those at
-    or above ``threshold``) serves every quota: the cut-off for quota q is the q-th best score, and the admitted
-    are everyone scoring at least that. Without ``quotas``, ``points`` sizes from 0 to the number of candidates.
-    """
-    mask = res.eligible_mask if candidates is None else (res.eligible_mask & candidates)
-    scores = res.total_cents[mask]
-    if threshold is not None:
-        scores = scores[scores >= int(round(threshold * 100))]
-    desc = np.sort(scores)[::-1]
-    asc = desc[::-1]
-    n = len(desc)
-    q = np.unique(np.linspace(0, n, points).round().astype(np.int64)) if quotas is None else \
-        np.asarray(quotas, dtype=np.int64)
-    if (q < 0).any():
-        raise ValueError("quotas must be 0 or more")
-    k = np.minimum(q, n)
-    has = k > 0
-    cut = np.where(has, desc[np.maximum(k - 1, 0)] if n else 0, 0)
-    admitted = np.where(has, n - np.searchsorted(asc, cut, side="left"), 0)
-    tied = np.where(has, np.searchsorted(asc, cut, side="right") - np.searchsorted(asc, cut, side="left"), 0)
-    return pd.DataFrame({
-        "quota": q, "candidates": n, "cutoff": np.where(has, cut / 100.0, np.nan),
-        "admitted": admitted.astype(np.int64), "tied_at_cutoff": tied.astype(np.int64),
-        "binding": q < n,
-    })
 
 
 @dataclass

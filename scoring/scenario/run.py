@@ -11,16 +11,16 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from scoring.admission import admit
 from scoring.dynamics.core import MonteCarlo, Progress, simulate_many
 from scoring.dynamics.services import service_table, service_totals
 from scoring.engine.core import score
+from scoring.evaluation import evaluate_scored
 from scoring.recognition import apply_recognition
 from scoring.scenario.impact import Outcome, impact_summary, item_contributions
 from scoring.scenario.load import Scenario
@@ -42,12 +42,10 @@ def first_year_outcome(sc: Scenario, *, recognition: bool = True, pool: pd.DataF
     if area is not None and "district" in res.population:
         candidates = res.population["district"].astype("string").isin(list(area)).fillna(False).to_numpy(bool)
     quota = None if rule.quota is None else int(round(rule.quota / sc.ratio))
-    if quota is None and rule.threshold is None:
-        n = int(res.eligible_mask.sum() if candidates is None else (res.eligible_mask & candidates).sum())
-        adm = admit(res, quota=n, ties="admit_all", candidates=candidates)
-    else:
-        adm = admit(res, quota=quota, threshold=rule.threshold, ties=rule.ties, candidates=candidates)
-    return Outcome(res, adm, sc.id)
+    if quota is None and rule.threshold is None:  # no cap and no line: every eligible candidate
+        return evaluate_scored(res, mode="none", ties="admit_all", candidates=candidates, label=sc.id)
+    return evaluate_scored(res, quota=quota, threshold=rule.threshold, ties=rule.ties, candidates=candidates,
+                           label=sc.id)
 
 
 @dataclass
@@ -214,7 +212,7 @@ def recognition_effect(sc: Scenario) -> dict[str, Any] | None:
         pop = pop[pop["district"].astype("string").isin(list(area)).fillna(False).to_numpy(bool)]
     with_rec = first_year_outcome(sc, pool=pop)
     without = first_year_outcome(sc, recognition=False, pool=pop)
-    summary = impact_summary(Outcome(without.res, without.adm, "no recognition"), with_rec, columns=())
+    summary = impact_summary(replace(without, label="no recognition"), with_rec, columns=())
     return {"rules": sc.recognition.to_dict(), "counts": summary["counts"], "transitions": summary["transitions"],
             "jaccard": summary["jaccard"]}
 

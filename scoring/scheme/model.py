@@ -278,9 +278,10 @@ Ties = Literal["admit_all"] | Annotated[list[TieKey], Field(max_length=MAX_COLUM
 
 
 class AdmissionRule(StrictModel):
-    """How people are admitted: a quota, a threshold (score line, no cap), or both (threshold, then at most quota)."""
+    """How people are admitted: a quota, a threshold (score line, no cap), both (threshold, then at most quota), or
+    none (no cap and no line: every eligible candidate is admitted)."""
 
-    mode: Literal["quota", "threshold", "both"] | None = None
+    mode: Literal["quota", "threshold", "both", "none"] | None = None
     quota: int | None = Field(default=None, ge=0)
     threshold: float | None = None
     ties: Ties = "admit_all"
@@ -298,6 +299,8 @@ class AdmissionRule(StrictModel):
             raise ValueError(f"mode {self.mode} needs quota")
         if self.mode in ("threshold", "both") and self.threshold is None:
             raise ValueError(f"mode {self.mode} needs threshold")
+        if self.mode == "none" and (self.quota is not None or self.threshold is not None):
+            raise ValueError("mode none takes no quota and no threshold (every eligible candidate is admitted)")
         if isinstance(self.ties, list):
             if not self.ties:
                 raise ValueError("ties must be admit_all or a non-empty list of tie keys")

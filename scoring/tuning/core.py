@@ -21,9 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from scoring.admission import admit
-from scoring.dominance import dominance
-from scoring.engine.core import score
+from scoring.evaluation import Evaluation, evaluate
 from scoring.scheme.diff import scheme_diff
 from scoring.scheme.load import Scheme
 from scoring.tuning.diagnosis import Binding, diagnose
@@ -139,8 +137,8 @@ class TuneResult:
         }
 
 
-def _summary(res: Any, adm: Any, scheme: Scheme) -> dict[str, Any]:
-    dom = dominance(res, scheme, admitted=adm)
+def _summary(e: Evaluation) -> dict[str, Any]:
+    adm, dom = e.adm, e.dom
     return {"eligible": adm.eligible, "admitted": adm.admitted_count, "cutoff": adm.cutoff,
             "design": dom.design, "realised": dom.realised_eligible, "realised_admitted": dom.realised_admitted,
             "decisive": dom.decisive}
@@ -320,9 +318,9 @@ def tune(
     cons = (constraints or Constraints()).resolved(ev)
     prob = Problem(ev, cons, seed=seed)
     say("baseline")
-    base_res = score(pop, scheme, on_invalid="reject")
-    base_adm = admit(base_res, quota=ev.quota, threshold=ev.threshold)
-    before = _summary(base_res, base_adm, scheme)
+    base = evaluate(pop, scheme, quota=ev.quota, threshold=ev.threshold, require_rule=True, on_invalid="reject")
+    base_res, base_adm = base.res, base.adm
+    before = _summary(base)
     out = TuneResult("infeasible", scheme, None, cons, objective, params, {}, before=before,
                      population=len(pop), sample=ev.n)
     with one_blas_thread():
@@ -367,9 +365,9 @@ def _check(out: TuneResult, prob: Problem, scheme: Scheme, pop: pd.DataFrame, ba
     new = new.model_copy(update={"version": f"{scheme.version}-tuned", "status": "draft"})
     out.values = {p.name: _new_value(scheme, new, p, t) for p, t in zip(params, theta, strict=True)}
     say("exact check on everyone")
-    res = score(pop, new, on_invalid="reject")
-    adm = admit(res, quota=ev.quota, threshold=ev.threshold)
-    out.after = _summary(res, adm, new)
+    after = evaluate(pop, new, quota=ev.quota, threshold=ev.threshold, require_rule=True, on_invalid="reject")
+    res, adm = after.res, after.adm
+    out.after = _summary(after)
     q_sample = prob.quantities(prob.z_of(np.array([out.values[p.name] for p in params])))
     q_full = _quantities(out.after, cons.measure or "realised")
     out.checks = []

@@ -15,9 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from scoring.admission import admit
-from scoring.engine.core import score
 from scoring.errors import ScoringInputError
+from scoring.evaluation import evaluate
 from scoring.scheme.diff import scheme_diff
 from scoring.scheme.load import Scheme, scheme_from_dict
 from scoring.tuning.core import Check, TuneResult, _quantities, _summary
@@ -91,9 +90,9 @@ def round_result(result: TuneResult, pop: pd.DataFrame, step: float) -> RoundedR
     rule = rounded.admission
     quota = rule.quota if rule is not None and rule.mode in ("quota", "both") else None
     threshold = rule.threshold if rule is not None and rule.mode in ("threshold", "both") else None
-    res = score(pop, rounded, on_invalid="reject")
-    adm = admit(res, quota=quota, threshold=threshold)
-    after = _summary(res, adm, rounded)
+    rounded_ev = evaluate(pop, rounded, quota=quota, threshold=threshold, require_rule=True, on_invalid="reject")
+    adm = rounded_ev.adm
+    after = _summary(rounded_ev)
     cons = result.constraints
     q = _quantities(after, cons.measure or "realised")
     checks = []
@@ -101,7 +100,6 @@ def round_result(result: TuneResult, pop: pd.DataFrame, step: float) -> RoundedR
         slack = b.slack(q)
         checks.append(Check(b.describe(), b.quantity, b.value, b.sense, None, q.get(b.quantity), slack >= -1e-9,
                             max(0.0, -slack)))
-    tuned_res = score(pop, tuned, on_invalid="reject")
-    tuned_adm = admit(tuned_res, quota=quota, threshold=threshold)
+    tuned_adm = evaluate(pop, tuned, quota=quota, threshold=threshold, require_rule=True, on_invalid="reject").adm
     changed = int((tuned_adm.admitted_mask != adm.admitted_mask).sum())
     return RoundedResult(step, tuned, rounded, checks, after, changed)

@@ -1,0 +1,90 @@
+"""``whatif``: one person of a population file against the line, and the smallest change that flips the outcome."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from scoring.cli.options import plain_float
+from scoring.cli.output import emit
+from scoring.errors import ScoringInputError
+
+TEXT: dict[str, tuple[str, str]] = {
+    "standing": ("人员 {pid}：总积分 {total} · 分数线 {line} · 差距 {distance} · {state}",
+                 "person {pid}: total {total} · line {line} · distance {distance} · {state}"),
+    "in": ("在线内", "in"), "out": ("在线外", "out"),
+    "ineligible": ("不符合资格（{reason}）", "not eligible ({reason})"),
+    "change": ("  {column}：{amount} → 总积分 {new_total}", "  {column}: {amount} → total {new_total}"),
+    "months": ("{n} 个月", "{n} months"), "yes": ("是", "yes"), "no": ("否", "no"),
+    "nothing": ("  没有单项改变能改变结果", "  no single change flips the outcome"),
+}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the whatif command."""
+    p = sub.add_parser("whatif", help="one person against the line: what would flip the outcome")
+    p.add_argument("--scheme", required=True, help="scheme YAML file")
+    p.add_argument("--population", required=True, help="population file (CSV/XLSX/Parquet)")
+    p.add_argument("--person", required=True, help="the person's person_id")
+    p.add_argument("--line", type=plain_float, help="score line (default: the scheme's rule on this population)")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels (default zh)")
+    p.set_defaults(func=cmd_whatif)
+
+
+def say(key: str, lang: str, **values: Any) -> str:
+    """One line of output in ``lang``."""
+    return TEXT[key][0 if lang == "zh" else 1].format(**values)
+
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    """Place the person against the line (given, or the scheme's rule on the whole population) and search."""
+    import numpy as np
+
+    from scoring.engine.inputs import population_schema_for
+    from scoring.evaluation import evaluate
+    from scoring.population import schema
+    from scoring.population.load import read_population
+    from scoring.scheme.load import load_scheme
+    from scoring.whatif import flip_changes, is_strict, standing
+
+    scheme = load_scheme(args.scheme)
+    pop = read_population(args.population, skip_invalid=True, schema=population_schema_for(scheme)).frame
+    if "person_id" not in pop.columns:
+        raise ScoringInputError(f"{args.population}: has no person_id column")
+    hits = np.flatnonzero((pop["person_id"].astype("string") == args.person).fillna(False).to_numpy(bool))
+    if hits.size == 0:
+        raise ScoringInputError(f"--person {args.person!r}: no such person_id in {args.population}")
+    row = pop.iloc[[int(hits[0])]]
+    if args.line is not None:
+        line, strict = float(args.line), False
+    else:
+        ev = evaluate(pop, scheme, on_invalid="reject", require_rule=True)
+        line, strict = ev.line, is_strict(ev.adm.rule if ev.adm is not None else None)
+    now = standing(row, scheme, line, strict)
+    flips = flip_changes(row, scheme, line, strict)
+    payload = {"scheme": {"id": scheme.id, "version": scheme.version, "stamp": scheme.stamp(args.lang)},
+               "person_id": args.person, "line": line, "strict": strict, "total": now.total,
+               "eligible": now.eligible, "reason": now.reason, "admitted": now.admitted, "distance": now.distance,
+               "points": now.points, "changes": flips.to_dict(orient="records")}
+    state = say("in" if now.admitted else "out", args.lang) if now.eligible else \
+        say("ineligible", args.lang, reason=now.reason)
+    lines = [scheme.stamp(args.lang),
+             say("standing", args.lang, pid=args.person, total=f"{now.total:,.2f}",
+                 line="—" if line is None else f"{line:,.2f}",
+                 distance="—" if now.distance is None else f"{now.distance:+,.2f}", state=state)]
+    for change in flips.itertuples(index=False):
+        amount = change.amount
+        if change.kind in ("months", "both"):
+            amount = say("months", args.lang, n=amount)
+        elif isinstance(amount, bool | np.bool_):
+            amount = say("yes" if amount else "no", args.lang)
+        else:
+            amount = schema.value_label(change.column, amount, args.lang)
+        column = "+".join(schema.label(c, args.lang) for c in str(change.column).split("+"))
+        lines.append(say("change", args.lang, column=column, amount=amount,
+                         new_total=f"{change.new_total:,.2f}"))
+    if flips.empty:
+        lines.append(say("nothing", args.lang))
+    emit(args, payload, lines)
+    return 0

@@ -1,0 +1,112 @@
+"""One scheme on one population: score, admit under the scheme's rule (or the one given), measure dominance.
+
+Every caller that needs the three together (the CLI's ``check-scheme``/``score``/``admit``, a scenario's first year,
+:mod:`scoring.scenario.impact`, the dashboard) goes through :func:`evaluate`::
+
+    ev = evaluate(pop, scheme)                       # the scheme's own admission rule
+    ev = evaluate(pop, scheme, quota=6000, ties="admit_all")
+    ev = evaluate(pop, scheme, mode="none")          # no cap and no line: every eligible candidate admitted
+    ev.res, ev.adm, ev.dom, ev.line, ev.admitted_mask
+
+The dominance report is measured on first use (``ev.dom``) and kept, so callers that never look at it pay nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoring.admission import AdmissionResult, admit
+from scoring.dominance import DominanceReport, dominance
+from scoring.engine.core import ScoreResult, score
+from scoring.scheme.load import Scheme
+
+
+@dataclass
+class Evaluation:
+    """Scores, admission (None when no rule was asked for and the scheme has none) and dominance of one scheme."""
+
+    res: ScoreResult
+    adm: AdmissionResult | None
+    label: str = ""
+    candidates: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def scheme(self) -> Scheme:
+        """The scheme scored under."""
+        return self.res.scheme
+
+    @cached_property
+    def dom(self) -> DominanceReport:
+        """The three dominance measures, the realised share among the admitted and the line that decides."""
+        return dominance(self.res, self.scheme, admitted=self.adm)
+
+    @property
+    def name(self) -> str:
+        """The label, else the scheme id."""
+        return self.label or self.res.scheme.id
+
+    @property
+    def admitted_mask(self) -> np.ndarray:
+        """Who is admitted (all False without an admission)."""
+        return self.adm.admitted_mask if self.adm is not None else np.zeros(self.res.n, dtype=bool)
+
+    @property
+    def line(self) -> float | None:
+        """The score line shown as "the line": the threshold in threshold mode, else the lowest admitted score
+        (the cut-off; in mode none the lowest eligible score); None without an admission or when nobody is in."""
+        if self.adm is None:
+            return None
+        if self.adm.rule.mode == "threshold":
+            return self.adm.threshold
+        return self.adm.cutoff
+
+
+def evaluate(
+    pop: pd.DataFrame,
+    scheme: Scheme,
+    *,
+    quota: int | None = None,
+    threshold: float | None = None,
+    ties: str | list[Any] | None = None,
+    mode: str | None = None,
+    candidates: np.ndarray | None = None,
+    admission: bool = True,
+    require_rule: bool = False,
+    on_invalid: str = "raise",
+    label: str = "",
+) -> Evaluation:
+    """Score ``pop`` under ``scheme``, admit, and (on first use of ``.dom``) measure dominance.
+
+    The admission is :func:`scoring.admission.admit` with the given ``quota``/``threshold``/``ties``/``mode`` and
+    ``candidates``; without a quota, threshold or mode it is the scheme's own rule, and when the scheme has none the
+    admission is None (``require_rule=True`` raises the library's one-line error instead). ``admission=False``
+    scores and measures only.
+    """
+    res = score(pop, scheme, on_invalid=on_invalid)
+    return evaluate_scored(res, quota=quota, threshold=threshold, ties=ties, mode=mode, candidates=candidates,
+                           admission=admission, require_rule=require_rule, label=label)
+
+
+def evaluate_scored(
+    res: ScoreResult,
+    *,
+    quota: int | None = None,
+    threshold: float | None = None,
+    ties: str | list[Any] | None = None,
+    mode: str | None = None,
+    candidates: np.ndarray | None = None,
+    admission: bool = True,
+    require_rule: bool = False,
+    label: str = "",
+) -> Evaluation:
+    """:func:`evaluate` for a population already scored (``res``)."""
+    adm = None
+    explicit = quota is not None or threshold is not None or mode is not None
+    if admission and (explicit or require_rule or res.scheme.admission is not None):
+        adm = admit(res, quota=quota, threshold=threshold, ties=ties, candidates=candidates, mode=mode)
+    return Evaluation(res, adm, label, candidates)
