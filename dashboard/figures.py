@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.i18n import fmt_int, fmt_pct, fmt_points, t
+from dashboard.i18n_tuning import tx
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 COLORS = {"admitted": "#1f77b4", "not_admitted": "#c7c7c7", "line": "#d62728", "with": "#ff7f0e", "without": "#2ca02c"}
@@ -246,4 +247,27 @@ def quota_curve(curve: pd.DataFrame, quota: int, lang: str, stamp: str) -> go.Fi
     fig.update_layout(title=t("qy_fig_curve", lang), xaxis_title=t("qy_quota_axis", lang),
                       yaxis_title=t("qy_points", lang), showlegend=False)
     fig.update_xaxes(type="log", tickformat=",", dtick=1)
+    return stamp_figure(fig, stamp)
+
+
+def tornado_figure(frame: pd.DataFrame, outcome_label: str, pct: float, lang: str, stamp: str) -> go.Figure:
+    """Horizontal bars: change of the outcome at -pct % and +pct % of each parameter, largest swing on top."""
+    df = frame.iloc[::-1]
+    fig = go.Figure()
+    fig.add_bar(y=df["parameter"], x=df["change_low"], orientation="h", name=f"−{pct:g}%", marker_color="#9ecae1")
+    fig.add_bar(y=df["parameter"], x=df["change_high"], orientation="h", name=f"+{pct:g}%",
+                marker_color=COLORS["admitted"])
+    fig.update_layout(barmode="overlay", title={"text": f"{tx('tornado', lang)}：{outcome_label}"
+                                                 if lang != "en" else f"{tx('tornado', lang)}: {outcome_label}"},
+                      xaxis_title=tx("change_axis", lang))
+    return stamp_figure(fig, stamp, height=max(320, 60 + 28 * len(df)))
+
+
+def sobol_figure(first: pd.Series, total: pd.Series, outcome_label: str, lang: str, stamp: str) -> go.Figure:
+    """Grouped bars of first-order and total Sobol indices per parameter."""
+    fig = go.Figure()
+    fig.add_bar(x=first.index, y=first.values, name=tx("first", lang), marker_color="#9ecae1")
+    fig.add_bar(x=total.index, y=total.values, name=tx("total", lang), marker_color=COLORS["admitted"])
+    fig.update_layout(barmode="group", title={"text": f"{tx('sobol', lang)}：{outcome_label}" if lang != "en"
+                               else f"{tx('sobol', lang)}: {outcome_label}"}, yaxis_range=[0, 1.05])
     return stamp_figure(fig, stamp)

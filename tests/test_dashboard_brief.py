@@ -21,7 +21,7 @@ from dashboard_helpers import SEED, N, app, metrics, ok, plain
 import scoring
 from dashboard import analysis, data_dictionary, downloads, figures, report, scale, static_charts, view
 from dashboard.i18n import fmt_int, fmt_pct, fmt_points, t
-from dashboard.page_overview import AFTER, BEFORE
+from dashboard.pages.overview import AFTER, BEFORE
 from dashboard.state import SCHEME_DIR
 from scoring.dominance import MEASURE_TEXT
 from scoring.population.synthetic import synth
@@ -78,7 +78,7 @@ def test_quota_admits_the_real_number_of_places_at_every_sample_size():
 def test_compare_and_pathways_give_the_same_number_for_the_same_rule(pop):
     """The old rules' quota: 8,000 real places on Compare (scheme quota) and on Pathways (quota share of the
     population), once both are in real people."""
-    from dashboard.page_pathways import _fill, rule_files, scaled
+    from dashboard.pages.pathways import _fill, rule_files, scaled
     from scoring.pathways.comparison import compare
     from scoring.pathways.rules import load_ruleset
 
@@ -329,7 +329,8 @@ def test_person_page_shows_inputs_whole_outcome_and_no_distance_when_not_eligibl
 
 
 def test_person_card_holds_inputs_points_and_outcome(pop):
-    from dashboard import page_person, person
+    from dashboard import person
+    from dashboard.pages import person as page_person
 
     sch = scoring.load_scheme(SCHEME_DIR / f"{AFTER}.yaml")
     row = pop.iloc[[0]]

@@ -10,8 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 import scoring
 from dashboard import scale
+from dashboard.figures import sobol_figure, tornado_figure
 from dashboard.i18n import fmt_int
-from dashboard.page_tuning import sobol_figure, tornado_figure
 
 ROOT = Path(__file__).resolve().parent.parent
 RATIO = scale.for_population("synth:20000:3", 20_000).ratio  # the page takes and shows counts in real people
@@ -22,7 +22,7 @@ def _page(lang: str = "zh") -> AppTest:
         import streamlit as st
 
         from dashboard import state
-        from dashboard.page_tuning import render
+        from dashboard.pages.tuning import render
 
         state.init()
         render()
