@@ -40,13 +40,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "filled": ("所用人口缺少途径属性，已按假设合成补充（见 docs/pathways.md）。",
                "The population lacks pathway attributes; synthetic values were added (see docs/pathways.md)."),
     "error": ("无法计算：", "Cannot compute: "),
-    "area_note": ("积分落户途径只计杭州市城区（八个中心城区和西湖风景名胜区）的居民；"
-                  "“总览”“情景对比”等页按方案计全部人口，所以同一分数线下的人数不同。"
-                  "名额按实际名额计算（例如旧规则8,000个名额在两处都是8,000人）。",
-                  "The points route counts residents of the Hangzhou city districts only (the eight central districts "
-                  "and the West Lake scenic area); Overview, Compare and the other pages apply the scheme to the whole "
-                  "population, so the same line gives different numbers. Quotas are real places (the old rules' 8,000 "
-                  "places are 8,000 people on both pages)."),
+    "area_note": ("积分落户途径与其他各页一样只计杭州市城区居民（见上），其他途径按各自适用的地区计算；名额为实际名额"
+                  "（旧规则8,000个名额即8,000人）。新规则还按通知互认长三角社保和市内其他地区的居住年限，所以新规则下"
+                  "积分途径的人数可以高于“总览”“情景对比”按方案本身（不含互认）算出的人数。",
+                  "The points route counts residents of the Hangzhou city districts only, as on every page (above); "
+                  "the other routes count the areas they apply to. Quotas are real places (the old rules' 8,000 "
+                  "places are 8,000 people). The new rules also recognise insurance years from the Yangtze River "
+                  "Delta and residence elsewhere in the city, as the notice does, so the new points route can count "
+                  "more people than Overview and Compare, which apply the scheme alone (without recognition)."),
     "change": ("改动", "change"), "routes": ("途径数", "routes"),
 }
 COLUMN_NAMES: dict[str, tuple[str, str]] = {

@@ -59,6 +59,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "people_note": ("录取人数的目标和结果均为实际人数（按上述比例换算为样本人数后调参）。",
                     "Admitted-count targets and results are in real people (converted to the sample at the ratio "
                     "above for the search)."),
+    "col_dropped": ("去掉的项目数", "items dropped"), "col_items": ("去掉的项目", "dropped"),
+    "col_changed": ("录取名单变化人数", "admissions changed"), "col_entered": ("新进入录取名单", "newly admitted"),
+    "col_left": ("退出录取名单", "no longer admitted"), "col_admitted": ("录取人数", "admitted"),
+    "col_changed_share": ("变化占今日录取比例", "changed, share of today's admitted"),
+    "simplify_note": ("今日录取{n}人（实际人数）；比较口径：{hold}。表中人数均为实际人数。",
+                      "Admitted today: {n} (real people); compared at {hold}. Every count below is in real people."),
+    "simplify_best": ("每去掉若干项时变化最小的组合", "The least change for each number of items dropped"),
+    "simplify_singles": ("单独去掉每一项", "Each item dropped alone"),
 }
 
 

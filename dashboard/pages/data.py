@@ -135,6 +135,7 @@ def render() -> None:
     if ss.get("pop_source") == "upload" and st.button(t("use_synth", lang), key="pop_back"):
         ss["pop_source"] = "synth"
         ss.pop("_upload", None)
+        ss.pop("_upload_route", None)
         st.rerun()
     _upload(lang)
     _dictionary(lang)

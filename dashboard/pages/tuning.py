@@ -20,6 +20,7 @@ from dashboard.i18n import fmt_int, t
 from dashboard.i18n_tuning import tx
 from dashboard.safe_text import error_text, md
 from scoring.errors import ScoringInputError
+from scoring.scheme.load import scheme_from_dict
 
 REAL = ("admitted", "eligible", "changed")  # counts of people: shown and taken in real people (dashboard.scale)
 TORNADO_HEADERS = ("parameter", "value", "low", "high", "change_low", "change_high", "swing")
@@ -55,6 +56,21 @@ def _sense(b: Any) -> int:
     return -1 if "<=" in str(b.constraint) else 1
 
 
+def simplify_frame(removals: list[Any], names: dict[str, str], admitted: float, ratio: float, lang: str
+                   ) -> pd.DataFrame:
+    """Removals (scoring.tuning.simplification.Removal) as shown: the items by name, every count in real people
+    (``ratio`` per person of the sample, like every page), the change as a share of today's admitted, headers in the
+    view's language."""
+    sep = "、" if lang != "en" else ", "
+    rows = [{tx("col_dropped", lang): len(r.items),
+             tx("col_items", lang): sep.join(names.get(i, i) for i in r.items),
+             **{tx(f"col_{k}", lang): int(round(getattr(r, k) * ratio)) for k in ("changed", "entered", "left",
+                                                                                  "admitted")},
+             tx("col_changed_share", lang): f"{r.changed / max(1.0, admitted) * 100:.1f}%"}
+            for r in removals]
+    return pd.DataFrame(rows)
+
+
 def checks_frame(checks: list[Any], measure: str, ratio: float, lang: str, sample: bool = True) -> pd.DataFrame:
     """The exact checks as a table in the view's language, people counts in real people."""
     rows = []
@@ -66,6 +82,32 @@ def checks_frame(checks: list[Any], measure: str, ratio: float, lang: str, sampl
         row[tx("col_met", lang)] = bool(c.met)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _with_quota(sch: Any, quota: int | None) -> Any:
+    """``sch`` with its quota set to ``quota`` (unchanged without a quota rule, or when it is already that)."""
+    adm = sch.admission
+    if quota is None or adm is None or adm.quota is None or adm.mode not in ("quota", "both") or adm.quota == quota:
+        return sch
+    data = sch.to_dict()
+    data["admission"]["quota"] = int(quota)
+    return scheme_from_dict(data, sch.path or "<scheme>")
+
+
+def _for_sample(text: str, pop_key: str) -> Any:
+    """The scheme as the library runs it on the sample: its quota, real places like on every page, as the sample's
+    places (dashboard.scale: quota / ratio), so that counts scaled back are real people."""
+    sch = state.scheme_of(text)
+    adm = sch.admission
+    if adm is None or adm.quota is None:
+        return sch
+    return _with_quota(sch, state.population_scale(pop_key).sample_quota(int(adm.quota)))
+
+
+def _real_quota(sch: Any, text: str) -> Any:
+    """A tuned scheme with the working scheme's own quota (real places) back in place of the sample's."""
+    adm = state.scheme_of(text).admission
+    return _with_quota(sch, None if adm is None else adm.quota)
 
 
 # -- runs (kept per session: a live progress bar cannot be used inside st.cache_*) ---------------------------
@@ -93,7 +135,7 @@ def _tune(pop_key: str, text: str, measure: str, share: float, kind: str, lo: fl
 
     rng = (lo, hi)
     cons = Constraints(share, measure, rng if kind == "admitted" else None, rng if kind == "cutoff" else None)
-    return tune(state.scheme_of(text), state.population(pop_key), cons, objective, sample=sample,
+    return tune(_for_sample(text, pop_key), state.route_population(pop_key), cons, objective, sample=sample,
                 progress=progress)
 
 
@@ -101,7 +143,7 @@ def _tune(pop_key: str, text: str, measure: str, share: float, kind: str, lo: fl
 def _tornado(pop_key: str, text: str, pct: float) -> Any:
     from scoring.tuning.sensitivity import tornado
 
-    return tornado(state.scheme_of(text), state.population(pop_key), pct)
+    return tornado(_for_sample(text, pop_key), state.route_population(pop_key), pct)
 
 
 def _sobol(pop_key: str, text: str, pct: float, n: int, _bar: Any = None) -> Any:
@@ -111,7 +153,7 @@ def _sobol(pop_key: str, text: str, pct: float, n: int, _bar: Any = None) -> Any
         if _bar is not None:
             _bar.progress(min(1.0, k / max(1, total)), text=f"{k}/{total}")
 
-    return sobol(state.scheme_of(text), state.population(pop_key), pct, n=n, progress=progress)
+    return sobol(_for_sample(text, pop_key), state.route_population(pop_key), pct, n=n, progress=progress)
 
 
 def _simplify(pop_key: str, text: str, hold: str, _bar: Any = None) -> Any:
@@ -121,7 +163,7 @@ def _simplify(pop_key: str, text: str, hold: str, _bar: Any = None) -> Any:
         if _bar is not None:
             _bar.progress(min(1.0, k / max(1, total)), text=f"{k}/{total}")
 
-    return simplify(state.scheme_of(text), state.population(pop_key), hold=hold, progress=progress)
+    return simplify(_for_sample(text, pop_key), state.route_population(pop_key), hold=hold, progress=progress)
 
 
 # -- page ------------------------------------------------------------------------------------------------------
@@ -218,8 +260,8 @@ def _show_tune(last: dict[str, Any], lang: str, key: str, text: str) -> None:
     m2.metric(tx("changed", lang), fmt_int(None if out.changed_admissions is None else out.changed_admissions * ratio))
     st.subheader(tx("changes", lang))
     st.markdown("\n".join(f"- {md(line)}" for line in out.diff(lang)))
-    final = _rounding(out, last, lang, key)
-    new_scheme = scheme_store.as_edited(final, out.scheme)  # a tuning result is an edited draft, never official
+    final = _real_quota(_rounding(out, last, lang, key), last["text"])
+    new_scheme = scheme_store.as_edited(final, state.scheme_of(last["text"]))  # an edited draft, never official
     new_text = new_scheme.to_yaml()
     c1, c2 = st.columns(2)
     c1.download_button(tx("download", lang), data=f"# {new_scheme.stamp(lang)}\n{new_text}".encode(),
@@ -242,7 +284,7 @@ def _rounding(out: Any, last: dict[str, Any], lang: str, key: str) -> Any:
     digest = hashlib.sha256(out.new_scheme.to_yaml().encode()).hexdigest()[:16]
     with st.spinner(t("loading", lang)):
         r = _memo("round", (last["pop"], digest, float(step)),
-                  lambda: round_result(out, state.population(last["pop"]), float(step)))
+                  lambda: round_result(out, state.route_population(last["pop"]), float(step)))
     (st.success if r.ok else st.warning)(tx("round_ok" if r.ok else "round_miss", lang, s=f"{step:g}"))
     ratio = state.population_scale(last["pop"]).ratio
     st.dataframe(checks_frame(r.checks, out.constraints.measure or "realised", ratio, lang, sample=False),
@@ -306,11 +348,18 @@ def _render_simplify(lang: str, stamp: str, key: str, text: str) -> None:
     if isinstance(res, str):
         st.error(res)
         return
-    frame = res.frame()
+    ratio = state.population_scale(key).ratio
+    names = {i.id: i.name(lang) for i in state.scheme_of(text).items}
+    admitted = float(res.admitted)  # of the route's people (the library's unit); shown times the ratio
+    st.caption(tx("simplify_note", lang, n=fmt_int(res.admitted * ratio), hold=tx(f"hold_{hold}", lang)))
+    st.markdown(f"**{tx('simplify_best', lang)}**")
+    frame = simplify_frame(res.best, names, admitted, ratio, lang)
     st.dataframe(frame, hide_index=True, width="stretch")
-    view.table_downloads(frame, "simplify", stamp, lang, index=False)
-    singles = pd.DataFrame([r.to_dict() for r in res.singles])
+    view.table_downloads(frame, tx("simplify_best", lang), stamp, lang, index=False)
+    st.markdown(f"**{tx('simplify_singles', lang)}**")
+    singles = simplify_frame(res.singles, names, admitted, ratio, lang)
     st.dataframe(singles, hide_index=True, width="stretch")
+    view.table_downloads(singles, tx("simplify_singles", lang), stamp, lang, index=False)
 
 
 if __name__ == "__main__":  # run by st.navigation (app.py); importing the module (tests) draws nothing
