@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dashboard_helpers import N, SEED, admit_real, app, metrics, ok, people, route, visit
+from dashboard_helpers import SEED, N, admit_real, app, metrics, ok, people, route, visit
 
 import scoring
 from dashboard import quota_model, scale
