@@ -271,6 +271,36 @@ def test_briefing_without_a_cjk_font_says_so(ev23, monkeypatch):
     assert len(doc.inline_shapes) == 2  # still drawn
 
 
+def test_briefing_carries_the_multi_year_quota_view(ev23):
+    """The Quota page's model (both variants, real people) in the briefing: figures, the year table and two charts,
+    each value read back equal to the model's table."""
+    from dashboard import quota_model
+
+    sch = ev23.scheme
+    scenario, quota, line = quota_model.defaults(sch)
+    out = quota_model.run("test-brief-years", sch, scenario, quota, line, 3, 400, 1)
+    years = report.YearsView(out.table, 3, quota, line, "note")
+    brief = _briefing(ev23, "zh")
+    brief.years = years
+    doc = docx.Document(io.BytesIO(report.docx_bytes(brief)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert t("briefing_years", "zh", years=3) in text
+    assert len(doc.tables) == 4 and len(doc.inline_shapes) == 4  # + figures, years; + cumulative and yearly charts
+    cells = {r.cells[0].text: r.cells[1].text for r in doc.tables[1].rows}
+    for variant in ("with", "without"):
+        part = out.table[out.table["variant"] == variant].sort_values("year")
+        assert cells[t(f"qy_total_{variant}", "zh", years=3)] == fmt_int(part["cumulative"].iloc[-1])
+        assert cells[t(f"qy_first_{variant}", "zh")] == fmt_int(part["admitted"].iloc[0])
+    year_rows = doc.tables[2].rows
+    assert len(year_rows) == 1 + 3
+    header = [c.text for c in year_rows[0].cells]
+    col = header.index(f"{t('qy_variant_without', 'zh')} · {t('qy_col_cumulative', 'zh')}")
+    without = out.table[out.table["variant"] == "without"].sort_values("year")
+    assert [r.cells[col].text for r in year_rows[1:]] == [fmt_int(v) for v in without["cumulative"]]
+    # cumulative never falls: "no cap" read as a total, not as a yearly figure
+    assert (without["cumulative"].diff().dropna() >= 0).all()
+
+
 def _printed(at) -> None:
     ok(at)
     assert any("stSidebar" in str(e.proto) for e in at.main if type(e).__name__ in ("Html", "UnknownElement")) or \

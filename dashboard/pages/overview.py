@@ -96,6 +96,26 @@ def years_section(before: object, after: object, lang: str) -> None:
                  total=fmt_int(facts["represents"]), reps=quota_model.DEFAULT_REPLICATIONS, cal=cal))
 
 
+def years_view(sch: object, text: str, lang: str) -> report.YearsView | None:
+    """The Quota page's model for the working scheme when it has run (None otherwise): the Quota page's last run of
+    this scheme in this session, else the default run (which the reform section runs for the shipped schemes)."""
+    last = st.session_state.get("qy_last")
+    if last is not None and last["text"] == text:
+        table, years, quota, line = last["table"], last["years"], last["quota"], last["line"]
+        ratio, reps = last["ratio"], last["reps"]
+    else:
+        scenario, quota, line = quota_model.defaults(sch)
+        years, ratio, reps = quota_model.OVERVIEW_YEARS, quota_model.DEFAULT_RATIO, quota_model.DEFAULT_REPLICATIONS
+        hit = quota_model.cached_run(quota_model.run_key(text, scenario, quota, line, years, ratio, reps))
+        if hit is None:
+            return None
+        table = hit.table
+    facts = quota_model.info(quota_model.scenario_file(sch.id))
+    note = t("qy_sampling", lang, ratio=fmt_int(ratio), n=fmt_int(round(facts["represents"] / ratio)),
+             total=fmt_int(facts["represents"]), reps=reps)
+    return report.YearsView(table, int(years), int(quota), float(line), note)
+
+
 def render() -> None:
     """Render the page."""
     p = view.preamble("page_overview", "overview_intro", evaluate=True)
@@ -134,7 +154,8 @@ def render() -> None:
         figs = {"hist": hist_fig, "gauges": gauges}
         if reform is not None:
             figs["reform"] = reform[4]
-        brief = report.Briefing.from_view(lang, ev, h, words, reform, figs, ev.scale)
+        brief = report.Briefing.from_view(lang, ev, h, words, reform, figs, ev.scale,
+                                          years_view(sch, p.text, lang))
         st.download_button(f"⬇ {t('briefing_download', lang)}", data=lambda: report.docx_bytes(brief),
                            file_name=view.file_name(lang, "page_overview", t("briefing_title", lang), sch.id, "docx"),
                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",

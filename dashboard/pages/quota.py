@@ -72,6 +72,8 @@ def render() -> None:
     table = out.table
     area = facts["area"][lang]
     n_sim = round(facts["represents"] / ratio)
+    st.session_state["qy_last"] = {"text": p.text, "table": table, "years": years, "quota": quota, "line": line,
+                                   "ratio": ratio, "reps": out.replications}  # for the Overview's briefing
     st.caption("  \n".join([
         t("qy_sampling", lang, ratio=fmt_int(ratio), n=fmt_int(n_sim), total=fmt_int(facts["represents"]),
           reps=out.replications),
