@@ -7,6 +7,7 @@ figure, so a chart saved on its own still says what it is. No streamlit here; te
 from __future__ import annotations
 
 import math
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -20,13 +21,21 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
            "#17becf", "#aec7e8", "#ffbb78", "#98df8a"]
 
 
+def wrap_label(text: str, width: int = 40) -> str:
+    """A long axis label on several lines (plotly's ``<br>``; a Chinese label, without spaces, by characters)."""
+    return "<br>".join(textwrap.wrap(str(text), width)) or str(text)
+
+
 def stamp_figure(fig: go.Figure, stamp: str, height: int = 440) -> go.Figure:
-    """Put the stamp under the title (as its subtitle, so it never collides with axis labels); font and margins."""
+    """Put the stamp under the title (as its subtitle, so it never collides with axis labels); font and margins. A
+    stamp of several schemes (" | ") that would not fit on one line gets one line per scheme."""
     title = fig.layout.title.text or ""
+    lines = stamp.split(" | ") if len(stamp) > 110 else [stamp]
     fig.update_layout(
-        title={"text": title, "subtitle": {"text": stamp, "font": {"size": 11, "color": "#666"}}, "x": 0.01,
-               "xanchor": "left", "y": 0.97, "yanchor": "top"},
-        font={"family": FONT, "size": 13}, height=height, margin={"l": 60, "r": 20, "t": 110, "b": 60},
+        title={"text": title, "subtitle": {"text": "<br>".join(lines), "font": {"size": 11, "color": "#666"}},
+               "x": 0.01, "xanchor": "left", "y": 0.97, "yanchor": "top"},
+        font={"family": FONT, "size": 13}, height=height + 16 * (len(lines) - 1),
+        margin={"l": 60, "r": 20, "t": 110 + 16 * (len(lines) - 1), "b": 60},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0}, separators=".,",
         meta={"stamp": stamp},
     )
@@ -175,6 +184,7 @@ def reform_bars(before: tuple[str, int, str], after: tuple[str, int, str], lang:
                            text=[fmt_int(v) for v in values], textposition="outside", customdata=[before[2], after[2]],
                            hovertemplate="%{x}: %{y:,}<br>%{customdata}<extra></extra>", cliponaxis=False))
     fig.update_layout(title=t("fig_reform_title", lang), yaxis_title=t("people", lang), showlegend=False)
+    fig.update_xaxes(tickvals=names, ticktext=[wrap_label(n) for n in names], tickangle=0)  # whole, on lines
     fig.update_yaxes(tickformat=",")
     return stamp_figure(fig, stamp, height=380)
 

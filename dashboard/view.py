@@ -87,9 +87,9 @@ def uploader_css(lang: str, limit_mb: int) -> str:
         return ""
     limit = t("upload_limit", lang, mb=int(limit_mb))
     return f"""<style>
-[data-testid="stFileUploaderDropzone"] button {{ font-size: 0 !important; }}
-[data-testid="stFileUploaderDropzone"] button span {{ font-size: 1.25rem; }}
-[data-testid="stFileUploaderDropzone"] button::after {{ content: "{t('upload_button', lang)}"; font-size: 0.875rem; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ display: none !important; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {{
+  content: "{t('upload_button', lang)}"; }}
 [data-testid="stFileUploaderDropzoneInstructions"] > div {{ display: none !important; }}
 [data-testid="stFileUploaderDropzoneInstructions"]::after {{ content: "{limit}"; font-size: 0.875rem; opacity: 0.6; }}
 [data-testid="stFileUploaderDropzone"] > div:not([data-testid]) span {{ font-size: 0 !important; }}

@@ -195,7 +195,8 @@ def _render_tune(lang: str, stamp: str, key: str, text: str, sch: Any) -> None:
     kind = d1.selectbox(tx("target", lang), kinds, format_func=lambda k: tx(k, lang), key="tune_kind")
     lo = d2.number_input(tx("lo", lang), value=None, key="tune_lo", placeholder="—")
     hi = d3.number_input(tx("hi", lang), value=None, key="tune_hi", placeholder="—")
-    sample = int(d4.selectbox(tx("sample", lang), [50_000, 100_000, 200_000], index=2, key="tune_sample"))
+    sample = int(d4.selectbox(tx("sample", lang), [50_000, 100_000, 200_000], index=2, key="tune_sample",
+                              format_func=fmt_int))
     ss = st.session_state
     if st.button(tx("run", lang), key="tune_run", type="primary"):
         bar = st.progress(0.0)
