@@ -7,6 +7,7 @@ figure, so a chart saved on its own still says what it is. No streamlit here; te
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 
 import pandas as pd
@@ -28,9 +29,9 @@ def wrap_label(text: str, width: int = 40) -> str:
 
 def stamp_figure(fig: go.Figure, stamp: str, height: int = 440) -> go.Figure:
     """Put the stamp under the title (as its subtitle, so it never collides with axis labels); font and margins. A
-    stamp of several schemes (" | ") that would not fit on one line gets one line per scheme."""
+    stamp of several schemes (" | " or " / ") that would not fit on one line gets one line per scheme."""
     title = fig.layout.title.text or ""
-    lines = stamp.split(" | ") if len(stamp) > 110 else [stamp]
+    lines = re.split(r" \| | / ", stamp) if len(stamp) > 110 else [stamp]
     fig.update_layout(
         title={"text": title, "subtitle": {"text": "<br>".join(lines), "font": {"size": 11, "color": "#666"}},
                "x": 0.01, "xanchor": "left", "y": 0.97, "yanchor": "top"},

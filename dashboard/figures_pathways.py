@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from dashboard.figures import wrap_label
 from dashboard.i18n_pathways import GROUP_NAMES, banner, tx
 
 
@@ -36,6 +37,12 @@ def _stamped(fig: go.Figure, stamp: str, title: str, height: int = 420, lang: st
     return fig
 
 
+def _level_labels(fig: go.Figure, labels: list, lang: str) -> None:
+    """Category labels level and whole, on as many lines as they need (not slanted across the plot)."""
+    width = max(6, 110 // max(len(labels), 1)) // (2 if lang != "en" else 1)  # a Chinese character is two wide
+    fig.update_xaxes(tickvals=labels, ticktext=[wrap_label(str(v), width) for v in labels], tickangle=0)
+
+
 def pathway_bars(table: pd.DataFrame, lang: str, stamp: str) -> go.Figure:
     """Grouped bars: qualifying per route under the old and the new rules (from ``PathwayComparison.table``)."""
     fig = go.Figure()
@@ -43,6 +50,7 @@ def pathway_bars(table: pd.DataFrame, lang: str, stamp: str) -> go.Figure:
         fig.add_bar(x=table["label"], y=table[col], name=tx(key, lang), marker_color=color,
                     text=table[col], texttemplate="%{y:,}", textposition="outside")
     fig.update_layout(barmode="group", yaxis_title=tx("people", lang))
+    _level_labels(fig, list(table["label"]), lang)
     return _stamped(fig, stamp, tx("by_pathway", lang), lang=lang)
 
 
@@ -92,4 +100,5 @@ def group_bars(table: pd.DataFrame, by: str, lang: str, stamp: str) -> go.Figure
         fig.add_bar(x=table["label"], y=(table[col] / people).fillna(0), name=tx(key, lang), marker_color=color)
     fig.update_layout(barmode="group", yaxis={"tickformat": ".0%", "title": tx("share", lang)})
     name = GROUP_NAMES.get(by, (by, by))[1 if lang == "en" else 0]
+    _level_labels(fig, list(table["label"]), lang)
     return _stamped(fig, stamp, f"{tx('by_group', lang)} · {name}", lang=lang)

@@ -41,7 +41,7 @@ def pages():
     visit(at, "compare")
     ok(at)
     table = at.dataframe[0].value  # the headline table, one row per compared scheme
-    return overview, table.loc[OLD]
+    return overview, table.loc[scoring.load_scheme(OLD_SCHEME).title.get("en")]  # rows named by scheme title
 
 
 def test_overview_and_compare_count_the_area_residents(reference, pages):

@@ -72,6 +72,9 @@ def render() -> None:
         st.error(t("pick_two", lang))
         return
     labels = tuple("current" if k == CURRENT else k for k in chosen)
+    titles = [t("current_scheme", lang) if k == CURRENT else state.scheme_of(texts[k]).title.get(lang) for k in chosen]
+    display = {label: (title if titles.count(title) == 1 else f"{title} ({label})")  # names in the view's language
+               for label, title in zip(labels, titles, strict=True)}
     stamp = " / ".join(dict.fromkeys(state.scheme_of(texts[k]).stamp(lang) for k in chosen))  # every compared scheme
     try:
         head, trans = compare_tables(key, tuple(texts[k] for k in chosen), labels)
@@ -87,10 +90,11 @@ def render() -> None:
                                                                        measure=t(f"measure_{m}", lang))):
            head[m].map(fmt_pct) for m in ("design", "realised", "decisive")},
         t("dominance_rule", lang): head["ok"].map({True: t("pass", lang), False: t("fail", lang), None: t("na", lang)}),
-    }, index=head.index)
+    }, index=head.index).rename(index=display)
     shown.index.name = t("scenarios", lang)
     view.table(shown)
     view.table_downloads(shown, t("headline_table", lang), stamp, lang)
+    trans = trans.rename(index=display)
     view.chart(figures.transitions(trans, lang, stamp), "compare_transitions", stamp, lang)
     agree = pd.DataFrame({t("rank_agreement", lang): trans["kendall"].map(
         lambda v: "—" if v is None or pd.isna(v) else f"{v:.3f}"),
@@ -107,7 +111,7 @@ def render() -> None:
     comp = compare_composition(key, tuple(texts[k] for k in chosen), labels, column)
     vlabels = {v: value_label(column, v, lang) for v in comp.index}
     vlabels["other"] = "other" if lang == "en" else "其他"
-    glabels = {label: (t("current_scheme", lang) if label == "current" else label) for label in labels}
+    glabels = display
     title = t("fig_comp_title", lang, column=col_label(column, lang))
     view.chart(figures.composition(comp, vlabels, glabels, title, lang, stamp), f"compare_comp_{column}", stamp, lang)
 
