@@ -23,7 +23,8 @@ def render() -> None:
     lang, sch, stamp = p.lang, p.scheme, p.stamp
     # Everything from the scheme file is a user's text: escaped, so it shows as written and never fetches a URL.
     status = t(f"scheme_status_{sch.status}", lang)
-    st.markdown(f"**{md(sch.title.get(lang))}** · {t('scheme_status', lang)}: {status} · {md(stamp)}")
+    sep = ": " if lang == "en" else "："
+    st.markdown(f"**{md(sch.title.get(lang))}** · {t('scheme_status', lang)}{sep}{status} · {md(stamp)}")
     st.subheader(t("sources", lang))
     if sch.sources:
         st.markdown("\n".join(

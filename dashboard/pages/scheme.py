@@ -238,6 +238,7 @@ def render() -> None:
     stamp = sch.stamp(lang)
     ev = state.current()
     if ev is not None:
+        view.scale_note(ev.scale, lang)  # whom the counts below are of, in real people
         h = analysis.headline(ev)
         c = st.columns(3)
         c[0].metric(t("eligible", lang), fmt_int(h.eligible))
