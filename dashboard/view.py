@@ -80,9 +80,10 @@ def _context(page_key: str, scheme_id: str | None) -> tuple[str, str | None]:
 
 
 def uploader_css(lang: str, limit_mb: int) -> str:
-    """Our own style sheet that replaces Streamlit's English uploader texts ("Upload", "200MB per file • CSV",
-    "Drag and drop a file here") with Chinese ones in the Chinese view (constant text: no user input); empty in the
-    English view, where Streamlit's own texts are in the view's language."""
+    """Our own style sheet that replaces Streamlit's English uploader texts (the button's "Upload" and "500MB per
+    file • CSV, ...") with Chinese ones in the Chinese view (constant text: no user input); empty in the English
+    view, where Streamlit's own texts are in the view's language. The chips of an uploaded file (its name and size)
+    are left alone; the "Drag and drop a file here" shown only while a file is dragged over has no handle to style."""
     if lang == "en":
         return ""
     limit = t("upload_limit", lang, mb=int(limit_mb))
@@ -92,9 +93,6 @@ def uploader_css(lang: str, limit_mb: int) -> str:
   content: "{t('upload_button', lang)}"; }}
 [data-testid="stFileUploaderDropzoneInstructions"] > div {{ display: none !important; }}
 [data-testid="stFileUploaderDropzoneInstructions"]::after {{ content: "{limit}"; font-size: 0.875rem; opacity: 0.6; }}
-[data-testid="stFileUploaderDropzone"] > div:not([data-testid]) span {{ font-size: 0 !important; }}
-[data-testid="stFileUploaderDropzone"] > div:not([data-testid]) span::after {{
-  content: "{t('upload_drop', lang)}"; font-size: 1rem; }}
 </style>"""
 
 
