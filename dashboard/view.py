@@ -79,6 +79,9 @@ def _context(page_key: str, scheme_id: str | None) -> tuple[str, str | None]:
     return page_key or str(ss.get("_page_key", "")), scheme_id if scheme_id is not None else ss.get("_page_scheme")
 
 
+UPLOAD_LIMITS_MB = {"scheme_upload": 1}  # uploaders with their own limit (st.file_uploader's max_upload_size)
+
+
 def uploader_css(lang: str, limit_mb: int) -> str:
     """Our own style sheet that replaces Streamlit's English uploader texts (the button's "Upload" and "500MB per
     file • CSV, ...") with Chinese ones in the Chinese view (constant text: no user input); empty in the English
@@ -87,13 +90,15 @@ def uploader_css(lang: str, limit_mb: int) -> str:
     if lang == "en":
         return ""
     limit = t("upload_limit", lang, mb=int(limit_mb))
+    own = "".join(f'.st-key-{key} [data-testid="stFileUploaderDropzoneInstructions"]::after '
+                  f'{{ content: "{t("upload_limit", lang, mb=int(mb))}"; }}\n' for key, mb in UPLOAD_LIMITS_MB.items())
     return f"""<style>
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ display: none !important; }}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {{
   content: "{t('upload_button', lang)}"; }}
 [data-testid="stFileUploaderDropzoneInstructions"] > div {{ display: none !important; }}
 [data-testid="stFileUploaderDropzoneInstructions"]::after {{ content: "{limit}"; font-size: 0.875rem; opacity: 0.6; }}
-</style>"""
+{own}</style>"""
 
 
 def uploader_texts(lang: str) -> None:

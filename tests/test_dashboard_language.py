@@ -189,7 +189,7 @@ def test_the_uploader_speaks_chinese_in_the_chinese_view():
 
     css = view.uploader_css("zh", 500)
     contents = re.findall(r'content: "([^"]*)"', css)
-    assert contents == [t("upload_button", "zh"), t("upload_limit", "zh", mb=500)]
+    assert contents == [t("upload_button", "zh"), t("upload_limit", "zh", mb=500), t("upload_limit", "zh", mb=1)]
     assert all(not re.search(r"[A-Za-z]{2,}", c.replace("MB", "")) for c in contents)  # no English in them
     assert "stFileChip" not in css and "not([data-testid])" not in css  # an uploaded file's name stays visible
     assert view.uploader_css("en", 500) == ""

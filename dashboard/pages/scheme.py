@@ -109,7 +109,8 @@ def _editors(base_text: str, lang: str) -> dict:
 def _upload(lang: str) -> None:
     """Upload a scheme YAML into this session (editors only when access control is on); it becomes a draft."""
     ss = st.session_state
-    up = st.file_uploader(t("upload_scheme", lang), type=["yaml", "yml"], key="scheme_upload")
+    up = st.file_uploader(t("upload_scheme", lang), type=["yaml", "yml"], key="scheme_upload",
+                          max_upload_size=view.UPLOAD_LIMITS_MB["scheme_upload"])  # the store refuses > 256 KB
     st.caption(t("upload_draft", lang))
     if up is None:
         return
