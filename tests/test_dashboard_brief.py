@@ -302,6 +302,27 @@ def test_briefing_carries_the_multi_year_quota_view(ev23):
     assert (without["cumulative"].diff().dropna() >= 0).all()
 
 
+def test_overview_briefing_finds_the_quota_model_run_of_the_working_scheme():
+    """After the Overview has run, the briefing's multi-year view is there for the working scheme (the default run
+    the reform section made), with the Quota page's defaults."""
+    from dashboard import quota_model
+    from dashboard.pages import overview
+
+    at = app("overview", "zh")
+    ok(at)
+    text = at.session_state["scheme_yaml"]
+    sch = scoring.load_scheme_text(text, "<t>")
+    got = overview.years_view(sch, text, "zh")
+    assert got is not None and got.years == quota_model.OVERVIEW_YEARS
+    scenario, quota, line = quota_model.defaults(sch)
+    assert (got.quota, got.line) == (quota, line)
+    assert set(got.table["variant"]) == {"with", "without"} and len(got.table) == 2 * got.years
+    other = sch.to_dict()
+    other["title"] = {"zh": "别的方案", "en": "another"}  # a scheme the model has not run: no view, no wait
+    other_text = scoring.scheme.load.scheme_from_dict(other).to_yaml()
+    assert overview.years_view(scoring.load_scheme_text(other_text, "<t>"), other_text, "zh") is None
+
+
 def _printed(at) -> None:
     ok(at)
     assert any("stSidebar" in str(e.proto) for e in at.main if type(e).__name__ in ("Html", "UnknownElement")) or \
