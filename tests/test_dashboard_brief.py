@@ -314,7 +314,7 @@ def test_overview_briefing_finds_the_quota_model_run_of_the_working_scheme():
     sch = scoring.load_scheme_text(text, "<t>")
     got = overview.years_view(sch, text, "zh")
     assert got is not None and got.years == quota_model.OVERVIEW_YEARS
-    scenario, quota, line = quota_model.defaults(sch)
+    _, quota, line = quota_model.defaults(sch)
     assert (got.quota, got.line) == (quota, line)
     assert set(got.table["variant"]) == {"with", "without"} and len(got.table) == 2 * got.years
     other = sch.to_dict()
