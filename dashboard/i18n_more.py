@@ -77,6 +77,9 @@ MORE: dict[str, tuple[str, str]] = {
                      "Now the working scheme (draft); every page uses it."),
     "tune_stale": ("以下结果是对之前的方案计算的。", "This result was computed for an earlier scheme."),
     "error_generic": ("计算未能完成。", "The computation could not be completed."),
+    "person_outside_area": ("{pid}不住在杭州市城区，不参加积分落户（通知一(二)）。",
+                            "{pid} does not live in the Hangzhou city districts, so the points route is not theirs "
+                            "(notice 1(2))."),
     # Streamlit's uploader, in our words (dashboard.view.uploader_css: constant text, no user input)
     "upload_button": ("选择文件", "Upload"),
     "upload_limit": ("可拖放文件到此处；每个文件不超过{mb}MB", "{mb}MB per file"),

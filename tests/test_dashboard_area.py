@@ -87,3 +87,16 @@ def test_the_scale_note_states_the_area_once(pages):
     assert len(notes) == 1
     n_area = len(route(synth(N, SEED)))
     assert fmt_int(people(n_area)) in notes[0]
+
+
+def test_person_page_says_someone_outside_the_area_is_not_on_the_points_route():
+    from scoring.population.area import in_city_districts
+
+    pop = synth(N, SEED)
+    outside = str(pop.loc[~in_city_districts(pop["district"]), "person_id"].iloc[0])
+    at = app("person", "en")
+    at.text_input(key="person_pid").set_value(outside).run()
+    assert not at.exception
+    assert at.error and "does not live in the Hangzhou city districts" in at.error[0].value
+    at.text_input(key="person_pid").set_value("nobody").run()
+    assert at.error and t("person_not_found", "en", pid="nobody") in at.error[0].value

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import exports, figures, person, view
+from dashboard import exports, figures, person, state, view
 from dashboard.i18n import col_label, fmt_points, t, value_label
 from dashboard.safe_text import error_text, md
 from scoring.errors import ScoringInputError
@@ -71,7 +71,9 @@ def render() -> None:
         pid = st.text_input(t("person_id", lang), key="person_pid").strip()
         hits = np.flatnonzero((pop["person_id"] == pid).to_numpy())
         if not pid or hits.size == 0:
-            st.error(t("person_not_found", lang, pid=md(pid, 80)))
+            everyone = state.population(p.pop_key)
+            outside = bool(pid) and "person_id" in everyone.columns and bool((everyone["person_id"] == pid).any())
+            st.error(t("person_outside_area" if outside else "person_not_found", lang, pid=md(pid, 80)))
             return
         row = pop.iloc[[int(hits[0])]]
     else:
