@@ -1,8 +1,8 @@
 """Streamlit entry point: page config, language switch, shared sidebar and navigation only.
 
 Run: ``streamlit run app.py`` from the repository root, with the project installed (``pip install -r
-requirements.txt`` installs it, editable). The pages live in dashboard/ (dashboard/page_*.py, wrapped by
-dashboard/pages/*.py).
+requirements.txt`` installs it, editable). Each page is one file, dashboard/pages/<slug>.py (its ``render()`` runs
+when st.navigation runs the file); the pages start with dashboard.view.preamble.
 """
 
 from __future__ import annotations

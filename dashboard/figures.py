@@ -7,11 +7,14 @@ figure, so a chart saved on its own still says what it is. No streamlit here; te
 from __future__ import annotations
 
 import math
+import re
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.i18n import fmt_int, fmt_pct, fmt_points, t
+from dashboard.i18n_tuning import tx
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 COLORS = {"admitted": "#1f77b4", "not_admitted": "#c7c7c7", "line": "#d62728", "with": "#ff7f0e", "without": "#2ca02c"}
@@ -19,13 +22,21 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
            "#17becf", "#aec7e8", "#ffbb78", "#98df8a"]
 
 
+def wrap_label(text: str, width: int = 40) -> str:
+    """A long axis label on several lines (plotly's ``<br>``; a Chinese label, without spaces, by characters)."""
+    return "<br>".join(textwrap.wrap(str(text), width)) or str(text)
+
+
 def stamp_figure(fig: go.Figure, stamp: str, height: int = 440) -> go.Figure:
-    """Put the stamp under the title (as its subtitle, so it never collides with axis labels); font and margins."""
+    """Put the stamp under the title (as its subtitle, so it never collides with axis labels); font and margins. A
+    stamp of several schemes (" | " or " / ") that would not fit on one line gets one line per scheme."""
     title = fig.layout.title.text or ""
+    lines = re.split(r" \| | / ", stamp) if len(stamp) > 110 else [stamp]
     fig.update_layout(
-        title={"text": title, "subtitle": {"text": stamp, "font": {"size": 11, "color": "#666"}}, "x": 0.01,
-               "xanchor": "left", "y": 0.97, "yanchor": "top"},
-        font={"family": FONT, "size": 13}, height=height, margin={"l": 60, "r": 20, "t": 110, "b": 60},
+        title={"text": title, "subtitle": {"text": "<br>".join(lines), "font": {"size": 11, "color": "#666"}},
+               "x": 0.01, "xanchor": "left", "y": 0.97, "yanchor": "top"},
+        font={"family": FONT, "size": 13}, height=height + 16 * (len(lines) - 1),
+        margin={"l": 60, "r": 20, "t": 110 + 16 * (len(lines) - 1), "b": 60},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0}, separators=".,",
         meta={"stamp": stamp},
     )
@@ -174,6 +185,7 @@ def reform_bars(before: tuple[str, int, str], after: tuple[str, int, str], lang:
                            text=[fmt_int(v) for v in values], textposition="outside", customdata=[before[2], after[2]],
                            hovertemplate="%{x}: %{y:,}<br>%{customdata}<extra></extra>", cliponaxis=False))
     fig.update_layout(title=t("fig_reform_title", lang), yaxis_title=t("people", lang), showlegend=False)
+    fig.update_xaxes(tickvals=names, ticktext=[wrap_label(n) for n in names], tickangle=0)  # whole, on lines
     fig.update_yaxes(tickformat=",")
     return stamp_figure(fig, stamp, height=380)
 
@@ -246,4 +258,27 @@ def quota_curve(curve: pd.DataFrame, quota: int, lang: str, stamp: str) -> go.Fi
     fig.update_layout(title=t("qy_fig_curve", lang), xaxis_title=t("qy_quota_axis", lang),
                       yaxis_title=t("qy_points", lang), showlegend=False)
     fig.update_xaxes(type="log", tickformat=",", dtick=1)
+    return stamp_figure(fig, stamp)
+
+
+def tornado_figure(frame: pd.DataFrame, outcome_label: str, pct: float, lang: str, stamp: str) -> go.Figure:
+    """Horizontal bars: change of the outcome at -pct % and +pct % of each parameter, largest swing on top."""
+    df = frame.iloc[::-1]
+    fig = go.Figure()
+    fig.add_bar(y=df["parameter"], x=df["change_low"], orientation="h", name=f"−{pct:g}%", marker_color="#9ecae1")
+    fig.add_bar(y=df["parameter"], x=df["change_high"], orientation="h", name=f"+{pct:g}%",
+                marker_color=COLORS["admitted"])
+    fig.update_layout(barmode="overlay", title={"text": f"{tx('tornado', lang)}：{outcome_label}"
+                                                 if lang != "en" else f"{tx('tornado', lang)}: {outcome_label}"},
+                      xaxis_title=tx("change_axis", lang))
+    return stamp_figure(fig, stamp, height=max(320, 60 + 28 * len(df)))
+
+
+def sobol_figure(first: pd.Series, total: pd.Series, outcome_label: str, lang: str, stamp: str) -> go.Figure:
+    """Grouped bars of first-order and total Sobol indices per parameter."""
+    fig = go.Figure()
+    fig.add_bar(x=first.index, y=first.values, name=tx("first", lang), marker_color="#9ecae1")
+    fig.add_bar(x=total.index, y=total.values, name=tx("total", lang), marker_color=COLORS["admitted"])
+    fig.update_layout(barmode="group", title={"text": f"{tx('sobol', lang)}：{outcome_label}" if lang != "en"
+                               else f"{tx('sobol', lang)}: {outcome_label}"}, yaxis_range=[0, 1.05])
     return stamp_figure(fig, stamp)

@@ -95,6 +95,11 @@ BRIEF: dict[str, tuple[str, str]] = {
     "briefing_no_font": ("本机没有中文字体，简报中的图表文字可能显示为方框；请安装 Noto Sans CJK 字体。",
                          "No CJK font on this machine: Chinese text in the briefing's charts may show as boxes; "
                          "install Noto Sans CJK."),
+    "briefing_years": ("名额模型：有名额与无名额（{years}年）",
+                       "The quota model: with and without the quota ({years} years)"),
+    "briefing_years_settings": ("每年{quota}个名额；无名额时保留{line}分的分数线；共{years}年。",
+                                "{quota} places a year; without the quota the line of {line} points stays; {years} "
+                                "years."),
     "briefing_generated": ("生成时间", "generated"),
     "print_view": ("打印视图", "print view"),
     "print_help": ("隐藏侧边栏和控件，表格完整显示；用浏览器的“打印”保存为 PDF。",

@@ -77,4 +77,25 @@ MORE: dict[str, tuple[str, str]] = {
                      "Now the working scheme (draft); every page uses it."),
     "tune_stale": ("以下结果是对之前的方案计算的。", "This result was computed for an earlier scheme."),
     "error_generic": ("计算未能完成。", "The computation could not be completed."),
+    "person_outside_area": ("{pid}不住在杭州市城区，不参加积分落户（通知一(二)）。",
+                            "{pid} does not live in the Hangzhou city districts, so the points route is not theirs "
+                            "(notice 1(2))."),
+    # Streamlit's uploader, in our words (dashboard.view.uploader_css: constant text, no user input)
+    "upload_button": ("选择文件", "Upload"),
+    "upload_limit": ("可拖放文件到此处；每个文件不超过{mb}MB", "{mb}MB per file"),
+    "tuning_intro": ("在满足政策要求（居住与社保年限占主要比例、录取人数或分数线在目标范围内）的前提下，"
+                     "找出改动最小的分值；并查看各项分值的敏感性和可精简的项目。",
+                     "Find the smallest change of weights that meets the policy's targets (residence and insurance "
+                     "years dominate; the number admitted or the cut-off within a range); see sensitivities and which "
+                     "items can be dropped."),
+    "pathways_intro": ("按浙政办发〔2023〕41号通知：积分、居住证转户籍、人才、投靠等途径，旧规则与新规则对比。"
+                       "规则数值为假设（示意）。",
+                       "Routes under notice 41 of 2023 — points, permit conversion, talent, family joining — old rules "
+                       "against new. Rule values are assumptions (illustrative)."),
 }
+
+# the status of a scheme's source, as the Method page names it
+SOURCE_STATUS: dict[str, tuple[str, str]] = {"CONFIRMED": ("已核实（官方原文）", "confirmed (official text)"),
+                 "USABLE": ("可用（官方公报转载）", "usable (reprint of an official bulletin)"),
+                 "SECONDARY": ("二手来源（新闻报道等）", "secondary (news reports and the like)"),
+                 "ASSUMPTION": ("假设", "assumption")}

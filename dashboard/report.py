@@ -1,6 +1,8 @@
 """A briefing an official can forward: the current view as a Word document (Chinese first), with the headline
 figures, the main-share verdict in words, the charts as images (redrawn with matplotlib from the same aggregated
-data, dashboard.static_charts), the scheme's items, the scale and the stamp. No streamlit here; tested by reading
+data, dashboard.static_charts), the multi-year quota view when the Quota page's model has run for the scheme
+(cumulative and yearly settlements with and without the quota: figures, a table and two charts), the scheme's items,
+the scale and the stamp. No streamlit here; tested by reading
 the document back with python-docx.
 """
 
@@ -14,9 +16,53 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard import figures as figure_builders
 from dashboard import static_charts
 from dashboard.i18n import fmt_int, fmt_pct, fmt_points, t
 from dashboard.scale import Scale
+
+
+@dataclass
+class YearsView:
+    """The Quota page's model for the working scheme: its table (scoring.scenario.quota_calendar.QuotaYears.table,
+    real people) and the settings it ran with."""
+
+    table: pd.DataFrame
+    years: int
+    quota: int
+    line: float
+    note: str = ""  # the sampling ratio, repetitions and area, in the view's language
+
+    def figures(self, lang: str) -> list[tuple[str, str]]:
+        """Settlements in the first year and over all years, with and without the quota."""
+        rows = []
+        for variant in ("with", "without"):
+            part = self.table[self.table["variant"] == variant].sort_values("year")
+            if not len(part):
+                continue
+            rows += [(t(f"qy_first_{variant}", lang), fmt_int(part["admitted"].iloc[0])),
+                     (t(f"qy_total_{variant}", lang, years=self.years), fmt_int(part["cumulative"].iloc[-1]))]
+        return rows
+
+    def frame(self, lang: str) -> pd.DataFrame:
+        """One row per year: settlements that year and so far, with and without the quota (real people)."""
+        out = None
+        for variant in ("with", "without"):
+            part = self.table[self.table["variant"] == variant].sort_values("year")
+            name = t(f"qy_variant_{variant}", lang)
+            cols = part.set_index("year")[["admitted", "cumulative"]].rename(columns={
+                "admitted": f"{name} · {t('qy_col_admitted', lang)}",
+                "cumulative": f"{name} · {t('qy_col_cumulative', lang)}"})
+            out = cols if out is None else out.join(cols, how="outer")
+        assert out is not None
+        out = out.map(fmt_int)
+        out.index = out.index.map(lambda y: str(int(y)))
+        return out.rename_axis(t("qy_col_year", lang)).reset_index()
+
+    def charts(self, lang: str, stamp: str) -> list[go.Figure]:
+        """Cumulative and yearly settlements, with and without the quota (the Quota page's charts)."""
+        return [figure_builders.quota_years(self.table, metric, t(title, lang), t("qy_people", lang), lang, stamp)
+                for metric, title in (("cumulative", "qy_fig_cumulative"), ("admitted", "qy_fig_yearly"))]
 
 
 @dataclass
@@ -32,11 +78,13 @@ class Briefing:
     items: pd.DataFrame
     charts: dict[str, go.Figure] = field(default_factory=dict)
     generated: str = ""
+    years: YearsView | None = None
 
     @classmethod
     def from_view(cls, lang: str, ev: Any, h: Any, words: list[str], reform: tuple | None,
-                  charts: dict[str, go.Figure], scale: Scale) -> Briefing:
-        """The briefing of the Overview as shown: the reform figures, the working scheme's headline and verdict."""
+                  charts: dict[str, go.Figure], scale: Scale, years: YearsView | None = None) -> Briefing:
+        """The briefing of the Overview as shown: the reform figures, the working scheme's headline and verdict, and
+        the multi-year quota view when it has run (``years``)."""
         from dashboard import analysis
 
         rows: list[tuple[str, str]] = []
@@ -64,7 +112,7 @@ class Briefing:
         stamp = ev.scheme.stamp(lang)
         return cls(lang=lang, title=t("briefing_title", lang), stamp=stamp, scale_note=scale.note(lang), figures=rows,
                    sentences=sentences, items=items, charts=charts,
-                   generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"))
+                   generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), years=years)
 
 
 def items_frame(scheme: Any, lang: str) -> pd.DataFrame:
@@ -90,6 +138,31 @@ def items_frame(scheme: Any, lang: str) -> pd.DataFrame:
         rows.append({t("col_item", lang): item.name(lang), t("col_group", lang): scheme.group_label(item.group, lang),
                      t("col_kind", lang): kind_label(item.kind, lang), t("col_points", lang): rule})
     return pd.DataFrame(rows)
+
+
+def _table(doc: Any, frame: pd.DataFrame) -> None:
+    """A small table (headers, then one row per row of ``frame``) in the document's grid style."""
+    table = doc.add_table(rows=1, cols=len(frame.columns))
+    table.style = "Light Grid Accent 1"
+    for cell, name in zip(table.rows[0].cells, frame.columns, strict=True):
+        cell.text = str(name)
+    for row in frame.itertuples(index=False):  # a handful of rows (items, years)
+        for cell, value in zip(table.add_row().cells, row, strict=True):
+            cell.text = str(value)
+
+
+def _years_section(doc: Any, years: YearsView, lang: str, stamp: str) -> None:
+    """The multi-year quota view: its settings, figures, the year-by-year table and the two charts."""
+    from docx.shared import Cm
+
+    doc.add_heading(t("briefing_years", lang, years=years.years), level=1)
+    doc.add_paragraph(t("briefing_years_settings", lang, quota=fmt_int(years.quota), line=fmt_points(years.line),
+                        years=years.years) + (f" {years.note}" if lang == "en" and years.note else years.note))
+    _table(doc, pd.DataFrame(years.figures(lang), columns=[t("metric", lang), t("value", lang)]))
+    doc.add_paragraph()
+    _table(doc, years.frame(lang))
+    for fig in years.charts(lang, stamp):
+        doc.add_picture(io.BytesIO(static_charts.figure_png(fig, width=8.0, height=4.2, dpi=130)), width=Cm(16))
 
 
 def docx_bytes(brief: Briefing) -> bytes:
@@ -130,15 +203,11 @@ def docx_bytes(brief: Briefing) -> bytes:
             doc.add_paragraph(t("briefing_no_font", brief.lang))
         for fig in brief.charts.values():
             doc.add_picture(io.BytesIO(static_charts.figure_png(fig, width=8.0, height=4.2, dpi=130)), width=Cm(16))
+    if brief.years is not None:
+        _years_section(doc, brief.years, brief.lang, brief.stamp)
 
     doc.add_heading(t("briefing_items", brief.lang), level=1)
-    items = doc.add_table(rows=1, cols=len(brief.items.columns))
-    items.style = "Light Grid Accent 1"
-    for cell, name in zip(items.rows[0].cells, brief.items.columns, strict=True):
-        cell.text = str(name)
-    for row in brief.items.itertuples(index=False):  # one row per scheme item (a handful)
-        for cell, value in zip(items.add_row().cells, row, strict=True):
-            cell.text = str(value)
+    _table(doc, brief.items)
     footer = doc.sections[0].footer.paragraphs[0]
     footer.text = brief.stamp
     buf = io.BytesIO()

@@ -52,6 +52,7 @@ def register_upload(name: str, data: bytes, frame: pd.DataFrame) -> str:
     """
     key = "upload:" + hashlib.sha256(data).hexdigest()
     st.session_state["_upload"] = (key, name, frame)
+    st.session_state.pop("_upload_route", None)
     st.session_state.pop("upload_lost", None)
     return key
 
@@ -71,6 +72,24 @@ def population(pop_key: str) -> pd.DataFrame:
     held = _session_upload(pop_key)
     if held is None:
         raise KeyError("the uploaded population is not held in this session")
+    return held[1]
+
+
+@st.cache_resource(max_entries=3, show_spinner=False)
+def _synth_route(n: int, seed: int) -> pd.DataFrame:
+    return scale.route_people(synth_population(n, seed))
+
+
+def route_population(pop_key: str) -> pd.DataFrame:
+    """The points route's people of a population: its residents of 杭州市城区 (dashboard.scale.route_people; everyone
+    without a district column). Every page scores and admits these people, so one rule gives one number."""
+    if pop_key.startswith("synth:"):
+        _, n, seed = pop_key.split(":")
+        return _synth_route(int(n), int(seed))
+    held = st.session_state.get("_upload_route")
+    if held is None or held[0] != pop_key:
+        held = (pop_key, scale.route_people(population(pop_key)))
+        st.session_state["_upload_route"] = held
     return held[1]
 
 
@@ -127,13 +146,16 @@ def scheme_of(text: str) -> Scheme:
 @st.cache_resource(max_entries=8, show_spinner=False)
 def evaluation(pop_key: str, text: str) -> analysis.Evaluation:
     """Score + admit + dominance of one scheme text on one population (raises ScoringInputError); the quota is
-    taken in real places and every count of the headline is in real people (:func:`population_scale`)."""
-    return analysis.evaluate(population(pop_key), scheme_of(text), population_scale(pop_key))
+    taken in real places and every count of the headline is in real people (:func:`population_scale`); the people
+    are the points route's, the residents of 杭州市城区 (:func:`route_population`)."""
+    return analysis.evaluate(route_population(pop_key), scheme_of(text), population_scale(pop_key))
 
 
 def population_scale(pop_key: str) -> scale.Scale:
     """How many real people the population stands for (dashboard.scale: the one definition of the scale)."""
-    return scale.for_population(pop_key, len(population(pop_key)))
+    pop = population(pop_key)
+    route = None if "district" not in pop.columns else len(route_population(pop_key))
+    return scale.for_population(pop_key, len(pop), route)
 
 
 # ---------------------------------------------------------------------------------------------------------------

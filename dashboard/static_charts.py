@@ -109,9 +109,13 @@ def _draw(fig: go.Figure, ax: object) -> None:
     if bars:
         _draw_bars(bars, ax, horizontal, stacked, fig.layout.bargap == 0)
     for tr in lines:
+        color = tr.line.color if tr.line is not None and isinstance(tr.line.color, str) else None
+        if tr.fill == "toself":  # a 5-95 % band: a shaded area, not a line, and not in the legend
+            ax.fill(list(tr.x), list(tr.y), color=tr.fillcolor or color or "#999", alpha=0.18, linewidth=0)
+            continue
         ax.plot(list(tr.x), list(tr.y), label=_text(tr.name) or None, drawstyle="steps-post"
                 if tr.line is not None and tr.line.shape == "hv" else "default", marker="o"
-                if "markers" in str(tr.mode) else None)
+                if "markers" in str(tr.mode) else None, color=color)
     if fig.layout.xaxis.type == "log":
         ax.set_xscale("log")
     for shape in fig.layout.shapes or ():
@@ -120,11 +124,26 @@ def _draw(fig: go.Figure, ax: object) -> None:
     ax.relim()
     ax.margins(y=0.06)
     ax.autoscale_view()  # stacked bars drawn on a base: the limits follow the tallest stack, with room above
+    _axes_format(fig, ax)
     ax.set_xlabel(_text(fig.layout.xaxis.title.text))
     ax.set_ylabel(_text(fig.layout.yaxis.title.text))
-    if len([tr for tr in [*bars, *lines] if _text(tr.name)]) > 1:
+    if len([tr for tr in [*bars, *lines] if _text(tr.name) and getattr(tr, "fill", None) != "toself"]) > 1:
         ax.legend(fontsize=8)
     ax.grid(axis="x" if horizontal else "y", alpha=0.3)
+
+
+def _axes_format(fig: go.Figure, ax: object) -> None:
+    """The figure's axis formats: whole-number ticks (years), thousands separators, a y axis from zero."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    xa, ya = fig.layout.xaxis, fig.layout.yaxis
+    if xa.tickformat == "d":
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
+    if ya.tickformat == ",":
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    if ya.rangemode == "tozero":
+        ax.set_ylim(bottom=0)
 
 
 def _draw_bars(bars: list[go.Bar], ax: object, horizontal: bool, stacked: bool, touching: bool) -> None:

@@ -1,18 +1,21 @@
-"""Small streamlit helpers shared by the pages: page header, the scale note, charts with their downloads, tables
-(whole in the print view) with their downloads, file names a user can file, and the print view."""
+"""Small streamlit helpers shared by the pages: the one preamble every page starts with (language, working scheme,
+stamp, header, the uploader's texts in the view's language, the evaluation and the scale note), charts with their
+downloads, tables (whole in the print view) with their downloads, file names a user can file, and the print view."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import exports, static_charts
+from dashboard import analysis, exports, state, static_charts
 from dashboard.i18n import t
 from dashboard.safe_text import md, safe_figure
 from dashboard.scale import Scale
+from scoring.scheme.load import Scheme
 
 PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 PRINT_CSS = """<style>
@@ -26,10 +29,46 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], hea
 </style>"""
 
 
+@dataclass(frozen=True)
+class PageStart:
+    """What a page starts from: the language, the working scheme (its YAML and stamp), the population in use and,
+    when asked for, the working scheme's evaluation on it."""
+
+    lang: str
+    scheme: Scheme
+    stamp: str
+    pop_key: str
+    text: str
+    ev: analysis.Evaluation | None = None
+
+
+def preamble(page_key: str, intro_key: str, *, evaluate: bool = False, scale: bool = False,
+             stamp: str | None = None) -> PageStart | None:
+    """The lines every page starts with: language, working scheme and stamp, the header (title, intro, stamp, print
+    switch) and the uploader's own texts in the view's language. With ``evaluate``, the working scheme's evaluation
+    and the scale note (None when the evaluation fails: the reason is shown); with ``scale``, the population's scale
+    note alone. ``stamp`` replaces the scheme's stamp in the header (a page about other rules: "" for none)."""
+    lang = state.lang()
+    sch = state.scheme()
+    shown = sch.stamp(lang) if stamp is None else stamp
+    header(page_key, intro_key, lang, shown)
+    uploader_texts(lang)
+    key, text = state.pop_key(), st.session_state["scheme_yaml"]
+    ev = None
+    if evaluate:
+        ev = state.current()
+        if ev is None:
+            return None
+        scale_note(ev.scale, lang)
+    elif scale:
+        scale_note(state.population_scale(key), lang)
+    return PageStart(lang, sch, shown, key, text, ev)
+
+
 def header(page_key: str, intro_key: str, lang: str, stamp: str) -> None:
     """Page title, one-line intro and the stamp (the stamp carries a scheme's id and version: shown as text)."""
     st.title(t(page_key, lang))
-    st.caption(f"{t(intro_key, lang)}  \n{md(stamp)}")
+    st.caption(f"{t(intro_key, lang)}  \n{md(stamp)}" if stamp else t(intro_key, lang))
     st.session_state["_page_key"] = page_key  # downloads on this page are named after it and the scheme
     st.session_state["_page_scheme"] = stamp.split(" ")[0] if stamp else ""
     print_switch(lang)
@@ -38,6 +77,35 @@ def header(page_key: str, intro_key: str, lang: str, stamp: str) -> None:
 def _context(page_key: str, scheme_id: str | None) -> tuple[str, str | None]:
     ss = st.session_state
     return page_key or str(ss.get("_page_key", "")), scheme_id if scheme_id is not None else ss.get("_page_scheme")
+
+
+UPLOAD_LIMITS_MB = {"scheme_upload": 1}  # uploaders with their own limit (st.file_uploader's max_upload_size)
+
+
+def uploader_css(lang: str, limit_mb: int) -> str:
+    """Our own style sheet that replaces Streamlit's English uploader texts (the button's "Upload" and "500MB per
+    file • CSV, ...") with Chinese ones in the Chinese view (constant text: no user input); empty in the English
+    view, where Streamlit's own texts are in the view's language. The chips of an uploaded file (its name and size)
+    are left alone; the "Drag and drop a file here" shown only while a file is dragged over has no handle to style."""
+    if lang == "en":
+        return ""
+    limit = t("upload_limit", lang, mb=int(limit_mb))
+    own = "".join(f'.st-key-{key} [data-testid="stFileUploaderDropzoneInstructions"]::after '
+                  f'{{ content: "{t("upload_limit", lang, mb=int(mb))}"; }}\n' for key, mb in UPLOAD_LIMITS_MB.items())
+    return f"""<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ display: none !important; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {{
+  content: "{t('upload_button', lang)}"; }}
+[data-testid="stFileUploaderDropzoneInstructions"] > div {{ display: none !important; }}
+[data-testid="stFileUploaderDropzoneInstructions"]::after {{ content: "{limit}"; font-size: 0.875rem; opacity: 0.6; }}
+{own}</style>"""
+
+
+def uploader_texts(lang: str) -> None:
+    """Show the uploader's texts in the view's language (see :func:`uploader_css`)."""
+    css = uploader_css(lang, int(st.get_option("server.maxUploadSize")))
+    if css:
+        st.html(css)
 
 
 def printing() -> bool:

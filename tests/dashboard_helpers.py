@@ -89,6 +89,14 @@ def people(count: int, n: int = N) -> int:
     return int(round(count * SYNTH_REPRESENTS / n))
 
 
+def route(pop):
+    """The points route's people, the reference way: residents of 杭州市城区 by the library's one definition
+    (scoring.population.area, reading all_districts as the scenarios use), counted on every page."""
+    from scoring.population.area import in_city_districts
+
+    return pop[in_city_districts(pop["district"], "all_districts")].reset_index(drop=True)
+
+
 def admit_real(res, n: int = N):
     """The library's admission with the scheme's quota taken as real places (quota / ratio on the sample)."""
     import scoring

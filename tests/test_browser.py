@@ -117,6 +117,13 @@ def test_every_page(server, lang):
             assert "Traceback" not in body
             title = page.locator("h1").first.inner_text()
             assert title.strip(), slug
+            if slug == "data" and lang == "zh":  # Streamlit's own uploader texts replaced by ours (CSS)
+                zone = page.locator('[data-testid="stFileUploaderDropzone"]').first
+                shown = zone.inner_text()
+                assert "Upload" not in shown and "per file" not in shown and "Drag" not in shown, shown
+                after = zone.locator('button [data-testid="stMarkdownContainer"]').evaluate(
+                    "e => getComputedStyle(e, '::after').content")
+                assert "选择文件" in after, after
             if lang == "en":
                 assert "Simulation" in page.locator('[data-testid="stSidebar"]').inner_text()
             else:

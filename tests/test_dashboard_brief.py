@@ -16,12 +16,12 @@ import docx
 import numpy as np
 import pandas as pd
 import pytest
-from dashboard_helpers import SEED, N, app, metrics, ok, plain
+from dashboard_helpers import SEED, N, app, metrics, ok, plain, route
 
 import scoring
 from dashboard import analysis, data_dictionary, downloads, figures, report, scale, static_charts, view
 from dashboard.i18n import fmt_int, fmt_pct, fmt_points, t
-from dashboard.page_overview import AFTER, BEFORE
+from dashboard.pages.overview import AFTER, BEFORE
 from dashboard.state import SCHEME_DIR
 from scoring.dominance import MEASURE_TEXT
 from scoring.population.synthetic import synth
@@ -36,11 +36,12 @@ def pop():
 
 @pytest.fixture(scope="module")
 def reform(pop):
-    """The library's own figures for the before and after schemes, in real people."""
+    """The library's own figures for the before and after schemes, in real people, on the points route's people
+    (the residents of 杭州市城区, as every page counts them)."""
     out = {}
     for sid in (BEFORE, AFTER):
         sch = scoring.load_scheme(SCHEME_DIR / f"{sid}.yaml")
-        res = scoring.score(pop, sch)
+        res = scoring.score(route(pop), sch)
         rule = sch.admission
         adm = (scoring.admit(res, quota=int(round(rule.quota / RATIO)), ties=rule.ties) if rule.mode == "quota"
                else scoring.admit(res))
@@ -78,7 +79,7 @@ def test_quota_admits_the_real_number_of_places_at_every_sample_size():
 def test_compare_and_pathways_give_the_same_number_for_the_same_rule(pop):
     """The old rules' quota: 8,000 real places on Compare (scheme quota) and on Pathways (quota share of the
     population), once both are in real people."""
-    from dashboard.page_pathways import _fill, rule_files, scaled
+    from dashboard.pages.pathways import _fill, rule_files, scaled
     from scoring.pathways.comparison import compare
     from scoring.pathways.rules import load_ruleset
 
@@ -271,6 +272,57 @@ def test_briefing_without_a_cjk_font_says_so(ev23, monkeypatch):
     assert len(doc.inline_shapes) == 2  # still drawn
 
 
+def test_briefing_carries_the_multi_year_quota_view(ev23):
+    """The Quota page's model (both variants, real people) in the briefing: figures, the year table and two charts,
+    each value read back equal to the model's table."""
+    from dashboard import quota_model
+
+    sch = ev23.scheme
+    scenario, quota, line = quota_model.defaults(sch)
+    out = quota_model.run("test-brief-years", sch, scenario, quota, line, 3, 400, 1)
+    years = report.YearsView(out.table, 3, quota, line, "note")
+    brief = _briefing(ev23, "zh")
+    brief.years = years
+    doc = docx.Document(io.BytesIO(report.docx_bytes(brief)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert t("briefing_years", "zh", years=3) in text
+    assert len(doc.tables) == 4 and len(doc.inline_shapes) == 4  # + figures, years; + cumulative and yearly charts
+    cells = {r.cells[0].text: r.cells[1].text for r in doc.tables[1].rows}
+    for variant in ("with", "without"):
+        part = out.table[out.table["variant"] == variant].sort_values("year")
+        assert cells[t(f"qy_total_{variant}", "zh", years=3)] == fmt_int(part["cumulative"].iloc[-1])
+        assert cells[t(f"qy_first_{variant}", "zh")] == fmt_int(part["admitted"].iloc[0])
+    year_rows = doc.tables[2].rows
+    assert len(year_rows) == 1 + 3
+    header = [c.text for c in year_rows[0].cells]
+    col = header.index(f"{t('qy_variant_without', 'zh')} · {t('qy_col_cumulative', 'zh')}")
+    without = out.table[out.table["variant"] == "without"].sort_values("year")
+    assert [r.cells[col].text for r in year_rows[1:]] == [fmt_int(v) for v in without["cumulative"]]
+    # cumulative never falls: "no cap" read as a total, not as a yearly figure
+    assert (without["cumulative"].diff().dropna() >= 0).all()
+
+
+def test_overview_briefing_finds_the_quota_model_run_of_the_working_scheme():
+    """After the Overview has run, the briefing's multi-year view is there for the working scheme (the default run
+    the reform section made), with the Quota page's defaults."""
+    from dashboard import quota_model
+    from dashboard.pages import overview
+
+    at = app("overview", "zh")
+    ok(at)
+    text = at.session_state["scheme_yaml"]
+    sch = scoring.load_scheme_text(text, "<t>")
+    got = overview.years_view(sch, text, "zh")
+    assert got is not None and got.years == quota_model.OVERVIEW_YEARS
+    _, quota, line = quota_model.defaults(sch)
+    assert (got.quota, got.line) == (quota, line)
+    assert set(got.table["variant"]) == {"with", "without"} and len(got.table) == 2 * got.years
+    other = sch.to_dict()
+    other["title"] = {"zh": "别的方案", "en": "another"}  # a scheme the model has not run: no view, no wait
+    other_text = scoring.scheme.load.scheme_from_dict(other).to_yaml()
+    assert overview.years_view(scoring.load_scheme_text(other_text, "<t>"), other_text, "zh") is None
+
+
 def _printed(at) -> None:
     ok(at)
     assert any("stSidebar" in str(e.proto) for e in at.main if type(e).__name__ in ("Html", "UnknownElement")) or \
@@ -329,7 +381,8 @@ def test_person_page_shows_inputs_whole_outcome_and_no_distance_when_not_eligibl
 
 
 def test_person_card_holds_inputs_points_and_outcome(pop):
-    from dashboard import page_person, person
+    from dashboard import person
+    from dashboard.pages import person as page_person
 
     sch = scoring.load_scheme(SCHEME_DIR / f"{AFTER}.yaml")
     row = pop.iloc[[0]]

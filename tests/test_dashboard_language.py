@@ -179,3 +179,17 @@ def test_the_scan_finds_what_it_should():
     assert english_words("hangzhou-2023-illustrative v2023.0-illustrative · 示意 · CSV", allowed) == []
     assert chinese_chars("Before: 杭州", ()) == ["杭", "州"]
     assert chinese_chars("语言 / Language", ("语言 / Language",)) == []
+
+
+def test_the_uploader_speaks_chinese_in_the_chinese_view():
+    """Streamlit's uploader texts are replaced in the Chinese view by a constant style sheet of our own words: the
+    button and the limit, not the chips of an uploaded file; nothing in it comes from a user; the English view keeps
+    Streamlit's own texts."""
+    from dashboard import view
+
+    css = view.uploader_css("zh", 500)
+    contents = re.findall(r'content: "([^"]*)"', css)
+    assert contents == [t("upload_button", "zh"), t("upload_limit", "zh", mb=500), t("upload_limit", "zh", mb=1)]
+    assert all(not re.search(r"[A-Za-z]{2,}", c.replace("MB", "")) for c in contents)  # no English in them
+    assert "stFileChip" not in css and "not([data-testid])" not in css  # an uploaded file's name stays visible
+    assert view.uploader_css("en", 500) == ""

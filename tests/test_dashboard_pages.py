@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from dashboard_helpers import admit_real, people
+from dashboard_helpers import admit_real, people, route
 from streamlit.testing.v1 import AppTest
 
 import scoring
@@ -53,8 +53,9 @@ def _metrics(at: AppTest) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def library():
-    """The library's own figures for the default scheme on the same population."""
-    pop = synth(N, SEED)
+    """The library's own figures for the default scheme on the same people: the points route's, the residents of
+    杭州市城区 (every page counts them)."""
+    pop = route(synth(N, SEED))
     scheme = scoring.load_scheme(SCHEME)
     res = scoring.score(pop, scheme)
     adm = scoring.admit(res)
@@ -82,7 +83,8 @@ def test_overview_numbers_are_the_library_numbers(library):
     assert m["score line (threshold)"] == fmt_points(adm.threshold)
     assert m[t("main_share_short", "en")] == fmt_pct(dom.realised_eligible) == fmt_pct(dom.required)
     summary = next(i.value for i in at.info if i.value.startswith("Of "))  # after the reform's before/after line
-    assert fmt_int(people(adm.admitted_count)) in summary and fmt_int(people(N)) in summary
+    assert fmt_int(people(adm.admitted_count)) in summary and fmt_int(people(res.n)) in summary
+    assert res.n < N  # the area's residents, not everyone
 
 
 def test_language_switch_changes_labels():
@@ -255,7 +257,7 @@ def test_data_page_upload_valid_and_invalid():
     at.switch_page("dashboard/pages/overview.py").run()
     _ok(at)
     frame = scoring.read_population(pd.read_csv(io.StringIO(buf.getvalue())), skip_invalid=True).frame
-    res = scoring.score(frame, scoring.load_scheme(SCHEME))
+    res = scoring.score(route(frame), scoring.load_scheme(SCHEME))  # an upload with districts: the area's residents
     assert _metrics(at)["eligible"] == fmt_int(int(res.eligible_mask.sum()))
 
 

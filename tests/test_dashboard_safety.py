@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 import yaml
-from dashboard_helpers import DEFAULT, chart_specs, markdown_bodies, metrics, ok, people, plain, visit
+from dashboard_helpers import DEFAULT, chart_specs, markdown_bodies, metrics, ok, people, plain, route, visit
 from dashboard_helpers import app as open_app
 
 import scoring
@@ -34,7 +34,7 @@ def _attack_yaml(**changes) -> bytes:
 
 
 def _admitted(scheme: scoring.Scheme, n: int = 20_000, seed: int = 3) -> int:
-    return scoring.admit(scoring.score(synth(n, seed), scheme)).admitted_count
+    return scoring.admit(scoring.score(route(synth(n, seed)), scheme)).admitted_count  # the points route's people
 
 
 # -- #2: nobody replaces the shipped default -----------------------------------------------------------------------
@@ -224,7 +224,7 @@ def test_probe_10_replayed_four_sessions_keep_their_own_uploads():
         ok(at)
         assert any(name in plain(c.value) for c in at.sidebar.caption)
         frame = scoring.read_population(pd.read_csv(io.BytesIO(data)), skip_invalid=True).frame
-        assert metrics(at)["eligible"] == fmt_int(int(scoring.score(frame, scheme).eligible_mask.sum()))
+        assert metrics(at)["eligible"] == fmt_int(int(scoring.score(route(frame), scheme).eligible_mask.sum()))
 
 
 def test_an_upload_no_longer_held_is_said_loudly():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from dashboard_helpers import DEFAULT, SEED, N, app, edit_items, items_key, metrics, ok, people, plain, visit
+from dashboard_helpers import DEFAULT, SEED, N, app, edit_items, items_key, metrics, ok, people, plain, route, visit
 
 import scoring
 from dashboard import scheme_edit, state
@@ -16,7 +16,7 @@ from scoring.population.synthetic import synth
 
 @pytest.fixture(scope="module")
 def library():
-    pop = synth(N, SEED)
+    pop = route(synth(N, SEED))  # the points route's people, as every page counts them
     scheme = scoring.load_scheme(DEFAULT)
     return pop, scheme, scoring.admit(scoring.score(pop, scheme)).admitted_count
 

@@ -251,3 +251,16 @@ def _fields(text: str) -> list[str]:
     import string
 
     return [f for _, f, _, _ in string.Formatter().parse(text) if f]
+
+
+def test_reform_bars_keep_long_names_and_stamps_whole():
+    """The English names of the two schemes and the two stamps are long: the axis labels wrap (the data keep the
+    names) and the stamp gets one line per scheme (the figure's meta keeps it whole, for downloads)."""
+    before, after = "Before: " + "x" * 70, "After: " + "y y " * 20
+    stamp = "a" * 80 + " | " + "b" * 80
+    fig = figures.reform_bars((before, 8000, "r"), (after, 9000, "r"), "en", stamp)
+    assert list(fig.data[0].x) == [before, after]
+    assert all(max(len(part) for part in text.split("<br>")) <= 40 for text in fig.layout.xaxis.ticktext)
+    assert "".join(fig.layout.xaxis.ticktext[0].split("<br>")) == before
+    assert fig.layout.title.subtitle.text.split("<br>") == stamp.split(" | ")
+    assert fig.layout.meta["stamp"] == stamp

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import page_pathways as page
+from dashboard import figures_pathways as figs
+from dashboard.i18n_pathways import banner
+from dashboard.pages import pathways as page
 from scoring.pathways.comparison import compare
 from scoring.pathways.rules import load_ruleset
 from scoring.population.synth_pathways import add_pathway_attributes
@@ -27,20 +29,20 @@ def cmp():
 def test_figures_carry_the_stamp_and_the_aggregates(cmp, lang):
     stamp = cmp.stamp(lang)
     table = cmp.table(lang)
-    fig = page.pathway_bars(table, lang, stamp)
+    fig = figs.pathway_bars(table, lang, stamp)
     assert list(fig.data[1].y) == list(table["new"]) and list(fig.data[0].y) == list(table["old"])
-    fig2 = page.marginal_bars(cmp.marginal, lang, stamp)
+    fig2 = figs.marginal_bars(cmp.marginal, lang, stamp)
     assert list(fig2.data[0].x) == list(cmp.marginal["newly"])
     assert list(fig2.data[1].x) == list(cmp.marginal["without_lost"])  # both ways
     combos = cmp.new.combinations()
-    fig3 = page.upset(combos, {}, lang, stamp, top=5)
+    fig3 = figs.upset(combos, {}, lang, stamp, top=5)
     assert list(fig3.data[0].y) == list(combos[combos["routes"] > 0]["count"].head(5))
     groups = cmp.by_group("urban_area")
     groups["label"] = page.group_value_labels(groups, "urban_area", lang)
-    fig4 = page.group_bars(groups, "urban_area", lang, stamp)
+    fig4 = figs.group_bars(groups, "urban_area", lang, stamp)
     for f in (fig, fig2, fig3, fig4):
         notes = " ".join(a.text for a in f.layout.annotations)
-        assert stamp in notes and page.banner(lang) in notes
+        assert stamp in notes and banner(lang) in notes
     assert ("杭州市城区" if lang == "zh" else "Hangzhou city districts") in list(groups["label"])
 
 
@@ -54,7 +56,7 @@ def test_page_renders_in_the_app():
     at.switch_page("dashboard/pages/pathways.py").run()
     assert not at.exception
     assert at.title[0].value.startswith("落户途径")
-    assert any(page.banner("zh") in c.value for c in at.caption)
+    assert any(banner("zh") in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) == 4
     at.selectbox(key="pathways_group").set_value("education").run()
     assert not at.exception

@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import page_pathways
+from dashboard import figures_pathways
 from dashboard.analysis import Headline, summary_sentence
 from dashboard.i18n import t
+from dashboard.i18n_pathways import banner
 from scoring.population.synthetic import synth
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,11 +92,11 @@ def pathways_cmp():
 def test_pathways_stamp_is_one_line_per_rule_set_above_the_plot(pathways_cmp, lang):
     """The stamp (two rule sets, two schemes) ran off the right edge and over the rotated route labels."""
     stamp = pathways_cmp.stamp(lang)
-    lines = page_pathways.stamp_lines(stamp, lang)
+    lines = figures_pathways.stamp_lines(stamp, lang)
     assert len(lines) == stamp.count(" | ") + stamp.count(" ⟷ ") + 2
-    assert " ".join(lines[:-1]) == stamp and lines[-1] == page_pathways.banner(lang)
+    assert " ".join(lines[:-1]) == stamp and lines[-1] == banner(lang)
     assert max(len(line) for line in lines) < 110  # each fits the chart's width
-    fig = page_pathways.pathway_bars(pathways_cmp.table(lang).query("pathway != 'any'"), lang, stamp)
+    fig = figures_pathways.pathway_bars(pathways_cmp.table(lang).query("pathway != 'any'"), lang, stamp)
     notes = fig.layout.annotations
     assert [a.text for a in notes] == lines
     assert all(a.y == 1 and a.yanchor == "bottom" and a.yshift > 0 for a in notes)  # above, not on the axis
@@ -104,9 +105,9 @@ def test_pathways_stamp_is_one_line_per_rule_set_above_the_plot(pathways_cmp, la
 
 def test_pathways_bar_values_have_thousands_separators_and_are_not_clipped(pathways_cmp):
     stamp = pathways_cmp.stamp("en")
-    figs = [page_pathways.pathway_bars(pathways_cmp.table("en").query("pathway != 'any'"), "en", stamp),
-            page_pathways.marginal_bars(pathways_cmp.marginal, "en", stamp),
-            page_pathways.upset(pathways_cmp.new.combinations(), {}, "en", stamp)]
+    figs = [figures_pathways.pathway_bars(pathways_cmp.table("en").query("pathway != 'any'"), "en", stamp),
+            figures_pathways.marginal_bars(pathways_cmp.marginal, "en", stamp),
+            figures_pathways.upset(pathways_cmp.new.combinations(), {}, "en", stamp)]
     for fig in figs:
         bars = [tr for tr in fig.data if tr.type == "bar"]
         assert bars and all(b.texttemplate in ("%{y:,}", "%{x:,}") and b.cliponaxis is False for b in bars)

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from dashboard_helpers import route
 from streamlit.testing.v1 import AppTest
 
 import scoring
 from dashboard import scale
+from dashboard.figures import sobol_figure, tornado_figure
 from dashboard.i18n import fmt_int
-from dashboard.page_tuning import sobol_figure, tornado_figure
 
 ROOT = Path(__file__).resolve().parent.parent
 RATIO = scale.for_population("synth:20000:3", 20_000).ratio  # the page takes and shows counts in real people
@@ -22,7 +23,7 @@ def _page(lang: str = "zh") -> AppTest:
         import streamlit as st
 
         from dashboard import state
-        from dashboard.page_tuning import render
+        from dashboard.pages.tuning import render
 
         state.init()
         render()
@@ -98,7 +99,7 @@ def test_rounding_step_rechecks_and_applies_the_rounded_scheme() -> None:
     assert new.version.endswith("-r1") and new.status == "draft"
     from scoring.population.synthetic import synth
 
-    pop = synth(20_000, 3)
+    pop = route(synth(20_000, 3))  # the points route's people, as on every page
     adm = scoring.admit(scoring.score(pop, new))
     admitted = [c for c in table.itertuples(index=False) if c[0].startswith("number admitted")]
     assert admitted and all(row[1] == fmt_int(adm.admitted_count * RATIO) for row in admitted)  # real people
@@ -107,3 +108,23 @@ def test_rounding_step_rechecks_and_applies_the_rounded_scheme() -> None:
     old = {i.id: i for i in scoring.load_scheme(ROOT / "scenarios/schemes/hangzhou-2023-illustrative.yaml").items}
     changed = [i for i in new.items if i.points_per_unit is not None and i.points_per_unit != old[i.id].points_per_unit]
     assert changed and all(float(i.points_per_unit).is_integer() for i in changed)
+
+
+def test_simplify_tab_shows_real_people() -> None:
+    """The Simplify tab's tables: items by name, every count the library's (on the route's people) times the ratio."""
+    from scoring.population.synthetic import synth
+    from scoring.tuning.simplification import simplify
+
+    scheme = scoring.load_scheme(ROOT / "scenarios/schemes/hangzhou-2023-illustrative.yaml")
+    res = simplify(scheme, route(synth(20_000, 3)), hold="count")
+    at = _page("en").run()
+    at.button(key="simplify_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    tables = [d.value for d in at.dataframe if "admissions changed" in d.value.columns]
+    assert len(tables) == 2
+    best, singles = tables
+    assert list(best["admissions changed"]) == [round(r.changed * RATIO) for r in res.best]
+    assert list(singles["admitted"]) == [round(r.admitted * RATIO) for r in res.singles]
+    names = {i.id: i.name("en") for i in scheme.items}
+    assert list(singles["dropped"]) == [", ".join(names[i] for i in r.items) for r in res.singles]
+    assert any(fmt_int(res.admitted * RATIO) in c.value for c in at.caption)

@@ -1,3 +1,53 @@
-from dashboard.page_distributions import render
+"""分布 Distributions: score histogram with the line, item make-up by score band, composition by group."""
 
-render()
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import cached, figures, view
+from dashboard.i18n import col_label, t, value_label
+
+GROUP_COLUMNS = ("education", "age_band", "district", "origin_province", "housing", "sex")
+
+
+def render() -> None:
+    """Render the page."""
+    p = view.preamble("page_distributions", "dist_intro", evaluate=True)
+    if p is None:
+        return
+    lang, sch, stamp, ev, key, text = p.lang, p.scheme, p.stamp, p.ev, p.pop_key, p.text
+    width = st.select_slider(t("bin_width", lang), options=[0.5, 1.0, 2.0, 5.0, 10.0], value=2.0, key="dist_bin")
+    hist = cached.histogram(key, text, float(width))
+    view.chart(figures.histogram(hist, ev.line, lang, stamp), "distribution_histogram", stamp, lang)
+
+    among_opts = ["eligible", "admitted", "all"]
+    among = st.segmented_control(t("among", lang), among_opts, default="eligible", key="dist_among",
+                                 format_func=lambda a: t(f"among_{a}", lang))
+    if among is None:
+        st.error(t("empty_selection", lang))
+    else:
+        means = cached.item_bands(key, text, among, 10.0)
+        if means.empty:
+            st.warning(t("summary_none", lang))
+        else:
+            labels = {i.id: i.name(lang) for i in sch.items}
+            view.chart(figures.item_bands(means, labels, lang, stamp), "distribution_item_bands", stamp, lang)
+
+    pop_cols = set(ev.res.population.columns) | ({"age_band"} if "age" in ev.res.population.columns else set())
+    options = [c for c in GROUP_COLUMNS if c in pop_cols]
+    if not options:
+        st.warning(t("column_missing", lang, column=col_label("education", lang)))
+        return
+    column = st.selectbox(t("group_by", lang), options, key="dist_group",
+                          format_func=lambda c: t("age_band", lang) if c == "age_band" else col_label(c, lang))
+    shares = cached.composition(key, text, column)
+    name = t("age_band", lang) if column == "age_band" else col_label(column, lang)
+    vlabels = {v: (v if column == "age_band" else value_label(column, v, lang)) for v in shares.index}
+    vlabels["other"] = "other" if lang == "en" else "其他"
+    glabels = {g: t(f"among_{g}", lang) for g in ("all", "eligible", "admitted")}
+    fig = figures.composition(shares, vlabels, glabels, t("fig_comp_title", lang, column=name), lang, stamp)
+    view.chart(fig, f"distribution_by_{column}", stamp, lang)
+
+
+if __name__ == "__main__":  # run by st.navigation (app.py); importing the module (tests) draws nothing
+    render()

@@ -1,3 +1,120 @@
-from dashboard.page_quota import render
+"""名额 Quota: what removing the quota does, year by year, on the scenario machinery (flows, real people, the area,
+a steady-state starting pool), with the line that stays when the quota goes, cumulative and yearly settlements, what
+decides each year, and what the model is calibrated to."""
 
-render()
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import figures, quota_model, view
+from dashboard.i18n import fmt_int, fmt_points, t
+from dashboard.safe_text import md
+
+TABLE_COLS = ("variant", "year", "admitted", "cumulative", "cutoff", "binds", "pool", "arrivals", "departures",
+              "applicants", "backlog", "wait_mean")
+
+
+def _controls(sch: object, lang: str) -> tuple[int, float, int, int]:
+    """The form of the run's settings (one run per submission); returns quota, line, years, ratio."""
+    quota0, _ = quota_model.default_quota(sch)
+    line0, _ = quota_model.default_line(sch)
+    with st.form("qy_form", border=True):
+        st.markdown(f"**{t('qy_controls', lang)}**")
+        c = st.columns(4)
+        quota = c[0].number_input(t("qy_quota", lang), min_value=100, max_value=5_000_000, value=quota0, step=1000,
+                                  key=f"qy_quota_{sch.id}")
+        line = c[1].number_input(t("qy_line", lang), min_value=0.0, max_value=1000.0, value=float(line0), step=1.0,
+                                 key=f"qy_line_{sch.id}")
+        years = c[2].slider(t("qy_years", lang), 3, 15, 10, key="qy_years")
+        ratio = c[3].selectbox(t("qy_ratio", lang), quota_model.RATIOS,
+                               index=quota_model.RATIOS.index(quota_model.DEFAULT_RATIO),
+                               format_func=lambda r: t("qy_ratio_fmt", lang, r=fmt_int(r)), key="qy_ratio")
+        st.form_submit_button(t("qy_run", lang), type="primary")
+    return int(quota), float(line), int(years), int(ratio)
+
+
+def _metrics(table: pd.DataFrame, years: int, lang: str) -> None:
+    st.markdown(f"**{t('qy_settled_title', lang)}**")
+    c = st.columns(4)
+    for n, (variant, what) in enumerate((("with", "total"), ("without", "total"), ("with", "first"),
+                                         ("without", "first"))):
+        part = table[table["variant"] == variant].sort_values("year")
+        row = part.iloc[-1] if what == "total" else part.iloc[0]
+        col = "cumulative" if what == "total" else "admitted"
+        label = t(f"qy_{what}_{variant}", lang, years=years)
+        c[n].metric(label, fmt_int(row[col]),
+                    help=t("qy_interval", lang, lo=fmt_int(row[f"{col}_p05"]), hi=fmt_int(row[f"{col}_p95"])))
+
+
+def _table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    shown = table[list(TABLE_COLS)].copy()
+    shown["binds"] = [quota_model.binds_text(r, lang) for _, r in table.iterrows()]  # <= 2 x 15 rows
+    shown["variant"] = shown["variant"].map(lambda v: t(f"qy_variant_{v}", lang))
+    return shown.rename(columns={c: t(f"qy_col_{c.replace('wait_mean', 'wait')}", lang) for c in TABLE_COLS})
+
+
+def render() -> None:
+    """Render the page."""
+    p = view.preamble("page_quota", "qy_intro")
+    lang, sch, stamp = p.lang, p.scheme, p.stamp
+    st.caption(t("qy_not_population", lang))
+    scenario = quota_model.scenario_file(sch.id)
+    facts = quota_model.info(scenario)
+    quota, line, years, ratio = _controls(sch, lang)
+    _, own_quota = quota_model.default_quota(sch)
+    own_line = quota_model.scheme_line(sch)
+    if not own_quota:
+        st.caption(t("qy_no_quota_in_scheme", lang, quota=fmt_int(quota)))
+    st.caption(t("qy_line_own", lang, line=fmt_points(line)) if own_line is not None and own_line == line
+               else t("qy_line_stated", lang, line=fmt_points(line)))
+    out = quota_model.shown_run(sch, p.text, scenario, quota, line, years, ratio, lang)
+    table = out.table
+    area = facts["area"][lang]
+    n_sim = round(facts["represents"] / ratio)
+    st.session_state["qy_last"] = {"text": p.text, "table": table, "years": years, "quota": quota, "line": line,
+                                   "ratio": ratio, "reps": out.replications}  # for the Overview's briefing
+    st.caption("  \n".join([
+        t("qy_sampling", lang, ratio=fmt_int(ratio), n=fmt_int(n_sim), total=fmt_int(facts["represents"]),
+          reps=out.replications),
+        t("qy_area", lang, area=md(area)),
+        t("qy_burn_in", lang, years=facts["burn_in_years"], quota=fmt_int(facts["burn_in_quota"]),
+          arrivals=fmt_int(facts["arrivals"])) + (" " + t("qy_recognition", lang) if facts["recognition"] else ""),
+        quota_model.calibration_text(facts["calibration"], area, lang),
+    ]))
+    _metrics(table, years, lang)
+    st.markdown(f"**{t('qy_binds_title', lang)}**  \n" + "  \n".join(
+        md(quota_model.binds_summary(table, v, lang)) for v in ("with", "without")))
+    views = {"cumulative": "qy_tab_cumulative", "admitted": "qy_tab_yearly", "cutoff": "qy_tab_cutoff",
+             "pool": "qy_tab_pool"}  # one chart at a time (a segmented control, not tabs: tabs draw every chart)
+    shown_view = st.segmented_control(t("qy_view", lang), list(views), default="cumulative", key="qy_view",
+                                      format_func=lambda v: t(views[v], lang), required=True)
+    specs = {"cumulative": ("qy_fig_cumulative", "qy_people"), "admitted": ("qy_fig_yearly", "qy_people"),
+             "cutoff": ("qy_fig_cutoff", "qy_points")}
+    if shown_view == "pool":
+        view.chart(figures.quota_pool(table, lang, stamp), "quota_pool", stamp, lang)
+    else:
+        title, y = specs[shown_view or "cumulative"]
+        fig = figures.quota_years(table, shown_view or "cumulative", t(title, lang), t(y, lang), lang, stamp)
+        view.chart(fig, f"quota_{shown_view}", stamp, lang)
+    shown = _table(table, lang)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        t("qy_col_year", lang): st.column_config.NumberColumn(format="%d"),
+        t("qy_col_cutoff", lang): st.column_config.NumberColumn(format="%.2f"),
+        t("qy_col_wait", lang): st.column_config.NumberColumn(format="%.2f"),
+        **{t(f"qy_col_{c}", lang): st.column_config.NumberColumn(format="localized")
+           for c in ("admitted", "cumulative", "pool", "arrivals", "departures", "applicants", "backlog")}})
+    view.table_downloads(shown, "quota-years", stamp, lang, index=False)
+    curve = out.curve
+    if len(curve):
+        at = curve[curve["quota"] >= quota].head(1)
+        if len(at):
+            r = at.iloc[0]
+            ties = t("qy_curve_ties", lang) if r["admitted"] > quota + ratio else ""
+            st.caption(t("qy_curve_note", lang, quota=fmt_int(quota), cut=fmt_points(r["cutoff"]),
+                         admitted=fmt_int(r["admitted"]), ties=ties))
+        view.chart(figures.quota_curve(curve, quota, lang, stamp), "quota_curve", stamp, lang)
+
+
+if __name__ == "__main__":  # run by st.navigation (app.py); importing the module (tests) draws nothing
+    render()
