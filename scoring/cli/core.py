@@ -139,7 +139,8 @@ def write_table(frame: pd.DataFrame, path: str | Path, stamp: str) -> None:
     fmt = OUT_FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise ScoringInputError(f"{path}: unknown output type {path.suffix!r}; use .parquet, .csv or .xlsx")
-    write_frame(frame.assign(scheme=pd.Categorical([stamp] * len(frame))), path, fmt)
+    stamped = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), categories=[stamp])  # no 10M-item list
+    write_frame(frame.assign(scheme=stamped), path, fmt)
 
 
 def check_outputs(args: argparse.Namespace) -> None:

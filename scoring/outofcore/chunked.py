@@ -130,6 +130,22 @@ def iter_raw(path: str | os.PathLike[str], chunk_rows: int, columns: list[str] |
         start += len(frame)
 
 
+def prefetched(items: Iterator[Any]) -> Iterator[Any]:
+    """The items of ``items``, the next one produced on a second thread while the caller works on the current one
+    (Parquet decoding releases the GIL: reading batch k+1 overlaps validating and scoring batch k)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    done = object()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scoring-prefetch") as pool:
+        pending = pool.submit(next, items, done)
+        while True:
+            item = pending.result()
+            if item is done:
+                return
+            pending = pool.submit(next, items, done)
+            yield item
+
+
 def iter_written(path: str | os.PathLike[str], chunk_rows: int, columns: list[str] | None = None
                  ) -> Iterator[pd.DataFrame]:
     """Batches of a file written by :class:`FrameWriter`, with their index (global row labels) restored."""
@@ -198,7 +214,7 @@ def _pass1(scheme: Scheme, path: str | os.PathLike[str], scored_path: Path, ctx:
     stats = Stats.empty(scheme)
     writer = FrameWriter(scored_path)
     try:
-        for start, raw in iter_raw(path, chunk_rows):
+        for start, raw in prefetched(iter_raw(path, chunk_rows, list(ctx.read) or None)):
             scored, batch_stats, rejected = pass1_batch(raw, start, ctx)
             rejected_out.write(rejected)
             writer.write(scored if keep_helpers else public_frame(scored, scheme, lang))
@@ -231,7 +247,7 @@ def pass2_file(scheme: Scheme, scored_path: Path, out: Path | None, plan: Plan, 
                 if plan.admission:
                     public[ADMIT_COLUMNS[0]] = admitted
                 if stamp is not None:
-                    public["scheme"] = pd.Categorical([stamp] * len(public))
+                    public["scheme"] = pd.Categorical.from_codes(np.zeros(len(public), dtype=np.int8), [stamp])
                 writer.write(public)
     finally:
         if writer is not None:

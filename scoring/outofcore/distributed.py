@@ -109,10 +109,12 @@ def plan_partitions(path: str | os.PathLike[str], rows_per_partition: int = DEFA
     return parts
 
 
-def read_part(part: Part) -> pd.DataFrame:
-    """The raw rows of one partition (as the in-memory reader sees them: stored index dropped)."""
+def read_part(part: Part, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The raw rows of one partition (as the in-memory reader sees them: stored index dropped); ``columns``: only
+    these (default: every data column)."""
     pf = pq.ParquetFile(part.path)
-    return pf.read_row_groups(list(part.row_groups), columns=data_columns(pf)).to_pandas().reset_index(drop=True)
+    cols = data_columns(pf) if not columns else list(columns)
+    return pf.read_row_groups(list(part.row_groups), columns=cols).to_pandas().reset_index(drop=True)
 
 
 def _scored_path(workdir: str, part: Part) -> str:
@@ -120,7 +122,7 @@ def _scored_path(workdir: str, part: Part) -> str:
 
 
 def _pass1_task(part: Part, ctx: Context, workdir: str) -> tuple[Stats, pd.DataFrame]:
-    scored, stats, rejected = pass1_batch(read_part(part), part.start, ctx)
+    scored, stats, rejected = pass1_batch(read_part(part, ctx.read), part.start, ctx)
     writer = FrameWriter(_scored_path(workdir, part))
     writer.write(scored)
     writer.close()
