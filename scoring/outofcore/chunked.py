@@ -148,21 +148,32 @@ def prefetched(items: Iterator[Any]) -> Iterator[Any]:
 
 def iter_written(path: str | os.PathLike[str], chunk_rows: int, columns: list[str] | None = None
                  ) -> Iterator[pd.DataFrame]:
-    """Batches of a file written by :class:`FrameWriter`, with their index (global row labels) restored."""
+    """Batches of a file written by :class:`FrameWriter`, with their index (global row labels) restored. An Arrow
+    stream (``.arrow``, the scratch files between the passes) yields the batches as written."""
+    if Path(path).suffix == SCRATCH_SUFFIX:
+        with pa.OSFile(os.fspath(path), "rb") as fh:
+            for batch in pa.ipc.open_stream(fh):
+                yield pa.Table.from_batches([batch if columns is None else batch.select(columns)]).to_pandas()
+        return
     pf = pq.ParquetFile(path)
     for batch in pf.iter_batches(batch_size=chunk_rows, columns=columns):
         yield pa.Table.from_batches([batch], schema=None).to_pandas()
 
 
+SCRATCH_SUFFIX = ".arrow"  # scored rows kept between the passes: an LZ4 Arrow stream (writes and reads ~5x Parquet's)
+
+
 class FrameWriter:
-    """Appends frames with the same columns to one Parquet file (schema fixed by the first frame), or to a CSV
-    file (``.csv``, UTF-8 with BOM, as the in-memory CLI writes)."""
+    """Appends frames with the same columns to one Parquet file (schema fixed by the first frame; Zstandard, plain
+    encoding: dictionary encoding of the float columns doubled the write time), to a CSV file (``.csv``, UTF-8 with
+    BOM, as the in-memory CLI writes), or to a scratch Arrow stream (``.arrow``, LZ4)."""
 
     def __init__(self, path: str | os.PathLike[str], index: bool = True) -> None:
         self.path = Path(path)
         self.index = index
         self.csv = self.path.suffix.lower() == ".csv"
-        self._writer: pq.ParquetWriter | None = None
+        self.scratch = self.path.suffix == SCRATCH_SUFFIX
+        self._writer: pq.ParquetWriter | pa.ipc.RecordBatchStreamWriter | None = None
         self._schema: pa.Schema | None = None
         self._rows = 0
 
@@ -178,7 +189,11 @@ class FrameWriter:
         if self._writer is None:
             table = pa.Table.from_pandas(frame, preserve_index=self.index)
             self._schema = table.schema
-            self._writer = pq.ParquetWriter(self.path, self._schema, compression="zstd")
+            if self.scratch:
+                self._writer = pa.ipc.new_stream(os.fspath(self.path), self._schema,
+                                                 options=pa.ipc.IpcWriteOptions(compression="lz4"))
+            else:
+                self._writer = pq.ParquetWriter(self.path, self._schema, compression="zstd", use_dictionary=False)
         else:
             table = pa.Table.from_pandas(frame, schema=self._schema, preserve_index=self.index, safe=False)
         self._writer.write_table(table)
@@ -277,7 +292,7 @@ def run_chunked(scheme: Scheme, path: str | os.PathLike[str], out: str | os.Path
     del pf
     out_path = None if out is None else Path(out)
     tmpdir = tempfile.mkdtemp(prefix="scoring-chunked-", dir=workdir or (out_path.parent if out_path else None))
-    scored_path = Path(tmpdir) / "scored.parquet"
+    scored_path = Path(tmpdir) / f"scored{SCRATCH_SUFFIX}"
     try:  # both outputs are written atomically: a failure leaves the previous files as they were
         with contextlib.ExitStack() as outputs:
             rej_tmp = None if rejected_path is None else outputs.enter_context(atomic_path(rejected_path))

@@ -215,7 +215,8 @@ def score_frame(frame: pd.DataFrame, ctx: Context, *, rows_in: int | None = None
         rows_in=len(frame) if rows_in is None else rows_in, scored=res.n,
         rejected=int(all_rejected["row"].nunique()) if len(all_rejected) else 0, eligible=int(elig.sum()),
         hist=Hist.of(res.total_cents[elig]),
-        pos_eligible={k: int(np.maximum(v[elig], 0).sum(dtype=np.int64)) for k, v in res.item_cents.items()},
+        pos_eligible={k: int(np.add.reduce(v, where=elig & (v > 0), dtype=np.int64))
+                      for k, v in res.item_cents.items()},
         item_hist={k: Hist.of(res.item_cents[k]) for k in design_items(scheme)},
         categories=categories, warnings=list(warnings or []),
     )

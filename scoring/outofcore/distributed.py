@@ -34,7 +34,15 @@ from scoring.admission import admit
 from scoring.dominance import dominance
 from scoring.engine.core import score
 from scoring.errors import PopulationError
-from scoring.outofcore.chunked import FrameWriter, _open, data_columns, iter_raw, iter_written, pass2_file
+from scoring.outofcore.chunked import (
+    SCRATCH_SUFFIX,
+    FrameWriter,
+    _open,
+    data_columns,
+    iter_raw,
+    iter_written,
+    pass2_file,
+)
 from scoring.outofcore.core import ADMIT_COLUMNS, Context, make_context, pass1_batch, public_frame, score_frame
 from scoring.outofcore.plan import Plan, band_rows, finish_plan, make_plan, pass2_batch
 from scoring.outofcore.result import OutOfCoreResult
@@ -118,7 +126,7 @@ def read_part(part: Part, columns: Sequence[str] | None = None) -> pd.DataFrame:
 
 
 def _scored_path(workdir: str, part: Part) -> str:
-    return os.path.join(workdir, f"scored.{part.number:05d}.parquet")
+    return os.path.join(workdir, f"scored.{part.number:05d}{SCRATCH_SUFFIX}")
 
 
 def _pass1_task(part: Part, ctx: Context, workdir: str) -> tuple[Stats, pd.DataFrame]:
