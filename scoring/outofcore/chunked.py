@@ -160,6 +160,37 @@ def iter_written(path: str | os.PathLike[str], chunk_rows: int, columns: list[st
         yield pa.Table.from_batches([batch], schema=None).to_pandas()
 
 
+class WriteBehind:
+    """A :class:`FrameWriter` writing on a second thread while the caller prepares the next frame (one frame in
+    flight: memory stays bounded; Parquet/Arrow encoding releases the GIL). Errors surface at the next write or
+    at close."""
+
+    def __init__(self, writer: FrameWriter) -> None:
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        self.writer = writer
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scoring-write")
+        self._pending: Future | None = None
+
+    def _wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def write(self, frame: pd.DataFrame) -> None:
+        """Queue ``frame`` after the one being written."""
+        self._wait()
+        self._pending = self._pool.submit(self.writer.write, frame)
+
+    def close(self) -> None:
+        """Finish the last write and the file."""
+        try:
+            self._wait()
+        finally:
+            self._pool.shutdown(wait=True)
+            self.writer.close()
+
+
 SCRATCH_SUFFIX = ".arrow"  # scored rows kept between the passes: an LZ4 Arrow stream (writes and reads ~5x Parquet's)
 
 
@@ -227,16 +258,18 @@ class RejectedWriter:
 def _pass1(scheme: Scheme, path: str | os.PathLike[str], scored_path: Path, ctx: Context, chunk_rows: int,
            rejected_out: RejectedWriter, progress: Progress | None, lang: str | None, keep_helpers: bool) -> Stats:
     stats = Stats.empty(scheme)
-    writer = FrameWriter(scored_path)
+    writer = WriteBehind(FrameWriter(scored_path))
+    wrote = False
     try:
         for start, raw in prefetched(iter_raw(path, chunk_rows, list(ctx.read) or None)):
             scored, batch_stats, rejected = pass1_batch(raw, start, ctx)
             rejected_out.write(rejected)
             writer.write(scored if keep_helpers else public_frame(scored, scheme, lang))
+            wrote = True
             stats = stats.merge(batch_stats)
             if progress is not None:
                 progress(f"scored rows {start + 1}-{start + len(raw)} of {ctx.n_total}")
-        if stats.scored == 0 and writer._writer is None:
+        if stats.scored == 0 and not wrote:
             raise PopulationError(f"{path}: no rows could be scored")
     finally:
         writer.close()
@@ -252,9 +285,9 @@ def pass2_file(scheme: Scheme, scored_path: Path, out: Path | None, plan: Plan, 
                stamp: str | None = None, index: bool = True) -> Pass2Stats:
     """Pass 2 over one scored file: admit by the plan, sum the near-line statistics, write the public rows."""
     total = Pass2Stats.empty(scheme)
-    writer = FrameWriter(out, index=index) if out is not None else None
+    writer = WriteBehind(FrameWriter(out, index=index)) if out is not None else None
     try:
-        for df in iter_written(scored_path, chunk_rows):
+        for df in prefetched(iter_written(scored_path, chunk_rows)):
             admitted, part = pass2_batch(df, plan, [i.id for i in scheme.items])
             total = total.merge(part)
             if writer is not None:
