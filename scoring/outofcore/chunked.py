@@ -29,6 +29,7 @@ from scoring.outofcore.core import ADMIT_COLUMNS, Context, make_context, pass1_b
 from scoring.outofcore.plan import Plan, band_rows, finish_plan, make_plan, pass2_batch
 from scoring.outofcore.result import OutOfCoreResult
 from scoring.outofcore.stats import Pass2Stats, Stats
+from scoring.population.io import compact_arrow_pool
 from scoring.safe_output import atomic_path, excel_safe_frame
 from scoring.scheme.load import Scheme
 
@@ -317,6 +318,7 @@ def run_chunked(scheme: Scheme, path: str | os.PathLike[str], out: str | os.Path
     """
     if chunk_rows < 1:
         raise PopulationError(f"chunk_rows: {chunk_rows!r} must be a positive number of rows")
+    compact_arrow_pool()
     pf = _open(path)
     ctx = make_context(scheme, n_total=pf.metadata.num_rows, source=os.fspath(path), skip_invalid=skip_invalid,
                        drop_identifiers=drop_identifiers, admission=admission, quota=quota, threshold=threshold,
