@@ -124,11 +124,31 @@ def iter_raw(path: str | os.PathLike[str], chunk_rows: int, columns: list[str] |
     pf = _open(path)
     cols = data_columns(pf) if columns is None else columns
     start = 0
-    for batch in pf.iter_batches(batch_size=chunk_rows, columns=cols):
-        frame = pa.Table.from_batches([batch]).to_pandas()
-        frame = frame.reset_index(drop=True)
-        yield start, frame
-        start += len(frame)
+    for groups in _row_group_runs(pf, chunk_rows):
+        if len(groups) == 1 and pf.metadata.row_group(groups[0]).num_rows > chunk_rows:  # split a large group
+            tables = (pa.Table.from_batches([b]) for b in pf.iter_batches(batch_size=chunk_rows, row_groups=groups,
+                                                                           columns=cols))
+        else:  # whole row groups, their columns decoded in parallel
+            tables = iter([pf.read_row_groups(groups, columns=cols, use_threads=True)])
+        for table in tables:
+            frame = table.to_pandas().reset_index(drop=True)
+            yield start, frame
+            start += len(frame)
+
+
+def _row_group_runs(pf: pq.ParquetFile, chunk_rows: int) -> Iterator[list[int]]:
+    """Consecutive row groups of at most ``chunk_rows`` rows together (a larger group alone)."""
+    run: list[int] = []
+    rows = 0
+    for g in range(pf.metadata.num_row_groups):
+        size = pf.metadata.row_group(g).num_rows
+        if run and rows + size > chunk_rows:
+            yield run
+            run, rows = [], 0
+        run.append(g)
+        rows += size
+    if run:
+        yield run
 
 
 def prefetched(items: Iterator[Any]) -> Iterator[Any]:
