@@ -172,3 +172,19 @@ def test_to_frame_keeps_compact_columns_and_the_earlier_values() -> None:
                 "reason": np.array([res.reason_labels[c] for c in res.reason_codes], dtype=object)}
     as_objects = {"person_id": object, "reason": object}
     pd.testing.assert_frame_equal(got.astype(as_objects), pd.DataFrame(earlier, index=res.index).astype(as_objects))
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=st.lists(st.text(alphabet="ab 0P1\t\u3000中-", max_size=9), max_size=20),
+       width=st.sampled_from([None, 0, 1, 8]))
+def test_strip_is_skipped_only_when_it_changes_nothing(values: list[str], width: int | None) -> None:
+    """``needs_strip`` False (the person_id fast path) implies ``.str.strip()`` leaves every value as it is."""
+    from scoring.population.text import STR_DTYPE, needs_strip
+
+    if width is not None:
+        values = [(v * 9)[:width].ljust(width, "x") for v in values]
+    col = pd.Series(values, dtype=STR_DTYPE)
+    if not needs_strip(col):
+        pd.testing.assert_series_equal(col.str.strip(), col)
+    if any(v != v.strip() for v in values):
+        assert needs_strip(col)
