@@ -284,6 +284,8 @@ def _arrow_csv(text: str, delim: str, header: list[str], skip: int, include: lis
     start = 0
     for _, match in zip(range(skip), _LINE_BREAK.finditer(text), strict=False):
         start = match.end()
+    if "\r" in text and text.count("\r", start) != text.count("\r\n", start):  # a lone CR: pandas' line rules
+        return None
     body = text[start:].encode("utf-8")
     try:
         table = pacsv.read_csv(
