@@ -286,12 +286,13 @@ def _arrow_csv(text: str, delim: str, header: list[str], skip: int, include: lis
         start = match.end()
     if "\r" in text and text.count("\r", start) != text.count("\r\n", start):  # a lone CR: pandas' line rules
         return None
+    quoted = text.find('"', start) >= 0  # without a quote no value can hold a line break: the faster chunker
     body = text[start:].encode("utf-8")
     try:
         table = pacsv.read_csv(
             io.BytesIO(body),
             read_options=pacsv.ReadOptions(column_names=header, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=True, ignore_empty_lines=True),
+            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=quoted, ignore_empty_lines=True),
             convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()), null_values=[],
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False,
                                                  include_columns=include),
