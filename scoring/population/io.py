@@ -307,7 +307,8 @@ def csv_row_numbers(text: str, n: int, header_line: int) -> np.ndarray | None:
     """Line numbers (as a spreadsheet numbers the rows) of the ``n`` records below the header line, or None when
     they cannot be told from the lines (a quoted value spanning lines). Whole-text counting, no list of lines."""
     newline = "\n" if "\n" in text else "\r"  # "\r\n" counts once; old Mac files break lines with "\r" alone
-    tail = len(text) - len(text.rstrip())
+    end = text[-65536:]  # trailing white space, without copying the whole text (a full rstrip would)
+    tail = len(end) - len(end.rstrip()) if end.strip() else len(text) - len(text.rstrip())
     breaks_in_body = text.count(newline, 0, len(text) - tail)
     if breaks_in_body + 1 - header_line == n:  # one line per record: the usual case
         return np.arange(n, dtype=np.int64) + header_line + 1
