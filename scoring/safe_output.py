@@ -138,8 +138,8 @@ def stamped(frame: pd.DataFrame, stamp: str | None) -> pd.DataFrame:
     None."""
     if stamp is None:
         return frame
-    return frame.drop(columns=STAMP_COLUMN, errors="ignore").assign(
-        **{STAMP_COLUMN: pd.Categorical([str(stamp)] * len(frame))})
+    column = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), categories=[str(stamp)])  # no n-item list
+    return frame.drop(columns=STAMP_COLUMN, errors="ignore").assign(**{STAMP_COLUMN: column})
 
 
 def table_format(target: str | os.PathLike[str]) -> str | None:

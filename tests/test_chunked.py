@@ -28,7 +28,10 @@ def pop_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def in_memory(path: Path, scheme: scoring.Scheme, skip_invalid: bool = False, **kw: object):
-    load = scoring.read_population(path, skip_invalid=skip_invalid)
+    """The in-memory answers; like the out-of-core engines, only the scheme's columns (and ties') are validated."""
+    ties = kw.get("ties")
+    cols = [*scheme.columns(), *(t["column"] for t in ties or [] if isinstance(t, dict) and "column" in t)]
+    load = scoring.read_population(path, skip_invalid=skip_invalid, columns=cols)
     res = scoring.score(load.frame, scheme, on_invalid="reject" if skip_invalid else "raise")
     adm = scoring.admit(res, **kw)  # type: ignore[arg-type]
     return load, res, adm, scoring.dominance(res, scheme, admitted=adm)

@@ -80,13 +80,14 @@ def test_admit_file_matches_in_memory(client: object, pop_file: Path, tmp_path: 
 
 def test_score_file_and_rejections(client: object, tmp_path: Path) -> None:
     raw = synth(6_000, 8)
-    raw["age"] = raw["age"].astype("int16")
-    raw.loc[[3, 5_000], "age"] = -1
+    raw.loc[[3, 5_000], "insurance_years"] = -1.0
+    raw.loc[[7, 5_001], "age"] = 250  # a column the scheme does not read: not validated, the rows are scored
     raw.loc[5_500, "person_id"] = raw.loc[2, "person_id"]
     path = tmp_path / "bad.parquet"
     raw.to_parquet(path, row_group_size=1_000)
     scheme = scoring.load_scheme(SCHEMES / "hangzhou-2023-illustrative.yaml")
-    load = scoring.read_population(path, skip_invalid=True)
+    assert "age" not in scheme.columns()
+    load = scoring.read_population(path, skip_invalid=True, columns=scheme.columns())
     res = scoring.score(load.frame, scheme)
     got = score_file_dask(scheme, path, None, client=client, rows_per_partition=2_000, skip_invalid=True,
                           rejected_path=tmp_path / "rej.csv").summary()
@@ -95,7 +96,7 @@ def test_score_file_and_rejections(client: object, tmp_path: Path) -> None:
     _same(scoring.dominance(res, scheme).to_dict(), got["dominance"])
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "rej.csv"), load.rejected.reset_index(drop=True),
                                   check_dtype=False)
-    with pytest.raises(PopulationError, match="row 4, column age"):
+    with pytest.raises(PopulationError, match="row 4, column insurance_years"):
         score_file_dask(scheme, path, None, client=client, rows_per_partition=2_000)
 
 

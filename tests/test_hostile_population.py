@@ -448,12 +448,12 @@ def test_chunked_engine_names_the_global_row(tmp_path: Path) -> None:
     from scoring.outofcore.chunked import score_file_chunked
 
     pop = make_population(3_000, seed=5)
-    pop["备注"] = "无"
-    pop.loc[2_500, "备注"] = "微信 abc_123"
+    pop["person_id"] = pop["person_id"].astype(object)  # a column the engine reads (it reads the scheme's and ids)
+    pop.loc[2_500, "person_id"] = "微信 abc_123"
     path = tmp_path / "pop.parquet"
     pop.to_parquet(path)
     scheme = scoring.load_scheme(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml")
-    with pytest.raises(PopulationError, match=r"'备注'.*data row 2501") as info:
+    with pytest.raises(PopulationError, match=r"'person_id'.*data row 2501") as info:
         score_file_chunked(scheme, path, tmp_path / "o.parquet", chunk_rows=1_000)
     assert "abc_123" not in str(info.value)
     assert "data row 2501" in refused(path)  # the same row named by the in-memory reader

@@ -29,6 +29,7 @@ ENGINES = ("numba", "numpy")
 
 BLOCK_ROWS = 1 << 15  # rows per block: a block's float64 temporaries stay in a core's L2 cache
 _THREADS = max(1, min(4, os.cpu_count() or 1))
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # the loader's text dtype (scoring.population.text.STR_DTYPE)
 
 
 @dataclass
@@ -105,17 +106,24 @@ class ScoreResult:
         return out
 
     def to_frame(self, lang: str | None = None) -> pd.DataFrame:
-        """One row per scored person: person_id (if any), item points, total, eligible, reason."""
+        """One row per scored person: person_id (if any), item points, total, eligible, reason.
+
+        No per-row Python objects: person_id keeps the population's array (pyarrow text after loading), the reason
+        is categorical (a small code per row and the gate ids), points and totals are float64 columns.
+        """
         cols: dict[str, object] = {}
         if "person_id" in self.population.columns:
-            cols["person_id"] = self.population["person_id"].to_numpy()
+            ids = self.population["person_id"].array
+            if isinstance(ids.dtype, pd.StringDtype) and ids.dtype != _TEXT:  # e.g. dask's string[pyarrow]
+                ids = ids.astype(_TEXT)
+            cols["person_id"] = ids
         for item in self.scheme.items:
             name = item.id if lang is None else item.name(lang)
             cols[name] = self.item_cents[item.id] / 100.0
         cols["total"] = self.total_cents / 100.0
         cols["eligible"] = self.eligible_mask
-        cols["reason"] = self.reason.to_numpy()
-        return pd.DataFrame(cols, index=self.index)
+        cols["reason"] = self.reason.array
+        return pd.DataFrame(cols, index=self.index, copy=False)
 
     def summary(self) -> dict[str, object]:
         """Counts for reports: rows_in, scored, rejected, eligible."""

@@ -23,7 +23,8 @@ from scoring.admission import resolve_rule
 from scoring.engine.core import score
 from scoring.errors import PopulationError, ScoringInputError
 from scoring.outofcore.stats import Hist, Stats, design_items
-from scoring.population.load import person_ids, read_population
+from scoring.population.io import clean_header
+from scoring.population.load import person_ids, read_population, read_set
 from scoring.population.schema import load_schema
 from scoring.population.text import text_hash
 from scoring.population.validate import coerce_string, duplicate_id_reason, missing_mask
@@ -52,6 +53,9 @@ class Context:
     tie_columns: tuple[str, ...]
     id_header: str | None
     duplicates: dict[str, str]  # normalised person_id -> the in-memory "not unique (rows ...)" reason
+    headers: tuple[str, ...] = ()  # every column of the file (screened by header)
+    read: tuple[str, ...] = ()  # the columns whose values are read, screened and validated (see read_set)
+    columns: tuple[str, ...] = ()  # the canonical columns validated: the scheme's and the tie columns
 
     @property
     def groups(self) -> list[str]:
@@ -122,10 +126,17 @@ def make_context(scheme: Scheme, *, n_total: int, source: str, skip_invalid: boo
     tie_cols = tuple(k.column for k in rule.ties if k.column) if rule is not None and isinstance(rule.ties, list) \
         else ()
     schema = load_schema()
+    wanted = (*scheme.columns(), *(c for c in tie_cols if c not in scheme.columns()))
+    try:
+        keep = read_set([clean_header(str(c)) for c in columns], schema, wanted, drop_identifiers=drop_identifiers,
+                        name=source)
+    except PopulationError as exc:
+        raise PopulationError(str(exc)) from None
+    read = tuple(c for c in columns if clean_header(str(c)) in keep)
     id_header = next((c for c in columns if schema.canonical_header(str(c)) == "person_id"), None)
     dups = find_duplicate_ids(lambda: id_batches([id_header]), id_header) if id_header is not None else {}
     return Context(scheme, int(n_total), source, skip_invalid, drop_identifiers, admission, rule, tie_cols,
-                   id_header, dups)
+                   id_header, dups, tuple(columns), read, wanted)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -137,7 +148,8 @@ def validate_batch(raw: pd.DataFrame, start: int, ctx: Context) -> tuple[pd.Data
     Returns the kept rows (index = 0-based row in the file), the rejected lines (global 1-based rows) and notes.
     """
     try:
-        load = read_population(raw, skip_invalid=True, drop_identifiers=ctx.drop_identifiers, row_offset=start)
+        load = read_population(raw, skip_invalid=True, drop_identifiers=ctx.drop_identifiers, row_offset=start,
+                               columns=ctx.columns or None, headers=list(ctx.headers) or None)
     except PopulationError as exc:
         raise PopulationError(f"{ctx.source}: {str(exc).removeprefix('population: ')}") from None
     frame = load.frame
@@ -203,7 +215,8 @@ def score_frame(frame: pd.DataFrame, ctx: Context, *, rows_in: int | None = None
         rows_in=len(frame) if rows_in is None else rows_in, scored=res.n,
         rejected=int(all_rejected["row"].nunique()) if len(all_rejected) else 0, eligible=int(elig.sum()),
         hist=Hist.of(res.total_cents[elig]),
-        pos_eligible={k: int(np.maximum(v[elig], 0).sum(dtype=np.int64)) for k, v in res.item_cents.items()},
+        pos_eligible={k: int(np.add.reduce(v, where=elig & (v > 0), dtype=np.int64))
+                      for k, v in res.item_cents.items()},
         item_hist={k: Hist.of(res.item_cents[k]) for k in design_items(scheme)},
         categories=categories, warnings=list(warnings or []),
     )

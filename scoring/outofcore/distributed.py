@@ -34,7 +34,15 @@ from scoring.admission import admit
 from scoring.dominance import dominance
 from scoring.engine.core import score
 from scoring.errors import PopulationError
-from scoring.outofcore.chunked import FrameWriter, _open, data_columns, iter_raw, iter_written, pass2_file
+from scoring.outofcore.chunked import (
+    SCRATCH_SUFFIX,
+    FrameWriter,
+    _open,
+    data_columns,
+    iter_raw,
+    iter_written,
+    pass2_file,
+)
 from scoring.outofcore.core import ADMIT_COLUMNS, Context, make_context, pass1_batch, public_frame, score_frame
 from scoring.outofcore.plan import Plan, band_rows, finish_plan, make_plan, pass2_batch
 from scoring.outofcore.result import OutOfCoreResult
@@ -109,18 +117,20 @@ def plan_partitions(path: str | os.PathLike[str], rows_per_partition: int = DEFA
     return parts
 
 
-def read_part(part: Part) -> pd.DataFrame:
-    """The raw rows of one partition (as the in-memory reader sees them: stored index dropped)."""
+def read_part(part: Part, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The raw rows of one partition (as the in-memory reader sees them: stored index dropped); ``columns``: only
+    these (default: every data column)."""
     pf = pq.ParquetFile(part.path)
-    return pf.read_row_groups(list(part.row_groups), columns=data_columns(pf)).to_pandas().reset_index(drop=True)
+    cols = data_columns(pf) if not columns else list(columns)
+    return pf.read_row_groups(list(part.row_groups), columns=cols).to_pandas().reset_index(drop=True)
 
 
 def _scored_path(workdir: str, part: Part) -> str:
-    return os.path.join(workdir, f"scored.{part.number:05d}.parquet")
+    return os.path.join(workdir, f"scored.{part.number:05d}{SCRATCH_SUFFIX}")
 
 
 def _pass1_task(part: Part, ctx: Context, workdir: str) -> tuple[Stats, pd.DataFrame]:
-    scored, stats, rejected = pass1_batch(read_part(part), part.start, ctx)
+    scored, stats, rejected = pass1_batch(read_part(part, ctx.read), part.start, ctx)
     writer = FrameWriter(_scored_path(workdir, part))
     writer.write(scored)
     writer.close()

@@ -135,11 +135,11 @@ def person_ids(positions: np.ndarray, width: int | None = None) -> pd.Series:
     return pd.Series(pd.array(arr, dtype=STR_DTYPE))
 
 
-def _map_headers(frame: pd.DataFrame, schema: Schema, name: str) -> tuple[dict[str, str], list[str]]:
+def _map_headers(headers: list[str], schema: Schema, name: str) -> tuple[dict[str, str], list[str]]:
     """Original header -> canonical (or kept) column name; refuses two headers mapping to one column."""
     mapping: dict[str, str] = {}
     seen: dict[str, str] = {}
-    for header in frame.columns:
+    for header in headers:
         h = str(header)
         target = schema.canonical_header(h) or unicodedata.normalize("NFKC", h).strip()
         if not target:
@@ -156,14 +156,17 @@ _ID_HINTS = ("编号", "编码", "号码", "代码")  # inside a header; the Lat
 _ID_ENDINGS = ("id", "no", "number", "code", "key")
 
 
+def _id_hinted(header: str) -> bool:
+    """True when a header hints at an id (编号, ..._id, employee_no, ...)."""
+    key = normalise_header(header)
+    return any(h in key for h in _ID_HINTS) or key.endswith(_ID_ENDINGS)
+
+
 def _id_like_columns(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema) -> list[str]:
     """Extra columns whose header hints at an id and whose values are present and distinct in every row."""
     out = []
     for header in raw.columns:
-        if mapping[header] in schema.columns:
-            continue
-        key = normalise_header(header)
-        if not (any(h in key for h in _ID_HINTS) or key.endswith(_ID_ENDINGS)):
+        if mapping[header] in schema.columns or not _id_hinted(header):
             continue
         col = raw[header]
         if len(col) > 1 and not col.isna().any() and col.is_unique:
@@ -171,15 +174,15 @@ def _id_like_columns(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema)
     return out
 
 
-def _column_label(raw: pd.DataFrame, finding: IdentifierFinding) -> str:
+def _column_label(headers: list[str], finding: IdentifierFinding) -> str:
     """How a column is named in messages and reports: its header, or its position when the header is unsafe."""
     if finding.header_masked:
-        return f"column {raw.columns.get_loc(finding.column) + 1} (header not shown)"
+        return f"column {headers.index(finding.column) + 1} (header not shown)"
     return finding.column
 
 
-def _quoted(raw: pd.DataFrame, finding: IdentifierFinding) -> str:
-    label = _column_label(raw, finding)
+def _quoted(headers: list[str], finding: IdentifierFinding) -> str:
+    label = _column_label(headers, finding)
     return label if finding.header_masked else f"column '{label}'"
 
 
@@ -192,14 +195,14 @@ def rows_text(positions: np.ndarray | tuple[int, ...], total: int, row_numbers: 
     return ("Excel row" if row_numbers is not None else "data row") + ("s " if total > 1 else " ") + listed
 
 
-def _describe(raw: pd.DataFrame, fi: IdentifierFinding, row_numbers: np.ndarray | None, row_offset: int) -> str:
+def _describe(headers: list[str], fi: IdentifierFinding, row_numbers: np.ndarray | None, row_offset: int) -> str:
     where = f" ({rows_text(fi.positions, fi.rows_hit, row_numbers, row_offset)})" if fi.positions else ""
-    return f"{_quoted(raw, fi)}: {fi.reason}{where}"
+    return f"{_quoted(headers, fi)}: {fi.reason}{where}"
 
 
-def _refuse_or_drop(raw: pd.DataFrame, findings: list[IdentifierFinding], mapping: dict[str, str], schema: Schema,
-                    name: str, drop: bool, row_numbers: np.ndarray | None, row_offset: int,
-                    warnings: list[str]) -> tuple[pd.DataFrame, list[str]]:
+def _refuse_or_drop(raw: pd.DataFrame, headers: list[str], findings: list[IdentifierFinding],
+                    mapping: dict[str, str], schema: Schema, name: str, drop: bool, row_numbers: np.ndarray | None,
+                    row_offset: int, warnings: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """Refuse a frame with identifier columns, or drop them (``drop``) unless the scoring needs the column.
 
     A column named by the schema (other than person_id, which is replaced by generated ids) is needed for scoring:
@@ -208,15 +211,15 @@ def _refuse_or_drop(raw: pd.DataFrame, findings: list[IdentifierFinding], mappin
     needed = [fi for fi in findings if not fi.from_header and mapping.get(fi.column) in schema.columns
               and mapping.get(fi.column) != "person_id"]
     if drop and needed:
-        listed = "; ".join(_describe(raw, fi, row_numbers, row_offset) for fi in needed)
+        listed = "; ".join(_describe(headers, fi, row_numbers, row_offset) for fi in needed)
         raise PopulationError(f"{name}: identifiers inside column(s) that the scoring uses — {listed}. Remove them "
                               "from these values: dropping identifier columns cannot help, the scoring needs these")
     if not drop:
-        listed = "; ".join(_describe(raw, fi, row_numbers, row_offset) for fi in findings)
+        listed = "; ".join(_describe(headers, fi, row_numbers, row_offset) for fi in findings)
         raise PopulationError(f"{name}: direct identifiers found — {listed}. Remove them, or pass "
                               "--drop-identifiers (drop_identifiers=True) to drop these columns")
-    dropped = [_column_label(raw, fi) for fi in findings]
-    raw = raw.drop(columns=[fi.column for fi in findings])
+    dropped = [_column_label(headers, fi) for fi in findings]
+    raw = raw.drop(columns=[fi.column for fi in findings if fi.column in raw.columns])
     warnings.append("dropped identifier column(s): " + ", ".join(dropped))
     return raw, dropped
 
@@ -233,37 +236,71 @@ def _frame_of(cols: dict[str, Any], n: int) -> pd.DataFrame:
     return frame
 
 
+def read_set(headers: list[str], schema: Schema, columns: Collection[str] | None, *, drop_identifiers: bool,
+             name: str = "population") -> set[str]:
+    """The headers (cleaned) whose values a run reads: all of them without ``columns``; else those that map to
+    ``columns`` or person_id, and those whose header hints at an id when the ids may be missing or dropped (for the
+    generated-ids warning). The other columns are screened by their header only, never read."""
+    if columns is None:
+        return set(headers)
+    mapping, _ = _map_headers(headers, schema, name)
+    wanted = set(columns) | {"person_id"}
+    hints = drop_identifiers or "person_id" not in mapping.values()
+    return {h for h in headers if mapping[h] in wanted or (hints and mapping[h] not in schema.columns
+                                                            and _id_hinted(h))}
+
+
+def _screen(raw: pd.DataFrame, headers: list[str], schema: Schema) -> list[IdentifierFinding]:
+    """Identifier findings in header order: values and header of every column of ``raw``; the header alone of the
+    ``headers`` that were not read (an empty column has no values to screen)."""
+    findings = screen_identifiers(raw, schema=schema)
+    unread = [h for h in headers if h not in raw.columns]
+    if unread:
+        findings += screen_identifiers(pd.DataFrame({h: pd.Series([], dtype=object) for h in unread}), schema=schema)
+        order = {h: i for i, h in enumerate(headers)}
+        findings.sort(key=lambda fi: order[fi.column])
+    return findings
+
+
 def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, source: str | None,
               warnings: list[str], row_numbers: np.ndarray | None = None, row_offset: int = 0,
-              schema: Schema | None = None, columns: Collection[str] | None = None) -> PopulationLoad:
+              schema: Schema | None = None, columns: Collection[str] | None = None,
+              headers: list[str] | None = None) -> PopulationLoad:
+    """``headers``: every header of the file when ``raw`` holds only the columns read (see :func:`read_set`)."""
     schema = schema or load_schema()
     name = source or "population"
-    if raw.shape[1] == 0:
+    width = raw.shape[1] if headers is None else len(headers)
+    if width == 0:
         raise PopulationError(f"{name}: no columns")
-    if raw.shape[1] > MAX_COLUMNS:
-        raise PopulationError(f"{name}: {raw.shape[1]:,} columns; at most {MAX_COLUMNS} are accepted")
+    if width > MAX_COLUMNS:
+        raise PopulationError(f"{name}: {width:,} columns; at most {MAX_COLUMNS} are accepted")
     raw = raw.copy(deep=False)
     raw.columns = [clean_header(str(c)) for c in raw.columns]
-    if len(set(raw.columns)) != raw.shape[1]:
-        dup = raw.columns[raw.columns.duplicated()][0]
+    headers = list(raw.columns) if headers is None else [clean_header(str(c)) for c in headers]
+    if len(set(headers)) != len(headers):
+        dup = pd.Index(headers)[pd.Index(headers).duplicated()][0]
         raise PopulationError(f"{name}: column header {show_value(dup)} appears twice")
     raw = raw.reset_index(drop=True)
     n = len(raw)
-    mapping, _ = _map_headers(raw, schema, name)
+    mapping, _ = _map_headers(headers, schema, name)
+    if columns is not None:  # only these columns' values are read and screened; the others by header only
+        keep = read_set(headers, schema, columns, drop_identifiers=drop_identifiers, name=name)
+        raw = raw[[c for c in raw.columns if c in keep]]
 
     # Identifier screening before anything else: nothing from these columns is ever echoed.
-    findings: list[IdentifierFinding] = screen_identifiers(raw, schema=schema)
+    findings: list[IdentifierFinding] = _screen(raw, headers, schema)
     dropped: list[str] = []
     if findings:
-        raw, dropped = _refuse_or_drop(raw, findings, mapping, schema, name, drop_identifiers, row_numbers,
+        raw, dropped = _refuse_or_drop(raw, headers, findings, mapping, schema, name, drop_identifiers, row_numbers,
                                        row_offset, warnings)
+        headers = [h for h in headers if h not in {fi.column for fi in findings}]
     if n == 0:
         raise PopulationError(f"{name}: the header has no data rows")
-    if raw.shape[1] == 0:
+    if not headers:
         raise PopulationError(f"{name}: no columns left after dropping identifiers")
 
-    looks = _id_like_columns(raw, mapping, schema) if "person_id" not in {mapping[c] for c in raw.columns} else []
-    if columns is not None:  # only the columns asked for are typed and validated (all were screened above)
+    looks = _id_like_columns(raw, mapping, schema) if "person_id" not in {mapping[c] for c in headers} else []
+    if columns is not None:  # only the columns asked for are typed and validated
         wanted = set(columns) | {"person_id"}
         raw = raw[[c for c in raw.columns if mapping[c] in wanted]]
     probs = Problems(n)
@@ -297,7 +334,8 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
 
 def read_population(source: str | os.PathLike[str] | pd.DataFrame, *, skip_invalid: bool = False,
                     drop_identifiers: bool = False, row_offset: int = 0,
-                    schema: Schema | None = None, columns: Collection[str] | None = None) -> PopulationLoad:
+                    schema: Schema | None = None, columns: Collection[str] | None = None,
+                    headers: list[str] | None = None) -> PopulationLoad:
     """Read and validate a population from a file path (CSV/XLSX/Parquet) or a DataFrame.
 
     Strict by default: any invalid row raises :class:`PopulationError` whose first line names up to three bad rows.
@@ -305,20 +343,27 @@ def read_population(source: str | os.PathLike[str] | pd.DataFrame, *, skip_inval
     are refused unless ``drop_identifiers`` is true, in which case they are dropped and reported.
     ``row_offset`` (a frame that is a batch of a larger file) is added to the data rows named in identifier messages.
     ``schema`` replaces the population schema (e.g. without the columns a scheme declares itself:
-    ``scheme_inputs.population_schema_for``). ``columns`` (canonical names, e.g. a scheme's columns) limits typing and
-    validation to those columns and person_id; the others are still screened for identifiers, then left out of the
-    frame.
+    ``scheme_inputs.population_schema_for``). ``columns`` (canonical names, e.g. a scheme's columns) limits reading,
+    identifier screening of the values, typing and validation to those columns and person_id (a Parquet or CSV file
+    reads only those); every header is still screened, and the other columns are left out of the frame.
+    ``headers`` (a frame holding only some of the source's columns, as a batch of the out-of-core engines does):
+    every header of the source, screened like the frame's own.
     """
     if isinstance(source, pd.DataFrame):
         return _validate(source, skip_invalid=skip_invalid, drop_identifiers=drop_identifiers, source=None,
-                         warnings=[], row_offset=row_offset, schema=schema, columns=columns)
+                         warnings=[], row_offset=row_offset, schema=schema, columns=columns, headers=headers)
     if not isinstance(source, str | os.PathLike):
         raise PopulationError(f"a population must be a file path or a pandas DataFrame, not {type(source).__name__}")
-    table = read_table(source)
+    schema = schema or load_schema()
+    select = None
+    if columns is not None:
+        def select(headers: list[str]) -> set[str]:
+            return read_set(headers, schema, columns, drop_identifiers=drop_identifiers, name=os.fspath(source))
+    table = read_table(source, select=select)
     # The frame is handed over without a second reference, so that columns left out are released while validating.
     return _validate(table.__dict__.pop("frame"), skip_invalid=skip_invalid, drop_identifiers=drop_identifiers,
                      source=os.fspath(source), warnings=list(table.warnings), row_numbers=table.row_numbers,
-                     schema=schema, columns=columns)
+                     schema=schema, columns=columns, headers=table.headers)
 
 
 def load_population(source: str | os.PathLike[str] | pd.DataFrame, *, drop_identifiers: bool = False) -> pd.DataFrame:

@@ -47,6 +47,33 @@ def token_candidates(col: pd.Series) -> np.ndarray | None:
     return short
 
 
+def needs_strip(col: pd.Series) -> bool:
+    """False when no value of a null-free pyarrow text column can change under ``.str.strip()``: no first or last
+    byte is ASCII whitespace or control (below 0x21) or non-ASCII (which may begin or end a Unicode space). True when
+    some value may, or when the column is not such a column."""
+    if col.dtype != STR_DTYPE:
+        return True
+    if len(col) == 0:
+        return False
+    arr = pa.array(col.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return True
+    offs, data, width = text_buffers(arr)
+    if width == 0:
+        return False
+    if width is not None:
+        base = data[offs[0]:offs[-1]]
+        first, last = base[0::width], base[width - 1::width]
+    else:
+        lengths = np.diff(offs)
+        nonempty = lengths > 0
+        first = data[offs[:-1][nonempty]]
+        last = data[offs[1:][nonempty] - 1]
+    return bool(((first < 0x21) | (first >= 0x80) | (last < 0x21) | (last >= 0x80)).any())
+
+
 _PLAIN_DECIMAL = r"^-?[0-9]+(\.[0-9]+)?$"
 
 

@@ -19,7 +19,7 @@ from scoring.population.identifiers import id15_like, id18_valid, mobile_like, n
 from scoring.population.identifiers_embedded import text_kinds
 from scoring.population.io import MISSING_TOKENS
 from scoring.population.schema import ColumnSpec, Schema, normalise_text
-from scoring.population.text import STR_DTYPE, plain_decimals, repeated, token_candidates
+from scoring.population.text import STR_DTYPE, needs_strip, plain_decimals, repeated, token_candidates
 
 # Tolerances of the logical checks. Age is in completed years, so a person aged 30 may have lived 30.9 years.
 AGE_SLACK = 1.0
@@ -308,6 +308,8 @@ def coerce_string(spec_name: str, col: pd.Series, miss: np.ndarray, probs: Probl
     """A text column as stripped compact strings ("" where missing); whole floats lose their ".0"."""
     probs.add(miss, spec_name, "missing value")
     if col.dtype == STR_DTYPE:  # already compact text: strip in place (the same pyarrow kernel as below)
+        if not miss.any() and not needs_strip(col):  # nothing to strip, nothing missing (e.g. generated-style ids)
+            return col.reset_index(drop=True)
         text = col.fillna("").str.strip()
         if miss.any():
             text = text.where(~pd.Series(miss, index=text.index), "")
