@@ -14,6 +14,7 @@ from dashboard.i18n import col_label, fmt_points, t, value_label
 from dashboard.safe_text import error_text, md
 from scoring.errors import ScoringInputError
 from scoring.population import schema as population_schema
+from scoring.whatif import is_strict
 
 
 def _form_row(template: pd.DataFrame, columns: list[str], lang: str) -> pd.DataFrame | None:
@@ -83,8 +84,7 @@ def render() -> None:
         if row is None:
             return
         ss["person_typed"] = True
-    adm_rule = ev.adm.rule if ev.adm is not None else None
-    strict = bool(adm_rule is not None and adm_rule.mode != "threshold" and not isinstance(adm_rule.ties, str))
+    strict = is_strict(ev.adm.rule if ev.adm is not None else None)
     try:
         now = person.outcome(row, sch, ev.line, strict)
         flips = person.flip_changes(row, sch, ev.line, strict)
