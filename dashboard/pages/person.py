@@ -14,7 +14,6 @@ from dashboard.i18n import col_label, fmt_points, t, value_label
 from dashboard.safe_text import error_text, md
 from scoring.errors import ScoringInputError
 from scoring.population import schema as population_schema
-from scoring.whatif import is_strict
 
 
 def _form_row(template: pd.DataFrame, columns: list[str], lang: str) -> pd.DataFrame | None:
@@ -84,7 +83,7 @@ def render() -> None:
         if row is None:
             return
         ss["person_typed"] = True
-    strict = is_strict(ev.adm.rule if ev.adm is not None else None)
+    strict = ev.line_strict  # scoring.whatif.is_strict, and not when the line is a threshold
     try:
         now = person.outcome(row, sch, ev.line, strict)
         flips = person.flip_changes(row, sch, ev.line, strict)
