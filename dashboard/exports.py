@@ -1,5 +1,8 @@
 """Downloads: tables as CSV / Excel and charts as HTML, each stamped with the scheme and "simulation" status.
 
+CSV goes through the library's one table writer (the stamp is the last column, ``stamp``, on every row); a
+workbook holds one sheet per table with the stamp in cell A1.
+
 Every table goes through :func:`scoring.safe_output.excel_safe_frame` (cells, headers and index labels that a
 spreadsheet would run as formulas get a leading apostrophe) and workbooks are written with ``XLSX_SAFE_OPTIONS``
 (strings stay strings: no formulas, no hyperlinks), so a scheme label or an uploaded value such as
@@ -14,15 +17,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.safe_text import safe_figure
-from scoring.safe_output import excel_safe_frame, excel_safe_text, xlsx_writer
+from scoring.safe_output import excel_safe_frame, excel_safe_text, table_bytes, xlsx_writer
 
 
 def csv_bytes(df: pd.DataFrame, stamp: str, index: bool = True) -> bytes:
-    """UTF-8 CSV (with BOM, so Excel shows Chinese) whose first line is ``# <stamp>``; read back with comment="#"."""
-    buf = io.StringIO()
-    buf.write(f"# {_one_line(stamp)}\n")
-    excel_safe_frame(df).to_csv(buf, index=index)
-    return buf.getvalue().encode("utf-8-sig")
+    """The one table writer's CSV (:func:`scoring.safe_output.table_bytes`): UTF-8 with BOM, Excel-safe, the stamp
+    (on one line) as the last column, ``stamp``, on every row."""
+    return table_bytes(df, "csv", stamp=_one_line(stamp), index=index)
 
 
 def excel_bytes(tables: dict[str, pd.DataFrame], stamp: str, index: bool = True) -> bytes:

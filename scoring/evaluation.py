@@ -6,7 +6,7 @@ Every caller that needs the three together (the CLI's ``check-scheme``/``score``
     ev = evaluate(pop, scheme)                       # the scheme's own admission rule
     ev = evaluate(pop, scheme, quota=6000, ties="admit_all")
     ev = evaluate(pop, scheme, mode="none")          # no cap and no line: every eligible candidate admitted
-    ev.res, ev.adm, ev.dom, ev.line, ev.admitted_mask
+    ev.res, ev.adm, ev.dom, ev.line, ev.admitted_mask   # line: the score needed to be admitted
 
 The dominance report is measured on first use (``ev.dom``) and kept, so callers that never look at it pay nothing.
 """
@@ -24,6 +24,7 @@ from scoring.admission import AdmissionResult, admit
 from scoring.dominance import DominanceReport, dominance
 from scoring.engine.core import ScoreResult, score
 from scoring.scheme.load import Scheme
+from scoring.whatif import is_strict
 
 
 @dataclass
@@ -57,13 +58,41 @@ class Evaluation:
 
     @property
     def line(self) -> float | None:
-        """The score line shown as "the line": the threshold in threshold mode, else the lowest admitted score
-        (the cut-off; in mode none the lowest eligible score); None without an admission or when nobody is in."""
-        if self.adm is None:
-            return None
-        if self.adm.rule.mode == "threshold":
-            return self.adm.threshold
-        return self.adm.cutoff
+        """The line: the score a newcomer needs to be admitted (:func:`admission_line`); None without an admission."""
+        return admission_line(self.adm)
+
+    @property
+    def line_strict(self) -> bool:
+        """True when a person exactly at :attr:`line` is not sure to be in: the line is the cut-off of a quota whose
+        ties a chain breaks (:func:`scoring.whatif.is_strict`), not a threshold."""
+        if self.adm is None or not is_strict(self.adm.rule):
+            return False
+        return self.adm.rule.mode != "both" or quota_full(self.adm)  # both, with room: the line is the threshold
+
+
+def quota_full(adm: AdmissionResult) -> bool:
+    """True when a quota applies and is full: at least as many candidates (at or above any threshold) as places."""
+    return adm.quota is not None and adm.candidates >= adm.quota
+
+
+def admission_line(adm: AdmissionResult | None) -> float | None:
+    """The one meaning of "the line": the score a newcomer needs to be admitted (a tie at the line admitted).
+
+    - mode ``threshold``: the threshold;
+    - a full quota (:func:`quota_full`): the cut-off, the lowest admitted score (None for a quota of 0); in mode
+      ``both`` that is max(threshold, cut-off), since every candidate is at or above the threshold;
+    - mode ``both`` with room in the quota: the threshold;
+    - no line decides (mode ``quota`` with room, mode ``none``: every eligible candidate is in): the lowest
+      admitted score, as a reference (None when nobody is admitted).
+
+    None without an admission. Shown as "the line" by the dashboard, the CLI's ``whatif`` and
+    :func:`scoring.scenario.impact.counts`.
+    """
+    if adm is None:
+        return None
+    if adm.rule.mode == "threshold" or (adm.rule.mode == "both" and not quota_full(adm)):
+        return adm.threshold
+    return adm.cutoff
 
 
 def evaluate(

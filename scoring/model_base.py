@@ -1,5 +1,5 @@
 """The one pydantic base of every file model (schemes, scenarios, rule sets, dynamics parameters, targets), and
-the pieces those files share (:class:`Source`).
+the pieces those files share (:class:`Source`, the bilingual :class:`Label`).
 
 Unknown keys are refused (``extra="forbid"``: a misspelt key is an error naming it, never silently ignored), and a
 field with an alias (``in``, ``not``) may be filled by either its alias or its Python name.
@@ -7,7 +7,9 @@ field with an alias (``in``, ``not``) may be filled by either its alias or its P
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, model_validator
 
 
 class StrictModel(BaseModel):
@@ -22,3 +24,25 @@ class Source(StrictModel):
     title: str
     url: str | None = None
     status: str | None = None
+
+
+class Label(StrictModel):
+    """A bilingual label (a scheme's, a rule set's); a plain string in a file, or only one of ``zh`` / ``en``,
+    stands for both languages."""
+
+    zh: str
+    en: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"zh": value, "en": value}
+        if isinstance(value, dict) and ("zh" in value) != ("en" in value):
+            only = value.get("zh", value.get("en"))
+            return {"zh": only, "en": only, **{k: v for k, v in value.items() if k not in ("zh", "en")}}
+        return value
+
+    def get(self, lang: str) -> str:
+        """The label in ``lang`` ("zh" or "en")."""
+        return self.en if lang == "en" else self.zh

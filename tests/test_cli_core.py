@@ -100,6 +100,23 @@ def test_skip_invalid_accounts_for_every_row(pop_files: dict[str, Path]) -> None
     assert len(pd.read_csv(out_path)) == 2998
 
 
+def test_the_output_and_its_rejected_rows_are_a_pair(pop_files: dict[str, Path]) -> None:
+    """A run with rejected rows writes NAME.rejected.csv beside --out; a later run without any removes it, so the
+    file beside an output is never an older run's."""
+    out_path = pop_files["folder"] / "pair.csv"
+    rejected = pop_files["folder"] / "pair.rejected.csv"
+    proc = run("score", "--scheme", BEIJING, "--population", str(pop_files["bad"]), "--skip-invalid",
+               "--out", str(out_path), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["rejected_out"] == str(rejected) and len(pd.read_csv(rejected)) == 2
+    proc = run("score", "--scheme", BEIJING, "--population", str(pop_files["csv"]), "--skip-invalid",
+               "--out", str(out_path), "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["rejected"] == 0 and "rejected_out" not in out
+    assert not rejected.exists() and len(pd.read_csv(out_path)) == 3000
+
+
 def test_identifiers_refused_unless_dropped(pop_files: dict[str, Path]) -> None:
     proc = run("score", "--scheme", BEIJING, "--population", str(pop_files["ids"]), "--out",
                str(pop_files["folder"] / "x.csv"))

@@ -195,11 +195,12 @@ def test_probe_6_replayed_xlsx_download_has_no_formula_cells():
 
 def test_probe_6_replayed_csv_download_has_no_formula_cells():
     data = exports.csv_bytes(_hostile_frame(), "=x v1 · simulation")
-    back = pd.read_csv(io.BytesIO(data), comment="#", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
     values = [*back.columns, *back.to_numpy().ravel().tolist()]
     assert not any(v.startswith(("=", "+", "@", "\t", "|")) for v in values), values
     assert back["label"].tolist()[0] == "'" + HOSTILE_CELLS[0] and back["n"].tolist()[0] == "-3.5"
-    assert data.decode("utf-8-sig").splitlines()[0] == "# =x v1 · simulation"  # a comment line, never a cell
+    assert back.columns[-1] == "stamp" and set(back["stamp"]) == {"'=x v1 · simulation"}  # the stamp is a safe cell
 
 
 # -- #10: a user's upload stays until they change it ---------------------------------------------------------------

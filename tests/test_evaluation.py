@@ -18,7 +18,7 @@ import scoring
 from scoring.admission import admit
 from scoring.dominance import NO_LINE_NOTE, dominance
 from scoring.errors import ScoringInputError
-from scoring.evaluation import evaluate
+from scoring.evaluation import evaluate, evaluate_scored, quota_full
 from scoring.population.synthetic import synth
 from scoring.scheme.load import AdmissionRule, scheme_from_dict
 from scoring.whatif import MAX_MONTHS, PAIR, flip_changes, is_strict, standing
@@ -122,6 +122,52 @@ def test_mode_none_in_a_scheme_and_its_errors(pop: pd.DataFrame) -> None:
     with pytest.raises(ScoringInputError, match="only 'none'"):
         evaluate(pop, HZ23, mode="quota")
     assert not is_strict(ev.adm.rule)
+
+
+rules = st.one_of(
+    st.fixed_dictionaries({"threshold": st.integers(-100, 400).map(lambda c: c / 100.0)}),
+    st.fixed_dictionaries({"quota": st.integers(0, 12)}),
+    st.fixed_dictionaries({"quota": st.integers(0, 12), "threshold": st.integers(-100, 400).map(lambda c: c / 100.0)}),
+)
+
+
+@SETTINGS
+@given(st.lists(st.integers(-200, 500).map(lambda c: c - c % 50), min_size=0, max_size=12), st.data(), rules)
+def test_the_line_is_the_score_a_newcomer_needs(cents: list[int], data: st.DataObject, rule: dict[str, Any]) -> None:
+    """One meaning of the line (threshold, quota or both): a newcomer scoring s is admitted exactly when s >= line,
+    checked by adding them and admitting again; where no line decides (a quota with room) it is the cut-off."""
+    n = len(cents)
+    eligible = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool)
+    res = scored(np.array(cents, dtype=np.int64), eligible)
+    ev = evaluate_scored(res, ties="admit_all", **rule)
+    assert ev.adm is not None and not ev.line_strict  # ties admitted: someone at the line is sure to be in
+    if ev.adm.rule.mode == "quota" and not quota_full(ev.adm):  # every eligible candidate is in: no line decides
+        assert ev.line == ev.adm.cutoff
+        return
+    line_c = None if ev.line is None else int(round(ev.line * 100))
+    probes = {-300, 600, *cents, *(c - 1 for c in cents), *(c + 1 for c in cents)}
+    if ev.adm.threshold is not None:
+        th = int(round(ev.adm.threshold * 100))
+        probes |= {th - 1, th, th + 1}
+    for s in sorted(probes):
+        added = admit(scored(np.array([*cents, s], dtype=np.int64), np.append(eligible, True)), ties="admit_all",
+                      **rule)
+        assert bool(added.admitted_mask[-1]) == (line_c is not None and s >= line_c), (s, ev.line)
+    if ev.adm.rule.mode == "both":  # max(threshold, cut-off) when the quota is full, the threshold when it has room
+        full = ev.adm.candidates >= ev.adm.quota
+        assert ev.line == (ev.adm.cutoff if full else ev.adm.threshold)
+        assert ev.line is None or ev.line >= ev.adm.threshold
+
+
+def test_a_chain_makes_the_line_strict_only_where_it_is_a_cut_off() -> None:
+    chain = [{"lottery": 3}]
+    res = scored(np.array([100_00, 120_00, 130_00, 90_00], dtype=np.int64))
+    room = evaluate_scored(res, quota=5, threshold=95.0, ties=chain)  # 3 candidates, 5 places: the threshold
+    assert (room.line, room.line_strict) == (95.0, False)
+    full = evaluate_scored(res, quota=2, threshold=95.0, ties=chain)  # 3 candidates, 2 places: the cut-off
+    assert (full.line, full.line_strict) == (120.0, True)
+    assert evaluate_scored(res, quota=2, ties=chain).line_strict
+    assert not evaluate_scored(res, threshold=95.0).line_strict
 
 
 # ---------------------------------------------------------------------------------------------------------------

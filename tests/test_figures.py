@@ -227,10 +227,11 @@ def test_gauges_show_the_measures(ev):
 def test_exports_round_trip_and_carry_the_stamp():
     df = pd.DataFrame({"学历": ["本科", "硕士"], "n": [1, 2]})
     stamp = "x v1 · 示意 · 模拟结果"
-    data = exports.csv_bytes(df, stamp, index=False)
-    assert data.decode("utf-8-sig").splitlines()[0] == f"# {stamp}"
-    back = pd.read_csv(io.BytesIO(data), comment="#", encoding="utf-8-sig")
-    pd.testing.assert_frame_equal(back, df)
+    data = exports.csv_bytes(df, stamp + "\n", index=False)  # the stamp is kept on one line
+    assert data.startswith(b"\xef\xbb\xbf") and data.decode("utf-8-sig").splitlines()[0] == "学历,n,stamp"
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert back["stamp"].tolist() == [stamp, stamp]  # the last column, on every row
+    pd.testing.assert_frame_equal(back.drop(columns="stamp"), df)
     book = openpyxl.load_workbook(io.BytesIO(exports.excel_bytes({"表/1": df}, stamp, index=False)))
     sheet = book.worksheets[0]
     assert sheet["A1"].value == stamp and sheet["A3"].value == "学历" and sheet["B5"].value == 2

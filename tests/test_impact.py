@@ -32,6 +32,21 @@ def pair() -> tuple[Outcome, Outcome]:
     return outcome(pop, HZ22, quota=300, ties="admit_all", label="before"), outcome(pop, HZ23, label="after")
 
 
+def test_counts_line_is_the_evaluations_line(pair: tuple[Outcome, Outcome]) -> None:
+    """impact.counts shows the one line (the score a newcomer needs): with both a threshold and a full quota it is
+    the cut-off, not the threshold."""
+    base, reform = pair
+    both = outcome(base.res.population, HZ23, quota=200, threshold=90.0, ties="admit_all", label="both")
+    assert both.adm.candidates > 200 and both.adm.cutoff > 90.0  # the quota binds above the threshold
+    c = counts(both, reform)
+    assert c["baseline"]["line"] == both.line == both.adm.cutoff and c["baseline"]["threshold"] == 90.0
+    assert c["reform"]["line"] == reform.line == 100.0
+    taken = set(reform.res.total_cents[reform.res.eligible_mask].tolist())  # HZ23 on the same people
+    gap = next(c for c in range(90_01, 100_00) if c not in taken) / 100.0  # a threshold nobody scores exactly
+    roomy = outcome(base.res.population, HZ23, quota=10**6, threshold=gap, label="room")
+    assert counts(roomy, reform)["baseline"]["line"] == roomy.line == gap < roomy.adm.cutoff  # not the lowest in
+
+
 def test_counts_and_transitions(pair: tuple[Outcome, Outcome]) -> None:
     base, reform = pair
     c, t = counts(base, reform), transitions(base, reform)

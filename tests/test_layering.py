@@ -2,7 +2,8 @@
 
 Rules: nothing in the library imports streamlit or the dashboard; the engine imports no higher layer; the rules
 (scheme, pathways) never import the synthetic population; and neither the package-level nor the module-level graph
-of module-level imports has a cycle (imports inside functions load lazily and are not counted for cycles).
+of module-level imports has a cycle; counting the imports inside functions too, neither has one but for the
+known edges listed in ``LAZY_CYCLE_EDGES`` (each must still exist, so the list only shrinks).
 """
 
 from __future__ import annotations
@@ -36,13 +37,14 @@ def _is_type_checking(node: ast.If) -> bool:
     )
 
 
-def _imports(tree: ast.AST, module_level_only: bool) -> list[str]:
-    """Absolute names imported (``from a.b import c`` gives ``a.b`` and ``a.b.c``)."""
+def _imports(tree: ast.AST, module_level_only: bool, runtime_only: bool = False) -> list[str]:
+    """Absolute names imported (``from a.b import c`` gives ``a.b`` and ``a.b.c``); ``runtime_only`` leaves out the
+    ``if TYPE_CHECKING:`` blocks but keeps the imports inside functions."""
     out: list[str] = []
 
     def visit(node: ast.AST, top: bool) -> None:
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.If) and _is_type_checking(child) and module_level_only:
+            if isinstance(child, ast.If) and _is_type_checking(child) and (module_level_only or runtime_only):
                 continue
             nested = isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
             if module_level_only and nested:
@@ -95,11 +97,12 @@ def test_rules_never_import_the_synthetic_population() -> None:
     assert bad == []
 
 
-def _package_graph() -> dict[str, set[str]]:
+def _package_graph(lazy: bool = False) -> dict[str, set[str]]:
+    """Package -> the packages it imports at module level (``lazy``: also inside functions)."""
     graph: dict[str, set[str]] = {}
     for p, tree in _parsed().items():
         src = _unit_of_file(p)
-        for name in _imports(tree, module_level_only=True):
+        for name in _imports(tree, module_level_only=not lazy, runtime_only=True):
             unit = _unit(name)
             if name.startswith("scoring.") and ((SCORING / unit).is_dir() or (SCORING / f"{unit}.py").exists()):
                 dst = _unit(name)
@@ -142,8 +145,9 @@ def test_no_import_cycles_between_packages() -> None:
     assert _cycle(graph) is None
 
 
-def _module_graph() -> dict[str, set[str]]:
-    """Module -> the ``scoring`` modules it imports at module level (package ``__init__`` files load lazily)."""
+def _module_graph(lazy: bool = False) -> dict[str, set[str]]:
+    """Module -> the ``scoring`` modules it imports at module level (``lazy``: also inside functions; package
+    ``__init__`` files load lazily)."""
 
     def name(path: Path) -> str:
         parts = list(path.relative_to(ROOT).with_suffix("").parts)
@@ -154,7 +158,7 @@ def _module_graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for p, tree in parsed.items():
         src = name(p)
-        for imported in _imports(tree, module_level_only=True):
+        for imported in _imports(tree, module_level_only=not lazy, runtime_only=True):
             if imported in known and imported not in (src, "scoring"):
                 graph.setdefault(src, set()).add(imported)
     return graph
@@ -164,3 +168,28 @@ def test_no_import_cycles_between_modules() -> None:
     graph = _module_graph()
     assert "scoring.cli.options" in graph["scoring.cli.outofcore"]  # the graph is really built from the source
     assert _cycle(graph) is None
+
+
+# Function-level imports that still close a cycle, each a deliberate lazy load (the list may only shrink):
+LAZY_CYCLE_EDGES = {
+    # the reader's dispatcher (read_table) opens a workbook with the Excel reader, which is built on the reader's
+    # pieces; splitting them is left to the population reader's own work
+    ("scoring.population.io", "scoring.population.xlsx"),
+    # a scheme's person cases (scoring.scheme.cases) are run through the engine, which reads schemes
+    ("scheme", "engine"),
+}
+
+
+def _without_known(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    present = {(a, b) for a, b in LAZY_CYCLE_EDGES if b in graph.get(a, ())}
+    return {a: {b for b in bs if (a, b) not in present} for a, bs in graph.items()}
+
+
+def test_no_import_cycles_counting_imports_inside_functions() -> None:
+    modules, packages = _module_graph(lazy=True), _package_graph(lazy=True)
+    known = {(a, b) for a, b in LAZY_CYCLE_EDGES if b in modules.get(a, ()) or b in packages.get(a, ())}
+    assert known == LAZY_CYCLE_EDGES, f"no longer imported, drop from LAZY_CYCLE_EDGES: {LAZY_CYCLE_EDGES - known}"
+    assert "scoring.engine.kernels" in modules["scoring.engine.compiler"]  # the graph is really built from the source
+    assert _cycle(_without_known(modules)) is None
+    assert _cycle(_without_known(packages)) is None
+    assert _cycle(packages) == ["engine", "scheme", "engine"]  # the one known package edge is what closes a cycle

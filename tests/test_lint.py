@@ -28,9 +28,10 @@ def test_no_references_to_files_outside_the_repository() -> None:
     """Code, errors, data and docs cite the project's docs (docs/schemes.md, data/SOURCES.md, ...) and public
     sources, never a design note or policy folder that is not in the repository."""
     outside = ("DESIGN" + ".md", "shared" + "/policy")  # split so that this file does not match itself
-    folders = ("scoring", "dashboard", "tests", "docs", "rulesets", "scenarios", "data", "benchmarks")
+    folders = ("scoring", "dashboard", "tests", "docs", "rulesets", "scenarios", "data", "benchmarks", "notebooks")
     files = [ROOT / "README.md", ROOT / "app.py"]
-    files += [p for d in folders for p in (ROOT / d).rglob("*") if p.suffix in (".py", ".md", ".yaml", ".csv")]
+    kinds = (".py", ".md", ".yaml", ".csv", ".ipynb")
+    files += [p for d in folders for p in (ROOT / d).rglob("*") if p.suffix in kinds]
     texts = {p: p.read_bytes().decode("utf-8", "replace") for p in files if p.is_file()}  # one sample is GB18030
     offenders = [f"{p.relative_to(ROOT)}: {s}" for p, text in texts.items() for s in outside if s in text]
     assert offenders == []

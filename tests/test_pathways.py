@@ -303,3 +303,17 @@ def test_criteria_are_never_code():
                                                                         "in": ["__import__('os')"]}))
     with pytest.raises(RuleSetError, match="not a value of column 'housing'"):
         ruleset_from_dict(data, "x.yaml", ROOT / "rulesets")
+
+
+def test_a_label_is_one_model_and_a_plain_string_stands_for_both_languages():
+    from scoring.model_base import Label
+    from scoring.scheme import model as scheme_model
+
+    assert scheme_model.Label is Label  # one definition, shared by schemes and rule sets
+    data = _edited(lambda d: d["pathways"]["talent"].update(label="人才落户"))
+    assert NEW.pathways["talent"].label.get("en") != "人才落户"
+    rules = ruleset_from_dict(data, "my-rules.yaml", ROOT / "rulesets")
+    assert [rules.pathways["talent"].label.get(lang) for lang in ("zh", "en")] == ["人才落户", "人才落户"]
+    assert Label.model_validate({"en": "talent"}).zh == "talent"
+    with pytest.raises(ValueError, match="extra"):
+        Label.model_validate({"zh": "a", "en": "b", "fr": "c"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import streamlit as st
 
@@ -19,7 +21,7 @@ def compare_tables(pop_key: str, texts: tuple[str, ...], labels: tuple[str, ...]
                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Headline figures per scheme, and transitions / agreement against the first (the baseline)."""
     evs = [state.evaluation(pop_key, text) for text in texts]
-    outs = [impact.Outcome(ev.res, ev.adm, label) for ev, label in zip(evs, labels, strict=True)]
+    outs = [dataclasses.replace(ev, label=label) for ev, label in zip(evs, labels, strict=True)]  # named
     head, trans = [], []
     for ev, out in zip(evs, outs, strict=True):
         h = analysis.headline(ev)

@@ -83,8 +83,7 @@ def render() -> None:
         if row is None:
             return
         ss["person_typed"] = True
-    adm_rule = ev.adm.rule if ev.adm is not None else None
-    strict = bool(adm_rule is not None and adm_rule.mode != "threshold" and not isinstance(adm_rule.ties, str))
+    strict = ev.line_strict  # scoring.whatif.is_strict, and not when the line is a threshold
     try:
         now = person.outcome(row, sch, ev.line, strict)
         flips = person.flip_changes(row, sch, ev.line, strict)

@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from scoring import labels
 from scoring.admission import AdmissionResult
-from scoring.cli.files import check_out, write_frame
+from scoring.cli.files import check_out, write_error, write_frame
 from scoring.cli.options import parse_ties, plain_float, plain_int
 from scoring.cli.outofcore import add_engine_args, run_outofcore
 from scoring.cli.output import emit
@@ -161,13 +161,21 @@ def rejected_path(out: Path) -> Path:
 
 
 def _write_outputs(args: argparse.Namespace, frame: pd.DataFrame, rejected: pd.DataFrame, stamp: str) -> dict:
+    """Write ``--out`` and, beside it, this run's rejected rows (:func:`rejected_path`) — each atomically, as a pair:
+    a run with no rejected rows removes an older ``NAME.rejected.csv``, so the file beside the output is always the
+    output's own. The output is written first: if it fails, both files stay as they were."""
     out = check_out(args.out, (args.population, args.scheme))
     write_table(frame, out, stamp)
     paths = {"out": str(out)}
+    rej_path = rejected_path(out)
     if len(rejected):
-        rej_path = rejected_path(out)
         write_frame(rejected, rej_path, "csv", option="--out (rejected rows)")
         paths["rejected_out"] = str(rej_path)
+    else:
+        try:
+            rej_path.unlink(missing_ok=True)  # a stale file from an earlier run
+        except OSError as exc:
+            raise write_error("--out (rejected rows)", rej_path, exc) from None
     return paths
 
 

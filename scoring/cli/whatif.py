@@ -46,7 +46,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     from scoring.population import schema
     from scoring.population.load import read_population
     from scoring.scheme.load import load_scheme
-    from scoring.whatif import flip_changes, is_strict, standing
+    from scoring.whatif import flip_changes, standing
 
     scheme = load_scheme(args.scheme)
     pop = read_population(args.population, skip_invalid=True, schema=population_schema_for(scheme)).frame
@@ -60,7 +60,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         line, strict = float(args.line), False
     else:
         ev = evaluate(pop, scheme, on_invalid="reject", require_rule=True)
-        line, strict = ev.line, is_strict(ev.adm.rule if ev.adm is not None else None)
+        line, strict = ev.line, ev.line_strict
     now = standing(row, scheme, line, strict)
     flips = flip_changes(row, scheme, line, strict)
     payload = {"scheme": {"id": scheme.id, "version": scheme.version, "stamp": scheme.stamp(args.lang)},

@@ -1,6 +1,6 @@
 """The population's columns as numpy arrays, prepared once per score: numbers, booleans, or category codes.
 
-:func:`scoring.engine.compiled.compile_scheme` reads every column through one :class:`Columns`, so a column that
+:func:`scoring.engine.compiler.compile_scheme` reads every column through one :class:`Columns`, so a column that
 several items and conditions read is converted once, and both backends see the same arrays.
 """
 
@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.errors import PopulationError
+from scoring.scheme.inputs import bool_text
 from scoring.scheme.load import Scheme
 from scoring.scheme.model import Over
 
@@ -106,17 +107,6 @@ class Columns:
         if not s.hasnans:
             return None
         return s.isna().to_numpy(), np.zeros(len(s), bool)
-
-
-def bool_text(value: object) -> object:
-    """True/False given as text count as 1/0 in a numeric context."""
-    if isinstance(value, str):
-        low = value.strip().lower()
-        if low in ("true", "yes"):
-            return 1
-        if low in ("false", "no"):
-            return 0
-    return value
 
 
 def row_number(pop: pd.DataFrame, pos: int) -> int:

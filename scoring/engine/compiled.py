@@ -1,8 +1,9 @@
 """A scheme compiled once over a population: ONE plan that both scoring backends consume.
 
-:func:`compile_scheme` turns a scheme and the population's columns (:class:`scoring.engine.columns.Columns`) into a
-:class:`CompiledScheme`: per item its look-up table, bands, flag cents or per_unit constants and its ``when``; the
-eligibility gates; the group rules with their caps. Conditions are postfix programs over leaves of tests, as data.
+:func:`scoring.engine.compiler.compile_scheme` turns a scheme and the population's columns
+(:class:`scoring.engine.columns.Columns`) into a :class:`CompiledScheme`: per item its look-up table, bands, flag
+cents or per_unit constants and its ``when``; the eligibility gates; the group rules with their caps. Conditions
+are postfix programs over leaves of tests, as data. This module holds the plan's pieces and how each is built.
 The numpy backend (:mod:`scoring.engine.kernels`) and the fused numba kernel (:mod:`scoring.engine.numba_kernel`)
 each run this same plan, so both give the same cents; nothing from a scheme is turned into code.
 
@@ -18,8 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scoring.engine.columns import Columns, bool_text
+from scoring.engine.columns import Columns
 from scoring.errors import SchemeError
+from scoring.scheme.inputs import bool_text
 from scoring.scheme.load import Condition, Item, Scheme
 
 UNIT_TOLERANCE = 1e-3  # a value within 1/1000 of a step of the next step counts the step (float error, float32)
@@ -324,7 +326,8 @@ class GroupPlan:
 
 @dataclass
 class CompiledScheme:
-    """A scheme compiled over one population's columns: what both backends run (see :func:`compile_scheme`)."""
+    """A scheme compiled over one population's columns: what both backends run (see
+    :func:`scoring.engine.compiler.compile_scheme`)."""
 
     scheme: Scheme
     cols: Columns
@@ -333,31 +336,12 @@ class CompiledScheme:
     groups: list[GroupPlan]
 
 
-def compile_scheme(scheme: Scheme, cols: Columns) -> CompiledScheme:
-    """Compile ``scheme`` over ``cols``: items, then gates, then group rules (errors name the first bad part)."""
-    items = [compile_item(item, cols) for item in scheme.items]
-    gates = [condition_program(g, cols, f"eligibility gate {g.id}") for g in scheme.eligibility]
-    return CompiledScheme(scheme, cols, items, gates, compile_groups(scheme, cols))
-
-
 def compile_groups(scheme: Scheme, cols: Columns) -> list[GroupPlan]:
     """The group rules of :func:`group_rules` with item positions and conditional caps compiled over ``cols``."""
     index = {item.id: k for k, item in enumerate(scheme.items)}
     return [GroupPlan(step, [index[i] for i in step.ids],
                       [(condition_program(c, cols, "groups (caps)"), cents) for c, cents in step.caps])
             for step in group_rules(scheme)]
-
-
-def compile_item(item: Item, cols: Columns) -> ItemPlan:
-    """An item reading one small-integer or boolean column becomes a look-up table over every value of the column's
-    dtype (``when`` included); any other is compiled as it is written (:func:`direct_item`)."""
-    found = lookup_column(item, cols)
-    if found is None:
-        return direct_item(item, cols)
-    column, arr = found
-    values, index = dtype_values(arr)
-    table = tabulate(direct_item(item, _Values(cols, column, values)), len(values))
-    return ItemPlan(item.id, TableItem(arr, index, table), None)
 
 
 def dtype_values(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -384,22 +368,3 @@ def direct_item(item: Item, cols: Columns) -> ItemPlan:
     else:
         how = FlagItem(cols.value(item.source or "", user), flag_cents(item))
     return ItemPlan(item.id, how, when)
-
-
-def tabulate(item: ItemPlan, n: int) -> np.ndarray:
-    """The int32 cents of an item compiled over a column of ``n`` values (every value of its dtype: a look-up
-    table), computed by the numpy backend (imported on use: the backend consumes plans, so it cannot be imported
-    at module level)."""
-    from scoring.engine.kernels import Scratch, item_kernel
-
-    lut = np.empty(n, np.int32)
-    item_kernel(item)(slice(0, n), lut, Scratch(n))
-    return lut
-
-
-class _Values(Columns):
-    """One column replaced by given values (every value of its dtype), to build look-up tables."""
-
-    def __init__(self, base: Columns, column: str, values: np.ndarray) -> None:
-        super().__init__(base.pop, base.scheme)
-        self._numeric[column] = values

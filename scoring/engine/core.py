@@ -18,7 +18,8 @@ import pandas as pd
 
 from scoring.engine import numba_kernel as engine_numba
 from scoring.engine.columns import Columns
-from scoring.engine.compiled import CENT_TOLERANCE, UNIT_TOLERANCE, CompiledScheme, compile_scheme
+from scoring.engine.compiled import CENT_TOLERANCE, UNIT_TOLERANCE, CompiledScheme
+from scoring.engine.compiler import compile_scheme
 from scoring.engine.kernels import Scratch, run_block
 from scoring.engine.missing import needed_missing
 from scoring.errors import PopulationError, ScoringInputError

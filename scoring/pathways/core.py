@@ -1,9 +1,10 @@
 """Settlement pathways: for every person, which routes they qualify for under a rule set (vectorised masks).
 
 Routes (notice 浙政办发〔2023〕41号): points settlement in Hangzhou city districts (一(二), scored with a points
-scheme via :func:`scoring.score` / :func:`scoring.admit`), settlement with a legal stable home in other urban
-areas (一(二)), permit-to-hukou conversion (一(四)), talent (二(一)) and family joining (二(二)). Years are first
-made effective by the rule set's recognition rules (二(三), :func:`scoring.recognition.apply_recognition`).
+scheme via :func:`scoring.evaluation.evaluate_scored`, its candidates the people in the pathway's areas),
+settlement with a legal stable home in other urban areas (一(二)), permit-to-hukou conversion (一(四)), talent
+(二(一)) and family joining (二(二)). Years are first made effective by the rule set's recognition rules (二(三),
+:func:`scoring.recognition.apply_recognition`).
 The residence-permit rule (一(三)) is evaluated alongside. Rules are data (:mod:`scoring.pathways.rules`).
 
     rules = load_ruleset("rulesets/notice-2023.yaml")
@@ -20,9 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoring.admission import AdmissionResult, admit
+from scoring.admission import AdmissionResult
 from scoring.engine.core import ScoreResult, score
 from scoring.errors import PopulationError
+from scoring.evaluation import evaluate_scored
 from scoring.pathways.rules import Criterion, Pathway, RuleSet, RuleSetError, load_ruleset, rule_body
 from scoring.pathways.tables import TablesMixin
 from scoring.recognition import apply_recognition
@@ -159,8 +161,9 @@ def _points(pop: pd.DataFrame, pathway: Pathway, scheme_path: Any, where: str, n
     if adm is not None:
         quota = adm.quota if adm.quota_share is None else int(round(adm.quota_share * n_total))
         kwargs = {"quota": quota, "threshold": adm.threshold, "ties": adm.ties}
-    outcome = admit(res, candidates=_area_mask(pop, pathway, where), **kwargs)
-    return PointsOutcome(scheme, res, outcome)
+    ev = evaluate_scored(res, candidates=_area_mask(pop, pathway, where), require_rule=True, **kwargs)
+    assert ev.adm is not None  # require_rule: the scheme's rule or the pathway's, else a one-line error
+    return PointsOutcome(scheme, res, ev.adm)
 
 
 def _permit(pop: pd.DataFrame, rules: RuleSet) -> PermitResult | None:

@@ -24,7 +24,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from scoring.errors import ScoringInputError
-from scoring.model_base import Source, StrictModel
+from scoring.model_base import Label, Source, StrictModel
 from scoring.population.pathway_spec import categories as pathway_categories
 from scoring.population.pathway_spec import pathway_columns
 from scoring.population.schema import load_schema
@@ -37,18 +37,6 @@ STATUSES = ("official", "illustrative", "draft")
 
 class RuleSetError(ScoringInputError):
     """A rule set cannot be loaded; the message names the file, the key path, the value and what is allowed."""
-
-
-
-class Label(StrictModel):
-    """A bilingual label."""
-
-    zh: str
-    en: str
-
-    def get(self, lang: str) -> str:
-        """The label in ``lang``."""
-        return self.en if lang == "en" else self.zh
 
 
 class Criterion(StrictModel):

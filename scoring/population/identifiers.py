@@ -21,14 +21,12 @@ import pyarrow.compute as pc
 from scoring.population.identifiers_embedded import (
     KIND_TEXT,
     column_text_hits,
+    id18_valid,  # noqa: F401 - its public home stays this module (validate, the tests, the package)
     non_text_objects,
     number_kinds,
     text_kinds,
 )
 from scoring.population.schema import Schema, load_schema
-
-_ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
-_ID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
 
 # The most common Chinese surnames (single characters; together well over 85% of the population) and a few
 # compound ones. Used only to recognise a column of names, never to identify anyone.
@@ -59,24 +57,6 @@ class IdentifierFinding:
     rows_hit: int = 0  # how many rows hold it
     from_header: bool = False  # found from the header alone
     header_masked: bool = False  # the header itself holds an identifier: never show it
-
-
-def id18_valid(values: pd.Series | list[str] | np.ndarray) -> np.ndarray:
-    """Boolean array: which values are 18-character resident ID numbers with a valid GB 11643 check digit."""
-    s = pd.Series(values, dtype=object).astype(str).str.strip().str.upper()
-    shape_ok = s.str.fullmatch(r"\d{17}[\dX]").fillna(False).to_numpy(dtype=bool)
-    out = np.zeros(len(s), dtype=bool)
-    if not shape_ok.any():
-        return out
-    cand = s[shape_ok].to_numpy(dtype="S18")
-    digits = cand.view(np.uint8).reshape(-1, 18).astype(np.int64)
-    body = digits[:, :17] - 48
-    check = _ID_CHECK[(body @ _ID_WEIGHTS) % 11]
-    month = body[:, 10] * 10 + body[:, 11]
-    day = body[:, 12] * 10 + body[:, 13]
-    date_ok = (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31)
-    out[shape_ok] = (check == digits[:, 17]) & date_ok
-    return out
 
 
 def id15_like(values: pd.Series | list[str] | np.ndarray) -> np.ndarray:

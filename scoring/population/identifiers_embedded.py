@@ -74,14 +74,34 @@ def clean_text(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     return pc.replace_with_mask(values, other, sub.cast(values.type))
 
 
+_ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
+_ID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
+
+
+def id18_valid(values: pd.Series | list[str] | np.ndarray) -> np.ndarray:
+    """Boolean array: which values are 18-character resident ID numbers with a valid GB 11643 check digit."""
+    s = pd.Series(values, dtype=object).astype(str).str.strip().str.upper()
+    shape_ok = s.str.fullmatch(r"\d{17}[\dX]").fillna(False).to_numpy(dtype=bool)
+    out = np.zeros(len(s), dtype=bool)
+    if not shape_ok.any():
+        return out
+    cand = s[shape_ok].to_numpy(dtype="S18")
+    digits = cand.view(np.uint8).reshape(-1, 18).astype(np.int64)
+    body = digits[:, :17] - 48
+    check = _ID_CHECK[(body @ _ID_WEIGHTS) % 11]
+    month = body[:, 10] * 10 + body[:, 11]
+    day = body[:, 12] * 10 + body[:, 13]
+    date_ok = (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31)
+    out[shape_ok] = (check == digits[:, 17]) & date_ok
+    return out
+
+
 def _match(values: pa.Array | pa.ChunkedArray, pattern: str) -> np.ndarray:
     return pc.fill_null(pc.match_substring_regex(values, pattern), False).to_numpy(zero_copy_only=False)
 
 
 def _id18_inside(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Which values hold an 18-character run (17 digits + digit or X) with a valid check digit."""
-    from scoring.population.identifiers import id18_valid
-
     tokens = pc.split_pattern_regex(pc.utf8_upper(values), r"[^0-9X]+")
     if isinstance(tokens, pa.ChunkedArray):
         tokens = tokens.combine_chunks()
@@ -218,8 +238,6 @@ def number_kinds(values: np.ndarray) -> dict[str, np.ndarray]:
     accepted because rounding can borrow from the day. Exact integers (an int64 column) must also carry a valid
     check digit. 15-digit numbers (old ID numbers have no check digit) need a plausible area and YYMMDD.
     """
-    from scoring.population.identifiers import id18_valid
-
     arr = np.asarray(values)
     n = arr.size
     phone = np.zeros(n, dtype=bool)

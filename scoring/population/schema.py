@@ -266,7 +266,7 @@ def load_schema(path: str | Path | None = None) -> Schema:
 def without_columns(schema: Schema, names: Iterable[str]) -> Schema:
     """The schema without the columns a scheme declares itself (``inputs:`` in a scheme): their headers and values
     are not mapped or typed by the population schema, so the loader keeps them as given (blanks included) and the
-    scheme's own declaration checks them (:mod:`scoring.engine.inputs`)."""
+    scheme's own declaration checks them (:mod:`scoring.scheme.inputs`)."""
     drop = set(names) & set(schema.columns)
     if not drop:
         return schema

@@ -45,12 +45,12 @@ def _aligned(base: Outcome, reform: Outcome) -> tuple[np.ndarray, np.ndarray]:
 
 
 def counts(base: Outcome, reform: Outcome) -> dict[str, Any]:
-    """Eligible, admitted, cut-off and line under each, and the reform's change in admitted."""
+    """Eligible, admitted, cut-off and line (:attr:`Evaluation.line`, the score needed to be admitted) under each,
+    and the reform's change in admitted."""
     out: dict[str, Any] = {}
     for key, o in (("baseline", base), ("reform", reform)):
         out[key] = {"label": o.name, "eligible": int(o.res.eligible_mask.sum()), "admitted": o.adm.admitted_count,
-                    "cutoff": o.adm.cutoff, "quota": o.adm.quota, "threshold": o.adm.threshold,
-                    "line": o.adm.threshold if o.adm.threshold is not None else o.adm.cutoff}
+                    "cutoff": o.adm.cutoff, "quota": o.adm.quota, "threshold": o.adm.threshold, "line": o.line}
     out["admitted_change"] = out["reform"]["admitted"] - out["baseline"]["admitted"]
     return out
 

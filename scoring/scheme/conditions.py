@@ -7,34 +7,13 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from scoring.model_base import StrictModel
+from scoring.model_base import Label, StrictModel
 
 MAX_VALUES = 1000  # entries of a condition's `in` list (and of an item's category points or bands)
 
 MAX_PARTS = 50  # conditions in an all_of/any_of, columns in a min_of/max_of, entries of a group's caps
 MAX_INPUTS = 500  # declared input columns of a scheme
 MAX_CATEGORIES = 1000  # categories of a declared input column
-
-
-class Label(StrictModel):
-    """A bilingual label; a plain string in a file stands for both languages."""
-
-    zh: str
-    en: str
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_string(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return {"zh": value, "en": value}
-        if isinstance(value, dict) and ("zh" in value) != ("en" in value):
-            only = value.get("zh", value.get("en"))
-            return {"zh": only, "en": only, **{k: v for k, v in value.items() if k not in ("zh", "en")}}
-        return value
-
-    def get(self, lang: str) -> str:
-        """The label in ``lang`` ("zh" or "en")."""
-        return self.en if lang == "en" else self.zh
 
 
 class Over(StrictModel):

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 
 from scoring.errors import SchemeError
 from scoring.safe_output import atomic_path
+from scoring.scheme.inputs import input_value_warnings
 from scoring.scheme.model import (
     DEFAULT_GROUP_LABELS,
     KINDS,
@@ -300,8 +301,6 @@ def scheme_warnings(scheme: Scheme, columns: Iterable[str] | pd.DataFrame | None
                 if col not in present:
                     warnings.append(f"{src}: eligibility (id={gate.id}): column {col!r} is not in the population")
         if isinstance(columns, pd.DataFrame):
-            from scoring.engine.inputs import input_value_warnings
-
             warnings += input_value_warnings(columns, scheme, src)
     return warnings
 
