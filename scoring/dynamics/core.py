@@ -56,6 +56,7 @@ from scoring.dynamics.profile import accrue_location, apply_profile, scored_age,
 from scoring.dynamics.services import NEED_COLUMNS, admitted_needs
 from scoring.dynamics.state import State, stream_key, uniforms
 from scoring.engine.core import score
+from scoring.evaluation import admission_line
 from scoring.population.pathway_spec import load_parameters
 from scoring.recognition import RecognitionRules, recognised_arrays
 from scoring.scheme.load import Scheme
@@ -108,13 +109,14 @@ class Simulation:
 
 
 def _admit(res: Any, quota: int | None, rule: YearRule, applicants: np.ndarray
-           ) -> tuple[np.ndarray, int | None, int]:
-    """(admitted mask, cut-off in cents or None, tied at the cut-off); ``quota`` in sample units."""
+           ) -> tuple[np.ndarray, int | None, int, float | None]:
+    """(admitted mask, cut-off in cents or None, tied at the cut-off, the line: :func:`admission_line`, the one
+    meaning of "the line"); ``quota`` in sample units."""
     if quota is None and rule.threshold is None:  # no cap and no line: every eligible applicant
         adm = admit(res, mode="none", ties="admit_all", candidates=applicants)
     else:
         adm = admit(res, quota=quota, threshold=rule.threshold, ties=rule.ties, candidates=applicants)
-    return adm.admitted_mask, adm.cutoff_cents, adm.tied_at_cutoff
+    return adm.admitted_mask, adm.cutoff_cents, adm.tied_at_cutoff, admission_line(adm)
 
 
 def _profile_composition(state: State, admitted: np.ndarray, deduction: np.ndarray | None
@@ -178,7 +180,7 @@ def simulate(pop: pd.DataFrame, scheme: Scheme, rules: Sequence[YearRule], param
         n_pool = state.n
         admitted = np.zeros(state.n, dtype=bool)
         n_elig = n_app = n_at_line = tied = 0
-        cutoff = None
+        cutoff = year_line = None
         quota_s = None
         total = np.zeros(state.n)
         if rule is not None:
@@ -211,7 +213,7 @@ def simulate(pop: pd.DataFrame, scheme: Scheme, rules: Sequence[YearRule], param
                     line = expected_line(elig_scores, k, params, first_round)
             p = propensity(total, line, params, first_round)
             applicants = eligible & (uniforms(state.ids, stream_key(seed, replication, t, APPLY)) < p)
-            admitted, cutoff_cents, tied = _admit(res, quota_s, rule, applicants)
+            admitted, cutoff_cents, tied, year_line = _admit(res, quota_s, rule, applicants)
             cutoff = None if cutoff_cents is None else cutoff_cents / 100.0
             if cutoff is not None and rule.quota is not None:
                 prev_cutoff = cutoff
@@ -265,8 +267,7 @@ def simulate(pop: pd.DataFrame, scheme: Scheme, rules: Sequence[YearRule], param
                 "applicants": n_app, "applicants_at_line": n_at_line, "admitted": n_adm,
                 "quota": rule.quota if rule is not None else None, "sample_quota": quota_s,
                 "threshold": rule.threshold if rule is not None else None,
-                "cutoff": cutoff, "line": rule.threshold if rule is not None and rule.threshold is not None
-                else cutoff,
+                "cutoff": cutoff, "line": year_line,
                 "tied_at_cutoff": tied, "backlog": n_elig - n_adm, "backlog_applicants": n_app - n_adm,
                 "score_mean": float(total[admitted].mean()) if n_adm else np.nan,
                 "score_median": float(np.median(total[admitted])) if n_adm else np.nan,
