@@ -57,8 +57,8 @@ def identifiers(draw: st.DrawFn) -> str:
             "".join(draw(digits) for _ in range(3))
         return body + check_digit(body)
     if kind == "id15":
-        return (draw(st.sampled_from(["330106", "110105"])) + f"{draw(st.integers(0, 99)):02d}"
-                + f"{draw(st.integers(1, 12)):02d}{draw(st.integers(1, 28)):02d}" + "".join(draw(digits) for _ in range(3)))
+        date = f"{draw(st.integers(0, 99)):02d}{draw(st.integers(1, 12)):02d}{draw(st.integers(1, 28)):02d}"
+        return draw(st.sampled_from(["330106", "110105"])) + date + "".join(draw(digits) for _ in range(3))
     if kind == "wechat":
         return draw(st.sampled_from(["微信", "微信号", "wx", "VX", "wechat", "威信"])) + \
             draw(st.sampled_from([":", "：", " ", "="])) + draw(st.from_regex(r"[a-z][-_a-z0-9]{5,12}", fullmatch=True))
@@ -67,8 +67,9 @@ def identifiers(draw: st.DrawFn) -> str:
             draw(st.from_regex(r"[1-9][0-9]{4,11}", fullmatch=True))
     if kind == "email":
         return draw(st.from_regex(r"[a-z0-9._]{1,8}@[a-z0-9]{1,8}\.(com|cn|org)", fullmatch=True))
-    return draw(st.sampled_from(["电话", "座机", "tel", "phone", "联系方式"])) + \
-        draw(st.sampled_from([": ", "：", " "])) + draw(st.from_regex(r"\(?0[0-9]{2,3}\)?[ -]?[0-9]{7,8}", fullmatch=True))
+    number = draw(st.from_regex(r"\(?0[0-9]{2,3}\)?[ -]?[0-9]{7,8}", fullmatch=True))
+    label = draw(st.sampled_from(["电话", "座机", "tel", "phone", "联系方式"]))
+    return label + draw(st.sampled_from([": ", "：", " "])) + number
 
 
 def disguise(draw: st.DrawFn, text: str) -> str:
@@ -139,7 +140,7 @@ def test_unread_columns_block_by_block_find_what_the_whole_column_holds(blocks: 
     """The unread-column screen, a block (row group) at a time: the same rows, counted and numbered in the file."""
     whole = pa.array([v for b in blocks for v in b], type=pa.string())
     want = reference_rows(whole)
-    unread = UnreadColumns(["备注"], lambda: ({"备注": pa.array(b, type=pa.string())} for b in blocks))
+    unread = UnreadColumns(["备注"], lambda: ((len(b), {"备注": pa.array(b, type=pa.string())}) for b in blocks))
     found = screen_unread(unread, load_schema()).get("备注")
     if not want.size:
         assert found is None or found.kind == "name"

@@ -2,8 +2,8 @@
 
 A Parquet or CSV file converts only the columns asked for and person_id; every header and every value of every column
 (read or not) is still screened for identifiers, and the rows are validated exactly as the frozen reference
-validates a file holding only those columns. ``ScoreResult.to_frame`` builds no per-row Python objects and gives the values the
-earlier object-array frame gave.
+validates a file holding only those columns. ``ScoreResult.to_frame`` builds no per-row Python objects and gives
+the values the earlier object-array frame gave.
 """
 
 from __future__ import annotations
@@ -87,11 +87,12 @@ def test_identifiers_inside_the_values_read_are_refused(tmp_path: Path, suffix: 
     assert column in str(info.value) and PHONE not in str(info.value)
 
 
+SURNAMES, GIVEN = "王李张刘陈杨黄赵吴周", "伟芳娜敏静丽强磊军洋勇艳杰"
 UNREAD = {  # a column the scheme never reads, holding an identifier in one row (or names in every row)
     "备注": lambda n: ["无"] * (n - 1) + [f"联系电话 {PHONE}"],
     "wechat_note": lambda n: ["ok"] * 7 + ["微信: zhang_san88"] + ["ok"] * (n - 8),
     "ref_number": lambda n: [1.0] * 3 + [110105194912310021.0] + [2.0] * (n - 4),  # an ID number Excel rounded
-    "联系人": lambda n: [f"{s}{g}" for s, g in zip("王李张刘陈杨黄赵吴周" * n, "伟芳娜敏静丽强磊军洋勇艳杰" * n)][:n],
+    "联系人": lambda n: [SURNAMES[i % 10] + GIVEN[i % 13] for i in range(n)],  # personal names
 }
 
 

@@ -125,7 +125,7 @@ def find_duplicate_ids(batches: Callable[[], Iterable[pd.DataFrame]], column: st
 def make_context(scheme: Scheme, *, n_total: int, source: str, skip_invalid: bool, drop_identifiers: bool,
                  admission: bool, quota: int | None, threshold: float | None, ties: str | list[Any] | None,
                  id_batches: Callable[[list[str]], Iterable[pd.DataFrame]], columns: list[str],
-                 unread_blocks: Callable[[list[str]], Iterable[dict[str, Any]]] | None = None) -> Context:
+                 unread_blocks: Callable[[list[str]], Iterable[tuple[int, dict[str, Any]]]] | None = None) -> Context:
     """Resolve the admission rule, find the id column and the person ids repeated anywhere in the file.
 
     ``unread_blocks`` (the file's columns -> their values as Arrow, block by block): the columns the run does not
@@ -150,8 +150,8 @@ def make_context(scheme: Scheme, *, n_total: int, source: str, skip_invalid: boo
 
 
 def _screen_unread(columns: list[str], read: tuple[str, ...],
-                   unread_blocks: Callable[[list[str]], Iterable[dict[str, Any]]] | None, schema: Any, source: str,
-                   drop: bool) -> tuple[IdentifierFinding, ...]:
+                   unread_blocks: Callable[[list[str]], Iterable[tuple[int, dict[str, Any]]]] | None, schema: Any,
+                   source: str, drop: bool) -> tuple[IdentifierFinding, ...]:
     """Findings in the columns not read (values and header), without their rows (the batches number rows from
     their own start); refused here unless ``drop``."""
     names = [c for c in columns if c not in read]
@@ -159,7 +159,8 @@ def _screen_unread(columns: list[str], read: tuple[str, ...],
         return ()
     headers = {c: clean_header(str(c)) for c in columns}
     unread = UnreadColumns([headers[c] for c in names],
-                           lambda: ({headers[c]: v for c, v in block.items()} for block in unread_blocks(names)))
+                           lambda: ((rows, {headers[c]: v for c, v in block.items()})
+                                    for rows, block in unread_blocks(names)))
     by_header = screen_unread(unread, schema)
     findings = [by_header[headers[c]] for c in names if headers[c] in by_header]
     if findings:

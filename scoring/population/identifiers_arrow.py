@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,8 @@ from scoring.population.identifiers import (
 from scoring.population.identifiers_embedded import KIND_TEXT, column_text_hits, number_kinds
 from scoring.population.schema import Schema
 
-Blocks = Callable[[], Iterable[dict[str, pa.Array | pa.ChunkedArray]]]  # consecutive row blocks of the columns
+Block = tuple[int, dict[str, pa.Array | pa.ChunkedArray]]  # rows, and the columns that may hold an identifier
+Blocks = Callable[[], Iterable[Block]]  # consecutive row blocks
 
 
 @dataclass
@@ -107,15 +109,13 @@ def screen_unread(unread: UnreadColumns, schema: Schema) -> dict[str, Identifier
     found = {h: _Found() for h in todo}
     dictionaries: dict[str, bool] = {}
     start = 0
-    for block in unread.blocks():
-        n = 0
+    for n, block in unread.blocks():
         for h in todo:
             arr = block.get(h)
             if arr is None:  # a type that cannot hold an identifier (see screenable): not decoded
                 continue
             if isinstance(arr, pa.ChunkedArray):
                 arr = arr.combine_chunks()
-            n = len(arr)
             f = found[h]
             kinds, pos = _hits(arr)
             if kinds:
@@ -154,16 +154,34 @@ def screen_unread(unread: UnreadColumns, schema: Schema) -> dict[str, Identifier
     return by_header
 
 
-def parquet_blocks(path: str, names: list[str]) -> Iterator[dict[str, pa.Array | pa.ChunkedArray]]:
+def _small_numbers(meta: Any, position: dict[str, int], name: str) -> bool:
+    """True when a row group's statistics show a numeric column holds only numbers below 1e10 in size (no
+    identifier fits: :func:`number_kinds` looks at 10+ digits), so it need not be decoded. NaN is not counted in
+    Parquet statistics, nor taken by the number screen."""
+    stats = meta.column(position[name]).statistics
+    if stats is None or not stats.has_min_max:
+        return False
+    try:
+        return max(abs(float(stats.min)), abs(float(stats.max))) < 1e10
+    except (TypeError, ValueError):
+        return False
+
+
+def parquet_blocks(path: str, names: list[str]) -> Iterator[Block]:
     """The columns ``names`` of a Parquet file that can hold an identifier (:func:`screenable`), one row group at a
-    time (decoded in parallel by pyarrow)."""
+    time (decoded in parallel by pyarrow); a numeric column whose row-group statistics rule out 10-digit numbers
+    is left out of that group."""
     import pyarrow.parquet as pq
 
     pf = pq.ParquetFile(path)
-    types = dict(zip(pf.schema_arrow.names, pf.schema_arrow.types, strict=True))
-    names = [c for c in names if screenable(types[c])]
-    if not names:
-        return
+    arrow = pf.schema_arrow
+    names = [c for c in names if screenable(arrow.field(c).type)]
+    numeric = {c for c in names if not pa.types.is_dictionary(arrow.field(c).type)
+               and not pa.types.is_string(arrow.field(c).type) and not pa.types.is_large_string(arrow.field(c).type)}
+    leaves = [pf.schema.column(i).path for i in range(len(pf.schema))]
+    position = {c: leaves.index(c) for c in numeric if c in leaves}
     for g in range(pf.metadata.num_row_groups):
-        table = pf.read_row_group(g, columns=names, use_threads=True)
-        yield {name: table.column(i) for i, name in enumerate(names)}
+        meta = pf.metadata.row_group(g)
+        cols = [c for c in names if not (c in position and _small_numbers(meta, position, c))]
+        table = pf.read_row_group(g, columns=cols, use_threads=True) if cols else None
+        yield meta.num_rows, ({} if table is None else {c: table.column(i) for i, c in enumerate(cols)})

@@ -307,7 +307,8 @@ def _arrow_csv(text: str, delim: str, header: list[str], skip: int, include: lis
 
         others = [h for h in header if h not in set(include)]
         rest = table.select(others)
-        unread = UnreadColumns(others, lambda: iter([{h: rest.column(h) for h in others}])) if others else None
+        unread = UnreadColumns(others, lambda: iter([(rest.num_rows, {h: rest.column(h) for h in others})])) \
+            if others else None
         table = table.select(include)
     return table.to_pandas(split_blocks=True, self_destruct=True), unread
 
@@ -384,8 +385,8 @@ def _parquet_unread(path: Path, stored: list[str], headers: list[str], chosen: C
 
     def blocks() -> Any:
         try:
-            for block in parquet_blocks(os.fspath(path), names):
-                yield {h: block[c] for c, h in pairs}
+            for rows, block in parquet_blocks(os.fspath(path), names):
+                yield rows, {h: block[c] for c, h in pairs if c in block}
         except Exception as exc:  # a broken column chunk: the same one-line reason as the read itself
             raise PopulationError(f"{path.name}: cannot read the Parquet file: {type(exc).__name__}: "
                                   f"{' '.join(str(exc).split())[:200]}") from None
