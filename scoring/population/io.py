@@ -248,7 +248,7 @@ def read_csv_text(text: str, name: str, select: Select | None = None) -> RawTabl
         warnings.append(f"header found on line {skip}; {header_idx} line(s) above it were skipped")
     chosen = None if select is None else [h for h in header if h in set(select(header))]
     headers = None if chosen is None else header
-    got = _arrow_csv(text, delim, header, skip, chosen)
+    got = _arrow_csv_split(text, delim, header, skip, chosen)
     if got is not None:
         frame, unread = got
         return RawTable(frame=frame, kind="csv", header_row=skip, warnings=warnings,
@@ -269,7 +269,14 @@ def read_csv_text(text: str, name: str, select: Select | None = None) -> RawTabl
 
 
 def _arrow_csv(text: str, delim: str, header: list[str], skip: int, include: list[str] | None = None
-               ) -> tuple[pd.DataFrame, Any] | None:
+               ) -> pd.DataFrame | None:
+    """The columns ``include`` (all when None) of :func:`_arrow_csv_split`'s frame, or None."""
+    got = _arrow_csv_split(text, delim, header, skip, include)
+    return None if got is None else got[0]
+
+
+def _arrow_csv_split(text: str, delim: str, header: list[str], skip: int, include: list[str] | None = None
+                     ) -> tuple[pd.DataFrame, Any] | None:
     """The rows below the header parsed by pyarrow's CSV reader (multithreaded, straight into pyarrow strings), or
     None when it cannot tell them the way pandas' reader would (then pandas parses them, and words any error).
 
