@@ -23,6 +23,7 @@ from popgen import make_population
 import scoring
 from scoring.errors import PopulationError
 from scoring.outofcore.chunked import admit_file_chunked
+from scoring.outofcore.distributed import admit_file_dask
 from scoring.population.io import read_table
 from scoring.population.load import read_population
 
@@ -147,6 +148,8 @@ def test_the_cli_refuses_a_phone_number_in_an_unread_remarks_column(tmp_path: Pa
     assert "1391234" not in proc.stderr.replace("-", "") and "Traceback" not in proc.stderr
     with pytest.raises(PopulationError, match="备注"):
         admit_file_chunked(scoring.load_scheme(BEIJING), path, quota=10, chunk_rows=1_000)
+    with pytest.raises(PopulationError, match="备注"):  # refused from the file before any worker starts
+        admit_file_dask(scoring.load_scheme(BEIJING), path, quota=10)
     res = admit_file_chunked(scoring.load_scheme(BEIJING), path, quota=10, chunk_rows=1_000, drop_identifiers=True)
     assert res.summary()["rows_in"] == 3_000
 
