@@ -7,7 +7,8 @@
     python benchmarks/bench_datapath.py cli --n 10000000 [--rounds 2]
 
 ``parquet``: floor = pyarrow reading the scheme's columns (beijing-2020: 11) to pandas, and the same for every
-column of the file (which the identifier screen read before issue 14; now it reads every header only); ours =
+column of the file (every value of every column is screened for identifiers; the columns the scheme does not use are
+read as Arrow for that, not converted to pandas); ours =
 ``read_population(columns=scheme columns)``, then ``score`` and ``admit`` (quota 6,000). The three alternate, best
 of ``--rounds``; wall and CPU seconds, with the load average of the machine (shared machines make the wall times
 noisy; CPU seconds are steadier).

@@ -14,16 +14,25 @@ The front door::
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
-from scoring.admission import AdmissionResult, admit
-from scoring.dominance import DominanceReport, dominance
-from scoring.engine.core import ScoreResult, score
 from scoring.errors import PopulationError, ScenarioError, SchemeError, ScoringInputError
-from scoring.scheme.load import Scheme, load_scheme, load_scheme_text, save_scheme
 
-# Names served by modules that load on first use (they pull in heavier dependencies).
+# Names served by modules that load on first use (numpy, pandas, numba: ``python -m scoring --help`` and a command
+# import only what they use).
 _LAZY = {
+    "AdmissionResult": "scoring.admission",
+    "admit": "scoring.admission",
+    "DominanceReport": "scoring.dominance",
+    "dominance": "scoring.dominance",
+    "ScoreResult": "scoring.engine.core",
+    "score": "scoring.engine.core",
+    "Scheme": "scoring.scheme.load",
+    "load_scheme": "scoring.scheme.load",
+    "load_scheme_text": "scoring.scheme.load",
+    "save_scheme": "scoring.scheme.load",
     "load_population": "scoring.population.load",
     "read_population": "scoring.population.load",
     "synth": "scoring.population.synthetic",
@@ -58,5 +67,20 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'scoring' has no attribute {name!r}")
+
+
+class _Package(types.ModuleType):
+    """``scoring.dominance`` is the function, as when it was imported eagerly: importing the submodule of that name
+    (which binds the module on its package) binds the function instead."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "dominance" and isinstance(value, types.ModuleType) and hasattr(value, "dominance"):
+            value = value.dominance
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -198,10 +198,18 @@ def realised_share(res: ScoreResult, mask: np.ndarray, groups: list[str]) -> flo
     """Measure 2: the named groups' positive points over all positive points, summed over ``mask``."""
     if not mask.any():
         return None
+    rows = np.flatnonzero(mask) if np.count_nonzero(mask) * 8 < mask.size else None  # few rows: gather them
+    scratch: dict[np.dtype, np.ndarray] = {}  # many rows: one buffer per dtype, the positive points times the mask
     num = den = 0
     for item in res.scheme.items:
-        cents = res.item_cents[item.id][mask]
-        positive = int(np.maximum(cents, 0).sum(dtype=np.int64))
+        cents = res.item_cents[item.id]
+        if rows is not None:
+            positive = int(np.maximum(cents[rows], 0).sum(dtype=np.int64))
+        else:
+            buf = scratch.setdefault(cents.dtype, np.empty_like(cents))
+            np.maximum(cents, 0, out=buf)
+            np.multiply(buf, mask, out=buf)
+            positive = int(buf.sum(dtype=np.int64))
         den += positive
         if item.group in groups:
             num += positive
@@ -211,11 +219,13 @@ def realised_share(res: ScoreResult, mask: np.ndarray, groups: list[str]) -> flo
 def near_line_mask(res: ScoreResult, line: float, window: float) -> np.ndarray:
     """The eligible within ``window`` points of ``line``; if fewer than MIN_NEAR, the nearest MIN_NEAR eligible."""
     eligible = res.eligible_mask
-    distance = np.abs(res.total_cents - int(round(line * 100)))
-    near = eligible & (distance <= int(round(window * 100)))
+    centre, half = int(round(line * 100)), int(round(window * 100))
+    total = res.total_cents
+    near = eligible & (total >= centre - half) & (total <= centre + half)  # |total - centre| <= half, no temporaries
     n_eligible = int(eligible.sum())
     if int(near.sum()) >= min(MIN_NEAR, n_eligible):
         return near
+    distance = np.abs(total - centre)
     idx = np.flatnonzero(eligible)
     k = min(MIN_NEAR, len(idx))
     nearest = idx[np.argpartition(distance[idx], k - 1)[:k]] if k else idx

@@ -1,9 +1,9 @@
 """Reading only the columns a run needs (issue 14): ``read_population(..., columns=...)`` from files.
 
-A Parquet or CSV file decodes only the columns asked for and person_id; every header is still screened, the values
-of the columns read are screened in full, and the rows are validated exactly as the frozen reference validates a
-file holding only those columns. ``ScoreResult.to_frame`` builds no per-row Python objects and gives the values the
-earlier object-array frame gave.
+A Parquet or CSV file converts only the columns asked for and person_id; every header and every value of every column
+(read or not) is still screened for identifiers, and the rows are validated exactly as the frozen reference
+validates a file holding only those columns. ``ScoreResult.to_frame`` builds no per-row Python objects and gives
+the values the earlier object-array frame gave.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from popgen import make_population
 import scoring
 from scoring.errors import PopulationError
 from scoring.outofcore.chunked import admit_file_chunked
+from scoring.outofcore.distributed import admit_file_dask
 from scoring.population.io import read_table
 from scoring.population.load import read_population
 
@@ -87,16 +88,39 @@ def test_identifiers_inside_the_values_read_are_refused(tmp_path: Path, suffix: 
     assert column in str(info.value) and PHONE not in str(info.value)
 
 
-def test_a_column_not_read_leaves_nothing_in_the_frame(tmp_path: Path) -> None:
-    """The values of a column the run does not read are never decoded, so nothing of them reaches the results."""
+SURNAMES, GIVEN = "王李张刘陈杨黄赵吴周", "伟芳娜敏静丽强磊军洋勇艳杰"
+UNREAD = {  # a column the scheme never reads, holding an identifier in one row (or names in every row)
+    "备注": lambda n: ["无"] * (n - 1) + [f"联系电话 {PHONE}"],
+    "wechat_note": lambda n: ["ok"] * 7 + ["微信: zhang_san88"] + ["ok"] * (n - 8),
+    "ref_number": lambda n: [1.0] * 3 + [110105194912310021.0] + [2.0] * (n - 4),  # an ID number Excel rounded
+    "联系人": lambda n: [SURNAMES[i % 10] + GIVEN[i % 13] for i in range(n)],  # personal names
+}
+
+
+@pytest.mark.parametrize(("column", "suffix"), [(c, s) for c in UNREAD for s in (".parquet", ".csv")
+                                                 if (c, s) != ("ref_number", ".csv")])  # CSV: text "1.1e+17"
+def test_an_unread_column_holding_identifiers_is_refused(tmp_path: Path, suffix: str, column: str) -> None:
+    """Every value of every column is screened, read or not: the same refusal as reading every column."""
     pop = make_population(30, seed=4)
-    pop["notes"] = [f"call {PHONE}"] * len(pop)
+    pop[column] = UNREAD[column](len(pop))
+    path = _write(pop, tmp_path / f"pop{suffix}")
+    with pytest.raises(PopulationError) as info:
+        read_population(path, columns=_scheme_columns())
+    with pytest.raises(PopulationError) as whole:
+        read_population(path)
+    assert str(info.value) == str(whole.value) and column in str(info.value)
+    assert PHONE not in str(info.value) and "zhang_san88" not in str(info.value)
+    load = read_population(path, columns=_scheme_columns(), drop_identifiers=True)  # dropped, never decoded
+    assert column not in load.frame.columns and load.dropped_identifiers == [column]
+    assert load.rows_in == len(load.frame) + load.rows_rejected == 30
+
+
+def test_a_clean_unread_column_changes_nothing(tmp_path: Path) -> None:
+    pop = make_population(30, seed=4)
+    pop["备注"] = ["无", "订单号 213912345678", "2023年入职"] * 10  # harmless: a 12-digit run holds no mobile
     path = _write(pop, tmp_path / "pop.parquet")
     load = read_population(path, columns=_scheme_columns())
-    assert "notes" not in load.frame.columns and PHONE not in load.frame.astype(str).to_csv()
-    assert load.rows_in == len(load.frame) + load.rows_rejected == 30
-    with pytest.raises(PopulationError, match="notes"):  # reading every column still refuses it
-        read_population(path)
+    assert "备注" not in load.frame.columns and load.rows_in == 30 and not load.dropped_identifiers
 
 
 def test_the_cli_and_the_chunked_engine_refuse_an_unread_identifier_column(tmp_path: Path) -> None:
@@ -108,6 +132,26 @@ def test_the_cli_and_the_chunked_engine_refuse_an_unread_identifier_column(tmp_p
     assert proc.returncode == 2 and "身份证号" in proc.stderr
     with pytest.raises(PopulationError, match="身份证号"):
         admit_file_chunked(scoring.load_scheme(BEIJING), path, quota=10, chunk_rows=1_000)
+
+
+@pytest.mark.parametrize("engine", ["memory", "chunked"])
+def test_the_cli_refuses_a_phone_number_in_an_unread_remarks_column(tmp_path: Path, engine: str) -> None:
+    """A phone number in one row of a 备注 column the scheme never reads (issue 14): refused, never echoed, by the
+    CLI in memory and out of core, naming the row the in-memory reader names."""
+    pop = make_population(3_000, seed=5)
+    pop["备注"] = "无"
+    pop.loc[2_500, "备注"] = f"请联系 {PHONE[:3]}-{PHONE[3:7]}-{PHONE[7:]}"
+    path = _write(pop, tmp_path / "pop.parquet")
+    proc = subprocess.run([sys.executable, "-m", "scoring", "admit", "--scheme", str(BEIJING), "--population",
+                           str(path), "--quota", "10", "--engine", engine], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2 and "备注" in proc.stderr and "data row 2501" in proc.stderr, proc.stderr
+    assert "1391234" not in proc.stderr.replace("-", "") and "Traceback" not in proc.stderr
+    with pytest.raises(PopulationError, match="备注"):
+        admit_file_chunked(scoring.load_scheme(BEIJING), path, quota=10, chunk_rows=1_000)
+    with pytest.raises(PopulationError, match="备注"):  # refused from the file before any worker starts
+        admit_file_dask(scoring.load_scheme(BEIJING), path, quota=10)
+    res = admit_file_chunked(scoring.load_scheme(BEIJING), path, quota=10, chunk_rows=1_000, drop_identifiers=True)
+    assert res.summary()["rows_in"] == 3_000
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -143,6 +187,14 @@ def test_columns_from_a_file_match_the_reference_on_those_columns(frame: pd.Data
         frame, kept = frame.astype(str), kept.astype(str)
     with tempfile.TemporaryDirectory() as d:
         whole, part = _write(frame, Path(d) / f"all{suffix}"), _write(kept, Path(d) / f"kept{suffix}")
+        try:  # every column is screened for identifiers, read or not: as the reference reading the whole file
+            ref.read_population(whole, skip_invalid=True)
+        except PopulationError as exc:
+            if "direct identifiers found" in str(exc):
+                with pytest.raises(PopulationError) as got_exc:
+                    read_population(whole, skip_invalid=True, columns=wanted)
+                assert str(got_exc.value) == str(exc)
+                return
         try:
             want = ref.read_population(part, skip_invalid=True)
         except PopulationError as exc:

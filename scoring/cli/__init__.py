@@ -15,17 +15,27 @@ from collections.abc import Sequence
 
 from scoring.errors import ScoringInputError
 
-# Modules that contribute commands; each defines register(subparsers).
-COMMAND_MODULES = (
-    "scoring.cli.core",
-    "scoring.cli.synth",
-    "scoring.cli.scenario",
-    "scoring.cli.pathways",
-    "scoring.cli.tune",
-    "scoring.cli.calibrate",
-    "scoring.cli.cases",
-    "scoring.cli.whatif",
+# Every command: the module that registers it (its ``register(subparsers)``) and its one-line help. A command
+# imports only its own module (its handlers import what they need); the top-level help lists this table without
+# importing any (tests/test_cli_core.py checks it against the modules' own registrations).
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("check-scheme", "scoring.cli.core", "validate a scheme and report the three dominance measures"),
+    ("score", "scoring.cli.core", "score a population under a scheme"),
+    ("admit", "scoring.cli.core", "admit under a quota and/or a score line"),
+    ("synth", "scoring.cli.synth", "write a synthetic Hangzhou population (Parquet, CSV or XLSX)"),
+    ("run", "scoring.cli.scenario", "run a scenario over its horizon (with the quota question) and write the results"),
+    ("compare", "scoring.cli.scenario", "run several scenarios and compare them against the first"),
+    ("pathways", "scoring.cli.pathways",
+     "settlement pathways under a rule set (points, conversion, talent, family, permit)"),
+    ("tune", "scoring.cli.tune", "find the weights closest to today's that meet the policy's targets"),
+    ("sensitivity", "scoring.cli.tune", "tornado and Sobol indices of the outcomes w.r.t. the weights"),
+    ("simplify", "scoring.cli.tune", "which items can be dropped while changing least who gets in"),
+    ("calibrate", "scoring.cli.calibrate", "fit a scenario's flows to observed yearly series (targets file)"),
+    ("test", "scoring.cli.cases", "check a scheme against its hand-worked person cases"),
+    ("whatif", "scoring.cli.whatif", "one person against the line: what would flip the outcome"),
 )
+# Modules that contribute commands; each defines register(subparsers).
+COMMAND_MODULES = tuple(dict.fromkeys(module for _, module, _ in COMMANDS))
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,20 +52,32 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The top-level parser with every available command registered."""
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The command named on the command line (the first argument that is not an option), if any."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
+def build_parser(argv: Sequence[str] | None = None, *, every: bool = False) -> argparse.ArgumentParser:
+    """The top-level parser. A known command in ``argv`` (default: ``sys.argv``) registers only its module; else
+    (``--help``, no or an unknown command) every command is listed from :data:`COMMANDS` without importing the
+    modules. ``every``: register every module (their full parsers)."""
     prog = "hukou-sim" if os.path.basename(sys.argv[0]) == "hukou-sim" else "python -m scoring"  # the console script
     parser = _Parser(prog=prog, description="Hangzhou points-settlement simulator")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for name in COMMAND_MODULES:
+    chosen = _command_of(sys.argv[1:] if argv is None else argv)
+    modules = COMMAND_MODULES if every else [m for c, m, _ in COMMANDS if c == chosen]
+    for name in modules:
         importlib.import_module(name).register(sub)
+    if not modules:
+        for command, _, text in COMMANDS:
+            sub.add_parser(command, help=text, add_help=False)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the exit status (0 ok, 1 a check failed, 2 bad input)."""
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         code = int(args.func(args) or 0)

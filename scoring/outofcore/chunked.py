@@ -29,6 +29,7 @@ from scoring.outofcore.core import ADMIT_COLUMNS, Context, make_context, pass1_b
 from scoring.outofcore.plan import Plan, band_rows, finish_plan, make_plan, pass2_batch
 from scoring.outofcore.result import OutOfCoreResult
 from scoring.outofcore.stats import Pass2Stats, Stats
+from scoring.population.identifiers_arrow import parquet_blocks
 from scoring.population.io import compact_arrow_pool
 from scoring.safe_output import atomic_path, excel_safe_frame, stamped
 from scoring.scheme.load import Scheme
@@ -341,6 +342,7 @@ def run_chunked(scheme: Scheme, path: str | os.PathLike[str], out: str | os.Path
     ctx = make_context(scheme, n_total=pf.metadata.num_rows, source=os.fspath(path), skip_invalid=skip_invalid,
                        drop_identifiers=drop_identifiers, admission=admission, quota=quota, threshold=threshold,
                        ties=ties, id_batches=lambda cols: (f for _, f in iter_raw(path, chunk_rows, cols)),
+                       unread_blocks=lambda cols: parquet_blocks(os.fspath(path), cols),
                        columns=data_columns(pf))
     del pf
     out_path = None if out is None else Path(out)

@@ -8,6 +8,7 @@ answers equal :func:`scoring.score` / :func:`scoring.admit` / :func:`scoring.dom
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tempfile
 from collections.abc import Callable, Iterable
@@ -23,8 +24,10 @@ from scoring.admission import resolve_rule
 from scoring.engine.core import score
 from scoring.errors import PopulationError, ScoringInputError
 from scoring.outofcore.stats import Hist, Stats, design_items
+from scoring.population.identifiers import IdentifierFinding
+from scoring.population.identifiers_arrow import UnreadColumns, screen_unread
 from scoring.population.io import clean_header
-from scoring.population.load import person_ids, read_population, read_set
+from scoring.population.load import identifier_refusal, person_ids, read_population, read_set
 from scoring.population.schema import load_schema
 from scoring.population.text import text_hash
 from scoring.population.validate import coerce_string, duplicate_id_reason, missing_mask
@@ -56,6 +59,7 @@ class Context:
     headers: tuple[str, ...] = ()  # every column of the file (screened by header)
     read: tuple[str, ...] = ()  # the columns whose values are read, screened and validated (see read_set)
     columns: tuple[str, ...] = ()  # the canonical columns validated: the scheme's and the tie columns
+    unread_findings: tuple[IdentifierFinding, ...] = ()  # identifiers in the columns not read (dropped: see below)
 
     @property
     def groups(self) -> list[str]:
@@ -120,8 +124,13 @@ def find_duplicate_ids(batches: Callable[[], Iterable[pd.DataFrame]], column: st
 
 def make_context(scheme: Scheme, *, n_total: int, source: str, skip_invalid: bool, drop_identifiers: bool,
                  admission: bool, quota: int | None, threshold: float | None, ties: str | list[Any] | None,
-                 id_batches: Callable[[list[str]], Iterable[pd.DataFrame]], columns: list[str]) -> Context:
-    """Resolve the admission rule, find the id column and the person ids repeated anywhere in the file."""
+                 id_batches: Callable[[list[str]], Iterable[pd.DataFrame]], columns: list[str],
+                 unread_blocks: Callable[[list[str]], Iterable[tuple[int, dict[str, Any]]]] | None = None) -> Context:
+    """Resolve the admission rule, find the id column and the person ids repeated anywhere in the file.
+
+    ``unread_blocks`` (the file's columns -> their values as Arrow, block by block): the columns the run does not
+    read are screened here, every value, once for the whole file; identifiers in them are refused with the message
+    the in-memory reader gives (or, with ``drop_identifiers``, the batches report them dropped)."""
     rule = resolve_rule(SimpleNamespace(scheme=scheme), quota, threshold, ties) if admission else None
     tie_cols = tuple(k.column for k in rule.ties if k.column) if rule is not None and isinstance(rule.ties, list) \
         else ()
@@ -133,10 +142,30 @@ def make_context(scheme: Scheme, *, n_total: int, source: str, skip_invalid: boo
     except PopulationError as exc:
         raise PopulationError(str(exc)) from None
     read = tuple(c for c in columns if clean_header(str(c)) in keep)
+    unread_findings = _screen_unread(columns, read, unread_blocks, schema, source, drop_identifiers)
     id_header = next((c for c in columns if schema.canonical_header(str(c)) == "person_id"), None)
     dups = find_duplicate_ids(lambda: id_batches([id_header]), id_header) if id_header is not None else {}
     return Context(scheme, int(n_total), source, skip_invalid, drop_identifiers, admission, rule, tie_cols,
-                   id_header, dups, tuple(columns), read, wanted)
+                   id_header, dups, tuple(columns), read, wanted, unread_findings)
+
+
+def _screen_unread(columns: list[str], read: tuple[str, ...],
+                   unread_blocks: Callable[[list[str]], Iterable[tuple[int, dict[str, Any]]]] | None, schema: Any,
+                   source: str, drop: bool) -> tuple[IdentifierFinding, ...]:
+    """Findings in the columns not read (values and header), without their rows (the batches number rows from
+    their own start); refused here unless ``drop``."""
+    names = [c for c in columns if c not in read]
+    if not names or unread_blocks is None:
+        return ()
+    headers = {c: clean_header(str(c)) for c in columns}
+    unread = UnreadColumns([headers[c] for c in names],
+                           lambda: ((rows, {headers[c]: v for c, v in block.items()})
+                                    for rows, block in unread_blocks(names)))
+    by_header = screen_unread(unread, schema)
+    findings = [by_header[headers[c]] for c in names if headers[c] in by_header]
+    if findings:
+        identifier_refusal(source, list(headers.values()), findings, schema, drop=drop)
+    return tuple(dataclasses.replace(fi, positions=()) for fi in findings)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -149,7 +178,8 @@ def validate_batch(raw: pd.DataFrame, start: int, ctx: Context) -> tuple[pd.Data
     """
     try:
         load = read_population(raw, skip_invalid=True, drop_identifiers=ctx.drop_identifiers, row_offset=start,
-                               columns=ctx.columns or None, headers=list(ctx.headers) or None)
+                               columns=ctx.columns or None, headers=list(ctx.headers) or None,
+                               unread_findings=list(ctx.unread_findings))
     except PopulationError as exc:
         raise PopulationError(f"{ctx.source}: {str(exc).removeprefix('population: ')}") from None
     frame = load.frame

@@ -47,6 +47,7 @@ from scoring.outofcore.core import ADMIT_COLUMNS, Context, make_context, pass1_b
 from scoring.outofcore.plan import Plan, band_rows, finish_plan, make_plan, pass2_batch
 from scoring.outofcore.result import OutOfCoreResult
 from scoring.outofcore.stats import Pass2Stats, Stats
+from scoring.population.identifiers_arrow import parquet_blocks
 from scoring.safe_output import atomic_path, excel_safe_frame
 from scoring.scheme.load import Scheme, merge_scheme_dicts, scheme_from_dict
 
@@ -161,6 +162,7 @@ def run_dask(scheme: Scheme, path: str | os.PathLike[str], out_dir: str | os.Pat
     ctx = make_context(scheme, n_total=pf.metadata.num_rows, source=os.fspath(path), skip_invalid=skip_invalid,
                        drop_identifiers=drop_identifiers, admission=admission, quota=quota, threshold=threshold,
                        ties=ties, id_batches=lambda cols: (f for _, f in iter_raw(path, 1 << 20, cols)),
+                       unread_blocks=lambda cols: parquet_blocks(os.fspath(path), cols),
                        columns=data_columns(pf))
     parts = plan_partitions(path, rows_per_partition)
     out = None if out_dir is None else os.fspath(out_dir)

@@ -186,14 +186,39 @@ def ascii_may_hold(arr: pa.Array) -> np.ndarray | None:
     return out
 
 
+def whole_text(arr: pa.Array) -> pa.Array:
+    """The text of a whole string column as one value (its data buffer, no copy)."""
+    bufs = arr.buffers()
+    if not len(arr) or bufs[2] is None:
+        return pa.array([""], type=pa.large_string())
+    offset_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offs = np.frombuffer(bufs[1], dtype=offset_type)
+    bounds = np.array([offs[arr.offset], offs[arr.offset + len(arr)]], dtype=np.int64)
+    return pa.Array.from_buffers(pa.large_string(), 1, [None, pa.py_buffer(bounds), bufs[2]])
+
+
+def column_may_hold(arr: pa.Array) -> bool:
+    """False when no value of the string column can hold an identifier: its whole text, as one value, is plain
+    ASCII (so normalisation changes nothing) and matches no :data:`PREFILTER` (a superset of every detailed pattern:
+    a match inside a value is a match inside the whole text). One pass of RE2 over the buffer, without the GIL."""
+    one = whole_text(arr)
+    if not pc.all(pc.string_is_ascii(one)).as_py():
+        return True
+    return bool(pc.any(pc.match_substring_regex(one, PREFILTER)).as_py())
+
+
 def column_text_hits(arr: pa.Array) -> tuple[list[str], np.ndarray]:
     """The kinds of identifier inside a whole string column and the 0-based rows holding one.
 
-    Plain-ASCII values (ids, codes) are screened as they are, without hashing; the other values (Chinese text,
-    full-width characters) are screened once per distinct value, after normalisation.
+    First the whole column is tested at once (:func:`column_may_hold`): a column of plain ASCII that holds no match
+    of the prefilter anywhere is clean. Otherwise plain-ASCII values (ids, codes) are screened as they are, without
+    hashing, and the other values (Chinese text, full-width characters) once per distinct value, after
+    normalisation; in both, the prefilter selects the values the detailed patterns confirm.
     """
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
+    if not column_may_hold(arr):
+        return [], np.zeros(0, dtype=np.int64)
     long_idx = np.flatnonzero(pc.fill_null(pc.greater_equal(pc.binary_length(arr), MIN_BYTES), False)
                               .to_numpy(zero_copy_only=False))
     if long_idx.size == 0:

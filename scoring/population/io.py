@@ -51,6 +51,7 @@ class RawTable:
     warnings: list[str] = field(default_factory=list)
     row_numbers: np.ndarray | None = None  # each data row's number as a spreadsheet shows it (None: unknown)
     headers: list[str] | None = None  # every header of the file, when ``frame`` holds only the columns selected
+    unread: Any = None  # the other columns as Arrow, for the identifier screen (identifiers_arrow.UnreadColumns)
 
 
 Select = Callable[[list[str]], Collection[str]]  # the file's headers (cleaned) -> the headers whose values are read
@@ -247,10 +248,11 @@ def read_csv_text(text: str, name: str, select: Select | None = None) -> RawTabl
         warnings.append(f"header found on line {skip}; {header_idx} line(s) above it were skipped")
     chosen = None if select is None else [h for h in header if h in set(select(header))]
     headers = None if chosen is None else header
-    frame = _arrow_csv(text, delim, header, skip, chosen)
-    if frame is not None:
+    got = _arrow_csv_split(text, delim, header, skip, chosen)
+    if got is not None:
+        frame, unread = got
         return RawTable(frame=frame, kind="csv", header_row=skip, warnings=warnings,
-                        row_numbers=csv_row_numbers(text, len(frame), skip), headers=headers)
+                        row_numbers=csv_row_numbers(text, len(frame), skip), headers=headers, unread=unread)
     try:
         frame = pd.read_csv(
             io.StringIO(text), sep=delim, header=None, names=header, skiprows=skip, dtype=str,
@@ -261,20 +263,27 @@ def read_csv_text(text: str, name: str, select: Select | None = None) -> RawTabl
         raise PopulationError(f"{name}: malformed CSV: {msg}") from None
     except (ValueError, csv.Error, MemoryError, OverflowError) as exc:
         raise PopulationError(f"{name}: cannot parse the CSV: {' '.join(str(exc).split())}") from None
-    if chosen is not None:
-        frame = frame[chosen]
+    # Every column is kept (pandas has parsed them all): the loader screens the values of those it does not use.
     return RawTable(frame=frame, kind="csv", header_row=skip, warnings=warnings,
                     row_numbers=csv_row_numbers(text, len(frame), skip), headers=headers)
 
 
 def _arrow_csv(text: str, delim: str, header: list[str], skip: int, include: list[str] | None = None
                ) -> pd.DataFrame | None:
+    """The columns ``include`` (all when None) of :func:`_arrow_csv_split`'s frame, or None."""
+    got = _arrow_csv_split(text, delim, header, skip, include)
+    return None if got is None else got[0]
+
+
+def _arrow_csv_split(text: str, delim: str, header: list[str], skip: int, include: list[str] | None = None
+                     ) -> tuple[pd.DataFrame, Any] | None:
     """The rows below the header parsed by pyarrow's CSV reader (multithreaded, straight into pyarrow strings), or
     None when it cannot tell them the way pandas' reader would (then pandas parses them, and words any error).
 
     Every value stays text as written (no nulls, no type guessing); empty lines are skipped as pandas does. A
     one-column file, or a row with a different number of fields, goes to pandas. ``include``: only these columns
-    are converted (every field of every row is still parsed, so a malformed row is found as before).
+    are converted to pandas (every field of every row is still parsed, so a malformed row is found as before); the
+    others are returned as Arrow strings (``UnreadColumns``) for the identifier screen, else None.
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -294,13 +303,21 @@ def _arrow_csv(text: str, delim: str, header: list[str], skip: int, include: lis
             read_options=pacsv.ReadOptions(column_names=header, block_size=1 << 24),
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=quoted, ignore_empty_lines=True),
             convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()), null_values=[],
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
-                                                 include_columns=include),
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError, MemoryError):
         return None
     del body
-    return table.to_pandas(split_blocks=True, self_destruct=True)
+    unread = None
+    if include is not None:
+        from scoring.population.identifiers_arrow import UnreadColumns
+
+        others = [h for h in header if h not in set(include)]
+        rest = table.select(others)
+        unread = UnreadColumns(others, lambda: iter([(rest.num_rows, {h: rest.column(h) for h in others})])) \
+            if others else None
+        table = table.select(include)
+    return table.to_pandas(split_blocks=True, self_destruct=True), unread
 
 
 def csv_row_numbers(text: str, n: int, header_line: int) -> np.ndarray | None:
@@ -342,8 +359,8 @@ def _read_parquet(path: Path, select: Select | None = None) -> RawTable:
         if len(parquet_schema) > MAX_COLUMNS:
             raise PopulationError(f"{path.name}: {len(parquet_schema):,} columns; at most {MAX_COLUMNS} are accepted")
         refuse_nested_columns(parquet_schema, path.name)
-        names, headers, read_headers = None, None, []
-        if select is not None:  # only the selected columns are decoded (in parallel, by pyarrow)
+        names, headers, read_headers, unread = None, None, [], None
+        if select is not None:  # only the selected columns are converted (decoded in parallel, by pyarrow)
             index_cols = {c for c in (parquet_schema.pandas_metadata or {}).get("index_columns", [])
                           if isinstance(c, str)}
             stored = [c for c in parquet_schema.names if c not in index_cols]
@@ -351,6 +368,7 @@ def _read_parquet(path: Path, select: Select | None = None) -> RawTable:
             chosen = set(select(headers))
             names = [c for c, h in zip(stored, headers, strict=True) if h in chosen]
             read_headers = [h for h in headers if h in chosen]
+            unread = _parquet_unread(path, stored, headers, chosen)
         # Column by column, no consolidation into 2-D blocks, Arrow buffers released as they are converted.
         frame = pd.read_parquet(path, columns=names, to_pandas_kwargs={"split_blocks": True, "self_destruct": True})
     except PopulationError:
@@ -360,7 +378,27 @@ def _read_parquet(path: Path, select: Select | None = None) -> RawTable:
                               f"{' '.join(str(exc).split())[:200]}") from None
     frame = frame.reset_index(drop=True)
     frame.columns = _unique_headers(list(frame.columns), path.name) if headers is None else read_headers
-    return RawTable(frame=frame, kind="parquet", headers=headers)
+    return RawTable(frame=frame, kind="parquet", headers=headers, unread=unread)
+
+
+def _parquet_unread(path: Path, stored: list[str], headers: list[str], chosen: Collection[str]) -> Any:
+    """The columns not ``chosen`` as Arrow, one row group at a time, for the identifier screen (None: none)."""
+    from scoring.population.identifiers_arrow import UnreadColumns, parquet_blocks
+
+    pairs = [(c, h) for c, h in zip(stored, headers, strict=True) if h not in chosen]
+    if not pairs:
+        return None
+    names = [c for c, _ in pairs]
+
+    def blocks() -> Any:
+        try:
+            for rows, block in parquet_blocks(os.fspath(path), names):
+                yield rows, {h: block[c] for c, h in pairs if c in block}
+        except Exception as exc:  # a broken column chunk: the same one-line reason as the read itself
+            raise PopulationError(f"{path.name}: cannot read the Parquet file: {type(exc).__name__}: "
+                                  f"{' '.join(str(exc).split())[:200]}") from None
+
+    return UnreadColumns([h for _, h in pairs], blocks)
 
 
 def read_table(path: str | os.PathLike[str], *, available: int | None = None, select: Select | None = None

@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from scoring.errors import PopulationError
 from scoring.population.identifiers import IdentifierFinding, screen_identifiers
+from scoring.population.identifiers_arrow import UnreadColumns, screen_unread
 from scoring.population.io import MAX_COLUMNS, clean_header, read_table
 from scoring.population.schema import Schema, load_schema, normalise_header
 from scoring.population.validate import STR_DTYPE, Problems, duplicate_ids, logical_checks, show_value, type_columns
@@ -250,23 +251,44 @@ def read_set(headers: list[str], schema: Schema, columns: Collection[str] | None
                                                             and _id_hinted(h))}
 
 
-def _screen(raw: pd.DataFrame, headers: list[str], schema: Schema) -> list[IdentifierFinding]:
-    """Identifier findings in header order: values and header of every column of ``raw``; the header alone of the
-    ``headers`` that were not read (an empty column has no values to screen)."""
+def _screen(raw: pd.DataFrame, headers: list[str], schema: Schema, unread: UnreadColumns | None = None,
+            unread_findings: list[IdentifierFinding] | None = None) -> list[IdentifierFinding]:
+    """Identifier findings in header order: values and header of every column of ``raw``; for the ``headers`` that
+    were not converted, every value read as Arrow from ``unread``, or the findings already made on the whole file
+    (``unread_findings``: a batch of the out-of-core engines), else the header alone (an empty column)."""
     findings = screen_identifiers(raw, schema=schema)
-    unread = [h for h in headers if h not in raw.columns]
-    if unread:
-        findings += screen_identifiers(pd.DataFrame({h: pd.Series([], dtype=object) for h in unread}), schema=schema)
+    missing = [h for h in headers if h not in raw.columns]
+    if missing:
+        if unread is not None:
+            by_header = screen_unread(unread, schema)
+            findings += [by_header[h] for h in missing if h in by_header]
+        else:
+            empty = pd.DataFrame({h: pd.Series([], dtype=object) for h in missing})
+            got = {fi.column: fi for fi in screen_identifiers(empty, schema=schema)}
+            got.update({fi.column: fi for fi in unread_findings or () if fi.column in missing
+                        and fi.column not in got})
+            findings += [got[h] for h in missing if h in got]
         order = {h: i for i, h in enumerate(headers)}
         findings.sort(key=lambda fi: order[fi.column])
     return findings
 
 
+def identifier_refusal(name: str, headers: list[str], findings: list[IdentifierFinding], schema: Schema, *,
+                       drop: bool) -> list[str]:
+    """Refuse (PopulationError) a file whose unread columns hold identifiers, with the message reading the whole
+    file gives; with ``drop``, the labels of the columns to drop (unless the scoring needs one: refused)."""
+    mapping, _ = _map_headers(headers, schema, name)
+    _, dropped = _refuse_or_drop(pd.DataFrame(), headers, findings, mapping, schema, name, drop, None, 0, [])
+    return dropped
+
+
 def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, source: str | None,
               warnings: list[str], row_numbers: np.ndarray | None = None, row_offset: int = 0,
               schema: Schema | None = None, columns: Collection[str] | None = None,
-              headers: list[str] | None = None) -> PopulationLoad:
-    """``headers``: every header of the file when ``raw`` holds only the columns read (see :func:`read_set`)."""
+              headers: list[str] | None = None, unread: UnreadColumns | None = None,
+              unread_findings: list[IdentifierFinding] | None = None) -> PopulationLoad:
+    """``headers``: every header of the file when ``raw`` holds only the columns read (see :func:`read_set`);
+    ``unread``: the other columns as Arrow, screened; ``unread_findings``: their findings, already made."""
     schema = schema or load_schema()
     name = source or "population"
     width = raw.shape[1] if headers is None else len(headers)
@@ -283,12 +305,13 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
     raw = raw.reset_index(drop=True)
     n = len(raw)
     mapping, _ = _map_headers(headers, schema, name)
-    if columns is not None:  # only these columns' values are read and screened; the others by header only
+
+    # Identifier screening before anything else, every value of every column (read or not): nothing from these
+    # columns is ever echoed.
+    findings: list[IdentifierFinding] = _screen(raw, headers, schema, unread, unread_findings)
+    if columns is not None:  # only these columns' values are typed and validated
         keep = read_set(headers, schema, columns, drop_identifiers=drop_identifiers, name=name)
         raw = raw[[c for c in raw.columns if c in keep]]
-
-    # Identifier screening before anything else: nothing from these columns is ever echoed.
-    findings: list[IdentifierFinding] = _screen(raw, headers, schema)
     dropped: list[str] = []
     if findings:
         raw, dropped = _refuse_or_drop(raw, headers, findings, mapping, schema, name, drop_identifiers, row_numbers,
@@ -335,7 +358,8 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
 def read_population(source: str | os.PathLike[str] | pd.DataFrame, *, skip_invalid: bool = False,
                     drop_identifiers: bool = False, row_offset: int = 0,
                     schema: Schema | None = None, columns: Collection[str] | None = None,
-                    headers: list[str] | None = None) -> PopulationLoad:
+                    headers: list[str] | None = None, unread_findings: list[IdentifierFinding] | None = None
+                    ) -> PopulationLoad:
     """Read and validate a population from a file path (CSV/XLSX/Parquet) or a DataFrame.
 
     Strict by default: any invalid row raises :class:`PopulationError` whose first line names up to three bad rows.
@@ -351,7 +375,8 @@ def read_population(source: str | os.PathLike[str] | pd.DataFrame, *, skip_inval
     """
     if isinstance(source, pd.DataFrame):
         return _validate(source, skip_invalid=skip_invalid, drop_identifiers=drop_identifiers, source=None,
-                         warnings=[], row_offset=row_offset, schema=schema, columns=columns, headers=headers)
+                         warnings=[], row_offset=row_offset, schema=schema, columns=columns, headers=headers,
+                         unread_findings=unread_findings)
     if not isinstance(source, str | os.PathLike):
         raise PopulationError(f"a population must be a file path or a pandas DataFrame, not {type(source).__name__}")
     schema = schema or load_schema()
@@ -363,7 +388,7 @@ def read_population(source: str | os.PathLike[str] | pd.DataFrame, *, skip_inval
     # The frame is handed over without a second reference, so that columns left out are released while validating.
     return _validate(table.__dict__.pop("frame"), skip_invalid=skip_invalid, drop_identifiers=drop_identifiers,
                      source=os.fspath(source), warnings=list(table.warnings), row_numbers=table.row_numbers,
-                     schema=schema, columns=columns, headers=table.headers)
+                     schema=schema, columns=columns, headers=table.headers, unread=table.unread)
 
 
 def load_population(source: str | os.PathLike[str] | pd.DataFrame, *, drop_identifiers: bool = False) -> pd.DataFrame:

@@ -1,0 +1,187 @@
+"""Screening the values of columns a run does not read (issue 14): Arrow arrays, block by block, never pandas.
+
+``read_population(..., columns=...)`` converts only the columns a run needs; the other columns of the file are
+still screened, every value of every one, for the identifiers of :mod:`scoring.population.identifiers`. They are read
+as Arrow (a Parquet file by row group, a CSV file as strings) and screened with the same whole-column prefilter and
+exact confirmation as the columns read (:func:`~scoring.population.identifiers_embedded.column_text_hits`,
+:func:`~scoring.population.identifiers_embedded.number_kinds`), so a finding (kinds, rows, count) is the one the
+pandas screen gives on the same column, and the refusal reads the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from scoring.population.identifiers import (
+    NAME_SAMPLE,
+    NAME_SHARE,
+    SHOW_POSITIONS,
+    IdentifierFinding,
+    _name_looks,
+    screen_identifiers,
+)
+from scoring.population.identifiers_embedded import KIND_TEXT, column_text_hits, number_kinds
+from scoring.population.schema import Schema
+
+Block = tuple[int, dict[str, pa.Array | pa.ChunkedArray]]  # rows, and the columns that may hold an identifier
+Blocks = Callable[[], Iterable[Block]]  # consecutive row blocks
+
+
+@dataclass
+class UnreadColumns:
+    """Columns of a file whose values a run does not convert: their headers and a way to read them as Arrow."""
+
+    headers: list[str]
+    blocks: Blocks
+
+
+@dataclass
+class _Found:
+    kinds: set[str] = field(default_factory=set)
+    positions: list[np.ndarray] = field(default_factory=list)
+    rows_hit: int = 0
+    names: list[pa.Array] = field(default_factory=list)  # text for the name screen (first non-empty values)
+    name_count: int = 0
+
+
+def screenable(typ: pa.DataType) -> bool:
+    """Whether values of this Arrow type can hold an identifier: text, and whole numbers of 10+ digits (booleans,
+    small integers, dates and times cannot; binary values are not text to the pandas screen either)."""
+    if pa.types.is_dictionary(typ):
+        return screenable(typ.value_type)
+    if pa.types.is_integer(typ):
+        return typ.bit_width > 32
+    return (pa.types.is_string(typ) or pa.types.is_large_string(typ) or pa.types.is_floating(typ)
+            or pa.types.is_decimal(typ))
+
+
+def _hits(arr: pa.Array) -> tuple[list[str], np.ndarray]:
+    """The identifier kinds in one Arrow array and the 0-based rows holding one (prefilter + exact screen)."""
+    typ = arr.type
+    if pa.types.is_dictionary(typ):
+        kinds, hit = _hits(arr.dictionary)
+        if not kinds:
+            return [], np.zeros(0, dtype=np.int64)
+        codes = pc.fill_null(arr.indices, -1).to_numpy(zero_copy_only=False)
+        return kinds, np.flatnonzero(np.isin(codes, hit))
+    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
+        return column_text_hits(arr)
+    if pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_decimal(typ):
+        if pa.types.is_integer(typ) and typ.bit_width <= 32:  # below 2**32 < 1e10: no identifier fits
+            return [], np.zeros(0, dtype=np.int64)
+        values = arr.cast(pa.float64()) if pa.types.is_decimal(typ) else arr
+        masks = number_kinds(values.to_numpy(zero_copy_only=False))
+        return [k for k, m in masks.items() if m.any()], np.flatnonzero(np.logical_or.reduce(list(masks.values())))
+    return [], np.zeros(0, dtype=np.int64)  # booleans, dates, times, binary: no text, no whole numbers
+
+
+def _trimmed(text: pa.Array) -> pa.Array:
+    text = pc.utf8_trim_whitespace(pc.drop_null(text))
+    return pc.filter(text, pc.not_equal(text, "")).cast(pa.large_string())
+
+
+def _name_text(arr: pa.Array) -> pa.Array | None:
+    """Text for the name screen: the non-empty values (stripped), or a dictionary's values as they are (the pandas
+    screen looks at a categorical column's categories)."""
+    if pa.types.is_dictionary(arr.type):
+        values = arr.dictionary
+        ok = pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
+        return pc.drop_null(values).cast(pa.large_string()) if ok else None
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    return _trimmed(arr)
+
+
+def screen_unread(unread: UnreadColumns, schema: Schema) -> dict[str, IdentifierFinding]:
+    """Findings (header or values) for the unread columns, by header; every value of every column is screened."""
+    by_header = {fi.column: fi for fi in screen_identifiers(
+        pd.DataFrame({h: pd.Series([], dtype=object) for h in unread.headers}), schema=schema)}
+    todo = [h for h in unread.headers if h not in by_header]
+    if not todo:
+        return by_header
+    found = {h: _Found() for h in todo}
+    dictionaries: dict[str, bool] = {}
+    start = 0
+    for n, block in unread.blocks():
+        for h in todo:
+            arr = block.get(h)
+            if arr is None:  # a type that cannot hold an identifier (see screenable): not decoded
+                continue
+            if isinstance(arr, pa.ChunkedArray):
+                arr = arr.combine_chunks()
+            f = found[h]
+            kinds, pos = _hits(arr)
+            if kinds:
+                f.kinds.update(kinds)
+                f.rows_hit += int(pos.size)
+                if sum(p.size for p in f.positions) < SHOW_POSITIONS:
+                    f.positions.append(pos[:SHOW_POSITIONS] + start)
+            dictionaries[h] = pa.types.is_dictionary(arr.type)
+            if f.name_count < NAME_SAMPLE or dictionaries[h]:
+                text = _name_text(arr)
+                if text is not None and len(text):
+                    f.names.append(text)
+                    f.name_count += len(text)
+        start += n
+    known = schema.all_value_aliases()
+    for h in todo:
+        f = found[h]
+        if f.kinds:
+            kinds = [k for k in KIND_TEXT if k in f.kinds]
+            what = " and ".join(KIND_TEXT[k] for k in kinds)
+            shown = np.concatenate(f.positions)[:SHOW_POSITIONS]
+            by_header[h] = IdentifierFinding(h, kinds[0], f"{f.rows_hit} value(s) contain {what}",
+                                             positions=tuple(int(p) for p in shown), rows_hit=f.rows_hit)
+            continue
+        if not f.names:
+            continue
+        text = pa.chunked_array(f.names).combine_chunks()
+        if dictionaries.get(h):  # a categorical column: its distinct values, as the pandas screen sees them
+            text = _trimmed(pc.unique(text))
+        sample = text.slice(0, NAME_SAMPLE)
+        looks = _name_looks(sample, known)
+        share = looks.mean()
+        distinct = pc.count_distinct(pc.filter(sample, pa.array(looks))).as_py() / max(int(looks.sum()), 1)
+        if share >= NAME_SHARE and (len(sample) < 10 or distinct >= 0.5):
+            by_header[h] = IdentifierFinding(h, "name", f"{share:.0%} of its values look like personal names")
+    return by_header
+
+
+def _small_numbers(meta: Any, position: dict[str, int], name: str) -> bool:
+    """True when a row group's statistics show a numeric column holds only numbers below 1e10 in size (no
+    identifier fits: :func:`number_kinds` looks at 10+ digits), so it need not be decoded. NaN is not counted in
+    Parquet statistics, nor taken by the number screen."""
+    stats = meta.column(position[name]).statistics
+    if stats is None or not stats.has_min_max:
+        return False
+    try:
+        return max(abs(float(stats.min)), abs(float(stats.max))) < 1e10
+    except (TypeError, ValueError):
+        return False
+
+
+def parquet_blocks(path: str, names: list[str]) -> Iterator[Block]:
+    """The columns ``names`` of a Parquet file that can hold an identifier (:func:`screenable`), one row group at a
+    time (decoded in parallel by pyarrow); a numeric column whose row-group statistics rule out 10-digit numbers
+    is left out of that group."""
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path)
+    arrow = pf.schema_arrow
+    names = [c for c in names if screenable(arrow.field(c).type)]
+    numeric = {c for c in names if not pa.types.is_dictionary(arrow.field(c).type)
+               and not pa.types.is_string(arrow.field(c).type) and not pa.types.is_large_string(arrow.field(c).type)}
+    leaves = [pf.schema.column(i).path for i in range(len(pf.schema))]
+    position = {c: leaves.index(c) for c in numeric if c in leaves}
+    for g in range(pf.metadata.num_row_groups):
+        meta = pf.metadata.row_group(g)
+        cols = [c for c in names if not (c in position and _small_numbers(meta, position, c))]
+        table = pf.read_row_group(g, columns=cols, use_threads=True) if cols else None
+        yield meta.num_rows, ({} if table is None else {c: table.column(i) for i, c in enumerate(cols)})
