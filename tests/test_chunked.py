@@ -123,6 +123,7 @@ def test_invalid_rows_and_cross_batch_duplicates(tmp_path: Path) -> None:
     assert got["scored"] == res.n and got["rows_in"] == 9_000
     assert got["admitted"] == adm.admitted_count and got["cutoff"] == adm.cutoff
     pd.testing.assert_frame_equal(pd.read_csv(rejected_csv), load.rejected.reset_index(drop=True), check_dtype=False)
+    assert rejected_csv.read_bytes().startswith(b"\xef\xbb\xbf")  # the table writer's convention: a BOM
     with pytest.raises(PopulationError, match="row 11, column age"):
         admit_file_chunked(scheme, path, tmp_path / "o2.parquet", chunk_rows=2_000, quota=800)
     assert not (tmp_path / "o2.parquet").exists()

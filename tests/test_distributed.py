@@ -96,6 +96,7 @@ def test_score_file_and_rejections(client: object, tmp_path: Path) -> None:
     _same(scoring.dominance(res, scheme).to_dict(), got["dominance"])
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "rej.csv"), load.rejected.reset_index(drop=True),
                                   check_dtype=False)
+    assert (tmp_path / "rej.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # written by the one table writer
     with pytest.raises(PopulationError, match="row 4, column insurance_years"):
         score_file_dask(scheme, path, None, client=client, rows_per_partition=2_000)
 

@@ -259,7 +259,8 @@ class FrameWriter:
 
 
 class RejectedWriter:
-    """Appends rejected-row lines (row, column, reason) to a CSV file, header once."""
+    """Appends rejected-row lines (row, column, reason) to a CSV file, header once; UTF-8 with a BOM and Excel-safe,
+    as :func:`scoring.safe_output.write_table` writes them (streamed: one batch at a time)."""
 
     def __init__(self, path: str | os.PathLike[str] | None) -> None:
         self.path = None if path is None else Path(path)
@@ -270,7 +271,7 @@ class RejectedWriter:
         if self.path is None or (self._started and rejected.empty):
             return
         excel_safe_frame(rejected).to_csv(self.path, mode="a" if self._started else "w", header=not self._started,
-                                          index=False)
+                                          index=False, encoding="utf-8" if self._started else "utf-8-sig")
         self._started = True
 
 

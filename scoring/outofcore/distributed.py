@@ -48,7 +48,7 @@ from scoring.outofcore.plan import Plan, band_rows, finish_plan, make_plan, pass
 from scoring.outofcore.result import OutOfCoreResult
 from scoring.outofcore.stats import Pass2Stats, Stats
 from scoring.population.identifiers_arrow import parquet_blocks
-from scoring.safe_output import atomic_path, excel_safe_frame
+from scoring.safe_output import write_table
 from scoring.scheme.load import Scheme, merge_scheme_dicts, scheme_from_dict
 
 DEFAULT_PARTITION_ROWS = 1 << 20
@@ -179,9 +179,8 @@ def run_dask(scheme: Scheme, path: str | os.PathLike[str], out_dir: str | os.Pat
                 stats = stats.merge(part_stats)
             if rejected_path is not None:
                 rej = [r for _, r in first if len(r)]
-                with atomic_path(rejected_path) as rej_tmp:
-                    excel_safe_frame(pd.concat(rej) if rej else pd.DataFrame(columns=["row", "column", "reason"])
-                                     ).to_csv(rej_tmp, index=False)
+                write_table(pd.concat(rej) if rej else pd.DataFrame(columns=["row", "column", "reason"]),
+                            rejected_path, "csv")  # the one table writer: atomic, BOM, Excel-safe
             plan = make_plan(ctx, stats)
             if plan.needs_band:
                 bands = c.gather(c.map(_band_task, parts, workdir=tmp, plan=plan, pure=False))
