@@ -19,16 +19,24 @@ STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 _TOKEN_BYTES = max(len(t.encode()) for t in MISSING_TOKENS)
 
 
-def token_candidates(col: pd.Series) -> np.ndarray | None:
-    """Text values that could be a missing token once stripped: short ones, or ones that start or end with a space
-    (any byte below 0x21, or a non-ASCII byte that may begin or end a Unicode space); None for a null-holding or
-    non-pyarrow column. The others cannot be a token, so only these are stripped and compared."""
+def null_free_text(col: pd.Series) -> pa.Array | None:
+    """A non-empty pyarrow text column as one null-free string Array; None for any other column."""
     if col.dtype != STR_DTYPE or len(col) == 0:
         return None
     arr = pa.array(col.array)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    return arr
+
+
+def token_candidates(col: pd.Series) -> np.ndarray | None:
+    """Text values that could be a missing token once stripped: short ones, or ones that start or end with a space
+    (any byte below 0x21, or a non-ASCII byte that may begin or end a Unicode space); None for a null-holding or
+    non-pyarrow column. The others cannot be a token, so only these are stripped and compared."""
+    arr = null_free_text(col)
+    if arr is None:
         return None
     offs, data, width = text_buffers(arr)
     if width is not None:  # one width: the first and last bytes are strided views
@@ -51,14 +59,10 @@ def needs_strip(col: pd.Series) -> bool:
     """False when no value of a null-free pyarrow text column can change under ``.str.strip()``: no first or last
     byte is ASCII whitespace or control (below 0x21) or non-ASCII (which may begin or end a Unicode space). True when
     some value may, or when the column is not such a column."""
-    if col.dtype != STR_DTYPE:
-        return True
-    if len(col) == 0:
+    if col.dtype == STR_DTYPE and len(col) == 0:
         return False
-    arr = pa.array(col.array)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+    arr = null_free_text(col)
+    if arr is None:
         return True
     offs, data, width = text_buffers(arr)
     if width == 0:
