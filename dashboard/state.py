@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, analysis, scale, scheme_store
+from dashboard import access, analysis, disk_cache, scale, scheme_store
 from dashboard.i18n import LANG_NAMES, LANGS, fmt_int, t
 from dashboard.safe_text import error_text, md
 from scoring.errors import ScoringInputError
@@ -38,10 +38,16 @@ DEFAULT_SEED = 7
 # ---------------------------------------------------------------------------------------------------------------
 @st.cache_resource(max_entries=3, show_spinner=False)
 def synth_population(n: int, seed: int) -> pd.DataFrame:
-    """The synthetic population (computed once per process for each size and seed)."""
+    """The synthetic population (made once per process for each size and seed; a cold server reads it from the disk
+    cache, :mod:`dashboard.disk_cache`, when an earlier process of the same code made it)."""
     from scoring.population.synthetic import synth
 
-    return synth(int(n), int(seed))
+    name = f"synth:{int(n)}:{int(seed)}"
+    pop = disk_cache.read_frame(name)
+    if pop is None or len(pop) != int(n):
+        pop = synth(int(n), int(seed))
+        disk_cache.write_frame(name, pop, background=True)
+    return pop
 
 
 def register_upload(name: str, data: bytes, frame: pd.DataFrame) -> str:
@@ -77,7 +83,12 @@ def population(pop_key: str) -> pd.DataFrame:
 
 @st.cache_resource(max_entries=3, show_spinner=False)
 def _synth_route(n: int, seed: int) -> pd.DataFrame:
-    return scale.route_people(synth_population(n, seed))
+    name = f"route:{int(n)}:{int(seed)}"
+    route = disk_cache.read_frame(name)
+    if route is None:
+        route = scale.route_people(synth_population(n, seed))
+        disk_cache.write_frame(name, route, background=True)
+    return route
 
 
 def route_population(pop_key: str) -> pd.DataFrame:

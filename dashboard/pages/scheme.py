@@ -226,15 +226,32 @@ def _apply(base_text: str, edits: dict, lang: str) -> None:
     ss.pop("scheme_error", None)
 
 
+def _shown(lang: str) -> tuple[bool, str]:
+    """What the header and the sidebar say about the working scheme: edited or not, and its stamp."""
+    ss = st.session_state
+    return ss["scheme_yaml"] != ss["scheme_base_yaml"], state.scheme().stamp(lang)
+
+
 def render() -> None:
-    """Render the page."""
+    """Render the page: the header, then the editors and what they change as one fragment (a cell or widget edit
+    reruns only the fragment; the whole app reruns when the header's or the sidebar's note about the scheme
+    changes)."""
     lang = view.preamble("page_scheme", "scheme_intro").lang
+    st.session_state["_scheme_shown"] = _shown(lang)
+    _body(lang)
+
+
+@st.fragment
+def _body(lang: str) -> None:
+    """Everything under the header."""
     ss = st.session_state
     _notices(lang)
     if f"items_{state.editor_key()}" not in ss and ss["editor_base"] != ss["scheme_yaml"]:
         state.set_editor_base(ss["scheme_yaml"])  # fresh editors start from the working scheme
     base_text = ss["editor_base"]
     _apply(base_text, _editors(base_text, lang), lang)
+    if _shown(lang) != ss.get("_scheme_shown"):
+        st.rerun()  # the header's stamp and the sidebar's "edited" note must follow (the whole app reruns once)
     sch = state.scheme()
     stamp = sch.stamp(lang)
     ev = state.current()

@@ -1,0 +1,99 @@
+"""A small disk cache so a cold server does not recompute what an earlier process already computed: the synthetic
+population (and its points-route people) and the queue model's runs the Overview and Quota pages show.
+
+Files are Parquet tables (never pickle: reading one runs no code) written atomically under ``HUKOU_SIM_CACHE``
+(default ``.cache/dashboard`` in the checkout, not tracked by git; ``off`` turns the cache off). Every name carries a
+fingerprint of the code and data that produce the tables (the sources under ``scoring/`` and the files under
+``data/`` and ``scenarios/``), so a changed library or scenario is never served stale results: it misses, recomputes
+and writes anew. At most :data:`MAX_FILES` files are kept (the oldest go first). Any error reading or writing is a
+miss (the caller computes as if there were no cache). No streamlit here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import os
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from scoring.safe_output import atomic_path
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_FILES = 64
+_SOURCES = (("scoring", ("*.py", "*.yaml", "*.yml", "*.csv", "*.json")), ("data", ("*",)),
+            ("scenarios", ("*.yaml", "*.yml")))
+
+
+def cache_dir() -> Path | None:
+    """The cache directory (None when the cache is off: ``HUKOU_SIM_CACHE=off``)."""
+    value = os.environ.get("HUKOU_SIM_CACHE", "").strip()
+    if value.lower() in ("off", "0", "none", "false"):
+        return None
+    return Path(value) if value else ROOT / ".cache" / "dashboard"
+
+
+@functools.lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """A hash of the code and data the cached tables come from (file names and contents)."""
+    digest = hashlib.sha256()
+    for folder, patterns in _SOURCES:
+        base = ROOT / folder
+        files = sorted({p for pat in patterns for p in base.rglob(pat) if p.is_file() and "__pycache__" not in p.parts})
+        for path in files:
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def _path(name: str) -> Path | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    key = hashlib.sha256(f"{fingerprint()}|{name}".encode()).hexdigest()[:32]
+    return folder / f"{key}.parquet"
+
+
+def read_frame(name: str) -> pd.DataFrame | None:
+    """The table stored under ``name`` for the current code and data, or None (a miss)."""
+    path = _path(name)
+    if path is None or not path.is_file():
+        return None
+    try:
+        return pq.read_table(path).to_pandas()
+    except Exception:  # a damaged or foreign file is a miss; it is replaced on the next write
+        return None
+
+
+def write_frame(name: str, frame: pd.DataFrame, background: bool = False) -> None:
+    """Store ``frame`` under ``name`` (atomically; errors are ignored: the cache is an optimisation only). With
+    ``background`` the file is written by a thread, so the caller does not wait (``frame`` must not change)."""
+    path = _path(name)
+    if path is None:
+        return
+    if background:
+        threading.Thread(target=_write, args=(path, frame), name="disk-cache-write", daemon=True).start()
+    else:
+        _write(path, frame)
+
+
+def _write(path: Path, frame: pd.DataFrame) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            pq.write_table(pa.Table.from_pandas(frame), tmp)
+        _prune(path.parent)
+    except Exception:  # a read-only or full disk: run without the cache
+        return
+
+
+def _prune(folder: Path) -> None:
+    files = sorted(folder.glob("*.parquet"), key=lambda p: p.stat().st_mtime)
+    for old in files[:-MAX_FILES]:
+        with contextlib.suppress(OSError):
+            old.unlink()
