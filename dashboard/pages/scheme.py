@@ -176,8 +176,9 @@ def _load_save(lang: str) -> None:
             _upload(lang)
     with c2:
         head = f"# {stamp}\n"
-        st.download_button(t("download_scheme", lang), data=head + sch.to_yaml(), file_name=f"{view.slug(sch.id)}.yaml",
-                           mime="application/x-yaml", key="dl_scheme", on_click="ignore")
+        st.download_button(t("download_scheme", lang), data=lambda: head + sch.to_yaml(),
+                           file_name=f"{view.slug(sch.id)}.yaml", mime="application/x-yaml", key="dl_scheme",
+                           on_click="ignore")
     with c3:
         if access.can_edit():
             _save(lang)
