@@ -1,7 +1,7 @@
 """A small disk cache so a cold server does not recompute what an earlier process already computed: the synthetic
 population (and its points-route people) and the queue model's runs the Overview and Quota pages show.
 
-Files are Parquet tables (never pickle: reading one runs no code) written atomically under ``HUKOU_SIM_CACHE``
+Files are Parquet tables and JSON (never pickle: reading one runs no code) written atomically under ``HUKOU_SIM_CACHE``
 (default ``.cache/dashboard`` in the checkout, not tracked by git; ``off`` turns the cache off). Every name carries a
 fingerprint of the code and data that produce the tables (the sources under ``scoring/`` and the files under
 ``data/`` and ``scenarios/``), so a changed library or scenario is never served stale results: it misses, recomputes
@@ -14,9 +14,11 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import json
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -51,12 +53,12 @@ def fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def _path(name: str) -> Path | None:
+def _path(name: str, suffix: str = ".parquet") -> Path | None:
     folder = cache_dir()
     if folder is None:
         return None
     key = hashlib.sha256(f"{fingerprint()}|{name}".encode()).hexdigest()[:32]
-    return folder / f"{key}.parquet"
+    return folder / f"{key}{suffix}"
 
 
 def read_frame(name: str) -> pd.DataFrame | None:
@@ -92,8 +94,34 @@ def _write(path: Path, frame: pd.DataFrame) -> None:
         return
 
 
+def read_json(name: str) -> Any:
+    """The JSON value stored under ``name`` for the current code and data, or None (a miss)."""
+    path = _path(name, ".json")
+    if path is None or not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except Exception:  # a damaged file is a miss
+        return None
+
+
+def write_json(name: str, value: Any) -> None:
+    """Store a JSON-able ``value`` under ``name`` (atomically; errors are ignored)."""
+    path = _path(name, ".json")
+    if path is None:
+        return
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+        _prune(path.parent)
+    except Exception:  # not JSON-able, or a read-only or full disk: run without the cache
+        return
+
+
 def _prune(folder: Path) -> None:
-    files = sorted(folder.glob("*.parquet"), key=lambda p: p.stat().st_mtime)
+    files = sorted([*folder.glob("*.parquet"), *folder.glob("*.json")], key=lambda p: p.stat().st_mtime)
     for old in files[:-MAX_FILES]:
         with contextlib.suppress(OSError):
             old.unlink()

@@ -17,7 +17,6 @@ import streamlit as st
 from dashboard import disk_cache
 from dashboard.i18n import fmt_int, fmt_points, t
 from scoring.scenario.quota_calendar import QuotaYears, quota_years, scenario_at_ratio, scheme_line
-from scoring.scenario.run import calibration_note
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = ROOT / "scenarios"
@@ -204,6 +203,20 @@ def info(scenario: str) -> dict[str, Any]:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _info(scenario: str) -> dict[str, Any]:
+    """The facts, from the disk cache when an earlier process of the same code read them (a cold Overview then does
+    not import the scenario runner and scipy: :func:`dashboard.state.warm_up` does, in the background)."""
+    name = f"quota-info:{scenario}"
+    cached = disk_cache.read_json(name)
+    if cached is not None:
+        return cached
+    out = _read_info(scenario)
+    disk_cache.write_json(name, out)
+    return out
+
+
+def _read_info(scenario: str) -> dict[str, Any]:
+    from scoring.scenario.run import calibration_note
+
     sc = scenario_at_ratio(SCENARIO_DIR / scenario, DEFAULT_RATIO)
     b = sc.spec.burn_in
     rule = b.rule if not isinstance(b.rule, str) else None

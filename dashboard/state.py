@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -162,8 +163,29 @@ def evaluation(pop_key: str, text: str) -> analysis.Evaluation:
     return analysis.evaluate(route_population(pop_key), scheme_of(text), population_scale(pop_key))
 
 
+def warm_up() -> None:
+    """Once per process, after the first page is drawn: import the queue model's library (scipy, the dynamics) in a
+    background thread, so the first visit of the Quota page does not wait for it. Never blocks a page."""
+    _warm_up_thread()
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_up_thread() -> threading.Thread:
+    def work() -> None:
+        import scoring.scenario.quota_calendar
+        import scoring.scenario.run  # noqa: F401
+
+    thread = threading.Thread(target=work, name="dashboard-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def population_scale(pop_key: str) -> scale.Scale:
     """How many real people the population stands for (dashboard.scale: the one definition of the scale)."""
+    if pop_key.startswith("synth:"):  # n rows by construction: the whole population need not be read
+        people = route_population(pop_key)  # the population itself when it has no district column
+        return scale.for_population(pop_key, int(pop_key.split(":")[1]),
+                                    len(people) if "district" in people.columns else None)
     pop = population(pop_key)
     route = None if "district" not in pop.columns else len(route_population(pop_key))
     return scale.for_population(pop_key, len(pop), route)
