@@ -62,8 +62,8 @@ def test_fingerprint_follows_the_sources(tmp_path, monkeypatch):
 
 def test_off_and_damaged(cache, monkeypatch):
     disk_cache.write_frame("y", pd.DataFrame({"a": [1]}))
-    (path,) = cache.glob("*.parquet")
-    path.write_bytes(b"not parquet")
+    (path,) = cache.glob("*.arrow")
+    path.write_bytes(b"not arrow")
     assert disk_cache.read_frame("y") is None  # a damaged file is a miss
     monkeypatch.setenv("HUKOU_SIM_CACHE", "off")
     assert disk_cache.cache_dir() is None
@@ -75,7 +75,7 @@ def test_prune_keeps_a_bounded_number(cache, monkeypatch):
     monkeypatch.setattr(disk_cache, "MAX_FILES", 3)
     for n in range(6):
         disk_cache.write_frame(f"f{n}", pd.DataFrame({"a": [n]}))
-    assert len(list(cache.glob("*.parquet"))) == 3
+    assert len(list(cache.glob("*.arrow"))) == 3
     assert disk_cache.read_frame("f5") is not None
 
 
