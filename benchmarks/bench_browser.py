@@ -74,14 +74,19 @@ def start_server(n: int, log: Path, cache: str | None = None) -> tuple[subproces
     raise SystemExit("streamlit did not start (see the server log)")
 
 
-def idle_after(page, t0: float, quiet_ms: float, timeout_s: float = 180.0) -> float:
-    """Seconds from ``t0`` (page clock, ms) to the last DOM change once the page is idle and quiet."""
+def idle_after(page, t0: float, quiet_ms: float, timeout_s: float = 180.0, react_s: float = 10.0) -> float:
+    """Seconds from ``t0`` (page clock, ms) to the last DOM change once the page is idle and quiet. The page must
+    first react (a DOM change after ``t0``): a slow server is not taken for an idle page (which would report 0 s and
+    let the next action start while this one is still running); nothing at all within ``react_s`` counts as 0 s."""
     end = time.monotonic() + timeout_s
     page.wait_for_timeout(50)
     while time.monotonic() < end:
         busy, last, now = page.evaluate(f"() => [({BUSY})(), window.__last, performance.now()]")
-        if not busy and now - last >= quiet_ms:
-            return max(0.0, (last - t0) / 1000.0)
+        reacted = last > t0
+        if not busy and reacted and now - last >= quiet_ms:
+            return (last - t0) / 1000.0
+        if not busy and not reacted and now - t0 >= react_s * 1000:
+            return 0.0
         page.wait_for_timeout(40)
     raise TimeoutError("the page did not become idle")
 
