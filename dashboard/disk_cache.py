@@ -4,10 +4,10 @@ population (and its points-route people) and the queue model's runs the Overview
 Files are Arrow IPC tables (uncompressed: a population of 1M people reads in a tenth of a second) and JSON (never
 pickle: reading one runs no code), written atomically under ``HUKOU_SIM_CACHE`` (default ``.cache/dashboard`` in the
 checkout, not tracked by git; ``off`` turns the cache off). Every name carries a fingerprint of the code and data
-that produce the tables (the sources under ``scoring/`` and the files under ``data/`` and ``scenarios/``), so a
-changed library or scenario is never served stale results: it misses, recomputes and writes anew. At most
-:data:`MAX_FILES` files and :data:`MAX_BYTES` bytes are kept (the oldest go first). Any error reading or writing is a
-miss (the caller computes as if there were no cache). No streamlit here.
+that produce the tables (the sources under ``scoring/`` and ``dashboard/``, the files under ``data/`` and
+``scenarios/``), so changed code or data is never served stale results: it misses, recomputes and writes anew. At
+most :data:`MAX_FILES` files and :data:`MAX_BYTES` bytes are kept (the oldest go first). Any error reading or
+writing is a miss (the caller computes as if there were no cache). No streamlit here.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MAX_FILES = 64
 MAX_BYTES = 2_000_000_000  # about 30 populations of 1M people
 _SOURCES = (("scoring", ("*.py", "*.yaml", "*.yml", "*.csv", "*.json")), ("data", ("*",)),
-            ("scenarios", ("*.yaml", "*.yml")))
+            ("scenarios", ("*.yaml", "*.yml")), ("dashboard", ("*.py",)))  # the dashboard: how it calls the library
 
 
 def cache_dir() -> Path | None:

@@ -46,7 +46,7 @@ def test_other_code_misses(cache, monkeypatch):
 
 
 def test_fingerprint_follows_the_sources(tmp_path, monkeypatch):
-    for folder in ("scoring", "data", "scenarios"):
+    for folder in ("scoring", "data", "scenarios", "dashboard"):
         (tmp_path / folder).mkdir()
     (tmp_path / "scoring" / "a.py").write_text("x = 1\n")
     monkeypatch.setattr(disk_cache, "ROOT", tmp_path)
