@@ -17,7 +17,7 @@ def _stamp(at) -> str:
 
 
 def _header(at) -> str:
-    return plain(at.caption[0].value)  # the header's caption: intro and the working scheme's stamp
+    return plain(at.caption[1].value)  # under the header's intro: the working scheme's stamp
 
 
 def test_scheme_edit_updates_header_and_sidebar_in_the_same_click():
@@ -30,7 +30,7 @@ def test_scheme_edit_updates_header_and_sidebar_in_the_same_click():
     ok(at)
     edited = _stamp(at)
     assert edited != loaded and "edited" in edited
-    assert edited in _header(at)  # the header follows the first edit (the app reruns once)
+    assert edited in _header(at)  # the stamp follows the first edit in the same run
     assert any("edited" in plain(c.value) for c in at.sidebar.caption)
     thr = next(x for x in at.number_input if x.key and x.key.startswith("adm_thr_"))
     thr.set_value(thr.value + 2).run()  # a later edit: the same stamp, still edited
