@@ -44,3 +44,4 @@ try:                           # "edited" note and population name describe what
     page.run()
 finally:  # even when a page fails, the scheme and population pickers stay, so the user can switch away
     state.sidebar(slot)
+    state.warm_up()  # after the first page: the Quota page's library is imported in the background

@@ -14,9 +14,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard import disk_cache
 from dashboard.i18n import fmt_int, fmt_points, t
 from scoring.scenario.quota_calendar import QuotaYears, quota_years, scenario_at_ratio, scheme_line
-from scoring.scenario.run import calibration_note
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = ROOT / "scenarios"
@@ -71,9 +71,17 @@ def run(key: str, scheme: Any, scenario: str, quota: int, line: float, years: in
     hit = cached_run(key)
     if hit is not None:
         return hit
-    sc = scenario_at_ratio(SCENARIO_DIR / scenario, ratio)
-    out = quota_years(sc, scheme, quota=quota, line=line, years=years, replications=replications,
-                      progress=progress)
+    out = _from_disk(key)
+    if out is None:
+        sc = scenario_at_ratio(SCENARIO_DIR / scenario, ratio)
+        out = quota_years(sc, scheme, quota=quota, line=line, years=years, replications=replications,
+                          progress=progress)
+        _to_disk(key, out)
+    return _remember(key, out)
+
+
+def _remember(key: str, out: QuotaYears) -> QuotaYears:
+    """Keep a finished run in the in-memory LRU; return a copy."""
     store, lock = _store()
     with lock:
         store[key] = out
@@ -82,12 +90,30 @@ def run(key: str, scheme: Any, scenario: str, quota: int, line: float, years: in
     return cached_run(key) or out
 
 
+def _from_disk(key: str) -> QuotaYears | None:
+    """A run an earlier server process of the same code made (:mod:`dashboard.disk_cache`), or None."""
+    parts = [disk_cache.read_frame(f"quota-run:{part}:{key}") for part in ("table", "curve", "meta")]
+    table, curve, meta = parts
+    if table is None or curve is None or meta is None or len(meta) != 1:
+        return None
+    return QuotaYears(table, curve, float(meta["ratio"].iloc[0]), int(meta["replications"].iloc[0]))
+
+
+def _to_disk(key: str, out: QuotaYears) -> None:
+    meta = pd.DataFrame({"ratio": [float(out.ratio)], "replications": [int(out.replications)]})
+    for part, frame in (("table", out.table), ("curve", out.curve), ("meta", meta)):
+        disk_cache.write_frame(f"quota-run:{part}:{key}", frame)
+
+
 def shown_run(scheme: Any, text: str, scenario: str, quota: int, line: float, years: int, ratio: int,
               lang: str) -> QuotaYears:
     """:func:`run` with a progress bar on a first (uncached) run; the cached result at once otherwise."""
     reps = DEFAULT_REPLICATIONS
     key = run_key(text, scenario, quota, line, years, ratio, reps)
     hit = cached_run(key)
+    if hit is None:
+        disk = _from_disk(key)
+        hit = None if disk is None else _remember(key, disk)
     if hit is not None:
         return hit
     total = steps(years, reps)
@@ -177,6 +203,20 @@ def info(scenario: str) -> dict[str, Any]:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _info(scenario: str) -> dict[str, Any]:
+    """The facts, from the disk cache when an earlier process of the same code read them (a cold Overview then does
+    not import the scenario runner and scipy: :func:`dashboard.state.warm_up` does, in the background)."""
+    name = f"quota-info:{scenario}"
+    cached = disk_cache.read_json(name)
+    if cached is not None:
+        return cached
+    out = _read_info(scenario)
+    disk_cache.write_json(name, out)
+    return out
+
+
+def _read_info(scenario: str) -> dict[str, Any]:
+    from scoring.scenario.run import calibration_note
+
     sc = scenario_at_ratio(SCENARIO_DIR / scenario, DEFAULT_RATIO)
     b = sc.spec.burn_in
     rule = b.rule if not isinstance(b.rule, str) else None

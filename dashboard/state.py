@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, analysis, scale, scheme_store
+from dashboard import access, analysis, disk_cache, scale, scheme_store
 from dashboard.i18n import LANG_NAMES, LANGS, fmt_int, t
 from dashboard.safe_text import error_text, md
 from scoring.errors import ScoringInputError
@@ -38,10 +39,16 @@ DEFAULT_SEED = 7
 # ---------------------------------------------------------------------------------------------------------------
 @st.cache_resource(max_entries=3, show_spinner=False)
 def synth_population(n: int, seed: int) -> pd.DataFrame:
-    """The synthetic population (computed once per process for each size and seed)."""
+    """The synthetic population (made once per process for each size and seed; a cold server reads it from the disk
+    cache, :mod:`dashboard.disk_cache`, when an earlier process of the same code made it)."""
     from scoring.population.synthetic import synth
 
-    return synth(int(n), int(seed))
+    name = f"synth:{int(n)}:{int(seed)}"
+    pop = disk_cache.read_frame(name)
+    if pop is None or len(pop) != int(n):
+        pop = synth(int(n), int(seed))
+        disk_cache.write_frame(name, pop, background=True)
+    return pop
 
 
 def register_upload(name: str, data: bytes, frame: pd.DataFrame) -> str:
@@ -77,7 +84,12 @@ def population(pop_key: str) -> pd.DataFrame:
 
 @st.cache_resource(max_entries=3, show_spinner=False)
 def _synth_route(n: int, seed: int) -> pd.DataFrame:
-    return scale.route_people(synth_population(n, seed))
+    name = f"route:{int(n)}:{int(seed)}"
+    route = disk_cache.read_frame(name)
+    if route is None:
+        route = scale.route_people(synth_population(n, seed))
+        disk_cache.write_frame(name, route, background=True)
+    return route
 
 
 def route_population(pop_key: str) -> pd.DataFrame:
@@ -151,8 +163,29 @@ def evaluation(pop_key: str, text: str) -> analysis.Evaluation:
     return analysis.evaluate(route_population(pop_key), scheme_of(text), population_scale(pop_key))
 
 
+def warm_up() -> None:
+    """Once per process, after the first page is drawn: import the queue model's library (scipy, the dynamics) in a
+    background thread, so the first visit of the Quota page does not wait for it. Never blocks a page."""
+    _warm_up_thread()
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_up_thread() -> threading.Thread:
+    def work() -> None:
+        import scoring.scenario.quota_calendar
+        import scoring.scenario.run  # noqa: F401
+
+    thread = threading.Thread(target=work, name="dashboard-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def population_scale(pop_key: str) -> scale.Scale:
     """How many real people the population stands for (dashboard.scale: the one definition of the scale)."""
+    if pop_key.startswith("synth:"):  # n rows by construction: the whole population need not be read
+        people = route_population(pop_key)  # the population itself when it has no district column
+        return scale.for_population(pop_key, int(pop_key.split(":")[1]),
+                                    len(people) if "district" in people.columns else None)
     pop = population(pop_key)
     route = None if "district" not in pop.columns else len(route_population(pop_key))
     return scale.for_population(pop_key, len(pop), route)

@@ -54,6 +54,24 @@ def _table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     return shown.rename(columns={c: t(f"qy_col_{c.replace('wait_mean', 'wait')}", lang) for c in TABLE_COLS})
 
 
+@st.fragment
+def _years_chart(table: pd.DataFrame, lang: str, stamp: str) -> None:
+    """One chart at a time (a segmented control, not tabs: tabs draw every chart); a fragment, so switching the
+    chart redraws only the chart."""
+    views = {"cumulative": "qy_tab_cumulative", "admitted": "qy_tab_yearly", "cutoff": "qy_tab_cutoff",
+             "pool": "qy_tab_pool"}
+    shown_view = st.segmented_control(t("qy_view", lang), list(views), default="cumulative", key="qy_view",
+                                      format_func=lambda v: t(views[v], lang), required=True)
+    specs = {"cumulative": ("qy_fig_cumulative", "qy_people"), "admitted": ("qy_fig_yearly", "qy_people"),
+             "cutoff": ("qy_fig_cutoff", "qy_points")}
+    if shown_view == "pool":
+        view.chart(figures.quota_pool(table, lang, stamp), "quota_pool", stamp, lang)
+    else:
+        title, y = specs[shown_view or "cumulative"]
+        fig = figures.quota_years(table, shown_view or "cumulative", t(title, lang), t(y, lang), lang, stamp)
+        view.chart(fig, f"quota_{shown_view}", stamp, lang)
+
+
 def render() -> None:
     """Render the page."""
     p = view.preamble("page_quota", "qy_intro")
@@ -85,18 +103,7 @@ def render() -> None:
     _metrics(table, years, lang)
     st.markdown(f"**{t('qy_binds_title', lang)}**  \n" + "  \n".join(
         md(quota_model.binds_summary(table, v, lang)) for v in ("with", "without")))
-    views = {"cumulative": "qy_tab_cumulative", "admitted": "qy_tab_yearly", "cutoff": "qy_tab_cutoff",
-             "pool": "qy_tab_pool"}  # one chart at a time (a segmented control, not tabs: tabs draw every chart)
-    shown_view = st.segmented_control(t("qy_view", lang), list(views), default="cumulative", key="qy_view",
-                                      format_func=lambda v: t(views[v], lang), required=True)
-    specs = {"cumulative": ("qy_fig_cumulative", "qy_people"), "admitted": ("qy_fig_yearly", "qy_people"),
-             "cutoff": ("qy_fig_cutoff", "qy_points")}
-    if shown_view == "pool":
-        view.chart(figures.quota_pool(table, lang, stamp), "quota_pool", stamp, lang)
-    else:
-        title, y = specs[shown_view or "cumulative"]
-        fig = figures.quota_years(table, shown_view or "cumulative", t(title, lang), t(y, lang), lang, stamp)
-        view.chart(fig, f"quota_{shown_view}", stamp, lang)
+    _years_chart(table, lang, stamp)
     shown = _table(table, lang)
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         t("qy_col_year", lang): st.column_config.NumberColumn(format="%d"),

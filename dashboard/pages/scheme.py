@@ -176,8 +176,9 @@ def _load_save(lang: str) -> None:
             _upload(lang)
     with c2:
         head = f"# {stamp}\n"
-        st.download_button(t("download_scheme", lang), data=head + sch.to_yaml(), file_name=f"{view.slug(sch.id)}.yaml",
-                           mime="application/x-yaml", key="dl_scheme", on_click="ignore")
+        st.download_button(t("download_scheme", lang), data=lambda: head + sch.to_yaml(),
+                           file_name=f"{view.slug(sch.id)}.yaml", mime="application/x-yaml", key="dl_scheme",
+                           on_click="ignore")
     with c3:
         if access.can_edit():
             _save(lang)
@@ -226,15 +227,38 @@ def _apply(base_text: str, edits: dict, lang: str) -> None:
     ss.pop("scheme_error", None)
 
 
-def render() -> None:
-    """Render the page."""
-    lang = view.preamble("page_scheme", "scheme_intro").lang
+def _shown(lang: str) -> tuple[bool, str]:
+    """What the page and the sidebar say about the working scheme: edited or not, and its stamp."""
     ss = st.session_state
+    return ss["scheme_yaml"] != ss["scheme_base_yaml"], state.scheme().stamp(lang)
+
+
+def render() -> None:
+    """Render the page: the header, then the editors and what they change. Once the scheme is edited, that part is
+    a fragment: a cell or widget edit reruns only it (the sidebar's "edited" note and the stamp no longer change);
+    the first edit is a run of the whole app (the sidebar says "edited" at once), and when a fragment run changes
+    what the sidebar says (undo, or an edit back to the loaded scheme) the whole app reruns once."""
+    lang = view.preamble("page_scheme", "scheme_intro", stamp="").lang  # the stamp is drawn after the edit applies
+    ss = st.session_state
+    ss["_scheme_shown"] = _shown(lang)
+    ss["_scheme_full_run"] = True
+    (_body_fragment if ss["_scheme_shown"][0] else _body)(lang)
+
+
+def _body(lang: str) -> None:
+    """Everything under the header (the stamp first, drawn once the edit is applied)."""
+    ss = st.session_state
+    full_run = ss.pop("_scheme_full_run", False)
+    stamp_slot = st.empty()
     _notices(lang)
     if f"items_{state.editor_key()}" not in ss and ss["editor_base"] != ss["scheme_yaml"]:
         state.set_editor_base(ss["scheme_yaml"])  # fresh editors start from the working scheme
     base_text = ss["editor_base"]
     _apply(base_text, _editors(base_text, lang), lang)
+    if not full_run and _shown(lang) != ss.get("_scheme_shown"):
+        st.rerun()  # a fragment run changed what the sidebar says: the whole app reruns once
+    stamp_slot.caption(md(state.scheme().stamp(lang)))
+    ss["_page_scheme"] = state.scheme().stamp(lang).split(" ")[0]  # downloads are named after the scheme
     sch = state.scheme()
     stamp = sch.stamp(lang)
     ev = state.current()
@@ -255,6 +279,9 @@ def render() -> None:
     st.button(t("reset_edits", lang), key="reset_edits", on_click=_undo)
     st.divider()
     _load_save(lang)
+
+
+_body_fragment = st.fragment(_body)
 
 
 if __name__ == "__main__":  # run by st.navigation (app.py); importing the module (tests) draws nothing
