@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from scoring.dynamics.core import AGE_BANDS, YEARS_BANDS
 from scoring.evaluation import Evaluation, evaluate
@@ -90,6 +89,8 @@ def rank_correlation(base: Outcome, reform: Outcome, *, eligible_only: bool = Tr
         b, r = b[pick], r[pick]
     if len(b) < 2:
         return {"tau": None, "pvalue": None, "n": len(b), "population": n, "sampled": sampled}
+    from scipy import stats  # imported when used: scipy.stats costs about a second at start-up
+
     res = stats.kendalltau(base.res.total_cents[b], reform.res.total_cents[r])
     tau = None if np.isnan(res.statistic) else float(res.statistic)
     return {"tau": tau, "pvalue": None if np.isnan(res.pvalue) else float(res.pvalue), "n": len(b),
