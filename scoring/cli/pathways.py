@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from scoring.cli.output import print_json
+from scoring.cli.units import Units
 from scoring.errors import PopulationError, ScoringInputError
 from scoring.pathways.tables import GROUPINGS
 
@@ -149,7 +150,8 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _print_text(tables: dict[str, pd.DataFrame], stamp: str, lang: str, overrides: dict[str, Any]) -> None:
+def _print_text(tables: dict[str, pd.DataFrame], stamp: str, lang: str, overrides: dict[str, Any],
+                notes: list[str]) -> None:
     titles = {"zh": {"by_pathway": "各途径符合条件人数", "combinations": "途径组合（前10）", "compare": "新旧规则对比",
                      "marginal": "单项改动的效果：newly＝在旧规则上单独施加时新增；"
                                  "without_lost＝从新规则中单独撤去时失去",
@@ -163,6 +165,8 @@ def _print_text(tables: dict[str, pd.DataFrame], stamp: str, lang: str, override
                      "services": "public-service demand (expected values; every rate is an assumption, see "
                                  "service_assumptions)"}}[lang]
     print(stamp)
+    for note in notes:
+        print(note)
     if overrides:
         print(("改动的规则数值（--set）：" if lang == "zh" else "rule values set (--set): ")
               + ", ".join(f"{k}={v}" for k, v in overrides.items()))
@@ -180,10 +184,42 @@ def _print_text(tables: dict[str, pd.DataFrame], stamp: str, lang: str, override
                                                                       if c not in ("group", "label")})
             print(f"\n## {titles.get(name, name)}")
             print(readable(frame.head(10) if name == "combinations" else frame).to_string(index=False))
-        permits = [n for n in tables if n.startswith("permit_")]
-        for name in permits[:1]:
-            print(f"\n## {'居住证申领资格' if lang == 'zh' else 'residence-permit eligibility'} ({name[7:]})")
+        for name in [n for n in tables if n.startswith(("groups_", "permit_"))]:
+            group = name.partition("_")[2]
+            title = (("各组符合条件人数" if lang == "zh" else "qualifying by group") if name.startswith("groups_")
+                     else ("居住证申领资格" if lang == "zh" else "residence-permit eligibility"))
+            print(f"\n## {title} ({group})")
             print(readable(tables[name]).to_string(index=False))
+
+
+_SIDE_COUNTS = ("people", "any", "multiple_routes")
+_POINTS_COUNTS = ("quota", "eligible", "candidates", "admitted", "tied_at_cutoff", "decided_by_tiebreak")
+
+
+def _real_side(side: dict[str, Any], units: Units) -> dict[str, Any]:
+    """One rule set's summary with its person counts in real people."""
+    out = dict(side)
+    for key in _SIDE_COUNTS:
+        if key in out:
+            out[key] = units.people(out[key])
+    for key in ("pathways", "permit"):
+        if isinstance(out.get(key), dict):
+            out[key] = {k: units.people(v) for k, v in out[key].items()}
+    if isinstance(out.get("points"), dict):
+        out["points"] = {pid: {k: units.people(v) if k in _POINTS_COUNTS else v for k, v in o.items()}
+                         for pid, o in out["points"].items()}
+    return out
+
+
+def _real_summary(summary: dict[str, Any], units: Units, compared: bool) -> dict[str, Any]:
+    """The summary with every person count in real people (sample counts times the ratio)."""
+    if not compared:
+        return _real_side(summary, units)
+    out = dict(summary, old=_real_side(summary["old"], units), new=_real_side(summary["new"], units))
+    for key in ("newly_qualifying", "no_longer_qualifying", "sum_of_marginal_newly"):
+        out[key] = units.people(out[key])
+    out["changes"] = [{k: units.people(v) for k, v in row.items()} for row in summary["changes"]]
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -228,6 +264,18 @@ def run(args: argparse.Namespace) -> int:
         tables[f"groups_{g}"] = cmp.by_group(g) if old is not None else res.by_group(g)
         if res.permit is not None:
             tables[f"permit_{g}"] = res.permit_by_group(g)
+    units = Units(len(pop), args.synth is not None)
+    if units.synthetic:
+        tables = {k: v if k in ("readings", "service_assumptions")
+                  else units.frame(v, skip=("routes",) if k == "combinations" else ()) for k, v in tables.items()}
+        summary = _real_summary(summary, units, old is not None)
+        if "services" in tables:
+            summary["services"] = _records(tables["services"])
+    summary["units"] = units.to_dict()
+    notes = [units.line(lang)]
+    if not res.enabled:
+        notes.append("此规则集没有落户途径，只评估居住证申领资格。" if lang == "zh"
+                     else "This rule set has no settlement route; only residence-permit eligibility is evaluated.")
     summary["stamp_line"] = stamp
     if args.out:
         _write(Path(args.out), tables, summary, stamp)
@@ -235,5 +283,5 @@ def run(args: argparse.Namespace) -> int:
         payload = {**summary, "tables": {k: _records(v) for k, v in tables.items()}}
         print_json(payload)
     else:
-        _print_text(tables, stamp, lang, dict(rules.overrides))
+        _print_text(tables, stamp, lang, dict(rules.overrides), notes)
     return 0

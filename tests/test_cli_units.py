@@ -1,0 +1,79 @@
+"""The CLI's person counts (finding 12-13 of the new-user trial): ``pathways --synth N`` reports real people with the
+sampling ratio stated once, a user's file one row = one person, and one table per ``--group-by`` group."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scoring.cli import main
+from scoring.pathways.core import evaluate
+from scoring.pathways.rules import load_ruleset
+from scoring.population.synth_pathways import add_pathway_attributes
+from scoring.population.synthetic import REPRESENTS, synth
+
+ROOT = Path(__file__).resolve().parent.parent
+OLD = ROOT / "rulesets/before-2023.yaml"
+NEW = ROOT / "rulesets/notice-2023.yaml"
+
+
+def test_one_scale_for_library_scenarios_and_dashboard() -> None:
+    from dashboard.scale import SYNTH_REPRESENTS
+
+    assert REPRESENTS == SYNTH_REPRESENTS
+    for path in sorted((ROOT / "scenarios").glob("hangzhou-*.yaml")):
+        pop = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("population") or {}
+        if "synth" in pop and "represents" in pop:
+            assert pop["represents"] == REPRESENTS, path.name
+
+
+def test_pathways_synth_counts_are_real_people(capsys) -> None:
+    n, seed = 2000, 3
+    assert main(["pathways", "--rules", str(NEW), "--compare", str(OLD), "--synth", str(n), "--seed", str(seed),
+                 "--group-by", "education,age_band,district", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    ratio = REPRESENTS / n
+    assert out["units"]["ratio"] == pytest.approx(ratio) and out["units"]["sample_rows"] == n
+    # the old rule's quota is 0.2% of the population: 8,000 of the 4 M real people, whatever the sample size
+    assert out["old"]["points"]["points"]["quota"] == pytest.approx(0.002 * REPRESENTS, abs=ratio)
+    assert out["old"]["people"] == REPRESENTS
+    res = evaluate(add_pathway_attributes(synth(n, seed), seed), load_ruleset(NEW))
+    assert out["new"]["any"] == round(int(res.any.sum()) * ratio)
+    rows = {r["pathway"]: r for r in out["tables"]["by_pathway"]}
+    assert rows["points"]["qualify"] == round(int(res.masks["points"].sum()) * ratio)
+    assert rows["points"]["share"] == pytest.approx(res.masks["points"].mean(), abs=1e-3)  # shares stay shares
+    for g in ("education", "age_band", "district"):  # every group, each table summing to the whole
+        table = out["tables"][f"groups_{g}"]
+        assert sum(r["people"] for r in table) == pytest.approx(REPRESENTS, abs=len(table) * ratio)
+        assert f"permit_{g}" in out["tables"]
+
+
+def test_pathways_text_states_the_unit_once_and_prints_every_group(capsys) -> None:
+    assert main(["pathways", "--rules", str(NEW), "--synth", "1000", "--seed", "1",
+                 "--group-by", "education,age_band,district"]) == 0
+    text = capsys.readouterr().out
+    assert text.count("每行代表4,000人") == 1 and "合成样本1,000行" in text
+    for g in ("education", "age_band", "district"):
+        assert f"({g})" in text
+    assert text.count("## 各组符合条件人数") == 3 and text.count("## 居住证申领资格") == 3
+
+
+def test_pathways_user_file_is_one_row_one_person(tmp_path, capsys) -> None:
+    pop = add_pathway_attributes(synth(300, 4), 4)
+    path = tmp_path / "people.parquet"
+    pop.to_parquet(path)
+    assert main(["pathways", "--rules", str(NEW), "--population", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["units"]["ratio"] == 1.0 and out["units"]["represents"] == 300
+    assert "每行代表1人" in out["units"]["line"]["zh"]
+    assert out["pathways"] == {k: int(v.sum()) for k, v in evaluate(pop, load_ruleset(NEW)).masks.items()}
+    assert main(["pathways", "--rules", str(NEW), "--population", str(path), "--lang", "en"]) == 0
+    assert "1 row = 1 person" in capsys.readouterr().out
+
+
+def test_permit_only_rule_set_says_it_has_no_route(capsys) -> None:
+    assert main(["pathways", "--rules", str(ROOT / "rulesets/permit-2023.yaml"), "--synth", "500"]) == 0
+    assert "此规则集没有落户途径" in capsys.readouterr().out
