@@ -77,3 +77,31 @@ def test_pathways_user_file_is_one_row_one_person(tmp_path, capsys) -> None:
 def test_permit_only_rule_set_says_it_has_no_route(capsys) -> None:
     assert main(["pathways", "--rules", str(ROOT / "rulesets/permit-2023.yaml"), "--synth", "500"]) == 0
     assert "此规则集没有落户途径" in capsys.readouterr().out
+
+
+def test_tune_states_the_unit_formats_checks_and_announces_the_written_file_last(tmp_path, capsys) -> None:
+    import re
+
+    from scoring.labels import measure_label
+    from scoring.scheme.load import load_scheme
+
+    out = tmp_path / "new.yaml"
+    scheme = ROOT / "scenarios/schemes/hangzhou-2023-illustrative.yaml"
+    code = main(["tune", str(scheme), "--synth", "4000", "--seed", "1", "--target-admitted", "300:900", "--round", "1",
+                 "--out", str(out)])  # a wide target, the scheme's own share requirement: met on any machine
+    text = capsys.readouterr().out.strip().splitlines()
+    assert code == 0
+    assert sum("每行代表1,000人" in line for line in text) == 1 and any("样本人数" in line for line in text)
+    written = load_scheme(out)
+    assert written.version.endswith("-tuned-r1")
+    assert text[-1] == f"新方案（版本 {written.version}）已写入 {out}"  # last: after the rounding section
+    rounding = next(i for i, line in enumerate(text) if line.startswith("取整到1分后"))
+    assert not any("已写入" in line for line in text[:rounding])
+    checks = [line.strip() for line in text if line.strip().startswith(("✓", "✗"))]
+    assert checks and all(re.fullmatch(r"[✓✗] [^:：]+ [≥≤] [\d,.]+%?：[\d,.]+%?", c) for c in checks), checks
+    assert any(c[2:].startswith(measure_label("realised", "name")) for c in checks)
+    assert not any(re.search(r"[A-Za-z]", c) for c in checks)  # no English in the Chinese checks
+    assert main(["tune", str(scheme), "--synth", "4000", "--seed", "1", "--target-admitted", "500:800",
+                 "--json"]) == 0
+    units = json.loads(capsys.readouterr().out)["units"]
+    assert units["unit"] == "sample rows" and units["ratio"] == pytest.approx(REPRESENTS / 4000)
