@@ -56,8 +56,8 @@ def test_pathways_text_states_the_unit_once_and_prints_every_group(capsys) -> No
                  "--group-by", "education,age_band,district"]) == 0
     text = capsys.readouterr().out
     assert text.count("每行代表4,000人") == 1 and "合成样本1,000行" in text
-    for g in ("education", "age_band", "district"):
-        assert f"({g})" in text
+    for g in ("学历", "年龄段", "居住区县"):  # the groups' names in Chinese
+        assert f"## 各组符合条件人数 ({g})" in text and f"## 居住证申领资格 ({g})" in text
     assert text.count("## 各组符合条件人数") == 3 and text.count("## 居住证申领资格") == 3
 
 
@@ -105,3 +105,40 @@ def test_tune_states_the_unit_formats_checks_and_announces_the_written_file_last
                  "--json"]) == 0
     units = json.loads(capsys.readouterr().out)["units"]
     assert units["unit"] == "sample rows" and units["ratio"] == pytest.approx(REPRESENTS / 4000)
+
+
+def test_chinese_text_has_chinese_headers_and_values_json_keeps_keys(capsys) -> None:
+    from scoring.population.schema import value_label
+
+    argv = ["pathways", "--rules", str(NEW), "--compare", str(OLD), "--synth", "1000", "--seed", "2",
+            "--group-by", "education,origin_group"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    marginal = text.split("## 单项改动的效果")[1].split("\n## ")[0]
+    header = marginal.splitlines()[1].split()
+    assert header[:2] == ["改动", "名称"] and {"新增", "失去", "撤去后失去"} <= set(header)
+    education = text.split("## 各组符合条件人数 (学历)")[1].split("\n## ")[0].splitlines()[1:]
+    assert education[0].split()[:2] == ["学历", "人数"]
+    assert {line.split()[0] for line in education[1:]} == {value_label("education", v) for v in (
+        "none", "primary", "junior_secondary", "senior_secondary", "vocational", "associate", "bachelor", "master",
+        "doctor")}
+    origin = text.split("## 各组符合条件人数 (来源地)")[1].split("\n## ")[0]
+    assert "浙江省内" in origin and "zhejiang" not in origin and "without_lost" not in marginal
+    assert main([*argv, "--json"]) == 0
+    tables = json.loads(capsys.readouterr().out)["tables"]
+    assert {"newly", "without_lost"} <= set(tables["marginal"][0]) and "education" in tables["groups_education"][0]
+    assert tables["groups_education"][0]["education"] == "none"
+
+
+def test_check_scheme_chinese_text_english_json(capsys) -> None:
+    scheme = "scenarios/schemes/hangzhou-2023-illustrative.yaml"
+    assert main(["check-scheme", scheme]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    warning = next(line for line in lines if line.startswith("警告："))
+    assert warning == f"警告：{scheme}：状态为“示意”：数值非官方，所有输出标为模拟结果"
+    assert "主导性（人群：内置杭州合成人口（100,000人，种子0））" in lines
+    assert main(["check-scheme", scheme, "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["population"] == "built-in synthetic Hangzhou population (n=100,000, seed=0)"
+    assert payload["warnings"] == [f"{scheme}: status illustrative: values are not official; outputs are marked as "
+                                   "simulation"]

@@ -150,11 +150,43 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _group_name(group: str, lang: str) -> str:
+    """A grouping's name in ``lang`` (the population schema's column label, else the pathway labels)."""
+    from scoring.labels import PATHWAY_COLUMNS, pathway_column
+    from scoring.population.schema import label
+
+    return pathway_column(group, lang) if group in PATHWAY_COLUMNS else label(group, lang)
+
+
+def _headed(frame: pd.DataFrame, lang: str, name: str, group: str | None = None) -> pd.DataFrame:
+    """A printed table in Chinese: headers from :mod:`scoring.labels`, the group's values labelled (text only; the
+    --json keys and the CSV headers keep the column names)."""
+    if lang != "zh":
+        return frame
+    from scoring.labels import PATHWAY_VALUES, pathway_column
+
+    out = frame.copy()
+    if group is not None and group in out.columns:
+        if group in PATHWAY_VALUES:
+            names = {k: v[0] for k, v in PATHWAY_VALUES[group].items()}
+            out[group] = out[group].astype(str).map(lambda v: names.get(v, v))
+        elif group != "age_band":
+            from scoring.population.schema import value_label
+
+            out[group] = out[group].astype(str).map(lambda v: value_label(group, v, "zh"))
+    headers = {c: pathway_column(c, lang) for c in out.columns}
+    if name == "marginal":
+        headers["change"] = "改动"
+    if group is not None:
+        headers[group] = _group_name(group, lang)
+    return out.rename(columns=headers)
+
+
 def _print_text(tables: dict[str, pd.DataFrame], stamp: str, lang: str, overrides: dict[str, Any],
                 notes: list[str]) -> None:
     titles = {"zh": {"by_pathway": "各途径符合条件人数", "combinations": "途径组合（前10）", "compare": "新旧规则对比",
-                     "marginal": "单项改动的效果：newly＝在旧规则上单独施加时新增；"
-                                 "without_lost＝从新规则中单独撤去时失去",
+                     "marginal": "单项改动的效果：新增＝在旧规则上单独施加时新增；"
+                                 "撤去后失去＝从新规则中单独撤去时失去",
                      "readings": "通知未明确之处：采用的解读与开关（--reading ID=OPTION）",
                      "services": "公共服务需求（期望值；比例均为假设，见 service_assumptions）"},
               "en": {"by_pathway": "qualifying by pathway", "combinations": "combinations of routes (top 10)",
@@ -183,13 +215,14 @@ def _print_text(tables: dict[str, pd.DataFrame], stamp: str, lang: str, override
                 frame = frame.drop(columns="group").round(0).astype({c: "int64" for c in frame.columns
                                                                       if c not in ("group", "label")})
             print(f"\n## {titles.get(name, name)}")
-            print(readable(frame.head(10) if name == "combinations" else frame).to_string(index=False))
+            print(_headed(readable(frame.head(10) if name == "combinations" else frame), lang,
+                          name).to_string(index=False))
         for name in [n for n in tables if n.startswith(("groups_", "permit_"))]:
             group = name.partition("_")[2]
             title = (("各组符合条件人数" if lang == "zh" else "qualifying by group") if name.startswith("groups_")
                      else ("居住证申领资格" if lang == "zh" else "residence-permit eligibility"))
-            print(f"\n## {title} ({group})")
-            print(readable(tables[name]).to_string(index=False))
+            print(f"\n## {title} ({_group_name(group, lang)})")
+            print(_headed(readable(tables[name]), lang, name, group).to_string(index=False))
 
 
 _SIDE_COUNTS = ("people", "any", "multiple_routes")
