@@ -98,7 +98,12 @@ def test_tune_states_the_unit_formats_checks_and_announces_the_written_file_last
     rounding = next(i for i, line in enumerate(text) if line.startswith("取整到1分后"))
     assert not any("已写入" in line for line in text[:rounding])
     checks = [line.strip() for line in text if line.strip().startswith(("✓", "✗"))]
-    assert checks and all(re.fullmatch(r"[✓✗] [^:：]+ [≥≤] [\d,.]+%?：[\d,.]+%?", c) for c in checks), checks
+    assert checks and all(re.fullmatch(r"[✓✗] [^:：]+ [≥≤] [\d,.]+%?：[\d,.]+%?(（约合实际[\d,]+人）)?", c)
+                          for c in checks), checks
+    admitted = [c for c in checks if c[2:].startswith("录取人数")]
+    for c in admitted:  # the sample's count and the real people it stands for (1 row = 1,000)
+        sample, real = re.fullmatch(r".*：([\d,]+)（约合实际([\d,]+)人）", c).groups()
+        assert int(real.replace(",", "")) == int(sample.replace(",", "")) * 1000
     assert any(c[2:].startswith(measure_label("realised", "name")) for c in checks)
     assert not any(re.search(r"[A-Za-z]", c) for c in checks)  # no English in the Chinese checks
     assert main(["tune", str(scheme), "--synth", "4000", "--seed", "1", "--target-admitted", "500:800",

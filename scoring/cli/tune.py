@@ -171,7 +171,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise write_error("--out", Path(args.out), exc) from None
         payload["written"] = args.out
-    lines = _tune_lines(out, payload, args.lang) + _round_lines(rounded, args.lang)
+    lines = _tune_lines(out, payload, args.lang) + _round_lines(rounded, args.lang, units.ratio)
     if "written" in payload:  # last, naming the version written (the rounded one with --round)
         zh = args.lang != "en"
         written = rounded.scheme if rounded is not None else out.new_scheme
@@ -181,7 +181,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
     return 0 if out.new_scheme is not None else 1
 
 
-def _round_lines(rounded: Any, lang: str) -> list[str]:
+def _round_lines(rounded: Any, lang: str, ratio: float = 1.0) -> list[str]:
     """The rounding step's report: each constraint re-checked exactly after rounding."""
     if rounded is None:
         return []
@@ -190,7 +190,7 @@ def _round_lines(rounded: Any, lang: str) -> list[str]:
         ("：全部约束仍满足" if zh else ": every constraint still holds") if rounded.ok else
         ("：部分约束不再满足" if zh else ": some constraints no longer hold"))
     lines = [head]
-    lines += ["  " + check_line(c, lang) for c in rounded.checks]
+    lines += ["  " + check_line(c, lang, ratio) for c in rounded.checks]
     lines += ["  " + d for d in rounded.diff(lang)]
     return lines
 
@@ -205,7 +205,7 @@ def _tune_lines(out: Any, payload: dict[str, Any], lang: str) -> list[str]:
     lines.append(status[out.status][0 if zh else 1] + (f": {out.message}" if out.message else ""))
     for b in out.binding:
         lines.append("  " + b.text(lang))
-    lines += ["  " + check_line(c, lang) for c in out.checks]
+    lines += ["  " + check_line(c, lang, payload["units"]["ratio"]) for c in out.checks]
     if out.new_scheme is not None:
         lines.append("改动（旧 → 新）：" if zh else "Changes (old → new):")
         lines += ["  " + d for d in out.diff(lang)]
@@ -222,8 +222,9 @@ _NOTES = {"optimised on a seeded sample, checked exactly on the whole population
           ("在全体人群上优化并校验；模拟结果", "optimised and checked on the whole population; simulation")}
 
 
-def check_line(c: Any, lang: str) -> str:
-    """One constraint checked: ``✓ 决定性占比 ≥ 60.0%：114.7%`` (the number formatted, the label in ``lang``)."""
+def check_line(c: Any, lang: str, ratio: float = 1.0) -> str:
+    """One constraint checked: ``✓ 决定性占比 ≥ 60.0%：114.7%`` (the number formatted, the label in ``lang``); an
+    admitted count of a sample (``ratio`` real people per row, not 1) also in real people."""
     from scoring.labels import measure_label
 
     zh = lang != "en"
@@ -245,6 +246,9 @@ def check_line(c: Any, lang: str) -> str:
         def fmt(v: float) -> str:
             return f"{v:.2f}"
     value = "—" if c.value is None else fmt(float(c.value))
+    if c.quantity == "admitted" and c.value is not None and ratio != 1.0:
+        real = f"{float(c.value) * ratio:,.0f}"
+        value += f"（约合实际{real}人）" if zh else f" (≈ {real} real people)"
     sep = "：" if zh else ": "
     return f"{'✓' if c.met else '✗'} {name} {'≥' if c.sense > 0 else '≤'} {fmt(float(c.target))}{sep}{value}"
 
