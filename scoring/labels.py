@@ -49,6 +49,14 @@ MEASURES: dict[str, dict[str, Pair]] = {
 }
 
 TEXT: dict[str, Pair] = {
+    "status_warning": ("{src}：状态为“{status}”：数值非官方，所有输出标为模拟结果",
+                       "{src}: status {status}: values are not official; outputs are marked as simulation"),
+    "no_admission_warning": ("{src}：没有录取规则；用 --quota 或 --threshold 指定录取方式",
+                             "{src}: admission: no admission rule; give --quota or --threshold to admit"),
+    "builtin_population": ("内置杭州合成人口（{n:,}人，种子{seed}）",
+                           "built-in synthetic Hangzhou population (n={n:,}, seed={seed})"),
+    "file_population": ("{path}（{rows_in:,}行中有效{rows_kept:,}行）",
+                        "{path} ({rows_kept:,} valid of {rows_in:,} rows)"),
     "pass": ("达标", "pass"),
     "fail": ("未达标", "fail"),
     "points_share_eligible": ("居住与社保年限分数占积分的比例（符合资格者）",
@@ -61,6 +69,46 @@ TEXT: dict[str, Pair] = {
                           "The measures disagree: {passing} pass, {failing} fail; the requirement uses the {measure} "
                           "measure."),
 }
+
+
+# Column headers of the pathway tables as printed by the CLI (``python -m scoring pathways``); the --json keys and the
+# CSV headers keep the column names.
+PATHWAY_COLUMNS: dict[str, Pair] = {
+    "pathway": ("途径", "pathway"), "label": ("名称", "label"), "clause": ("条款", "clause"),
+    "old": ("旧规则", "old"), "new": ("新规则", "new"), "change": ("变化", "change"),
+    "enabled": ("启用", "enabled"), "qualify": ("符合条件", "qualify"), "share": ("占比", "share"),
+    "only_this_route": ("仅此途径", "only this route"), "routes": ("途径数", "routes"), "count": ("人数", "count"),
+    "newly": ("新增", "newly"), "lost": ("失去", "lost"), "net": ("净变化", "net"),
+    "without_lost": ("撤去后失去", "without_lost"), "without_gained": ("撤去后新增", "without_gained"),
+    "without_net": ("撤去后净变化", "without_net"),
+    "people": ("人数", "people"), "resident": ("居住半年以上", "resident"), "cond_job": ("就业条件", "cond_job"),
+    "cond_home": ("住所条件", "cond_home"), "cond_schooling": ("就读条件", "cond_schooling"),
+    "eligible": ("符合申领条件", "eligible"), "eligible_share": ("符合比例", "eligible share"),
+    "holders": ("已持证", "holders"),
+    "reading": ("事项", "reading"), "kind": ("类型", "kind"), "choice": ("选项", "choice"),
+    "choice_label": ("说明", "choice label"), "default": ("默认", "default"),
+    "alternatives": ("其他选项", "alternatives"),
+    "children_6_11": ("6–11岁子女", "children 6-11"), "children_12_14": ("12–14岁子女", "children 12-14"),
+    "primary_places": ("小学学位", "primary places"), "junior_places": ("初中学位", "junior places"),
+    "housing_applications": ("住房保障申请", "housing applications"),
+    "points": ("积分", "points"), "residence": ("住所", "residence"), "conversion": ("转户籍", "conversion"),
+    "talent": ("人才", "talent"), "family_parents": ("父母投靠", "family_parents"),
+    "family_children": ("子女投靠", "family_children"), "family_intra_city": ("市内投靠", "family_intra_city"),
+    "family_hangzhou": ("城区投靠", "family_hangzhou"),
+    "origin_group": ("来源地", "origin group"), "age_band": ("年龄段", "age band"),
+}
+
+# Values of the pathway tables' group columns that the population schema does not label (origin groups).
+PATHWAY_VALUES: dict[str, dict[str, Pair]] = {
+    "origin_group": {"zhejiang": ("浙江省内", "Zhejiang"), "yrd_other": ("长三角其他省市", "rest of the YRD"),
+                     "other": ("长三角以外", "outside the YRD")},
+}
+
+
+def pathway_column(column: str, lang: str = "zh") -> str:
+    """The printed header of a pathway-table column (the column's own name when it has no label)."""
+    pair = PATHWAY_COLUMNS.get(column)
+    return _pick(pair, lang) if pair else column
 
 
 def _pick(pair: Pair, lang: str) -> str:

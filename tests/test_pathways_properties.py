@@ -190,8 +190,10 @@ def test_cli_compare_json_and_out(tmp_path, capsys):
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     cmp = compare(population(3000, 2), OLD, NEW)
-    assert out["newly_qualifying"] == int(cmp.newly.sum())
-    assert out["new"]["pathways"] == {k: int(v.sum()) for k, v in cmp.new.masks.items()}
+    ratio = 4_000_000 / 3000  # --synth counts are real people: the sample stands for 4 M (tests/test_cli_units.py)
+    assert out["units"]["sample_rows"] == 3000 and out["units"]["ratio"] == pytest.approx(ratio)
+    assert out["newly_qualifying"] == round(int(cmp.newly.sum()) * ratio)
+    assert out["new"]["pathways"] == {k: round(int(v.sum()) * ratio) for k, v in cmp.new.masks.items()}
     assert "模拟" in out["stamp_line"] and "示意" in out["stamp_line"]
     table = pd.read_csv(tmp_path / "marginal.csv", encoding="utf-8-sig")
     assert list(table["change"]) == rule_changes(OLD, NEW)

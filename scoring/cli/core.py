@@ -259,6 +259,17 @@ def _written_lines(paths: dict[str, str], lang: str) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------------------------
+def _warning_text(warning: str, scheme: Scheme, lang: str) -> str:
+    """A scheme warning in ``lang``: the status and no-admission warnings from :mod:`scoring.labels`; others as
+    written (the --json warnings stay as the library gives them)."""
+    src = str(scheme.path or scheme.id)
+    for key in ("status_warning", "no_admission_warning"):
+        if warning == labels.text(key, "en", src=src, status=scheme.status):
+            status = {"official": "官方", "illustrative": "示意", "draft": "草案"}.get(scheme.status, scheme.status)
+            return labels.text(key, lang, src=src, status=status if lang == "zh" else scheme.status)
+    return warning
+
+
 def cmd_check_scheme(args: argparse.Namespace) -> int:
     """Validate a scheme; report warnings and the three dominance measures on a population."""
     try:
@@ -272,12 +283,15 @@ def cmd_check_scheme(args: argparse.Namespace) -> int:
         from scoring.population.load import read_population
 
         load = read_population(args.population, skip_invalid=True, schema=population_schema_for(scheme))
-        pop, pop_note = load.frame, f"{args.population} ({load.rows_kept:,} valid of {load.rows_in:,} rows)"
+        pop = load.frame
+        pop_key, pop_values = "file_population", {"path": args.population, "rows_kept": load.rows_kept,
+                                                   "rows_in": load.rows_in}
     else:
         from scoring.population.synthetic import synth
 
         pop = synth(CHECK_POPULATION["n"], seed=CHECK_POPULATION["seed"])
-        pop_note = f"built-in synthetic Hangzhou population (n={CHECK_POPULATION['n']:,}, seed=0)"
+        pop_key, pop_values = "builtin_population", {"n": CHECK_POPULATION["n"], "seed": CHECK_POPULATION["seed"]}
+    pop_note = labels.text(pop_key, "en", **pop_values)  # --json keeps the English description
     warnings = scheme_warnings(scheme, pop)
     dom: dict[str, Any] | None = None
     adm_summary = None
@@ -306,11 +320,12 @@ def cmd_check_scheme(args: argparse.Namespace) -> int:
         "design_note": design_note(scheme),  # None unless the design share is approximate for this scheme
     }
     lines = [scheme.stamp(args.lang), say("valid", args.lang)]
-    lines += [say("warning", args.lang) + w for w in warnings if not w.startswith("dominance: ")]
+    lines += [say("warning", args.lang) + _warning_text(w, scheme, args.lang) for w in warnings
+              if not w.startswith("dominance: ")]
     if missing:
         lines.append(say("warning", args.lang) + say("not_measured", args.lang, cols=", ".join(missing)))
     if dom is not None:
-        lines.append(say("dominance_on", args.lang, pop=pop_note))
+        lines.append(say("dominance_on", args.lang, pop=labels.text(pop_key, args.lang, **pop_values)))
         lines += _dominance_lines(dom, args.lang)
     if payload["design_note"] is not None:
         lines.append("  ! " + str(design_note(scheme, args.lang)))

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from scoring.cli.output import print_json
+from scoring.cli.units import Units
 from scoring.errors import PopulationError, ScoringInputError
 from scoring.pathways.tables import GROUPINGS
 
@@ -149,10 +150,43 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _print_text(tables: dict[str, pd.DataFrame], stamp: str, lang: str, overrides: dict[str, Any]) -> None:
+def _group_name(group: str, lang: str) -> str:
+    """A grouping's name in ``lang`` (the population schema's column label, else the pathway labels)."""
+    from scoring.labels import PATHWAY_COLUMNS, pathway_column
+    from scoring.population.schema import label
+
+    return pathway_column(group, lang) if group in PATHWAY_COLUMNS else label(group, lang)
+
+
+def _headed(frame: pd.DataFrame, lang: str, name: str, group: str | None = None) -> pd.DataFrame:
+    """A printed table in Chinese: headers from :mod:`scoring.labels`, the group's values labelled (text only; the
+    --json keys and the CSV headers keep the column names)."""
+    if lang != "zh":
+        return frame
+    from scoring.labels import PATHWAY_VALUES, pathway_column
+
+    out = frame.copy()
+    if group is not None and group in out.columns:
+        if group in PATHWAY_VALUES:
+            names = {k: v[0] for k, v in PATHWAY_VALUES[group].items()}
+            out[group] = out[group].astype(str).map(lambda v: names.get(v, v))
+        elif group != "age_band":
+            from scoring.population.schema import value_label
+
+            out[group] = out[group].astype(str).map(lambda v: value_label(group, v, "zh"))
+    headers = {c: pathway_column(c, lang) for c in out.columns}
+    if name == "marginal":
+        headers["change"] = "改动"
+    if group is not None:
+        headers[group] = _group_name(group, lang)
+    return out.rename(columns=headers)
+
+
+def _print_text(tables: dict[str, pd.DataFrame], stamp: str, lang: str, overrides: dict[str, Any],
+                notes: list[str]) -> None:
     titles = {"zh": {"by_pathway": "各途径符合条件人数", "combinations": "途径组合（前10）", "compare": "新旧规则对比",
-                     "marginal": "单项改动的效果：newly＝在旧规则上单独施加时新增；"
-                                 "without_lost＝从新规则中单独撤去时失去",
+                     "marginal": "单项改动的效果：新增＝在旧规则上单独施加时新增；"
+                                 "撤去后失去＝从新规则中单独撤去时失去",
                      "readings": "通知未明确之处：采用的解读与开关（--reading ID=OPTION）",
                      "services": "公共服务需求（期望值；比例均为假设，见 service_assumptions）"},
               "en": {"by_pathway": "qualifying by pathway", "combinations": "combinations of routes (top 10)",
@@ -163,6 +197,8 @@ def _print_text(tables: dict[str, pd.DataFrame], stamp: str, lang: str, override
                      "services": "public-service demand (expected values; every rate is an assumption, see "
                                  "service_assumptions)"}}[lang]
     print(stamp)
+    for note in notes:
+        print(note)
     if overrides:
         print(("改动的规则数值（--set）：" if lang == "zh" else "rule values set (--set): ")
               + ", ".join(f"{k}={v}" for k, v in overrides.items()))
@@ -179,11 +215,44 @@ def _print_text(tables: dict[str, pd.DataFrame], stamp: str, lang: str, override
                 frame = frame.drop(columns="group").round(0).astype({c: "int64" for c in frame.columns
                                                                       if c not in ("group", "label")})
             print(f"\n## {titles.get(name, name)}")
-            print(readable(frame.head(10) if name == "combinations" else frame).to_string(index=False))
-        permits = [n for n in tables if n.startswith("permit_")]
-        for name in permits[:1]:
-            print(f"\n## {'居住证申领资格' if lang == 'zh' else 'residence-permit eligibility'} ({name[7:]})")
-            print(readable(tables[name]).to_string(index=False))
+            print(_headed(readable(frame.head(10) if name == "combinations" else frame), lang,
+                          name).to_string(index=False))
+        for name in [n for n in tables if n.startswith(("groups_", "permit_"))]:
+            group = name.partition("_")[2]
+            title = (("各组符合条件人数" if lang == "zh" else "qualifying by group") if name.startswith("groups_")
+                     else ("居住证申领资格" if lang == "zh" else "residence-permit eligibility"))
+            print(f"\n## {title} ({_group_name(group, lang)})")
+            print(_headed(readable(tables[name]), lang, name, group).to_string(index=False))
+
+
+_SIDE_COUNTS = ("people", "any", "multiple_routes")
+_POINTS_COUNTS = ("quota", "eligible", "candidates", "admitted", "tied_at_cutoff", "decided_by_tiebreak")
+
+
+def _real_side(side: dict[str, Any], units: Units) -> dict[str, Any]:
+    """One rule set's summary with its person counts in real people."""
+    out = dict(side)
+    for key in _SIDE_COUNTS:
+        if key in out:
+            out[key] = units.people(out[key])
+    for key in ("pathways", "permit"):
+        if isinstance(out.get(key), dict):
+            out[key] = {k: units.people(v) for k, v in out[key].items()}
+    if isinstance(out.get("points"), dict):
+        out["points"] = {pid: {k: units.people(v) if k in _POINTS_COUNTS else v for k, v in o.items()}
+                         for pid, o in out["points"].items()}
+    return out
+
+
+def _real_summary(summary: dict[str, Any], units: Units, compared: bool) -> dict[str, Any]:
+    """The summary with every person count in real people (sample counts times the ratio)."""
+    if not compared:
+        return _real_side(summary, units)
+    out = dict(summary, old=_real_side(summary["old"], units), new=_real_side(summary["new"], units))
+    for key in ("newly_qualifying", "no_longer_qualifying", "sum_of_marginal_newly"):
+        out[key] = units.people(out[key])
+    out["changes"] = [{k: units.people(v) for k, v in row.items()} for row in summary["changes"]]
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -228,6 +297,18 @@ def run(args: argparse.Namespace) -> int:
         tables[f"groups_{g}"] = cmp.by_group(g) if old is not None else res.by_group(g)
         if res.permit is not None:
             tables[f"permit_{g}"] = res.permit_by_group(g)
+    units = Units(len(pop), args.synth is not None)
+    if units.synthetic:
+        tables = {k: v if k in ("readings", "service_assumptions")
+                  else units.frame(v, skip=("routes",) if k == "combinations" else ()) for k, v in tables.items()}
+        summary = _real_summary(summary, units, old is not None)
+        if "services" in tables:
+            summary["services"] = _records(tables["services"])
+    summary["units"] = units.to_dict()
+    notes = [units.line(lang)]
+    if not res.enabled:
+        notes.append("此规则集没有落户途径，只评估居住证申领资格。" if lang == "zh"
+                     else "This rule set has no settlement route; only residence-permit eligibility is evaluated.")
     summary["stamp_line"] = stamp
     if args.out:
         _write(Path(args.out), tables, summary, stamp)
@@ -235,5 +316,5 @@ def run(args: argparse.Namespace) -> int:
         payload = {**summary, "tables": {k: _records(v) for k, v in tables.items()}}
         print_json(payload)
     else:
-        _print_text(tables, stamp, lang, dict(rules.overrides))
+        _print_text(tables, stamp, lang, dict(rules.overrides), notes)
     return 0

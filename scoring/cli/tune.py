@@ -18,6 +18,7 @@ from tqdm import tqdm
 from scoring.cli.files import check_out, write_error
 from scoring.cli.options import plain_float
 from scoring.cli.output import emit
+from scoring.cli.units import Units
 from scoring.errors import ScoringInputError
 from scoring.scheme.load import Scheme, load_scheme, save_scheme
 
@@ -32,7 +33,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     _inputs(p)
     p.add_argument("--min-share", type=float, help="dominance share required (default: the scheme's)")
     p.add_argument("--measure", choices=("design", "realised", "decisive"), help="dominance measure")
-    p.add_argument("--target-admitted", metavar="LO:HI", help="number admitted within LO..HI (either may be empty)")
+    p.add_argument("--target-admitted", metavar="LO:HI",
+                   help="number admitted within LO..HI (either may be empty), in people of the population used: "
+                        "rows of the file, or with --synth N people of the sample (1 row = 4,000,000/N real people; "
+                        "the output states the ratio)")
     p.add_argument("--target-cutoff", metavar="LO:HI", help="cut-off score within LO..HI under a quota")
     p.add_argument("--objective", choices=("closest", "stable-rank"), default="closest")
     p.add_argument("--bound", action="append", default=[], metavar="PARAM=LO:HI",
@@ -152,6 +156,9 @@ def cmd_tune(args: argparse.Namespace) -> int:
                    sample=args.sample or None, seed=args.seed, decimals=args.decimals, progress=progress)
     payload = out.to_dict(args.lang)
     payload["population_source"] = info
+    units = Units(len(pop), args.synth is not None)
+    payload["units"] = {**units.to_dict(), "unit": "sample rows" if units.synthetic else units.to_dict()["unit"],
+                        "line": {"zh": units.sample_line("zh"), "en": units.sample_line("en")}}
     rounded = None
     if args.round_step is not None and out.new_scheme is not None:
         from scoring.tuning.rounding import round_result
@@ -164,11 +171,17 @@ def cmd_tune(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise write_error("--out", Path(args.out), exc) from None
         payload["written"] = args.out
-    emit(args, payload, _tune_lines(out, payload, args.lang) + _round_lines(rounded, args.lang))
+    lines = _tune_lines(out, payload, args.lang) + _round_lines(rounded, args.lang, units.ratio)
+    if "written" in payload:  # last, naming the version written (the rounded one with --round)
+        zh = args.lang != "en"
+        written = rounded.scheme if rounded is not None else out.new_scheme
+        lines.append((f"新方案（版本 {written.version}）已写入 " if zh
+                      else f"new scheme (version {written.version}) written to ") + payload["written"])
+    emit(args, payload, lines)
     return 0 if out.new_scheme is not None else 1
 
 
-def _round_lines(rounded: Any, lang: str) -> list[str]:
+def _round_lines(rounded: Any, lang: str, ratio: float = 1.0) -> list[str]:
     """The rounding step's report: each constraint re-checked exactly after rounding."""
     if rounded is None:
         return []
@@ -177,15 +190,14 @@ def _round_lines(rounded: Any, lang: str) -> list[str]:
         ("：全部约束仍满足" if zh else ": every constraint still holds") if rounded.ok else
         ("：部分约束不再满足" if zh else ": some constraints no longer hold"))
     lines = [head]
-    for c in rounded.checks:
-        lines.append(f"  {'✓' if c.met else '✗'} {c.constraint}: {c.value}")
+    lines += ["  " + check_line(c, lang, ratio) for c in rounded.checks]
     lines += ["  " + d for d in rounded.diff(lang)]
     return lines
 
 
 def _tune_lines(out: Any, payload: dict[str, Any], lang: str) -> list[str]:
     zh = lang != "en"
-    lines = [out.scheme.stamp(lang)]
+    lines = [out.scheme.stamp(lang), payload["units"]["line"][lang]]
     status = {"ok": ("已找到满足全部约束的权重", "weights found that meet every constraint"),
               "not_met": ("在样本上满足，但全体精确校验未完全满足",
                           "met on the sample, but the exact check on everyone misses"),
@@ -193,18 +205,52 @@ def _tune_lines(out: Any, payload: dict[str, Any], lang: str) -> list[str]:
     lines.append(status[out.status][0 if zh else 1] + (f": {out.message}" if out.message else ""))
     for b in out.binding:
         lines.append("  " + b.text(lang))
-    for c in out.checks:
-        mark = "✓" if c.met else "✗"
-        lines.append(f"  {mark} {c.constraint}: {c.value}")
+    lines += ["  " + check_line(c, lang, payload["units"]["ratio"]) for c in out.checks]
     if out.new_scheme is not None:
         lines.append("改动（旧 → 新）：" if zh else "Changes (old → new):")
         lines += ["  " + d for d in out.diff(lang)]
         lines.append(f"  Kendall tau = {out.kendall_tau:.4f}; " + (
             f"录取名单变化 {out.changed_admissions} 人" if zh else f"admissions changed: {out.changed_admissions}"))
-    if "written" in payload:
-        lines.append(("新方案已写入 " if zh else "new scheme written to ") + payload["written"])
-    lines.append(payload["note"])
+    lines.append(_NOTES.get(payload["note"], (payload["note"],) * 2)[0 if zh else 1])
     return lines
+
+
+_NOTES = {"optimised on a seeded sample, checked exactly on the whole population; simulation":
+          ("在带种子的抽样上优化，在全体人群上精确校验；模拟结果",
+           "optimised on a seeded sample, checked exactly on the whole population; simulation"),
+          "optimised and checked on the whole population; simulation":
+          ("在全体人群上优化并校验；模拟结果", "optimised and checked on the whole population; simulation")}
+
+
+def check_line(c: Any, lang: str, ratio: float = 1.0) -> str:
+    """One constraint checked: ``✓ 决定性占比 ≥ 60.0%：114.7%`` (the number formatted, the label in ``lang``); an
+    admitted count of a sample (``ratio`` real people per row, not 1) also in real people."""
+    from scoring.labels import measure_label
+
+    zh = lang != "en"
+    if c.quantity == "share":
+        measure = c.constraint.split()[0]
+        name = measure_label(measure, "name", lang) if measure in ("design", "realised", "decisive") else (
+            c.constraint.rsplit(" ", 2)[0])
+
+        def fmt(v: float) -> str:
+            return f"{v:.1%}"
+    elif c.quantity == "admitted":
+        name = "录取人数" if zh else "admitted"
+
+        def fmt(v: float) -> str:
+            return f"{v:,.0f}"
+    else:
+        name = "分数线" if zh else "cut-off"
+
+        def fmt(v: float) -> str:
+            return f"{v:.2f}"
+    value = "—" if c.value is None else fmt(float(c.value))
+    if c.quantity == "admitted" and c.value is not None and ratio != 1.0:
+        real = f"{float(c.value) * ratio:,.0f}"
+        value += f"（约合实际{real}人）" if zh else f" (≈ {real} real people)"
+    sep = "：" if zh else ": "
+    return f"{'✓' if c.met else '✗'} {name} {'≥' if c.sense > 0 else '≤'} {fmt(float(c.target))}{sep}{value}"
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:

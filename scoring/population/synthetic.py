@@ -89,6 +89,12 @@ def _months(x: np.ndarray) -> np.ndarray:
     return (np.floor(np.asarray(x, dtype=F32) * F32(12) + F32(1e-4)) / F32(12)).astype(F32)
 
 
+# ASSUMPTION: the real people a synthetic sample stands for, Hangzhou's non-hukou residents (11.94 M residents in the
+# 2020 census less about 7.95 M registered); the same figure as the scenarios' ``represents: 4000000`` and the
+# dashboard's one scale (tests/test_cli_units.py keeps the three equal). A sample of n stands for REPRESENTS / n each.
+REPRESENTS = 4_000_000
+
+
 def _cat(codes: np.ndarray, categories: tuple[str, ...] | list[str]) -> pd.Categorical:
     return pd.Categorical.from_codes(codes.astype(np.int8), categories=list(categories))
 
