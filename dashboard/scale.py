@@ -25,8 +25,9 @@ import numpy as np
 import pandas as pd
 
 from scoring.population.area import in_city_districts
+from scoring.population.synthetic import REPRESENTS
 
-SYNTH_REPRESENTS = 4_000_000  # ASSUMPTION: non-hukou residents of Hangzhou (11.94 M residents − ~7.95 M registered)
+SYNTH_REPRESENTS = REPRESENTS  # ASSUMPTION, defined once in the library: Hangzhou's ~4.0 M non-hukou residents
 SYNTH_SOURCE = (
     "假设：杭州非户籍常住人口约400万（2020年第七次人口普查常住人口1,193.6万，减去户籍人口约795万；与名额模型情景一致）",
     "assumption: about 4.0 million non-hukou residents of Hangzhou (11.94 M residents in the 2020 census less about "
