@@ -233,6 +233,28 @@ def test_person_page_pick_and_flip(library):
     assert not at.exception
 
 
+def test_data_page_identifier_refusal_is_chinese_in_the_chinese_view():
+    """Finding 5: the refusal names the column, the kind and the Excel row in Chinese, never the value, and no
+    English from the library's sentence; the library's exception carries the same facts as fields."""
+    frame = synth(20, 1)
+    frame["备注"] = "无"
+    frame.loc[5, "备注"] = "联系电话13812345678"
+    data = frame.to_csv(index=False).encode()
+    for lang in ("zh", "en"):
+        at = _app("data", lang)
+        _ok(at)
+        at.file_uploader(key="pop_upload").set_value(("remark.csv", data, "text/csv")).run()
+        shown = _plain(at.error[0].value)
+        assert "13812345678" not in shown and "remark.csv" in shown and "备注" in shown
+        if lang == "zh":
+            assert shown.startswith(t("upload_failed", "zh"))
+            assert t("idf_rows_excel", "zh", rows="7") in shown and t("idf_kind_phone", "zh") in shown
+            assert t("drop_ids_hint", "zh") in shown
+            assert not re.search(r"[A-Za-z]{3,}", shown.replace("remark.csv", "").replace("Excel", ""))
+        else:
+            assert "Excel row 7" in shown and "mobile or telephone numbers" in shown
+
+
 def test_data_page_upload_valid_and_invalid():
     at = _app("data", "en")
     _ok(at)
