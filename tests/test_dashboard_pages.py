@@ -288,5 +288,19 @@ def test_method_page_lists_sources_and_assumptions():
     _ok(at)
     text = _plain(" ".join(m.value for m in at.markdown))
     scheme = scoring.load_scheme(SCHEME)
-    assert scheme.sources[0].title in text
-    assert scheme.assumptions[0] in text
+    assert scheme.sources[0].title.get("en") in text
+    assert scheme.assumptions[0].get("en") in text
+
+
+def test_method_page_shows_only_the_views_language_of_bilingual_notes():
+    """Finding 6: the scheme's bilingual sources and assumptions ({zh:, en:}) show only the view's language."""
+    scheme = scoring.load_scheme(SCHEME)
+    bilingual = [a for a in scheme.assumptions if a.zh != a.en] + [s.title for s in scheme.sources
+                                                                   if s.title.zh != s.title.en]
+    assert len(bilingual) >= 3
+    for lang, other in (("zh", "en"), ("en", "zh")):
+        at = _app("method", lang)
+        _ok(at)
+        text = _plain(" ".join(m.value for m in at.markdown))
+        for label in bilingual:
+            assert label.get(lang) in text and label.get(other) not in text

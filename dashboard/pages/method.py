@@ -28,12 +28,12 @@ def render() -> None:
     st.subheader(t("sources", lang))
     if sch.sources:
         st.markdown("\n".join(
-            f"- {md(s.title)}" + (f" — {source_status(s.status, lang)}" if s.status else "")
+            f"- {md(s.title.get(lang))}" + (f" — {source_status(s.status, lang)}" if s.status else "")
             + (f" ({md(s.url)})" if s.url else "")
             for s in sch.sources))
     st.subheader(t("assumptions", lang))
     if sch.assumptions:
-        st.markdown("\n".join(f"- {md(a)}" for a in sch.assumptions))
+        st.markdown("\n".join(f"- {md(a.get(lang))}" for a in sch.assumptions))
     st.subheader(t("value_status", lang))
     rows = [{
         t("col_id", lang): item.id,

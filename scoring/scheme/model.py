@@ -318,7 +318,7 @@ class Scheme(StrictModel):
     status: Literal["official", "illustrative", "draft"]
     effective_from: dt.date | None = None
     sources: list[Source] = Field(default_factory=list)
-    assumptions: list[str] = Field(default_factory=list)
+    assumptions: list[Label] = Field(default_factory=list)  # a plain string stands for both languages
     inputs: dict[str, InputColumn] = Field(default_factory=dict, max_length=MAX_INPUTS)
     eligibility: list[Gate] = Field(default_factory=list)
     items: list[Item]
