@@ -53,6 +53,7 @@ MORE: dict[str, tuple[str, str]] = {
     "save_id_bad": ("方案编号须为 1–64 个字母、数字、点、下划线或连字符，且以字母或数字开头。",
                     "A scheme id has 1-64 letters, digits, dots, underscores or hyphens, starting with a letter or "
                     "digit."),
+    "save_version_required": ("请填写版本号（必填），例如 2026.1。", "A version is required, e.g. 2026.1."),
     "save_version_bad": ("版本号须为 1–32 个字母、数字、点、下划线或连字符，且以字母或数字开头。",
                          "A version has 1-32 letters, digits, dots, underscores or hyphens, starting with a letter "
                          "or digit."),

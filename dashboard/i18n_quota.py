@@ -128,6 +128,9 @@ QUOTA: dict[str, tuple[str, str]] = {
     # the scheme editor: items added and removed, eligibility conditions, the tie rule
     "se_struct_title": ("添加或删除项目", "Add or remove items"),
     "se_remove_label": ("删除项目", "remove items"),
+    "se_choose_items": ("选择要删除的项目", "Choose items"),
+    "se_choose_one": ("请选择", "Choose one"),
+    "se_choose_required": ("请选择{what}。", "Choose the {what}."),
     "se_remove_button": ("删除所选项目", "Remove the selected items"),
     "se_removed": ("已删除：{names}。", "Removed: {names}."),
     "se_add_title": ("添加项目", "Add an item"),
