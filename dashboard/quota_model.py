@@ -142,8 +142,8 @@ def start_note(scheme: Any, table: pd.DataFrame, lang: str, static: float | None
     part = table[table["variant"] == variant].sort_values("year")
     first = fmt_int(part["admitted"].iloc[0]) if len(part) else "–"
     if static is None:
-        return t("qy_start_note", lang, variant=t(f"qy_variant_{variant}", lang), first=first)
-    return t("qy_start_note_both", lang, variant=t(f"qy_variant_{variant}", lang), first=first,
+        return t("qy_start_note", lang, variant=t(f"qy_first_{variant}", lang), first=first)
+    return t("qy_start_note_both", lang, variant=t(f"qy_first_{variant}", lang), first=first,
              static=fmt_int(static))
 
 
