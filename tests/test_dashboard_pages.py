@@ -310,3 +310,10 @@ def test_method_page_shows_only_the_views_language_of_bilingual_notes():
         text = _plain(" ".join(m.value for m in at.markdown))
         for label in bilingual:
             assert label.get(lang) in text and label.get(other) not in text
+        at.sidebar.selectbox(key="scheme_choice").set_value("beijing-2020").run()  # item notes ({zh:, en:})
+        _ok(at)
+        notes = at.dataframe[0].value[t("note", lang)].tolist()
+        bj = scoring.load_scheme(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml")
+        expected = [i.note for i in bj.items if i.note is not None]
+        assert len(expected) >= 5 and all(n.zh != n.en for n in expected)
+        assert [n.get(lang) for n in expected] == [x for x in notes if x]

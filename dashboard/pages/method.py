@@ -42,7 +42,7 @@ def render() -> None:
         t("col_kind", lang): kind_label(item.kind, lang),
         t("scheme_status", lang): t("status_assumed" if item.assumed or sch.status != "official"
                                     else "status_documented", lang),
-        t("note", lang): item.note or "",
+        t("note", lang): item.note.get(lang) if item.note is not None else "",
     } for item in sch.items]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.subheader(t("how_computed", lang))

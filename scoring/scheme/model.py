@@ -92,7 +92,7 @@ class Item(StrictModel):
     points: float | Annotated[dict[str, float], Field(max_length=MAX_VALUES)] | None = None
     default: float = 0.0
     bands: list[Band] | None = Field(default=None, max_length=MAX_VALUES)
-    note: str | None = None
+    note: Label | None = None  # a plain string stands for both languages
     assumed: bool = False
 
     @model_validator(mode="before")
