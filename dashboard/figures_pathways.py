@@ -4,6 +4,8 @@ plotly figures, no streamlit; tested directly. Every figure carries the rule set
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -43,6 +45,29 @@ def _level_labels(fig: go.Figure, labels: list, lang: str) -> None:
     fig.update_xaxes(tickvals=labels, ticktext=[wrap_label(str(v), width) for v in labels], tickangle=0)
 
 
+def count_ticks(top: float, lang: str, n: int = 5) -> tuple[list[float], list[str]]:
+    """About ``n`` round tick values from 0 to ``top`` and their text: Chinese numbers in 万 (10,000) in the Chinese
+    view ("20万", not plotly's "0.2M"), thousands separators in English."""
+    top = float(top) if top and top > 0 else 1.0
+    raw = top / n
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    vals = [i * step for i in range(int(top // step) + 2)]
+
+    def text(v: float) -> str:
+        if lang != "zh" or v < 10_000:
+            return f"{v:,.0f}"
+        return f"{v / 10_000:,.4g}万"
+
+    return vals, [text(v) for v in vals]
+
+
+def _count_axis(fig: go.Figure, top: float, lang: str, axis: str = "y", **where: int) -> None:
+    """Round count ticks in the view's number format (see :func:`count_ticks`)."""
+    vals, text = count_ticks(top, lang)
+    (fig.update_yaxes if axis == "y" else fig.update_xaxes)(tickvals=vals, ticktext=text, **where)
+
+
 def pathway_bars(table: pd.DataFrame, lang: str, stamp: str) -> go.Figure:
     """Grouped bars: qualifying per route under the old and the new rules (from ``PathwayComparison.table``)."""
     fig = go.Figure()
@@ -50,6 +75,7 @@ def pathway_bars(table: pd.DataFrame, lang: str, stamp: str) -> go.Figure:
         fig.add_bar(x=table["label"], y=table[col], name=tx(key, lang), marker_color=color,
                     text=table[col], texttemplate="%{y:,}", textposition="outside")
     fig.update_layout(barmode="group", yaxis_title=tx("people", lang))
+    _count_axis(fig, float(table[["old", "new"]].to_numpy().max(initial=0)), lang)
     _level_labels(fig, list(table["label"]), lang)
     return _stamped(fig, stamp, tx("by_pathway", lang), lang=lang)
 
@@ -64,6 +90,8 @@ def marginal_bars(marginal: pd.DataFrame, lang: str, stamp: str) -> go.Figure:
             fig.add_bar(x=marginal[col], y=labels, orientation="h", marker_color=color, name=tx(key, lang),
                         text=marginal[col], texttemplate="%{x:,}", textposition="outside")
     fig.update_layout(barmode="group", xaxis_title=tx("people", lang), yaxis={"autorange": "reversed"})
+    shown = [c for c in ("newly", "without_lost") if c in marginal.columns]
+    _count_axis(fig, float(marginal[shown].to_numpy().max(initial=0)) if shown else 0.0, lang, axis="x")
     fig = _stamped(fig, stamp, tx("marginal", lang), height=140 + 56 * max(len(marginal), 1), lang=lang)
     # two long legend entries wrap onto a second row: at the foot of the figure they cannot cover the stamp
     return fig.update_layout(legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0})
@@ -87,6 +115,7 @@ def upset(combos: pd.DataFrame, labels: dict[str, str], lang: str, stamp: str, t
             fig.add_scatter(x=[i, i], y=[min(members), max(members)], mode="lines", showlegend=False,
                             line={"color": "#222", "width": 2}, hoverinfo="skip", row=2, col=1)
     fig.update_yaxes(title_text=tx("count", lang), row=1, col=1)
+    _count_axis(fig, float(rows["count"].max()) if len(rows) else 0.0, lang, row=1, col=1)
     fig.update_yaxes(tickvals=list(range(len(ids))), ticktext=[labels.get(p, p) for p in ids], row=2, col=1)
     fig.update_xaxes(showticklabels=False, row=2, col=1)
     return _stamped(fig, stamp, tx("overlaps", lang), height=560, lang=lang)

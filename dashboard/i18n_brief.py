@@ -31,7 +31,7 @@ BRIEF: dict[str, tuple[str, str]] = {
     "fig_reform_title": ("今年落户人数：改革前后", "Settling this year: before and after the reform"),
     # the main-share verdict in words
     "main_share_label": ("居住与社保年限分数占积分的比例", "residence + insurance share of the points"),
-    "main_share_short": ("居住社保占积分比例", "residence + insurance share of the points"),
+    "main_share_short": ("居住社保占积分比例", "res.+insurance share"),
     "verdict_words": (
         "按通知原文的字面读法（占积分的比例），居住与社保年限分数占符合资格者全部积分的{share}"
         "（获准落户者：{share_admitted}），{verdict}“主要比例”{min_share}的要求。",

@@ -4,6 +4,25 @@ dashboard.i18n.STRINGS). Placeholders that carry a user's text are escaped by th
 from __future__ import annotations
 
 MORE: dict[str, tuple[str, str]] = {
+    # the identifier refusal, worded from its fields (dashboard.identifier_text; the English view uses the
+    # library's own sentence, these English forms are for completeness)
+    "idf_found": ("{file}：发现直接标识信息——{items}。请删除这些信息，或{hint}以删除这些列。",
+                  "{file}: direct identifiers found — {items}. Remove them, or {hint} to drop these columns."),
+    "idf_needed": ("{file}：评分所用的列中含有标识信息——{items}。"
+                   "请从这些值中删除：评分需要这些列，删除标识列无济于事。",
+                   "{file}: identifiers inside column(s) that the scoring uses — {items}. Remove them from these "
+                   "values: the scoring needs these columns."),
+    "idf_col": ("列“{col}”", "column '{col}'"),
+    "idf_col_masked": ("第{pos}列（列名不显示）", "column {pos} (header not shown)"),
+    "idf_header": ("列名表明含{kind}", "its header names {kind}"),
+    "idf_values": ("{n}个值含{kind}", "{n} value(s) contain {kind}"),
+    "idf_names": ("多数值看起来像人名", "most values look like personal names"),
+    "idf_rows_excel": ("（Excel 第{rows}行）", " (Excel rows {rows})"),
+    "idf_rows_data": ("（数据第{rows}行）", " (data rows {rows})"),
+    "idf_kind_name": ("姓名", "personal names"),
+    "idf_kind_id_number": ("身份证号", "resident ID numbers"),
+    "idf_kind_phone": ("手机或电话号码", "mobile or telephone numbers"),
+    "idf_kind_contact": ("联系方式（微信、QQ或电子邮箱）", "contact handles (WeChat, QQ or e-mail)"),
     # access control
     "auth_sign_in_title": ("登录（编辑人员）", "Sign in (editors)"),
     "auth_name": ("用户名", "user name"),
@@ -34,6 +53,7 @@ MORE: dict[str, tuple[str, str]] = {
     "save_id_bad": ("方案编号须为 1–64 个字母、数字、点、下划线或连字符，且以字母或数字开头。",
                     "A scheme id has 1-64 letters, digits, dots, underscores or hyphens, starting with a letter or "
                     "digit."),
+    "save_version_required": ("请填写版本号（必填），例如 2026.1。", "A version is required, e.g. 2026.1."),
     "save_version_bad": ("版本号须为 1–32 个字母、数字、点、下划线或连字符，且以字母或数字开头。",
                          "A version has 1-32 letters, digits, dots, underscores or hyphens, starting with a letter "
                          "or digit."),

@@ -109,10 +109,28 @@ QUOTA: dict[str, tuple[str, str]] = {
     "qy_col_wait": ("平均等待年数", "mean waiting years"),
     "qy_no_quota_in_scheme": ("方案没有名额；这里比较的名额为{quota}个。",
                               "The scheme has no quota; the quota compared here is {quota} places."),
+    "qy_ties_assumed": ("方案同分全录；名额年份按社保缴纳年限（多者优先）、再抽签的顺序决定同分者"
+                        "（假设，同 hangzhou-quota-phaseout 情景），否则粗分数的大量同分会使录取远超名额。",
+                        "The scheme admits all ties; in quota years, ties are broken by insurance years (more first),"
+                        " then a lottery (an assumption, as in the hangzhou-quota-phaseout scenario); otherwise the"
+                        " coarse scores' mass ties would admit many times the places."),
+    "qy_start_note": ("队列模型的第一年（{variant}：{first}人）从流量预热（burn-in）形成的存量出发（假设，见 "
+                      "docs/scenarios.md），而不是总览页的今日截面，因此与总览页的单年数字不同。",
+                      "The queue model's first year ({variant}: {first}) starts from a pool built by a burn-in of"
+                      " the flows (an assumption, see docs/scenarios.md), not from the Overview's cross-section of"
+                      " today, so it differs from the Overview's single-year figure."),
+    "qy_start_note_both": ("队列模型的第一年（{variant}：{first}人）从流量预热（burn-in）形成的存量出发（假设，见 "
+                           "docs/scenarios.md），而不是总览页的今日截面（今年落户{static}人），因此两者不同。",
+                           "The queue model's first year ({variant}: {first}) starts from a pool built by a burn-in"
+                           " of the flows (an assumption, see docs/scenarios.md), not from the Overview's cross-section"
+                           " of today ({static} settle this year), so the two differ."),
     "qy_file_name": ("名额逐年模拟", "quota-years"),
     # the scheme editor: items added and removed, eligibility conditions, the tie rule
     "se_struct_title": ("添加或删除项目", "Add or remove items"),
     "se_remove_label": ("删除项目", "remove items"),
+    "se_choose_items": ("选择要删除的项目", "Choose items"),
+    "se_choose_one": ("请选择", "Choose one"),
+    "se_choose_required": ("请选择{what}。", "Choose the {what}."),
     "se_remove_button": ("删除所选项目", "Remove the selected items"),
     "se_removed": ("已删除：{names}。", "Removed: {names}."),
     "se_add_title": ("添加项目", "Add an item"),

@@ -16,7 +16,9 @@ import streamlit as st
 
 from dashboard import disk_cache
 from dashboard.i18n import fmt_int, fmt_points, t
+from scoring.errors import ScenarioError
 from scoring.scenario.quota_calendar import QuotaYears, quota_years, scenario_at_ratio, scheme_line
+from scoring.yaml_files import read_yaml_mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = ROOT / "scenarios"
@@ -28,6 +30,33 @@ DEFAULT_REPLICATIONS = 2
 FALLBACK_LINE = 100.0  # the 2023 reform's line, used when a scheme has none of its own (stated on the page)
 CACHE_ENTRIES = 24
 OVERVIEW_YEARS = 10  # the Overview's N-year figure: the Quota page's default number of years (so the same cached run)
+TIES_SCENARIO = "hangzhou-quota-phaseout.yaml"  # the tie chain of its quota years: used for a quota-less scheme
+
+
+def quota_ties(scheme: Any) -> list[dict[str, Any]] | None:
+    """The quota variant's tie chain: None (the scheme's own rule) unless the scheme has no quota of its own and
+    admits all ties, then the chain the CLI scenario ``hangzhou-quota-phaseout`` uses for its quota years (an
+    assumption, stated on the page: a real quota regime breaks ties, else coarse scores admit many times the places).
+    """
+    adm = scheme.admission
+    own_quota = adm is not None and adm.quota is not None and adm.mode in ("quota", "both")
+    if own_quota or (adm is not None and not isinstance(adm.ties, str)):
+        return None
+    return _phaseout_ties()
+
+
+def _phaseout_ties() -> list[dict[str, Any]]:
+    """``admission.ties`` of the phase-out scenario (one source: that file)."""
+    data = read_yaml_mapping(SCENARIO_DIR / TIES_SCENARIO, "scenario", ScenarioError, "admission")
+    ties = (data.get("admission") or {}).get("ties")
+    if not isinstance(ties, list) or not ties:
+        raise ScenarioError(f"{TIES_SCENARIO}: admission.ties must be a list of tie keys")
+    return [dict(k) for k in ties]
+
+
+def ties_note(scheme: Any, lang: str) -> str | None:
+    """The sentence that states the assumed tie chain, or None when the scheme's own rule is used."""
+    return None if quota_ties(scheme) is None else t("qy_ties_assumed", lang)
 
 
 def scenario_file(scheme_id: str) -> str:
@@ -75,7 +104,7 @@ def run(key: str, scheme: Any, scenario: str, quota: int, line: float, years: in
     if out is None:
         sc = scenario_at_ratio(SCENARIO_DIR / scenario, ratio)
         out = quota_years(sc, scheme, quota=quota, line=line, years=years, replications=replications,
-                          progress=progress)
+                          progress=progress, ties=quota_ties(scheme))
         _to_disk(key, out)
     return _remember(key, out)
 
@@ -129,6 +158,19 @@ def shown_run(scheme: Any, text: str, scenario: str, quota: int, line: float, ye
     bar.empty()
     note.empty()
     return out
+
+
+def start_note(scheme: Any, table: pd.DataFrame, lang: str, static: float | None = None) -> str:
+    """Why the queue model's first year differs from the Overview's static figure: it starts from a pool built by a
+    burn-in of the flows (an assumption), not from today's cross-section. ``static``: the Overview's figure, when
+    known (both numbers are then given); the model's first year is the variant of the scheme's own rule."""
+    variant = "with" if default_quota(scheme)[1] else "without"
+    part = table[table["variant"] == variant].sort_values("year")
+    first = fmt_int(part["admitted"].iloc[0]) if len(part) else "–"
+    if static is None:
+        return t("qy_start_note", lang, variant=t(f"qy_first_{variant}", lang), first=first)
+    return t("qy_start_note_both", lang, variant=t(f"qy_first_{variant}", lang), first=first,
+             static=fmt_int(static))
 
 
 def defaults(scheme: Any) -> tuple[str, int, float]:

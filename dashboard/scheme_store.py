@@ -135,6 +135,8 @@ def save(scheme: Scheme, new_id: str, version: str, title: str | None, shipped_i
     new_id, version = new_id.strip(), version.strip()
     if not ID_RE.match(new_id):
         raise SaveRefused("save_id_bad")
+    if not version:
+        raise SaveRefused("save_version_required")
     if not VERSION_RE.match(version):
         raise SaveRefused("save_version_bad")
     if new_id in shipped_ids:

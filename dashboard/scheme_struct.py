@@ -85,12 +85,16 @@ def add_item(scheme: Scheme, spec: dict[str, Any], lang: str) -> tuple[Scheme | 
     if not zh or not en or len(zh) > 60 or len(en) > 60:
         problems.append(t("se_name_required", lang))
     group = str(spec.get("group") or "").strip()
-    if not ID_PATTERN.match(group):
+    if not group:
+        problems.append(t("se_choose_required", lang, what=t("se_f_group", lang)))
+    elif not ID_PATTERN.match(group):
         problems.append(t("se_group_bad", lang, group=md(group, 40)))
     kind = spec.get("kind")
     column = str(spec.get("column") or "")
     if kind not in ADD_KINDS:
         problems.append(t("se_kind_bad", lang))
+    elif not column:
+        problems.append(t("se_choose_required", lang, what=t("se_f_column", lang)))
     elif column not in (numeric_columns() if kind == "per_unit" else bool_columns()):
         problems.append(t("se_column_kind", lang, column=md(column, 40), kind=t(f"kind_{kind}", lang)))
     entry: dict[str, Any] = {"id": item_id, "label": {"zh": zh, "en": en}, "group": group, "kind": kind,

@@ -76,7 +76,8 @@ def structure_section(lang: str) -> None:
     k = state.editor_key()  # new widget keys after every structural edit: the fields start empty
     with st.expander(t("se_struct_title", lang)):
         names = {i.id: i.name(lang) for i in sch.items}
-        remove = st.multiselect(t("se_remove_label", lang), list(names), format_func=names.get, key=f"se_remove_{k}")
+        remove = st.multiselect(t("se_remove_label", lang), list(names), format_func=names.get, key=f"se_remove_{k}",
+                                placeholder=t("se_choose_items", lang))
         if st.button(t("se_remove_button", lang), key=f"se_remove_go_{k}", disabled=not remove):
             new, problems = scheme_struct.remove_items(sch, list(remove), lang)
             if new is not None:
@@ -93,13 +94,15 @@ def structure_section(lang: str) -> None:
         }
         c = st.columns(3)
         groups = sch.group_names()
-        spec["group"] = c[0].selectbox(t("se_f_group", lang), groups, key=f"se_add_group_{k}",
-                                       format_func=lambda g: sch.group_label(g, lang))
+        spec["group"] = c[0].selectbox(t("se_f_group", lang), groups, key=f"se_add_group_{k}", index=None,
+                                       placeholder=t("se_choose_one", lang),
+                                       format_func=lambda g: sch.group_label(g, lang))  # no preselected group
         spec["kind"] = c[1].radio(t("se_f_kind", lang), list(scheme_struct.ADD_KINDS), horizontal=True,
                                   format_func=lambda k: t(f"kind_{k}", lang), key=f"se_add_kind_{k}")
         cols = scheme_struct.numeric_columns() if spec["kind"] == "per_unit" else scheme_struct.bool_columns()
         spec["column"] = c[2].selectbox(t("se_f_column", lang), cols, key=f"se_add_col_{spec['kind']}_{k}",
-                                        format_func=lambda col: col_label(col, lang))
+                                        index=None, placeholder=t("se_choose_one", lang),
+                                        format_func=lambda col: col_label(col, lang))  # no preselected column
         c = st.columns(3)
         if spec["kind"] == "per_unit":
             spec["points_per_unit"] = c[0].text_input(t("col_ppu", lang), key=f"se_add_ppu_{k}", max_chars=20)

@@ -22,5 +22,19 @@ class PopulationError(ScoringInputError):
     """A population file or frame cannot be used; the message names the row, column and reason."""
 
 
+class IdentifierError(PopulationError):
+    """A population refused for direct identifiers, with the findings as fields (so a front end can word the
+    reason in its own language; never the values): ``needed`` = the identifiers sit in columns the scoring uses;
+    each finding is a dict with ``column`` (the header, None when the header itself is masked), ``position``
+    (1-based column number), ``kind``, ``from_header``, ``rows_hit``, ``rows`` (the first row numbers), ``more``
+    (more rows than listed), and ``excel`` (row numbers as the spreadsheet shows them)."""
+
+    def __init__(self, message: str, *, file: str, needed: bool, findings: list[dict]) -> None:
+        super().__init__(message)
+        self.file = file
+        self.needed = needed
+        self.findings = findings
+
+
 class ScenarioError(ScoringInputError):
     """A scenario file or its overrides are invalid; the message names the file, the path and the choices."""

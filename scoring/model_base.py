@@ -18,14 +18,6 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-class Source(StrictModel):
-    """A document a file's values come from (a scheme's or a rule set's ``sources:`` entry)."""
-
-    title: str
-    url: str | None = None
-    status: str | None = None
-
-
 class Label(StrictModel):
     """A bilingual label (a scheme's, a rule set's); a plain string in a file, or only one of ``zh`` / ``en``,
     stands for both languages."""
@@ -46,3 +38,11 @@ class Label(StrictModel):
     def get(self, lang: str) -> str:
         """The label in ``lang`` ("zh" or "en")."""
         return self.en if lang == "en" else self.zh
+
+
+class Source(StrictModel):
+    """A document a file's values come from (a scheme's or a rule set's ``sources:`` entry)."""
+
+    title: Label  # a plain string stands for both languages
+    url: str | None = None
+    status: str | None = None

@@ -317,6 +317,10 @@ def test_overview_briefing_finds_the_quota_model_run_of_the_working_scheme():
     _, quota, line = quota_model.defaults(sch)
     assert (got.quota, got.line) == (quota, line)
     assert set(got.table["variant"]) == {"with", "without"} and len(got.table) == 2 * got.years
+    # findings 1, 2: the note states the assumed tie chain and sets the model's first year beside the static one
+    assert t("qy_ties_assumed", "zh") in got.note
+    assert quota_model.start_note(sch, got.table, "zh", 777_960) in overview.years_view(sch, text, "zh", 777_960).note
+    assert quota_model.start_note(sch, got.table, "zh") in got.note
     other = sch.to_dict()
     other["title"] = {"zh": "别的方案", "en": "another"}  # a scheme the model has not run: no view, no wait
     other_text = scoring.scheme.load.scheme_from_dict(other).to_yaml()

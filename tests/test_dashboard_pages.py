@@ -170,7 +170,7 @@ def test_distributions_widgets():
 
 def test_quota_page_runs_the_queue_model_in_real_people():
     """The Quota page: cumulative and yearly settlements with and without the quota, in real people, the ratio and
-    the calibration stated, what decides each year; the 2023 scheme's quota admits mass ties and says so."""
+    the calibration stated, what decides each year; the 2023 scheme's quota breaks ties (an assumption, stated)."""
     at = _app("quota", "en")
     _ok(at)
     m = _metrics(at)
@@ -184,7 +184,13 @@ def test_quota_page_runs_the_queue_model_in_real_people():
     assert (table["settled"] % 100 == 0).all()  # real people in steps of the 1:200 ratio (means of 2 runs)
     captions = " ".join(c.value for c in at.caption)
     assert "Sampling: 1:200" in captions and "Model calibration" in captions and "3,590,000" in captions
-    assert "ties admitted" in " ".join(table["what decides"])  # the 2023 scheme under a quota: mass ties at 130
+    # Finding 1: the 2023 scheme ties admit_all; its quota variant breaks ties with the phase-out scenario's chain
+    # (stated as an assumption), so 8,000 places admit 8,000 a year, not the mass ties at 130 points
+    assert t("qy_ties_assumed", "en") in captions
+    assert set(with_rows["what decides"]) == {"the quota (8,000 places filled)"}
+    assert total_with == 10 * 8000
+    first_without = m[t("qy_first_without", "en")]
+    assert f"({t('qy_first_without', 'en')}: {first_without})" in captions and "burn-in" in captions  # finding 2
     assert not any("cap" in v for v in table["what decides"])
     for shown in ("admitted", "cutoff", "pool"):
         at.button_group(key="qy_view").set_value(shown).run()
@@ -233,6 +239,28 @@ def test_person_page_pick_and_flip(library):
     assert not at.exception
 
 
+def test_data_page_identifier_refusal_is_chinese_in_the_chinese_view():
+    """Finding 5: the refusal names the column, the kind and the Excel row in Chinese, never the value, and no
+    English from the library's sentence; the library's exception carries the same facts as fields."""
+    frame = synth(20, 1)
+    frame["备注"] = "无"
+    frame.loc[5, "备注"] = "联系电话13812345678"
+    data = frame.to_csv(index=False).encode()
+    for lang in ("zh", "en"):
+        at = _app("data", lang)
+        _ok(at)
+        at.file_uploader(key="pop_upload").set_value(("remark.csv", data, "text/csv")).run()
+        shown = _plain(at.error[0].value)
+        assert "13812345678" not in shown and "remark.csv" in shown and "备注" in shown
+        if lang == "zh":
+            assert shown.startswith(t("upload_failed", "zh"))
+            assert t("idf_rows_excel", "zh", rows="7") in shown and t("idf_kind_phone", "zh") in shown
+            assert t("drop_ids_hint", "zh") in shown
+            assert not re.search(r"[A-Za-z]{3,}", shown.replace("remark.csv", "").replace("Excel", ""))
+        else:
+            assert "Excel row 7" in shown and "mobile or telephone numbers" in shown
+
+
 def test_data_page_upload_valid_and_invalid():
     at = _app("data", "en")
     _ok(at)
@@ -266,5 +294,26 @@ def test_method_page_lists_sources_and_assumptions():
     _ok(at)
     text = _plain(" ".join(m.value for m in at.markdown))
     scheme = scoring.load_scheme(SCHEME)
-    assert scheme.sources[0].title in text
-    assert scheme.assumptions[0] in text
+    assert scheme.sources[0].title.get("en") in text
+    assert scheme.assumptions[0].get("en") in text
+
+
+def test_method_page_shows_only_the_views_language_of_bilingual_notes():
+    """Finding 6: the scheme's bilingual sources and assumptions ({zh:, en:}) show only the view's language."""
+    scheme = scoring.load_scheme(SCHEME)
+    bilingual = [a for a in scheme.assumptions if a.zh != a.en] + [s.title for s in scheme.sources
+                                                                   if s.title.zh != s.title.en]
+    assert len(bilingual) >= 3
+    for lang, other in (("zh", "en"), ("en", "zh")):
+        at = _app("method", lang)
+        _ok(at)
+        text = _plain(" ".join(m.value for m in at.markdown))
+        for label in bilingual:
+            assert label.get(lang) in text and label.get(other) not in text
+        at.sidebar.selectbox(key="scheme_choice").set_value("beijing-2020").run()  # item notes ({zh:, en:})
+        _ok(at)
+        notes = at.dataframe[0].value[t("note", lang)].tolist()
+        bj = scoring.load_scheme(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml")
+        expected = [i.note for i in bj.items if i.note is not None]
+        assert len(expected) >= 5 and all(n.zh != n.en for n in expected)
+        assert [n.get(lang) for n in expected] == [x for x in notes if x]

@@ -68,6 +68,9 @@ def test_save_refuses_shipped_ids_reused_versions_and_bad_names(tmp_path):
     for bad_id, bad_version in (("../etc/x", "1"), ("ok", "1/2"), ("", "1"), ("ok", "")):
         with pytest.raises(scheme_store.SaveRefused):
             scheme_store.save(scheme, bad_id, bad_version, None, shipped, tmp_path)
+    with pytest.raises(scheme_store.SaveRefused) as refused:  # finding 11: an empty version says it is required
+        scheme_store.save(scheme, "ok", "  ", None, shipped, tmp_path)
+    assert refused.value.reason == "save_version_required"
     path, saved = scheme_store.save(scheme, "hz-edit", "1", "我的方案", shipped, tmp_path)
     assert path.parent == tmp_path and saved.status == "draft" and saved.title.zh == "我的方案"
     with pytest.raises(scheme_store.SaveRefused) as refused:

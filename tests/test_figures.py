@@ -265,3 +265,30 @@ def test_reform_bars_keep_long_names_and_stamps_whole():
     assert "".join(fig.layout.xaxis.ticktext[0].split("<br>")) == before
     assert fig.layout.title.subtitle.text.split("<br>") == stamp.split(" | ")
     assert fig.layout.meta["stamp"] == stamp
+
+
+def test_count_ticks_use_wan_in_chinese_and_cover_the_largest_bar():
+    """Finding 16: the Pathways count axes read "20万" in the Chinese view (never plotly's "0.2M"), plain thousands
+    in English; the ticks start at 0, are evenly spaced and reach past the largest value."""
+    import itertools
+
+    from dashboard.figures_pathways import count_ticks
+
+    for top in (851_620, 8_000, 3_270_580, 37):
+        vals, zh = count_ticks(top, "zh")
+        _, en = count_ticks(top, "en")
+        assert vals[0] == 0 and vals[-1] >= top and 3 <= len(vals) <= 12
+        steps = {round(b - a, 6) for a, b in itertools.pairwise(vals)}
+        assert len(steps) == 1
+        assert not any(x.endswith(("M", "k")) for x in zh + en)
+        for v, z, e in zip(vals, zh, en, strict=True):
+            assert e == f"{v:,.0f}"
+            assert z == e if v < 10_000 else float(z.rstrip("万").replace(",", "")) * 10_000 == v
+    assert "20万" in count_ticks(851_620, "zh")[1]
+
+
+def test_overview_short_share_label_fits_the_metric():
+    """Finding 16: the English metric label was cut at 26 characters ("residence + insurance shar…")."""
+    from dashboard.i18n import t
+
+    assert len(t("main_share_short", "en")) <= 22

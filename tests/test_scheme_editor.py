@@ -13,6 +13,7 @@ from dashboard_helpers import DEFAULT, app, ok, plain, visit
 
 import scoring
 from dashboard import scheme_store, scheme_struct
+from dashboard.i18n import t
 from scoring.scheme.load import load_scheme, scheme_from_dict
 
 LATIN_WORD = re.compile(r"[A-Za-z]{4,}")
@@ -150,10 +151,13 @@ def test_scheme_page_add_remove_and_the_mark_on_other_pages():
     at.radio(key=f"se_add_kind_{k}").set_value("flag")
     at.run()
     at.text_input(key=f"se_add_points_{k}").set_value("5")
+    at.selectbox(key=f"se_add_group_{k}").set_value("human_capital")
+    at.selectbox(key=f"se_add_col_flag_{k}").set_value("has_honour")
     at.button(key=f"se_add_go_{k}").click().run()
     ok(at)
     working = scoring.load_scheme_text(at.session_state["scheme_yaml"], "<t>")
     assert working.item("volunteer").points == 5.0 and working.edited_from
+    assert working.item("volunteer").group == "human_capital" and working.item("volunteer").column == "has_honour"
     assert any('Added the item "volunteering"' in s.value for s in at.success)
     assert any("volunteer" in m.value for m in at.markdown)  # the change list names the new item
     k = _key(at, "")
@@ -178,6 +182,29 @@ def test_scheme_page_bad_item_is_refused_in_place_in_chinese():
     errors = [e.value for e in at.error]
     assert any("编号" in e and "无效" in e for e in errors) and any("中文和英文名称" in e for e in errors)
     assert "edited_from" not in at.session_state["scheme_yaml"]
+
+
+def test_scheme_page_add_form_preselects_nothing_and_speaks_the_views_language():
+    """Findings 9, 10: no group or column is preselected (a new item must not silently land in the residence group
+    on the age column); adding without them is refused in place; the remove placeholder is in the view's language."""
+    for lang in ("zh", "en"):
+        at = app("scheme", lang)
+        ok(at)
+        k = _key(at, "")
+        assert at.selectbox(key=f"se_add_group_{k}").value is None
+        assert at.selectbox(key=f"se_add_col_per_unit_{k}").value is None
+        assert at.multiselect(key=f"se_remove_{k}").placeholder == t("se_choose_items", lang)
+        at.text_input(key=f"se_add_id_{k}").set_value("talent_x")
+        at.text_input(key=f"se_add_zh_{k}").set_value("人才加分")
+        at.text_input(key=f"se_add_en_{k}").set_value("talent")
+        at.run()
+        at.text_input(key=f"se_add_ppu_{k}").set_value("1")
+        at.button(key=f"se_add_go_{k}").click().run()
+        assert not at.exception
+        errors = [e.value for e in at.error]
+        for what in ("se_f_group", "se_f_column"):
+            assert t("se_choose_required", lang, what=t(what, lang)) in errors
+        assert "edited_from" not in at.session_state["scheme_yaml"]
 
 
 def test_scheme_page_gate_and_tie_edits():

@@ -24,9 +24,10 @@ from dashboard import (
     view,
 )
 from dashboard.i18n import fmt_int, t
+from dashboard.identifier_text import identifier_message
 from dashboard.safe_text import md, plain_error
 from dashboard.scale import SMALL_SAMPLE
-from scoring.errors import ScoringInputError
+from scoring.errors import IdentifierError, ScoringInputError
 from scoring.population.io import read_table
 from scoring.population.load import read_population
 
@@ -40,7 +41,7 @@ def _read(name: str, data: bytes, drop: bool, lang: str) -> Any:
     the session for the file's content (one at a time), or the reason it cannot be read (a user's mistake: its one
     line; anything else: a generic line, never a traceback)."""
     ss = st.session_state
-    memo_key = (hashlib.sha256(data).hexdigest(), bool(drop))
+    memo_key = (hashlib.sha256(data).hexdigest(), bool(drop), lang)
     held = ss.get("_pop_read")
     if held is not None and held[0] == memo_key:
         return held[1]
@@ -56,6 +57,13 @@ def _read(name: str, data: bytes, drop: bool, lang: str) -> Any:
             if len(load.rejected) or load.warnings:  # name the user's own headers in the reasons
                 headers = data_dictionary.user_headers([str(c) for c in read_table(path).frame.columns])
             result: Any = (load, headers)
+    except IdentifierError as exc:
+        if lang == "zh":
+            result = identifier_message(exc, name, lang)
+        else:
+            result = plain_error(exc, {str(path): name, str(path.parent) if path else "": "", safe_name: name})
+            result = result.replace("pass " + CLI_DROP_HINT, CLI_DROP_HINT).replace(CLI_DROP_HINT,
+                                                                                      t("drop_ids_hint", lang))
     except ScoringInputError as exc:
         result = plain_error(exc, {str(path): name, str(path.parent) if path else "": "", safe_name: name})
         result = result.replace("pass " + CLI_DROP_HINT, CLI_DROP_HINT).replace(CLI_DROP_HINT, t("drop_ids_hint", lang))

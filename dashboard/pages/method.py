@@ -28,12 +28,12 @@ def render() -> None:
     st.subheader(t("sources", lang))
     if sch.sources:
         st.markdown("\n".join(
-            f"- {md(s.title)}" + (f" — {source_status(s.status, lang)}" if s.status else "")
+            f"- {md(s.title.get(lang))}" + (f" — {source_status(s.status, lang)}" if s.status else "")
             + (f" ({md(s.url)})" if s.url else "")
             for s in sch.sources))
     st.subheader(t("assumptions", lang))
     if sch.assumptions:
-        st.markdown("\n".join(f"- {md(a)}" for a in sch.assumptions))
+        st.markdown("\n".join(f"- {md(a.get(lang))}" for a in sch.assumptions))
     st.subheader(t("value_status", lang))
     rows = [{
         t("col_id", lang): item.id,
@@ -42,7 +42,7 @@ def render() -> None:
         t("col_kind", lang): kind_label(item.kind, lang),
         t("scheme_status", lang): t("status_assumed" if item.assumed or sch.status != "official"
                                     else "status_documented", lang),
-        t("note", lang): item.note or "",
+        t("note", lang): item.note.get(lang) if item.note is not None else "",
     } for item in sch.items]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.subheader(t("how_computed", lang))

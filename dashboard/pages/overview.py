@@ -96,9 +96,10 @@ def years_section(before: object, after: object, lang: str) -> None:
                  total=fmt_int(facts["represents"]), reps=quota_model.DEFAULT_REPLICATIONS, cal=cal))
 
 
-def years_view(sch: object, text: str, lang: str) -> report.YearsView | None:
+def years_view(sch: object, text: str, lang: str, static: float | None = None) -> report.YearsView | None:
     """The Quota page's model for the working scheme when it has run (None otherwise): the Quota page's last run of
-    this scheme in this session, else the default run (which the reform section runs for the shipped schemes)."""
+    this scheme in this session, else the default run (which the reform section runs for the shipped schemes).
+    ``static``: the Overview's single-year figure, set beside the model's first year."""
     last = st.session_state.get("qy_last")
     if last is not None and last["text"] == text:
         table, years, quota, line = last["table"], last["years"], last["quota"], last["line"]
@@ -113,6 +114,8 @@ def years_view(sch: object, text: str, lang: str) -> report.YearsView | None:
     facts = quota_model.info(quota_model.scenario_file(sch.id))
     note = t("qy_sampling", lang, ratio=fmt_int(ratio), n=fmt_int(round(facts["represents"] / ratio)),
              total=fmt_int(facts["represents"]), reps=reps)
+    extra = [quota_model.ties_note(sch, lang), quota_model.start_note(sch, table, lang, static)]
+    note += "".join((" " if lang == "en" else "") + x for x in extra if x)
     return report.YearsView(table, int(years), int(quota), float(line), note)
 
 
@@ -155,7 +158,7 @@ def render() -> None:
         if reform is not None:
             figs["reform"] = reform[4]
         brief = report.Briefing.from_view(lang, ev, h, words, reform, figs, ev.scale,
-                                          years_view(sch, p.text, lang))
+                                          years_view(sch, p.text, lang, h.admitted))
         st.download_button(f"⬇ {t('briefing_download', lang)}", data=lambda: report.docx_bytes(brief),
                            file_name=view.file_name(lang, "page_overview", t("briefing_title", lang), sch.id, "docx"),
                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -84,6 +84,8 @@ def render() -> None:
     own_line = quota_model.scheme_line(sch)
     if not own_quota:
         st.caption(t("qy_no_quota_in_scheme", lang, quota=fmt_int(quota)))
+    if (tie_note := quota_model.ties_note(sch, lang)) is not None:
+        st.caption(tie_note)
     st.caption(t("qy_line_own", lang, line=fmt_points(line)) if own_line is not None and own_line == line
                else t("qy_line_stated", lang, line=fmt_points(line)))
     out = quota_model.shown_run(sch, p.text, scenario, quota, line, years, ratio, lang)
@@ -101,6 +103,7 @@ def render() -> None:
         quota_model.calibration_text(facts["calibration"], area, lang),
     ]))
     _metrics(table, years, lang)
+    st.caption(quota_model.start_note(sch, table, lang))
     st.markdown(f"**{t('qy_binds_title', lang)}**  \n" + "  \n".join(
         md(quota_model.binds_summary(table, v, lang)) for v in ("with", "without")))
     _years_chart(table, lang, stamp)

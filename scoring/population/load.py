@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from scoring.errors import PopulationError
+from scoring.errors import IdentifierError, PopulationError
 from scoring.population.identifiers import IdentifierFinding, screen_identifiers
 from scoring.population.identifiers_arrow import UnreadColumns, screen_unread
 from scoring.population.io import MAX_COLUMNS, clean_header, read_table
@@ -201,6 +201,16 @@ def _describe(headers: list[str], fi: IdentifierFinding, row_numbers: np.ndarray
     return f"{_quoted(headers, fi)}: {fi.reason}{where}"
 
 
+def _fields(headers: list[str], fi: IdentifierFinding, row_numbers: np.ndarray | None, row_offset: int) -> dict:
+    """One finding as the fields of :class:`IdentifierError` (no value is ever included)."""
+    pos = np.asarray(fi.positions, dtype=np.int64)
+    rows = row_numbers[pos] if row_numbers is not None else pos + 1 + row_offset
+    return {"column": None if fi.header_masked else fi.column,
+            "position": headers.index(fi.column) + 1 if fi.column in headers else None,
+            "kind": fi.kind, "from_header": fi.from_header, "rows_hit": int(fi.rows_hit),
+            "rows": [int(r) for r in rows], "more": fi.rows_hit > len(pos), "excel": row_numbers is not None}
+
+
 def _refuse_or_drop(raw: pd.DataFrame, headers: list[str], findings: list[IdentifierFinding],
                     mapping: dict[str, str], schema: Schema, name: str, drop: bool, row_numbers: np.ndarray | None,
                     row_offset: int, warnings: list[str]) -> tuple[pd.DataFrame, list[str]]:
@@ -213,12 +223,15 @@ def _refuse_or_drop(raw: pd.DataFrame, headers: list[str], findings: list[Identi
               and mapping.get(fi.column) != "person_id"]
     if drop and needed:
         listed = "; ".join(_describe(headers, fi, row_numbers, row_offset) for fi in needed)
-        raise PopulationError(f"{name}: identifiers inside column(s) that the scoring uses — {listed}. Remove them "
-                              "from these values: dropping identifier columns cannot help, the scoring needs these")
+        raise IdentifierError(f"{name}: identifiers inside column(s) that the scoring uses — {listed}. Remove them "
+                              "from these values: dropping identifier columns cannot help, the scoring needs these",
+                              file=name, needed=True,
+                              findings=[_fields(headers, fi, row_numbers, row_offset) for fi in needed])
     if not drop:
         listed = "; ".join(_describe(headers, fi, row_numbers, row_offset) for fi in findings)
-        raise PopulationError(f"{name}: direct identifiers found — {listed}. Remove them, or pass "
-                              "--drop-identifiers (drop_identifiers=True) to drop these columns")
+        raise IdentifierError(f"{name}: direct identifiers found — {listed}. Remove them, or pass "
+                              "--drop-identifiers (drop_identifiers=True) to drop these columns", file=name,
+                              needed=False, findings=[_fields(headers, fi, row_numbers, row_offset) for fi in findings])
     dropped = [_column_label(headers, fi) for fi in findings]
     raw = raw.drop(columns=[fi.column for fi in findings if fi.column in raw.columns])
     warnings.append("dropped identifier column(s): " + ", ".join(dropped))

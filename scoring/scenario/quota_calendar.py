@@ -94,10 +94,11 @@ class QuotaYears:
 
 def quota_years(sc: Scenario, scheme: Scheme, *, quota: int, line: float | None, years: int | None = None,
                 replications: int | None = None, progress: Progress | None = None,
-                curve_points: int = 41, cap_line: float | str | None = "scheme") -> QuotaYears:
+                curve_points: int = 41, cap_line: float | str | None = "scheme", ties: Any = None) -> QuotaYears:
     """Year by year, with the quota (``quota`` real places a year, plus ``cap_line``: by default the scheme's own
     line, see :func:`scheme_line`) and without it (``line`` only; None = every eligible applicant), on the
-    scenario's people, flows, area and burn-in, with ``scheme`` in the reported years.
+    scenario's people, flows, area and burn-in, with ``scheme`` in the reported years. ``ties``: the quota
+    variant's tie rule ("admit_all" or a list of tie keys; None = the scheme's own, see :func:`_ties`).
 
     One row per variant and year: admitted (mean and p05/p95), cumulative admitted, cut-off, pool, arrivals,
     departures, eligible, applicants, backlog, mean waiting years, and ``binds`` (see :func:`binds`).
@@ -105,7 +106,7 @@ def quota_years(sc: Scenario, scheme: Scheme, *, quota: int, line: float | None,
     if quota < 1:
         raise ValueError("quota must be at least 1")
     years = sc.horizon if years is None else int(years)
-    ties = _ties(scheme, sc)
+    ties = _ties(scheme, sc) if ties is None else ties
     kwargs = sc.sim_kwargs()
     if replications is not None:
         kwargs["replications"] = int(replications)

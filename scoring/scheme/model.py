@@ -92,7 +92,7 @@ class Item(StrictModel):
     points: float | Annotated[dict[str, float], Field(max_length=MAX_VALUES)] | None = None
     default: float = 0.0
     bands: list[Band] | None = Field(default=None, max_length=MAX_VALUES)
-    note: str | None = None
+    note: Label | None = None  # a plain string stands for both languages
     assumed: bool = False
 
     @model_validator(mode="before")
@@ -318,7 +318,7 @@ class Scheme(StrictModel):
     status: Literal["official", "illustrative", "draft"]
     effective_from: dt.date | None = None
     sources: list[Source] = Field(default_factory=list)
-    assumptions: list[str] = Field(default_factory=list)
+    assumptions: list[Label] = Field(default_factory=list)  # a plain string stands for both languages
     inputs: dict[str, InputColumn] = Field(default_factory=dict, max_length=MAX_INPUTS)
     eligibility: list[Gate] = Field(default_factory=list)
     items: list[Item]

@@ -1,0 +1,60 @@
+"""The Quota page's quota variant for a scheme without a quota of its own: ties broken by the phase-out scenario's
+chain (stated as an assumption), so a quota of N places admits about N; and the first-year note (Findings 1, 2)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+import scoring
+from dashboard import quota_model
+from dashboard.i18n import fmt_int, t
+from scoring.scenario.quota_calendar import scenario_at_ratio
+
+SCHEMES = quota_model.SCENARIO_DIR / "schemes"
+
+
+def _scheme(sid: str):
+    return scoring.load_scheme(SCHEMES / f"{sid}.yaml")
+
+
+def test_quota_less_scheme_uses_the_phaseout_scenarios_tie_chain():
+    """The chain is the phase-out scenario's (read independently through the scenario loader); schemes with their
+    own quota keep their own rule. The page's sentence names insurance years then a lottery: the file must agree."""
+    chain = quota_model.quota_ties(_scheme("hangzhou-2023-illustrative"))
+    sc = scenario_at_ratio(quota_model.SCENARIO_DIR / quota_model.TIES_SCENARIO, quota_model.DEFAULT_RATIO)
+    first_quota_year = next(r for r in sc.rules() if r.quota is not None)
+    assert chain == first_quota_year.ties or chain == [k.model_dump(exclude_none=True) for k in first_quota_year.ties]
+    assert [k.get("column") for k in chain] == ["insurance_years", None] and chain[0]["order"] == "desc"
+    assert "lottery" in chain[-1]
+    for sid in ("hangzhou-2022-illustrative", "beijing-2020"):
+        assert quota_model.quota_ties(_scheme(sid)) is None
+        assert quota_model.ties_note(_scheme(sid), "zh") is None
+    for lang in ("zh", "en"):
+        assert quota_model.ties_note(_scheme("hangzhou-2023-illustrative"), lang) == t("qy_ties_assumed", lang)
+    assert "hangzhou-quota-phaseout" in t("qy_ties_assumed", "zh") and "假设" in t("qy_ties_assumed", "zh")
+
+
+def test_quota_variant_admits_about_its_places_for_the_2023_scheme():
+    """8,000 places a year admit 8,000 (within one simulated person) with the tie chain, not the ~270,000 that
+    admitting all ties at 130 points gave; the variant without a quota is untouched (its line binds)."""
+    sch = _scheme("hangzhou-2023-illustrative")
+    scenario, quota, line = quota_model.defaults(sch)
+    out = quota_model.run("test-ties", sch, scenario, quota, line, 2, quota_model.DEFAULT_RATIO, 1)
+    with_q = out.table[out.table["variant"] == "with"]
+    assert quota == 8000
+    assert ((with_q["admitted"] - quota).abs() <= quota_model.DEFAULT_RATIO).all()
+    assert (with_q["binds"] == "quota").all()
+    without = out.table[out.table["variant"] == "without"]
+    assert (without["admitted"] > 10 * quota).all()
+
+
+def test_start_note_gives_the_models_first_year_and_the_overviews_figure():
+    table = pd.DataFrame({"variant": ["with", "with", "without", "without"], "year": [2024, 2025, 2024, 2025],
+                          "admitted": [8000.0, 8000.0, 1975400.0, 300000.0]})
+    sch = _scheme("hangzhou-2023-illustrative")  # no quota: its own rule is the variant without one
+    for lang in ("zh", "en"):
+        note = quota_model.start_note(sch, table, lang, 777960)
+        assert fmt_int(1975400) in note and fmt_int(777960) in note and "docs/scenarios.md" in note
+        assert fmt_int(1975400) in quota_model.start_note(sch, table, lang)
+    assert fmt_int(8000) in quota_model.start_note(_scheme("hangzhou-2022-illustrative"), table, "en")
+    assert "burn-in" in quota_model.start_note(sch, table, "en")
