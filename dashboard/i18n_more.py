@@ -47,6 +47,7 @@ MORE: dict[str, tuple[str, str]] = {
     "save_title": ("另存为", "Save as"),
     "save_id": ("新方案编号", "new scheme id"),
     "save_version": ("版本号", "version"),
+    "save_version_hint": ("必填，例如 2026.1", "required, e.g. 2026.1"),
     "save_new_title": ("标题（可选）", "title (optional)"),
     "save_note": ("保存的方案一律标为“草案”，保存在单独的目录中，不会替换任何内置方案。",
                   "Saved schemes are always marked draft and kept apart; they never replace a shipped scheme."),

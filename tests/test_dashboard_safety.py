@@ -93,6 +93,7 @@ def test_probe_2_replayed_upload_official_shipped_id_then_save(tmp_path, monkeyp
     lowered = scoring.scheme.load.load_scheme_text(at.session_state["scheme_yaml"])
     assert metrics(at)["admitted"] == fmt_int(people(_admitted(lowered)))  # this session uses its upload
 
+    assert at.text_input(key="save_version").placeholder == "required, e.g. 2026.1"  # a hint, not a grey value
     at.text_input(key="save_id").set_value(SHIPPED_ID)
     at.text_input(key="save_version").set_value("10")
     at.button(key="save_scheme").click().run()

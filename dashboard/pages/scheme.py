@@ -143,7 +143,8 @@ def _save(lang: str) -> None:
     st.markdown(f"**{t('save_title', lang)}**")
     st.caption(t("save_note", lang))
     new_id = st.text_input(t("save_id", lang), key="save_id", max_chars=64, placeholder=f"{sch.id}-edited")
-    version = st.text_input(t("save_version", lang), key="save_version", max_chars=32, placeholder="1")
+    version = st.text_input(t("save_version", lang), key="save_version", max_chars=32,
+                            placeholder=t("save_version_hint", lang))
     title = st.text_input(t("save_new_title", lang), key="save_new_title", max_chars=120,
                           placeholder=sch.title.get(lang))
     if not st.button(t("save_scheme", lang), key="save_scheme"):
