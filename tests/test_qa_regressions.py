@@ -62,18 +62,21 @@ def _app(page: str, lang: str) -> AppTest:
     return at
 
 
-def test_quota_page_explains_ties_when_more_are_admitted_than_the_quota():
-    """hangzhou-2023 scores in whole steps with capped items, so a cut-off falls inside a block of equal scores:
-    the quota then admits the whole block (ties admitted), which the Quota page says in words (never "cap")."""
+def test_quota_page_breaks_ties_for_a_scheme_without_a_quota():
+    """hangzhou-2023 scores in whole steps with capped items, so a cut-off falls inside a block of equal scores. Its
+    own tie rule is "admit all" (it has no quota); the Quota page's "with quota" variant breaks ties with the stated
+    chain (an assumption, said on the page), so the quota binds at its places every year and is never called a cap;
+    the first year's curve, which admits every tie, still says when it admits more than the places."""
     at = _app("quota", "en")
     assert not at.exception and not at.error
     table = at.dataframe[0].value
     decides = " ".join(table["what decides"])
-    assert "ties admitted" in decides and "cap" not in decides
+    assert "cap" not in decides
     with_quota = table[table["variant"] == "With the quota"]
-    assert (with_quota["settled"] > 8_000).any()  # more settled than the 8,000 places: the ties
+    assert (with_quota["settled"] == 8_000).all()  # the tie chain: exactly the places, every year
     notes = " ".join(c.value for c in at.caption)
-    assert t("qy_curve_ties", "en").strip() in notes  # the first year's curve note says so too
+    assert t("qy_ties_assumed", "en").split(";")[0].strip() in notes
+    assert t("qy_curve_ties", "en").strip() in notes  # the curve admits whole blocks of equal scores
 
 
 # --- dashboard: pathways charts keep their stamp whole and readable --------------------------------------------
