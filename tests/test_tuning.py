@@ -163,3 +163,17 @@ def test_tuner_refuses_group_rules_it_does_not_model() -> None:
     crs = scoring.load_scheme(Path(__file__).resolve().parents[1] / "scenarios/schemes/canada-crs-2025.yaml")
     with pytest.raises(ScoringInputError, match="sections"):
         tune(crs, pd.DataFrame({"age": [30.0]}))
+
+
+def test_tuning_a_scheme_with_a_group_rule_runs_the_analytic_gradients() -> None:
+    """hangzhou-2022 has a group cap: the gradients read the engine's group rules (a crash before: the rules'
+    shape changed with the compiled scheme). A realised share 0.1 above today's is well within reach."""
+    pop = make_population(20_000, 5)
+    scheme = scoring.load_scheme("scenarios/schemes/hangzhou-2022-illustrative.yaml")
+    assert Evaluator(scheme, pop).rules  # the case this test is about
+    today = scoring.dominance(scoring.score(pop, scheme), scheme).realised_eligible
+    goal = round(today + 0.1, 2)
+    out = tune(scheme, pop, Constraints(min_share=goal, measure="realised"), "closest", sample=None)
+    assert out.status == "ok" and all(c.met for c in out.checks)
+    exact = scoring.score(pop, out.new_scheme)
+    assert scoring.dominance(exact, out.new_scheme).realised_eligible >= goal

@@ -118,16 +118,22 @@ def _text_keys(arr: pa.Array) -> tuple[np.ndarray, bool]:
             return first, True
         last = np.ndarray((n,), dtype="<u8", buffer=base, offset=width - 8, strides=(width,)).astype(np.uint64)
         return first * _MIX[0] ^ last * _MIX[1], False
+    first, last, length = _edge_words(offs, data)
+    return first * _MIX[0] ^ last * _MIX[1] ^ length * _MIX[2], False
+
+
+def _edge_words(offs: np.ndarray, data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per value of mixed widths: its first and last (up to) 8 bytes as 64-bit words, and its length."""
     if data.size == 0:  # every value empty
         data = np.zeros(1, dtype=np.uint8)
     length = np.diff(offs)
-    first = np.zeros(n, dtype=np.uint64)
-    last = np.zeros(n, dtype=np.uint64)
+    first = np.zeros(len(length), dtype=np.uint64)
+    last = np.zeros(len(length), dtype=np.uint64)
     for j in range(8):
         has = length > j
         first |= (data[np.where(has, offs[:-1] + j, 0)] * has).astype(np.uint64) << np.uint64(8 * j)
         last |= (data[np.where(has, offs[1:] - 1 - j, 0)] * has).astype(np.uint64) << np.uint64(8 * j)
-    return first * _MIX[0] ^ last * _MIX[1] ^ length.astype(np.uint64) * _MIX[2], False
+    return first, last, length.astype(np.uint64)
 
 
 def text_hash(ids: pd.Series) -> np.ndarray:
@@ -145,16 +151,7 @@ def text_hash(ids: pd.Series) -> np.ndarray:
         last = np.ndarray((n,), dtype=">u8", buffer=base, offset=width - 8, strides=(width,)).astype(np.uint64)
         length = np.full(n, width, dtype=np.uint64)
     else:
-        if data.size == 0:
-            data = np.zeros(1, dtype=np.uint8)
-        lengths = np.diff(offs)
-        first = np.zeros(n, dtype=np.uint64)
-        last = np.zeros(n, dtype=np.uint64)
-        for j in range(8):
-            has = lengths > j
-            first |= (data[np.where(has, offs[:-1] + j, 0)] * has).astype(np.uint64) << np.uint64(8 * j)
-            last |= (data[np.where(has, offs[1:] - 1 - j, 0)] * has).astype(np.uint64) << np.uint64(8 * j)
-        length = lengths.astype(np.uint64)
+        first, last, length = _edge_words(offs, data)
     return first * _MIX[0] ^ last * _MIX[1] ^ length * _MIX[2]
 
 

@@ -25,12 +25,13 @@ def derivative_rows(prob: Problem, theta: np.ndarray, P: np.ndarray) -> np.ndarr
     item_of = np.array([ev.ids.index(p.item) for p in ev.params])
     raw = ev.U * w.astype(ev.U.dtype)[:, None]
     live = np.ones_like(P, dtype=bool)  # item points still move with the item (not overridden by a group rule)
-    for idx, rule in ev.rules:
-        if rule.mode == "max" and len(idx) > 1:
+    for items, best_only, cap in ev.rules:  # the engine's group rules, as the model applies them (caps in cents)
+        idx = list(items)
+        if best_only and len(idx) > 1:
             best = np.argmax(P[idx], axis=0)
             live[idx] &= np.arange(len(idx))[:, None] == best[None, :]
-        if rule.cap is not None:
-            at_cap = np.clip(raw[idx], -c[idx, None], c[idx, None]).sum(axis=0) >= rule.cap
+        if cap is not None:
+            at_cap = np.clip(raw[idx], -c[idx, None], c[idx, None]).sum(axis=0) * 100.0 >= cap
             live[idx] &= ~at_cap[None, :]
     for n, p in enumerate(ev.params):
         m = item_of[n]
