@@ -117,8 +117,20 @@ def cmd_run(args: argparse.Namespace) -> int:
                  for y in summary["yearly"]]
         sys.stdout.write(f"{sc.stamp('en')}\nadmitted over {sc.horizon} year(s): {t['admitted_total']:,.0f}; "
                          f"final backlog {t['backlog_final']:,.0f}; real people, sampling 1:{sc.ratio:g}\n"
-                         + "\n".join(lines) + f"\n{run.notes[-1]}\nresults in {out}\n")
+                         + "\n".join(lines) + f"\n{steps_line(summary['first_year_steps'])}\n{run.notes[-1]}"
+                         f"\nresults in {out}\n")
     return 0
+
+
+def steps_line(steps: dict) -> str:
+    """One line: how the static first-year count becomes the model's first year (summary ``first_year_steps``)."""
+    rec = ""
+    if steps.get("recognition_adds") is not None:
+        rec = (f" ({steps['without_recognition']:,.0f} without the recognition rules, which add "
+               f"{steps['recognition_adds']:,.0f})")
+    return (f"first year {steps['year']}: {steps['static_admitted']:,.0f} would be admitted if every eligible "
+            f"resident applied (first_year, static){rec}; {steps['applicants_at_line']:,.0f} apply at or above the "
+            f"line (application propensity, an assumption) and {steps['admitted']:,.0f} are admitted (yearly[0])")
 
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:

@@ -83,13 +83,15 @@ def binds(quota: float | None, line: float | None, admitted: np.ndarray, applica
 
 @dataclass
 class QuotaYears:
-    """The two variants year by year (``table``) and the first year's cut-off curve on the starting pool (``curve``,
-    real people: every eligible resident of the area counted as a candidate)."""
+    """The two variants year by year (``table``), the first year's cut-off curve on the starting pool (``curve``,
+    real people: every eligible resident of the area counted as a candidate) and how the first year of the variant
+    without the quota is reached from the static count (``steps``, see :func:`first_year_steps`)."""
 
     table: pd.DataFrame
     curve: pd.DataFrame
     ratio: float
     replications: int
+    steps: pd.DataFrame | None = None
 
 
 def quota_years(sc: Scenario, scheme: Scheme, *, quota: int, line: float | None, years: int | None = None,
@@ -133,13 +135,48 @@ def quota_years(sc: Scenario, scheme: Scheme, *, quota: int, line: float | None,
             "cumulative_p05": cum_by_year["cumulative_p05"].to_numpy(),
             "cumulative_p95": cum_by_year["cumulative_p95"].to_numpy(),
             "cutoff": s["cutoff"], "pool": s["pool"], "arrivals": s["arrivals"], "departures": s["departures"],
-            "eligible": s["eligible"], "applicants": s["applicants"], "backlog": s["backlog"],
-            "wait_mean": s["wait_mean"],
+            "eligible": s["eligible"], "applicants": s["applicants"], "applicants_at_line": above,
+            "backlog": s["backlog"], "wait_mean": s["wait_mean"],
         })
         out["binds"] = binds(q, th, out["admitted"].to_numpy(), above, tolerance=sc.ratio)
         parts.append(out)
     curve = first_year_curve(sc, scheme, start, quota, curve_points) if start is not None else pd.DataFrame()
-    return QuotaYears(pd.concat(parts, ignore_index=True), curve, sc.ratio, int(kwargs["replications"]))
+    table = pd.concat(parts, ignore_index=True)
+    steps = first_year_steps(sc, scheme, start, line, table) if start is not None else None
+    return QuotaYears(table, curve, sc.ratio, int(kwargs["replications"]), steps)
+
+
+def _candidates(sc: Scenario, res: Any) -> np.ndarray:
+    """Eligible residents of the scenario's area (everyone eligible without an area)."""
+    area = sc.area_districts()
+    if area is None or "district" not in res.population:
+        return res.eligible_mask
+    inside = res.population["district"].astype("string").isin(list(area)).fillna(False).to_numpy(bool)
+    return res.eligible_mask & inside
+
+
+def first_year_steps(sc: Scenario, scheme: Scheme, start: pd.DataFrame, line: float | None,
+                     table: pd.DataFrame) -> pd.DataFrame:
+    """How the model's first year without the quota follows from the static count, each step a named quantity
+    (real people, one row): ``eligible`` and ``at_line`` (eligible at or above ``line``; everyone eligible without a
+    line) on the starting pool scored without the recognition rules (the static view: everyone counted, nobody
+    choosing), ``at_line_recognised`` (the same with the scenario's recognition rules: ``recognition_adds`` is the
+    difference), then the model's first year: ``applicants`` (at or above the line, applying with the assumed
+    propensity; mean over replications) and ``admitted``. Without a quota, admitted = applicants at the line."""
+    counts = {}
+    for key, pool in (("plain", start), ("recognised", apply_recognition(start, sc.recognition))):
+        res = score(pool, scheme)
+        cand = _candidates(sc, res)
+        at = cand if line is None else cand & (res.total_cents >= int(round(float(line) * 100)))
+        counts[key] = (int(cand.sum()) * sc.ratio, int(at.sum()) * sc.ratio)
+    first = table[table["variant"] == "without"].sort_values("year").iloc[0]
+    return pd.DataFrame([{
+        "year": int(first["year"]), "line": np.nan if line is None else float(line),
+        "eligible": counts["plain"][0], "at_line": counts["plain"][1],
+        "at_line_recognised": counts["recognised"][1],
+        "recognition_adds": counts["recognised"][1] - counts["plain"][1],
+        "applicants": float(first["applicants_at_line"]), "admitted": float(first["admitted"]),
+    }])
 
 
 def first_year_curve(sc: Scenario, scheme: Scheme, start: pd.DataFrame, quota: int, points: int = 41

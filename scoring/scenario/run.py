@@ -93,8 +93,31 @@ class ScenarioRun:
         out["service_demand"] = service_totals(self.service_demand())
         if self.recognition_effect is not None:
             out["recognition_effect"] = real_counts(self.recognition_effect, sc.ratio)
+        out["first_year_steps"] = self.first_year_steps()
         out["notes"] = self.notes
         return _clean(out)
+
+    def first_year_steps(self) -> dict[str, Any]:
+        """Why ``first_year.admitted`` (the static view) and ``yearly[0].admitted`` (the model) differ, as named
+        quantities in real people: the static view counts every eligible resident of the area as a candidate (with
+        the recognition rules; ``without_recognition`` and ``recognition_adds`` when the scenario has them); the
+        model's first year counts those who apply (``applicants_at_line``: at or above the year's line, applying
+        with the assumed propensity; mean over replications) and admits ``admitted`` of them."""
+        sc, fy = self.scenario, self.first_year
+        first = self.mc.yearly[self.mc.yearly["year"] == self.mc.yearly["year"].min()]
+        out: dict[str, Any] = {"year": int(first["year"].iloc[0]),
+                               "static_admitted": fy.adm.admitted_count * sc.ratio}
+        rec = self.recognition_effect
+        if rec is not None:
+            base = rec["counts"]["baseline"]["admitted"] * sc.ratio
+            out.update(without_recognition=base, recognition_adds=out["static_admitted"] - base)
+        col = "applicants_at_line" if "applicants_at_line" in first else "applicants"
+        out.update(applicants=float(first["applicants"].mean()), applicants_at_line=float(first[col].mean()),
+                   admitted=float(first["admitted"].mean()),
+                   note="static_admitted = first_year.admitted (every eligible resident of the area applies); "
+                        "admitted = yearly[0].admitted (the model: only those who apply, with the assumed "
+                        "application propensity)")
+        return out
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table of the run, each with a ``stamp`` column."""
