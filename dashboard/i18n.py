@@ -335,3 +335,7 @@ def measure_label(measure: str, lang: str = "zh") -> str:
 from dashboard.i18n_quota import QUOTA  # noqa: E402  (the Quota page, scheme editor and rounding strings)
 
 STRINGS.update(QUOTA)
+
+from dashboard.i18n_reform import REFORM  # noqa: E402  (the reform question from the queue model)
+
+STRINGS.update(REFORM)

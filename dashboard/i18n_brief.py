@@ -5,7 +5,7 @@ from __future__ import annotations
 
 BRIEF: dict[str, tuple[str, str]] = {
     # the reform question
-    "reform_title": ("改革前后：今年有多少人落户？", "Before and after the reform: how many settle this year?"),
+    "reform_title": ("改革前后：有多少人落户？", "Before and after the reform: how many settle?"),
     "reform_before": ("改革前：{title}", "Before: {title}"),
     "reform_after": ("改革后：{title}", "After: {title}"),
     "settled_this_year": ("今年落户（人）", "settle this year (people)"),
@@ -20,15 +20,11 @@ BRIEF: dict[str, tuple[str, str]] = {
     "change_more": ("多{diff}人（{ratio}倍）", "{diff} more ({ratio} times as many)"),
     "change_less": ("少{diff}人", "{diff} fewer"),
     "change_same": ("人数相同", "the same number"),
-    "reform_years_note": ("此处为单年（今年）的静态比较；多年累计落户人数由排队模型（新来者、离开者、积压）"
-                          "按实际人数给出，见总览页的多年累计和“名额”页。",
-                          "This is a single-year (this year) static comparison; settlements over several years come "
-                          "from the queue model (newcomers, departures, backlog) in real people: see the Overview's "
-                          "figure over several years and the Quota page."),
     "reform_missing": ("找不到内置的改革前后方案，无法并排比较。",
                        "The shipped before/after schemes are missing; no side-by-side comparison."),
     "current_title": ("当前方案：{title}", "Working scheme: {title}"),
-    "fig_reform_title": ("今年落户人数：改革前后", "Settling this year: before and after the reform"),
+    "fig_reform_title": ("第一年落户人数：改革前后（排队模型）",
+                         "Settling in year 1: before and after the reform (queue model)"),
     # the main-share verdict in words
     "main_share_label": ("居住与社保年限分数占积分的比例", "residence + insurance share of the points"),
     "main_share_short": ("居住社保占积分比例", "res.+insurance share"),

@@ -92,9 +92,6 @@ QUOTA: dict[str, tuple[str, str]] = {
     "qy_pool": ("非户籍存量", "non-hukou stock"),
     "qy_backlog": ("积压（符合资格未落户）", "backlog (eligible, not settled)"),
     "qy_interval_band": ("{name}区间", "{name} interval"),
-    "qy_curve_note": ("第一年若{quota}个名额：分数线{cut}分，录取{admitted}人{ties}。",
-                      "First year with {quota} places: cut-off {cut} points, {admitted} admitted{ties}."),
-    "qy_curve_ties": ("（同分全录，多于名额）", " (ties admitted, more than the places)"),
     "qy_col_variant": ("情形", "variant"),
     "qy_col_year": ("年份", "year"),
     "qy_col_admitted": ("落户", "settled"),
@@ -114,16 +111,6 @@ QUOTA: dict[str, tuple[str, str]] = {
                         "The scheme admits all ties; in quota years, ties are broken by insurance years (more first),"
                         " then a lottery (an assumption, as in the hangzhou-quota-phaseout scenario); otherwise the"
                         " coarse scores' mass ties would admit many times the places."),
-    "qy_start_note": ("队列模型的第一年（{variant}：{first}人）从流量预热（burn-in）形成的存量出发（假设，见 "
-                      "docs/scenarios.md），而不是总览页的今日截面，因此与总览页的单年数字不同。",
-                      "The queue model's first year ({variant}: {first}) starts from a pool built by a burn-in of"
-                      " the flows (an assumption, see docs/scenarios.md), not from the Overview's cross-section of"
-                      " today, so it differs from the Overview's single-year figure."),
-    "qy_start_note_both": ("队列模型的第一年（{variant}：{first}人）从流量预热（burn-in）形成的存量出发（假设，见 "
-                           "docs/scenarios.md），而不是总览页的今日截面（今年落户{static}人），因此两者不同。",
-                           "The queue model's first year ({variant}: {first}) starts from a pool built by a burn-in"
-                           " of the flows (an assumption, see docs/scenarios.md), not from the Overview's cross-section"
-                           " of today ({static} settle this year), so the two differ."),
     "qy_file_name": ("名额逐年模拟", "quota-years"),
     # the scheme editor: items added and removed, eligibility conditions, the tie rule
     "se_struct_title": ("添加或删除项目", "Add or remove items"),
@@ -207,8 +194,7 @@ QUOTA: dict[str, tuple[str, str]] = {
                        "After · {years} years (the {line}-point line, no quota)"),
     "ov_years_range": ("5%–95%区间：改革前{b_lo}–{b_hi}人，改革后{a_lo}–{a_hi}人。",
                        "5%–95% intervals: before {b_lo}–{b_hi} people, after {a_lo}–{a_hi} people."),
-    "ov_years_note": ("排队模型（与“名额”页相同）：抽样1:{ratio}（{n}名模拟人口代表{total}人），"
-                      "{reps}次蒙特卡洛重复；{cal}",
-                      "Queue model (as on the Quota page): sampling 1:{ratio} ({n} simulated people stand for "
-                      "{total}), {reps} Monte Carlo replications; {cal}"),
+    "ov_years_note": ("抽样1:{ratio}（{n}名模拟人口代表{total}人），{reps}次蒙特卡洛重复；{cal}",
+                      "Sampling 1:{ratio} ({n} simulated people stand for {total}), {reps} Monte Carlo "
+                      "replications; {cal}"),
 }

@@ -91,7 +91,10 @@ def cached_run(key: str) -> QuotaYears | None:
         got = store.get(key)
         if got is not None:
             store.move_to_end(key)
-    return None if got is None else QuotaYears(got.table.copy(), got.curve.copy(), got.ratio, got.replications)
+    if got is None:
+        return None
+    steps = None if got.steps is None else got.steps.copy()
+    return QuotaYears(got.table.copy(), got.curve.copy(), got.ratio, got.replications, steps)
 
 
 def run(key: str, scheme: Any, scenario: str, quota: int, line: float, years: int, ratio: int, replications: int,
@@ -121,16 +124,18 @@ def _remember(key: str, out: QuotaYears) -> QuotaYears:
 
 def _from_disk(key: str) -> QuotaYears | None:
     """A run an earlier server process of the same code made (:mod:`dashboard.disk_cache`), or None."""
-    parts = [disk_cache.read_frame(f"quota-run:{part}:{key}") for part in ("table", "curve", "meta")]
-    table, curve, meta = parts
-    if table is None or curve is None or meta is None or len(meta) != 1:
+    parts = [disk_cache.read_frame(f"quota-run:{part}:{key}") for part in ("table", "curve", "meta", "steps")]
+    table, curve, meta, steps = parts
+    if table is None or curve is None or meta is None or steps is None or len(meta) != 1:
         return None
-    return QuotaYears(table, curve, float(meta["ratio"].iloc[0]), int(meta["replications"].iloc[0]))
+    return QuotaYears(table, curve, float(meta["ratio"].iloc[0]), int(meta["replications"].iloc[0]),
+                      steps if len(steps) else None)
 
 
 def _to_disk(key: str, out: QuotaYears) -> None:
     meta = pd.DataFrame({"ratio": [float(out.ratio)], "replications": [int(out.replications)]})
-    for part, frame in (("table", out.table), ("curve", out.curve), ("meta", meta)):
+    steps = out.steps if out.steps is not None else pd.DataFrame()
+    for part, frame in (("table", out.table), ("curve", out.curve), ("meta", meta), ("steps", steps)):
         disk_cache.write_frame(f"quota-run:{part}:{key}", frame)
 
 
@@ -160,17 +165,41 @@ def shown_run(scheme: Any, text: str, scenario: str, quota: int, line: float, ye
     return out
 
 
-def start_note(scheme: Any, table: pd.DataFrame, lang: str, static: float | None = None) -> str:
-    """Why the queue model's first year differs from the Overview's static figure: it starts from a pool built by a
-    burn-in of the flows (an assumption), not from today's cross-section. ``static``: the Overview's figure, when
-    known (both numbers are then given); the model's first year is the variant of the scheme's own rule."""
+def start_note(scheme: Any, out: QuotaYears, lang: str) -> str:
+    """The model's first year of the scheme's own-rule variant, said to be the Overview's figure (the same cached
+    run), and, for the variant without the quota, the named steps from the static count to it
+    (:func:`dashboard.reform_model.steps_text`)."""
+    from dashboard.reform_model import steps_text
+
     variant = "with" if default_quota(scheme)[1] else "without"
-    part = table[table["variant"] == variant].sort_values("year")
+    part = out.table[out.table["variant"] == variant].sort_values("year")
     first = fmt_int(part["admitted"].iloc[0]) if len(part) else "–"
-    if static is None:
-        return t("qy_start_note", lang, variant=t(f"qy_first_{variant}", lang), first=first)
-    return t("qy_start_note_both", lang, variant=t(f"qy_first_{variant}", lang), first=first,
-             static=fmt_int(static))
+    note = t("qy_first_model", lang, variant=t(f"qy_variant_{variant}", lang), first=first)
+    steps = None if out.steps is None or not len(out.steps) else out.steps.iloc[0].to_dict()
+    more = steps_text(steps, lang) if variant == "without" else None
+    return note if more is None else note + (" " if lang == "en" else "") + more
+
+
+def curve_note(out: QuotaYears, quota: int, lang: str) -> str | None:
+    """Finding 18: the cut-off curve (everyone eligible applying, all ties counted) against the run's first year
+    with the quota (applicants only, ties by the rule), both stated; None when the curve does not reach ``quota``."""
+    curve = out.curve
+    at = curve[curve["quota"] >= quota].head(1) if len(curve) else curve
+    part = out.table[out.table["variant"] == "with"].sort_values("year")
+    if not len(at) or not len(part):
+        return None
+    r, first = at.iloc[0], part.iloc[0]
+    return t("qy_curve_note2", lang, quota=fmt_int(quota), cut=fmt_points(r["cutoff"]),
+             admitted=fmt_int(r["admitted"]), run_cut=fmt_points(first["cutoff"]),
+             run_admitted=fmt_int(first["admitted"]))
+
+
+def pool_text(facts: dict[str, Any], lang: str) -> str:
+    """Where the model's people start: the census-calibrated cross-section, or a burn-in (a scenario that has one)."""
+    if not facts.get("burn_in_years"):
+        return t("qy_start_pool", lang, arrivals=fmt_int(facts["arrivals"]))
+    return t("qy_burn_in", lang, years=facts["burn_in_years"], quota=fmt_int(facts["burn_in_quota"]),
+             arrivals=fmt_int(facts["arrivals"]))
 
 
 def defaults(scheme: Any) -> tuple[str, int, float]:

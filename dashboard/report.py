@@ -90,15 +90,22 @@ class Briefing:
         rows: list[tuple[str, str]] = []
         sentences: list[str] = []
         if reform is not None:
+            from dashboard import reform_model
+
             hb, ha, evb, eva = reform[:4]
-            for key, e, hh in (("reform_before", evb, hb), ("reform_after", eva, ha)):
+            r = reform[5]
+            rules = (reform_model.rule_before(r, lang), reform_model.rule_after(r, lang))
+            for key, e, hh, side, rule in (("reform_before", evb, hb, r.before, rules[0]),
+                                           ("reform_after", eva, ha, r.after, rules[1])):
                 name = t(key, lang, title=e.scheme.title.get(lang))
-                rows += [(f"{name} · {t('settled_this_year', lang)}", fmt_int(hh.admitted)),
-                         (f"{name} · {t('eligible_people', lang)}", fmt_int(hh.eligible)),
-                         (f"{name} · {t('rule_label', lang)}", analysis.rule_words(hh, lang)),
+                rows += [(f"{name} · {t('rf_first', lang, year=side.year)}", fmt_int(side.first)),
+                         (f"{name} · {t('rf_total', lang, years=r.years)}", fmt_int(side.total)),
+                         (f"{name} · {t('rule_label', lang)}", rule),
                          (f"{name} · {t('main_share_label', lang)}", fmt_pct(hh.points_share.get("eligible")))]
-            sentences.append(analysis.change_words(hb, ha, lang))
-            sentences.append(t("reform_years_note", lang))
+            sentences.append(reform_model.change_text(r, lang))
+            if (steps := reform_model.steps_text(r.steps, lang)) is not None:
+                sentences.append(steps)
+            sentences.append(t("rf_static_note", lang))
         current = ev.scheme.title.get(lang)
         rows += [(f"{current} · {t('eligible', lang)}", fmt_int(h.eligible)),
                  (f"{current} · {t('admitted', lang)}", fmt_int(h.admitted)),

@@ -3,11 +3,13 @@ verdict in words, the key charts and a one-click briefing."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import analysis, cached, figures, quota_model, report, state, view
+from dashboard import analysis, cached, figures, quota_model, reform_model, report, state, view
 from dashboard.i18n import fmt_int, fmt_pct, fmt_points, t
 from dashboard.safe_text import md
+from scoring.scenario.quota_calendar import QuotaYears
 
 BEFORE, AFTER = "hangzhou-2022-illustrative", "hangzhou-2023-illustrative"
 
@@ -23,15 +25,18 @@ def reform_headlines(pop_key: str) -> tuple[analysis.Headline, analysis.Headline
 
 
 def _column(box: st.delta_generator.DeltaGenerator, key: str, ev: analysis.Evaluation, h: analysis.Headline,
-            lang: str) -> None:
+            side: reform_model.Side, rule: str, years: int, lang: str) -> None:
+    """One side of the reform: the queue model's first year and N-year total (the Quota page's run), the rule, and
+    the main share of the points (static, on the population in use)."""
     box.markdown(f"**{t(key, lang, title=md(ev.scheme.title.get(lang)))}**")
     a, b = box.columns(2)
-    a.metric(t("settled_this_year", lang), fmt_int(h.admitted), border=True)
-    b.metric(t("eligible_people", lang), fmt_int(h.eligible), border=True)
-    box.markdown(f"{t('rule_label', lang)}：{analysis.rule_words(h, lang)}" if lang != "en"
-                 else f"{t('rule_label', lang)}: {analysis.rule_words(h, lang)}")
-    ok = {True: t("pass", lang), False: t("fail", lang), None: t("na", lang)}[h.literal_ok]
+    a.metric(t("rf_first", lang, year=side.year), fmt_int(side.first), border=True,
+             help=t("qy_interval", lang, lo=fmt_int(side.first_lo), hi=fmt_int(side.first_hi)))
+    b.metric(t("rf_total", lang, years=years), fmt_int(side.total), border=True,
+             help=t("qy_interval", lang, lo=fmt_int(side.total_lo), hi=fmt_int(side.total_hi)))
     sep = "：" if lang != "en" else ": "
+    box.markdown(f"{t('rule_label', lang)}{sep}{rule}")
+    ok = {True: t("pass", lang), False: t("fail", lang), None: t("na", lang)}[h.literal_ok]
     label = t("main_share_label", lang)
     share = fmt_pct(h.points_share.get("eligible"))
     box.markdown(f"{label}{sep}**{share}**（{ok}）" if lang != "en"
@@ -39,82 +44,94 @@ def _column(box: st.delta_generator.DeltaGenerator, key: str, ev: analysis.Evalu
 
 
 def reform_section(lang: str) -> tuple | None:
-    """Before and after the reform, side by side, with the change in words and the bar chart."""
+    """Before and after the reform, side by side: settlements in the first year and over N years from the Quota
+    page's queue model (its cached runs), the change in words, the steps from the static count to the first year,
+    and the bar chart. Returns (before headline, after headline, before evaluation, after evaluation, chart, the
+    reform figures) or None."""
     st.subheader(t("reform_title", lang))
     got = reform_headlines(state.pop_key())
     if got is None:
         st.info(t("reform_missing", lang))
         return None
     hb, ha, evb, eva = got
+    r = reform_figures(evb.scheme, eva.scheme, lang)
+    rules = (reform_model.rule_before(r, lang), reform_model.rule_after(r, lang))
     left, right = st.columns(2)
-    _column(left, "reform_before", evb, hb, lang)
-    _column(right, "reform_after", eva, ha, lang)
-    st.info(analysis.change_words(hb, ha, lang))
+    _column(left, "reform_before", evb, hb, r.before, rules[0], r.years, lang)
+    _column(right, "reform_after", eva, ha, r.after, rules[1], r.years, lang)
+    st.info(reform_model.change_text(r, lang))
+    if (steps := reform_model.steps_text(r.steps, lang)) is not None:
+        st.caption(steps)
     stamp = f"{evb.scheme.stamp(lang)} | {eva.scheme.stamp(lang)}"
-    fig = figures.reform_bars((t("reform_before", lang, title=evb.scheme.title.get(lang)), hb.admitted,
-                               analysis.rule_words(hb, lang)),
-                              (t("reform_after", lang, title=eva.scheme.title.get(lang)), ha.admitted,
-                               analysis.rule_words(ha, lang)), lang, stamp)
+    fig = figures.reform_bars((t("reform_before", lang, title=evb.scheme.title.get(lang)), r.before.first, rules[0]),
+                              (t("reform_after", lang, title=eva.scheme.title.get(lang)), r.after.first, rules[1]),
+                              lang, stamp)
     view.chart(fig, "overview_reform", stamp, lang)
-    st.caption(t("reform_years_note", lang))
-    years_section(evb.scheme, eva.scheme, lang)
-    return hb, ha, evb, eva, fig
+    years_note(r, eva.scheme, lang)
+    return hb, ha, evb, eva, fig, r
 
 
-def reform_years(before: object, after: object, lang: str,
-                 years: int = quota_model.OVERVIEW_YEARS) -> tuple[tuple[float, float, float], ...]:
-    """Cumulative settlements over ``years`` on the Quota page's queue model (its default ratio, cached runs):
-    before = the old scheme with its quota ("with"), after = the new scheme with its line ("without")."""
+def reform_runs(before: object, after: object, lang: str,
+                years: int = quota_model.OVERVIEW_YEARS) -> tuple[object, object]:
+    """The Quota page's runs of the shipped schemes at its defaults (cached: the same runs the Quota page shows)."""
     texts = state.shipped_scheme_texts()
     got = []
-    for sch, text, variant in ((before, texts[BEFORE], "with"), (after, texts[AFTER], "without")):
+    for sch, text in ((before, texts[BEFORE]), (after, texts[AFTER])):
         scenario, quota, line = quota_model.defaults(sch)
-        out = quota_model.shown_run(sch, text, scenario, quota, line, years, quota_model.DEFAULT_RATIO, lang)
-        got.append(quota_model.final_cumulative(out.table, variant))
-    return tuple(got)
+        got.append(quota_model.shown_run(sch, text, scenario, quota, line, years, quota_model.DEFAULT_RATIO, lang))
+    return got[0], got[1]
 
 
-def years_section(before: object, after: object, lang: str) -> None:
-    """Overview #5: settlements over N years, before and after, with the Monte Carlo interval, the sampling ratio
-    and the calibration stated in one line."""
-    years = quota_model.OVERVIEW_YEARS
-    st.markdown(f"**{t('ov_years_title', lang, years=years)}**")
-    b, a = reform_years(before, after, lang, years)
-    _, quota, _ = quota_model.defaults(before)
-    _, _, line = quota_model.defaults(after)
-    c1, c2 = st.columns(2)
-    c1.metric(t("ov_years_before", lang, years=years, quota=fmt_int(quota)), fmt_int(b[0]), border=True,
-              help=t("qy_interval", lang, lo=fmt_int(b[1]), hi=fmt_int(b[2])))
-    c2.metric(t("ov_years_after", lang, years=years, line=fmt_points(line)), fmt_int(a[0]), border=True,
-              help=t("qy_interval", lang, lo=fmt_int(a[1]), hi=fmt_int(a[2])))
-    st.caption(t("ov_years_range", lang, b_lo=fmt_int(b[1]), b_hi=fmt_int(b[2]), a_lo=fmt_int(a[1]),
-                 a_hi=fmt_int(a[2])))
+def reform_figures(before: object, after: object, lang: str,
+                   years: int = quota_model.OVERVIEW_YEARS) -> reform_model.Reform:
+    """Before = the old scheme with its quota ("with"), after = the new scheme with its line ("without")."""
+    b, a = reform_runs(before, after, lang, years)
+    return reform_model.reform(b.table, a.table, a.steps, years)
+
+
+def years_note(r: reform_model.Reform, after: object, lang: str) -> None:
+    """The intervals, the sampling ratio and the calibration of the queue model, in captions."""
+    st.caption(t("ov_years_range", lang, b_lo=fmt_int(r.before.total_lo), b_hi=fmt_int(r.before.total_hi),
+                 a_lo=fmt_int(r.after.total_lo), a_hi=fmt_int(r.after.total_hi)))
     facts = quota_model.info(quota_model.scenario_file(after.id))
     ratio = quota_model.DEFAULT_RATIO
     cal = quota_model.calibration_text(facts["calibration"], md(facts["area"][lang]), lang)
-    st.caption(t("ov_years_note", lang, ratio=fmt_int(ratio), n=fmt_int(round(facts["represents"] / ratio)),
-                 total=fmt_int(facts["represents"]), reps=quota_model.DEFAULT_REPLICATIONS, cal=cal))
+    st.caption(t("rf_model_note", lang) + (" " if lang == "en" else "")
+               + t("ov_years_note", lang, ratio=fmt_int(ratio), n=fmt_int(round(facts["represents"] / ratio)),
+                   total=fmt_int(facts["represents"]), reps=quota_model.DEFAULT_REPLICATIONS, cal=cal))
 
 
-def years_view(sch: object, text: str, lang: str, static: float | None = None) -> report.YearsView | None:
+def static_note(text: str, h: analysis.Headline, reform: tuple | None, lang: str) -> str:
+    """The working scheme's counts are static; when it is the shipped reform scheme, its static count on the queue
+    model's population is given beside this one (the difference is sampling)."""
+    note = t("rf_static_note", lang)
+    steps = None if reform is None else reform[5].steps
+    if steps is None or text != state.shipped_scheme_texts().get(AFTER):
+        return note
+    same = t("rf_static_same", lang, model=fmt_int(steps["at_line"]), here=fmt_int(h.admitted))
+    return note + (" " if lang == "en" else "") + same
+
+
+def years_view(sch: object, text: str, lang: str) -> report.YearsView | None:
     """The Quota page's model for the working scheme when it has run (None otherwise): the Quota page's last run of
-    this scheme in this session, else the default run (which the reform section runs for the shipped schemes).
-    ``static``: the Overview's single-year figure, set beside the model's first year."""
+    this scheme in this session, else the default run (which the reform section runs for the shipped schemes)."""
     last = st.session_state.get("qy_last")
+    steps = None
     if last is not None and last["text"] == text:
         table, years, quota, line = last["table"], last["years"], last["quota"], last["line"]
-        ratio, reps = last["ratio"], last["reps"]
+        ratio, reps, steps = last["ratio"], last["reps"], last.get("steps")
     else:
         scenario, quota, line = quota_model.defaults(sch)
         years, ratio, reps = quota_model.OVERVIEW_YEARS, quota_model.DEFAULT_RATIO, quota_model.DEFAULT_REPLICATIONS
         hit = quota_model.cached_run(quota_model.run_key(text, scenario, quota, line, years, ratio, reps))
         if hit is None:
             return None
-        table = hit.table
+        table, steps = hit.table, hit.steps
     facts = quota_model.info(quota_model.scenario_file(sch.id))
     note = t("qy_sampling", lang, ratio=fmt_int(ratio), n=fmt_int(round(facts["represents"] / ratio)),
              total=fmt_int(facts["represents"]), reps=reps)
-    extra = [quota_model.ties_note(sch, lang), quota_model.start_note(sch, table, lang, static)]
+    run = QuotaYears(table, pd.DataFrame(), float(ratio), int(reps), steps)
+    extra = [quota_model.ties_note(sch, lang), quota_model.start_note(sch, run, lang)]
     note += "".join((" " if lang == "en" else "") + x for x in extra if x)
     return report.YearsView(table, int(years), int(quota), float(line), note)
 
@@ -140,6 +157,7 @@ def render() -> None:
     c4.metric(t("main_share_short", lang), fmt_pct(h.points_share.get("eligible")), border=True,
               help=f"{t('main_share_label', lang)}. {t('help_realised', lang)}" if lang == "en"
               else f"{t('main_share_label', lang)}。{t('help_realised', lang)}")
+    st.caption(static_note(p.text, h, reform, lang))
     st.info(analysis.summary_sentence(h, lang))
     words = analysis.verdict_words(ev, lang)
     (st.success if h.literal_ok else st.warning)(words[0])
@@ -158,7 +176,7 @@ def render() -> None:
         if reform is not None:
             figs["reform"] = reform[4]
         brief = report.Briefing.from_view(lang, ev, h, words, reform, figs, ev.scale,
-                                          years_view(sch, p.text, lang, h.admitted))
+                                          years_view(sch, p.text, lang))
         st.download_button(f"⬇ {t('briefing_download', lang)}", data=lambda: report.docx_bytes(brief),
                            file_name=view.file_name(lang, "page_overview", t("briefing_title", lang), sch.id, "docx"),
                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -93,17 +93,16 @@ def render() -> None:
     area = facts["area"][lang]
     n_sim = round(facts["represents"] / ratio)
     st.session_state["qy_last"] = {"text": p.text, "table": table, "years": years, "quota": quota, "line": line,
-                                   "ratio": ratio, "reps": out.replications}  # for the Overview's briefing
+                                   "ratio": ratio, "reps": out.replications, "steps": out.steps}  # the briefing
     st.caption("  \n".join([
         t("qy_sampling", lang, ratio=fmt_int(ratio), n=fmt_int(n_sim), total=fmt_int(facts["represents"]),
           reps=out.replications),
         t("qy_area", lang, area=md(area)),
-        t("qy_burn_in", lang, years=facts["burn_in_years"], quota=fmt_int(facts["burn_in_quota"]),
-          arrivals=fmt_int(facts["arrivals"])) + (" " + t("qy_recognition", lang) if facts["recognition"] else ""),
+        quota_model.pool_text(facts, lang) + (" " + t("qy_recognition", lang) if facts["recognition"] else ""),
         quota_model.calibration_text(facts["calibration"], area, lang),
     ]))
     _metrics(table, years, lang)
-    st.caption(quota_model.start_note(sch, table, lang))
+    st.caption(quota_model.start_note(sch, out, lang))
     st.markdown(f"**{t('qy_binds_title', lang)}**  \n" + "  \n".join(
         md(quota_model.binds_summary(table, v, lang)) for v in ("with", "without")))
     _years_chart(table, lang, stamp)
@@ -115,15 +114,10 @@ def render() -> None:
         **{t(f"qy_col_{c}", lang): st.column_config.NumberColumn(format="localized")
            for c in ("admitted", "cumulative", "pool", "arrivals", "departures", "applicants", "backlog")}})
     view.table_downloads(shown, "quota-years", stamp, lang, index=False)
-    curve = out.curve
-    if len(curve):
-        at = curve[curve["quota"] >= quota].head(1)
-        if len(at):
-            r = at.iloc[0]
-            ties = t("qy_curve_ties", lang) if r["admitted"] > quota + ratio else ""
-            st.caption(t("qy_curve_note", lang, quota=fmt_int(quota), cut=fmt_points(r["cutoff"]),
-                         admitted=fmt_int(r["admitted"]), ties=ties))
-        view.chart(figures.quota_curve(curve, quota, lang, stamp), "quota_curve", stamp, lang)
+    if len(out.curve):
+        if (note := quota_model.curve_note(out, quota, lang)) is not None:
+            st.caption(note)
+        view.chart(figures.quota_curve(out.curve, quota, lang, stamp), "quota_curve", stamp, lang)
 
 
 if __name__ == "__main__":  # run by st.navigation (app.py); importing the module (tests) draws nothing
