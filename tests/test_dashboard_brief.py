@@ -94,57 +94,85 @@ def test_compare_and_pathways_give_the_same_number_for_the_same_rule(pop):
 
 
 # -- item 5: the reform question ------------------------------------------------------------------------------
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_overview_answers_the_reform_question(reform, lang):
-    at = app("overview", lang)
-    ok(at)
-    shown = [m for m in at.metric if m.label == t("settled_this_year", lang)]
-    assert [m.value for m in shown] == [fmt_int(reform[BEFORE]["admitted"]), fmt_int(reform[AFTER]["admitted"])]
-    assert reform[BEFORE]["admitted"] == 8_000  # the quota, in real places
-    elig = [m.value for m in at.metric if m.label == t("eligible_people", lang)]
-    assert elig == [fmt_int(reform[BEFORE]["eligible"]), fmt_int(reform[AFTER]["eligible"])]
-    change = at.info[0].value
-    diff = reform[AFTER]["admitted"] - reform[BEFORE]["admitted"]
-    assert fmt_int(diff) in change and fmt_int(reform[AFTER]["admitted"]) in change
-    # the verdict in words, the literal share of the points, with its measure explained
-    verdict = (at.success or at.warning)[0].value
-    assert fmt_pct(reform[AFTER]["share"]) in verdict and fmt_pct(reform[AFTER]["share_adm"]) in verdict
-    assert t("verdict_pass" if reform[AFTER]["ok"] else "verdict_fail", lang) in verdict
-    explained = " ".join(c.value for c in at.caption)
-    assert MEASURE_TEXT["realised"][lang == "en"] in explained
-    assert t("reform_years_note", lang) in explained  # the N-year figure is left for the queue model, said so
-
-
-def test_overview_settlements_over_years_match_the_queue_model():
-    """Overview #5: cumulative settlements over N years, before (old scheme, its quota) and after (new scheme, its
-    line), equal to the queue model run directly with the library at the Quota page's defaults."""
+@pytest.fixture(scope="module")
+def model():
+    """The queue model run directly with the library at the Quota page's defaults (the reference for the Overview):
+    before = the 2022 scheme with its quota, after = the 2023 scheme with its line; and the after run's steps."""
     from dashboard import quota_model
     from scoring.scenario.quota_calendar import quota_years, scenario_at_ratio
 
-    years = quota_model.OVERVIEW_YEARS
-    expected = {}
+    out = {}
     for sid, variant in ((BEFORE, "with"), (AFTER, "without")):
         sch = scoring.load_scheme(SCHEME_DIR / f"{sid}.yaml")
         scenario, quota, line = quota_model.defaults(sch)
         sc = scenario_at_ratio(quota_model.SCENARIO_DIR / scenario, quota_model.DEFAULT_RATIO)
-        table = quota_years(sc, sch, quota=quota, line=line, years=years,
-                            replications=quota_model.DEFAULT_REPLICATIONS).table
-        row = table[table["variant"] == variant].sort_values("year").iloc[-1]
-        expected[sid] = (quota, line, row["cumulative"], row["cumulative_p05"], row["cumulative_p95"])
-    assert expected[BEFORE][2] == years * expected[BEFORE][0]  # the old quota binds every year: N x the places
-    for lang in ("zh", "en"):
-        at = app("overview", lang)
-        ok(at)
-        before = [m.value for m in at.metric
-                  if m.label == t("ov_years_before", lang, years=years, quota=fmt_int(expected[BEFORE][0]))]
-        after = [m.value for m in at.metric
-                 if m.label == t("ov_years_after", lang, years=years, line=fmt_points(expected[AFTER][1]))]
-        assert before == [fmt_int(expected[BEFORE][2])] and after == [fmt_int(expected[AFTER][2])]
-        assert expected[AFTER][2] > expected[BEFORE][2]
-        shown = " ".join(c.value for c in at.caption)
-        assert t("ov_years_range", lang, b_lo=fmt_int(expected[BEFORE][3]), b_hi=fmt_int(expected[BEFORE][4]),
-                 a_lo=fmt_int(expected[AFTER][3]), a_hi=fmt_int(expected[AFTER][4])) in shown
-        assert f"1:{quota_model.DEFAULT_RATIO}" in shown
+        run = quota_years(sc, sch, quota=quota, line=line, years=quota_model.OVERVIEW_YEARS,
+                          replications=quota_model.DEFAULT_REPLICATIONS, ties=quota_model.quota_ties(sch))
+        part = run.table[run.table["variant"] == variant].sort_values("year")
+        out[sid] = {"quota": quota, "line": line, "year": int(part["year"].iloc[0]),
+                    "first": part["admitted"].iloc[0], "total": part["cumulative"].iloc[-1],
+                    "total_lo": part["cumulative_p05"].iloc[-1], "total_hi": part["cumulative_p95"].iloc[-1],
+                    "steps": run.steps}
+    return out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_overview_answers_the_reform_question(reform, model, lang):
+    """Before and after: the first year and N years from the queue model (equal to the library's run), the change
+    in words, the steps from the static count to the first year, the verdict with its measure."""
+    from dashboard import quota_model
+
+    years = quota_model.OVERVIEW_YEARS
+    at = app("overview", lang)
+    ok(at)
+    b, a = model[BEFORE], model[AFTER]
+    first = [m.value for m in at.metric if m.label == t("rf_first", lang, year=b["year"])]
+    total = [m.value for m in at.metric if m.label == t("rf_total", lang, years=years)]
+    assert first == [fmt_int(b["first"]), fmt_int(a["first"])]
+    assert total == [fmt_int(b["total"]), fmt_int(a["total"])]
+    assert b["first"] == 8_000 and b["total"] == years * 8_000  # the old quota binds every year: N x the places
+    assert a["first"] > 10 * b["first"] and a["total"] > a["first"]
+    change = at.info[0].value
+    assert fmt_int(a["first"] - b["first"]) in change and fmt_int(a["total"]) in change
+    captions = " ".join(c.value for c in at.caption)
+    steps = a["steps"].iloc[0]
+    # every difference is a named, shown quantity: static count at the line, what recognition adds, the applicants
+    assert steps["at_line_recognised"] == steps["at_line"] + steps["recognition_adds"]
+    assert steps["recognition_adds"] > 0 and steps["applicants"] == a["first"] < steps["at_line_recognised"]
+    for n in ("at_line", "recognition_adds", "at_line_recognised", "applicants"):
+        assert fmt_int(steps[n]) in captions, n
+    assert t("ov_years_range", lang, b_lo=fmt_int(b["total_lo"]), b_hi=fmt_int(b["total_hi"]),
+             a_lo=fmt_int(model[AFTER]["total_lo"]), a_hi=fmt_int(a["total_hi"])) in captions
+    assert f"1:{quota_model.DEFAULT_RATIO}" in captions
+    # the working scheme (the shipped 2023 one) is static, said so, with its static count on the model's people
+    assert t("rf_static_same", lang, model=fmt_int(steps["at_line"]), here=fmt_int(reform[AFTER]["admitted"])) \
+        in captions
+    verdict = (at.success or at.warning)[0].value
+    assert fmt_pct(reform[AFTER]["share"]) in verdict and fmt_pct(reform[AFTER]["share_adm"]) in verdict
+    assert t("verdict_pass" if reform[AFTER]["ok"] else "verdict_fail", lang) in verdict
+    assert MEASURE_TEXT["realised"][lang == "en"] in captions
+
+
+def test_overview_and_quota_page_give_the_same_numbers_for_the_same_rule(model):
+    """Item 7: the Overview's before/after figures are the Quota page's cards for the same scheme and defaults,
+    first year and N years, in the same session (the same cached run)."""
+    from dashboard import quota_model
+
+    years = quota_model.OVERVIEW_YEARS
+    at = app("overview", "en")
+    ok(at)
+    over = [m.value for m in at.metric if m.label in (t("rf_first", "en", year=model[AFTER]["year"]),
+                                                        t("rf_total", "en", years=years))]
+    at.switch_page("dashboard/pages/quota.py").run()  # the working scheme is the 2023 one: the "after"
+    ok(at)
+    q = metrics(at)
+    assert [over[2], over[3]] == [q[t("qy_first_without", "en")], q[t("qy_total_without", "en", years=years)]]
+    steps = model[AFTER]["steps"].iloc[0]
+    assert fmt_int(steps["applicants"]) in " ".join(c.value for c in at.caption)
+    at.sidebar.selectbox(key="scheme_choice").set_value(BEFORE).run()  # the 2022 scheme: the "before"
+    ok(at)
+    q = metrics(at)
+    assert [over[0], over[1]] == [q[t("qy_first_with", "en")], q[t("qy_total_with", "en", years=years)]]
 
 
 def test_overview_has_no_arrows_and_no_share_over_100_percent_of_the_points():
@@ -302,7 +330,7 @@ def test_briefing_carries_the_multi_year_quota_view(ev23):
     assert (without["cumulative"].diff().dropna() >= 0).all()
 
 
-def test_overview_briefing_finds_the_quota_model_run_of_the_working_scheme():
+def test_overview_briefing_finds_the_quota_model_run_of_the_working_scheme(model):
     """After the Overview has run, the briefing's multi-year view is there for the working scheme (the default run
     the reform section made), with the Quota page's defaults."""
     from dashboard import quota_model
@@ -317,10 +345,10 @@ def test_overview_briefing_finds_the_quota_model_run_of_the_working_scheme():
     _, quota, line = quota_model.defaults(sch)
     assert (got.quota, got.line) == (quota, line)
     assert set(got.table["variant"]) == {"with", "without"} and len(got.table) == 2 * got.years
-    # findings 1, 2: the note states the assumed tie chain and sets the model's first year beside the static one
+    # findings 1, 2: the note states the assumed tie chain and the model's first year with its steps
     assert t("qy_ties_assumed", "zh") in got.note
-    assert quota_model.start_note(sch, got.table, "zh", 777_960) in overview.years_view(sch, text, "zh", 777_960).note
-    assert quota_model.start_note(sch, got.table, "zh") in got.note
+    steps = model[AFTER]["steps"].iloc[0]
+    assert fmt_int(steps["applicants"]) in got.note and fmt_int(steps["at_line"]) in got.note
     other = sch.to_dict()
     other["title"] = {"zh": "别的方案", "en": "another"}  # a scheme the model has not run: no view, no wait
     other_text = scoring.scheme.load.scheme_from_dict(other).to_yaml()
@@ -376,7 +404,7 @@ def test_person_page_shows_inputs_whole_outcome_and_no_distance_when_not_eligibl
     assert list(inputs.columns) == [t("field", "zh"), t("value", "zh")]
     assert pid in list(inputs[t("value", "zh")])
     row = pop[pop["person_id"] == pid].iloc[0]
-    from dashboard.i18n import fmt_points, value_label
+    from dashboard.i18n import value_label
 
     shown = list(inputs[t("value", "zh")])
     assert fmt_points(float(row["residence_years"])) in shown and value_label("education", row["education"]) in shown

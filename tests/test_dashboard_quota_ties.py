@@ -8,7 +8,7 @@ import pandas as pd
 import scoring
 from dashboard import quota_model
 from dashboard.i18n import fmt_int, t
-from scoring.scenario.quota_calendar import scenario_at_ratio
+from scoring.scenario.quota_calendar import QuotaYears, scenario_at_ratio
 
 SCHEMES = quota_model.SCENARIO_DIR / "schemes"
 
@@ -48,13 +48,19 @@ def test_quota_variant_admits_about_its_places_for_the_2023_scheme():
     assert (without["admitted"] > 10 * quota).all()
 
 
-def test_start_note_gives_the_models_first_year_and_the_overviews_figure():
+def test_start_note_gives_the_models_first_year_and_its_steps():
+    """Finding 2: the Quota page says its first year is the Overview's figure and, without the quota, how it follows
+    from the static count (eligible at the line, recognition, applicants), each a named number."""
     table = pd.DataFrame({"variant": ["with", "with", "without", "without"], "year": [2024, 2025, 2024, 2025],
-                          "admitted": [8000.0, 8000.0, 1975400.0, 300000.0]})
+                          "admitted": [8000.0, 8000.0, 739500.0, 300000.0]})
+    steps = pd.DataFrame([{"year": 2024, "line": 100.0, "eligible": 2_212_200.0, "at_line": 757_200.0,
+                           "at_line_recognised": 854_000.0, "recognition_adds": 96_800.0, "applicants": 739_500.0,
+                           "admitted": 739_500.0}])
     sch = _scheme("hangzhou-2023-illustrative")  # no quota: its own rule is the variant without one
+    out = QuotaYears(table, pd.DataFrame(), 200.0, 2, steps)
     for lang in ("zh", "en"):
-        note = quota_model.start_note(sch, table, lang, 777960)
-        assert fmt_int(1975400) in note and fmt_int(777960) in note and "docs/scenarios.md" in note
-        assert fmt_int(1975400) in quota_model.start_note(sch, table, lang)
-    assert fmt_int(8000) in quota_model.start_note(_scheme("hangzhou-2022-illustrative"), table, "en")
-    assert "burn-in" in quota_model.start_note(sch, table, "en")
+        note = quota_model.start_note(sch, out, lang)
+        for n in (739_500, 757_200, 96_800, 854_000):
+            assert fmt_int(n) in note
+    before = quota_model.start_note(_scheme("hangzhou-2022-illustrative"), out, "en")
+    assert fmt_int(8000) in before and fmt_int(757_200) not in before  # the quota variant: no line steps

@@ -66,7 +66,7 @@ def test_quota_page_breaks_ties_for_a_scheme_without_a_quota():
     """hangzhou-2023 scores in whole steps with capped items, so a cut-off falls inside a block of equal scores. Its
     own tie rule is "admit all" (it has no quota); the Quota page's "with quota" variant breaks ties with the stated
     chain (an assumption, said on the page), so the quota binds at its places every year and is never called a cap;
-    the first year's curve, which admits every tie, still says when it admits more than the places."""
+    the first year's curve, which admits every tie, is stated beside the run's first year."""
     at = _app("quota", "en")
     assert not at.exception and not at.error
     table = at.dataframe[0].value
@@ -76,7 +76,9 @@ def test_quota_page_breaks_ties_for_a_scheme_without_a_quota():
     assert (with_quota["settled"] == 8_000).all()  # the tie chain: exactly the places, every year
     notes = " ".join(c.value for c in at.caption)
     assert t("qy_ties_assumed", "en").split(";")[0].strip() in notes
-    assert t("qy_curve_ties", "en").strip() in notes  # the curve admits whole blocks of equal scores
+    # finding 18: the curve (everyone eligible applying, all ties) and the run (applicants, ties by the rule) are
+    # both stated, so 8,000 places never read as two different first years without a reason
+    assert "at or above it" in notes and "ties follow the rule" in notes and "8,000 admitted" in notes
 
 
 # --- dashboard: pathways charts keep their stamp whole and readable --------------------------------------------
@@ -147,6 +149,25 @@ def test_run_prints_its_summary_on_stdout_with_thousands_separators(tmp_path):
     total = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))["totals"]["admitted_total"]
     assert f"admitted over 10 year(s): {total:,.0f};" in lines[1]
     assert "," in f"{total:,.0f}"  # the check above really tests a separator (thousands of people admitted)
+
+
+def test_run_explains_first_year_against_yearly_zero(tmp_path):
+    """Finding 2: `first_year.admitted` (static: every eligible resident applies) and `yearly[0].admitted` (the
+    model: those who apply) are one figure each of `first_year_steps`, printed in one line."""
+    import json
+
+    proc = _cli("run", "scenarios/hangzhou-2023-reform.yaml", "--out", str(tmp_path / "r"), "--no-progress",
+                "--no-quota-question")
+    assert proc.returncode == 0, proc.stderr
+    s = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))
+    steps = s["first_year_steps"]
+    assert steps["static_admitted"] == s["first_year"]["admitted"]
+    assert steps["admitted"] == s["yearly"][0]["admitted"] == steps["applicants_at_line"]  # a line, no quota
+    assert steps["without_recognition"] + steps["recognition_adds"] == steps["static_admitted"]
+    assert steps["recognition_adds"] > 0 and steps["admitted"] < steps["static_admitted"]
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("first year 2024:"))
+    for n in ("static_admitted", "recognition_adds", "admitted"):
+        assert f"{steps[n]:,.0f}" in line
 
 
 def test_compare_table_is_rounded_for_people():

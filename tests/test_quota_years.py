@@ -133,3 +133,42 @@ def test_quota_figures_carry_both_variants_bands_and_the_stamp(before):
         assert curve.layout.xaxis.type == "log"
         texts = " ".join(str(x) for x in (fig.layout.title.text, pool.layout.title.text, curve.layout.title.text))
         assert bool(CJK.search(texts)) == (lang == "zh")
+
+
+def test_first_year_steps_name_every_difference_from_the_static_count():
+    """Issue 16 item 7: the model's first year without the quota follows from the static count in named steps.
+    The static counts are recomputed here from the scenario's people (score, the area, the line), independently."""
+    from scoring.recognition import apply_recognition
+
+    sc = scenario_at_ratio(ROOT / "scenarios" / "hangzhou-2023-reform.yaml", RATIO)
+    sch = load_scheme(SCHEMES / "hangzhou-2023-illustrative.yaml")
+    out = quota_years(sc, sch, quota=8000, line=100.0, years=2, replications=1)
+    steps = out.steps.iloc[0]
+    pop = sc.population()
+    pop = pop[pop["district"].astype("string").isin(list(city_districts("all_districts"))).to_numpy(bool)]
+    counts = []
+    for people in (pop, apply_recognition(pop, sc.recognition)):
+        res = score(people, sch)
+        counts.append(int((res.eligible_mask & (res.total_cents >= 10_000)).sum()) * RATIO)
+    assert (steps["at_line"], steps["at_line_recognised"]) == tuple(counts)  # the starting pool: the cross-section
+    assert steps["recognition_adds"] == counts[1] - counts[0] > 0
+    first = out.table[(out.table["variant"] == "without")].sort_values("year").iloc[0]
+    assert steps["applicants"] == first["applicants_at_line"] == first["admitted"] == steps["admitted"]
+    assert 0 < steps["applicants"] < steps["at_line_recognised"]  # not everyone applies: the propensity
+
+
+def test_hangzhou_scenarios_start_from_the_census_shaped_cross_section():
+    """The decision of docs/scenarios.md (Starting pool): no burn-in; the first reported year's pool is the area's
+    residents of the synthetic cross-section, the same generator as the dashboard's population."""
+    from scoring.dynamics.core import simulate
+
+    sc = scenario_at_ratio(ROOT / "scenarios" / "hangzhou-before-reform.yaml", RATIO)
+    assert sc.spec.burn_in.years == 0
+    kw = sc.sim_kwargs()
+    kw.pop("replications")
+    sim = simulate(sc.starting_people(), sc.scheme, sc.rules()[:1], sc.spec.dynamics, **kw)
+    pop = sc.population()
+    area = pop["district"].astype("string").isin(list(city_districts("all_districts"))).to_numpy(bool)
+    assert len(sim.start) == int(area.sum())
+    np.testing.assert_allclose(np.sort(sim.start["residence_years"].to_numpy(float)),
+                               np.sort(pop.loc[area, "residence_years"].to_numpy(float)))
