@@ -43,9 +43,10 @@ REFORM: dict[str, tuple[str, str]] = {
                       "Starting pool: the census-calibrated cross-section of non-hukou residents (age, sex, education, "
                       "origin, district; residence and insurance years are assumptions), as on the Overview, no "
                       "burn-in; {arrivals} newcomers arrive each year, people leave, points accrue."),
-    "qy_first_model": ("第一年{variant}{first}人，即总览页“改革前后”的数字（同一模型、同一缓存结果）。",
-                       "Year 1 {variant}: {first}, the figure on the Overview's before/after (the same model, the "
+    "qy_first_model": ("第一年·{variant}：{first}人，即总览页“改革前后”的数字（同一模型、同一缓存结果）。",
+                       "Year 1, {variant}: {first}, the figure on the Overview's before/after (the same model, the "
                        "same cached run)."),
+    "qy_first_model_plain": ("第一年·{variant}：{first}人。", "Year 1, {variant}: {first}."),
     "qy_curve_note2": ("曲线按所有符合资格者都申请、同分者全部计入：第一年若{quota}个名额，分数线{cut}分，该分及以上"
                        "{admitted}人。模拟中只有申请者参加排序、同分按规则处理，"
                        "第一年分数线{run_cut}分、录取{run_admitted}人。",

@@ -30,6 +30,7 @@ DEFAULT_REPLICATIONS = 2
 FALLBACK_LINE = 100.0  # the 2023 reform's line, used when a scheme has none of its own (stated on the page)
 CACHE_ENTRIES = 24
 OVERVIEW_YEARS = 10  # the Overview's N-year figure: the Quota page's default number of years (so the same cached run)
+OVERVIEW_SCHEMES = ("hangzhou-2022-illustrative", "hangzhou-2023-illustrative")  # the Overview's before / after
 TIES_SCENARIO = "hangzhou-quota-phaseout.yaml"  # the tie chain of its quota years: used for a quota-less scheme
 
 
@@ -165,16 +166,18 @@ def shown_run(scheme: Any, text: str, scenario: str, quota: int, line: float, ye
     return out
 
 
-def start_note(scheme: Any, out: QuotaYears, lang: str) -> str:
-    """The model's first year of the scheme's own-rule variant, said to be the Overview's figure (the same cached
-    run), and, for the variant without the quota, the named steps from the static count to it
+def start_note(scheme: Any, out: QuotaYears, lang: str, on_overview: bool = False) -> str:
+    """The model's first year of the scheme's own-rule variant (``on_overview``: said to be the Overview's figure,
+    the same cached run) and, for the variant without the quota, the named steps from the static count to it
     (:func:`dashboard.reform_model.steps_text`)."""
     from dashboard.reform_model import steps_text
 
     variant = "with" if default_quota(scheme)[1] else "without"
     part = out.table[out.table["variant"] == variant].sort_values("year")
     first = fmt_int(part["admitted"].iloc[0]) if len(part) else "–"
-    note = t("qy_first_model", lang, variant=t(f"qy_variant_{variant}", lang), first=first)
+    name = t(f"qy_variant_{variant}", lang)
+    name = name[:1].lower() + name[1:] if lang == "en" else name
+    note = t("qy_first_model" if on_overview else "qy_first_model_plain", lang, variant=name, first=first)
     steps = None if out.steps is None or not len(out.steps) else out.steps.iloc[0].to_dict()
     more = steps_text(steps, lang) if variant == "without" else None
     return note if more is None else note + (" " if lang == "en" else "") + more
@@ -200,6 +203,18 @@ def pool_text(facts: dict[str, Any], lang: str) -> str:
         return t("qy_start_pool", lang, arrivals=fmt_int(facts["arrivals"]))
     return t("qy_burn_in", lang, years=facts["burn_in_years"], quota=fmt_int(facts["burn_in_quota"]),
              arrivals=fmt_int(facts["arrivals"]))
+
+
+def on_overview(text: str, scheme: Any, quota: int, line: float, years: int, ratio: int) -> bool:
+    """Whether this run is one the Overview's before/after shows: a shipped before/after scheme, unedited, at the
+    Quota page's defaults."""
+    from dashboard import state
+
+    shipped = state.shipped_scheme_texts()
+    if scheme.id not in OVERVIEW_SCHEMES or shipped.get(scheme.id) != text:
+        return False
+    _, quota0, line0 = defaults(scheme)
+    return (quota, line, years, ratio) == (quota0, line0, OVERVIEW_YEARS, DEFAULT_RATIO)
 
 
 def defaults(scheme: Any) -> tuple[str, int, float]:

@@ -64,3 +64,21 @@ def test_start_note_gives_the_models_first_year_and_its_steps():
             assert fmt_int(n) in note
     before = quota_model.start_note(_scheme("hangzhou-2022-illustrative"), out, "en")
     assert fmt_int(8000) in before and fmt_int(757_200) not in before  # the quota variant: no line steps
+
+
+def test_the_overview_claim_only_for_the_overviews_own_runs():
+    """The Quota page says "the figure on the Overview" only for an unedited shipped before/after scheme at the
+    Quota page's defaults (the runs the Overview reads), never for another scheme or other settings."""
+    from dashboard import state
+
+    texts = state.shipped_scheme_texts()
+    for sid in quota_model.OVERVIEW_SCHEMES:
+        sch = _scheme(sid)
+        _, quota, line = quota_model.defaults(sch)
+        args = (quota, line, quota_model.OVERVIEW_YEARS, quota_model.DEFAULT_RATIO)
+        assert quota_model.on_overview(texts[sid], sch, *args)
+        assert not quota_model.on_overview(texts[sid], sch, quota + 1000, *args[1:])
+        assert not quota_model.on_overview(texts[sid], sch, *args[:2], 5, args[3])
+        assert not quota_model.on_overview(texts[sid] + "\n# edited\n", sch, *args)
+    bj = _scheme("beijing-2020")
+    assert not quota_model.on_overview(texts["beijing-2020"], bj, 6000, 100.0, 10, 200)

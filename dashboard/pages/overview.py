@@ -11,7 +11,7 @@ from dashboard.i18n import fmt_int, fmt_pct, fmt_points, t
 from dashboard.safe_text import md
 from scoring.scenario.quota_calendar import QuotaYears
 
-BEFORE, AFTER = "hangzhou-2022-illustrative", "hangzhou-2023-illustrative"
+BEFORE, AFTER = quota_model.OVERVIEW_SCHEMES
 
 
 def reform_headlines(pop_key: str) -> tuple[analysis.Headline, analysis.Headline, analysis.Evaluation,
@@ -131,7 +131,8 @@ def years_view(sch: object, text: str, lang: str) -> report.YearsView | None:
     note = t("qy_sampling", lang, ratio=fmt_int(ratio), n=fmt_int(round(facts["represents"] / ratio)),
              total=fmt_int(facts["represents"]), reps=reps)
     run = QuotaYears(table, pd.DataFrame(), float(ratio), int(reps), steps)
-    extra = [quota_model.ties_note(sch, lang), quota_model.start_note(sch, run, lang)]
+    shown = quota_model.on_overview(text, sch, int(quota), float(line), int(years), int(ratio))
+    extra = [quota_model.ties_note(sch, lang), quota_model.start_note(sch, run, lang, shown)]
     note += "".join((" " if lang == "en" else "") + x for x in extra if x)
     return report.YearsView(table, int(years), int(quota), float(line), note)
 

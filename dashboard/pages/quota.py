@@ -102,7 +102,8 @@ def render() -> None:
         quota_model.calibration_text(facts["calibration"], area, lang),
     ]))
     _metrics(table, years, lang)
-    st.caption(quota_model.start_note(sch, out, lang))
+    shown = quota_model.on_overview(p.text, sch, quota, line, years, ratio)
+    st.caption(quota_model.start_note(sch, out, lang, shown))
     st.markdown(f"**{t('qy_binds_title', lang)}**  \n" + "  \n".join(
         md(quota_model.binds_summary(table, v, lang)) for v in ("with", "without")))
     _years_chart(table, lang, stamp)
