@@ -467,3 +467,36 @@ def test_data_page_offers_template_dictionary_and_named_downloads():
     for key in ("template", "dictionary", "charts_zip"):
         assert any(t(key, "zh") in label for label in labels), key
     assert any(re.search(r"代表4,000,000人", i.value) for i in at.info)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_briefing_gives_the_overviews_reform_figures(pop, model, lang):
+    """Finding 2: the Word briefing carries the same before/after figures as the Overview (the queue model's first
+    year and N years, read by dashboard.reform_model from the Quota page's runs) and the steps from the static
+    count, not a static figure beside a model figure without a reason."""
+    from dashboard import quota_model, reform_model
+
+    years = quota_model.OVERVIEW_YEARS
+    evs, runs = {}, {}
+    for sid in (BEFORE, AFTER):
+        sch = scoring.load_scheme(SCHEME_DIR / f"{sid}.yaml")
+        evs[sid] = analysis.evaluate(route(pop), sch, scale.for_population(f"synth:{N}:{SEED}", N))
+        scenario, quota, line = quota_model.defaults(sch)
+        runs[sid] = quota_model.run(f"test-brief-{sid}", sch, scenario, quota, line, years,
+                                    quota_model.DEFAULT_RATIO, quota_model.DEFAULT_REPLICATIONS)
+    r = reform_model.reform(runs[BEFORE].table, runs[AFTER].table, runs[AFTER].steps, years)
+    hb, ha = analysis.headline(evs[BEFORE]), analysis.headline(evs[AFTER])
+    reform_view = (hb, ha, evs[BEFORE], evs[AFTER], None, r)
+    brief = report.Briefing.from_view(lang, evs[AFTER], ha, analysis.verdict_words(evs[AFTER], lang), reform_view,
+                                      {}, evs[AFTER].scale)
+    doc = docx.Document(io.BytesIO(report.docx_bytes(brief)))
+    cells = {row.cells[0].text: row.cells[1].text for row in doc.tables[0].rows}
+    text = "\n".join(p.text for p in doc.paragraphs)
+    for sid, key in ((BEFORE, "reform_before"), (AFTER, "reform_after")):
+        name = t(key, lang, title=evs[sid].scheme.title.get(lang))
+        expected = model[sid]
+        assert cells[f"{name} · {t('rf_first', lang, year=expected['year'])}"] == fmt_int(expected["first"])
+        assert cells[f"{name} · {t('rf_total', lang, years=years)}"] == fmt_int(expected["total"])
+    steps = model[AFTER]["steps"].iloc[0]
+    assert reform_model.change_text(r, lang) in text and reform_model.steps_text(steps.to_dict(), lang) in text
+    assert fmt_int(steps["recognition_adds"]) in text and fmt_int(steps["applicants"]) in text
