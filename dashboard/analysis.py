@@ -244,31 +244,3 @@ def disagreement(ev: Evaluation, lang: str) -> str | None:
     return t("measures_disagree", lang, passing=sep.join(names[k] for k, v in verdicts.items() if v),
              failing=sep.join(names[k] for k, v in verdicts.items() if not v), measure=t(f"measure_{ev.dom.measure}",
                                                                                          lang))
-
-
-def rule_words(h: Headline, lang: str) -> str:
-    """The admission rule in words: the quota with its cut-off, or the line."""
-    from dashboard.i18n import fmt_int, fmt_points, t
-
-    if h.mode == "quota":
-        return t("rule_quota", lang, quota=fmt_int(h.quota), line=fmt_points(h.line))
-    if h.mode == "both":
-        return t("rule_both", lang, threshold=fmt_points(h.threshold), quota=fmt_int(h.quota), line=fmt_points(h.line))
-    if h.mode == "threshold":
-        return t("rule_line", lang, line=fmt_points(h.line))
-    return t("no_admission_rule", lang)
-
-
-def change_words(before: Headline, after: Headline, lang: str) -> str:
-    """How many more (or fewer) settle after the reform than before it, in one sentence."""
-    from dashboard.i18n import fmt_int, t
-
-    diff = after.admitted - before.admitted
-    if diff > 0:
-        ratio = f"{after.admitted / before.admitted:,.1f}" if before.admitted else "∞"
-        change = t("change_more", lang, diff=fmt_int(diff), ratio=ratio)
-    elif diff < 0:
-        change = t("change_less", lang, diff=fmt_int(-diff))
-    else:
-        change = t("change_same", lang)
-    return t("reform_change", lang, after=fmt_int(after.admitted), before=fmt_int(before.admitted), change=change)

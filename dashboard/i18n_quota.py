@@ -23,9 +23,9 @@ QUOTA: dict[str, tuple[str, str]] = {
     "qy_ratio_fmt": ("1:{r}", "1:{r}"),
     "qy_run": ("运行模拟", "Run the simulation"),
     "qy_running": ("正在模拟：{done}/{total}年", "Simulating: {done} of {total} years"),
-    "qy_first_run": ("首次模拟需要先生成起始人群（约半分钟）；结果会缓存，再次查看同一设置无需等待。",
-                     "The first run builds the starting pool (about half a minute); results are cached, so the same "
-                     "settings show at once next time."),
+    "qy_first_run": ("首次模拟需要几秒钟；结果会缓存，再次查看同一设置无需等待。",
+                     "The first run takes a few seconds; results are cached, so the same settings show at once next "
+                     "time."),
     "qy_sampling": ("抽样：1:{ratio}（{n}名模拟人口代表{total}名非户籍常住人口），{reps}次蒙特卡洛重复，区间为5%–95%。"
                     "人数均为真实人数（按1:{ratio}放大），人数以{ratio}人为单位变动。",
                     "Sampling: 1:{ratio} ({n} simulated people stand for {total} non-hukou residents), {reps} Monte "
