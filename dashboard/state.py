@@ -224,6 +224,8 @@ def set_editor_base(text: str) -> None:
     ss = st.session_state
     ss["editor_base"] = text
     ss["editor_gen"] = int(ss.get("editor_gen", 0)) + 1
+    for key in [k for k in ss if str(k).startswith(("_kept_", "_start_"))]:  # dashboard/lazy.py's kept tables
+        del ss[key]
 
 
 def editor_key(text: str | None = None) -> str:
