@@ -259,7 +259,9 @@ def _body(lang: str) -> None:
         state.set_editor_base(ss["scheme_yaml"])  # fresh editors start from the working scheme
     base_text = ss["editor_base"]
     _apply(base_text, _editors(base_text, lang), lang)
-    if not full_run and _shown(lang) != ss.get("_scheme_shown"):
+    if full_run:  # the sidebar, drawn after the page, says what the applied edit made of the scheme
+        ss["_scheme_shown"] = _shown(lang)
+    elif _shown(lang) != ss.get("_scheme_shown"):
         st.rerun()  # a fragment run changed what the sidebar says: the whole app reruns once
     stamp_slot.caption(md(state.scheme().stamp(lang)))
     ss["_page_scheme"] = state.scheme().stamp(lang).split(" ")[0]  # downloads are named after the scheme
