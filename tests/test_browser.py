@@ -178,3 +178,28 @@ def test_print_view_hides_the_sidebar_and_widgets(server, lang):
         assert not page.locator('[data-testid="stSidebar"]').is_visible()
         assert page.locator('[data-testid="stDownloadButton"]:visible').count() == 0
         assert page.locator('[data-testid="stMetric"]').count() >= 4  # the figures stay
+
+
+def test_scheme_edits_rewrite_the_sidebar_note_from_the_fragment(server):
+    """Every Scheme edit runs the page's fragment only, which rewrites the sidebar's "edited" note itself (a container
+    made outside the fragment): the first edit, a later one and undo each show the right note, with no error."""
+    with _browser_page(height=1600) as page:
+        page.goto(f"{server}/scheme?lang=English", **GOTO)
+        _settle(page)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        assert "edited" not in sidebar.inner_text()
+        box = page.get_by_label("score line (points)")
+        for value in ("104", "106"):
+            box.fill(value)
+            box.press("Enter")
+            page.wait_for_timeout(500)
+            _settle(page)
+            assert "edited (from hangzhou-2023-illustrative" in sidebar.inner_text(), value
+            assert page.locator('[data-testid="stException"]').count() == 0
+        page.screenshot(path=str(SHOTS / "scheme-en-edited.png"), full_page=True)
+        page.get_by_role("button", name="Undo all edits").click()
+        page.wait_for_timeout(500)
+        _settle(page)
+        assert "edited" not in sidebar.inner_text()
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.locator('[data-testid="stAlertContentError"]').count() == 0

@@ -231,22 +231,13 @@ def _apply(base_text: str, edits: dict, lang: str) -> None:
     ss.pop("scheme_error", None)
 
 
-def _shown(lang: str) -> tuple[bool, str]:
-    """What the page and the sidebar say about the working scheme: edited or not, and its stamp."""
-    ss = st.session_state
-    return ss["scheme_yaml"] != ss["scheme_base_yaml"], state.scheme().stamp(lang)
-
-
 def render() -> None:
-    """Render the page: the header, then the editors and what they change. Once the scheme is edited, that part is
-    a fragment: a cell or widget edit reruns only it (the sidebar's "edited" note and the stamp no longer change);
-    the first edit is a run of the whole app (the sidebar says "edited" at once), and when a fragment run changes
-    what the sidebar says (undo, or an edit back to the loaded scheme) the whole app reruns once."""
+    """Render the page: the header, then the editors and what they change, as one fragment: a cell or widget edit
+    reruns only it, and it rewrites the sidebar's "edited" note itself (dashboard.state.draw_scheme_note), so no
+    edit, nor undo, needs a run of the whole app."""
     lang = view.preamble("page_scheme", "scheme_intro", stamp="").lang  # the stamp is drawn after the edit applies
-    ss = st.session_state
-    ss["_scheme_shown"] = _shown(lang)
-    ss["_scheme_full_run"] = True
-    (_body_fragment if ss["_scheme_shown"][0] else _body)(lang)
+    st.session_state["_scheme_full_run"] = True
+    _body_fragment(lang)
 
 
 def _body(lang: str) -> None:
@@ -259,10 +250,7 @@ def _body(lang: str) -> None:
         state.set_editor_base(ss["scheme_yaml"])  # fresh editors start from the working scheme
     base_text = ss["editor_base"]
     _apply(base_text, _editors(base_text, lang), lang)
-    if full_run:  # the sidebar, drawn after the page, says what the applied edit made of the scheme
-        ss["_scheme_shown"] = _shown(lang)
-    elif _shown(lang) != ss.get("_scheme_shown"):
-        st.rerun()  # a fragment run changed what the sidebar says: the whole app reruns once
+    state.draw_scheme_note(full_run)  # the sidebar's "edited" note follows the edit in this run
     stamp_slot.caption(md(state.scheme().stamp(lang)))
     ss["_page_scheme"] = state.scheme().stamp(lang).split(" ")[0]  # downloads are named after the scheme
     sch = state.scheme()
