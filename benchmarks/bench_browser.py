@@ -10,8 +10,9 @@ Measures, from the user's action to the page being idle and drawn:
 "Idle" is measured in the page: a MutationObserver records the time of the last DOM change; the action counts as
 done when Streamlit shows no running indicator, no stale or skeleton element, and the DOM has not changed for
 ``--quiet`` ms; the figure reported is the last change's time minus the action's time (what a person sees).
-Beside it, the browser's CPU: the renderer's main thread busy during the action (a Chrome trace over CDP), which
-says what the page costs Chromium and varies less with the machine's load than the wall time. The Scheme line is
+Beside it, the renderer's main thread busy during the action (a Chrome trace over CDP: the union of its tasks),
+which says how much of the time is Chromium's own work (scripts, style, layout, paint) rather than the server's;
+its tasks are timed by the wall clock, so a loaded machine inflates it too. The Scheme line is
 measured on the first edit (a run of the app: the sidebar says "edited") and on later edits (a fragment run).
 The server is started by ``tests/streamlit_server.py`` (shared with the browser test).
 
@@ -198,8 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     load1 = os.getloadavg()
     print(f"bench_browser: n={args.n:,}, reps={args.reps}, idle = no running indicator and {args.quiet:g} ms "
           f"without DOM changes; load average {load0[0]:.1f} before, {load1[0]:.1f} after ({os.cpu_count()} cores)")
-    print("  (browser CPU: the renderer's main thread busy during the action, from a Chrome trace)")
-    print(f"{'kind':<11}{'what':<34}{'median s':>9}{'max s':>8}{'goal s':>8}  met{'browser CPU s':>15}")
+    print("  (main thread: the renderer main thread busy during the action, from a Chrome trace; its tasks are timed "
+          "by the wall clock, so a loaded machine inflates it too)")
+    print(f"{'kind':<11}{'what':<34}{'median s':>9}{'max s':>8}{'goal s':>8}  met{'main thread s':>15}")
     for kind, what, times in rows:
         walls = [w for w, _ in times]
         med, worst = statistics.median(walls), max(walls)
