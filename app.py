@@ -39,9 +39,9 @@ pages = [
     for n, (slug, key, icon) in enumerate(PAGES)
 ]
 page = st.navigation(pages)
-slot = st.sidebar.container()  # the shared sidebar sits here, but is filled after the page has run, so its
+slots = state.sidebar_slots()  # the shared sidebar sits here, but is filled after the page has run, so its
 try:                           # "edited" note and population name describe what the page just did
     page.run()
 finally:  # even when a page fails, the scheme and population pickers stay, so the user can switch away
-    state.sidebar(slot)
+    state.sidebar(*slots)
     state.warm_up()  # after the first page: the Quota page's library is imported in the background

@@ -10,6 +10,11 @@ Measures, from the user's action to the page being idle and drawn:
 "Idle" is measured in the page: a MutationObserver records the time of the last DOM change; the action counts as
 done when Streamlit shows no running indicator, no stale or skeleton element, and the DOM has not changed for
 ``--quiet`` ms; the figure reported is the last change's time minus the action's time (what a person sees).
+Beside it, the renderer's main thread busy during the action (a Chrome trace over CDP: the union of its tasks),
+which says how much of the time is Chromium's own work (scripts, style, layout, paint) rather than the server's;
+its tasks are timed by the wall clock, so a loaded machine inflates it too. The Scheme line is
+measured on the first edit (a run of the app: the sidebar says "edited") and on later edits (a fragment run).
+The server is started by ``tests/streamlit_server.py`` (shared with the browser test).
 
     python benchmarks/bench_browser.py [--n 1000000] [--reps 2] [--quiet 600] [--fresh-cache]
 
@@ -21,19 +26,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
+sys.path.insert(0, str(ROOT / "tests"))
+from streamlit_server import CHROMIUM, CHROMIUM_ARGS, streamlit_server  # noqa: E402  (shared with the test)
+
+ARGS = CHROMIUM_ARGS
+
 NAV = ["overview", "scheme", "distributions", "quota", "compare", "person", "data", "method", "pathways", "tuning"]
 GOALS = {"first load": 10.0, "page": 1.0, "widget": 0.5}
 OBSERVER = """() => {
@@ -43,35 +47,6 @@ OBSERVER = """() => {
 }"""
 BUSY = """() => !!(document.querySelector('[data-testid="stStatusWidget"]')
     || document.querySelector('[data-testid="stSkeleton"]') || document.querySelector('[data-stale="true"]'))"""
-
-
-def free_port() -> int:
-    """A free loopback port."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(n: int, log: Path, cache: str | None = None) -> tuple[subprocess.Popen, str]:
-    """``streamlit run app.py`` on a free loopback port with ``DASHBOARD_N=n`` (and ``HUKOU_SIM_CACHE=cache`` when
-    given: the dashboard's disk cache); returns (process, url)."""
-    port = free_port()
-    env = {**os.environ, "DASHBOARD_N": str(n), "PYTHONPATH": str(ROOT)}
-    if cache is not None:
-        env["HUKOU_SIM_CACHE"] = cache
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.25)
-    proc.terminate()
-    raise SystemExit("streamlit did not start (see the server log)")
 
 
 def idle_after(page, t0: float, quiet_ms: float, timeout_s: float = 180.0, react_s: float = 10.0) -> float:
@@ -91,19 +66,64 @@ def idle_after(page, t0: float, quiet_ms: float, timeout_s: float = 180.0, react
     raise TimeoutError("the page did not become idle")
 
 
+class MainThread:
+    """The renderer's main-thread busy time during an action (a Chrome trace over CDP: the union of the top-level
+    slices of CrRendererMain), less sensitive to the machine's load than the wall time."""
+
+    def __init__(self, page) -> None:
+        self.page, self.cdp = page, page.context.new_cdp_session(page)
+
+    def timed(self, action) -> tuple[float, float]:
+        """(the action's result: wall seconds, the main thread's busy seconds)."""
+        events: list[dict] = []
+
+        def collect(data: dict) -> None:
+            events.extend(data["value"])
+
+        self.cdp.on("Tracing.dataCollected", collect)
+        self.cdp.send("Tracing.start", {"categories": "devtools.timeline", "transferMode": "ReportEvents"})
+        wall = action()
+        done: list[int] = []
+        self.cdp.once("Tracing.tracingComplete", lambda _: done.append(1))
+        self.cdp.send("Tracing.end")
+        while not done:
+            self.page.wait_for_timeout(30)
+        self.cdp.remove_listener("Tracing.dataCollected", collect)
+        return wall, busy_seconds(events)
+
+
+def busy_seconds(events: list[dict]) -> float:
+    """Seconds the renderer's main thread was busy: the union of its complete ("X") slices."""
+    main = {(e["pid"], e["tid"]) for e in events
+            if e.get("name") == "thread_name" and e.get("args", {}).get("name") == "CrRendererMain"}
+    spans = sorted((e["ts"], e["ts"] + e["dur"]) for e in events
+                   if e.get("ph") == "X" and "dur" in e and (e.get("pid"), e.get("tid")) in main)
+    total, end = 0.0, float("-inf")
+    for start, stop in spans:
+        if stop > end:
+            total += stop - max(start, end)
+            end = stop
+    return total / 1e6
+
+
 def now(page) -> float:
     """The page's clock (ms)."""
     return page.evaluate("() => performance.now()")
 
 
-def first_load(browser, url: str, quiet: float) -> tuple[float, object]:
-    """A first visit on the cold server: navigation start to idle (the page's own clock starts at navigation)."""
+def first_load(browser, url: str, quiet: float) -> tuple[tuple[float, float], object]:
+    """A first visit on the cold server: navigation start to idle (the page's own clock starts at navigation);
+    returns ((wall s, main-thread busy s), the page)."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(url, wait_until="domcontentloaded", timeout=180_000)
-    page.evaluate(OBSERVER)
-    page.wait_for_selector('[data-testid="stSidebar"]', timeout=180_000)
-    secs = idle_after(page, 0.0, quiet)  # performance.now() counts from the navigation's start
-    return secs, page
+    tracer = MainThread(page)
+
+    def load() -> float:
+        page.goto(url, wait_until="domcontentloaded", timeout=180_000)
+        page.evaluate(OBSERVER)
+        page.wait_for_selector('[data-testid="stSidebar"]', timeout=180_000)
+        return idle_after(page, 0.0, quiet)  # performance.now() counts from the navigation's start
+
+    return tracer.timed(load), page
 
 
 def navigate(page, slug: str, quiet: float) -> float:
@@ -136,54 +156,59 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     from dashboard.i18n import t
 
-    rows: list[tuple[str, str, list[float]]] = []
+    rows: list[tuple[str, str, list[tuple[float, float]]]] = []
     load0 = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         cache = str(Path(tmp) / "cache") if args.fresh_cache else None
-        proc, url = start_server(args.n, Path(tmp) / "server.log", cache)
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-                secs, page = first_load(browser, url, args.quiet)
-                what = "overview (cold, no disk cache)" if args.fresh_cache else "overview (cold server)"
-                rows.append(("first load", what, [secs]))
-                for slug in ("scheme", "distributions", "overview", "person", "quota", "overview"):
-                    times = [navigate(page, slug, args.quiet)]
-                    for _ in range(args.reps - 1):
-                        navigate(page, "method", args.quiet)
-                        times.append(navigate(page, slug, args.quiet))
-                    rows.append(("page", slug, times))
-                navigate(page, "scheme", args.quiet)
-                box = page.get_by_label(t("threshold", "zh")).first
-                if box.count():
-                    times = []
-                    for k in range(args.reps):
-                        value = str(100 + 2 * (k + 1))
-                        times.append(widget(page, lambda pg, v=value: (box.fill(v), box.press("Enter")),
-                                            args.quiet))
-                    rows.append(("widget", "scheme: the line", times))
-                navigate(page, "distributions", args.quiet)
+        server = streamlit_server(args.n, Path(tmp) / "server.log", cache, wait_s=180.0)
+        with server as url, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            first, page = first_load(browser, url, args.quiet)
+            what = "overview (cold, no disk cache)" if args.fresh_cache else "overview (cold server)"
+            rows.append(("first load", what, [first]))
+            tracer = MainThread(page)
+
+            def nav(slug: str) -> tuple[float, float]:
+                return tracer.timed(lambda: navigate(page, slug, args.quiet))
+
+            for slug in ("scheme", "distributions", "overview", "person", "quota", "overview"):
+                times = [nav(slug)]
+                for _ in range(args.reps - 1):
+                    navigate(page, "method", args.quiet)
+                    times.append(nav(slug))
+                rows.append(("page", slug, times))
+            navigate(page, "scheme", args.quiet)
+            box = page.get_by_label(t("threshold", "zh")).first
+            if box.count():
                 times = []
-                for _ in range(args.reps):
-                    box = page.get_by_label(t("group_by", "zh")).first
-                    times.append(widget(page, lambda pg, b=box: (b.click(), pg.keyboard.press("ArrowDown"),
-                                                                 pg.keyboard.press("Enter")), args.quiet))
-                rows.append(("widget", "distributions: the group", times))
-                browser.close()
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+                for k in range(args.reps + 1):  # the first edit runs the app; later edits run a fragment
+                    value = str(100 + 2 * (k + 1))
+                    times.append(tracer.timed(lambda v=value: widget(
+                        page, lambda pg: (box.fill(v), box.press("Enter")), args.quiet)))
+                rows.append(("widget", "scheme: the line, first edit", times[:1]))
+                rows.append(("widget", "scheme: the line, later edits", times[1:]))
+            navigate(page, "distributions", args.quiet)
+            times = []
+            for _ in range(args.reps):
+                box = page.get_by_label(t("group_by", "zh")).first
+                times.append(tracer.timed(lambda b=box: widget(
+                    page, lambda pg: (b.click(), pg.keyboard.press("ArrowDown"), pg.keyboard.press("Enter")),
+                    args.quiet)))
+            rows.append(("widget", "distributions: the group", times))
+            browser.close()
     load1 = os.getloadavg()
     print(f"bench_browser: n={args.n:,}, reps={args.reps}, idle = no running indicator and {args.quiet:g} ms "
           f"without DOM changes; load average {load0[0]:.1f} before, {load1[0]:.1f} after ({os.cpu_count()} cores)")
-    print(f"{'kind':<11}{'what':<32}{'median s':>9}{'max s':>8}{'goal s':>8}  met")
+    print("  (main thread: the renderer main thread busy during the action, from a Chrome trace; its tasks are timed "
+          "by the wall clock, so a loaded machine inflates it too)")
+    print(f"{'kind':<11}{'what':<34}{'median s':>9}{'max s':>8}{'goal s':>8}  met{'main thread s':>15}")
     for kind, what, times in rows:
-        med, worst = statistics.median(times), max(times)
+        walls = [w for w, _ in times]
+        med, worst = statistics.median(walls), max(walls)
+        cpu = statistics.median(b for _, b in times)
         goal = GOALS[kind]
-        print(f"{kind:<11}{what:<32}{med:>9.2f}{worst:>8.2f}{goal:>8.1f}  {'yes' if med <= goal else 'no'}")
+        print(f"{kind:<11}{what:<34}{med:>9.2f}{worst:>8.2f}{goal:>8.1f}  {'yes' if med <= goal else 'no ':<3}"
+              f"{cpu:>15.2f}")
     return 0
 
 

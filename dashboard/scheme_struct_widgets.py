@@ -9,19 +9,21 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import scheme_store, scheme_struct, state
+from dashboard import lazy, scheme_store, scheme_struct, state
 from dashboard.i18n import col_label, t
 from dashboard.safe_text import md
 from scoring.scheme.load import Scheme
 
 
 def gates_editor(base: Scheme, k: str, lang: str) -> pd.DataFrame:
-    """The eligibility conditions as an editable table (rows can be added and removed)."""
-    st.subheader(t("gate_title", lang))
-    st.caption(t("gate_help", lang))
+    """The eligibility conditions as an editable table (rows can be added and removed), in a lazy section: drawn
+    only while open, its edits kept while it is closed (dashboard/lazy.py)."""
+    box, is_open = lazy.section(t("gate_title", lang), "gates")
+    if is_open:
+        box.caption(t("gate_help", lang))
     columns = scheme_struct.gate_column_labels(lang)
-    return st.data_editor(
-        scheme_struct.gates_table(base, lang), key=f"gates_{k}", num_rows="dynamic", width="stretch",
+    return lazy.kept_editor(
+        box, is_open, scheme_struct.gates_table(base, lang), f"gates_{k}", num_rows="dynamic", width="stretch",
         hide_index=True, placeholder="—",
         column_config={
             "id": st.column_config.TextColumn(t("col_id", lang), max_chars=40),
@@ -74,7 +76,10 @@ def structure_section(lang: str) -> None:
     """Add an item or remove items (on the working scheme, so the table edits made so far are kept)."""
     sch = state.scheme()
     k = state.editor_key()  # new widget keys after every structural edit: the fields start empty
-    with st.expander(t("se_struct_title", lang)):
+    box, is_open = lazy.section(t("se_struct_title", lang), "struct")  # drawn only when opened
+    if not is_open:
+        return
+    with box:
         names = {i.id: i.name(lang) for i in sch.items}
         remove = st.multiselect(t("se_remove_label", lang), list(names), format_func=names.get, key=f"se_remove_{k}",
                                 placeholder=t("se_choose_items", lang))

@@ -224,6 +224,8 @@ def set_editor_base(text: str) -> None:
     ss = st.session_state
     ss["editor_base"] = text
     ss["editor_gen"] = int(ss.get("editor_gen", 0)) + 1
+    for key in [k for k in ss if str(k).startswith(("_kept_", "_start_"))]:  # dashboard/lazy.py's kept tables
+        del ss[key]
 
 
 def editor_key(text: str | None = None) -> str:
@@ -287,29 +289,65 @@ def language_switch() -> str:
     return lang()
 
 
-def sidebar(sb: Any = None) -> None:
+def sidebar_slots() -> tuple[Any, Any, Any]:
+    """The sidebar's three places, made before the page runs and filled after it (:func:`sidebar`): the scheme
+    picker, the working scheme's note (an ``st.empty``, also kept as ``_sidebar_note`` so the Scheme page's fragment
+    can rewrite it on an edit without a run of the whole app: :func:`draw_scheme_note`), and the rest."""
+    top, note, rest = st.sidebar.container(), st.sidebar.empty(), st.sidebar.container()
+    st.session_state["_sidebar_note"] = note
+    st.session_state.pop("_sidebar_note_drawn", None)
+    return top, note, rest
+
+
+def scheme_note(lg: str) -> str | None:
+    """What the sidebar says under the scheme picker: "edited" with the stamp, an uploaded scheme's stamp, or
+    nothing."""
+    ss = st.session_state
+    if ss["scheme_yaml"] != ss["scheme_base_yaml"]:
+        return t("edited", lg).strip(" （）()") + ": " + md(scheme().stamp(lg))
+    if ss["scheme_yaml"] not in scheme_texts().values():
+        return md(scheme().stamp(lg))  # an uploaded scheme: its stamp (draft) under the picker
+    return None
+
+
+def draw_scheme_note(full_run: bool) -> None:
+    """Write the sidebar's scheme note from the page (the Scheme page's fragment, in every run of it: Streamlit lets
+    a fragment rewrite a container made outside it only if it wrote there in the last run of the whole app)."""
+    ss = st.session_state
+    note = ss.get("_sidebar_note")
+    if note is None:
+        return
+    text = scheme_note(lang())
+    note.caption(text) if text is not None else note.empty()
+    if full_run:
+        ss["_sidebar_note_drawn"] = True
+
+
+def sidebar(sb: Any = None, note: Any = None, rest: Any = None) -> None:
     """Scheme and population choices shared by every page, in ``sb`` (a sidebar container; the sidebar itself by
-    default). app.py fills it after the page has run, so the notes describe the page's latest edit."""
+    default), the scheme's note in ``note`` and the rest in ``rest`` (:func:`sidebar_slots`; both default to ``sb``).
+    app.py fills them after the page has run, so the notes describe the page's latest edit."""
     lg = lang()
     texts = scheme_texts()
     ss = st.session_state
     sb = st.sidebar if sb is None else sb
+    rest = sb if rest is None else rest
     if ss.get("scheme_choice_pending") in texts:
         ss["scheme_choice"] = ss.pop("scheme_choice_pending")  # set before the picker exists in this run
     if ss.get("scheme_choice") not in texts:
         ss.pop("scheme_choice", None)  # a saved scheme that is gone: the picker shows the default, the work stays
     sb.selectbox(t("sidebar_scheme", lg), list(texts), key="scheme_choice", on_change=_on_scheme_choice,
                  format_func=lambda k: scheme_label(k, texts[k], lg))
-    if ss["scheme_yaml"] != ss["scheme_base_yaml"]:
-        sb.caption(t("edited", lg).strip(" （）()") + ": " + md(scheme().stamp(lg)))
-    elif ss["scheme_yaml"] not in texts.values():
-        sb.caption(md(scheme().stamp(lg)))  # an uploaded scheme: its stamp (draft) under the picker
+    if not ss.pop("_sidebar_note_drawn", False):  # the page did not write it (only the Scheme page does)
+        text = scheme_note(lg)
+        if text is not None:
+            (sb if note is None else note).caption(text)
     sizes = sorted({*SIZES, int(ss["pop_n"])})
-    sb.selectbox(t("pop_size", lg), sizes, key="pop_n", format_func=fmt_int)
-    sb.number_input(t("seed", lg), min_value=0, max_value=2**31 - 1, step=1, key="pop_seed")
+    rest.selectbox(t("pop_size", lg), sizes, key="pop_n", format_func=fmt_int)
+    rest.number_input(t("seed", lg), min_value=0, max_value=2**31 - 1, step=1, key="pop_seed")
     key = pop_key()
     if ss.get("upload_lost"):
-        sb.error(t("upload_lost", lg))
-    sb.caption(population_name(key, lg))
-    sb.caption("⚠️ " + t("simulation_banner", lg))
-    access.sidebar(lg, sb)
+        rest.error(t("upload_lost", lg))
+    rest.caption(population_name(key, lg))
+    rest.caption("⚠️ " + t("simulation_banner", lg))
+    access.sidebar(lg, rest)

@@ -153,7 +153,7 @@ def chart(fig: go.Figure, key: str, stamp: str, lang: str, page_key: str = "", s
         return
     title = static_charts.layout_title(fig) or key
     page_key, scheme_id = _context(page_key, scheme_id)
-    c1, c2 = st.columns(2)
+    c1 = c2 = st.container(horizontal=True)  # one row of buttons: fewer elements than two columns
     c1.download_button(f"⬇ {t('dl_png', lang)}", data=lambda: static_charts.figure_png(fig),
                        file_name=file_name(lang, page_key, title, scheme_id, "png"), mime="image/png",
                        key=f"dl_png_{key}", on_click="ignore")
@@ -182,7 +182,7 @@ def table_downloads(df: pd.DataFrame, name: str, stamp: str, lang: str, index: b
     if printing():
         return
     page_key, scheme_id = _context(page_key, scheme_id)
-    c1, c2 = st.columns(2)
+    c1 = c2 = st.container(horizontal=True)  # one row of buttons: fewer elements than two columns
     c1.download_button("⬇ CSV", data=lambda: exports.csv_bytes(df, stamp, index=index),
                        file_name=file_name(lang, page_key, name, scheme_id, "csv"),
                        mime="text/csv", key=f"dl_csv_{name}", on_click="ignore")

@@ -7,28 +7,23 @@ error element is shown, and saves screenshots to test-output/screenshots/.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from streamlit_server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "test-output" / "screenshots"
 QUERY = {"zh": "", "en": "?lang=English"}  # the language switch is bound to the URL by its label
 PAGES = ["overview", "scheme", "distributions", "quota", "compare", "person", "data", "method", "pathways", "tuning"]
 # The server may still be finishing a previous session's script (numpy holds the GIL): wait for the document,
 # not every resource, and allow for a busy CI machine; _settle then waits for the app itself.
 GOTO = {"wait_until": "domcontentloaded", "timeout": 120_000}
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
+ARGS = CHROMIUM_ARGS
 
 if os.environ.get("CI"):  # CI installs both (.ci/run): a missing browser there is a failure, not a skip
     from playwright import sync_api
@@ -40,40 +35,11 @@ else:
         pytest.skip("no system Chromium at /usr/bin/chromium", allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    port = _free_port()
-    env = {**os.environ, "DASHBOARD_N": "100000", "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
     SHOTS.mkdir(parents=True, exist_ok=True)
-    # The server's output goes to a file, never to an unread pipe: a full pipe would block the server.
-    with open(SHOTS.parent / "streamlit-server.log", "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(120):
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    time.sleep(0.5)
-            else:
-                raise RuntimeError("streamlit did not start")
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with streamlit_server(100_000, SHOTS.parent / "streamlit-server.log") as url:
+        yield url
 
 
 @contextmanager
@@ -212,3 +178,28 @@ def test_print_view_hides_the_sidebar_and_widgets(server, lang):
         assert not page.locator('[data-testid="stSidebar"]').is_visible()
         assert page.locator('[data-testid="stDownloadButton"]:visible').count() == 0
         assert page.locator('[data-testid="stMetric"]').count() >= 4  # the figures stay
+
+
+def test_scheme_edits_rewrite_the_sidebar_note_from_the_fragment(server):
+    """Every Scheme edit runs the page's fragment only, which rewrites the sidebar's "edited" note itself (a container
+    made outside the fragment): the first edit, a later one and undo each show the right note, with no error."""
+    with _browser_page(height=1600) as page:
+        page.goto(f"{server}/scheme?lang=English", **GOTO)
+        _settle(page)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        assert "edited" not in sidebar.inner_text()
+        box = page.get_by_label("score line (points)")
+        for value in ("104", "106"):
+            box.fill(value)
+            box.press("Enter")
+            page.wait_for_timeout(500)
+            _settle(page)
+            assert "edited (from hangzhou-2023-illustrative" in sidebar.inner_text(), value
+            assert page.locator('[data-testid="stException"]').count() == 0
+        page.screenshot(path=str(SHOTS / "scheme-en-edited.png"), full_page=True)
+        page.get_by_role("button", name="Undo all edits").click()
+        page.wait_for_timeout(500)
+        _settle(page)
+        assert "edited" not in sidebar.inner_text()
+        assert page.locator('[data-testid="stException"]').count() == 0
+        assert page.locator('[data-testid="stAlertContentError"]').count() == 0

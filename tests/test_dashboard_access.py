@@ -96,13 +96,13 @@ def test_cli_as_a_module_exits_2_with_one_line(tmp_path):
 # -- the dashboard ---------------------------------------------------------------------------------------------------
 def test_without_the_setting_a_local_run_can_upload_and_save(monkeypatch):
     monkeypatch.delenv(auth.ENV, raising=False)
-    at = app("scheme", "en")
+    at = app("scheme", "en", open_save=True)  # the save section is drawn when opened (dashboard/lazy.py)
     assert _can_upload(at) and at.button(key="save_scheme")
     assert not any(b.label == t("auth_sign_in", "en") for b in at.button)
 
 
 def test_viewers_cannot_upload_or_save_and_editors_can(users):
-    at = app("data", "en")
+    at = app("data", "en", open_save=True)  # the save section opened: its button shows wherever it is drawn
     assert not _can_upload(at) and any(t("auth_editors_only", "en") in plain(i.value) for i in at.info)
     visit(at, "scheme")
     assert not _can_upload(at) and not [b for b in at.button if b.key == "save_scheme"]

@@ -32,6 +32,8 @@ def test_scheme_edit_updates_header_and_sidebar_in_the_same_click():
     assert edited != loaded and "edited" in edited
     assert edited in _header(at)  # the stamp follows the first edit in the same run
     assert any("edited" in plain(c.value) for c in at.sidebar.caption)
+    # the note is written by the page's fragment (so a fragment run can rewrite it), once: the sidebar leaves it
+    assert sum("edited" in plain(c.value) for c in at.sidebar.caption) == 1
     thr = next(x for x in at.number_input if x.key and x.key.startswith("adm_thr_"))
     thr.set_value(thr.value + 2).run()  # a later edit: the same stamp, still edited
     ok(at)

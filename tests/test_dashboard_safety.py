@@ -83,7 +83,7 @@ def test_probe_2_replayed_upload_official_shipped_id_then_save(tmp_path, monkeyp
     monkeypatch.setenv("HUKOU_SIM_SAVED_SCHEMES", str(tmp_path / "saved"))
     shipped_before = sorted(p.name for p in DEFAULT.parent.iterdir())
     default_admitted = _admitted(scoring.load_scheme(DEFAULT))
-    at = open_app("scheme", "en")
+    at = open_app("scheme", "en", open_save=True)  # the save section opened (drawn only when open)
     at.file_uploader(key="scheme_upload").set_value(("zz-update.yaml", _attack_yaml(), "application/x-yaml")).run()
     assert not at.exception, [e.value for e in at.exception]
     working = state.scheme_of(at.session_state["scheme_yaml"])

@@ -142,7 +142,7 @@ def _key(at, prefix: str) -> str:
 
 
 def test_scheme_page_add_remove_and_the_mark_on_other_pages():
-    at = app("scheme", "en")
+    at = app("scheme", "en", open_struct=True)  # the section is drawn only when opened (dashboard/lazy.py)
     ok(at)
     k = _key(at, "")
     at.text_input(key=f"se_add_id_{k}").set_value("volunteer")
@@ -174,7 +174,7 @@ def test_scheme_page_add_remove_and_the_mark_on_other_pages():
 
 
 def test_scheme_page_bad_item_is_refused_in_place_in_chinese():
-    at = app("scheme", "zh")
+    at = app("scheme", "zh", open_struct=True)
     k = _key(at, "")
     at.text_input(key=f"se_add_id_{k}").set_value("Bad Id")
     at.button(key=f"se_add_go_{k}").click().run()
@@ -188,7 +188,7 @@ def test_scheme_page_add_form_preselects_nothing_and_speaks_the_views_language()
     """Findings 9, 10: no group or column is preselected (a new item must not silently land in the residence group
     on the age column); adding without them is refused in place; the remove placeholder is in the view's language."""
     for lang in ("zh", "en"):
-        at = app("scheme", lang)
+        at = app("scheme", lang, open_struct=True)
         ok(at)
         k = _key(at, "")
         assert at.selectbox(key=f"se_add_group_{k}").value is None
@@ -208,7 +208,7 @@ def test_scheme_page_add_form_preselects_nothing_and_speaks_the_views_language()
 
 
 def test_scheme_page_gate_and_tie_edits():
-    at = app("scheme", "en")
+    at = app("scheme", "en", open_gates=True)
     k = _key(at, "")
     at.session_state[f"gates_{k}"] = {"edited_rows": {}, "deleted_rows": [],
                                       "added_rows": [{"id": "age_cap", "column": "age", "max": "45"}]}
@@ -232,3 +232,29 @@ def test_scheme_page_gate_and_tie_edits():
     assert [g.id for g in working.eligibility] == ["insurance_min"]  # the permit condition (row 0) deleted
     ties = [k.model_dump(exclude_none=True) for k in working.admission.ties]
     assert ties == [{"column": "residence_years", "order": "desc"}, {"order": "desc", "lottery": 11}]
+
+
+def test_a_closed_section_keeps_its_edits_and_draws_nothing():
+    """The eligibility table sits in a lazy section (dashboard/lazy.py): closed, its editor is not drawn (one grid
+    fewer for the browser), and an edit made while it was open stays in the working scheme and in the reopened
+    editor."""
+    at = app("scheme", "en", open_gates=True)
+    k = _key(at, "")
+    grids_open = len(at.dataframe)
+    at.session_state[f"gates_{k}"] = {"edited_rows": {}, "deleted_rows": [],
+                                      "added_rows": [{"id": "age_cap", "column": "age", "max": "45"}]}
+    at.run()
+    ok(at)
+    at.session_state["open_gates"] = False
+    at.run()
+    ok(at)
+    assert len(at.dataframe) == grids_open - 1
+    working = scoring.load_scheme_text(at.session_state["scheme_yaml"], "<t>")
+    assert working.eligibility[-1].id == "age_cap" and working.eligibility[-1].max == 45.0
+    at.session_state["open_gates"] = True
+    at.run()
+    ok(at)
+    assert len(at.dataframe) == grids_open
+    working = scoring.load_scheme_text(at.session_state["scheme_yaml"], "<t>")
+    assert working.eligibility[-1].id == "age_cap"  # the reopened editor starts from the kept table
+    assert "age_cap" in at.session_state[f"_start_gates_{k}"]["id"].tolist()

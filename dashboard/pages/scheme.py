@@ -10,6 +10,7 @@ from dashboard import (
     access,
     analysis,
     figures,
+    lazy,
     scheme_edit,
     scheme_store,
     scheme_struct,
@@ -49,27 +50,27 @@ def _editors(base_text: str, lang: str) -> dict:
         },
     )
     categories, bands = {}, {}
-    for item in base.items:
+    for item in base.items:  # secondary tables: drawn only while their section is open (dashboard/lazy.py)
         if item.kind == "category":
-            with st.expander(t("category_points", lang, item=md(item.name(lang)))):
-                categories[item.id] = st.data_editor(
-                    scheme_edit.category_table(base, item.id, lang), key=f"cat_{item.id}_{k}", width="stretch",
-                    disabled=["label"], placeholder="—",
-                    column_config={"_index": st.column_config.TextColumn(t("col_value", lang)),
-                                   "label": st.column_config.TextColumn(t("col_item", lang)),
-                                   "points": st.column_config.TextColumn(t("col_points", lang),
-                                                                         validate=scheme_edit.NUMBER_PATTERN)})
+            box, is_open = lazy.section(t("category_points", lang, item=md(item.name(lang))), f"cat_{item.id}")
+            categories[item.id] = lazy.kept_editor(
+                box, is_open, scheme_edit.category_table(base, item.id, lang), f"cat_{item.id}_{k}",
+                width="stretch", disabled=["label"], placeholder="—",
+                column_config={"_index": st.column_config.TextColumn(t("col_value", lang)),
+                               "label": st.column_config.TextColumn(t("col_item", lang)),
+                               "points": st.column_config.TextColumn(t("col_points", lang),
+                                                                     validate=scheme_edit.NUMBER_PATTERN)})
         elif item.kind == "bands":
-            with st.expander(t("band_points", lang, item=md(item.name(lang)))):
-                bands[item.id] = st.data_editor(
-                    scheme_edit.bands_table(base, item.id), key=f"band_{item.id}_{k}", num_rows="dynamic",
-                    width="stretch", hide_index=True, placeholder="—",
-                    column_config={"min": st.column_config.TextColumn(t("col_min", lang),
-                                                                      validate=scheme_edit.NUMBER_PATTERN),
-                                   "max": st.column_config.TextColumn(t("col_max", lang),
-                                                                      validate=scheme_edit.NUMBER_PATTERN),
-                                   "points": st.column_config.TextColumn(t("col_points", lang),
-                                                                         validate=scheme_edit.NUMBER_PATTERN)})
+            box, is_open = lazy.section(t("band_points", lang, item=md(item.name(lang))), f"band_{item.id}")
+            bands[item.id] = lazy.kept_editor(
+                box, is_open, scheme_edit.bands_table(base, item.id), f"band_{item.id}_{k}", num_rows="dynamic",
+                width="stretch", hide_index=True, placeholder="—",
+                column_config={"min": st.column_config.TextColumn(t("col_min", lang),
+                                                                  validate=scheme_edit.NUMBER_PATTERN),
+                               "max": st.column_config.TextColumn(t("col_max", lang),
+                                                                  validate=scheme_edit.NUMBER_PATTERN),
+                               "points": st.column_config.TextColumn(t("col_points", lang),
+                                                                     validate=scheme_edit.NUMBER_PATTERN)})
     scheme_struct_widgets.structure_section(lang)
     gates = scheme_struct_widgets.gates_editor(base, k, lang)
     c1, c2 = st.columns(2)
@@ -140,7 +141,6 @@ def _upload(lang: str) -> None:
 def _save(lang: str) -> None:
     """Save the working scheme as a new draft (new id and version) in the store of saved schemes."""
     sch = state.scheme()
-    st.markdown(f"**{t('save_title', lang)}**")
     st.caption(t("save_note", lang))
     new_id = st.text_input(t("save_id", lang), key="save_id", max_chars=64, placeholder=f"{sch.id}-edited")
     version = st.text_input(t("save_version", lang), key="save_version", max_chars=32,
@@ -182,7 +182,10 @@ def _load_save(lang: str) -> None:
                            on_click="ignore")
     with c3:
         if access.can_edit():
-            _save(lang)
+            box, is_open = lazy.section(t("save_title", lang), "save")  # drawn only when opened
+            if is_open:
+                with box:
+                    _save(lang)
 
 
 def _undo() -> None:
@@ -228,22 +231,13 @@ def _apply(base_text: str, edits: dict, lang: str) -> None:
     ss.pop("scheme_error", None)
 
 
-def _shown(lang: str) -> tuple[bool, str]:
-    """What the page and the sidebar say about the working scheme: edited or not, and its stamp."""
-    ss = st.session_state
-    return ss["scheme_yaml"] != ss["scheme_base_yaml"], state.scheme().stamp(lang)
-
-
 def render() -> None:
-    """Render the page: the header, then the editors and what they change. Once the scheme is edited, that part is
-    a fragment: a cell or widget edit reruns only it (the sidebar's "edited" note and the stamp no longer change);
-    the first edit is a run of the whole app (the sidebar says "edited" at once), and when a fragment run changes
-    what the sidebar says (undo, or an edit back to the loaded scheme) the whole app reruns once."""
+    """Render the page: the header, then the editors and what they change, as one fragment: a cell or widget edit
+    reruns only it, and it rewrites the sidebar's "edited" note itself (dashboard.state.draw_scheme_note), so no
+    edit, nor undo, needs a run of the whole app."""
     lang = view.preamble("page_scheme", "scheme_intro", stamp="").lang  # the stamp is drawn after the edit applies
-    ss = st.session_state
-    ss["_scheme_shown"] = _shown(lang)
-    ss["_scheme_full_run"] = True
-    (_body_fragment if ss["_scheme_shown"][0] else _body)(lang)
+    st.session_state["_scheme_full_run"] = True
+    _body_fragment(lang)
 
 
 def _body(lang: str) -> None:
@@ -256,8 +250,7 @@ def _body(lang: str) -> None:
         state.set_editor_base(ss["scheme_yaml"])  # fresh editors start from the working scheme
     base_text = ss["editor_base"]
     _apply(base_text, _editors(base_text, lang), lang)
-    if not full_run and _shown(lang) != ss.get("_scheme_shown"):
-        st.rerun()  # a fragment run changed what the sidebar says: the whole app reruns once
+    state.draw_scheme_note(full_run)  # the sidebar's "edited" note follows the edit in this run
     stamp_slot.caption(md(state.scheme().stamp(lang)))
     ss["_page_scheme"] = state.scheme().stamp(lang).split(" ")[0]  # downloads are named after the scheme
     sch = state.scheme()
