@@ -140,7 +140,7 @@ def test_tune_synth_runs_the_quota_as_the_samples_places_and_writes_real_places(
     assert payload["before"]["admitted"] == reference.admitted_count * ratio == 8000
     assert load_scheme(out).admission.quota == 8000  # real places in the file, never the sample's 40
     assert main(["tune", str(path), "--synth", str(n), "--target-admitted", "7000:7500"]) == 2  # quota: 8,000
-    assert "under a quota of 8000" in capsys.readouterr().err
+    assert "名额为 8000 时录取人数就是名额" in capsys.readouterr().err
 
 
 def test_chinese_text_has_chinese_headers_and_values_json_keeps_keys(capsys) -> None:
