@@ -1,20 +1,20 @@
 """The population's column template and data dictionary (from scoring/population/population_schema.yaml), the upload's
 unknown columns, and the loader's reasons and notes in the view's language, naming the user's own headers.
 
-The loader (scoring.population.load) writes its reasons in English for the command line; the dashboard shows them in
-Chinese by matching their fixed wording (anything it does not recognise is shown as written, never hidden). No
-streamlit here; tested directly.
+The loader (scoring.population.load) writes its reasons in English; the dashboard shows them in Chinese by matching
+their fixed wording (scoring.reasons, shared with the command line; anything not recognised is shown as written,
+never hidden). No streamlit here; tested directly.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 import pandas as pd
 
 from dashboard.i18n import t
 from scoring.population.schema import Schema, load_schema
+from scoring.reasons import reason_text
 
 TYPE_NAMES = {"string": ("文本", "text"), "int": ("整数", "whole number"), "float": ("数字", "number"),
               "bool": ("是/否", "yes/no"), "category": ("类别", "category")}
@@ -66,44 +66,10 @@ def user_headers(headers: list[str], schema: Schema | None = None) -> dict[str, 
     return out
 
 
-_ZH: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
-    (re.compile(r"^missing value$"), lambda m: "缺少数值"),
-    (re.compile(r"^not a number: (.*)$"), lambda m: f"不是数字：{m[1]}"),
-    (re.compile(r"^not a finite number$"), lambda m: "不是有限的数字"),
-    (re.compile(r"^must be a whole number, got (.*)$"), lambda m: f"须为整数，填写的是 {m[1]}"),
-    (re.compile(r"^must be between (.*) and (.*), got (.*)$"),
-     lambda m: f"须在 {m[1]} 到 {m[2]} 之间，填写的是 {m[3]}"),
-    (re.compile(r"^expected 是/否 \(yes/no\), got (.*)$"), lambda m: f"应为“是”或“否”，填写的是 {m[1]}"),
-    (re.compile(r"^unknown value (.*) \(allowed: (.*)\)$"), lambda m: f"未知取值 {m[1]}（可选：{m[2]}）"),
-    (re.compile(r"^the column holds numbers but this value is text: (.*)$"),
-     lambda m: f"该列为数字，但此值为文字：{m[1]}"),
-    (re.compile(r"^person_id (.*) is not unique \(rows (.*)\)$"), lambda m: f"人员编号 {m[1]} 重复（第 {m[2]} 行）"),
-    (re.compile(r"^permit_years exceed the age$"), lambda m: "居住证年限超过年龄"),
-    (re.compile(r"^permit_years > 0 but has_residence_permit is 否 \(no\)$"),
-     lambda m: "居住证年限大于0，但未持有居住证"),
-    (re.compile(r"^(.*) \((.*)\) exceed the age \((.*)\)$"), lambda m: f"{m[1]}（{m[2]}）超过年龄（{m[3]}）"),
-    (re.compile(r"^(.*) \((.*)\) exceed (.*)$"), lambda m: f"{m[1]}（{m[2]}）超过 {m[3]}"),
-    (re.compile(r"^dropped identifier column\(s\): (.*)$"), lambda m: f"已删除直接标识列：{m[1]}"),
-    (re.compile(r"^header found on line (\d+); (\d+) line\(s\) above it were skipped$"),
-     lambda m: f"在第 {m[1]} 行找到列名，其上 {m[2]} 行已跳过"),
-    (re.compile(r"^read sheet '(.*)' of (\d+)$"), lambda m: f"读取了 {m[2]} 个工作表中的“{m[1]}”"),
-    (re.compile(r"^header found on row (\d+) of sheet '(.*?)'(.*)$"),
-     lambda m: f"在工作表“{m[2]}”的第 {m[1]} 行找到列名"),
-    (re.compile(r"^(\w+): (\d+) value\(s\) not in the schema kept as they are: (.*)$"),
-     lambda m: f"{m[1]}：{m[2]} 个取值不在数据字典中，按原样保留：{m[3]}"),
-]
-
-
 def in_language(text: str, lang: str, headers: dict[str, str] | None = None) -> str:
     """A loader reason or note in the view's language, with canonical column names replaced by the user's own
     headers where known (the English text is returned as it is, with the headers replaced)."""
-    out = str(text)
-    if lang != "en":
-        for pattern, make in _ZH:
-            m = pattern.match(out)
-            if m:
-                out = make(m)
-                break
+    out = reason_text(str(text), lang)  # scoring.reasons: the one table, shared with the command line
     for canonical, header in sorted((headers or {}).items(), key=lambda kv: -len(kv[0])):
         if canonical != header:
             out = re.sub(rf"(?<![\w“]){re.escape(canonical)}(?![\w”])", f"“{header}”", out)

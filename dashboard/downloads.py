@@ -64,13 +64,18 @@ def cutoff_table(curve: pd.DataFrame, sc: Scale, lang: str) -> pd.DataFrame:
     })
 
 
-def scores_table(frame: pd.DataFrame, admitted: np.ndarray, lang: str) -> pd.DataFrame:
+def scores_table(frame: pd.DataFrame, admitted: np.ndarray, lang: str,
+                 gates: dict[str, str] | None = None) -> pd.DataFrame:
     """The per-person scores (the library's ``to_frame(lang)``) with an admitted column and headers in the view's
-    language; ``admitted`` is aligned with ``frame``'s rows."""
+    language; ``admitted`` is aligned with ``frame``'s rows; ``gates`` names the condition not met (gate id ->
+    its label in the view's language) instead of the scheme's code."""
     names = {"person_id": ("人员编号", "person id"), "total": ("总积分", "total"),
              "eligible": ("符合资格", "eligible"), "reason": ("不符合的条件", "condition not met")}
     i = 1 if lang == "en" else 0
     out = frame.copy()
+    if gates and "reason" in out:
+        reason = out["reason"].astype("string")
+        out["reason"] = reason.map(gates).fillna(reason)
     yes, no = t("yes", lang), t("no", lang)
     if "eligible" in out:
         out["eligible"] = np.where(out["eligible"].to_numpy(dtype=bool), yes, no)

@@ -50,9 +50,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "help_design": ("设计占比：居住与社保年限可得的最高分，占全部项目可得最高分的比例。",
                     "Design share: the most points residence and insurance years can earn, as a share of the most "
                     "points all items can earn."),
-    "help_realised": ("实际占比：符合资格者实际获得的正分中，居住与社保年限分所占比例。",
-                      "Realised share: of the positive points the eligible actually hold, the share from residence "
-                      "and insurance years."),
+    "help_realised": ("占积分的比例：符合资格者实际获得的正分中，居住与社保年限分所占比例。",
+                      "Share of the points: of the positive points the eligible actually hold, the share from "
+                      "residence and insurance years."),
     "help_decisive": ("决定性占比：在分数线附近，总分差异中由居住与社保年限解释的比例（协方差/方差）。其他项目与年限"
                       "反向变化时可超过100%，同向时较低。",
                       "Decisive share: near the line, the share of the differences in total score explained by "
@@ -252,8 +252,8 @@ METHOD_TEXT: dict[str, tuple[str, str]] = {
     "design": ("设计占比 = 居住与社保分组可得的最高分 ÷ 全部项目可得的最高分（无封顶的项目取人口第99百分位）。",
                "Design share = the maximum points attainable from the residence and insurance groups over the maximum "
                "attainable total (an uncapped item counts at the population's 99th percentile)."),
-    "realised": ("实际占比 = 符合资格者实得的居住与社保分 ÷ 实得的全部正分（另对获准者单独计算）。",
-                 "Realised share = the residence and insurance points the eligible actually hold over all their "
+    "realised": ("占积分的比例 = 符合资格者实得的居住与社保分 ÷ 实得的全部正分（另对获准者单独计算）。",
+                 "Share of the points = the residence and insurance points the eligible actually hold over all their "
                  "positive points (computed separately for the admitted)."),
     "decisive": ("决定性占比 = 分数线附近（±窗口分）符合资格者中 Cov(居住+社保分, 总分) ÷ Var(总分)："
                  "真正决定谁能落户的分差中"

@@ -117,6 +117,7 @@ QUOTA: dict[str, tuple[str, str]] = {
     "se_remove_label": ("删除项目", "remove items"),
     "se_choose_items": ("选择要删除的项目", "Choose items"),
     "se_choose_one": ("请选择", "Choose one"),
+    "cmp_choose": ("选择要对比的方案（2–4个）", "Choose 2–4 schemes"),
     "se_choose_required": ("请选择{what}。", "Choose the {what}."),
     "se_remove_button": ("删除所选项目", "Remove the selected items"),
     "se_removed": ("已删除：{names}。", "Removed: {names}."),

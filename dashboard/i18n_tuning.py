@@ -29,8 +29,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "sample_note": ("优化在合成样本中随机抽取的{s:,}行上进行，最终方案在全部{n:,}行（即上述全部实际人数）上精确校验。",
                     "Optimised on {s:,} rows drawn from the synthetic sample; the final scheme is checked exactly on "
                     "all {n:,} rows (every real person above)."),
-    "design": ("设计占比", "design share"), "realised": ("实际占比", "realised share"),
-    "decisive": ("决定性占比", "decisive share"), "realised_admitted": ("录取者实际占比", "realised share (admitted)"),
+    "design": ("设计占比", "design share"), "realised": ("占积分的比例", "share of the points"),
+    "decisive": ("决定性占比", "decisive share"),
+    "realised_admitted": ("占积分的比例（获准者）", "share of the points (admitted)"),
     "first": ("一阶指数", "first order"), "total": ("总效应指数", "total order"),
     "tornado": ("龙卷风图（单项敏感性）", "Tornado (one at a time)"), "sobol": ("Sobol 指数", "Sobol indices"),
     "change_axis": ("相对现行的变化", "change from today"), "computing": ("正在计算……", "Computing…"),

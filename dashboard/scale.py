@@ -26,6 +26,7 @@ import pandas as pd
 
 from scoring.population.area import in_city_districts
 from scoring.population.synthetic import REPRESENTS
+from scoring.sampling import sample_quota
 
 SYNTH_REPRESENTS = REPRESENTS  # ASSUMPTION, defined once in the library: Hangzhou's ~4.0 M non-hukou residents
 SYNTH_SOURCE = (
@@ -80,9 +81,7 @@ class Scale:
 
     def sample_quota(self, quota: int) -> int:
         """The places of the sample that a real quota of ``quota`` places corresponds to (at least 1 if quota > 0)."""
-        if quota <= 0:
-            return 0
-        return max(1, int(round(quota / self.ratio)))
+        return sample_quota(quota, self.ratio)  # the library's one definition
 
     @property
     def rows(self) -> int:

@@ -1,8 +1,9 @@
 """The scheme as editable tables and back: pure functions (no streamlit) so edits can be tested directly.
 
 ``items_table`` / ``category_table`` / ``bands_table`` turn a scheme into small frames for ``st.data_editor``;
-the numbers are shown as text cells, so whatever a user types reaches the page and can be refused in place (a
-number column would turn typed text into 0 or blank). ``check_cells`` lists every invalid cell in the user's
+the numbers are shown as text cells with no browser-side pattern, so whatever a user types reaches the page and is
+refused in place with a message (a number column would turn typed text into 0 or blank; a pattern would swallow it
+without a word). ``check_cells`` lists every invalid cell in the user's
 language; ``apply_edits`` takes the edited frames and returns a new scheme, validated by the library (raising
 :class:`scoring.SchemeError` with the library's message when an edit breaks a rule). Nothing is evaluated as code.
 """
@@ -23,9 +24,6 @@ from scoring.population import schema as population_schema
 from scoring.scheme.load import Scheme, scheme_from_dict
 
 EDIT_SOURCE = "<edited scheme>"
-# What a number cell accepts (checked in the browser by st.column_config.TextColumn(validate=...) and again here).
-NUMBER_PATTERN = r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)?\s*$"
-NONNEG_PATTERN = r"^\s*\+?(\d+(\.\d*)?|\.\d+)?\s*$"
 
 
 def _blank(value: Any) -> bool:

@@ -28,9 +28,9 @@ MEASURES: dict[str, dict[str, Pair]] = {
                  "can award; a property of the scheme, not of the people."),
     },
     "realised": {
-        "short": ("实际", "realised"),
+        "short": ("占积分的比例", "share of the points"),
         "name": ("占积分的比例（字面读法，符合资格者）", "share of the points (literal reading, eligible)"),
-        "option": ("实际占比：符合资格者实得分中的占比", "realised share: of the points the eligible hold"),
+        "option": ("占积分的比例：符合资格者实得分中的占比", "share of the points: of the points the eligible hold"),
         "text": ("占积分的比例（通知原文的字面读法）：居住年限与社保缴纳年限分数在符合资格者"
                  "（或获准落户者）全部正分中所占的比例，介于0与100%之间。",
                  "Share of the points (the notice read literally): residence- and insurance-year points as a share "

@@ -121,7 +121,7 @@ def test_cli_exit_2_on_a_bad_case_file(tmp_path: Path, capsys: pytest.CaptureFix
 
 def test_cli_exit_2_on_missing_or_hostile_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["test", HZ, "--cases", str(tmp_path / "none.yaml")]) == 2
-    assert "case file not found" in capsys.readouterr().err
+    assert "找不到案例文件" in capsys.readouterr().err  # Chinese by default (scoring.cli.messages)
     assert main(["test", str(tmp_path / "none.yaml")]) == 2
     capsys.readouterr()
     pairs = zip("abcdefg", "bcdefgh", strict=True)

@@ -84,6 +84,9 @@ def test_invalid_rows_stop_the_run_with_exit_2(pop_files: dict[str, Path]) -> No
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     line = proc.stderr.strip().splitlines()
+    assert len(line) == 1 and "第 5 行" in line[0] and "第 8 行" in line[0]  # Chinese by default
+    proc = run("admit", "--scheme", BEIJING, "--population", str(pop_files["bad"]), "--quota", "10", "--lang", "en")
+    line = proc.stderr.strip().splitlines()
     assert len(line) == 1 and "row 5" in line[0] and "row 8" in line[0]
 
 
@@ -132,8 +135,10 @@ def test_identifiers_refused_unless_dropped(pop_files: dict[str, Path]) -> None:
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["admit", "--scheme", BEIJING, "--quota", "-1"], "negative"),
-        (["admit", "--scheme", "missing.yaml"], "not found"),
+        (["admit", "--scheme", BEIJING, "--quota", "-1"], "负数"),
+        (["admit", "--scheme", BEIJING, "--quota", "-1", "--lang", "en"], "negative"),
+        (["admit", "--scheme", "missing.yaml"], "找不到方案文件"),
+        (["admit", "--scheme", "missing.yaml", "--lang", "en"], "not found"),
         (["admit", "--scheme", HZ22, "--ties", "insurance_years:sideways"], "asc or desc"),
         (["admit", "--scheme", BEIJING, "--ties", "no_such_column:desc", "--quota", "5"], "no_such_column"),
         (["score", "--scheme", BEIJING, "--out", "scores.txt"], "unknown output type"),

@@ -87,29 +87,60 @@ def test_tune_states_the_unit_formats_checks_and_announces_the_written_file_last
 
     out = tmp_path / "new.yaml"
     scheme = ROOT / "scenarios/schemes/hangzhou-2023-illustrative.yaml"
-    code = main(["tune", str(scheme), "--synth", "4000", "--seed", "1", "--target-admitted", "300:900", "--round", "1",
-                 "--out", str(out)])  # a wide target, the scheme's own share requirement: met on any machine
+    code = main(["tune", str(scheme), "--synth", "4000", "--seed", "1", "--target-admitted", "300000:900000",
+                 "--round", "1", "--out", str(out)])  # a wide target in real people: met on any machine
     text = capsys.readouterr().out.strip().splitlines()
     assert code == 0
-    assert sum("每行代表1,000人" in line for line in text) == 1 and any("样本人数" in line for line in text)
+    assert sum("每行代表1,000人" in line for line in text) == 1 and any("实际人数" in line for line in text)
     written = load_scheme(out)
     assert written.version.endswith("-tuned-r1")
     assert text[-1] == f"新方案（版本 {written.version}）已写入 {out}"  # last: after the rounding section
     rounding = next(i for i, line in enumerate(text) if line.startswith("取整到1分后"))
     assert not any("已写入" in line for line in text[:rounding])
     checks = [line.strip() for line in text if line.strip().startswith(("✓", "✗"))]
-    assert checks and all(re.fullmatch(r"[✓✗] [^:：]+ [≥≤] [\d,.]+%?：[\d,.]+%?(（约合实际[\d,]+人）)?", c)
-                          for c in checks), checks
+    assert checks and all(re.fullmatch(r"[✓✗] [^:：]+ [≥≤] [\d,.]+%?：[\d,.]+%?", c) for c in checks), checks
     admitted = [c for c in checks if c[2:].startswith("录取人数")]
-    for c in admitted:  # the sample's count and the real people it stands for (1 row = 1,000)
-        sample, real = re.fullmatch(r".*：([\d,]+)（约合实际([\d,]+)人）", c).groups()
-        assert int(real.replace(",", "")) == int(sample.replace(",", "")) * 1000
+    assert admitted and all(c.startswith(("✓ 录取人数 ≥ 300,000：", "✓ 录取人数 ≤ 900,000：")) for c in admitted)
+    for c in admitted:  # real people: a whole number of rows times 1,000
+        assert int(c.rsplit("：", 1)[1].replace(",", "")) % 1000 == 0
     assert any(c[2:].startswith(measure_label("realised", "name")) for c in checks)
     assert not any(re.search(r"[A-Za-z]", c) for c in checks)  # no English in the Chinese checks
-    assert main(["tune", str(scheme), "--synth", "4000", "--seed", "1", "--target-admitted", "500:800",
+    assert main(["tune", str(scheme), "--synth", "4000", "--seed", "1", "--target-admitted", "500000:800000",
                  "--json"]) == 0
-    units = json.loads(capsys.readouterr().out)["units"]
-    assert units["unit"] == "sample rows" and units["ratio"] == pytest.approx(REPRESENTS / 4000)
+    payload = json.loads(capsys.readouterr().out)
+    units = payload["units"]
+    assert units["unit"] == "real people" and units["ratio"] == pytest.approx(REPRESENTS / 4000)
+    assert payload["constraints"]["admitted"] == [500000, 800000]
+    if payload["ok"]:
+        assert 500000 <= payload["after"]["admitted"] <= 800000
+
+
+def test_tune_synth_runs_the_quota_as_the_samples_places_and_writes_real_places(tmp_path, capsys) -> None:
+    """Issue item 5: ``tune --synth N`` ran the scheme's quota (8,000 real places) as 8,000 people of the sample.
+    The sample gets quota / ratio places (scoring.sampling, the dashboard's one definition): today's cut-off is the
+    library's on the sample with 8,000 / 200 = 40 places, the admitted are 8,000 real people, and the written scheme
+    keeps its 8,000 real places."""
+    import scoring
+    from scoring.sampling import for_sample, sample_quota
+    from scoring.scheme.load import load_scheme
+
+    path = ROOT / "scenarios/schemes/hangzhou-2022-illustrative.yaml"
+    scheme, n, seed = load_scheme(path), 20_000, 3
+    ratio = REPRESENTS / n
+    assert scheme.admission.quota == 8000 and sample_quota(8000, ratio) == 40
+    pop = synth(n, seed)
+    reference = scoring.admit(scoring.score(pop, scheme), quota=40)  # the library on the sample, 40 places
+    assert for_sample(scheme, ratio).admission.quota == 40
+    out = tmp_path / "tuned.yaml"
+    code = main(["tune", str(path), "--synth", str(n), "--seed", str(seed), "--target-cutoff", "0:1000",
+                 "--out", str(out), "--json"])  # a target any weights meet: today's rule is what is checked
+    payload = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert payload["before"]["cutoff"] == pytest.approx(reference.cutoff)
+    assert payload["before"]["admitted"] == reference.admitted_count * ratio == 8000
+    assert load_scheme(out).admission.quota == 8000  # real places in the file, never the sample's 40
+    assert main(["tune", str(path), "--synth", str(n), "--target-admitted", "7000:7500"]) == 2  # quota: 8,000
+    assert "名额为 8000 时录取人数就是名额" in capsys.readouterr().err
 
 
 def test_chinese_text_has_chinese_headers_and_values_json_keeps_keys(capsys) -> None:

@@ -232,6 +232,12 @@ def test_score_download_has_an_admitted_column(ev23):
     assert (flag == "是").sum() == int(ev23.admitted_mask[:500].sum()) > 0
     assert "人员编号" in out.columns and "总积分" in out.columns
     assert not {"person_id", "total", "eligible"} & set(out.columns)
+    sch = scoring.load_scheme(SCHEME_DIR / f"{AFTER}.yaml")
+    gates = {g.id: g.label.get("zh") for g in sch.eligibility if g.label}
+    named = downloads.scores_table(frame, ev23.admitted_mask[:500], "zh", gates)["不符合的条件"]
+    codes = set(frame["reason"].astype("string").dropna()) - {""}
+    assert codes and codes <= set(gates)  # the case the test is about: people refused by a gate
+    assert set(named.dropna()) - {""} <= set(gates.values())  # trial finding 16: the gate's name, not 'permit'
 
 
 def test_file_names_follow_the_page_the_table_and_the_scheme():

@@ -108,6 +108,7 @@ def visible_texts(at) -> list[str]:
             for e in root.get(kind):
                 out.append(str(getattr(e, "label", "") or ""))
                 out.append(str(getattr(e.proto, "help", "") or ""))
+                out.append(str(getattr(e.proto, "placeholder", "") or ""))  # an empty multiselect's own words
                 for opt in getattr(e, "options", None) or []:
                     out.append(str(opt))
         for df in root.get("dataframe"):
@@ -193,3 +194,17 @@ def test_the_uploader_speaks_chinese_in_the_chinese_view():
     assert all(not re.search(r"[A-Za-z]{2,}", c.replace("MB", "")) for c in contents)  # no English in them
     assert "stFileChip" not in css and "not([data-testid])" not in css  # an uploaded file's name stays visible
     assert view.uploader_css("en", 500) == ""
+
+
+@pytest.mark.parametrize("page", ["compare", "scheme"])
+def test_empty_multiselects_say_what_to_choose_in_the_views_language(page):
+    """Trial finding 9 / issue 16 item 11: an emptied multiselect shows its placeholder, Streamlit's English "Choose
+    options" unless the page gives one: every multiselect gives one, in the view's language."""
+    for lang in ("zh", "en"):
+        at = app(page, lang)
+        boxes = [*at.multiselect, *at.sidebar.multiselect]
+        assert boxes
+        for box in boxes:
+            words = str(box.proto.placeholder)
+            assert words, box.label
+            assert bool(CJK.search(words)) == (lang == "zh"), words

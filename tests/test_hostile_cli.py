@@ -249,7 +249,7 @@ def test_out_equal_to_the_population_is_refused(capsys: pytest.CaptureFixture[st
         monkeypatch.chdir(pop_csv.parent)
         out = Path("sub") / ".." / pop_csv.name
         (pop_csv.parent / "sub").mkdir()
-    line = one_line(capsys, "score", "--scheme", HZ23, "--population", str(pop_csv), "--out", str(out))
+    line = one_line(capsys, "score", "--scheme", HZ23, "--population", str(pop_csv), "--out", str(out), "--lang", "en")
     assert "is the input file" in line
     assert pop_csv.read_bytes() == before
 
@@ -258,7 +258,7 @@ def test_tune_out_equal_to_its_scheme_is_refused(capsys: pytest.CaptureFixture[s
     scheme = tmp_path / "s.yaml"
     scheme.write_bytes(Path(HZ23).read_bytes())
     line = one_line(capsys, "tune", str(scheme), "--synth", "200", "--out", str(scheme))
-    assert "is the input file" in line
+    assert "与输入文件" in line  # Chinese by default (scoring.cli.messages)
     assert scheme.read_bytes() == Path(HZ23).read_bytes()
 
 
@@ -268,7 +268,7 @@ def test_out_naming_a_folder_says_so(capsys: pytest.CaptureFixture[str], pop_csv
     for args in (["score", "--scheme", HZ23, "--population", str(pop_csv), "--out", str(folder)],
                  ["synth", "--n", "10", "--out", str(folder)]):
         line = one_line(capsys, *args)
-        assert "is a folder" in line and "cannot read" not in line
+        assert "这是一个文件夹" in line and "无法读取" not in line  # Chinese by default (scoring.cli.messages)
 
 
 def test_read_only_folder_is_one_line(capsys: pytest.CaptureFixture[str], pop_csv: Path, tmp_path: Path,
@@ -352,5 +352,6 @@ def test_population_value_1_0_is_not_ten(capsys: pytest.CaptureFixture[str], tmp
     pop.loc[2, "insurance_years"] = "1_0"
     src = tmp_path / "pop.csv"
     pop.to_csv(src, index=False)
-    line = one_line(capsys, "score", "--scheme", HZ23, "--population", str(src), "--out", str(tmp_path / "s.csv"))
+    line = one_line(capsys, "score", "--scheme", HZ23, "--population", str(src), "--out", str(tmp_path / "s.csv"),
+                    "--lang", "en")
     assert "row 3" in line and "insurance_years" in line and "not a number" in line

@@ -144,7 +144,7 @@ def test_the_cli_refuses_a_phone_number_in_an_unread_remarks_column(tmp_path: Pa
     path = _write(pop, tmp_path / "pop.parquet")
     proc = subprocess.run([sys.executable, "-m", "scoring", "admit", "--scheme", str(BEIJING), "--population",
                            str(path), "--quota", "10", "--engine", engine], capture_output=True, text=True, cwd=ROOT)
-    assert proc.returncode == 2 and "备注" in proc.stderr and "data row 2501" in proc.stderr, proc.stderr
+    assert proc.returncode == 2 and "备注" in proc.stderr and "数据第2501行" in proc.stderr, proc.stderr  # zh default
     assert "1391234" not in proc.stderr.replace("-", "") and "Traceback" not in proc.stderr
     with pytest.raises(PopulationError, match="备注"):
         admit_file_chunked(scoring.load_scheme(BEIJING), path, quota=10, chunk_rows=1_000)

@@ -140,7 +140,7 @@ def test_output_piped_into_head_gives_no_traceback():
 def test_run_prints_its_summary_on_stdout_with_thousands_separators(tmp_path):
     """The summary of `run` went to stderr (lost by `> summary.txt`) as '14662' instead of '14,662'."""
     proc = _cli("run", "scenarios/hangzhou-2023-reform.yaml", "--out", str(tmp_path / "r"), "--no-progress",
-                "--no-quota-question")
+                "--no-quota-question", "--lang", "en")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.strip().splitlines()
     assert lines[0].startswith("hangzhou-2023-reform ·") and "simulation" in lines[0]
@@ -157,7 +157,7 @@ def test_run_explains_first_year_against_yearly_zero(tmp_path):
     import json
 
     proc = _cli("run", "scenarios/hangzhou-2023-reform.yaml", "--out", str(tmp_path / "r"), "--no-progress",
-                "--no-quota-question")
+                "--no-quota-question", "--lang", "en")
     assert proc.returncode == 0, proc.stderr
     s = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))
     steps = s["first_year_steps"]

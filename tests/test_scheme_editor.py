@@ -258,3 +258,52 @@ def test_a_closed_section_keeps_its_edits_and_draws_nothing():
     working = scoring.load_scheme_text(at.session_state["scheme_yaml"], "<t>")
     assert working.eligibility[-1].id == "age_cap"  # the reopened editor starts from the kept table
     assert "age_cap" in at.session_state[f"_start_gates_{k}"]["id"].tolist()
+
+
+def _edited_for_diff(scheme):
+    data = scheme.to_dict()
+    for entry in data["items"]:
+        if entry["kind"] == "category":
+            entry["points"] = {k: v + 1 for k, v in entry["points"].items()}
+    first = data["items"][0]
+    first["group"] = next(g for g in scheme.group_names() if g != first["group"])
+    data["items"].append({"id": "talent_x", "label": {"zh": "人才加分", "en": "talent"}, "group": "human_capital",
+                          "kind": "per_unit", "column": "age", "points_per_unit": 1, "cap": 10})
+    data["dominance"]["measure"] = "design"
+    return scheme_from_dict(data, "<edited>")
+
+
+def test_scheme_diff_speaks_the_views_language(scheme):
+    """Trial finding 16 / issue 16 item 11: the change list (Scheme page, tuning) names category values, groups,
+    columns, kinds and measures in the view's language, never by the file's English codes in the Chinese view."""
+    from scoring.population import schema
+    from scoring.scheme.diff import scheme_diff
+
+    edited = _edited_for_diff(scheme)
+    zh, en = scheme_diff(scheme, edited, "zh"), scheme_diff(scheme, edited, "en")
+    assert len(zh) == len(en) >= 4
+    for line in zh:
+        assert not LATIN_WORD.search(line), line  # no English word (codes, keys) in the Chinese view
+    for line in en:
+        assert not CJK.search(line), line
+    cat = next(i for i in scheme.items if i.kind == "category")
+    codes = list(cat.points)
+    line = next(x for x in zh if cat.name("zh") in x and "分值" in x)
+    assert all(schema.value_label(cat.column, c, "zh") in line for c in codes)
+    assert any("人才加分" in x and "年龄" in x and "人力资本" in x for x in zh)  # an added item in words
+
+
+def test_realised_measure_has_one_name_everywhere():
+    """Trial finding 16: the same measure was 实际占比 on the Scheme page and 占积分的比例 elsewhere; every string
+    table of the dashboard and the library now calls it 占积分的比例 (share of the points)."""
+    from dashboard.i18n import METHOD_TEXT, STRINGS
+    from dashboard.i18n_tuning import TEXT as TUNING
+    from scoring import labels
+
+    tables = [STRINGS, METHOD_TEXT, TUNING, *labels.MEASURES.values(), labels.TEXT]
+    texts = [pair for table in tables for pair in table.values()]
+    assert not [zh for zh, _ in texts if "实际占比" in zh or zh in ("实际", "录取者实际占比")]
+    assert not [en for _, en in texts if "realised share" in en.lower()]
+    for form in ("short", "name", "option", "text"):
+        zh, en = labels.MEASURES["realised"][form]
+        assert "占积分的比例" in zh and "share of the points" in en.lower(), form

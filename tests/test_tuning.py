@@ -88,7 +88,9 @@ def test_share_out_of_reach_alone_names_the_constraint_and_gap() -> None:
     best = 3 * r99 / (3 * r99 + 10)  # the largest share the bounds allow
     assert b.alone and b.quantity == "share"
     assert b.best == pytest.approx(best, abs=1e-3) and b.gap == pytest.approx(0.99 - best, abs=1e-3)
-    assert "design share >= 0.99" in out.message
+    assert "design share (analysis) ≥ 99.0%" in out.message  # the binding line, formatted (scoring.tuning.text)
+    assert f"is {best:.1%}" in out.message and f"{(0.99 - best) * 100:.1f} percentage points" in out.message
+    assert b.text("zh").startswith("约束受限：设计占比（分析） ≥ 99.0%：即使单独考虑")
 
 
 def test_jointly_infeasible_names_each_binding_constraint() -> None:

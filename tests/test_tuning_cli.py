@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -64,7 +65,14 @@ def test_tune_infeasible_exits_1_naming_the_binding_constraint(pop_file: str) ->
     r = run("tune", SCHEME, "--population", pop_file, "--min-share", "0.99", "--measure", "design",
             "--bound", "education.scale=1:3", "--lang", "en")
     assert r.returncode == 1, r.stderr
-    assert "binding" in r.stdout and "design share >= 0.99" in r.stdout
+    assert "binding: design share (analysis) ≥ 99.0%: best reachable" in r.stdout
+    assert "percentage points" in r.stdout
+    r = run("tune", SCHEME, "--population", pop_file, "--min-share", "0.99", "--measure", "design",
+            "--bound", "education.scale=1:3")  # Chinese (the default): the binding line has no English
+    assert r.returncode == 1, r.stderr
+    line = next(x for x in r.stdout.splitlines() if "约束受限" in x)
+    assert line.strip().startswith("约束受限：设计占比（分析） ≥ 99.0%：") and "个百分点" in line
+    assert not re.search(r"[A-Za-z]", line), line
 
 
 def test_sensitivity_and_simplify(pop_file: str) -> None:

@@ -69,7 +69,7 @@ def render() -> None:
     usable = [k for k in texts if state.scheme_of(texts[k]).admission is not None]
     default = [k for k in ("hangzhou-2022-illustrative", "hangzhou-2023-illustrative") if k in usable] or usable[:2]
     chosen = st.multiselect(t("scenarios", lang), usable, default=default, format_func=names.get, key="cmp_pick",
-                            max_selections=4)
+                            max_selections=4, placeholder=t("cmp_choose", lang))
     if len(chosen) < 2:
         st.error(t("pick_two", lang))
         return

@@ -172,7 +172,8 @@ def render() -> None:
 
     def scores() -> bytes:
         frame = ev.res.to_frame(lang).head(SCORES_ROWS)
-        return exports.csv_bytes(downloads.scores_table(frame, ev.admitted_mask[:len(frame)], lang), stamp,
+        gates = {g.id: g.label.get(lang) if g.label else g.id for g in sch.eligibility}
+        return exports.csv_bytes(downloads.scores_table(frame, ev.admitted_mask[:len(frame)], lang, gates), stamp,
                                  index=False)
 
     c1.download_button("⬇ CSV", data=scores, file_name=view.file_name(lang, "page_data", t("file_scores", lang),

@@ -44,9 +44,9 @@ def _editors(base_text: str, lang: str) -> dict:
                                                       required=True,
                                                       format_func=lambda g: base.group_label(g, lang)),
             "kind": st.column_config.TextColumn(t("col_kind", lang)),
-            "points_per_unit": st.column_config.TextColumn(t("col_ppu", lang), validate=scheme_edit.NUMBER_PATTERN),
-            "cap": st.column_config.TextColumn(t("col_cap", lang), validate=scheme_edit.NONNEG_PATTERN),
-            "points": st.column_config.TextColumn(t("col_points", lang), validate=scheme_edit.NUMBER_PATTERN),
+            "points_per_unit": st.column_config.TextColumn(t("col_ppu", lang)),
+            "cap": st.column_config.TextColumn(t("col_cap", lang)),
+            "points": st.column_config.TextColumn(t("col_points", lang)),
         },
     )
     categories, bands = {}, {}
@@ -58,19 +58,15 @@ def _editors(base_text: str, lang: str) -> dict:
                 width="stretch", disabled=["label"], placeholder="—",
                 column_config={"_index": st.column_config.TextColumn(t("col_value", lang)),
                                "label": st.column_config.TextColumn(t("col_item", lang)),
-                               "points": st.column_config.TextColumn(t("col_points", lang),
-                                                                     validate=scheme_edit.NUMBER_PATTERN)})
+                               "points": st.column_config.TextColumn(t("col_points", lang))})
         elif item.kind == "bands":
             box, is_open = lazy.section(t("band_points", lang, item=md(item.name(lang))), f"band_{item.id}")
             bands[item.id] = lazy.kept_editor(
                 box, is_open, scheme_edit.bands_table(base, item.id), f"band_{item.id}_{k}", num_rows="dynamic",
                 width="stretch", hide_index=True, placeholder="—",
-                column_config={"min": st.column_config.TextColumn(t("col_min", lang),
-                                                                  validate=scheme_edit.NUMBER_PATTERN),
-                               "max": st.column_config.TextColumn(t("col_max", lang),
-                                                                  validate=scheme_edit.NUMBER_PATTERN),
-                               "points": st.column_config.TextColumn(t("col_points", lang),
-                                                                     validate=scheme_edit.NUMBER_PATTERN)})
+                column_config={"min": st.column_config.TextColumn(t("col_min", lang)),
+                               "max": st.column_config.TextColumn(t("col_max", lang)),
+                               "points": st.column_config.TextColumn(t("col_points", lang))})
     scheme_struct_widgets.structure_section(lang)
     gates = scheme_struct_widgets.gates_editor(base, k, lang)
     c1, c2 = st.columns(2)

@@ -20,7 +20,7 @@ from dashboard.i18n import fmt_int, t
 from dashboard.i18n_tuning import tx
 from dashboard.safe_text import error_text, md
 from scoring.errors import ScoringInputError
-from scoring.scheme.load import scheme_from_dict
+from scoring.sampling import for_sample, real_quota
 
 REAL = ("admitted", "eligible", "changed")  # counts of people: shown and taken in real people (dashboard.scale)
 TORNADO_HEADERS = ("parameter", "value", "low", "high", "change_low", "change_high", "swing")
@@ -84,30 +84,15 @@ def checks_frame(checks: list[Any], measure: str, ratio: float, lang: str, sampl
     return pd.DataFrame(rows)
 
 
-def _with_quota(sch: Any, quota: int | None) -> Any:
-    """``sch`` with its quota set to ``quota`` (unchanged without a quota rule, or when it is already that)."""
-    adm = sch.admission
-    if quota is None or adm is None or adm.quota is None or adm.mode not in ("quota", "both") or adm.quota == quota:
-        return sch
-    data = sch.to_dict()
-    data["admission"]["quota"] = int(quota)
-    return scheme_from_dict(data, sch.path or "<scheme>")
-
-
 def _for_sample(text: str, pop_key: str) -> Any:
     """The scheme as the library runs it on the sample: its quota, real places like on every page, as the sample's
-    places (dashboard.scale: quota / ratio), so that counts scaled back are real people."""
-    sch = state.scheme_of(text)
-    adm = sch.admission
-    if adm is None or adm.quota is None:
-        return sch
-    return _with_quota(sch, state.population_scale(pop_key).sample_quota(int(adm.quota)))
+    places (scoring.sampling: quota / ratio), so that counts scaled back are real people."""
+    return for_sample(state.scheme_of(text), state.population_scale(pop_key).ratio)
 
 
 def _real_quota(sch: Any, text: str) -> Any:
     """A tuned scheme with the working scheme's own quota (real places) back in place of the sample's."""
-    adm = state.scheme_of(text).admission
-    return _with_quota(sch, None if adm is None else adm.quota)
+    return real_quota(sch, state.scheme_of(text))
 
 
 # -- runs (kept per session: a live progress bar cannot be used inside st.cache_*) ---------------------------

@@ -48,7 +48,10 @@ class _Parser(argparse.ArgumentParser):
         register_plain_numbers(self)
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        sys.stderr.write(f"error: {self.prog}: {message}\n")
+        from scoring.cli.messages import lang_of, localized
+
+        lang = lang_of(sys.argv[1:] if _ARGV is None else _ARGV)
+        sys.stderr.write(f"error: {self.prog}: {localized(message, lang)}\n")
         raise SystemExit(2)
 
 
@@ -75,23 +78,32 @@ def build_parser(argv: Sequence[str] | None = None, *, every: bool = False) -> a
     return parser
 
 
+_ARGV: list[str] | None = None  # the command line main() parses (None: sys.argv), for a usage error's language
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return the exit status (0 ok, 1 a check failed, 2 bad input)."""
+    """Run one command; return the exit status (0 ok, 1 a check failed, 2 bad input). The one-line reason of a
+    user's mistake is in the command's ``--lang`` (scoring.cli.messages; Chinese by default)."""
+    global _ARGV
+    from scoring.cli.messages import lang_of, localized
+
+    _ARGV = None if argv is None else list(argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    lang = getattr(args, "lang", None) or lang_of(sys.argv[1:] if argv is None else argv)
     try:
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe is reported here, inside the try, not at interpreter exit
         return code
     except ScoringInputError as exc:
-        reason = " ".join(str(exc).split("\n")[0].split())
-        sys.stderr.write(f"error: {reason}\n")
+        sys.stderr.write(f"error: {localized(exc, lang)}\n")
         return 2
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        sys.stderr.write(f"error: cannot read {exc.filename}: {exc.strerror}\n")
+        sys.stderr.write(f"error: {localized(f'cannot read {exc.filename}: {exc.strerror}', lang)}\n")
         return 2
     except MemoryError:  # a last resort: the commands bound their work, but the machine may be busy
-        sys.stderr.write("error: not enough memory for this input; try a smaller input or a machine with more\n")
+        reason = "not enough memory for this input; try a smaller input or a machine with more"
+        sys.stderr.write(f"error: {localized(reason, lang)}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")

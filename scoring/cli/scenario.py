@@ -43,6 +43,15 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the JSON summary on stdout")
     p.add_argument("--no-quota-question", action="store_true", help="skip the with-cap / no-cap pair of runs")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the text report (default zh)")
+
+
+# The compare table's headers in Chinese (--lang zh); the CSV and --json keep the column names.
+COLUMNS_ZH = {"scenario": "情景", "scheme": "方案", "recognition": "累计互认", "sampling_ratio": "抽样比",
+              "first_year_eligible": "首年符合资格", "first_year_admitted": "首年获准落户",
+              "first_year_cutoff": "首年分数线",
+              "admitted_total": "累计落户", "admitted_total_p05": "累计落户P05", "admitted_total_p95": "累计落户P95",
+              "wait_mean": "平均等待年数", "backlog_final": "期末积压", "pool_final": "期末人口池"}
 
 
 def _progress(total: int, disable: bool) -> tqdm:
@@ -111,20 +120,35 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(summary)
     else:  # the summary is the result: stdout (progress alone goes to stderr)
-        t = summary["totals"]
-        lines = [f"{y['year']}: line {'—' if y['cutoff'] is None else format(y['cutoff'], '.2f')}, admitted "
-                 f"{y['admitted']:,.0f} (p05-p95 {y['admitted_p05']:,.0f}-{y['admitted_p95']:,.0f})"
-                 for y in summary["yearly"]]
-        sys.stdout.write(f"{sc.stamp('en')}\nadmitted over {sc.horizon} year(s): {t['admitted_total']:,.0f}; "
-                         f"final backlog {t['backlog_final']:,.0f}; real people, sampling 1:{sc.ratio:g}\n"
-                         + "\n".join(lines) + f"\n{steps_line(summary['first_year_steps'])}\n{run.notes[-1]}"
-                         f"\nresults in {out}\n")
+        from scoring.scenario.run import calibration_line
+
+        t, zh = summary["totals"], args.lang == "zh"
+
+        def line(y: dict[str, Any]) -> str:
+            cut = "—" if y["cutoff"] is None else format(y["cutoff"], ".2f")
+            band = f"{y['admitted_p05']:,.0f}-{y['admitted_p95']:,.0f}"
+            return (f"{y['year']}年：分数线 {cut}，落户 {y['admitted']:,.0f}（P05–P95 {band}）" if zh else
+                    f"{y['year']}: line {cut}, admitted {y['admitted']:,.0f} (p05-p95 {band})")
+        head = (f"{sc.horizon}年累计落户 {t['admitted_total']:,.0f}；期末积压 {t['backlog_final']:,.0f}；"
+                f"均为实际人数，抽样比 1:{sc.ratio:g}" if zh else
+                f"admitted over {sc.horizon} year(s): {t['admitted_total']:,.0f}; final backlog "
+                f"{t['backlog_final']:,.0f}; real people, sampling 1:{sc.ratio:g}")
+        sys.stdout.write(f"{sc.stamp(args.lang)}\n{head}\n" + "\n".join(line(y) for y in summary["yearly"])
+                         + f"\n{steps_line(summary['first_year_steps'], args.lang)}"
+                         + f"\n{calibration_line(sc, args.lang)}\n" + ("结果已写入 " if zh else "results in ")
+                         + f"{out}\n")
     return 0
 
 
-def steps_line(steps: dict) -> str:
+def steps_line(steps: dict, lang: str = "en") -> str:
     """One line: how the static first-year count becomes the model's first year (summary ``first_year_steps``)."""
     rec = ""
+    if lang == "zh":
+        if steps.get("recognition_adds") is not None:
+            rec = f"（不计互认规则为 {steps['without_recognition']:,.0f}，互认增加 {steps['recognition_adds']:,.0f}）"
+        return (f"第一年（{steps['year']}年）：若所有符合条件者都申请，可落户 {steps['static_admitted']:,.0f}"
+                f"（first_year，静态）{rec}；达到分数线并申请的 {steps['applicants_at_line']:,.0f}（申请意愿，属假设），"
+                f"落户 {steps['admitted']:,.0f}（yearly[0]）")
     if steps.get("recognition_adds") is not None:
         rec = (f" ({steps['without_recognition']:,.0f} without the recognition rules, which add "
                f"{steps['recognition_adds']:,.0f})")
@@ -166,7 +190,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.json:
         print_json(summary)
     else:
-        table = readable(cmp.totals().drop(columns=["status"]))
-        cal = "\n".join(r.notes[-1] for r in runs)
-        sys.stdout.write(table.to_string(index=False) + f"\n{cal}\nresults in {out}\n")
+        from scoring.scenario.run import calibration_line
+
+        zh = args.lang == "zh"
+        totals = cmp.totals().drop(columns=["status"])
+        totals["recognition"] = [r.scenario.recognition.label(args.lang) for r in runs]
+        table = readable(totals)
+        if zh:
+            table = table.rename(columns=COLUMNS_ZH)
+        cal = "\n".join(calibration_line(r.scenario, args.lang) for r in runs)
+        sys.stdout.write(table.to_string(index=False) + f"\n{cal}\n" + ("结果已写入 " if zh else "results in ")
+                         + f"{out}\n")
     return 0

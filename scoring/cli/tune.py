@@ -34,9 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--min-share", type=float, help="dominance share required (default: the scheme's)")
     p.add_argument("--measure", choices=("design", "realised", "decisive"), help="dominance measure")
     p.add_argument("--target-admitted", metavar="LO:HI",
-                   help="number admitted within LO..HI (either may be empty), in people of the population used: "
-                        "rows of the file, or with --synth N people of the sample (1 row = 4,000,000/N real people; "
-                        "the output states the ratio)")
+                   help="number admitted within LO..HI (either may be empty), in real people: rows of the file, or "
+                        "with --synth N the 4,000,000 people the sample stands for (the quota's places likewise; the "
+                        "output states the ratio)")
     p.add_argument("--target-cutoff", metavar="LO:HI", help="cut-off score within LO..HI under a quota")
     p.add_argument("--objective", choices=("closest", "stable-rank"), default="closest")
     p.add_argument("--bound", action="append", default=[], metavar="PARAM=LO:HI",
@@ -81,6 +81,8 @@ def _inputs(p: argparse.ArgumentParser) -> None:
 
 
 def _load(args: argparse.Namespace) -> tuple[Scheme, pd.DataFrame, dict[str, Any]]:
+    """The scheme as written (its quota in real places), the population and where it came from; with --synth,
+    ``info["ratio"]`` is the real people a row stands for (scoring.sampling: run the scheme with for_sample)."""
     scheme = load_scheme(args.scheme)
     if args.synth is not None:
         if args.synth < 1:
@@ -89,13 +91,40 @@ def _load(args: argparse.Namespace) -> tuple[Scheme, pd.DataFrame, dict[str, Any
 
         check_synth_size(args.synth, "--synth")
         from scoring.population.synthetic import synth
+        from scoring.sampling import synth_ratio
 
-        return scheme, synth(args.synth, args.seed), {"source": f"synth(n={args.synth}, seed={args.seed})"}
+        return scheme, synth(args.synth, args.seed), {"source": f"synth(n={args.synth}, seed={args.seed})",
+                                                      "ratio": synth_ratio(args.synth)}
     from scoring.population.load import read_population
 
     load = read_population(args.population, skip_invalid=args.skip_invalid, drop_identifiers=args.drop_identifiers)
-    info = {"source": args.population, "rows_in": load.rows_in, "rejected": load.rows_rejected}
+    info = {"source": args.population, "rows_in": load.rows_in, "rejected": load.rows_rejected, "ratio": 1.0}
     return scheme, load.frame, info
+
+
+def _real_admitted_check(scheme: Scheme, admitted: tuple[float | None, float | None] | None) -> None:
+    """Under a quota alone the number admitted is the quota: refuse an admitted target it cannot meet, naming the
+    quota in real places (the library would name the sample's)."""
+    adm = scheme.admission
+    if admitted is None or adm is None or adm.mode != "quota" or adm.quota is None:
+        return
+    lo, hi = admitted
+    if (lo is not None and lo > adm.quota) or (hi is not None and hi < adm.quota):
+        raise TuneOptionError(f"--target-admitted: under a quota of {adm.quota} the number admitted is the quota; "
+                              "give --target-cutoff instead, or a threshold")
+
+
+def _real_checks(checks: list[dict[str, Any]], ratio: float) -> list[dict[str, Any]]:
+    """Checks as JSON with the admitted counts in real people (``ratio`` real people per row)."""
+    out = []
+    for c in checks:
+        c = dict(c)
+        if c.get("quantity") == "admitted":
+            for k in ("target", "sample_value", "value", "gap"):
+                if c.get(k) is not None:
+                    c[k] = float(c[k]) * ratio
+        out.append(c)
+    return out
 
 
 def parse_range(text: str | None, option: str) -> tuple[float | None, float | None] | None:
@@ -143,31 +172,49 @@ def cmd_tune(args: argparse.Namespace) -> int:
         raise TuneOptionError(f"--round: value {args.round_step:g}; choose 0.5 or 1")
     if args.out:
         check_out(args.out, (args.scheme, args.population))
-    cons = Constraints(args.min_share, args.measure, parse_range(args.target_admitted, "--target-admitted"),
-                       parse_range(args.target_cutoff, "--target-cutoff"))
+    from scoring.sampling import for_sample, real_quota
+
+    admitted = parse_range(args.target_admitted, "--target-admitted")  # real people
+    cutoff = parse_range(args.target_cutoff, "--target-cutoff")
     bounds = _bounds(args.bound)
     scheme, pop, info = _load(args)
+    _real_admitted_check(scheme, admitted)
+    units = Units(len(pop), args.synth is not None)
+    ratio = units.ratio  # the library counts rows of the sample: targets and places are divided by the ratio
+    sample_admitted = None if admitted is None else tuple(None if v is None else v / ratio for v in admitted)
+    cons = Constraints(args.min_share, args.measure, sample_admitted, cutoff)  # type: ignore[arg-type]
     with _bar("tune") as bar:
         def progress(msg: str) -> None:
             bar.set_postfix_str(msg)
             bar.update(1)
 
-        out = tune(scheme, pop, cons, args.objective, bounds=bounds or None, caps=not args.no_caps,
-                   sample=args.sample or None, seed=args.seed, decimals=args.decimals, progress=progress)
+        out = tune(for_sample(scheme, ratio), pop, cons, args.objective, bounds=bounds or None,
+                   caps=not args.no_caps, sample=args.sample or None, seed=args.seed, decimals=args.decimals,
+                   progress=progress)
     payload = out.to_dict(args.lang)
     payload["population_source"] = info
-    units = Units(len(pop), args.synth is not None)
-    payload["units"] = {**units.to_dict(), "unit": "sample rows" if units.synthetic else units.to_dict()["unit"],
-                        "line": {"zh": units.sample_line("zh"), "en": units.sample_line("en")}}
+    payload["units"] = units.to_dict()
+    if units.synthetic:  # the targets and the quota are real people too
+        more = {"zh": "--target-admitted 与方案名额亦按实际人数；优化在样本上进行。",
+                "en": " --target-admitted and the scheme's quota are real people too; the optimiser runs on the "
+                      "sample."}
+        payload["units"]["line"] = {lang: line + more[lang] for lang, line in payload["units"]["line"].items()}
+    payload["constraints"]["admitted"] = admitted
+    payload["checks"] = _real_checks(payload["checks"], ratio)
+    for side in ("before", "after"):
+        for key in ("eligible", "admitted"):
+            if payload[side].get(key) is not None:
+                payload[side][key] = units.people(payload[side][key])
     rounded = None
     if args.round_step is not None and out.new_scheme is not None:
         from scoring.tuning.rounding import round_result
 
         rounded = round_result(out, pop, args.round_step)
         payload["rounded"] = rounded.to_dict(args.lang)
+        payload["rounded"]["checks"] = _real_checks(payload["rounded"]["checks"], ratio)
     if args.out and out.new_scheme is not None:
-        try:
-            save_scheme(rounded.scheme if rounded is not None else out.new_scheme, args.out)  # atomic
+        try:  # the file carries the scheme's own quota (real places), never the sample's
+            save_scheme(real_quota(rounded.scheme if rounded is not None else out.new_scheme, scheme), args.out)
         except OSError as exc:
             raise write_error("--out", Path(args.out), exc) from None
         payload["written"] = args.out
@@ -186,7 +233,8 @@ def _round_lines(rounded: Any, lang: str, ratio: float = 1.0) -> list[str]:
     if rounded is None:
         return []
     zh = lang != "en"
-    head = (f"取整到{rounded.step:g}分后" if zh else f"After rounding to {rounded.step:g} points") + (
+    points = "point" if rounded.step == 1 else "points"
+    head = (f"取整到{rounded.step:g}分后" if zh else f"After rounding to {rounded.step:g} {points}") + (
         ("：全部约束仍满足" if zh else ": every constraint still holds") if rounded.ok else
         ("：部分约束不再满足" if zh else ": some constraints no longer hold"))
     lines = [head]
@@ -198,19 +246,21 @@ def _round_lines(rounded: Any, lang: str, ratio: float = 1.0) -> list[str]:
 def _tune_lines(out: Any, payload: dict[str, Any], lang: str) -> list[str]:
     zh = lang != "en"
     lines = [out.scheme.stamp(lang), payload["units"]["line"][lang]]
+    ratio = payload["units"]["ratio"]
     status = {"ok": ("已找到满足全部约束的权重", "weights found that meet every constraint"),
               "not_met": ("在样本上满足，但全体精确校验未完全满足",
                           "met on the sample, but the exact check on everyone misses"),
               "infeasible": ("在参数范围内无法同时满足约束", "no weights within the bounds meet the constraints")}
-    lines.append(status[out.status][0 if zh else 1] + (f": {out.message}" if out.message else ""))
+    lines.append(status[out.status][0 if zh else 1])  # what misses: the lines below (the JSON keeps the message)
     for b in out.binding:
-        lines.append("  " + b.text(lang))
-    lines += ["  " + check_line(c, lang, payload["units"]["ratio"]) for c in out.checks]
+        lines.append("  " + b.text(lang, ratio))
+    lines += ["  " + check_line(c, lang, ratio) for c in out.checks]
     if out.new_scheme is not None:
         lines.append("改动（旧 → 新）：" if zh else "Changes (old → new):")
         lines += ["  " + d for d in out.diff(lang)]
         lines.append(f"  Kendall tau = {out.kendall_tau:.4f}; " + (
-            f"录取名单变化 {out.changed_admissions} 人" if zh else f"admissions changed: {out.changed_admissions}"))
+            f"录取名单变化 {out.changed_admissions * ratio:,.0f} 人" if zh
+            else f"admissions changed: {out.changed_admissions * ratio:,.0f}"))
     lines.append(_NOTES.get(payload["note"], (payload["note"],) * 2)[0 if zh else 1])
     return lines
 
@@ -224,33 +274,13 @@ _NOTES = {"optimised on a seeded sample, checked exactly on the whole population
 
 def check_line(c: Any, lang: str, ratio: float = 1.0) -> str:
     """One constraint checked: ``✓ 决定性占比 ≥ 60.0%：114.7%`` (the number formatted, the label in ``lang``); an
-    admitted count of a sample (``ratio`` real people per row, not 1) also in real people."""
-    from scoring.labels import measure_label
+    admitted count of a sample (``ratio`` real people per row) in real people, like its target."""
+    from scoring.tuning.text import constraint_name, quantity_text
 
-    zh = lang != "en"
-    if c.quantity == "share":
-        measure = c.constraint.split()[0]
-        name = measure_label(measure, "name", lang) if measure in ("design", "realised", "decisive") else (
-            c.constraint.rsplit(" ", 2)[0])
-
-        def fmt(v: float) -> str:
-            return f"{v:.1%}"
-    elif c.quantity == "admitted":
-        name = "录取人数" if zh else "admitted"
-
-        def fmt(v: float) -> str:
-            return f"{v:,.0f}"
-    else:
-        name = "分数线" if zh else "cut-off"
-
-        def fmt(v: float) -> str:
-            return f"{v:.2f}"
-    value = "—" if c.value is None else fmt(float(c.value))
-    if c.quantity == "admitted" and c.value is not None and ratio != 1.0:
-        real = f"{float(c.value) * ratio:,.0f}"
-        value += f"（约合实际{real}人）" if zh else f" (≈ {real} real people)"
-    sep = "：" if zh else ": "
-    return f"{'✓' if c.met else '✗'} {name} {'≥' if c.sense > 0 else '≤'} {fmt(float(c.target))}{sep}{value}"
+    name = constraint_name(c.constraint, c.quantity, lang)
+    target, value = quantity_text(c.quantity, c.target, ratio), quantity_text(c.quantity, c.value, ratio)
+    sep = "：" if lang != "en" else ": "
+    return f"{'✓' if c.met else '✗'} {name} {'≥' if c.sense > 0 else '≤'} {target}{sep}{value}"
 
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
@@ -263,7 +293,11 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         raise TuneOptionError(f"--sobol: value {args.sobol} must be a power of two (e.g. 64, 128, 256)")
     if args.sample < 0:
         raise TuneOptionError(f"--sample: value {args.sample} must be 0 (everyone) or more")
+    from scoring.sampling import for_sample
+
     scheme, pop, info = _load(args)
+    units = Units(len(pop), args.synth is not None)
+    scheme = for_sample(scheme, units.ratio)  # the quota's real places as the sample's
     with _bar("tornado") as bar:
         tor = tornado(scheme, pop, args.pct, sample=args.sample or None, seed=args.seed,
                       progress=lambda k, n: (setattr(bar, "total", n), bar.update(1)))
@@ -271,10 +305,16 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
                                "population_source": info, "tornado": tor.to_dict(args.lang)}
     outcome = "cutoff" if scheme.admission is not None and scheme.admission.mode == "quota" else "admitted"
     label = {"cutoff": ("分数线", "cut-off"), "admitted": ("录取人数", "admitted")}[outcome][args.lang == "en"]
-    lines = [scheme.stamp(args.lang), f"tornado ±{args.pct:g}% — {label}"]
-    frame = tor.frame(outcome)
-    lines += ["  " + line for line in frame[["parameter", "low_value", "high_value", "change_low",
-                                             "change_high"]].to_string(index=False).splitlines()]
+    zh = args.lang != "en"
+    lines = [scheme.stamp(args.lang), units.line(args.lang),
+             f"{'龙卷风图' if zh else 'tornado'} ±{args.pct:g}% — {label}"]
+    frame = tor.frame(outcome)[["parameter", "low_value", "high_value", "change_low", "change_high"]]
+    if outcome == "admitted":
+        frame = units.frame(frame, skip=("parameter", "low_value", "high_value"))
+    if zh:
+        frame = frame.rename(columns={"parameter": "参数", "low_value": "低值", "high_value": "高值",
+                                      "change_low": "低值时的变化", "change_high": "高值时的变化"})
+    lines += ["  " + line for line in frame.to_string(index=False).splitlines()]
     if args.sobol:
         with _bar("sobol") as bar:
             res = sobol(scheme, pop, args.sobol_pct, n=args.sobol, sample=args.sample or 100_000, seed=args.seed,
@@ -282,23 +322,42 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         payload["sobol"] = res.to_dict(args.lang)
         lines.append(f"Sobol (±{args.sobol_pct:g}%, n={args.sobol}): total-order indices")
         lines += ["  " + line for line in res.total_order.T.round(3).to_string().splitlines()]
-    lines.append("模拟结果 simulation" if args.lang == "zh" else "simulation")
+    lines.append("模拟结果" if zh else "simulation")
     emit(args, payload, lines)
     return 0
 
 
+_ZH_WORDS = {"exhaustive": "穷举", "greedy": "逐步删减", "count": "保持录取人数不变",
+             "rule": "按方案自身的分数线或名额"}
+
+
 def cmd_simplify(args: argparse.Namespace) -> int:
     """Ranked list of item removals and the admissions each changes."""
+    from scoring.sampling import for_sample
     from scoring.tuning.simplification import simplify
 
     keep = [k.strip() for k in args.keep.split(",") if k.strip()] if args.keep is not None else None
     scheme, pop, info = _load(args)
+    units = Units(len(pop), args.synth is not None)
+    scheme = for_sample(scheme, units.ratio)  # the quota's real places as the sample's
     with _bar("simplify") as bar:
         res = simplify(scheme, pop, keep=keep, hold=args.hold, method=args.method, seed=args.seed,
                        progress=lambda k, n: (setattr(bar, "total", n), bar.update(k - bar.n)))
     payload = {"scheme": {"id": scheme.id, "version": scheme.version, "stamp": scheme.stamp(args.lang)},
                "population_source": info, **res.to_dict(args.lang)}
-    lines = [scheme.stamp(args.lang), f"{res.method}, hold={res.hold}, admitted today: {res.admitted}"]
-    lines += ["  " + line for line in res.frame().to_string(index=False).splitlines()]
+    zh = args.lang != "en"
+    today = f"{units.people(res.admitted):,}"
+    lines = [scheme.stamp(args.lang), units.line(args.lang),
+             (f"方法：{_ZH_WORDS.get(res.method, res.method)}，{_ZH_WORDS.get(res.hold, res.hold)}，现行录取 {today} 人"
+              if zh else
+              f"{res.method}, hold={res.hold}, admitted today: {today}")]
+    frame = units.frame(res.frame(), skip=("dropped", "changed_share"))
+    names = {i.id: i.name(args.lang) for i in scheme.items}
+    frame["items"] = [("、" if zh else ", ").join(names.get(x, x) for x in str(v).split(", ")) for v in frame["items"]]
+    if zh:
+        frame = frame.rename(columns={"dropped": "删除项数", "items": "删除的项目", "changed": "名单变化",
+                                      "entered": "新进", "left": "退出", "admitted": "录取",
+                                      "changed_share": "变化占现行录取"})
+    lines += ["  " + line for line in frame.to_string(index=False).splitlines()]
     emit(args, payload, lines)
     return 0

@@ -66,19 +66,6 @@ class Units:
         return (f"人数为数据中的人数：{self.rows:,}行，每行代表1人（不使用权重）。" if zh else
                 f"Counts are people of the file: {self.rows:,} rows, 1 row = 1 person (no weights are applied).")
 
-    def sample_line(self, lang: str) -> str:
-        """The unit of a command that counts rows of the sample (``tune``): how to read them as real people."""
-        if not self.synthetic:
-            return self.line(lang)
-        return (f"人数单位：样本人数（合成样本{self.rows:,}行，每行代表{self.ratio_text()}人；乘以{self.ratio_text()}"
-                f"即为实际人数，假设样本代表杭州非户籍常住人口约{self.represents:,}人）；"
-                "--target-admitted 也按样本人数。"
-                if lang != "en" else
-                f"Counts are people of the sample (a synthetic sample of {self.rows:,} rows, 1 row = "
-                f"{self.ratio_text()} real people; multiply by {self.ratio_text()} for real people, assuming the "
-                f"sample stands for about {self.represents:,} non-hukou residents of Hangzhou); --target-admitted "
-                "is in people of the sample too.")
-
     def to_dict(self) -> dict[str, Any]:
         """The unit as plain data (JSON)."""
         return {"unit": "real people" if self.synthetic else "rows of the file (1 row = 1 person)",

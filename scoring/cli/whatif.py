@@ -12,10 +12,14 @@ from scoring.errors import ScoringInputError
 TEXT: dict[str, tuple[str, str]] = {
     "standing": ("人员 {pid}：总积分 {total} · 分数线 {line} · 差距 {distance} · {state}",
                  "person {pid}: total {total} · line {line} · distance {distance} · {state}"),
-    "in": ("在线内", "in"), "out": ("在线外", "out"),
+    "in": ("达到分数线", "in"), "out": ("未达分数线", "out"),
     "ineligible": ("不符合资格（{reason}）", "not eligible ({reason})"),
     "change": ("  {column}：{amount} → 总积分 {new_total}", "  {column}: {amount} → total {new_total}"),
-    "months": ("{n} 个月", "{n} months"), "yes": ("是", "yes"), "no": ("否", "no"),
+    "more": ("多 {n} 个月（{old} → {new} 年）", "{n} months more ({old} → {new} years)"),
+    "fewer": ("少 {n} 个月（{old} → {new} 年）", "{n} months fewer ({old} → {new} years)"),
+    "more_both": ("各多 {n} 个月", "{n} months more each"),
+    "set": ("改为“{value}”", "set to {value}"),
+    "yes": ("是", "yes"), "no": ("否", "no"),
     "nothing": ("  没有单项改变能改变结果", "  no single change flips the outcome"),
 }
 
@@ -67,20 +71,26 @@ def cmd_whatif(args: argparse.Namespace) -> int:
                "person_id": args.person, "line": line, "strict": strict, "total": now.total,
                "eligible": now.eligible, "reason": now.reason, "admitted": now.admitted, "distance": now.distance,
                "points": now.points, "changes": flips.to_dict(orient="records")}
+    gates = {g.id: (g.label.get(args.lang) if g.label else g.id) for g in scheme.eligibility}
     state = say("in" if now.admitted else "out", args.lang) if now.eligible else \
-        say("ineligible", args.lang, reason=now.reason)
+        say("ineligible", args.lang, reason=gates.get(now.reason, now.reason))
     lines = [scheme.stamp(args.lang),
              say("standing", args.lang, pid=args.person, total=f"{now.total:,.2f}",
                  line="—" if line is None else f"{line:,.2f}",
                  distance="—" if now.distance is None else f"{now.distance:+,.2f}", state=state)]
+    fewer = bool(now.admitted)  # an admitted person's outcome flips with fewer months, anyone else's with more
     for change in flips.itertuples(index=False):
         amount = change.amount
-        if change.kind in ("months", "both"):
-            amount = say("months", args.lang, n=amount)
+        if change.kind == "months":
+            old = float(row[change.column].iloc[0])
+            new = old + (-1 if fewer else 1) * int(amount) / 12.0
+            amount = say("fewer" if fewer else "more", args.lang, n=amount, old=f"{old:.2f}", new=f"{new:.2f}")
+        elif change.kind == "both":
+            amount = say("more_both", args.lang, n=amount)
         elif isinstance(amount, bool | np.bool_):
-            amount = say("yes" if amount else "no", args.lang)
+            amount = say("set", args.lang, value=say("yes" if amount else "no", args.lang))
         else:
-            amount = schema.value_label(change.column, amount, args.lang)
+            amount = say("set", args.lang, value=schema.value_label(change.column, amount, args.lang))
         column = "+".join(schema.label(c, args.lang) for c in str(change.column).split("+"))
         lines.append(say("change", args.lang, column=column, amount=amount,
                          new_total=f"{change.new_total:,.2f}"))

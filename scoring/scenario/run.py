@@ -183,27 +183,34 @@ def calibration_note(sc: Scenario) -> dict[str, Any]:
     return {"calibrated": True, **cal}
 
 
-def calibration_line(sc: Scenario) -> str:
-    """One line: what the scenario is calibrated to and how well it fits (or that it is not calibrated)."""
+def calibration_line(sc: Scenario, lang: str = "en") -> str:
+    """One line: what the scenario is calibrated to and how well it fits (or that it is not calibrated), in
+    ``lang`` (the target names are the targets file's own)."""
+    zh = lang == "zh"
     cal = sc.spec.calibration
     if not cal:
-        return f"{sc.id}: not calibrated; flows and propensities are stated assumptions"
+        return (f"{sc.id}：未校准；流量与申请倾向均为所述假设" if zh else
+                f"{sc.id}: not calibrated; flows and propensities are stated assumptions")
     fit = cal.get("fit") or []
     worst = max(fit, key=lambda r: abs(r.get("error_units") or 0), default=None)
-    parts = [f"{sc.id}: calibrated to {cal.get('targets')} ({len(fit)} targets, rms error "
+    parts = [f"{sc.id}：校准到 {cal.get('targets')}（{len(fit)} 个目标，均方根误差 {cal.get('rms_error_units')} 单位）"
+             if zh else f"{sc.id}: calibrated to {cal.get('targets')} ({len(fit)} targets, rms error "
              f"{cal.get('rms_error_units')} units)"]
     if worst is not None:
-        parts.append(f"largest error {_fit_text(worst)}")
+        parts.append(("最大误差 " if zh else "largest error ") + _fit_text(worst, lang))
     held = cal.get("held_out") or []
     if held:
-        parts.append("held out: " + "; ".join(_fit_text(r) for r in held))
-    return "; ".join(parts)
+        parts.append(("留出检验：" if zh else "held out: ") + "; ".join(_fit_text(r, lang) for r in held))
+    return ("；" if zh else "; ").join(parts)
 
 
-def _fit_text(row: dict[str, Any]) -> str:
+def _fit_text(row: dict[str, Any], lang: str = "en") -> str:
+    zh = lang == "zh"
     if row.get("observed") is None:  # a distribution: the model's distance from the observed shares
-        return f"{row.get('target')} distance {row.get('model')} ({row.get('error_units')} units)"
-    return f"{row.get('target')} observed {row.get('observed')}, model {row.get('model')}"
+        return (f"{row.get('target')} 距离 {row.get('model')}（{row.get('error_units')} 单位）" if zh else
+                f"{row.get('target')} distance {row.get('model')} ({row.get('error_units')} units)")
+    return (f"{row.get('target')} 观测 {row.get('observed')}，模型 {row.get('model')}" if zh else
+            f"{row.get('target')} observed {row.get('observed')}, model {row.get('model')}")
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:

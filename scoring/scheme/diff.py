@@ -99,6 +99,11 @@ def scheme_changes(old: Scheme, new: Scheme) -> list[Change]:
 
 
 STATUS_ZH = {"official": "官方", "illustrative": "示意", "draft": "草案"}
+KIND_LABELS: dict[str, tuple[str, str]] = {"per_unit": ("按单位计分", "per unit"),
+                                           "category": ("按类别计分", "by category"),
+                                           "bands": ("分档计分", "bands"), "flag": ("是否计分", "yes/no")}
+MODE_LABELS: dict[str, tuple[str, str]] = {"quota": ("名额", "quota"), "threshold": ("分数线", "score line"),
+                                           "both": ("分数线+名额", "line + quota")}
 
 
 def _fmt(value: Any, lang: str) -> str:
@@ -120,13 +125,47 @@ def _fmt(value: Any, lang: str) -> str:
     return str(value)
 
 
+def _value(key: str, value: Any, entry: dict[str, Any] | None, scheme: Scheme, lang: str) -> str:
+    """A value of ``key`` in words of ``lang``: category values, groups, columns, kinds, modes and measures by their
+    labels (never the file's English codes in the Chinese view); anything else as :func:`_fmt` writes it."""
+    from scoring.labels import measure_label
+    from scoring.population import schema
+
+    i = 0 if lang != "en" else 1
+    if value is None or isinstance(value, bool):
+        return _fmt(value, lang)
+    if key == "points" and isinstance(value, dict) and entry is not None and entry.get("column"):
+        return "{" + ", ".join(f"{schema.value_label(str(entry['column']), k, lang)}: {_fmt(v, lang)}"
+                               for k, v in value.items()) + "}"
+    if key in ("group", "within") and isinstance(value, str):
+        return scheme.group_label(value, lang)
+    if key == "groups" and isinstance(value, list) and all(isinstance(g, str) for g in value):
+        return "、".join(scheme.group_label(g, lang) for g in value) if i == 0 else \
+            ", ".join(scheme.group_label(g, lang) for g in value)
+    if key in ("column", "max_units_column") and isinstance(value, str):
+        return schema.label(value, lang)
+    if key == "columns" and isinstance(value, dict):
+        return "{" + ", ".join(f"{schema.label(str(k), lang)}: {_fmt(v, lang)}" for k, v in value.items()) + "}"
+    if key == "kind" and value in KIND_LABELS:
+        return KIND_LABELS[value][i]
+    if key == "mode" and value in MODE_LABELS:
+        return MODE_LABELS[value][i]
+    if key == "measure" and value in ("design", "realised", "decisive"):
+        return measure_label(value, "short", lang)
+    if key == "" and isinstance(value, dict) and "id" in value:  # a whole entry (an added item or gate)
+        sep = "；" if i == 0 else "; "
+        return sep.join(f"{KEY_LABELS.get(k, (k, k))[i]}{'：' if i == 0 else ': '}{_value(k, v, value, scheme, lang)}"
+                        for k, v in value.items() if k not in _SKIP and k != "id")
+    return _fmt(value, lang)
+
+
 def _entry_name(scheme: Scheme, section: str, ident: str, lang: str) -> str:
     if section == "items":
         try:
             name = scheme.item(ident).name(lang)
         except KeyError:
             return ident
-        return f"{ident}（{name}）" if lang == "zh" else f"{ident} ({name})"
+        return f"“{name}”" if lang == "zh" else f"{ident} ({name})"  # the Chinese view names it, no code
     return ident
 
 
@@ -142,18 +181,23 @@ def scheme_diff(old: Scheme, new: Scheme, lang: str = "zh") -> list[str]:
         "admission": ("录取规则", "admission rule"),
     }
     lines: list[str] = []
+    entries = {id(sch): {e["id"]: e for part in ("items", "eligibility") for e in sch.to_dict().get(part, [])}
+               for sch in (old, new)}
     for ch in scheme_changes(old, new):
         sec = section_names[ch.section][0 if zh else 1]
         source = new if ch.new is not None else old
         entry = _entry_name(source, ch.section, ch.entry, "zh" if zh else "en") if ch.entry else ""
-        where = f"{sec} {entry}".strip()
+        where = (f"{sec}{entry}" if zh else f"{sec} {entry}").strip()
+        entry_data = entries[id(source)].get(ch.entry) if ch.section in ("items", "eligibility") else None
         if not ch.key and ch.old is None:
-            lines.append(f"新增{where}：{_fmt(ch.new, lang)}" if zh else f"added {where}: {_fmt(ch.new, lang)}")
+            added = _value("", ch.new, None, source, lang)
+            lines.append(f"新增{where}：{added}" if zh else f"added {where}: {added}")
         elif not ch.key and ch.new is None:
             lines.append(f"删除{where}" if zh else f"removed {where}")
         else:
             label = KEY_LABELS.get(ch.key, (ch.key, ch.key))[0 if zh else 1] if ch.key else ""
-            old_v, new_v = _fmt(ch.old, lang), _fmt(ch.new, lang)
+            old_v = _value(ch.key, ch.old, entry_data, old, lang)
+            new_v = _value(ch.key, ch.new, entry_data, new, lang)
             if ch.key == "status" and zh:
                 old_v, new_v = (STATUS_ZH.get(str(v), v) for v in (old_v, new_v))
             if zh:

@@ -28,14 +28,22 @@ class Binding:
     gap: float
     alone: bool
 
-    def text(self, lang: str = "zh") -> str:
-        """One line naming the constraint, the best reachable value and the gap."""
-        best = "n/a" if self.best is None else f"{self.best:.4g}"
+    def text(self, lang: str = "zh", ratio: float = 1.0) -> str:
+        """One line naming the constraint, the best reachable value and the gap, in ``lang`` with values for people
+        (a count of a sample of ``ratio`` real people per row in real people)."""
+        from scoring.tuning.text import constraint_name, quantity_text
+
+        name = constraint_name(self.constraint, self.quantity, lang)
+        sense = "≤" if "<=" in self.constraint else "≥"
+        required, best = (quantity_text(self.quantity, v, ratio) for v in (self.required, self.best))
+        gap = quantity_text(self.quantity, self.gap, ratio)
+        if self.quantity == "share":  # a difference of shares: percentage points
+            gap = f"{self.gap * 100:.1f}{' percentage points' if lang == 'en' else '个百分点'}"
         if lang == "en":
             how = "even on its own within the bounds" if self.alone else "while the other constraints hold"
-            return f"binding: {self.constraint}: best reachable {how} is {best}; short by {self.gap:.4g}"
+            return f"binding: {name} {sense} {required}: best reachable {how} is {best}; short by {gap}"
         how = "即使单独考虑（在参数范围内）" if self.alone else "在满足其他约束的前提下"
-        return f"约束受限：{self.constraint}：{how}最多只能达到 {best}，差距 {self.gap:.4g}"
+        return f"约束受限：{name} {sense} {required}：{how}最多只能达到 {best}，差距 {gap}"
 
 
 def _starts(prob: Problem, k: int) -> list[np.ndarray]:

@@ -1,0 +1,131 @@
+"""The command line's one-line error reasons in the report's language.
+
+The library raises its reasons in English (``--lang en`` and ``--json`` consumers keep them as written). With
+``--lang zh`` (the default) the common ones are worded in Chinese: the refused rows of a population file and the
+identifier refusal from their fields, the rest by their fixed wording. A reason not matched here is shown as
+written, never hidden.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from scoring.reasons import reason_text
+
+_Z = Callable[[re.Match[str]], str]
+ZH: list[tuple[re.Pattern[str], _Z]] = [
+    (re.compile(r"^population file not found: (.+)$"),
+     lambda m: f"找不到人口数据文件：{m[1]}"),
+    (re.compile(r"^(.+): (scheme|scenario|targets|rule set|ruleset|cases?) file not found(.*)$"),
+     lambda m: f"{m[1]}：找不到{_FILES.get(m[2], '')}文件" + ("（格式见 docs/schemes.md 的 Cases 一节）"
+                                                          if "docs/schemes.md" in m[3] else "")),
+    (re.compile(r"^(--\S+) (.+): is a folder; give a file name inside it$"),
+     lambda m: f"{m[1]} {m[2]}：这是一个文件夹，请给出其中的文件名"),
+    (re.compile(r"^(--\S+) (.+): is the input file (.+); write the output elsewhere$"),
+     lambda m: f"{m[1]} {m[2]}：与输入文件 {m[3]} 相同，请写到别处"),
+    (re.compile(r"^(?:.*: )?argument (\S+): (.+) is negative; a quota is 0 or more places$"),
+     lambda m: f"参数 {m[1]}：{m[2]} 是负数；名额须为 0 或更多"),
+    (re.compile(r"^(?:.*: )?argument (\S+): '(.*)' is not a whole number$"),
+     lambda m: f"参数 {m[1]}：“{m[2]}”不是整数"),
+    (re.compile(r"^(?:.*: )?argument (\S+): '(.*)' is not a number$"),
+     lambda m: f"参数 {m[1]}：“{m[2]}”不是数字"),
+    (re.compile(r"^(?:.*: )?the following arguments are required: (.+)$"),
+     lambda m: f"缺少必需的参数：{m[1]}"),
+    (re.compile(r"^(?:.*: )?unrecognized arguments: (.+)$"),
+     lambda m: f"无法识别的参数：{m[1]}"),
+    (re.compile(r"^(?:.*: )?argument (\S+): invalid choice: (.+?) \(choose from (.+)\)$"),
+     lambda m: f"参数 {m[1]}：无效的选项 {m[2]}（可选：{m[3]}）"),
+    (re.compile(r"^(?:.*: )?argument (\S+): expected one argument$"),
+     lambda m: f"参数 {m[1]}：需要一个值"),
+    (re.compile(r"^--person '(.+)': no such person_id in (.+)$"),
+     lambda m: f"--person “{m[1]}”：{m[2]} 中没有这个人员编号"),
+    (re.compile(r"^(.+): has no person_id column$"),
+     lambda m: f"{m[1]}：没有人员编号（person_id）列"),
+    (re.compile(r"^ties: column '(.+)' is not in the population columns: (.+)$"),
+     lambda m: f"同分规则：列“{m[1]}”不在人口数据的列中（现有：{m[2]}）"),
+    (re.compile(r"^(--\S+): value (.+) must be (\d+) or more people$"),
+     lambda m: f"{m[1]}：{m[2]} 须为 {m[3]} 人或更多"),
+    (re.compile(r"^--target-admitted: under a quota of (\d+) the number admitted is the quota; give --target-cutoff "
+                r"instead, or a threshold$"),
+     lambda m: f"--target-admitted：名额为 {m[1]} 时录取人数就是名额；请改用 --target-cutoff，或使用分数线"),
+    (re.compile(r"^cannot read (.+): (.+)$"),
+     lambda m: f"无法读取 {m[1]}：{m[2]}"),
+    (re.compile(r"^not enough memory for this input; try a smaller input or a machine with more$"),
+     lambda m: "内存不足以处理此输入；请减小输入或换用内存更大的机器"),
+]
+_FILES = {"scheme": "方案", "scenario": "情景", "targets": "校准目标", "rule set": "规则集", "ruleset": "规则集",
+          "case": "案例", "cases": "案例"}
+_ID_KINDS = {"name": "姓名", "id_number": "身份证号", "phone": "手机或电话号码",
+             "contact": "联系方式（微信、QQ或电子邮箱）"}
+
+
+def lang_of(argv: Sequence[str]) -> str:
+    """The report's language named on a command line (``--lang en`` / ``--lang=en``); zh by default."""
+    args = list(argv)
+    for n, a in enumerate(args):
+        if a == "--lang" and n + 1 < len(args):
+            return "en" if args[n + 1] == "en" else "zh"
+        if a.startswith("--lang="):
+            return "en" if a.split("=", 1)[1] == "en" else "zh"
+    return "zh"
+
+
+def _rows_zh(exc: Any) -> str | None:
+    """The refused rows of a population file (``exc.load``: scoring.population.load.PopulationLoad), in Chinese."""
+    load = getattr(exc, "load", None)
+    rejected = getattr(load, "rejected", None)
+    if load is None or rejected is None or not len(rejected):
+        return None
+    from scoring.population.load import SHOW_ROWS
+    from scoring.population.schema import label
+
+    shown = []
+    for r in rejected.drop_duplicates("row").head(SHOW_ROWS).itertuples():
+        excel = load.excel_row(r.row)
+        column = label(str(r.column), "zh")  # the column's Chinese name (the schema's), as the user's file has it
+        where = f"第 {r.row} 行{f'（Excel 第 {excel} 行）' if excel is not None else ''}，列“{column}”"
+        shown.append(f"{where}：{reason_text(r.reason, 'zh')}")
+    source = str(exc).split(": row ", 1)[0] if ": row " in str(exc) else str(getattr(load, "source", ""))
+    return (f"{source}：{'；'.join(shown)}（{load.rows_in} 行中 {load.rows_rejected} 行无效；"
+            "加 --skip-invalid 可保留有效行）")
+
+
+def _identifiers_zh(exc: Any) -> str:
+    items = []
+    for f in exc.findings:
+        col = f"列“{f['column']}”" if f.get("column") is not None else f"第{f.get('position') or '?'}列（列名不显示）"
+        kind = _ID_KINDS.get(f.get("kind"), str(f.get("kind")))
+        if f.get("from_header"):
+            reason = f"列名表明含{kind}"
+        elif f.get("rows"):
+            reason = f"{int(f.get('rows_hit') or 0):,}个值含{kind}"
+        else:
+            reason = "多数值看起来像人名"
+        where = ""
+        if f.get("rows"):
+            rows = "、".join(str(int(r)) for r in f["rows"]) + ("……" if f.get("more") else "")
+            where = f"（Excel 第{rows}行）" if f.get("excel") else f"（数据第{rows}行）"
+        items.append(f"{col}：{reason}{where}")
+    head = "评分所用的列中含有标识信息" if exc.needed else "发现直接标识信息"
+    return f"{exc.file}：{head}——{'；'.join(items)}。请删除这些信息，或加 --drop-identifiers 删除这些列。"
+
+
+def localized(exc: BaseException | str, lang: str) -> str:
+    """The one-line reason of ``exc`` (or a message) in ``lang``: Chinese where known, else as written."""
+    text = " ".join(str(exc).split("\n")[0].split())
+    if lang == "en":
+        return text
+    from scoring.errors import IdentifierError
+
+    if isinstance(exc, IdentifierError) and exc.findings:
+        return _identifiers_zh(exc)
+    rows = _rows_zh(exc) if not isinstance(exc, str) else None
+    if rows is not None:
+        return rows
+    for pattern, make in ZH:
+        m = pattern.match(text)
+        if m:
+            return make(m)
+    return text

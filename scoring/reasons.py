@@ -1,0 +1,55 @@
+"""The population loader's reasons and notes in Chinese, by their fixed wording: one table shared by the dashboard
+(the Data page's rejected rows) and the command line (``admit``/``score`` errors and ``*.rejected.csv`` with
+``--lang zh``). The loader (scoring.population.load) writes its reasons in English; a reason not matched here is
+returned as written, never hidden."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+ZH: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (re.compile(r"^missing value$"), lambda m: "缺少数值"),
+    (re.compile(r"^not a number: (.*)$"), lambda m: f"不是数字：{m[1]}"),
+    (re.compile(r"^not a finite number$"), lambda m: "不是有限的数字"),
+    (re.compile(r"^must be a whole number, got (.*)$"), lambda m: f"须为整数，填写的是 {m[1]}"),
+    (re.compile(r"^must be between (.*) and (.*), got (.*)$"),
+     lambda m: f"须在 {m[1]} 到 {m[2]} 之间，填写的是 {m[3]}"),
+    (re.compile(r"^expected 是/否 \(yes/no\), got (.*)$"), lambda m: f"应为“是”或“否”，填写的是 {m[1]}"),
+    (re.compile(r"^unknown value (.*) \(allowed: (.*)\)$"), lambda m: f"未知取值 {m[1]}（可选：{_labels(m[2])}）"),
+    (re.compile(r"^the column holds numbers but this value is text: (.*)$"),
+     lambda m: f"该列为数字，但此值为文字：{m[1]}"),
+    (re.compile(r"^person_id (.*) is not unique \(rows (.*)\)$"), lambda m: f"人员编号 {m[1]} 重复（第 {m[2]} 行）"),
+    (re.compile(r"^permit_years exceed the age$"), lambda m: "居住证年限超过年龄"),
+    (re.compile(r"^permit_years > 0 but has_residence_permit is 否 \(no\)$"),
+     lambda m: "居住证年限大于0，但未持有居住证"),
+    (re.compile(r"^(.*) \((.*)\) exceed the age \((.*)\)$"), lambda m: f"{m[1]}（{m[2]}）超过年龄（{m[3]}）"),
+    (re.compile(r"^(.*) \((.*)\) exceed (.*)$"), lambda m: f"{m[1]}（{m[2]}）超过 {m[3]}"),
+    (re.compile(r"^dropped identifier column\(s\): (.*)$"), lambda m: f"已删除直接标识列：{m[1]}"),
+    (re.compile(r"^header found on line (\d+); (\d+) line\(s\) above it were skipped$"),
+     lambda m: f"在第 {m[1]} 行找到列名，其上 {m[2]} 行已跳过"),
+    (re.compile(r"^read sheet '(.*)' of (\d+)$"), lambda m: f"读取了 {m[2]} 个工作表中的“{m[1]}”"),
+    (re.compile(r"^header found on row (\d+) of sheet '(.*?)'(.*)$"),
+     lambda m: f"在工作表“{m[2]}”的第 {m[1]} 行找到列名"),
+    (re.compile(r"^(\w+): (\d+) value\(s\) not in the schema kept as they are: (.*)$"),
+     lambda m: f"{m[1]}：{m[2]} 个取值不在数据字典中，按原样保留：{m[3]}"),
+]
+
+
+
+def _labels(allowed: str) -> str:
+    """``none/未上过学, primary/小学`` -> ``未上过学、小学``: the Chinese names of the allowed values (the file may
+    hold either the code or a name; the Chinese view names them, never the English codes)."""
+    return "、".join(part.split("/", 1)[1] if "/" in part else part for part in allowed.split(", "))
+
+
+def reason_text(text: str, lang: str = "zh") -> str:
+    """A loader reason or note in ``lang`` (Chinese by the table above; English, or an unknown reason, as written)."""
+    out = str(text)
+    if lang == "en":
+        return out
+    for pattern, make in ZH:
+        m = pattern.match(out)
+        if m:
+            return make(m)
+    return out

@@ -1,0 +1,139 @@
+"""The command line speaks the report's language (trial finding 14, issue 16 item 11): with ``--lang zh`` (the
+default) a user's mistake, the refused rows (stderr and ``*.rejected.csv``), ``whatif``, ``run`` and ``compare``
+read in Chinese; with ``--lang en`` in English. Ids, file paths, numbers and the schemes' own ids are not words."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from scoring.cli import main
+from scoring.population.synthetic import synth
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEME = ROOT / "scenarios" / "schemes" / "hangzhou-2023-illustrative.yaml"
+# ASCII that is not a word of a language: paths, options, ids, codes quoted from the file, numbers
+NOT_WORDS = re.compile(r"(hangzhou-[\w.-]+|\bv20[\w.-]+|--[\w-]+|[\w./-]*/[\w./-]+|\b[\w-]+\.(?:csv|yaml|parquet)\b"
+                       r"|'[^']*'|“[^”]*”|\b\w*\d\w*\b|\bP\d+|Excel)")
+WORD = re.compile(r"[A-Za-z]{2,}")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def english_words(text: str) -> list[str]:
+    return WORD.findall(NOT_WORDS.sub(" ", text))
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    tmp = tmp_path_factory.mktemp("lang")
+    pop = synth(200, 3)
+    good = tmp / "good.csv"
+    pop.to_csv(good, index=False)
+    bad = pop.astype({"insurance_years": object, "education": object}).copy()
+    bad.loc[7, "insurance_years"] = -5
+    bad.loc[10, "education"] = "火星大学"
+    bad.loc[12, "person_id"] = bad.loc[11, "person_id"]
+    bad_path = tmp / "bad.csv"
+    bad.to_csv(bad_path, index=False)
+    return {"good": good, "bad": bad_path, "tmp": tmp}
+
+
+def _err(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # a usage error (argparse) exits from parsing
+        code = exc.code
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err
+    return err
+
+
+def test_admit_mistakes_in_the_reports_language(files, capsys) -> None:
+    cases = [
+        ["admit", "--scheme", str(SCHEME), "--population", str(files["bad"])],  # refused rows
+        ["admit", "--scheme", str(SCHEME), "--population", str(files["tmp"] / "missing.csv")],
+        ["admit", "--scheme", str(files["tmp"] / "missing.yaml"), "--population", str(files["good"])],
+        ["admit", "--scheme", str(SCHEME), "--population", str(files["good"]), "--out", str(files["tmp"])],
+        ["admit", "--scheme", str(SCHEME), "--population", str(files["good"]), "--out", str(files["good"])],
+    ]
+    for argv in cases:
+        zh = _err(capsys, argv)
+        assert CJK.search(zh) and not english_words(zh.removeprefix("error: ")), zh
+        en = _err(capsys, [*argv, "--lang", "en"])
+        assert not CJK.search(en.replace("火星大学", "").replace("未上过学", "")) or "allowed" in en, en
+    zh = _err(capsys, cases[0])
+    assert "社保缴纳年限" in zh and "须在 0 到 100 之间" in zh and "--skip-invalid" in zh  # the user's column, named
+    for argv in (["admit", "--scheme", str(SCHEME), "--population", str(files["good"]), "--quota", "abc"],
+                 ["admit", "--scheme", str(SCHEME)]):  # usage errors (argparse) too
+        zh = _err(capsys, argv)
+        assert CJK.search(zh) and not english_words(zh.split(": ", 1)[1].replace("python -m scoring admit", "")), zh
+        assert not CJK.search(_err(capsys, [*argv, "--lang", "en"]))
+
+
+def test_rejected_rows_file_in_the_reports_language(files, capsys) -> None:
+    for lang in ("zh", "en"):
+        out = files["tmp"] / f"y_{lang}.csv"
+        assert main(["admit", "--scheme", str(SCHEME), "--population", str(files["bad"]), "--skip-invalid",
+                     "--out", str(out), "--lang", lang]) == 0
+        capsys.readouterr()
+        reasons = pd.read_csv(files["tmp"] / f"y_{lang}.rejected.csv", encoding="utf-8-sig")["reason"]
+        assert len(reasons) == 4
+        for r in reasons:
+            if lang == "zh":
+                assert CJK.search(r) and not english_words(r), r  # incl. the allowed values: names, not codes
+            else:
+                assert english_words(r), r
+    zh = pd.read_csv(files["tmp"] / "y_zh.rejected.csv", encoding="utf-8-sig")
+    assert "须在 0 到 100 之间，填写的是 -5" in set(zh["reason"])
+    assert any(r.startswith("未知取值 '火星大学'（可选：未上过学、小学、") for r in zh["reason"])  # trial finding 17
+    assert list(zh.columns[:3]) == ["row", "column", "reason"]  # the file's headers stay the documented ones
+
+
+def test_whatif_says_what_changes_in_words(files, capsys) -> None:
+    pop = pd.read_csv(files["good"])
+    for person in pop["person_id"].head(40):
+        for lang in ("zh", "en"):
+            assert main(["whatif", "--scheme", str(SCHEME), "--population", str(files["good"]), "--person",
+                         str(person), "--lang", lang]) == 0
+            lines = capsys.readouterr().out.strip().splitlines()[1:]  # after the stamp
+            for line in lines:
+                if lang == "zh":
+                    assert not english_words(line), line
+                else:
+                    assert not CJK.search(line), line
+            if lang == "zh" and "达到分数线" in lines[0]:
+                assert all(re.search(r"少 \d+ 个月（[\d.]+ → [\d.]+ 年）", x) or "改为" in x for x in lines[1:])
+
+
+def _scenario(tmp: Path, name: str, **extra: object) -> Path:
+    data = {"id": name, "scheme": str(ROOT / "scenarios/schemes/hangzhou-2022-illustrative.yaml"),
+            "population": {"synth": {"n": 1500, "seed": 2}}, "horizon": 2, "admission": {"mode": "quota", "quota": 40},
+            "dynamics": {"arrivals": {"per_year": 100}}, **extra}
+    path = tmp / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def test_run_and_compare_text_in_the_reports_language(files, capsys) -> None:
+    tmp = files["tmp"]
+    a = _scenario(tmp, "a")
+    b = _scenario(tmp, "b", admission={"mode": "none"}, recognition={"yrd_insurance": True})
+    for lang in ("zh", "en"):
+        assert main(["compare", str(a), str(b), "--out", str(tmp / f"cmp_{lang}"), "--no-quota-question",
+                     "--no-progress", "--lang", lang]) == 0
+        text = capsys.readouterr().out
+        assert main(["run", str(a), "--out", str(tmp / f"run_{lang}"), "--no-quota-question", "--no-progress",
+                     "--lang", lang]) == 0
+        text += capsys.readouterr().out
+        body = text.replace(str(tmp), " ")
+        if lang == "zh":
+            assert "累计互认" in body and "长三角社保互认" in body and "结果已写入" in body
+            assert not english_words(body), english_words(body)
+        else:
+            assert "YRD insurance years" in body and "results in" in body
+            assert not CJK.search(body), CJK.findall(body)
