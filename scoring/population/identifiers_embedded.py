@@ -59,13 +59,19 @@ _PROVINCES[[11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 
             54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91]] = True
 
 
+def one_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """An Arrow column as one Array: a single chunk as it is (``combine_chunks`` would copy it), else joined."""
+    if isinstance(values, pa.ChunkedArray):
+        return values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
+    return values
+
+
 def clean_text(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     """NFKC-normalised text without zero-width or direction-control characters (the form that is screened).
 
     Only the values that are not plain ASCII are touched (NFKC leaves ASCII as it is).
     """
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
+    values = one_array(values)
     other = pc.invert(pc.fill_null(pc.string_is_ascii(values), True))
     if not pc.any(other).as_py():
         return values
@@ -103,8 +109,7 @@ def _match(values: pa.Array | pa.ChunkedArray, pattern: str) -> np.ndarray:
 def _id18_inside(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Which values hold an 18-character run (17 digits + digit or X) with a valid check digit."""
     tokens = pc.split_pattern_regex(pc.utf8_upper(values), r"[^0-9X]+")
-    if isinstance(tokens, pa.ChunkedArray):
-        tokens = tokens.combine_chunks()
+    tokens = one_array(tokens)
     flat = pc.list_flatten(tokens)
     parent = pc.list_parent_indices(tokens).to_numpy(zero_copy_only=False)
     shaped = pc.match_substring_regex(flat, r"^[0-9]{17}[0-9X]$").to_numpy(zero_copy_only=False).astype(bool)
@@ -215,8 +220,7 @@ def column_text_hits(arr: pa.Array) -> tuple[list[str], np.ndarray]:
     hashing, and the other values (Chinese text, full-width characters) once per distinct value, after
     normalisation; in both, the prefilter selects the values the detailed patterns confirm.
     """
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
+    arr = one_array(arr)
     if not column_may_hold(arr):
         return [], np.zeros(0, dtype=np.int64)
     long_idx = np.flatnonzero(pc.fill_null(pc.greater_equal(pc.binary_length(arr), MIN_BYTES), False)
