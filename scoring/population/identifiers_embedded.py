@@ -21,6 +21,8 @@ an ID number typed as a number keeps its area code and birth date but loses its 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -202,10 +204,69 @@ def whole_text(arr: pa.Array) -> pa.Array:
     return pa.Array.from_buffers(pa.large_string(), 1, [None, pa.py_buffer(bounds), bufs[2]])
 
 
+_BYTE = np.arange(256)
+_LETTER = (_BYTE < 0x80) & (((_BYTE | 32) - 97) % 256 < 26)
+_DIGIT_OR_SEP = ((_BYTE >= 48) & (_BYTE <= 57)) | np.isin(_BYTE, [9, 10, 11, 12, 13, 32, 45])  # [0-9], \s, -
+_MOBILE_SPAN = 11  # the prefilter's number patterns need 11 digits in a row (separators allowed between them)
+
+
+def _position_bits(data: np.ndarray, n: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The OR and the AND of the bytes at each of the ``width`` positions over ``n`` values of one width (laid end
+    to end in ``data``). The bytes are read as 64-bit words in blocks of lcm(width, 8) bytes (a whole number of
+    values and of words), so that numpy reduces whole words; the few values after the last block are added."""
+    block = math.lcm(width, 8)
+    per = block // width  # values in a block
+    blocks = n // per
+    ors, ands = np.zeros(width, dtype=np.uint8), np.full(width, 0xFF, dtype=np.uint8)
+    if blocks:
+        words = np.frombuffer(data[:blocks * block], dtype=np.uint64).reshape(blocks, block // 8)
+        o = np.bitwise_or.reduce(words, axis=0).view(np.uint8).reshape(per, width)
+        a = np.bitwise_and.reduce(words, axis=0).view(np.uint8).reshape(per, width)
+        ors |= np.bitwise_or.reduce(o, axis=0)
+        ands &= np.bitwise_and.reduce(a, axis=0)
+    rest = data[blocks * block:n * width].reshape(-1, width)
+    if len(rest):
+        ors |= np.bitwise_or.reduce(rest, axis=0)
+        ands &= np.bitwise_and.reduce(rest, axis=0)
+    return ors, ands
+
+
+def one_width_clean(arr: pa.Array) -> bool:
+    """True when a proof over byte positions shows that no value of a null-free string column of one width can
+    match :data:`PREFILTER` (so none holds an identifier): the bytes that can occur at each position are bounded by
+    the OR and the AND of that position's bytes over every value, and with them no position can hold a non-ASCII
+    byte (so normalisation changes nothing) or "@", no two adjacent positions can both hold a letter (every Latin
+    label has two letters in a row), and no 11 adjacent positions can all hold a digit or separator (the number
+    patterns need 11 digits). Exact, not a sample: about a read of the bytes, as 64-bit words. False when the proof
+    does not go through (the values are then screened by pattern) or the column is not of one width."""
+    n = len(arr)
+    offs, data, width = text_buffers(arr)
+    if not n or not width or arr.null_count:
+        return False
+    ors, ands = _position_bits(data[offs[0]:offs[0] + n * width], n, width)
+    # can[j, b]: byte b is consistent with the bits seen at position j (a superset of the bytes that occur there)
+    can = ((_BYTE[None, :] & ~ors[:, None].astype(np.int64)) == 0) & ((_BYTE[None, :] & ands[:, None]) == ands[:, None])
+    if can[:, 0x80:].any() or can[:, ord("@")].any():
+        return False
+    letter = (can & _LETTER).any(axis=1)
+    if (letter[1:] & letter[:-1]).any():
+        return False
+    digit = (can & _DIGIT_OR_SEP).any(axis=1)
+    run = 0
+    for d in digit:
+        run = run + 1 if d else 0
+        if run >= _MOBILE_SPAN:
+            return False
+    return True
+
+
 def column_may_hold(arr: pa.Array) -> bool:
-    """False when no value of the string column can hold an identifier: its whole text, as one value, is plain
-    ASCII (so normalisation changes nothing) and matches no :data:`PREFILTER` (a superset of every detailed pattern:
-    a match inside a value is a match inside the whole text). One pass of RE2 over the buffer, without the GIL."""
+    """False when no value of the string column can hold an identifier: a column of one width passes the byte-
+    position proof of :func:`one_width_clean`, or its whole text, as one value, is plain ASCII (so normalisation
+    changes nothing) and matches no :data:`PREFILTER` (a superset of every detailed pattern: a match inside a value
+    is a match inside the whole text; one pass of RE2 over the buffer, without the GIL)."""
+    if one_width_clean(arr):
+        return False
     one = whole_text(arr)
     if not pc.all(pc.string_is_ascii(one)).as_py():
         return True
