@@ -97,13 +97,14 @@ class ScoreResult:
         """Distinct rows rejected."""
         return int(self.rejected["row"].nunique()) if len(self.rejected) else 0
 
-    def group_cents(self, groups: list[str] | tuple[str, ...] | str) -> np.ndarray:
-        """Sum of the item points (cents, int64) of the items in ``groups``."""
+    def group_cents(self, groups: list[str] | tuple[str, ...] | str, rows: np.ndarray | None = None) -> np.ndarray:
+        """Sum of the item points (cents, int64) of the items in ``groups``; only at the positions ``rows`` when
+        given."""
         wanted = {groups} if isinstance(groups, str) else set(groups)
-        out = np.zeros(self.n, dtype=np.int64)
+        out = np.zeros(self.n if rows is None else len(rows), dtype=np.int64)
         for item in self.scheme.items:
             if item.group in wanted:
-                out += self.item_cents[item.id]
+                out += self.item_cents[item.id] if rows is None else self.item_cents[item.id][rows]
         return out
 
     def to_frame(self, lang: str | None = None) -> pd.DataFrame:

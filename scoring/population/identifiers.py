@@ -137,7 +137,7 @@ def embedded_hits(col: pd.Series) -> tuple[list[str], np.ndarray]:
             if text.size:
                 note(*_text_hits(col, text))
     elif pd.api.types.is_string_dtype(col.dtype):
-        arr = one_array(pa.array(col.array, from_pandas=True))
+        arr = pa.array(col.array, from_pandas=True)  # its chunks as they are: column_text_hits joins them if need be
         if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
             arr = arr.cast(pa.large_string())
         found, pos = column_text_hits(arr)

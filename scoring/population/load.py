@@ -24,7 +24,6 @@ from scoring.population.identifiers import IdentifierFinding, screen_identifiers
 from scoring.population.identifiers_arrow import UnreadColumns, screen_unread
 from scoring.population.io import MAX_COLUMNS, clean_header, read_table
 from scoring.population.schema import Schema, load_schema, normalise_header
-from scoring.population.text import single_chunk
 from scoring.population.validate import STR_DTYPE, Problems, duplicate_ids, logical_checks, show_value, type_columns
 
 __all__ = [
@@ -318,9 +317,6 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
         dup = pd.Index(headers)[pd.Index(headers).duplicated()][0]
         raise PopulationError(f"{name}: column header {show_value(dup)} appears twice")
     raw = raw.reset_index(drop=True)
-    for c in raw.columns:  # text in several chunks (a Parquet file's batches): joined once, read in place after
-        if raw[c].dtype == STR_DTYPE:
-            raw[c] = single_chunk(raw[c])
     n = len(raw)
     mapping, _ = _map_headers(headers, schema, name)
 

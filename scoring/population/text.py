@@ -23,25 +23,21 @@ _TOKEN_BYTES = max(len(t.encode()) for t in MISSING_TOKENS)
 
 def null_free_text(col: pd.Series) -> pa.Array | None:
     """A non-empty pyarrow text column as one null-free string Array; None for any other column. A column of one
-    chunk is not copied (see :func:`single_chunk`)."""
+    chunk is not copied."""
+    chunks = text_chunks(col)
+    return None if chunks is None else one_array(pa.chunked_array(chunks, type=chunks[0].type))
+
+
+def text_chunks(col: pd.Series) -> list[pa.Array] | None:
+    """The chunks of a non-empty, null-free pyarrow text column as they are (a Parquet file gives one per batch;
+    joining them would copy the text); None for any other column."""
     if col.dtype != STR_DTYPE or len(col) == 0:
         return None
-    arr = one_array(pa.array(col.array))
+    arr = pa.array(col.array)
     if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return None
-    return arr
-
-
-def single_chunk(col: pd.Series) -> pd.Series:
-    """A pyarrow text column whose values are in several chunks (a Parquet file gives one per batch) with its
-    chunks joined once, so that the whole-column work that follows reads one set of buffers without copying them
-    again; any other column as it is."""
-    if col.dtype != STR_DTYPE:
-        return col
-    chunked = pa.array(col.array)
-    if not isinstance(chunked, pa.ChunkedArray) or chunked.num_chunks <= 1:
-        return col
-    return pd.Series(pd.array(chunked.combine_chunks(), dtype=STR_DTYPE), index=col.index, name=col.name)
+    chunks = [c for c in arr.chunks if len(c)] if isinstance(arr, pa.ChunkedArray) else [arr]
+    return chunks or None
 
 
 @dataclass(frozen=True)
@@ -81,18 +77,33 @@ def _odd(first: np.ndarray, last: np.ndarray) -> np.ndarray | None:
 
 
 def text_edges(col: pd.Series) -> TextEdges | None:
-    """The :class:`TextEdges` of a null-free pyarrow text column (None for a null-holding or other column)."""
-    arr = null_free_text(col)
-    if arr is None:
+    """The :class:`TextEdges` of a null-free pyarrow text column (None for a null-holding or other column), chunk
+    by chunk in place."""
+    chunks = text_chunks(col)
+    if chunks is None:
         return None
+    parts = [_chunk_edges(c) for c in chunks]
+    n = sum(len(c) for c in chunks)
+
+    def joined(i: int) -> np.ndarray | None:
+        if all(p[i] is None for p in parts):
+            return None
+        return np.concatenate([np.zeros(len(c), dtype=bool) if p[i] is None else p[i]
+                               for c, p in zip(chunks, parts, strict=True)])
+
+    return TextEdges(n, joined(0), joined(1))
+
+
+def _chunk_edges(arr: pa.Array) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(spaced, short) of one chunk, as in :class:`TextEdges`."""
     n = len(arr)
     offs, data, width = text_buffers(arr)
     if width == 0:
-        return TextEdges(n, None, np.ones(n, dtype=bool))
+        return None, np.ones(n, dtype=bool)
     if width is not None:  # one width: the first and last bytes are strided views
         base = data[offs[0]:offs[-1]]
-        return TextEdges(n, _odd(base[0::width], base[width - 1::width]),
-                         np.ones(n, dtype=bool) if width <= _TOKEN_BYTES else None)
+        return (_odd(base[0::width], base[width - 1::width]),
+                np.ones(n, dtype=bool) if width <= _TOKEN_BYTES else None)
     lengths = np.diff(offs)
     short = lengths <= _TOKEN_BYTES
     nonempty = np.flatnonzero(lengths > 0)
@@ -101,7 +112,7 @@ def text_edges(col: pd.Series) -> TextEdges | None:
     if odd is not None:
         spaced = np.zeros(n, dtype=bool)
         spaced[nonempty] = odd
-    return TextEdges(n, spaced, short if short.any() else None)
+    return spaced, (short if short.any() else None)
 
 
 def token_candidates(col: pd.Series, edges: TextEdges | None = None) -> np.ndarray | None:
@@ -198,9 +209,9 @@ def text_hash(ids: pd.Series) -> np.ndarray:
     return first * _MIX[0] ^ last * _MIX[1] ^ length * _MIX[2]
 
 
-def ascending(arr: pa.Array) -> bool:
-    """True when the values of a null-free text Array are in strictly ascending byte order, so all distinct (one
-    vectorised comparison of each value with the next)."""
+def ascending(arr: pa.Array | pa.ChunkedArray) -> bool:
+    """True when the values of a null-free text column are in strictly ascending byte order, so all distinct (one
+    vectorised comparison of each value with the next, chunks read in place)."""
     n = len(arr)
     return n < 2 or bool(pc.all(pc.less(arr.slice(0, n - 1), arr.slice(1))).as_py())
 
@@ -210,12 +221,12 @@ def repeated(ids: pd.Series) -> np.ndarray:
     and only the candidates are compared exactly (so the answer is exact whatever the keys)."""
     if ids.dtype != STR_DTYPE:
         return ids.duplicated(keep=False).to_numpy(dtype=bool)
-    arr = one_array(pa.array(ids.array))
-    if arr.null_count:
+    chunked = pa.array(ids.array)
+    if chunked.null_count:
         return ids.duplicated(keep=False).to_numpy(dtype=bool)
-    if ascending(arr):  # ids in strictly ascending order (as extracts often are): distinct, in one pass
-        return np.zeros(len(arr), dtype=bool)
-    keys, exact = _text_keys(arr)
+    if ascending(chunked):  # ids in strictly ascending order (as extracts often are): distinct, in one pass
+        return np.zeros(len(chunked), dtype=bool)
+    keys, exact = _text_keys(one_array(chunked))
     if len(keys) < 2 or (exact and bool(np.all(keys[1:] > keys[:-1]))):  # ids in ascending order: distinct
         return np.zeros(len(keys), dtype=bool)
     ordered = np.sort(keys)
