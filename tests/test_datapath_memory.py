@@ -122,3 +122,20 @@ def test_an_unread_identifier_column_is_refused_before_any_row_problem(tmp_path:
     assert load.dropped_identifiers == ["联系电话备注"] and load.warnings[0].startswith("dropped identifier")
     pd.testing.assert_frame_equal(load.rejected, without.rejected)
     assert load.rows_in == len(load.frame) + load.rows_rejected == 200 and load.rows_rejected == 2
+
+
+def test_a_short_lived_process_scores_without_loading_numba() -> None:
+    """``startup_engine``: numpy below the row limit while numba is not loaded (the CLI's choice), the default once
+    SCORING_ENGINE chooses or numba is loaded; the engine module itself no longer imports numba."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from scoring.engine.core import startup_engine, STARTUP_NUMBA_ROWS as M; "
+            "print(startup_engine(10), startup_engine(M), 'numba' in sys.modules)")
+    env = {k: v for k, v in os.environ.items() if k != "SCORING_ENGINE"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env)
+    assert out.stdout.split() == ["numpy", "None", "False"]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
+                         env={**env, "SCORING_ENGINE": "numba"})
+    assert out.stdout.split() == ["None", "None", "False"]
