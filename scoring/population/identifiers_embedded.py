@@ -281,7 +281,8 @@ def column_text_hits(arr: pa.Array) -> tuple[list[str], np.ndarray]:
     hashing, and the other values (Chinese text, full-width characters) once per distinct value, after
     normalisation; in both, the prefilter selects the values the detailed patterns confirm.
     """
-    if isinstance(arr, pa.ChunkedArray) and arr.num_chunks > 1 and all(one_width_clean(c) for c in arr.chunks):
+    if isinstance(arr, pa.ChunkedArray) and arr.num_chunks > 1 and all(not len(c) or one_width_clean(c)
+                                                                      for c in arr.chunks):
         return [], np.zeros(0, dtype=np.int64)  # chunk by chunk in place (joining them would copy the text)
     arr = one_array(arr)
     if not column_may_hold(arr):
