@@ -207,8 +207,11 @@ def realised_share(res: ScoreResult, mask: np.ndarray, groups: list[str]) -> flo
             positive = int(np.maximum(cents[rows], 0).sum(dtype=np.int64))
         else:
             buf = scratch.setdefault(cents.dtype, np.empty_like(cents))
-            np.maximum(cents, 0, out=buf)
-            np.multiply(buf, mask, out=buf)
+            if len(cents) and cents.min() >= 0:  # no negative points (most items): no clipping pass
+                np.multiply(cents, mask, out=buf)
+            else:
+                np.maximum(cents, 0, out=buf)
+                np.multiply(buf, mask, out=buf)
             positive = int(buf.sum(dtype=np.int64))
         den += positive
         if item.group in groups:
@@ -260,7 +263,8 @@ def decisive_share(res: ScoreResult, mask: np.ndarray, groups: list[str]) -> flo
     """Measure 3: Cov(group points, total) / Var(total) over ``mask`` (exact, see :func:`cov_ratio`)."""
     if int(mask.sum()) < 2:
         return None
-    return cov_ratio(res.group_cents(groups)[mask], res.total_cents[mask])
+    rows = np.flatnonzero(mask)  # the rows near the line only: the group's points summed over those
+    return cov_ratio(res.group_cents(groups, rows=rows), res.total_cents[rows])
 
 
 NO_LINE_NOTE = labels.TEXT["no_line"][1]  # the warning's words (English in the report; the CLI translates it)

@@ -18,7 +18,7 @@ from scoring.cli.options import parse_ties, plain_float, plain_int
 from scoring.cli.outofcore import add_engine_args, run_outofcore
 from scoring.cli.output import emit
 from scoring.dominance import NO_LINE_NOTE, design_note
-from scoring.engine.core import ScoreResult, score
+from scoring.engine.core import ScoreResult, score, startup_engine
 from scoring.errors import PopulationError, SchemeError, ScoringInputError
 from scoring.evaluation import evaluate, evaluate_scored
 from scoring.scheme.load import Scheme, load_scheme, scheme_warnings
@@ -107,7 +107,8 @@ def _load_inputs(args: argparse.Namespace, bar: tqdm) -> tuple[Scheme, Any, Scor
         if note.startswith("WARNING:"):
             print(note, file=sys.stderr)
     bar.update(1)
-    res = score(load.frame, scheme, on_invalid="reject" if args.skip_invalid else "raise")
+    res = score(load.frame, scheme, on_invalid="reject" if args.skip_invalid else "raise",
+                engine=startup_engine(len(load.frame)))
     bar.update(1)
     rejected = pd.concat([load.rejected, res.rejected], ignore_index=True) if len(res.rejected) else load.rejected
     rejected = rejected.sort_values("row", kind="stable", ignore_index=True)

@@ -9,14 +9,15 @@ column read by a gate, or by an item whose ``when`` holds for them) is rejected 
 from __future__ import annotations
 
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
 
-from scoring.engine import numba_kernel as engine_numba
 from scoring.engine.columns import Columns
 from scoring.engine.compiled import CENT_TOLERANCE, UNIT_TOLERANCE, CompiledScheme
 from scoring.engine.compiler import compile_scheme
@@ -25,7 +26,8 @@ from scoring.engine.missing import needed_missing
 from scoring.errors import PopulationError, ScoringInputError
 from scoring.scheme.load import Scheme
 
-__all__ = ["CENT_TOLERANCE", "ENGINES", "UNIT_TOLERANCE", "ScoreResult", "default_engine", "find_missing", "score"]
+__all__ = ["CENT_TOLERANCE", "ENGINES", "UNIT_TOLERANCE", "ScoreResult", "default_engine", "find_missing", "score",
+           "startup_engine"]
 ENGINES = ("numba", "numpy")
 
 BLOCK_ROWS = 1 << 15  # rows per block: a block's float64 temporaries stay in a core's L2 cache
@@ -97,13 +99,14 @@ class ScoreResult:
         """Distinct rows rejected."""
         return int(self.rejected["row"].nunique()) if len(self.rejected) else 0
 
-    def group_cents(self, groups: list[str] | tuple[str, ...] | str) -> np.ndarray:
-        """Sum of the item points (cents, int64) of the items in ``groups``."""
+    def group_cents(self, groups: list[str] | tuple[str, ...] | str, rows: np.ndarray | None = None) -> np.ndarray:
+        """Sum of the item points (cents, int64) of the items in ``groups``; only at the positions ``rows`` when
+        given."""
         wanted = {groups} if isinstance(groups, str) else set(groups)
-        out = np.zeros(self.n, dtype=np.int64)
+        out = np.zeros(self.n if rows is None else len(rows), dtype=np.int64)
         for item in self.scheme.items:
             if item.group in wanted:
-                out += self.item_cents[item.id]
+                out += self.item_cents[item.id] if rows is None else self.item_cents[item.id][rows]
         return out
 
     def to_frame(self, lang: str | None = None) -> pd.DataFrame:
@@ -178,14 +181,34 @@ def _row_numbers(pop: pd.DataFrame, pos: np.ndarray) -> np.ndarray:
     return pos.astype(np.int64) + 1
 
 
+def _numba() -> ModuleType:
+    """The numba backend, imported on first use (importing numba takes a noticeable part of a second)."""
+    from scoring.engine import numba_kernel
+
+    return numba_kernel
+
+
 def default_engine() -> str:
     """"numba" when numba is installed, unless the environment variable SCORING_ENGINE says "numpy"."""
     wanted = os.environ.get("SCORING_ENGINE", "").strip().lower()
     if wanted and wanted not in ENGINES:
         raise ValueError(f"SCORING_ENGINE={wanted!r}: choose one of {', '.join(ENGINES)}")
-    if wanted == "numpy" or not engine_numba.AVAILABLE:
+    if wanted == "numpy" or not _numba().AVAILABLE:
         return "numpy"
     return "numba"
+
+
+STARTUP_NUMBA_ROWS = 30_000_000  # below this, a process that has not loaded numba scores faster with numpy
+
+
+def startup_engine(n: int) -> str | None:
+    """The engine for one score of ``n`` rows in a short-lived process (a CLI command): "numpy" when numba is not
+    loaded yet, SCORING_ENGINE does not choose, and ``n`` is below :data:`STARTUP_NUMBA_ROWS`: loading numba and
+    its cached kernel costs more CPU than the fused kernel saves on fewer rows (``bench_datapath.py cli``; both
+    engines give the same cents). Else None: :func:`default_engine`."""
+    if os.environ.get("SCORING_ENGINE", "").strip() or "numba" in sys.modules or n >= STARTUP_NUMBA_ROWS:
+        return None
+    return "numpy"
 
 
 def _raise_if_invalid(rejected: pd.DataFrame, on_invalid: str) -> None:
@@ -209,7 +232,7 @@ def score(pop: pd.DataFrame, scheme: Scheme, *, on_invalid: str = "raise", threa
     engine = engine or default_engine()
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
-    if engine == "numba" and not engine_numba.AVAILABLE:
+    if engine == "numba" and not _numba().AVAILABLE:
         raise ValueError("engine='numba' needs the numba package (pip install -r requirements.txt)")
     for column in scheme.columns():
         if column not in pop.columns:
@@ -240,6 +263,7 @@ def _score_numba(pop: pd.DataFrame, scheme: Scheme, on_invalid: str, threads: in
     except ScoringInputError:
         _raise_if_invalid(find_missing(pop, scheme), on_invalid)  # missing values are reported first, as in numpy
         raise
+    engine_numba = _numba()
     tables = engine_numba.encode(plan)
     if tables is None:
         return None

@@ -24,6 +24,7 @@ from scoring.population.identifiers_embedded import (
     id18_valid,  # noqa: F401 - its public home stays this module (validate, the tests, the package)
     non_text_objects,
     number_kinds,
+    one_array,
     text_kinds,
 )
 from scoring.population.schema import Schema, load_schema
@@ -114,13 +115,15 @@ def embedded_hits(col: pd.Series) -> tuple[list[str], np.ndarray]:
         else:
             masks = text_kinds(pa.array(cats.astype(str).to_numpy(dtype=object), type=pa.large_string()))
         anyhit = np.logical_or.reduce(list(masks.values()))
-        note(masks, np.flatnonzero(np.isin(codes, np.flatnonzero(anyhit))))
+        if anyhit.any():  # the rows only when a category holds one
+            note(masks, np.flatnonzero(np.isin(codes, np.flatnonzero(anyhit))))
     elif pd.api.types.is_bool_dtype(col.dtype):
         pass
     elif pd.api.types.is_numeric_dtype(col.dtype):
         arr = col.to_numpy() if isinstance(col.dtype, np.dtype) else col.to_numpy(dtype=np.float64, na_value=np.nan)
         masks = number_kinds(arr)
-        note(masks, np.flatnonzero(np.logical_or.reduce(list(masks.values()))))
+        if any(m.any() for m in masks.values()):  # the rows only when a number is one
+            note(masks, np.flatnonzero(np.logical_or.reduce(list(masks.values()))))
     elif col.dtype == object:
         present = col.dropna()
         if not present.empty:
@@ -134,9 +137,7 @@ def embedded_hits(col: pd.Series) -> tuple[list[str], np.ndarray]:
             if text.size:
                 note(*_text_hits(col, text))
     elif pd.api.types.is_string_dtype(col.dtype):
-        arr = pa.array(col.array, from_pandas=True)
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks()
+        arr = pa.array(col.array, from_pandas=True)  # its chunks as they are: column_text_hits joins them if need be
         if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
             arr = arr.cast(pa.large_string())
         found, pos = column_text_hits(arr)
@@ -158,11 +159,9 @@ def _name_sample(col: pd.Series) -> pa.Array | None:
         arr = pa.array(col.array, from_pandas=True)
     else:
         return None
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
     head = arr.slice(0, 2 * NAME_SAMPLE)  # usually enough non-empty values; else the whole column
     for part in (head, arr) if len(arr) > len(head) else (arr,):
-        text = pc.utf8_trim_whitespace(pc.drop_null(part))
+        text = pc.utf8_trim_whitespace(pc.drop_null(one_array(part)))
         text = pc.filter(text, pc.not_equal(text, ""))
         if len(text) >= NAME_SAMPLE:
             break

@@ -21,6 +21,8 @@ an ID number typed as a number keeps its area code and birth date but loses its 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -59,13 +61,19 @@ _PROVINCES[[11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 
             54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91]] = True
 
 
+def one_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """An Arrow column as one Array: a single chunk as it is (``combine_chunks`` would copy it), else joined."""
+    if isinstance(values, pa.ChunkedArray):
+        return values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
+    return values
+
+
 def clean_text(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     """NFKC-normalised text without zero-width or direction-control characters (the form that is screened).
 
     Only the values that are not plain ASCII are touched (NFKC leaves ASCII as it is).
     """
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
+    values = one_array(values)
     other = pc.invert(pc.fill_null(pc.string_is_ascii(values), True))
     if not pc.any(other).as_py():
         return values
@@ -103,8 +111,7 @@ def _match(values: pa.Array | pa.ChunkedArray, pattern: str) -> np.ndarray:
 def _id18_inside(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Which values hold an 18-character run (17 digits + digit or X) with a valid check digit."""
     tokens = pc.split_pattern_regex(pc.utf8_upper(values), r"[^0-9X]+")
-    if isinstance(tokens, pa.ChunkedArray):
-        tokens = tokens.combine_chunks()
+    tokens = one_array(tokens)
     flat = pc.list_flatten(tokens)
     parent = pc.list_parent_indices(tokens).to_numpy(zero_copy_only=False)
     shaped = pc.match_substring_regex(flat, r"^[0-9]{17}[0-9X]$").to_numpy(zero_copy_only=False).astype(bool)
@@ -197,10 +204,69 @@ def whole_text(arr: pa.Array) -> pa.Array:
     return pa.Array.from_buffers(pa.large_string(), 1, [None, pa.py_buffer(bounds), bufs[2]])
 
 
+_BYTE = np.arange(256)
+_LETTER = (_BYTE < 0x80) & (((_BYTE | 32) - 97) % 256 < 26)
+_DIGIT_OR_SEP = ((_BYTE >= 48) & (_BYTE <= 57)) | np.isin(_BYTE, [9, 10, 11, 12, 13, 32, 45])  # [0-9], \s, -
+_MOBILE_SPAN = 11  # the prefilter's number patterns need 11 digits in a row (separators allowed between them)
+
+
+def _position_bits(data: np.ndarray, n: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The OR and the AND of the bytes at each of the ``width`` positions over ``n`` values of one width (laid end
+    to end in ``data``). The bytes are read as 64-bit words in blocks of lcm(width, 8) bytes (a whole number of
+    values and of words), so that numpy reduces whole words; the few values after the last block are added."""
+    block = math.lcm(width, 8)
+    per = block // width  # values in a block
+    blocks = n // per
+    ors, ands = np.zeros(width, dtype=np.uint8), np.full(width, 0xFF, dtype=np.uint8)
+    if blocks:
+        words = np.frombuffer(data[:blocks * block], dtype=np.uint64).reshape(blocks, block // 8)
+        o = np.bitwise_or.reduce(words, axis=0).view(np.uint8).reshape(per, width)
+        a = np.bitwise_and.reduce(words, axis=0).view(np.uint8).reshape(per, width)
+        ors |= np.bitwise_or.reduce(o, axis=0)
+        ands &= np.bitwise_and.reduce(a, axis=0)
+    rest = data[blocks * block:n * width].reshape(-1, width)
+    if len(rest):
+        ors |= np.bitwise_or.reduce(rest, axis=0)
+        ands &= np.bitwise_and.reduce(rest, axis=0)
+    return ors, ands
+
+
+def one_width_clean(arr: pa.Array) -> bool:
+    """True when a proof over byte positions shows that no value of a null-free string column of one width can
+    match :data:`PREFILTER` (so none holds an identifier): the bytes that can occur at each position are bounded by
+    the OR and the AND of that position's bytes over every value, and with them no position can hold a non-ASCII
+    byte (so normalisation changes nothing) or "@", no two adjacent positions can both hold a letter (every Latin
+    label has two letters in a row), and no 11 adjacent positions can all hold a digit or separator (the number
+    patterns need 11 digits). Exact, not a sample: about a read of the bytes, as 64-bit words. False when the proof
+    does not go through (the values are then screened by pattern) or the column is not of one width."""
+    n = len(arr)
+    offs, data, width = text_buffers(arr)
+    if not n or not width or arr.null_count:
+        return False
+    ors, ands = _position_bits(data[offs[0]:offs[0] + n * width], n, width)
+    # can[j, b]: byte b is consistent with the bits seen at position j (a superset of the bytes that occur there)
+    can = ((_BYTE[None, :] & ~ors[:, None].astype(np.int64)) == 0) & ((_BYTE[None, :] & ands[:, None]) == ands[:, None])
+    if can[:, 0x80:].any() or can[:, ord("@")].any():
+        return False
+    letter = (can & _LETTER).any(axis=1)
+    if (letter[1:] & letter[:-1]).any():
+        return False
+    digit = (can & _DIGIT_OR_SEP).any(axis=1)
+    run = 0
+    for d in digit:
+        run = run + 1 if d else 0
+        if run >= _MOBILE_SPAN:
+            return False
+    return True
+
+
 def column_may_hold(arr: pa.Array) -> bool:
-    """False when no value of the string column can hold an identifier: its whole text, as one value, is plain
-    ASCII (so normalisation changes nothing) and matches no :data:`PREFILTER` (a superset of every detailed pattern:
-    a match inside a value is a match inside the whole text). One pass of RE2 over the buffer, without the GIL."""
+    """False when no value of the string column can hold an identifier: a column of one width passes the byte-
+    position proof of :func:`one_width_clean`, or its whole text, as one value, is plain ASCII (so normalisation
+    changes nothing) and matches no :data:`PREFILTER` (a superset of every detailed pattern: a match inside a value
+    is a match inside the whole text; one pass of RE2 over the buffer, without the GIL)."""
+    if one_width_clean(arr):
+        return False
     one = whole_text(arr)
     if not pc.all(pc.string_is_ascii(one)).as_py():
         return True
@@ -215,8 +281,10 @@ def column_text_hits(arr: pa.Array) -> tuple[list[str], np.ndarray]:
     hashing, and the other values (Chinese text, full-width characters) once per distinct value, after
     normalisation; in both, the prefilter selects the values the detailed patterns confirm.
     """
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
+    if isinstance(arr, pa.ChunkedArray) and arr.num_chunks > 1 and all(not len(c) or one_width_clean(c)
+                                                                      for c in arr.chunks):
+        return [], np.zeros(0, dtype=np.int64)  # chunk by chunk in place (joining them would copy the text)
+    arr = one_array(arr)
     if not column_may_hold(arr):
         return [], np.zeros(0, dtype=np.int64)
     long_idx = np.flatnonzero(pc.fill_null(pc.greater_equal(pc.binary_length(arr), MIN_BYTES), False)

@@ -5,12 +5,14 @@ batch-independent text hash for the out-of-core duplicate scan. :mod:`scoring.po
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from scoring.population.identifiers_embedded import text_buffers
+from scoring.population.identifiers_embedded import one_array, text_buffers
 from scoring.population.io import MISSING_TOKENS
 
 STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
@@ -20,62 +22,116 @@ _TOKEN_BYTES = max(len(t.encode()) for t in MISSING_TOKENS)
 
 
 def null_free_text(col: pd.Series) -> pa.Array | None:
-    """A non-empty pyarrow text column as one null-free string Array; None for any other column."""
+    """A non-empty pyarrow text column as one null-free string Array; None for any other column. A column of one
+    chunk is not copied."""
+    chunks = text_chunks(col)
+    return None if chunks is None else one_array(pa.chunked_array(chunks, type=chunks[0].type))
+
+
+def text_chunks(col: pd.Series) -> list[pa.Array] | None:
+    """The chunks of a non-empty, null-free pyarrow text column as they are (a Parquet file gives one per batch;
+    joining them would copy the text); None for any other column."""
     if col.dtype != STR_DTYPE or len(col) == 0:
         return None
     arr = pa.array(col.array)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
     if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
         return None
-    return arr
+    chunks = [c for c in arr.chunks if len(c)] if isinstance(arr, pa.ChunkedArray) else [arr]
+    return chunks or None
 
 
-def token_candidates(col: pd.Series) -> np.ndarray | None:
-    """Text values that could be a missing token once stripped: short ones, or ones that start or end with a space
-    (any byte below 0x21, or a non-ASCII byte that may begin or end a Unicode space); None for a null-holding or
-    non-pyarrow column. The others cannot be a token, so only these are stripped and compared."""
-    arr = null_free_text(col)
-    if arr is None:
+@dataclass(frozen=True)
+class TextEdges:
+    """The edges of the values of a null-free pyarrow text column, found in one pass over its buffers.
+
+    ``spaced``: values whose first or last byte is ASCII whitespace or control (below 0x21) or non-ASCII (which may
+    begin or end a Unicode space), so that ``.str.strip()`` may change them (empty values: False); None when there
+    are none. ``short``: values of at most the bytes of the longest missing token; None when there are none. A value
+    outside both cannot be a missing token once stripped."""
+
+    n: int
+    spaced: np.ndarray | None
+    short: np.ndarray | None
+
+    @property
+    def candidates(self) -> np.ndarray:
+        """Values that could be a missing token once stripped."""
+        if self.spaced is None:
+            return np.zeros(self.n, dtype=bool) if self.short is None else self.short
+        return self.spaced if self.short is None else self.spaced | self.short
+
+    @property
+    def needs_strip(self) -> bool:
+        """Whether some value may change under ``.str.strip()``."""
+        return self.spaced is not None
+
+
+def _odd(first: np.ndarray, last: np.ndarray) -> np.ndarray | None:
+    """Where a first or last byte is below 0x21 or non-ASCII (one subtraction: those wrap to 0x5F and above);
+    None when nowhere (told by the extremes of the bytes, before any mask is made)."""
+    first, last = np.ascontiguousarray(first), np.ascontiguousarray(last)
+    if not len(first) or (int(first.min()) >= 0x21 and int(first.max()) < 0x80 and int(last.min()) >= 0x21
+                          and int(last.max()) < 0x80):
         return None
-    offs, data, width = text_buffers(arr)
-    if width is not None:  # one width: the first and last bytes are strided views
-        if width <= _TOKEN_BYTES:
-            return np.ones(len(arr), dtype=bool)
-        base = data[offs[0]:offs[-1]]
-        first, last = base[0::width], base[width - 1::width]
-        return (first < 0x21) | (first >= 0x80) | (last < 0x21) | (last >= 0x80)
-    short = np.diff(offs) <= _TOKEN_BYTES
-    if short.all():
-        return short
-    long_rows = ~short  # at least one byte each
-    first = data[offs[:-1][long_rows]]
-    last = data[offs[1:][long_rows] - 1]
-    short[long_rows] = (first < 0x21) | (first >= 0x80) | (last < 0x21) | (last >= 0x80)
-    return short
+    return ((first - np.uint8(0x21)) >= 0x5F) | ((last - np.uint8(0x21)) >= 0x5F)
 
 
-def needs_strip(col: pd.Series) -> bool:
-    """False when no value of a null-free pyarrow text column can change under ``.str.strip()``: no first or last
-    byte is ASCII whitespace or control (below 0x21) or non-ASCII (which may begin or end a Unicode space). True when
-    some value may, or when the column is not such a column."""
-    if col.dtype == STR_DTYPE and len(col) == 0:
-        return False
-    arr = null_free_text(col)
-    if arr is None:
-        return True
+def text_edges(col: pd.Series) -> TextEdges | None:
+    """The :class:`TextEdges` of a null-free pyarrow text column (None for a null-holding or other column), chunk
+    by chunk in place."""
+    chunks = text_chunks(col)
+    if chunks is None:
+        return None
+    parts = [_chunk_edges(c) for c in chunks]
+    n = sum(len(c) for c in chunks)
+
+    def joined(i: int) -> np.ndarray | None:
+        if all(p[i] is None for p in parts):
+            return None
+        return np.concatenate([np.zeros(len(c), dtype=bool) if p[i] is None else p[i]
+                               for c, p in zip(chunks, parts, strict=True)])
+
+    return TextEdges(n, joined(0), joined(1))
+
+
+def _chunk_edges(arr: pa.Array) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(spaced, short) of one chunk, as in :class:`TextEdges`."""
+    n = len(arr)
     offs, data, width = text_buffers(arr)
     if width == 0:
-        return False
-    if width is not None:
+        return None, np.ones(n, dtype=bool)
+    if width is not None:  # one width: the first and last bytes are strided views
         base = data[offs[0]:offs[-1]]
-        first, last = base[0::width], base[width - 1::width]
-    else:
-        lengths = np.diff(offs)
-        nonempty = lengths > 0
-        first = data[offs[:-1][nonempty]]
-        last = data[offs[1:][nonempty] - 1]
-    return bool(((first < 0x21) | (first >= 0x80) | (last < 0x21) | (last >= 0x80)).any())
+        return (_odd(base[0::width], base[width - 1::width]),
+                np.ones(n, dtype=bool) if width <= _TOKEN_BYTES else None)
+    lengths = np.diff(offs)
+    short = lengths <= _TOKEN_BYTES
+    nonempty = np.flatnonzero(lengths > 0)
+    odd = _odd(data[offs[nonempty]], data[offs[nonempty + 1] - 1])
+    spaced = None
+    if odd is not None:
+        spaced = np.zeros(n, dtype=bool)
+        spaced[nonempty] = odd
+    return spaced, (short if short.any() else None)
+
+
+def token_candidates(col: pd.Series, edges: TextEdges | None = None) -> np.ndarray | None:
+    """Text values that could be a missing token once stripped: short ones, or ones that start or end with a space
+    (any byte below 0x21, or a non-ASCII byte that may begin or end a Unicode space); None for a null-holding or
+    non-pyarrow column. The others cannot be a token, so only these are stripped and compared. ``edges``: the
+    column's :func:`text_edges`, when already found."""
+    edges = edges or text_edges(col)
+    return None if edges is None else edges.candidates
+
+
+def needs_strip(col: pd.Series, edges: TextEdges | None = None) -> bool:
+    """False when no value of a null-free pyarrow text column can change under ``.str.strip()``: no first or last
+    byte is ASCII whitespace or control (below 0x21) or non-ASCII (which may begin or end a Unicode space). True when
+    some value may, or when the column is not such a column. ``edges``: as for :func:`token_candidates`."""
+    if col.dtype == STR_DTYPE and len(col) == 0:
+        return False
+    edges = edges or text_edges(col)
+    return True if edges is None else edges.needs_strip
 
 
 _PLAIN_DECIMAL = r"^-?[0-9]+(\.[0-9]+)?$"
@@ -139,10 +195,8 @@ def _edge_words(offs: np.ndarray, data: np.ndarray) -> tuple[np.ndarray, np.ndar
 def text_hash(ids: pd.Series) -> np.ndarray:
     """A 64-bit hash per value of a text column from its length and its first and last 8 bytes, the same for the
     same text in any batch (equal texts, equal hashes; callers confirm matches on the text itself)."""
-    arr = pa.array(ids.array) if ids.dtype == STR_DTYPE else pa.array(ids.astype(str).to_numpy(dtype=object),
-                                                                       type=pa.large_string())
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
+    arr = one_array(pa.array(ids.array) if ids.dtype == STR_DTYPE else
+                    pa.array(ids.astype(str).to_numpy(dtype=object), type=pa.large_string()))
     offs, data, width = text_buffers(arr)
     n = len(arr)
     if width is not None and width >= 8:  # one width: in-place 64-bit views, no gather
@@ -155,17 +209,24 @@ def text_hash(ids: pd.Series) -> np.ndarray:
     return first * _MIX[0] ^ last * _MIX[1] ^ length * _MIX[2]
 
 
+def ascending(arr: pa.Array | pa.ChunkedArray) -> bool:
+    """True when the values of a null-free text column are in strictly ascending byte order, so all distinct (one
+    vectorised comparison of each value with the next, chunks read in place)."""
+    n = len(arr)
+    return n < 2 or bool(pc.all(pc.less(arr.slice(0, n - 1), arr.slice(1))).as_py())
+
+
 def repeated(ids: pd.Series) -> np.ndarray:
     """``ids.duplicated(keep=False)`` as a bool array: a 64-bit key per string finds the candidates in one hash pass,
     and only the candidates are compared exactly (so the answer is exact whatever the keys)."""
     if ids.dtype != STR_DTYPE:
         return ids.duplicated(keep=False).to_numpy(dtype=bool)
-    arr = pa.array(ids.array)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if arr.null_count:
+    chunked = pa.array(ids.array)
+    if chunked.null_count:
         return ids.duplicated(keep=False).to_numpy(dtype=bool)
-    keys, exact = _text_keys(arr)
+    if ascending(chunked):  # ids in strictly ascending order (as extracts often are): distinct, in one pass
+        return np.zeros(len(chunked), dtype=bool)
+    keys, exact = _text_keys(one_array(chunked))
     if len(keys) < 2 or (exact and bool(np.all(keys[1:] > keys[:-1]))):  # ids in ascending order: distinct
         return np.zeros(len(keys), dtype=bool)
     ordered = np.sort(keys)

@@ -19,7 +19,15 @@ from scoring.population.identifiers import id15_like, id18_valid, mobile_like, n
 from scoring.population.identifiers_embedded import text_kinds
 from scoring.population.io import MISSING_TOKENS
 from scoring.population.schema import ColumnSpec, Schema, normalise_text
-from scoring.population.text import STR_DTYPE, needs_strip, plain_decimals, repeated, token_candidates
+from scoring.population.text import (
+    STR_DTYPE,
+    TextEdges,
+    needs_strip,
+    plain_decimals,
+    repeated,
+    text_edges,
+    token_candidates,
+)
 
 # Tolerances of the logical checks. Age is in completed years, so a person aged 30 may have lived 30.9 years.
 AGE_SLACK = 1.0
@@ -88,8 +96,9 @@ def show_value(value: object) -> str:
     return repr(text)
 
 
-def missing_mask(col: pd.Series) -> np.ndarray:
-    """True where a value is missing: NaN/None or a missing token ("", "NA", "null", ...)."""
+def missing_mask(col: pd.Series, edges: TextEdges | None = None) -> np.ndarray:
+    """True where a value is missing: NaN/None or a missing token ("", "NA", "null", ...). ``edges``: a text
+    column's :func:`~scoring.population.text.text_edges`, when already found."""
     miss = np.array(col.isna().to_numpy(dtype=bool), dtype=bool, copy=True)
     if isinstance(col.dtype, pd.CategoricalDtype):
         cats = col.cat.categories
@@ -100,7 +109,7 @@ def missing_mask(col: pd.Series) -> np.ndarray:
         hit[valid] = tok[codes[valid]] if len(tok) else False
         miss |= hit
     elif pd.api.types.is_string_dtype(col.dtype) and col.dtype != object:
-        cand = token_candidates(col)
+        cand = token_candidates(col, edges)
         if cand is None:
             norm = col.str.strip().str.lower()
             miss |= norm.isin(MISSING_TOKENS).to_numpy(dtype=bool, na_value=False)
@@ -304,11 +313,13 @@ def _coerce_category(spec: ColumnSpec, col: pd.Series, miss: np.ndarray, probs: 
     return pd.Categorical.from_codes(out.astype(_code_dtype(len(cats))), categories=cats)
 
 
-def coerce_string(spec_name: str, col: pd.Series, miss: np.ndarray, probs: Problems) -> pd.Series:
-    """A text column as stripped compact strings ("" where missing); whole floats lose their ".0"."""
+def coerce_string(spec_name: str, col: pd.Series, miss: np.ndarray, probs: Problems,
+                  edges: TextEdges | None = None) -> pd.Series:
+    """A text column as stripped compact strings ("" where missing); whole floats lose their ".0". ``edges``: as
+    for :func:`missing_mask`."""
     probs.add(miss, spec_name, "missing value")
     if col.dtype == STR_DTYPE:  # already compact text: strip in place (the same pyarrow kernel as below)
-        if not miss.any() and not needs_strip(col):  # nothing to strip, nothing missing (e.g. generated-style ids)
+        if not miss.any() and not needs_strip(col, edges):  # nothing to strip or missing (e.g. generated-style ids)
             return col.reset_index(drop=True)
         text = col.fillna("").str.strip()
         if miss.any():
@@ -390,7 +401,9 @@ def type_columns(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema, pro
         if clean is not None:  # nothing to report: typed by whole-column reductions, no per-row masks
             typed[target] = clean
             continue
-        miss = missing_mask(col)
+        edges = text_edges(col) if spec is not None and spec.type not in ("int", "float", "bool", "category") \
+            else None  # a text column: its edges serve both the missing tokens and the strip
+        miss = missing_mask(col, edges)
         if spec is None:
             extras[target] = _infer_extra(target, col, miss, probs, schema, warnings)
             continue
@@ -401,7 +414,7 @@ def type_columns(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema, pro
         elif spec.type == "category":
             typed[target] = _coerce_category(spec, col, miss, probs, schema, warnings)
         else:
-            typed[target] = coerce_string(target, col, miss, probs)
+            typed[target] = coerce_string(target, col, miss, probs, edges)
             if target == "person_id":
                 id_missing = miss
     return typed, extras, id_missing
