@@ -16,6 +16,7 @@ A LocalCluster is started by default; ``scheduler_address`` ("tcp://host:8786") 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -28,7 +29,7 @@ import dask
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-from dask.distributed import Client, LocalCluster
+from dask.distributed import Client, LocalCluster, wait
 
 from scoring.admission import admit
 from scoring.dominance import dominance
@@ -43,7 +44,19 @@ from scoring.outofcore.chunked import (
     iter_written,
     pass2_file,
 )
-from scoring.outofcore.core import ADMIT_COLUMNS, Context, make_context, pass1_batch, public_frame, score_frame
+from scoring.outofcore.core import (
+    ADMIT_COLUMNS,
+    Context,
+    FactsNeeded,
+    find_facts,
+    make_context,
+    pass1_batch,
+    public_frame,
+    refuse_unread,
+    score_frame,
+    unread_findings,
+)
+from scoring.outofcore.ids import BUCKETS, HashSpill, repeated_in
 from scoring.outofcore.plan import Plan, band_rows, finish_plan, make_plan, pass2_batch
 from scoring.outofcore.result import OutOfCoreResult
 from scoring.outofcore.stats import Pass2Stats, Stats
@@ -131,11 +144,51 @@ def _scored_path(workdir: str, part: Part) -> str:
 
 
 def _pass1_task(part: Part, ctx: Context, workdir: str) -> tuple[Stats, pd.DataFrame]:
-    scored, stats, rejected = pass1_batch(read_part(part, ctx.read), part.start, ctx)
+    spill = HashSpill(workdir, f"ids.{part.number:05d}") if not ctx.facts_known and ctx.id_header else None
+    try:
+        scored, stats, rejected = pass1_batch(read_part(part, ctx.read), part.start, ctx, spill)
+    except PopulationError:
+        if ctx.facts_known:
+            raise
+        raise FactsNeeded from None  # the message must be the full scan's
+    finally:
+        if spill is not None:
+            spill.close()
     writer = FrameWriter(_scored_path(workdir, part))
     writer.write(scored)
     writer.close()
     return stats, rejected
+
+
+def _pass1_round(c: Client, parts: list[Part], ctx: Context, path: str | os.PathLike[str], workdir: str
+                 ) -> tuple[Context, list[tuple[Stats, pd.DataFrame]]]:
+    """Pass 1 on the workers before the file-wide facts are known (the columns not read screened by one more task
+    meanwhile, the ids' hashes spilled by each task and checked bucket by bucket on the workers); when a fact
+    matters (see :class:`scoring.outofcore.core.FactsNeeded`), the facts are found by a full scan and pass 1 runs
+    again."""
+    screen = c.submit(unread_findings, ctx, lambda cols: parquet_blocks(os.fspath(path), cols), pure=False) \
+        if ctx.unread else None
+    futures = c.map(_pass1_task, parts, ctx=ctx, workdir=workdir, pure=False)
+    try:
+        wait(futures)  # every task ends before any file of the round is removed
+        first = c.gather(futures)
+        findings = screen.result() if screen is not None else []
+        refuse_unread(ctx, findings)
+        if findings:
+            raise FactsNeeded
+        if ctx.id_header is not None:
+            buckets = [[Path(workdir) / f"ids.{p.number:05d}.{k:02d}.u64" for p in parts] for k in range(BUCKETS)]
+            if any(r.size for r in c.gather(c.map(repeated_in, buckets, pure=False))):
+                raise FactsNeeded
+        return dataclasses.replace(ctx, facts_known=True), first
+    except FactsNeeded:
+        if screen is not None:  # it reads the file: let it end before the scan
+            wait([screen])
+        for f in Path(workdir).glob("*"):
+            f.unlink()
+        ctx = find_facts(ctx, lambda cols: (f for _, f in iter_raw(path, 1 << 20, cols)),
+                         lambda cols: parquet_blocks(os.fspath(path), cols))
+        return ctx, c.gather(c.map(_pass1_task, parts, ctx=ctx, workdir=workdir, pure=False))
 
 
 def _band_task(part: Part, workdir: str, plan: Plan) -> pd.DataFrame:
@@ -161,9 +214,7 @@ def run_dask(scheme: Scheme, path: str | os.PathLike[str], out_dir: str | os.Pat
     pf = _open(path)
     ctx = make_context(scheme, n_total=pf.metadata.num_rows, source=os.fspath(path), skip_invalid=skip_invalid,
                        drop_identifiers=drop_identifiers, admission=admission, quota=quota, threshold=threshold,
-                       ties=ties, id_batches=lambda cols: (f for _, f in iter_raw(path, 1 << 20, cols)),
-                       unread_blocks=lambda cols: parquet_blocks(os.fspath(path), cols),
-                       columns=data_columns(pf))
+                       ties=ties, id_batches=lambda cols: [], columns=data_columns(pf), prescan=False)
     parts = plan_partitions(path, rows_per_partition)
     out = None if out_dir is None else os.fspath(out_dir)
     if out is not None:
@@ -173,7 +224,7 @@ def run_dask(scheme: Scheme, path: str | os.PathLike[str], out_dir: str | os.Pat
     tmp = tempfile.mkdtemp(prefix="scoring-dask-", dir=workdir)
     try:
         with cluster_client(client, scheduler_address, **cluster_kw) as c:
-            first = c.gather(c.map(_pass1_task, parts, ctx=ctx, workdir=tmp, pure=False))
+            ctx, first = _pass1_round(c, parts, ctx, path, tmp)
             stats = Stats.empty(scheme)
             for part_stats, _ in first:  # in row order: categories and warnings keep file order
                 stats = stats.merge(part_stats)

@@ -70,8 +70,9 @@ class HashSpill:
         return repeated_hashes([[p] for p in self.paths])
 
 
-def _repeated_in(paths: list[Path]) -> np.ndarray:
-    arr = np.concatenate([np.fromfile(p, dtype=np.uint64) for p in paths]) if paths else np.empty(0, np.uint64)
+def repeated_in(paths: list[Path]) -> np.ndarray:
+    """The hashes occurring more than once in these files together (one bucket; the files are removed)."""
+    arr = np.concatenate([np.empty(0, np.uint64), *(np.fromfile(p, dtype=np.uint64) for p in paths if p.exists())])
     for p in paths:
         p.unlink(missing_ok=True)
     arr.sort()
@@ -82,7 +83,7 @@ def repeated_hashes(buckets: list[list[Path]]) -> np.ndarray:
     """The hashes occurring more than once in any bucket (each bucket: its files together), two buckets at a time
     (numpy's sort releases the GIL)."""
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="scoring-ids") as pool:
-        found = list(pool.map(_repeated_in, buckets))
+        found = list(pool.map(repeated_in, buckets))
     return np.concatenate(found) if found else np.empty(0, np.uint64)
 
 
