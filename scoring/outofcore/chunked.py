@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -388,17 +389,19 @@ class _Public:
         return pa.Table.from_arrays(cols, schema=schema)
 
 
-def pass2_file(scheme: Scheme, scored_path: Path, out: Path | None, plan: Plan, chunk_rows: int, lang: str | None,
-               stamp: str | None = None, index: bool = True) -> Pass2Stats:
-    """Pass 2 over one scored file: admit by the plan, sum the near-line statistics, write the public rows (Arrow
-    batches straight to Parquet; pandas only for the first batch, which fixes the schema, and for CSV)."""
+def pass2_file(scheme: Scheme, scored_path: Path | list[Path], out: Path | None, plan: Plan, chunk_rows: int,
+               lang: str | None, stamp: str | None = None, index: bool = True) -> Pass2Stats:
+    """Pass 2 over one scored file (or several, in order): admit by the plan, sum the near-line statistics, write the
+    public rows (Arrow batches straight to Parquet; pandas only for the first batch, which fixes the schema, and for
+    CSV)."""
     total = Pass2Stats.empty(scheme)
     writer = WriteBehind(FrameWriter(out, index=index)) if out is not None else None
     item_ids = [i.id for i in scheme.items]
     public = _Public(scheme, lang, stamp, plan.admission)
     schema: pa.Schema | None = None
     try:
-        for batch in prefetched(_scratch_batches(scored_path, chunk_rows)):
+        paths = scored_path if isinstance(scored_path, list) else [scored_path]
+        for batch in prefetched(itertools.chain.from_iterable(_scratch_batches(p, chunk_rows) for p in paths)):
             label = _label_column(batch.schema)
             labels = batch.column(label).to_numpy() if label is not None else np.arange(len(batch))
             admitted, part = pass2_arrays(lambda c, b=batch: b.column(c).to_numpy(zero_copy_only=False), labels,

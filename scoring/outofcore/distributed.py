@@ -208,9 +208,14 @@ def run_dask(scheme: Scheme, path: str | os.PathLike[str], out_dir: str | os.Pat
              ties: str | list[Any] | None = None, client: Client | None = None, scheduler_address: str | None = None,
              rows_per_partition: int = DEFAULT_PARTITION_ROWS, skip_invalid: bool = False,
              drop_identifiers: bool = False, rejected_path: str | os.PathLike[str] | None = None,
-             workdir: str | os.PathLike[str] | None = None, lang: str | None = None, **cluster_kw: Any
-             ) -> OutOfCoreResult:
-    """Score (and admit) a Parquet population on a Dask cluster; the answers equal the in-memory ones."""
+             workdir: str | os.PathLike[str] | None = None, lang: str | None = None,
+             out_file: str | os.PathLike[str] | None = None, stamp: str | None = None, index: bool = True,
+             **cluster_kw: Any) -> OutOfCoreResult:
+    """Score (and admit) a Parquet population on a Dask cluster; the answers equal the in-memory ones.
+
+    ``out_dir`` gets one ``part.N.parquet`` per partition, written by the workers; ``out_file`` (.parquet or .csv)
+    one file, written by the client in pass 2 from the workers' scored partitions (one encoding of the output, as
+    the chunked engine writes it; ``stamp`` and ``index`` as there)."""
     pf = _open(path)
     ctx = make_context(scheme, n_total=pf.metadata.num_rows, source=os.fspath(path), skip_invalid=skip_invalid,
                        drop_identifiers=drop_identifiers, admission=admission, quota=quota, threshold=threshold,
@@ -236,8 +241,12 @@ def run_dask(scheme: Scheme, path: str | os.PathLike[str], out_dir: str | os.Pat
             if plan.needs_band:
                 bands = c.gather(c.map(_band_task, parts, workdir=tmp, plan=plan, pure=False))
                 plan = finish_plan(plan, pd.concat(bands), stats)
-            second = c.gather(c.map(_pass2_task, parts, workdir=tmp, plan=plan, scheme=scheme, out_dir=out,
-                                    lang=lang, pure=False))
+            if out_file is not None:  # the partitions' scored rows straight into one file
+                second = [pass2_file(scheme, [Path(_scored_path(tmp, p)) for p in parts], Path(out_file), plan,
+                                     rows_per_partition, lang, stamp, index)]
+            else:
+                second = c.gather(c.map(_pass2_task, parts, workdir=tmp, plan=plan, scheme=scheme, out_dir=out,
+                                        lang=lang, pure=False))
     finally:
         for f in Path(tmp).glob("*"):
             f.unlink()
