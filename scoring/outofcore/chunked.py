@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from scoring.errors import PopulationError
@@ -33,6 +34,7 @@ from scoring.outofcore.core import (
     TOTAL,
     Context,
     FactsNeeded,
+    compact_scored,
     find_facts,
     make_context,
     pass1_batch,
@@ -314,7 +316,7 @@ def _pass1(scheme: Scheme, path: str | os.PathLike[str], scored_path: Path, ctx:
         for start, raw in prefetched(iter_raw(path, chunk_rows, list(ctx.read) or None)):
             scored, batch_stats, rejected = pass1_batch(raw, start, ctx, spill)
             rejected_out.write(rejected)
-            writer.write(scored if keep_helpers else public_frame(scored, scheme, lang))
+            writer.write(compact_scored(scored, scheme) if keep_helpers else public_frame(scored, scheme, lang))
             wrote = True
             stats = stats.merge(batch_stats)
             if progress is not None:
@@ -330,6 +332,23 @@ def iter_scratch(path: str | os.PathLike[str]) -> Iterator[pa.RecordBatch]:
     """The record batches of a scratch Arrow stream, as written (no pandas conversion)."""
     with pa.OSFile(os.fspath(path), "rb") as fh:
         yield from pa.ipc.open_stream(fh)
+
+
+def expanded(batch: pa.RecordBatch, scheme: Scheme) -> pa.RecordBatch:
+    """A scratch batch written by :func:`scoring.outofcore.core.compact_scored` with the item points (float64) and
+    the ``total`` column back, in the order of ``ScoreResult.to_frame``."""
+    if "total" in batch.schema.names or TOTAL not in batch.schema.names:
+        return batch
+    items = {i.id for i in scheme.items}
+    names: list[str] = []
+    arrays: list[pa.Array] = []
+    for name, column in zip(batch.schema.names, batch.columns, strict=True):
+        if name == "eligible":
+            names.append("total")
+            arrays.append(pc.divide(pc.cast(batch.column(TOTAL), pa.float64()), 100.0))
+        names.append(name)
+        arrays.append(pc.divide(pc.cast(column, pa.float64()), 100.0) if name in items else column)
+    return pa.RecordBatch.from_arrays(arrays, names=names, metadata=batch.schema.metadata)
 
 
 def _label_column(schema: pa.Schema) -> str | None:
@@ -401,7 +420,8 @@ def pass2_file(scheme: Scheme, scored_path: Path | list[Path], out: Path | None,
     schema: pa.Schema | None = None
     try:
         paths = scored_path if isinstance(scored_path, list) else [scored_path]
-        for batch in prefetched(itertools.chain.from_iterable(_scratch_batches(p, chunk_rows) for p in paths)):
+        batches = itertools.chain.from_iterable(_scratch_batches(p, chunk_rows) for p in paths)
+        for batch in prefetched(expanded(b, scheme) for b in batches):
             label = _label_column(batch.schema)
             labels = batch.column(label).to_numpy() if label is not None else np.arange(len(batch))
             admitted, part = pass2_arrays(lambda c, b=batch: b.column(c).to_numpy(zero_copy_only=False), labels,

@@ -48,6 +48,7 @@ from scoring.outofcore.core import (
     ADMIT_COLUMNS,
     Context,
     FactsNeeded,
+    compact_scored,
     find_facts,
     make_context,
     pass1_batch,
@@ -155,7 +156,7 @@ def _pass1_task(part: Part, ctx: Context, workdir: str) -> tuple[Stats, pd.DataF
         if spill is not None:
             spill.close()
     writer = FrameWriter(_scored_path(workdir, part))
-    writer.write(scored)
+    writer.write(compact_scored(scored, ctx.scheme))
     writer.close()
     return stats, rejected
 
