@@ -133,3 +133,23 @@ def test_a_scheme_with_its_own_inputs_reads_as_in_memory(tmp_path: Path, capsys:
                                   check_dtype=False, check_categorical=False)
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "ooc.rejected.csv"),
                                   pd.read_csv(tmp_path / "mem.rejected.csv"), check_dtype=False)
+
+
+def test_colliding_hashes_of_distinct_ids_are_confirmed_on_the_text(tmp_path: Path, full_scans: list[int],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The id hash reads only the ids' edges: equal hashes are compared on the text (one scan of the id column),
+    and distinct ids cost no second pass 1; a real repeat still does."""
+    import numpy as np
+
+    import scoring.outofcore.ids as ids
+
+    monkeypatch.setattr(ids, "text_hash", lambda s: np.zeros(len(s), dtype=np.uint64))  # every hash collides
+    path = bad_rows_file(tmp_path, repeat=False)
+    scheme = scoring.load_scheme(HANGZHOU)
+    load = scoring.read_population(path, skip_invalid=True, columns=scheme.columns())
+    got = chunked.admit_file_chunked(scheme, path, chunk_rows=CHUNK, skip_invalid=True, quota=900).summary()
+    assert len(full_scans) == 0 and got["rejected"] == load.rows_rejected
+    path = bad_rows_file(tmp_path, repeat=True)
+    load = scoring.read_population(path, skip_invalid=True, columns=scheme.columns())
+    got = chunked.admit_file_chunked(scheme, path, chunk_rows=CHUNK, skip_invalid=True, quota=900).summary()
+    assert len(full_scans) == 1 and got["rejected"] == load.rows_rejected

@@ -42,7 +42,7 @@ from scoring.outofcore.core import (
     refuse_unread,
     unread_findings,
 )
-from scoring.outofcore.ids import HashSpill
+from scoring.outofcore.ids import HashSpill, confirm_duplicates
 from scoring.outofcore.plan import Plan, band_mask, band_rows, finish_plan, make_plan, pass2_arrays
 from scoring.outofcore.result import OutOfCoreResult
 from scoring.outofcore.stats import Pass2Stats, Stats
@@ -517,8 +517,10 @@ def _optimistic(scheme: Scheme, path: str | os.PathLike[str], ctx: Context, tmpd
             raise FactsNeeded
         if spill is not None:
             spill.close()
-            if spill.repeated().size:  # perhaps repeated ids (the text is compared in the full scan)
-                raise FactsNeeded
+            hashes = spill.repeated()
+            if hashes.size and confirm_duplicates((f for _, f in iter_raw(path, chunk_rows, [ctx.id_header])),
+                                                  ctx.id_header, hashes):  # the hash is of the ids' edges only
+                raise FactsNeeded  # repeated ids: each batch rejects them with the reason naming all their rows
         return dataclasses.replace(ctx, facts_known=True), stats
     finally:
         if screen is not None:

@@ -57,7 +57,7 @@ from scoring.outofcore.core import (
     score_frame,
     unread_findings,
 )
-from scoring.outofcore.ids import BUCKETS, HashSpill, repeated_in
+from scoring.outofcore.ids import BUCKETS, HashSpill, confirm_duplicates, repeated_in
 from scoring.outofcore.plan import Plan, band_rows, finish_plan, make_plan, pass2_batch
 from scoring.outofcore.result import OutOfCoreResult
 from scoring.outofcore.stats import Pass2Stats, Stats
@@ -179,7 +179,9 @@ def _pass1_round(c: Client, parts: list[Part], ctx: Context, path: str | os.Path
             raise FactsNeeded
         if ctx.id_header is not None:
             buckets = [[Path(workdir) / f"ids.{p.number:05d}.{k:02d}.u64" for p in parts] for k in range(BUCKETS)]
-            if any(r.size for r in c.gather(c.map(repeated_in, buckets, pure=False))):
+            hashes = np.concatenate([np.empty(0, np.uint64), *c.gather(c.map(repeated_in, buckets, pure=False))])
+            if hashes.size and confirm_duplicates((f for _, f in iter_raw(path, 1 << 20, [ctx.id_header])),
+                                                  ctx.id_header, hashes):  # the hash is of the ids' edges only
                 raise FactsNeeded
         return dataclasses.replace(ctx, facts_known=True), first
     except FactsNeeded:
