@@ -3,7 +3,8 @@
     python benchmarks/bench_datapath.py parquet --n 10000000 [--rounds 3] [--dir /tmp/bench]
     python benchmarks/bench_datapath.py memory --n 10000000
     python benchmarks/bench_datapath.py csv --n 2000000
-    python benchmarks/bench_datapath.py outofcore --n 10000000
+    python benchmarks/bench_datapath.py outofcore --n 10000000   (and --n 100000000: generated in chunks)
+    python benchmarks/bench_datapath.py dask --n 10000000 [--rounds 2]
     python benchmarks/bench_datapath.py cli --n 10000000 [--rounds 2]
 
 ``parquet``: floor = pyarrow reading the scheme's columns (beijing-2020: 11) to pandas, and the same for every
@@ -14,8 +15,10 @@ of ``--rounds``; wall and CPU seconds, with the load average of the machine (sha
 noisy; CPU seconds are steadier).
 ``memory``: peak RSS of an in-memory admit in a fresh child process against the compact columns plus the result.
 ``csv``: a GB18030 CSV of the same people, ``read_population`` against ``pyarrow.csv`` reading the same file
-(transcoding on the fly) to pandas. ``outofcore``: ``python -m scoring admit --engine chunked`` on the file, rows/s
-and peak RSS. ``cli``: ``python -m scoring admit`` end to end in a new process (imports included), best of
+(transcoding on the fly) to pandas. ``outofcore``: ``python -m scoring admit --engine chunked --out F`` on the file,
+wall and CPU seconds, rows/s and peak RSS. ``dask``: the same command with ``--engine chunked`` and with
+``--scheduler local`` (2 worker processes) alternating, best of ``--rounds``.
+``cli``: ``python -m scoring admit`` end to end in a new process (imports included), best of
 ``--rounds``: wall, CPU and peak RSS. Each step prints one JSON line; files are generated with
 ``python -m scoring synth`` when missing.
 """
@@ -50,13 +53,25 @@ def timed(fn: Any) -> tuple[float, float]:
     return time.perf_counter() - w, time.process_time() - c
 
 
+LARGE = 20_000_000  # above this, the file is generated in chunks of 1M (``synth --n`` refuses what will not fit)
+
+
 def population_file(n: int, folder: Path) -> Path:
-    """The synthetic Parquet file of ``n`` people (seed 1), generated once."""
+    """The synthetic Parquet file of ``n`` people (seed 1), generated once: by ``python -m scoring synth`` up to
+    ``LARGE`` people, else chunk by chunk (``bench_outofcore.generate``: 1M people a chunk and a row group, seeds
+    1, 2, ..., ids unique across chunks; bounded memory)."""
     path = folder / f"pop{n}.parquet"
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "scoring", "synth", "--n", str(n), "--seed", "1", "--out", str(path)],
-                       check=True, cwd=ROOT, stderr=subprocess.DEVNULL)
+        if n > LARGE:
+            from bench_outofcore import generate
+
+            tmp = path.with_suffix(".partial")
+            generate(n, tmp, 1_000_000, 1)
+            tmp.rename(path)
+        else:
+            subprocess.run([sys.executable, "-m", "scoring", "synth", "--n", str(n), "--seed", "1", "--out",
+                            str(path)], check=True, cwd=ROOT, stderr=subprocess.DEVNULL)
     return path
 
 
@@ -192,31 +207,60 @@ def bench_cli(path: Path, rounds: int) -> None:
          peak_rss_mb=round(best["peak"] / 1e6), peak_bytes_per_person=round(best["peak"] / n))
 
 
-def bench_outofcore(path: Path) -> None:
+def _admit_child(path: Path, out: Path, engine: list[str]) -> dict[str, float]:
+    """``python -m scoring admit`` (beijing-2020, quota 6,000, ``--out``) in a child process: wall, CPU of the
+    children (user + system; Dask workers included) and peak RSS of the process tree."""
     import resource
 
-    import pyarrow.parquet as pq
     from bench_outofcore import PeakRSS
 
-    n = pq.ParquetFile(path).metadata.num_rows
-    out = path.with_suffix(".admitted.parquet")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     w = time.perf_counter()
     with PeakRSS(interval=0.1) as rss:
         subprocess.run([sys.executable, "-m", "scoring", "admit", "--scheme", str(SCHEME), "--population", str(path),
-                        "--quota", str(QUOTA), "--engine", "chunked", "--out", str(out), "--json"], check=True,
-                       cwd=ROOT, stdout=subprocess.DEVNULL)
+                        "--quota", str(QUOTA), *engine, "--out", str(out), "--json"], check=True, cwd=ROOT,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seconds = time.perf_counter() - w
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     out.unlink(missing_ok=True)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    emit("outofcore_chunked", rows=n, seconds=round(seconds, 1), cpu_s=round(cpu, 1), rows_per_s=round(n / seconds),
-         peak_rss_mb=round(rss.peak / 1e6))
+    return {"seconds": seconds, "cpu_s": cpu, "peak_rss_mb": rss.peak / 1e6}
+
+
+def bench_outofcore(path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    n = pq.ParquetFile(path).metadata.num_rows
+    load = load_average()
+    got = _admit_child(path, path.with_suffix(".admitted.parquet"), ["--engine", "chunked"])
+    emit("outofcore_chunked", rows=n, load_avg_before=load, seconds=round(got["seconds"], 1),
+         cpu_s=round(got["cpu_s"], 1), rows_per_s=round(n / got["seconds"]), peak_rss_mb=round(got["peak_rss_mb"]))
+
+
+def bench_dask(path: Path, rounds: int) -> None:
+    """The chunked engine and the Dask engine (``--scheduler local``: a LocalCluster of 2 worker processes, one
+    thread each, started by the command) on the same file with ``--out``, alternating, best of ``rounds``."""
+    import pyarrow.parquet as pq
+
+    n = pq.ParquetFile(path).metadata.num_rows
+    engines = {"chunked": ["--engine", "chunked"], "dask_2_workers": ["--scheduler", "local"]}
+    best: dict[str, dict[str, float]] = {}
+    loads = []
+    for _ in range(rounds):
+        for name, flags in engines.items():
+            loads.append(load_average())
+            got = _admit_child(path, path.with_suffix(f".{name}.parquet"), flags)
+            if name not in best or got["seconds"] < best[name]["seconds"]:
+                best[name] = got
+    emit("outofcore_dask_vs_chunked", rows=n, rounds=rounds, load_avg_min=min(loads), load_avg_max=max(loads),
+         **{f"{k}_{m}": round(v[m], 1) for k, v in best.items() for m in ("seconds", "cpu_s")},
+         **{f"{k}_peak_rss_mb": round(v["peak_rss_mb"]) for k, v in best.items()},
+         dask_over_chunked=round(best["dask_2_workers"]["seconds"] / best["chunked"]["seconds"], 2))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("step", choices=("parquet", "memory", "csv", "outofcore", "cli"))
+    ap.add_argument("step", choices=("parquet", "memory", "csv", "outofcore", "dask", "cli"))
     ap.add_argument("--n", type=int, default=2_000_000)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--dir", type=Path, default=Path("/tmp/bench_datapath"))
@@ -224,6 +268,7 @@ def main() -> None:
     path = population_file(args.n, args.dir)
     {"parquet": lambda: bench_parquet(path, args.rounds), "memory": lambda: bench_memory(path),
      "csv": lambda: bench_csv(path, args.rounds), "outofcore": lambda: bench_outofcore(path),
+     "dask": lambda: bench_dask(path, args.rounds),
      "cli": lambda: bench_cli(path, args.rounds)}[args.step]()
 
 

@@ -133,3 +133,28 @@ def test_monte_carlo_equals_simulate_many(client: object) -> None:
     spread = simulate_many_dask(pop, scheme, rules, replications=3, seed=5, client=client)
     pd.testing.assert_frame_equal(spread.yearly, local.yearly)
     pd.testing.assert_frame_equal(spread.waiting, local.waiting)
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_cli_scheduler_writes_the_in_memory_file(client: object, pop_file: Path, tmp_path: Path, suffix: str,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """``admit --scheduler ADDRESS --out F``: one file (written by the client in pass 2), the in-memory one."""
+    import json
+
+    from scoring.cli import main
+
+    common = ["admit", "--scheme", str(SCHEMES / "beijing-2020.yaml"), "--population", str(pop_file), "--quota",
+              "700", "--json"]
+    assert main([*common, "--out", str(tmp_path / f"mem{suffix}"), "--engine", "memory"]) == 0
+    mem = json.loads(capsys.readouterr().out)
+    address = client.scheduler.address  # type: ignore[attr-defined]
+    assert main([*common, "--out", str(tmp_path / f"dask{suffix}"), "--scheduler", address, "--chunk-rows",
+                 "5000"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["engine"] == "dask"
+    for key in ("rows_in", "scored", "rejected", "eligible", "admitted", "cutoff", "tied_at_cutoff"):
+        assert got[key] == mem[key], key
+    read = pd.read_parquet if suffix == ".parquet" else pd.read_csv
+    pd.testing.assert_frame_equal(read(tmp_path / f"dask{suffix}"), read(tmp_path / f"mem{suffix}"),
+                                  check_dtype=False, check_categorical=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f"mem{suffix}", f"dask{suffix}"])

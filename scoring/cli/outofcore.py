@@ -84,22 +84,14 @@ def run_outofcore(args: argparse.Namespace, command: str) -> int | None:
 
 def _run_dask(scheme: Any, args: argparse.Namespace, command: str, out: str | None, stamp: str,
               kw: dict[str, Any]) -> Any:
-    import tempfile
-
-    from scoring.outofcore.chunked import FrameWriter, iter_written
     from scoring.outofcore.distributed import run_dask
 
     address = None if args.scheduler == "local" else args.scheduler
-    with tempfile.TemporaryDirectory(prefix="scoring-out-", dir=Path(out).parent if out else None) as tmp:
-        res = run_dask(scheme, args.population, tmp if out else None, admission=command == "admit",
-                       scheduler_address=address, rows_per_partition=args.chunk_rows, lang=None, **kw)
-        if out is not None:  # one file, as the other engines write; atomically
-            from scoring.safe_output import atomic_path, stamped
+    common = dict(admission=command == "admit", scheduler_address=address, rows_per_partition=args.chunk_rows,
+                  lang=None, **kw)
+    if out is None:
+        return run_dask(scheme, args.population, None, **common)
+    from scoring.safe_output import atomic_path
 
-            with atomic_path(out) as out_tmp:
-                writer = FrameWriter(out_tmp, index=False)
-                for part in sorted(Path(tmp).glob("part.*.parquet")):
-                    for df in iter_written(part, args.chunk_rows):
-                        writer.write(stamped(df, stamp))
-                writer.close()
-    return res
+    with atomic_path(out) as out_tmp:  # one file, as the other engines write; atomically
+        return run_dask(scheme, args.population, None, out_file=out_tmp, stamp=stamp, index=False, **common)

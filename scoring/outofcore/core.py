@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -22,15 +20,15 @@ import pandas as pd
 
 from scoring.admission import resolve_rule
 from scoring.engine.core import score
+from scoring.engine.inputs import population_schema_for
 from scoring.errors import PopulationError, ScoringInputError
+from scoring.outofcore.ids import find_duplicate_ids, id_hashes, normalised_ids
 from scoring.outofcore.stats import Hist, Stats, design_items
 from scoring.population.identifiers import IdentifierFinding
 from scoring.population.identifiers_arrow import UnreadColumns, screen_unread
 from scoring.population.io import clean_header
 from scoring.population.load import identifier_refusal, person_ids, read_population, read_set
-from scoring.population.schema import load_schema
-from scoring.population.text import text_hash
-from scoring.population.validate import coerce_string, duplicate_id_reason, missing_mask
+from scoring.population.schema import Schema
 from scoring.scheme.load import AdmissionRule, Scheme
 
 HELPER = "_ooc_"  # prefix of the helper columns kept between the passes
@@ -42,6 +40,11 @@ _DUP = re.compile(r" is not unique \(rows ")
 # ------------------------------------------------------------------------------------------------------------
 # Context: what every batch needs to know about the whole input
 # ------------------------------------------------------------------------------------------------------------
+class FactsNeeded(Exception):
+    """Raised by a batch validated before the file-wide facts were known (repeated ids, identifiers in the columns
+    not read) when the answer depends on them: the engine finds them with a full scan and runs pass 1 again."""
+
+
 @dataclass(frozen=True)
 class Context:
     """The run's settings and file-wide facts (picklable: shipped to Dask workers)."""
@@ -60,81 +63,40 @@ class Context:
     read: tuple[str, ...] = ()  # the columns whose values are read, screened and validated (see read_set)
     columns: tuple[str, ...] = ()  # the canonical columns validated: the scheme's and the tie columns
     unread_findings: tuple[IdentifierFinding, ...] = ()  # identifiers in the columns not read (dropped: see below)
+    schema: Schema | None = None  # the population schema of the run (the scheme's own inputs left to the scheme)
+    facts_known: bool = True  # False: duplicates and unread_findings not found yet (a batch raises FactsNeeded
+    # when its answer would depend on them)
 
     @property
     def groups(self) -> list[str]:
         """The dominance groups."""
         return list(self.scheme.dominance.groups)
 
+    @property
+    def pop_schema(self) -> Schema:
+        """The population schema the run validates with."""
+        return self.schema if self.schema is not None else population_schema_for(self.scheme)
 
-def _normalised_ids(col: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    miss = missing_mask(col)
-    return coerce_string("person_id", col.reset_index(drop=True), miss, _NoProblems()), miss
+    @property
+    def unread(self) -> list[str]:
+        """The file's columns whose values are not read (screened for identifiers only)."""
+        return [c for c in self.headers if c not in self.read]
 
 
-class _NoProblems:
-    def add(self, *args: Any) -> None:
-        pass
-
-
-def find_duplicate_ids(batches: Callable[[], Iterable[pd.DataFrame]], column: str, buckets: int = 16
-                       ) -> dict[str, str]:
-    """Person ids occurring more than once in the whole file, each with the in-memory reason text.
-
-    Bounded memory: 64-bit hashes are spilled to ``buckets`` files by their top bits and each file is checked on
-    its own; a second scan collects the rows of the (few) repeated hashes and confirms them on the text.
-    """
-    shift = np.uint64(64 - int(np.log2(buckets)))
-    with tempfile.TemporaryDirectory(prefix="scoring-ids-") as tmp:
-        paths = [Path(tmp) / f"{k}.u64" for k in range(buckets)]
-        files = [p.open("wb") for p in paths]
-        try:
-            for frame in batches():
-                ids, miss = _normalised_ids(frame[column])
-                h = text_hash(ids[~miss])
-                bucket = (h >> shift).astype(np.int64)
-                order = np.argsort(bucket, kind="stable")
-                bounds = np.searchsorted(bucket[order], np.arange(buckets + 1))
-                for k in range(buckets):
-                    files[k].write(h[order[bounds[k]:bounds[k + 1]]].tobytes())
-        finally:
-            for f in files:
-                f.close()
-        repeated: list[np.ndarray] = []
-        for p in paths:
-            arr = np.sort(np.fromfile(p, dtype=np.uint64))
-            repeated.append(np.unique(arr[1:][arr[1:] == arr[:-1]]))
-    dup_hashes = np.concatenate(repeated)
-    if dup_hashes.size == 0:
-        return {}
-    found: list[pd.DataFrame] = []
-    start = 0
-    for frame in batches():
-        ids, miss = _normalised_ids(frame[column])
-        hit = np.isin(text_hash(ids), dup_hashes) & ~miss
-        found.append(pd.DataFrame({"id": ids[hit].to_numpy(dtype=object), "row": np.flatnonzero(hit) + start + 1}))
-        start += len(frame)
-    rows = pd.concat(found).groupby("id", sort=False)["row"].agg(list)
-    out: dict[str, str] = {}
-    for value, listed in rows.items():
-        if len(listed) > 1:
-            out[str(value)] = duplicate_id_reason(value, listed)
-    return out
+Batches = Callable[[list[str]], Iterable[pd.DataFrame]]
+Blocks = Callable[[list[str]], Iterable[tuple[int, dict[str, Any]]]]
 
 
 def make_context(scheme: Scheme, *, n_total: int, source: str, skip_invalid: bool, drop_identifiers: bool,
                  admission: bool, quota: int | None, threshold: float | None, ties: str | list[Any] | None,
-                 id_batches: Callable[[list[str]], Iterable[pd.DataFrame]], columns: list[str],
-                 unread_blocks: Callable[[list[str]], Iterable[tuple[int, dict[str, Any]]]] | None = None) -> Context:
-    """Resolve the admission rule, find the id column and the person ids repeated anywhere in the file.
-
-    ``unread_blocks`` (the file's columns -> their values as Arrow, block by block): the columns the run does not
-    read are screened here, every value, once for the whole file; identifiers in them are refused with the message
-    the in-memory reader gives (or, with ``drop_identifiers``, the batches report them dropped)."""
+                 id_batches: Batches, columns: list[str], unread_blocks: Blocks | None = None,
+                 prescan: bool = True) -> Context:
+    """Resolve the admission rule and the columns read; with ``prescan``, find the file-wide facts too (see
+    :func:`find_facts`), else leave them to the engine (``facts_known`` False)."""
     rule = resolve_rule(SimpleNamespace(scheme=scheme), quota, threshold, ties) if admission else None
     tie_cols = tuple(k.column for k in rule.ties if k.column) if rule is not None and isinstance(rule.ties, list) \
         else ()
-    schema = load_schema()
+    schema = population_schema_for(scheme)
     wanted = (*scheme.columns(), *(c for c in tie_cols if c not in scheme.columns()))
     try:
         keep = read_set([clean_header(str(c)) for c in columns], schema, wanted, drop_identifiers=drop_identifiers,
@@ -142,45 +104,61 @@ def make_context(scheme: Scheme, *, n_total: int, source: str, skip_invalid: boo
     except PopulationError as exc:
         raise PopulationError(str(exc)) from None
     read = tuple(c for c in columns if clean_header(str(c)) in keep)
-    unread_findings = _screen_unread(columns, read, unread_blocks, schema, source, drop_identifiers)
     id_header = next((c for c in columns if schema.canonical_header(str(c)) == "person_id"), None)
-    dups = find_duplicate_ids(lambda: id_batches([id_header]), id_header) if id_header is not None else {}
-    return Context(scheme, int(n_total), source, skip_invalid, drop_identifiers, admission, rule, tie_cols,
-                   id_header, dups, tuple(columns), read, wanted, unread_findings)
+    ctx = Context(scheme, int(n_total), source, skip_invalid, drop_identifiers, admission, rule, tie_cols,
+                  id_header, {}, tuple(columns), read, wanted, (), schema, facts_known=False)
+    return find_facts(ctx, id_batches, unread_blocks) if prescan else ctx
 
 
-def _screen_unread(columns: list[str], read: tuple[str, ...],
-                   unread_blocks: Callable[[list[str]], Iterable[tuple[int, dict[str, Any]]]] | None, schema: Any,
-                   source: str, drop: bool) -> tuple[IdentifierFinding, ...]:
-    """Findings in the columns not read (values and header), without their rows (the batches number rows from
-    their own start); refused here unless ``drop``."""
-    names = [c for c in columns if c not in read]
+def find_facts(ctx: Context, id_batches: Batches, unread_blocks: Blocks | None) -> Context:
+    """The context with the file-wide facts: the columns not read screened, every value, once for the whole file
+    (identifiers in them refused with the message the in-memory reader gives, or with ``drop_identifiers`` reported
+    dropped by the batches), and the person ids repeated anywhere in the file."""
+    findings = refuse_unread(ctx, unread_findings(ctx, unread_blocks))
+    dups = find_duplicate_ids(lambda: id_batches([ctx.id_header]), ctx.id_header) \
+        if ctx.id_header is not None else {}
+    return dataclasses.replace(ctx, duplicates=dups, unread_findings=findings, facts_known=True)
+
+
+def unread_findings(ctx: Context, unread_blocks: Blocks | None) -> list[IdentifierFinding]:
+    """Identifier findings (values and header) in the columns not read, in file order, with their rows."""
+    names = ctx.unread
     if not names or unread_blocks is None:
-        return ()
-    headers = {c: clean_header(str(c)) for c in columns}
+        return []
+    headers = {c: clean_header(str(c)) for c in ctx.headers}
     unread = UnreadColumns([headers[c] for c in names],
                            lambda: ((rows, {headers[c]: v for c, v in block.items()})
                                     for rows, block in unread_blocks(names)))
-    by_header = screen_unread(unread, schema)
-    findings = [by_header[headers[c]] for c in names if headers[c] in by_header]
+    by_header = screen_unread(unread, ctx.pop_schema)
+    return [by_header[headers[c]] for c in names if headers[c] in by_header]
+
+
+def refuse_unread(ctx: Context, findings: list[IdentifierFinding]) -> tuple[IdentifierFinding, ...]:
+    """Refuse the findings (PopulationError) unless ``drop_identifiers``; then without their rows (the batches
+    number rows from their own start)."""
     if findings:
-        identifier_refusal(source, list(headers.values()), findings, schema, drop=drop)
+        identifier_refusal(ctx.source, [clean_header(str(c)) for c in ctx.headers], findings, ctx.pop_schema,
+                           drop=ctx.drop_identifiers)
     return tuple(dataclasses.replace(fi, positions=()) for fi in findings)
 
 
 # ------------------------------------------------------------------------------------------------------------
 # Pass 1: validate + score one batch
 # ------------------------------------------------------------------------------------------------------------
-def validate_batch(raw: pd.DataFrame, start: int, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+def validate_batch(raw: pd.DataFrame, start: int, ctx: Context, spill: Any = None
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Validate rows ``start+1 ...`` like :func:`scoring.read_population` on the whole file would.
 
     Returns the kept rows (index = 0-based row in the file), the rejected lines (global 1-based rows) and notes.
+    ``spill`` (a :class:`scoring.outofcore.ids.HashSpill`) receives the hashes of the batch's person ids.
     """
     try:
         load = read_population(raw, skip_invalid=True, drop_identifiers=ctx.drop_identifiers, row_offset=start,
-                               columns=ctx.columns or None, headers=list(ctx.headers) or None,
-                               unread_findings=list(ctx.unread_findings))
+                               schema=ctx.pop_schema, columns=ctx.columns or None,
+                               headers=list(ctx.headers) or None, unread_findings=list(ctx.unread_findings))
     except PopulationError as exc:
+        if not ctx.facts_known:  # identifiers in the columns not read are refused first
+            raise FactsNeeded from None
         raise PopulationError(f"{ctx.source}: {str(exc).removeprefix('population: ')}") from None
     frame = load.frame
     frame.index = pd.Index(np.asarray(frame.index, dtype=np.int64) + start)
@@ -191,17 +169,23 @@ def validate_batch(raw: pd.DataFrame, start: int, ctx: Context) -> tuple[pd.Data
         frame["person_id"] = pd.Series(ids.array, index=frame.index)
     else:
         local = (rejected["column"] == "person_id") & rejected["reason"].astype(str).str.contains(_DUP)
-        ids, miss = _normalised_ids(raw[ctx.id_header])
+        ids, miss = normalised_ids(raw[ctx.id_header])
+        if spill is not None:
+            spill.add(id_hashes(ids, miss))
+        if local.any() and not ctx.facts_known:  # a repeat: its reason lists the rows in the whole file
+            raise FactsNeeded
         hit = np.flatnonzero(ids.isin(list(ctx.duplicates)).to_numpy() & ~miss) if ctx.duplicates else []
         if local.any() or len(hit):
             lines = pd.DataFrame({"row": np.asarray(hit, dtype=np.int64) + start + 1, "column": "person_id",
                                   "reason": [ctx.duplicates[v] for v in ids.to_numpy(dtype=object)[hit]]})
-            order = {c: i for i, c in enumerate(load_schema().columns)}
+            order = {c: i for i, c in enumerate(ctx.pop_schema.columns)}
             rejected = pd.concat([rejected.loc[~local], lines], ignore_index=True)
             rejected["_o"] = rejected["column"].map(lambda c: order.get(c, len(order))).astype(np.int64)
             rejected = rejected.sort_values(["row", "_o"], kind="stable").drop(columns="_o").reset_index(drop=True)
             frame = frame.loc[~frame.index.isin(rejected["row"].to_numpy() - 1)]
     if len(rejected) and not ctx.skip_invalid:
+        if not ctx.facts_known:  # the first invalid rows of the file may be repeats found later
+            raise FactsNeeded
         first = rejected.drop_duplicates("row").head(3)
         shown = "; ".join(f"row {r.row}, column {r.column}: {r.reason}" for r in first.itertuples())
         raise PopulationError(f"{ctx.source}: {shown} (invalid rows among rows {start + 1}-{start + len(raw)}; use "
@@ -209,9 +193,10 @@ def validate_batch(raw: pd.DataFrame, start: int, ctx: Context) -> tuple[pd.Data
     return frame, rejected, list(load.warnings)
 
 
-def pass1_batch(raw: pd.DataFrame, start: int, ctx: Context) -> tuple[pd.DataFrame, Stats, pd.DataFrame]:
+def pass1_batch(raw: pd.DataFrame, start: int, ctx: Context, spill: Any = None
+                ) -> tuple[pd.DataFrame, Stats, pd.DataFrame]:
     """Validate and score one batch: (scored rows with helper columns, aggregates, rejected lines)."""
-    frame, rejected, warnings = validate_batch(raw, start, ctx)
+    frame, rejected, warnings = validate_batch(raw, start, ctx, spill)
     return score_frame(frame, ctx, rows_in=len(raw), rejected=rejected, warnings=warnings)
 
 
@@ -251,6 +236,16 @@ def score_frame(frame: pd.DataFrame, ctx: Context, *, rows_in: int | None = None
         categories=categories, warnings=list(warnings or []),
     )
     return out, stats, all_rejected
+
+
+def compact_scored(scored: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
+    """The scored rows as kept between the passes: item points as int32 cents (the engine's own integers, so
+    ``cents / 100`` gives the points back exactly) and no ``total`` column (``TOTAL / 100``): about 40% fewer bytes
+    to compress and decompress. See :func:`scoring.outofcore.chunked.expanded`."""
+    out = scored.drop(columns="total")
+    for item in scheme.items:
+        out[item.id] = np.rint(scored[item.id].to_numpy(dtype=np.float64) * 100.0).astype(np.int32)
+    return out
 
 
 def public_frame(scored: pd.DataFrame, scheme: Scheme, lang: str | None = None) -> pd.DataFrame:

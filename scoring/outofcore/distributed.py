@@ -16,6 +16,7 @@ A LocalCluster is started by default; ``scheduler_address`` ("tcp://host:8786") 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -28,7 +29,7 @@ import dask
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-from dask.distributed import Client, LocalCluster
+from dask.distributed import Client, LocalCluster, wait
 
 from scoring.admission import admit
 from scoring.dominance import dominance
@@ -43,7 +44,20 @@ from scoring.outofcore.chunked import (
     iter_written,
     pass2_file,
 )
-from scoring.outofcore.core import ADMIT_COLUMNS, Context, make_context, pass1_batch, public_frame, score_frame
+from scoring.outofcore.core import (
+    ADMIT_COLUMNS,
+    Context,
+    FactsNeeded,
+    compact_scored,
+    find_facts,
+    make_context,
+    pass1_batch,
+    public_frame,
+    refuse_unread,
+    score_frame,
+    unread_findings,
+)
+from scoring.outofcore.ids import BUCKETS, HashSpill, confirm_duplicates, repeated_in
 from scoring.outofcore.plan import Plan, band_rows, finish_plan, make_plan, pass2_batch
 from scoring.outofcore.result import OutOfCoreResult
 from scoring.outofcore.stats import Pass2Stats, Stats
@@ -131,11 +145,53 @@ def _scored_path(workdir: str, part: Part) -> str:
 
 
 def _pass1_task(part: Part, ctx: Context, workdir: str) -> tuple[Stats, pd.DataFrame]:
-    scored, stats, rejected = pass1_batch(read_part(part, ctx.read), part.start, ctx)
+    spill = HashSpill(workdir, f"ids.{part.number:05d}") if not ctx.facts_known and ctx.id_header else None
+    try:
+        scored, stats, rejected = pass1_batch(read_part(part, ctx.read), part.start, ctx, spill)
+    except PopulationError:
+        if ctx.facts_known:
+            raise
+        raise FactsNeeded from None  # the message must be the full scan's
+    finally:
+        if spill is not None:
+            spill.close()
     writer = FrameWriter(_scored_path(workdir, part))
-    writer.write(scored)
+    writer.write(compact_scored(scored, ctx.scheme))
     writer.close()
     return stats, rejected
+
+
+def _pass1_round(c: Client, parts: list[Part], ctx: Context, path: str | os.PathLike[str], workdir: str
+                 ) -> tuple[Context, list[tuple[Stats, pd.DataFrame]]]:
+    """Pass 1 on the workers before the file-wide facts are known (the columns not read screened by one more task
+    meanwhile, the ids' hashes spilled by each task and checked bucket by bucket on the workers); when a fact
+    matters (see :class:`scoring.outofcore.core.FactsNeeded`), the facts are found by a full scan and pass 1 runs
+    again."""
+    screen = c.submit(unread_findings, ctx, lambda cols: parquet_blocks(os.fspath(path), cols), pure=False) \
+        if ctx.unread else None
+    futures = c.map(_pass1_task, parts, ctx=ctx, workdir=workdir, pure=False)
+    try:
+        wait(futures)  # every task ends before any file of the round is removed
+        first = c.gather(futures)
+        findings = screen.result() if screen is not None else []
+        refuse_unread(ctx, findings)
+        if findings:
+            raise FactsNeeded
+        if ctx.id_header is not None:
+            buckets = [[Path(workdir) / f"ids.{p.number:05d}.{k:02d}.u64" for p in parts] for k in range(BUCKETS)]
+            hashes = np.concatenate([np.empty(0, np.uint64), *c.gather(c.map(repeated_in, buckets, pure=False))])
+            if hashes.size and confirm_duplicates((f for _, f in iter_raw(path, 1 << 20, [ctx.id_header])),
+                                                  ctx.id_header, hashes):  # the hash is of the ids' edges only
+                raise FactsNeeded
+        return dataclasses.replace(ctx, facts_known=True), first
+    except FactsNeeded:
+        if screen is not None:  # it reads the file: let it end before the scan
+            wait([screen])
+        for f in Path(workdir).glob("*"):
+            f.unlink()
+        ctx = find_facts(ctx, lambda cols: (f for _, f in iter_raw(path, 1 << 20, cols)),
+                         lambda cols: parquet_blocks(os.fspath(path), cols))
+        return ctx, c.gather(c.map(_pass1_task, parts, ctx=ctx, workdir=workdir, pure=False))
 
 
 def _band_task(part: Part, workdir: str, plan: Plan) -> pd.DataFrame:
@@ -155,15 +211,18 @@ def run_dask(scheme: Scheme, path: str | os.PathLike[str], out_dir: str | os.Pat
              ties: str | list[Any] | None = None, client: Client | None = None, scheduler_address: str | None = None,
              rows_per_partition: int = DEFAULT_PARTITION_ROWS, skip_invalid: bool = False,
              drop_identifiers: bool = False, rejected_path: str | os.PathLike[str] | None = None,
-             workdir: str | os.PathLike[str] | None = None, lang: str | None = None, **cluster_kw: Any
-             ) -> OutOfCoreResult:
-    """Score (and admit) a Parquet population on a Dask cluster; the answers equal the in-memory ones."""
+             workdir: str | os.PathLike[str] | None = None, lang: str | None = None,
+             out_file: str | os.PathLike[str] | None = None, stamp: str | None = None, index: bool = True,
+             **cluster_kw: Any) -> OutOfCoreResult:
+    """Score (and admit) a Parquet population on a Dask cluster; the answers equal the in-memory ones.
+
+    ``out_dir`` gets one ``part.N.parquet`` per partition, written by the workers; ``out_file`` (.parquet or .csv)
+    one file, written by the client in pass 2 from the workers' scored partitions (one encoding of the output, as
+    the chunked engine writes it; ``stamp`` and ``index`` as there)."""
     pf = _open(path)
     ctx = make_context(scheme, n_total=pf.metadata.num_rows, source=os.fspath(path), skip_invalid=skip_invalid,
                        drop_identifiers=drop_identifiers, admission=admission, quota=quota, threshold=threshold,
-                       ties=ties, id_batches=lambda cols: (f for _, f in iter_raw(path, 1 << 20, cols)),
-                       unread_blocks=lambda cols: parquet_blocks(os.fspath(path), cols),
-                       columns=data_columns(pf))
+                       ties=ties, id_batches=lambda cols: [], columns=data_columns(pf), prescan=False)
     parts = plan_partitions(path, rows_per_partition)
     out = None if out_dir is None else os.fspath(out_dir)
     if out is not None:
@@ -173,7 +232,7 @@ def run_dask(scheme: Scheme, path: str | os.PathLike[str], out_dir: str | os.Pat
     tmp = tempfile.mkdtemp(prefix="scoring-dask-", dir=workdir)
     try:
         with cluster_client(client, scheduler_address, **cluster_kw) as c:
-            first = c.gather(c.map(_pass1_task, parts, ctx=ctx, workdir=tmp, pure=False))
+            ctx, first = _pass1_round(c, parts, ctx, path, tmp)
             stats = Stats.empty(scheme)
             for part_stats, _ in first:  # in row order: categories and warnings keep file order
                 stats = stats.merge(part_stats)
@@ -185,8 +244,12 @@ def run_dask(scheme: Scheme, path: str | os.PathLike[str], out_dir: str | os.Pat
             if plan.needs_band:
                 bands = c.gather(c.map(_band_task, parts, workdir=tmp, plan=plan, pure=False))
                 plan = finish_plan(plan, pd.concat(bands), stats)
-            second = c.gather(c.map(_pass2_task, parts, workdir=tmp, plan=plan, scheme=scheme, out_dir=out,
-                                    lang=lang, pure=False))
+            if out_file is not None:  # the partitions' scored rows straight into one file
+                second = [pass2_file(scheme, [Path(_scored_path(tmp, p)) for p in parts], Path(out_file), plan,
+                                     rows_per_partition, lang, stamp, index)]
+            else:
+                second = c.gather(c.map(_pass2_task, parts, workdir=tmp, plan=plan, scheme=scheme, out_dir=out,
+                                        lang=lang, pure=False))
     finally:
         for f in Path(tmp).glob("*"):
             f.unlink()

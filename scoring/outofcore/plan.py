@@ -4,6 +4,7 @@ the line), the tied band broken as in memory, and pass 2 (admit one batch, sum t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any
@@ -97,16 +98,19 @@ def make_plan(ctx: Context, stats: Stats) -> Plan:
     return plan
 
 
-def band_rows(scored: pd.DataFrame, plan: Plan) -> pd.DataFrame:
-    """The rows of one batch that the plan must see individually: the tied band and the nearest to the line."""
-    total = scored[TOTAL].to_numpy()
-    elig = scored["eligible"].to_numpy(dtype=bool)
-    want = np.zeros(len(scored), dtype=bool)
+def band_mask(total: np.ndarray, eligible: np.ndarray, plan: Plan) -> np.ndarray:
+    """The rows the plan must see individually: the tied band and the nearest to the line (eligible only)."""
+    want = np.zeros(len(total), dtype=bool)
     if not plan.admit_all_tied:
         want |= total == plan.cutoff
     if plan.fallback is not None:
         want |= np.abs(total - plan.line_cents) <= plan.fallback[0]
-    want &= elig
+    return want & eligible.astype(bool, copy=False)
+
+
+def band_rows(scored: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """The rows of one batch that the plan must see individually: the tied band and the nearest to the line."""
+    want = band_mask(scored[TOTAL].to_numpy(), scored["eligible"].to_numpy(dtype=bool), plan)
     return scored.loc[want, [c for c in scored.columns if str(c).startswith(HELPER)]]
 
 
@@ -145,15 +149,21 @@ def finish_plan(plan: Plan, band: pd.DataFrame, stats: Stats) -> Plan:
 # ------------------------------------------------------------------------------------------------------------
 def pass2_batch(scored: pd.DataFrame, plan: Plan, item_ids: list[str]) -> tuple[np.ndarray, Pass2Stats]:
     """Admit the rows of one batch and sum the moments near the line."""
-    total = scored[TOTAL].to_numpy()
-    group = scored[GROUP].to_numpy()
-    elig = scored["eligible"].to_numpy(dtype=bool)
-    admitted = np.zeros(len(scored), dtype=bool)
+    return pass2_arrays(lambda c: scored[c].to_numpy(), np.asarray(scored.index, np.int64), plan, item_ids)
+
+
+def pass2_arrays(column: Callable[[str], np.ndarray], labels: np.ndarray, plan: Plan, item_ids: list[str]
+                 ) -> tuple[np.ndarray, Pass2Stats]:
+    """:func:`pass2_batch` on columns given as numpy arrays (``column(name)``) and the global row labels."""
+    total = column(TOTAL)
+    group = column(GROUP)
+    elig = column("eligible").astype(bool, copy=False)
+    admitted = np.zeros(len(total), dtype=bool)
     if plan.admission and plan.cutoff is not None:
         admitted = elig & (total > plan.cutoff)
         at = elig & (total == plan.cutoff)
-        admitted |= at if plan.admit_all_tied else at & np.isin(np.asarray(scored.index, np.int64), plan.chosen)
-    pos = {k: int(np.maximum(np.rint(scored[k].to_numpy()[admitted] * 100.0), 0).sum()) for k in item_ids}
+        admitted |= at if plan.admit_all_tied else at & np.isin(np.asarray(labels, np.int64), plan.chosen)
+    pos = {k: int(np.maximum(np.rint(column(k)[admitted] * 100.0), 0).sum()) for k in item_ids}
     if plan.line is not None and plan.fallback is None:
         near = elig & (np.abs(total - plan.line_cents) <= plan.window_cents)
         stats = Pass2Stats.of(group[near], total[near])
