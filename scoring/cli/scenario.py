@@ -147,8 +147,8 @@ def steps_line(steps: dict, lang: str = "en") -> str:
         if steps.get("recognition_adds") is not None:
             rec = f"（不计互认规则为 {steps['without_recognition']:,.0f}，互认增加 {steps['recognition_adds']:,.0f}）"
         return (f"第一年（{steps['year']}年）：若所有符合条件者都申请，可落户 {steps['static_admitted']:,.0f}"
-                f"（first_year，静态）{rec}；达到分数线并申请的 {steps['applicants_at_line']:,.0f}（申请意愿，属假设），"
-                f"落户 {steps['admitted']:,.0f}（yearly[0]）")
+                f"（静态）{rec}；达到分数线并申请的 {steps['applicants_at_line']:,.0f}（申请意愿，属假设），"
+                f"落户 {steps['admitted']:,.0f}（模型第一年）")
     if steps.get("recognition_adds") is not None:
         rec = (f" ({steps['without_recognition']:,.0f} without the recognition rules, which add "
                f"{steps['recognition_adds']:,.0f})")
