@@ -8,8 +8,6 @@ one-line reason.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import os
 import re
 from collections.abc import Callable, Collection
@@ -24,7 +22,6 @@ from scoring.errors import PopulationError
 from scoring.population.schema import load_schema
 
 HEADER_SCAN_ROWS = 10
-_LINE_BREAK = re.compile(r"\r\n|\n|\r")
 # Rough peak memory needed per byte of file while loading and validating it, by format.
 MEMORY_FACTOR = {"csv": 8.0, "parquet": 12.0, "xlsx": 60.0}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -220,125 +217,6 @@ def _unique_headers(cells: list[object], name: str) -> list[str]:
     return headers
 
 
-def read_csv_text(text: str, name: str, select: Select | None = None) -> RawTable:
-    """Parse decoded CSV text into a raw table of strings, locating the header row; ``select`` picks the columns
-    parsed (all when None)."""
-    if not text.strip():
-        raise PopulationError(f"{name}: the file is empty")
-    lines = _LINE_BREAK.split(text, maxsplit=HEADER_SCAN_ROWS * 4)[: HEADER_SCAN_ROWS * 4]  # never the whole file
-    head_lines = [line for line in lines if line.strip()][: HEADER_SCAN_ROWS]
-    delim = _sniff_delimiter(head_lines)
-    try:
-        rows = [r for r in csv.reader(io.StringIO("\n".join(head_lines)), delimiter=delim) if any(c.strip() for c in r)]
-    except csv.Error as exc:
-        raise PopulationError(f"{name}: malformed CSV near the top of the file: {exc}") from None
-    if not rows:
-        raise PopulationError(f"{name}: the file is empty")
-    widest = max(len(r) for r in rows)
-    if widest > MAX_COLUMNS:
-        raise PopulationError(f"{name}: {widest:,} columns; at most {MAX_COLUMNS} are accepted (a population needs a "
-                              "few dozen): remove the columns that are not needed")
-    header_idx = find_header_row(rows, name)
-    header = _unique_headers(rows[header_idx], name)
-    warnings: list[str] = []
-    # Position of the header line in the text (blank lines skipped by csv.reader are counted via splitlines).
-    nonblank = [i for i, line in enumerate(lines) if line.strip()]
-    skip = nonblank[header_idx] + 1 if header_idx < len(nonblank) else 1
-    if header_idx:
-        warnings.append(f"header found on line {skip}; {header_idx} line(s) above it were skipped")
-    chosen = None if select is None else [h for h in header if h in set(select(header))]
-    headers = None if chosen is None else header
-    got = _arrow_csv_split(text, delim, header, skip, chosen)
-    if got is not None:
-        frame, unread = got
-        return RawTable(frame=frame, kind="csv", header_row=skip, warnings=warnings,
-                        row_numbers=csv_row_numbers(text, len(frame), skip), headers=headers, unread=unread)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=delim, header=None, names=header, skiprows=skip, dtype=str,
-            keep_default_na=False, na_filter=False, skip_blank_lines=True, index_col=False,
-        )
-    except pd.errors.ParserError as exc:
-        msg = " ".join(str(exc).split())
-        raise PopulationError(f"{name}: malformed CSV: {msg}") from None
-    except (ValueError, csv.Error, MemoryError, OverflowError) as exc:
-        raise PopulationError(f"{name}: cannot parse the CSV: {' '.join(str(exc).split())}") from None
-    # Every column is kept (pandas has parsed them all): the loader screens the values of those it does not use.
-    return RawTable(frame=frame, kind="csv", header_row=skip, warnings=warnings,
-                    row_numbers=csv_row_numbers(text, len(frame), skip), headers=headers)
-
-
-def _arrow_csv(text: str, delim: str, header: list[str], skip: int, include: list[str] | None = None
-               ) -> pd.DataFrame | None:
-    """The columns ``include`` (all when None) of :func:`_arrow_csv_split`'s frame, or None."""
-    got = _arrow_csv_split(text, delim, header, skip, include)
-    return None if got is None else got[0]
-
-
-def _arrow_csv_split(text: str, delim: str, header: list[str], skip: int, include: list[str] | None = None
-                     ) -> tuple[pd.DataFrame, Any] | None:
-    """The rows below the header parsed by pyarrow's CSV reader (multithreaded, straight into pyarrow strings), or
-    None when it cannot tell them the way pandas' reader would (then pandas parses them, and words any error).
-
-    Every value stays text as written (no nulls, no type guessing); empty lines are skipped as pandas does. A
-    one-column file, or a row with a different number of fields, goes to pandas. ``include``: only these columns
-    are converted to pandas (every field of every row is still parsed, so a malformed row is found as before); the
-    others are returned as Arrow strings (``UnreadColumns``) for the identifier screen, else None.
-    """
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    if len(header) < 2:
-        return None
-    start = 0
-    for _, match in zip(range(skip), _LINE_BREAK.finditer(text), strict=False):
-        start = match.end()
-    if "\r" in text and text.count("\r", start) != text.count("\r\n", start):  # a lone CR: pandas' line rules
-        return None
-    quoted = text.find('"', start) >= 0  # without a quote no value can hold a line break: the faster chunker
-    body = text[start:].encode("utf-8")
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(body),
-            read_options=pacsv.ReadOptions(column_names=header, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=quoted, ignore_empty_lines=True),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()), null_values=[],
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError, MemoryError):
-        return None
-    del body
-    unread = None
-    if include is not None:
-        from scoring.population.identifiers_arrow import UnreadColumns
-
-        others = [h for h in header if h not in set(include)]
-        rest = table.select(others)
-        unread = UnreadColumns(others, lambda: iter([(rest.num_rows, {h: rest.column(h) for h in others})])) \
-            if others else None
-        table = table.select(include)
-    return table.to_pandas(split_blocks=True, self_destruct=True), unread
-
-
-def csv_row_numbers(text: str, n: int, header_line: int) -> np.ndarray | None:
-    """Line numbers (as a spreadsheet numbers the rows) of the ``n`` records below the header line, or None when
-    they cannot be told from the lines (a quoted value spanning lines). Whole-text counting, no list of lines."""
-    newline = "\n" if "\n" in text else "\r"  # "\r\n" counts once; old Mac files break lines with "\r" alone
-    end = text[-65536:]  # trailing white space, without copying the whole text (a full rstrip would)
-    tail = len(end) - len(end.rstrip()) if end.strip() else len(text) - len(text.rstrip())
-    breaks_in_body = text.count(newline, 0, len(text) - tail)
-    if breaks_in_body + 1 - header_line == n:  # one line per record: the usual case
-        return np.arange(n, dtype=np.int64) + header_line + 1
-    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    ends = np.flatnonzero(data == ord(newline))
-    starts = np.concatenate(([0], ends + 1))
-    starts = starts[starts < data.size]
-    content = np.add.reduceat(~np.isin(data, np.frombuffer(b" \t\r\n", dtype=np.uint8)), starts, dtype=np.int64)
-    line_no = np.arange(1, starts.size + 1, dtype=np.int64)
-    kept = line_no[(content > 0) & (line_no > header_line)]
-    return kept if kept.size == n else None
-
-
 def refuse_nested_columns(schema: Any, name: str) -> None:
     """Raise PopulationError if a Parquet column (of a pyarrow schema) holds lists, structs or maps."""
     import pyarrow as pa
@@ -432,12 +310,14 @@ def read_table(path: str | os.PathLike[str], *, available: int | None = None, se
         return table
     if kind == "parquet":
         return _read_parquet(p, select)
+    from scoring.population.csv_read import read_csv_bytes, utf8_body
+
     try:
         data = p.read_bytes()
     except MemoryError:
         raise PopulationError(f"{p.name}: not enough memory to read the file") from None
-    text, enc = decode_bytes(data, p.name)
+    raw, base, enc = utf8_body(data, p.name)  # the file as UTF-8 bytes (GB18030 transcoded once, in blocks)
     del data
-    table = read_csv_text(text, p.name, select)
+    table = read_csv_bytes(raw, p.name, select, base)
     table.encoding = enc
     return table
