@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.errors import PopulationError
-from scoring.population.io import (
+from scoring.population.table import (
     HEADER_SCAN_ROWS,
     MAX_COLUMNS,
     RawTable,

@@ -31,7 +31,7 @@ _NOT_DIGIT_BEFORE = r"(^|[^0-9])"
 _NOT_DIGIT_AFTER = r"([^0-9]|$)"
 _LATIN_EDGE = r"(^|[^a-z0-9])"
 # One cheap pass over every distinct value; only the values it hits are screened in detail. It is implied by each
-# detailed pattern below (a mobile number, a run of 14+ digits, "@", or a label).
+# detailed pattern below (a mobile number, a run of 14+ digits, "@", a digit and an exponent of 10 to 17, or a label).
 PREFILTER = (r"(?i)1[3-9][0-9][\s-]?[0-9]{4}[\s-]?[0-9]{4}|[0-9]{14}|@|[0-9]e\+?0?1[0-7]"
              r"|微信|威信|薇信|v信|wechat|weixin|wx|vx|qq|扣扣|企鹅|电话|手机|座机|联系方式|tel|phone|mobile")
 # A whole number of 11 to 18 digits in scientific notation, as Excel shows (and saves to CSV) a long number typed
