@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from popgen import make_population
 
 from scoring.errors import PopulationError
-from scoring.population import io as population_io
+from scoring.population import csv_read
 from scoring.population import validate as population_validate
 from scoring.population.identifiers_embedded import PREFILTER, _match, ascii_may_hold
 from scoring.population.io import MISSING_TOKENS, read_table
@@ -219,7 +219,7 @@ def test_arrow_csv_parse_matches_pandas(rows: list[list[str]], quote: bool, brea
     if ragged:
         body += "x,y" + breaks
     text = "备注\n年龄,学历,居住年限" + breaks + body
-    got = population_io._arrow_csv(text, ",", ["年龄", "学历", "居住年限"], 2)
+    got = csv_read._arrow_csv(text, ",", ["年龄", "学历", "居住年限"], 2)
     if got is None:
         return
     try:

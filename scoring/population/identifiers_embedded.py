@@ -33,9 +33,16 @@ _NOT_DIGIT_BEFORE = r"(^|[^0-9])"
 _NOT_DIGIT_AFTER = r"([^0-9]|$)"
 _LATIN_EDGE = r"(^|[^a-z0-9])"
 # One cheap pass over every distinct value; only the values it hits are screened in detail. It is implied by each
-# detailed pattern below (a mobile number, a run of 14+ digits, "@", or a label).
-PREFILTER = (r"(?i)1[3-9][0-9][\s-]?[0-9]{4}[\s-]?[0-9]{4}|[0-9]{14}|@"
+# detailed pattern below (a mobile number, a run of 14+ digits, "@", a digit and an exponent of 10 to 17, or a label).
+PREFILTER = (r"(?i)1[3-9][0-9][\s-]?[0-9]{4}[\s-]?[0-9]{4}|[0-9]{14}|@|[0-9]e\+?0?1[0-7]"
              r"|微信|威信|薇信|v信|wechat|weixin|wx|vx|qq|扣扣|企鹅|电话|手机|座机|联系方式|tel|phone|mobile")
+# A whole number of 11 to 18 digits in scientific notation, as Excel shows (and saves to CSV) a long number typed
+# into a cell: "1.38123E+10" was a phone number, "1.10105E+17" an 18-digit ID number. Its last digits are lost, so
+# it cannot be checked: 11 to 14 digits count as a phone number (mobile, landline with area code, +86), 15 to 18 as
+# an ID number.
+_SCI = r"^\s*[+-]?[0-9]([.,][0-9]+)?[eE]\+?0?"
+SCI_PHONE = _SCI + r"1[0-3]\s*$"
+SCI_ID = _SCI + r"1[4-7]\s*$"
 MOBILE = (r"(?i)" + _NOT_DIGIT_BEFORE + r"(\+?86[\s-]?)?1[3-9][0-9][\s-]?[0-9]{4}[\s-]?[0-9]{4}"
           + _NOT_DIGIT_AFTER)
 ID18_SHAPE = _NOT_DIGIT_BEFORE + r"[0-9]{17}[0-9Xx]" + _NOT_DIGIT_AFTER
@@ -51,7 +58,7 @@ LABELLED_PHONE = (r"(?i)(电话|手机|座机|联系方式|" + _LATIN_EDGE + r"(
 # Pseudonyms, not identifiers: hex digests (MD5, SHA-1, SHA-256, ... of 32+ hex digits) and UUIDs. Their digit runs
 # can look like a mobile number by chance (about 3 in 1,000 SHA-256 ids), so they are not screened for one.
 DIGEST = (r"^([0-9a-fA-F]{32,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$")
-MIN_BYTES = 6  # the shortest text any pattern above matches ("a@b.cn", "qq1234" + ...) has 6 characters
+MIN_BYTES = 4  # the shortest text any pattern above matches ("1e10"; "a@b.cn", "qq1234" + ... have 6) has 4
 KIND_TEXT = {"id_number": "resident ID numbers", "phone": "mobile or telephone numbers", "contact": "contact handles "
              "(WeChat, QQ or e-mail)"}
 # First two digits of a resident ID number: the province-level area codes of GB/T 2260 (71 Taiwan, 81/82 Hong
@@ -138,8 +145,8 @@ def text_kinds(values: pa.Array | pa.ChunkedArray) -> dict[str, np.ndarray]:
     digest = _match(sub, DIGEST)
     if digest.any():
         hit, sub = hit[~digest], pc.filter(sub, pa.array(~digest))
-    masks["phone"][hit] = _match(sub, MOBILE) | _match(sub, LABELLED_PHONE)
-    masks["id_number"][hit] = _id18_inside(sub) | _match(sub, ID15)
+    masks["phone"][hit] = _match(sub, MOBILE) | _match(sub, LABELLED_PHONE) | _match(sub, SCI_PHONE)
+    masks["id_number"][hit] = _id18_inside(sub) | _match(sub, ID15) | _match(sub, SCI_ID)
     masks["contact"][hit] = _match(sub, WECHAT) | _match(sub, QQ) | _match(sub, EMAIL)
     return masks
 
@@ -163,8 +170,9 @@ def ascii_may_hold(arr: pa.Array) -> np.ndarray | None:
     """Which plain-ASCII values of one width could match :data:`PREFILTER` (a superset, found with numpy), or None
     when the values differ in width (the caller then screens them all by pattern).
 
-    In ASCII text the prefilter needs 11 or more digits (a mobile number or a 14-digit run), an "@", or a Latin
-    label (wx, qq, tel, ...), hence two letters in a row; a value with none of these cannot hold an identifier.
+    In ASCII text the prefilter needs 11 or more digits (a mobile number or a 14-digit run), an "@", a Latin
+    label (wx, qq, tel, ...), hence two letters in a row, or an "e" after a digit (scientific notation); a value
+    with none of these cannot hold an identifier.
     The bytes are read as 64-bit words, a million values at a time.
     """
     n = len(arr)
@@ -182,6 +190,7 @@ def ascii_may_hold(arr: pa.Array) -> np.ndarray | None:
         alpha = (part | 32) - np.uint8(97) < 26
         flag[:part.size] = part == 64  # "@"
         flag[1:part.size] |= alpha[1:] & alpha[:-1]  # two letters in a row (across two values: a false alarm)
+        flag[1:part.size] |= ((part[1:] | 32) == 101) & digit[:part.size - 1].astype(bool)  # "1e", "5E"
         count = np.zeros(rows, dtype=np.int64)
         hit = np.zeros(rows, dtype=bool)
         for word in range(0, width, 8):  # each row's bytes as 64-bit words (unaligned views, no copy)
@@ -236,9 +245,9 @@ def one_width_clean(arr: pa.Array) -> bool:
     match :data:`PREFILTER` (so none holds an identifier): the bytes that can occur at each position are bounded by
     the OR and the AND of that position's bytes over every value, and with them no position can hold a non-ASCII
     byte (so normalisation changes nothing) or "@", no two adjacent positions can both hold a letter (every Latin
-    label has two letters in a row), and no 11 adjacent positions can all hold a digit or separator (the number
-    patterns need 11 digits). Exact, not a sample: about a read of the bytes, as 64-bit words. False when the proof
-    does not go through (the values are then screened by pattern) or the column is not of one width."""
+    label has two letters in a row), no digit can be followed by e/E (scientific notation), and no 11 adjacent
+    positions can all hold a digit or separator (the number patterns need 11 digits). Exact, not a sample: about a
+    read of the bytes, as 64-bit words. False when the proof does not go through (the values are then screened by pattern) or the column is not of one width."""
     n = len(arr)
     offs, data, width = text_buffers(arr)
     if not n or not width or arr.null_count:
@@ -251,6 +260,9 @@ def one_width_clean(arr: pa.Array) -> bool:
     letter = (can & _LETTER).any(axis=1)
     if (letter[1:] & letter[:-1]).any():
         return False
+    exponent = can[:, ord("e")] | can[:, ord("E")]
+    if (can[:-1, ord("0"):ord("9") + 1].any(axis=1) & exponent[1:]).any():
+        return False  # a digit then e/E: scientific notation (the prefilter's "[0-9]e" branch) is possible
     digit = (can & _DIGIT_OR_SEP).any(axis=1)
     run = 0
     for d in digit:
@@ -329,7 +341,9 @@ def number_kinds(values: np.ndarray) -> dict[str, np.ndarray]:
     Floating-point numbers (Excel cells, float columns) keep about 15 significant digits, so an 18- or 17-digit one
     is an ID number when its province code and birth date are plausible, whatever its last digits; day 00 is
     accepted because rounding can borrow from the day. Exact integers (an int64 column) must also carry a valid
-    check digit. 15-digit numbers (old ID numbers have no check digit) need a plausible area and YYMMDD.
+    check digit. 15-digit numbers (old ID numbers have no check digit) need a plausible area and YYMMDD. A
+    floating-point 15- or 18-digit number whose digits after the area code are all zero (an ID number Excel
+    showed as "1.10105E+17" and read back) is an ID number when its province code is plausible.
     """
     arr = np.asarray(values)
     n = arr.size
@@ -368,6 +382,10 @@ def number_kinds(values: np.ndarray) -> dict[str, np.ndarray]:
     m15 = whole & (iv >= 10**14) & (iv < 10**15)
     yymmdd = (iv // 1000) % 10**6
     id_hit |= m15 & _plausible(iv // 10**13, np.full(idx.size, 1950), yymmdd // 100 % 100, yymmdd % 100)
+    if not exact:  # the area code alone survived Excel's six significant digits
+        for lo, hi, tail in ((10**17, 10**18, 10**12), (10**14, 10**15, 10**9)):
+            m = whole & (iv >= lo) & (iv < hi) & (iv % tail == 0)
+            id_hit |= m & _PROVINCES[np.clip(iv // (lo // 10), 0, 99)]
     phone[idx] = mobile
     ident[idx] = id_hit
     return {"id_number": ident, "phone": phone}

@@ -8,53 +8,37 @@ one-line reason.
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import os
-import re
-from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from scoring.errors import PopulationError
-from scoring.population.schema import load_schema
+from scoring.population.csv_read import read_csv_bytes, utf8_body
+from scoring.population.table import (  # noqa: F401 - their public home stays this module too
+    HEADER_SCAN_ROWS,
+    MAX_COLUMNS,
+    RawTable,
+    Select,
+    _sniff_delimiter,
+    _unique_headers,
+    clean_header,
+    find_header_row,
+)
 
-HEADER_SCAN_ROWS = 10
-_LINE_BREAK = re.compile(r"\r\n|\n|\r")
 # Rough peak memory needed per byte of file while loading and validating it, by format.
 MEMORY_FACTOR = {"csv": 8.0, "parquet": 12.0, "xlsx": 60.0}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "#n/a", "—", "--", "<na>", "nat"})
-# Bounds on the work a small file can ask for (issue 12 #9). A population needs a few dozen columns.
-MAX_COLUMNS = 500
+# Bounds on the work a small file can ask for (issue 12 #9): MAX_COLUMNS (table.py) and these.
 MAX_XLSX_UNPACKED = 1024**3  # bytes of XML a workbook may unpack to
 MAX_XLSX_MEMBERS = 10_000  # files inside the workbook's zip
 MAX_XLSX_RATIO = 100  # a member unpacking to more than 100x its packed size (and > 10 MB) is a zip bomb
 MAX_XLSX_CELLS = 20_000_000  # declared sheet size; larger sheets: CSV or Parquet (openpyxl reads ~0.3M cells/s)
-_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
-
-
-@dataclass
-class RawTable:
-    """A table as read: headers as text, raw values, and notes for the load report."""
-
-    frame: pd.DataFrame
-    kind: str
-    encoding: str | None = None
-    header_row: int = 1
-    warnings: list[str] = field(default_factory=list)
-    row_numbers: np.ndarray | None = None  # each data row's number as a spreadsheet shows it (None: unknown)
-    headers: list[str] | None = None  # every header of the file, when ``frame`` holds only the columns selected
-    unread: Any = None  # the other columns as Arrow, for the identifier screen (identifiers_arrow.UnreadColumns)
-
-
-Select = Callable[[list[str]], Collection[str]]  # the file's headers (cleaned) -> the headers whose values are read
 
 
 def compact_arrow_pool() -> None:
@@ -75,11 +59,6 @@ def compact_arrow_pool() -> None:
 
 
 _POOL_SET = False
-
-
-def clean_header(text: str) -> str:
-    """A header without byte-order marks, zero-width or direction characters, and without outer spaces."""
-    return _INVISIBLE.sub("", text).strip()
 
 
 def available_memory() -> int:
@@ -155,188 +134,6 @@ def decode_bytes(data: bytes, name: str = "input") -> tuple[str, str]:
     raise PopulationError(
         f"{name}: cannot decode the file as UTF-8 or GB18030/GBK: save it as UTF-8 or GB18030 CSV, XLSX or Parquet"
     )
-
-
-def _sniff_delimiter(lines: list[str]) -> str:
-    best, best_score = ",", 0
-    for delim in (",", "\t", ";", "|"):
-        counts = [line.count(delim) for line in lines if line.strip()]
-        score = max(counts, default=0)
-        if score > best_score:
-            best, best_score = delim, score
-    return best
-
-
-def _header_score(cells: list[object]) -> int:
-    schema = load_schema()
-    score = 0
-    for cell in cells:
-        if cell is None or (isinstance(cell, float) and pd.isna(cell)):
-            continue
-        text = str(cell)
-        if schema.canonical_header(text) is not None or schema.identifier_kind(text) is not None:
-            score += 1
-    return score
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def find_header_row(rows: list[list[object]], name: str) -> int:
-    """Index (0-based) of the header row among the first rows: the first with two or more known column names."""
-    scores = [_header_score(r) for r in rows[:HEADER_SCAN_ROWS]]
-    for i, s in enumerate(scores):
-        if s >= 2:
-            return i
-    for i, s in enumerate(scores):
-        if s >= 1:
-            return i
-    if rows:
-        first = [c for c in rows[0] if c is not None and not (isinstance(c, float) and pd.isna(c))]
-        texts = [str(c).strip() for c in first]
-        if texts and all(t and not _is_number(t) for t in texts) and len(set(texts)) == len(texts):
-            return 0
-    raise PopulationError(
-        f"{name}: no header row found in the first {HEADER_SCAN_ROWS} rows (expected column names such as "
-        "年龄, 性别, 学历 or age, sex, education)"
-    )
-
-
-def _unique_headers(cells: list[object], name: str) -> list[str]:
-    headers: list[str] = []
-    for i, cell in enumerate(cells):
-        text = "" if cell is None or (isinstance(cell, float) and pd.isna(cell)) else clean_header(str(cell))
-        headers.append(text or f"unnamed_{i + 1}")
-    seen: dict[str, int] = {}
-    for i, h in enumerate(headers):
-        if h in seen:
-            raise PopulationError(f"{name}: column header '{h}' appears twice (columns {seen[h] + 1} and {i + 1})")
-        seen[h] = i
-    return headers
-
-
-def read_csv_text(text: str, name: str, select: Select | None = None) -> RawTable:
-    """Parse decoded CSV text into a raw table of strings, locating the header row; ``select`` picks the columns
-    parsed (all when None)."""
-    if not text.strip():
-        raise PopulationError(f"{name}: the file is empty")
-    lines = _LINE_BREAK.split(text, maxsplit=HEADER_SCAN_ROWS * 4)[: HEADER_SCAN_ROWS * 4]  # never the whole file
-    head_lines = [line for line in lines if line.strip()][: HEADER_SCAN_ROWS]
-    delim = _sniff_delimiter(head_lines)
-    try:
-        rows = [r for r in csv.reader(io.StringIO("\n".join(head_lines)), delimiter=delim) if any(c.strip() for c in r)]
-    except csv.Error as exc:
-        raise PopulationError(f"{name}: malformed CSV near the top of the file: {exc}") from None
-    if not rows:
-        raise PopulationError(f"{name}: the file is empty")
-    widest = max(len(r) for r in rows)
-    if widest > MAX_COLUMNS:
-        raise PopulationError(f"{name}: {widest:,} columns; at most {MAX_COLUMNS} are accepted (a population needs a "
-                              "few dozen): remove the columns that are not needed")
-    header_idx = find_header_row(rows, name)
-    header = _unique_headers(rows[header_idx], name)
-    warnings: list[str] = []
-    # Position of the header line in the text (blank lines skipped by csv.reader are counted via splitlines).
-    nonblank = [i for i, line in enumerate(lines) if line.strip()]
-    skip = nonblank[header_idx] + 1 if header_idx < len(nonblank) else 1
-    if header_idx:
-        warnings.append(f"header found on line {skip}; {header_idx} line(s) above it were skipped")
-    chosen = None if select is None else [h for h in header if h in set(select(header))]
-    headers = None if chosen is None else header
-    got = _arrow_csv_split(text, delim, header, skip, chosen)
-    if got is not None:
-        frame, unread = got
-        return RawTable(frame=frame, kind="csv", header_row=skip, warnings=warnings,
-                        row_numbers=csv_row_numbers(text, len(frame), skip), headers=headers, unread=unread)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=delim, header=None, names=header, skiprows=skip, dtype=str,
-            keep_default_na=False, na_filter=False, skip_blank_lines=True, index_col=False,
-        )
-    except pd.errors.ParserError as exc:
-        msg = " ".join(str(exc).split())
-        raise PopulationError(f"{name}: malformed CSV: {msg}") from None
-    except (ValueError, csv.Error, MemoryError, OverflowError) as exc:
-        raise PopulationError(f"{name}: cannot parse the CSV: {' '.join(str(exc).split())}") from None
-    # Every column is kept (pandas has parsed them all): the loader screens the values of those it does not use.
-    return RawTable(frame=frame, kind="csv", header_row=skip, warnings=warnings,
-                    row_numbers=csv_row_numbers(text, len(frame), skip), headers=headers)
-
-
-def _arrow_csv(text: str, delim: str, header: list[str], skip: int, include: list[str] | None = None
-               ) -> pd.DataFrame | None:
-    """The columns ``include`` (all when None) of :func:`_arrow_csv_split`'s frame, or None."""
-    got = _arrow_csv_split(text, delim, header, skip, include)
-    return None if got is None else got[0]
-
-
-def _arrow_csv_split(text: str, delim: str, header: list[str], skip: int, include: list[str] | None = None
-                     ) -> tuple[pd.DataFrame, Any] | None:
-    """The rows below the header parsed by pyarrow's CSV reader (multithreaded, straight into pyarrow strings), or
-    None when it cannot tell them the way pandas' reader would (then pandas parses them, and words any error).
-
-    Every value stays text as written (no nulls, no type guessing); empty lines are skipped as pandas does. A
-    one-column file, or a row with a different number of fields, goes to pandas. ``include``: only these columns
-    are converted to pandas (every field of every row is still parsed, so a malformed row is found as before); the
-    others are returned as Arrow strings (``UnreadColumns``) for the identifier screen, else None.
-    """
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    if len(header) < 2:
-        return None
-    start = 0
-    for _, match in zip(range(skip), _LINE_BREAK.finditer(text), strict=False):
-        start = match.end()
-    if "\r" in text and text.count("\r", start) != text.count("\r\n", start):  # a lone CR: pandas' line rules
-        return None
-    quoted = text.find('"', start) >= 0  # without a quote no value can hold a line break: the faster chunker
-    body = text[start:].encode("utf-8")
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(body),
-            read_options=pacsv.ReadOptions(column_names=header, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=quoted, ignore_empty_lines=True),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()), null_values=[],
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError, MemoryError):
-        return None
-    del body
-    unread = None
-    if include is not None:
-        from scoring.population.identifiers_arrow import UnreadColumns
-
-        others = [h for h in header if h not in set(include)]
-        rest = table.select(others)
-        unread = UnreadColumns(others, lambda: iter([(rest.num_rows, {h: rest.column(h) for h in others})])) \
-            if others else None
-        table = table.select(include)
-    return table.to_pandas(split_blocks=True, self_destruct=True), unread
-
-
-def csv_row_numbers(text: str, n: int, header_line: int) -> np.ndarray | None:
-    """Line numbers (as a spreadsheet numbers the rows) of the ``n`` records below the header line, or None when
-    they cannot be told from the lines (a quoted value spanning lines). Whole-text counting, no list of lines."""
-    newline = "\n" if "\n" in text else "\r"  # "\r\n" counts once; old Mac files break lines with "\r" alone
-    end = text[-65536:]  # trailing white space, without copying the whole text (a full rstrip would)
-    tail = len(end) - len(end.rstrip()) if end.strip() else len(text) - len(text.rstrip())
-    breaks_in_body = text.count(newline, 0, len(text) - tail)
-    if breaks_in_body + 1 - header_line == n:  # one line per record: the usual case
-        return np.arange(n, dtype=np.int64) + header_line + 1
-    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    ends = np.flatnonzero(data == ord(newline))
-    starts = np.concatenate(([0], ends + 1))
-    starts = starts[starts < data.size]
-    content = np.add.reduceat(~np.isin(data, np.frombuffer(b" \t\r\n", dtype=np.uint8)), starts, dtype=np.int64)
-    line_no = np.arange(1, starts.size + 1, dtype=np.int64)
-    kept = line_no[(content > 0) & (line_no > header_line)]
-    return kept if kept.size == n else None
 
 
 def refuse_nested_columns(schema: Any, name: str) -> None:
@@ -436,8 +233,8 @@ def read_table(path: str | os.PathLike[str], *, available: int | None = None, se
         data = p.read_bytes()
     except MemoryError:
         raise PopulationError(f"{p.name}: not enough memory to read the file") from None
-    text, enc = decode_bytes(data, p.name)
+    raw, base, enc = utf8_body(data, p.name)  # the file as UTF-8 bytes (GB18030 transcoded once, in blocks)
     del data
-    table = read_csv_text(text, p.name, select)
+    table = read_csv_bytes(raw, p.name, select, base)
     table.encoding = enc
     return table

@@ -1,0 +1,104 @@
+"""A table as read from a file, and the header rules the CSV and Excel readers share: where the header row is,
+clean and unique header texts, the delimiter, the column limit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoring.errors import PopulationError
+from scoring.population.schema import load_schema
+
+HEADER_SCAN_ROWS = 10
+MAX_COLUMNS = 500  # a population needs a few dozen columns (issue 12 #9)
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+@dataclass
+class RawTable:
+    """A table as read: headers as text, raw values, and notes for the load report."""
+
+    frame: pd.DataFrame
+    kind: str
+    encoding: str | None = None
+    header_row: int = 1
+    warnings: list[str] = field(default_factory=list)
+    row_numbers: np.ndarray | None = None  # each data row's number as a spreadsheet shows it (None: unknown)
+    headers: list[str] | None = None  # every header of the file, when ``frame`` holds only the columns selected
+    unread: Any = None  # the other columns as Arrow, for the identifier screen (identifiers_arrow.UnreadColumns)
+
+
+Select = Callable[[list[str]], Collection[str]]  # the file's headers (cleaned) -> the headers whose values are read
+
+
+def clean_header(text: str) -> str:
+    """A header without byte-order marks, zero-width or direction characters, and without outer spaces."""
+    return _INVISIBLE.sub("", text).strip()
+
+
+def _sniff_delimiter(lines: list[str]) -> str:
+    best, best_score = ",", 0
+    for delim in (",", "\t", ";", "|"):
+        counts = [line.count(delim) for line in lines if line.strip()]
+        score = max(counts, default=0)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _header_score(cells: list[object]) -> int:
+    schema = load_schema()
+    score = 0
+    for cell in cells:
+        if cell is None or (isinstance(cell, float) and pd.isna(cell)):
+            continue
+        text = str(cell)
+        if schema.canonical_header(text) is not None or schema.identifier_kind(text) is not None:
+            score += 1
+    return score
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def find_header_row(rows: list[list[object]], name: str) -> int:
+    """Index (0-based) of the header row among the first rows: the first with two or more known column names."""
+    scores = [_header_score(r) for r in rows[:HEADER_SCAN_ROWS]]
+    for i, s in enumerate(scores):
+        if s >= 2:
+            return i
+    for i, s in enumerate(scores):
+        if s >= 1:
+            return i
+    if rows:
+        first = [c for c in rows[0] if c is not None and not (isinstance(c, float) and pd.isna(c))]
+        texts = [str(c).strip() for c in first]
+        if texts and all(t and not _is_number(t) for t in texts) and len(set(texts)) == len(texts):
+            return 0
+    raise PopulationError(
+        f"{name}: no header row found in the first {HEADER_SCAN_ROWS} rows (expected column names such as "
+        "年龄, 性别, 学历 or age, sex, education)"
+    )
+
+
+def _unique_headers(cells: list[object], name: str) -> list[str]:
+    headers: list[str] = []
+    for i, cell in enumerate(cells):
+        text = "" if cell is None or (isinstance(cell, float) and pd.isna(cell)) else clean_header(str(cell))
+        headers.append(text or f"unnamed_{i + 1}")
+    seen: dict[str, int] = {}
+    for i, h in enumerate(headers):
+        if h in seen:
+            raise PopulationError(f"{name}: column header '{h}' appears twice (columns {seen[h] + 1} and {i + 1})")
+        seen[h] = i
+    return headers
