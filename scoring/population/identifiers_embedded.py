@@ -247,7 +247,8 @@ def one_width_clean(arr: pa.Array) -> bool:
     byte (so normalisation changes nothing) or "@", no two adjacent positions can both hold a letter (every Latin
     label has two letters in a row), no digit can be followed by e/E (scientific notation), and no 11 adjacent
     positions can all hold a digit or separator (the number patterns need 11 digits). Exact, not a sample: about a
-    read of the bytes, as 64-bit words. False when the proof does not go through (the values are then screened by pattern) or the column is not of one width."""
+    read of the bytes, as 64-bit words. False when the proof does not go through (the values are then screened by
+    pattern) or the column is not of one width."""
     n = len(arr)
     offs, data, width = text_buffers(arr)
     if not n or not width or arr.null_count:
