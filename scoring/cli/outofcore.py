@@ -49,7 +49,7 @@ def run_outofcore(args: argparse.Namespace, command: str) -> int | None:
     stamp = scheme.stamp(args.lang)
     rejected = None if out is None else Path(out).parent / f"{Path(out).stem}.rejected.csv"
     kw: dict[str, Any] = {"skip_invalid": args.skip_invalid, "drop_identifiers": args.drop_identifiers,
-                          "rejected_path": rejected if args.skip_invalid else None}
+                          "rejected_path": rejected if args.skip_invalid else None, "reasons_lang": args.lang}
     if command == "admit":
         kw.update(quota=args.quota, threshold=args.threshold, ties=parse_ties(args.ties))
     if scheduler is not None:

@@ -290,14 +290,19 @@ class RejectedWriter:
     """Appends rejected-row lines (row, column, reason) to a CSV file, header once; UTF-8 with a BOM and Excel-safe,
     as :func:`scoring.safe_output.write_table` writes them (streamed: one batch at a time)."""
 
-    def __init__(self, path: str | os.PathLike[str] | None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None, lang: str = "en") -> None:
         self.path = None if path is None else Path(path)
+        self.lang = lang  # the reasons' language (scoring.reasons: the loader's wording in Chinese for "zh")
         self._started = False
 
     def write(self, rejected: pd.DataFrame) -> None:
         """Append lines (no-op without a path)."""
         if self.path is None or (self._started and rejected.empty):
             return
+        if self.lang != "en" and len(rejected):
+            from scoring.reasons import reason_text
+
+            rejected = rejected.assign(reason=[reason_text(r, self.lang) for r in rejected["reason"]])
         excel_safe_frame(rejected).to_csv(self.path, mode="a" if self._started else "w", header=not self._started,
                                           index=False, encoding="utf-8" if self._started else "utf-8-sig")
         self._started = True
@@ -494,7 +499,7 @@ class _Stopped(Exception):
 
 
 def _optimistic(scheme: Scheme, path: str | os.PathLike[str], ctx: Context, tmpdir: Path, chunk_rows: int,
-                rej_tmp: Path | None, progress: Progress | None, lang: str | None) -> tuple[Context, Stats]:
+                rejected_out: RejectedWriter, progress: Progress | None, lang: str | None) -> tuple[Context, Stats]:
     """Pass 1 before the file-wide facts are known: the columns not read are screened on a second thread and the
     ids' hashes spilled while the batches are validated and scored. Raises FactsNeeded when the answer depends on
     facts found (repeated ids, identifiers to drop, any error: its message must be the full scan's)."""
@@ -506,7 +511,7 @@ def _optimistic(scheme: Scheme, path: str | os.PathLike[str], ctx: Context, tmpd
     spill = HashSpill(tmpdir) if ctx.id_header is not None else None
     try:
         try:
-            stats = _pass1(scheme, path, tmpdir / f"scored{SCRATCH_SUFFIX}", ctx, chunk_rows, RejectedWriter(rej_tmp),
+            stats = _pass1(scheme, path, tmpdir / f"scored{SCRATCH_SUFFIX}", ctx, chunk_rows, rejected_out,
                            progress, lang, keep_helpers=True, spill=spill)
         except (FactsNeeded, PopulationError):
             raise FactsNeeded from None
@@ -535,11 +540,12 @@ def run_chunked(scheme: Scheme, path: str | os.PathLike[str], out: str | os.Path
                 skip_invalid: bool = False, drop_identifiers: bool = False,
                 rejected_path: str | os.PathLike[str] | None = None, workdir: str | os.PathLike[str] | None = None,
                 lang: str | None = None, progress: Progress | None = None, stamp: str | None = None,
-                index: bool = True) -> OutOfCoreResult:
+                index: bool = True, reasons_lang: str = "en") -> OutOfCoreResult:
     """Score (and, with ``admission``, admit) a Parquet population out of core; see the module docstring.
 
     ``out`` (.parquet or .csv) gets the per-row results; ``stamp`` adds a ``stamp`` column with that text and
-    ``index=False`` leaves out the row labels (as the CLI writes tables).
+    ``index=False`` leaves out the row labels (as the CLI writes tables); ``reasons_lang`` is the language of the
+    rejected rows' reasons (as the in-memory CLI writes them).
     """
     if chunk_rows < 1:
         raise PopulationError(f"chunk_rows: {chunk_rows!r} must be a positive number of rows")
@@ -557,14 +563,15 @@ def run_chunked(scheme: Scheme, path: str | os.PathLike[str], out: str | os.Path
             rej_tmp = None if rejected_path is None else outputs.enter_context(atomic_path(rejected_path))
             out_tmp = None if out_path is None else outputs.enter_context(atomic_path(out_path))
             try:  # the common case: one read of the file
-                ctx, stats = _optimistic(scheme, path, ctx, tmpdir, chunk_rows, rej_tmp, progress, lang)
+                ctx, stats = _optimistic(scheme, path, ctx, tmpdir, chunk_rows, RejectedWriter(rej_tmp, reasons_lang),
+                                         progress, lang)
             except FactsNeeded:  # repeated ids, identifiers to drop or an error: the facts first, then pass 1 again
                 if progress is not None:
                     progress("scanning the whole file for repeated ids and identifiers, then pass 1 again")
                 ctx = find_facts(ctx, lambda cols: (f for _, f in iter_raw(path, chunk_rows, cols)),
                                  lambda cols: parquet_blocks(os.fspath(path), cols))
-                stats = _pass1(scheme, path, scored_path, ctx, chunk_rows, RejectedWriter(rej_tmp), progress, lang,
-                               keep_helpers=True)
+                stats = _pass1(scheme, path, scored_path, ctx, chunk_rows, RejectedWriter(rej_tmp, reasons_lang),
+                               progress, lang, keep_helpers=True)
             return _finish(scheme, scored_path, ctx, stats, chunk_rows, out_tmp, lang, stamp, index, progress)
     finally:
         for f in tmpdir.glob("*"):

@@ -213,7 +213,7 @@ def run_dask(scheme: Scheme, path: str | os.PathLike[str], out_dir: str | os.Pat
              drop_identifiers: bool = False, rejected_path: str | os.PathLike[str] | None = None,
              workdir: str | os.PathLike[str] | None = None, lang: str | None = None,
              out_file: str | os.PathLike[str] | None = None, stamp: str | None = None, index: bool = True,
-             **cluster_kw: Any) -> OutOfCoreResult:
+             reasons_lang: str = "en", **cluster_kw: Any) -> OutOfCoreResult:
     """Score (and admit) a Parquet population on a Dask cluster; the answers equal the in-memory ones.
 
     ``out_dir`` gets one ``part.N.parquet`` per partition, written by the workers; ``out_file`` (.parquet or .csv)
@@ -238,8 +238,12 @@ def run_dask(scheme: Scheme, path: str | os.PathLike[str], out_dir: str | os.Pat
                 stats = stats.merge(part_stats)
             if rejected_path is not None:
                 rej = [r for _, r in first if len(r)]
-                write_table(pd.concat(rej) if rej else pd.DataFrame(columns=["row", "column", "reason"]),
-                            rejected_path, "csv")  # the one table writer: atomic, BOM, Excel-safe
+                table = pd.concat(rej) if rej else pd.DataFrame(columns=["row", "column", "reason"])
+                if reasons_lang != "en" and len(table):
+                    from scoring.reasons import reason_text
+
+                    table = table.assign(reason=[reason_text(r, reasons_lang) for r in table["reason"]])
+                write_table(table, rejected_path, "csv")  # the one table writer: atomic, BOM, Excel-safe
             plan = make_plan(ctx, stats)
             if plan.needs_band:
                 bands = c.gather(c.map(_band_task, parts, workdir=tmp, plan=plan, pure=False))
