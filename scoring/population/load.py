@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import unicodedata
 from collections.abc import Collection
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,10 +21,11 @@ import pyarrow as pa
 
 from scoring.errors import IdentifierError, PopulationError
 from scoring.population.identifiers import IdentifierFinding, screen_identifiers
-from scoring.population.identifiers_arrow import UnreadColumns, screen_unread
+from scoring.population.identifiers_arrow import UnreadColumns
 from scoring.population.io import MAX_COLUMNS, clean_header, read_table
+from scoring.population.rowchecks import all_findings, check_rows, start_unread, wanted_columns
 from scoring.population.schema import Schema, load_schema, normalise_header
-from scoring.population.validate import STR_DTYPE, Problems, duplicate_ids, logical_checks, show_value, type_columns
+from scoring.population.validate import STR_DTYPE, show_value
 
 __all__ = [
     "CANONICAL_COLUMNS",
@@ -266,77 +266,6 @@ def read_set(headers: list[str], schema: Schema, columns: Collection[str] | None
                                                             and _id_hinted(h))}
 
 
-def _screen(raw: pd.DataFrame, headers: list[str], schema: Schema, unread: UnreadColumns | None = None,
-            unread_findings: list[IdentifierFinding] | None = None) -> list[IdentifierFinding]:
-    """Identifier findings in header order: values and header of every column of ``raw``; for the ``headers`` that
-    were not converted, every value read as Arrow from ``unread``, or the findings already made on the whole file
-    (``unread_findings``: a batch of the out-of-core engines), else the header alone (an empty column)."""
-    pending = _start_unread(raw, headers, schema, unread)
-    return _all_findings(screen_identifiers(raw, schema=schema), pending, raw, headers, schema, unread_findings)
-
-
-def _start_unread(raw: pd.DataFrame, headers: list[str], schema: Schema, unread: UnreadColumns | None
-                  ) -> Future | None:
-    """The screen of the columns not converted (read as Arrow from ``unread``), started on a thread of its own: the
-    decoding is pyarrow's, outside the GIL, so it runs beside the checks of the columns read. None: nothing to do."""
-    if unread is None or all(h in raw.columns for h in headers):
-        return None
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screen-unread")
-    try:
-        return pool.submit(screen_unread, unread, schema)
-    finally:
-        pool.shutdown(wait=False)  # the thread ends with its one task
-
-
-def _all_findings(findings: list[IdentifierFinding], pending: Future | None, raw: pd.DataFrame, headers: list[str],
-                  schema: Schema, unread_findings: list[IdentifierFinding] | None) -> list[IdentifierFinding]:
-    """The findings of the columns read (``findings``) and of the others, in header order (waits for ``pending``)."""
-    missing = [h for h in headers if h not in raw.columns]
-    if missing:
-        if pending is not None:
-            by_header = pending.result()
-            findings = findings + [by_header[h] for h in missing if h in by_header]
-        else:
-            empty = pd.DataFrame({h: pd.Series([], dtype=object) for h in missing})
-            got = {fi.column: fi for fi in screen_identifiers(empty, schema=schema)}
-            got.update({fi.column: fi for fi in unread_findings or () if fi.column in missing
-                        and fi.column not in got})
-            findings = findings + [got[h] for h in missing if h in got]
-        order = {h: i for i, h in enumerate(headers)}
-        findings.sort(key=lambda fi: order[fi.column])
-    return findings
-
-
-@dataclass
-class _Checked:
-    """The row checks of the columns read: typed columns, inferred extras, person_id's missing mask, problems."""
-
-    typed: dict[str, Any]
-    extras: dict[str, pd.Series]
-    id_missing: np.ndarray | None
-    probs: Problems
-    warnings: list[str]
-
-
-def _check_rows(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema, n: int) -> _Checked:
-    """Type every column of ``raw``, then the logical checks and the repeated person ids (see :mod:`validate`)."""
-    probs = Problems(n)
-    notes: list[str] = []
-    typed, extras, id_missing = type_columns(raw, mapping, schema, probs, notes)
-    logical_checks(typed, probs, schema)
-    if "person_id" in typed and id_missing is not None:
-        duplicate_ids(typed["person_id"], id_missing, probs)
-    return _Checked(typed, extras, id_missing, probs, notes)
-
-
-def _wanted(raw: pd.DataFrame, mapping: dict[str, str], columns: Collection[str] | None) -> pd.DataFrame:
-    """The columns of ``raw`` that are typed and validated: those asked for and person_id (all without ``columns``)."""
-    if columns is None:
-        return raw
-    wanted = set(columns) | {"person_id"}
-    return raw[[c for c in raw.columns if mapping[c] in wanted]]
-
-
 def identifier_refusal(name: str, headers: list[str], findings: list[IdentifierFinding], schema: Schema, *,
                        drop: bool) -> list[str]:
     """Refuse (PopulationError) a file whose unread columns hold identifiers, with the message reading the whole
@@ -372,7 +301,7 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
 
     # Identifier screening before anything else, every value of every column (read or not): nothing from these
     # columns is ever echoed, and no row problem is reported before the screen of every column has ended.
-    pending = _start_unread(raw, headers, schema, unread)
+    pending = start_unread(raw, headers, schema, unread)
     read_findings = screen_identifiers(raw, schema=schema)
     if columns is not None:  # only these columns' values are typed and validated
         keep = read_set(headers, schema, columns, drop_identifiers=drop_identifiers, name=name)
@@ -382,10 +311,10 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
         # Nothing in the columns read: their rows are checked while the other columns are screened (the columns
         # checked are the same whatever that screen finds: it can only drop or refuse columns not read).
         try:
-            checked = _check_rows(_wanted(raw, mapping, columns), mapping, schema, n)
+            checked = check_rows(wanted_columns(raw, mapping, columns), mapping, schema, n)
         except Exception:  # done again below, after the identifier refusal that comes first
             checked = None
-    findings = _all_findings(read_findings, pending, raw, headers, schema, unread_findings)
+    findings = all_findings(read_findings, pending, raw, headers, schema, unread_findings)
     dropped: list[str] = []
     if findings:
         raw, dropped = _refuse_or_drop(raw, headers, findings, mapping, schema, name, drop_identifiers, row_numbers,
@@ -398,7 +327,7 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
 
     looks = _id_like_columns(raw, mapping, schema) if "person_id" not in {mapping[c] for c in headers} else []
     if checked is None:
-        checked = _check_rows(_wanted(raw, mapping, columns), mapping, schema, n)
+        checked = check_rows(wanted_columns(raw, mapping, columns), mapping, schema, n)
     warnings.extend(checked.warnings)
     typed, extras, probs = checked.typed, checked.extras, checked.probs
     if "person_id" not in typed or checked.id_missing is None:

@@ -1,0 +1,80 @@
+"""The identifier screen of the columns a run does not read, on a thread of its own, and the row checks of the
+columns it reads (issue 14): :func:`scoring.population.load.read_population` starts the one, runs the other beside
+it, and reports nothing before both have ended (the refusal of an identifier comes first)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoring.population.identifiers import IdentifierFinding, screen_identifiers
+from scoring.population.identifiers_arrow import UnreadColumns, screen_unread
+from scoring.population.schema import Schema
+from scoring.population.validate import Problems, duplicate_ids, logical_checks, type_columns
+
+
+def start_unread(raw: pd.DataFrame, headers: list[str], schema: Schema, unread: UnreadColumns | None
+                 ) -> Future | None:
+    """The screen of the columns not converted (read as Arrow from ``unread``), started on a thread of its own: the
+    decoding is pyarrow's, outside the GIL, so it runs beside the checks of the columns read. None: nothing to do."""
+    if unread is None or all(h in raw.columns for h in headers):
+        return None
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screen-unread")
+    try:
+        return pool.submit(screen_unread, unread, schema)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with its one task
+
+
+def all_findings(findings: list[IdentifierFinding], pending: Future | None, raw: pd.DataFrame, headers: list[str],
+                 schema: Schema, unread_findings: list[IdentifierFinding] | None) -> list[IdentifierFinding]:
+    """The findings of the columns read (``findings``) and of the others, in header order (waits for ``pending``)."""
+    missing = [h for h in headers if h not in raw.columns]
+    if missing:
+        if pending is not None:
+            by_header = pending.result()
+            findings = findings + [by_header[h] for h in missing if h in by_header]
+        else:
+            empty = pd.DataFrame({h: pd.Series([], dtype=object) for h in missing})
+            got = {fi.column: fi for fi in screen_identifiers(empty, schema=schema)}
+            got.update({fi.column: fi for fi in unread_findings or () if fi.column in missing
+                        and fi.column not in got})
+            findings = findings + [got[h] for h in missing if h in got]
+        order = {h: i for i, h in enumerate(headers)}
+        findings.sort(key=lambda fi: order[fi.column])
+    return findings
+
+
+@dataclass
+class Checked:
+    """The row checks of the columns read: typed columns, inferred extras, person_id's missing mask, problems."""
+
+    typed: dict[str, Any]
+    extras: dict[str, pd.Series]
+    id_missing: np.ndarray | None
+    probs: Problems
+    warnings: list[str]
+
+
+def check_rows(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema, n: int) -> Checked:
+    """Type every column of ``raw``, then the logical checks and the repeated person ids (see :mod:`validate`)."""
+    probs = Problems(n)
+    notes: list[str] = []
+    typed, extras, id_missing = type_columns(raw, mapping, schema, probs, notes)
+    logical_checks(typed, probs, schema)
+    if "person_id" in typed and id_missing is not None:
+        duplicate_ids(typed["person_id"], id_missing, probs)
+    return Checked(typed, extras, id_missing, probs, notes)
+
+
+def wanted_columns(raw: pd.DataFrame, mapping: dict[str, str], columns: Collection[str] | None) -> pd.DataFrame:
+    """The columns of ``raw`` that are typed and validated: those asked for and person_id (all without ``columns``)."""
+    if columns is None:
+        return raw
+    wanted = set(columns) | {"person_id"}
+    return raw[[c for c in raw.columns if mapping[c] in wanted]]
