@@ -35,15 +35,6 @@ from scoring.admission import admit
 from scoring.dominance import dominance
 from scoring.engine.core import score
 from scoring.errors import PopulationError
-from scoring.outofcore.chunked import (
-    SCRATCH_SUFFIX,
-    FrameWriter,
-    _open,
-    data_columns,
-    iter_raw,
-    iter_written,
-    pass2_file,
-)
 from scoring.outofcore.core import (
     ADMIT_COLUMNS,
     Context,
@@ -57,7 +48,9 @@ from scoring.outofcore.core import (
     score_frame,
     unread_findings,
 )
+from scoring.outofcore.files import SCRATCH_SUFFIX, FrameWriter, _open, data_columns, iter_raw, iter_written
 from scoring.outofcore.ids import BUCKETS, HashSpill, confirm_duplicates, repeated_in
+from scoring.outofcore.pass2 import pass2_file
 from scoring.outofcore.plan import Plan, band_rows, finish_plan, make_plan, pass2_batch
 from scoring.outofcore.result import OutOfCoreResult
 from scoring.outofcore.stats import Pass2Stats, Stats

@@ -1,0 +1,140 @@
+"""Pass 2 of the out-of-core engines on the scratch Arrow stream(s): gather the tied band, admit by the plan, sum
+the near-line statistics and write the public rows (Arrow batches straight to the Parquet writer).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from scoring.outofcore.core import ADMIT_COLUMNS, HELPER, TOTAL, public_frame
+from scoring.outofcore.files import SCRATCH_SUFFIX, FrameWriter, WriteBehind, prefetched
+from scoring.outofcore.plan import Plan, band_mask, band_rows, pass2_arrays
+from scoring.outofcore.stats import Pass2Stats
+from scoring.safe_output import STAMP_COLUMN, stamped
+from scoring.scheme.load import Scheme
+
+
+def iter_scratch(path: str | os.PathLike[str]) -> Iterator[pa.RecordBatch]:
+    """The record batches of a scratch Arrow stream, as written (no pandas conversion)."""
+    with pa.OSFile(os.fspath(path), "rb") as fh:
+        yield from pa.ipc.open_stream(fh)
+
+
+def expanded(batch: pa.RecordBatch, scheme: Scheme) -> pa.RecordBatch:
+    """A scratch batch written by :func:`scoring.outofcore.core.compact_scored` with the item points (float64) and
+    the ``total`` column back, in the order of ``ScoreResult.to_frame``."""
+    if "total" in batch.schema.names or TOTAL not in batch.schema.names:
+        return batch
+    items = {i.id for i in scheme.items}
+    names: list[str] = []
+    arrays: list[pa.Array] = []
+    for name, column in zip(batch.schema.names, batch.columns, strict=True):
+        if name == "eligible":
+            names.append("total")
+            arrays.append(pc.divide(pc.cast(batch.column(TOTAL), pa.float64()), 100.0))
+        names.append(name)
+        arrays.append(pc.divide(pc.cast(column, pa.float64()), 100.0) if name in items else column)
+    return pa.RecordBatch.from_arrays(arrays, names=names, metadata=batch.schema.metadata)
+
+
+def _label_column(schema: pa.Schema) -> str | None:
+    index = [c for c in (schema.pandas_metadata or {}).get("index_columns", []) if isinstance(c, str)]
+    return index[0] if index else None
+
+
+def scratch_batches(scored_path: Path, chunk_rows: int) -> Iterator[pa.RecordBatch]:
+    """The batches of a scratch Arrow stream, or of a Parquet file of scored rows."""
+    if scored_path.suffix == SCRATCH_SUFFIX:
+        return iter_scratch(scored_path)
+    return pq.ParquetFile(scored_path).iter_batches(batch_size=chunk_rows)
+
+
+def gather_band(scored_path: Path, plan: Plan, chunk_rows: int) -> pd.DataFrame:
+    """The tied band and the nearest to the line, from the scored rows (only those rows converted to pandas)."""
+    parts = []
+    for batch in scratch_batches(scored_path, chunk_rows):
+        total, elig = batch.column(TOTAL).to_numpy(), batch.column("eligible").to_numpy(zero_copy_only=False)
+        want = band_mask(total, elig, plan)
+        if want.any():  # only the few rows of the band are converted to pandas
+            parts.append(band_rows(pa.Table.from_batches([batch.filter(pa.array(want))]).to_pandas(), plan))
+    return pd.concat(parts) if parts else pd.DataFrame()
+
+
+class _Public:
+    """The output columns of scratch batches as Arrow: the public columns renamed for ``lang``, ``admitted``, the
+    stamp and (``index``) the row labels, in the schema the first batch fixed through pandas (types as the in-memory
+    writer gives them)."""
+
+    def __init__(self, scheme: Scheme, lang: str | None, stamp: str | None, admission: bool) -> None:
+        self.scheme, self.lang, self.stamp, self.admission = scheme, lang, stamp, admission
+        self.names = {i.id: i.name(lang) for i in scheme.items} if lang is not None else {}
+        self.schema: pa.Schema | None = None
+
+    def frame(self, batch: pa.RecordBatch, admitted: np.ndarray) -> pd.DataFrame:
+        """The output rows as pandas (the CSV writer, and the first batch)."""
+        df = pa.Table.from_batches([batch]).to_pandas()
+        public = public_frame(df, self.scheme, self.lang)
+        if self.admission:
+            public[ADMIT_COLUMNS[0]] = admitted
+        return stamped(public, self.stamp)  # the one stamp convention (scoring.safe_output)
+
+    def table(self, batch: pa.RecordBatch, admitted: np.ndarray, schema: pa.Schema) -> pa.Table:
+        """The output rows as Arrow in ``schema`` (the first batch's)."""
+        label = _label_column(batch.schema)
+        arrays: dict[str, pa.Array] = {}
+        for name, column in zip(batch.schema.names, batch.columns, strict=True):
+            if name == label:
+                arrays[name] = column
+            elif not name.startswith(HELPER):
+                arrays[self.names.get(name, name)] = column
+        if self.admission:
+            arrays[ADMIT_COLUMNS[0]] = pa.array(admitted, type=pa.bool_())
+        if self.stamp is not None:
+            arrays[STAMP_COLUMN] = pa.DictionaryArray.from_arrays(pa.array(np.zeros(len(batch), np.int8)),
+                                                                  pa.array([str(self.stamp)]))
+        cols = [arrays[f.name] if arrays[f.name].type == f.type else arrays[f.name].cast(f.type) for f in schema]
+        return pa.Table.from_arrays(cols, schema=schema)
+
+
+def pass2_file(scheme: Scheme, scored_path: Path | list[Path], out: Path | None, plan: Plan, chunk_rows: int,
+               lang: str | None, stamp: str | None = None, index: bool = True) -> Pass2Stats:
+    """Pass 2 over one scored file (or several, in order): admit by the plan, sum the near-line statistics, write the
+    public rows (Arrow batches straight to Parquet; pandas only for the first batch, which fixes the schema, and for
+    CSV)."""
+    total = Pass2Stats.empty(scheme)
+    writer = WriteBehind(FrameWriter(out, index=index)) if out is not None else None
+    item_ids = [i.id for i in scheme.items]
+    public = _Public(scheme, lang, stamp, plan.admission)
+    schema: pa.Schema | None = None
+    try:
+        paths = scored_path if isinstance(scored_path, list) else [scored_path]
+        batches = itertools.chain.from_iterable(scratch_batches(p, chunk_rows) for p in paths)
+        for batch in prefetched(expanded(b, scheme) for b in batches):
+            label = _label_column(batch.schema)
+            labels = batch.column(label).to_numpy() if label is not None else np.arange(len(batch))
+            admitted, part = pass2_arrays(lambda c, b=batch: b.column(c).to_numpy(zero_copy_only=False), labels,
+                                          plan, item_ids)
+            total = total.merge(part)
+            if writer is None:
+                continue
+            if writer.writer.csv:
+                writer.write(public.frame(batch, admitted))
+            elif schema is None:  # the first batch fixes the schema, through pandas
+                table = writer.writer.arrow(public.frame(batch, admitted))
+                schema = table.schema
+                writer.write(table)
+            else:
+                writer.write(public.table(batch, admitted, schema))
+    finally:
+        if writer is not None:
+            writer.close()
+    return total
