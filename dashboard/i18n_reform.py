@@ -22,14 +22,14 @@ REFORM: dict[str, tuple[str, str]] = {
                        "; recognising YRD insurance years and prefecture-wide residence years adds {n}, {total} in "
                        "all"),
     "rf_steps": ("改革后第一年（{year}年）的人数如何得出：{at_line}{rec}；其中第一年提出申请的{applicants}人"
-                 "（达线申请者，即“名额”页表中的“达线申请”）全部落户：{admitted}人。第一年的人数是已符合资格、"
-                 "此前受名额所限的存量居民集中落户，不是每年的常态（户籍人口每年约增加20万人），"
+                 "（即“名额”页表中的“达线申请”）全部落户：{admitted}人。第一年的人数是已符合资格、"
+                 "此前受名额所限的存量居民集中落户，不是每年的常态（户籍人口各途径合计每年约增加20万人），"
                  "且申请意愿为未经校准的假设。",
                  "How year 1 after the reform ({year}) is counted: {at_line}{rec}; of them {applicants} apply in the "
-                 "first year (applicants at or above the line, the Quota page's \"applicants at or above the line\")"
-                 " and all settle: {admitted}. The first year is the backlog of residents already eligible and held "
-                 "back by the quota settling at once, not a yearly rate (the registered population grows by about "
-                 "0.2 million a year), and the propensity to apply is an uncalibrated assumption."),
+                 "first year (the Quota table's \"applicants at or above the line\") and all settle: {admitted}. "
+                 "The first year is the backlog of residents already eligible and held back by the quota settling "
+                 "at once, not a yearly rate (the registered population grows by about 0.2 million a year from all "
+                 "routes), and the propensity to apply is an uncalibrated assumption."),
     "rf_static_note": ("本节人数为侧栏人口上的静态计数（所有符合资格者都申请，不计互认，单年）；"
                        "改革前后每年和多年的落户人数来自上方的排队模型，两者之差见上方的计算步骤。",
                        "The counts in this section are static counts on the sidebar population (everyone eligible "
