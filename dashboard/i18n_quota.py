@@ -42,11 +42,16 @@ QUOTA: dict[str, tuple[str, str]] = {
     "qy_not_population": ("本页使用模型人口，不使用侧栏所选的人口或上传的数据。",
                           "This page uses the model population, not the population chosen in the sidebar or an "
                           "upload."),
-    "qy_calibrated": ("模型校准：以人口普查的{area}非户籍人口存量为目标（{n}项，均方根误差{rms}个单位，"
-                      "每单位10万人）：{rows}。名额大小、离开率、申请意愿为假设，未经校准（杭州未公布名额与申请人数）。",
-                      "Model calibration: fitted to the census non-hukou stock of {area}; {n} targets, rms error "
-                      "{rms} units of 100,000 people: {rows}. The quota size, departure rates and propensity to apply "
-                      "are assumptions, not calibrated (Hangzhou publishes neither the quota nor applicant counts)."),
+    "qy_calibrated": ("模型校准（校准的是有名额的改革前运行）：以人口普查的{area}非户籍人口存量为目标（{n}项，"
+                      "均方根误差{rms}个单位，每单位10万人）：{rows}。名额大小、离开率、申请意愿为假设，未经校准"
+                      "（杭州未公布名额与申请人数）。取消名额后，落户的居民离开非户籍人群，非户籍存量因此下降："
+                      "这是落户的结果，不是校准失误。",
+                      "Model calibration (of the run with the quota, before the reform): fitted to the census "
+                      "non-hukou stock of {area}; {n} targets, rms error {rms} units of 100,000 people: {rows}. The "
+                      "quota size, departure rates and propensity to apply are assumptions, not calibrated (Hangzhou "
+                      "publishes neither the quota nor applicant counts). Without the quota the non-hukou stock falls "
+                      "because the people who settle leave the non-hukou pool: a consequence of settling, not a "
+                      "failure of the calibration."),
     "qy_fit_row": ("{target}观测{observed}、模型{model}（误差{err}）", "{target} observed {observed}, model {model} "
                    "(error {err})"),
     "qy_target": ("{year}年{measure}", "{year} {measure}"),
@@ -101,9 +106,19 @@ QUOTA: dict[str, tuple[str, str]] = {
     "qy_col_pool": ("存量", "stock"),
     "qy_col_arrivals": ("新来", "arrivals"),
     "qy_col_departures": ("离开", "departures"),
-    "qy_col_applicants": ("申请", "applicants"),
-    "qy_col_backlog": ("积压", "backlog"),
+    "qy_col_applicants": ("申请（含未达分数线者）", "applicants (incl. below the line)"),
+    "qy_col_applicants_at_line": ("达线申请", "applicants at or above the line"),
+    "qy_col_backlog": ("积压：符合资格未落户", "backlog: eligible, not settled"),
+    "qy_help_applicants": ("当年提出申请的全部人数，包括分数未达到分数线的申请者。",
+                           "Everyone who applies that year, including applicants below the line."),
+    "qy_help_applicants_at_line": ("申请者中分数达到分数线的人数（没有分数线时为全部申请者）。无名额时他们全部落户。",
+                                   "Applicants at or above the line (all applicants when there is no line). Without "
+                                   "the quota they all settle."),
+    "qy_help_backlog": ("当年符合资格而未落户的居民：未申请的、分数未达线的，以及有名额时名额外的。",
+                        "Residents eligible that year who did not settle: those not applying, those below the line "
+                        "and, with a quota, those beyond its places."),
     "qy_col_wait": ("平均等待年数", "mean waiting years"),
+    "qy_help_wait": ("落户者从进入排队人群到落户的平均年数。", "Mean years from entering the pool to settling."),
     "qy_no_quota_in_scheme": ("方案没有名额；这里比较的名额为{quota}个。",
                               "The scheme has no quota; the quota compared here is {quota} places."),
     "qy_ties_assumed": ("方案同分全录；名额年份按社保缴纳年限（多者优先）、再抽签的顺序决定同分者"

@@ -21,15 +21,26 @@ REFORM: dict[str, tuple[str, str]] = {
     "rf_recognition": ("；认定长三角社保年限和全市居住年限后增加{n}人，共{total}人",
                        "; recognising YRD insurance years and prefecture-wide residence years adds {n}, {total} in "
                        "all"),
-    "rf_steps": ("改革后第一年（{year}年）的人数如何得出：{at_line}{rec}；其中第一年申请的{applicants}人全部落户"
-                 "（申请意愿为假设，未经校准）：{admitted}人。",
+    "rf_steps": ("改革后第一年（{year}年）的人数如何得出：{at_line}{rec}；其中第一年提出申请的{applicants}人"
+                 "（即“名额”页表中的“达线申请”）全部落户：{admitted}人。第一年的人数是已符合资格、"
+                 "此前受名额所限的存量居民集中落户，不是每年的常态（户籍人口各途径合计每年约增加20万人），"
+                 "且申请意愿为未经校准的假设。",
                  "How year 1 after the reform ({year}) is counted: {at_line}{rec}; of them {applicants} apply in the "
-                 "first year (the propensity to apply is an assumption, not calibrated) and all settle: {admitted}."),
+                 "first year (the Quota table's \"applicants at or above the line\") and all settle: {admitted}. "
+                 "The first year is the backlog of residents already eligible and held back by the quota settling "
+                 "at once, not a yearly rate (the registered population grows by about 0.2 million a year from all "
+                 "routes), and the propensity to apply is an uncalibrated assumption."),
     "rf_static_note": ("本节人数为侧栏人口上的静态计数（所有符合资格者都申请，不计互认，单年）；"
                        "改革前后每年和多年的落户人数来自上方的排队模型，两者之差见上方的计算步骤。",
                        "The counts in this section are static counts on the sidebar population (everyone eligible "
                        "applying, no recognition, one year); settlements per year and over several years before and "
                        "after the reform come from the queue model above, and the steps above give the difference."),
+    "rf_static_note_brief": ("“{title}”各行（符合资格、获准落户等）为侧栏人口上的静态计数（所有符合资格者都申请，"
+                             "不计互认，单年）；改革前后每年和多年的落户人数来自排队模型，两者之差见上述计算步骤。",
+                             "The \"{title}\" rows (eligible, admitted and so on) are static counts on the sidebar "
+                             "population (everyone eligible applying, no recognition, one year); settlements per year "
+                             "and over several years before and after the reform come from the queue model, and the "
+                             "steps above give the difference."),
     "rf_static_same": ("同一方案在排队模型人口上的静态计数为{model}人，与本节的{here}人之差来自两份不同的合成样本"
                        "（抽样误差）。",
                        "The same static count on the queue model's population is {model}; the difference from "

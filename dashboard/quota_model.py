@@ -16,6 +16,7 @@ import streamlit as st
 
 from dashboard import disk_cache
 from dashboard.i18n import fmt_int, fmt_points, t
+from dashboard.scheme_edit import HANGZHOU_QUOTA
 from scoring.errors import ScenarioError
 from scoring.scenario.quota_calendar import QuotaYears, quota_years, scenario_at_ratio, scheme_line
 from scoring.yaml_files import read_yaml_mapping
@@ -318,4 +319,4 @@ def default_quota(scheme: Any) -> tuple[int, bool]:
     adm = scheme.admission
     if adm is not None and adm.quota is not None and adm.mode in ("quota", "both"):
         return int(adm.quota), True
-    return 8000, False
+    return HANGZHOU_QUOTA, False

@@ -105,8 +105,9 @@ class Briefing:
             sentences.append(reform_model.change_text(r, lang))
             if (steps := reform_model.steps_text(r.steps, lang)) is not None:
                 sentences.append(steps)
-            sentences.append(t("rf_static_note", lang))
         current = ev.scheme.title.get(lang)
+        if reform is not None:  # names the rows it speaks of ("this section" has no heading in the document)
+            sentences.append(t("rf_static_note_brief", lang, title=current))
         rows += [(f"{current} · {t('eligible', lang)}", fmt_int(h.eligible)),
                  (f"{current} · {t('admitted', lang)}", fmt_int(h.admitted)),
                  (f"{current} · {t('threshold_line' if h.mode == 'threshold' else 'cutoff', lang)}",

@@ -25,6 +25,15 @@ from scoring.scheme.load import Scheme, scheme_from_dict
 
 EDIT_SOURCE = "<edited scheme>"
 
+HANGZHOU_QUOTA = 8000  # places a year: the Hangzhou assumption of the shipped scenarios and the Quota page
+
+
+def quota_default(rule: Any) -> int:
+    """The places the admission rule's quota field starts from: the scheme's own quota, else 8,000 (the Hangzhou
+    assumption used everywhere else)."""
+    own = getattr(rule, "quota", None) if rule is not None else None
+    return int(own) if own is not None else HANGZHOU_QUOTA
+
 
 def _blank(value: Any) -> bool:
     return (value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))

@@ -43,11 +43,12 @@ class PageStart:
 
 
 def preamble(page_key: str, intro_key: str, *, evaluate: bool = False, scale: bool = False,
-             stamp: str | None = None) -> PageStart | None:
+             stamp: str | None = None, small_warning: bool = True) -> PageStart | None:
     """The lines every page starts with: language, working scheme and stamp, the header (title, intro, stamp, print
     switch) and the uploader's own texts in the view's language. With ``evaluate``, the working scheme's evaluation
     and the scale note (None when the evaluation fails: the reason is shown); with ``scale``, the population's scale
-    note alone. ``stamp`` replaces the scheme's stamp in the header (a page about other rules: "" for none)."""
+    note alone. ``stamp`` replaces the scheme's stamp in the header (a page about other rules: "" for none).
+    ``small_warning=False``: the page shows the small-sample warning itself, in the section that uses the population."""
     lang = state.lang()
     sch = state.scheme()
     shown = sch.stamp(lang) if stamp is None else stamp
@@ -59,7 +60,7 @@ def preamble(page_key: str, intro_key: str, *, evaluate: bool = False, scale: bo
         ev = state.current()
         if ev is None:
             return None
-        scale_note(ev.scale, lang)
+        scale_note(ev.scale, lang, small_warning)
     elif scale:
         scale_note(state.population_scale(key), lang)
     return PageStart(lang, sch, shown, key, text, ev)
@@ -126,10 +127,11 @@ def print_switch(lang: str) -> None:
         st.html(PRINT_CSS)  # our own constant style sheet, never user text
 
 
-def scale_note(sc: Scale, lang: str) -> None:
-    """State the scale once (real people, sampling ratio) and flag a small population."""
+def scale_note(sc: Scale, lang: str, small_warning: bool = True) -> None:
+    """State the scale once (real people, sampling ratio) and flag a small population (unless ``small_warning`` is
+    False: the page flags it where the population is used)."""
     st.caption(sc.note(lang))
-    warning = sc.small_warning(lang)
+    warning = sc.small_warning(lang) if small_warning else None
     if warning:
         st.warning(warning)
 

@@ -201,7 +201,28 @@ def test_a_verdict_on_four_people_says_so():
     ok(at)
     warnings = " ".join(w.value for w in at.warning)
     assert "仅基于4人" in warnings
+    # trial 2 #13: the warning sits in the section that uses the upload, below the reform cards (model population)
+    order = _walk(at.main)
+    warn_at = next(i for i, (kind, v) in enumerate(order) if kind == "alert" and "仅基于4人" in v)
+    current = t("current_title", "zh", title="")
+    assert warn_at > max(i for i, (kind, v) in enumerate(order) if kind == "metric" and v.startswith("第一年"))
+    assert warn_at > next(i for i, (kind, v) in enumerate(order) if kind == "heading" and current in v)
     assert any("4人" in c.value and "每行代表1人" in c.value for c in at.caption)  # counts are the file's people
+
+
+def _walk(node) -> list[tuple[str, str]]:
+    """The page's elements in the order drawn: (kind, label or text)."""
+    out = []
+    for child in getattr(node, "children", {}).values():
+        kind = type(child).__name__.lower()
+        if kind == "metric":
+            out.append(("metric", child.label))
+        elif kind in ("warning", "info", "success", "error"):
+            out.append(("alert", child.value))
+        elif kind in ("header", "subheader", "title", "heading"):
+            out.append(("heading", child.value))
+        out.extend(_walk(child))
+    return out
 
 
 # -- item 12: downloads -------------------------------------------------------------------------------------------
@@ -506,3 +527,6 @@ def test_briefing_gives_the_overviews_reform_figures(pop, model, lang):
     steps = model[AFTER]["steps"].iloc[0]
     assert reform_model.change_text(r, lang) in text and reform_model.steps_text(steps.to_dict(), lang) in text
     assert fmt_int(steps["recognition_adds"]) in text and fmt_int(steps["applicants"]) in text
+    # trial 2 #15: the static-count paragraph names the rows it speaks of ("this section" had no heading)
+    assert t("rf_static_note_brief", lang, title=evs[AFTER].scheme.title.get(lang)) in text
+    assert ("本节" if lang == "zh" else "this section") not in text

@@ -139,13 +139,15 @@ def years_view(sch: object, text: str, lang: str) -> report.YearsView | None:
 
 def render() -> None:
     """Render the page."""
-    p = view.preamble("page_overview", "overview_intro", evaluate=True)
+    p = view.preamble("page_overview", "overview_intro", evaluate=True, small_warning=False)
     if p is None:
         return
     lang, sch, stamp, ev = p.lang, p.scheme, p.stamp, p.ev
     reform = reform_section(lang)
 
     st.subheader(t("current_title", lang, title=md(sch.title.get(lang))))
+    if (small := ev.scale.small_warning(lang)) is not None:  # here, not above the reform cards (model population)
+        st.warning(small)
     h = analysis.headline(ev)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("eligible", lang), fmt_int(h.eligible), border=True,

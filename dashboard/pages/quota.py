@@ -12,7 +12,10 @@ from dashboard.i18n import fmt_int, fmt_points, t
 from dashboard.safe_text import md
 
 TABLE_COLS = ("variant", "year", "admitted", "cumulative", "cutoff", "binds", "pool", "arrivals", "departures",
-              "applicants", "backlog", "wait_mean")
+              "applicants", "applicants_at_line", "backlog", "wait_mean")
+COUNT_COLS = ("admitted", "cumulative", "pool", "arrivals", "departures", "applicants", "applicants_at_line",
+              "backlog")  # real people: whole numbers in the table and its downloads
+HELP_COLS = ("applicants", "applicants_at_line", "backlog", "wait")
 
 
 def _controls(sch: object, lang: str) -> tuple[int, float, int, int]:
@@ -48,7 +51,12 @@ def _metrics(table: pd.DataFrame, years: int, lang: str) -> None:
 
 
 def _table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The year-by-year table as shown and downloaded: counts as whole people, waiting years to one decimal, the
+    columns named in the view's language."""
     shown = table[list(TABLE_COLS)].copy()
+    for c in COUNT_COLS:
+        shown[c] = pd.to_numeric(shown[c], errors="coerce").round().astype("Int64")
+    shown["wait_mean"] = pd.to_numeric(shown["wait_mean"], errors="coerce").round(1)
     shown["binds"] = [quota_model.binds_text(r, lang) for _, r in table.iterrows()]  # <= 2 x 15 rows
     shown["variant"] = shown["variant"].map(lambda v: t(f"qy_variant_{v}", lang))
     return shown.rename(columns={c: t(f"qy_col_{c.replace('wait_mean', 'wait')}", lang) for c in TABLE_COLS})
@@ -111,10 +119,10 @@ def render() -> None:
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
         t("qy_col_year", lang): st.column_config.NumberColumn(format="%d"),
         t("qy_col_cutoff", lang): st.column_config.NumberColumn(format="%.2f"),
-        t("qy_col_wait", lang): st.column_config.NumberColumn(format="%.2f"),
-        **{t(f"qy_col_{c}", lang): st.column_config.NumberColumn(format="localized")
-           for c in ("admitted", "cumulative", "pool", "arrivals", "departures", "applicants", "backlog")}})
-    view.table_downloads(shown, "quota-years", stamp, lang, index=False)
+        **{t(f"qy_col_{c}", lang): st.column_config.NumberColumn(format="localized") for c in COUNT_COLS},
+        **{t(f"qy_col_{c}", lang): st.column_config.NumberColumn(
+            format="%.1f" if c == "wait" else "localized", help=t(f"qy_help_{c}", lang)) for c in HELP_COLS}})
+    view.table_downloads(shown, t("qy_file_name", lang), stamp, lang, index=False)
     if len(out.curve):
         if (note := quota_model.curve_note(out, quota, lang)) is not None:
             st.caption(note)

@@ -79,7 +79,7 @@ def _editors(base_text: str, lang: str) -> dict:
         quota = threshold = None
         if mode in ("quota", "both"):
             quota = st.number_input(t("quota", lang), min_value=0, step=1000, key=f"adm_quota_{k}",
-                                    value=int(rule.quota) if rule and rule.quota is not None else 6000)
+                                    value=scheme_edit.quota_default(rule))
         if mode in ("threshold", "both"):
             threshold = st.number_input(t("threshold", lang), step=1.0, key=f"adm_thr_{k}",
                                         value=float(rule.threshold) if rule and rule.threshold is not None else 100.0)

@@ -201,7 +201,13 @@ def calibration_line(sc: Scenario, lang: str = "en") -> str:
     held = cal.get("held_out") or []
     if held:
         parts.append(("留出检验：" if zh else "held out: ") + "; ".join(_fit_text(r, lang) for r in held))
+    parts.append(FIT_WITH_QUOTA[0] if zh else FIT_WITH_QUOTA[1])
     return ("；" if zh else "; ").join(parts)
+
+
+FIT_WITH_QUOTA = ("拟合的是有名额的运行；无名额时落户者离开非户籍人群，存量随之下降：这是落户的结果，不是校准失误",
+                  "the fit is of the run with the quota; without it the people who settle leave the non-hukou pool, "
+                  "so the stock falls: a consequence of settling, not a failure of the calibration")
 
 
 def _fit_text(row: dict[str, Any], lang: str = "en") -> str:
