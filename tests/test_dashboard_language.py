@@ -201,7 +201,7 @@ def test_empty_multiselects_say_what_to_choose_in_the_views_language(page):
     """Trial finding 9 / issue 16 item 11: an emptied multiselect shows its placeholder, Streamlit's English "Choose
     options" unless the page gives one: every multiselect gives one, in the view's language."""
     for lang in ("zh", "en"):
-        at = app(page, lang)
+        at = app(page, lang, **({"open_struct": True} if page == "scheme" else {}))  # a section drawn when opened
         boxes = [*at.multiselect, *at.sidebar.multiselect]
         assert boxes
         for box in boxes:
