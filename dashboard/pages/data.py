@@ -114,7 +114,7 @@ def _dictionary(lang: str) -> None:
     st.caption(t("template_help", lang))
     c1, c2, c3 = st.columns(3)
     c1.download_button(f"⬇ {t('template', lang)}",
-                       data=lambda: data_dictionary.template_frame().to_csv(index=False).encode("utf-8-sig"),
+                       data=lambda: exports.csv_bytes(data_dictionary.template_frame(lang=lang), None, index=False),
                        file_name=view.file_name(lang, "page_data", t("template", lang).split("（")[0].split(" (")[0],
                                                 None, "csv"),
                        mime="text/csv", key="dl_template", on_click="ignore")
@@ -126,7 +126,7 @@ def _dictionary(lang: str) -> None:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="dl_dictionary", on_click="ignore")
     c3.download_button(f"⬇ {t('dictionary', lang)}（CSV）" if lang != "en" else f"⬇ {t('dictionary', lang)} (CSV)",
-                       data=lambda: exports.csv_bytes(table, t("dictionary", lang), index=False),
+                       data=lambda: exports.csv_bytes(table, None, index=False),  # no scheme: no stamp
                        file_name=view.file_name(lang, "page_data", t("dictionary", lang), None, "csv"),
                        mime="text/csv", key="dl_dictionary_csv", on_click="ignore")
     with st.expander(t("dictionary", lang)):
