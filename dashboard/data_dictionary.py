@@ -84,9 +84,13 @@ def in_language(text: str, lang: str, headers: dict[str, str] | None = None) -> 
 
 
 def rejected_table(rejected: pd.DataFrame, lang: str, headers: dict[str, str]) -> pd.DataFrame:
-    """The rejected rows with the user's headers and the reasons in the view's language (a bounded head only)."""
+    """The rejected rows with the user's headers and the reasons in the view's language (a bounded head only). With
+    an ``excel_row`` column (``PopulationLoad.rejected_table()``, file input) each row is first given as the
+    spreadsheet shows it, then as the data row (row 1 = the first row under the header), as the command line does."""
     head = rejected.head(1000)
+    rows = {t("rejected_excel_row", lang): head["excel_row"].to_numpy()} if "excel_row" in head else {}
     return pd.DataFrame({
+        **rows,
         t("rejected_row", lang): head["row"].to_numpy(),
         t("dict_column", lang): [headers.get(str(c), str(c)) for c in head["column"]],
         t("rejected_reason", lang): [in_language(r, lang, headers) for r in head["reason"]],

@@ -1,5 +1,6 @@
 """New-user trial 2 on the Data page's downloads: the column template in the view's language (Chinese headers in
-the Chinese view, read back by the loader) and the data dictionary's CSV without a misleading stamp."""
+the Chinese view, read back by the loader), the data dictionary's CSV without a misleading stamp, and rejected rows
+numbered as Excel shows them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import re
 import pandas as pd
 
 from dashboard import data_dictionary, exports
-from scoring.population.load import load_population
+from dashboard.i18n import t
+from scoring.population.load import load_population, read_population
 from scoring.population.schema import load_schema
 from scoring.population.synthetic import synth
 from scoring.safe_output import STAMP_COLUMN
@@ -45,3 +47,17 @@ def test_dictionary_csv_has_no_stamp_column():
     assert list(frame.columns) == list(table.columns)
     stamped = pd.read_csv(io.BytesIO(exports.csv_bytes(table, "x v1", index=False)), encoding="utf-8-sig")
     assert list(stamped[STAMP_COLUMN].unique()) == ["x v1"]  # a stamp, when given, is still written
+
+
+def test_rejected_rows_are_shown_as_excel_numbers_them(tmp_path):
+    pop = synth(6, 2)
+    pop["age"] = pop["age"].astype(object)
+    pop.loc[3, "age"] = "abc"  # data row 4
+    path = tmp_path / "bad.csv"
+    path.write_text("人口抽样（示例）\n" + pop.to_csv(index=False), encoding="utf-8-sig")  # title above header
+    load = read_population(path, skip_invalid=True)
+    for lang in ("zh", "en"):
+        table = data_dictionary.rejected_table(load.rejected_table(), lang, {})
+        assert list(table.columns[:2]) == [t("rejected_excel_row", lang), t("rejected_row", lang)]
+        assert table.iloc[0, :2].tolist() == [6, 4]  # title on row 1, header on row 2: data row 4 is Excel row 6
+    assert load.excel_row(4) == 6  # the number the command line gives beside the data row

@@ -100,7 +100,7 @@ def _upload(lang: str) -> None:
         st.warning(md(data_dictionary.in_language(w, lang, headers)))
     if len(load.rejected):
         with st.expander(t("rejected_rows", lang), expanded=load.rows_kept == 0):
-            view.table(data_dictionary.rejected_table(load.rejected, lang, headers), hide_index=True)
+            view.table(data_dictionary.rejected_table(load.rejected_table(), lang, headers), hide_index=True)
     if load.rows_kept and load.rows_kept < SMALL_SAMPLE:
         st.warning(scale.Scale(load.rows_kept, load.rows_kept, False).small_warning(lang))
     if load.rows_kept and st.button(t("use_population", lang), key="pop_use", type="primary"):
