@@ -41,12 +41,19 @@ def dictionary_frame(lang: str, schema: Schema | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def template_frame(schema: Schema | None = None) -> pd.DataFrame:
-    """An empty table with every known column as its header (canonical columns first)."""
+def template_frame(schema: Schema | None = None, lang: str = "en") -> pd.DataFrame:
+    """An empty table with every known column as its header (canonical columns first): the column names in English,
+    the columns' Chinese labels in Chinese (as the shipped samples have them; the loader accepts both, each label
+    being one of its column's header aliases; a label the loader would not read back falls back to the name)."""
     schema = schema or load_schema()
     names = [n for n, s in schema.columns.items() if s.canonical] + [n for n, s in schema.columns.items()
                                                                     if not s.canonical]
-    return pd.DataFrame({n: pd.Series(dtype=object) for n in names})
+
+    def header(name: str) -> str:
+        label = schema.columns[name].label("zh")
+        return label if lang != "en" and schema.canonical_header(label) == name else name
+
+    return pd.DataFrame({header(n): pd.Series(dtype=object) for n in names})
 
 
 def unknown_columns(frame: pd.DataFrame, schema: Schema | None = None) -> list[str]:
@@ -77,9 +84,13 @@ def in_language(text: str, lang: str, headers: dict[str, str] | None = None) -> 
 
 
 def rejected_table(rejected: pd.DataFrame, lang: str, headers: dict[str, str]) -> pd.DataFrame:
-    """The rejected rows with the user's headers and the reasons in the view's language (a bounded head only)."""
+    """The rejected rows with the user's headers and the reasons in the view's language (a bounded head only). With
+    an ``excel_row`` column (``PopulationLoad.rejected_table()``, file input) each row is first given as the
+    spreadsheet shows it, then as the data row (row 1 = the first row under the header), as the command line does."""
     head = rejected.head(1000)
+    rows = {t("rejected_excel_row", lang): head["excel_row"].to_numpy()} if "excel_row" in head else {}
     return pd.DataFrame({
+        **rows,
         t("rejected_row", lang): head["row"].to_numpy(),
         t("dict_column", lang): [headers.get(str(c), str(c)) for c in head["column"]],
         t("rejected_reason", lang): [in_language(r, lang, headers) for r in head["reason"]],

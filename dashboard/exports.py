@@ -20,10 +20,11 @@ from dashboard.safe_text import safe_figure
 from scoring.safe_output import excel_safe_frame, excel_safe_text, table_bytes, xlsx_writer
 
 
-def csv_bytes(df: pd.DataFrame, stamp: str, index: bool = True) -> bytes:
+def csv_bytes(df: pd.DataFrame, stamp: str | None, index: bool = True) -> bytes:
     """The one table writer's CSV (:func:`scoring.safe_output.table_bytes`): UTF-8 with BOM, Excel-safe, the stamp
-    (on one line) as the last column, ``stamp``, on every row."""
-    return table_bytes(df, "csv", stamp=_one_line(stamp), index=index)
+    (on one line) as the last column, ``stamp``, on every row; no such column when ``stamp`` is None (a table of no
+    scheme or population, e.g. the data dictionary)."""
+    return table_bytes(df, "csv", stamp=None if stamp is None else _one_line(stamp), index=index)
 
 
 def excel_bytes(tables: dict[str, pd.DataFrame], stamp: str, index: bool = True) -> bytes:

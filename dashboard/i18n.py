@@ -179,6 +179,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "scenarios": ("方案", "schemes"),
     "current_scheme": ("当前（编辑中）方案", "current (edited) scheme"),
     "pick_two": ("请至少选择两个方案。", "Pick at least two schemes."),
+    "cmp_static_note": ("本页数字为侧栏人口上的单年静态对比（所有符合资格者都计为申请，不计互认），不是排队模型的"
+                        "第一年落户人数；后者见“总览”和“名额”页，因此获准人数和分数线与那里不同。",
+                        "The figures on this page are a static one-year comparison on the sidebar population (everyone "
+                        "eligible counted as applying, no recognition), not the queue model's first year; that is on "
+                        "the Overview and Quota pages, so the admitted counts and cut-offs differ from theirs."),
     "pick_max": ("最多比较四个方案。", "Compare at most four schemes."),
     "rank_agreement": ("排名一致性（Kendall τ，两方案均符合资格者）",
                        "rank agreement (Kendall τ, eligible under both)"),

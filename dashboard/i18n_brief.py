@@ -116,6 +116,7 @@ BRIEF: dict[str, tuple[str, str]] = {
     "unknown_columns": ("以下列不是本模拟器认识的列，已忽略：{columns}",
                         "These columns are not known to the simulator and are ignored: {columns}"),
     "rejected_reason": ("原因", "reason"),
-    "rejected_row": ("行号", "row"),
+    "rejected_row": ("数据行号（表头下第1行为1）", "data row (1 = first row under the header)"),
+    "rejected_excel_row": ("Excel行号", "Excel row"),
     "warn_upload": ("上传数据提示：{text}", "Upload note: {text}"),
 }

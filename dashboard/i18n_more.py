@@ -104,6 +104,7 @@ MORE: dict[str, tuple[str, str]] = {
     # Streamlit's uploader, in our words (dashboard.view.uploader_css: constant text, no user input)
     "upload_button": ("选择文件", "Upload"),
     "upload_limit": ("可拖放文件到此处；每个文件不超过{mb}MB", "{mb}MB per file"),
+    "upload_limit_kb": ("可拖放文件到此处；每个文件不超过{kb} KB", "Drag and drop a file here · {kb} KB per file"),
     "tuning_intro": ("在满足政策要求（居住与社保年限占主要比例、录取人数或分数线在目标范围内）的前提下，"
                      "找出改动最小的分值；并查看各项分值的敏感性和可精简的项目。",
                      "Find the smallest change of weights that meets the policy's targets (residence and insurance "

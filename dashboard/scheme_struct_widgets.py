@@ -82,7 +82,7 @@ def structure_section(lang: str) -> None:
     with box:
         names = {i.id: i.name(lang) for i in sch.items}
         remove = st.multiselect(t("se_remove_label", lang), list(names), format_func=names.get, key=f"se_remove_{k}",
-                                placeholder=t("se_choose_items", lang))
+                                placeholder=t("se_choose_items", lang), select_all=False)  # no English "Select all"
         if st.button(t("se_remove_button", lang), key=f"se_remove_go_{k}", disabled=not remove):
             new, problems = scheme_struct.remove_items(sch, list(remove), lang)
             if new is not None:

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import analysis, exports, state, static_charts
+from dashboard import analysis, exports, scheme_store, state, static_charts
 from dashboard.i18n import t
 from dashboard.safe_text import md, safe_figure
 from dashboard.scale import Scale
@@ -80,19 +80,24 @@ def _context(page_key: str, scheme_id: str | None) -> tuple[str, str | None]:
     return page_key or str(ss.get("_page_key", "")), scheme_id if scheme_id is not None else ss.get("_page_scheme")
 
 
-UPLOAD_LIMITS_MB = {"scheme_upload": 1}  # uploaders with their own limit (st.file_uploader's max_upload_size)
+UPLOAD_LIMITS_MB = {"scheme_upload": 1}  # uploaders with their own transfer cap (max_upload_size: whole MB only)
+UPLOAD_LIMITS_KB = {"scheme_upload": scheme_store.MAX_SCHEME_BYTES // 1024}  # the limit they show: what is accepted
 
 
 def uploader_css(lang: str, limit_mb: int) -> str:
     """Our own style sheet that replaces Streamlit's English uploader texts (the button's "Upload" and "500MB per
-    file • CSV, ...") with Chinese ones in the Chinese view (constant text: no user input); empty in the English
-    view, where Streamlit's own texts are in the view's language. The chips of an uploaded file (its name and size)
-    are left alone; the "Drag and drop a file here" shown only while a file is dragged over has no handle to style."""
+    file • CSV, ...") with Chinese ones in the Chinese view (constant text: no user input). An uploader with a
+    smaller limit of its own (``UPLOAD_LIMITS_KB``: the scheme uploader's 256 KB, below the 1 MB that Streamlit's
+    whole-MB ``max_upload_size`` would show) shows that limit in both languages; otherwise the English view keeps
+    Streamlit's own texts. The chips of an uploaded file (its name and size) are left alone; the "Drag and drop a
+    file here" shown only while a file is dragged over has no handle to style."""
+    where = '[data-testid="stFileUploaderDropzoneInstructions"]'
+    own = "".join(f'.st-key-{key} {where} > div {{ display: none !important; }}\n.st-key-{key} {where}::after '
+                  f'{{ content: "{t("upload_limit_kb", lang, kb=int(kb))}"; font-size: 0.875rem; opacity: 0.6; }}\n'
+                  for key, kb in UPLOAD_LIMITS_KB.items())
     if lang == "en":
-        return ""
+        return f"<style>\n{own}</style>"
     limit = t("upload_limit", lang, mb=int(limit_mb))
-    own = "".join(f'.st-key-{key} [data-testid="stFileUploaderDropzoneInstructions"]::after '
-                  f'{{ content: "{t("upload_limit", lang, mb=int(mb))}"; }}\n' for key, mb in UPLOAD_LIMITS_MB.items())
     return f"""<style>
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ display: none !important; }}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {{

@@ -203,3 +203,28 @@ def test_scheme_edits_rewrite_the_sidebar_note_from_the_fragment(server):
         assert "edited" not in sidebar.inner_text()
         assert page.locator('[data-testid="stException"]').count() == 0
         assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+
+
+def test_picking_an_item_to_remove_keeps_the_section_open(server):
+    """Trial 2 #8: picking an item in 删除项目 closed the section and hid 删除所选项目. The section stays open with the
+    button enabled, the dropdown offers no English "Select all", and removing works."""
+    with _browser_page(height=1600) as page:
+        page.goto(f"{server}/scheme", **GOTO)
+        _settle(page)
+        page.get_by_text("添加或删除项目").first.click()
+        _settle(page)
+        page.locator('.st-key-open_struct [data-testid="stMultiSelect"]').first.click()
+        page.wait_for_timeout(800)
+        options = page.get_by_role("option")
+        assert "守法记录" in options.all_inner_texts() and "Select all" not in " ".join(options.all_inner_texts())
+        page.get_by_role("option", name="守法记录").first.click()
+        page.keyboard.press("Escape")
+        _settle(page)
+        button = page.get_by_role("button", name="删除所选项目")
+        assert button.is_visible() and button.is_enabled()
+        page.screenshot(path=str(SHOTS / "scheme-zh-remove-picked.png"), full_page=True)
+        button.click()
+        page.wait_for_timeout(500)
+        _settle(page)
+        assert "删除积分项目" in page.locator('[data-testid="stMain"]').inner_text()  # the change list names it
+        assert page.locator('[data-testid="stException"]').count() == 0

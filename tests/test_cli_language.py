@@ -137,3 +137,15 @@ def test_run_and_compare_text_in_the_reports_language(files, capsys) -> None:
         else:
             assert "YRD insurance years" in body and "results in" in body
             assert not CJK.search(body), CJK.findall(body)
+
+
+def test_progress_bars_speak_the_reports_language(capsys) -> None:
+    from scoring.cli import core, scenario
+
+    for lang in ("zh", "en"):
+        with scenario._progress(3, False, lang) as bar:  # the run / compare bar, drawn on stderr
+            bar.update(1)
+        words = [*(v[lang == "en"] for v in core.PROGRESS_TEXT.values()), capsys.readouterr().err]  # score / admit
+        text = " ".join(words)
+        assert (not english_words(text) and "模拟年数" in text) if lang == "zh" else \
+            ("years x replications" in text and not CJK.search(text)), text

@@ -128,3 +128,15 @@ def test_simplify_tab_shows_real_people() -> None:
     names = {i.id: i.name("en") for i in scheme.items}
     assert list(singles["dropped"]) == [", ".join(names[i] for i in r.items) for r in res.singles]
     assert any(fmt_int(res.admitted * RATIO) in c.value for c in at.caption)
+
+
+def test_tuned_download_is_named_after_the_version_it_holds() -> None:
+    """Trial 2 #14: the rounded scheme (version ``…-tuned-r1``) downloaded as ``…-tuned.yaml``."""
+    from dashboard.pages.tuning import tuned_file_name
+
+    old = scoring.load_scheme(ROOT / "scenarios/schemes/hangzhou-2023-illustrative.yaml")
+    for added in ("tuned", "tuned-r1", "tuned-r0.5"):
+        new = old.model_copy(update={"version": f"{old.version}-{added}"})
+        assert tuned_file_name(new, old) == f"hangzhou-2023-illustrative-{added}.yaml"
+    other = old.model_copy(update={"version": "9.9"})
+    assert tuned_file_name(other, old) == "hangzhou-2023-illustrative-9.9.yaml"

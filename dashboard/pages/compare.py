@@ -9,10 +9,11 @@ import streamlit as st
 
 from dashboard import analysis, figures, state, view
 from dashboard.i18n import col_label, fmt_int, fmt_pct, fmt_points, t, value_label
-from dashboard.safe_text import error_text
+from dashboard.safe_text import error_text, md
 from scoring.scenario import impact
 
 CURRENT = "__current__"
+SHIPPED_PICKS = ("hangzhou-2022-illustrative", "hangzhou-2023-illustrative")  # the default comparison
 COMP_COLUMNS = ("education", "age", "district", "origin_province", "housing")
 
 
@@ -58,7 +59,7 @@ def compare_composition(pop_key: str, texts: tuple[str, ...], labels: tuple[str,
 
 def render() -> None:
     """Render the page."""
-    p = view.preamble("page_compare", "compare_intro")
+    p = view.preamble("page_compare", "compare_intro", stamp="")  # the stamp names the compared schemes (below)
     lang, key = p.lang, p.pop_key
     texts = dict(state.scheme_texts())
     ss = st.session_state
@@ -67,9 +68,12 @@ def render() -> None:
     names = {k: (t("current_scheme", lang) if k == CURRENT else state.scheme_label(k, v, lang))
              for k, v in texts.items()}
     usable = [k for k in texts if state.scheme_of(texts[k]).admission is not None]
-    default = [k for k in ("hangzhou-2022-illustrative", "hangzhou-2023-illustrative") if k in usable] or usable[:2]
+    default = [k for k in (*SHIPPED_PICKS, CURRENT) if k in usable]  # an edited working scheme is compared too
+    if len(default) < 2:
+        default = usable[:2]
     chosen = st.multiselect(t("scenarios", lang), usable, default=default, format_func=names.get, key="cmp_pick",
-                            max_selections=4, placeholder=t("cmp_choose", lang))
+                            max_selections=4, placeholder=t("cmp_choose", lang),
+                            select_all=False)  # Streamlit's "Select all" is English only
     if len(chosen) < 2:
         st.error(t("pick_two", lang))
         return
@@ -78,12 +82,15 @@ def render() -> None:
     display = {label: (title if titles.count(title) == 1 else f"{title} ({label})")  # names in the view's language
                for label, title in zip(labels, titles, strict=True)}
     stamp = " / ".join(dict.fromkeys(state.scheme_of(texts[k]).stamp(lang) for k in chosen))  # every compared scheme
+    st.caption(md(stamp))
+    ss["_page_scheme"] = stamp.split(" ")[0]  # downloads are named after the baseline
     try:
         head, trans = compare_tables(key, tuple(texts[k] for k in chosen), labels)
     except Exception as exc:  # a scheme this population cannot run
         st.error(f"{t('error_population', lang)} {error_text(exc)}")
         return
     view.scale_note(state.population_scale(key), lang)
+    st.caption(t("cmp_static_note", lang))  # not the queue model's first year (Overview, Quota)
     st.subheader(t("headline_table", lang))
     shown = pd.DataFrame({
         t("eligible", lang): head["eligible"].map(fmt_int), t("admitted", lang): head["admitted"].map(fmt_int),

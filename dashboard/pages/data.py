@@ -100,7 +100,7 @@ def _upload(lang: str) -> None:
         st.warning(md(data_dictionary.in_language(w, lang, headers)))
     if len(load.rejected):
         with st.expander(t("rejected_rows", lang), expanded=load.rows_kept == 0):
-            view.table(data_dictionary.rejected_table(load.rejected, lang, headers), hide_index=True)
+            view.table(data_dictionary.rejected_table(load.rejected_table(), lang, headers), hide_index=True)
     if load.rows_kept and load.rows_kept < SMALL_SAMPLE:
         st.warning(scale.Scale(load.rows_kept, load.rows_kept, False).small_warning(lang))
     if load.rows_kept and st.button(t("use_population", lang), key="pop_use", type="primary"):
@@ -114,7 +114,7 @@ def _dictionary(lang: str) -> None:
     st.caption(t("template_help", lang))
     c1, c2, c3 = st.columns(3)
     c1.download_button(f"⬇ {t('template', lang)}",
-                       data=lambda: data_dictionary.template_frame().to_csv(index=False).encode("utf-8-sig"),
+                       data=lambda: exports.csv_bytes(data_dictionary.template_frame(lang=lang), None, index=False),
                        file_name=view.file_name(lang, "page_data", t("template", lang).split("（")[0].split(" (")[0],
                                                 None, "csv"),
                        mime="text/csv", key="dl_template", on_click="ignore")
@@ -126,7 +126,7 @@ def _dictionary(lang: str) -> None:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="dl_dictionary", on_click="ignore")
     c3.download_button(f"⬇ {t('dictionary', lang)}（CSV）" if lang != "en" else f"⬇ {t('dictionary', lang)} (CSV)",
-                       data=lambda: exports.csv_bytes(table, t("dictionary", lang), index=False),
+                       data=lambda: exports.csv_bytes(table, None, index=False),  # no scheme: no stamp
                        file_name=view.file_name(lang, "page_data", t("dictionary", lang), None, "csv"),
                        mime="text/csv", key="dl_dictionary_csv", on_click="ignore")
     with st.expander(t("dictionary", lang)):

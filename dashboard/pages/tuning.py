@@ -251,10 +251,17 @@ def _show_tune(last: dict[str, Any], lang: str, key: str, text: str) -> None:
     new_text = new_scheme.to_yaml()
     c1, c2 = st.columns(2)
     c1.download_button(tx("download", lang), data=f"# {new_scheme.stamp(lang)}\n{new_text}".encode(),
-                       file_name=f"{view.slug(new_scheme.id)}-tuned.yaml", mime="application/x-yaml",
+                       file_name=tuned_file_name(new_scheme, state.scheme_of(last["text"])), mime="application/x-yaml",
                        key="tune_download", on_click="ignore")
     c2.button(tx("apply", lang), key="tune_apply", on_click=_apply_tuned, args=(new_text,),
               disabled=applied == text and applied is not None)
+
+
+def tuned_file_name(new: Any, old: Any) -> str:
+    """The tuned scheme's file name after what it holds: its id and what tuning (and rounding) added to the version
+    (``-tuned``, ``-tuned-r1``), the whole version when it does not extend the old one."""
+    added = str(new.version).removeprefix(str(old.version)).strip("-") if new.version != old.version else ""
+    return f"{view.slug(new.id)}-{view.slug(added or 'v' + str(new.version))}.yaml"
 
 
 def _rounding(out: Any, last: dict[str, Any], lang: str, key: str) -> Any:

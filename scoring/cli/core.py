@@ -81,8 +81,13 @@ def _finite_float(text: str) -> float:
 
 
 # ------------------------------------------------------------------------------------------------------------
-def _progress(total: int, desc: str) -> tqdm:
-    return tqdm(total=total, desc=desc, file=sys.stderr, disable=None, leave=False, unit="step")
+PROGRESS_TEXT = {"score": ("计分", "score"), "admit": ("录取", "admit"), "unit": ("步", "step")}  # zh, en
+
+
+def _progress(total: int, desc: str, lang: str = "zh") -> tqdm:
+    i = 1 if lang == "en" else 0
+    return tqdm(total=total, desc=PROGRESS_TEXT[desc][i], file=sys.stderr, disable=None, leave=False,
+                unit=PROGRESS_TEXT["unit"][i])
 
 
 def needed_columns(scheme: Scheme, args: argparse.Namespace) -> list[str]:
@@ -343,7 +348,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     check_outputs(args)
     if (code := run_outofcore(args, "score")) is not None:  # --engine chunked / --scheduler (out of core)
         return code
-    with _progress(4, "score") as bar:
+    with _progress(4, "score", args.lang) as bar:
         scheme, load, res, rejected = _load_inputs(args, bar)
         frame = res.to_frame()
         paths = _write_outputs(args, frame, rejected, scheme.stamp(args.lang))
@@ -370,7 +375,7 @@ def cmd_admit(args: argparse.Namespace) -> int:
     if (code := run_outofcore(args, "admit")) is not None:  # --engine chunked / --scheduler (out of core)
         return code
     ties = parse_ties(args.ties)
-    with _progress(4, "admit") as bar:
+    with _progress(4, "admit", args.lang) as bar:
         scheme, load, res, rejected = _load_inputs(args, bar)
         ev = evaluate_scored(res, quota=args.quota, threshold=args.threshold, ties=ties, require_rule=True)
         adm: AdmissionResult = ev.adm  # type: ignore[assignment]  # require_rule: never None

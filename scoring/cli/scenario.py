@@ -54,8 +54,12 @@ COLUMNS_ZH = {"scenario": "情景", "scheme": "方案", "recognition": "累计�
               "wait_mean": "平均等待年数", "backlog_final": "期末积压", "pool_final": "期末人口池"}
 
 
-def _progress(total: int, disable: bool) -> tqdm:
-    return tqdm(total=total, desc="years x replications", unit="yr", file=sys.stderr, disable=disable, leave=False)
+PROGRESS_TEXT = {"zh": ("模拟年数×重复次数", "年"), "en": ("years x replications", "yr")}  # the bar's label and unit
+
+
+def _progress(total: int, disable: bool, lang: str = "zh") -> tqdm:
+    desc, unit = PROGRESS_TEXT["en" if lang == "en" else "zh"]
+    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, disable=disable, leave=False)
 
 
 def write_results(out: Path, tables: dict[str, pd.DataFrame], summary: dict[str, Any],
@@ -111,7 +115,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     (sc,) = _load([args.scenario])
     qq = not args.no_quota_question
-    with _progress(progress_steps(sc, qq), args.no_progress) as bar:
+    with _progress(progress_steps(sc, qq), args.no_progress, args.lang) as bar:
         run = run_scenario(sc, quota_question=qq, progress=bar.update)
     out = Path(args.out or Path("out") / sc.id)
     summary = run.summary()  # summary.json holds no path: the same inputs give the same bytes wherever written
@@ -177,7 +181,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     scenarios = _load(args.scenarios)
     qq = not args.no_quota_question
     total = sum(progress_steps(sc, qq) for sc in scenarios)
-    with _progress(total, args.no_progress) as bar:
+    with _progress(total, args.no_progress, args.lang) as bar:
         runs = [run_scenario(sc, quota_question=qq, progress=bar.update) for sc in scenarios]
     cmp = compare_runs(runs)
     out = Path(args.out or Path("out") / ("compare-" + "-vs-".join(sc.id for sc in scenarios))[:120])
