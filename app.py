@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import access, state  # installed with the project (requirements.txt: "-e .")
+from dashboard import access, state, timing  # installed with the project (requirements.txt: "-e .")
 from dashboard.i18n import t
 
 ROOT = Path(__file__).resolve().parent
@@ -30,7 +30,9 @@ PAGES = [  # (url path, title key, icon); the first is the default
 ]
 
 st.set_page_config(page_title="杭州积分落户模拟器 / Hangzhou points simulator", page_icon="🏙️", layout="wide")
-state.init()
+state.choose_engine()  # before anything scores: numpy, no numba import or first compile on a cold server
+with timing.phase("init"):
+    state.init()
 lang = state.language_switch()
 access.gate(lang)  # only when the deployment requires signing in (HUKOU_SIM_AUTH, anonymous = "none")
 pages = [
@@ -41,7 +43,9 @@ pages = [
 page = st.navigation(pages)
 slots = state.sidebar_slots()  # the shared sidebar sits here, but is filled after the page has run, so its
 try:                           # "edited" note and population name describe what the page just did
-    page.run()
+    with timing.phase(f"page {page.url_path or 'overview'}"):
+        page.run()
 finally:  # even when a page fails, the scheme and population pickers stay, so the user can switch away
-    state.sidebar(*slots)
+    with timing.phase("sidebar"):
+        state.sidebar(*slots)
     state.warm_up()  # after the first page: the Quota page's library is imported in the background

@@ -80,6 +80,22 @@ def _store() -> tuple[OrderedDict, threading.Lock]:
     return OrderedDict(), threading.Lock()
 
 
+@st.cache_resource(show_spinner=False)
+def _running() -> tuple[dict[str, threading.Lock], threading.Lock]:
+    """One lock per run being made, shared by every session: a second session asking for the same run waits for the
+    first one's result instead of running the model again (the work is done once per server)."""
+    return {}, threading.Lock()
+
+
+def _key_lock(key: str) -> threading.Lock:
+    locks, guard = _running()
+    with guard:
+        if len(locks) > 4 * CACHE_ENTRIES:  # bounded: forget the locks of runs not in progress
+            for k in [k for k, lk in locks.items() if not lk.locked()]:
+                del locks[k]
+        return locks.setdefault(key, threading.Lock())
+
+
 def run_key(text: str, scenario: str, quota: int, line: float, years: int, ratio: int, replications: int) -> str:
     """The cache key: the scheme text's SHA-256 and every parameter."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -105,13 +121,17 @@ def run(key: str, scheme: Any, scenario: str, quota: int, line: float, years: in
     hit = cached_run(key)
     if hit is not None:
         return hit
-    out = _from_disk(key)
-    if out is None:
-        sc = scenario_at_ratio(SCENARIO_DIR / scenario, ratio)
-        out = quota_years(sc, scheme, quota=quota, line=line, years=years, replications=replications,
-                          progress=progress, ties=quota_ties(scheme))
-        _to_disk(key, out)
-    return _remember(key, out)
+    with _key_lock(key):  # another session making the same run: wait for it, then take its result
+        hit = cached_run(key)
+        if hit is not None:
+            return hit
+        out = _from_disk(key)
+        if out is None:
+            sc = scenario_at_ratio(SCENARIO_DIR / scenario, ratio)
+            out = quota_years(sc, scheme, quota=quota, line=line, years=years, replications=replications,
+                              progress=progress, ties=quota_ties(scheme))
+            _to_disk(key, out)
+        return _remember(key, out)
 
 
 def _remember(key: str, out: QuotaYears) -> QuotaYears:

@@ -163,6 +163,14 @@ def evaluation(pop_key: str, text: str) -> analysis.Evaluation:
     return analysis.evaluate(route_population(pop_key), scheme_of(text), population_scale(pop_key))
 
 
+def choose_engine() -> None:
+    """The dashboard's server scores with the library's numpy engine unless ``SCORING_ENGINE`` chooses: both engines
+    give the same cents (tests/test_engine_numba.py), and at the dashboard's sizes (up to 1M people; the queue model's
+    pools of a few thousand) numpy is as fast, while numba's first use costs its import and, on a fresh checkout, a
+    compile of half a minute (docs/dashboard.md, "First load"). Process-wide: it only sets a default."""
+    os.environ.setdefault("SCORING_ENGINE", "numpy")
+
+
 def warm_up() -> None:
     """Once per process, after the first page is drawn: import the queue model's library (scipy, the dynamics) in a
     background thread, so the first visit of the Quota page does not wait for it. Never blocks a page."""

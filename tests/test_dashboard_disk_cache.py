@@ -4,6 +4,7 @@ the cache is off or the file is damaged; the queue model's runs and the syntheti
 from __future__ import annotations
 
 import threading
+import time
 
 import pandas as pd
 import pandas.testing as pdt
@@ -88,3 +89,37 @@ def test_quota_run_comes_back_from_disk(cache):
     pdt.assert_frame_equal(back.curve, curve)
     assert (back.ratio, back.replications) == (200.0, 2)
     assert quota_model._from_disk("other") is None
+
+
+def test_concurrent_sessions_make_one_run(cache, monkeypatch):
+    """Two sessions asking for the same queue-model run at once: the model runs once, both get its result."""
+    calls: list[int] = []
+    started, release = threading.Event(), threading.Event()
+    table = pd.DataFrame({"year": [2024], "variant": ["with"], "admitted": [8000.0]})
+
+    def fake_years(*args, **kwargs) -> QuotaYears:
+        calls.append(1)
+        started.set()
+        release.wait(10)
+        return QuotaYears(table, pd.DataFrame({"quota": [1]}), 200.0, 2)
+
+    monkeypatch.setattr(quota_model, "quota_years", fake_years)
+    monkeypatch.setattr(quota_model, "scenario_at_ratio", lambda *a, **k: None)
+    monkeypatch.setattr(quota_model, "quota_ties", lambda scheme: None)
+    key = "concurrent-test-key"
+    got: list[QuotaYears] = []
+    runs = [threading.Thread(target=lambda: got.append(quota_model.run(key, None, "s.yaml", 1, 1.0, 1, 200, 2)))
+            for _ in range(2)]
+    runs[0].start()
+    assert started.wait(10)
+    runs[1].start()
+    for _ in range(50):  # give the second session time to reach the model (it would, without the lock)
+        if len(calls) > 1:
+            break
+        time.sleep(0.01)
+    release.set()
+    for th in runs:
+        th.join(10)
+    assert len(calls) == 1 and len(got) == 2
+    for out in got:
+        pdt.assert_frame_equal(out.table, table)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import analysis, cached, figures, quota_model, reform_model, report, state, view
+from dashboard import analysis, cached, figures, quota_model, reform_model, report, state, timing, view
 from dashboard.i18n import fmt_int, fmt_pct, fmt_points, t
 from dashboard.safe_text import md
 from scoring.scenario.quota_calendar import QuotaYears
@@ -49,12 +49,14 @@ def reform_section(lang: str) -> tuple | None:
     and the bar chart. Returns (before headline, after headline, before evaluation, after evaluation, chart, the
     reform figures) or None."""
     st.subheader(t("reform_title", lang))
-    got = reform_headlines(state.pop_key())
+    with timing.phase("overview: reform evaluations"):
+        got = reform_headlines(state.pop_key())
     if got is None:
         st.info(t("reform_missing", lang))
         return None
     hb, ha, evb, eva = got
-    r = reform_figures(evb.scheme, eva.scheme, lang)
+    with timing.phase("overview: reform runs"):
+        r = reform_figures(evb.scheme, eva.scheme, lang)
     rules = (reform_model.rule_before(r, lang), reform_model.rule_after(r, lang))
     left, right = st.columns(2)
     _column(left, "reform_before", evb, hb, r.before, rules[0], r.years, lang)
@@ -139,11 +141,13 @@ def years_view(sch: object, text: str, lang: str) -> report.YearsView | None:
 
 def render() -> None:
     """Render the page."""
-    p = view.preamble("page_overview", "overview_intro", evaluate=True, small_warning=False)
+    with timing.phase("overview: preamble (evaluation)"):
+        p = view.preamble("page_overview", "overview_intro", evaluate=True, small_warning=False)
     if p is None:
         return
     lang, sch, stamp, ev = p.lang, p.scheme, p.stamp, p.ev
-    reform = reform_section(lang)
+    with timing.phase("overview: reform section"):
+        reform = reform_section(lang)
 
     st.subheader(t("current_title", lang, title=md(sch.title.get(lang))))
     if (small := ev.scale.small_warning(lang)) is not None:  # here, not above the reform cards (model population)
@@ -168,7 +172,8 @@ def render() -> None:
                else f"{t('measure_explained', lang)}: {words[1]}")
     for extra in words[2:]:
         st.caption(extra)
-    hist = cached.histogram(state.pop_key(), st.session_state["scheme_yaml"], 2.0)
+    with timing.phase("overview: histogram"):
+        hist = cached.histogram(state.pop_key(), st.session_state["scheme_yaml"], 2.0)
     hist_fig = figures.histogram(hist, h.line, lang, stamp)
     view.chart(hist_fig, "overview_histogram", stamp, lang)
     gauges = figures.gauges(h.shares, h.min_share, h.measure, lang, stamp)
@@ -178,8 +183,9 @@ def render() -> None:
         figs = {"hist": hist_fig, "gauges": gauges}
         if reform is not None:
             figs["reform"] = reform[4]
-        brief = report.Briefing.from_view(lang, ev, h, words, reform, figs, ev.scale,
-                                          years_view(sch, p.text, lang))
+        with timing.phase("overview: briefing"):
+            brief = report.Briefing.from_view(lang, ev, h, words, reform, figs, ev.scale,
+                                              years_view(sch, p.text, lang))
         st.download_button(f"⬇ {t('briefing_download', lang)}", data=lambda: report.docx_bytes(brief),
                            file_name=view.file_name(lang, "page_overview", t("briefing_title", lang), sch.id, "docx"),
                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
