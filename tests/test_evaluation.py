@@ -278,5 +278,5 @@ def test_whatif_command_is_the_library_search(tmp_path: Any, capsys: pytest.Capt
     assert [(c["kind"], c["column"], str(c["amount"])) for c in out["changes"]] == \
         [(k, c, str(a)) for k, c, a, _ in expected.itertuples(index=False)]
     assert main(["whatif", "--scheme", f"{SCHEMES}/hangzhou-2023-illustrative.yaml", "--population", str(path),
-                 "--person", "nobody"]) == 2
+                 "--person", "nobody", "--lang", "en"]) == 2
     assert capsys.readouterr().err.startswith("error: --person 'nobody'")

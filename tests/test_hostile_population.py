@@ -178,7 +178,8 @@ def test_identifier_inside_person_id_never_reaches_score_output(tmp_path: Path) 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     scheme = str(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml")
     proc = subprocess.run([sys.executable, "-m", "scoring", "score", "--scheme", scheme, "--population", str(src),
-                           "--out", str(out)], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+                           "--out", str(out), "--lang", "en"], capture_output=True, text=True, cwd=ROOT, env=env,
+                          timeout=300)
     assert proc.returncode == 2 and "person_id" in proc.stderr and "Excel row 9" in proc.stderr
     assert_no_digits_of("13912345600", proc.stderr + proc.stdout)
     assert not out.exists()
