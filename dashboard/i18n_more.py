@@ -84,6 +84,9 @@ MORE: dict[str, tuple[str, str]] = {
     "cell_band_order": ("“{item}”第 {row} 档：下限 {lo} 须小于上限 {hi}，未应用。",
                         "{item}, band {row}: min {lo} must be below max {hi}; not applied."),
     "cell_band_overlap": ("“{item}”的分档相互重叠，未应用。", "{item}: the bands overlap; not applied."),
+    "edits_held": ("在更正上面的单元格之前，本页的其他修改（包括落户规则）都不会应用；其余页面继续使用上一版有效方案。",
+                   "Until the cell above is corrected, no other edit on this page (the admission rule included) is "
+                   "applied; the other pages keep the last valid scheme."),
     "edit_rejected": ("此修改不符合方案规则，未应用（其余页面继续使用上一版有效方案）。",
                       "This edit breaks a rule of the scheme and is not applied (other pages keep the last valid "
                       "scheme)."),

@@ -123,6 +123,8 @@ def test_invalid_cap_cell_is_refused_in_place(library, lang, cell, words):
         assert not re.search(r"[A-Za-z]{3,}", plain(at.error[0].value).replace(cell, ""))  # no English words
     assert at.session_state["scheme_yaml"] == before  # never silently 0: the last valid scheme stays
     assert metrics(at)[t("admitted", lang)] == fmt_int(people(admitted))
+    # re-trial: the page says that every other edit waits for this cell (a rule switched meanwhile is not applied)
+    assert [w.value for w in at.warning].count(t("edits_held", lang)) == 1
     visit(at, "overview")
     ok(at)
     assert metrics(at)[t("admitted", lang)] == fmt_int(people(admitted))

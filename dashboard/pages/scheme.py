@@ -210,6 +210,7 @@ def _apply(base_text: str, edits: dict, lang: str) -> None:
     if problems:
         for problem in problems:
             st.error(problem)
+        st.warning(t("edits_held", lang))  # every edit waits for the cell: say so, or the page reads as applied
         ss["scheme_error"] = problems[0]
         return
     try:
