@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas is imported by the callers; not here, so the CLI's start-up stays light
+    import pandas as pd
 
 ZH: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^missing value$"), lambda m: "缺少数值"),
@@ -43,13 +47,28 @@ def _labels(allowed: str) -> str:
     return "、".join(part.split("/", 1)[1] if "/" in part else part for part in allowed.split(", "))
 
 
+def worded(table: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]], text: str) -> str | None:
+    """The first rule of ``table`` whose pattern matches ``text``, applied; None when none does."""
+    for pattern, make in table:
+        m = pattern.match(text)
+        if m:
+            return make(m)
+    return None
+
+
 def reason_text(text: str, lang: str = "zh") -> str:
     """A loader reason or note in ``lang`` (Chinese by the table above; English, or an unknown reason, as written)."""
     out = str(text)
     if lang == "en":
         return out
-    for pattern, make in ZH:
-        m = pattern.match(out)
-        if m:
-            return make(m)
-    return out
+    got = worded(ZH, out)
+    return out if got is None else got
+
+
+def with_reasons_in(rejected: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The rejected rows (row, column, reason) with their reasons in ``lang``: each distinct reason worded once
+    (a file with many bad rows repeats a few reasons), the frame itself left as it was."""
+    if lang == "en" or not len(rejected):
+        return rejected
+    reasons = rejected["reason"].astype(str)
+    return rejected.assign(reason=reasons.map({r: reason_text(r, lang) for r in reasons.unique()}))

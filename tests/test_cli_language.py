@@ -149,3 +149,21 @@ def test_progress_bars_speak_the_reports_language(capsys) -> None:
         text = " ".join(words)
         assert (not english_words(text) and "模拟年数" in text) if lang == "zh" else \
             ("years x replications" in text and not CJK.search(text)), text
+
+
+def test_rejected_reasons_are_worded_as_row_by_row():
+    """scoring.reasons.with_reasons_in (the CLI's and both out-of-core engines' rejected files) gives each row what
+    reason_text gives it, unknown reasons as written, and leaves English and empty tables alone."""
+    import pandas as pd
+
+    from scoring.reasons import reason_text, with_reasons_in
+
+    reasons = ["missing value", "not a number: abc", "missing value", "something new", "not a finite number"]
+    frame = pd.DataFrame({"row": range(5), "column": ["age"] * 5, "reason": reasons})
+    got = with_reasons_in(frame, "zh")
+    assert got["reason"].tolist() == [reason_text(r, "zh") for r in reasons]
+    assert got["reason"].iloc[0] == "缺少数值" and got["reason"].iloc[3] == "something new"
+    assert frame["reason"].tolist() == reasons  # the input is not changed
+    assert with_reasons_in(frame, "en") is frame
+    empty = frame.iloc[:0]
+    assert with_reasons_in(empty, "zh") is empty

@@ -175,10 +175,9 @@ def _write_outputs(args: argparse.Namespace, frame: pd.DataFrame, rejected: pd.D
     paths = {"out": str(out)}
     rej_path = rejected_path(out)
     if len(rejected):
-        if getattr(args, "lang", "en") != "en":  # the reasons in the report's language (scoring.reasons)
-            from scoring.reasons import reason_text
+        from scoring.reasons import with_reasons_in
 
-            rejected = rejected.assign(reason=[reason_text(r, "zh") for r in rejected["reason"]])
+        rejected = with_reasons_in(rejected, getattr(args, "lang", "en"))  # the reasons in the report's language
         write_frame(rejected, rej_path, "csv", option="--out (rejected rows)")
         paths["rejected_out"] = str(rej_path)
     else:

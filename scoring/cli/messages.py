@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from scoring.reasons import reason_text
+from scoring.reasons import reason_text, worded
 
 _Z = Callable[[re.Match[str]], str]
 ZH: list[tuple[re.Pattern[str], _Z]] = [
@@ -124,8 +124,5 @@ def localized(exc: BaseException | str, lang: str) -> str:
     rows = _rows_zh(exc) if not isinstance(exc, str) else None
     if rows is not None:
         return rows
-    for pattern, make in ZH:
-        m = pattern.match(text)
-        if m:
-            return make(m)
-    return text
+    got = worded(ZH, text)
+    return text if got is None else got

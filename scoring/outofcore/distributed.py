@@ -232,11 +232,10 @@ def run_dask(scheme: Scheme, path: str | os.PathLike[str], out_dir: str | os.Pat
             if rejected_path is not None:
                 rej = [r for _, r in first if len(r)]
                 table = pd.concat(rej) if rej else pd.DataFrame(columns=["row", "column", "reason"])
-                if reasons_lang != "en" and len(table):
-                    from scoring.reasons import reason_text
+                from scoring.reasons import with_reasons_in
 
-                    table = table.assign(reason=[reason_text(r, reasons_lang) for r in table["reason"]])
-                write_table(table, rejected_path, "csv")  # the one table writer: atomic, BOM, Excel-safe
+                # the one table writer: atomic, BOM, Excel-safe
+                write_table(with_reasons_in(table, reasons_lang), rejected_path, "csv")
             plan = make_plan(ctx, stats)
             if plan.needs_band:
                 bands = c.gather(c.map(_band_task, parts, workdir=tmp, plan=plan, pure=False))

@@ -208,10 +208,9 @@ class RejectedWriter:
         """Append lines (no-op without a path)."""
         if self.path is None or (self._started and rejected.empty):
             return
-        if self.lang != "en" and len(rejected):
-            from scoring.reasons import reason_text
+        from scoring.reasons import with_reasons_in
 
-            rejected = rejected.assign(reason=[reason_text(r, self.lang) for r in rejected["reason"]])
+        rejected = with_reasons_in(rejected, self.lang)
         excel_safe_frame(rejected).to_csv(self.path, mode="a" if self._started else "w", header=not self._started,
                                           index=False, encoding="utf-8" if self._started else "utf-8-sig")
         self._started = True
