@@ -90,8 +90,21 @@ def test_download_name_is_in_the_view_language():
     zh = view.file_name("zh", "page_quota", t("qy_file_name", "zh"), "hangzhou-2023-illustrative", "csv")
     en = view.file_name("en", "page_quota", t("qy_file_name", "en"), "hangzhou-2023-illustrative", "csv")
     assert not LATIN.search(zh.removesuffix("_hangzhou-2023-illustrative.csv")) and not CJK.search(en)
-    src = (quota_model.ROOT / "dashboard" / "pages" / "quota.py").read_text(encoding="utf-8")
-    assert 'table_downloads(shown, t("qy_file_name", lang)' in src
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_quota_page_names_its_table_download_in_the_view_language(lang, monkeypatch):
+    """#14, on the page itself: the table's downloads get the view-language name (the page run records it)."""
+    from dashboard_helpers import app, ok
+
+    names: list[str] = []
+    real = view.table_downloads
+    monkeypatch.setattr(view, "table_downloads",
+                        lambda df, name, *a, **k: (names.append(name), real(df, name, *a, **k))[1])
+    at = app("quota", lang)
+    ok(at)
+    assert t("qy_file_name", lang) in names
+    assert "quota-years" not in names if lang == "zh" else not any(CJK.search(n) for n in names)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
