@@ -91,6 +91,40 @@ def excel_safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def excel_safe_arrow(values: Any) -> Any:
+    """An Arrow text column (plain or dictionary, chunked or not) as :func:`excel_safe_frame` makes a text column:
+    a leading apostrophe on every value that starts with a :data:`FORMULA_LEADS` character and is not a plain
+    number (judged by ``pd.to_numeric``, as the frame version does). Whole-column pyarrow compute: the first
+    character is matched against the leads in one pass, and only the risky values are checked for numbers. A
+    dictionary column has its dictionary made safe (a dictionary may hold a value twice, so nothing clashes).
+    Other types are returned as they are."""
+    import pyarrow as pa
+
+    if isinstance(values, pa.ChunkedArray):
+        return pa.chunked_array([excel_safe_arrow(chunk) for chunk in values.chunks],
+                                type=None if values.num_chunks else values.type)
+    if pa.types.is_dictionary(values.type):
+        return pa.DictionaryArray.from_arrays(values.indices, excel_safe_arrow(values.dictionary))
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        return values
+    import pyarrow.compute as pc
+
+    first = pc.utf8_slice_codeunits(values, 0, 1)
+    risky = pc.is_in(first, value_set=pa.array(FORMULA_LEADS, values.type)).fill_null(False)
+    rows = np.flatnonzero(risky.to_numpy(zero_copy_only=False))
+    if not len(rows):
+        return values
+    text = values.take(pa.array(rows)).to_pandas().astype("string")
+    numeric = pd.to_numeric(text, errors="coerce").notna().to_numpy(bool)
+    rows = rows[~numeric]
+    if not len(rows):
+        return values
+    mask = np.zeros(len(values), dtype=bool)
+    mask[rows] = True
+    quoted = pc.binary_join_element_wise(pa.scalar("'", values.type), values, pa.scalar("", values.type))
+    return pc.if_else(pa.array(mask), quoted, values)
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it replaces ``target`` in one rename.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from scoring import labels
 from scoring.admission import AdmissionResult
-from scoring.cli.files import check_out, write_error, write_frame
+from scoring.cli.files import check_out, write_error, write_frame, write_result
 from scoring.cli.options import parse_ties, plain_float, plain_int
 from scoring.cli.outofcore import add_engine_args, run_outofcore
 from scoring.cli.output import emit
@@ -22,6 +22,9 @@ from scoring.engine.core import ScoreResult, score, startup_engine
 from scoring.errors import PopulationError, SchemeError, ScoringInputError
 from scoring.evaluation import evaluate, evaluate_scored
 from scoring.scheme.load import Scheme, load_scheme, scheme_warnings
+
+if TYPE_CHECKING:
+    from scoring.result_table import ResultTable
 
 OUT_FORMATS = {".parquet": "parquet", ".csv": "csv", ".xlsx": "xlsx"}
 CHECK_POPULATION = {"n": 100_000, "seed": 0}  # built-in population used by check-scheme without --population
@@ -166,12 +169,16 @@ def rejected_path(out: Path) -> Path:
     return out.parent / f"{out.stem}.rejected.csv"
 
 
-def _write_outputs(args: argparse.Namespace, frame: pd.DataFrame, rejected: pd.DataFrame, stamp: str) -> dict:
-    """Write ``--out`` and, beside it, this run's rejected rows (:func:`rejected_path`) — each atomically, as a pair:
-    a run with no rejected rows removes an older ``NAME.rejected.csv``, so the file beside the output is always the
-    output's own. The output is written first: if it fails, both files stay as they were."""
+def _write_outputs(args: argparse.Namespace, table: ResultTable, rejected: pd.DataFrame) -> dict:
+    """Write ``--out`` (the stamped result, straight from its arrays: :class:`scoring.result_table.ResultTable`) and,
+    beside it, this run's rejected rows (:func:`rejected_path`) — each atomically, as a pair: a run with no rejected
+    rows removes an older ``NAME.rejected.csv``, so the file beside the output is always the output's own. The
+    output is written first: if it fails, both files stay as they were."""
     out = check_out(args.out, (args.population, args.scheme))
-    write_table(frame, out, stamp)
+    fmt = OUT_FORMATS.get(out.suffix.lower())
+    if fmt is None:
+        raise ScoringInputError(f"{out}: unknown output type {out.suffix!r}; use .parquet, .csv or .xlsx")
+    write_result(table, out, fmt)
     paths = {"out": str(out)}
     rej_path = rejected_path(out)
     if len(rejected):
@@ -349,8 +356,9 @@ def cmd_score(args: argparse.Namespace) -> int:
         return code
     with _progress(4, "score", args.lang) as bar:
         scheme, load, res, rejected = _load_inputs(args, bar)
-        frame = res.to_frame()
-        paths = _write_outputs(args, frame, rejected, scheme.stamp(args.lang))
+        from scoring.result_table import ResultTable
+
+        paths = _write_outputs(args, ResultTable.of(res, stamp=scheme.stamp(args.lang)), rejected)
         bar.update(1)
     dom = evaluate_scored(res, admission=False).dom.to_dict() if res.n else None
     counts = _counts(load, res, rejected)
@@ -383,8 +391,10 @@ def cmd_admit(args: argparse.Namespace) -> int:
     counts = _counts(load, res, rejected)
     paths: dict[str, str] = {}
     if args.out:
-        frame = res.to_frame().assign(admitted=adm.admitted_mask)
-        paths = _write_outputs(args, frame, rejected, scheme.stamp(args.lang))
+        from scoring.result_table import ResultTable
+
+        table = ResultTable.of(res, admitted=adm.admitted_mask, stamp=scheme.stamp(args.lang))
+        paths = _write_outputs(args, table, rejected)
     payload = {"scheme": _scheme_info(scheme, args.lang), **counts, **adm.summary(), "dominance": report.to_dict()}
     payload.update(paths)
     if len(rejected) and not args.out:

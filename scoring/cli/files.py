@@ -5,6 +5,8 @@ one of the command's input files (``--out`` equal to ``--population``, or the sa
 :func:`write_frame` writes a table as Parquet, CSV or XLSX through :func:`scoring.safe_output.atomic_path` (an
 interrupted or failed write leaves the previous file as it was and no partial file) and, for the formats people
 open in a spreadsheet, through :func:`scoring.safe_output.excel_safe_frame` (no cell becomes a live formula).
+:func:`write_result` writes a scoring result (``score``/``admit --out``) the same way, straight from its arrays with
+pyarrow (:class:`scoring.result_table.ResultTable`).
 """
 
 from __future__ import annotations
@@ -12,13 +14,17 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from scoring.errors import ScoringInputError
 from scoring.safe_output import TABLE_FORMATS, write_table
 
-__all__ = ["TABLE_FORMATS", "XLSX_MAX_ROWS", "check_out", "same_file", "write_error", "write_frame"]
+if TYPE_CHECKING:
+    from scoring.result_table import ResultTable
+
+__all__ = ["TABLE_FORMATS", "XLSX_MAX_ROWS", "check_out", "same_file", "write_error", "write_frame", "write_result"]
 XLSX_MAX_ROWS = 1_048_575  # rows of an Excel sheet, less the header
 
 
@@ -52,6 +58,26 @@ def write_error(option: str, out: Path, exc: BaseException) -> ScoringInputError
     return ScoringInputError(f"{option} {out}: cannot write: {' '.join(str(reason).split())}")
 
 
+def _check_format(rows: int, out: Path, fmt: str, option: str) -> None:
+    if fmt == "xlsx" and rows > XLSX_MAX_ROWS:
+        raise ScoringInputError(f"{option} {out}: {rows:,} rows do not fit in an Excel sheet; use .parquet or .csv")
+    if fmt not in TABLE_FORMATS.values():
+        raise ScoringInputError(f"{option} {out}: unknown output type; use .parquet, .csv or .xlsx")
+
+
+def write_result(table: ResultTable, out: str | os.PathLike[str], fmt: str, *, option: str = "--out") -> None:
+    """Write a scoring result as ``fmt`` to ``out`` through :meth:`scoring.result_table.ResultTable.write`
+    (atomic; CSV UTF-8 with BOM and Excel-safe), with one-line errors."""
+    from xlsxwriter.exceptions import XlsxWriterException
+
+    out = Path(out)
+    _check_format(table.n, out, fmt, option)
+    try:
+        table.write(out, fmt)
+    except (OSError, XlsxWriterException) as exc:
+        raise write_error(option, out, exc) from None
+
+
 def write_frame(frame: pd.DataFrame, out: str | os.PathLike[str], fmt: str, *, sheet_name: str = "Sheet1",
                 option: str = "--out", stamp: str | None = None) -> None:
     """Write ``frame`` (no index; the ``stamp`` column when given) as ``fmt`` ("parquet", "csv" UTF-8 with BOM,
@@ -59,11 +85,7 @@ def write_frame(frame: pd.DataFrame, out: str | os.PathLike[str], fmt: str, *, s
     from xlsxwriter.exceptions import XlsxWriterException
 
     out = Path(out)
-    if fmt == "xlsx" and len(frame) > XLSX_MAX_ROWS:
-        raise ScoringInputError(f"{option} {out}: {len(frame):,} rows do not fit in an Excel sheet; use .parquet "
-                                "or .csv")
-    if fmt not in TABLE_FORMATS.values():
-        raise ScoringInputError(f"{option} {out}: unknown output type; use .parquet, .csv or .xlsx")
+    _check_format(len(frame), out, fmt, option)
     try:
         write_table(frame, out, fmt, stamp=stamp, sheet_name=sheet_name)
     except (OSError, XlsxWriterException) as exc:

@@ -1,0 +1,213 @@
+"""A scoring result written straight from its arrays with pyarrow (``score``/``admit --out``), no pandas frame between.
+
+:class:`ResultTable` holds the public arrays of a :class:`~scoring.engine.core.ScoreResult` (person ids, item points
+and total in cents, eligibility, reason codes) with the admission mask and the stamp, and writes them row group by
+row group:
+
+- **Parquet** (:meth:`ResultTable.write_parquet`): the same columns, values and pandas dtypes after
+  ``pd.read_parquet`` as :meth:`ScoreResult.to_frame` written by :func:`scoring.safe_output.write_table` (the pandas
+  metadata of that frame is stored), Zstandard level 1, dictionary pages for every column but the unique person ids
+  (chosen by ``benchmarks/bench_datapath.py write``: about half the CPU of the pandas path and half its size).
+  The float64 columns are made one row group at a time (cents / 100), never all at once.
+- **CSV** (:meth:`ResultTable.write_csv`): UTF-8 with a byte-order mark, Excel-safe (text cells through
+  :func:`scoring.safe_output.excel_safe_arrow`, column names through :func:`~scoring.safe_output.excel_safe_text`),
+  written by ``pyarrow.csv``. Numbers keep the text pandas writes (``31.0``, ``-0.05``: the exact cents, the
+  shortest form), formatted once per distinct value; text and numbers are quoted (pyarrow quotes every text value),
+  so ``True``/``False`` and numbers read back as before with ``pd.read_csv`` and as numbers in a spreadsheet.
+
+Both go through :func:`scoring.safe_output.atomic_path` and give the same bytes for the same result.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from scoring.safe_output import STAMP_COLUMN, atomic_path, excel_safe_arrow, excel_safe_text
+
+if TYPE_CHECKING:
+    from scoring.engine.core import ScoreResult
+
+ROW_GROUP_ROWS = 1 << 20  # pyarrow's default row group (1,048,576 rows): the float64 temporaries of one group
+# Measured on 10M beijing-2020 results (bench_datapath.py write): zstd level 1 costs the CPU of Snappy and halves the
+# file (unique ids compress ~10x); dictionary pages pay for every column but the unique ids (their dictionary
+# overflows and falls back to plain encoding after hashing a megabyte of them).
+PARQUET_COMPRESSION = "zstd"
+PARQUET_LEVEL = 1
+BOM = b"\xef\xbb\xbf"  # UTF-8 byte-order mark: Excel then shows Chinese
+CSV_BATCH_ROWS = 1 << 16  # rows a pyarrow CSV batch formats at a time
+
+
+@dataclass
+class ResultTable:
+    """Everyone's item points, total, eligibility, reason (and admission, stamp) as columns to write.
+
+    ``items`` maps the column name to the points in cents (int32/int64); the columns are, in order: person_id (when
+    given), the items, total, eligible, reason, admitted (when given), stamp (when given) — as
+    :meth:`ScoreResult.to_frame` (``.assign(admitted=...)``) and :func:`scoring.safe_output.stamped` make them.
+    """
+
+    person_id: pd.Series | None
+    items: dict[str, np.ndarray]
+    total_cents: np.ndarray
+    eligible: np.ndarray
+    reason_codes: np.ndarray
+    reason_labels: list[str]
+    admitted: np.ndarray | None = None
+    stamp: str | None = None
+
+    @classmethod
+    def of(cls, res: ScoreResult, *, admitted: np.ndarray | None = None, stamp: str | None = None,
+           lang: str | None = None) -> ResultTable:
+        """The table of ``res`` (item columns named by id, or in ``lang`` as ``to_frame(lang)`` names them)."""
+        ids = res.population["person_id"] if "person_id" in res.population.columns else None
+        items = {(item.id if lang is None else item.name(lang)): res.item_cents[item.id] for item in res.scheme.items}
+        return cls(person_id=ids, items=items, total_cents=res.total_cents, eligible=res.eligible_mask,
+                   reason_codes=res.reason_codes, reason_labels=list(res.reason_labels), admitted=admitted,
+                   stamp=stamp)
+
+    @property
+    def n(self) -> int:
+        """Rows."""
+        return len(self.total_cents)
+
+    # -- the pandas view (XLSX, and the reference the tests compare with) ---------------------------------------
+    def _ids(self, rows: slice | None = None) -> pd.Series:
+        ids = self.person_id if rows is None else self.person_id.iloc[rows]  # type: ignore[union-attr]
+        text = pd.StringDtype("pyarrow", na_value=np.nan)  # as ScoreResult.to_frame: one text dtype for the ids
+        if isinstance(ids.dtype, pd.StringDtype) and ids.dtype != text:
+            ids = ids.astype(text)
+        return ids.reset_index(drop=True)
+
+    def frame(self, rows: slice | None = None, *, empty: bool = False) -> pd.DataFrame:
+        """The rows (all by default; none with ``empty``) as the pandas frame the former writer wrote."""
+        rows = slice(0, 0) if empty else rows or slice(0, self.n)
+        cols: dict[str, object] = {}
+        if self.person_id is not None:
+            cols["person_id"] = self._ids(rows).array
+        for name, cents in self.items.items():
+            cols[name] = cents[rows] / 100.0
+        cols["total"] = self.total_cents[rows] / 100.0
+        cols["eligible"] = self.eligible[rows]
+        cols["reason"] = pd.Categorical.from_codes(self.reason_codes[rows].astype(np.int16),
+                                                   categories=self.reason_labels)
+        if self.admitted is not None:
+            cols["admitted"] = self.admitted[rows]
+        if self.stamp is not None:
+            length = rows.indices(self.n)[1] - rows.indices(self.n)[0]
+            cols[STAMP_COLUMN] = pd.Categorical.from_codes(np.zeros(length, np.int8), categories=[str(self.stamp)])
+        return pd.DataFrame(cols, copy=False)
+
+    # -- Parquet -------------------------------------------------------------------------------------------------
+    def schema(self) -> pa.Schema:
+        """The Arrow schema with the pandas metadata of :meth:`frame` (``pd.read_parquet`` gives its dtypes)."""
+        return pa.Schema.from_pandas(self.frame(empty=True), preserve_index=False)
+
+    def _dictionary(self, codes: np.ndarray, values: list[str], index_type: pa.DataType) -> pa.DictionaryArray:
+        return pa.DictionaryArray.from_arrays(pa.array(codes).cast(index_type), pa.array(values, pa.large_string()))
+
+    def batch(self, start: int, stop: int, schema: pa.Schema) -> pa.Table:
+        """Rows ``start:stop`` as an Arrow table of ``schema`` (float64 points made here, for these rows only)."""
+        rows = slice(start, stop)
+        arrays: list[pa.Array | pa.ChunkedArray] = []
+        if self.person_id is not None:
+            arrays.append(pa.chunked_array(pa.array(self._ids(rows).array)).cast(schema.field("person_id").type))
+        arrays += [pa.array(cents[rows] / 100.0) for cents in self.items.values()]
+        arrays.append(pa.array(self.total_cents[rows] / 100.0))
+        arrays.append(pa.array(self.eligible[rows]))
+        arrays.append(self._dictionary(self.reason_codes[rows], self.reason_labels,
+                                       schema.field("reason").type.index_type))
+        if self.admitted is not None:
+            arrays.append(pa.array(self.admitted[rows]))
+        if self.stamp is not None:
+            arrays.append(self._dictionary(np.zeros(stop - start, np.int8), [str(self.stamp)],
+                                           schema.field(STAMP_COLUMN).type.index_type))
+        return pa.Table.from_arrays(arrays, schema=schema)
+
+    def write_parquet(self, sink: str | os.PathLike[str] | BinaryIO | pa.NativeFile) -> None:
+        """Write the table as Parquet (zstd level 1, dictionary pages but for person_id), a row group at a time."""
+        import pyarrow.parquet as pq
+
+        schema = self.schema()
+        plain = ["person_id"] if self.person_id is not None else []
+        dictionary = [name for name in schema.names if name not in plain]
+        with pq.ParquetWriter(sink, schema, compression=PARQUET_COMPRESSION, compression_level=PARQUET_LEVEL,
+                              use_dictionary=dictionary) as writer:
+            for start in range(0, max(self.n, 1), ROW_GROUP_ROWS):
+                writer.write_table(self.batch(start, min(start + ROW_GROUP_ROWS, self.n), schema),
+                                   row_group_size=ROW_GROUP_ROWS)
+
+    # -- CSV -----------------------------------------------------------------------------------------------------
+    def csv_batches(self) -> tuple[pa.Schema, list[tuple[str, pa.Array | pa.ChunkedArray]]]:
+        """The CSV columns: Excel-safe names and text, numbers as pandas writes them (see the module)."""
+        cols: list[tuple[str, pa.Array | pa.ChunkedArray]] = []
+        if self.person_id is not None:
+            cols.append(("person_id", excel_safe_arrow(pa.chunked_array(pa.array(self._ids().array)))))
+        for name, cents in self.items.items():
+            cols.append((name, points_text(cents)))
+        cols.append(("total", points_text(self.total_cents)))
+        cols.append(("eligible", bool_text(self.eligible)))
+        reason = self._dictionary(self.reason_codes, self.reason_labels, pa.int16())
+        cols.append(("reason", excel_safe_arrow(reason)))
+        if self.admitted is not None:
+            cols.append(("admitted", bool_text(self.admitted)))
+        if self.stamp is not None:
+            cols.append((STAMP_COLUMN, excel_safe_arrow(self._dictionary(np.zeros(self.n, np.int8),
+                                                                         [str(self.stamp)], pa.int8()))))
+        names = [str(excel_safe_text(name)) for name, _ in cols]
+        return pa.schema([pa.field(n, c.type) for n, (_, c) in zip(names, cols, strict=True)]), cols
+
+    def write_csv(self, sink: str | os.PathLike[str] | BinaryIO | pa.NativeFile) -> None:
+        """Write the table as CSV: UTF-8 with BOM, Excel-safe, numbers as pandas writes them."""
+        import pyarrow.csv as pcsv
+
+        schema, cols = self.csv_batches()
+        table = pa.Table.from_arrays([c for _, c in cols], schema=schema)
+        own = isinstance(sink, str | os.PathLike)
+        stream = pa.OSFile(os.fspath(sink), "wb") if own else sink  # type: ignore[arg-type]
+        try:
+            stream.write(BOM)
+            pcsv.write_csv(table, stream, pcsv.WriteOptions(batch_size=CSV_BATCH_ROWS))
+        finally:
+            if own:
+                stream.close()
+
+    def write(self, target: str | os.PathLike[str], fmt: str) -> Path:
+        """Write to ``target`` atomically as ``fmt`` ("parquet", "csv", or "xlsx" through pandas)."""
+        from scoring.safe_output import write_table
+
+        target = Path(target)
+        if fmt == "xlsx":  # at most an Excel sheet of rows: the pandas writer (Excel-safe, strings stay strings)
+            return write_table(self.frame(), target, fmt)
+        if fmt not in ("parquet", "csv"):
+            raise ValueError(f"unknown table format {fmt!r}; use parquet, csv or xlsx")
+        with atomic_path(target) as tmp:
+            (self.write_parquet if fmt == "parquet" else self.write_csv)(tmp)
+        return target
+
+
+def points_text(cents: np.ndarray) -> pa.DictionaryArray:
+    """Points in cents as the text pandas writes for ``cents / 100`` (the shortest exact form, ``31.0``, ``5.17``,
+    ``-0.05``), as a dictionary: each distinct value is formatted once, whole-column."""
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(pa.array(np.asarray(cents, dtype=np.int64)))
+    values = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=np.int64)
+    whole, frac = np.divmod(np.abs(values), 100)
+    sign = np.where(values < 0, "-", "")
+    tens, ones = np.divmod(frac, 10)
+    frac_text = np.where(ones == 0, tens.astype(str), np.char.zfill(frac.astype(str), 2))
+    text = np.char.add(np.char.add(np.char.add(sign, whole.astype(str)), "."), frac_text)
+    return pa.DictionaryArray.from_arrays(encoded.indices, pa.array(text.astype(object), pa.string()))
+
+
+def bool_text(mask: np.ndarray) -> pa.DictionaryArray:
+    """A boolean column as pandas writes it (``True``/``False``), the mask itself as the indices."""
+    return pa.DictionaryArray.from_arrays(pa.array(np.asarray(mask, dtype=bool).view(np.int8)),
+                                          pa.array(["False", "True"], pa.string()))
