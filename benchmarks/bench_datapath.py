@@ -6,6 +6,7 @@
     python benchmarks/bench_datapath.py outofcore --n 10000000   (and --n 100000000: generated in chunks)
     python benchmarks/bench_datapath.py dask --n 10000000 [--rounds 2]
     python benchmarks/bench_datapath.py cli --n 10000000 [--rounds 2]
+    python benchmarks/bench_datapath.py write --n 10000000 [--rounds 2] [--old-csv]
 
 ``parquet``: floor = pyarrow reading the scheme's columns (beijing-2020: 11) to pandas, and the same for every
 column of the file (every value of every column is screened for identifiers; the columns the scheme does not use are
@@ -312,20 +313,83 @@ def bench_dask(path: Path, rounds: int) -> None:
          dask_over_chunked=round(best["dask_2_workers"]["seconds"] / best["chunked"]["seconds"], 2))
 
 
+def bench_write(path: Path, rounds: int, old_csv: bool, folder: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    from scoring.admission import admit
+    from scoring.engine.core import score
+    from scoring.population.load import read_population
+    from scoring.result_table import ResultTable
+    from scoring.safe_output import stamped, write_table
+    from scoring.scheme.load import load_scheme
+
+    scheme = load_scheme(SCHEME)
+    res = score(read_population(path, columns=scheme.columns()).frame, scheme)
+    adm = admit(res, quota=QUOTA)
+    stamp = scheme.stamp("zh")
+    table = pa.Table.from_pandas(stamped(res.to_frame().assign(admitted=adm.admitted_mask), stamp),
+                                 preserve_index=False)
+    out = folder / "bench_write"
+
+    def fsynced(fn: Any, target: Path) -> None:
+        fn(target)
+        with open(target, "rb+") as fh:
+            os.fsync(fh.fileno())
+
+    def former(target: Path) -> None:
+        write_table(res.to_frame().assign(admitted=adm.admitted_mask), target, stamp=stamp)
+
+    def ours(target: Path) -> None:
+        ResultTable.of(res, admitted=adm.admitted_mask, stamp=stamp).write(target, target.suffix[1:])
+
+    steps = {
+        "parquet_floor_pyarrow_write_table": lambda: fsynced(lambda t: pq.write_table(table, t), out.with_suffix(
+            ".floor.parquet")),
+        "parquet_former_pandas": lambda: former(out.with_suffix(".former.parquet")),
+        "parquet_ours": lambda: ours(out.with_suffix(".ours.parquet")),
+        "csv_floor_pyarrow_write_csv": lambda: fsynced(lambda t: pcsv.write_csv(table, t), out.with_suffix(
+            ".floor.csv")),
+        "csv_ours": lambda: ours(out.with_suffix(".ours.csv")),
+    }
+    best = {k: (float("inf"), float("inf")) for k in steps}
+    loads = []
+    for _ in range(rounds):
+        for name, fn in steps.items():
+            loads.append(load_average())
+            w, c = timed(fn)
+            best[name] = (min(best[name][0], w), min(best[name][1], c))
+    if old_csv:
+        loads.append(load_average())
+        best["csv_former_pandas"] = timed(lambda: former(out.with_suffix(".former.csv")))
+    sizes = {}
+    for name in best:
+        kind, _, rest = name.partition("_")
+        target = out.with_suffix(f".{rest.split('_')[0]}.{kind}")
+        sizes[f"{name}_mb"] = round(target.stat().st_size / 1e6, 1)
+        target.unlink()
+    emit("write", rows=res.n, rounds=rounds, load_avg_min=min(loads), load_avg_max=max(loads),
+         **{f"{k}_wall_s": round(v[0], 2) for k, v in best.items()},
+         **{f"{k}_cpu_s": round(v[1], 2) for k, v in best.items()}, **sizes)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("step", choices=("parquet", "memory", "csv", "outofcore", "dask", "cli"))
+    ap.add_argument("step", choices=("parquet", "memory", "csv", "outofcore", "dask", "cli", "write"))
     ap.add_argument("--n", type=int, default=2_000_000)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--dir", type=Path, default=Path("/tmp/bench_datapath"))
     ap.add_argument("--file", choices=("ascii", "zh", "both"), default="both",
                     help="csv: the English (plain ASCII) file, the Chinese GB18030 one, or both")
+    ap.add_argument("--old-csv", action="store_true", help="write: time the former CSV writer too (once)")
     args = ap.parse_args()
     path = population_file(args.n, args.dir)
     {"parquet": lambda: bench_parquet(path, args.rounds), "memory": lambda: bench_memory(path),
      "csv": lambda: bench_csv(path, args.rounds, args.file), "outofcore": lambda: bench_outofcore(path),
      "dask": lambda: bench_dask(path, args.rounds),
-     "cli": lambda: bench_cli(path, args.rounds)}[args.step]()
+     "cli": lambda: bench_cli(path, args.rounds),
+     "write": lambda: bench_write(path, args.rounds, args.old_csv, args.dir)}[args.step]()
 
 
 if __name__ == "__main__":

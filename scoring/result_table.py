@@ -199,6 +199,8 @@ def points_text(cents: np.ndarray) -> pa.DictionaryArray:
 
     encoded = pc.dictionary_encode(pa.array(np.asarray(cents, dtype=np.int64)))
     values = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=np.int64)
+    if not len(values):  # no rows (numpy's zfill has no width for an empty array)
+        return pa.DictionaryArray.from_arrays(encoded.indices, pa.array([], pa.string()))
     whole, frac = np.divmod(np.abs(values), 100)
     sign = np.where(values < 0, "-", "")
     tens, ones = np.divmod(frac, 10)

@@ -159,19 +159,23 @@ def test_pathways_tables_are_excel_safe_and_atomic(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------------------------------------
 # Finding 7: atomic outputs, and --out never the input
 # ------------------------------------------------------------------------------------------------------------
-def _interrupt_midway(monkeypatch: pytest.MonkeyPatch, method: str, exc: BaseException) -> None:
-    """Make DataFrame.<method> write a few bytes to its target and then fail (Ctrl-C, full disk)."""
-    def broken(self: pd.DataFrame, path: Any, *args: Any, **kwargs: Any) -> None:
+def _interrupt_midway(monkeypatch: pytest.MonkeyPatch, method: str, exc: BaseException, owner: type = pd.DataFrame
+                      ) -> None:
+    """Make <owner>.<method> (DataFrame's by default) write a few bytes to its target and then fail (Ctrl-C, full
+    disk)."""
+    def broken(self: Any, path: Any, *args: Any, **kwargs: Any) -> None:
         if isinstance(path, str | os.PathLike):
             Path(path).write_bytes(b"person_id,tot")
         raise exc
 
-    monkeypatch.setattr(pd.DataFrame, method, broken)
+    monkeypatch.setattr(owner, method, broken)
 
 
+# The results (score/admit --out) are written from their arrays by ResultTable (pyarrow) as CSV and Parquet; XLSX
+# through pandas.
 @pytest.mark.parametrize("suffix, method, exc, code", [
-    (".csv", "to_csv", KeyboardInterrupt(), 130),
-    (".parquet", "to_parquet", OSError(errno.ENOSPC, "No space left on device"), 2),
+    (".csv", "write_csv", KeyboardInterrupt(), 130),
+    (".parquet", "write_parquet", OSError(errno.ENOSPC, "No space left on device"), 2),
     (".xlsx", "to_excel", OSError(errno.ENOSPC, "No space left on device"), 2),
 ])
 def test_score_failing_midway_keeps_the_previous_output(capsys: pytest.CaptureFixture[str], pop_csv: Path,
@@ -182,7 +186,9 @@ def test_score_failing_midway_keeps_the_previous_output(capsys: pytest.CaptureFi
     assert main(["score", "--scheme", HZ23, "--population", str(pop_csv), "--out", str(out)]) == 0
     before = out.read_bytes()
     capsys.readouterr()
-    _interrupt_midway(monkeypatch, method, exc)
+    from scoring.result_table import ResultTable
+
+    _interrupt_midway(monkeypatch, method, exc, pd.DataFrame if suffix == ".xlsx" else ResultTable)
     got, _, err = run(capsys, "score", "--scheme", HZ23, "--population", str(pop_csv), "--out", str(out))
     assert got == code
     assert out.read_bytes() == before
