@@ -167,3 +167,16 @@ def test_excel_safe_arrow_is_excel_safe_frame_for_every_kind_of_text_column() ->
     assert excel_safe_arrow(clash).to_pylist() == ["'=x", "'=x", "'=x", "'=x"]  # as the frame version decodes them
     numbers = pa.array([1.5, -2.0])
     assert excel_safe_arrow(numbers) is numbers  # numbers stay numbers
+
+
+def test_csv_blocks_on_any_number_of_threads_give_the_same_bytes(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    res = _result(2_100, ids=HOSTILE_IDS)
+    table = ResultTable.of(res, admitted=admit(res, quota=10).admitted_mask, stamp=STAMP)
+    whole = io.BytesIO()
+    table.write_csv(whole, threads=1)  # one block: the header once, every row
+    monkeypatch.setattr(result_table, "CSV_BLOCK_ROWS", 500)  # five blocks, the last one short
+    for threads in (1, 2, 3):
+        sink = io.BytesIO()
+        table.write_csv(sink, threads=threads)
+        assert sink.getvalue() == whole.getvalue()
