@@ -89,9 +89,9 @@ class ResultTable:
             ids = ids.astype(text)
         return ids.reset_index(drop=True)
 
-    def frame(self, rows: slice | None = None, *, empty: bool = False) -> pd.DataFrame:
-        """The rows (all by default; none with ``empty``) as the pandas frame the former writer wrote."""
-        rows = slice(0, 0) if empty else rows or slice(0, self.n)
+    def frame(self, rows: slice | None = None) -> pd.DataFrame:
+        """The rows (all by default) as the pandas frame the former writer wrote."""
+        rows = rows or slice(0, self.n)
         cols: dict[str, object] = {}
         if self.person_id is not None:
             cols["person_id"] = self._ids(rows).array
@@ -110,8 +110,9 @@ class ResultTable:
 
     # -- Parquet -------------------------------------------------------------------------------------------------
     def schema(self) -> pa.Schema:
-        """The Arrow schema with the pandas metadata of :meth:`frame` (``pd.read_parquet`` gives its dtypes)."""
-        return pa.Schema.from_pandas(self.frame(empty=True), preserve_index=False)
+        """The Arrow schema with the pandas metadata of :meth:`frame` (``pd.read_parquet`` gives its dtypes): taken
+        from its first row (an object column's type is inferred from its values), or from no row for an empty one."""
+        return pa.Schema.from_pandas(self.frame(slice(0, min(self.n, 1))), preserve_index=False)
 
     def _dictionary(self, codes: np.ndarray, values: list[str], index_type: pa.DataType) -> pa.DictionaryArray:
         return pa.DictionaryArray.from_arrays(pa.array(codes).cast(index_type), pa.array(values, pa.large_string()))
@@ -148,37 +149,38 @@ class ResultTable:
                                    row_group_size=ROW_GROUP_ROWS)
 
     # -- CSV -----------------------------------------------------------------------------------------------------
-    def csv_batches(self) -> tuple[pa.Schema, list[tuple[str, pa.Array | pa.ChunkedArray]]]:
-        """The CSV columns: Excel-safe names and text, numbers as pandas writes them (see the module)."""
-        cols: list[tuple[str, pa.Array | pa.ChunkedArray]] = []
+    def csv_block(self, start: int, stop: int, ids: pa.ChunkedArray | None = None) -> pa.Table:
+        """Rows ``start:stop`` as the CSV's columns: Excel-safe names and text, numbers and booleans as the text
+        pandas writes (see the module). ``ids``: the person ids as Arrow (else taken from ``person_id``)."""
+        rows = slice(start, stop)
+        cols: dict[str, pa.Array | pa.ChunkedArray] = {}
         if self.person_id is not None:
-            cols.append(("person_id", excel_safe_arrow(pa.chunked_array(pa.array(self._ids().array)))))
+            ids = pa.chunked_array(pa.array(self._ids(rows).array)) if ids is None else ids.slice(start, stop - start)
+            cols["person_id"] = excel_safe_arrow(ids)
         for name, cents in self.items.items():
-            cols.append((name, points_text(cents)))
-        cols.append(("total", points_text(self.total_cents)))
-        cols.append(("eligible", bool_text(self.eligible)))
-        reason = self._dictionary(self.reason_codes, self.reason_labels, pa.int16())
-        cols.append(("reason", excel_safe_arrow(reason)))
+            cols[name] = points_text(cents[rows])
+        cols["total"] = points_text(self.total_cents[rows])
+        cols["eligible"] = bool_text(self.eligible[rows])
+        cols["reason"] = excel_safe_arrow(self._dictionary(self.reason_codes[rows], self.reason_labels, pa.int16()))
         if self.admitted is not None:
-            cols.append(("admitted", bool_text(self.admitted)))
+            cols["admitted"] = bool_text(self.admitted[rows])
         if self.stamp is not None:
-            cols.append((STAMP_COLUMN, excel_safe_arrow(self._dictionary(np.zeros(self.n, np.int8),
-                                                                         [str(self.stamp)], pa.int8()))))
-        names = [str(excel_safe_text(name)) for name, _ in cols]
-        return pa.schema([pa.field(n, c.type) for n, (_, c) in zip(names, cols, strict=True)]), cols
+            cols[STAMP_COLUMN] = excel_safe_arrow(self._dictionary(np.zeros(stop - start, np.int8),
+                                                                   [str(self.stamp)], pa.int8()))
+        return pa.Table.from_arrays(list(cols.values()), names=[str(excel_safe_text(name)) for name in cols])
 
     def write_csv(self, sink: str | os.PathLike[str] | BinaryIO | pa.NativeFile, threads: int | None = None) -> None:
         """Write the table as CSV: UTF-8 with BOM, Excel-safe, numbers as pandas writes them. Blocks of
-        :data:`CSV_BLOCK_ROWS` rows are formatted on ``threads`` threads (default :data:`CSV_THREADS`; pyarrow
-        releases the GIL) and written in order: the same bytes for any number of threads."""
+        :data:`CSV_BLOCK_ROWS` rows are made and formatted on ``threads`` threads (default :data:`CSV_THREADS`;
+        pyarrow releases the GIL) and written in order: the same bytes for any number of threads, and memory for a
+        few blocks only."""
         import pyarrow.csv as pcsv
 
-        schema, cols = self.csv_batches()
-        table = pa.Table.from_arrays([c for _, c in cols], schema=schema)
+        ids = None if self.person_id is None else pa.chunked_array(pa.array(self._ids().array))  # zero-copy
 
         def block(start: int) -> pa.Buffer:
             buf = pa.BufferOutputStream()
-            pcsv.write_csv(table.slice(start, CSV_BLOCK_ROWS), buf,
+            pcsv.write_csv(self.csv_block(start, min(start + CSV_BLOCK_ROWS, self.n), ids), buf,
                            pcsv.WriteOptions(include_header=start == 0, batch_size=CSV_BATCH_ROWS))
             return buf.getvalue()
 

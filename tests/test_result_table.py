@@ -27,10 +27,14 @@ HOSTILE_IDS = ["=1+1", "@SUM(A1)", "-3.5", "+7", "-1_0", "\tq", "｜x", "|x", 'a
                "'=quoted", ""]
 
 
-def _result(n: int = 3_000, *, holes: bool = False, ids: list[str] | None = None, scheme: str = "beijing-2020"
-            ) -> ScoreResult:
+def _result(n: int = 3_000, *, holes: bool = False, ids: list[str] | str | None = None,
+            scheme: str = "beijing-2020") -> ScoreResult:
     pop = synth(n, seed=5)
-    if ids is not None:
+    if ids == "none":
+        pop = pop.drop(columns="person_id")
+    elif ids == "object":  # a frame built by hand: Python strings, not pyarrow text
+        pop["person_id"] = pop["person_id"].astype(object)
+    elif ids is not None:
         pop["person_id"] = (ids * (n // len(ids) + 1))[:n]
     if holes:  # rows the scheme cannot score: rejected, so the scored rows' index has gaps
         pop["insurance_years"] = pop["insurance_years"].astype("float32")
@@ -49,6 +53,8 @@ def _former(res: ScoreResult, target: Path, *, admitted: np.ndarray | None, stam
 
 CASES = {
     "admit": dict(holes=False, admitted=True, stamp=STAMP, lang=None),
+    "no_ids": dict(holes=False, admitted=True, stamp=STAMP, lang=None, ids="none"),
+    "object_ids": dict(holes=True, admitted=True, stamp=STAMP, lang=None, ids="object"),
     "rejected_rows": dict(holes=True, admitted=True, stamp=STAMP, lang=None),
     "score_zh_names": dict(holes=False, admitted=False, stamp="北京 · 模拟", lang="zh"),
     "no_stamp": dict(holes=True, admitted=False, stamp=None, lang=None),
@@ -59,7 +65,7 @@ CASES = {
 def test_parquet_reads_back_as_the_former_writer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str) -> None:
     monkeypatch.setattr(result_table, "ROW_GROUP_ROWS", 1_000)  # several row groups, the last one short
     c = CASES[case]
-    res = _result(2_500, holes=c["holes"])
+    res = _result(2_500, holes=c["holes"], ids=c.get("ids"))
     admitted = admit(res, quota=100).admitted_mask if c["admitted"] else None
     old = _former(res, tmp_path / "old.parquet", admitted=admitted, stamp=c["stamp"], lang=c["lang"])
     new = ResultTable.of(res, admitted=admitted, stamp=c["stamp"], lang=c["lang"]).write(tmp_path / "new.parquet",
@@ -73,7 +79,7 @@ def test_parquet_reads_back_as_the_former_writer(tmp_path: Path, monkeypatch: py
     columns = meta.row_group(0).to_dict()["columns"]
     assert {col["compression"] for col in columns} == {"ZSTD"}
     encodings = {col["path_in_schema"]: col["encodings"] for col in columns}
-    assert "RLE_DICTIONARY" not in encodings["person_id"]  # unique ids: plain, no dictionary tried
+    assert "RLE_DICTIONARY" not in encodings.get("person_id", ())  # unique ids: plain, no dictionary tried
     assert all("RLE_DICTIONARY" in enc for name, enc in encodings.items() if name not in ("person_id", "eligible",
                                                                                           "admitted"))
 
@@ -111,7 +117,7 @@ def test_csv_holds_the_former_writers_cells(tmp_path: Path, case: str) -> None:
     """Cell for cell the former CSV (pandas ``to_csv`` of ``excel_safe_frame``); only the quoting differs: pyarrow
     quotes every text value (numbers here are text formatted as pandas formats them)."""
     c = CASES[case]
-    res = _result(2_000, holes=c["holes"], ids=HOSTILE_IDS)
+    res = _result(2_000, holes=c["holes"], ids=c.get("ids", HOSTILE_IDS))
     admitted = admit(res, quota=100).admitted_mask if c["admitted"] else None
     old = _former(res, tmp_path / "old.csv", admitted=admitted, stamp=c["stamp"], lang=c["lang"])
     new = ResultTable.of(res, admitted=admitted, stamp=c["stamp"], lang=c["lang"]).write(tmp_path / "new.csv", "csv")
