@@ -22,8 +22,14 @@ the fly) to pandas: every column (our reader parses and screens every value) and
 wall and CPU seconds, rows/s and peak RSS. ``dask``: the same command with ``--engine chunked`` and with
 ``--scheduler local`` (2 worker processes) alternating, best of ``--rounds``.
 ``cli``: ``python -m scoring admit`` end to end in a new process (imports included), best of
-``--rounds``: wall, CPU and peak RSS. Each step prints one JSON line; files are generated with
-``python -m scoring synth`` when missing.
+``--rounds``: wall, CPU and peak RSS.
+``write``: writing the admit result (``--out``) of the file's people, in one process after scoring (not timed):
+the floor (``pyarrow.parquet.write_table`` / ``pyarrow.csv.write_csv`` with default options of the same table,
+already built, then fsync), the former path (``ScoreResult.to_frame`` + ``safe_output.write_table``: pandas
+``to_parquet``; ``excel_safe_frame`` + ``to_csv``, once and only with ``--old-csv``: minutes for 10M) and ours
+(``ResultTable.write``: built from the result's arrays, atomic with fsync); best of ``--rounds``, wall and CPU
+seconds (all threads), file sizes, load average; ``--codecs``: our Parquet writer with Snappy, LZ4, zstd 1 and 3,
+none. Each step prints one JSON line; files are generated with ``python -m scoring synth`` when missing.
 """
 
 from __future__ import annotations
@@ -313,7 +319,33 @@ def bench_dask(path: Path, rounds: int) -> None:
          dask_over_chunked=round(best["dask_2_workers"]["seconds"] / best["chunked"]["seconds"], 2))
 
 
-def bench_write(path: Path, rounds: int, old_csv: bool, folder: Path) -> None:
+def bench_codecs(table: Any, out: Path, rounds: int) -> None:
+    """``ResultTable.write_parquet`` with each Parquet codec and level (how ``PARQUET_COMPRESSION`` was chosen)."""
+    import scoring.result_table as rt
+
+    chosen = rt.PARQUET_COMPRESSION, rt.PARQUET_LEVEL
+    fields: dict[str, float] = {}
+    loads = []
+    target = out.with_suffix(".codec.parquet")
+    try:
+        for codec, level in (("snappy", None), ("lz4", None), ("zstd", 1), ("zstd", 3), ("none", None)):
+            rt.PARQUET_COMPRESSION, rt.PARQUET_LEVEL = codec, level
+            best = (float("inf"), float("inf"))
+            for _ in range(rounds):
+                loads.append(load_average())
+                w, c = timed(lambda: table.write(target, "parquet"))
+                best = (min(best[0], w), min(best[1], c))
+            name = codec + ("" if level is None else str(level))
+            fields.update({f"{name}_wall_s": round(best[0], 2), f"{name}_cpu_s": round(best[1], 2),
+                           f"{name}_mb": round(target.stat().st_size / 1e6, 1)})
+    finally:
+        rt.PARQUET_COMPRESSION, rt.PARQUET_LEVEL = chosen
+        target.unlink(missing_ok=True)
+    emit("write_parquet_codecs", rows=table.n, rounds=rounds, load_avg_min=min(loads), load_avg_max=max(loads),
+         **fields)
+
+
+def bench_write(path: Path, rounds: int, old_csv: bool, folder: Path, codecs: bool = False) -> None:
     import pyarrow as pa
     import pyarrow.csv as pcsv
     import pyarrow.parquet as pq
@@ -363,6 +395,8 @@ def bench_write(path: Path, rounds: int, old_csv: bool, folder: Path) -> None:
     if old_csv:
         loads.append(load_average())
         best["csv_former_pandas"] = timed(lambda: former(out.with_suffix(".former.csv")))
+    if codecs:
+        bench_codecs(ResultTable.of(res, admitted=adm.admitted_mask, stamp=stamp), out, rounds)
     sizes = {}
     for name in best:
         kind, _, rest = name.partition("_")
@@ -383,13 +417,14 @@ def main() -> None:
     ap.add_argument("--file", choices=("ascii", "zh", "both"), default="both",
                     help="csv: the English (plain ASCII) file, the Chinese GB18030 one, or both")
     ap.add_argument("--old-csv", action="store_true", help="write: time the former CSV writer too (once)")
+    ap.add_argument("--codecs", action="store_true", help="write: our Parquet writer with each codec too")
     args = ap.parse_args()
     path = population_file(args.n, args.dir)
     {"parquet": lambda: bench_parquet(path, args.rounds), "memory": lambda: bench_memory(path),
      "csv": lambda: bench_csv(path, args.rounds, args.file), "outofcore": lambda: bench_outofcore(path),
      "dask": lambda: bench_dask(path, args.rounds),
      "cli": lambda: bench_cli(path, args.rounds),
-     "write": lambda: bench_write(path, args.rounds, args.old_csv, args.dir)}[args.step]()
+     "write": lambda: bench_write(path, args.rounds, args.old_csv, args.dir, args.codecs)}[args.step]()
 
 
 if __name__ == "__main__":
