@@ -185,7 +185,7 @@ class ResultTable:
         def block(start: int) -> pa.Buffer:
             buf = pa.BufferOutputStream()
             pcsv.write_csv(self.csv_block(start, min(start + CSV_BLOCK_ROWS, self.n), ids), buf,
-                           pcsv.WriteOptions(include_header=start == 0, batch_size=CSV_BATCH_ROWS))
+                           pcsv.WriteOptions(include_header=start == 0, batch_size=CSV_BATCH_ROWS, eol="\r\n"))
             return buf.getvalue()
 
         own = isinstance(sink, str | os.PathLike)

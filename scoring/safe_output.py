@@ -187,7 +187,7 @@ def _write(frame: pd.DataFrame, sink: str | os.PathLike[str] | io.BytesIO, fmt: 
     if fmt == "parquet":
         frame.to_parquet(sink, index=index)
     elif fmt == "csv":  # UTF-8 with a byte-order mark, so Excel shows Chinese
-        excel_safe_frame(frame).to_csv(sink, index=index, encoding="utf-8-sig")
+        excel_safe_frame(frame).to_csv(sink, index=index, encoding="utf-8-sig", lineterminator="\r\n")
     elif fmt == "xlsx":
         with xlsx_writer(sink) as xw:  # strings stay strings; a fixed creation date (same table, same bytes)
             excel_safe_frame(frame).to_excel(xw, index=index, sheet_name=sheet_name)

@@ -135,15 +135,17 @@ def test_csv_holds_the_former_writers_cells(tmp_path: Path, case: str) -> None:
 
 
 def test_a_carriage_return_inside_a_value_stays_in_its_cell(tmp_path: Path) -> None:
-    """pyarrow quotes every text value; the former writer (pandas, lineterminator "\\n") left a bare CR unquoted,
-    which splits the row in Excel and in Python's csv reader."""
+    """pyarrow quotes every text value; the table writer (pandas) left a bare CR unquoted with its "\\n" line ends,
+    which split the row in Excel and in Python's csv reader: every CSV now ends its lines with CRLF (RFC 4180), so
+    pandas quotes a value holding a CR too."""
     res = _result(50, ids=["\rq", "a\rb", "ok"])
     new = ResultTable.of(res, stamp="s").write(tmp_path / "new.csv", "csv")
     rows = list(csv.reader(io.StringIO(new.read_bytes().decode("utf-8-sig"), newline="")))
     assert len(rows) == 51 and {len(r) for r in rows} == {len(rows[0])}
     assert [r[0] for r in rows[1:4]] == ["'\rq", "a\rb", "ok"]  # a leading CR is neutralised, as before
     old = _former(res, tmp_path / "old.csv", admitted=None, stamp="s")
-    assert len(list(csv.reader(io.StringIO(old.read_bytes().decode("utf-8-sig"), newline="")))) > 51  # split rows
+    rows_old = list(csv.reader(io.StringIO(old.read_bytes().decode("utf-8-sig"), newline="")))
+    assert [r[0] for r in rows_old[1:4]] == ["'\rq", "a\rb", "ok"] and len(rows_old) == 51  # one row each, too
 
 
 def test_points_are_written_as_pandas_writes_them() -> None:
