@@ -336,6 +336,9 @@ def _plausible(province: np.ndarray, year: np.ndarray, month: np.ndarray, day: n
             & (month <= 12) & (day >= 0) & (day <= 31))
 
 
+SMALL_NUMBERS = 1e10  # no identifier is a number smaller than this in size (a mobile number has 11 digits)
+
+
 def number_kinds(values: np.ndarray) -> dict[str, np.ndarray]:
     """Boolean masks "id_number" and "phone" over numbers: mobile-shaped or ID-shaped whole numbers.
 
@@ -352,11 +355,11 @@ def number_kinds(values: np.ndarray) -> dict[str, np.ndarray]:
     ident = np.zeros(n, dtype=bool)
     if n == 0 or (arr.dtype.kind in "iu" and arr.dtype.itemsize <= 4):  # below 2**32 < 1e10: no identifier fits
         return {"id_number": ident, "phone": phone}
-    if arr.dtype.kind in "iuf" and max(abs(float(arr.min())), abs(float(arr.max()))) < 1e10:  # NaN: not taken
+    if arr.dtype.kind in "iuf" and max(abs(float(arr.min())), abs(float(arr.max()))) < SMALL_NUMBERS:  # NaN: no
         return {"id_number": ident, "phone": phone}
     vals = arr.astype(np.float64)
     with np.errstate(invalid="ignore"):
-        big = np.isfinite(vals) & (np.abs(vals) >= 1e10) & (np.abs(vals) < 9e18)
+        big = np.isfinite(vals) & (np.abs(vals) >= SMALL_NUMBERS) & (np.abs(vals) < 9e18)
     idx = np.flatnonzero(big)
     if idx.size == 0:
         return {"id_number": ident, "phone": phone}

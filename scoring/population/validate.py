@@ -19,6 +19,7 @@ from scoring.population.identifiers import id15_like, id18_valid, mobile_like, n
 from scoring.population.identifiers_embedded import text_kinds
 from scoring.population.io import MISSING_TOKENS
 from scoring.population.schema import ColumnSpec, Schema, normalise_text
+from scoring.population.stats import NumberStats
 from scoring.population.text import (
     STR_DTYPE,
     TextEdges,
@@ -192,17 +193,23 @@ def _fmt_num(x: float) -> str:
     return f"{x:g}"
 
 
-def _numeric_clean(spec: ColumnSpec, col: pd.Series) -> np.ndarray | None:
+def _numeric_clean(spec: ColumnSpec, col: pd.Series, stats: NumberStats | None = None) -> np.ndarray | None:
     """A numpy number column with nothing to report, as ``spec.dtype`` without a float64 copy; else None.
 
     Whole-column reductions only (min, max, and the whole-number test for an int column read as floats): a column
     with a missing, infinite, fractional or out-of-range value takes the detailed path, which names each row.
+    ``stats`` (a Parquet file's, :mod:`scoring.population.stats`) stand for the min and max when the file has no
+    null in the column: an integer column is then not read at all; a float column is read once, for NaN and
+    infinity (which statistics do not bound).
     """
     dt = col.dtype
     if not isinstance(dt, np.dtype) or dt.kind not in "iuf" or len(col) == 0:
         return None
     arr = col.to_numpy()
-    low, high = float(arr.min()), float(arr.max())  # a NaN anywhere makes both NaN: not taken
+    if stats is not None and stats.nulls == 0 and (dt.kind in "iu" or bool(np.isfinite(arr).all())):
+        low, high = float(stats.low), float(stats.high)
+    else:
+        low, high = float(arr.min()), float(arr.max())  # a NaN anywhere makes both NaN: not taken
     if not (np.isfinite(low) and np.isfinite(high)):
         return None
     if spec.range is not None and (low < spec.range[0] or high > spec.range[1]):
@@ -372,10 +379,10 @@ def _infer_extra(name: str, col: pd.Series, miss: np.ndarray, probs: Problems, s
     return pd.Series(text.astype(STR_DTYPE)).reset_index(drop=True)
 
 
-def _clean_column(spec: ColumnSpec, col: pd.Series, schema: Schema) -> Any:
+def _clean_column(spec: ColumnSpec, col: pd.Series, schema: Schema, stats: NumberStats | None = None) -> Any:
     """The typed column when a whole-column test shows nothing to report (see the ``*_clean`` helpers), else None."""
     if spec.type in ("int", "float"):
-        return _numeric_clean(spec, col)
+        return _numeric_clean(spec, col, stats)
     if spec.type == "category":
         return _category_clean(spec, col, schema)
     if spec.type == "bool" and col.dtype == np.bool_:
@@ -384,8 +391,10 @@ def _clean_column(spec: ColumnSpec, col: pd.Series, schema: Schema) -> Any:
 
 
 def type_columns(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema, probs: Problems,
-                 warnings: list[str]) -> tuple[dict[str, Any], dict[str, pd.Series], np.ndarray | None]:
-    """Coerce each column of ``raw`` (header -> canonical name in ``mapping``) to its schema type.
+                 warnings: list[str], stats: dict[str, NumberStats] | None = None
+                 ) -> tuple[dict[str, Any], dict[str, pd.Series], np.ndarray | None]:
+    """Coerce each column of ``raw`` (header -> canonical name in ``mapping``) to its schema type; ``stats``: what a
+    Parquet file's statistics prove about its numeric columns, by header (:mod:`scoring.population.stats`).
 
     Returns the typed schema columns, the inferred extra columns, and the missing mask of person_id (None when
     the input has no person_id column). Problems go to ``probs``, notes to ``warnings``.
@@ -397,7 +406,7 @@ def type_columns(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema, pro
         target = mapping[header]
         col = raw[header]
         spec = schema.columns.get(target)
-        clean = _clean_column(spec, col, schema) if spec is not None else None
+        clean = _clean_column(spec, col, schema, (stats or {}).get(header)) if spec is not None else None
         if clean is not None:  # nothing to report: typed by whole-column reductions, no per-row masks
             typed[target] = clean
             continue
