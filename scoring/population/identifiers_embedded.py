@@ -219,6 +219,22 @@ _DIGIT_OR_SEP = ((_BYTE >= 48) & (_BYTE <= 57)) | np.isin(_BYTE, [9, 10, 11, 12,
 _MOBILE_SPAN = 11  # the prefilter's number patterns need 11 digits in a row (separators allowed between them)
 
 
+_ROWS_AT_ONCE = 256  # rows of words a reduction step takes as one long row
+
+
+def _reduce_rows(op: np.ufunc, words: np.ndarray) -> np.ndarray:
+    """``op.reduce(words, axis=0)`` of a C-contiguous 2-D array with short rows, faster: 256 rows are reduced as one
+    long row (numpy's inner loop then runs over thousands of words, not a few), then the 256 partial rows."""
+    rows, cols = words.shape
+    whole = rows // _ROWS_AT_ONCE * _ROWS_AT_ONCE
+    out = op.reduce(words[whole:], axis=0) if whole < rows else None
+    if whole:
+        part = op.reduce(op.reduce(words[:whole].reshape(-1, _ROWS_AT_ONCE * cols), axis=0)
+                         .reshape(_ROWS_AT_ONCE, cols), axis=0)
+        out = part if out is None else op(out, part)
+    return out
+
+
 def _position_bits(data: np.ndarray, n: int, width: int) -> tuple[np.ndarray, np.ndarray]:
     """The OR and the AND of the bytes at each of the ``width`` positions over ``n`` values of one width (laid end
     to end in ``data``). The bytes are read as 64-bit words in blocks of lcm(width, 8) bytes (a whole number of
@@ -229,8 +245,8 @@ def _position_bits(data: np.ndarray, n: int, width: int) -> tuple[np.ndarray, np
     ors, ands = np.zeros(width, dtype=np.uint8), np.full(width, 0xFF, dtype=np.uint8)
     if blocks:
         words = np.frombuffer(data[:blocks * block], dtype=np.uint64).reshape(blocks, block // 8)
-        o = np.bitwise_or.reduce(words, axis=0).view(np.uint8).reshape(per, width)
-        a = np.bitwise_and.reduce(words, axis=0).view(np.uint8).reshape(per, width)
+        o = _reduce_rows(np.bitwise_or, words).view(np.uint8).reshape(per, width)
+        a = _reduce_rows(np.bitwise_and, words).view(np.uint8).reshape(per, width)
         ors |= np.bitwise_or.reduce(o, axis=0)
         ands &= np.bitwise_and.reduce(a, axis=0)
     rest = data[blocks * block:n * width].reshape(-1, width)

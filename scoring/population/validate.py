@@ -434,7 +434,7 @@ def type_columns(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema, pro
     return typed, extras, id_missing
 
 
-LOGIC_CHUNK = 1 << 20  # rows per pass of the logical checks (float64 copies of one chunk at a time)
+LOGIC_CHUNK = 1 << 16  # rows per pass of the logical checks (the float64 temporaries of a chunk stay in cache)
 
 
 def logical_checks(typed: dict[str, Any], probs: Problems, schema: Schema) -> None:
@@ -482,10 +482,9 @@ def _logical_chunk(typed: dict[str, Any], rows: slice, ok: np.ndarray, schema: S
     if has("residence_years"):
         city_res = np.add(r("residence_years"), r("residence_years_other_districts"), dtype=f8) if \
             has("residence_years_other_districts") else r("residence_years")
-    age_limit = None
     if has("age"):
         age = r("age")
-        age_limit = np.add(age, AGE_SLACK, dtype=f8)
+        age_limit = np.add(age, AGE_SLACK, dtype=f8) if city_res is not None or has("permit_years") else None
         work = np.subtract(age, float(schema.working_age), dtype=f8)
         np.maximum(work, 0.0, out=work)
         if city_res is not None:
