@@ -31,10 +31,6 @@ class NumberStats:
         """True when every non-null, non-NaN value is smaller than ``limit`` in size."""
         return max(abs(self.low), abs(self.high)) < limit
 
-    def within(self, low: float, high: float) -> bool:
-        """True when every non-null, non-NaN value lies in [low, high]."""
-        return low <= self.low and self.high <= high
-
 
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and not (
