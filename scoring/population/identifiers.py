@@ -111,7 +111,7 @@ def embedded_hits(col: pd.Series, *, small: bool = False) -> tuple[list[str], np
 
     if isinstance(col.dtype, pd.CategoricalDtype):
         cats = pd.Series(col.cat.categories)
-        codes = col.cat.codes.to_numpy()
+        codes = col.array.codes  # a view (Series.cat.codes copies them)
         if pd.api.types.is_numeric_dtype(cats.dtype):
             masks = number_kinds(cats.to_numpy())
         else:

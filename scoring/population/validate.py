@@ -105,7 +105,7 @@ def missing_mask(col: pd.Series, edges: TextEdges | None = None) -> np.ndarray:
     if isinstance(col.dtype, pd.CategoricalDtype):
         cats = col.cat.categories
         tok = np.array([normalise_text(str(c)) in MISSING_TOKENS for c in cats], dtype=bool)
-        codes = col.cat.codes.to_numpy()
+        codes = col.array.codes  # a view (Series.cat.codes copies them)
         hit = np.zeros(len(col), dtype=bool)
         valid = codes >= 0
         hit[valid] = tok[codes[valid]] if len(tok) else False
@@ -274,7 +274,7 @@ def _category_clean(spec: ColumnSpec, col: pd.Series, schema: Schema) -> pd.Cate
     mapped = [schema.canonical_value(spec.name, c) for c in categories]
     if any(m is None for m in mapped) or any(normalise_text(str(c)) in MISSING_TOKENS for c in categories):
         return None
-    codes = col.cat.codes.to_numpy()
+    codes = col.array.codes  # a view (Series.cat.codes copies them)
     if int(codes.min()) < 0:
         return None
     cats = list(spec.categories)
