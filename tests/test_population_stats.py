@@ -143,3 +143,13 @@ def test_small_numbers_by_statistics_are_not_screened_but_kept(tmp_path: Path) -
     frame = _population()
     frame["innovation_points"] = frame["innovation_points"].astype(np.int64) * 99_999_999  # 9 digits: no identifier
     _same(_write(frame, tmp_path / "small.parquet"))
+
+
+def test_a_relative_name_that_looks_like_a_uri_is_a_local_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pyarrow's own reader is given the absolute path and the local filesystem: "file:pop.parquet" in the working
+    folder is that file, not a URI (pyarrow refused it: "File URI cannot be relative"), read whole or by columns."""
+    frame = _population()
+    _write(frame, tmp_path / "file:pop.parquet")
+    monkeypatch.chdir(tmp_path)
+    assert read_population("file:pop.parquet").rows_in == N
+    assert list(read_population("file:pop.parquet", columns=["age"]).frame.columns) == ["person_id", "age"]

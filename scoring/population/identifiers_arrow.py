@@ -178,11 +178,15 @@ def parquet_blocks(path: str, names: list[str]) -> Iterator[Block]:
     is left out of that group."""
     import pyarrow.parquet as pq
 
-    arrow = pq.read_schema(path)
+    from scoring.population.io import local_file
+
+    path, local = local_file(path)
+    arrow = pq.read_schema(path, filesystem=local)
     names = [c for c in names if screenable(arrow.field(c).type)]
     # A dictionary column stays one, with the 32-bit indices Parquet stores (not narrowed to the stored int8 type:
     # a checked cast of every index, for nothing the screen needs).
-    pf = pq.ParquetFile(path, read_dictionary=[c for c in names if _text_dictionary(arrow.field(c).type)])
+    pf = pq.ParquetFile(path, read_dictionary=[c for c in names if _text_dictionary(arrow.field(c).type)],
+                        filesystem=local)
     numeric = {c for c in names if not pa.types.is_dictionary(arrow.field(c).type)
                and not pa.types.is_string(arrow.field(c).type) and not pa.types.is_large_string(arrow.field(c).type)}
     leaves = [pf.schema.column(i).path for i in range(len(pf.schema))]

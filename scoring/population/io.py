@@ -148,6 +148,14 @@ def refuse_nested_columns(schema: Any, name: str) -> None:
                               "flatten them before loading")
 
 
+def local_file(path: str | os.PathLike[str]) -> tuple[str, Any]:
+    """The absolute path of a local file and pyarrow's local filesystem, so that pyarrow reads the path as it is
+    (a relative name such as ``file:x.parquet`` is not taken for a URI)."""
+    import pyarrow.fs as pafs
+
+    return os.path.abspath(os.fspath(path)), pafs.LocalFileSystem()
+
+
 @dataclass
 class ParquetTable(RawTable):
     """A Parquet file as read, with what its row-group statistics prove about its numeric columns (by header)."""
@@ -159,7 +167,8 @@ def _read_parquet(path: Path, select: Select | None = None) -> RawTable:
     import pyarrow.parquet as pq
 
     try:
-        pf = pq.ParquetFile(path)  # pyarrow's own reader of the path (no Python file object in the way)
+        where, local = local_file(path)
+        pf = pq.ParquetFile(where, filesystem=local)  # pyarrow's own reader of the path (no Python file object)
         parquet_schema = pf.schema_arrow
         if len(parquet_schema) > MAX_COLUMNS:
             raise PopulationError(f"{path.name}: {len(parquet_schema):,} columns; at most {MAX_COLUMNS} are accepted")
@@ -175,7 +184,7 @@ def _read_parquet(path: Path, select: Select | None = None) -> RawTable:
             unread = _parquet_unread(path, stored, headers, chosen)
         # As pandas.read_parquet reads it (the index columns of the pandas metadata too), column by column: no
         # consolidation into 2-D blocks, Arrow buffers released as they are converted.
-        table = pq.read_table(os.fspath(path), columns=names, use_pandas_metadata=True)
+        table = pq.read_table(where, columns=names, use_pandas_metadata=True, filesystem=local)
         frame = table.to_pandas(split_blocks=True, self_destruct=True)
         del table
         stats = number_stats(pf.metadata, parquet_schema, stored if names is None else names)
