@@ -1,6 +1,7 @@
-"""The identifier screen of the columns a run does not read, on a thread of its own, and the row checks of the
-columns it reads (issue 14): :func:`scoring.population.load.read_population` starts the one, runs the other beside
-it, and reports nothing before both have ended (the refusal of an identifier comes first)."""
+"""The identifier screen of the columns a run does not read and the row checks of the columns it reads, each on a
+thread of its own (issue 14): :func:`scoring.population.load.read_population` starts both, screens the columns it
+reads beside them, and reports nothing before all three have ended (the refusal of an identifier comes first; the
+row checks count only when the columns read hold none)."""
 
 from __future__ import annotations
 
