@@ -161,9 +161,11 @@ def text_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, int | None]:
     offset_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
     offs = np.frombuffer(arr.buffers()[1], dtype=offset_type)[arr.offset:arr.offset + n + 1]
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8) if arr.buffers()[2] is not None else np.zeros(0, np.uint8)
+    offs = offs.astype(np.int64, copy=False)
+    if not n or arr.null_count or offs[n] - offs[0] != n * (offs[1] - offs[0]):  # not one width: told in O(1)
+        return offs, data, None
     low, high = (v.as_py() for v in pc.min_max(pc.binary_length(arr)).values())
-    width = int(low) if n and low is not None and low == high and not arr.null_count else None
-    return offs.astype(np.int64, copy=False), data, width
+    return offs, data, (int(low) if low is not None and low == high else None)
 
 
 def ascii_may_hold(arr: pa.Array) -> np.ndarray | None:
