@@ -95,8 +95,10 @@ def _text_hits(col: pd.Series, uniq: np.ndarray) -> tuple[dict[str, np.ndarray],
     return masks, _positions(col, uniq, anyhit)
 
 
-def embedded_hits(col: pd.Series) -> tuple[list[str], np.ndarray]:
-    """The identifier kinds found inside the values of ``col`` and the 0-based rows holding them (whole-column)."""
+def embedded_hits(col: pd.Series, *, small: bool = False) -> tuple[list[str], np.ndarray]:
+    """The identifier kinds found inside the values of ``col`` and the 0-based rows holding them (whole-column).
+    ``small``: the column's numbers are known to be smaller than 1e10 in size (a Parquet file's statistics:
+    :mod:`scoring.population.stats`), so a numeric column holds no identifier without a look at its values."""
     kinds: dict[str, bool] = {}
     rows: list[np.ndarray] = []
 
@@ -109,7 +111,7 @@ def embedded_hits(col: pd.Series) -> tuple[list[str], np.ndarray]:
 
     if isinstance(col.dtype, pd.CategoricalDtype):
         cats = pd.Series(col.cat.categories)
-        codes = col.cat.codes.to_numpy()
+        codes = col.array.codes  # a view (Series.cat.codes copies them)
         if pd.api.types.is_numeric_dtype(cats.dtype):
             masks = number_kinds(cats.to_numpy())
         else:
@@ -117,7 +119,7 @@ def embedded_hits(col: pd.Series) -> tuple[list[str], np.ndarray]:
         anyhit = np.logical_or.reduce(list(masks.values()))
         if anyhit.any():  # the rows only when a category holds one
             note(masks, np.flatnonzero(np.isin(codes, np.flatnonzero(anyhit))))
-    elif pd.api.types.is_bool_dtype(col.dtype):
+    elif pd.api.types.is_bool_dtype(col.dtype) or (small and pd.api.types.is_numeric_dtype(col.dtype)):
         pass
     elif pd.api.types.is_numeric_dtype(col.dtype):
         arr = col.to_numpy() if isinstance(col.dtype, np.dtype) else col.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -182,15 +184,15 @@ def _name_looks(sample: pa.Array, known: frozenset[str]) -> np.ndarray:
     return pc.fill_null(looks, False).to_numpy(zero_copy_only=False)
 
 
-def screen_column(name: str, col: pd.Series, *, schema: Schema | None = None,
-                  check_names: bool = True) -> IdentifierFinding | None:
-    """Screen one column (header and values); return a finding or None."""
+def screen_column(name: str, col: pd.Series, *, schema: Schema | None = None, check_names: bool = True,
+                  small: bool = False) -> IdentifierFinding | None:
+    """Screen one column (header and values); return a finding or None. ``small``: see :func:`embedded_hits`."""
     schema = schema or load_schema()
     kind = schema.identifier_kind(str(name))
     if kind is not None:
         what = {"name": "personal names", "id_number": "ID numbers", "phone": "phone numbers"}[kind]
         return IdentifierFinding(str(name), kind, f"its header names {what}", from_header=True)
-    kinds, pos = embedded_hits(col)
+    kinds, pos = embedded_hits(col, small=small)
     if kinds:
         what = " and ".join(KIND_TEXT[k] for k in kinds)
         return IdentifierFinding(str(name), kinds[0], f"{pos.size} value(s) contain {what}",
@@ -206,8 +208,10 @@ def screen_column(name: str, col: pd.Series, *, schema: Schema | None = None,
 
 
 def screen_identifiers(df: pd.DataFrame, *, schema: Schema | None = None,
-                       skip_name_check: frozenset[str] = frozenset()) -> list[IdentifierFinding]:
-    """Screen every column of ``df``; ``skip_name_check`` lists columns exempt from the name heuristic."""
+                       skip_name_check: frozenset[str] = frozenset(),
+                       small: frozenset[str] = frozenset()) -> list[IdentifierFinding]:
+    """Screen every column of ``df``; ``skip_name_check`` lists columns exempt from the name heuristic, ``small``
+    the numeric columns whose numbers are known to be smaller than 1e10 in size (see :func:`embedded_hits`)."""
     schema = schema or load_schema()
     headers = [str(c) for c in df.columns]
     in_header = text_kinds(pa.array(headers, type=pa.large_string()))
@@ -219,7 +223,8 @@ def screen_identifiers(df: pd.DataFrame, *, schema: Schema | None = None,
             findings.append(IdentifierFinding(name, kinds[0], f"its header contains {what}", from_header=True,
                                               header_masked=True))
             continue
-        finding = screen_column(name, df.iloc[:, i], schema=schema, check_names=name not in skip_name_check)
+        finding = screen_column(name, df.iloc[:, i], schema=schema, check_names=name not in skip_name_check,
+                                small=name in small)
         if finding is not None:
             findings.append(finding)
     return findings

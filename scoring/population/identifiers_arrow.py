@@ -167,15 +167,26 @@ def _small_numbers(meta: Any, position: dict[str, int], name: str) -> bool:
         return False
 
 
+def _text_dictionary(typ: pa.DataType) -> bool:
+    return pa.types.is_dictionary(typ) and (pa.types.is_string(typ.value_type) or
+                                            pa.types.is_large_string(typ.value_type))
+
+
 def parquet_blocks(path: str, names: list[str]) -> Iterator[Block]:
     """The columns ``names`` of a Parquet file that can hold an identifier (:func:`screenable`), one row group at a
     time (decoded in parallel by pyarrow); a numeric column whose row-group statistics rule out 10-digit numbers
     is left out of that group."""
     import pyarrow.parquet as pq
 
-    pf = pq.ParquetFile(path)
-    arrow = pf.schema_arrow
+    from scoring.population.io import local_file
+
+    path, local = local_file(path)
+    arrow = pq.read_schema(path, filesystem=local)
     names = [c for c in names if screenable(arrow.field(c).type)]
+    # A dictionary column stays one, with the 32-bit indices Parquet stores (not narrowed to the stored int8 type:
+    # a checked cast of every index, for nothing the screen needs).
+    pf = pq.ParquetFile(path, read_dictionary=[c for c in names if _text_dictionary(arrow.field(c).type)],
+                        filesystem=local)
     numeric = {c for c in names if not pa.types.is_dictionary(arrow.field(c).type)
                and not pa.types.is_string(arrow.field(c).type) and not pa.types.is_large_string(arrow.field(c).type)}
     leaves = [pf.schema.column(i).path for i in range(len(pf.schema))]

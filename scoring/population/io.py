@@ -10,13 +10,13 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from scoring.errors import PopulationError
 from scoring.population.csv_read import read_csv_bytes, utf8_body
+from scoring.population.stats import NumberStats, number_stats
 from scoring.population.table import (  # noqa: F401 - their public home stays this module too
     HEADER_SCAN_ROWS,
     MAX_COLUMNS,
@@ -148,34 +148,56 @@ def refuse_nested_columns(schema: Any, name: str) -> None:
                               "flatten them before loading")
 
 
+def local_file(path: str | os.PathLike[str]) -> tuple[str, Any]:
+    """The absolute path of a local file and pyarrow's local filesystem, so that pyarrow reads the path as it is
+    (a relative name such as ``file:x.parquet`` is not taken for a URI)."""
+    import pyarrow.fs as pafs
+
+    return os.path.abspath(os.fspath(path)), pafs.LocalFileSystem()
+
+
+@dataclass
+class ParquetTable(RawTable):
+    """A Parquet file as read, with what its row-group statistics prove about its numeric columns (by header)."""
+
+    stats: dict[str, NumberStats] = field(default_factory=dict)
+
+
 def _read_parquet(path: Path, select: Select | None = None) -> RawTable:
     import pyarrow.parquet as pq
 
     try:
-        parquet_schema = pq.read_schema(path)
+        where, local = local_file(path)
+        pf = pq.ParquetFile(where, filesystem=local)  # pyarrow's own reader of the path (no Python file object)
+        parquet_schema = pf.schema_arrow
         if len(parquet_schema) > MAX_COLUMNS:
             raise PopulationError(f"{path.name}: {len(parquet_schema):,} columns; at most {MAX_COLUMNS} are accepted")
         refuse_nested_columns(parquet_schema, path.name)
         names, headers, read_headers, unread = None, None, [], None
+        index_cols = {c for c in (parquet_schema.pandas_metadata or {}).get("index_columns", []) if isinstance(c, str)}
+        stored = [c for c in parquet_schema.names if c not in index_cols]
         if select is not None:  # only the selected columns are converted (decoded in parallel, by pyarrow)
-            index_cols = {c for c in (parquet_schema.pandas_metadata or {}).get("index_columns", [])
-                          if isinstance(c, str)}
-            stored = [c for c in parquet_schema.names if c not in index_cols]
             headers = _unique_headers(stored, path.name)
             chosen = set(select(headers))
             names = [c for c, h in zip(stored, headers, strict=True) if h in chosen]
             read_headers = [h for h in headers if h in chosen]
             unread = _parquet_unread(path, stored, headers, chosen)
-        # Column by column, no consolidation into 2-D blocks, Arrow buffers released as they are converted.
-        frame = pd.read_parquet(path, columns=names, to_pandas_kwargs={"split_blocks": True, "self_destruct": True})
+        # As pandas.read_parquet reads it (the index columns of the pandas metadata too), column by column: no
+        # consolidation into 2-D blocks, Arrow buffers released as they are converted.
+        table = pq.read_table(where, columns=names, use_pandas_metadata=True, filesystem=local)
+        frame = table.to_pandas(split_blocks=True, self_destruct=True)
+        del table
+        stats = number_stats(pf.metadata, parquet_schema, stored if names is None else names)
     except PopulationError:
         raise
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for a broken file
         raise PopulationError(f"{path.name}: cannot read the Parquet file: {type(exc).__name__}: "
                               f"{' '.join(str(exc).split())[:200]}") from None
     frame = frame.reset_index(drop=True)
+    stored_read = [str(c) for c in frame.columns]
     frame.columns = _unique_headers(list(frame.columns), path.name) if headers is None else read_headers
-    return RawTable(frame=frame, kind="parquet", headers=headers, unread=unread)
+    by_header = {h: stats[c] for c, h in zip(stored_read, frame.columns, strict=True) if c in stats}
+    return ParquetTable(frame=frame, kind="parquet", headers=headers, unread=unread, stats=by_header)
 
 
 def _parquet_unread(path: Path, stored: list[str], headers: list[str], chosen: Collection[str]) -> Any:

@@ -22,9 +22,11 @@ import pyarrow as pa
 from scoring.errors import IdentifierError, PopulationError
 from scoring.population.identifiers import IdentifierFinding, screen_identifiers
 from scoring.population.identifiers_arrow import UnreadColumns
+from scoring.population.identifiers_embedded import SMALL_NUMBERS
 from scoring.population.io import MAX_COLUMNS, clean_header, read_table
-from scoring.population.rowchecks import all_findings, check_rows, start_unread, wanted_columns
+from scoring.population.rowchecks import all_findings, check_rows, start_checks, start_unread, wanted_columns
 from scoring.population.schema import Schema, load_schema, normalise_header
+from scoring.population.stats import NumberStats
 from scoring.population.validate import STR_DTYPE, show_value
 
 __all__ = [
@@ -279,9 +281,11 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
               warnings: list[str], row_numbers: np.ndarray | None = None, row_offset: int = 0,
               schema: Schema | None = None, columns: Collection[str] | None = None,
               headers: list[str] | None = None, unread: UnreadColumns | None = None,
-              unread_findings: list[IdentifierFinding] | None = None) -> PopulationLoad:
+              unread_findings: list[IdentifierFinding] | None = None,
+              stats: dict[str, NumberStats] | None = None) -> PopulationLoad:
     """``headers``: every header of the file when ``raw`` holds only the columns read (see :func:`read_set`);
-    ``unread``: the other columns as Arrow, screened; ``unread_findings``: their findings, already made."""
+    ``unread``: the other columns as Arrow, screened; ``unread_findings``: their findings, already made;
+    ``stats``: what a Parquet file's statistics prove about its numeric columns, by header."""
     schema = schema or load_schema()
     name = source or "population"
     width = raw.shape[1] if headers is None else len(headers)
@@ -301,19 +305,31 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
 
     # Identifier screening before anything else, every value of every column (read or not): nothing from these
     # columns is ever echoed, and no row problem is reported before the screen of every column has ended.
+    stats = {clean_header(str(h)): v for h, v in (stats or {}).items()}
     pending = start_unread(raw, headers, schema, unread)
-    read_findings = screen_identifiers(raw, schema=schema)
-    if columns is not None:  # only these columns' values are typed and validated
+    if columns is not None:  # only these columns' values are typed and validated (all of them are screened)
         keep = read_set(headers, schema, columns, drop_identifiers=drop_identifiers, name=name)
-        raw = raw[[c for c in raw.columns if c in keep]]
-    checked = None
-    if pending is not None and not read_findings and n and raw.shape[1]:
-        # Nothing in the columns read: their rows are checked while the other columns are screened (the columns
-        # checked are the same whatever that screen finds: it can only drop or refuse columns not read).
-        try:
-            checked = check_rows(wanted_columns(raw, mapping, columns), mapping, schema, n)
-        except Exception:  # done again below, after the identifier refusal that comes first
-            checked = None
+        checked_raw = raw[[c for c in raw.columns if c in keep]]
+    else:
+        checked_raw = raw
+    # The rows of the columns read are checked while they are screened (the columns checked are the same whatever
+    # the screen of the unread columns finds: it can only drop or refuse columns not read); kept only when the
+    # screen of the columns read finds nothing.
+    checking = start_checks(wanted_columns(checked_raw, mapping, columns), mapping, schema, n, stats) \
+        if n and checked_raw.shape[1] else None
+    small = frozenset(h for h, st in stats.items() if st.below(SMALL_NUMBERS))
+    try:
+        read_findings = screen_identifiers(raw, schema=schema, small=small)
+    finally:
+        checked = None
+        if checking is not None:
+            try:
+                checked = checking.result()
+            except Exception:  # done again below, after the identifier refusal that comes first
+                checked = None
+    if read_findings:
+        checked = None
+    raw = checked_raw
     findings = all_findings(read_findings, pending, raw, headers, schema, unread_findings)
     dropped: list[str] = []
     if findings:
@@ -327,7 +343,7 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
 
     looks = _id_like_columns(raw, mapping, schema) if "person_id" not in {mapping[c] for c in headers} else []
     if checked is None:
-        checked = check_rows(wanted_columns(raw, mapping, columns), mapping, schema, n)
+        checked = check_rows(wanted_columns(raw, mapping, columns), mapping, schema, n, stats)
     warnings.extend(checked.warnings)
     typed, extras, probs = checked.typed, checked.extras, checked.probs
     if "person_id" not in typed or checked.id_missing is None:
@@ -387,7 +403,8 @@ def read_population(source: str | os.PathLike[str] | pd.DataFrame, *, skip_inval
     # The frame is handed over without a second reference, so that columns left out are released while validating.
     return _validate(table.__dict__.pop("frame"), skip_invalid=skip_invalid, drop_identifiers=drop_identifiers,
                      source=os.fspath(source), warnings=list(table.warnings), row_numbers=table.row_numbers,
-                     schema=schema, columns=columns, headers=table.headers, unread=table.unread)
+                     schema=schema, columns=columns, headers=table.headers, unread=table.unread,
+                     stats=getattr(table, "stats", None))
 
 
 def load_population(source: str | os.PathLike[str] | pd.DataFrame, *, drop_identifiers: bool = False) -> pd.DataFrame:

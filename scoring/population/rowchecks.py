@@ -1,6 +1,7 @@
-"""The identifier screen of the columns a run does not read, on a thread of its own, and the row checks of the
-columns it reads (issue 14): :func:`scoring.population.load.read_population` starts the one, runs the other beside
-it, and reports nothing before both have ended (the refusal of an identifier comes first)."""
+"""The identifier screen of the columns a run does not read and the row checks of the columns it reads, each on a
+thread of its own (issue 14): :func:`scoring.population.load.read_population` starts both, screens the columns it
+reads beside them, and reports nothing before all three have ended (the refusal of an identifier comes first; the
+row checks count only when the columns read hold none)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,20 @@ import pandas as pd
 from scoring.population.identifiers import IdentifierFinding, screen_identifiers
 from scoring.population.identifiers_arrow import UnreadColumns, screen_unread
 from scoring.population.schema import Schema
+from scoring.population.stats import NumberStats
 from scoring.population.validate import Problems, duplicate_ids, logical_checks, type_columns
+
+
+def start_checks(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema, n: int,
+                 stats: dict[str, NumberStats] | None) -> Future:
+    """:func:`check_rows` started on a thread of its own, beside the identifier screen of the same columns (both
+    only read them; numpy and pyarrow release the GIL on whole columns). Its result counts only when the screen
+    finds nothing: a refusal comes first, and dropped columns change what is checked."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="check-rows")
+    try:
+        return pool.submit(check_rows, raw, mapping, schema, n, stats)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with its one task
 
 
 def start_unread(raw: pd.DataFrame, headers: list[str], schema: Schema, unread: UnreadColumns | None
@@ -61,11 +75,13 @@ class Checked:
     warnings: list[str]
 
 
-def check_rows(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema, n: int) -> Checked:
-    """Type every column of ``raw``, then the logical checks and the repeated person ids (see :mod:`validate`)."""
+def check_rows(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema, n: int,
+               stats: dict[str, NumberStats] | None = None) -> Checked:
+    """Type every column of ``raw``, then the logical checks and the repeated person ids (see :mod:`validate`);
+    ``stats``: a Parquet file's statistics of its numeric columns, by header (:mod:`scoring.population.stats`)."""
     probs = Problems(n)
     notes: list[str] = []
-    typed, extras, id_missing = type_columns(raw, mapping, schema, probs, notes)
+    typed, extras, id_missing = type_columns(raw, mapping, schema, probs, notes, stats)
     logical_checks(typed, probs, schema)
     if "person_id" in typed and id_missing is not None:
         duplicate_ids(typed["person_id"], id_missing, probs)

@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from scoring.population.identifiers_embedded import one_array, text_buffers
+from scoring.population.identifiers_embedded import _position_bits, one_array, text_buffers
 from scoring.population.io import MISSING_TOKENS
 
 STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
@@ -94,6 +94,16 @@ def text_edges(col: pd.Series) -> TextEdges | None:
     return TextEdges(n, joined(0), joined(1))
 
 
+_BYTE = np.arange(256)
+
+
+def _plain_byte(ors: int, ands: int) -> bool:
+    """True when every byte whose bits are consistent with the OR ``ors`` and the AND ``ands`` of the bytes at one
+    position is printable ASCII (0x21 to 0x7F), so that no byte there is odd in the sense of :func:`_odd`."""
+    can = ((_BYTE & ~int(ors)) == 0) & ((_BYTE & int(ands)) == int(ands))
+    return not (can[:0x21].any() or can[0x80:].any())
+
+
 def _chunk_edges(arr: pa.Array) -> tuple[np.ndarray | None, np.ndarray | None]:
     """(spaced, short) of one chunk, as in :class:`TextEdges`."""
     n = len(arr)
@@ -102,8 +112,11 @@ def _chunk_edges(arr: pa.Array) -> tuple[np.ndarray | None, np.ndarray | None]:
         return None, np.ones(n, dtype=bool)
     if width is not None:  # one width: the first and last bytes are strided views
         base = data[offs[0]:offs[-1]]
-        return (_odd(base[0::width], base[width - 1::width]),
-                np.ones(n, dtype=bool) if width <= _TOKEN_BYTES else None)
+        short = np.ones(n, dtype=bool) if width <= _TOKEN_BYTES else None
+        ors, ands = _position_bits(base, n, width)
+        if _plain_byte(ors[0], ands[0]) and _plain_byte(ors[-1], ands[-1]):
+            return None, short  # no first or last byte can be odd (a proof from the bits of every value)
+        return _odd(base[0::width], base[width - 1::width]), short
     lengths = np.diff(offs)
     short = lengths <= _TOKEN_BYTES
     nonempty = np.flatnonzero(lengths > 0)

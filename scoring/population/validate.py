@@ -14,11 +14,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from scoring.population.identifiers import id15_like, id18_valid, mobile_like, name_like
 from scoring.population.identifiers_embedded import text_kinds
 from scoring.population.io import MISSING_TOKENS
 from scoring.population.schema import ColumnSpec, Schema, normalise_text
+from scoring.population.stats import NumberStats
 from scoring.population.text import (
     STR_DTYPE,
     TextEdges,
@@ -103,7 +105,7 @@ def missing_mask(col: pd.Series, edges: TextEdges | None = None) -> np.ndarray:
     if isinstance(col.dtype, pd.CategoricalDtype):
         cats = col.cat.categories
         tok = np.array([normalise_text(str(c)) in MISSING_TOKENS for c in cats], dtype=bool)
-        codes = col.cat.codes.to_numpy()
+        codes = col.array.codes  # a view (Series.cat.codes copies them)
         hit = np.zeros(len(col), dtype=bool)
         valid = codes >= 0
         hit[valid] = tok[codes[valid]] if len(tok) else False
@@ -192,17 +194,23 @@ def _fmt_num(x: float) -> str:
     return f"{x:g}"
 
 
-def _numeric_clean(spec: ColumnSpec, col: pd.Series) -> np.ndarray | None:
+def _numeric_clean(spec: ColumnSpec, col: pd.Series, stats: NumberStats | None = None) -> np.ndarray | None:
     """A numpy number column with nothing to report, as ``spec.dtype`` without a float64 copy; else None.
 
     Whole-column reductions only (min, max, and the whole-number test for an int column read as floats): a column
     with a missing, infinite, fractional or out-of-range value takes the detailed path, which names each row.
+    ``stats`` (a Parquet file's, :mod:`scoring.population.stats`) stand for the min and max when the file has no
+    null in the column: an integer column is then not read at all; a float column is read once, for NaN and
+    infinity (which statistics do not bound).
     """
     dt = col.dtype
     if not isinstance(dt, np.dtype) or dt.kind not in "iuf" or len(col) == 0:
         return None
     arr = col.to_numpy()
-    low, high = float(arr.min()), float(arr.max())  # a NaN anywhere makes both NaN: not taken
+    if stats is not None and stats.nulls == 0 and (dt.kind in "iu" or bool(np.isfinite(arr).all())):
+        low, high = float(stats.low), float(stats.high)
+    else:
+        low, high = float(arr.min()), float(arr.max())  # a NaN anywhere makes both NaN: not taken
     if not (np.isfinite(low) and np.isfinite(high)):
         return None
     if spec.range is not None and (low < spec.range[0] or high > spec.range[1]):
@@ -266,13 +274,17 @@ def _category_clean(spec: ColumnSpec, col: pd.Series, schema: Schema) -> pd.Cate
     mapped = [schema.canonical_value(spec.name, c) for c in categories]
     if any(m is None for m in mapped) or any(normalise_text(str(c)) in MISSING_TOKENS for c in categories):
         return None
-    codes = col.cat.codes.to_numpy()
+    codes = col.array.codes  # a view (Series.cat.codes copies them)
     if int(codes.min()) < 0:
         return None
     cats = list(spec.categories)
     index = {c: i for i, c in enumerate(cats)}
     table = np.array([index[m] for m in mapped], dtype=_code_dtype(len(cats)))
-    return pd.Categorical.from_codes(table[codes], categories=cats, validate=False)  # codes from the table
+    if np.array_equal(table, np.arange(len(table))):  # the file's categories in the schema's order
+        recoded = codes.astype(table.dtype, copy=True)
+    else:  # Arrow's take reads small integer indices as they are (numpy's would widen each to 64 bits first)
+        recoded = np.array(pc.take(pa.array(table), pa.array(codes)).to_numpy(zero_copy_only=False), copy=True)
+    return pd.Categorical.from_codes(recoded, categories=cats, validate=False)  # codes from the table
 
 
 def _coerce_category(spec: ColumnSpec, col: pd.Series, miss: np.ndarray, probs: Problems, schema: Schema,
@@ -372,10 +384,10 @@ def _infer_extra(name: str, col: pd.Series, miss: np.ndarray, probs: Problems, s
     return pd.Series(text.astype(STR_DTYPE)).reset_index(drop=True)
 
 
-def _clean_column(spec: ColumnSpec, col: pd.Series, schema: Schema) -> Any:
+def _clean_column(spec: ColumnSpec, col: pd.Series, schema: Schema, stats: NumberStats | None = None) -> Any:
     """The typed column when a whole-column test shows nothing to report (see the ``*_clean`` helpers), else None."""
     if spec.type in ("int", "float"):
-        return _numeric_clean(spec, col)
+        return _numeric_clean(spec, col, stats)
     if spec.type == "category":
         return _category_clean(spec, col, schema)
     if spec.type == "bool" and col.dtype == np.bool_:
@@ -384,8 +396,10 @@ def _clean_column(spec: ColumnSpec, col: pd.Series, schema: Schema) -> Any:
 
 
 def type_columns(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema, probs: Problems,
-                 warnings: list[str]) -> tuple[dict[str, Any], dict[str, pd.Series], np.ndarray | None]:
-    """Coerce each column of ``raw`` (header -> canonical name in ``mapping``) to its schema type.
+                 warnings: list[str], stats: dict[str, NumberStats] | None = None
+                 ) -> tuple[dict[str, Any], dict[str, pd.Series], np.ndarray | None]:
+    """Coerce each column of ``raw`` (header -> canonical name in ``mapping``) to its schema type; ``stats``: what a
+    Parquet file's statistics prove about its numeric columns, by header (:mod:`scoring.population.stats`).
 
     Returns the typed schema columns, the inferred extra columns, and the missing mask of person_id (None when
     the input has no person_id column). Problems go to ``probs``, notes to ``warnings``.
@@ -397,7 +411,7 @@ def type_columns(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema, pro
         target = mapping[header]
         col = raw[header]
         spec = schema.columns.get(target)
-        clean = _clean_column(spec, col, schema) if spec is not None else None
+        clean = _clean_column(spec, col, schema, (stats or {}).get(header)) if spec is not None else None
         if clean is not None:  # nothing to report: typed by whole-column reductions, no per-row masks
             typed[target] = clean
             continue
@@ -420,7 +434,7 @@ def type_columns(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema, pro
     return typed, extras, id_missing
 
 
-LOGIC_CHUNK = 1 << 20  # rows per pass of the logical checks (float64 copies of one chunk at a time)
+LOGIC_CHUNK = 1 << 16  # rows per pass of the logical checks (the float64 temporaries of a chunk stay in cache)
 
 
 def logical_checks(typed: dict[str, Any], probs: Problems, schema: Schema) -> None:
@@ -438,15 +452,26 @@ def logical_checks(typed: dict[str, Any], probs: Problems, schema: Schema) -> No
 
 def _logical_chunk(typed: dict[str, Any], rows: slice, ok: np.ndarray, schema: Schema
                    ) -> list[tuple[str, np.ndarray, list[str] | str]]:
-    """The logical problems of one chunk of rows: (column, positions within the chunk, reasons) in check order."""
+    """The logical problems of one chunk of rows: (column, positions within the chunk, reasons) in check order.
+
+    Every sum and bound is computed in float64 from the columns as stored (float32 and small integers convert
+    exactly inside the ufuncs, without a float64 copy of each column); only the values of rows that fail are
+    converted for the reasons."""
     out: list[tuple[str, np.ndarray, list[str] | str]] = []
     has = typed.__contains__
-    cache: dict[str, np.ndarray] = {}
+    f8 = np.float64
 
-    def f(col: str) -> np.ndarray:
-        if col not in cache:
-            cache[col] = np.asarray(typed[col][rows], dtype=np.float64)
-        return cache[col]
+    def r(col: str) -> np.ndarray:
+        return np.asarray(typed[col][rows])
+
+    def at(values: np.ndarray, m: np.ndarray) -> np.ndarray:
+        return np.asarray(values[m], dtype=f8)
+
+    def over(values: np.ndarray, limit: np.ndarray, base: np.ndarray) -> np.ndarray:
+        """``base & (values > limit)`` (``limit`` a float64 array: the comparison is in float64)."""
+        m = np.greater(values, limit)
+        m &= base
+        return m
 
     def add(m: np.ndarray, column: str, reasons: Any) -> None:
         pos = np.flatnonzero(m)
@@ -455,47 +480,50 @@ def _logical_chunk(typed: dict[str, Any], rows: slice, ok: np.ndarray, schema: S
 
     city_res = None
     if has("residence_years"):
-        city_res = f("residence_years") + (f("residence_years_other_districts")
-                                           if has("residence_years_other_districts") else 0.0)
+        city_res = np.add(r("residence_years"), r("residence_years_other_districts"), dtype=f8) if \
+            has("residence_years_other_districts") else r("residence_years")
     if has("age"):
-        age = f("age")
-        work = np.maximum(age - schema.working_age, 0.0)
+        age = r("age")
+        age_limit = np.add(age, AGE_SLACK, dtype=f8) if city_res is not None or has("permit_years") else None
+        work = np.subtract(age, float(schema.working_age), dtype=f8)
+        np.maximum(work, 0.0, out=work)
         if city_res is not None:
-            m = ok & (city_res > age + AGE_SLACK)
+            m = over(city_res, age_limit, ok)
             what = "residence_years" + (" + residence_years_other_districts" if
                                         has("residence_years_other_districts") else "")
-            add(m, "residence_years", (f"{what} ({_fmt_num(r)}) exceed the age ({int(a)})"
-                                       for r, a in zip(city_res[m], age[m], strict=True)))
+            add(m, "residence_years", (f"{what} ({_fmt_num(c)}) exceed the age ({int(a)})"
+                                       for c, a in zip(at(city_res, m), at(age, m), strict=True)))
         if has("insurance_years"):
-            ins = f("insurance_years")
-            m = ok & (ins > work + AGE_SLACK)
+            ins = r("insurance_years")
+            work_limit = np.add(work, AGE_SLACK)
+            m = over(ins, work_limit, ok)
             add(m, "insurance_years", (f"insurance_years ({_fmt_num(i)}) exceed age - {schema.working_age} "
                                        f"({_fmt_num(w)}): nobody is insured before {schema.working_age}"
-                                       for i, w in zip(ins[m], work[m], strict=True)))
+                                       for i, w in zip(at(ins, m), work[m], strict=True)))
             if has("insurance_years_yrd"):
-                tot = ins + f("insurance_years_yrd")
-                m2 = ok & ~m & (tot > work + AGE_SLACK)
+                tot = np.add(ins, r("insurance_years_yrd"), dtype=f8)
+                m2 = over(tot, work_limit, ok & ~m)
                 add(m2, "insurance_years_yrd",
                     (f"insurance_years + insurance_years_yrd ({_fmt_num(t)}) exceed age - "
                      f"{schema.working_age} ({_fmt_num(w)})" for t, w in zip(tot[m2], work[m2], strict=True)))
         if has("permit_years") and city_res is None:
-            m = ok & (f("permit_years") > age + AGE_SLACK)
+            m = over(r("permit_years"), age_limit, ok)
             add(m, "permit_years", "permit_years exceed the age")
     if has("permit_years"):
-        permit = f("permit_years")
+        permit = r("permit_years")
         if city_res is not None:
-            m = ok & (permit > city_res + MONTH_SLACK)
+            m = over(permit, np.add(city_res, MONTH_SLACK, dtype=f8), ok)
             add(m, "permit_years", (f"permit_years ({_fmt_num(p)}) exceed the years of residence in the city "
-                                    f"({_fmt_num(r)})" for p, r in zip(permit[m], city_res[m], strict=True)))
+                                    f"({_fmt_num(c)})" for p, c in zip(at(permit, m), at(city_res, m), strict=True)))
         if has("has_residence_permit"):
-            m = ok & ~np.asarray(typed["has_residence_permit"][rows], dtype=bool) & (permit > 0)
+            m = over(permit, np.zeros(1, dtype=f8), ok & ~np.asarray(typed["has_residence_permit"][rows], dtype=bool))
             add(m, "permit_years", "permit_years > 0 but has_residence_permit is 否 (no)")
     if has("owned_home_years") and has("rented_home_years") and city_res is not None:
-        homes = f("owned_home_years") + f("rented_home_years")
-        m = ok & (homes > city_res + MONTH_SLACK)
+        homes = np.add(r("owned_home_years"), r("rented_home_years"), dtype=f8)
+        m = over(homes, np.add(city_res, MONTH_SLACK, dtype=f8), ok)
         add(m, "rented_home_years", (f"owned_home_years + rented_home_years ({_fmt_num(h)}) exceed the years "
-                                     f"of residence in the city ({_fmt_num(r)})"
-                                     for h, r in zip(homes[m], city_res[m], strict=True)))
+                                     f"of residence in the city ({_fmt_num(c)})"
+                                     for h, c in zip(homes[m], at(city_res, m), strict=True)))
     return out
 
 
