@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from scoring.outofcore.core import ADMIT_COLUMNS, HELPER, TOTAL, public_frame
+from scoring.outofcore.core import ADMIT_COLUMNS, GROUP, HELPER, TOTAL, public_frame
 from scoring.outofcore.files import SCRATCH_SUFFIX, FrameWriter, WriteBehind, prefetched
 from scoring.outofcore.plan import Plan, band_mask, band_rows, pass2_arrays
 from scoring.outofcore.stats import Pass2Stats
@@ -29,9 +29,28 @@ def iter_scratch(path: str | os.PathLike[str]) -> Iterator[pa.RecordBatch]:
         yield from pa.ipc.open_stream(fh)
 
 
+def with_totals(batch: pa.RecordBatch, scheme: Scheme) -> pa.RecordBatch:
+    """A lean scratch batch (the item cents without the total and group helpers, as the chunked engine keeps them)
+    with both back: the exact integer sums of the item cents (the engine's total is their sum; the group's over the
+    items of the dominance groups, as ``ScoreResult.group_cents``). Other batches are returned as they are."""
+    names = batch.schema.names
+    if TOTAL in names or "total" in names or not scheme.items or any(i.id not in names for i in scheme.items):
+        return batch
+    groups = set(scheme.dominance.groups)
+    total = np.zeros(len(batch), dtype=np.int64)
+    group = np.zeros(len(batch), dtype=np.int64)
+    for item in scheme.items:
+        cents = batch.column(item.id).to_numpy(zero_copy_only=False)
+        total += cents
+        if item.group in groups:
+            group += cents
+    return pa.RecordBatch.from_arrays([*batch.columns, pa.array(total), pa.array(group)],
+                                      names=[*names, TOTAL, GROUP], metadata=batch.schema.metadata)
+
+
 def expanded(batch: pa.RecordBatch, scheme: Scheme) -> pa.RecordBatch:
     """A scratch batch written by :func:`scoring.outofcore.core.compact_scored` with the item points (float64) and
-    the ``total`` column back, in the order of ``ScoreResult.to_frame``."""
+    the ``total`` column back, in the order of ``ScoreResult.to_frame`` (points = cents / 100, correctly rounded)."""
     if "total" in batch.schema.names or TOTAL not in batch.schema.names:
         return batch
     items = {i.id for i in scheme.items}
@@ -40,10 +59,17 @@ def expanded(batch: pa.RecordBatch, scheme: Scheme) -> pa.RecordBatch:
     for name, column in zip(batch.schema.names, batch.columns, strict=True):
         if name == "eligible":
             names.append("total")
-            arrays.append(pc.divide(pc.cast(batch.column(TOTAL), pa.float64()), 100.0))
+            arrays.append(_points(batch.column(TOTAL)))
         names.append(name)
-        arrays.append(pc.divide(pc.cast(column, pa.float64()), 100.0) if name in items else column)
+        arrays.append(_points(column) if name in items else column)
     return pa.RecordBatch.from_arrays(arrays, names=names, metadata=batch.schema.metadata)
+
+
+def _points(cents: pa.Array) -> pa.Array:
+    """Integer cents as float64 points (one numpy pass; the same values as Arrow's cast + divide)."""
+    if cents.null_count:
+        return pc.divide(pc.cast(cents, pa.float64()), 100.0)
+    return pa.array(np.divide(cents.to_numpy(zero_copy_only=False), 100.0))
 
 
 def _label_column(schema: pa.Schema) -> str | None:
@@ -58,10 +84,13 @@ def scratch_batches(scored_path: Path, chunk_rows: int) -> Iterator[pa.RecordBat
     return pq.ParquetFile(scored_path).iter_batches(batch_size=chunk_rows)
 
 
-def gather_band(scored_path: Path, plan: Plan, chunk_rows: int) -> pd.DataFrame:
-    """The tied band and the nearest to the line, from the scored rows (only those rows converted to pandas)."""
+def gather_band(scored_path: Path, plan: Plan, chunk_rows: int, scheme: Scheme | None = None) -> pd.DataFrame:
+    """The tied band and the nearest to the line, from the scored rows (only those rows converted to pandas);
+    ``scheme``: for a lean scratch (see :func:`with_totals`)."""
     parts = []
     for batch in scratch_batches(scored_path, chunk_rows):
+        if scheme is not None:
+            batch = with_totals(batch, scheme)
         total, elig = batch.column(TOTAL).to_numpy(), batch.column("eligible").to_numpy(zero_copy_only=False)
         want = band_mask(total, elig, plan)
         if want.any():  # only the few rows of the band are converted to pandas
@@ -118,7 +147,7 @@ def pass2_file(scheme: Scheme, scored_path: Path | list[Path], out: Path | None,
     try:
         paths = scored_path if isinstance(scored_path, list) else [scored_path]
         batches = itertools.chain.from_iterable(scratch_batches(p, chunk_rows) for p in paths)
-        for batch in prefetched(expanded(b, scheme) for b in batches):
+        for batch in prefetched(expanded(with_totals(b, scheme), scheme) for b in batches):
             label = _label_column(batch.schema)
             labels = batch.column(label).to_numpy() if label is not None else np.arange(len(batch))
             admitted, part = pass2_arrays(lambda c, b=batch: b.column(c).to_numpy(zero_copy_only=False), labels,
