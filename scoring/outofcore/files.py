@@ -183,6 +183,7 @@ class FrameWriter:
         self._writer: pq.ParquetWriter | pa.ipc.RecordBatchStreamWriter | None = None
         self._schema: pa.Schema | None = None
         self._rows = 0
+        self.options: dict[str, Any] = {}  # more pq.ParquetWriter options, set before the first write
 
     @property
     def schema(self) -> pa.Schema | None:
@@ -212,7 +213,7 @@ class FrameWriter:
                 self._writer = pa.ipc.new_stream(os.fspath(self.path), self._schema,
                                                  options=pa.ipc.IpcWriteOptions(compression="lz4"))
             else:
-                self._writer = pq.ParquetWriter(self.path, self._schema, compression="zstd")
+                self._writer = pq.ParquetWriter(self.path, self._schema, **{"compression": "zstd", **self.options})
         self._writer.write_table(table)
 
     def close(self) -> None:
