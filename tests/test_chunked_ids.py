@@ -114,3 +114,19 @@ def test_colliding_hashes_of_shuffled_ids_are_confirmed_on_the_text(tmp_path: Pa
     got = chunked.admit_file_chunked(scheme, path, chunk_rows=CHUNK, quota=500).summary()
     assert not scans and got["rejected"] == 0 and got["rows_in"] == N
     assert got["admitted"] == adm.admitted_count and got["cutoff"] == adm.cutoff
+
+
+def test_scratch_text_is_narrowed_in_slices_that_fit() -> None:
+    """The scratch keeps text with 32-bit offsets; a batch with more text than they address is written in row
+    slices that each fit (limit lowered here), and reads back as the same rows."""
+    import pyarrow as pa
+
+    from scoring.outofcore.files import narrowed
+
+    words = [f"id-{i:05d}" * (1 + i % 3) for i in range(101)]
+    table = pa.table({"person_id": pa.array(words, pa.large_string()), "n": np.arange(101)})
+    parts = list(narrowed(table, limit=300))
+    assert all(p.schema.field("person_id").type == pa.string() for p in parts)
+    assert all(sum(len(w.encode()) for w in p.column("person_id").to_pylist()) <= 300 for p in parts)
+    assert len(parts) > 1 and pa.concat_tables(parts).cast(table.schema).equals(table)
+    assert [len(p) for p in narrowed(table)] == [101]  # the usual case: one slice
