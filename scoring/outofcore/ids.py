@@ -107,12 +107,18 @@ class AscendingSpill(HashSpill):
 
     def _spill_earlier(self) -> None:
         left = self._rows
-        for col in self._earlier():
-            if left <= 0:
-                break
-            part = col.iloc[:left]
-            left -= len(part)
-            super().add_ids(*normalised_ids(part))
+        columns = self._earlier()
+        try:
+            for col in columns:
+                if left <= 0:
+                    break
+                part = col.iloc[:left]
+                left -= len(part)
+                super().add_ids(*normalised_ids(part))
+        finally:
+            close = getattr(columns, "close", None)
+            if close is not None:
+                close()  # the file read again is closed at once
         if left > 0:
             raise PopulationError("the population file changed while it was read")
 
