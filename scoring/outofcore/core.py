@@ -272,8 +272,8 @@ def score_frame(frame: pd.DataFrame, ctx: Context, *, rows_in: int | None = None
 def compact_scored(scored: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     """The scored rows as kept between the passes: item points as int32 cents (the engine's own integers, so
     ``cents / 100`` gives the points back exactly) and no ``total`` column (``TOTAL / 100``): about 40% fewer bytes
-    to compress and decompress. See :func:`scoring.outofcore.pass2.expanded` (and :func:`~scoring.outofcore.pass2.
-    with_totals` for the chunked engine's scratch, which leaves out the total and group sums too)."""
+    to compress and decompress. See :func:`scoring.outofcore.pass2.expanded`; the chunked engine's scratch also
+    leaves out the total and group sums (:func:`scoring.outofcore.pass2.with_totals`)."""
     if "total" not in scored.columns:  # already compact (score_frame(..., compact=True))
         return scored
     out = scored.drop(columns="total")
