@@ -5,9 +5,12 @@ engine under a peak-memory budget, and compare throughput with the in-memory pat
     python benchmarks/bench_outofcore.py chunked --population /work/bench/pop100m.parquet
     python benchmarks/bench_outofcore.py memory --population /work/bench/pop5m.parquet
     python benchmarks/bench_outofcore.py all --n 100000000 --memory-n 5000000 --dir /work/bench [--keep]
+    python benchmarks/bench_outofcore.py stages --population /tmp/bench/pop10000000.parquet [--groups 4]
 
 Each run prints one JSON line: rows, seconds, rows/s, peak RSS of the whole process tree (sampled from /proc) and
 ru_maxrss. ``all`` runs each step in a child process (so peaks are per step) and deletes the files unless --keep.
+``stages`` prints the CPU seconds per million rows of each stage of the chunked engine (beijing-2020, quota 6,000),
+the stages run one after the other on the first row groups of the file: where the CPU goes.
 """
 
 from __future__ import annotations
@@ -149,6 +152,76 @@ def run_memory(population: Path, out: Path) -> None:
             tied=s["tied_at_cutoff"], decided=s["decided_by_tiebreak"], decisive=dom.decisive)
 
 
+def stages(population: Path, groups: int) -> None:
+    """CPU seconds per million rows of each stage of the chunked engine, run one after the other."""
+    import dataclasses
+    import tempfile
+
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    import scoring
+    from scoring.outofcore import core, files, pass2, plan
+    from scoring.population.identifiers_arrow import parquet_blocks
+    from scoring.population.io import compact_arrow_pool
+
+    compact_arrow_pool()
+    scheme = scoring.load_scheme(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml")
+    pf = pq.ParquetFile(population)
+    ctx = core.make_context(scheme, n_total=pf.metadata.num_rows, source=str(population), skip_invalid=False,
+                            drop_identifiers=False, admission=True, quota=6000, threshold=None, ties=None,
+                            id_batches=lambda cols: [], columns=files.data_columns(pf), prescan=False)
+    ctx = dataclasses.replace(ctx, facts_known=True)
+    cpu: dict[str, float] = {}
+
+    def timed(label: str, fn, *a, **k):  # the process's CPU: Arrow's own threads count too
+        c0 = time.process_time()
+        out = fn(*a, **k)
+        cpu[label] = cpu.get(label, 0.0) + time.process_time() - c0
+        return out
+
+    groups = min(groups, pf.metadata.num_row_groups)
+    rows = sum(pf.metadata.row_group(g).num_rows for g in range(groups))
+    blocks = parquet_blocks(str(population), ctx.unread)
+    core.pass1_batch(pf.read_row_groups([0], columns=list(ctx.read)).to_pandas(), 0, ctx, compact=True)  # warm-up
+    with tempfile.TemporaryDirectory(dir=population.parent) as tmp:
+        scratch = files.FrameWriter(Path(tmp) / f"s{files.SCRATCH_SUFFIX}")
+        start = 0
+        for g in range(groups):
+            table = timed("pass 1: decode the columns read", pf.read_row_groups, [g], columns=list(ctx.read),
+                          use_threads=False)
+            timed("pass 1: decode the columns screened", next, blocks)
+            raw = timed("pass 1: Arrow to pandas", table.to_pandas)
+            frame, rejected, warnings = timed("pass 1: validate (read_population + ids)", core.validate_batch, raw,
+                                              start, ctx)
+            scored, _, _ = timed("pass 1: score + aggregates", core.score_frame, frame, ctx, rows_in=len(raw),
+                                 rejected=rejected, warnings=warnings, compact=True)
+            timed("pass 1: scratch write (LZ4)", scratch.write, scored.drop(columns=[core.TOTAL, core.GROUP]))
+            start += len(raw)
+        scratch.close()
+        the_plan = plan.Plan(admission=True, rule=ctx.rule, n_eligible=1, cutoff=15325, line=153.25,
+                             line_cents=15325, window_cents=500)
+        out = files.FrameWriter(Path(tmp) / "out.parquet", index=False)
+        public = pass2._Public(scheme, None, "stamp", True)
+        schema = None
+        for batch in timed("pass 2: scratch read (LZ4)", lambda: list(pass2.iter_scratch(scratch.path))):
+            batch = timed("pass 2: totals + points", lambda b=batch: pass2.expanded(pass2.with_totals(b, scheme),
+                                                                                      scheme))
+            admitted, _ = timed("pass 2: admit", plan.pass2_arrays, lambda c, b=batch: b.column(c).to_numpy(
+                zero_copy_only=False), np.arange(len(batch)), the_plan, [i.id for i in scheme.items])
+            if schema is None:
+                table, out.options = public.fixed(out.arrow(public.frame(batch, admitted)))
+                schema = table.schema
+            else:
+                table = timed("pass 2: output table", public.table, batch, admitted, schema)
+            timed("pass 2: Parquet output (zstd)", out.write, table)
+        out.close()
+    total = sum(cpu.values())
+    for label, seconds in cpu.items():
+        print(f"{label:44s} {seconds / rows * 1e6:6.3f} CPU-s per 1M rows  {100 * seconds / total:5.1f}%")
+    print(f"{'all stages':44s} {total / rows * 1e6:6.3f} CPU-s per 1M rows ({rows:,} rows)")
+
+
 def _child(*args: str) -> None:
     subprocess.run([sys.executable, __file__, *args], check=True)
 
@@ -168,6 +241,9 @@ def main() -> None:
     m = sub.add_parser("memory")
     m.add_argument("--population", type=Path, required=True)
     m.add_argument("--out", type=Path)
+    st_ = sub.add_parser("stages")
+    st_.add_argument("--population", type=Path, required=True)
+    st_.add_argument("--groups", type=int, default=4)
     a = sub.add_parser("all")
     a.add_argument("--n", type=int, default=100_000_000)
     a.add_argument("--memory-n", type=int, default=5_000_000)
@@ -178,6 +254,8 @@ def main() -> None:
         generate(args.n, args.out, args.chunk, args.seed)
     elif args.cmd == "chunked":
         run_chunked(args.population, args.chunk_rows, args.out or args.population.with_suffix(".scored.parquet"))
+    elif args.cmd == "stages":
+        stages(args.population, args.groups)
     elif args.cmd == "memory":
         run_memory(args.population, args.out or args.population.with_suffix(".scored-mem.parquet"))
     else:

@@ -24,9 +24,10 @@ import pyarrow.parquet as pq
 
 from scoring.errors import PopulationError
 from scoring.outofcore.core import (
+    GROUP,
+    TOTAL,
     Context,
     FactsNeeded,
-    compact_scored,
     find_facts,
     make_context,
     pass1_batch,
@@ -44,8 +45,9 @@ from scoring.outofcore.files import (  # noqa: F401 - re-exported (their home be
     iter_raw,
     iter_written,
     prefetched,
+    steady_memory,
 )
-from scoring.outofcore.ids import HashSpill, confirm_duplicates
+from scoring.outofcore.ids import AscendingSpill, HashSpill, confirm_duplicates
 from scoring.outofcore.pass2 import gather_band, pass2_file
 from scoring.outofcore.plan import finish_plan, make_plan
 from scoring.outofcore.result import OutOfCoreResult
@@ -125,9 +127,10 @@ def _pass1(scheme: Scheme, path: str | os.PathLike[str], scored_path: Path, ctx:
     wrote = False
     try:
         for start, raw in prefetched(iter_raw(path, chunk_rows, list(ctx.read) or None)):
-            scored, batch_stats, rejected = pass1_batch(raw, start, ctx, spill)
+            scored, batch_stats, rejected = pass1_batch(raw, start, ctx, spill, compact=keep_helpers)
             rejected_out.write(rejected)
-            writer.write(compact_scored(scored, scheme) if keep_helpers else public_frame(scored, scheme, lang))
+            # the scratch keeps the item cents; the total and group sums are made again in pass 2 (fewer bytes)
+            writer.write(scored.drop(columns=[TOTAL, GROUP]) if keep_helpers else public_frame(scored, scheme, lang))
             wrote = True
             stats = stats.merge(batch_stats)
             if progress is not None:
@@ -143,7 +146,7 @@ def _finish(scheme: Scheme, scored_path: Path, ctx: Context, stats: Stats, chunk
             lang: str | None, stamp: str | None, index: bool, progress: Progress | None) -> OutOfCoreResult:
     plan = make_plan(ctx, stats)
     if plan.needs_band:
-        plan = finish_plan(plan, gather_band(scored_path, plan, chunk_rows), stats)
+        plan = finish_plan(plan, gather_band(scored_path, plan, chunk_rows, scheme), stats)
     if progress is not None:
         progress("pass 2: admitting and measuring near the line")
     p2 = pass2_file(scheme, scored_path, out_tmp, plan, chunk_rows, lang, stamp, index)
@@ -199,7 +202,9 @@ def _optimistic(scheme: Scheme, path: str | os.PathLike[str], ctx: Context, tmpd
     if unread:
         screen = _Background(lambda blocks: unread_findings(ctx, blocks),
                              lambda cols: parquet_blocks(os.fspath(path), cols))
-    spill = HashSpill(tmpdir) if ctx.id_header is not None else None
+    id_header = ctx.id_header
+    spill = None if id_header is None else AscendingSpill(  # ids in order (as extracts often are): nothing spilled
+        tmpdir, lambda: (f[id_header] for _, f in iter_raw(path, chunk_rows, [id_header])))
     try:
         try:
             stats = _pass1(scheme, path, tmpdir / f"scored{SCRATCH_SUFFIX}", ctx, chunk_rows, rejected_out,
@@ -251,6 +256,7 @@ def run_chunked(scheme: Scheme, path: str | os.PathLike[str], out: str | os.Path
     scored_path = tmpdir / f"scored{SCRATCH_SUFFIX}"
     try:  # both outputs are written atomically: a failure leaves the previous files as they were
         with contextlib.ExitStack() as outputs:
+            outputs.enter_context(steady_memory())
             rej_tmp = None if rejected_path is None else outputs.enter_context(atomic_path(rejected_path))
             out_tmp = None if out_path is None else outputs.enter_context(atomic_path(out_path))
             try:  # the common case: one read of the file

@@ -29,6 +29,7 @@ from scoring.population.identifiers_arrow import UnreadColumns, screen_unread
 from scoring.population.io import clean_header
 from scoring.population.load import identifier_refusal, person_ids, read_population, read_set
 from scoring.population.schema import Schema
+from scoring.population.text import STR_DTYPE
 from scoring.scheme.load import AdmissionRule, Scheme
 
 HELPER = "_ooc_"  # prefix of the helper columns kept between the passes
@@ -171,7 +172,10 @@ def validate_batch(raw: pd.DataFrame, start: int, ctx: Context, spill: Any = Non
         local = (rejected["column"] == "person_id") & rejected["reason"].astype(str).str.contains(_DUP)
         ids, miss = normalised_ids(raw[ctx.id_header])
         if spill is not None:
-            spill.add(id_hashes(ids, miss))
+            if hasattr(spill, "add_ids"):
+                spill.add_ids(ids, miss)
+            else:
+                spill.add(id_hashes(ids, miss))
         if local.any() and not ctx.facts_known:  # a repeat: its reason lists the rows in the whole file
             raise FactsNeeded
         hit = np.flatnonzero(ids.isin(list(ctx.duplicates)).to_numpy() & ~miss) if ctx.duplicates else []
@@ -193,24 +197,52 @@ def validate_batch(raw: pd.DataFrame, start: int, ctx: Context, spill: Any = Non
     return frame, rejected, list(load.warnings)
 
 
-def pass1_batch(raw: pd.DataFrame, start: int, ctx: Context, spill: Any = None
+def pass1_batch(raw: pd.DataFrame, start: int, ctx: Context, spill: Any = None, *, compact: bool = False
                 ) -> tuple[pd.DataFrame, Stats, pd.DataFrame]:
-    """Validate and score one batch: (scored rows with helper columns, aggregates, rejected lines)."""
+    """Validate and score one batch: (scored rows with helper columns, aggregates, rejected lines); ``compact``: the
+    scored rows as :func:`compact_scored` gives them."""
     frame, rejected, warnings = validate_batch(raw, start, ctx, spill)
-    return score_frame(frame, ctx, rows_in=len(raw), rejected=rejected, warnings=warnings)
+    return score_frame(frame, ctx, rows_in=len(raw), rejected=rejected, warnings=warnings, compact=compact)
+
+
+def _compact_frame(res: Any, ctx: Context) -> pd.DataFrame:
+    """``compact_scored(res.to_frame() + helpers)`` straight from the engine's integer cents (no float round trip)."""
+    cols: dict[str, Any] = {}
+    if "person_id" in res.population.columns:
+        ids = res.population["person_id"].array
+        if isinstance(ids.dtype, pd.StringDtype) and ids.dtype != STR_DTYPE:  # as ScoreResult.to_frame
+            ids = ids.astype(STR_DTYPE)
+        cols["person_id"] = ids
+    for item in ctx.scheme.items:
+        cols[item.id] = np.asarray(res.item_cents[item.id]).astype(np.int32, copy=False)
+    cols["eligible"] = res.eligible_mask
+    cols["reason"] = res.reason.array
+    cols[TOTAL] = res.total_cents
+    cols[GROUP] = res.group_cents(ctx.groups)
+    return pd.DataFrame(cols, index=res.index, copy=False)
+
+
+def _positive_sums(item_cents: dict[str, np.ndarray], eligible: np.ndarray) -> dict[str, int]:
+    """Each item's positive cents summed over the eligible rows (the eligible gathered once)."""
+    rows = np.flatnonzero(eligible)
+    return {k: int(np.maximum(np.asarray(v).take(rows), 0).sum(dtype=np.int64)) for k, v in item_cents.items()}
 
 
 def score_frame(frame: pd.DataFrame, ctx: Context, *, rows_in: int | None = None, rejected: pd.DataFrame | None = None,
-                warnings: list[str] | None = None) -> tuple[pd.DataFrame, Stats, pd.DataFrame]:
-    """Score a typed frame (index = global row labels) with :func:`scoring.score`; aggregates for the plan."""
+                warnings: list[str] | None = None, compact: bool = False) -> tuple[pd.DataFrame, Stats, pd.DataFrame]:
+    """Score a typed frame (index = global row labels) with :func:`scoring.score`; aggregates for the plan.
+    ``compact``: the scored rows as :func:`compact_scored` gives them, made from the engine's cents directly."""
     scheme = ctx.scheme
     for col in ctx.tie_columns:
         if col not in frame.columns:
             raise ScoringInputError(f"ties: column {col!r} is not in the population")
     res = score(frame, scheme, on_invalid="reject" if ctx.skip_invalid else "raise")
-    out = res.to_frame()
-    out[TOTAL] = res.total_cents
-    out[GROUP] = res.group_cents(ctx.groups)
+    if compact:
+        out = _compact_frame(res, ctx)
+    else:
+        out = res.to_frame()
+        out[TOTAL] = res.total_cents
+        out[GROUP] = res.group_cents(ctx.groups)
     categories: dict[str, list[Any]] = {}
     for col in ctx.tie_columns:
         s = res.population[col]
@@ -230,8 +262,7 @@ def score_frame(frame: pd.DataFrame, ctx: Context, *, rows_in: int | None = None
         rows_in=len(frame) if rows_in is None else rows_in, scored=res.n,
         rejected=int(all_rejected["row"].nunique()) if len(all_rejected) else 0, eligible=int(elig.sum()),
         hist=Hist.of(res.total_cents[elig]),
-        pos_eligible={k: int(np.add.reduce(v, where=elig & (v > 0), dtype=np.int64))
-                      for k, v in res.item_cents.items()},
+        pos_eligible=_positive_sums(res.item_cents, elig),
         item_hist={k: Hist.of(res.item_cents[k]) for k in design_items(scheme)},
         categories=categories, warnings=list(warnings or []),
     )
@@ -241,7 +272,10 @@ def score_frame(frame: pd.DataFrame, ctx: Context, *, rows_in: int | None = None
 def compact_scored(scored: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     """The scored rows as kept between the passes: item points as int32 cents (the engine's own integers, so
     ``cents / 100`` gives the points back exactly) and no ``total`` column (``TOTAL / 100``): about 40% fewer bytes
-    to compress and decompress. See :func:`scoring.outofcore.chunked.expanded`."""
+    to compress and decompress. See :func:`scoring.outofcore.pass2.expanded`; the chunked engine's scratch also
+    leaves out the total and group sums (:func:`scoring.outofcore.pass2.with_totals`)."""
+    if "total" not in scored.columns:  # already compact (score_frame(..., compact=True))
+        return scored
     out = scored.drop(columns="total")
     for item in scheme.items:
         out[item.id] = np.rint(scored[item.id].to_numpy(dtype=np.float64) * 100.0).astype(np.int32)

@@ -17,8 +17,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from scoring.population.text import text_hash
+from scoring.errors import PopulationError
+from scoring.population.text import STR_DTYPE, ascending, text_hash
 from scoring.population.validate import coerce_string, duplicate_id_reason, missing_mask
 
 BUCKETS = 16
@@ -49,6 +51,10 @@ class HashSpill:
         self.paths = [Path(folder) / f"{prefix}.{k:02d}.u64" for k in range(BUCKETS)]
         self._files = [p.open("wb") for p in self.paths]
 
+    def add_ids(self, ids: pd.Series, miss: np.ndarray) -> None:
+        """Spill the hashes of one batch's present ids (see :func:`normalised_ids`)."""
+        self.add(id_hashes(ids, miss))
+
     def add(self, hashes: np.ndarray) -> None:
         """Spill one batch's hashes."""
         bucket = (hashes >> _SHIFT).astype(np.uint8)
@@ -68,6 +74,53 @@ class HashSpill:
         """The hashes seen more than once (sorted; the files are removed)."""
         self.close()
         return repeated_hashes([[p] for p in self.paths])
+
+
+class AscendingSpill(HashSpill):
+    """A :class:`HashSpill` for the batches of one file offered in file order (:meth:`add_ids`), that spills nothing
+    while the present ids are in strictly ascending byte order across all the batches so far (as extracts often
+    are): such ids are all distinct, so :meth:`repeated` has nothing to find. When the order breaks, the ids of the
+    rows offered before are read again (``earlier()``: batches of the id column from the file's first row on) and
+    spilled, and from then on every batch is spilled: the answer is the same as a HashSpill's."""
+
+    def __init__(self, folder: str | Path, earlier: Callable[[], Iterable[pd.Series]], prefix: str = "ids") -> None:
+        super().__init__(folder, prefix)
+        self._earlier = earlier
+        self._last: str | None = None  # the greatest id so far
+        self._rows = 0  # rows offered while in order
+        self.ascending = True
+
+    def add_ids(self, ids: pd.Series, miss: np.ndarray) -> None:
+        """Check the order (no hashing while it holds), else spill the hashes."""
+        if self.ascending:
+            present = ids[~miss] if miss.any() else ids
+            text = pa.array(present.array) if present.dtype == STR_DTYPE else None
+            if text is not None and text.null_count == 0 and ascending(text) and (
+                    self._last is None or len(text) == 0 or text[0].as_py() > self._last):
+                if len(text):
+                    self._last = text[len(text) - 1].as_py()
+                self._rows += len(ids)
+                return
+            self.ascending = False
+            self._spill_earlier()
+        super().add_ids(ids, miss)
+
+    def _spill_earlier(self) -> None:
+        left = self._rows
+        columns = self._earlier()
+        try:
+            for col in columns:
+                if left <= 0:
+                    break
+                part = col.iloc[:left]
+                left -= len(part)
+                super().add_ids(*normalised_ids(part))
+        finally:
+            close = getattr(columns, "close", None)
+            if close is not None:
+                close()  # the file read again is closed at once
+        if left > 0:
+            raise PopulationError("the population file changed while it was read")
 
 
 def repeated_in(paths: list[Path]) -> np.ndarray:

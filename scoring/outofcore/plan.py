@@ -163,7 +163,8 @@ def pass2_arrays(column: Callable[[str], np.ndarray], labels: np.ndarray, plan: 
         admitted = elig & (total > plan.cutoff)
         at = elig & (total == plan.cutoff)
         admitted |= at if plan.admit_all_tied else at & np.isin(np.asarray(labels, np.int64), plan.chosen)
-    pos = {k: int(np.maximum(np.rint(column(k)[admitted] * 100.0), 0).sum()) for k in item_ids}
+    rows = np.flatnonzero(admitted)  # few: gathered once for every item
+    pos = {k: int(np.maximum(np.rint(np.asarray(column(k)).take(rows) * 100.0), 0).sum()) for k in item_ids}
     if plan.line is not None and plan.fallback is None:
         near = elig & (np.abs(total - plan.line_cents) <= plan.window_cents)
         stats = Pass2Stats.of(group[near], total[near])
