@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.errors import PopulationError
+from scoring.population.schema import Schema
 from scoring.population.table import (
     HEADER_SCAN_ROWS,
     MAX_COLUMNS,
@@ -111,9 +112,11 @@ def _head(raw: bytes, base: int) -> tuple[list[str], list[int]]:
     return lines[:_HEAD_LINES], ends
 
 
-def read_csv_bytes(raw: bytes, name: str, select: Select | None = None, base: int = 0) -> RawTable:
+def read_csv_bytes(raw: bytes, name: str, select: Select | None = None, base: int = 0,
+                   schema: Schema | None = None) -> RawTable:
     """Parse the UTF-8 CSV text of ``raw[base:]`` into a raw table of strings, locating the header row; ``select``
-    picks the columns converted to pandas (all when None)."""
+    picks the columns converted to pandas (all when None). With ``schema``, its number, yes/no and category columns
+    are handed over typed where that gives what validating their text gives (:mod:`scoring.population.csv_types`)."""
     lines, ends = _head(raw, base)
     head_lines = [line for line in lines if line.strip()][:HEADER_SCAN_ROWS]
     delim = _sniff_delimiter(head_lines)
@@ -138,7 +141,7 @@ def read_csv_bytes(raw: bytes, name: str, select: Select | None = None, base: in
     chosen = None if select is None else [h for h in header if h in set(select(header))]
     headers = None if chosen is None else header
     start = ends[min(skip, len(ends)) - 1] if ends else 0
-    got = _arrow_csv_split(raw, base + start, delim, header, chosen)
+    got = _arrow_csv_split(raw, base + start, delim, header, chosen, schema)
     if got is not None:
         frame, unread = got
         return RawTable(frame=frame, kind="csv", header_row=skip, warnings=warnings,
@@ -176,8 +179,8 @@ def _arrow_csv(text: str, delim: str, header: list[str], skip: int, include: lis
     return None if got is None else got[0]
 
 
-def _arrow_csv_split(raw: bytes, at: int, delim: str, header: list[str],
-                     include: list[str] | None = None) -> tuple[pd.DataFrame, Any] | None:
+def _arrow_csv_split(raw: bytes, at: int, delim: str, header: list[str], include: list[str] | None = None,
+                     schema: Schema | None = None) -> tuple[pd.DataFrame, Any] | None:
     """The rows from byte ``at`` of ``raw`` on, parsed by pyarrow's CSV reader (multithreaded, straight from the
     bytes into pyarrow strings), or None when it cannot tell them the way pandas' reader would (then pandas parses
     them, and words any error).
@@ -185,7 +188,8 @@ def _arrow_csv_split(raw: bytes, at: int, delim: str, header: list[str],
     Every value stays text as written (no nulls, no type guessing); empty lines are skipped as pandas does. A
     one-column file, or a row with a different number of fields, goes to pandas. ``include``: only these columns
     are converted to pandas (every field of every row is still parsed, so a malformed row is found as before); the
-    others are returned as Arrow strings (``UnreadColumns``) for the identifier screen, else None.
+    others are returned as Arrow strings (``UnreadColumns``) for the identifier screen, else None. ``schema``: see
+    :func:`read_csv_bytes`.
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -211,10 +215,24 @@ def _arrow_csv_split(raw: bytes, at: int, delim: str, header: list[str],
 
         others = [h for h in header if h not in set(include)]
         rest = table.select(others)
-        unread = UnreadColumns(others, lambda: iter([(rest.num_rows, {h: rest.column(h) for h in others})])) \
-            if others else None
+        unread = UnreadColumns(others, lambda: iter([(rest.num_rows, _to_screen(rest, schema))])) if others else None
         table = table.select(include)
+    if schema is not None:
+        from scoring.population.csv_types import typed_columns
+
+        for col, arr in typed_columns(table, table.column_names, schema).items():
+            table = table.set_column(table.column_names.index(col), col, arr)
     return table.to_pandas(split_blocks=True, self_destruct=True), unread
+
+
+def _to_screen(table: Any, schema: Schema | None) -> dict[str, Any]:
+    """The unread columns the identifier screen must look at (on the screening thread): with ``schema``, those that
+    :func:`scoring.population.csv_types.screen_can_find` cannot prove clean; else all."""
+    if schema is None:
+        return {h: table.column(h) for h in table.column_names}
+    from scoring.population.csv_types import screen_can_find
+
+    return {h: table.column(h) for h in table.column_names if screen_can_find(table.column(h), schema)}
 
 
 def _row_numbers(raw: bytes, base: int, n: int, header_line: int) -> np.ndarray | None:

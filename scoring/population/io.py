@@ -198,12 +198,14 @@ def _parquet_unread(path: Path, stored: list[str], headers: list[str], chosen: C
     return UnreadColumns([h for _, h in pairs], blocks)
 
 
-def read_table(path: str | os.PathLike[str], *, available: int | None = None, select: Select | None = None
-               ) -> RawTable:
+def read_table(path: str | os.PathLike[str], *, available: int | None = None, select: Select | None = None,
+               schema: Any = None) -> RawTable:
     """Read a population file (CSV / XLSX / Parquet) into a :class:`RawTable`; raise PopulationError on bad input.
 
     ``select`` (the file's cleaned headers -> those to read): a Parquet or CSV file decodes only those columns and
-    ``headers`` lists them all; a workbook is read whole (the caller leaves the other columns out)."""
+    ``headers`` lists them all; a workbook is read whole (the caller leaves the other columns out). ``schema`` (the
+    :class:`~scoring.population.schema.Schema` the table is validated with): a CSV file's number, yes/no and category
+    columns come typed where that gives what validating their text gives; without it, CSV values are text."""
     p = Path(path)
     if not p.exists():
         raise PopulationError(f"population file not found: {p}")
@@ -235,6 +237,6 @@ def read_table(path: str | os.PathLike[str], *, available: int | None = None, se
         raise PopulationError(f"{p.name}: not enough memory to read the file") from None
     raw, base, enc = utf8_body(data, p.name)  # the file as UTF-8 bytes (GB18030 transcoded once, in blocks)
     del data
-    table = read_csv_bytes(raw, p.name, select, base)
+    table = read_csv_bytes(raw, p.name, select, base, schema)
     table.encoding = enc
     return table
