@@ -55,9 +55,12 @@ def typed_columns(table: pa.Table, names: list[str], schema: Schema) -> dict[str
         if spec is None or spec.type not in ("int", "float", "bool", "category"):
             continue
         col = table.column(name)
-        if col.null_count or not len(col) or not pa.types.is_string(col.type):
+        if col.null_count or not len(col) or not (pa.types.is_string(col.type) or _text_dictionary(col)):
             continue
-        got = numbers(col) if spec.type in ("int", "float") else known_values(col, spec, schema)
+        if spec.type in ("int", "float"):
+            got = numbers(col) if pa.types.is_string(col.type) else None  # non-ASCII: not a plain number
+        else:
+            got = known_values(col, spec, schema)
         if got is not None:
             out[name] = got
     return out
@@ -130,6 +133,18 @@ def numbers(col: pa.ChunkedArray) -> pa.Array | None:
     return pa.array(np.concatenate(parts) if len(parts) != 1 else parts[0], type=pa.float64())
 
 
+def _text_dictionary(col: pa.ChunkedArray) -> bool:
+    """A dictionary column of text in one chunk (as :mod:`scoring.population.csv_gb18030` decodes one)."""
+    return pa.types.is_dictionary(col.type) and pa.types.is_string(col.type.value_type) and col.num_chunks == 1
+
+
+def _encoded(col: pa.ChunkedArray) -> pa.DictionaryArray:
+    """A text column as one dictionary array of its distinct values."""
+    if pa.types.is_dictionary(col.type):
+        return col.chunk(0)
+    return pc.dictionary_encode(col.chunk(0) if col.num_chunks == 1 else col.combine_chunks())
+
+
 def _name_free(values: pa.Array, schema: Schema) -> bool:
     """No value (stripped, non-empty) looks like a personal name to the identifier screen."""
     from scoring.population.identifiers import _name_looks
@@ -149,8 +164,7 @@ def _identifier_free(values: pa.Array) -> bool:
 def known_values(col: pa.ChunkedArray, spec: ColumnSpec, schema: Schema) -> pa.Array | None:
     """A null-free text column of yes/no values (bool) or of one category column's values (dictionary of the values
     as written), when every distinct value is known, none is missing, an identifier or a name; else None."""
-    arr = col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
-    enc = pc.dictionary_encode(arr)
+    enc = _encoded(col)
     values = enc.dictionary
     if len(values) > MAX_DISTINCT:
         return None
@@ -198,12 +212,11 @@ def screen_can_find(col: pa.ChunkedArray, schema: Schema) -> bool:
     proved to find nothing: a column of plain numbers (:func:`_digits_clean`), or one of a few distinct values of
     which none holds an identifier or looks like a name (each value is screened on its own, and the name share of a
     column whose values never look like names is 0). True: the column is screened as it is."""
-    if col.null_count or not pa.types.is_string(col.type):
+    if col.null_count or not (pa.types.is_string(col.type) or _text_dictionary(col)):
         return True
-    if _digits_clean(col):
+    if pa.types.is_string(col.type) and _digits_clean(col):
         return False
-    arr = col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
-    values = pc.dictionary_encode(arr).dictionary
+    values = _encoded(col).dictionary
     if len(values) > MAX_DISTINCT:
         return True
     return not (_identifier_free(values) and _name_free(values, schema))

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from scoring.errors import PopulationError
-from scoring.population.csv_read import read_csv_bytes, utf8_body
+from scoring.population.csv_read import read_csv_file
 from scoring.population.table import (  # noqa: F401 - their public home stays this module too
     HEADER_SCAN_ROWS,
     MAX_COLUMNS,
@@ -231,12 +231,4 @@ def read_table(path: str | os.PathLike[str], *, available: int | None = None, se
         return table
     if kind == "parquet":
         return _read_parquet(p, select)
-    try:
-        data = p.read_bytes()
-    except MemoryError:
-        raise PopulationError(f"{p.name}: not enough memory to read the file") from None
-    raw, base, enc = utf8_body(data, p.name)  # the file as UTF-8 bytes (GB18030 transcoded once, in blocks)
-    del data
-    table = read_csv_bytes(raw, p.name, select, base, schema)
-    table.encoding = enc
-    return table
+    return read_csv_file(p, select, schema)  # GB18030 parsed as bytes where it can be, else transcoded
