@@ -24,6 +24,7 @@ Only the schema's own columns are typed, never an extra column (whose type is in
 from __future__ import annotations
 
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pyarrow as pa
@@ -35,6 +36,7 @@ from scoring.population.schema import ColumnSpec, Schema, normalise_text
 _NUMBER_BYTES = b"0123456789.-"
 MAX_NUMBER_BYTES = 15  # at most 15 digits: every float parser reads the same nearest double
 MAX_DIGIT_RUN = 10  # the identifier patterns need 11 digits in a row (a mobile number); 1e10 > any 10-digit number
+TYPING_THREADS = 2  # columns typed side by side (the results do not depend on it)
 _WINDOW = 64  # longest value the digit-run proof reads (longer ones: screened as they are)
 MAX_DISTINCT = 1000  # a category or yes/no column has a few distinct values
 _TOKENS = pa.array(sorted(MISSING_TOKENS), type=pa.string())
@@ -49,21 +51,22 @@ def spec_of(header: str, schema: Schema) -> ColumnSpec | None:
 def typed_columns(table: pa.Table, names: list[str], schema: Schema) -> dict[str, pa.Array]:
     """The columns of ``names`` (text columns of ``table``) that can be typed, as Arrow arrays that convert to
     what validation takes: float64 (NaN where missing), bool, or dictionary (a pandas categorical)."""
-    out: dict[str, pa.Array] = {}
+    todo = []
     for name in names:
         spec = spec_of(name, schema)
-        if spec is None or spec.type not in ("int", "float", "bool", "category"):
-            continue
         col = table.column(name)
-        if col.null_count or not len(col) or not (pa.types.is_string(col.type) or _text_dictionary(col)):
+        if spec is None or spec.type not in ("int", "float", "bool", "category") or col.null_count or not len(col):
             continue
-        if spec.type in ("int", "float"):
-            got = numbers(col) if pa.types.is_string(col.type) else None  # non-ASCII: not a plain number
-        else:
-            got = known_values(col, spec, schema)
-        if got is not None:
-            out[name] = got
-    return out
+        if pa.types.is_string(col.type) or (_text_dictionary(col) and spec.type in ("bool", "category")):
+            todo.append((name, spec, col))  # (a dictionary column is non-ASCII: not a plain number)
+
+    def one(job: tuple[str, ColumnSpec, pa.ChunkedArray]) -> pa.Array | None:
+        _, spec, col = job
+        return numbers(col) if spec.type in ("int", "float") else known_values(col, spec, schema)
+
+    with ThreadPoolExecutor(max_workers=TYPING_THREADS, thread_name_prefix="csv-types") as pool:
+        got = list(pool.map(one, todo))  # pyarrow's kernels and numpy release the GIL: columns side by side
+    return {job[0]: arr for job, arr in zip(todo, got, strict=True) if arr is not None}
 
 
 def _buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
