@@ -1,11 +1,15 @@
 """Reading a CSV file as UTF-8 bytes: encoding detection, header row, and the rows parsed by pyarrow's reader.
 
 The file is never held as one Python string. Plain-ASCII bytes (most extracts) are UTF-8 as they are; other bytes
-are checked as UTF-8 in large blocks, and a file that is not UTF-8 is transcoded from GB18030 once, in large blocks,
-to UTF-8 bytes. The first lines are decoded to find the delimiter and the header row; pyarrow's multithreaded reader
-parses the rest straight from the bytes (no copy) into Arrow strings. Only when pyarrow cannot tell the rows the way
-pandas' reader would does the text go to pandas (which words any error). The detection, the header rules, the
-values and the row numbers are those of :func:`scoring.population.io.decode_bytes` and the text reader before.
+are checked as UTF-8 in large blocks. A file that is not UTF-8 is parsed as GB18030 bytes, only its distinct
+non-ASCII values decoded (:mod:`scoring.population.csv_gb18030`), or, when that cannot be done, transcoded from
+GB18030 once, in large blocks, to UTF-8 bytes. The first lines are decoded to find the delimiter and the header row;
+pyarrow's multithreaded reader parses the rest straight from the bytes (no copy) into Arrow strings. Only when
+pyarrow cannot tell the rows the way pandas' reader would does the text go to pandas (which words any error). The
+detection, the header rules, the values and the row numbers are those of
+:func:`scoring.population.io.decode_bytes` and the text reader before. Given the schema the table is validated with,
+its number, yes/no and category columns are handed over typed where that provably gives what validating their text
+gives (:mod:`scoring.population.csv_types`), and unread columns proved free of identifiers are not screened again.
 """
 
 from __future__ import annotations
