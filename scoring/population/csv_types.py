@@ -30,8 +30,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from scoring.population.io import MISSING_TOKENS  # csv_read imports this module when reading: io is loaded
 from scoring.population.schema import ColumnSpec, Schema, normalise_text
+from scoring.population.table import MISSING_TOKENS
 
 _NUMBER_BYTES = b"0123456789.-"
 MAX_NUMBER_BYTES = 15  # at most 15 digits: every float parser reads the same nearest double

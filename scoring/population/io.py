@@ -20,6 +20,7 @@ from scoring.population.csv_read import read_csv_file
 from scoring.population.table import (  # noqa: F401 - their public home stays this module too
     HEADER_SCAN_ROWS,
     MAX_COLUMNS,
+    MISSING_TOKENS,
     RawTable,
     Select,
     _sniff_delimiter,
@@ -33,7 +34,6 @@ MEMORY_FACTOR = {"csv": 8.0, "parquet": 12.0, "xlsx": 60.0}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
-MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "#n/a", "—", "--", "<na>", "nat"})
 # Bounds on the work a small file can ask for (issue 12 #9): MAX_COLUMNS (table.py) and these.
 MAX_XLSX_UNPACKED = 1024**3  # bytes of XML a workbook may unpack to
 MAX_XLSX_MEMBERS = 10_000  # files inside the workbook's zip
