@@ -1,11 +1,15 @@
 """Reading a CSV file as UTF-8 bytes: encoding detection, header row, and the rows parsed by pyarrow's reader.
 
 The file is never held as one Python string. Plain-ASCII bytes (most extracts) are UTF-8 as they are; other bytes
-are checked as UTF-8 in large blocks, and a file that is not UTF-8 is transcoded from GB18030 once, in large blocks,
-to UTF-8 bytes. The first lines are decoded to find the delimiter and the header row; pyarrow's multithreaded reader
-parses the rest straight from the bytes (no copy) into Arrow strings. Only when pyarrow cannot tell the rows the way
-pandas' reader would does the text go to pandas (which words any error). The detection, the header rules, the
-values and the row numbers are those of :func:`scoring.population.io.decode_bytes` and the text reader before.
+are checked as UTF-8 in large blocks. A file that is not UTF-8 is parsed as GB18030 bytes, only its distinct
+non-ASCII values decoded (:mod:`scoring.population.csv_gb18030`), or, when that cannot be done, transcoded from
+GB18030 once, in large blocks, to UTF-8 bytes. The first lines are decoded to find the delimiter and the header row;
+pyarrow's multithreaded reader parses the rest straight from the bytes (no copy) into Arrow strings. Only when
+pyarrow cannot tell the rows the way pandas' reader would does the text go to pandas (which words any error). The
+detection, the header rules, the values and the row numbers are those of
+:func:`scoring.population.io.decode_bytes` and the text reader before. Given the schema the table is validated with,
+its number, yes/no and category columns are handed over typed where that provably gives what validating their text
+gives (:mod:`scoring.population.csv_types`), and unread columns proved free of identifiers are not screened again.
 """
 
 from __future__ import annotations
@@ -14,12 +18,15 @@ import codecs
 import csv
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from scoring.errors import PopulationError
+from scoring.population.csv_gb18030 import SAFE_DELIMITERS, NeedsTranscoding, plain, utf8_table
+from scoring.population.schema import Schema
 from scoring.population.table import (
     HEADER_SCAN_ROWS,
     MAX_COLUMNS,
@@ -94,27 +101,60 @@ def utf8_body(data: bytes, name: str = "input") -> tuple[bytes, int, str]:
     return raw, base, enc
 
 
-def _head(raw: bytes, base: int) -> tuple[list[str], list[int]]:
+def _head(raw: bytes, base: int, encoding: str = "utf-8") -> tuple[list[str], list[int]]:
     """The first lines of ``raw[base:]`` (as :data:`_LINE_BREAK` splits them, at most 40) and the end of each line
     break seen (from ``base``)."""
     ends: list[int] = []
     lines: list[str] = []
     pos = base
     for match in _LINE_BREAK_BYTES.finditer(raw, base):
-        lines.append(raw[pos:match.start()].decode("utf-8"))
+        lines.append(raw[pos:match.start()].decode(encoding))
         pos = match.end()
         ends.append(pos - base)
         if len(ends) == _HEAD_LINES:
             break
     else:
-        lines.append(raw[pos:].decode("utf-8"))
+        lines.append(raw[pos:].decode(encoding))
     return lines[:_HEAD_LINES], ends
 
 
-def read_csv_bytes(raw: bytes, name: str, select: Select | None = None, base: int = 0) -> RawTable:
+def read_csv_file(path: Path, select: Select | None = None, schema: Schema | None = None) -> RawTable:
+    """A CSV file as a raw table (encoding detected as :func:`utf8_body` does, and the same refusals): a GB18030
+    file is parsed as its own bytes when it can be (:mod:`scoring.population.csv_gb18030`), else transcoded to UTF-8
+    first (the file's bytes released before parsing); see :func:`read_csv_bytes`."""
+    name = path.name
+    try:
+        data = path.read_bytes()
+    except MemoryError:
+        raise PopulationError(f"{name}: not enough memory to read the file") from None
+    plain_text = not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) and data.find(b"\x00") < 0
+    if plain_text and data.isascii():  # most extracts: UTF-8 as they are (what utf8_body finds, without a 2nd pass)
+        table = read_csv_bytes(data, name, select, 0, schema)
+        table.encoding = "utf-8"
+        return table
+    if plain_text and not _is_utf8(data):
+        try:
+            table = read_csv_bytes(data, name, select, 0, schema, encoding="gb18030")
+        except (NeedsTranscoding, PopulationError, UnicodeDecodeError):
+            pass  # the whole file transcoded below: the same table, or the refusal worded as before
+        else:
+            table.encoding = "gb18030"
+            return table
+    raw, base, enc = utf8_body(data, name)  # the file as UTF-8 bytes (GB18030 transcoded once, in blocks)
+    del data
+    table = read_csv_bytes(raw, name, select, base, schema)
+    table.encoding = enc
+    return table
+
+
+def read_csv_bytes(raw: bytes, name: str, select: Select | None = None, base: int = 0,
+                   schema: Schema | None = None, encoding: str = "utf-8") -> RawTable:
     """Parse the UTF-8 CSV text of ``raw[base:]`` into a raw table of strings, locating the header row; ``select``
-    picks the columns converted to pandas (all when None)."""
-    lines, ends = _head(raw, base)
+    picks the columns converted to pandas (all when None). With ``schema``, its number, yes/no and category columns
+    are handed over typed where that gives what validating their text gives (:mod:`scoring.population.csv_types`).
+    ``encoding`` other than UTF-8 (GB18030): the bytes are parsed as they are and only their non-ASCII values
+    decoded, or NeedsTranscoding (or UnicodeDecodeError) is raised (see :func:`read_csv_data`)."""
+    lines, ends = _head(raw, base, encoding)
     head_lines = [line for line in lines if line.strip()][:HEADER_SCAN_ROWS]
     delim = _sniff_delimiter(head_lines)
     try:
@@ -138,11 +178,16 @@ def read_csv_bytes(raw: bytes, name: str, select: Select | None = None, base: in
     chosen = None if select is None else [h for h in header if h in set(select(header))]
     headers = None if chosen is None else header
     start = ends[min(skip, len(ends)) - 1] if ends else 0
-    got = _arrow_csv_split(raw, base + start, delim, header, chosen)
+    if encoding != "utf-8" and delim not in SAFE_DELIMITERS:
+        raise NeedsTranscoding
+    got = _arrow_csv_split(raw, base + start, delim, header, chosen, schema, encoding)
     if got is not None:
         frame, unread = got
         return RawTable(frame=frame, kind="csv", header_row=skip, warnings=warnings,
-                        row_numbers=_row_numbers(raw, base, len(frame), skip), headers=headers, unread=unread)
+                        row_numbers=_row_numbers(raw, base, len(frame), skip, encoding), headers=headers,
+                        unread=unread)
+    if encoding != "utf-8":
+        raise NeedsTranscoding
     text = raw[base:].decode("utf-8")
     try:
         frame = pd.read_csv(
@@ -176,8 +221,8 @@ def _arrow_csv(text: str, delim: str, header: list[str], skip: int, include: lis
     return None if got is None else got[0]
 
 
-def _arrow_csv_split(raw: bytes, at: int, delim: str, header: list[str],
-                     include: list[str] | None = None) -> tuple[pd.DataFrame, Any] | None:
+def _arrow_csv_split(raw: bytes, at: int, delim: str, header: list[str], include: list[str] | None = None,
+                     schema: Schema | None = None, encoding: str = "utf-8") -> tuple[pd.DataFrame, Any] | None:
     """The rows from byte ``at`` of ``raw`` on, parsed by pyarrow's CSV reader (multithreaded, straight from the
     bytes into pyarrow strings), or None when it cannot tell them the way pandas' reader would (then pandas parses
     them, and words any error).
@@ -185,7 +230,8 @@ def _arrow_csv_split(raw: bytes, at: int, delim: str, header: list[str],
     Every value stays text as written (no nulls, no type guessing); empty lines are skipped as pandas does. A
     one-column file, or a row with a different number of fields, goes to pandas. ``include``: only these columns
     are converted to pandas (every field of every row is still parsed, so a malformed row is found as before); the
-    others are returned as Arrow strings (``UnreadColumns``) for the identifier screen, else None.
+    others are returned as Arrow strings (``UnreadColumns``) for the identifier screen, else None. ``schema`` and
+    ``encoding``: see :func:`read_csv_bytes`.
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -200,33 +246,57 @@ def _arrow_csv_split(raw: bytes, at: int, delim: str, header: list[str],
             pa.BufferReader(pa.py_buffer(raw).slice(at)),
             read_options=pacsv.ReadOptions(column_names=header, block_size=_PARSE_BLOCK),
             parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=quoted, ignore_empty_lines=True),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()), null_values=[],
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string() if encoding == "utf-8" else pa.binary()),
+                null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError, MemoryError):
         return None
+    if encoding != "utf-8":
+        table = utf8_table(table, encoding)  # every field decoded: the file is GB18030 (else NeedsTranscoding)
     unread = None
     if include is not None:
         from scoring.population.identifiers_arrow import UnreadColumns
 
         others = [h for h in header if h not in set(include)]
         rest = table.select(others)
-        unread = UnreadColumns(others, lambda: iter([(rest.num_rows, {h: rest.column(h) for h in others})])) \
-            if others else None
+        unread = UnreadColumns(others, lambda: iter([(rest.num_rows, _to_screen(rest, schema))])) if others else None
         table = table.select(include)
+    typed: dict[str, Any] = {}
+    if schema is not None:
+        from scoring.population.csv_types import typed_columns
+
+        typed = typed_columns(table, table.column_names, schema)
+    for i, name in enumerate(table.column_names):  # the others as text (decoded dictionaries as strings)
+        table = table.set_column(i, name, typed[name] if name in typed else plain(table.column(i)))
     return table.to_pandas(split_blocks=True, self_destruct=True), unread
 
 
-def _row_numbers(raw: bytes, base: int, n: int, header_line: int) -> np.ndarray | None:
-    """:func:`csv_row_numbers` of the text ``raw[base:]`` holds, counted on the bytes (line breaks are ASCII)."""
+def _to_screen(table: Any, schema: Schema | None) -> dict[str, Any]:
+    """The unread columns the identifier screen must look at (on the screening thread): with ``schema``, those that
+    :func:`scoring.population.csv_types.screen_can_find` cannot prove clean; else all."""
+    if schema is None:
+        return {h: plain(table.column(h)) for h in table.column_names}
+    from scoring.population.csv_types import screen_can_find
+
+    return {h: plain(table.column(h)) for h in table.column_names if screen_can_find(table.column(h), schema)}
+
+
+def _row_numbers(raw: bytes, base: int, n: int, header_line: int, encoding: str = "utf-8") -> np.ndarray | None:
+    """:func:`csv_row_numbers` of the text ``raw[base:]`` holds (in ``encoding``: UTF-8 or GB18030), counted on the
+    bytes (line breaks are ASCII, and never part of a character in either)."""
     newline = b"\n" if raw.find(b"\n", base) >= 0 else b"\r"
     cut = max(base, len(raw) - 65536)
-    while cut > base and 0x80 <= raw[cut] < 0xC0:  # start the tail on a whole character
-        cut -= 1
-    end = raw[cut:].decode("utf-8")
+    if encoding == "utf-8":
+        while cut > base and 0x80 <= raw[cut] < 0xC0:  # start the tail on a whole character
+            cut -= 1
+    elif cut > base:
+        cut = raw.find(newline, cut) + 1  # after a line break: a whole character (0: none, the whole text)
+        cut = cut if cut > 0 else base
+    end = raw[cut:].decode(encoding)
     if not end.strip():  # the last 64 KB are white space: count on the text
-        return csv_row_numbers(raw[base:].decode("utf-8"), n, header_line)
-    tail = len(end.encode("utf-8")) - len(end.rstrip().encode("utf-8"))
+        return csv_row_numbers(raw[base:].decode(encoding), n, header_line)
+    tail = len(end.encode(encoding)) - len(end.rstrip().encode(encoding))
     if raw.count(newline, base, len(raw) - tail) + 1 - header_line == n:  # one line per record: the usual case
         return np.arange(n, dtype=np.int64) + header_line + 1
     data = np.frombuffer(raw, dtype=np.uint8)[base:]

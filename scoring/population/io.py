@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from scoring.errors import PopulationError
-from scoring.population.csv_read import read_csv_bytes, utf8_body
+from scoring.population.csv_read import read_csv_file
 from scoring.population.stats import NumberStats, number_stats
 from scoring.population.table import (  # noqa: F401 - their public home stays this module too
     HEADER_SCAN_ROWS,
     MAX_COLUMNS,
+    MISSING_TOKENS,
     RawTable,
     Select,
     _sniff_delimiter,
@@ -33,7 +34,6 @@ MEMORY_FACTOR = {"csv": 8.0, "parquet": 12.0, "xlsx": 60.0}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
-MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "#n/a", "—", "--", "<na>", "nat"})
 # Bounds on the work a small file can ask for (issue 12 #9): MAX_COLUMNS (table.py) and these.
 MAX_XLSX_UNPACKED = 1024**3  # bytes of XML a workbook may unpack to
 MAX_XLSX_MEMBERS = 10_000  # files inside the workbook's zip
@@ -220,12 +220,14 @@ def _parquet_unread(path: Path, stored: list[str], headers: list[str], chosen: C
     return UnreadColumns([h for _, h in pairs], blocks)
 
 
-def read_table(path: str | os.PathLike[str], *, available: int | None = None, select: Select | None = None
-               ) -> RawTable:
+def read_table(path: str | os.PathLike[str], *, available: int | None = None, select: Select | None = None,
+               schema: Any = None) -> RawTable:
     """Read a population file (CSV / XLSX / Parquet) into a :class:`RawTable`; raise PopulationError on bad input.
 
     ``select`` (the file's cleaned headers -> those to read): a Parquet or CSV file decodes only those columns and
-    ``headers`` lists them all; a workbook is read whole (the caller leaves the other columns out)."""
+    ``headers`` lists them all; a workbook is read whole (the caller leaves the other columns out). ``schema`` (the
+    :class:`~scoring.population.schema.Schema` the table is validated with): a CSV file's number, yes/no and category
+    columns come typed where that gives what validating their text gives; without it, CSV values are text."""
     p = Path(path)
     if not p.exists():
         raise PopulationError(f"population file not found: {p}")
@@ -251,12 +253,4 @@ def read_table(path: str | os.PathLike[str], *, available: int | None = None, se
         return table
     if kind == "parquet":
         return _read_parquet(p, select)
-    try:
-        data = p.read_bytes()
-    except MemoryError:
-        raise PopulationError(f"{p.name}: not enough memory to read the file") from None
-    raw, base, enc = utf8_body(data, p.name)  # the file as UTF-8 bytes (GB18030 transcoded once, in blocks)
-    del data
-    table = read_csv_bytes(raw, p.name, select, base)
-    table.encoding = enc
-    return table
+    return read_csv_file(p, select, schema)  # GB18030 parsed as bytes where it can be, else transcoded

@@ -16,6 +16,7 @@ from scoring.population.schema import load_schema
 
 HEADER_SCAN_ROWS = 10
 MAX_COLUMNS = 500  # a population needs a few dozen columns (issue 12 #9)
+MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "#n/a", "—", "--", "<na>", "nat"})  # (stripped, lower)
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
