@@ -11,19 +11,17 @@
 * :func:`sweep` and :func:`simulate_many_dask`: replications and parameter sweeps spread with ``client.map``; the
   results equal the single-machine loops for the same seeds.
 
-A LocalCluster is started by default; ``scheduler_address`` ("tcp://host:8786") joins an existing cluster.
+A LocalCluster is started by default (on Linux its workers forked from a forkserver that imported the engine once,
+see :mod:`scoring.outofcore.dask_cluster`; its scratch uncompressed while it fits in memory);
+``scheduler_address`` ("tcp://host:8786") joins an existing cluster.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import multiprocessing
 import os
-import sys
 import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +31,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from dask.distributed import Client, LocalCluster, wait
+from dask.distributed import Client, wait
 
 from scoring.admission import admit
 from scoring.dominance import dominance
@@ -53,6 +51,12 @@ from scoring.outofcore.core import (
     score_frame,
     unread_findings,
 )
+from scoring.outofcore.dask_cluster import (  # noqa: F401 - make_client, QUIET_CLUSTER re-exported
+    QUIET_CLUSTER,
+    cluster_client,
+    make_client,
+    own_forkserver,
+)
 from scoring.outofcore.files import SCRATCH_SUFFIX, FrameWriter, _open, data_columns, iter_raw, iter_written
 from scoring.outofcore.ids import BUCKETS, HashSpill, confirm_duplicates, repeated_in
 from scoring.outofcore.pass2 import pass2_file
@@ -65,69 +69,6 @@ from scoring.safe_output import write_table
 from scoring.scheme.load import Scheme, merge_scheme_dicts, scheme_from_dict
 
 DEFAULT_PARTITION_ROWS = 1 << 20
-
-
-# ------------------------------------------------------------------------------------------------------------
-# Clients
-# ------------------------------------------------------------------------------------------------------------
-def start_method() -> str:
-    """How a LocalCluster's worker processes start: ``fork`` where the platform has it (Linux), else Dask's setting.
-
-    A forked worker starts with the client's modules (pandas, pyarrow, the scoring kernel) and its Arrow memory pool
-    already loaded: measured on 10M rows, 2 spawned workers spent ~1.3 CPU-s each importing them and the cluster took
-    1-3 s to start and 1-2 s to close; forked, 0.1-0.3 s each. The workers are forked when the cluster starts, before
-    the client reads any data. A start method set in Dask's configuration (other than its default ``spawn``) wins.
-    """
-    configured = dask.config.get("distributed.worker.multiprocessing-method", "spawn")
-    if configured != "spawn" or sys.platform != "linux" or "fork" not in multiprocessing.get_all_start_methods():
-        return configured
-    return "fork"
-
-
-# A LocalCluster's settings beyond Dask's defaults. The housekeeping timers are slowed: measured idle, Dask's defaults
-# (a 20 ms event-loop tick in every server, a system monitor every 0.5 s, a memory check every 0.1 s) cost the
-# client ~0.045 and each worker ~0.022 CPU-s per second of the run; these settings, ~0.01 and ~0.005.
-QUIET_CLUSTER: dict[str, Any] = {
-    "distributed.worker.daemon": False,
-    "distributed.worker.profile.enabled": False,  # the statistical profiler only feeds the dashboard
-    "distributed.admin.tick.interval": "1s",  # only warns of a blocked event loop (after 3 s)
-    "distributed.admin.system-monitor.interval": "2s",  # CPU/network figures for the dashboard
-    "distributed.worker.memory.monitor-interval": "500ms",  # spill / pause / terminate checks
-}
-
-
-def make_client(scheduler_address: str | None = None, *, n_workers: int = 2, threads_per_worker: int = 1,
-                processes: bool = True, memory_limit: str | int = "auto") -> Client:
-    """A client of the cluster at ``scheduler_address``, or of a new LocalCluster (no dashboard, free ports; worker
-    processes started by :func:`start_method`; :data:`QUIET_CLUSTER`)."""
-    if scheduler_address:
-        try:
-            return Client(scheduler_address, timeout="20s")
-        except (OSError, TimeoutError) as exc:
-            raise PopulationError(f"--scheduler: cannot reach the Dask scheduler at {scheduler_address}: "
-                                  f"{type(exc).__name__}") from None
-    compact_arrow_pool()  # inherited by forked workers (spawned ones set it in their first task)
-    with dask.config.set({**QUIET_CLUSTER, "distributed.worker.multiprocessing-method": start_method()}):
-        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=processes,
-                               dashboard_address=None, scheduler_port=0, memory_limit=memory_limit)
-    return Client(cluster)
-
-
-@contextmanager
-def cluster_client(client: Client | None = None, scheduler_address: str | None = None, **kw: Any
-                   ) -> Iterator[Client]:
-    """Use ``client`` as given, or make one (and close it and its LocalCluster afterwards)."""
-    if client is not None:
-        yield client
-        return
-    made = make_client(scheduler_address, **kw)
-    try:
-        yield made
-    finally:
-        local = made.cluster if scheduler_address is None else None
-        made.close()
-        if local is not None:
-            local.close()
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -206,25 +147,14 @@ def _pass1_task(part: Part, ctx: Context, workdir: str, compression: str | None 
     return stats, rejected
 
 
-def _warm(path: str | os.PathLike[str], ctx: Context, rows: int = 1024) -> None:
-    """Validate and score the file's first ``rows`` rows in the client before its workers are forked, and forget the
-    answer: what the first batch loads (the numba kernel from its cache, the schema's checks; ~0.6 CPU-s measured) is
-    then loaded once, not once in every worker. Any error is left to pass 1, which reports it."""
-    with contextlib.suppress(Exception):  # a warm-up only: pass 1 validates the same rows and reports
-        batch = next(_open(path).iter_batches(batch_size=rows, columns=list(ctx.read) or None), None)
-        if batch is not None:
-            pass1_batch(batch.to_pandas(), 0, ctx)
-
-
-def _pass1_round(c: Client, parts: list[Part], ctx: Context, path: str | os.PathLike[str], workdir: str
-                 ) -> tuple[Context, list[tuple[Stats, pd.DataFrame]]]:
+def _pass1_round(c: Client, parts: list[Part], ctx: Context, path: str | os.PathLike[str], workdir: str,
+                 compression: str | None = "lz4") -> tuple[Context, list[tuple[Stats, pd.DataFrame]]]:
     """Pass 1 on the workers before the file-wide facts are known (the columns not read screened by one more task
     meanwhile, the ids' hashes spilled by each task and checked bucket by bucket on the workers); when a fact
     matters (see :class:`scoring.outofcore.core.FactsNeeded`), the facts are found by a full scan and pass 1 runs
     again."""
     screen = c.submit(unread_findings, ctx, lambda cols: parquet_blocks(os.fspath(path), cols), pure=False) \
         if ctx.unread else None
-    compression = scratch_compression(ctx.n_total)
     futures = c.map(_pass1_task, parts, ctx=ctx, workdir=workdir, compression=compression, pure=False)
     try:
         wait(futures)  # every task ends before any file of the round is removed
@@ -286,13 +216,12 @@ def run_dask(scheme: Scheme, path: str | os.PathLike[str], out_dir: str | os.Pat
         os.makedirs(out, exist_ok=True)
         for old in Path(out).glob("part.*.parquet"):
             old.unlink()
-    if client is None and scheduler_address is None and cluster_kw.get("processes", True) \
-            and start_method() == "fork":
-        _warm(path, ctx)
+    local = client is None and scheduler_address is None  # a LocalCluster of this run: the scratch on local disk
     tmp = tempfile.mkdtemp(prefix="scoring-dask-", dir=workdir)
     try:
-        with cluster_client(client, scheduler_address, **cluster_kw) as c:
-            ctx, first = _pass1_round(c, parts, ctx, path, tmp)
+        with own_forkserver(local and cluster_kw.get("processes", True)), \
+                cluster_client(client, scheduler_address, **cluster_kw) as c:
+            ctx, first = _pass1_round(c, parts, ctx, path, tmp, scratch_compression(ctx.n_total) if local else "lz4")
             stats = Stats.empty(scheme)
             for part_stats, _ in first:  # in row order: categories and warnings keep file order
                 stats = stats.merge(part_stats)
