@@ -178,7 +178,7 @@ def parquet_blocks(path: str, names: list[str]) -> Iterator[Block]:
     is left out of that group."""
     import pyarrow.parquet as pq
 
-    from scoring.population.io import local_file
+    from scoring.population.table import local_file
 
     path, local = local_file(path)
     arrow = pq.read_schema(path, filesystem=local)

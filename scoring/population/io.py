@@ -27,6 +27,7 @@ from scoring.population.table import (  # noqa: F401 - their public home stays t
     _unique_headers,
     clean_header,
     find_header_row,
+    local_file,
 )
 
 # Rough peak memory needed per byte of file while loading and validating it, by format.
@@ -146,14 +147,6 @@ def refuse_nested_columns(schema: Any, name: str) -> None:
         shown = ", ".join(repr(str(c))[:40] for c in nested[:3]) + more
         raise PopulationError(f"{name}: column(s) {shown} hold lists or records, not one value per person; "
                               "flatten them before loading")
-
-
-def local_file(path: str | os.PathLike[str]) -> tuple[str, Any]:
-    """The absolute path of a local file and pyarrow's local filesystem, so that pyarrow reads the path as it is
-    (a relative name such as ``file:x.parquet`` is not taken for a URI)."""
-    import pyarrow.fs as pafs
-
-    return os.path.abspath(os.fspath(path)), pafs.LocalFileSystem()
 
 
 @dataclass

@@ -3,6 +3,7 @@ clean and unique header texts, the delimiter, the column limit."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -103,3 +104,11 @@ def _unique_headers(cells: list[object], name: str) -> list[str]:
             raise PopulationError(f"{name}: column header '{h}' appears twice (columns {seen[h] + 1} and {i + 1})")
         seen[h] = i
     return headers
+
+
+def local_file(path: str | os.PathLike[str]) -> tuple[str, Any]:
+    """The absolute path of a local file and pyarrow's local filesystem, so that pyarrow reads the path as it is
+    (a relative name such as ``file:x.parquet`` is not taken for a URI)."""
+    import pyarrow.fs as pafs
+
+    return os.path.abspath(os.fspath(path)), pafs.LocalFileSystem()
