@@ -169,6 +169,14 @@ def _fmt_num(x: float) -> str:
     return f"{x:g}"
 
 
+def _shown_num(x: float) -> str:
+    """A value from the file in a message (changed deliberately on 2026-12-02, in both validators: a number of 7+
+    whole digits is shown as that many '#', so an ID number in the wrong column does not show its area code)."""
+    if np.isfinite(x) and abs(x) >= 1e6:
+        return ("-" if x < 0 else "") + "#" * len(f"{abs(x):.0f}")
+    return _fmt_num(x)
+
+
 def _coerce_numeric(spec: ColumnSpec, col: pd.Series, miss: np.ndarray, probs: Problems) -> np.ndarray:
     vals, notnum = _to_numbers(col, miss)
     probs.add(miss, spec.name, "missing value")
@@ -179,12 +187,12 @@ def _coerce_numeric(spec: ColumnSpec, col: pd.Series, miss: np.ndarray, probs: P
     ok &= ~inf
     if spec.type == "int":
         frac = ok & (vals != np.floor(np.where(ok, vals, 0)))
-        probs.add(frac, spec.name, [f"must be a whole number, got {_fmt_num(v)}" for v in vals[frac]])
+        probs.add(frac, spec.name, [f"must be a whole number, got {_shown_num(v)}" for v in vals[frac]])
         ok &= ~frac
     if spec.range is not None:
         lo, hi = spec.range
         out = ok & ((vals < lo) | (vals > hi))
-        probs.add(out, spec.name, [f"must be between {_fmt_num(lo)} and {_fmt_num(hi)}, got {_fmt_num(v)}"
+        probs.add(out, spec.name, [f"must be between {_fmt_num(lo)} and {_fmt_num(hi)}, got {_shown_num(v)}"
                                    for v in vals[out]])
         ok &= ~out
     clean = np.where(ok, vals, 0.0)

@@ -242,3 +242,17 @@ def test_text_hash_is_the_same_in_any_batch(values: list[str], pad: int) -> None
         width = len(v.encode())
         same_width = text_hash(pd.Series([v, "z" * width], dtype=STR_DTYPE))[0]
         assert same_width == text_hash(pd.Series([v], dtype=STR_DTYPE))[0]
+
+
+@pytest.mark.parametrize("skip", [True, False])
+def test_a_negative_zero_residence_reads_as_zero_in_a_reason(skip: bool) -> None:
+    """Found by the fuzzing above: with residence years of -0.0 and no other-districts column, the reason for
+    permit years over the residence said '(-0)' where the reference says '(0)' (its sum adds 0.0)."""
+    frame = make_population(6, seed=5).drop(columns=["residence_years_other_districts"], errors="ignore")
+    frame["residence_years"] = np.float32(-0.0)
+    frame["has_residence_permit"] = True
+    frame["permit_years"] = np.float32(3.0)
+    _compare(frame, skip_invalid=skip)
+    if skip:
+        reasons = list(read_population(frame, skip_invalid=True).rejected["reason"])
+        assert reasons and any("the city (0)" in r for r in reasons) and not any("(-0)" in r for r in reasons)

@@ -153,3 +153,18 @@ def test_a_relative_name_that_looks_like_a_uri_is_a_local_file(tmp_path: Path, m
     monkeypatch.chdir(tmp_path)
     assert read_population("file:pop.parquet").rows_in == N
     assert list(read_population("file:pop.parquet", columns=["age"]).frame.columns) == ["person_id", "age"]
+
+
+def test_an_id_number_out_of_range_is_not_echoed_by_its_leading_digits(tmp_path: Path) -> None:
+    """Trial finding: an 18-digit number with a wrong check digit (not screened as an ID number) in the age column
+    was rejected as 'got 3.30106e+17', printing its area code; it is now shown as 18 '#', in both validators."""
+    frame = _population()
+    frame["age"] = frame["age"].astype(np.int64)
+    frame.loc[[5, 3 * GROUP + 1], "age"] = 330106198503120029
+    path = _write(frame, tmp_path / "p.parquet")
+    _same(path)
+    rej = read_population(path, skip_invalid=True).rejected
+    reasons = list(rej.loc[rej["column"] == "age", "reason"])
+    assert len(reasons) == 2
+    for reason in reasons:
+        assert reason.endswith("got " + "#" * 18) and "330106" not in reason and "3.30106" not in reason

@@ -194,6 +194,15 @@ def _fmt_num(x: float) -> str:
     return f"{x:g}"
 
 
+def _shown_num(x: float) -> str:
+    """A value from the file for a message: as :func:`_fmt_num` writes it, but one of 7 or more whole digits (an ID or
+    phone number in the wrong column, whose leading digits ``{:g}`` would show) as that many '#', like the digit runs
+    :func:`show_value` masks."""
+    if np.isfinite(x) and abs(x) >= 1e6:
+        return ("-" if x < 0 else "") + "#" * len(f"{abs(x):.0f}")
+    return _fmt_num(x)
+
+
 def _numeric_clean(spec: ColumnSpec, col: pd.Series, stats: NumberStats | None = None) -> np.ndarray | None:
     """A numpy number column with nothing to report, as ``spec.dtype`` without a float64 copy; else None.
 
@@ -230,12 +239,12 @@ def _coerce_numeric(spec: ColumnSpec, col: pd.Series, miss: np.ndarray, probs: P
     ok &= ~inf
     if spec.type == "int":
         frac = ok & (vals != np.floor(np.where(ok, vals, 0)))
-        probs.add(frac, spec.name, [f"must be a whole number, got {_fmt_num(v)}" for v in vals[frac]])
+        probs.add(frac, spec.name, [f"must be a whole number, got {_shown_num(v)}" for v in vals[frac]])
         ok &= ~frac
     if spec.range is not None:
         lo, hi = spec.range
         out = ok & ((vals < lo) | (vals > hi))
-        probs.add(out, spec.name, [f"must be between {_fmt_num(lo)} and {_fmt_num(hi)}, got {_fmt_num(v)}"
+        probs.add(out, spec.name, [f"must be between {_fmt_num(lo)} and {_fmt_num(hi)}, got {_shown_num(v)}"
                                    for v in vals[out]])
         ok &= ~out
     clean = np.where(ok, vals, 0.0)
@@ -481,7 +490,7 @@ def _logical_chunk(typed: dict[str, Any], rows: slice, ok: np.ndarray, schema: S
     city_res = None
     if has("residence_years"):
         city_res = np.add(r("residence_years"), r("residence_years_other_districts"), dtype=f8) if \
-            has("residence_years_other_districts") else r("residence_years")
+            has("residence_years_other_districts") else np.add(r("residence_years"), 0.0, dtype=f8)  # -0 reads as 0
     if has("age"):
         age = r("age")
         age_limit = np.add(age, AGE_SLACK, dtype=f8) if city_res is not None or has("permit_years") else None
