@@ -167,3 +167,21 @@ def test_rejected_reasons_are_worded_as_row_by_row():
     assert with_reasons_in(frame, "en") is frame
     empty = frame.iloc[:0]
     assert with_reasons_in(empty, "zh") is empty
+
+
+def test_whatif_on_a_rejected_row_says_where_and_why(files, capsys) -> None:
+    """Trial finding: whatif dropped invalid rows silently, then said a rejected person was not in the file."""
+    bad = pd.read_csv(files["bad"])
+    person, other = str(bad.loc[7, "person_id"]), str(bad.loc[0, "person_id"])  # row 8: insurance_years -5
+    zh = _err(capsys, ["whatif", "--scheme", str(SCHEME), "--population", str(files["bad"]), "--person", person])
+    assert "未通过校验" in zh and "第 8 行" in zh and "Excel 第 9 行" in zh
+    assert not english_words(zh.split("：", 1)[1].replace("insurance_years", ""))  # but the file's own header
+    en = _err(capsys, ["whatif", "--scheme", str(SCHEME), "--population", str(files["bad"]), "--person", person,
+                       "--lang", "en"])
+    assert "its row was rejected" in en and "row 8 (Excel row 9), column insurance_years" in en
+    assert not CJK.search(en)
+    nobody = _err(capsys, ["whatif", "--scheme", str(SCHEME), "--population", str(files["bad"]), "--person",
+                           "NOBODY-1", "--lang", "en"])
+    assert "no such person_id" in nobody
+    assert main(["whatif", "--scheme", str(SCHEME), "--population", str(files["bad"]), "--person", other,
+                 "--lang", "en"]) == 0

@@ -39,6 +39,10 @@ ZH: list[tuple[re.Pattern[str], _Z]] = [
      lambda m: f"参数 {m[1]}：无效的选项 {m[2]}（可选：{m[3]}）"),
     (re.compile(r"^(?:.*: )?argument (\S+): expected one argument$"),
      lambda m: f"参数 {m[1]}：需要一个值"),
+    (re.compile(r"^--person '(.+)': its row was rejected, so it is not scored: row (\d+)(?: \(Excel row (\d+)\))?, "
+                r"column (.+?): (.+)$"),
+     lambda m: f"--person “{m[1]}”：该行未通过校验，未计分：第 {m[2]} 行" + (f"（Excel 第 {m[3]} 行）" if m[3] else "")
+     + f"，{m[4]} 列：{m[5]}"),
     (re.compile(r"^--person '(.+)': no such person_id in (.+)$"),
      lambda m: f"--person “{m[1]}”：{m[2]} 中没有这个人员编号"),
     (re.compile(r"^(.+): has no person_id column$"),

@@ -41,6 +41,33 @@ def say(key: str, lang: str, **values: Any) -> str:
     return TEXT[key][0 if lang == "zh" else 1].format(**values)
 
 
+def _not_found(args: argparse.Namespace, load: Any, schema_used: Any) -> str:
+    """Why ``--person`` is not among the rows scored: its row was rejected (where, and why, in ``--lang``), or it is
+    not in the file. The ids of the rejected rows are found by reading the person_id column alone."""
+    import numpy as np
+
+    from scoring.population.load import read_population
+    from scoring.reasons import reason_text
+
+    missing = f"--person {args.person!r}: no such person_id in {args.population}"
+    if not load.rows_rejected:
+        return missing
+    ids = read_population(args.population, skip_invalid=True, schema=schema_used, columns=["person_id"])
+    at = np.flatnonzero((ids.frame["person_id"].astype("string") == args.person).fillna(False).to_numpy(bool))
+    if at.size == 0:
+        return missing
+    kept = np.setdiff1d(np.arange(1, ids.rows_in + 1), ids.rejected["row"].to_numpy(dtype=np.int64))  # data rows
+    row = int(kept[at[0]])
+    why = load.rejected[load.rejected["row"] == row]
+    if not len(why):
+        return missing
+    excel = load.excel_row(row)
+    first = why.iloc[0]
+    where = f"row {row}" + (f" (Excel row {excel})" if excel is not None else "")
+    return (f"--person {args.person!r}: its row was rejected, so it is not scored: {where}, column "
+            f"{first['column']}: {reason_text(str(first['reason']), getattr(args, 'lang', 'zh'))}")
+
+
 def cmd_whatif(args: argparse.Namespace) -> int:
     """Place the person against the line (given, or the scheme's rule on the whole population) and search."""
     import numpy as np
@@ -53,12 +80,14 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     from scoring.whatif import flip_changes, standing
 
     scheme = load_scheme(args.scheme)
-    pop = read_population(args.population, skip_invalid=True, schema=population_schema_for(scheme)).frame
+    schema_used = population_schema_for(scheme)
+    load = read_population(args.population, skip_invalid=True, schema=schema_used)
+    pop = load.frame
     if "person_id" not in pop.columns:
         raise ScoringInputError(f"{args.population}: has no person_id column")
     hits = np.flatnonzero((pop["person_id"].astype("string") == args.person).fillna(False).to_numpy(bool))
     if hits.size == 0:
-        raise ScoringInputError(f"--person {args.person!r}: no such person_id in {args.population}")
+        raise ScoringInputError(_not_found(args, load, schema_used))
     row = pop.iloc[[int(hits[0])]]
     if args.line is not None:
         line, strict = float(args.line), False
