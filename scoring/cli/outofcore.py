@@ -48,8 +48,9 @@ def run_outofcore(args: argparse.Namespace, command: str) -> int | None:
     scheme = load_scheme(args.scheme)
     stamp = scheme.stamp(args.lang)
     rejected = None if out is None else Path(out).parent / f"{Path(out).stem}.rejected.csv"
+    # the rejected rows beside --out, as the in-memory engine pairs them (a run without any removes an older file)
     kw: dict[str, Any] = {"skip_invalid": args.skip_invalid, "drop_identifiers": args.drop_identifiers,
-                          "rejected_path": rejected if args.skip_invalid else None, "reasons_lang": args.lang}
+                          "rejected_path": rejected, "reasons_lang": args.lang}
     if command == "admit":
         kw.update(quota=args.quota, threshold=args.threshold, ties=parse_ties(args.ties))
     if scheduler is not None:
@@ -91,7 +92,5 @@ def _run_dask(scheme: Any, args: argparse.Namespace, command: str, out: str | No
                   lang=None, **kw)
     if out is None:
         return run_dask(scheme, args.population, None, **common)
-    from scoring.safe_output import atomic_path
-
-    with atomic_path(out) as out_tmp:  # one file, as the other engines write; atomically
-        return run_dask(scheme, args.population, None, out_file=out_tmp, stamp=stamp, index=False, **common)
+    # one file, as the other engines write; atomically, then the rejected rows beside it
+    return run_dask(scheme, args.population, None, out_file=out, stamp=stamp, index=False, **common)

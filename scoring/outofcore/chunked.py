@@ -45,6 +45,7 @@ from scoring.outofcore.files import (  # noqa: F401 - re-exported (their home be
     iter_raw,
     iter_written,
     prefetched,
+    rejected_file,
     steady_memory,
 )
 from scoring.outofcore.ids import AscendingSpill, HashSpill, confirm_duplicates
@@ -241,7 +242,8 @@ def run_chunked(scheme: Scheme, path: str | os.PathLike[str], out: str | os.Path
 
     ``out`` (.parquet or .csv) gets the per-row results; ``stamp`` adds a ``stamp`` column with that text and
     ``index=False`` leaves out the row labels (as the CLI writes tables); ``reasons_lang`` is the language of the
-    rejected rows' reasons (as the in-memory CLI writes them).
+    rejected rows' reasons (as the in-memory CLI writes them). ``rejected_path`` gets the rejected rows after
+    ``out`` is written, or is removed when there are none (see :func:`scoring.outofcore.files.rejected_file`).
     """
     if chunk_rows < 1:
         raise PopulationError(f"chunk_rows: {chunk_rows!r} must be a positive number of rows")
@@ -257,18 +259,18 @@ def run_chunked(scheme: Scheme, path: str | os.PathLike[str], out: str | os.Path
     try:  # both outputs are written atomically: a failure leaves the previous files as they were
         with contextlib.ExitStack() as outputs:
             outputs.enter_context(steady_memory())
-            rej_tmp = None if rejected_path is None else outputs.enter_context(atomic_path(rejected_path))
+            # the output is committed first, then the rejected rows beside it (none: an older file removed)
+            rejected = outputs.enter_context(rejected_file(rejected_path, reasons_lang))
             out_tmp = None if out_path is None else outputs.enter_context(atomic_path(out_path))
             try:  # the common case: one read of the file
-                ctx, stats = _optimistic(scheme, path, ctx, tmpdir, chunk_rows, RejectedWriter(rej_tmp, reasons_lang),
-                                         progress, lang)
+                ctx, stats = _optimistic(scheme, path, ctx, tmpdir, chunk_rows, rejected.writer(), progress, lang)
             except FactsNeeded:  # repeated ids, identifiers to drop or an error: the facts first, then pass 1 again
                 if progress is not None:
                     progress("scanning the whole file for repeated ids and identifiers, then pass 1 again")
                 ctx = find_facts(ctx, lambda cols: (f for _, f in iter_raw(path, chunk_rows, cols)),
                                  lambda cols: parquet_blocks(os.fspath(path), cols))
-                stats = _pass1(scheme, path, scored_path, ctx, chunk_rows, RejectedWriter(rej_tmp, reasons_lang),
-                               progress, lang, keep_helpers=True)
+                stats = _pass1(scheme, path, scored_path, ctx, chunk_rows, rejected.writer(), progress, lang,
+                               keep_helpers=True)
             return _finish(scheme, scored_path, ctx, stats, chunk_rows, out_tmp, lang, stamp, index, progress)
     finally:
         for f in tmpdir.glob("*"):

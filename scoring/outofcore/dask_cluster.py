@@ -84,6 +84,11 @@ QUIET_CLUSTER: dict[str, Any] = {
 }
 
 
+# The scheduler serves HTTP (health, metrics) even without a dashboard, by default on port 8787, and warns on stderr
+# ("Port 8787 is already in use") when another cluster holds it: a free local port instead, so a run prints nothing.
+SCHEDULER_HTTP: dict[str, Any] = {"dashboard_address": "127.0.0.1:0"}
+
+
 def make_client(scheduler_address: str | None = None, *, n_workers: int = 2, threads_per_worker: int = 1,
                 processes: bool = True, memory_limit: str | int = "auto") -> Client:
     """A client of the cluster at ``scheduler_address``, or of a new LocalCluster (no dashboard, free ports; worker
@@ -98,7 +103,8 @@ def make_client(scheduler_address: str | None = None, *, n_workers: int = 2, thr
         start_forkserver()
     with dask.config.set({**QUIET_CLUSTER, "distributed.worker.multiprocessing-method": start_method()}):
         cluster = LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=processes,
-                               dashboard_address=None, scheduler_port=0, memory_limit=memory_limit)
+                               dashboard_address=None, scheduler_port=0, memory_limit=memory_limit,
+                               scheduler_kwargs=SCHEDULER_HTTP)
     return Client(cluster)
 
 

@@ -18,10 +18,11 @@ see :mod:`scoring.outofcore.dask_cluster`; its scratch uncompressed while it fit
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from dask.distributed import Client, wait
 from scoring.admission import admit
 from scoring.dominance import dominance
 from scoring.engine.core import score
-from scoring.errors import PopulationError
+from scoring.errors import PopulationError, ScoringInputError
 from scoring.outofcore.chunked import available_memory
 from scoring.outofcore.core import (
     ADMIT_COLUMNS,
@@ -57,7 +58,15 @@ from scoring.outofcore.dask_cluster import (  # noqa: F401 - make_client, QUIET_
     make_client,
     own_forkserver,
 )
-from scoring.outofcore.files import SCRATCH_SUFFIX, FrameWriter, _open, data_columns, iter_raw, iter_written
+from scoring.outofcore.files import (
+    SCRATCH_SUFFIX,
+    FrameWriter,
+    _open,
+    data_columns,
+    iter_raw,
+    iter_written,
+    rejected_file,
+)
 from scoring.outofcore.ids import BUCKETS, HashSpill, confirm_duplicates, repeated_in
 from scoring.outofcore.pass2 import pass2_file
 from scoring.outofcore.plan import Plan, band_rows, finish_plan, make_plan, pass2_batch
@@ -65,7 +74,7 @@ from scoring.outofcore.result import OutOfCoreResult
 from scoring.outofcore.stats import Pass2Stats, Stats
 from scoring.population.identifiers_arrow import parquet_blocks
 from scoring.population.io import compact_arrow_pool
-from scoring.safe_output import write_table
+from scoring.safe_output import atomic_path
 from scoring.scheme.load import Scheme, merge_scheme_dicts, scheme_from_dict
 
 DEFAULT_PARTITION_ROWS = 1 << 20
@@ -130,8 +139,40 @@ def _write_scratch(path: str, frame: pd.DataFrame, compression: str | None) -> N
         out.write_table(table)
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A task's expected exception, returned instead of raised: :class:`FactsNeeded` (control flow) or a user's
+    mistake (:class:`scoring.errors.ScoringInputError`). A Dask worker logs a raised exception as an error with its
+    traceback ("Compute Failed"), and the client's raise from ``gather`` releases the other tasks while they run;
+    the client raises it from :func:`_results` once every task has ended, and the command prints one line."""
+
+    error: Exception
+
+
+def _expected(fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    """``fn(*args, **kw)`` on a worker, its expected exceptions returned as :class:`Refused`."""
+    try:
+        return fn(*args, **kw)
+    except (FactsNeeded, ScoringInputError) as exc:
+        return Refused(exc)
+
+
+def _results(results: list[Any]) -> list[Any]:
+    """The tasks' results; the first :class:`Refused` (in task order, as a batch-by-batch run meets them) raised."""
+    for r in results:
+        if isinstance(r, Refused):
+            raise r.error
+    return results
+
+
 def _pass1_task(part: Part, ctx: Context, workdir: str, compression: str | None = "lz4"
-                ) -> tuple[Stats, pd.DataFrame]:
+                ) -> tuple[Stats, pd.DataFrame] | Refused:
+    """Validate and score one partition, its scored rows to the scratch; expected exceptions returned
+    (:func:`_expected`)."""
+    return _expected(_pass1_part, part, ctx, workdir, compression)
+
+
+def _pass1_part(part: Part, ctx: Context, workdir: str, compression: str | None) -> tuple[Stats, pd.DataFrame]:
     compact_arrow_pool()  # as the chunked engine: freed Arrow pages go back to the system
     spill = HashSpill(workdir, f"ids.{part.number:05d}") if not ctx.facts_known and ctx.id_header else None
     try:
@@ -153,13 +194,14 @@ def _pass1_round(c: Client, parts: list[Part], ctx: Context, path: str | os.Path
     meanwhile, the ids' hashes spilled by each task and checked bucket by bucket on the workers); when a fact
     matters (see :class:`scoring.outofcore.core.FactsNeeded`), the facts are found by a full scan and pass 1 runs
     again."""
-    screen = c.submit(unread_findings, ctx, lambda cols: parquet_blocks(os.fspath(path), cols), pure=False) \
-        if ctx.unread else None
+    screen = c.submit(_expected, unread_findings, ctx, lambda cols: parquet_blocks(os.fspath(path), cols),
+                      pure=False) if ctx.unread else None
     futures = c.map(_pass1_task, parts, ctx=ctx, workdir=workdir, compression=compression, pure=False)
     try:
-        wait(futures)  # every task ends before any file of the round is removed
-        first = c.gather(futures)
-        findings = screen.result() if screen is not None else []
+        wait([*futures, *([screen] if screen is not None else [])])  # every task ends before any file of the
+        # round is removed, and before a refusal closes the cluster
+        first = _results(c.gather(futures))
+        findings = _results([screen.result()])[0] if screen is not None else []
         refuse_unread(ctx, findings)
         if findings:
             raise FactsNeeded
@@ -177,8 +219,8 @@ def _pass1_round(c: Client, parts: list[Part], ctx: Context, path: str | os.Path
             f.unlink()
         ctx = find_facts(ctx, lambda cols: (f for _, f in iter_raw(path, 1 << 20, cols)),
                          lambda cols: parquet_blocks(os.fspath(path), cols))
-        return ctx, c.gather(c.map(_pass1_task, parts, ctx=ctx, workdir=workdir, compression=compression,
-                                   pure=False))
+        return ctx, _results(c.gather(c.map(_pass1_task, parts, ctx=ctx, workdir=workdir, compression=compression,
+                                            pure=False)))
 
 
 def _band_task(part: Part, workdir: str, plan: Plan) -> pd.DataFrame:
@@ -204,8 +246,9 @@ def run_dask(scheme: Scheme, path: str | os.PathLike[str], out_dir: str | os.Pat
     """Score (and admit) a Parquet population on a Dask cluster; the answers equal the in-memory ones.
 
     ``out_dir`` gets one ``part.N.parquet`` per partition, written by the workers; ``out_file`` (.parquet or .csv)
-    one file, written by the client in pass 2 from the workers' scored partitions (one encoding of the output, as
-    the chunked engine writes it; ``stamp`` and ``index`` as there)."""
+    one file, written atomically by the client in pass 2 from the workers' scored partitions (one encoding of the
+    output, as the chunked engine writes it; ``stamp`` and ``index`` as there). ``rejected_path`` gets the rejected
+    rows after the output, or is removed when there are none (:func:`scoring.outofcore.files.rejected_file`)."""
     pf = _open(path)
     ctx = make_context(scheme, n_total=pf.metadata.num_rows, source=os.fspath(path), skip_invalid=skip_invalid,
                        drop_identifiers=drop_identifiers, admission=admission, quota=quota, threshold=threshold,
@@ -219,29 +262,31 @@ def run_dask(scheme: Scheme, path: str | os.PathLike[str], out_dir: str | os.Pat
     local = client is None and scheduler_address is None  # a LocalCluster of this run: the scratch on local disk
     tmp = tempfile.mkdtemp(prefix="scoring-dask-", dir=workdir)
     try:
-        with own_forkserver(local and cluster_kw.get("processes", True)), \
-                cluster_client(client, scheduler_address, **cluster_kw) as c:
-            ctx, first = _pass1_round(c, parts, ctx, path, tmp, scratch_compression(ctx.n_total) if local else "lz4")
-            stats = Stats.empty(scheme)
-            for part_stats, _ in first:  # in row order: categories and warnings keep file order
-                stats = stats.merge(part_stats)
-            if rejected_path is not None:
+        with contextlib.ExitStack() as outputs:
+            # atomic, as the chunked engine writes them: the output committed first, then the rejected rows beside
+            # it (none: no file, an older one removed)
+            rejected = outputs.enter_context(rejected_file(rejected_path, reasons_lang))
+            out_tmp = None if out_file is None else outputs.enter_context(atomic_path(out_file))
+            with own_forkserver(local and cluster_kw.get("processes", True)), \
+                    cluster_client(client, scheduler_address, **cluster_kw) as c:
+                ctx, first = _pass1_round(c, parts, ctx, path, tmp,
+                                          scratch_compression(ctx.n_total) if local else "lz4")
+                stats = Stats.empty(scheme)
+                for part_stats, _ in first:  # in row order: categories and warnings keep file order
+                    stats = stats.merge(part_stats)
                 rej = [r for _, r in first if len(r)]
-                table = pd.concat(rej) if rej else pd.DataFrame(columns=["row", "column", "reason"])
-                from scoring.reasons import with_reasons_in
-
-                # the one table writer: atomic, BOM, Excel-safe
-                write_table(with_reasons_in(table, reasons_lang), rejected_path, "csv")
-            plan = make_plan(ctx, stats)
-            if plan.needs_band:
-                bands = c.gather(c.map(_band_task, parts, workdir=tmp, plan=plan, pure=False))
-                plan = finish_plan(plan, pd.concat(bands), stats)
-            if out_file is not None:  # the partitions' scored rows straight into one file
-                second = [pass2_file(scheme, [Path(_scored_path(tmp, p)) for p in parts], Path(out_file), plan,
-                                     rows_per_partition, lang, stamp, index)]
-            else:
-                second = c.gather(c.map(_pass2_task, parts, workdir=tmp, plan=plan, scheme=scheme, out_dir=out,
-                                        lang=lang, pure=False))
+                if rej:  # BOM, Excel-safe, the reasons in reasons_lang (as the chunked engine writes them)
+                    rejected.writer().write(pd.concat(rej, ignore_index=True))
+                plan = make_plan(ctx, stats)
+                if plan.needs_band:
+                    bands = c.gather(c.map(_band_task, parts, workdir=tmp, plan=plan, pure=False))
+                    plan = finish_plan(plan, pd.concat(bands), stats)
+                if out_tmp is not None:  # the partitions' scored rows straight into one file
+                    second = [pass2_file(scheme, [Path(_scored_path(tmp, p)) for p in parts], out_tmp, plan,
+                                         rows_per_partition, lang, stamp, index)]
+                else:
+                    second = c.gather(c.map(_pass2_task, parts, workdir=tmp, plan=plan, scheme=scheme, out_dir=out,
+                                            lang=lang, pure=False))
     finally:
         for f in Path(tmp).glob("*"):
             f.unlink()

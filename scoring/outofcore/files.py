@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from scoring.errors import PopulationError
-from scoring.safe_output import excel_safe_frame
+from scoring.safe_output import atomic_path, excel_safe_frame
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -161,6 +161,9 @@ class WriteBehind:
             self.writer.close()
 
 
+CSV_EOL = "\r\n"  # RFC 4180, as every CSV the library writes (safe_output, result_table): a value holding a lone
+# carriage return is quoted (with "\n" line ends pandas' minimal quoting leaves it bare, and a reader splits the row)
+
 SCRATCH_SUFFIX = ".arrow"  # scored rows kept between the passes: an LZ4 Arrow stream (writes and reads ~5x Parquet's)
 
 
@@ -198,7 +201,8 @@ class FrameWriter:
         already in the file's schema (see :meth:`arrow`)."""
         if self.csv:  # a CSV is opened in spreadsheets: no cell may become a live formula
             excel_safe_frame(frame).to_csv(self.path, mode="a" if self._rows else "w", header=not self._rows,
-                                           index=self.index, encoding="utf-8-sig" if not self._rows else "utf-8")
+                                           index=self.index, encoding="utf-8-sig" if not self._rows else "utf-8",
+                                           lineterminator=CSV_EOL)
             self._rows += max(len(frame), 1)
             return
         table = frame if isinstance(frame, pa.Table) else self.arrow(frame)
@@ -259,20 +263,62 @@ def narrowed(table: pa.Table, limit: int = TEXT_LIMIT) -> Iterator[pa.Table]:
 
 class RejectedWriter:
     """Appends rejected-row lines (row, column, reason) to a CSV file, header once; UTF-8 with a BOM and Excel-safe,
-    as :func:`scoring.safe_output.write_table` writes them (streamed: one batch at a time)."""
+    as :func:`scoring.safe_output.write_table` writes them (streamed: one batch at a time). Nothing is written
+    until a line comes: a file is started (truncated) by the first line, and :attr:`rows` counts the lines."""
 
     def __init__(self, path: str | os.PathLike[str] | None, lang: str = "en") -> None:
         self.path = None if path is None else Path(path)
         self.lang = lang  # the reasons' language (scoring.reasons: the loader's wording in Chinese for "zh")
-        self._started = False
+        self.rows = 0
 
     def write(self, rejected: pd.DataFrame) -> None:
-        """Append lines (no-op without a path)."""
-        if self.path is None or (self._started and rejected.empty):
+        """Append lines (no-op without a path or without lines)."""
+        if self.path is None or rejected.empty:
             return
         from scoring.reasons import with_reasons_in
 
         rejected = with_reasons_in(rejected, self.lang)
-        excel_safe_frame(rejected).to_csv(self.path, mode="a" if self._started else "w", header=not self._started,
-                                          index=False, encoding="utf-8" if self._started else "utf-8-sig")
-        self._started = True
+        excel_safe_frame(rejected).to_csv(self.path, mode="a" if self.rows else "w", header=not self.rows,
+                                          index=False, encoding="utf-8" if self.rows else "utf-8-sig",
+                                          lineterminator=CSV_EOL)
+        self.rows += len(rejected)
+
+
+class RejectedFile:
+    """The rejected rows of one run, for :func:`rejected_file`: :meth:`writer` gives the writer of a pass."""
+
+    def __init__(self, tmp: Path | None, lang: str) -> None:
+        self.tmp = tmp
+        self.lang = lang
+        self.last = RejectedWriter(None, lang)
+
+    def writer(self) -> RejectedWriter:
+        """A writer of the rows from the start (pass 1 run again writes them all again; the file holds the last
+        writer's lines)."""
+        self.last = RejectedWriter(self.tmp, self.lang)
+        return self.last
+
+
+class _NoRows(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def rejected_file(path: str | os.PathLike[str] | None, lang: str = "en") -> Iterator[RejectedFile]:
+    """The rejected rows written to ``path`` as the in-memory CLI pairs them with its output
+    (:func:`scoring.cli.core._write_outputs`): atomically, when the run ends with rejected rows; a run ending
+    without any writes no file (no header-only one) and removes an older ``path``, so the file beside an output is
+    always that output's own. A failed run leaves ``path`` as it was. Entered before the output's
+    :func:`scoring.safe_output.atomic_path`, it is committed after the output. ``path`` None: nothing is written."""
+    rows = RejectedFile(None, lang)
+    if path is None:
+        yield rows
+        return
+    try:
+        with atomic_path(path) as tmp:
+            rows.tmp = tmp
+            yield rows
+            if not rows.last.rows:
+                raise _NoRows  # atomic_path removes its temporary file
+    except _NoRows:
+        Path(path).unlink(missing_ok=True)  # an older run's rows
