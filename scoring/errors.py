@@ -39,7 +39,8 @@ class IdentifierError(PopulationError):
         self.findings = findings
 
     def __reduce__(self) -> tuple[Any, ...]:  # picklable with its fields (a Dask worker's error reaches the client)
-        return partial(type(self), file=self.file, needed=self.needed, findings=self.findings), (str(self),)
+        return (partial(type(self), file=self.file, needed=self.needed, findings=self.findings), (str(self),),
+                self.__dict__)
 
 
 class RowsError(PopulationError):
@@ -57,7 +58,7 @@ class RowsError(PopulationError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (partial(type(self), file=self.file, problems=self.problems, first=self.first, last=self.last),
-                (str(self),))
+                (str(self),), self.__dict__)
 
 
 class ScenarioError(ScoringInputError):

@@ -117,12 +117,13 @@ def test_chunked_refusals_in_the_reports_language(files, capsys) -> None:
 @pytest.mark.parametrize("case", ["wide", "txt", "xlsx_chunked"])
 def test_one_line_refusals_in_the_reports_language(files, capsys, case: str) -> None:
     tmp = files["tmp"]
-    argv = {"wide": _admit(files) + ["--population", str(files["wide"])],
+    argv = {"wide": [*_admit(files), "--population", str(files["wide"])],
             "txt": _admit(files, "--out", str(tmp / "x.txt")),
             "xlsx_chunked": _admit(files, "--engine", "chunked", "--out", str(tmp / "x.xlsx"))}[case]
     needle = {"wide": ("最多接受 500 列", "1,000 columns; at most 500 are accepted"),
               "txt": ("未知的输出类型", "unknown output type"),
-              "xlsx_chunked": ("分块计算引擎只写出 .parquet 或 .csv", "the chunked engine writes .parquet or .csv")}[case]
+              "xlsx_chunked": ("分块计算引擎只写出 .parquet 或 .csv",
+                               "the chunked engine writes .parquet or .csv")}[case]
     _, zh = _run(capsys, argv, 2)
     assert needle[0] in zh and not _words(zh.removeprefix("error: "), tmp), zh
     _, en = _run(capsys, [*argv, "--lang", "en"], 2)
@@ -173,3 +174,41 @@ def test_dask_summary_and_refusals_in_the_reports_language(files, capsys, dask_a
     assert "列“社保缴纳年限”：不是数字" in zh and not _words(zh.removeprefix("error: "), tmp), zh
     _, en = _run(capsys, [*bad, "--lang", "en"], 2)
     assert "column insurance_years: not a number" in en.splitlines()[-1]
+
+
+def test_run_names_the_scenario_keys_not_flags_it_does_not_take(files, capsys) -> None:
+    """Trial 3, finding 5: a scenario's population file refused for bad rows or identifiers names the scenario's
+    keys (``run`` takes neither --skip-invalid nor --drop-identifiers), in the report's language; the key named
+    works."""
+    import yaml
+
+    tmp = files["tmp"]
+
+    def scenario(name: str, population: Path, **keys: bool) -> Path:
+        data = {"id": name, "scheme": str(ROOT / "scenarios/schemes/hangzhou-2022-illustrative.yaml"),
+                "population": {"file": str(population), **keys}, "horizon": 1,
+                "admission": {"mode": "quota", "quota": 40}, "dynamics": {"arrivals": {"per_year": 100}}}
+        path = tmp / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(data), encoding="utf-8")
+        return path
+
+    def keyless(text: str) -> list[str]:
+        return _words(re.sub(r"population\.\w+: true", " ", text), tmp)
+
+    notes = synth(500, 6).assign(备注="")
+    notes.loc[7, "备注"] = "电话 13812345678"  # a phone number in a column no scheme reads
+    notes.to_parquet(tmp / "notes.parquet")
+    cases = ((files["bad"], "skip_invalid", "第 1204 行"),
+             (tmp / "notes.parquet", "drop_identifiers", "手机或电话号码"))
+    for pop, key, zh_needle in cases:
+        sc = scenario(f"sc_{key}", pop)
+        argv = ["run", str(sc), "--out", str(tmp / f"run_{key}"), "--no-quota-question", "--no-progress"]
+        _, zh = _run(capsys, argv, 2)
+        assert f"population.{key}: true" in zh and "人口数据" in zh and zh_needle in zh, zh
+        assert "--skip-invalid" not in zh and "--drop-identifiers" not in zh and not keyless(zh), zh
+        _, en = _run(capsys, [*argv, "--lang", "en"], 2)
+        assert f"population.{key}: true in the scenario" in en and "--skip-invalid" not in en, en
+        assert "--drop-identifiers" not in en and not CJK.search(en.replace("备注", "")), en
+        fixed = scenario(f"sc_{key}_fixed", pop, **{key: True})
+        _run(capsys, ["run", str(fixed), "--out", str(tmp / f"run_{key}_fixed"), "--no-quota-question",
+                      "--no-progress"])

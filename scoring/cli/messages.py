@@ -60,7 +60,8 @@ ZH: list[tuple[re.Pattern[str], _Z]] = [
      lambda m: f"{m[1]}：有 {m[2]} 列，最多接受 {m[3]} 列；人口数据只需几十列，请删除不需要的列"),
     (re.compile(r"^(.+): a sheet declares ([\d,]+) rows x (\d+) columns; at most ([\d,]+) cells are read from Excel: "
                 r"save it as CSV or Parquet$"),
-     lambda m: f"{m[1]}：工作表声明了 {m[2]} 行 × {m[3]} 列；Excel 文件最多读取 {m[4]} 个单元格，请另存为 CSV 或 Parquet"),
+     lambda m: f"{m[1]}：工作表声明了 {m[2]} 行 × {m[3]} 列；Excel 文件最多读取 {m[4]} 个单元格，"
+               "请另存为 CSV 或 Parquet"),
     (re.compile(r"^(.+): unknown (?:output type|extension) ?(.*?)[;(] ?use \.parquet, \.csv or \.xlsx\)?$"),
      lambda m: f"{m[1]}：未知的输出类型{f' {m[2].strip()}' if m[2].strip() else ''}；请使用 .parquet、.csv 或 .xlsx"),
     (re.compile(r"^(.+): exists and is not a plain file \(a device, pipe or socket\)$"),
@@ -115,8 +116,13 @@ def _rows_zh(exc: Any) -> str | None:
     shown = [_row_zh(int(r.row), load.excel_row(r.row), str(r.column), str(r.reason))
              for r in rejected.drop_duplicates("row").head(SHOW_ROWS).itertuples()]
     source = str(exc).split(": row ", 1)[0] if ": row " in str(exc) else str(getattr(load, "source", ""))
-    return (f"{source}：{'；'.join(shown)}（{load.rows_in} 行中 {load.rows_rejected} 行无效；"
-            "加 --skip-invalid 可保留有效行）")
+    scenario = getattr(exc, "scenario", None)
+    if scenario is not None:  # a scenario's population file (scoring.scenario.load): its key, not a flag
+        source = source.replace(f"{scenario}: population ", f"{scenario}：人口数据 ", 1)
+        advice = "在情景文件中设 population.skip_invalid: true 可保留有效行"
+    else:
+        advice = "加 --skip-invalid 可保留有效行"
+    return f"{source}：{'；'.join(shown)}（{load.rows_in} 行中 {load.rows_rejected} 行无效；{advice}）"
 
 
 def _row_zh(row: int, excel: int | None, column: str, reason: str) -> str:
@@ -152,7 +158,15 @@ def _identifiers_zh(exc: Any) -> str:
             where = f"（Excel 第{rows}行）" if f.get("excel") else f"（数据第{rows}行）"
         items.append(f"{col}：{reason}{where}")
     head = "评分所用的列中含有标识信息" if exc.needed else "发现直接标识信息"
-    return f"{exc.file}：{head}——{'；'.join(items)}。请删除这些信息，或加 --drop-identifiers 删除这些列。"
+    scenario = getattr(exc, "scenario", None)
+    where = f"{exc.file}" if scenario is None else f"{scenario}：人口数据 {exc.file}"
+    if exc.needed:  # the scoring reads these columns: dropping them cannot help
+        advice = "请从这些值中删除标识信息：评分需要这些列，删除列无济于事。"
+    elif scenario is not None:  # a scenario's population file (scoring.scenario.load): its key, not a flag
+        advice = "请删除这些信息，或在情景文件中设 population.drop_identifiers: true 删除这些列。"
+    else:
+        advice = "请删除这些信息，或加 --drop-identifiers 删除这些列。"
+    return f"{where}：{head}——{'；'.join(items)}。{advice}"
 
 
 def localized(exc: BaseException | str, lang: str) -> str:
