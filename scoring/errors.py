@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 
 class ScoringInputError(ValueError):
     """Base class for every error caused by user input (files, options, values).
@@ -34,6 +37,28 @@ class IdentifierError(PopulationError):
         self.file = file
         self.needed = needed
         self.findings = findings
+
+    def __reduce__(self) -> tuple[Any, ...]:  # picklable with its fields (a Dask worker's error reaches the client)
+        return (partial(type(self), file=self.file, needed=self.needed, findings=self.findings), (str(self),),
+                self.__dict__)
+
+
+class RowsError(PopulationError):
+    """Invalid rows refused in one batch of an out-of-core run, with the first problems as fields (so a front end
+    can word the reason in its own language): ``file``, ``problems`` (dicts with ``row``, the 1-based data row,
+    ``column``, the canonical column, and ``reason``, the loader's English reason) and ``first``/``last``, the
+    rows of the batch that held them."""
+
+    def __init__(self, message: str, *, file: str, problems: list[dict], first: int, last: int) -> None:
+        super().__init__(message)
+        self.file = file
+        self.problems = problems
+        self.first = first
+        self.last = last
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (partial(type(self), file=self.file, problems=self.problems, first=self.first, last=self.last),
+                (str(self),), self.__dict__)
 
 
 class ScenarioError(ScoringInputError):

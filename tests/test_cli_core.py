@@ -141,7 +141,8 @@ def test_identifiers_refused_unless_dropped(pop_files: dict[str, Path]) -> None:
         (["admit", "--scheme", "missing.yaml", "--lang", "en"], "not found"),
         (["admit", "--scheme", HZ22, "--ties", "insurance_years:sideways"], "asc or desc"),
         (["admit", "--scheme", BEIJING, "--ties", "no_such_column:desc", "--quota", "5"], "no_such_column"),
-        (["score", "--scheme", BEIJING, "--out", "scores.txt"], "unknown output type"),
+        (["score", "--scheme", BEIJING, "--out", "scores.txt", "--lang", "en"], "unknown output type"),
+        (["score", "--scheme", BEIJING, "--out", "scores.txt"], "未知的输出类型"),
         (["check-scheme", str(ROOT / "README.md")], "README.md"),
     ],
 )

@@ -329,7 +329,8 @@ def test_parquet_with_nested_columns_is_one_line(capsys: pytest.CaptureFixture[s
 def test_out_at_a_device_is_refused(capsys: pytest.CaptureFixture[str], pop_csv: Path) -> None:
     if not Path("/dev/null").exists():
         pytest.skip("no /dev/null")
-    line = one_line(capsys, "score", "--scheme", HZ23, "--population", str(pop_csv), "--out", "/dev/null")
+    line = one_line(capsys, "score", "--scheme", HZ23, "--population", str(pop_csv), "--out", "/dev/null",
+                    "--lang", "en")
     assert "not a plain file" in line or "unknown output type" in line
     assert Path("/dev/null").is_char_device()
 

@@ -113,7 +113,9 @@ def test_cli_writes_each_format(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_cli_bad_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["synth", "--n", "10", "--out", str(tmp_path / "x.txt")]) == 2
+    assert main(["synth", "--n", "10", "--out", str(tmp_path / "x.txt"), "--lang", "en"]) == 2
     assert "unknown extension" in capsys.readouterr().err
+    assert main(["synth", "--n", "10", "--out", str(tmp_path / "x.txt")]) == 2
+    assert "未知的输出类型" in capsys.readouterr().err  # Chinese by default
     assert main(["synth", "--n", "-1", "--out", str(tmp_path / "x.csv")]) == 2
     assert main(["synth", "--n", "10", "--out", str(tmp_path / "no" / "x.csv")]) == 2

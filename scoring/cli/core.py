@@ -17,7 +17,8 @@ from scoring.cli.files import check_out, write_error, write_frame, write_result
 from scoring.cli.options import parse_ties, plain_float, plain_int
 from scoring.cli.outofcore import add_engine_args, run_outofcore
 from scoring.cli.output import emit
-from scoring.dominance import NO_LINE_NOTE, design_note
+from scoring.cli.summary import TEXT, dominance_lines, say, summary_lines
+from scoring.dominance import design_note
 from scoring.engine.core import ScoreResult, score, startup_engine
 from scoring.errors import PopulationError, SchemeError, ScoringInputError
 from scoring.evaluation import evaluate, evaluate_scored
@@ -203,77 +204,6 @@ def _score_stats(res: ScoreResult) -> dict[str, Any]:
     return {"mean": round(float(total.mean()), 2), "p10": float(q[0]), "median": float(q[1]), "p90": float(q[2])}
 
 
-TEXT: dict[str, tuple[str, str]] = {
-    "counts": ("输入 {rows_in:,} 行 · 计分 {scored:,} · 拒收 {rejected:,}",
-               "rows in {rows_in:,} · scored {scored:,} · rejected {rejected:,}"),
-    "eligible": (" · 符合资格 {eligible:,}", " · eligible {eligible:,}"),
-    "admitted": ("符合资格 {eligible:,} · 获准落户 {admitted:,} · 最低录取分 {cutoff} · 最低分同分 {tied:,} 人 · "
-                 "同分规则决定 {decided:,} 个名额",
-                 "eligible {eligible:,} · admitted {admitted:,} · cut-off {cutoff} · tied at cut-off {tied:,} · "
-                 "places decided by tie-break {decided:,}"),
-    "written": ("已写入：{out}", "written: {out}"),
-    "rejected_out": ("（拒收行及原因：{path}）", " (rejected rows with reasons: {path})"),
-    "rejected_inline": ("拒收行未写出：加 --out 可在输出旁写出全部拒收行及原因",
-                        "rejected rows not written: give --out to write them all, with reasons, beside the output"),
-    "valid": ("方案有效", "OK: the scheme is valid"),
-    "warning": ("警告：", "warning: "),
-    "dominance_on": ("主导性（人群：{pop}）", "Dominance on {pop}"),
-    "not_measured": ("未计算主导性：人群缺少方案所需的列 {cols}",
-                     "dominance not measured: the population lacks the scheme's column(s) {cols}"),
-    "required": ("  * 要求口径，最低 {req}", "  * the measure the requirement uses, minimum {req}"),
-}
-
-
-def say(key: str, lang: str, **values: Any) -> str:
-    """One line of command output in ``lang``."""
-    return TEXT[key][0 if lang == "zh" else 1].format(**values)
-
-
-def _dominance_lines(d: dict[str, Any], lang: str) -> list[str]:
-    def pct(v: float | None) -> str:
-        return "—" if v is None else f"{v:.1%}"
-
-    def name(key: str) -> str:
-        return labels.measure_label(key, "name", lang)  # scoring.labels: the one source of the measures' names
-
-    verdict = {True: labels.text("pass", lang), False: labels.text("fail", lang), None: "—"}
-    values = {"design": d["design"], "realised": d["realised_eligible"], "decisive": d["decisive"]}
-    out = []
-    for key, value in values.items():
-        mark = " *" if key == d["measure"] else ""
-        out.append(f"  {name(key)}: {pct(value)} ({verdict[d['passed'][key]]}){mark}")
-    if d.get("realised_admitted") is not None:
-        out.append(f"  {labels.text('points_share_admitted', lang)}{'：' if lang == 'zh' else ': '}"
-                   + pct(d["realised_admitted"]))
-    out.append(say("required", lang, req=f"{d['min_share']:.0%}"))
-    judged = {k: v for k, v in d["passed"].items() if v is not None}
-    if len(set(judged.values())) > 1:
-        sep = "、" if lang == "zh" else ", "
-        passing = sep.join(name(k) for k, v in judged.items() if v)
-        failing = sep.join(name(k) for k, v in judged.items() if not v)
-        out.append("  ! " + labels.text("measures_disagree", lang, passing=passing, failing=failing,
-                                        measure=labels.measure_label(d["measure"], "short", lang)))
-    for warning in d["warnings"]:
-        if warning.startswith("the measures disagree"):
-            continue
-        out.append("  ! " + (labels.text("no_line", lang) if warning == NO_LINE_NOTE else warning))
-    return out
-
-
-def _count_line(counts: dict[str, Any], lang: str, eligible: int | None = None) -> str:
-    line = say("counts", lang, **counts)
-    return line + (say("eligible", lang, eligible=eligible) if eligible is not None else "")
-
-
-def _written_lines(paths: dict[str, str], lang: str) -> list[str]:
-    if "out" not in paths:
-        return []
-    line = say("written", lang, out=paths["out"])
-    if "rejected_out" in paths:
-        line += say("rejected_out", lang, path=paths["rejected_out"])
-    return [line]
-
-
 # ------------------------------------------------------------------------------------------------------------
 def _warning_text(warning: str, scheme: Scheme, lang: str) -> str:
     """A scheme warning in ``lang``: the status and no-admission warnings from :mod:`scoring.labels`; others as
@@ -342,7 +272,7 @@ def cmd_check_scheme(args: argparse.Namespace) -> int:
         lines.append(say("warning", args.lang) + say("not_measured", args.lang, cols=", ".join(missing)))
     if dom is not None:
         lines.append(say("dominance_on", args.lang, pop=labels.text(pop_key, args.lang, **pop_values)))
-        lines += _dominance_lines(dom, args.lang)
+        lines += dominance_lines(dom, args.lang)
     if payload["design_note"] is not None:
         lines.append("  ! " + str(design_note(scheme, args.lang)))
     emit(args, payload, lines)
@@ -370,9 +300,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         "dominance": dom,
         **paths,
     }
-    lines = [scheme.stamp(args.lang), _count_line(counts, args.lang, payload["eligible"]),
-             *_written_lines(paths, args.lang)]
-    emit(args, payload, lines)
+    emit(args, payload, summary_lines(payload, args.lang, admission=False))
     return 0
 
 
@@ -400,19 +328,8 @@ def cmd_admit(args: argparse.Namespace) -> int:
     if len(rejected) and not args.out:
         payload["rejected_rows"] = rejected.head(100).to_dict(orient="records")
         payload["rejected_note"] = "first 100 problems; give --out to write them all beside the output"
-    cutoff = "—" if adm.cutoff is None else f"{adm.cutoff:,.2f}"
-    lines = [
-        scheme.stamp(args.lang),
-        _count_line(counts, args.lang),
-        say("admitted", args.lang, eligible=adm.eligible, admitted=adm.admitted_count, cutoff=cutoff,
-            tied=adm.tied_at_cutoff, decided=adm.decided_by_tiebreak),
-        *_dominance_lines(report.to_dict(), args.lang),
-        *_written_lines(paths, args.lang),
-    ]
-    if len(rejected) and not args.out:
-        lines.append(say("rejected_inline", args.lang))
-    emit(args, payload, lines)
+    emit(args, payload, summary_lines(payload, args.lang, admission=True))
     return 0
 
 
-__all__ = ["PopulationError", "parse_ties", "register", "write_table"]
+__all__ = ["TEXT", "PopulationError", "parse_ties", "register", "say", "write_table"]

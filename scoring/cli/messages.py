@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from scoring.errors import IdentifierError, RowsError
 from scoring.reasons import reason_text, worded
 
 _Z = Callable[[re.Match[str]], str]
@@ -58,7 +59,39 @@ ZH: list[tuple[re.Pattern[str], _Z]] = [
      lambda m: f"无法读取 {m[1]}：{m[2]}"),
     (re.compile(r"^not enough memory for this input; try a smaller input or a machine with more$"),
      lambda m: "内存不足以处理此输入；请减小输入或换用内存更大的机器"),
+    # the file and the output refused before any work
+    (re.compile(r"^(.+): (?:a sheet declares )?([\d,]+) columns; at most (\d+) are accepted(.*)$"),
+     lambda m: f"{m[1]}：有 {m[2]} 列，最多接受 {m[3]} 列；人口数据只需几十列，请删除不需要的列"),
+    (re.compile(r"^(.+): a sheet declares ([\d,]+) rows x (\d+) columns; at most ([\d,]+) cells are read from Excel: "
+                r"save it as CSV or Parquet$"),
+     lambda m: f"{m[1]}：工作表声明了 {m[2]} 行 × {m[3]} 列；Excel 文件最多读取 {m[4]} 个单元格，"
+               "请另存为 CSV 或 Parquet"),
+    (re.compile(r"^(.+): unknown (?:output type|extension) ?(.*?)[;(] ?use \.parquet, \.csv or \.xlsx\)?$"),
+     lambda m: f"{m[1]}：未知的输出类型{f' {m[2].strip()}' if m[2].strip() else ''}；请使用 .parquet、.csv 或 .xlsx"),
+    (re.compile(r"^(.+): exists and is not a plain file \(a device, pipe or socket\)$"),
+     lambda m: f"{m[1]}：已存在，且不是普通文件（而是设备、管道或套接字）"),
+    (re.compile(r"^(--\S+) (.+): folder (.+) does not exist$"),
+     lambda m: f"{m[1]} {m[2]}：文件夹 {m[3]} 不存在"),
+    (re.compile(r"^(.+): Excel holds at most (\d+) rows; use \.parquet or \.csv$"),
+     lambda m: f"{m[1]}：Excel 最多容纳 {m[2]} 行；请使用 .parquet 或 .csv"),
+    (re.compile(r"^(.+): ([\d,]+) rows do not fit in an Excel sheet; use \.parquet or \.csv$"),
+     lambda m: f"{m[1]}：{m[2]} 行超出 Excel 工作表的容量；请使用 .parquet 或 .csv"),
+    # the out-of-core engines (--engine chunked, --scheduler): refusals and progress lines
+    (re.compile(r"^--out (.+): the (dask|chunked) engine writes \.parquet or \.csv$"),
+     lambda m: f"--out {m[1]}：{_ENGINES[m[2]]}计算引擎只写出 .parquet 或 .csv 文件"),
+    (re.compile(r"^(.+): the chunked engine reads Parquet files; convert the file to Parquet first (.*)$"),
+     lambda m: f"{m[1]}：分块计算引擎只读取 Parquet 文件；请先转换为 Parquet（加 --engine memory 可读取 CSV、XLSX）"),
+    (re.compile(r"^--chunk-rows: (.+) must be a positive number of rows$"),
+     lambda m: f"--chunk-rows：{m[1]} 须为正的行数"),
+    (re.compile(r"^scored rows (\d+)-(\d+) of (\d+)$"),
+     lambda m: f"已计分第 {m[1]}–{m[2]} 行（共 {m[3]} 行）"),
+    (re.compile(r"^pass 2: admitting and measuring near the line$"),
+     lambda m: "第二遍：录取，并测算分数线附近的人群"),
+    (re.compile(r"^scanning the whole file for repeated ids and identifiers, then pass 1 again$"),
+     lambda m: "扫描整个文件，查找重复的人员编号和标识信息，然后重做第一遍"),
 ]
+_ENGINES = {"chunked": "分块", "dask": "分布式"}
+_OPTIONS = {"--out (rejected rows)": "--out（拒收行文件）"}  # an option's note, in a reason's first words
 _FILES = {"scheme": "方案", "scenario": "情景", "targets": "校准目标", "rule set": "规则集", "ruleset": "规则集",
           "case": "案例", "cases": "案例"}
 _ID_KINDS = {"name": "姓名", "id_number": "身份证号", "phone": "手机或电话号码",
@@ -83,16 +116,32 @@ def _rows_zh(exc: Any) -> str | None:
     if load is None or rejected is None or not len(rejected):
         return None
     from scoring.population.load import SHOW_ROWS
+
+    shown = [_row_zh(int(r.row), load.excel_row(r.row), str(r.column), str(r.reason))
+             for r in rejected.drop_duplicates("row").head(SHOW_ROWS).itertuples()]
+    source = str(exc).split(": row ", 1)[0] if ": row " in str(exc) else str(getattr(load, "source", ""))
+    scenario = getattr(exc, "scenario", None)
+    if scenario is not None:  # a scenario's population file (scoring.scenario.load): its key, not a flag
+        source = source.replace(f"{scenario}: population ", f"{scenario}：人口数据 ", 1)
+        advice = "在情景文件中设 population.skip_invalid: true 可保留有效行"
+    else:
+        advice = "加 --skip-invalid 可保留有效行"
+    return f"{source}：{'；'.join(shown)}（{load.rows_in} 行中 {load.rows_rejected} 行无效；{advice}）"
+
+
+def _row_zh(row: int, excel: int | None, column: str, reason: str) -> str:
+    """One refused row: where (data row, Excel row when known, the column's Chinese name) and why, in Chinese."""
     from scoring.population.schema import label
 
-    shown = []
-    for r in rejected.drop_duplicates("row").head(SHOW_ROWS).itertuples():
-        excel = load.excel_row(r.row)
-        column = label(str(r.column), "zh")  # the column's Chinese name (the schema's), as the user's file has it
-        where = f"第 {r.row} 行{f'（Excel 第 {excel} 行）' if excel is not None else ''}，列“{column}”"
-        shown.append(f"{where}：{reason_text(r.reason, 'zh')}")
-    source = str(exc).split(": row ", 1)[0] if ": row " in str(exc) else str(getattr(load, "source", ""))
-    return (f"{source}：{'；'.join(shown)}（{load.rows_in} 行中 {load.rows_rejected} 行无效；"
+    name = label(column, "zh")  # the column's Chinese name (the schema's), as the user's file has it
+    where = f"第 {row} 行{f'（Excel 第 {excel} 行）' if excel is not None else ''}，列“{name}”"
+    return f"{where}：{reason_text(reason, 'zh')}"
+
+
+def _batch_rows_zh(exc: RowsError) -> str:
+    """The refused rows of one batch of an out-of-core run (:class:`scoring.errors.RowsError`), in Chinese."""
+    shown = [_row_zh(int(p["row"]), None, str(p["column"]), str(p["reason"])) for p in exc.problems]
+    return (f"{exc.file}：{'；'.join(shown)}（第 {exc.first}–{exc.last} 行中有无效行；"
             "加 --skip-invalid 可保留有效行）")
 
 
@@ -113,7 +162,15 @@ def _identifiers_zh(exc: Any) -> str:
             where = f"（Excel 第{rows}行）" if f.get("excel") else f"（数据第{rows}行）"
         items.append(f"{col}：{reason}{where}")
     head = "评分所用的列中含有标识信息" if exc.needed else "发现直接标识信息"
-    return f"{exc.file}：{head}——{'；'.join(items)}。请删除这些信息，或加 --drop-identifiers 删除这些列。"
+    scenario = getattr(exc, "scenario", None)
+    where = f"{exc.file}" if scenario is None else f"{scenario}：人口数据 {exc.file}"
+    if exc.needed:  # the scoring reads these columns: dropping them cannot help
+        advice = "请从这些值中删除标识信息：评分需要这些列，删除列无济于事。"
+    elif scenario is not None:  # a scenario's population file (scoring.scenario.load): its key, not a flag
+        advice = "请删除这些信息，或在情景文件中设 population.drop_identifiers: true 删除这些列。"
+    else:
+        advice = "请删除这些信息，或加 --drop-identifiers 删除这些列。"
+    return f"{where}：{head}——{'；'.join(items)}。{advice}"
 
 
 def localized(exc: BaseException | str, lang: str) -> str:
@@ -121,12 +178,14 @@ def localized(exc: BaseException | str, lang: str) -> str:
     text = " ".join(str(exc).split("\n")[0].split())
     if lang == "en":
         return text
-    from scoring.errors import IdentifierError
-
     if isinstance(exc, IdentifierError) and exc.findings:
         return _identifiers_zh(exc)
+    if isinstance(exc, RowsError) and exc.problems:
+        return _batch_rows_zh(exc)
     rows = _rows_zh(exc) if not isinstance(exc, str) else None
     if rows is not None:
         return rows
+    for option, zh in _OPTIONS.items():
+        text = text.replace(option, zh)
     got = worded(ZH, text)
     return text if got is None else got

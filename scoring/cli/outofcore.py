@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from scoring.cli.options import parse_ties
-from scoring.cli.output import print_json
+from scoring.cli.output import emit
+from scoring.cli.summary import summary_lines
 from scoring.errors import ScoringInputError
 from scoring.scheme.load import load_scheme
 
@@ -59,7 +60,7 @@ def run_outofcore(args: argparse.Namespace, command: str) -> int | None:
         from scoring.outofcore.chunked import run_chunked
 
         res = run_chunked(scheme, args.population, out, admission=command == "admit", chunk_rows=args.chunk_rows,
-                          stamp=stamp, index=False, progress=lambda m: sys.stderr.write(m + "\n"), **kw)
+                          stamp=stamp, index=False, progress=lambda m: _progress(m, args.lang), **kw)
     payload: dict[str, Any] = {**res.summary(), "engine": "dask" if scheduler else "chunked",
                                "scheme": {"id": scheme.id, "version": scheme.version, "status": scheme.status,
                                           "title": scheme.title.get(args.lang), "stamp": stamp}}
@@ -67,20 +68,15 @@ def run_outofcore(args: argparse.Namespace, command: str) -> int | None:
         payload["out"] = str(out)
         if rejected is not None and rejected.exists():
             payload["rejected_out"] = str(rejected)
-    if args.json:
-        print_json(payload)
-    else:
-        s = payload
-        lines = [stamp, f"engine {payload['engine']} · rows in {s['rows_in']:,} · scored {s['scored']:,} · "
-                        f"rejected {s['rejected']:,} · eligible {s['eligible']:,}"]
-        if command == "admit":
-            cutoff = "—" if s["cutoff"] is None else f"{s['cutoff']:,.2f}"
-            lines.append(f"admitted {s['admitted']:,} · cut-off {cutoff} · tied at cut-off {s['tied_at_cutoff']:,} · "
-                         f"places decided by tie-break {s['decided_by_tiebreak']:,}")
-        if out is not None:
-            lines.append(f"written: {out}")
-        sys.stdout.write("\n".join(lines) + "\n")
+    emit(args, payload, summary_lines(payload, args.lang, admission=command == "admit"))
     return 0
+
+
+def _progress(line: str, lang: str) -> None:
+    """A progress line of the chunked engine on stderr, in the report's language (scoring.cli.messages)."""
+    from scoring.cli.messages import localized
+
+    sys.stderr.write(localized(line, lang) + "\n")
 
 
 def _run_dask(scheme: Any, args: argparse.Namespace, command: str, out: str | None, stamp: str,

@@ -28,6 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--out", required=True, help="output file: .parquet, .csv (UTF-8 with BOM) or .xlsx")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the error messages (default zh)")
     p.set_defaults(func=run)
 
 

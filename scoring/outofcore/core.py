@@ -21,7 +21,7 @@ import pandas as pd
 from scoring.admission import resolve_rule
 from scoring.engine.core import score
 from scoring.engine.inputs import population_schema_for
-from scoring.errors import PopulationError, ScoringInputError
+from scoring.errors import IdentifierError, PopulationError, RowsError, ScoringInputError
 from scoring.outofcore.ids import find_duplicate_ids, id_hashes, normalised_ids
 from scoring.outofcore.stats import Hist, Stats, design_items
 from scoring.population.identifiers import IdentifierFinding
@@ -160,7 +160,10 @@ def validate_batch(raw: pd.DataFrame, start: int, ctx: Context, spill: Any = Non
     except PopulationError as exc:
         if not ctx.facts_known:  # identifiers in the columns not read are refused first
             raise FactsNeeded from None
-        raise PopulationError(f"{ctx.source}: {str(exc).removeprefix('population: ')}") from None
+        message = f"{ctx.source}: {str(exc).removeprefix('population: ')}"
+        if isinstance(exc, IdentifierError):  # its fields kept: the command line words it in the report's language
+            raise IdentifierError(message, file=ctx.source, needed=exc.needed, findings=exc.findings) from None
+        raise PopulationError(message) from None
     frame = load.frame
     frame.index = pd.Index(np.asarray(frame.index, dtype=np.int64) + start)
     rejected = load.rejected.copy()
@@ -191,9 +194,11 @@ def validate_batch(raw: pd.DataFrame, start: int, ctx: Context, spill: Any = Non
         if not ctx.facts_known:  # the first invalid rows of the file may be repeats found later
             raise FactsNeeded
         first = rejected.drop_duplicates("row").head(3)
-        shown = "; ".join(f"row {r.row}, column {r.column}: {r.reason}" for r in first.itertuples())
-        raise PopulationError(f"{ctx.source}: {shown} (invalid rows among rows {start + 1}-{start + len(raw)}; use "
-                              "--skip-invalid / skip_invalid=True to keep the valid rows)")
+        problems = [{"row": int(r.row), "column": str(r.column), "reason": str(r.reason)} for r in first.itertuples()]
+        shown = "; ".join(f"row {p['row']}, column {p['column']}: {p['reason']}" for p in problems)
+        raise RowsError(f"{ctx.source}: {shown} (invalid rows among rows {start + 1}-{start + len(raw)}; use "
+                        "--skip-invalid / skip_invalid=True to keep the valid rows)", file=ctx.source,
+                        problems=problems, first=start + 1, last=start + len(raw))
     return frame, rejected, list(load.warnings)
 
 
