@@ -91,7 +91,7 @@ def test_rejected_rows_file_in_the_reports_language(files, capsys) -> None:
     zh = pd.read_csv(files["tmp"] / "y_zh.rejected.csv", encoding="utf-8-sig")
     assert "须在 0 到 100 之间，填写的是 -5" in set(zh["reason"])
     assert any(r.startswith("未知取值 '火星大学'（可选：未上过学、小学、") for r in zh["reason"])  # trial finding 17
-    assert list(zh.columns[:3]) == ["row", "column", "reason"]  # the file's headers stay the documented ones
+    assert list(zh.columns[:4]) == ["row", "excel_row", "column", "reason"]  # the documented headers (English)
 
 
 def test_whatif_says_what_changes_in_words(files, capsys) -> None:
@@ -185,3 +185,20 @@ def test_whatif_on_a_rejected_row_says_where_and_why(files, capsys) -> None:
     assert "no such person_id" in nobody
     assert main(["whatif", "--scheme", str(SCHEME), "--population", str(files["bad"]), "--person", other,
                  "--lang", "en"]) == 0
+
+
+def test_rejected_rows_file_names_the_excel_row(files, capsys, tmp_path: Path) -> None:
+    """Trial finding 7: NAME.rejected.csv gave only the data row; for a CSV with lines above its header the
+    analyst had to add them. It now has excel_row beside row, as the error line says it."""
+    body = files["bad"].read_text(encoding="utf-8")
+    src = tmp_path / "titled.csv"
+    src.write_text("人员名单（示例）\n\n" + body, encoding="utf-8")
+    out = tmp_path / "o.csv"
+    assert main(["admit", "--scheme", str(SCHEME), "--population", str(src), "--skip-invalid", "--quota", "10",
+                 "--out", str(out), "--lang", "en"]) == 0
+    capsys.readouterr()
+    rej = pd.read_csv(tmp_path / "o.rejected.csv", encoding="utf-8-sig")
+    assert list(rej.columns[:2]) == ["row", "excel_row"]
+    assert (rej["excel_row"] == rej["row"] + 3).all() and {8, 11, 13} <= set(rej["row"])  # title, blank, header
+    err = _err(capsys, ["admit", "--scheme", str(SCHEME), "--population", str(src), "--lang", "en"])
+    assert "row 8 (Excel row 11)" in err
