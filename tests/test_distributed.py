@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import dask.dataframe as dd
@@ -16,7 +15,6 @@ from scoring.errors import PopulationError
 from scoring.outofcore.distributed import (
     admit_ddf,
     admit_file_dask,
-    make_client,
     plan_partitions,
     run_replication,
     score_ddf,
@@ -28,17 +26,6 @@ from scoring.population.synthetic import synth
 
 SCHEMES = Path(__file__).resolve().parent.parent / "scenarios" / "schemes"
 N = 20_000
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[object]:
-    c = make_client(n_workers=2, threads_per_worker=1, processes=True, memory_limit="1GiB")
-    try:
-        yield c
-    finally:
-        cluster = c.cluster
-        c.close()
-        cluster.close()
 
 
 @pytest.fixture(scope="module")

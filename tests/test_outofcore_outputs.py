@@ -19,7 +19,6 @@ import pandas as pd
 import pytest
 
 from scoring.cli import main
-from scoring.outofcore.distributed import make_client
 from scoring.outofcore.files import rejected_file
 from scoring.population.synthetic import synth
 
@@ -28,17 +27,6 @@ HZ22 = str(ROOT / "scenarios" / "schemes" / "hangzhou-2022-illustrative.yaml")
 N, GROUP, CHUNK = 3_000, 500, "1000"
 CR_IDS = {0: "a\rb", 1_234: "=\rq", N - 1: "p\r\rq"}  # the person ids holding a carriage return
 BOM = b"\xef\xbb\xbf"
-
-
-@pytest.fixture(scope="module")
-def client() -> Iterator[object]:
-    c = make_client(n_workers=2, threads_per_worker=1, processes=True, memory_limit="1GiB")
-    try:
-        yield c
-    finally:
-        cluster = c.cluster
-        c.close()
-        cluster.close()
 
 
 @pytest.fixture(scope="module")
