@@ -122,6 +122,8 @@ def test_the_rejected_rows_are_the_outputs_own(engine: str, files: dict[str, Pat
     assert code == 0 and got["rejected_out"] == str(rejected)
     assert (got["rows_in"], got["rejected"]) == (N, 2) and got["scored"] == N - 2
     pd.testing.assert_frame_equal(pd.read_csv(rejected), expected)
+    stamp = pd.read_csv(out)["stamp"].iloc[0]  # the scheme's stamp, the last column of every line, like the output's
+    assert list(expected.columns)[-1] == "stamp" and set(expected["stamp"]) == {stamp} and "hangzhou" in stamp
     before = {p: p.read_bytes() for p in (out, rejected)}
 
     assert _admit(capsys, files["bad"], out, *_engine(engine, client))[0] == 2  # refused: both files kept

@@ -189,7 +189,7 @@ def _write_outputs(args: argparse.Namespace, table: ResultTable, rejected: pd.Da
         from scoring.reasons import with_reasons_in
 
         rejected = with_reasons_in(rejected, getattr(args, "lang", "en"))  # the reasons in the report's language
-        write_frame(rejected, rej_path, "csv", option="--out (rejected rows)")
+        write_frame(rejected, rej_path, "csv", option="--out (rejected rows)", stamp=table.stamp)
         paths["rejected_out"] = str(rej_path)
     else:
         try:

@@ -260,7 +260,7 @@ def run_chunked(scheme: Scheme, path: str | os.PathLike[str], out: str | os.Path
         with contextlib.ExitStack() as outputs:
             outputs.enter_context(steady_memory())
             # the output is committed first, then the rejected rows beside it (none: an older file removed)
-            rejected = outputs.enter_context(rejected_file(rejected_path, reasons_lang))
+            rejected = outputs.enter_context(rejected_file(rejected_path, reasons_lang, stamp))
             out_tmp = None if out_path is None else outputs.enter_context(atomic_path(out_path))
             try:  # the common case: one read of the file
                 ctx, stats = _optimistic(scheme, path, ctx, tmpdir, chunk_rows, rejected.writer(), progress, lang)

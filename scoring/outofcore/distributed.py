@@ -265,7 +265,7 @@ def run_dask(scheme: Scheme, path: str | os.PathLike[str], out_dir: str | os.Pat
         with contextlib.ExitStack() as outputs:
             # atomic, as the chunked engine writes them: the output committed first, then the rejected rows beside
             # it (none: no file, an older one removed)
-            rejected = outputs.enter_context(rejected_file(rejected_path, reasons_lang))
+            rejected = outputs.enter_context(rejected_file(rejected_path, reasons_lang, stamp))
             out_tmp = None if out_file is None else outputs.enter_context(atomic_path(out_file))
             with own_forkserver(local and cluster_kw.get("processes", True)), \
                     cluster_client(client, scheduler_address, **cluster_kw) as c:

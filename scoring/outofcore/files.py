@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from scoring.errors import PopulationError
-from scoring.safe_output import atomic_path, excel_safe_frame
+from scoring.safe_output import atomic_path, excel_safe_frame, stamped
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -266,9 +266,10 @@ class RejectedWriter:
     as :func:`scoring.safe_output.write_table` writes them (streamed: one batch at a time). Nothing is written
     until a line comes: a file is started (truncated) by the first line, and :attr:`rows` counts the lines."""
 
-    def __init__(self, path: str | os.PathLike[str] | None, lang: str = "en") -> None:
+    def __init__(self, path: str | os.PathLike[str] | None, lang: str = "en", stamp: str | None = None) -> None:
         self.path = None if path is None else Path(path)
         self.lang = lang  # the reasons' language (scoring.reasons: the loader's wording in Chinese for "zh")
+        self.stamp = stamp  # the scheme's stamp, the last column of every line (as every table written)
         self.rows = 0
 
     def write(self, rejected: pd.DataFrame) -> None:
@@ -277,7 +278,7 @@ class RejectedWriter:
             return
         from scoring.reasons import with_reasons_in
 
-        rejected = with_reasons_in(rejected, self.lang)
+        rejected = stamped(with_reasons_in(rejected, self.lang), self.stamp)
         excel_safe_frame(rejected).to_csv(self.path, mode="a" if self.rows else "w", header=not self.rows,
                                           index=False, encoding="utf-8" if self.rows else "utf-8-sig",
                                           lineterminator=CSV_EOL)
@@ -287,15 +288,16 @@ class RejectedWriter:
 class RejectedFile:
     """The rejected rows of one run, for :func:`rejected_file`: :meth:`writer` gives the writer of a pass."""
 
-    def __init__(self, tmp: Path | None, lang: str) -> None:
+    def __init__(self, tmp: Path | None, lang: str, stamp: str | None = None) -> None:
         self.tmp = tmp
         self.lang = lang
-        self.last = RejectedWriter(None, lang)
+        self.stamp = stamp
+        self.last = RejectedWriter(None, lang, stamp)
 
     def writer(self) -> RejectedWriter:
         """A writer of the rows from the start (pass 1 run again writes them all again; the file holds the last
         writer's lines)."""
-        self.last = RejectedWriter(self.tmp, self.lang)
+        self.last = RejectedWriter(self.tmp, self.lang, self.stamp)
         return self.last
 
 
@@ -304,13 +306,14 @@ class _NoRows(Exception):
 
 
 @contextlib.contextmanager
-def rejected_file(path: str | os.PathLike[str] | None, lang: str = "en") -> Iterator[RejectedFile]:
+def rejected_file(path: str | os.PathLike[str] | None, lang: str = "en", stamp: str | None = None
+                  ) -> Iterator[RejectedFile]:
     """The rejected rows written to ``path`` as the in-memory CLI pairs them with its output
     (:func:`scoring.cli.core._write_outputs`): atomically, when the run ends with rejected rows; a run ending
     without any writes no file (no header-only one) and removes an older ``path``, so the file beside an output is
     always that output's own. A failed run leaves ``path`` as it was. Entered before the output's
     :func:`scoring.safe_output.atomic_path`, it is committed after the output. ``path`` None: nothing is written."""
-    rows = RejectedFile(None, lang)
+    rows = RejectedFile(None, lang, stamp)
     if path is None:
         yield rows
         return
