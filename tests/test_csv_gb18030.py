@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from parse_blocks import small_blocks
 
 from scoring.errors import PopulationError
 from scoring.population import csv_gb18030, csv_read
@@ -76,14 +77,6 @@ def _same(path: Path, select: Any = None) -> Any:
     return got
 
 
-@contextmanager
-def small_blocks(size: int) -> Iterator[None]:
-    saved = csv_read._PARSE_BLOCK
-    csv_read._PARSE_BLOCK = size
-    try:
-        yield
-    finally:
-        csv_read._PARSE_BLOCK = saved
 
 
 @contextmanager

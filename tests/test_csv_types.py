@@ -27,11 +27,12 @@ import pytest
 import reference_population as ref
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from parse_blocks import small_blocks
 
 import scoring.population.load as population_load
 from scoring.engine.inputs import population_schema_for
 from scoring.errors import PopulationError
-from scoring.population import csv_read, csv_types
+from scoring.population import csv_types
 from scoring.population.io import read_table
 from scoring.population.schema import Schema, load_schema
 from scoring.scheme.load import load_scheme
@@ -97,15 +98,6 @@ def _compare(path: Path, schema: Schema = SCHEMA, **kw: Any) -> None:
     _same(_load(path, schema, schema=schema, **kw), _load(path, None, schema=schema, **kw))
 
 
-@contextmanager
-def small_blocks(size: int) -> Iterator[None]:
-    """pyarrow parses ``size`` bytes at a time: the values of a column come in many chunks."""
-    saved = csv_read._PARSE_BLOCK
-    csv_read._PARSE_BLOCK = size
-    try:
-        yield
-    finally:
-        csv_read._PARSE_BLOCK = saved
 
 
 def _write(path: Path, header: list[str], rows: list[list[str]], encoding: str = "gb18030") -> Path:

@@ -121,10 +121,7 @@ def _load_inputs(args: argparse.Namespace, bar: tqdm) -> tuple[Scheme, Any, Scor
     bar.update(1)
     rejected = pd.concat([load.rejected, res.rejected], ignore_index=True) if len(res.rejected) else load.rejected
     rejected = rejected.sort_values("row", kind="stable", ignore_index=True)
-    if load.row_numbers is not None and len(rejected):  # a CSV or workbook: each row as the spreadsheet numbers it
-        rows = rejected["row"].to_numpy(dtype=np.int64)
-        rejected.insert(1, "excel_row", load.row_numbers[np.clip(rows, 1, len(load.row_numbers)) - 1])
-    return scheme, load, res, rejected
+    return scheme, load, res, load.rejected_table(rejected)  # a CSV or workbook: with the rows as Excel numbers them
 
 
 def _counts(load: Any, res: ScoreResult, rejected: pd.DataFrame) -> dict[str, Any]:

@@ -61,11 +61,9 @@ def _not_found(args: argparse.Namespace, load: Any, schema_used: Any) -> str:
     why = load.rejected[load.rejected["row"] == row]
     if not len(why):
         return missing
-    excel = load.excel_row(row)
     first = why.iloc[0]
-    where = f"row {row}" + (f" (Excel row {excel})" if excel is not None else "")
-    return (f"--person {args.person!r}: its row was rejected, so it is not scored: {where}, column "
-            f"{first['column']}: {reason_text(str(first['reason']), getattr(args, 'lang', 'zh'))}")
+    return (f"--person {args.person!r}: its row was rejected, so it is not scored: {load.where(row, first['column'])}"
+            f": {reason_text(str(first['reason']), getattr(args, 'lang', 'zh'))}")
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:

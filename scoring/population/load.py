@@ -69,15 +69,19 @@ class PopulationLoad:
             return None
         return int(self.row_numbers[row - 1])
 
-    def _where(self, row: int, column: str) -> str:
+    def where(self, row: int, column: str) -> str:
+        """"row 3 (Excel row 7), column age" (the Excel row when known): how messages name a bad cell."""
         excel = self.excel_row(row)
         return f"row {row}{f' (Excel row {excel})' if excel is not None else ''}, column {column}"
 
-    def rejected_table(self) -> pd.DataFrame:
-        """``rejected`` with an ``excel_row`` column (each row as a spreadsheet shows it) when that is known."""
-        if self.row_numbers is None or not len(self.rejected):
-            return self.rejected
-        out = self.rejected.copy()
+    def rejected_table(self, rejected: pd.DataFrame | None = None) -> pd.DataFrame:
+        """``rejected`` (this load's own by default; or a table of the same data rows, e.g. with the scoring's
+        rejections added) with an ``excel_row`` column after ``row`` (each row as a spreadsheet shows it) when that
+        is known."""
+        rejected = self.rejected if rejected is None else rejected
+        if self.row_numbers is None or not len(rejected):
+            return rejected
+        out = rejected.copy()
         out.insert(1, "excel_row", self.row_numbers[out["row"].to_numpy(dtype=np.int64) - 1])
         return out
 
@@ -102,12 +106,12 @@ class PopulationLoad:
     def error_message(self) -> str:
         """The strict-mode message: first line names up to three bad rows as "row N, column C: reason"."""
         first = self.rejected.drop_duplicates("row").head(SHOW_ROWS)
-        shown = "; ".join(f"{self._where(r.row, r.column)}: {r.reason}" for r in first.itertuples())
+        shown = "; ".join(f"{self.where(r.row, r.column)}: {r.reason}" for r in first.itertuples())
         more = (f" ({self.rows_rejected} of {self.rows_in} rows invalid; use --skip-invalid / skip_invalid=True "
                 "to keep the valid rows)")
         lines = [shown + more]
         for r in self.rejected.head(50).itertuples():
-            lines.append(f"  {self._where(r.row, r.column)}: {r.reason}")
+            lines.append(f"  {self.where(r.row, r.column)}: {r.reason}")
         if len(self.rejected) > 50:
             lines.append(f"  ... and {len(self.rejected) - 50} more problem(s)")
         return "\n".join(lines)
