@@ -150,11 +150,11 @@ def _encoded(col: pa.ChunkedArray) -> pa.DictionaryArray:
 
 def _name_free(values: pa.Array, schema: Schema) -> bool:
     """No value (stripped, non-empty) looks like a personal name to the identifier screen."""
-    from scoring.population.identifiers import _name_looks
+    from scoring.population.identifiers import name_looks
 
     text = pc.utf8_trim_whitespace(values)
     text = pc.filter(text, pc.not_equal(text, ""))
-    return not len(text) or not bool(_name_looks(text, schema.all_value_aliases()).any())
+    return not len(text) or not bool(name_looks(text, schema.all_value_aliases()).any())
 
 
 def _identifier_free(values: pa.Array) -> bool:

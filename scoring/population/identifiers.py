@@ -173,7 +173,7 @@ def _name_sample(col: pd.Series) -> pa.Array | None:
 _NAME_SHAPE = "^[\u4e00-\u9fff]{2,4}(·[\u4e00-\u9fff]{1,8})?$"
 
 
-def _name_looks(sample: pa.Array, known: frozenset[str]) -> np.ndarray:
+def name_looks(sample: pa.Array, known: frozenset[str]) -> np.ndarray:
     """Which sample values look like personal names and are not a known category or yes/no value (vectorised)."""
     shape = pc.match_substring_regex(sample, _NAME_SHAPE)
     surname = pc.or_(pc.is_in(pc.utf8_slice_codeunits(sample, 0, 1), value_set=_SURNAME_SET),
@@ -199,7 +199,7 @@ def screen_column(name: str, col: pd.Series, *, schema: Schema | None = None, ch
                                  positions=tuple(int(p) for p in pos[:SHOW_POSITIONS]), rows_hit=int(pos.size))
     sample = _name_sample(col) if check_names else None
     if sample is not None:
-        looks = _name_looks(sample, schema.all_value_aliases())
+        looks = name_looks(sample, schema.all_value_aliases())
         share = looks.mean()
         distinct = pc.count_distinct(pc.filter(sample, pa.array(looks))).as_py() / max(int(looks.sum()), 1)
         if share >= NAME_SHARE and (len(sample) < 10 or distinct >= 0.5):

@@ -24,7 +24,7 @@ from scoring.population.identifiers import (
     NAME_SHARE,
     SHOW_POSITIONS,
     IdentifierFinding,
-    _name_looks,
+    name_looks,
     screen_identifiers,
 )
 from scoring.population.identifiers_embedded import KIND_TEXT, column_text_hits, number_kinds
@@ -146,7 +146,7 @@ def screen_unread(unread: UnreadColumns, schema: Schema) -> dict[str, Identifier
         if dictionaries.get(h):  # a categorical column: its distinct values, as the pandas screen sees them
             text = _trimmed(pc.unique(text))
         sample = text.slice(0, NAME_SAMPLE)
-        looks = _name_looks(sample, known)
+        looks = name_looks(sample, known)
         share = looks.mean()
         distinct = pc.count_distinct(pc.filter(sample, pa.array(looks))).as_py() / max(int(looks.sum()), 1)
         if share >= NAME_SHARE and (len(sample) < 10 or distinct >= 0.5):
