@@ -175,7 +175,9 @@ def _text_dictionary(typ: pa.DataType) -> bool:
 def parquet_blocks(path: str, names: list[str]) -> Iterator[Block]:
     """The columns ``names`` of a Parquet file that can hold an identifier (:func:`screenable`), one row group at a
     time (decoded in parallel by pyarrow); a numeric column whose row-group statistics rule out 10-digit numbers
-    is left out of that group."""
+    is left out of that group, and a text column whose chunk is wholly dictionary-encoded
+    (:func:`~scoring.population.parquet_pages.dictionary_encoded`) and whose dictionary holds no identifier comes as
+    its dictionary alone (every value of the chunk is one of its entries; the indices are not decoded)."""
     import pyarrow.parquet as pq
 
     from scoring.population.table import local_file
@@ -185,14 +187,44 @@ def parquet_blocks(path: str, names: list[str]) -> Iterator[Block]:
     names = [c for c in names if screenable(arrow.field(c).type)]
     # A dictionary column stays one, with the 32-bit indices Parquet stores (not narrowed to the stored int8 type:
     # a checked cast of every index, for nothing the screen needs).
-    pf = pq.ParquetFile(path, read_dictionary=[c for c in names if _text_dictionary(arrow.field(c).type)],
-                        filesystem=local)
+    text_dict = [c for c in names if _text_dictionary(arrow.field(c).type)]
+    pf = pq.ParquetFile(path, read_dictionary=text_dict, filesystem=local)
     numeric = {c for c in names if not pa.types.is_dictionary(arrow.field(c).type)
                and not pa.types.is_string(arrow.field(c).type) and not pa.types.is_large_string(arrow.field(c).type)}
     leaves = [pf.schema.column(i).path for i in range(len(pf.schema))]
-    position = {c: leaves.index(c) for c in numeric if c in leaves}
-    for g in range(pf.metadata.num_row_groups):
-        meta = pf.metadata.row_group(g)
-        cols = [c for c in names if not (c in position and _small_numbers(meta, position, c))]
-        table = pf.read_row_group(g, columns=cols, use_threads=True) if cols else None
-        yield meta.num_rows, ({} if table is None else {c: table.column(i) for i, c in enumerate(cols)})
+    position = {c: leaves.index(c) for c in numeric | set(text_dict) if c in leaves}
+    fh = open(path, "rb") if text_dict else None  # noqa: SIM115 (closed below; the page headers are read from it)
+    try:
+        for g in range(pf.metadata.num_row_groups):
+            meta = pf.metadata.row_group(g)
+            cols = [c for c in names if not (c in numeric and c in position and _small_numbers(meta, position, c))]
+            light = _dictionaries_alone(pf, fh, meta, g, [c for c in cols if c in text_dict and c in position],
+                                        position) if fh is not None else {}
+            cols = [c for c in cols if c not in light]
+            table = pf.read_row_group(g, columns=cols, use_threads=True) if cols else None
+            block = {} if table is None else {c: table.column(i) for i, c in enumerate(cols)}
+            yield meta.num_rows, {**block, **light}
+    finally:
+        if fh is not None:
+            fh.close()
+
+
+def _dictionaries_alone(pf: Any, fh: Any, meta: Any, group: int, columns: list[str], position: dict[str, int]
+                        ) -> dict[str, pa.DictionaryArray]:
+    """The columns of row group ``group`` that can be screened by their dictionary alone, as dictionary arrays
+    without indices: wholly dictionary-encoded chunks whose dictionary holds no identifier (a dictionary that holds
+    one is decoded with its rows, for the rows and count the finding names)."""
+    from scoring.population.parquet_pages import dictionary_encoded
+
+    whole = [c for c in columns if dictionary_encoded(meta.column(position[c]), fh)]
+    if not whole:
+        return {}
+    # The first row of the group carries each column's whole dictionary page (pyarrow puts every entry of the page
+    # in the dictionary it returns; tested against full decodes in tests/test_parquet_pages.py).
+    first = next(pf.iter_batches(batch_size=1, row_groups=[group], columns=whole, use_threads=False))
+    out = {}
+    for i, c in enumerate(whole):
+        dictionary = first.column(i).dictionary
+        if not _hits(dictionary)[0]:
+            out[c] = pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), dictionary)
+    return out
