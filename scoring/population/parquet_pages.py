@@ -108,37 +108,56 @@ class _Reader:
 
 
 def _page_header(r: _Reader) -> tuple[int, int, int, int]:
-    """(page type, compressed size, values, encoding) of the header at the reader's position (-1: absent)."""
-    got = {"type": -1, "size": -1, "values": -1, "encoding": -1}
+    """(page type, compressed size, values, encoding) of the header at the reader's position (-1: absent).
 
-    def inner(values_id: int, encoding_id: int) -> Any:
-        def take(fid: int, kind: int) -> bool:
-            if kind == 5 and fid == values_id:
-                got["values"] = r.zigzag()
-                return True
-            if kind == 5 and fid == encoding_id:
-                got["encoding"] = r.zigzag()
-                return True
-            return False
-        return take
-
-    def take(fid: int, kind: int) -> bool:
-        if kind == 5 and fid in (1, 3):
-            got["type" if fid == 1 else "size"] = r.zigzag()
-            return True
-        if kind == 12 and fid == 5:  # DataPageHeader: num_values 1, encoding 2
-            r.fields(inner(1, 2), 1)
-            return True
-        if kind == 12 and fid == 7:  # DictionaryPageHeader: num_values 1, encoding 2
-            r.fields(inner(1, 2), 1)
-            return True
-        if kind == 12 and fid == 8:  # DataPageHeaderV2: num_values 1, encoding 4
-            r.fields(inner(1, 4), 1)
-            return True
-        return False
-
-    r.fields(take, 0)
-    return got["type"], got["size"], got["values"], got["encoding"]
+    The fields read are i32s of the PageHeader (1: type, 3: compressed size) and of the one page-type struct
+    present (5: DataPageHeader, num_values 1, encoding 2; 7: DictionaryPageHeader, 1 and 2; 8: DataPageHeaderV2,
+    1 and 4); everything else is skipped. One loop with an explicit stack of struct levels: a file holds thousands
+    of pages, and this runs for each."""
+    got = [-1, -1, -1, -1]
+    buf, pos, end = r.buf, r.pos, len(r.buf)
+    stack = [0]  # last field id of each open struct
+    inner = 0  # the page-type struct open at depth 1 (its field id), 0: none
+    while True:
+        if pos >= end:
+            raise _Malformed
+        head = buf[pos]
+        pos += 1
+        if head == 0:  # STOP: the struct ends
+            stack.pop()
+            if not stack:
+                r.pos = pos
+                return got[0], got[1], got[2], got[3]
+            if len(stack) == 1:
+                inner = 0
+            continue
+        kind, delta = head & 0x0F, head >> 4
+        if delta:
+            fid = stack[-1] + delta
+        else:
+            r.pos = pos
+            fid = r.zigzag()
+            pos = r.pos
+        stack[-1] = fid
+        depth = len(stack)
+        if kind == 5 and ((depth == 1 and fid in (1, 3)) or (depth == 2 and inner)):
+            r.pos = pos
+            value = r.zigzag()
+            pos = r.pos
+            if depth == 1:
+                got[0 if fid == 1 else 1] = value
+            elif fid == 1:
+                got[2] = value
+            elif fid == (4 if inner == 8 else 2):
+                got[3] = value
+            continue
+        if kind == 12 and depth == 1 and fid in (5, 7, 8):
+            inner = fid
+            stack.append(0)
+            continue
+        r.pos = pos
+        r.skip(kind, depth)
+        pos = r.pos
 
 
 def dictionary_encoded(chunk: Any, fh: BinaryIO) -> bool:
