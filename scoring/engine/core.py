@@ -18,6 +18,7 @@ from types import ModuleType
 import numpy as np
 import pandas as pd
 
+from scoring.engine import buffers
 from scoring.engine.columns import Columns
 from scoring.engine.compiled import CENT_TOLERANCE, UNIT_TOLERANCE, CompiledScheme
 from scoring.engine.compiler import compile_scheme
@@ -283,9 +284,9 @@ def _score_numpy(pop: pd.DataFrame, scheme: Scheme, threads: int | None) -> tupl
     n = len(pop)
     plan: CompiledScheme = compile_scheme(scheme, Columns(pop, scheme))
     block = run_block(plan)
-    cents = [np.empty(n, dtype=np.int32) for _ in scheme.items]
-    total = np.empty(n, dtype=np.int64)
-    reason = np.empty(n, dtype=np.int8 if len(plan.gates) < 127 else np.int16)  # np.empty: huge pages, per block
+    cents = [buffers.empty(n, np.int32) for _ in scheme.items]
+    total = buffers.empty(n, np.int64)
+    reason = buffers.empty(n, np.int8 if len(plan.gates) < 127 else np.int16)
     block_rows = BLOCK_ROWS
 
     def worker(first: int, step: int) -> None:

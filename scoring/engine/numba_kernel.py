@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from scoring.engine import buffers
 from scoring.engine.compiled import (
     NO_CAP,
     BandsItem,
@@ -221,10 +222,10 @@ def run(plan: KernelTables, n: int, threads: int, chunk: int = CHUNK_ROWS) -> Ou
     codes = np.array([_CODES[a.dtype.str[1:]] for a in arrays], i64)
     checked = np.array(plan.checked, np.bool_)
     n_items = len(plan.items)
-    cents = np.empty((n_items, n), np.int32)
-    total = np.empty(n, np.int64)
-    reason = np.empty(n, np.int8)
-    eligible = np.empty(n, np.bool_)
+    cents = buffers.empty((n_items, n), np.int32)
+    total = buffers.empty(n, np.int64)
+    reason = buffers.empty(n, np.int8)
+    eligible = buffers.empty(n, np.bool_)
     n_blocks = -(-n // chunk) if n else 0
     workers = max(1, min(threads, n_blocks))
     bad = np.zeros(workers, i64)
