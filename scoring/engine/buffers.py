@@ -17,7 +17,7 @@ from __future__ import annotations
 import mmap
 import threading
 import weakref
-from collections import OrderedDict
+from collections import OrderedDict, deque
 
 import numpy as np
 
@@ -27,6 +27,7 @@ MAX_KEPT_BYTES = 1 << 30  # memory kept for reuse at most (the oldest mmaps are 
 _lock = threading.Lock()
 _kept: OrderedDict[int, mmap.mmap] = OrderedDict()  # id -> a free mmap, oldest first
 _kept_bytes = 0
+_late: deque[mmap.mmap] = deque()  # given back while the lock was held (a finaliser run by the collector inside it)
 
 
 def empty(shape: int | tuple[int, ...], dtype: np.dtype | type) -> np.ndarray:
@@ -38,33 +39,51 @@ def empty(shape: int | tuple[int, ...], dtype: np.dtype | type) -> np.ndarray:
         return np.empty(dims, dt)
     block = _take(nbytes)
     flat = np.frombuffer(block, dtype=dt, count=nbytes // dt.itemsize)
-    weakref.finalize(flat, _give_back, block)
+    weakref.finalize(flat, _give_back, block).atexit = False
     return flat.reshape(dims)  # a view of ``flat``: keeps it (and so the mmap) in use
 
 
 def kept_bytes() -> int:
     """Bytes held for reuse now (not in use by any array)."""
-    return _kept_bytes
+    with _lock:
+        _settle()
+        return _kept_bytes
 
 
 def _take(nbytes: int) -> mmap.mmap:
     global _kept_bytes
     with _lock:
-        for key, block in _kept.items():
-            if len(block) == nbytes:
-                del _kept[key]
-                _kept_bytes -= nbytes
-                return block
+        _settle()
+        key = next((k for k, block in _kept.items() if len(block) == nbytes), None)
+        if key is not None:
+            _kept_bytes -= nbytes
+            return _kept.pop(key)
     return mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE)  # private: a forked child's writes stay its own
 
 
 def _give_back(block: mmap.mmap) -> None:
-    global _kept_bytes
     if len(block) > MAX_KEPT_BYTES:
         return  # unmapped when the last reference goes
-    with _lock:
-        _kept[id(block)] = block
-        _kept_bytes += len(block)
-        while _kept_bytes > MAX_KEPT_BYTES:
-            _, old = _kept.popitem(last=False)
-            _kept_bytes -= len(old)
+    if not _lock.acquire(blocking=False):  # the collector ran this inside _take or kept_bytes (or another thread
+        _late.append(block)  # holds the lock): settled by the next call
+        return
+    try:
+        _keep(block)
+        _settle()
+    finally:
+        _lock.release()
+
+
+def _keep(block: mmap.mmap) -> None:
+    global _kept_bytes
+    _kept[id(block)] = block
+    _kept_bytes += len(block)
+    while _kept_bytes > MAX_KEPT_BYTES:
+        _, old = _kept.popitem(last=False)
+        _kept_bytes -= len(old)
+
+
+def _settle() -> None:
+    """Keep what was given back while the lock was held (the caller holds it)."""
+    while _late:
+        _keep(_late.popleft())
