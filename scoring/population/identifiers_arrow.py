@@ -216,12 +216,14 @@ def _dictionaries_alone(pf: Any, fh: Any, meta: Any, group: int, columns: list[s
     one is decoded with its rows, for the rows and count the finding names)."""
     from scoring.population.parquet_pages import dictionary_encoded
 
-    whole = [c for c in columns if dictionary_encoded(meta.column(position[c]), fh)]
+    whole = [c for c in columns if dictionary_encoded(meta.column(position[c]), fh)] if meta.num_rows else []
     if not whole:
         return {}
     # The first row of the group carries each column's whole dictionary page (pyarrow puts every entry of the page
     # in the dictionary it returns; tested against full decodes in tests/test_parquet_pages.py).
-    first = next(pf.iter_batches(batch_size=1, row_groups=[group], columns=whole, use_threads=False))
+    first = next(pf.iter_batches(batch_size=1, row_groups=[group], columns=whole, use_threads=False), None)
+    if first is None:
+        return {}
     out = {}
     for i, c in enumerate(whole):
         dictionary = first.column(i).dictionary
