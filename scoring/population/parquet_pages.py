@@ -112,8 +112,9 @@ def _page_header(r: _Reader) -> tuple[int, int, int, int]:
 
     The fields read are i32s of the PageHeader (1: type, 3: compressed size) and of the one page-type struct
     present (5: DataPageHeader, num_values 1, encoding 2; 7: DictionaryPageHeader, 1 and 2; 8: DataPageHeaderV2,
-    1 and 4); everything else is skipped. One loop with an explicit stack of struct levels: a file holds thousands
-    of pages, and this runs for each."""
+    1 and 4); everything else is skipped. One loop with an explicit stack of struct levels and the integers and
+    strings read in line (lists and maps, which a page header does not hold, by :meth:`_Reader.skip`): a file holds
+    thousands of pages, and this runs for each."""
     got = [-1, -1, -1, -1]
     buf, pos, end = r.buf, r.pos, len(r.buf)
     stack = [0]  # last field id of each open struct
@@ -140,19 +141,37 @@ def _page_header(r: _Reader) -> tuple[int, int, int, int]:
             pos = r.pos
         stack[-1] = fid
         depth = len(stack)
-        if kind == 5 and ((depth == 1 and fid in (1, 3)) or (depth == 2 and inner)):
-            r.pos = pos
-            value = r.zigzag()
-            pos = r.pos
+        if 4 <= kind <= 8 and kind != 7:  # i16, i32, i64 (varints) and binary (a varint length, then bytes)
+            value = shift = 0
+            while True:
+                if pos >= end or shift > 63:
+                    raise _Malformed
+                b = buf[pos]
+                pos += 1
+                value |= (b & 0x7F) << shift
+                if b < 0x80:
+                    break
+                shift += 7
+            if kind == 8:
+                pos += value
+                continue
+            if kind != 5:
+                continue
+            value = (value >> 1) ^ -(value & 1)
             if depth == 1:
-                got[0 if fid == 1 else 1] = value
-            elif fid == 1:
-                got[2] = value
-            elif fid == (4 if inner == 8 else 2):
-                got[3] = value
+                if fid in (1, 3):
+                    got[0 if fid == 1 else 1] = value
+            elif depth == 2 and inner:
+                if fid == 1:
+                    got[2] = value
+                elif fid == (4 if inner == 8 else 2):
+                    got[3] = value
             continue
-        if kind == 12 and depth == 1 and fid in (5, 7, 8):
-            inner = fid
+        if kind == 12:
+            if depth > _DEPTH:
+                raise _Malformed
+            if depth == 1 and fid in (5, 7, 8):
+                inner = fid
             stack.append(0)
             continue
         r.pos = pos
