@@ -14,6 +14,7 @@ ordinary numpy arrays.
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import threading
 import weakref
@@ -58,7 +59,11 @@ def _take(nbytes: int) -> mmap.mmap:
         if key is not None:
             _kept_bytes -= nbytes
             return _kept.pop(key)
-    return mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE)  # private: a forked child's writes stay its own
+    block = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE)  # private: a forked child's writes stay its own
+    if hasattr(mmap, "MADV_HUGEPAGE"):  # as numpy asks for its large arrays
+        with contextlib.suppress(OSError):
+            block.madvise(mmap.MADV_HUGEPAGE)
+    return block
 
 
 def _give_back(block: mmap.mmap) -> None:
