@@ -14,7 +14,6 @@ ordinary numpy arrays.
 
 from __future__ import annotations
 
-import contextlib
 import mmap
 import threading
 import weakref
@@ -59,11 +58,7 @@ def _take(nbytes: int) -> mmap.mmap:
         if key is not None:
             _kept_bytes -= nbytes
             return _kept.pop(key)
-    block = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE)  # private: a forked child's writes stay its own
-    if hasattr(mmap, "MADV_HUGEPAGE"):  # as numpy asks for its large arrays
-        with contextlib.suppress(OSError):
-            block.madvise(mmap.MADV_HUGEPAGE)
-    return block
+    return mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE)  # private: a forked child's writes stay its own
 
 
 def _give_back(block: mmap.mmap) -> None:
