@@ -58,7 +58,10 @@ def _take(nbytes: int) -> mmap.mmap:
         if key is not None:
             _kept_bytes -= nbytes
             return _kept.pop(key)
-    return mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE)  # private: a forked child's writes stay its own
+    # Private: a forked child's writes stay its own. No MADV_HUGEPAGE (numpy asks for it): with this VM's
+    # defrag=madvise a huge-page fault may compact memory first; measured on the numpy engine's first 10M run,
+    # 0.09-1.13 s of system time with it against 0.23-0.37 s of 4 KB faults without.
+    return mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE)
 
 
 def _give_back(block: mmap.mmap) -> None:
