@@ -62,6 +62,8 @@ class PopulationLoad:
     warnings: list[str] = field(default_factory=list)
     source: str | None = None
     row_numbers: np.ndarray | None = field(default=None, repr=False)
+    # person_id of each rejected row (index: its 0-based data row): why an id is missing, without a second read
+    rejected_ids: pd.Series | None = field(default=None, repr=False, compare=False)
 
     def excel_row(self, row: int) -> int | None:
         """The row as a spreadsheet shows it for 1-based data row ``row`` (file input only, else None)."""
@@ -363,10 +365,14 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
     frame = _frame_of(cols, n)
     rejected = probs.table(order)
     keep = ~probs.bad
+    rejected_ids = None
     if not keep.all():
         frame = frame.loc[keep]
+        bad = np.flatnonzero(probs.bad)
+        rejected_ids = typed["person_id"].iloc[bad].set_axis(bad)  # the ids of the rejected rows only
     load = PopulationLoad(frame=frame, rejected=rejected, rows_in=n, rows_rejected=int(probs.bad.sum()),
-                          dropped_identifiers=dropped, warnings=warnings, source=source, row_numbers=row_numbers)
+                          dropped_identifiers=dropped, warnings=warnings, source=source, row_numbers=row_numbers,
+                          rejected_ids=rejected_ids)
     if load.rows_rejected and not skip_invalid:
         err = PopulationError(f"{name}: {load.error_message()}")
         err.load = load  # type: ignore[attr-defined]
