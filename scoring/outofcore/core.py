@@ -27,7 +27,14 @@ from scoring.outofcore.stats import Hist, Stats, design_items
 from scoring.population.identifiers import IdentifierFinding
 from scoring.population.identifiers_arrow import UnreadColumns, screen_unread
 from scoring.population.io import clean_header
-from scoring.population.load import identifier_refusal, person_ids, read_population, read_set
+from scoring.population.load import (
+    as_written,
+    identifier_refusal,
+    person_ids,
+    read_population,
+    read_set,
+    written_headers,
+)
 from scoring.population.schema import Schema
 from scoring.population.text import STR_DTYPE
 from scoring.scheme.load import AdmissionRule, Scheme
@@ -77,6 +84,12 @@ class Context:
     def pop_schema(self) -> Schema:
         """The population schema the run validates with."""
         return self.schema if self.schema is not None else population_schema_for(self.scheme)
+
+    @property
+    def written(self) -> dict[str, str]:
+        """Column name -> its header as the file writes it, where they differ (the rejected rows' ``column``, as
+        :meth:`scoring.population.load.PopulationLoad.rejected_table` names it in memory)."""
+        return written_headers([clean_header(str(c)) for c in self.headers], self.pop_schema)
 
     @property
     def unread(self) -> list[str]:
@@ -204,10 +217,12 @@ def validate_batch(raw: pd.DataFrame, start: int, ctx: Context, spill: Any = Non
 
 def pass1_batch(raw: pd.DataFrame, start: int, ctx: Context, spill: Any = None, *, compact: bool = False
                 ) -> tuple[pd.DataFrame, Stats, pd.DataFrame]:
-    """Validate and score one batch: (scored rows with helper columns, aggregates, rejected lines); ``compact``: the
-    scored rows as :func:`compact_scored` gives them."""
+    """Validate and score one batch: (scored rows with helper columns, aggregates, rejected lines, each column named
+    by its header as the file writes it); ``compact``: the scored rows as :func:`compact_scored` gives them."""
     frame, rejected, warnings = validate_batch(raw, start, ctx, spill)
-    return score_frame(frame, ctx, rows_in=len(raw), rejected=rejected, warnings=warnings, compact=compact)
+    out, stats, rejected = score_frame(frame, ctx, rows_in=len(raw), rejected=rejected, warnings=warnings,
+                                       compact=compact)
+    return out, stats, as_written(rejected, ctx.written)
 
 
 def _compact_frame(res: Any, ctx: Context) -> pd.DataFrame:
