@@ -160,10 +160,11 @@ def refuse_unread(ctx: Context, findings: list[IdentifierFinding]) -> tuple[Iden
 # Pass 1: validate + score one batch
 # ------------------------------------------------------------------------------------------------------------
 def validate_batch(raw: pd.DataFrame, start: int, ctx: Context, spill: Any = None
-                   ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str]]:
     """Validate rows ``start+1 ...`` like :func:`scoring.read_population` on the whole file would.
 
-    Returns the kept rows (index = 0-based row in the file), the rejected lines (global 1-based rows) and notes.
+    Returns the kept rows (index = 0-based row in the file), the rejected lines (global 1-based rows), notes and
+    the identifier columns dropped (``drop_identifiers``: their headers, as the reader names them).
     ``spill`` (a :class:`scoring.outofcore.ids.HashSpill`) receives the hashes of the batch's person ids.
     """
     try:
@@ -212,16 +213,17 @@ def validate_batch(raw: pd.DataFrame, start: int, ctx: Context, spill: Any = Non
         raise RowsError(f"{ctx.source}: {shown} (invalid rows among rows {start + 1}-{start + len(raw)}; use "
                         "--skip-invalid / skip_invalid=True to keep the valid rows)", file=ctx.source,
                         problems=problems, first=start + 1, last=start + len(raw))
-    return frame, rejected, list(load.warnings)
+    return frame, rejected, list(load.warnings), list(load.dropped_identifiers)
 
 
 def pass1_batch(raw: pd.DataFrame, start: int, ctx: Context, spill: Any = None, *, compact: bool = False
                 ) -> tuple[pd.DataFrame, Stats, pd.DataFrame]:
     """Validate and score one batch: (scored rows with helper columns, aggregates, rejected lines, each column named
     by its header as the file writes it); ``compact``: the scored rows as :func:`compact_scored` gives them."""
-    frame, rejected, warnings = validate_batch(raw, start, ctx, spill)
+    frame, rejected, warnings, dropped = validate_batch(raw, start, ctx, spill)
     out, stats, rejected = score_frame(frame, ctx, rows_in=len(raw), rejected=rejected, warnings=warnings,
                                        compact=compact)
+    stats.dropped = dropped
     return out, stats, as_written(rejected, ctx.written)
 
 
