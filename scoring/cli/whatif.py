@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from scoring.cli.options import plain_float
+from scoring.cli.options import POPULATION_EPILOG, plain_float
 from scoring.cli.output import emit
 from scoring.errors import ScoringInputError
 
@@ -26,7 +26,8 @@ TEXT: dict[str, tuple[str, str]] = {
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the whatif command."""
-    p = sub.add_parser("whatif", help="one person against the line: what would flip the outcome")
+    p = sub.add_parser("whatif", help="one person against the line: what would flip the outcome",
+                      epilog=POPULATION_EPILOG)
     p.add_argument("--scheme", required=True, help="scheme YAML file")
     p.add_argument("--population", required=True, help="population file (CSV/XLSX/Parquet)")
     p.add_argument("--person", required=True, help="the person's person_id")
