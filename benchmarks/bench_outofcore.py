@@ -192,8 +192,8 @@ def stages(population: Path, groups: int) -> None:
                           use_threads=False)
             timed("pass 1: decode the columns screened", next, blocks)
             raw = timed("pass 1: Arrow to pandas", table.to_pandas)
-            frame, rejected, warnings = timed("pass 1: validate (read_population + ids)", core.validate_batch, raw,
-                                              start, ctx)
+            frame, rejected, warnings, _ = timed("pass 1: validate (read_population + ids)", core.validate_batch,
+                                                 raw, start, ctx)
             scored, _, _ = timed("pass 1: score + aggregates", core.score_frame, frame, ctx, rows_in=len(raw),
                                  rejected=rejected, warnings=warnings, compact=True)
             timed("pass 1: scratch write (LZ4)", scratch.write, scored.drop(columns=[core.TOTAL, core.GROUP]))

@@ -160,7 +160,7 @@ class ResultTable:
         cols: dict[str, pa.Array | pa.ChunkedArray] = {}
         if self.person_id is not None:
             ids = pa.chunked_array(pa.array(self._ids(rows).array)) if ids is None else ids.slice(start, stop - start)
-            cols["person_id"] = excel_safe_arrow(ids)
+            cols["person_id"] = excel_safe_arrow(ids, text=True)  # ids are text: 1E+3 and 007 kept as written
         for name, cents in self.items.items():
             cols[name] = points_text(cents[rows])
         cols["total"] = points_text(self.total_cents[rows])

@@ -43,6 +43,15 @@ FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n", "｜", "|")
 XLSX_SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False}
 
 
+# Columns that hold text only, in every table written (a person's id; a rejected row's column name). In a CSV a
+# spreadsheet reads each cell afresh, so a value of these that it would take for a number and not show as written
+# (-3, +86, 1E+3, 1e3, 007, 0.50) is text to keep: it gets the leading apostrophe too. A whole number of up to 15
+# digits without a leading zero (10001) is shown as written and stays as it is. (XLSX keeps strings as strings.)
+CSV_TEXT_COLUMNS = ("person_id", "column")
+PLAIN_WHOLE = r"^(?:0|[1-9][0-9]{0,14})$"
+_NUMBER_STARTS = tuple("0123456789. ")
+
+
 def excel_safe_text(value: object) -> object:
     """``value`` with a leading apostrophe when it is text that a spreadsheet would read as a formula."""
     if isinstance(value, str) and value.startswith(FORMULA_LEADS) and not _is_number(value):
@@ -61,15 +70,35 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def excel_safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+def excel_safe_frame(df: pd.DataFrame, text_columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """A copy of ``df`` whose text cells, column names and index labels cannot become live formulas.
 
     Only object/string/category columns are touched (numbers stay numbers); the work is whole-column.
+    ``text_columns`` (a CSV's :data:`CSV_TEXT_COLUMNS`): columns of text only, whose values that a spreadsheet
+    would read as numbers it does not show as written are kept as text too (see :func:`excel_safe_arrow`).
     """
     out = df.copy(deep=False)
+    for col in [c for c in text_columns if c in out.columns]:
+        s = out[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s.dtype) or isinstance(s.dtype, pd.CategoricalDtype):
+            import pyarrow as pa
+
+            try:
+                arr = pa.array(s, from_pandas=True)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed values: as their text
+                arr = pa.array(s.astype(str).where(s.notna()), from_pandas=True)
+            if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+                arr = arr.cast(pa.large_string())
+            if isinstance(arr, pa.ChunkedArray):
+                arr = arr.combine_chunks()
+            safe = excel_safe_arrow(arr, text=True)
+            if safe is not arr:  # by position (the frame's index is kept); nulls stay nulls
+                out[col] = pd.Series(safe.to_pandas(types_mapper=pd.ArrowDtype).array, index=s.index)
     out.columns = [excel_safe_text(c) if isinstance(c, str) else c for c in out.columns]
     for col in out.columns:
         s = out[col]
+        if str(col) in text_columns:
+            continue
         if isinstance(s.dtype, pd.CategoricalDtype):
             cats = s.cat.categories
             if cats.dtype == object or pd.api.types.is_string_dtype(cats):
@@ -92,32 +121,47 @@ def excel_safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def excel_safe_arrow(values: Any) -> Any:
+def excel_safe_arrow(values: Any, text: bool = False) -> Any:
     """An Arrow text column (plain or dictionary, chunked or not) as :func:`excel_safe_frame` makes a text column:
     a leading apostrophe on every value that starts with a :data:`FORMULA_LEADS` character and is not a plain
     number (judged by ``pd.to_numeric``, as the frame version does). Whole-column pyarrow compute: the first
     character is matched against the leads in one pass, and only the risky values are checked for numbers. A
     dictionary column has its dictionary made safe (a dictionary may hold a value twice, so nothing clashes).
-    Other types are returned as they are."""
+    Other types are returned as they are.
+
+    ``text`` (a column of :data:`CSV_TEXT_COLUMNS` in a CSV): every value is text, so a number is no exception, and
+    a value a spreadsheet would read as a number it does not show as written (``1E+3``, ``007``; not
+    :data:`PLAIN_WHOLE`) gets the apostrophe as well."""
     import pyarrow as pa
 
     if isinstance(values, pa.ChunkedArray):
-        return pa.chunked_array([excel_safe_arrow(chunk) for chunk in values.chunks],
+        return pa.chunked_array([excel_safe_arrow(chunk, text) for chunk in values.chunks],
                                 type=None if values.num_chunks else values.type)
     if pa.types.is_dictionary(values.type):
-        return pa.DictionaryArray.from_arrays(values.indices, excel_safe_arrow(values.dictionary))
+        return pa.DictionaryArray.from_arrays(values.indices, excel_safe_arrow(values.dictionary, text))
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
         return values
     import pyarrow.compute as pc
 
     first = pc.utf8_slice_codeunits(values, 0, 1)
     risky = pc.is_in(first, value_set=pa.array(FORMULA_LEADS, values.type)).fill_null(False)
-    rows = np.flatnonzero(risky.to_numpy(zero_copy_only=False))
-    if not len(rows):
-        return values
-    text = values.take(pa.array(rows)).to_pandas().astype("string")
-    numeric = pd.to_numeric(text, errors="coerce").notna().to_numpy(bool)
-    rows = rows[~numeric]
+    if text:  # numbers too: a formula lead quoted whatever follows, and numbers not shown as written
+        rows = np.flatnonzero(risky.to_numpy(zero_copy_only=False))
+        starts = pc.is_in(first, value_set=pa.array(_NUMBER_STARTS, values.type)).fill_null(False)
+        maybe = pc.and_(starts, pc.invert(pc.match_substring_regex(values, PLAIN_WHOLE).fill_null(True)))
+        cand = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
+        if len(cand):
+            text_values = values.take(pa.array(cand)).to_pandas().astype("string")
+            number = pd.to_numeric(text_values.where(~text_values.str.contains("_", regex=False), None),
+                                   errors="coerce").notna().to_numpy(bool)
+            rows = np.union1d(rows, cand[number])
+    else:
+        rows = np.flatnonzero(risky.to_numpy(zero_copy_only=False))
+        if not len(rows):
+            return values
+        text_values = values.take(pa.array(rows)).to_pandas().astype("string")
+        numeric = pd.to_numeric(text_values, errors="coerce").notna().to_numpy(bool)
+        rows = rows[~numeric]
     if not len(rows):
         return values
     mask = np.zeros(len(values), dtype=bool)
@@ -187,7 +231,8 @@ def _write(frame: pd.DataFrame, sink: str | os.PathLike[str] | io.BytesIO, fmt: 
     if fmt == "parquet":
         frame.to_parquet(sink, index=index)
     elif fmt == "csv":  # UTF-8 with a byte-order mark, so Excel shows Chinese
-        excel_safe_frame(frame).to_csv(sink, index=index, encoding="utf-8-sig", lineterminator="\r\n")
+        excel_safe_frame(frame, CSV_TEXT_COLUMNS).to_csv(sink, index=index, encoding="utf-8-sig",
+                                                         lineterminator="\r\n")
     elif fmt == "xlsx":
         with xlsx_writer(sink) as xw:  # strings stay strings; a fixed creation date (same table, same bytes)
             excel_safe_frame(frame).to_excel(xw, index=index, sheet_name=sheet_name)

@@ -187,6 +187,26 @@ def test_whatif_on_a_rejected_row_says_where_and_why(files, capsys) -> None:
                  "--lang", "en"]) == 0
 
 
+def test_whatif_explains_a_rejected_row_from_the_one_read(files, capsys, monkeypatch) -> None:
+    """Trial finding: whatif read the population file a second time on its error path (to find the rejected row's
+    id). It now uses the ids of the rejected rows kept by the one read: one call, the same message."""
+    import scoring.population.load as load_module
+
+    calls: list[object] = []
+    real = load_module.read_population
+
+    def counting(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(load_module, "read_population", counting)
+    person = str(pd.read_csv(files["bad"]).loc[7, "person_id"])  # row 8: insurance_years -5
+    en = _err(capsys, ["whatif", "--scheme", str(SCHEME), "--population", str(files["bad"]), "--person", person,
+                       "--lang", "en"])
+    assert "its row was rejected" in en and "row 8 (Excel row 9), column insurance_years" in en
+    assert len(calls) == 1
+
+
 def test_rejected_rows_file_names_the_excel_row(files, capsys, tmp_path: Path) -> None:
     """Trial finding 7: NAME.rejected.csv gave only the data row; for a CSV with lines above its header the
     analyst had to add them. It now has excel_row beside row, as the error line says it."""

@@ -202,8 +202,8 @@ def test_a_missing_number_in_the_last_block_is_rejected_on_its_excel_row(tmp_pat
         with reading(SCHEMA):
             got = population_load.read_population(path, skip_invalid=True)
     rejected = got.rejected_table()
-    assert rejected[["row", "excel_row", "column", "reason"]].values.tolist() == [[3001, 3002, "age",
-                                                                                   "missing value"]]
+    assert rejected[["row", "excel_row", "column", "reason"]].values.tolist() == [[3001, 3002, "年龄",
+                                                                                   "missing value"]]  # its header
 
 
 @pytest.mark.parametrize("value", ["0.13812345678", "13812345678", "138-1234-5678", "330106198001011235"])

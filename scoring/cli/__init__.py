@@ -33,6 +33,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("calibrate", "scoring.cli.calibrate", "fit a scenario's flows to observed yearly series (targets file)"),
     ("test", "scoring.cli.cases", "check a scheme against its hand-worked person cases"),
     ("whatif", "scoring.cli.whatif", "one person against the line: what would flip the outcome"),
+    ("columns", "scoring.cli.columns", "the input columns and the headers accepted for each (Chinese or English)"),
 )
 # Modules that contribute commands; each defines register(subparsers).
 COMMAND_MODULES = tuple(dict.fromkeys(module for _, module, _ in COMMANDS))

@@ -14,7 +14,7 @@ from tqdm import tqdm
 from scoring import labels
 from scoring.admission import AdmissionResult
 from scoring.cli.files import check_out, write_error, write_frame, write_result
-from scoring.cli.options import parse_ties, plain_float, plain_int
+from scoring.cli.options import POPULATION_EPILOG, parse_ties, plain_float, plain_int
 from scoring.cli.outofcore import add_engine_args, run_outofcore
 from scoring.cli.output import emit
 from scoring.cli.summary import TEXT, dominance_lines, say, summary_lines
@@ -33,13 +33,14 @@ CHECK_POPULATION = {"n": 100_000, "seed": 0}  # built-in population used by chec
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add check-scheme, score and admit."""
-    p = sub.add_parser("check-scheme", help="validate a scheme and report the three dominance measures")
+    p = sub.add_parser("check-scheme", help="validate a scheme and report the three dominance measures",
+                       epilog=POPULATION_EPILOG)
     p.add_argument("scheme", help="scheme YAML file")
     p.add_argument("--population", help="population file (CSV/XLSX/Parquet); default: built-in synthetic Hangzhou")
     _common(p, out=False)
     p.set_defaults(func=cmd_check_scheme)
 
-    p = sub.add_parser("score", help="score a population under a scheme")
+    p = sub.add_parser("score", help="score a population under a scheme", epilog=POPULATION_EPILOG)
     p.add_argument("--scheme", required=True, help="scheme YAML file")
     p.add_argument("--population", required=True, help="population file (CSV/XLSX/Parquet)")
     p.add_argument("--out", required=True, help="output file (.parquet, .csv or .xlsx)")
@@ -47,7 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_engine_args(p)  # out-of-core engines (scoring/cli/outofcore.py)
     p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser("admit", help="admit under a quota and/or a score line")
+    p = sub.add_parser("admit", help="admit under a quota and/or a score line", epilog=POPULATION_EPILOG)
     p.add_argument("--scheme", required=True, help="scheme YAML file")
     p.add_argument("--population", required=True, help="population file (CSV/XLSX/Parquet)")
     p.add_argument("--quota", type=_non_negative_int, help="places this year (overrides the scheme's rule)")

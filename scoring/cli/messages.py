@@ -79,8 +79,9 @@ ZH: list[tuple[re.Pattern[str], _Z]] = [
     # the out-of-core engines (--engine chunked, --scheduler): refusals and progress lines
     (re.compile(r"^--out (.+): the (dask|chunked) engine writes \.parquet or \.csv$"),
      lambda m: f"--out {m[1]}：{_ENGINES[m[2]]}计算引擎只写出 .parquet 或 .csv 文件"),
-    (re.compile(r"^(.+): the chunked engine reads Parquet files; convert the file to Parquet first (.*)$"),
-     lambda m: f"{m[1]}：分块计算引擎只读取 Parquet 文件；请先转换为 Parquet（加 --engine memory 可读取 CSV、XLSX）"),
+    (re.compile(r"^(.+): the (dask|chunked) engine reads Parquet files; convert the file to Parquet first (.*)$"),
+     lambda m: f"{m[1]}：{_ENGINES[m[2]]}计算引擎只读取 Parquet 文件；请先转换为 Parquet"
+               "（加 --engine memory 可读取 CSV、XLSX）"),
     (re.compile(r"^--chunk-rows: (.+) must be a positive number of rows$"),
      lambda m: f"--chunk-rows：{m[1]} 须为正的行数"),
     (re.compile(r"^scored rows (\d+)-(\d+) of (\d+)$"),

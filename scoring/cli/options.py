@@ -8,6 +8,11 @@ from typing import Any
 
 from scoring.errors import ScoringInputError
 
+# The pointer every command that reads a population gives in its --help (the headers are data: `columns` lists them).
+POPULATION_EPILOG = ("input columns: headers in Chinese or English are accepted (人员编号 or person_id, "
+                     "社保缴纳年限 or insurance_years, ...); `python -m scoring columns --scheme S.yaml` lists the "
+                     "columns a scheme reads and every header accepted for each; details: docs/population_input.md")
+
 
 def plain_int(text: str) -> int:
     """A whole number written with digits (and a sign) only; argparse type."""

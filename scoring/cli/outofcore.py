@@ -55,6 +55,11 @@ def run_outofcore(args: argparse.Namespace, command: str) -> int | None:
     if command == "admit":
         kw.update(quota=args.quota, threshold=args.threshold, ties=parse_ties(args.ties))
     if scheduler is not None:
+        from scoring.outofcore.precheck import refuse_early
+
+        # a file the header alone refuses is refused before a cluster is started or reached (the chunked reason)
+        refuse_early(scheme, args.population, admission=command == "admit", drop_identifiers=args.drop_identifiers,
+                     **{k: kw[k] for k in ("quota", "threshold", "ties") if k in kw})
         res = _run_dask(scheme, args, command, out, stamp, kw)
     else:
         from scoring.outofcore.chunked import run_chunked

@@ -7,6 +7,7 @@ payload (the keys ``--json`` prints), :func:`say` one line of it.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from scoring import labels
@@ -23,6 +24,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "engine": ("计算引擎：{engine} · ", "engine {engine} · "),
     "written": ("已写入：{out}", "written: {out}"),
     "rejected_out": ("（拒收行及原因：{path}）", " (rejected rows with reasons: {path})"),
+    "dropped": ("已删除直接标识列：{columns}", "dropped identifier column(s): {columns}"),
+    "masked": ("第 {pos} 列（列名不显示）", "column {pos} (header not shown)"),
     "rejected_inline": ("拒收行未写出：加 --out 可在输出旁写出全部拒收行及原因",
                         "rejected rows not written: give --out to write them all, with reasons, beside the output"),
     "valid": ("方案有效", "OK: the scheme is valid"),
@@ -45,6 +48,16 @@ def count_line(counts: dict[str, Any], lang: str, eligible: int | None = None) -
     """Rows in, scored and rejected (and the eligible, when given)."""
     line = say("counts", lang, **counts)
     return line + (say("eligible", lang, eligible=eligible) if eligible is not None else "")
+
+
+def dropped_line(columns: list[str], lang: str) -> str:
+    """The identifier columns ``--drop-identifiers`` dropped, by their headers as the file writes them (a header
+    that itself holds an identifier by its position only, as the reader names it); never a value."""
+    shown = []
+    for label in columns:
+        masked = re.fullmatch(r"column (\d+) \(header not shown\)", str(label))
+        shown.append(say("masked", lang, pos=masked[1]) if masked else str(label))
+    return say("dropped", lang, columns=("、" if lang == "zh" else ", ").join(shown))
 
 
 def written_lines(paths: dict[str, Any], lang: str) -> list[str]:
@@ -91,13 +104,16 @@ def dominance_lines(d: dict[str, Any], lang: str) -> list[str]:
 
 def summary_lines(payload: dict[str, Any], lang: str, *, admission: bool) -> list[str]:
     """The text summary of a ``score`` (``admission`` False) or ``admit`` payload, as ``--json`` would print it:
-    the stamp, the counts (after the engine, when the payload names an out-of-core one), the admission figures
-    and the dominance measures (admit), the files written."""
+    the stamp, the counts (after the engine, when the payload names an out-of-core one), the identifier columns
+    dropped (``--drop-identifiers``), the admission figures and the dominance measures (admit), the files
+    written."""
     counts = count_line(payload, lang, None if admission else payload["eligible"])
     engine = payload.get("engine")
     if engine is not None:
         counts = say("engine", lang, engine=ENGINES.get(engine, (engine, engine))[0 if lang == "zh" else 1]) + counts
     lines = [payload["scheme"]["stamp"], counts]
+    if payload.get("dropped_identifiers"):
+        lines.append(dropped_line(payload["dropped_identifiers"], lang))
     if admission:
         cutoff = "—" if payload["cutoff"] is None else f"{payload['cutoff']:,.2f}"
         lines.append(say("admitted", lang, eligible=payload["eligible"], admitted=payload["admitted"], cutoff=cutoff,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from scoring.cli.options import plain_float
+from scoring.cli.options import POPULATION_EPILOG, plain_float
 from scoring.cli.output import emit
 from scoring.errors import ScoringInputError
 
@@ -26,7 +26,8 @@ TEXT: dict[str, tuple[str, str]] = {
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the whatif command."""
-    p = sub.add_parser("whatif", help="one person against the line: what would flip the outcome")
+    p = sub.add_parser("whatif", help="one person against the line: what would flip the outcome",
+                      epilog=POPULATION_EPILOG)
     p.add_argument("--scheme", required=True, help="scheme YAML file")
     p.add_argument("--population", required=True, help="population file (CSV/XLSX/Parquet)")
     p.add_argument("--person", required=True, help="the person's person_id")
@@ -41,23 +42,22 @@ def say(key: str, lang: str, **values: Any) -> str:
     return TEXT[key][0 if lang == "zh" else 1].format(**values)
 
 
-def _not_found(args: argparse.Namespace, load: Any, schema_used: Any) -> str:
+def _not_found(args: argparse.Namespace, load: Any) -> str:
     """Why ``--person`` is not among the rows scored: its row was rejected (where, and why, in ``--lang``), or it is
-    not in the file. The ids of the rejected rows are found by reading the person_id column alone."""
+    not in the file. The ids of the rejected rows are those the load kept (``PopulationLoad.rejected_ids``): the
+    file is not read again."""
     import numpy as np
 
-    from scoring.population.load import read_population
     from scoring.reasons import reason_text
 
     missing = f"--person {args.person!r}: no such person_id in {args.population}"
-    if not load.rows_rejected:
+    ids = load.rejected_ids
+    if not load.rows_rejected or ids is None:
         return missing
-    ids = read_population(args.population, skip_invalid=True, schema=schema_used, columns=["person_id"])
-    at = np.flatnonzero((ids.frame["person_id"].astype("string") == args.person).fillna(False).to_numpy(bool))
+    at = np.flatnonzero((ids.astype("string") == args.person).fillna(False).to_numpy(bool))
     if at.size == 0:
         return missing
-    kept = np.setdiff1d(np.arange(1, ids.rows_in + 1), ids.rejected["row"].to_numpy(dtype=np.int64))  # data rows
-    row = int(kept[at[0]])
+    row = int(ids.index[at[0]]) + 1  # the data row (1-based)
     why = load.rejected[load.rejected["row"] == row]
     if not len(why):
         return missing
@@ -85,7 +85,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         raise ScoringInputError(f"{args.population}: has no person_id column")
     hits = np.flatnonzero((pop["person_id"].astype("string") == args.person).fillna(False).to_numpy(bool))
     if hits.size == 0:
-        raise ScoringInputError(_not_found(args, load, schema_used))
+        raise ScoringInputError(_not_found(args, load))
     row = pop.iloc[[int(hits[0])]]
     if args.line is not None:
         line, strict = float(args.line), False

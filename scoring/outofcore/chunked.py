@@ -105,6 +105,8 @@ def choose_engine(path: str | os.PathLike[str], engine: str = "auto", *, availab
     if engine not in ("auto", "memory", "chunked"):
         raise PopulationError(f"--engine: {engine!r} is not one of auto, memory, chunked")
     parquet = is_parquet(path)
+    if engine == "chunked" and not os.path.exists(path):
+        raise PopulationError(f"population file not found: {path}")
     if engine == "chunked" and not parquet:
         raise PopulationError(f"{path}: the chunked engine reads Parquet files; convert the file to Parquet first "
                               "(python -m scoring ... with --engine memory reads CSV/XLSX)")

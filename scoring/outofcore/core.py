@@ -27,7 +27,14 @@ from scoring.outofcore.stats import Hist, Stats, design_items
 from scoring.population.identifiers import IdentifierFinding
 from scoring.population.identifiers_arrow import UnreadColumns, screen_unread
 from scoring.population.io import clean_header
-from scoring.population.load import identifier_refusal, person_ids, read_population, read_set
+from scoring.population.load import (
+    as_written,
+    identifier_refusal,
+    person_ids,
+    read_population,
+    read_set,
+    written_headers,
+)
 from scoring.population.schema import Schema
 from scoring.population.text import STR_DTYPE
 from scoring.scheme.load import AdmissionRule, Scheme
@@ -77,6 +84,12 @@ class Context:
     def pop_schema(self) -> Schema:
         """The population schema the run validates with."""
         return self.schema if self.schema is not None else population_schema_for(self.scheme)
+
+    @property
+    def written(self) -> dict[str, str]:
+        """Column name -> its header as the file writes it, where they differ (the rejected rows' ``column``, as
+        :meth:`scoring.population.load.PopulationLoad.rejected_table` names it in memory)."""
+        return written_headers([clean_header(str(c)) for c in self.headers], self.pop_schema)
 
     @property
     def unread(self) -> list[str]:
@@ -147,10 +160,11 @@ def refuse_unread(ctx: Context, findings: list[IdentifierFinding]) -> tuple[Iden
 # Pass 1: validate + score one batch
 # ------------------------------------------------------------------------------------------------------------
 def validate_batch(raw: pd.DataFrame, start: int, ctx: Context, spill: Any = None
-                   ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, list[str], list[str]]:
     """Validate rows ``start+1 ...`` like :func:`scoring.read_population` on the whole file would.
 
-    Returns the kept rows (index = 0-based row in the file), the rejected lines (global 1-based rows) and notes.
+    Returns the kept rows (index = 0-based row in the file), the rejected lines (global 1-based rows), notes and
+    the identifier columns dropped (``drop_identifiers``: their headers, as the reader names them).
     ``spill`` (a :class:`scoring.outofcore.ids.HashSpill`) receives the hashes of the batch's person ids.
     """
     try:
@@ -199,15 +213,18 @@ def validate_batch(raw: pd.DataFrame, start: int, ctx: Context, spill: Any = Non
         raise RowsError(f"{ctx.source}: {shown} (invalid rows among rows {start + 1}-{start + len(raw)}; use "
                         "--skip-invalid / skip_invalid=True to keep the valid rows)", file=ctx.source,
                         problems=problems, first=start + 1, last=start + len(raw))
-    return frame, rejected, list(load.warnings)
+    return frame, rejected, list(load.warnings), list(load.dropped_identifiers)
 
 
 def pass1_batch(raw: pd.DataFrame, start: int, ctx: Context, spill: Any = None, *, compact: bool = False
                 ) -> tuple[pd.DataFrame, Stats, pd.DataFrame]:
-    """Validate and score one batch: (scored rows with helper columns, aggregates, rejected lines); ``compact``: the
-    scored rows as :func:`compact_scored` gives them."""
-    frame, rejected, warnings = validate_batch(raw, start, ctx, spill)
-    return score_frame(frame, ctx, rows_in=len(raw), rejected=rejected, warnings=warnings, compact=compact)
+    """Validate and score one batch: (scored rows with helper columns, aggregates, rejected lines, each column named
+    by its header as the file writes it); ``compact``: the scored rows as :func:`compact_scored` gives them."""
+    frame, rejected, warnings, dropped = validate_batch(raw, start, ctx, spill)
+    out, stats, rejected = score_frame(frame, ctx, rows_in=len(raw), rejected=rejected, warnings=warnings,
+                                       compact=compact)
+    stats.dropped = dropped
+    return out, stats, as_written(rejected, ctx.written)
 
 
 def _compact_frame(res: Any, ctx: Context) -> pd.DataFrame:

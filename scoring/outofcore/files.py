@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from scoring.errors import PopulationError
-from scoring.safe_output import atomic_path, excel_safe_frame, stamped
+from scoring.safe_output import CSV_TEXT_COLUMNS, atomic_path, excel_safe_frame, stamped
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -200,9 +200,9 @@ class FrameWriter:
         """Append one frame (its index, the global row labels, stored as a column when ``index``) or a table
         already in the file's schema (see :meth:`arrow`)."""
         if self.csv:  # a CSV is opened in spreadsheets: no cell may become a live formula
-            excel_safe_frame(frame).to_csv(self.path, mode="a" if self._rows else "w", header=not self._rows,
-                                           index=self.index, encoding="utf-8-sig" if not self._rows else "utf-8",
-                                           lineterminator=CSV_EOL)
+            excel_safe_frame(frame, CSV_TEXT_COLUMNS).to_csv(
+                self.path, mode="a" if self._rows else "w", header=not self._rows, index=self.index,
+                encoding="utf-8-sig" if not self._rows else "utf-8", lineterminator=CSV_EOL)
             self._rows += max(len(frame), 1)
             return
         table = frame if isinstance(frame, pa.Table) else self.arrow(frame)
@@ -279,9 +279,9 @@ class RejectedWriter:
         from scoring.reasons import with_reasons_in
 
         rejected = stamped(with_reasons_in(rejected, self.lang), self.stamp)
-        excel_safe_frame(rejected).to_csv(self.path, mode="a" if self.rows else "w", header=not self.rows,
-                                          index=False, encoding="utf-8" if self.rows else "utf-8-sig",
-                                          lineterminator=CSV_EOL)
+        excel_safe_frame(rejected, CSV_TEXT_COLUMNS).to_csv(
+            self.path, mode="a" if self.rows else "w", header=not self.rows, index=False,
+            encoding="utf-8" if self.rows else "utf-8-sig", lineterminator=CSV_EOL)
         self.rows += len(rejected)
 
 

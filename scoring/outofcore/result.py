@@ -4,7 +4,7 @@ counts, admission figures and dominance report as the in-memory path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from scoring.dominance import NO_LINE_NOTE, DominanceReport
@@ -48,6 +48,7 @@ class OutOfCoreResult:
     dominance: DominanceReport
     warnings: list[str]
     plan: Plan
+    dropped_identifiers: list[str] = field(default_factory=list)  # as the in-memory reader names them
 
     @classmethod
     def build(cls, ctx: Context, stats: Stats, plan: Plan, p2: Pass2Stats) -> OutOfCoreResult:
@@ -77,11 +78,14 @@ class OutOfCoreResult:
             near_line=plan.near if plan.line is not None else 0,
         )
         rep.judge([NO_LINE_NOTE] if plan.no_line else [])
-        return cls(scheme, counts, adm, rep, stats.warnings, plan)
+        return cls(scheme, counts, adm, rep, stats.warnings, plan, list(stats.dropped))
 
     def summary(self) -> dict[str, Any]:
-        """rows_in, scored, rejected, eligible, the admission figures (if any) and the dominance report."""
+        """rows_in, scored, rejected, eligible, the identifier columns dropped (if any), the admission figures (if
+        any) and the dominance report."""
         out: dict[str, Any] = dict(self.counts)
+        if self.dropped_identifiers:  # as the in-memory payload has it (scoring.cli.core)
+            out["dropped_identifiers"] = list(self.dropped_identifiers)
         if self.admission is not None:
             out.update(self.admission)
         out["dominance"] = self.dominance.to_dict()

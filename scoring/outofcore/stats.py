@@ -110,6 +110,7 @@ class Stats:
     item_hist: dict[str, Hist]  # item cents of every scored person, for uncapped per-unit items (design share)
     categories: dict[str, list[Any]] = field(default_factory=dict)  # tie columns that are categorical
     warnings: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # identifier columns dropped (drop_identifiers), file order
 
     @classmethod
     def empty(cls, scheme: Scheme) -> Stats:
@@ -125,7 +126,7 @@ class Stats:
             {k: v.merge(o.item_hist[k]) for k, v in self.item_hist.items()},
             {k: _merge_lists(self.categories.get(k, []), o.categories.get(k, []))
              for k in dict.fromkeys([*self.categories, *o.categories])},
-            _merge_lists(self.warnings, o.warnings),
+            _merge_lists(self.warnings, o.warnings), _merge_lists(self.dropped, o.dropped),
         )
 
 

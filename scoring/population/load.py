@@ -62,6 +62,11 @@ class PopulationLoad:
     warnings: list[str] = field(default_factory=list)
     source: str | None = None
     row_numbers: np.ndarray | None = field(default=None, repr=False)
+    # person_id of each rejected row (index: its 0-based data row): why an id is missing, without a second read
+    rejected_ids: pd.Series | None = field(default=None, repr=False, compare=False)
+    # column name -> its header as the file writes it, where they differ (社保年限 for insurance_years): the names
+    # the rejected rows' export gives (rejected_table)
+    headers: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def excel_row(self, row: int) -> int | None:
         """The row as a spreadsheet shows it for 1-based data row ``row`` (file input only, else None)."""
@@ -77,8 +82,8 @@ class PopulationLoad:
     def rejected_table(self, rejected: pd.DataFrame | None = None) -> pd.DataFrame:
         """``rejected`` (this load's own by default; or a table of the same data rows, e.g. with the scoring's
         rejections added) with an ``excel_row`` column after ``row`` (each row as a spreadsheet shows it) when that
-        is known."""
-        rejected = self.rejected if rejected is None else rejected
+        is known; each ``column`` named by its header as the file writes it (:attr:`headers`)."""
+        rejected = as_written(self.rejected if rejected is None else rejected, self.headers)
         if self.row_numbers is None or not len(rejected):
             return rejected
         out = rejected.copy()
@@ -158,6 +163,22 @@ def _map_headers(headers: list[str], schema: Schema, name: str) -> tuple[dict[st
         seen[target] = h
         mapping[h] = target
     return mapping, list(mapping.values())
+
+
+def written_headers(headers: list[str], schema: Schema) -> dict[str, str]:
+    """Column name (canonical, or an extra column's header as kept) -> its header as the file writes it (cleaned of
+    invisible characters, :func:`scoring.population.io.clean_header`), for the columns where the two differ."""
+    mapping, _ = _map_headers(headers, schema, "population")
+    return {target: header for header, target in mapping.items() if target != header}
+
+
+def as_written(rejected: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
+    """Rejected lines (row, column, reason, ...) with each ``column`` named by its header as the file writes it
+    (``headers``: :func:`written_headers`): the user finds the column they wrote, in every engine's export."""
+    if not headers or not len(rejected):
+        return rejected
+    column = rejected["column"].astype(object)
+    return rejected.assign(column=column.map(headers).fillna(column))
 
 
 _ID_HINTS = ("编号", "编码", "号码", "代码")  # inside a header; the Latin ones below end it (employee_no, uid)
@@ -363,10 +384,14 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
     frame = _frame_of(cols, n)
     rejected = probs.table(order)
     keep = ~probs.bad
+    rejected_ids = None
     if not keep.all():
         frame = frame.loc[keep]
+        bad = np.flatnonzero(probs.bad)
+        rejected_ids = typed["person_id"].iloc[bad].set_axis(bad)  # the ids of the rejected rows only
     load = PopulationLoad(frame=frame, rejected=rejected, rows_in=n, rows_rejected=int(probs.bad.sum()),
-                          dropped_identifiers=dropped, warnings=warnings, source=source, row_numbers=row_numbers)
+                          dropped_identifiers=dropped, warnings=warnings, source=source, row_numbers=row_numbers,
+                          rejected_ids=rejected_ids, headers=written_headers(headers, schema))
     if load.rows_rejected and not skip_invalid:
         err = PopulationError(f"{name}: {load.error_message()}")
         err.load = load  # type: ignore[attr-defined]

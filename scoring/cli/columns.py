@@ -1,0 +1,71 @@
+"""``columns``: the input columns a population file may have and the headers accepted for each (Chinese or English),
+read from the one description, ``scoring/population/population_schema.yaml``; with ``--scheme``, only the columns
+that scheme reads (and person_id)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from scoring.cli.output import emit
+
+TEXT: dict[str, tuple[str, str]] = {
+    "title": ("可接受的输入列（列名可用中文或英文；不区分大小写，忽略空格、“_”和“-”）",
+              "input columns (headers in Chinese or English; case, spaces, '_' and '-' ignored)"),
+    "scheme": ("方案 {id} 读取的列", "the columns scheme {id} reads"),
+    "column": ("{name}（{label}，{kind}）：{aliases}", "{name} ({label}, {kind}): {aliases}"),
+    "own": ("{name}：方案自行定义的输入列，列名须与之相同",
+            "{name}: an input the scheme declares itself; use this header"),
+    "docs": ("详见 docs/population_input.md", "details: docs/population_input.md"),
+}
+KINDS = {"string": ("文本", "text"), "int": ("整数", "whole number"), "float": ("数字", "number"),
+         "bool": ("是/否", "yes/no"), "category": ("类别", "category")}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the columns command."""
+    p = sub.add_parser("columns", help="the input columns and the headers accepted for each (Chinese or English)")
+    p.add_argument("--scheme", help="only the columns this scheme YAML reads (and person_id)")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels (default zh)")
+    p.set_defaults(func=cmd_columns)
+
+
+def _say(key: str, lang: str, **values: Any) -> str:
+    return TEXT[key][0 if lang == "zh" else 1].format(**values)
+
+
+def cmd_columns(args: argparse.Namespace) -> int:
+    """List the columns (canonical name, label, type) and the headers accepted for each."""
+    from scoring.population.schema import load_schema
+
+    schema = load_schema()
+    names = list(schema.columns)
+    own: list[str] = []
+    scheme_id = None
+    if args.scheme:
+        from scoring.scheme.load import load_scheme
+
+        scheme = load_scheme(args.scheme)
+        scheme_id = scheme.id
+        wanted = ["person_id", *scheme.columns()]
+        own = [c for c in dict.fromkeys(wanted) if c in scheme.inputs or c not in schema.columns]
+        names = [c for c in dict.fromkeys(wanted) if c not in own]
+    i = 0 if args.lang == "zh" else 1
+    columns = [{"name": c, "label": schema.columns[c].label(args.lang), "type": schema.columns[c].type,
+                "headers": list(dict.fromkeys([c, *schema.columns[c].aliases]))} for c in names]
+    columns += [{"name": c, "label": None, "type": None, "headers": [c]} for c in own]
+    payload = {"scheme": scheme_id, "columns": columns}
+    lines = [_say("title", args.lang) if scheme_id is None else
+             _say("title", args.lang) + " · " + _say("scheme", args.lang, id=scheme_id)]
+    sep = "、" if args.lang == "zh" else ", "
+    for col in columns:
+        if col["label"] is None:
+            lines.append("  " + _say("own", args.lang, name=col["name"]))
+        else:
+            lines.append("  " + _say("column", args.lang, name=col["name"], label=col["label"],
+                                     kind=KINDS.get(col["type"], (col["type"], col["type"]))[i],
+                                     aliases=sep.join(col["headers"])))
+    lines.append(_say("docs", args.lang))
+    emit(args, payload, lines)
+    return 0
