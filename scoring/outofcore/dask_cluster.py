@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-import dask.config
-
 from scoring.errors import PopulationError
 
 if TYPE_CHECKING:
@@ -38,6 +36,8 @@ def start_method() -> str:
     client itself would be cheaper still but is not safe: the client has threads (Dask's event loop among them), and
     a worker forked while one of them held a lock (seen: stderr's) waits for it forever.
     """
+    import dask.config
+
     configured = dask.config.get("distributed.worker.multiprocessing-method", "spawn")
     if configured != "spawn" or sys.platform != "linux" or "forkserver" not in multiprocessing.get_all_start_methods():
         return configured
@@ -51,12 +51,15 @@ def preload_modules() -> list[str]:
     return [*found, *(m for m in PRELOAD if m not in found)]
 
 
-def start_forkserver() -> bool:
+def start_forkserver(*, configured: bool = True) -> bool:
     """Start the forkserver now (its imports run beside the client's work until the first worker is needed), with
-    :func:`preload_modules`; True if this call started it. No-op unless :func:`start_method` is ``forkserver``; the
-    list only counts if no forkserver of this process has started yet. Imports neither Dask's distributed package
-    nor pandas (the command line calls it before its own imports: :func:`prestart`)."""
-    if start_method() != "forkserver":
+    :func:`preload_modules`; True if this call started it. No-op unless :func:`start_method` is ``forkserver``
+    (``configured=False``: unless the platform has no forkserver; Dask's configuration is not read, which takes
+    0.1 s); the list only counts if no forkserver of this process has started yet. Imports neither Dask nor pandas
+    (the command line calls it before its own imports: :func:`prestart`)."""
+    if sys.platform != "linux" or "forkserver" not in multiprocessing.get_all_start_methods():
+        return False
+    if configured and start_method() != "forkserver":
         return False
     from multiprocessing import forkserver
 
@@ -73,10 +76,12 @@ _prestarted = False  # the forkserver was started by prestart() and is the next 
 
 def prestart() -> None:
     """Start the forkserver of a LocalCluster that this process is about to run (``--scheduler local``) before the
-    command's own imports and reading: the server's imports (Dask, pandas, pyarrow, the engine, numba's kernel:
-    about 1.5 CPU-s) run on the other core meanwhile. The next :func:`own_forkserver` stops it."""
+    command's own imports and reading: the server's imports (Dask, pandas, pyarrow, the engine: about 1.1 CPU-s)
+    run on the other core meanwhile, and the cluster waits less for its workers. Dask's configuration is read
+    later (a start method other than the forkserver configured there leaves this server unused). The next
+    :func:`own_forkserver` stops it."""
     global _prestarted
-    if start_forkserver():
+    if start_forkserver(configured=False):
         _prestarted = True
 
 
@@ -149,6 +154,7 @@ def make_client(scheduler_address: str | None = None, *, n_workers: int = 2, thr
         except (OSError, TimeoutError) as exc:
             raise PopulationError(f"--scheduler: cannot reach the Dask scheduler at {scheduler_address}: "
                                   f"{type(exc).__name__}") from None
+    import dask.config
     from dask.distributed import LocalCluster
 
     if processes:
