@@ -95,8 +95,8 @@ def discard_prestarted() -> None:
 
 def stop_forkserver() -> None:
     """Stop this process's forkserver and reap it, at once: its workers have ended (and were reaped by it, so their
-    CPU counts as this process's children's); the server itself holds nothing to save, and a normal exit would
-    spend ~0.5 s unloading pandas, pyarrow and numba."""
+    CPU counts as this process's children's); the server itself holds nothing to save, and a normal exit spent
+    0.5-0.7 s unloading its modules (pandas, pyarrow, Dask)."""
     from multiprocessing import forkserver
 
     server = forkserver._forkserver
