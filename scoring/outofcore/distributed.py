@@ -283,6 +283,7 @@ def _pass1_round(c: Client, parts: list[Part], ctx: Context, path: str | os.Path
 
 
 def _band_task(part: Part, workdir: str, plan: Plan, scheme: Scheme) -> pd.DataFrame:
+    """The partition's rows of the tied band and near the line (a frame without columns when it has none)."""
     return gather_band(Path(_scored_path(workdir, part)), plan, 1 << 30, scheme)
 
 
@@ -343,7 +344,7 @@ def run_dask(scheme: Scheme, path: str | os.PathLike[str], out_dir: str | os.Pat
                 plan = make_plan(ctx, stats)
                 if plan.needs_band:
                     bands = c.gather(c.map(_band_task, parts, workdir=tmp, plan=plan, scheme=scheme, pure=False))
-                    plan = finish_plan(plan, pd.concat(bands), stats)
+                    plan = finish_plan(plan, pd.concat([b for b in bands if len(b.columns)] or bands), stats)
                 if out_tmp is not None:  # the partitions' scored rows straight into one file, by this process: the
                     # workers are done, and their cluster closes meanwhile (its memory freed before pass 2's peak)
                     closing = BackgroundClose(cluster)
