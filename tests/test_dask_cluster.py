@@ -53,7 +53,7 @@ def test_both_scratch_forms_hold_the_same_rows(pop_file: Path, tmp_path: Path) -
     frames = {}
     for name, compression in (("lz4", "lz4"), ("plain", None)):
         (tmp_path / name).mkdir()
-        stats, _ = _pass1_task(part, ctx, str(tmp_path / name), compression)
+        stats, _, _ = _pass1_task(part, ctx, str(tmp_path / name), compression)
         assert stats.scored == 3_000
         frames[name] = pd.concat(iter_written(_scored_path(str(tmp_path / name), part), 1 << 20))
     assert frames["plain"].index[0] == 3_000  # global row labels kept
@@ -77,3 +77,16 @@ def test_own_local_cluster_matches_in_memory(pop_file: Path, tmp_path: Path) -> 
     assert written["admitted"].to_numpy().tolist() == adm.admitted_mask.tolist()
     if start_method() == "forkserver" and not running_before:  # the run's server was stopped and reaped
         assert getattr(forkserver._forkserver, "_forkserver_pid", None) is None
+
+
+def test_a_prestarted_forkserver_ends_with_a_command_that_ends_first(pop_file: Path, tmp_path: Path) -> None:
+    """``--scheduler local`` starts the workers' forkserver before the command's own work; a command refused before
+    its cluster starts stops it (one this process ran already is left running)."""
+    from scoring.cli import main
+    from scoring.outofcore import dask_cluster
+
+    before = getattr(forkserver._forkserver, "_forkserver_pid", None)
+    code = main(["admit", "--scheme", str(BEIJING), "--population", str(pop_file), "--quota", "10", "--scheduler",
+                 "local", "--out", str(tmp_path / "x.txt")])
+    assert code == 2 and not dask_cluster._prestarted
+    assert getattr(forkserver._forkserver, "_forkserver_pid", None) == before

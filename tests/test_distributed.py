@@ -13,8 +13,10 @@ import yaml
 import scoring
 from scoring.errors import PopulationError
 from scoring.outofcore.distributed import (
+    IdOrder,
     admit_ddf,
     admit_file_dask,
+    ids_in_order,
     plan_partitions,
     run_replication,
     score_ddf,
@@ -86,6 +88,33 @@ def test_score_file_and_rejections(client: object, tmp_path: Path) -> None:
     assert (tmp_path / "rej.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # written by the one table writer
     with pytest.raises(PopulationError, match="row 4, column insurance_years"):
         score_file_dask(scheme, path, None, client=client, rows_per_partition=2_000)
+
+
+def test_ids_ascending_in_each_partition_repeated_across(client: object, tmp_path: Path) -> None:
+    """Each partition's ids ascend (nothing spilled by pass 1) but their ranges overlap and one id repeats in
+    another partition: the hashes are spilled afterwards and the repeat rejected as in memory."""
+    raw = synth(6_000, 9)
+    raw.loc[4_500, "person_id"] = raw.loc[1_200, "person_id"]
+    pop = pd.concat([raw.iloc[i:i + 2_000].sort_values("person_id") for i in range(0, 6_000, 2_000)],
+                    ignore_index=True)
+    path = tmp_path / "blocks.parquet"
+    pop.to_parquet(path, row_group_size=1_000)
+    scheme = scoring.load_scheme(SCHEMES / "beijing-2020.yaml")
+    load = scoring.read_population(path, skip_invalid=True, columns=scheme.columns())
+    adm = scoring.admit(scoring.score(load.frame, scheme), quota=300)
+    got = admit_file_dask(scheme, path, None, client=client, rows_per_partition=2_000, skip_invalid=True, quota=300,
+                          rejected_path=tmp_path / "rej.csv")
+    assert got.summary()["rejected"] == 2 and got.summary()["admitted"] == adm.summary()["admitted"]
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "rej.csv"), load.rejected.reset_index(drop=True),
+                                  check_dtype=False)
+
+
+def test_ids_in_order() -> None:
+    assert ids_in_order([IdOrder(False, "a", "c"), IdOrder(False), IdOrder(False, "d", "f")])
+    assert not ids_in_order([IdOrder(False, "a", "c"), IdOrder(False, "c", "f")])  # "c" twice
+    assert not ids_in_order([IdOrder(False, "a", "c"), IdOrder(True)])  # spilled
+    assert not ids_in_order([IdOrder(False, "a", "c"), None])  # not checked
+    assert ids_in_order([])
 
 
 def test_dask_dataframe_partitions(client: object) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import itertools
 import os
 import sys
 from collections.abc import Sequence
@@ -86,9 +87,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the exit status (0 ok, 1 a check failed, 2 bad input). The one-line reason of a
     user's mistake is in the command's ``--lang`` (scoring.cli.messages; Chinese by default)."""
     global _ARGV
+    _ARGV = None if argv is None else list(argv)
+    prestarted = _prestart(sys.argv[1:] if argv is None else argv)
+    try:
+        return _run(argv)
+    finally:
+        if prestarted:  # unused when the command ended before its cluster
+            from scoring.outofcore.dask_cluster import discard_prestarted
+
+            discard_prestarted()
+
+
+def _prestart(argv: Sequence[str]) -> bool:
+    """``score``/``admit`` with ``--scheduler local`` start their cluster's forkserver before anything else (see
+    :func:`scoring.outofcore.dask_cluster.prestart`): True if asked."""
+    args = list(argv)
+    local = "--scheduler=local" in args or any(a == "--scheduler" and b == "local" for a, b in itertools.pairwise(args))
+    if not local or _command_of(args) not in ("score", "admit"):
+        return False
+    from scoring.outofcore.dask_cluster import prestart
+
+    prestart()
+    return True
+
+
+def _run(argv: Sequence[str] | None) -> int:
     from scoring.cli.messages import lang_of, localized
 
-    _ARGV = None if argv is None else list(argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     lang = getattr(args, "lang", None) or lang_of(sys.argv[1:] if argv is None else argv)

@@ -74,6 +74,7 @@ class Context:
     schema: Schema | None = None  # the population schema of the run (the scheme's own inputs left to the scheme)
     facts_known: bool = True  # False: duplicates and unread_findings not found yet (a batch raises FactsNeeded
     # when its answer would depend on them)
+    engine: str | None = None  # the scoring engine of the batches (None: scoring.engine.core.default_engine)
 
     @property
     def groups(self) -> list[str]:
@@ -258,7 +259,7 @@ def score_frame(frame: pd.DataFrame, ctx: Context, *, rows_in: int | None = None
     for col in ctx.tie_columns:
         if col not in frame.columns:
             raise ScoringInputError(f"ties: column {col!r} is not in the population")
-    res = score(frame, scheme, on_invalid="reject" if ctx.skip_invalid else "raise")
+    res = score(frame, scheme, on_invalid="reject" if ctx.skip_invalid else "raise", engine=ctx.engine)
     if compact:
         out = _compact_frame(res, ctx)
     else:

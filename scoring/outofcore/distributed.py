@@ -36,14 +36,15 @@ from dask.distributed import Client, wait
 
 from scoring.admission import admit
 from scoring.dominance import dominance
-from scoring.engine.core import score
+from scoring.engine.core import score, startup_engine
 from scoring.errors import PopulationError, ScoringInputError
 from scoring.outofcore.chunked import available_memory
 from scoring.outofcore.core import (
     ADMIT_COLUMNS,
+    GROUP,
+    TOTAL,
     Context,
     FactsNeeded,
-    compact_scored,
     find_facts,
     make_context,
     pass1_batch,
@@ -54,6 +55,7 @@ from scoring.outofcore.core import (
 )
 from scoring.outofcore.dask_cluster import (  # noqa: F401 - make_client, QUIET_CLUSTER re-exported
     QUIET_CLUSTER,
+    BackgroundClose,
     cluster_client,
     make_client,
     own_forkserver,
@@ -64,11 +66,21 @@ from scoring.outofcore.files import (
     _open,
     data_columns,
     iter_raw,
-    iter_written,
+    keep_freed_heap,
+    narrow_schema,
+    narrowed,
     rejected_file,
+    steady_memory,
 )
-from scoring.outofcore.ids import BUCKETS, HashSpill, confirm_duplicates, repeated_in
-from scoring.outofcore.pass2 import pass2_file
+from scoring.outofcore.ids import (
+    BUCKETS,
+    AscendingSpill,
+    HashSpill,
+    confirm_duplicates,
+    normalised_ids,
+    repeated_in,
+)
+from scoring.outofcore.pass2 import gather_band, pass2_file
 from scoring.outofcore.plan import Plan, band_rows, finish_plan, make_plan, pass2_batch
 from scoring.outofcore.result import OutOfCoreResult
 from scoring.outofcore.stats import Pass2Stats, Stats
@@ -133,10 +145,14 @@ def scratch_compression(rows: int, available: int | None = None) -> str | None:
 
 
 def _write_scratch(path: str, frame: pd.DataFrame, compression: str | None) -> None:
-    """One partition's scored rows as an Arrow stream (the scratch :mod:`scoring.outofcore.pass2` reads)."""
-    table = FrameWriter(path).arrow(frame)
-    with pa.ipc.new_stream(path, table.schema, options=pa.ipc.IpcWriteOptions(compression=compression)) as out:
-        out.write_table(table)
+    """One partition's scored rows as an Arrow stream (the scratch :mod:`scoring.outofcore.pass2` reads), as the
+    chunked engine keeps them: text with 32-bit offsets, without the total and group sums (rebuilt exactly in
+    pass 2 from the item cents, :func:`scoring.outofcore.pass2.with_totals`)."""
+    table = FrameWriter(path).arrow(frame.drop(columns=[TOTAL, GROUP]))
+    with pa.ipc.new_stream(path, narrow_schema(table.schema),
+                           options=pa.ipc.IpcWriteOptions(compression=compression)) as out:
+        for piece in narrowed(table):
+            out.write_table(piece)
 
 
 @dataclass(frozen=True)
@@ -165,18 +181,48 @@ def _results(results: list[Any]) -> list[Any]:
     return results
 
 
-def _pass1_task(part: Part, ctx: Context, workdir: str, compression: str | None = "lz4"
-                ) -> tuple[Stats, pd.DataFrame] | Refused:
+@dataclass(frozen=True)
+class IdOrder:
+    """A partition's person ids after pass 1: ``spilled`` (their hashes are in the bucket files), or not, for they
+    ascend strictly within the partition, from ``first`` to ``last`` (None: no id present)."""
+
+    spilled: bool
+    first: str | None = None
+    last: str | None = None
+
+
+def ids_in_order(orders: Sequence[IdOrder | None]) -> bool:
+    """True when no partition spilled and each one's ids are above the partitions' before: the whole file's ids
+    ascend strictly, so none repeats (:class:`scoring.outofcore.ids.AscendingSpill`, across partitions)."""
+    last = None
+    for order in orders:
+        if order is None or order.spilled:
+            return False
+        if order.first is None:
+            continue
+        if last is not None and not order.first > last:
+            return False
+        last = order.last
+    return True
+
+
+Pass1 = tuple[Stats, pd.DataFrame, "IdOrder | None"]  # a partition's aggregates, rejected rows and id order
+
+
+def _pass1_task(part: Part, ctx: Context, workdir: str, compression: str | None = "lz4") -> Pass1 | Refused:
     """Validate and score one partition, its scored rows to the scratch; expected exceptions returned
     (:func:`_expected`)."""
     return _expected(_pass1_part, part, ctx, workdir, compression)
 
 
-def _pass1_part(part: Part, ctx: Context, workdir: str, compression: str | None) -> tuple[Stats, pd.DataFrame]:
+def _pass1_part(part: Part, ctx: Context, workdir: str, compression: str | None) -> Pass1:
     compact_arrow_pool()  # as the chunked engine: freed Arrow pages go back to the system
-    spill = HashSpill(workdir, f"ids.{part.number:05d}") if not ctx.facts_known and ctx.id_header else None
+    keep_freed_heap()  # and numpy's columns reuse the heap of the partition before
+    header = ctx.id_header
+    spill = None if ctx.facts_known or header is None else AscendingSpill(  # ids in order: nothing spilled
+        workdir, lambda: [read_part(part, [header])[header]], prefix=f"ids.{part.number:05d}")
     try:
-        scored, stats, rejected = pass1_batch(read_part(part, ctx.read), part.start, ctx, spill)
+        scored, stats, rejected = pass1_batch(read_part(part, ctx.read), part.start, ctx, spill, compact=True)
     except PopulationError:
         if ctx.facts_known:
             raise
@@ -184,16 +230,26 @@ def _pass1_part(part: Part, ctx: Context, workdir: str, compression: str | None)
     finally:
         if spill is not None:
             spill.close()
-    _write_scratch(_scored_path(workdir, part), compact_scored(scored, ctx.scheme), compression)
-    return stats, rejected
+    _write_scratch(_scored_path(workdir, part), scored, compression)
+    order = None if spill is None else IdOrder(not spill.ascending, spill.first, spill.last)
+    return stats, rejected, order
+
+
+def _spill_ids(part: Part, header: str, workdir: str) -> None:
+    """The hashes of a partition's ids to its bucket files (a partition whose pass 1 spilled none)."""
+    spill = HashSpill(workdir, f"ids.{part.number:05d}")
+    try:
+        spill.add_ids(*normalised_ids(read_part(part, [header])[header]))
+    finally:
+        spill.close()
 
 
 def _pass1_round(c: Client, parts: list[Part], ctx: Context, path: str | os.PathLike[str], workdir: str,
-                 compression: str | None = "lz4") -> tuple[Context, list[tuple[Stats, pd.DataFrame]]]:
+                 compression: str | None = "lz4") -> tuple[Context, list[Pass1]]:
     """Pass 1 on the workers before the file-wide facts are known (the columns not read screened by one more task
-    meanwhile, the ids' hashes spilled by each task and checked bucket by bucket on the workers); when a fact
-    matters (see :class:`scoring.outofcore.core.FactsNeeded`), the facts are found by a full scan and pass 1 runs
-    again."""
+    meanwhile; the ids proved distinct by their order, else their hashes spilled and checked bucket by bucket on the
+    workers); when a fact matters (see :class:`scoring.outofcore.core.FactsNeeded`), the facts are found by a full
+    scan and pass 1 runs again."""
     screen = c.submit(_expected, unread_findings, ctx, lambda cols: parquet_blocks(os.fspath(path), cols),
                       pure=False) if ctx.unread else None
     futures = c.map(_pass1_task, parts, ctx=ctx, workdir=workdir, compression=compression, pure=False)
@@ -205,7 +261,10 @@ def _pass1_round(c: Client, parts: list[Part], ctx: Context, path: str | os.Path
         refuse_unread(ctx, findings)
         if findings:
             raise FactsNeeded
-        if ctx.id_header is not None:
+        if ctx.id_header is not None and not ids_in_order([order for _, _, order in first]):
+            c.gather(c.map(_spill_ids, [p for p, (_, _, order) in zip(parts, first, strict=True)
+                                        if order is not None and not order.spilled],
+                           header=ctx.id_header, workdir=workdir, pure=False))
             buckets = [[Path(workdir) / f"ids.{p.number:05d}.{k:02d}.u64" for p in parts] for k in range(BUCKETS)]
             hashes = np.concatenate([np.empty(0, np.uint64), *c.gather(c.map(repeated_in, buckets, pure=False))])
             if hashes.size and confirm_duplicates((f for _, f in iter_raw(path, 1 << 20, [ctx.id_header])),
@@ -223,8 +282,9 @@ def _pass1_round(c: Client, parts: list[Part], ctx: Context, path: str | os.Path
                                             pure=False)))
 
 
-def _band_task(part: Part, workdir: str, plan: Plan) -> pd.DataFrame:
-    return pd.concat([band_rows(df, plan) for df in iter_written(_scored_path(workdir, part), 1 << 30)])
+def _band_task(part: Part, workdir: str, plan: Plan, scheme: Scheme) -> pd.DataFrame:
+    """The partition's rows of the tied band and near the line (a frame without columns when it has none)."""
+    return gather_band(Path(_scored_path(workdir, part)), plan, 1 << 30, scheme)
 
 
 def _pass2_task(part: Part, workdir: str, plan: Plan, scheme: Scheme, out_dir: str | None, lang: str | None
@@ -253,37 +313,48 @@ def run_dask(scheme: Scheme, path: str | os.PathLike[str], out_dir: str | os.Pat
     ctx = make_context(scheme, n_total=pf.metadata.num_rows, source=os.fspath(path), skip_invalid=skip_invalid,
                        drop_identifiers=drop_identifiers, admission=admission, quota=quota, threshold=threshold,
                        ties=ties, id_batches=lambda cols: [], columns=data_columns(pf), prescan=False)
+    local = client is None and scheduler_address is None  # a LocalCluster of this run: the scratch on local disk
+    if local:  # its workers are new processes: below STARTUP_NUMBA_ROWS, numpy scores for less than loading numba
+        ctx = dataclasses.replace(ctx, engine=startup_engine(ctx.n_total))
     parts = plan_partitions(path, rows_per_partition)
     out = None if out_dir is None else os.fspath(out_dir)
     if out is not None:
         os.makedirs(out, exist_ok=True)
         for old in Path(out).glob("part.*.parquet"):
             old.unlink()
-    local = client is None and scheduler_address is None  # a LocalCluster of this run: the scratch on local disk
     tmp = tempfile.mkdtemp(prefix="scoring-dask-", dir=workdir)
     try:
         with contextlib.ExitStack() as outputs:
             # atomic, as the chunked engine writes them: the output committed first, then the rejected rows beside
             # it (none: no file, an older one removed)
+            outputs.enter_context(steady_memory())  # as the chunked engine: pass 2's batches reuse freed pages
             rejected = outputs.enter_context(rejected_file(rejected_path, reasons_lang, stamp))
             out_tmp = None if out_file is None else outputs.enter_context(atomic_path(out_file))
-            with own_forkserver(local and cluster_kw.get("processes", True)), \
-                    cluster_client(client, scheduler_address, **cluster_kw) as c:
+            with contextlib.ExitStack() as cluster:
+                cluster.enter_context(own_forkserver(local and cluster_kw.get("processes", True)))
+                c = cluster.enter_context(cluster_client(client, scheduler_address, **cluster_kw))
                 ctx, first = _pass1_round(c, parts, ctx, path, tmp,
                                           scratch_compression(ctx.n_total) if local else "lz4")
                 stats = Stats.empty(scheme)
-                for part_stats, _ in first:  # in row order: categories and warnings keep file order
+                for part_stats, _, _ in first:  # in row order: categories and warnings keep file order
                     stats = stats.merge(part_stats)
-                rej = [r for _, r in first if len(r)]
+                rej = [r for _, r, _ in first if len(r)]
                 if rej:  # BOM, Excel-safe, the reasons in reasons_lang (as the chunked engine writes them)
                     rejected.writer().write(pd.concat(rej, ignore_index=True))
                 plan = make_plan(ctx, stats)
                 if plan.needs_band:
-                    bands = c.gather(c.map(_band_task, parts, workdir=tmp, plan=plan, pure=False))
-                    plan = finish_plan(plan, pd.concat(bands), stats)
-                if out_tmp is not None:  # the partitions' scored rows straight into one file
-                    second = [pass2_file(scheme, [Path(_scored_path(tmp, p)) for p in parts], out_tmp, plan,
-                                         rows_per_partition, lang, stamp, index)]
+                    bands = c.gather(c.map(_band_task, parts, workdir=tmp, plan=plan, scheme=scheme, pure=False))
+                    plan = finish_plan(plan, pd.concat([b for b in bands if len(b.columns)] or bands), stats)
+                if out_tmp is not None:  # the partitions' scored rows straight into one file, by this process: the
+                    # workers are done, and their cluster closes meanwhile (its memory freed before pass 2's peak)
+                    closing = BackgroundClose(cluster)
+                    try:
+                        second = [pass2_file(scheme, [Path(_scored_path(tmp, p)) for p in parts], out_tmp, plan,
+                                             rows_per_partition, lang, stamp, index)]
+                    except BaseException:
+                        closing.wait(quiet=True)
+                        raise
+                    closing.wait()
                 else:
                     second = c.gather(c.map(_pass2_task, parts, workdir=tmp, plan=plan, scheme=scheme, out_dir=out,
                                             lang=lang, pure=False))

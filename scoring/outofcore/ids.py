@@ -86,6 +86,7 @@ class AscendingSpill(HashSpill):
     def __init__(self, folder: str | Path, earlier: Callable[[], Iterable[pd.Series]], prefix: str = "ids") -> None:
         super().__init__(folder, prefix)
         self._earlier = earlier
+        self.first: str | None = None  # the first (least) present id, while in order
         self._last: str | None = None  # the greatest id so far
         self._rows = 0  # rows offered while in order
         self.ascending = True
@@ -98,12 +99,18 @@ class AscendingSpill(HashSpill):
             if text is not None and text.null_count == 0 and ascending(text) and (
                     self._last is None or len(text) == 0 or text[0].as_py() > self._last):
                 if len(text):
+                    self.first = text[0].as_py() if self.first is None else self.first
                     self._last = text[len(text) - 1].as_py()
                 self._rows += len(ids)
                 return
             self.ascending = False
             self._spill_earlier()
         super().add_ids(ids, miss)
+
+    @property
+    def last(self) -> str | None:
+        """The last (greatest) present id, while in order."""
+        return self._last
 
     def _spill_earlier(self) -> None:
         left = self._rows
