@@ -75,7 +75,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     from scoring.population import schema
     from scoring.population.load import read_population
     from scoring.scheme.load import load_scheme
-    from scoring.whatif import flip_changes, standing
+    from scoring.whatif import Rivals, flip_changes, standing
 
     scheme = load_scheme(args.scheme)
     schema_used = population_schema_for(scheme)
@@ -86,14 +86,18 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     hits = np.flatnonzero((pop["person_id"].astype("string") == args.person).fillna(False).to_numpy(bool))
     if hits.size == 0:
         raise ScoringInputError(_not_found(args, load))
-    row = pop.iloc[[int(hits[0])]]
-    if args.line is not None:
+    pos = int(hits[0])
+    row = pop.iloc[[pos]]
+    rivals = None
+    if args.line is not None:  # a line given: the person against it (admit --threshold's rule)
         line, strict = float(args.line), False
-    else:
+    else:  # the scheme's rule on this file: the person against the others, admit's verdict (tie rule included)
         ev = evaluate(pop, scheme, on_invalid="reject", require_rule=True)
         line, strict = ev.line, ev.line_strict
-    now = standing(row, scheme, line, strict)
-    flips = flip_changes(row, scheme, line, strict)
+        at = ev.res.index.get_loc(pop.index[pos])  # its place among the rows scored
+        rivals = Rivals.of(ev.res, ev.adm, at)  # type: ignore[arg-type]  # require_rule: never None
+    now = standing(row, scheme, line, strict, rivals)
+    flips = flip_changes(row, scheme, line, strict, rivals)
     payload = {"scheme": {"id": scheme.id, "version": scheme.version, "stamp": scheme.stamp(args.lang)},
                "person_id": args.person, "line": line, "strict": strict, "total": now.total,
                "eligible": now.eligible, "reason": now.reason, "admitted": now.admitted, "distance": now.distance,
