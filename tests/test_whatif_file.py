@@ -1,8 +1,10 @@
 """New-user trial: ``whatif`` for a person of the file must say what ``admit`` says of them.
 
 Found: a person tied at a chain-broken cut-off and admitted by ``admit`` was "out, gap +0.00" in ``whatif`` (it
-treated them as a newcomer). The reference here is ``admit`` itself (its mask, its cut-off) and, for the changes
-suggested, a full re-admission of the file with the change made."""
+treated them as a newcomer); ``whatif`` read the file differently (every column validated, bad rows dropped
+silently, so another line); it suggested a ``--drop-identifiers`` it did not take. The reference here is ``admit``
+itself (its mask, its cut-off) and, for the changes suggested, a full re-admission of the file with the change
+made."""
 
 from __future__ import annotations
 
@@ -126,3 +128,42 @@ def test_whatif_and_admit_agree_on_everyone_at_the_cut_off(tmp_path: Path, peopl
     for pid, admitted in zip(near["person_id"], near["admitted"], strict=True):
         got = _json(capsys, ["whatif", *files, "--person", str(pid)])
         assert got["line"] == summary["cutoff"] and got["admitted"] == bool(admitted), pid
+
+
+def test_whatif_reads_the_file_as_admit_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pop = tied_people()
+    pop["marital_status"] = pop["marital_status"].astype(object)
+    pop.loc[pop.index[::3], "marital_status"] = "xyz"  # a column the scheme never reads
+    path = tmp_path / "unread.csv"
+    pop.to_csv(path, index=False)
+    files = ["--scheme", str(_scheme_file(tmp_path, "hangzhou-2022-illustrative", 900)), "--population", str(path)]
+    summary = _json(capsys, ["admit", *files])
+    pid = str(pop["person_id"].iloc[0])
+    got = _json(capsys, ["whatif", *files, "--person", pid])
+    assert (got["line"], got["rows_in"], got["scored"], got["rejected"]) == (summary["cutoff"], len(pop), len(pop), 0)
+
+    pop["insurance_years"] = pop["insurance_years"].astype(object)
+    pop.loc[[4, 40], "insurance_years"] = -5  # a column it reads: with --skip-invalid, left out and said so
+    pop.to_csv(path, index=False)
+    skip = [*files, "--skip-invalid"]
+    summary = _json(capsys, ["admit", *skip])
+    got = _json(capsys, ["whatif", *skip, "--person", pid])
+    assert (got["line"], got["scored"], got["rejected"]) == (summary["cutoff"], len(pop) - 2, 2)
+    for lang, said in (("zh", "输入 3,000 行 · 计分 2,998 · 拒收 2"),
+                       ("en", "rows in 3,000 · scored 2,998 · rejected 2")):
+        assert main(["whatif", *skip, "--person", pid, "--lang", lang]) == 0
+        assert said in capsys.readouterr().out
+
+
+def test_whatif_takes_drop_identifiers_as_admit_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pop = tied_people(400)
+    pop["phone"] = [f"138{i:08d}" for i in range(len(pop))]
+    path = tmp_path / "phones.csv"
+    pop.to_csv(path, index=False)
+    files = ["--scheme", str(SCHEMES / "hangzhou-2023-illustrative.yaml"), "--population", str(path)]
+    pid = str(pop["person_id"].iloc[0])
+    assert main(["whatif", *files, "--person", pid, "--lang", "en"]) == 2
+    assert "--drop-identifiers" in capsys.readouterr().err  # the option it suggests, whatif takes
+    summary = _json(capsys, ["admit", *files, "--drop-identifiers"])
+    got = _json(capsys, ["whatif", *files, "--person", pid, "--drop-identifiers"])
+    assert got["line"] == summary["cutoff"] and got["dropped_identifiers"] == summary["dropped_identifiers"]
