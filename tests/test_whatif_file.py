@@ -2,9 +2,9 @@
 
 Found: a person tied at a chain-broken cut-off and admitted by ``admit`` was "out, gap +0.00" in ``whatif`` (it
 treated them as a newcomer); ``whatif`` read the file differently (every column validated, bad rows dropped
-silently, so another line); it suggested a ``--drop-identifiers`` it did not take. The reference here is ``admit``
-itself (its mask, its cut-off) and, for the changes suggested, a full re-admission of the file with the change
-made."""
+silently, so another line); it suggested a ``--drop-identifiers`` it did not take; it echoed a phone number given
+as ``--person``. The reference here is ``admit`` itself (its mask, its cut-off) and, for the changes suggested, a
+full re-admission of the file with the change made."""
 
 from __future__ import annotations
 
@@ -167,3 +167,15 @@ def test_whatif_takes_drop_identifiers_as_admit_does(tmp_path: Path, capsys: pyt
     summary = _json(capsys, ["admit", *files, "--drop-identifiers"])
     got = _json(capsys, ["whatif", *files, "--person", pid, "--drop-identifiers"])
     assert got["line"] == summary["cutoff"] and got["dropped_identifiers"] == summary["dropped_identifiers"]
+
+
+@pytest.mark.parametrize("person", ["13812345678", "110101199003074514"])
+def test_an_identifier_given_as_person_is_not_echoed(tmp_path: Path, person: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "people.csv"
+    synth(200, 3).to_csv(path, index=False)
+    for lang in ("zh", "en"):
+        assert main(["whatif", "--scheme", str(SCHEMES / "hangzhou-2023-illustrative.yaml"), "--population",
+                     str(path), "--person", person, "--lang", lang]) == 2
+        err = capsys.readouterr().err
+        assert person[3:9] not in err and ("没有这个人员编号" if lang == "zh" else "no such person_id") in err

@@ -55,10 +55,12 @@ def _rows_of(ids: Any, person: str) -> list[int]:
 def _not_found(args: argparse.Namespace, load: Any, rejected: Any) -> str:
     """Why ``--person`` is not among the rows scored: its row was rejected, on reading or on scoring (where, and why,
     in ``--lang``), or it is not in the file. The ids are those the load kept (``PopulationLoad.rejected_ids`` and
-    its frame): the file is not read again."""
+    its frame): the file is not read again. The id is shown masked where it could be an identifier."""
+    from scoring.population.validate import NOT_SHOWN, show_value
     from scoring.reasons import reason_text
 
-    person = repr(args.person)
+    masked = show_value(args.person) == NOT_SHOWN  # an id number, a phone, a name: never echoed
+    person = NOT_SHOWN if masked else repr(args.person)  # an ordinary id as typed
     missing = f"--person {person}: no such person_id in {args.population}"
     frame = load.frame["person_id"] if "person_id" in load.frame.columns else None
     for row in _rows_of(load.rejected_ids, args.person) + _rows_of(frame, args.person):
