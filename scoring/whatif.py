@@ -5,6 +5,11 @@ Used by the dashboard's Person page, the CLI (``python -m scoring whatif``) and 
     standing(row, scheme, line=100.0)        # total, eligible, reason, admitted, distance, points per item
     flip_changes(row, scheme, line=100.0)    # the smallest change of each kind that flips the outcome
 
+Against a fixed line, a person is a newcomer: in at the line unless a chain breaks ties there (``strict``). A person
+of the file is not a newcomer: pass ``rivals=Rivals.of(res, adm, pos)`` (everyone else in the file, held fixed,
+under the rule ``adm`` applied) and the verdict is admit's own, tie rule included; the search then finds what
+would flip that verdict.
+
 The search builds a small frame of candidate variants of that one person (month by month more or fewer years of a
 column, every other category of a category item, the other value of a yes/no column) and re-scores it in one
 vectorised call; the smallest variant of each kind that flips the outcome is reported.
@@ -13,12 +18,16 @@ vectorised call; the smallest variant of each kind that flips the outcome is rep
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from scoring.engine.core import score
+from scoring.engine.core import ScoreResult, score
 from scoring.scheme.load import AdmissionRule, Scheme
+
+if TYPE_CHECKING:
+    from scoring.admission import AdmissionResult
 
 MAX_MONTHS = 360  # search up to 30 years more (or fewer)
 PAIR = ("residence_years", "insurance_years")
@@ -53,11 +62,78 @@ def is_in(total_cents: np.ndarray, eligible: np.ndarray, line_cents: int | None,
     return eligible & ((total_cents > line_cents) if strict else (total_cents >= line_cents))
 
 
-def standing(row: pd.DataFrame, scheme: Scheme, line: float | None, strict: bool = False) -> Standing:
-    """Score one person (a one-row frame) and place them against ``line``."""
+@dataclass
+class Rivals:
+    """Everyone else in a file, held fixed, under the admission rule applied to it: :meth:`decide` says whether a
+    variant of one person of that file is admitted, exactly as :func:`scoring.admission.admit` would decide with
+    that variant in the person's place (the tie rule included). For the person as they are, admit's verdict."""
+
+    rule: AdmissionRule
+    label: Any  # the person's index label: the key of a lottery
+    threshold_cents: int | None
+    quota: int | None  # None: no quota, or one with room for every other candidate
+    cut_cents: int | None  # the quota-th best score of the others (a variant above it is in, below it out)
+    left: int  # places left for the band tied at cut_cents
+    band: pd.DataFrame  # the others scored exactly cut_cents
+
+    @classmethod
+    def of(cls, res: ScoreResult, adm: AdmissionResult, pos: int, candidates: np.ndarray | None = None) -> Rivals:
+        """The rivals of the person at position ``pos`` of ``res`` under ``adm`` (admitted from ``candidates``)."""
+        rule, total = adm.rule, res.total_cents
+        thr = None if adm.threshold is None else int(round(adm.threshold * 100))
+        pool = res.eligible_mask.copy() if candidates is None else (res.eligible_mask & candidates)
+        if thr is not None:
+            pool &= total >= thr
+        pool[pos] = False
+        quota, cut, left, band = adm.quota, None, 0, res.population.iloc[:0]
+        scores = total[pool]
+        if quota is not None and 0 < quota <= scores.size:
+            cut = int(np.partition(scores, scores.size - quota)[scores.size - quota])
+            left = quota - int((scores > cut).sum())
+            band = res.population.iloc[np.flatnonzero(pool & (total == cut))]
+        elif quota is not None and quota > scores.size:
+            quota = None
+        return cls(rule, res.index[pos], thr, quota, cut, left, band)
+
+    def decide(self, res: ScoreResult) -> np.ndarray:
+        """Admitted or not, for each scored row of ``res`` (variants of the person) taken alone in their place."""
+        t = res.total_cents
+        base = res.eligible_mask.copy()
+        if self.threshold_cents is not None:
+            base &= t >= self.threshold_cents
+        if self.quota is None:
+            return base
+        if self.cut_cents is None:  # a quota of 0
+            return np.zeros_like(base)
+        out = base & (t > self.cut_cents)
+        at = np.flatnonzero(base & (t == self.cut_cents))
+        if self.rule.ties == "admit_all":
+            out[at] = True
+            return out
+        for i in at:  # the few variants exactly at the cut: the chain decides, as admit's does
+            out[i] = self._wins_tie(res.population.iloc[[int(i)]], res.scheme)
+        return out
+
+    def _wins_tie(self, row: pd.DataFrame, scheme: Scheme) -> bool:
+        """The tie-break of :func:`scoring.admission.admit` on the band at the cut with ``row`` in it."""
+        from scoring.admission import admit
+
+        band = pd.concat([self.band, row.set_axis([self.label])])
+        return bool(admit(score(band, scheme), quota=self.left, ties=self.rule.ties).admitted_mask[-1])
+
+
+def _verdict(res: ScoreResult, line: float | None, strict: bool, rivals: Rivals | None) -> np.ndarray:
+    if rivals is not None:
+        return rivals.decide(res)
+    return is_in(res.total_cents, res.eligible_mask, None if line is None else int(round(line * 100)), strict)
+
+
+def standing(row: pd.DataFrame, scheme: Scheme, line: float | None, strict: bool = False,
+             rivals: Rivals | None = None) -> Standing:
+    """Score one person (a one-row frame) and place them against ``line`` (a newcomer), or, with ``rivals``,
+    against the others of their file under its admission rule (admit's verdict; ``line`` only for the distance)."""
     res = score(row, scheme)
-    line_c = None if line is None else int(round(line * 100))
-    admitted = bool(is_in(res.total_cents, res.eligible_mask, line_c, strict)[0])
+    admitted = bool(_verdict(res, line, strict, rivals)[0])
     return Standing(
         total=float(res.total_cents[0]) / 100.0,
         eligible=bool(res.eligible_mask[0]),
@@ -112,16 +188,18 @@ def _variant_specs(row: pd.DataFrame, scheme: Scheme, direction: int) -> list[tu
     return specs
 
 
-def flip_changes(row: pd.DataFrame, scheme: Scheme, line: float | None, strict: bool = False) -> pd.DataFrame:
-    """The smallest change of each kind that flips this person's outcome at a fixed line.
+def flip_changes(row: pd.DataFrame, scheme: Scheme, line: float | None, strict: bool = False,
+                 rivals: Rivals | None = None) -> pd.DataFrame:
+    """The smallest change of each kind that flips this person's outcome at a fixed line (or, with ``rivals``,
+    against the others of their file: :class:`Rivals`).
 
     Returns one row per column (or column pair) with ``kind`` ("months", "both" or "set"), ``column``, ``amount``
     (months, or the new value) and ``new_total``; sorted with the fewest months first. Empty if nothing flips.
     """
     empty = pd.DataFrame({"kind": [], "column": [], "amount": [], "new_total": []})
-    if line is None:
+    if line is None and rivals is None:
         return empty
-    now = standing(row, scheme, line, strict)
+    now = standing(row, scheme, line, strict, rivals)
     direction = -1 if now.admitted else 1
     specs = _variant_specs(row, scheme, direction)
     if not specs:
@@ -135,7 +213,7 @@ def flip_changes(row: pd.DataFrame, scheme: Scheme, line: float | None, strict: 
         else:
             frame[col] = pd.array(values).astype(dtype) if dtype.kind in "bui" else np.asarray(values, dtype=np.float64)
     res = score(frame, scheme, on_invalid="reject")
-    flipped_at = is_in(res.total_cents, res.eligible_mask, int(round(line * 100)), strict) != now.admitted
+    flipped_at = _verdict(res, line, strict, rivals) != now.admitted
     kept = res.index.to_numpy()
     out = pd.DataFrame({
         "kind": [specs[i][0] for i in kept],

@@ -173,18 +173,22 @@ def test_whatif_on_a_rejected_row_says_where_and_why(files, capsys) -> None:
     """Trial finding: whatif dropped invalid rows silently, then said a rejected person was not in the file."""
     bad = pd.read_csv(files["bad"])
     person, other = str(bad.loc[7, "person_id"]), str(bad.loc[0, "person_id"])  # row 8: insurance_years -5
-    zh = _err(capsys, ["whatif", "--scheme", str(SCHEME), "--population", str(files["bad"]), "--person", person])
+    skip = ["--skip-invalid"]  # whatif reads the file as admit does: strict unless told to skip the invalid rows
+    zh = _err(capsys, ["whatif", "--scheme", str(SCHEME), "--population", str(files["bad"]), "--person", person, *skip])
     assert "未通过校验" in zh and "第 8 行" in zh and "Excel 第 9 行" in zh
     assert not english_words(zh.split("：", 1)[1].replace("insurance_years", ""))  # but the file's own header
     en = _err(capsys, ["whatif", "--scheme", str(SCHEME), "--population", str(files["bad"]), "--person", person,
-                       "--lang", "en"])
+                       "--lang", "en", *skip])
     assert "its row was rejected" in en and "row 8 (Excel row 9), column insurance_years" in en
     assert not CJK.search(en)
     nobody = _err(capsys, ["whatif", "--scheme", str(SCHEME), "--population", str(files["bad"]), "--person",
-                           "NOBODY-1", "--lang", "en"])
+                           "NOBODY-1", "--lang", "en", *skip])
     assert "no such person_id" in nobody
     assert main(["whatif", "--scheme", str(SCHEME), "--population", str(files["bad"]), "--person", other,
-                 "--lang", "en"]) == 0
+                 "--lang", "en", *skip]) == 0
+    strict = _err(capsys, ["whatif", "--scheme", str(SCHEME), "--population", str(files["bad"]), "--person", other,
+                           "--lang", "en"])  # as admit without --skip-invalid: the file refused, with its first rows
+    assert "row 8 (Excel row 9), column insurance_years" in strict and "--skip-invalid" in strict
 
 
 def test_whatif_explains_a_rejected_row_from_the_one_read(files, capsys, monkeypatch) -> None:
@@ -202,7 +206,7 @@ def test_whatif_explains_a_rejected_row_from_the_one_read(files, capsys, monkeyp
     monkeypatch.setattr(load_module, "read_population", counting)
     person = str(pd.read_csv(files["bad"]).loc[7, "person_id"])  # row 8: insurance_years -5
     en = _err(capsys, ["whatif", "--scheme", str(SCHEME), "--population", str(files["bad"]), "--person", person,
-                       "--lang", "en"])
+                       "--lang", "en", "--skip-invalid"])
     assert "its row was rejected" in en and "row 8 (Excel row 9), column insurance_years" in en
     assert len(calls) == 1
 

@@ -59,6 +59,7 @@ def render() -> None:
     lang, sch, stamp, ev = p.lang, p.scheme, p.stamp, p.ev
     pop = ev.res.population
     ss = st.session_state
+    rivals = None  # a person typed in the form is a newcomer, placed against the line
     source = st.radio(t("person_source", lang), ["pick", "form"], horizontal=True, key="person_source",
                       format_func=lambda s: t("person_pick" if s == "pick" else "person_form", lang))
     if source == "pick":
@@ -76,6 +77,8 @@ def render() -> None:
             st.error(t("person_outside_area" if outside else "person_not_found", lang, pid=md(pid, 80)))
             return
         row = pop.iloc[[int(hits[0])]]
+        if ev.adm is not None:  # a person of the file: against the others, the admission's own verdict
+            rivals = person.Rivals.of(ev.res, ev.adm, int(hits[0]), ev.candidates)
     else:
         columns = [c for c in sch.columns() if c in pop.columns]
         template = pop.iloc[[0]][columns]
@@ -85,8 +88,8 @@ def render() -> None:
         ss["person_typed"] = True
     strict = ev.line_strict  # scoring.whatif.is_strict, and not when the line is a threshold
     try:
-        now = person.outcome(row, sch, ev.line, strict)
-        flips = person.flip_changes(row, sch, ev.line, strict)
+        now = person.outcome(row, sch, ev.line, strict, rivals)
+        flips = person.flip_changes(row, sch, ev.line, strict, rivals)
     except ScoringInputError as exc:
         st.error(f"{t('error_population', lang)} {error_text(exc)}")
         return

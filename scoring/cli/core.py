@@ -37,14 +37,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                        epilog=POPULATION_EPILOG)
     p.add_argument("scheme", help="scheme YAML file")
     p.add_argument("--population", help="population file (CSV/XLSX/Parquet); default: built-in synthetic Hangzhou")
-    _common(p, out=False)
+    common_options(p, out=False)
     p.set_defaults(func=cmd_check_scheme)
 
     p = sub.add_parser("score", help="score a population under a scheme", epilog=POPULATION_EPILOG)
     p.add_argument("--scheme", required=True, help="scheme YAML file")
     p.add_argument("--population", required=True, help="population file (CSV/XLSX/Parquet)")
     p.add_argument("--out", required=True, help="output file (.parquet, .csv or .xlsx)")
-    _common(p)
+    common_options(p)
     add_engine_args(p)  # out-of-core engines (scoring/cli/outofcore.py)
     p.set_defaults(func=cmd_score)
 
@@ -58,12 +58,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help='"admit_all", or a chain like "insurance_years:desc,age:asc,lottery:12345" (default: the scheme\'s)',
     )
     p.add_argument("--out", help="write everyone's score and admission to this file (.parquet, .csv or .xlsx)")
-    _common(p)
+    common_options(p)
     add_engine_args(p)  # out-of-core engines (scoring/cli/outofcore.py)
     p.set_defaults(func=cmd_admit)
 
 
-def _common(p: argparse.ArgumentParser, out: bool = True) -> None:
+def common_options(p: argparse.ArgumentParser, out: bool = True) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels (default zh)")
     if out:
@@ -86,10 +86,12 @@ def _finite_float(text: str) -> float:
 
 
 # ------------------------------------------------------------------------------------------------------------
-PROGRESS_TEXT = {"score": ("计分", "score"), "admit": ("录取", "admit"), "unit": ("步", "step")}  # zh, en
+PROGRESS_TEXT = {"score": ("计分", "score"), "admit": ("录取", "admit"), "whatif": ("假如", "whatif"),  # zh, en
+                 "unit": ("步", "step")}
 
 
-def _progress(total: int, desc: str, lang: str = "zh") -> tqdm:
+def progress(total: int, desc: str, lang: str = "zh") -> tqdm:
+    """The steps bar of a command (``desc``: a key of PROGRESS_TEXT), on stderr, in ``lang``."""
     i = 1 if lang == "en" else 0
     return tqdm(total=total, desc=PROGRESS_TEXT[desc][i], file=sys.stderr, disable=None, leave=False,
                 unit=PROGRESS_TEXT["unit"][i])
@@ -105,7 +107,9 @@ def needed_columns(scheme: Scheme, args: argparse.Namespace) -> list[str]:
     return cols
 
 
-def _load_inputs(args: argparse.Namespace, bar: tqdm) -> tuple[Scheme, Any, ScoreResult, pd.DataFrame]:
+def load_inputs(args: argparse.Namespace, bar: tqdm) -> tuple[Scheme, Any, ScoreResult, pd.DataFrame]:
+    """Scheme, population load, scores and rejected rows, as ``score`` and ``admit`` (and ``whatif``) read them: only
+    the scheme's columns (and --ties'), --skip-invalid and --drop-identifiers as given."""
     from scoring.engine.inputs import population_schema_for
     from scoring.population.load import read_population
 
@@ -125,7 +129,8 @@ def _load_inputs(args: argparse.Namespace, bar: tqdm) -> tuple[Scheme, Any, Scor
     return scheme, load, res, load.rejected_table(rejected)  # a CSV or workbook: with the rows as Excel numbers them
 
 
-def _counts(load: Any, res: ScoreResult, rejected: pd.DataFrame) -> dict[str, Any]:
+def row_counts(load: Any, res: ScoreResult, rejected: pd.DataFrame) -> dict[str, Any]:
+    """Rows in, scored and rejected (each input row accounted for), and the identifier columns dropped."""
     n_rejected = int(rejected["row"].nunique()) if len(rejected) else 0
     out = {"rows_in": int(load.rows_in), "scored": int(res.n), "rejected": n_rejected}
     if out["rows_in"] != out["scored"] + out["rejected"]:  # every input row is accounted for
@@ -285,14 +290,14 @@ def cmd_score(args: argparse.Namespace) -> int:
     check_outputs(args)
     if (code := run_outofcore(args, "score")) is not None:  # --engine chunked / --scheduler (out of core)
         return code
-    with _progress(4, "score", args.lang) as bar:
-        scheme, load, res, rejected = _load_inputs(args, bar)
+    with progress(4, "score", args.lang) as bar:
+        scheme, load, res, rejected = load_inputs(args, bar)
         from scoring.result_table import ResultTable
 
         paths = _write_outputs(args, ResultTable.of(res, stamp=scheme.stamp(args.lang)), rejected)
         bar.update(1)
     dom = evaluate_scored(res, admission=False).dom.to_dict() if res.n else None
-    counts = _counts(load, res, rejected)
+    counts = row_counts(load, res, rejected)
     payload = {
         "scheme": _scheme_info(scheme, args.lang),
         **counts,
@@ -311,13 +316,13 @@ def cmd_admit(args: argparse.Namespace) -> int:
     if (code := run_outofcore(args, "admit")) is not None:  # --engine chunked / --scheduler (out of core)
         return code
     ties = parse_ties(args.ties)
-    with _progress(4, "admit", args.lang) as bar:
-        scheme, load, res, rejected = _load_inputs(args, bar)
+    with progress(4, "admit", args.lang) as bar:
+        scheme, load, res, rejected = load_inputs(args, bar)
         ev = evaluate_scored(res, quota=args.quota, threshold=args.threshold, ties=ties, require_rule=True)
         adm: AdmissionResult = ev.adm  # type: ignore[assignment]  # require_rule: never None
         bar.update(1)
     report = ev.dom
-    counts = _counts(load, res, rejected)
+    counts = row_counts(load, res, rejected)
     paths: dict[str, str] = {}
     if args.out:
         from scoring.result_table import ResultTable

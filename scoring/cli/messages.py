@@ -16,6 +16,13 @@ from scoring.errors import IdentifierError, RowsError
 from scoring.reasons import reason_text, worded
 
 _Z = Callable[[re.Match[str]], str]
+# --person as whatif names it: quoted, or masked (validate.NOT_SHOWN) when it looks like an identifier
+_PERSON = r"(\(value not shown: it looks like a personal identifier\)|'(.+)')"
+
+
+def _person(m: re.Match[str]) -> str:
+    return f"“{m[2]}”" if m[2] is not None else "（看似个人身份信息，不予显示）"
+
 ZH: list[tuple[re.Pattern[str], _Z]] = [
     (re.compile(r"^population file not found: (.+)$"),
      lambda m: f"找不到人口数据文件：{m[1]}"),
@@ -40,12 +47,12 @@ ZH: list[tuple[re.Pattern[str], _Z]] = [
      lambda m: f"参数 {m[1]}：无效的选项 {m[2]}（可选：{m[3]}）"),
     (re.compile(r"^(?:.*: )?argument (\S+): expected one argument$"),
      lambda m: f"参数 {m[1]}：需要一个值"),
-    (re.compile(r"^--person '(.+)': its row was rejected, so it is not scored: row (\d+)(?: \(Excel row (\d+)\))?, "
+    (re.compile(rf"^--person {_PERSON}: its row was rejected, so it is not scored: row (\d+)(?: \(Excel row (\d+)\))?, "
                 r"column (.+?): (.+)$"),
-     lambda m: f"--person “{m[1]}”：该行未通过校验，未计分：第 {m[2]} 行" + (f"（Excel 第 {m[3]} 行）" if m[3] else "")
-     + f"，{m[4]} 列：{m[5]}"),
-    (re.compile(r"^--person '(.+)': no such person_id in (.+)$"),
-     lambda m: f"--person “{m[1]}”：{m[2]} 中没有这个人员编号"),
+     lambda m: f"--person {_person(m)}：该行未通过校验，未计分：第 {m[3]} 行"
+     + (f"（Excel 第 {m[4]} 行）" if m[4] else "") + f"，{m[5]} 列：{m[6]}"),
+    (re.compile(rf"^--person {_PERSON}: no such person_id in (.+)$"),
+     lambda m: f"--person {_person(m)}：{m[3]} 中没有这个人员编号"),
     (re.compile(r"^(.+): has no person_id column$"),
      lambda m: f"{m[1]}：没有人员编号（person_id）列"),
     (re.compile(r"^ties: column '(.+)' is not in the population columns: (.+)$"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from scoring.cli.core import common_options
 from scoring.cli.options import POPULATION_EPILOG, plain_float
 from scoring.cli.output import emit
 from scoring.errors import ScoringInputError
@@ -32,8 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--population", required=True, help="population file (CSV/XLSX/Parquet)")
     p.add_argument("--person", required=True, help="the person's person_id")
     p.add_argument("--line", type=plain_float, help="score line (default: the scheme's rule on this population)")
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels (default zh)")
+    common_options(p)  # --json, --lang, and the file read as admit reads it: --skip-invalid, --drop-identifiers
     p.set_defaults(func=cmd_whatif)
 
 
@@ -42,66 +42,72 @@ def say(key: str, lang: str, **values: Any) -> str:
     return TEXT[key][0 if lang == "zh" else 1].format(**values)
 
 
-def _not_found(args: argparse.Namespace, load: Any) -> str:
-    """Why ``--person`` is not among the rows scored: its row was rejected (where, and why, in ``--lang``), or it is
-    not in the file. The ids of the rejected rows are those the load kept (``PopulationLoad.rejected_ids``): the
-    file is not read again."""
+def _rows_of(ids: Any, person: str) -> list[int]:
+    """The 1-based data rows whose person_id is ``person`` (``ids``: person_id indexed by 0-based data row)."""
     import numpy as np
 
+    if ids is None or not len(ids):
+        return []
+    at = np.flatnonzero((ids.astype("string") == person).fillna(False).to_numpy(bool))
+    return [int(ids.index[i]) + 1 for i in at]
+
+
+def _not_found(args: argparse.Namespace, load: Any, rejected: Any) -> str:
+    """Why ``--person`` is not among the rows scored: its row was rejected, on reading or on scoring (where, and why,
+    in ``--lang``), or it is not in the file. The ids are those the load kept (``PopulationLoad.rejected_ids`` and
+    its frame): the file is not read again. The id is shown masked where it could be an identifier."""
+    from scoring.population.validate import NOT_SHOWN, show_value
     from scoring.reasons import reason_text
 
-    missing = f"--person {args.person!r}: no such person_id in {args.population}"
-    ids = load.rejected_ids
-    if not load.rows_rejected or ids is None:
-        return missing
-    at = np.flatnonzero((ids.astype("string") == args.person).fillna(False).to_numpy(bool))
-    if at.size == 0:
-        return missing
-    row = int(ids.index[at[0]]) + 1  # the data row (1-based)
-    why = load.rejected[load.rejected["row"] == row]
-    if not len(why):
-        return missing
-    first = why.iloc[0]
-    return (f"--person {args.person!r}: its row was rejected, so it is not scored: {load.where(row, first['column'])}"
-            f": {reason_text(str(first['reason']), getattr(args, 'lang', 'zh'))}")
+    masked = show_value(args.person) == NOT_SHOWN  # an id number, a phone, a name: never echoed
+    person = NOT_SHOWN if masked else repr(args.person)  # an ordinary id as typed
+    missing = f"--person {person}: no such person_id in {args.population}"
+    frame = load.frame["person_id"] if "person_id" in load.frame.columns else None
+    for row in _rows_of(load.rejected_ids, args.person) + _rows_of(frame, args.person):
+        why = rejected[rejected["row"] == row]
+        if len(why):
+            first = why.iloc[0]
+            return (f"--person {person}: its row was rejected, so it is not scored: "
+                    f"{load.where(row, first['column'])}: {reason_text(str(first['reason']), args.lang)}")
+    return missing
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
     """Place the person against the line (given, or the scheme's rule on the whole population) and search."""
     import numpy as np
 
-    from scoring.engine.inputs import population_schema_for
-    from scoring.evaluation import evaluate
+    from scoring.cli.core import load_inputs, progress, row_counts
+    from scoring.cli.summary import count_line
+    from scoring.evaluation import evaluate_scored
     from scoring.population import schema
-    from scoring.population.load import read_population
-    from scoring.scheme.load import load_scheme
-    from scoring.whatif import flip_changes, standing
+    from scoring.whatif import Rivals, flip_changes, standing
 
-    scheme = load_scheme(args.scheme)
-    schema_used = population_schema_for(scheme)
-    load = read_population(args.population, skip_invalid=True, schema=schema_used)
-    pop = load.frame
-    if "person_id" not in pop.columns:
-        raise ScoringInputError(f"{args.population}: has no person_id column")
+    with progress(3, "whatif", args.lang) as bar:  # the file read, typed and scored exactly as admit does
+        scheme, load, res, rejected = load_inputs(args, bar)
+    pop = res.population
     hits = np.flatnonzero((pop["person_id"].astype("string") == args.person).fillna(False).to_numpy(bool))
     if hits.size == 0:
-        raise ScoringInputError(_not_found(args, load))
-    row = pop.iloc[[int(hits[0])]]
-    if args.line is not None:
+        raise ScoringInputError(_not_found(args, load, rejected))
+    pos = int(hits[0])
+    row = pop.iloc[[pos]]
+    rivals = None
+    if args.line is not None:  # a line given: the person against it (admit --threshold's rule)
         line, strict = float(args.line), False
-    else:
-        ev = evaluate(pop, scheme, on_invalid="reject", require_rule=True)
+    else:  # the scheme's rule on this file: the person against the others, admit's verdict (tie rule included)
+        ev = evaluate_scored(res, require_rule=True)
         line, strict = ev.line, ev.line_strict
-    now = standing(row, scheme, line, strict)
-    flips = flip_changes(row, scheme, line, strict)
-    payload = {"scheme": {"id": scheme.id, "version": scheme.version, "stamp": scheme.stamp(args.lang)},
+        rivals = Rivals.of(res, ev.adm, pos)  # type: ignore[arg-type]  # require_rule: never None
+    now = standing(row, scheme, line, strict, rivals)
+    flips = flip_changes(row, scheme, line, strict, rivals)
+    rows = row_counts(load, res, rejected)
+    payload = {"scheme": {"id": scheme.id, "version": scheme.version, "stamp": scheme.stamp(args.lang)}, **rows,
                "person_id": args.person, "line": line, "strict": strict, "total": now.total,
                "eligible": now.eligible, "reason": now.reason, "admitted": now.admitted, "distance": now.distance,
                "points": now.points, "changes": flips.to_dict(orient="records")}
     gates = {g.id: (g.label.get(args.lang) if g.label else g.id) for g in scheme.eligibility}
     state = say("in" if now.admitted else "out", args.lang) if now.eligible else \
         say("ineligible", args.lang, reason=gates.get(now.reason, now.reason))
-    lines = [scheme.stamp(args.lang),
+    lines = [scheme.stamp(args.lang)] + ([count_line(rows, args.lang)] if rows["rejected"] else []) + [
              say("standing", args.lang, pid=args.person, total=f"{now.total:,.2f}",
                  line="—" if line is None else f"{line:,.2f}",
                  distance="—" if now.distance is None else f"{now.distance:+,.2f}", state=state)]

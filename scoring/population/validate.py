@@ -80,6 +80,9 @@ class Problems:
         return out.reset_index(drop=True)
 
 
+NOT_SHOWN = "(value not shown: it looks like a personal identifier)"  # what show_value gives for an identifier
+
+
 def show_value(value: object) -> str:
     """A value for a message, masked when it could be an identifier; long values shortened.
 
@@ -91,7 +94,7 @@ def show_value(value: object) -> str:
     one = [text]
     if name_like(one)[0] or id18_valid(one)[0] or id15_like(one)[0] or mobile_like(one)[0] \
             or any(m[0] for m in text_kinds(pa.array(one, type=pa.large_string())).values()):
-        return "(value not shown: it looks like a personal identifier)"
+        return NOT_SHOWN
     text = _LONG_DIGITS.sub(lambda m: "#" * len(m.group()), unicodedata.normalize("NFKC", text))
     if len(text) > 40:
         text = text[:37] + "..."
