@@ -36,7 +36,7 @@ def _admit(capsys: pytest.CaptureFixture[str], path: Path, out: Path, lang: str,
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-@pytest.mark.parametrize("kind", ["unread"])
+@pytest.mark.parametrize("kind", ["unread", "header"])
 def test_an_identifier_is_refused_before_any_progress(files: dict[str, Path], capsys: pytest.CaptureFixture[str],
                                                       lang: str, kind: str) -> None:
     out = files["tmp"] / f"{kind}_{lang}.csv"
@@ -55,4 +55,4 @@ def test_dropped_identifiers_report_batches_once(files: dict[str, Path], capsys:
     assert code == 0
     lines = [line for line in err.splitlines() if line.startswith("scored rows ")]
     assert lines == [f"scored rows {s + 1}-{s + CHUNK} of {N}" for s in range(0, N, CHUNK)]
-    assert err.splitlines()[0] == "scanning the whole file for repeated ids and identifiers, then pass 1 again"
+    assert err.splitlines()[0] == "reading the whole file once more (repeated ids, identifiers), then scoring it again"

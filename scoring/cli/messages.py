@@ -88,8 +88,8 @@ ZH: list[tuple[re.Pattern[str], _Z]] = [
      lambda m: f"已计分第 {m[1]}–{m[2]} 行（共 {m[3]} 行）"),
     (re.compile(r"^pass 2: admitting and measuring near the line$"),
      lambda m: "第二遍：录取，并测算分数线附近的人群"),
-    (re.compile(r"^scanning the whole file for repeated ids and identifiers, then pass 1 again$"),
-     lambda m: "扫描整个文件，查找重复的人员编号和标识信息，然后重做第一遍"),
+    (re.compile(r"^reading the whole file once more \(repeated ids, identifiers\), then scoring it again$"),
+     lambda m: "再读一遍整个文件（查找重复的人员编号和身份信息），然后重新计分"),
 ]
 _ENGINES = {"chunked": "分块", "dask": "分布式"}
 _OPTIONS = {"--out (rejected rows)": "--out（拒收行文件）"}  # an option's note, in a reason's first words

@@ -34,6 +34,7 @@ from scoring.outofcore.core import (
     public_frame,
     refuse_unread,
     unread_findings,
+    validate_batch,
 )
 from scoring.outofcore.files import (  # noqa: F401 - re-exported (their home before the split)
     SCRATCH_SUFFIX,
@@ -281,6 +282,19 @@ def _optimistic(scheme: Scheme, path: str | os.PathLike[str], ctx: Context, tmpd
             spill.close()
 
 
+def _header_check(path: str | os.PathLike[str], ctx: Context, chunk_rows: int,
+                  findings: list[Any] | None) -> None:
+    """Refuse now what the first batch refuses whatever the file-wide facts (its headers, the identifiers of the
+    columns it reads): validated as pass 1 would, its invalid rows left aside, before the full scan is begun."""
+    if findings is None:
+        return
+    known = dataclasses.replace(ctx, facts_known=True, skip_invalid=True,
+                                unread_findings=refuse_unread(ctx, findings or []))
+    for start, raw in iter_raw(path, chunk_rows, list(ctx.read) or None):
+        validate_batch(raw, start, known)
+        return
+
+
 def run_chunked(scheme: Scheme, path: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *,
                 admission: bool = True, quota: int | None = None, threshold: float | None = None,
                 ties: str | list[Any] | None = None, chunk_rows: int = DEFAULT_CHUNK_ROWS,
@@ -315,8 +329,9 @@ def run_chunked(scheme: Scheme, path: str | os.PathLike[str], out: str | os.Path
             try:  # the common case: one read of the file
                 ctx, stats = _optimistic(scheme, path, ctx, tmpdir, chunk_rows, rejected.writer(), progress, lang)
             except FactsNeeded as need:  # repeated ids, identifiers to drop or an error: the facts, then pass 1 again
+                _header_check(path, ctx, chunk_rows, need.findings)
                 if progress is not None:
-                    progress("scanning the whole file for repeated ids and identifiers, then pass 1 again")
+                    progress("reading the whole file once more (repeated ids, identifiers), then scoring it again")
                 ctx = find_facts(ctx, lambda cols: (f for _, f in iter_raw(path, chunk_rows, cols)),
                                  lambda cols: parquet_blocks(os.fspath(path), cols), need.findings)
                 stats = _pass1(scheme, path, scored_path, ctx, chunk_rows, rejected.writer(), progress, lang,
