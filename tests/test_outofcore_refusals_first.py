@@ -56,3 +56,29 @@ def test_dropped_identifiers_report_batches_once(files: dict[str, Path], capsys:
     lines = [line for line in err.splitlines() if line.startswith("scored rows ")]
     assert lines == [f"scored rows {s + 1}-{s + CHUNK} of {N}" for s in range(0, N, CHUNK)]
     assert err.splitlines()[0] == "reading the whole file once more (repeated ids, identifiers), then scoring it again"
+
+
+@pytest.mark.parametrize("kind", ["empty", "directory", "text", "short", "missing"])
+def test_a_file_that_is_no_parquet_file_gets_the_readers_reason(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                 kind: str) -> None:
+    """Trial finding: the out-of-core engines said "reads Parquet files; convert to Parquet first" where the
+    in-memory reader says why (the file is empty, is a directory, is not a Parquet file): the same line from all."""
+    path = tmp_path / "pop.parquet"
+    if kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "directory":
+        path.mkdir()
+    elif kind == "text":
+        path.write_text("person_id,age\nP1,30\n" * 20, encoding="utf-8")
+    elif kind == "short":
+        path.write_text("a,b\n", encoding="utf-8")
+    lines = {}
+    for lang in ("en", "zh"):
+        for engine in (["--engine", "memory"], ["--engine", "chunked"], ["--scheduler", "local"]):
+            code = main(["admit", "--scheme", SCHEME, "--population", str(path), "--quota", "10", "--lang", lang,
+                         *engine])
+            assert code == 2
+            lines[lang, engine[-1]] = capsys.readouterr().err.strip().splitlines()[-1]
+        assert lines[lang, "chunked"] == lines[lang, "memory"] == lines[lang, "local"]
+    assert "Parquet first" not in lines["en", "memory"]
+    assert ("magic bytes" in lines["en", "memory"]) == (kind == "text")

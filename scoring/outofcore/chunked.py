@@ -97,6 +97,21 @@ def is_parquet(path: str | os.PathLike[str]) -> bool:
         return False
 
 
+def refuse_not_parquet(path: str | os.PathLike[str], engine: str) -> None:
+    """Refuse a population file an out-of-core ``engine`` cannot read, with the in-memory reader's reason where it
+    has one (missing, a directory, empty; a file named .parquet that is not one: pyarrow's reason), else: not
+    Parquet, convert it."""
+    from scoring.population.io import detect_kind, file_head
+
+    head = file_head(path)
+    if head.startswith(b"PAR1"):
+        return
+    if detect_kind(Path(path), head) == "parquet":  # named as Parquet: the reader's own reason
+        _open(path)
+    raise PopulationError(f"{path}: the {engine} engine reads Parquet files; convert the file to Parquet first "
+                          "(python -m scoring ... with --engine memory reads CSV/XLSX)")
+
+
 def choose_engine(path: str | os.PathLike[str], engine: str = "auto", *, available: int | None = None) -> str:
     """Resolve ``--engine auto|memory|chunked`` for a population file: "memory" or "chunked".
 
@@ -105,12 +120,9 @@ def choose_engine(path: str | os.PathLike[str], engine: str = "auto", *, availab
     """
     if engine not in ("auto", "memory", "chunked"):
         raise PopulationError(f"--engine: {engine!r} is not one of auto, memory, chunked")
+    if engine == "chunked":
+        refuse_not_parquet(path, engine)
     parquet = is_parquet(path)
-    if engine == "chunked" and not os.path.exists(path):
-        raise PopulationError(f"population file not found: {path}")
-    if engine == "chunked" and not parquet:
-        raise PopulationError(f"{path}: the chunked engine reads Parquet files; convert the file to Parquet first "
-                              "(python -m scoring ... with --engine memory reads CSV/XLSX)")
     if engine != "auto":
         return engine
     if not parquet:
