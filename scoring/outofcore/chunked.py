@@ -216,13 +216,13 @@ class _Screened:
     """The screen of the columns not read (on a second thread) and pass 1's progress: no batch is reported before
     the screen has ended clean. After each batch (as pass 1's progress callback) the screen's answer is taken if it
     is ready: identifiers in those columns stop pass 1 there, refused with the in-memory message (or, dropped,
-    FactsNeeded: each batch reports them); until then the batch's line is held, and the latest one is shown once the
-    screen has passed."""
+    FactsNeeded: each batch reports them); until then the batches' lines are held, and shown once the screen has
+    passed (a line per batch)."""
 
     def __init__(self, ctx: Context, screen: _Background | None, progress: Progress | None) -> None:
         self.ctx, self.screen, self.progress = ctx, screen, progress
         self.answer: list[Any] | None = None if screen is not None else []
-        self.held: str | None = None
+        self.held: list[str] = []
 
     def findings(self, wait: bool = True) -> list[Any] | None:
         """The screen's findings (None while it runs and ``wait`` is False); refused here unless dropped."""
@@ -236,23 +236,25 @@ class _Screened:
     def __call__(self, message: str) -> None:
         found = self.findings(wait=False)
         if found is None:
-            self.held = message
+            self.held.append(message)
             return
         if found:  # dropped: each batch reports them (as in memory): pass 1 again
             raise FactsNeeded(found)
-        self.held = None
-        if self.progress is not None:
-            self.progress(message)
+        self._show([message])
 
     def passed(self) -> list[Any]:
         """Wait for the screen; raise as :meth:`__call__` does; show the line held."""
         found = self.findings()
         if found:
             raise FactsNeeded(found)
-        if self.held is not None and self.progress is not None:
-            self.progress(self.held)
-        self.held = None
+        self._show([])
         return found
+
+    def _show(self, lines: list[str]) -> None:
+        held, self.held = self.held, []
+        if self.progress is not None:
+            for line in [*held, *lines]:
+                self.progress(line)
 
     def stop(self) -> None:
         """Abandon the screen if it still runs."""
