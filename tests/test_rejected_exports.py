@@ -130,3 +130,19 @@ def test_the_text_rule_is_the_same_for_arrow_and_pandas() -> None:
     assert coded.to_pylist() == arrow
     plain = excel_safe_frame(pd.DataFrame({"other": values}))["other"].tolist()  # not a text column: as before
     assert plain[:3] == ["-3", "1E+3", "'=1+2"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_refused_rows_name_the_files_headers_on_stderr_too(population: Path, client: object,
+                                                           capsys: pytest.CaptureFixture[str], lang: str) -> None:
+    """Trial finding: without --skip-invalid the one-line reason named the canonical column (insurance_years /
+    社保缴纳年限) where rejected.csv names the header as the file writes it (社保年限): now both name the file's."""
+    import re
+
+    for engine in ("memory", "chunked", "dask"):
+        code = main(["admit", "--scheme", SCHEME, "--population", str(population), "--quota", "100", "--lang", lang,
+                     *_engine(engine, client)])
+        line = capsys.readouterr().err.strip().splitlines()[-1]
+        assert code == 2, line
+        named = re.findall(r"列“(.+?)”" if lang == "zh" else r", column (\S+?):", line)
+        assert "社保年限" in named and set(named) <= {"人员编号", "社保年限", "学历"}, (engine, line)

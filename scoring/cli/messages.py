@@ -15,6 +15,8 @@ from typing import Any
 from scoring.errors import IdentifierError, RowsError
 from scoring.reasons import reason_text, worded
 
+CJK_TEXT = re.compile(r"[\u3400-\u9fff]")  # a header holding Chinese is shown as it is in a Chinese message
+
 _Z = Callable[[re.Match[str]], str]
 ZH: list[tuple[re.Pattern[str], _Z]] = [
     (re.compile(r"^population file not found: (.+)$"),
@@ -118,7 +120,9 @@ def _rows_zh(exc: Any) -> str | None:
         return None
     from scoring.population.load import SHOW_ROWS
 
-    shown = [_row_zh(int(r.row), load.excel_row(r.row), str(r.column), str(r.reason))
+    headers = getattr(load, "headers", {}) or {}
+    shown = [_row_zh(int(r.row), load.excel_row(r.row), str(r.column), str(r.reason),
+                     headers.get(str(r.column), str(r.column)))
              for r in rejected.drop_duplicates("row").head(SHOW_ROWS).itertuples()]
     source = str(exc).split(": row ", 1)[0] if ": row " in str(exc) else str(getattr(load, "source", ""))
     scenario = getattr(exc, "scenario", None)
@@ -130,18 +134,23 @@ def _rows_zh(exc: Any) -> str | None:
     return f"{source}：{'；'.join(shown)}（{load.rows_in} 行中 {load.rows_rejected} 行无效；{advice}）"
 
 
-def _row_zh(row: int, excel: int | None, column: str, reason: str) -> str:
-    """One refused row: where (data row, Excel row when known, the column's Chinese name) and why, in Chinese."""
+def _row_zh(row: int, excel: int | None, column: str, reason: str, header: str | None = None) -> str:
+    """One refused row: where (data row, Excel row when known, the column's header as the file writes it, as the
+    rejected rows' export and the English message name it; a header without Chinese followed by the column's
+    Chinese name) and why, in Chinese."""
     from scoring.population.schema import label
 
-    name = label(column, "zh")  # the column's Chinese name (the schema's), as the user's file has it
-    where = f"第 {row} 行{f'（Excel 第 {excel} 行）' if excel is not None else ''}，列“{name}”"
+    header = column if header is None else header
+    name = label(column, "zh")
+    shown = header if CJK_TEXT.search(header) or name in (header, column) else f"{header}（{name}）"
+    where = f"第 {row} 行{f'（Excel 第 {excel} 行）' if excel is not None else ''}，列“{shown}”"
     return f"{where}：{reason_text(reason, 'zh')}"
 
 
 def _batch_rows_zh(exc: RowsError) -> str:
     """The refused rows of one batch of an out-of-core run (:class:`scoring.errors.RowsError`), in Chinese."""
-    shown = [_row_zh(int(p["row"]), None, str(p["column"]), str(p["reason"])) for p in exc.problems]
+    shown = [_row_zh(int(p["row"]), None, str(p["column"]), str(p["reason"]), p.get("header"))
+             for p in exc.problems]
     return (f"{exc.file}：{'；'.join(shown)}（第 {exc.first}–{exc.last} 行中有无效行；"
             "加 --skip-invalid 可保留有效行）")
 

@@ -215,8 +215,10 @@ def validate_batch(raw: pd.DataFrame, start: int, ctx: Context, spill: Any = Non
         if not ctx.facts_known:  # the first invalid rows of the file may be repeats found later
             raise FactsNeeded
         first = rejected.drop_duplicates("row").head(3)
-        problems = [{"row": int(r.row), "column": str(r.column), "reason": str(r.reason)} for r in first.itertuples()]
-        shown = "; ".join(f"row {p['row']}, column {p['column']}: {p['reason']}" for p in problems)
+        written = ctx.written  # each column named by its header as the file writes it (as the rejected rows' export)
+        problems = [{"row": int(r.row), "column": str(r.column), "header": written.get(str(r.column), str(r.column)),
+                     "reason": str(r.reason)} for r in first.itertuples()]
+        shown = "; ".join(f"row {p['row']}, column {p['header']}: {p['reason']}" for p in problems)
         raise RowsError(f"{ctx.source}: {shown} (invalid rows among rows {start + 1}-{start + len(raw)}; use "
                         "--skip-invalid / skip_invalid=True to keep the valid rows)", file=ctx.source,
                         problems=problems, first=start + 1, last=start + len(raw))
