@@ -46,8 +46,8 @@ class IdentifierError(PopulationError):
 class RowsError(PopulationError):
     """Invalid rows refused in one batch of an out-of-core run, with the first problems as fields (so a front end
     can word the reason in its own language): ``file``, ``problems`` (dicts with ``row``, the 1-based data row,
-    ``column``, the canonical column, and ``reason``, the loader's English reason) and ``first``/``last``, the
-    rows of the batch that held them."""
+    ``column``, the canonical column, ``header``, its header as the file writes it, and ``reason``, the loader's
+    English reason) and ``first``/``last``, the rows of the batch that held them."""
 
     def __init__(self, message: str, *, file: str, problems: list[dict], first: int, last: int) -> None:
         super().__init__(message)

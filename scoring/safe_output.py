@@ -44,12 +44,21 @@ XLSX_SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False}
 
 
 # Columns that hold text only, in every table written (a person's id; a rejected row's column name). In a CSV a
-# spreadsheet reads each cell afresh, so a value of these that it would take for a number and not show as written
-# (-3, +86, 1E+3, 1e3, 007, 0.50) is text to keep: it gets the leading apostrophe too. A whole number of up to 15
-# digits without a leading zero (10001) is shown as written and stays as it is. (XLSX keeps strings as strings.)
+# spreadsheet reads each cell afresh and may change it: a number (-3, 1E+3, 007, 0.50, 12345678901234 shown as
+# 1.23457E+13), a date or time (1/2, 3-4, 1-Jan, SEP1, 1:30), a percentage, an amount ($5, (5), 1,000), a fraction
+# (1 1/2), a boolean (TRUE), full-width digits (１２). So a value of these columns keeps its text with the leading
+# apostrophe unless it is one of the few shapes a spreadsheet shows exactly as written (:data:`CSV_SHOWN`):
+#   - a plain whole number of 1 to 11 digits without a leading zero (10001; General format shows 11 digits);
+#   - ASCII letters, digits and underscores starting with a letter (P0000001, A12345, insurance_years), but not
+#     TRUE/FALSE nor a month name followed by digits (SEP1, Jan5, May2023) in any case (:data:`CSV_MISREAD`);
+#   - Chinese characters, ASCII letters and underscores without any digit (社保年限);
+#   - the empty text.
+# Everything else (any space, sign, punctuation, full-width or other character) is quoted. (XLSX keeps strings as
+# strings.) Both patterns are RE2, matched whole-column by pyarrow.
 CSV_TEXT_COLUMNS = ("person_id", "column")
-PLAIN_WHOLE = r"^(?:0|[1-9][0-9]{0,14})$"
-_NUMBER_STARTS = tuple("0123456789. ")
+PLAIN_WHOLE = r"0|[1-9][0-9]{0,10}"  # a whole number shown as written (Excel's General format: 11 digits)
+CSV_SHOWN = rf"^(?:|{PLAIN_WHOLE}|[A-Za-z][A-Za-z0-9_]*|[A-Za-z_]*\p{{Han}}[\p{{Han}}A-Za-z_]*)$"
+CSV_MISREAD = r"(?i)^(?:true|false|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[0-9]+)$"
 
 
 def excel_safe_text(value: object) -> object:
@@ -129,9 +138,10 @@ def excel_safe_arrow(values: Any, text: bool = False) -> Any:
     dictionary column has its dictionary made safe (a dictionary may hold a value twice, so nothing clashes).
     Other types are returned as they are.
 
-    ``text`` (a column of :data:`CSV_TEXT_COLUMNS` in a CSV): every value is text, so a number is no exception, and
-    a value a spreadsheet would read as a number it does not show as written (``1E+3``, ``007``; not
-    :data:`PLAIN_WHOLE`) gets the apostrophe as well."""
+    ``text`` (a column of :data:`CSV_TEXT_COLUMNS` in a CSV): every value is text, and every value that is not of
+    a shape a spreadsheet shows as written (:data:`CSV_SHOWN` and not :data:`CSV_MISREAD`: ``10001``,
+    ``P0000001``, ``社保年限``) gets the apostrophe, whatever it would become (``1E+3``, ``007``, ``1/2``, ``SEP1``,
+    ``(5)``, ``TRUE``, ``12345678901234``, ``１２``). Two regex passes, no per-value Python."""
     import pyarrow as pa
 
     if isinstance(values, pa.ChunkedArray):
@@ -143,31 +153,28 @@ def excel_safe_arrow(values: Any, text: bool = False) -> Any:
         return values
     import pyarrow.compute as pc
 
-    first = pc.utf8_slice_codeunits(values, 0, 1)
-    risky = pc.is_in(first, value_set=pa.array(FORMULA_LEADS, values.type)).fill_null(False)
-    if text:  # numbers too: a formula lead quoted whatever follows, and numbers not shown as written
-        rows = np.flatnonzero(risky.to_numpy(zero_copy_only=False))
-        starts = pc.is_in(first, value_set=pa.array(_NUMBER_STARTS, values.type)).fill_null(False)
-        maybe = pc.and_(starts, pc.invert(pc.match_substring_regex(values, PLAIN_WHOLE).fill_null(True)))
-        cand = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
-        if len(cand):
-            text_values = values.take(pa.array(cand)).to_pandas().astype("string")
-            number = pd.to_numeric(text_values.where(~text_values.str.contains("_", regex=False), None),
-                                   errors="coerce").notna().to_numpy(bool)
-            rows = np.union1d(rows, cand[number])
+    if text:  # every value not of a shape shown as written (CSV_SHOWN, not CSV_MISREAD): quoted whatever it is
+        shown = pc.and_(pc.match_substring_regex(values, CSV_SHOWN),
+                        pc.invert(pc.match_substring_regex(values, CSV_MISREAD)))
+        mask = pc.invert(shown).fill_null(False)  # nulls stay nulls
+        if not pc.any(mask).as_py():
+            return values
     else:
+        first = pc.utf8_slice_codeunits(values, 0, 1)
+        risky = pc.is_in(first, value_set=pa.array(FORMULA_LEADS, values.type)).fill_null(False)
         rows = np.flatnonzero(risky.to_numpy(zero_copy_only=False))
         if not len(rows):
             return values
         text_values = values.take(pa.array(rows)).to_pandas().astype("string")
         numeric = pd.to_numeric(text_values, errors="coerce").notna().to_numpy(bool)
         rows = rows[~numeric]
-    if not len(rows):
-        return values
-    mask = np.zeros(len(values), dtype=bool)
-    mask[rows] = True
+        if not len(rows):
+            return values
+        where = np.zeros(len(values), dtype=bool)
+        where[rows] = True
+        mask = pa.array(where)
     quoted = pc.binary_join_element_wise(pa.scalar("'", values.type), values, pa.scalar("", values.type))
-    return pc.if_else(pa.array(mask), quoted, values)
+    return pc.if_else(mask, quoted, values)
 
 
 @contextlib.contextmanager

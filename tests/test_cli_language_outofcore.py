@@ -105,7 +105,8 @@ def test_chunked_refusals_in_the_reports_language(files, capsys) -> None:
     bad = _admit(files, "--engine", "chunked", "--chunk-rows", str(CHUNK))
     bad[bad.index(str(files["good"]))] = str(files["bad"])
     _, zh = _run(capsys, bad, 2)
-    assert "第 1204 行，列“社保缴纳年限”：不是数字：'abc'" in zh and "第 1001–2000 行中有无效行" in zh, zh
+    assert "第 1204 行，列“insurance_years（社保缴纳年限）”：不是数字：'abc'" in zh, zh  # its header, its Chinese name
+    assert "第 1001–2000 行中有无效行" in zh, zh
     assert not _words(zh.removeprefix("error: "), files["tmp"]), zh
     _, en = _run(capsys, [*bad, "--lang", "en"], 2)
     assert "row 1204, column insurance_years: not a number: 'abc'" in en and "invalid rows among rows 1001-2000" in en
@@ -174,7 +175,7 @@ def test_dask_summary_and_refusals_in_the_reports_language(files, capsys, dask_a
         assert got[1] == engine + mem[1] and got[2] == mem[2], (got, mem)
     bad = [str(files["bad"]) if a == str(files["good"]) else a for a in argv]
     _, zh = _run(capsys, bad, 2)  # RowsError, raised on a worker
-    assert "列“社保缴纳年限”：不是数字" in zh and not _words(zh.removeprefix("error: "), tmp), zh
+    assert "列“insurance_years（社保缴纳年限）”：不是数字" in zh and not _words(zh.removeprefix("error: "), tmp), zh
     _, en = _run(capsys, [*bad, "--lang", "en"], 2)
     assert "column insurance_years: not a number" in en
 

@@ -404,7 +404,7 @@ def test_row_numbers_as_excel_shows_them(tmp_path: Path) -> None:
     assert [load.excel_row(r) for r in sorted(load.rejected["row"])] == bad_lines == [7, 8]
     assert load.rejected_table()["excel_row"].tolist() == [7, 8]
     msg = refused(path)
-    assert "row 3 (Excel row 7), column age" in msg and "row 4 (Excel row 8), column education" in msg
+    assert "row 3 (Excel row 7), column 年龄" in msg and "row 4 (Excel row 8), column 学历" in msg
 
 
 def test_excel_row_numbers_follow_the_sheet(tmp_path: Path) -> None:
@@ -419,7 +419,7 @@ def test_excel_row_numbers_follow_the_sheet(tmp_path: Path) -> None:
     path = tmp_path / "rows.xlsx"
     wb.save(path)
     msg = refused(path)
-    assert "row 2 (Excel row 6), column education" in msg
+    assert "row 2 (Excel row 6), column 学历" in msg
 
 
 def test_csv_row_numbers_unknown_with_multiline_values(tmp_path: Path) -> None:

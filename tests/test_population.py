@@ -109,9 +109,9 @@ def test_sample_invalid_reports_every_bad_row() -> None:
     with pytest.raises(PopulationError) as info:
         read_population(DATA / "sample_invalid.csv")
     first = str(info.value).splitlines()[0]
-    assert "row 1 (Excel row 2), column age: not a number" in first  # header on line 1: data row k is row k + 1
-    assert "row 2 (Excel row 3), column sex" in first
-    assert "row 3 (Excel row 4), column education: missing value" in first
+    assert "row 1 (Excel row 2), column 年龄: not a number" in first  # the header as written; data row k: row k + 1
+    assert "row 2 (Excel row 3), column 性别" in first
+    assert "row 3 (Excel row 4), column 学历: missing value" in first
     assert "row 4 (" not in first
 
 
@@ -280,7 +280,7 @@ def test_too_large_for_memory(tmp_path: Path) -> None:
 def test_mixed_types_in_canonical_and_extra_columns() -> None:
     frame = chinese_frame()
     frame["居住年限"] = pd.Series([5, "十年", 2.0, 20], dtype=object)
-    with pytest.raises(PopulationError, match="row 2, column residence_years: not a number"):
+    with pytest.raises(PopulationError, match="row 2, column 居住年限: not a number"):
         read_population(frame)
     frame = chinese_frame()
     frame["加分"] = pd.Series([1, 2, "abc", 4], dtype=object)

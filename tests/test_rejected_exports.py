@@ -59,10 +59,14 @@ def test_rejected_rows_name_the_files_headers_identically_in_every_engine(
     assert not set(table["column"]) & set(HEADERS)
 
 
-# Ids a spreadsheet would run as a formula or read as a number it does not show as written, and one it shows as is.
-IDS = {3: "-3", 4: "1E+3", 5: "=1+2", 6: "+86", 7: "007", 8: "1e3", 9: "0.50", 10: "@x", 11: "10001"}
-SAFE = {"-3": "'-3", "1E+3": "'1E+3", "=1+2": "'=1+2", "+86": "'+86", "007": "'007", "1e3": "'1e3",
-        "0.50": "'0.50", "@x": "'@x", "10001": "10001"}
+# Ids a spreadsheet would run as a formula or change (a number, date, time, percentage, amount, fraction, boolean,
+# a 14-digit number shown as 1.23457E+13, full-width digits), and ones it shows as written (rows 3.. of the file).
+CHANGED = ["-3", "1E+3", "=1+2", "+86", "007", "1e3", "0.50", "@x", "1/2", "3-4", "2023-01-05", "1-Jan", "Mar-5",
+           "SEP1", "jan5", "1:30", "50%", "$5", "(5)", "1,000", "1 1/2", "TRUE", "false", "12345678901234",
+           "１２", "A-1"]
+SHOWN = ["10001", "12345678901", "P0000001x", "A12345", "March", "社保"]
+IDS = dict(enumerate(CHANGED + SHOWN, start=3))
+SAFE = {**{pid: "'" + pid for pid in CHANGED}, **{pid: pid for pid in SHOWN}}
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +105,7 @@ def test_number_like_ids_stay_text_in_every_engines_csv(number_ids: Path, client
         ids[engine] = [r[0] for r in rows[1:]]
     assert ids["chunked"] == ids["memory"] and ids["dask"] == ids["memory"]
     kept = {pid: safe for pid, safe in SAFE.items() if pid not in ("-3", "1E+3")}  # -3 repeated, 1E+3 rejected
-    assert ids["memory"][3:10] == list(kept.values())  # rows 6-12 of the file (rows 4 and 5 are rejected)
+    assert ids["memory"][3:3 + len(kept)] == list(kept.values())  # from row 6 of the file (4 and 5 rejected)
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in ids["memory"])
     table = _cells(tmp_path / "memory.rejected.csv")
     assert [r[:2] for r in table[1:]] == [["4", "人员编号"], ["5", "社保年限"], ["1201", "社保年限"],
@@ -114,11 +118,31 @@ def test_the_text_rule_is_the_same_for_arrow_and_pandas() -> None:
 
     from scoring.safe_output import CSV_TEXT_COLUMNS, excel_safe_arrow, excel_safe_frame
 
-    values = [*SAFE, None, "P0000001", "0", "1234567890123456", "-1_0", " 12", "abc"]
+    values = [*SAFE, None, "P0000001", "0", "1234567890123456", "-1_0", "abc", "", "SEPT12", "Marco", "insurance_years",
+              "年龄2", "Ａ1", "x.1", "a b", " 12"]
     arrow = excel_safe_arrow(pa.array(values, pa.large_string()), text=True).to_pylist()
     frame = excel_safe_frame(pd.DataFrame({"person_id": values}), CSV_TEXT_COLUMNS)["person_id"]
     assert [None if pd.isna(v) else v for v in frame] == arrow
     assert arrow[:len(SAFE)] == list(SAFE.values())
-    assert arrow[len(SAFE):] == [None, "P0000001", "0", "'1234567890123456", "'-1_0", "' 12", "abc"]
+    assert arrow[len(SAFE):] == [None, "P0000001", "0", "'1234567890123456", "'-1_0", "abc", "", "'SEPT12", "Marco",
+                                 "insurance_years", "'年龄2", "'Ａ1", "'x.1", "'a b", "' 12"]
+    coded = excel_safe_arrow(pa.array(values).dictionary_encode(), text=True)  # a dictionary column: the same
+    assert coded.to_pylist() == arrow
     plain = excel_safe_frame(pd.DataFrame({"other": values}))["other"].tolist()  # not a text column: as before
     assert plain[:3] == ["-3", "1E+3", "'=1+2"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_refused_rows_name_the_files_headers_on_stderr_too(population: Path, client: object,
+                                                           capsys: pytest.CaptureFixture[str], lang: str) -> None:
+    """Trial finding: without --skip-invalid the one-line reason named the canonical column (insurance_years /
+    社保缴纳年限) where rejected.csv names the header as the file writes it (社保年限): now both name the file's."""
+    import re
+
+    for engine in ("memory", "chunked", "dask"):
+        code = main(["admit", "--scheme", SCHEME, "--population", str(population), "--quota", "100", "--lang", lang,
+                     *_engine(engine, client)])
+        line = capsys.readouterr().err.strip().splitlines()[-1]
+        assert code == 2, line
+        named = re.findall(r"列“(.+?)”" if lang == "zh" else r", column (\S+?):", line)
+        assert "社保年限" in named and set(named) <= {"人员编号", "社保年限", "学历"}, (engine, line)

@@ -142,10 +142,10 @@ def test_a_carriage_return_inside_a_value_stays_in_its_cell(tmp_path: Path) -> N
     new = ResultTable.of(res, stamp="s").write(tmp_path / "new.csv", "csv")
     rows = list(csv.reader(io.StringIO(new.read_bytes().decode("utf-8-sig"), newline="")))
     assert len(rows) == 51 and {len(r) for r in rows} == {len(rows[0])}
-    assert [r[0] for r in rows[1:4]] == ["'\rq", "a\rb", "ok"]  # a leading CR is neutralised, as before
+    assert [r[0] for r in rows[1:4]] == ["'\rq", "'a\rb", "ok"]  # an id with a CR is not shown as written: quoted
     old = _former(res, tmp_path / "old.csv", admitted=None, stamp="s")
     rows_old = list(csv.reader(io.StringIO(old.read_bytes().decode("utf-8-sig"), newline="")))
-    assert [r[0] for r in rows_old[1:4]] == ["'\rq", "a\rb", "ok"] and len(rows_old) == 51  # one row each, too
+    assert [r[0] for r in rows_old[1:4]] == ["'\rq", "'a\rb", "ok"] and len(rows_old) == 51  # one row each, too
 
 
 def test_points_are_written_as_pandas_writes_them() -> None:

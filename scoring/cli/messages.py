@@ -15,6 +15,8 @@ from typing import Any
 from scoring.errors import IdentifierError, RowsError
 from scoring.reasons import reason_text, worded
 
+CJK_TEXT = re.compile(r"[\u3400-\u9fff]")  # a header holding Chinese is shown as it is in a Chinese message
+
 _Z = Callable[[re.Match[str]], str]
 # --person as whatif names it: quoted, or masked (validate.NOT_SHOWN) when it looks like an identifier
 _PERSON = r"(\(value not shown: it looks like a personal identifier\)|'(.+)')"
@@ -95,8 +97,8 @@ ZH: list[tuple[re.Pattern[str], _Z]] = [
      lambda m: f"已计分第 {m[1]}–{m[2]} 行（共 {m[3]} 行）"),
     (re.compile(r"^pass 2: admitting and measuring near the line$"),
      lambda m: "第二遍：录取，并测算分数线附近的人群"),
-    (re.compile(r"^scanning the whole file for repeated ids and identifiers, then pass 1 again$"),
-     lambda m: "扫描整个文件，查找重复的人员编号和标识信息，然后重做第一遍"),
+    (re.compile(r"^reading the whole file once more \(repeated ids, identifiers\), then scoring it again$"),
+     lambda m: "再读一遍整个文件（查找重复的人员编号和身份信息），然后重新计分"),
 ]
 _ENGINES = {"chunked": "分块", "dask": "分布式"}
 _OPTIONS = {"--out (rejected rows)": "--out（拒收行文件）"}  # an option's note, in a reason's first words
@@ -125,7 +127,9 @@ def _rows_zh(exc: Any) -> str | None:
         return None
     from scoring.population.load import SHOW_ROWS
 
-    shown = [_row_zh(int(r.row), load.excel_row(r.row), str(r.column), str(r.reason))
+    headers = getattr(load, "headers", {}) or {}
+    shown = [_row_zh(int(r.row), load.excel_row(r.row), str(r.column), str(r.reason),
+                     headers.get(str(r.column), str(r.column)))
              for r in rejected.drop_duplicates("row").head(SHOW_ROWS).itertuples()]
     source = str(exc).split(": row ", 1)[0] if ": row " in str(exc) else str(getattr(load, "source", ""))
     scenario = getattr(exc, "scenario", None)
@@ -137,18 +141,23 @@ def _rows_zh(exc: Any) -> str | None:
     return f"{source}：{'；'.join(shown)}（{load.rows_in} 行中 {load.rows_rejected} 行无效；{advice}）"
 
 
-def _row_zh(row: int, excel: int | None, column: str, reason: str) -> str:
-    """One refused row: where (data row, Excel row when known, the column's Chinese name) and why, in Chinese."""
+def _row_zh(row: int, excel: int | None, column: str, reason: str, header: str | None = None) -> str:
+    """One refused row: where (data row, Excel row when known, the column's header as the file writes it, as the
+    rejected rows' export and the English message name it; a header without Chinese followed by the column's
+    Chinese name) and why, in Chinese."""
     from scoring.population.schema import label
 
-    name = label(column, "zh")  # the column's Chinese name (the schema's), as the user's file has it
-    where = f"第 {row} 行{f'（Excel 第 {excel} 行）' if excel is not None else ''}，列“{name}”"
+    header = column if header is None else header
+    name = label(column, "zh")
+    shown = header if CJK_TEXT.search(header) or name in (header, column) else f"{header}（{name}）"
+    where = f"第 {row} 行{f'（Excel 第 {excel} 行）' if excel is not None else ''}，列“{shown}”"
     return f"{where}：{reason_text(reason, 'zh')}"
 
 
 def _batch_rows_zh(exc: RowsError) -> str:
     """The refused rows of one batch of an out-of-core run (:class:`scoring.errors.RowsError`), in Chinese."""
-    shown = [_row_zh(int(p["row"]), None, str(p["column"]), str(p["reason"])) for p in exc.problems]
+    shown = [_row_zh(int(p["row"]), None, str(p["column"]), str(p["reason"]), p.get("header"))
+             for p in exc.problems]
     return (f"{exc.file}：{'；'.join(shown)}（第 {exc.first}–{exc.last} 行中有无效行；"
             "加 --skip-invalid 可保留有效行）")
 

@@ -34,6 +34,7 @@ from scoring.outofcore.core import (
     public_frame,
     refuse_unread,
     unread_findings,
+    validate_batch,
 )
 from scoring.outofcore.files import (  # noqa: F401 - re-exported (their home before the split)
     SCRATCH_SUFFIX,
@@ -96,6 +97,21 @@ def is_parquet(path: str | os.PathLike[str]) -> bool:
         return False
 
 
+def refuse_not_parquet(path: str | os.PathLike[str], engine: str) -> None:
+    """Refuse a population file an out-of-core ``engine`` cannot read, with the in-memory reader's reason where it
+    has one (missing, a directory, empty; a file named .parquet that is not one: pyarrow's reason), else: not
+    Parquet, convert it."""
+    from scoring.population.io import detect_kind, file_head
+
+    head = file_head(path)
+    if head.startswith(b"PAR1"):
+        return
+    if detect_kind(Path(path), head) == "parquet":  # named as Parquet: the reader's own reason
+        _open(path)
+    raise PopulationError(f"{path}: the {engine} engine reads Parquet files; convert the file to Parquet first "
+                          "(python -m scoring ... with --engine memory reads CSV/XLSX)")
+
+
 def choose_engine(path: str | os.PathLike[str], engine: str = "auto", *, available: int | None = None) -> str:
     """Resolve ``--engine auto|memory|chunked`` for a population file: "memory" or "chunked".
 
@@ -104,12 +120,9 @@ def choose_engine(path: str | os.PathLike[str], engine: str = "auto", *, availab
     """
     if engine not in ("auto", "memory", "chunked"):
         raise PopulationError(f"--engine: {engine!r} is not one of auto, memory, chunked")
+    if engine == "chunked":
+        refuse_not_parquet(path, engine)
     parquet = is_parquet(path)
-    if engine == "chunked" and not os.path.exists(path):
-        raise PopulationError(f"population file not found: {path}")
-    if engine == "chunked" and not parquet:
-        raise PopulationError(f"{path}: the chunked engine reads Parquet files; convert the file to Parquet first "
-                              "(python -m scoring ... with --engine memory reads CSV/XLSX)")
     if engine != "auto":
         return engine
     if not parquet:
@@ -176,6 +189,10 @@ class _Background:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scoring-screen")
         self._future = self._pool.submit(fn, stoppable)
 
+    def done(self) -> bool:
+        """Whether the answer is ready (no wait)."""
+        return self._future.done()
+
     def result(self) -> Any:
         """Wait for the answer."""
         try:
@@ -195,42 +212,101 @@ class _Stopped(Exception):
     pass
 
 
+class _Screened:
+    """The screen of the columns not read (on a second thread) and pass 1's progress: no batch is reported before
+    the screen has ended clean. After each batch (as pass 1's progress callback) the screen's answer is taken if it
+    is ready: identifiers in those columns stop pass 1 there, refused with the in-memory message (or, dropped,
+    FactsNeeded: each batch reports them); until then the batches' lines are held, and shown once the screen has
+    passed (a line per batch)."""
+
+    def __init__(self, ctx: Context, screen: _Background | None, progress: Progress | None) -> None:
+        self.ctx, self.screen, self.progress = ctx, screen, progress
+        self.answer: list[Any] | None = None if screen is not None else []
+        self.held: list[str] = []
+
+    def findings(self, wait: bool = True) -> list[Any] | None:
+        """The screen's findings (None while it runs and ``wait`` is False); refused here unless dropped."""
+        if self.answer is None and self.screen is not None and (wait or self.screen.done()):
+            screen, self.screen = self.screen, None
+            self.answer = screen.result()
+        if self.answer:
+            refuse_unread(self.ctx, self.answer)  # refused here, with the in-memory message, unless dropped
+        return self.answer
+
+    def __call__(self, message: str) -> None:
+        found = self.findings(wait=False)
+        if found is None:
+            self.held.append(message)
+            return
+        if found:  # dropped: each batch reports them (as in memory): pass 1 again
+            raise FactsNeeded(found)
+        self._show([message])
+
+    def passed(self) -> list[Any]:
+        """Wait for the screen; raise as :meth:`__call__` does; show the line held."""
+        found = self.findings()
+        if found:
+            raise FactsNeeded(found)
+        self._show([])
+        return found
+
+    def _show(self, lines: list[str]) -> None:
+        held, self.held = self.held, []
+        if self.progress is not None:
+            for line in [*held, *lines]:
+                self.progress(line)
+
+    def stop(self) -> None:
+        """Abandon the screen if it still runs."""
+        if self.screen is not None:
+            self.screen.stop()
+            self.screen = None
+
+
 def _optimistic(scheme: Scheme, path: str | os.PathLike[str], ctx: Context, tmpdir: Path, chunk_rows: int,
                 rejected_out: RejectedWriter, progress: Progress | None, lang: str | None) -> tuple[Context, Stats]:
     """Pass 1 before the file-wide facts are known: the columns not read are screened on a second thread and the
-    ids' hashes spilled while the batches are validated and scored. Raises FactsNeeded when the answer depends on
-    facts found (repeated ids, identifiers to drop, any error: its message must be the full scan's)."""
-    unread = ctx.unread
-    screen = None
-    if unread:
-        screen = _Background(lambda blocks: unread_findings(ctx, blocks),
-                             lambda cols: parquet_blocks(os.fspath(path), cols))
+    ids' hashes spilled while the batches are validated and scored (no batch reported before the screen has passed,
+    see :class:`_Screened`). Raises the screen's refusal as soon as it is known, and FactsNeeded (with the screen's
+    findings) when the answer depends on facts found (repeated ids, identifiers to drop, any error: its message
+    must be the full scan's)."""
+    gate = _Screened(ctx, _Background(lambda blocks: unread_findings(ctx, blocks),
+                                      lambda cols: parquet_blocks(os.fspath(path), cols)) if ctx.unread else None,
+                     progress)
     id_header = ctx.id_header
     spill = None if id_header is None else AscendingSpill(  # ids in order (as extracts often are): nothing spilled
         tmpdir, lambda: (f[id_header] for _, f in iter_raw(path, chunk_rows, [id_header])))
     try:
         try:
             stats = _pass1(scheme, path, tmpdir / f"scored{SCRATCH_SUFFIX}", ctx, chunk_rows, rejected_out,
-                           progress, lang, keep_helpers=True, spill=spill)
-        except (FactsNeeded, PopulationError):
-            raise FactsNeeded from None
-        findings = screen.result() if screen is not None else []
-        screen = None
-        refuse_unread(ctx, findings)  # refused here, with the in-memory message, unless dropped
-        if findings:  # dropped: each batch reports them (as in memory): pass 1 again
-            raise FactsNeeded
+                           gate, lang, keep_helpers=True, spill=spill)
+        except (FactsNeeded, PopulationError):  # identifiers in the columns not read are refused first
+            raise FactsNeeded(gate.findings()) from None
+        findings = gate.passed()
         if spill is not None:
             spill.close()
             hashes = spill.repeated()
             if hashes.size and confirm_duplicates((f for _, f in iter_raw(path, chunk_rows, [ctx.id_header])),
                                                   ctx.id_header, hashes):  # the hash is of the ids' edges only
-                raise FactsNeeded  # repeated ids: each batch rejects them with the reason naming all their rows
+                raise FactsNeeded(findings)  # repeated ids: each batch rejects them with the reason naming all rows
         return dataclasses.replace(ctx, facts_known=True), stats
     finally:
-        if screen is not None:
-            screen.stop()
+        gate.stop()
         if spill is not None:
             spill.close()
+
+
+def _header_check(path: str | os.PathLike[str], ctx: Context, chunk_rows: int,
+                  findings: list[Any] | None) -> None:
+    """Refuse now what the first batch refuses whatever the file-wide facts (its headers, the identifiers of the
+    columns it reads): validated as pass 1 would, its invalid rows left aside, before the full scan is begun."""
+    if findings is None:
+        return
+    known = dataclasses.replace(ctx, facts_known=True, skip_invalid=True,
+                                unread_findings=refuse_unread(ctx, findings or []))
+    for start, raw in iter_raw(path, chunk_rows, list(ctx.read) or None):
+        validate_batch(raw, start, known)
+        return
 
 
 def run_chunked(scheme: Scheme, path: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *,
@@ -266,11 +342,12 @@ def run_chunked(scheme: Scheme, path: str | os.PathLike[str], out: str | os.Path
             out_tmp = None if out_path is None else outputs.enter_context(atomic_path(out_path))
             try:  # the common case: one read of the file
                 ctx, stats = _optimistic(scheme, path, ctx, tmpdir, chunk_rows, rejected.writer(), progress, lang)
-            except FactsNeeded:  # repeated ids, identifiers to drop or an error: the facts first, then pass 1 again
+            except FactsNeeded as need:  # repeated ids, identifiers to drop or an error: the facts, then pass 1 again
+                _header_check(path, ctx, chunk_rows, need.findings)
                 if progress is not None:
-                    progress("scanning the whole file for repeated ids and identifiers, then pass 1 again")
+                    progress("reading the whole file once more (repeated ids, identifiers), then scoring it again")
                 ctx = find_facts(ctx, lambda cols: (f for _, f in iter_raw(path, chunk_rows, cols)),
-                                 lambda cols: parquet_blocks(os.fspath(path), cols))
+                                 lambda cols: parquet_blocks(os.fspath(path), cols), need.findings)
                 stats = _pass1(scheme, path, scored_path, ctx, chunk_rows, rejected.writer(), progress, lang,
                                keep_helpers=True)
             return _finish(scheme, scored_path, ctx, stats, chunk_rows, out_tmp, lang, stamp, index, progress)

@@ -50,7 +50,12 @@ _DUP = re.compile(r" is not unique \(rows ")
 # ------------------------------------------------------------------------------------------------------------
 class FactsNeeded(Exception):
     """Raised by a batch validated before the file-wide facts were known (repeated ids, identifiers in the columns
-    not read) when the answer depends on them: the engine finds them with a full scan and runs pass 1 again."""
+    not read) when the answer depends on them: the engine finds them with a full scan and runs pass 1 again.
+    :attr:`findings`: the screen of the columns not read when it has ended already (None: not known)."""
+
+    def __init__(self, findings: list[IdentifierFinding] | None = None) -> None:
+        super().__init__()
+        self.findings = findings
 
 
 @dataclass(frozen=True)
@@ -125,11 +130,13 @@ def make_context(scheme: Scheme, *, n_total: int, source: str, skip_invalid: boo
     return find_facts(ctx, id_batches, unread_blocks) if prescan else ctx
 
 
-def find_facts(ctx: Context, id_batches: Batches, unread_blocks: Blocks | None) -> Context:
+def find_facts(ctx: Context, id_batches: Batches, unread_blocks: Blocks | None,
+               findings: list[IdentifierFinding] | None = None) -> Context:
     """The context with the file-wide facts: the columns not read screened, every value, once for the whole file
     (identifiers in them refused with the message the in-memory reader gives, or with ``drop_identifiers`` reported
-    dropped by the batches), and the person ids repeated anywhere in the file."""
-    findings = refuse_unread(ctx, unread_findings(ctx, unread_blocks))
+    dropped by the batches), and the person ids repeated anywhere in the file. ``findings``: the screen's answer
+    when it is known already (not screened again)."""
+    findings = refuse_unread(ctx, unread_findings(ctx, unread_blocks) if findings is None else findings)
     dups = find_duplicate_ids(lambda: id_batches([ctx.id_header]), ctx.id_header) \
         if ctx.id_header is not None else {}
     return dataclasses.replace(ctx, duplicates=dups, unread_findings=findings, facts_known=True)
@@ -209,8 +216,10 @@ def validate_batch(raw: pd.DataFrame, start: int, ctx: Context, spill: Any = Non
         if not ctx.facts_known:  # the first invalid rows of the file may be repeats found later
             raise FactsNeeded
         first = rejected.drop_duplicates("row").head(3)
-        problems = [{"row": int(r.row), "column": str(r.column), "reason": str(r.reason)} for r in first.itertuples()]
-        shown = "; ".join(f"row {p['row']}, column {p['column']}: {p['reason']}" for p in problems)
+        written = ctx.written  # each column named by its header as the file writes it (as the rejected rows' export)
+        problems = [{"row": int(r.row), "column": str(r.column), "header": written.get(str(r.column), str(r.column)),
+                     "reason": str(r.reason)} for r in first.itertuples()]
+        shown = "; ".join(f"row {p['row']}, column {p['header']}: {p['reason']}" for p in problems)
         raise RowsError(f"{ctx.source}: {shown} (invalid rows among rows {start + 1}-{start + len(raw)}; use "
                         "--skip-invalid / skip_invalid=True to keep the valid rows)", file=ctx.source,
                         problems=problems, first=start + 1, last=start + len(raw))

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from scoring.errors import PopulationError
-from scoring.outofcore.chunked import is_parquet
+from scoring.outofcore.chunked import refuse_not_parquet
 from scoring.outofcore.core import FactsNeeded, make_context, pass1_batch, refuse_unread, unread_findings
 from scoring.outofcore.files import _open, data_columns, iter_raw
 from scoring.population.identifiers import screen_identifiers
@@ -30,11 +29,7 @@ def refuse_early(scheme: Scheme, path: str | os.PathLike[str], *, engine: str = 
     """Raise the reason (PopulationError and kin: the CLI exits 2) if the file's header alone means the run would
     be refused; return None otherwise (row problems are left to the engine)."""
     source = os.fspath(path)
-    if not Path(source).exists():
-        raise PopulationError(f"population file not found: {source}")
-    if not is_parquet(source):  # the chunked engine's reason (scoring.outofcore.chunked.choose_engine)
-        raise PopulationError(f"{source}: the {engine} engine reads Parquet files; convert the file to Parquet "
-                              "first (python -m scoring ... with --engine memory reads CSV/XLSX)")
+    refuse_not_parquet(source, engine)  # the chunked engine's reasons
     pf = _open(source)
     columns = data_columns(pf)
     n_rows = pf.metadata.num_rows

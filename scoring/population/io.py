@@ -213,14 +213,9 @@ def _parquet_unread(path: Path, stored: list[str], headers: list[str], chosen: C
     return UnreadColumns([h for _, h in pairs], blocks)
 
 
-def read_table(path: str | os.PathLike[str], *, available: int | None = None, select: Select | None = None,
-               schema: Any = None) -> RawTable:
-    """Read a population file (CSV / XLSX / Parquet) into a :class:`RawTable`; raise PopulationError on bad input.
-
-    ``select`` (the file's cleaned headers -> those to read): a Parquet or CSV file decodes only those columns and
-    ``headers`` lists them all; a workbook is read whole (the caller leaves the other columns out). ``schema`` (the
-    :class:`~scoring.population.schema.Schema` the table is validated with): a CSV file's number, yes/no and category
-    columns come typed where that gives what validating their text gives; without it, CSV values are text."""
+def file_head(path: str | os.PathLike[str]) -> bytes:
+    """The first 8 bytes of a population file; PopulationError if it is missing, a directory, unreadable or empty
+    (the reasons of every engine)."""
     p = Path(path)
     if not p.exists():
         raise PopulationError(f"population file not found: {p}")
@@ -234,6 +229,19 @@ def read_table(path: str | os.PathLike[str], *, available: int | None = None, se
         raise PopulationError(f"cannot read {p}: {exc.strerror}") from None
     if size == 0:
         raise PopulationError(f"{p.name}: the file is empty")
+    return head
+
+
+def read_table(path: str | os.PathLike[str], *, available: int | None = None, select: Select | None = None,
+               schema: Any = None) -> RawTable:
+    """Read a population file (CSV / XLSX / Parquet) into a :class:`RawTable`; raise PopulationError on bad input.
+
+    ``select`` (the file's cleaned headers -> those to read): a Parquet or CSV file decodes only those columns and
+    ``headers`` lists them all; a workbook is read whole (the caller leaves the other columns out). ``schema`` (the
+    :class:`~scoring.population.schema.Schema` the table is validated with): a CSV file's number, yes/no and category
+    columns come typed where that gives what validating their text gives; without it, CSV values are text."""
+    p = Path(path)
+    head = file_head(p)
     compact_arrow_pool()
     kind = detect_kind(p, head)
     check_memory(p, kind, available=available)

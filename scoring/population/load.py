@@ -75,9 +75,11 @@ class PopulationLoad:
         return int(self.row_numbers[row - 1])
 
     def where(self, row: int, column: str) -> str:
-        """"row 3 (Excel row 7), column age" (the Excel row when known): how messages name a bad cell."""
+        """"row 3 (Excel row 7), column 年龄" (the Excel row when known; the column's header as the file writes it,
+        :attr:`headers`, as the rejected rows' export names it): how messages name a bad cell."""
         excel = self.excel_row(row)
-        return f"row {row}{f' (Excel row {excel})' if excel is not None else ''}, column {column}"
+        header = self.headers.get(column, column)
+        return f"row {row}{f' (Excel row {excel})' if excel is not None else ''}, column {header}"
 
     def rejected_table(self, rejected: pd.DataFrame | None = None) -> pd.DataFrame:
         """``rejected`` (this load's own by default; or a table of the same data rows, e.g. with the scoring's
