@@ -50,6 +50,7 @@ def refuse_early(scheme: Scheme, path: str | os.PathLike[str], *, engine: str = 
         return
     raw = next(iter(iter_raw(source, 1, list(ctx.read))))[1]
     try:  # the first row as the engine validates and scores it: a column it needs, missing, is refused here
-        pass1_batch(raw, 0, dataclasses.replace(ctx, skip_invalid=True))
+        # numpy for one row: loading numba's kernel in the client costs ~0.5-0.8 CPU-s and ~300 MB for nothing
+        pass1_batch(raw, 0, dataclasses.replace(ctx, skip_invalid=True, engine="numpy"))
     except FactsNeeded:  # identifiers among the values read: the engine's full screen words the refusal
         return
