@@ -318,3 +318,31 @@ def test_method_page_shows_only_the_views_language_of_bilingual_notes():
         expected = [i.note for i in bj.items if i.note is not None]
         assert len(expected) >= 5 and all(n.zh != n.en for n in expected)
         assert [n.get(lang) for n in expected] == [x for x in notes if x]
+
+
+def test_person_page_gives_a_picked_person_at_the_cutoff_the_admissions_verdict():
+    """Trial 4, finding 1 (the Person page had it too): under a quota with a tie chain (hangzhou-2022), a person
+    picked from the file who sits exactly at the cut-off was shown "not admitted" (placed as a newcomer who must beat
+    the line); the page now shows the admission's own verdict, for the people at the cut-off and the best of those
+    left out (the library's admission on the same sample is the reference)."""
+    import numpy as np
+
+    from scoring.population.synthetic import synth as make
+
+    pop = route(make(N, SEED))
+    res = scoring.score(pop, scoring.load_scheme(ROOT / "scenarios" / "schemes" / "hangzhou-2022-illustrative.yaml"))
+    adm = admit_real(res)
+    at_cutoff = np.flatnonzero(res.eligible_mask & (res.total_cents == adm.cutoff_cents))[:3]
+    out = np.flatnonzero(res.eligible_mask & ~adm.admitted_mask)
+    below = out[np.argsort(-res.total_cents[out], kind="stable")[:2]]  # the best of those left out
+    picks = [at_cutoff, below]
+    assert len(at_cutoff) and adm.admitted_mask[at_cutoff].any()
+    at = _app("person", "en")
+    at.sidebar.selectbox(key="scheme_choice").set_value("hangzhou-2022-illustrative").run()
+    _ok(at)
+    for pos in np.concatenate(picks):
+        at.text_input(key="person_pid").set_value(str(pop["person_id"].iloc[pos])).run()
+        _ok(at)
+        want = t("status_admitted" if adm.admitted_mask[pos] else "status_not_admitted", "en")
+        shown = [m.value for m in (*at.success, *at.warning) if m.value.startswith("Outcome:")]
+        assert shown == [f"Outcome: {want}"], (pos, shown)
