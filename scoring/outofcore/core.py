@@ -9,6 +9,7 @@ answers equal :func:`scoring.score` / :func:`scoring.admit` / :func:`scoring.dom
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -91,7 +92,7 @@ class Context:
         """The population schema the run validates with."""
         return self.schema if self.schema is not None else population_schema_for(self.scheme)
 
-    @property
+    @functools.cached_property
     def written(self) -> dict[str, str]:
         """Column name -> its header as the file writes it, where they differ (the rejected rows' ``column``, as
         :meth:`scoring.population.load.PopulationLoad.rejected_table` names it in memory)."""

@@ -14,12 +14,11 @@ from typing import Any
 
 import pandas as pd
 
-from scoring.errors import PopulationError
 from scoring.outofcore.chunked import refuse_not_parquet
 from scoring.outofcore.core import FactsNeeded, make_context, pass1_batch, refuse_unread, unread_findings
 from scoring.outofcore.files import _open, data_columns, iter_raw
 from scoring.population.identifiers import screen_identifiers
-from scoring.population.io import MAX_COLUMNS, clean_header
+from scoring.population.io import clean_header, refuse_width
 from scoring.scheme.load import Scheme
 
 
@@ -34,8 +33,7 @@ def refuse_early(scheme: Scheme, path: str | os.PathLike[str], *, engine: str = 
     columns = data_columns(pf)
     n_rows = pf.metadata.num_rows
     del pf
-    if len(columns) > MAX_COLUMNS:  # the reader's own limit and wording (scoring.population.load)
-        raise PopulationError(f"{source}: {len(columns):,} columns; at most {MAX_COLUMNS} are accepted")
+    refuse_width(source, len(columns))  # the reader's own limit and wording
     ctx = make_context(scheme, n_total=n_rows, source=source, skip_invalid=True, drop_identifiers=drop_identifiers,
                        admission=admission, quota=quota, threshold=threshold, ties=ties,
                        id_batches=lambda cols: [], columns=columns, prescan=False)

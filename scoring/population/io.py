@@ -164,7 +164,7 @@ def _read_parquet(path: Path, select: Select | None = None) -> RawTable:
         pf = pq.ParquetFile(where, filesystem=local)  # pyarrow's own reader of the path (no Python file object)
         parquet_schema = pf.schema_arrow
         if len(parquet_schema) > MAX_COLUMNS:
-            raise PopulationError(f"{path.name}: {len(parquet_schema):,} columns; at most {MAX_COLUMNS} are accepted")
+            refuse_width(path.name, len(parquet_schema))
         refuse_nested_columns(parquet_schema, path.name)
         names, headers, read_headers, unread = None, None, [], None
         index_cols = {c for c in (parquet_schema.pandas_metadata or {}).get("index_columns", []) if isinstance(c, str)}
@@ -211,6 +211,12 @@ def _parquet_unread(path: Path, stored: list[str], headers: list[str], chosen: C
                                   f"{' '.join(str(exc).split())[:200]}") from None
 
     return UnreadColumns([h for _, h in pairs], blocks)
+
+
+def refuse_width(name: str, width: int) -> None:
+    """Refuse (PopulationError) a population of more than :data:`MAX_COLUMNS` columns, in every reader's words."""
+    if width > MAX_COLUMNS:
+        raise PopulationError(f"{name}: {width:,} columns; at most {MAX_COLUMNS} are accepted")
 
 
 def file_head(path: str | os.PathLike[str]) -> bytes:

@@ -23,7 +23,7 @@ from scoring.errors import IdentifierError, PopulationError
 from scoring.population.identifiers import IdentifierFinding, screen_identifiers
 from scoring.population.identifiers_arrow import UnreadColumns
 from scoring.population.identifiers_embedded import SMALL_NUMBERS
-from scoring.population.io import MAX_COLUMNS, clean_header, read_table
+from scoring.population.io import clean_header, read_table, refuse_width
 from scoring.population.rowchecks import all_findings, check_rows, start_checks, start_unread, wanted_columns
 from scoring.population.schema import Schema, load_schema, normalise_header
 from scoring.population.stats import NumberStats
@@ -170,7 +170,11 @@ def _map_headers(headers: list[str], schema: Schema, name: str) -> tuple[dict[st
 def written_headers(headers: list[str], schema: Schema) -> dict[str, str]:
     """Column name (canonical, or an extra column's header as kept) -> its header as the file writes it (cleaned of
     invisible characters, :func:`scoring.population.io.clean_header`), for the columns where the two differ."""
-    mapping, _ = _map_headers(headers, schema, "population")
+    return _written(_map_headers(headers, schema, "population")[0])
+
+
+def _written(mapping: dict[str, str]) -> dict[str, str]:
+    """:func:`written_headers` from the header -> column mapping already made (:func:`_map_headers`)."""
     return {target: header for header, target in mapping.items() if target != header}
 
 
@@ -318,8 +322,7 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
     width = raw.shape[1] if headers is None else len(headers)
     if width == 0:
         raise PopulationError(f"{name}: no columns")
-    if width > MAX_COLUMNS:
-        raise PopulationError(f"{name}: {width:,} columns; at most {MAX_COLUMNS} are accepted")
+    refuse_width(name, width)
     raw = raw.copy(deep=False)
     raw.columns = [clean_header(str(c)) for c in raw.columns]
     headers = list(raw.columns) if headers is None else [clean_header(str(c)) for c in headers]
@@ -393,7 +396,7 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
         rejected_ids = typed["person_id"].iloc[bad].set_axis(bad)  # the ids of the rejected rows only
     load = PopulationLoad(frame=frame, rejected=rejected, rows_in=n, rows_rejected=int(probs.bad.sum()),
                           dropped_identifiers=dropped, warnings=warnings, source=source, row_numbers=row_numbers,
-                          rejected_ids=rejected_ids, headers=written_headers(headers, schema))
+                          rejected_ids=rejected_ids, headers=_written(mapping))
     if load.rows_rejected and not skip_invalid:
         err = PopulationError(f"{name}: {load.error_message()}")
         err.load = load  # type: ignore[attr-defined]

@@ -29,6 +29,7 @@ from scoring.population.io import (
     _fmt_bytes,
     _unique_headers,
     find_header_row,
+    refuse_width,
 )
 
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?\"")
@@ -164,8 +165,7 @@ def read_excel(path: Path) -> RawTable:
                               f"{' '.join(str(exc).split())[:200]}") from None
     if raw is None:
         raise PopulationError(f"{path.name}: the workbook has no data (every sheet is empty)")
-    if raw.shape[1] > MAX_COLUMNS:
-        raise PopulationError(f"{path.name}: {raw.shape[1]:,} columns; at most {MAX_COLUMNS} are accepted")
+    refuse_width(path.name, raw.shape[1])
     rows = raw.head(HEADER_SCAN_ROWS).to_numpy(dtype=object).tolist()
     header_idx = find_header_row(rows, path.name)
     header = _unique_headers(rows[header_idx], path.name)
