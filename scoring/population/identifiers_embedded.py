@@ -164,8 +164,23 @@ def text_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, int | None]:
     offs = offs.astype(np.int64, copy=False)
     if not n or arr.null_count or offs[n] - offs[0] != n * (offs[1] - offs[0]):  # not one width: told in O(1)
         return offs, data, None
-    low, high = (v.as_py() for v in pc.min_max(pc.binary_length(arr)).values())
-    return offs, data, (int(low) if low is not None and low == high else None)
+    return offs, data, (int(offs[1] - offs[0]) if _one_width(offs, int(offs[1] - offs[0])) else None)
+
+
+_WIDTH_STEP = 1 << 16  # offsets compared at a time (a small buffer, reused: no page faults for a large temporary)
+
+
+def _one_width(offs: np.ndarray, width: int) -> bool:
+    """Whether every value between the offsets ``offs`` is ``width`` bytes long."""
+    n = len(offs) - 1
+    step = np.empty(min(n, _WIDTH_STEP), dtype=np.int64)
+    for lo in range(0, n, _WIDTH_STEP):
+        hi = min(n, lo + _WIDTH_STEP)
+        part = step[:hi - lo]
+        np.subtract(offs[lo + 1:hi + 1], offs[lo:hi], out=part)
+        if not (part == width).all():
+            return False
+    return True
 
 
 def ascii_may_hold(arr: pa.Array) -> np.ndarray | None:

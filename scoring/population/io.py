@@ -16,6 +16,7 @@ from typing import Any
 
 from scoring.errors import PopulationError
 from scoring.population.csv_read import read_csv_file
+from scoring.population.parquet_frame import Fallback, read_frame
 from scoring.population.stats import NumberStats, number_stats
 from scoring.population.table import (  # noqa: F401 - their public home stays this module too
     HEADER_SCAN_ROWS,
@@ -175,11 +176,17 @@ def _read_parquet(path: Path, select: Select | None = None) -> RawTable:
             names = [c for c, h in zip(stored, headers, strict=True) if h in chosen]
             read_headers = [h for h in headers if h in chosen]
             unread = _parquet_unread(path, stored, headers, chosen)
-        # As pandas.read_parquet reads it (the index columns of the pandas metadata too), column by column: no
+        # The chosen columns row group by row group (the frame to_pandas gives, see parquet_frame); else as
+        # pandas.read_parquet reads it (the index columns of the pandas metadata too), column by column: no
         # consolidation into 2-D blocks, Arrow buffers released as they are converted.
-        table = pq.read_table(where, columns=names, use_pandas_metadata=True, filesystem=local)
-        frame = table.to_pandas(split_blocks=True, self_destruct=True)
-        del table
+        frame = None
+        if names is not None:
+            with contextlib.suppress(Fallback):
+                frame = read_frame(pf, lambda: pq.ParquetFile(where, filesystem=local, metadata=pf.metadata), names)
+        if frame is None:
+            table = pq.read_table(where, columns=names, use_pandas_metadata=True, filesystem=local)
+            frame = table.to_pandas(split_blocks=True, self_destruct=True)
+            del table
         stats = number_stats(pf.metadata, parquet_schema, stored if names is None else names)
     except PopulationError:
         raise
