@@ -62,17 +62,6 @@ def unknown_columns(frame: pd.DataFrame, schema: Schema | None = None) -> list[s
     return [str(c) for c in frame.columns if str(c) not in schema.columns]
 
 
-def user_headers(headers: list[str], schema: Schema | None = None) -> dict[str, str]:
-    """Canonical column name -> the header the user wrote for it."""
-    schema = schema or load_schema()
-    out: dict[str, str] = {}
-    for h in headers:
-        canonical = schema.canonical_header(str(h))
-        if canonical is not None:
-            out.setdefault(canonical, str(h))
-    return out
-
-
 def in_language(text: str, lang: str, headers: dict[str, str] | None = None) -> str:
     """A loader reason or note in the view's language, with canonical column names replaced by the user's own
     headers where known (the English text is returned as it is, with the headers replaced)."""

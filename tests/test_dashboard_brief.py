@@ -24,6 +24,8 @@ from dashboard.i18n import fmt_int, fmt_pct, fmt_points, t
 from dashboard.pages.overview import AFTER, BEFORE
 from dashboard.state import SCHEME_DIR
 from scoring.dominance import MEASURE_TEXT
+from scoring.population.load import written_headers
+from scoring.population.schema import load_schema
 from scoring.population.synthetic import synth
 
 RATIO = scale.SYNTH_REPRESENTS / N
@@ -470,7 +472,7 @@ def test_template_and_dictionary_cover_every_schema_column():
 
 
 def test_reasons_in_the_view_language_name_the_users_headers():
-    headers = data_dictionary.user_headers(["年龄(周岁)", "居住年限", "备注"])
+    headers = written_headers(["年龄(周岁)", "居住年限", "备注"], load_schema())  # what PopulationLoad.headers holds
     assert headers == {"age": "年龄(周岁)", "residence_years": "居住年限"}
     assert data_dictionary.in_language("must be between 0 and 110, got 300", "zh", headers) == \
         "须在 0 到 110 之间，填写的是 300"

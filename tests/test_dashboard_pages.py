@@ -290,6 +290,24 @@ def test_data_page_upload_valid_and_invalid():
     assert _metrics(at)["eligible"] == fmt_int(int(res.eligible_mask.sum()))
 
 
+def test_data_page_names_the_uploads_own_headers_in_its_reasons():
+    """A rejected row's column is named by the header the user wrote (年龄(周岁)), from the one read of the upload
+    (PopulationLoad.headers), in both languages."""
+    frame = synth(300, 1).rename(columns={"age": "年龄(周岁)", "residence_years": "在杭居住年限"})
+    frame.loc[3, "年龄(周岁)"] = 200
+    frame.loc[5, "在杭居住年限"] = frame.loc[5, "年龄(周岁)"] + 3  # more years of residence than of age
+    data = frame.to_csv(index=False).encode()
+    for lang in ("zh", "en"):
+        at = _app("data", lang)
+        at.file_uploader(key="pop_upload").set_value(("mine.csv", data, "text/csv")).run()
+        assert not at.exception and not at.error
+        shown = [df.value for df in at.dataframe if len(df.value) == 2]
+        assert shown, "the rejected rows' table"
+        cells = shown[-1].astype(str).to_numpy().ravel().tolist()
+        assert "年龄(周岁)" in cells and "age" not in cells, cells
+        assert any("在杭居住年限" in c for c in cells if c not in ("年龄(周岁)", "在杭居住年限")), cells  # in a reason
+
+
 def test_method_page_lists_sources_and_assumptions():
     at = _app("method", "en")
     _ok(at)

@@ -12,18 +12,8 @@ import yaml
 
 import scoring
 from scoring.errors import PopulationError
-from scoring.outofcore.distributed import (
-    IdOrder,
-    admit_ddf,
-    admit_file_dask,
-    ids_in_order,
-    plan_partitions,
-    run_replication,
-    score_ddf,
-    score_file_dask,
-    simulate_many_dask,
-    sweep,
-)
+from scoring.outofcore.dask_frames import admit_ddf, run_replication, score_ddf, simulate_many_dask, sweep
+from scoring.outofcore.distributed import IdOrder, admit_file_dask, ids_in_order, plan_partitions, score_file_dask
 from scoring.population.synthetic import synth
 
 SCHEMES = Path(__file__).resolve().parent.parent / "scenarios" / "schemes"

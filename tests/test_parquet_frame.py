@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 from popgen import make_population
 
-from scoring.engine import buffers
+from scoring import buffers
 from scoring.population import parquet_frame
 from scoring.population.identifiers_embedded import text_buffers
 from scoring.population.io import read_table
@@ -95,9 +95,9 @@ def test_dictionaries_that_differ_between_row_groups_are_unified_in_pyarrows_ord
 
 def test_a_file_written_by_pandas_keeps_its_pandas_dtypes(tmp_path: Path) -> None:
     frame = pd.DataFrame({"n": pd.array([1, None, 3] * 400, dtype="Int64"), "x": np.arange(1_200, dtype=np.int16),
-                          "c": pd.Categorical(["a", "b", "a"] * 400, ordered=True)})
+                          "c": pd.Categorical(["a", "b", "a"] * 400, ordered=True)}, index=pd.RangeIndex(5, 1_205))
     path = tmp_path / "pd.parquet"
-    frame.to_parquet(path, row_group_size=250, index=False)
+    frame.to_parquet(path, row_group_size=250)  # the index kept as metadata (a range), not as a column
     got = _same(path, ["n", "x", "c"])
     assert str(got["n"].dtype) == "Int64" and got["c"].cat.ordered
 

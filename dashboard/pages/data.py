@@ -28,7 +28,6 @@ from dashboard.identifier_text import identifier_message
 from dashboard.safe_text import md, plain_error
 from dashboard.scale import SMALL_SAMPLE
 from scoring.errors import IdentifierError, ScoringInputError
-from scoring.population.io import read_table
 from scoring.population.load import read_population
 
 CLI_DROP_HINT = "--drop-identifiers (drop_identifiers=True)"  # the library names its CLI flag
@@ -53,10 +52,7 @@ def _read(name: str, data: bytes, drop: bool, lang: str) -> Any:
             path = Path(tmp) / safe_name  # messages name the user's file, never the server's directory
             path.write_bytes(data)
             load = read_population(path, skip_invalid=True, drop_identifiers=drop)
-            headers: dict[str, str] = {}
-            if len(load.rejected) or load.warnings:  # name the user's own headers in the reasons
-                headers = data_dictionary.user_headers([str(c) for c in read_table(path).frame.columns])
-            result: Any = (load, headers)
+            result: Any = (load, dict(load.headers))  # the reasons name the user's own headers (社保年限)
     except IdentifierError as exc:
         if lang == "zh":
             result = identifier_message(exc, name, lang)

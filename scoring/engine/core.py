@@ -18,7 +18,7 @@ from types import ModuleType
 import numpy as np
 import pandas as pd
 
-from scoring.engine import buffers
+from scoring import buffers
 from scoring.engine.columns import Columns
 from scoring.engine.compiled import CENT_TOLERANCE, UNIT_TOLERANCE, CompiledScheme
 from scoring.engine.compiler import compile_scheme

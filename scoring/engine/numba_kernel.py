@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scoring.engine import buffers
+from scoring import buffers
 from scoring.engine.compiled import (
     NO_CAP,
     BandsItem,

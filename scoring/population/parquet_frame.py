@@ -3,7 +3,7 @@
 ``pyarrow.Table.to_pandas`` of a whole file first decodes every row group, then copies each column's pieces into one
 new array: the file is held twice at the peak, the copy runs on one core and its memory is new every time. Here the
 row groups are decoded two at a time and each number, yes/no and category column is copied straight into its final
-array as its piece arrives. Those arrays come from :mod:`scoring.engine.buffers`, so a process that reads again (the
+array as its piece arrives. Those arrays come from :mod:`scoring.buffers`, so a process that reads again (the
 dashboard, a benchmark) reuses the memory of a frame it has dropped. Every other column (text, dates, columns with
 missing whole numbers or yes/no values, ...) is converted by pyarrow as before.
 
@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoring.engine import buffers
+from scoring import buffers
 
 THREADS = 2  # row groups decoded at once (each with pyarrow's own threads); bounds the pieces held
 

@@ -1,4 +1,5 @@
-"""Output arrays of the engine whose memory is kept for the next run once nothing refers to them (issue 14).
+"""Arrays whose memory is kept for the next run once nothing refers to them (issue 14): the engine's outputs and
+the columns a Parquet file is read into (:mod:`scoring.population.parquet_frame`).
 
 Scoring 10M people writes about 460 MB of results (points by item, totals, reasons). Fresh memory costs a page
 fault per page on first write, and on this project's virtual machines those faults cost more than the scoring

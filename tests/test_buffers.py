@@ -1,4 +1,4 @@
-"""The engine's reused output memory (``scoring.engine.buffers``): memory is reused only once nothing refers to it."""
+"""The engine's reused output memory (``scoring.buffers``): memory is reused only once nothing refers to it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scoring.engine import buffers
+from scoring import buffers
 
 N = (buffers.MIN_BYTES // 8) + 1000  # int64 elements: just above the size that is kept
 
