@@ -1,11 +1,12 @@
-"""The chosen columns of a Parquet file as a pandas frame, row group by row group (issue 14).
+"""The chosen columns of a Parquet file as a pandas frame, column chunk by column chunk (issue 14).
 
 ``pyarrow.Table.to_pandas`` of a whole file first decodes every row group, then copies each column's pieces into one
 new array: the file is held twice at the peak, the copy runs on one core and its memory is new every time. Here the
-row groups are decoded two at a time and each number, yes/no and category column is copied straight into its final
-array as its piece arrives. Those arrays come from :mod:`scoring.buffers`, so a process that reads again (the
-dashboard, a benchmark) reuses the memory of a frame it has dropped. Every other column (text, dates, columns with
-missing whole numbers or yes/no values, ...) is converted by pyarrow as before.
+column chunks (one column of one row group) are decoded two at a time, and each number, yes/no and category column
+is copied straight into its final array as its chunk arrives: at most two chunks are held beside the frame. Those
+arrays come from :mod:`scoring.buffers`, so a process that reads again (the dashboard, a benchmark) reuses the
+memory of a frame it has dropped. Every other column (text, dates, whole numbers or yes/no values with missing
+values, ...) is converted by pyarrow as before.
 
 The frame is the one ``to_pandas`` gives (tested against it): the same dtypes, the same values, categories in the
 order pyarrow's unification gives (first appearance across row groups).
@@ -22,7 +23,7 @@ import pandas as pd
 
 from scoring import buffers
 
-THREADS = 2  # row groups decoded at once (each with pyarrow's own threads); bounds the pieces held
+THREADS = 2  # column chunks decoded at once (bounds the decoded pieces held beside the frame)
 
 
 class Fallback(Exception):
@@ -66,17 +67,18 @@ def read_frame(pf: Any, open_file: Any, names: list[str]) -> pd.DataFrame | None
         return None
     readers: list[Any] = []
 
-    def decode(group: int) -> None:
+    def decode(chunk: tuple[int, str]) -> None:
+        group, name = chunk
         try:
             reader = readers.pop()
         except IndexError:
             reader = open_file()
-        table = reader.read_row_group(group, columns=names, use_threads=True)
+        table = reader.read_row_group(group, columns=[name], use_threads=False)
         readers.append(reader)
         _place(plan, group, table)
 
-    with ThreadPoolExecutor(min(THREADS, len(sizes))) as pool:
-        list(pool.map(decode, range(len(sizes))))
+    with ThreadPoolExecutor(THREADS) as pool:
+        list(pool.map(decode, [(g, name) for g in range(len(sizes)) for name in names]))
     return _assemble(plan, chosen, names, rows)
 
 
