@@ -102,7 +102,7 @@ def test_a_file_written_by_pandas_keeps_its_pandas_dtypes(tmp_path: Path) -> Non
     assert str(got["n"].dtype) == "Int64" and got["c"].cat.ordered
 
 
-def test_a_file_of_one_row_group_or_with_index_columns_is_left_to_pyarrow(tmp_path: Path) -> None:
+def test_one_row_group_index_columns_or_tiny_row_groups_are_left_to_pyarrow(tmp_path: Path) -> None:
     one = tmp_path / "one.parquet"
     pq.write_table(pa.table({"x": np.arange(10)}), one)
     assert _ours(one, ["x"]) is None
@@ -110,6 +110,9 @@ def test_a_file_of_one_row_group_or_with_index_columns_is_left_to_pyarrow(tmp_pa
     pd.DataFrame({"x": np.arange(50)}, index=pd.Index([f"r{i}" for i in range(50)], name="k")).to_parquet(
         indexed, row_group_size=10)
     assert _ours(indexed, ["x"]) is None
+    tiny = tmp_path / "tiny.parquet"  # more column chunks than MAX_CHUNKS: pyarrow reads it whole
+    pq.write_table(pa.table({"x": np.arange(2 * parquet_frame.MAX_CHUNKS + 2, dtype=np.int16)}), tiny, row_group_size=2)
+    assert _ours(tiny, ["x"]) is None
 
 
 def test_statistics_that_miss_a_missing_value_fall_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

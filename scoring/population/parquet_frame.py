@@ -24,6 +24,7 @@ import pandas as pd
 from scoring import buffers
 
 THREADS = 2  # column chunks decoded at once (bounds the decoded pieces held beside the frame)
+MAX_CHUNKS = 10_000  # more column chunks than this (tiny row groups): pyarrow reads the file whole, in C++
 
 
 class Fallback(Exception):
@@ -40,13 +41,15 @@ class _Plan:
 
 def read_frame(pf: Any, open_file: Any, names: list[str]) -> pd.DataFrame | None:
     """The columns ``names`` of the ``pyarrow.parquet.ParquetFile`` ``pf`` as ``to_pandas`` makes them (index
-    0..n-1); None where this way does not apply (pandas index columns stored, a single row group, no column it
-    fills). ``open_file()`` opens the file again (one reader per thread). Raises what pyarrow raises."""
+    0..n-1); None where this way does not apply (pandas index columns stored, a single row group, more than
+    :data:`MAX_CHUNKS` column chunks, no column it fills). ``open_file()`` opens the file again (one reader per
+    thread). Raises what pyarrow raises."""
     import pyarrow as pa
 
     md, schema = pf.metadata, pf.schema_arrow
     meta = schema.pandas_metadata or {}
-    if md.num_row_groups < 2 or any(isinstance(c, str) for c in meta.get("index_columns", [])):
+    if (md.num_row_groups < 2 or md.num_row_groups * len(names) > MAX_CHUNKS
+            or any(isinstance(c, str) for c in meta.get("index_columns", []))):
         return None
     chosen = pa.schema([schema.field(n) for n in names], metadata=schema.metadata)
     expected = chosen.empty_table().to_pandas()
