@@ -26,6 +26,12 @@ from scoring.population.load import read_population
 from scoring.population.parquet_frame import Fallback, read_frame
 
 
+@pytest.fixture(autouse=True)
+def small_row_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The files here have row groups of hundreds of rows: read them this way all the same."""
+    monkeypatch.setattr(parquet_frame, "MIN_GROUP_ROWS", 1)
+
+
 def _reference(path: Path, names: list[str]) -> pd.DataFrame:
     frame = pq.read_table(path, columns=names, use_pandas_metadata=True).to_pandas(split_blocks=True)
     return frame.reset_index(drop=True)
@@ -93,6 +99,17 @@ def test_dictionaries_that_differ_between_row_groups_are_unified_in_pyarrows_ord
     assert list(got["c"].cat.categories) == ["b", "a", "c", "d", "e"]
 
 
+@pytest.mark.parametrize("index", [pa.uint8(), pa.uint32(), pa.int16(), pa.int64()])
+def test_categories_with_any_index_type_are_read(tmp_path: Path, index: pa.DataType) -> None:
+    """Unsigned indices (Polars writes uint32) go to pyarrow's conversion; signed ones are copied."""
+    codes = pa.array([0, 1, None, 1, 0, 2] * 50, index)
+    table = pa.table({"c": pa.DictionaryArray.from_arrays(codes, pa.array(["bachelor", "master", "none"])),
+                      "x": np.arange(300, dtype=np.int16)})
+    path = tmp_path / "u.parquet"
+    pq.write_table(table, path, row_group_size=70)
+    _same(path, ["c", "x"])
+
+
 def test_a_file_written_by_pandas_keeps_its_pandas_dtypes(tmp_path: Path) -> None:
     frame = pd.DataFrame({"n": pd.array([1, None, 3] * 400, dtype="Int64"), "x": np.arange(1_200, dtype=np.int16),
                           "c": pd.Categorical(["a", "b", "a"] * 400, ordered=True)}, index=pd.RangeIndex(5, 1_205))
@@ -102,7 +119,8 @@ def test_a_file_written_by_pandas_keeps_its_pandas_dtypes(tmp_path: Path) -> Non
     assert str(got["n"].dtype) == "Int64" and got["c"].cat.ordered
 
 
-def test_one_row_group_index_columns_or_tiny_row_groups_are_left_to_pyarrow(tmp_path: Path) -> None:
+def test_one_row_group_index_columns_or_small_row_groups_are_left_to_pyarrow(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     one = tmp_path / "one.parquet"
     pq.write_table(pa.table({"x": np.arange(10)}), one)
     assert _ours(one, ["x"]) is None
@@ -110,9 +128,11 @@ def test_one_row_group_index_columns_or_tiny_row_groups_are_left_to_pyarrow(tmp_
     pd.DataFrame({"x": np.arange(50)}, index=pd.Index([f"r{i}" for i in range(50)], name="k")).to_parquet(
         indexed, row_group_size=10)
     assert _ours(indexed, ["x"]) is None
-    tiny = tmp_path / "tiny.parquet"  # more column chunks than MAX_CHUNKS: pyarrow reads it whole
-    pq.write_table(pa.table({"x": np.arange(2 * parquet_frame.MAX_CHUNKS + 2, dtype=np.int16)}), tiny, row_group_size=2)
-    assert _ours(tiny, ["x"]) is None
+    small = tmp_path / "small.parquet"
+    pq.write_table(pa.table({"x": np.arange(1_000, dtype=np.int16)}), small, row_group_size=100)
+    assert _ours(small, ["x"]) is not None
+    monkeypatch.setattr(parquet_frame, "MIN_GROUP_ROWS", 101)  # row groups of fewer rows: pyarrow reads it whole
+    assert _ours(small, ["x"]) is None
 
 
 def test_statistics_that_miss_a_missing_value_fall_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
