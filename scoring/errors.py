@@ -25,6 +25,11 @@ class PopulationError(ScoringInputError):
     """A population file or frame cannot be used; the message names the row, column and reason."""
 
 
+class UnreadableFileError(PopulationError):
+    """A population file pyarrow cannot read (broken, truncated, not what its name says): final whatever else the
+    file holds, so an out-of-core engine stops at once instead of scanning the file again."""
+
+
 class IdentifierError(PopulationError):
     """A population refused for direct identifiers, with the findings as fields (so a front end can word the
     reason in its own language; never the values): ``needed`` = the identifiers sit in columns the scoring uses;

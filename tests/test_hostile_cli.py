@@ -362,3 +362,49 @@ def test_population_value_1_0_is_not_ten(capsys: pytest.CaptureFixture[str], tmp
     line = one_line(capsys, "score", "--scheme", HZ23, "--population", str(src), "--out", str(tmp_path / "s.csv"),
                     "--lang", "en")
     assert "row 3" in line and "insurance_years" in line and "not a number" in line
+
+
+def _broken_parquet(tmp_path: Path, how: str) -> Path:
+    """A population Parquet file broken one way: cut in half, the magic bytes alone, or the page header of one
+    column chunk overwritten (a column the scheme uses, or one it does not read)."""
+    good = tmp_path / "good.parquet"
+    pq.write_table(pa.Table.from_pandas(make_population(3_000, seed=3), preserve_index=False), good,
+                   row_group_size=1_000)
+    data = bytearray(good.read_bytes())
+    if how == "truncated":
+        data = data[: len(data) // 2]
+    elif how == "magic":
+        data = bytearray(b"PAR1")
+    else:
+        meta = pq.ParquetFile(good).metadata.row_group(1)
+        column = next(meta.column(i) for i in range(meta.num_columns) if meta.column(i).path_in_schema == how)
+        start = column.dictionary_page_offset or column.data_page_offset
+        data[start:start + 12] = b"\xff" * 12
+    path = tmp_path / f"{how}.parquet"
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("how", ["truncated", "magic", "age", "sex"])  # age is scored; sex is only screened
+@pytest.mark.parametrize("engine", [["--engine", "auto"], ["--engine", "memory"], ["--engine", "chunked"]])
+def test_a_broken_parquet_file_is_one_line_in_every_engine(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                          how: str, engine: list[str]) -> None:
+    path = _broken_parquet(tmp_path, how)
+    line = one_line(capsys, "admit", "--scheme", str(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml"),
+                    "--quota", "100", "--population", str(path), "--lang", "en", *engine)
+    assert line.startswith(f"error: {path.name}: cannot read the Parquet file: ") and line.isprintable(), line
+
+
+def test_a_broken_column_chunk_is_one_line_on_dask(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = _broken_parquet(tmp_path, "age")
+    line = one_line(capsys, "admit", "--scheme", str(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml"),
+                    "--quota", "100", "--population", str(path), "--lang", "en", "--scheduler", "local")
+    assert line.startswith(f"error: {path.name}: cannot read the Parquet file: "), line
+
+
+def test_a_broken_parquet_file_is_told_in_chinese_by_default(capsys: pytest.CaptureFixture[str],
+                                                            tmp_path: Path) -> None:
+    path = _broken_parquet(tmp_path, "truncated")
+    line = one_line(capsys, "admit", "--scheme", str(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml"),
+                    "--quota", "100", "--population", str(path))
+    assert line.startswith(f"error: {path.name}：无法读取该 Parquet 文件") and "cannot read" not in line, line

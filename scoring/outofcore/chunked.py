@@ -22,7 +22,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from scoring.errors import PopulationError
+from scoring.errors import PopulationError, UnreadableFileError
 from scoring.outofcore.core import (
     GROUP,
     TOTAL,
@@ -127,7 +127,7 @@ def choose_engine(path: str | os.PathLike[str], engine: str = "auto", *, availab
         return engine
     if not parquet:
         return "memory"
-    meta = pq.ParquetFile(path).metadata
+    meta = _open(path).metadata  # a file pyarrow cannot open: the one-line reason of every engine
     need = max(meta.num_rows * meta.num_columns * MEMORY_PER_CELL, parquet_uncompressed_bytes(path) * 4)
     return "chunked" if need > (available_memory() if available is None else available) else "memory"
 
@@ -280,6 +280,8 @@ def _optimistic(scheme: Scheme, path: str | os.PathLike[str], ctx: Context, tmpd
         try:
             stats = _pass1(scheme, path, tmpdir / f"scored{SCRATCH_SUFFIX}", ctx, chunk_rows, rejected_out,
                            gate, lang, keep_helpers=True, spill=spill)
+        except UnreadableFileError:  # a broken file: nothing a second scan could change
+            raise
         except (FactsNeeded, PopulationError):  # identifiers in the columns not read are refused first
             raise FactsNeeded(gate.findings()) from None
         findings = gate.passed()

@@ -28,7 +28,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 from dask.distributed import Client, wait
 
 from scoring.engine.core import startup_engine
@@ -57,6 +56,7 @@ from scoring.outofcore.files import (
     FrameWriter,
     _open,
     data_columns,
+    decoded,
     iter_raw,
     keep_freed_heap,
     narrow_schema,
@@ -116,9 +116,10 @@ def plan_partitions(path: str | os.PathLike[str], rows_per_partition: int = DEFA
 def read_part(part: Part, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """The raw rows of one partition (as the in-memory reader sees them: stored index dropped); ``columns``: only
     these (default: every data column)."""
-    pf = pq.ParquetFile(part.path)
+    pf = _open(part.path)
     cols = data_columns(pf) if not columns else list(columns)
-    return pf.read_row_groups(list(part.row_groups), columns=cols).to_pandas().reset_index(drop=True)
+    table = decoded(part.path, lambda: pf.read_row_groups(list(part.row_groups), columns=cols))
+    return table.to_pandas().reset_index(drop=True)
 
 
 def _scored_path(workdir: str, part: Part) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from scoring.errors import PopulationError
+from scoring.population.table import unreadable_parquet
 from scoring.safe_output import CSV_TEXT_COLUMNS, atomic_path, excel_safe_frame, stamped
 
 
@@ -36,8 +37,7 @@ def _open(path: str | os.PathLike[str]) -> pq.ParquetFile:
     except FileNotFoundError:
         raise PopulationError(f"population file not found: {path}") from None
     except Exception as exc:  # ArrowInvalid, OSError: not a Parquet file
-        raise PopulationError(f"{Path(path).name}: cannot read the Parquet file: {type(exc).__name__}: "
-                              f"{' '.join(str(exc).split())[:200]}") from None
+        raise unreadable_parquet(Path(path).name, exc) from None
 
 
 def data_columns(pf: pq.ParquetFile) -> list[str]:
@@ -58,11 +58,21 @@ def iter_raw(path: str | os.PathLike[str], chunk_rows: int, columns: list[str] |
             tables = (pa.Table.from_batches([b]) for b in pf.iter_batches(batch_size=chunk_rows, row_groups=groups,
                                                                            columns=cols))
         else:  # whole row groups, their columns decoded in parallel
-            tables = iter([pf.read_row_groups(groups, columns=cols, use_threads=True)])
-        for table in tables:
+            tables = iter([decoded(path, lambda g=groups: pf.read_row_groups(g, columns=cols, use_threads=True))])
+        while (table := decoded(path, lambda t=tables: next(t, None))) is not None:
             frame = table.to_pandas().reset_index(drop=True)
             yield start, frame
             start += len(frame)
+
+
+def decoded(path: str | os.PathLike[str], read: Callable[[], Any]) -> Any:
+    """``read()``, a broken column chunk refused with the one-line reason of every engine."""
+    try:
+        return read()
+    except PopulationError:
+        raise
+    except Exception as exc:  # OSError (thrift, codec), ArrowInvalid
+        raise unreadable_parquet(Path(path).name, exc) from None
 
 
 def _row_group_runs(pf: pq.ParquetFile, chunk_rows: int) -> Iterator[list[int]]:

@@ -10,6 +10,7 @@ pandas screen gives on the same column, and the refusal reads the same.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from scoring.errors import PopulationError
 from scoring.population.identifiers import (
     NAME_SAMPLE,
     NAME_SHARE,
@@ -178,6 +180,17 @@ def parquet_blocks(path: str, names: list[str]) -> Iterator[Block]:
     is left out of that group, and a text column whose chunk is wholly dictionary-encoded
     (:func:`~scoring.population.parquet_pages.dictionary_encoded`) and whose dictionary holds no identifier comes as
     its dictionary alone (every value of the chunk is one of its entries; the indices are not decoded)."""
+    from scoring.population.table import unreadable_parquet
+
+    try:
+        yield from _parquet_blocks(path, names)
+    except PopulationError:
+        raise
+    except Exception as exc:  # a broken column chunk (OSError, ArrowInvalid): the reason every engine gives
+        raise unreadable_parquet(os.path.basename(path), exc) from None
+
+
+def _parquet_blocks(path: str, names: list[str]) -> Iterator[Block]:
     import pyarrow.parquet as pq
 
     from scoring.population.table import local_file

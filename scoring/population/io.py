@@ -29,6 +29,7 @@ from scoring.population.table import (  # noqa: F401 - their public home stays t
     clean_header,
     find_header_row,
     local_file,
+    unreadable_parquet,
 )
 
 # Rough peak memory needed per byte of file while loading and validating it, by format.
@@ -191,8 +192,7 @@ def _read_parquet(path: Path, select: Select | None = None) -> RawTable:
     except PopulationError:
         raise
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for a broken file
-        raise PopulationError(f"{path.name}: cannot read the Parquet file: {type(exc).__name__}: "
-                              f"{' '.join(str(exc).split())[:200]}") from None
+        raise unreadable_parquet(path.name, exc) from None
     frame = frame.reset_index(drop=True)
     stored_read = [str(c) for c in frame.columns]
     frame.columns = _unique_headers(list(frame.columns), path.name) if headers is None else read_headers
@@ -209,13 +209,9 @@ def _parquet_unread(path: Path, stored: list[str], headers: list[str], chosen: C
         return None
     names = [c for c, _ in pairs]
 
-    def blocks() -> Any:
-        try:
-            for rows, block in parquet_blocks(os.fspath(path), names):
-                yield rows, {h: block[c] for c, h in pairs if c in block}
-        except Exception as exc:  # a broken column chunk: the same one-line reason as the read itself
-            raise PopulationError(f"{path.name}: cannot read the Parquet file: {type(exc).__name__}: "
-                                  f"{' '.join(str(exc).split())[:200]}") from None
+    def blocks() -> Any:  # a broken column chunk: parquet_blocks gives the same one-line reason as the read
+        for rows, block in parquet_blocks(os.fspath(path), names):
+            yield rows, {h: block[c] for c, h in pairs if c in block}
 
     return UnreadColumns([h for _, h in pairs], blocks)
 

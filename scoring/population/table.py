@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoring.errors import PopulationError
+from scoring.errors import PopulationError, UnreadableFileError
 from scoring.population.schema import load_schema
 
 HEADER_SCAN_ROWS = 10
@@ -104,6 +104,13 @@ def _unique_headers(cells: list[object], name: str) -> list[str]:
             raise PopulationError(f"{name}: column header '{h}' appears twice (columns {seen[h] + 1} and {i + 1})")
         seen[h] = i
     return headers
+
+
+def unreadable_parquet(name: str, exc: BaseException) -> UnreadableFileError:
+    """The one-line reason every engine gives for a Parquet file pyarrow cannot read (broken, truncated, not
+    Parquet): the file's name, pyarrow's error and its message on one line, control characters blanked."""
+    detail = " ".join("".join(ch if ch.isprintable() else " " for ch in str(exc)).split())[:200]
+    return UnreadableFileError(f"{name}: cannot read the Parquet file: {type(exc).__name__}: {detail}")
 
 
 def local_file(path: str | os.PathLike[str]) -> tuple[str, Any]:
