@@ -37,8 +37,32 @@ ZH: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
      lambda m: f"在工作表“{m[2]}”的第 {m[1]} 行找到列名"),
     (re.compile(r"^(\w+): (\d+) value\(s\) not in the schema kept as they are: (.*)$"),
      lambda m: f"{m[1]}：{m[2]} 个取值不在数据字典中，按原样保留：{m[3]}"),
+    # the warnings of a load (``PopulationLoad.warnings``; the command line prints those starting "WARNING:")
+    (re.compile(r"^WARNING: no person_id column, so ids (\S+)\.\.\. were generated; but column\(s\) (.*) look like "
+                r"an id column \(a distinct value in every row\): rename it to person_id / 人员编号 to keep its ids$"),
+     lambda m: f"注意：没有人员编号（person_id）列，已生成编号 {m[1]}…；但列 {m[2]} 看似编号列（每行取值都不同）："
+               "请将其改名为 person_id 或“人员编号”以保留原编号"),
+    (re.compile(r"^WARNING: (.+) keeps column\(s\) (.*) as its pandas index, which is not read: write (?:it|them) as "
+                r"(?:a column|columns) \(df\.reset_index\(\)\.to_parquet\(\.\.\.\)\)$"),
+     lambda m: f"注意：{m[1]} 把列 {m[2]} 存为 pandas 索引，索引不会被读取：请把它存为普通列"
+               "（df.reset_index().to_parquet(...)）"),
+    (re.compile(r"^(.+) is an Excel workbook \(whatever its name says\): read as \.xlsx$"),
+     lambda m: f"{m[1]} 实为 Excel 工作簿（不论文件名如何）：已按 .xlsx 读取"),
+    (re.compile(r"^WARNING: formula cells in column\(s\) (.*): the values read are the results Excel saved when the "
+                r"file was last calculated, stale if it was edited by a program that does not recalculate; paste them "
+                r"as values to be sure$"),
+     lambda m: f"注意：列 {_cells(m[1])} 含公式：读取的是 Excel 上次计算时保存的结果，"
+               "如文件曾被不重新计算的程序编辑则可能过时；请粘贴为数值以确保无误"),
+    (re.compile(r"^WARNING: sheet '(.*)' holds formula cells: their values are the results Excel saved when the file "
+                r"was last calculated; paste them as values to be sure$"),
+     lambda m: f"注意：工作表“{m[1]}”含公式单元格：其值为 Excel 上次计算时保存的结果；请粘贴为数值以确保无误"),
 ]
 
+
+
+def _cells(listed: str) -> str:
+    """``'年龄' (3 cell(s)), '户籍' (1 cell(s))`` -> ``'年龄'（3 个单元格）、'户籍'（1 个单元格）``."""
+    return listed.replace(" cell(s))", " 个单元格）").replace(" (", "（").replace("）, ", "）、")
 
 
 def _labels(allowed: str) -> str:

@@ -408,3 +408,37 @@ def test_a_broken_parquet_file_is_told_in_chinese_by_default(capsys: pytest.Capt
     line = one_line(capsys, "admit", "--scheme", str(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml"),
                     "--quota", "100", "--population", str(path))
     assert line.startswith(f"error: {path.name}：无法读取该 Parquet 文件") and "cannot read" not in line, line
+
+
+def test_ids_kept_as_a_pandas_index_are_named_in_a_warning_in_the_users_language(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """``df.set_index("person_id").to_parquet(...)`` keeps the ids where no engine reads them: the load says so, in
+    Chinese by default (every WARNING a load gives has its Chinese wording)."""
+    path = tmp_path / "indexed.parquet"
+    make_population(400, seed=2).set_index("person_id").to_parquet(path)
+    scheme = str(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml")
+    for lang, words in (("zh", "把列 'person_id' 存为 pandas 索引"),
+                        ("en", "keeps column(s) 'person_id' as its pandas index")):
+        code, _, err = run(capsys, "admit", "--scheme", scheme, "--quota", "10", "--population", str(path),
+                           "--lang", lang)
+        assert code == 0 and words in err, err
+        assert ("WARNING" in err) == (lang == "en"), err
+
+
+@pytest.mark.parametrize("warning", [
+    "WARNING: no person_id column, so ids P0000001... were generated; but column(s) '编号' look like an id column (a "
+    "distinct value in every row): rename it to person_id / 人员编号 to keep its ids",
+    "WARNING: x.parquet keeps column(s) 'person_id', 'k' as its pandas index, which is not read: write them as "
+    "columns (df.reset_index().to_parquet(...))",
+    "pop.csv is an Excel workbook (whatever its name says): read as .xlsx",
+    "WARNING: formula cells in column(s) '年龄' (3 cell(s)): the values read are the results Excel saved when the "
+    "file was last calculated, stale if it was edited by a program that does not recalculate; paste them as values "
+    "to be sure",
+    "WARNING: sheet 'S1' holds formula cells: their values are the results Excel saved when the file was last "
+    "calculated; paste them as values to be sure",
+])
+def test_every_loud_warning_of_a_load_has_its_chinese_wording(warning: str) -> None:
+    from scoring.reasons import reason_text
+
+    zh = reason_text(warning, "zh")
+    assert zh != warning and not re.search(r"\b(the|is|are|read|column|WARNING)\b", zh), zh

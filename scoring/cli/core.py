@@ -22,6 +22,7 @@ from scoring.dominance import design_note
 from scoring.engine.core import ScoreResult, score, startup_engine
 from scoring.errors import PopulationError, SchemeError, ScoringInputError
 from scoring.evaluation import evaluate, evaluate_scored
+from scoring.reasons import reason_text
 from scoring.scheme.load import Scheme, load_scheme, scheme_warnings
 
 if TYPE_CHECKING:
@@ -117,9 +118,9 @@ def load_inputs(args: argparse.Namespace, bar: tqdm) -> tuple[Scheme, Any, Score
     bar.update(1)
     load = read_population(args.population, skip_invalid=args.skip_invalid, drop_identifiers=args.drop_identifiers,
                            schema=population_schema_for(scheme), columns=needed_columns(scheme, args))
-    for note in load.warnings:  # the loud ones: generated ids beside an id-like column, Excel formula cells
+    for note in load.warnings:  # the loud ones: generated ids beside an id-like column, Excel formula cells, ...
         if note.startswith("WARNING:"):
-            print(note, file=sys.stderr)
+            print(reason_text(note, getattr(args, "lang", "zh")), file=sys.stderr)
     bar.update(1)
     res = score(load.frame, scheme, on_invalid="reject" if args.skip_invalid else "raise",
                 engine=startup_engine(len(load.frame)))

@@ -194,10 +194,18 @@ def _read_parquet(path: Path, select: Select | None = None) -> RawTable:
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for a broken file
         raise unreadable_parquet(path.name, exc) from None
     frame = frame.reset_index(drop=True)
+    warnings = []
+    named = [c for c in (parquet_schema.pandas_metadata or {}).get("index_columns", [])
+             if isinstance(c, str) and not c.startswith("__index_level_")]  # pandas' unnamed levels hold no data
+    if named:
+        warnings.append(f"WARNING: {path.name} keeps column(s) {', '.join(repr(c) for c in named)} as its pandas "
+                        f"index, which is not read: write {'it' if len(named) == 1 else 'them'} as "
+                        f"{'a column' if len(named) == 1 else 'columns'} (df.reset_index().to_parquet(...))")
     stored_read = [str(c) for c in frame.columns]
     frame.columns = _unique_headers(list(frame.columns), path.name) if headers is None else read_headers
     by_header = {h: stats[c] for c, h in zip(stored_read, frame.columns, strict=True) if c in stats}
-    return ParquetTable(frame=frame, kind="parquet", headers=headers, unread=unread, stats=by_header)
+    return ParquetTable(frame=frame, kind="parquet", headers=headers, unread=unread, stats=by_header,
+                        warnings=warnings)
 
 
 def _parquet_unread(path: Path, stored: list[str], headers: list[str], chosen: Collection[str]) -> Any:
