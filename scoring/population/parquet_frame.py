@@ -29,7 +29,9 @@ MIN_GROUP_ROWS = 65_536  # fewer rows a row group on average: pyarrow reads the 
 
 
 class Fallback(Exception):
-    """A row group holds what its statistics said it would not (missing values): read it the usual way."""
+    """The file holds what this way cannot give as ``to_pandas`` does (a missing value its statistics did not
+    count, pieces of one row group with dictionaries of their own, more categories than the codes can number):
+    the caller reads it the usual way."""
 
 
 @dataclass
