@@ -507,8 +507,9 @@ def test_cli_prints_the_generated_ids_warning(tmp_path: Path) -> None:
     pop.to_csv(src, index=False)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     scheme = str(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml")
-    proc = subprocess.run([sys.executable, "-m", "scoring", "score", "--scheme", scheme, "--population", str(src),
-                           "--out", str(tmp_path / "s.csv")], capture_output=True, text=True, cwd=ROOT, env=env,
-                          timeout=300)
-    assert proc.returncode == 0, proc.stderr
-    assert "WARNING" in proc.stderr and "'员工编号'" in proc.stderr
+    for lang, loud in (("zh", "注意：没有人员编号"), ("en", "WARNING: no person_id column")):  # zh by default
+        proc = subprocess.run([sys.executable, "-m", "scoring", "score", "--scheme", scheme, "--population", str(src),
+                               "--out", str(tmp_path / "s.csv"), *(["--lang", lang] if lang == "en" else [])],
+                              capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        assert loud in proc.stderr and "'员工编号'" in proc.stderr, proc.stderr
