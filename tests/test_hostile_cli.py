@@ -419,10 +419,20 @@ def test_ids_kept_as_a_pandas_index_are_named_in_a_warning_in_the_users_language
     scheme = str(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml")
     for lang, words in (("zh", "把列 'person_id' 存为 pandas 索引"),
                         ("en", "keeps column(s) 'person_id' as its pandas index")):
-        code, _, err = run(capsys, "admit", "--scheme", scheme, "--quota", "10", "--population", str(path),
-                           "--lang", lang)
-        assert code == 0 and words in err, err
-        assert ("WARNING" in err) == (lang == "en"), err
+        for engine in ("memory", "chunked"):  # every engine says it, once
+            code, _, err = run(capsys, "admit", "--scheme", scheme, "--quota", "10", "--population", str(path),
+                               "--lang", lang, "--engine", engine)
+            assert code == 0 and err.count(words) == 1, err
+            assert ("WARNING" in err) == (lang == "en"), err
+
+
+def test_the_out_of_core_engines_print_the_generated_ids_warning(capsys: pytest.CaptureFixture[str],
+                                                                  tmp_path: Path) -> None:
+    path = tmp_path / "noid.parquet"
+    make_population(3_000, seed=2).rename(columns={"person_id": "员工编号"}).to_parquet(path, row_group_size=1_000)
+    code, _, err = run(capsys, "admit", "--scheme", str(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml"),
+                       "--quota", "10", "--population", str(path), "--engine", "chunked", "--chunk-rows", "1000")
+    assert code == 0 and err.count("注意：没有人员编号") == 1 and "'员工编号'" in err, err
 
 
 @pytest.mark.parametrize("warning", [

@@ -66,6 +66,7 @@ def run_outofcore(args: argparse.Namespace, command: str) -> int | None:
 
         res = run_chunked(scheme, args.population, out, admission=command == "admit", chunk_rows=args.chunk_rows,
                           stamp=stamp, index=False, progress=lambda m: _progress(m, args.lang), **kw)
+    _loud_warnings(args.population, res.warnings, args.lang)
     payload: dict[str, Any] = {**res.summary(), "engine": "dask" if scheduler else "chunked",
                                "scheme": {"id": scheme.id, "version": scheme.version, "status": scheme.status,
                                           "title": scheme.title.get(args.lang), "stamp": stamp}}
@@ -75,6 +76,19 @@ def run_outofcore(args: argparse.Namespace, command: str) -> int | None:
             payload["rejected_out"] = str(rejected)
     emit(args, payload, summary_lines(payload, args.lang, admission=command == "admit"))
     return 0
+
+
+def _loud_warnings(path: str, warnings: list[str], lang: str) -> None:
+    """The loud warnings of the run's loads (generated ids beside an id-like column, ids kept as the file's pandas
+    index) on stderr, once each, in ``lang``: what the in-memory engine prints."""
+    import pyarrow.parquet as pq
+
+    from scoring.population.io import index_warnings
+    from scoring.reasons import reason_text
+
+    notes = index_warnings(Path(path).name, pq.read_schema(path)) + list(warnings)
+    for note in dict.fromkeys(n for n in notes if n.startswith("WARNING:")):
+        sys.stderr.write(reason_text(note, lang) + "\n")
 
 
 def _progress(line: str, lang: str) -> None:

@@ -194,18 +194,26 @@ def _read_parquet(path: Path, select: Select | None = None) -> RawTable:
     except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for a broken file
         raise unreadable_parquet(path.name, exc) from None
     frame = frame.reset_index(drop=True)
-    warnings = []
-    named = [c for c in (parquet_schema.pandas_metadata or {}).get("index_columns", [])
-             if isinstance(c, str) and not c.startswith("__index_level_")]  # pandas' unnamed levels hold no data
-    if named:
-        warnings.append(f"WARNING: {path.name} keeps column(s) {', '.join(repr(c) for c in named)} as its pandas "
-                        f"index, which is not read: write {'it' if len(named) == 1 else 'them'} as "
-                        f"{'a column' if len(named) == 1 else 'columns'} (df.reset_index().to_parquet(...))")
+    warnings = index_warnings(path.name, parquet_schema)
     stored_read = [str(c) for c in frame.columns]
     frame.columns = _unique_headers(list(frame.columns), path.name) if headers is None else read_headers
     by_header = {h: stats[c] for c, h in zip(stored_read, frame.columns, strict=True) if c in stats}
     return ParquetTable(frame=frame, kind="parquet", headers=headers, unread=unread, stats=by_header,
                         warnings=warnings)
+
+
+def index_warnings(name: str, schema: Any) -> list[str]:
+    """The warning for a Parquet file (its Arrow ``schema``) that keeps named columns as its pandas index, which no
+    engine reads (``set_index("person_id").to_parquet(...)`` puts the ids there); pandas' unnamed levels hold no
+    data and are not named."""
+    named = [c for c in (schema.pandas_metadata or {}).get("index_columns", [])
+             if isinstance(c, str) and not c.startswith("__index_level_")]
+    if not named:
+        return []
+    one = len(named) == 1
+    return [f"WARNING: {name} keeps column(s) {', '.join(repr(c) for c in named)} as its pandas index, which is not "
+            f"read: write {'it' if one else 'them'} as {'a column' if one else 'columns'} "
+            "(df.reset_index().to_parquet(...))"]
 
 
 def _parquet_unread(path: Path, stored: list[str], headers: list[str], chosen: Collection[str]) -> Any:
