@@ -262,6 +262,25 @@ def test_data_page_identifier_refusal_is_chinese_in_the_chinese_view():
             assert "Excel row 7" in shown and "mobile or telephone numbers" in shown
 
 
+def test_data_page_tells_a_broken_or_misnamed_parquet_upload_in_the_views_language():
+    """A CSV named .parquet and a Parquet file cut in half: one line each, in Chinese in the Chinese view."""
+    frame = synth(200, 1)
+    misnamed = frame.to_csv(index=False).encode()
+    buf = io.BytesIO()
+    frame.to_parquet(buf)
+    cut = buf.getvalue()[: len(buf.getvalue()) // 2]
+    for name, data, zh in (("mine.parquet", misnamed, "不是 Parquet 文件"),
+                           ("cut.parquet", cut, "无法读取该 Parquet 文件")):
+        for lang in ("zh", "en"):
+            at = _app("data", lang)
+            at.file_uploader(key="pop_upload").set_value((name, data, "application/octet-stream")).run()
+            assert not at.exception and at.error, name
+            shown = _plain(at.error[0].value)
+            assert name in shown and (zh in shown) == (lang == "zh"), shown
+            if lang == "zh":
+                assert "Parquet file" not in shown and "cannot read" not in shown, shown
+
+
 def test_data_page_upload_valid_and_invalid():
     at = _app("data", "en")
     _ok(at)

@@ -27,6 +27,7 @@ from dashboard.i18n import fmt_int, t
 from dashboard.identifier_text import identifier_message
 from dashboard.safe_text import md, plain_error
 from dashboard.scale import SMALL_SAMPLE
+from scoring.cli.messages import localized
 from scoring.errors import IdentifierError, ScoringInputError
 from scoring.population.load import read_population
 
@@ -63,6 +64,7 @@ def _read(name: str, data: bytes, drop: bool, lang: str) -> Any:
     except ScoringInputError as exc:
         result = plain_error(exc, {str(path): name, str(path.parent) if path else "": "", safe_name: name})
         result = result.replace("pass " + CLI_DROP_HINT, CLI_DROP_HINT).replace(CLI_DROP_HINT, t("drop_ids_hint", lang))
+        result = localized(result, lang)  # the reasons the command line words in Chinese (scoring.cli.messages)
     except Exception:  # anything else an upload provokes: say it cannot be read, keep the app running
         result = ""
     ss["_pop_read"] = (memo_key, result)

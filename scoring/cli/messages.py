@@ -64,6 +64,10 @@ ZH: list[tuple[re.Pattern[str], _Z]] = [
     (re.compile(r"^--target-admitted: under a quota of (\d+) the number admitted is the quota; give --target-cutoff "
                 r"instead, or a threshold$"),
      lambda m: f"--target-admitted：名额为 {m[1]} 时录取人数就是名额；请改用 --target-cutoff，或使用分数线"),
+    (re.compile(r"^(.+): not a Parquet file \(every Parquet file begins with the bytes PAR1\); a CSV or Excel file is "
+                r"read under its own extension \(\.csv, \.xlsx\)$"),
+     lambda m: f"{m[1]}：不是 Parquet 文件（Parquet 文件都以 PAR1 开头）；CSV 或 Excel 文件请使用其本身的扩展名"
+               "（.csv、.xlsx）"),
     (re.compile(r"^(.+): cannot read the Parquet file: (.+)$"),
      lambda m: f"{m[1]}：无法读取该 Parquet 文件（文件损坏、不完整或并非 Parquet 格式）：{m[2]}"),
     (re.compile(r"^cannot read (.+): (.+)$"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scoring.errors import PopulationError
+from scoring.errors import PopulationError, UnreadableFileError
 from scoring.population.csv_read import read_csv_file
 from scoring.population.parquet_frame import Fallback, read_frame
 from scoring.population.stats import NumberStats, number_stats
@@ -105,8 +105,9 @@ def detect_kind(path: Path, head: bytes) -> str:
         return "parquet"
     if suffix in EXCEL_SUFFIXES:
         return "xlsx"
-    if suffix in PARQUET_SUFFIXES:
-        return "parquet"
+    if suffix in PARQUET_SUFFIXES:  # named Parquet, and not a workbook: say so rather than pyarrow's footer error
+        raise UnreadableFileError(f"{path.name}: not a Parquet file (every Parquet file begins with the bytes PAR1); "
+                                  "a CSV or Excel file is read under its own extension (.csv, .xlsx)")
     if suffix == ".xls":
         raise PopulationError(f"{path.name}: the old .xls format is not supported; save the sheet as .xlsx or CSV")
     if suffix in CSV_SUFFIXES:
