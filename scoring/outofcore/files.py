@@ -58,11 +58,17 @@ def iter_raw(path: str | os.PathLike[str], chunk_rows: int, columns: list[str] |
             tables = (pa.Table.from_batches([b]) for b in pf.iter_batches(batch_size=chunk_rows, row_groups=groups,
                                                                            columns=cols))
         else:  # whole row groups, their columns decoded in parallel
-            tables = iter([decoded(path, lambda g=groups: pf.read_row_groups(g, columns=cols, use_threads=True))])
-        while (table := decoded(path, lambda t=tables: next(t, None))) is not None:
+            tables = (pf.read_row_groups(run, columns=cols, use_threads=True) for run in [groups])
+        for table in _guarded(path, tables):
             frame = table.to_pandas().reset_index(drop=True)
             yield start, frame
             start += len(frame)
+
+
+def _guarded(path: str | os.PathLike[str], tables: Iterator[pa.Table]) -> Iterator[pa.Table]:
+    """The tables as they are decoded, a broken column chunk refused with the one-line reason of every engine."""
+    while (table := decoded(path, lambda: next(tables, None))) is not None:
+        yield table
 
 
 def decoded(path: str | os.PathLike[str], read: Callable[[], Any]) -> Any:
