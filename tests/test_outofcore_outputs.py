@@ -93,6 +93,18 @@ def test_a_carriage_return_stays_in_its_cell(engine: str, files: dict[str, Path]
     pd.testing.assert_frame_equal(pd.read_csv(ooc), pd.read_csv(mem), check_dtype=False)
 
 
+@pytest.mark.parametrize("engine", ["chunked", "dask"])
+@pytest.mark.parametrize("name", ["good", "cr", "bad"])
+def test_the_result_csv_is_the_in_memory_engines_byte_for_byte(engine: str, name: str, files: dict[str, Path],
+                                                               client: object, capsys: pytest.CaptureFixture[str],
+                                                               tmp_path: Path) -> None:
+    """Every field quoted, numbers written alike, CRLF: the same file from each engine (rejected rows left aside)."""
+    mem, ooc = tmp_path / "mem.csv", tmp_path / "ooc.csv"
+    assert _admit(capsys, files[name], mem, "--engine", "memory", "--skip-invalid")[0] == 0
+    assert _admit(capsys, files[name], ooc, *_engine(engine, client), "--skip-invalid")[0] == 0
+    assert ooc.read_bytes() == mem.read_bytes()
+
+
 def test_the_rejected_rows_writer_keeps_a_carriage_return_in_its_cell(tmp_path: Path) -> None:
     """The rejected-rows CSV of the out-of-core engines: a CR in a value is quoted; a value starting with one is
     made Excel-safe; a run without rows writes no file and removes an older one."""

@@ -6,6 +6,7 @@ on a second thread, and the rejected-rows CSV.
 from __future__ import annotations
 
 import contextlib
+import csv
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -245,7 +246,7 @@ class FrameWriter:
         if self.csv:  # a CSV is opened in spreadsheets: no cell may become a live formula
             excel_safe_frame(frame, CSV_TEXT_COLUMNS).to_csv(
                 self.path, mode="a" if self._rows else "w", header=not self._rows, index=self.index,
-                encoding="utf-8-sig" if not self._rows else "utf-8", lineterminator=CSV_EOL)
+                encoding="utf-8-sig" if not self._rows else "utf-8", lineterminator=CSV_EOL, quoting=csv.QUOTE_ALL)
             self._rows += max(len(frame), 1)
             return
         table = frame if isinstance(frame, pa.Table) else self.arrow(frame)
