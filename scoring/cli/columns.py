@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from scoring.cli.output import emit
+from scoring.cli.output import emit, line_in
 
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("可接受的输入列（列名可用中文或英文；不区分大小写，忽略空格、“_”和“-”）",
@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _say(key: str, lang: str, **values: Any) -> str:
-    return TEXT[key][0 if lang == "zh" else 1].format(**values)
+    return line_in(TEXT, key, lang, **values)
 
 
 def cmd_columns(args: argparse.Namespace) -> int:

@@ -26,3 +26,8 @@ def emit(args: argparse.Namespace, payload: dict[str, Any], lines: list[str]) ->
         print_json(payload)
     else:
         sys.stdout.write("\n".join(lines) + "\n")
+
+
+def line_in(table: dict[str, tuple[str, str]], key: str, lang: str, **values: Any) -> str:
+    """The line ``key`` of a command's (Chinese, English) ``table`` in ``lang``, with ``values`` filled in."""
+    return table[key][0 if lang == "zh" else 1].format(**values)

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from scoring import labels
+from scoring.cli.output import line_in
 from scoring.dominance import NO_LINE_NOTE
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -41,7 +42,7 @@ ENGINES: dict[str, tuple[str, str]] = {"chunked": ("分块", "chunked"), "dask":
 
 def say(key: str, lang: str, **values: Any) -> str:
     """One line of command output in ``lang``."""
-    return TEXT[key][0 if lang == "zh" else 1].format(**values)
+    return line_in(TEXT, key, lang, **values)
 
 
 def count_line(counts: dict[str, Any], lang: str, eligible: int | None = None) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from scoring.cli.core import common_options
 from scoring.cli.options import POPULATION_EPILOG, plain_float
-from scoring.cli.output import emit
+from scoring.cli.output import emit, line_in
 from scoring.errors import ScoringInputError
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def say(key: str, lang: str, **values: Any) -> str:
     """One line of output in ``lang``."""
-    return TEXT[key][0 if lang == "zh" else 1].format(**values)
+    return line_in(TEXT, key, lang, **values)
 
 
 def _rows_of(ids: Any, person: str) -> list[int]:
