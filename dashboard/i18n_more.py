@@ -17,6 +17,8 @@ MORE: dict[str, tuple[str, str]] = {
     "idf_header": ("列名表明含{kind}", "its header names {kind}"),
     "idf_values": ("{n}个值含{kind}", "{n} value(s) contain {kind}"),
     "idf_names": ("多数值看起来像人名", "most values look like personal names"),
+    "idf_unused_category": ("列中声明的某个类别含{kind}（没有行使用该类别）",
+                            "a category it declares, used by no row, contains {kind}"),
     "idf_rows_excel": ("（Excel 第{rows}行）", " (Excel rows {rows})"),
     "idf_rows_data": ("（数据第{rows}行）", " (data rows {rows})"),
     "idf_kind_name": ("姓名", "personal names"),

@@ -14,10 +14,12 @@ def _item(f: dict, lang: str) -> str:
     kind = t(f"idf_kind_{f['kind']}", lang)
     if f.get("from_header"):
         reason = t("idf_header", lang, kind=kind)
-    elif f.get("rows"):
-        reason = t("idf_values", lang, n=f"{int(f.get('rows_hit') or 0):,}", kind=kind)
-    else:
+    elif f.get("kind") == "name":
         reason = t("idf_names", lang)
+    elif f.get("rows_hit"):
+        reason = t("idf_values", lang, n=f"{int(f['rows_hit']):,}", kind=kind)
+    else:  # a category the column declares, used by no row
+        reason = t("idf_unused_category", lang, kind=kind)
     where = ""
     if f.get("rows"):
         rows = "、".join(str(int(r)) for r in f["rows"]) + ("……" if f.get("more") else "")

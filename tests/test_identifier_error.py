@@ -3,6 +3,7 @@ language; the fields never hold a value."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from scoring.errors import IdentifierError, PopulationError
@@ -25,3 +26,32 @@ def test_identifier_error_fields(tmp_path):
     assert f["rows"] == [7] and f["rows_hit"] == 1 and f["excel"] and not f["from_header"] and not f["more"]
     assert "13812345678" not in repr(exc.findings)
     assert "Excel row 7" in str(exc)  # the library's English sentence is unchanged
+
+
+@pytest.mark.parametrize("unread", [False, True])
+def test_an_unused_category_holding_an_identifier_is_named_as_such(tmp_path, unread):
+    """A category that no row uses but the file declares (a pandas category, a Parquet dictionary entry) still
+    carries the identifier: refused, and the reason says that no row uses it (not "0 value(s)", and not "looks
+    like names" in Chinese), in the library, the command line's Chinese and the dashboard, in both languages."""
+    from dashboard.identifier_text import identifier_message
+    from scoring.cli.messages import localized
+    from scoring.population.schema import load_schema
+
+    frame = synth(300, 1)
+    frame["note"] = pd.Categorical(["a"] * len(frame), categories=["a", "13812345678"])
+    path = tmp_path / "unused.parquet"
+    frame.to_parquet(path, row_group_size=100)
+    columns = ["age", "insurance_years"] if unread else None  # the note column then is screened, not read
+    if unread:
+        assert "note" not in load_schema().columns
+    with pytest.raises(IdentifierError) as got:
+        read_population(path, columns=columns)
+    exc = got.value
+    (f,) = exc.findings
+    assert f["column"] == "note" and f["kind"] == "phone" and f["rows_hit"] == 0 and f["rows"] == []
+    assert "used by no row" in str(exc) and "0 value(s)" not in str(exc) and "13812345678" not in str(exc)
+    zh = localized(exc, "zh")
+    assert "没有行使用该类别" in zh and "手机" in zh and "人名" not in zh and "13812345678" not in zh
+    assert "没有行使用该类别" in identifier_message(exc, "unused.parquet", "zh")
+    assert "used by no row" in identifier_message(exc, "unused.parquet", "en")
+    assert read_population(path, columns=columns, drop_identifiers=True).dropped_identifiers == ["note"]

@@ -175,10 +175,12 @@ def _identifiers_zh(exc: Any) -> str:
         kind = _ID_KINDS.get(f.get("kind"), str(f.get("kind")))
         if f.get("from_header"):
             reason = f"列名表明含{kind}"
-        elif f.get("rows"):
-            reason = f"{int(f.get('rows_hit') or 0):,}个值含{kind}"
-        else:
+        elif f.get("kind") == "name":
             reason = "多数值看起来像人名"
+        elif f.get("rows_hit"):
+            reason = f"{int(f['rows_hit']):,}个值含{kind}"
+        else:  # a category the column declares, used by no row
+            reason = f"列中声明的某个类别含{kind}（没有行使用该类别）"
         where = ""
         if f.get("rows"):
             rows = "、".join(str(int(r)) for r in f["rows"]) + ("……" if f.get("more") else "")

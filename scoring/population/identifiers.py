@@ -184,6 +184,14 @@ def name_looks(sample: pa.Array, known: frozenset[str]) -> np.ndarray:
     return pc.fill_null(looks, False).to_numpy(zero_copy_only=False)
 
 
+def values_reason(rows_hit: int, what: str) -> str:
+    """Why a column's values are refused: how many hold ``what``; or, when no row does, that a category the column
+    declares holds it (a pandas category or a Parquet dictionary entry no row uses: the file still carries it)."""
+    if rows_hit:
+        return f"{rows_hit} value(s) contain {what}"
+    return f"a category it declares, used by no row, contains {what}"
+
+
 def screen_column(name: str, col: pd.Series, *, schema: Schema | None = None, check_names: bool = True,
                   small: bool = False) -> IdentifierFinding | None:
     """Screen one column (header and values); return a finding or None. ``small``: see :func:`embedded_hits`."""
@@ -195,7 +203,7 @@ def screen_column(name: str, col: pd.Series, *, schema: Schema | None = None, ch
     kinds, pos = embedded_hits(col, small=small)
     if kinds:
         what = " and ".join(KIND_TEXT[k] for k in kinds)
-        return IdentifierFinding(str(name), kinds[0], f"{pos.size} value(s) contain {what}",
+        return IdentifierFinding(str(name), kinds[0], values_reason(int(pos.size), what),
                                  positions=tuple(int(p) for p in pos[:SHOW_POSITIONS]), rows_hit=int(pos.size))
     sample = _name_sample(col) if check_names else None
     if sample is not None:

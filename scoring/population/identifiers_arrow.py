@@ -28,6 +28,7 @@ from scoring.population.identifiers import (
     IdentifierFinding,
     name_looks,
     screen_identifiers,
+    values_reason,
 )
 from scoring.population.identifiers_embedded import KIND_TEXT, column_text_hits, number_kinds
 from scoring.population.schema import Schema
@@ -139,7 +140,7 @@ def screen_unread(unread: UnreadColumns, schema: Schema) -> dict[str, Identifier
             kinds = [k for k in KIND_TEXT if k in f.kinds]
             what = " and ".join(KIND_TEXT[k] for k in kinds)
             shown = np.concatenate(f.positions)[:SHOW_POSITIONS]
-            by_header[h] = IdentifierFinding(h, kinds[0], f"{f.rows_hit} value(s) contain {what}",
+            by_header[h] = IdentifierFinding(h, kinds[0], values_reason(f.rows_hit, what),
                                              positions=tuple(int(p) for p in shown), rows_hit=f.rows_hit)
             continue
         if not f.names:
