@@ -121,7 +121,8 @@ def pd_series(ids: object) -> object:
 
 def run_chunked(population: Path, chunk_rows: int, out: Path) -> None:
     import scoring
-    from scoring.outofcore.chunked import admit_file_chunked, parquet_uncompressed_bytes
+    from scoring.outofcore.chunked import admit_file_chunked
+    from scoring.outofcore.engine_choice import parquet_uncompressed_bytes
 
     scheme = scoring.load_scheme(SCHEME)
     t0 = time.perf_counter()

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 import scoring
 from scoring.errors import PopulationError
-from scoring.outofcore.chunked import admit_file_chunked, choose_engine, score_file_chunked
+from scoring.outofcore.chunked import admit_file_chunked, score_file_chunked
+from scoring.outofcore.engine_choice import choose_engine
 from scoring.outofcore.stats import Hist
 from scoring.population.synthetic import synth
 

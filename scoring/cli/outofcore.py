@@ -30,7 +30,7 @@ def add_engine_args(p: argparse.ArgumentParser) -> None:
 
 def run_outofcore(args: argparse.Namespace, command: str) -> int | None:
     """Run ``score``/``admit`` out of core if the options or the file size ask for it; else None."""
-    from scoring.outofcore.chunked import choose_engine
+    from scoring.outofcore.engine_choice import choose_engine
 
     scheduler = getattr(args, "scheduler", None)
     engine = getattr(args, "engine", "auto")

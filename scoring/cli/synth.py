@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def check_synth_size(n: int, option: str = "--n") -> None:
     """Refuse a population that would not fit in the memory available now, before any is drawn."""
-    from scoring.outofcore.chunked import available_memory
+    from scoring.outofcore.engine_choice import available_memory
 
     need, have = n * PEAK_BYTES_PER_PERSON, available_memory()
     if need > have:

@@ -32,7 +32,6 @@ from dask.distributed import Client, wait
 
 from scoring.engine.core import startup_engine
 from scoring.errors import PopulationError, ScoringInputError
-from scoring.outofcore.chunked import available_memory
 from scoring.outofcore.core import (
     GROUP,
     TOTAL,
@@ -51,6 +50,7 @@ from scoring.outofcore.dask_cluster import (  # noqa: F401 - make_client, QUIET_
     make_client,
     own_forkserver,
 )
+from scoring.outofcore.engine_choice import available_memory
 from scoring.outofcore.files import (
     SCRATCH_SUFFIX,
     FrameWriter,

@@ -14,8 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from scoring.outofcore.chunked import refuse_not_parquet
 from scoring.outofcore.core import FactsNeeded, make_context, pass1_batch, refuse_unread, unread_findings
+from scoring.outofcore.engine_choice import refuse_not_parquet
 from scoring.outofcore.files import _open, data_columns, iter_raw
 from scoring.population.identifiers import screen_identifiers
 from scoring.population.io import clean_header, refuse_width
