@@ -324,7 +324,7 @@ def _admit_child(path: Path, out: Path, engine: list[str]) -> dict[str, float]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     out.unlink(missing_ok=True)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"seconds": seconds, "cpu_s": cpu, "peak_rss_mb": rss.peak / 1e6}
+    return {"seconds": seconds, "cpu_s": cpu, "peak_rss_mb": rss.peak / 1e6, "peak_pss_mb": rss.peak_pss / 1e6}
 
 
 def bench_outofcore(path: Path) -> None:
@@ -334,7 +334,8 @@ def bench_outofcore(path: Path) -> None:
     load = load_average()
     got = _admit_child(path, path.with_suffix(".admitted.parquet"), ["--engine", "chunked"])
     emit("outofcore_chunked", rows=n, load_avg_before=load, seconds=round(got["seconds"], 1),
-         cpu_s=round(got["cpu_s"], 1), rows_per_s=round(n / got["seconds"]), peak_rss_mb=round(got["peak_rss_mb"]))
+         cpu_s=round(got["cpu_s"], 1), rows_per_s=round(n / got["seconds"]), peak_rss_mb=round(got["peak_rss_mb"]),
+         peak_pss_mb=round(got["peak_pss_mb"]))
 
 
 def bench_dask(path: Path, rounds: int) -> None:
@@ -355,6 +356,7 @@ def bench_dask(path: Path, rounds: int) -> None:
     emit("outofcore_dask_vs_chunked", rows=n, rounds=rounds, load_avg_min=min(loads), load_avg_max=max(loads),
          **{f"{k}_{m}": round(v[m], 1) for k, v in best.items() for m in ("seconds", "cpu_s")},
          **{f"{k}_peak_rss_mb": round(v["peak_rss_mb"]) for k, v in best.items()},
+         **{f"{k}_peak_pss_mb": round(v["peak_pss_mb"]) for k, v in best.items()},
          dask_over_chunked=round(best["dask_2_workers"]["seconds"] / best["chunked"]["seconds"], 2))
 
 

@@ -32,15 +32,20 @@ QUOTA = 8_000
 
 
 class PeakRSS:
-    """Samples the resident memory of this process and all its descendants (bytes) and keeps the peak."""
+    """Samples the resident memory of this process and all its descendants (bytes) and keeps the peak (``peak``:
+    RSS, pages shared between processes counted in each); ``peak_pss``: the peak of the descendants' proportional
+    set size (each shared page split between the processes sharing it; this process left out), the fairer figure
+    for a process tree such as a Dask cluster's forkserver and workers."""
 
     def __init__(self, interval: float = 0.2) -> None:
         self.peak = 0
+        self.peak_pss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
 
     @staticmethod
-    def tree_rss(root: int) -> int:
+    def descendants(root: int) -> list[int]:
+        """The processes below ``root`` now."""
         children: dict[int, list[int]] = {}
         for entry in os.listdir("/proc"):
             if entry.isdigit():
@@ -50,10 +55,33 @@ class PeakRSS:
                     children.setdefault(ppid, []).append(int(entry))
                 except (OSError, ValueError, IndexError):
                     continue
-        total, stack = 0, [root]
+        out, stack = [], list(children.get(root, []))
         while stack:
             pid = stack.pop()
+            out.append(pid)
             stack.extend(children.get(pid, []))
+        return out
+
+    @staticmethod
+    def pss(pids: list[int]) -> int:
+        """The summed proportional set size of ``pids`` (bytes; /proc/PID/smaps_rollup)."""
+        total = 0
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+                    for line in fh:
+                        if line.startswith("Pss:"):
+                            total += int(line.split()[1]) * 1024
+                            break
+            except (OSError, ValueError):
+                continue
+        return total
+
+    @classmethod
+    def tree_rss(cls, root: int) -> int:
+        """The summed resident set size of ``root`` and its descendants (bytes)."""
+        total = 0
+        for pid in [root, *cls.descendants(root)]:
             try:
                 with open(f"/proc/{pid}/statm", encoding="ascii") as fh:
                     total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -64,6 +92,7 @@ class PeakRSS:
     def _run(self, interval: float) -> None:
         while not self._stop.is_set():
             self.peak = max(self.peak, self.tree_rss(os.getpid()))
+            self.peak_pss = max(self.peak_pss, self.pss(self.descendants(os.getpid())))
             self._stop.wait(interval)
 
     def __enter__(self) -> PeakRSS:
