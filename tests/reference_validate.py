@@ -173,7 +173,8 @@ def _shown_num(x: float) -> str:
     """A value from the file in a message (changed deliberately on 2026-12-02, in both validators: a number of 7+
     whole digits is shown as that many '#', so an ID number in the wrong column does not show its area code)."""
     if np.isfinite(x) and abs(x) >= 1e6:
-        return ("-" if x < 0 else "") + "#" * len(f"{abs(x):.0f}")
+        digits = len(f"{abs(x):.0f}")  # more than 20 shortened (the message's form since 2026-12-02)
+        return ("-" if x < 0 else "") + "#" * min(digits, 20) + ("..." if digits > 20 else "")
     return _fmt_num(x)
 
 

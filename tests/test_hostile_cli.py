@@ -323,6 +323,9 @@ def test_parquet_with_nested_columns_is_one_line(capsys: pytest.CaptureFixture[s
                              "insurance_years": [{"a": 1}, {"a": 2}]}), src)
     line = one_line(capsys, "score", "--scheme", HZ23, "--population", str(src), "--out", str(tmp_path / "s.csv"),
                     "--engine", engine)
+    assert "'education', 'insurance_years' 存放的是列表或记录" in line  # in the report's language (zh by default)
+    line = one_line(capsys, "score", "--scheme", HZ23, "--population", str(src), "--out", str(tmp_path / "s.csv"),
+                    "--engine", engine, "--lang", "en")
     assert "'education', 'insurance_years' hold lists or records" in line
 
 

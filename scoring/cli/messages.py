@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from scoring.cli.messages_files import FILE_ZH
 from scoring.errors import IdentifierError, RowsError
 from scoring.reasons import reason_text, worded
 
@@ -68,10 +69,6 @@ ZH: list[tuple[re.Pattern[str], _Z]] = [
                 r"read under its own extension \(\.csv, \.xlsx\)$"),
      lambda m: f"{m[1]}：不是 Parquet 文件（Parquet 文件都以 PAR1 开头）；CSV 或 Excel 文件请使用其本身的扩展名"
                "（.csv、.xlsx）"),
-    (re.compile(r"^(.+): cannot read the Parquet file: (.+)$"),
-     lambda m: f"{m[1]}：无法读取该 Parquet 文件（文件损坏、不完整或并非 Parquet 格式）：{m[2]}"),
-    (re.compile(r"^cannot read (.+): (.+)$"),
-     lambda m: f"无法读取 {m[1]}：{m[2]}"),
     (re.compile(r"^not enough memory for this input; try a smaller input or a machine with more$"),
      lambda m: "内存不足以处理此输入；请减小输入或换用内存更大的机器"),
     # the file and the output refused before any work
@@ -105,6 +102,7 @@ ZH: list[tuple[re.Pattern[str], _Z]] = [
      lambda m: "第二遍：录取，并测算分数线附近的人群"),
     (re.compile(r"^reading the whole file once more \(repeated ids, identifiers\), then scoring it again$"),
      lambda m: "再读一遍整个文件（查找重复的人员编号和身份信息），然后重新计分"),
+    *FILE_ZH,  # a population file refused before any row is read
 ]
 _ENGINES = {"chunked": "分块", "dask": "分布式"}
 _OPTIONS = {"--out (rejected rows)": "--out（拒收行文件）"}  # an option's note, in a reason's first words

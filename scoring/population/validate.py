@@ -200,9 +200,10 @@ def _fmt_num(x: float) -> str:
 def _shown_num(x: float) -> str:
     """A value from the file for a message: as :func:`_fmt_num` writes it, but one of 7 or more whole digits (an ID or
     phone number in the wrong column, whose leading digits ``{:g}`` would show) as that many '#', like the digit runs
-    :func:`show_value` masks."""
+    :func:`show_value` masks; more than 20 of them are shortened with "..." (1e300 would be 301)."""
     if np.isfinite(x) and abs(x) >= 1e6:
-        return ("-" if x < 0 else "") + "#" * len(f"{abs(x):.0f}")
+        digits = len(f"{abs(x):.0f}")
+        return ("-" if x < 0 else "") + "#" * min(digits, 20) + ("..." if digits > 20 else "")
     return _fmt_num(x)
 
 

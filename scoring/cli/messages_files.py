@@ -1,0 +1,107 @@
+"""The Chinese wording of a population file's refusals before any row is read: missing, empty, undecodable,
+malformed, too wide or too large, a header repeated or not found, an unreadable workbook or Parquet file
+(:mod:`scoring.population.io`, ``csv_read``, ``table``, ``xlsx`` and ``load`` raise them in English). Merged into
+:data:`scoring.cli.messages.ZH`; the command line and the dashboard word a refusal through
+:func:`scoring.cli.messages.localized`.
+
+A third party's diagnostic inside a reason (the CSV parser's, pyarrow's, the zip reader's) is worded in Chinese
+where its form is known; otherwise only its error class is kept (a code, not a sentence), and the English view
+shows it whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+_Z = Callable[[re.Match[str]], str]
+
+
+def quoted(text: str) -> str:
+    """``'age'`` (a header as the library quotes it) as “age”; anything else as it is."""
+    return f"“{text[1:-1]}”" if len(text) >= 2 and text[0] == text[-1] == "'" else text
+
+
+_PARSER: list[tuple[re.Pattern[str], _Z]] = [
+    (re.compile(r"^Error tokenizing data\. C error: EOF inside string starting at row (\d+)$"),
+     lambda m: f"从第 {int(m[1]) + 1} 行开始的引号没有闭合"),
+    (re.compile(r"^Error tokenizing data\. C error: Expected (\d+) fields in line (\d+), saw (\d+)$"),
+     lambda m: f"第 {m[2]} 行有 {m[3]} 个字段，应为 {m[1]} 个"),
+    (re.compile(r"^field larger than field limit \((\d+)\)$"),
+     lambda m: f"有字段超过 {int(m[1]):,} 字节的长度上限"),
+    (re.compile(r"^line contains NUL$"), lambda m: "含有 NUL 字节"),
+    (re.compile(r"^(?:new-line character seen in unquoted field|unexpected end of data).*$"),
+     lambda m: "引号或换行不成对"),
+]
+
+
+_CLASSES = {"BadZipFile": "不是有效的 zip 压缩包（.xlsx 文件是一个 zip 压缩包）", "ArrowInvalid": "文件结构无效",
+            "ArrowIOError": "读取出错", "OSError": "读取出错", "KeyError": "缺少必需的部分",
+            "ValueError": "内容无效", "XMLSyntaxError": "内部 XML 有误", "ParseError": "内部 XML 有误"}
+
+
+def parser_detail(detail: str) -> str:
+    """A CSV parser's or reader's diagnostic in Chinese where its form is known (by its wording, else by its error
+    class); otherwise a pointer to the English view, which shows it whole."""
+    for pattern, zh in _PARSER:
+        m = pattern.match(detail.strip())
+        if m:
+            return zh(m)
+    head = detail.split(":", 1)[0].strip()
+    return _CLASSES.get(head, "详细信息见英文界面（--lang en）")
+
+
+_ERRNO = {"Permission denied": "没有读取权限", "No such file or directory": "文件不存在",
+          "Is a directory": "这是一个文件夹", "Input/output error": "输入输出错误"}
+
+FILE_ZH: list[tuple[re.Pattern[str], _Z]] = [
+    (re.compile(r"^(.+): the file is empty$"), lambda m: f"{m[1]}：文件是空的"),
+    (re.compile(r"^(.+): the header has no data rows$"), lambda m: f"{m[1]}：只有表头，没有数据行"),
+    (re.compile(r"^(.+): column header (.+) appears twice \(columns (\d+) and (\d+)\)$"),
+     lambda m: f"{m[1]}：列名{quoted(m[2])}出现了两次（第 {m[3]} 列和第 {m[4]} 列）"),
+    (re.compile(r"^(.+): column header (.+) appears twice$"), lambda m: f"{m[1]}：列名{quoted(m[2])}出现了两次"),
+    (re.compile(r"^(.+): columns (.+) and (.+) both map to (.+)$"),
+     lambda m: f"{m[1]}：列{quoted(m[2])}和列{quoted(m[3])}都对应到{quoted(m[4])}，只能保留其一"),
+    (re.compile(r"^(.+): no columns left after dropping identifiers$"),
+     lambda m: f"{m[1]}：删除含标识信息的列后，没有剩下的列"),
+    (re.compile(r"^(.+): no columns$"), lambda m: f"{m[1]}：文件中没有列"),
+    (re.compile(r"^(.+) is a directory, not a population file$"),
+     lambda m: f"{m[1]} 是一个文件夹，不是人口数据文件"),
+    (re.compile(r"^(.+): the file contains NUL bytes: it is binary or in an unsupported encoding$"),
+     lambda m: f"{m[1]}：文件含有 NUL 字节：它是二进制文件，或使用了不支持的编码"),
+    (re.compile(r"^(.+): cannot decode the file as UTF-8 or GB18030/GBK: save it as UTF-8 or GB18030 CSV, XLSX or "
+                r"Parquet$"),
+     lambda m: f"{m[1]}：无法按 UTF-8 或 GB18030/GBK 编码读取该文件；请另存为 UTF-8 或 GB18030 编码的 CSV，"
+               "或 XLSX、Parquet 文件"),
+    (re.compile(r"^(.+): malformed CSV near the top of the file: (.+)$"),
+     lambda m: f"{m[1]}：文件开头附近的 CSV 格式有误：{parser_detail(m[2])}"),
+    (re.compile(r"^(.+): malformed CSV: (.+)$"), lambda m: f"{m[1]}：CSV 格式有误：{parser_detail(m[2])}"),
+    (re.compile(r"^(.+): cannot parse the CSV: (.+)$"), lambda m: f"{m[1]}：无法解析该 CSV：{parser_detail(m[2])}"),
+    (re.compile(r"^(.+): column\(s\) (.+) hold lists or records, not one value per person; flatten them before "
+                r"loading$"),
+     lambda m: f"{m[1]}：列 {m[2]} 存放的是列表或记录，而不是每人一个值；请先展开后再载入"),
+    (re.compile(r"^(.+): no header row found in the first (\d+) rows \(expected column names such as .+\)$"),
+     lambda m: f"{m[1]}：前 {m[2]} 行中没有找到表头行（应有“年龄”“性别”“学历”或“age”“sex”“education”这样的列名）"),
+    (re.compile(r"^(.+) is (.+); loading it as (\w+) needs about (.+) of memory but only (.+) is available: split "
+                r"the file, convert it to Parquet, or use a larger machine$"),
+     lambda m: f"{m[1]} 大小为 {m[2]}；按 {m[3].upper()} 载入约需 {m[4]} 内存，但只有 {m[5]} 可用：请拆分文件、"
+               "转换为 Parquet，或换用内存更大的机器"),
+    (re.compile(r"^(.+): not enough memory to read the file$"), lambda m: f"{m[1]}：内存不足，无法读取该文件"),
+    (re.compile(r"^(.+): the old \.xls format is not supported; save the sheet as \.xlsx or CSV$"),
+     lambda m: f"{m[1]}：不支持旧的 .xls 格式；请将工作表另存为 .xlsx 或 CSV"),
+    (re.compile(r"^(.+): the workbook holds ([\d,]+) files; at most ([\d,]+) are accepted$"),
+     lambda m: f"{m[1]}：该工作簿包含 {m[2]} 个内部文件，最多接受 {m[3]} 个"),
+    (re.compile(r"^(.+): the workbook unpacks to (.+); at most (.+) is accepted: save it as CSV or Parquet$"),
+     lambda m: f"{m[1]}：该工作簿解压后为 {m[2]}，最多接受 {m[3]}；请另存为 CSV 或 Parquet"),
+    (re.compile(r"^(.+): a part of the workbook unpacks to (\d+) times its size \((.+)\), as a zip bomb does: "
+                r"refused$"),
+     lambda m: f"{m[1]}：工作簿的某一部分解压后是压缩大小的 {m[2]} 倍（{m[3]}），与“压缩炸弹”相同，已拒绝"),
+    (re.compile(r"^(.+): cannot read the Excel workbook: (.+)$"),
+     lambda m: f"{m[1]}：无法读取该 Excel 工作簿（文件损坏，或并非 .xlsx 格式）：{parser_detail(m[2])}"),
+    (re.compile(r"^(.+): the workbook has no data \(every sheet is empty\)$"),
+     lambda m: f"{m[1]}：该工作簿没有数据（所有工作表都是空的）"),
+    (re.compile(r"^(.+): cannot read the Parquet file: (.+)$"),
+     lambda m: f"{m[1]}：无法读取该 Parquet 文件（文件损坏、不完整或并非 Parquet 格式）：{parser_detail(m[2])}"),
+    (re.compile(r"^cannot read (.+): (.+)$"),
+     lambda m: f"无法读取 {m[1]}：{_ERRNO.get(m[2], parser_detail(m[2]))}"),
+]
