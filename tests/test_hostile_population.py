@@ -376,6 +376,25 @@ def test_underscore_digits_are_not_numbers() -> None:
     assert load.rows_rejected == 1 and load.rejected["column"].iloc[0] == "has_residence_permit"
 
 
+
+def test_a_comma_is_a_thousands_separator_only_between_groups_of_three(tmp_path: Path) -> None:
+    """"1,0" and "5,5" (a decimal comma) were read as 10 and 55 years, silently; digits other than plain ones
+    ("١٢") are refused too, while "1,000", "12,345.5", full-width "１２" and "3年" are read as the numbers written
+    (the two large ones then fail the range, not the parse)."""
+    df = frame(10)
+    df["insurance_years"] = ["1,0", "5,5", "١٢", "1,00", "10", "1,000", "12,345.5", "１２", "3年", "4"]
+    df["年龄"] = "60"
+    path = tmp_path / "commas.csv"
+    df.to_csv(path, index=False)
+    for source in (df, path):
+        load = read_population(source, skip_invalid=True)
+        bad = load.rejected[load.rejected["column"] == "insurance_years"]
+        parse = bad[bad["reason"].str.startswith("not a number")]
+        assert sorted(parse["row"]) == [1, 2, 3, 4], bad
+        assert sorted(set(bad["row"]) - set(parse["row"])) == [6, 7], bad  # numbers, too many years
+        kept = load.frame["insurance_years"].to_numpy(dtype=float)
+        assert list(kept) == [10.0, 12.0, 3.0, 4.0], kept
+
 # ---------------------------------------------------------------------------------------------------------------
 # issue 16 #15: an Excel file renamed to .csv; row numbers as Excel shows them
 # ---------------------------------------------------------------------------------------------------------------

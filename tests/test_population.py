@@ -131,7 +131,7 @@ def test_extra_columns_kept_and_typed() -> None:
 
 
 def test_value_normalisation() -> None:
-    frame = pd.DataFrame({"年龄": ["３０岁", "40"], "性别": [" 男 ", "F"], "居住年限": ["5年", "1,0"],
+    frame = pd.DataFrame({"年龄": ["３０岁", "40"], "性别": [" 男 ", "F"], "居住年限": ["5年", "１０"],
                           "学历": ["ＰｈＤ", "Bachelor"]})
     df = load_population(frame)
     assert df["age"].tolist() == [30, 40]
@@ -143,6 +143,7 @@ def test_value_normalisation() -> None:
     ("column", "value", "reason"),
     [
         ("年龄", "abc", "not a number"),
+        ("居住年限", "1,0", "not a number"),  # a decimal comma, not a thousands separator: never 10
         ("年龄", "30.5", "whole number"),
         ("年龄", "-1", "between 0 and 110"),
         ("性别", "X", "unknown value"),

@@ -36,6 +36,7 @@ AGE_SLACK = 1.0
 MONTH_SLACK = 1.0 / 12.0 + 1e-6
 _LONG_DIGITS = re.compile(r"\d(?:[\s.\-]?\d){6,}")
 _UNIT_SUFFIX = re.compile(r"\s*(周岁|岁|年|次|分|years?|yrs?)$")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")  # 1,000 / 12,345.6: digits grouped by three
 
 
 class Problems:
@@ -133,10 +134,14 @@ def missing_mask(col: pd.Series, edges: TextEdges | None = None) -> np.ndarray:
 
 
 def _parse_number_text(text: str) -> float | None:
-    t = unicodedata.normalize("NFKC", text).strip().lower().replace(",", "").replace("，", "")
+    t = unicodedata.normalize("NFKC", text).strip().lower().replace("，", ",")
     t = _UNIT_SUFFIX.sub("", t).strip()
-    if "_" in t:  # float() reads "1_0" as 10.0: digit grouping with "_" is Python syntax, not data
+    if "_" in t or not t.isascii():  # float() reads "1_0" as 10.0 and "١٢" as 12: neither is plain digits
         return None
+    if "," in t:  # a thousands separator only where it groups three digits ("1,000.5"); "1,0" and "5,5" are refused
+        if not _GROUPED.fullmatch(t):  # (a decimal comma would be read as 10 and 55)
+            return None
+        t = t.replace(",", "")
     try:
         return float(t)
     except ValueError:
