@@ -24,11 +24,16 @@ ZH: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^the column holds numbers but this value is text: (.*)$"),
      lambda m: f"该列为数字，但此值为文字：{m[1]}"),
     (re.compile(r"^person_id (.*) is not unique \(rows (.*)\)$"), lambda m: f"人员编号 {m[1]} 重复（第 {m[2]} 行）"),
-    (re.compile(r"^permit_years exceed the age$"), lambda m: "居住证年限超过年龄"),
+    (re.compile(r"^permit_years exceed the age$"), lambda m: "持有居住证年限超过年龄"),
     (re.compile(r"^permit_years > 0 but has_residence_permit is 否 \(no\)$"),
-     lambda m: "居住证年限大于0，但未持有居住证"),
-    (re.compile(r"^(.*) \((.*)\) exceed the age \((.*)\)$"), lambda m: f"{m[1]}（{m[2]}）超过年龄（{m[3]}）"),
-    (re.compile(r"^(.*) \((.*)\) exceed (.*)$"), lambda m: f"{m[1]}（{m[2]}）超过 {m[3]}"),
+     lambda m: "持有居住证年限大于 0，但未持有居住证"),
+    (re.compile(r"^(.*) \((.*)\) exceed the age \((.*)\)$"), lambda m: f"{_columns(m[1])}（{m[2]}）超过年龄（{m[3]}）"),
+    (re.compile(r"^(.*) \(([^()]*)\) exceed age - (\d+) \(([^()]*)\)(: nobody is insured before \d+)?$"),
+     lambda m: f"{_columns(m[1])}（{m[2]}）超过年龄减 {m[3]}（{m[4]}）"
+     + (f"：{m[3]} 岁以前不参加社保" if m[5] else "")),
+    (re.compile(r"^(.*) \(([^()]*)\) exceed the years of residence in the city \(([^()]*)\)$"),
+     lambda m: f"{_columns(m[1])}（{m[2]}）超过在本市居住的年限（{m[3]}）"),
+    (re.compile(r"^(.*) \((.*)\) exceed (.*)$"), lambda m: f"{_columns(m[1])}（{m[2]}）超过 {m[3]}"),
     (re.compile(r"^dropped identifier column\(s\): (.*)$"), lambda m: f"已删除直接标识列：{m[1]}"),
     (re.compile(r"^header found on line (\d+); (\d+) line\(s\) above it were skipped$"),
      lambda m: f"在第 {m[1]} 行找到列名，其上 {m[2]} 行已跳过"),
@@ -58,6 +63,14 @@ ZH: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
      lambda m: f"注意：工作表“{m[1]}”含公式单元格：其值为 Excel 上次计算时保存的结果；请粘贴为数值以确保无误"),
 ]
 
+
+
+def _columns(text: str) -> str:
+    """``residence_years + residence_years_other_districts`` -> their Chinese names joined by " + " (the schema's
+    labels; a name the schema does not know is kept)."""
+    from scoring.population.schema import label
+
+    return " + ".join(label(c.strip(), "zh") for c in text.split(" + "))
 
 
 def _cells(listed: str) -> str:

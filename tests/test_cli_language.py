@@ -226,3 +226,31 @@ def test_rejected_rows_file_names_the_excel_row(files, capsys, tmp_path: Path) -
     assert (rej["excel_row"] == rej["row"] + 3).all() and {8, 11, 13} <= set(rej["row"])  # title, blank, header
     err = _err(capsys, ["admit", "--scheme", str(SCHEME), "--population", str(src), "--lang", "en"])
     assert "row 8 (Excel row 11)" in err
+
+
+def test_every_logical_reason_reads_in_chinese() -> None:
+    """Each check between columns (residence or insurance beyond the age, permit or homes beyond the residence, a
+    permit's years without a permit) gives a reason with no English left in Chinese: the columns by their Chinese
+    names (trial: "insurance_years（55）超过 age - 16 (5): nobody is insured before 16")."""
+    import pandas as pd
+
+    from scoring.population.load import read_population
+    from scoring.reasons import reason_text
+
+    pop = synth(8, 5).astype({"residence_years": "float64", "insurance_years": "float64"})
+    pop["age"] = 30
+    pop["residence_years"], pop["residence_years_other_districts"] = 5.0, 0.0
+    pop["insurance_years"], pop["insurance_years_yrd"] = 2.0, 0.0
+    pop["permit_years"], pop["has_residence_permit"] = 1.0, True
+    pop["owned_home_years"], pop["rented_home_years"] = 0.0, 1.0
+    pop.loc[0, "residence_years"] = 40.0  # beyond the age
+    pop.loc[1, "insurance_years"] = 20.0  # beyond age - 16
+    pop.loc[2, "insurance_years_yrd"] = 20.0  # the two together beyond age - 16
+    pop.loc[3, "permit_years"] = 9.0  # beyond the residence
+    pop.loc[4, ["permit_years", "has_residence_permit"]] = [1.0, False]
+    pop.loc[5, ["owned_home_years", "rented_home_years"]] = [4.0, 4.0]  # beyond the residence
+    load = read_population(pd.DataFrame(pop), skip_invalid=True)
+    assert sorted(set(load.rejected["row"])) == [1, 2, 3, 4, 5, 6], load.rejected
+    for reason in load.rejected["reason"]:
+        zh = reason_text(reason, "zh")
+        assert CJK.search(zh) and not english_words(zh), (reason, zh)
