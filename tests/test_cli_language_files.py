@@ -84,3 +84,36 @@ def test_the_command_line_prints_it_in_one_chinese_line(tmp_path: Path, capsys: 
     code = main(["admit", "--scheme", str(SCHEME), "--quota", "5", "--population", str(tmp_path / "empty.csv")])
     err = capsys.readouterr().err.strip()
     assert code == 2 and err.startswith("error: ") and err.endswith("empty.csv：文件是空的") and "\n" not in err, err
+
+
+def test_a_missing_column_names_the_files_headers_the_same_from_every_engine(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file without a column the scheme reads: every engine (in memory, chunked, and the Dask engine's header
+    check before any cluster starts) names what reads it and the file's own headers (the frame holds only the
+    columns read: "its columns: person_id" before), and points to the ``columns`` command; in Chinese too."""
+    from scoring.outofcore.precheck import refuse_early
+    from scoring.scheme.load import load_scheme
+
+    pop = synth(30, 2).drop(columns=["insurance_years"]).rename(columns={"age": "年龄"})
+    pop["note"] = "x"
+    path = tmp_path / "short.parquet"
+    pop.to_parquet(path, row_group_size=10)
+    lines = {}
+    for engine in ("memory", "chunked"):
+        for lang in ("zh", "en"):
+            code = main(["admit", "--scheme", str(SCHEME), "--quota", "5", "--population", str(path),
+                         "--engine", engine, "--lang", lang])
+            err = capsys.readouterr().err.strip()
+            assert code == 2 and "\n" not in err, err
+            lines[engine, lang] = err
+    assert lines["memory", "en"] == lines["chunked", "en"] and lines["memory", "zh"] == lines["chunked", "zh"]
+    en, zh = lines["memory", "en"], lines["memory", "zh"]
+    assert "column 'insurance_years' (used by " in en and "is not in the file" in en
+    assert "the file's columns: person_id, 年龄, sex" in en and "and 3 more" in en and "columns --scheme" in en
+    assert "文件中没有方案“beijing-2020”所需的列“insurance_years”（社保缴纳年限）" in zh
+    assert "文件中的列：“person_id”、“年龄”" in zh
+    assert not english_words(FORMATS.sub(" ", zh.split("：", 1)[1].replace("python -m scoring columns", "")
+                                         .replace(str(SCHEME), "")))
+    with pytest.raises(PopulationError) as got:
+        refuse_early(load_scheme(SCHEME), path, quota=5)
+    assert f"error: {got.value}" == en

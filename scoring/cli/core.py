@@ -111,7 +111,7 @@ def needed_columns(scheme: Scheme, args: argparse.Namespace) -> list[str]:
 def load_inputs(args: argparse.Namespace, bar: tqdm) -> tuple[Scheme, Any, ScoreResult, pd.DataFrame]:
     """Scheme, population load, scores and rejected rows, as ``score`` and ``admit`` (and ``whatif``) read them: only
     the scheme's columns (and --ties'), --skip-invalid and --drop-identifiers as given."""
-    from scoring.engine.inputs import population_schema_for
+    from scoring.engine.inputs import population_schema_for, refuse_missing_columns
     from scoring.population.load import read_population
 
     scheme = load_scheme(args.scheme)
@@ -121,6 +121,8 @@ def load_inputs(args: argparse.Namespace, bar: tqdm) -> tuple[Scheme, Any, Score
     for note in load.warnings:  # the loud ones: generated ids beside an id-like column, Excel formula cells, ...
         if note.startswith("WARNING:"):
             print(reason_text(note, getattr(args, "lang", "zh")), file=sys.stderr)
+    # the scheme's columns (a tie column of --ties missing: the admission's reason, with its near misses)
+    refuse_missing_columns(load.frame.columns, scheme.columns(), scheme, str(args.population), load.file_headers)
     bar.update(1)
     res = score(load.frame, scheme, on_invalid="reject" if args.skip_invalid else "raise",
                 engine=startup_engine(len(load.frame)))

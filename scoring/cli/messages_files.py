@@ -54,7 +54,38 @@ def parser_detail(detail: str) -> str:
 _ERRNO = {"Permission denied": "没有读取权限", "No such file or directory": "文件不存在",
           "Is a directory": "这是一个文件夹", "Input/output error": "输入输出错误"}
 
+def _column(name: str) -> str:
+    """A population column as “name（中文名）” (the schema's label; the name alone when it has none)."""
+    from scoring.population.schema import label
+
+    zh = label(name, "zh")
+    return f"“{name}”" if zh == name else f"“{name}”（{zh}）"
+
+
+def _listed(names: str) -> str:
+    """``a, b and 3 more`` (ids or a file's headers, as the library lists them) as “a”、“b” 等另外 3 个."""
+    more = ""
+    if " and " in names and names.endswith(" more"):
+        names, count = names.rsplit(" and ", 1)
+        more = f" 等另外 {count.removesuffix(' more')} 个"
+    if names in ("(none)", ""):
+        return "（无）" + more
+    if names == "a tie-break":
+        return "同分排序规则"
+    return "、".join(f"“{n}”" for n in names.split(", ")) + more
+
+
 FILE_ZH: list[tuple[re.Pattern[str], _Z]] = [
+    (re.compile(r"^(.+): column '(.+?)' \(used by (.+) of scheme (\S+)\) is not in the file(?: \(and (\d+) more: "
+                r"(.+?)\))?; the file's columns: (.*); python -m scoring columns --scheme (.+) lists the headers each "
+                r"column accepts$"),
+     lambda m: f"{m[1]}：文件中没有方案“{m[4]}”所需的列{_column(m[2])}（用于 {_listed(m[3])}）"
+               + (f"（另缺 {m[5]} 列：{_listed(m[6].removesuffix(', ...'))}{'……' if m[6].endswith('...') else ''}）"
+                  if m[5] else "")
+               + f"；文件中的列：{_listed(m[7])}"
+               + f"；python -m scoring columns --scheme {m[8]} 列出每一列可用的列名"),
+    (re.compile(r"^scheme (\S+): column '(.+?)' \(used by (.+)\) is not in the population; its columns: (.*)$"),
+     lambda m: f"方案“{m[1]}”：人口数据中没有列{_column(m[2])}（用于 {_listed(m[3])}）；现有的列：{_listed(m[4])}"),
     (re.compile(r"^(.+): the file is empty$"), lambda m: f"{m[1]}：文件是空的"),
     (re.compile(r"^(.+): the header has no data rows$"), lambda m: f"{m[1]}：只有表头，没有数据行"),
     (re.compile(r"^(.+): column header (.+) appears twice \(columns (\d+) and (\d+)\)$"),

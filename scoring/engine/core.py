@@ -237,13 +237,8 @@ def score(pop: pd.DataFrame, scheme: Scheme, *, on_invalid: str = "raise", threa
         raise ValueError("engine='numba' needs the numba package (pip install -r requirements.txt)")
     for column in scheme.columns():
         if column not in pop.columns:
-            users = [i.id for i in scheme.items if column in i.source_columns()]
-            users += [g.id for g in scheme.eligibility if column in g.columns()]
-            users += [f"groups.{n}.caps" for n, r in scheme.groups.items()
-                      if any(e.when is not None and column in e.when.columns() for e in r.caps or [])]
-            shown = ", ".join(users[:5]) + (f" and {len(users) - 5} more" if len(users) > 5 else "")
             raise PopulationError(
-                f"scheme {scheme.id}: column {column!r} (used by {shown or 'a tie-break'}) is not in "
+                f"scheme {scheme.id}: column {column!r} (used by {scheme.users_of(column)}) is not in "
                 f"the population; its columns: {', '.join(map(str, pop.columns[:20]))}"
             )
     fused = _score_numba(pop, scheme, on_invalid, threads) if engine == "numba" else None

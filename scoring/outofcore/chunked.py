@@ -30,6 +30,7 @@ from scoring.outofcore.core import (
     make_context,
     pass1_batch,
     public_frame,
+    refuse_missing,
     refuse_unread,
     unread_findings,
     validate_batch,
@@ -236,7 +237,8 @@ def _header_check(path: str | os.PathLike[str], ctx: Context, chunk_rows: int,
     known = dataclasses.replace(ctx, facts_known=True, skip_invalid=True,
                                 unread_findings=refuse_unread(ctx, findings or []))
     for start, raw in iter_raw(path, chunk_rows, list(ctx.read) or None):
-        validate_batch(raw, start, known)
+        frame, _, _, dropped = validate_batch(raw, start, known)
+        refuse_missing(frame, known, dropped)
         return
 
 

@@ -21,11 +21,11 @@ import pandas as pd
 
 from scoring.admission import resolve_rule
 from scoring.engine.core import score
-from scoring.engine.inputs import population_schema_for
+from scoring.engine.inputs import population_schema_for, refuse_missing_columns
 from scoring.errors import IdentifierError, PopulationError, RowsError, ScoringInputError
 from scoring.outofcore.ids import find_duplicate_ids, id_hashes, normalised_ids
 from scoring.outofcore.stats import Hist, Stats, design_items
-from scoring.population.identifiers import IdentifierFinding
+from scoring.population.identifiers import IdentifierFinding, screen_identifiers
 from scoring.population.identifiers_arrow import UnreadColumns, screen_unread
 from scoring.population.io import clean_header
 from scoring.population.load import (
@@ -232,10 +232,28 @@ def pass1_batch(raw: pd.DataFrame, start: int, ctx: Context, spill: Any = None, 
     """Validate and score one batch: (scored rows with helper columns, aggregates, rejected lines, each column named
     by its header as the file writes it); ``compact``: the scored rows as :func:`compact_scored` gives them."""
     frame, rejected, warnings, dropped = validate_batch(raw, start, ctx, spill)
+    refuse_missing(frame, ctx, dropped)
     out, stats, rejected = score_frame(frame, ctx, rows_in=len(raw), rejected=rejected, warnings=warnings,
                                        compact=compact)
     stats.dropped = dropped
     return out, stats, as_written(rejected, ctx.written)
+
+
+def refuse_missing(frame: pd.DataFrame, ctx: Context, dropped: list[str]) -> None:
+    """Refuse a validated batch without a column the run needs, as the in-memory reader refuses the file (the same
+    words, naming the file's headers)."""
+    needed = ctx.scheme.columns()  # a tie column (--ties) missing: the admission's reason, with its near misses
+    if any(c not in frame.columns for c in needed):
+        refuse_missing_columns(frame.columns, needed, ctx.scheme, ctx.source, _listable_headers(ctx, dropped))
+
+
+def _listable_headers(ctx: Context, dropped: list[str]) -> list[str]:
+    """The file's headers a message may list: those of the columns dropped for identifiers, and headers that are
+    identifiers themselves, left out (as the in-memory reader's ``PopulationLoad.file_headers``)."""
+    headers = [clean_header(str(c)) for c in ctx.headers]
+    empty = pd.DataFrame({h: pd.Series([], dtype=object) for h in headers})
+    hidden = set(dropped) | {fi.column for fi in screen_identifiers(empty, schema=ctx.pop_schema)}
+    return [h for h in headers if h not in hidden]
 
 
 def _compact_frame(res: Any, ctx: Context) -> pd.DataFrame:

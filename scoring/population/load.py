@@ -68,6 +68,9 @@ class PopulationLoad:
     # column name -> its header as the file writes it, where they differ (社保年限 for insurance_years): the names
     # the rejected rows' export gives (rejected_table)
     headers: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # every header of the file as written (cleaned), the dropped identifier columns left out: what a message about
+    # a missing column lists
+    file_headers: list[str] = field(default_factory=list, repr=False, compare=False)
 
     def excel_row(self, row: int) -> int | None:
         """The row as a spreadsheet shows it for 1-based data row ``row`` (file input only, else None)."""
@@ -334,7 +337,7 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
         rejected_ids = typed["person_id"].iloc[bad].set_axis(bad)  # the ids of the rejected rows only
     load = PopulationLoad(frame=frame, rejected=rejected, rows_in=n, rows_rejected=int(probs.bad.sum()),
                           dropped_identifiers=dropped, warnings=warnings, source=source, row_numbers=row_numbers,
-                          rejected_ids=rejected_ids, headers=_written(mapping))
+                          rejected_ids=rejected_ids, headers=_written(mapping), file_headers=list(headers))
     if load.rows_rejected and not skip_invalid:
         err = PopulationError(f"{name}: {load.error_message()}")
         err.load = load  # type: ignore[attr-defined]

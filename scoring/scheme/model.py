@@ -425,6 +425,15 @@ class Scheme(StrictModel):
             cols.extend(k.column for k in self.admission.ties if k.column)
         return list(dict.fromkeys(cols))
 
+    def users_of(self, column: str) -> str:
+        """What reads ``column``: up to five item, gate and conditional-cap ids ("a tie-break" when none), for
+        messages about a missing column."""
+        users = [i.id for i in self.items if column in i.source_columns()]
+        users += [g.id for g in self.eligibility if column in g.columns()]
+        users += [f"groups.{n}.caps" for n, r in self.groups.items()
+                  if any(e.when is not None and column in e.when.columns() for e in r.caps or [])]
+        return ", ".join(users[:5]) + (f" and {len(users) - 5} more" if len(users) > 5 else "") or "a tie-break"
+
     def to_dict(self) -> dict[str, Any]:
         """A plain mapping that :func:`scheme_from_dict` reads back to an equal scheme."""
         data = self.model_dump(mode="json", by_alias=True, exclude_none=True, exclude_defaults=False)
