@@ -102,7 +102,7 @@ def test_cli_bad_targets_exit_2(tmp_path: Path, content: str, needle: str) -> No
     proc = _cli("calibrate", str(_scenario(tmp_path)), "--targets", str(bad), "--out", str(tmp_path / "o"))
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0]
+    assert len(lines) == 1 and lines[0].startswith("错误：") and needle in lines[0]
 
 
 def test_cli_writes_fit(tmp_path: Path) -> None:

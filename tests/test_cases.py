@@ -128,6 +128,6 @@ def test_cli_exit_2_on_missing_or_hostile_files(tmp_path: Path, capsys: pytest.C
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]\n" for p, c in pairs)
     assert main(["test", HZ, "--cases", str(_write(tmp_path, bomb))]) == 2
-    assert capsys.readouterr().err.startswith("error: ")
+    assert capsys.readouterr().err.startswith("错误：")
     with pytest.raises(ScoringInputError, match="non-empty list"):
         load_cases(_write(tmp_path, "scheme: hangzhou-2023-illustrative\ncases: []\n"), load_scheme(HZ))

@@ -49,7 +49,8 @@ def _err(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
         code = exc.code
     assert code == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith("error: ") and "\n" not in err
+    english = "--lang" in argv and argv[argv.index("--lang") + 1] == "en"
+    assert err.startswith("error: " if english else "错误：") and "\n" not in err, err  # the first word too
     return err
 
 
@@ -63,7 +64,7 @@ def test_admit_mistakes_in_the_reports_language(files, capsys) -> None:
     ]
     for argv in cases:
         zh = _err(capsys, argv)
-        assert CJK.search(zh) and not english_words(zh.removeprefix("error: ")), zh
+        assert CJK.search(zh) and not english_words(zh.removeprefix("错误：")), zh
         en = _err(capsys, [*argv, "--lang", "en"])
         assert not CJK.search(en.replace("火星大学", "").replace("未上过学", "")) or "allowed" in en, en
     zh = _err(capsys, cases[0])

@@ -83,7 +83,7 @@ def test_the_command_line_prints_it_in_one_chinese_line(tmp_path: Path, capsys: 
     (tmp_path / "empty.csv").write_bytes(b"")
     code = main(["admit", "--scheme", str(SCHEME), "--quota", "5", "--population", str(tmp_path / "empty.csv")])
     err = capsys.readouterr().err.strip()
-    assert code == 2 and err.startswith("error: ") and err.endswith("empty.csv：文件是空的") and "\n" not in err, err
+    assert code == 2 and err.startswith("错误：") and err.endswith("empty.csv：文件是空的") and "\n" not in err, err
 
 
 def test_a_missing_column_names_the_files_headers_the_same_from_every_engine(

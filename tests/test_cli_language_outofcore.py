@@ -52,7 +52,8 @@ def _run(capsys: pytest.CaptureFixture[str], argv: list[str], code: int = 0) -> 
     err = cap.err.strip()
     if code:  # the one-line reason ends stderr (the chunked engine's progress lines may come before it)
         err = err.splitlines()[-1]
-        assert err.startswith("error: "), err
+        english = "--lang" in argv and argv[argv.index("--lang") + 1] == "en"
+        assert err.startswith("error: " if english else "错误："), err
     return cap.out.strip().splitlines(), err
 
 
@@ -107,14 +108,14 @@ def test_chunked_refusals_in_the_reports_language(files, capsys) -> None:
     _, zh = _run(capsys, bad, 2)
     assert "第 1204 行，列“insurance_years（社保缴纳年限）”：不是数字：'abc'" in zh, zh  # its header, its Chinese name
     assert "第 1001–2000 行中有无效行" in zh, zh
-    assert not _words(zh.removeprefix("error: "), files["tmp"]), zh
+    assert not _words(zh.removeprefix("错误："), files["tmp"]), zh
     _, en = _run(capsys, [*bad, "--lang", "en"], 2)
     assert "row 1204, column insurance_years: not a number: 'abc'" in en and "invalid rows among rows 1001-2000" in en
 
     phone = [str(files["phone"]) if a == str(files["bad"]) else a for a in bad]
     _, zh = _run(capsys, phone, 2)  # the file's header (education) is quoted as the file has it
     assert "列“education”" in zh and "手机或电话号码" in zh and "数据第2101行" in zh, zh
-    assert "13812345678" not in zh and not _words(zh.removeprefix("error: "), files["tmp"]), zh
+    assert "13812345678" not in zh and not _words(zh.removeprefix("错误："), files["tmp"]), zh
     _, en = _run(capsys, [*phone, "--lang", "en"], 2)
     assert "identifiers" in en and "2101" in en and not CJK.search(en), en
 
@@ -130,7 +131,7 @@ def test_one_line_refusals_in_the_reports_language(files, capsys, case: str) -> 
               "xlsx_chunked": ("分块计算引擎只写出 .parquet 或 .csv",
                                "the chunked engine writes .parquet or .csv")}[case]
     _, zh = _run(capsys, argv, 2)
-    assert needle[0] in zh and not _words(zh.removeprefix("error: "), tmp), zh
+    assert needle[0] in zh and not _words(zh.removeprefix("错误："), tmp), zh
     _, en = _run(capsys, [*argv, "--lang", "en"], 2)
     assert needle[1] in en and not CJK.search(en), en
 
@@ -175,7 +176,7 @@ def test_dask_summary_and_refusals_in_the_reports_language(files, capsys, dask_a
         assert got[1] == engine + mem[1] and got[2] == mem[2], (got, mem)
     bad = [str(files["bad"]) if a == str(files["good"]) else a for a in argv]
     _, zh = _run(capsys, bad, 2)  # RowsError, raised on a worker
-    assert "列“insurance_years（社保缴纳年限）”：不是数字" in zh and not _words(zh.removeprefix("error: "), tmp), zh
+    assert "列“insurance_years（社保缴纳年限）”：不是数字" in zh and not _words(zh.removeprefix("错误："), tmp), zh
     _, en = _run(capsys, [*bad, "--lang", "en"], 2)
     assert "column insurance_years: not a number" in en
 
@@ -210,7 +211,7 @@ def test_run_names_the_scenario_keys_not_flags_it_does_not_take(files, capsys) -
         _, zh = _run(capsys, argv, 2)
         assert f"population.{key}: true" in zh and "人口数据" in zh and zh_needle in zh, zh
         assert "--skip-invalid" not in zh and "--drop-identifiers" not in zh, zh
-        assert not keyless(zh.removeprefix("error: ")), zh
+        assert not keyless(zh.removeprefix("错误：")), zh
         _, en = _run(capsys, [*argv, "--lang", "en"], 2)
         assert f"population.{key}: true in the scenario" in en and "--skip-invalid" not in en, en
         assert "--drop-identifiers" not in en and not CJK.search(en.replace("备注", "")), en

@@ -75,7 +75,7 @@ def test_bad_input_exit_2_nothing_written(tmp_path: Path, extra: dict, needle: s
     proc = _cli("run", str(_scenario(tmp_path, **extra)), "--out", str(out))
     assert proc.returncode == 2
     last = proc.stderr.strip().splitlines()[-1]
-    assert last.startswith("error: ") and needle in last and "Traceback" not in proc.stderr
+    assert last.startswith("错误：") and needle in last and "Traceback" not in proc.stderr
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["res", "s.yaml"]
 

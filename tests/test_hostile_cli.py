@@ -56,7 +56,8 @@ def one_line(capsys: pytest.CaptureFixture[str], *args: str) -> str:
     _, err = capsys.readouterr()
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert code == 2, err
-    assert len(lines) == 1 and lines[0].startswith("error: ") and "Traceback" not in err, err
+    english = "--lang" in args and args[args.index("--lang") + 1] == "en"
+    assert len(lines) == 1 and lines[0].startswith("error: " if english else "错误：") and "Traceback" not in err, err
     return lines[0]
 
 
@@ -194,7 +195,7 @@ def test_score_failing_midway_keeps_the_previous_output(capsys: pytest.CaptureFi
     assert out.read_bytes() == before
     assert leftovers(tmp_path) == []
     if code == 2:
-        assert err.strip() == f"error: --out {out}: cannot write: No space left on device"
+        assert err.strip() == f"错误：--out {out}：无法写入：磁盘空间不足"
 
 
 def test_synth_interrupted_leaves_no_partial_file(capsys: pytest.CaptureFixture[str], tmp_path: Path,
@@ -285,7 +286,7 @@ def test_read_only_folder_is_one_line(capsys: pytest.CaptureFixture[str], pop_cs
     monkeypatch.setattr(tempfile, "mkstemp", refuse)  # what a read-only folder does to the temporary file
     line = one_line(capsys, "score", "--scheme", HZ23, "--population", str(pop_csv), "--out",
                     str(tmp_path / "s.csv"))
-    assert line == f"error: --out {tmp_path / 's.csv'}: cannot write: Permission denied"
+    assert line == f"错误：--out {tmp_path / 's.csv'}：无法写入：没有写入权限"
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes to read-only folders")
@@ -410,7 +411,7 @@ def test_a_broken_parquet_file_is_told_in_chinese_by_default(capsys: pytest.Capt
     path = _broken_parquet(tmp_path, "truncated")
     line = one_line(capsys, "admit", "--scheme", str(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml"),
                     "--quota", "100", "--population", str(path))
-    assert line.startswith(f"error: {path.name}：无法读取该 Parquet 文件") and "cannot read" not in line, line
+    assert line.startswith(f"错误：{path.name}：无法读取该 Parquet 文件") and "cannot read" not in line, line
 
 
 def test_ids_kept_as_a_pandas_index_are_named_in_a_warning_in_the_users_language(

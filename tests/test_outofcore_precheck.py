@@ -40,7 +40,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def _error(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]
-    assert err.startswith("error: ")
+    english = "--lang" in argv and argv[argv.index("--lang") + 1] == "en"
+    assert err.startswith("error: " if english else "错误："), err
     return err
 
 

@@ -210,7 +210,7 @@ def test_cli_compare_json_and_out(tmp_path, capsys):
 def test_cli_user_mistakes_exit_2(argv, capsys):
     assert main(["pathways", *argv]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1].startswith("error: ") and "Traceback" not in "".join(err)
+    assert err[-1].startswith("错误：") and "Traceback" not in "".join(err)
 
 
 def test_cli_reads_chinese_pathway_headers_and_values(tmp_path, capsys):

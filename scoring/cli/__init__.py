@@ -50,10 +50,10 @@ class _Parser(argparse.ArgumentParser):
         register_plain_numbers(self)
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        from scoring.cli.messages import lang_of, localized
+        from scoring.cli.messages import error_line, lang_of, localized
 
         lang = lang_of(sys.argv[1:] if _ARGV is None else _ARGV)
-        sys.stderr.write(f"error: {self.prog}: {localized(message, lang)}\n")
+        sys.stderr.write(error_line(f"{self.prog}: {localized(message, lang)}", lang))
         raise SystemExit(2)
 
 
@@ -112,7 +112,7 @@ def _prestart(argv: Sequence[str]) -> bool:
 
 
 def _run(argv: Sequence[str] | None) -> int:
-    from scoring.cli.messages import lang_of, localized
+    from scoring.cli.messages import error_line, lang_of, localized
 
     parser = build_parser(argv)
     args = parser.parse_args(argv)
@@ -122,17 +122,17 @@ def _run(argv: Sequence[str] | None) -> int:
         sys.stdout.flush()  # a closed pipe is reported here, inside the try, not at interpreter exit
         return code
     except ScoringInputError as exc:
-        sys.stderr.write(f"error: {localized(exc, lang)}\n")
+        sys.stderr.write(error_line(localized(exc, lang), lang))
         return 2
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        sys.stderr.write(f"error: {localized(f'cannot read {exc.filename}: {exc.strerror}', lang)}\n")
+        sys.stderr.write(error_line(localized(f"cannot read {exc.filename}: {exc.strerror}", lang), lang))
         return 2
     except MemoryError:  # a last resort: the commands bound their work, but the machine may be busy
         reason = "not enough memory for this input; try a smaller input or a machine with more"
-        sys.stderr.write(f"error: {localized(reason, lang)}\n")
+        sys.stderr.write(error_line(localized(reason, lang), lang))
         return 2
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
+        sys.stderr.write("已中断\n" if lang == "zh" else "interrupted\n")
         return 130
     except BrokenPipeError:  # output piped into a command that stopped reading (``| head``): no traceback
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -112,6 +112,11 @@ _ID_KINDS = {"name": "姓名", "id_number": "身份证号", "phone": "手机或�
              "contact": "联系方式（微信、QQ或电子邮箱）"}
 
 
+def error_line(reason: str, lang: str) -> str:
+    """The one line a refused command writes to stderr: "错误：" or "error: " and the reason (already in ``lang``)."""
+    return f"{'错误：' if lang == 'zh' else 'error: '}{reason}\n"
+
+
 def lang_of(argv: Sequence[str]) -> str:
     """The report's language named on a command line (``--lang en`` / ``--lang=en``); zh by default."""
     args = list(argv)
