@@ -65,11 +65,11 @@ def unknown_columns(frame: pd.DataFrame, schema: Schema | None = None) -> list[s
 def in_language(text: str, lang: str, headers: dict[str, str] | None = None) -> str:
     """A loader reason or note in the view's language, with canonical column names replaced by the user's own
     headers where known (the English text is returned as it is, with the headers replaced)."""
-    out = reason_text(str(text), lang)  # scoring.reasons: the one table, shared with the command line
+    out = str(text)
     for canonical, header in sorted((headers or {}).items(), key=lambda kv: -len(kv[0])):
-        if canonical != header:
+        if canonical != header:  # first: the Chinese wording names the other columns by their Chinese names
             out = re.sub(rf"(?<![\w“]){re.escape(canonical)}(?![\w”])", f"“{header}”", out)
-    return out
+    return reason_text(out, lang)  # scoring.reasons: the one table, shared with the command line
 
 
 def rejected_table(rejected: pd.DataFrame, lang: str, headers: dict[str, str]) -> pd.DataFrame:

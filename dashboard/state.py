@@ -331,6 +331,17 @@ def draw_scheme_note(full_run: bool) -> None:
         ss["_sidebar_note_drawn"] = True
 
 
+def relabel_on_language(key: str, lg: str) -> None:
+    """Make a keyed selectbox show its choice in ``lg`` after a language switch. Its value reaches the browser as
+    the option's text, which the browser keeps when only ``format_func`` changes (the closed box went on showing
+    the Chinese name); setting the value again from the script sends it in the new language."""
+    ss = st.session_state
+    seen = ss.get("_labels_lang", {})
+    if seen.get(key) not in (None, lg) and key in ss:
+        ss[key] = ss[key]
+    ss["_labels_lang"] = {**seen, key: lg}
+
+
 def sidebar(sb: Any = None, note: Any = None, rest: Any = None) -> None:
     """Scheme and population choices shared by every page, in ``sb`` (a sidebar container; the sidebar itself by
     default), the scheme's note in ``note`` and the rest in ``rest`` (:func:`sidebar_slots`; both default to ``sb``).
@@ -344,6 +355,7 @@ def sidebar(sb: Any = None, note: Any = None, rest: Any = None) -> None:
         ss["scheme_choice"] = ss.pop("scheme_choice_pending")  # set before the picker exists in this run
     if ss.get("scheme_choice") not in texts:
         ss.pop("scheme_choice", None)  # a saved scheme that is gone: the picker shows the default, the work stays
+    relabel_on_language("scheme_choice", lg)
     sb.selectbox(t("sidebar_scheme", lg), list(texts), key="scheme_choice", on_change=_on_scheme_choice,
                  format_func=lambda k: scheme_label(k, texts[k], lg))
     if not ss.pop("_sidebar_note_drawn", False):  # the page did not write it (only the Scheme page does)

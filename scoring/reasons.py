@@ -24,11 +24,13 @@ ZH: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (re.compile(r"^the column holds numbers but this value is text: (.*)$"),
      lambda m: f"该列为数字，但此值为文字：{m[1]}"),
     (re.compile(r"^person_id (.*) is not unique \(rows (.*)\)$"), lambda m: f"人员编号 {m[1]} 重复（第 {m[2]} 行）"),
-    (re.compile(r"^permit_years exceed the age$"), lambda m: "持有居住证年限超过年龄"),
-    (re.compile(r"^permit_years > 0 but has_residence_permit is 否 \(no\)$"),
-     lambda m: "持有居住证年限大于 0，但未持有居住证"),
-    (re.compile(r"^(.*) \((.*)\) exceed the age \((.*)\)$"), lambda m: f"{_columns(m[1])}（{m[2]}）超过年龄（{m[3]}）"),
-    (re.compile(r"^(.*) \(([^()]*)\) exceed age - (\d+) \(([^()]*)\)(: nobody is insured before \d+)?$"),
+    (re.compile(r"^(\S+|“[^”]+”) exceed the (?:age|“[^”]+”)$"), lambda m: f"{_columns(m[1])}超过年龄"),
+    (re.compile(r"^(\S+|“[^”]+”) > 0 but (\S+|“[^”]+”) is 否 \(no\)$"),
+     lambda m: f"{_columns(m[1])}大于 0，但" + ("未持有居住证" if m[2] == "has_residence_permit" else
+                                                f"{_columns(m[2])}为“否”")),
+    (re.compile(r"^(.*) \((.*)\) exceed the (?:age|“[^”]+”) \((.*)\)$"),
+     lambda m: f"{_columns(m[1])}（{m[2]}）超过年龄（{m[3]}）"),
+    (re.compile(r"^(.*) \(([^()]*)\) exceed (?:age|“[^”]+”) - (\d+) \(([^()]*)\)(: nobody is insured before \d+)?$"),
      lambda m: f"{_columns(m[1])}（{m[2]}）超过年龄减 {m[3]}（{m[4]}）"
      + (f"：{m[3]} 岁以前不参加社保" if m[5] else "")),
     (re.compile(r"^(.*) \(([^()]*)\) exceed the years of residence in the city \(([^()]*)\)$"),

@@ -228,3 +228,21 @@ def test_picking_an_item_to_remove_keeps_the_section_open(server):
         _settle(page)
         assert "删除积分项目" in page.locator('[data-testid="stMain"]').inner_text()  # the change list names it
         assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_switching_language_relabels_the_chosen_scheme(server):
+    """The sidebar's scheme picker shows its choice in the new language after the switch (the browser kept the
+    option's Chinese text when only the labels changed), and back again."""
+    with _browser_page() as page:
+        page.goto(f"{server}/", **GOTO)
+        _settle(page)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        picker = sidebar.locator('[data-testid="stSelectbox"] input').first
+        assert "杭州" in picker.input_value(), picker.input_value()
+        sidebar.get_by_text("English", exact=True).click()
+        _settle(page)
+        shown = picker.input_value()
+        assert "Hangzhou" in shown and "杭州" not in shown, shown
+        sidebar.get_by_text("中文", exact=True).click()
+        _settle(page)
+        assert "杭州" in picker.input_value(), picker.input_value()

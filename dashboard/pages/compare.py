@@ -115,6 +115,7 @@ def render() -> None:
     options = [c for c in COMP_COLUMNS if c in pop_cols]
     if not options:
         return
+    state.relabel_on_language("cmp_column", lang)
     column = st.selectbox(t("group_by", lang), options, key="cmp_column",
                           format_func=lambda c: t("age_band", lang) if c == "age" else col_label(c, lang))
     comp = compare_composition(key, tuple(texts[k] for k in chosen), labels, column)

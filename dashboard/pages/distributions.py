@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import cached, figures, view
+from dashboard import cached, figures, state, view
 from dashboard.i18n import col_label, t, value_label
 from scoring.scheme.load import Scheme
 
@@ -52,6 +52,7 @@ def _item_bands(lang: str, sch: Scheme, stamp: str, key: str, text: str) -> None
 
 @st.fragment
 def _composition(lang: str, stamp: str, key: str, text: str, options: list[str]) -> None:
+    state.relabel_on_language("dist_group", lang)
     column = st.selectbox(t("group_by", lang), options, key="dist_group",
                           format_func=lambda c: t("age_band", lang) if c == "age_band" else col_label(c, lang))
     shares = cached.composition(key, text, column)

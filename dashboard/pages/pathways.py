@@ -204,6 +204,7 @@ def render() -> None:
     _show(upset(combos, labels, lang, stamp), "pathways_overlaps", shown(combos, lang, labels), tx("overlaps", lang),
           stamp, lang)
 
+    state.relabel_on_language("pathways_group", lang)
     by = st.selectbox(tx("group", lang), GROUPS, format_func=lambda g: GROUP_NAMES[g][1 if lang == "en" else 0],
                       key="pathways_group")
     groups = scaled(cmp.by_group(by), sc.ratio)

@@ -177,6 +177,7 @@ def _render_tune(lang: str, stamp: str, key: str, text: str, sch: Any) -> None:
     quota_mode = sch.admission is not None and sch.admission.mode == "quota"
     d1, d2, d3, d4 = st.columns(4)
     kinds = ["cutoff", "admitted"] if quota_mode else ["admitted", "cutoff"]
+    state.relabel_on_language("tune_kind", lang)
     kind = d1.selectbox(tx("target", lang), kinds, format_func=lambda k: tx(k, lang), key="tune_kind")
     lo = d2.number_input(tx("lo", lang), value=None, key="tune_lo", placeholder="—")
     hi = d3.number_input(tx("hi", lang), value=None, key="tune_hi", placeholder="—")
