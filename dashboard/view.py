@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -175,12 +176,20 @@ def chart_table(fig: go.Figure, lang: str) -> pd.DataFrame:
     return static_charts.figure_table(fig, t("col_series", lang), t("col_x", lang), t("col_y", lang))
 
 
-def table(df: pd.DataFrame, hide_index: bool = False) -> None:
-    """A table: scrollable on screen, whole in the print view."""
+def table(df: pd.DataFrame, hide_index: bool = False, counts: bool = False) -> None:
+    """A table: scrollable on screen, whole in the print view; ``counts``: its numbers are counts of people,
+    shown with the reader's digit grouping (1,086,340, not 1086340; not for row numbers or years)."""
     if printing():
-        st.table(df if not hide_index else df.reset_index(drop=True))
+        shown = df if not hide_index else df.reset_index(drop=True)
+        st.table(shown.style.format("{:,.0f}", subset=list(number_columns(shown))) if counts else shown)
     else:
-        st.dataframe(df, hide_index=hide_index, width="stretch")
+        st.dataframe(df, hide_index=hide_index, width="stretch", column_config=number_columns(df) if counts else None)
+
+
+def number_columns(df: pd.DataFrame) -> dict[str, Any]:
+    """A column configuration showing every number column of ``df`` with digit grouping (the browser's locale)."""
+    return {str(c): st.column_config.NumberColumn(format="localized") for c in df.columns
+            if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])}
 
 
 def table_downloads(df: pd.DataFrame, name: str, stamp: str, lang: str, index: bool = True, page_key: str = "",

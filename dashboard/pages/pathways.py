@@ -112,7 +112,7 @@ def services_section(cmp: Any, lang: str, stamp: str, ratio: float = 1.0) -> Non
     except ScoringInputError as exc:
         st.warning(f"{tx('error', lang)}{error_text(exc)}")
         return
-    st.dataframe(table, hide_index=True)
+    view.table(table, hide_index=True, counts=True)
     view.table_downloads(table, "pathways_services", stamp, lang, index=False)
     with st.expander(tx("assumptions", lang)):
         names = {"zh": {"value": "数值", "status": "状态", "meaning": "含义"},
@@ -154,7 +154,7 @@ def _show(fig: go.Figure, key: str, table: pd.DataFrame, name: str, stamp: str, 
     """A figure, then its table (in real people) with downloads in an expander."""
     view.chart(fig, key, stamp, lang)
     with st.expander(f"{name} · {tx('people', lang)}"):
-        st.dataframe(table, hide_index=True)
+        view.table(table, hide_index=True, counts=True)
         view.table_downloads(table, key, stamp, lang, index=False)
 
 
@@ -216,7 +216,7 @@ def render() -> None:
         permit = scaled(cmp.new.permit_by_group(by), sc.ratio)
         permit[by] = group_value_labels(permit, by, lang)
         permit = shown(permit, lang)
-        st.dataframe(permit, hide_index=True)
+        view.table(permit, hide_index=True, counts=True)
         view.table_downloads(permit, f"permit_{by}", stamp, lang, index=False)
     services_section(cmp, lang, stamp, sc.ratio)
     with st.expander(tx("rules_text", lang)):
