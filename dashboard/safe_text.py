@@ -42,9 +42,16 @@ def plot_text(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;")
 
 
-def plain_error(exc: BaseException, replace: dict[str, str] | None = None, limit: int = _MAX_SHOWN) -> str:
-    """A library error's one-line reason: first line only, server paths removed, cut to ``limit`` characters."""
-    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+def plain_error(exc: BaseException, replace: dict[str, str] | None = None, limit: int = _MAX_SHOWN,
+                lang: str | None = None) -> str:
+    """A library error's one-line reason: first line only (in ``lang`` where the command line words it so:
+    :func:`scoring.cli.messages.localized`), server paths removed, cut to ``limit`` characters."""
+    if lang is not None and str(exc).strip():
+        from scoring.cli.messages import localized
+
+        msg = localized(exc, lang)
+    else:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     for old, new in (replace or {}).items():
         if old:
             msg = msg.replace(old, new)
@@ -54,9 +61,10 @@ def plain_error(exc: BaseException, replace: dict[str, str] | None = None, limit
     return msg if len(msg) <= limit else msg[:limit] + "…"
 
 
-def error_text(exc: BaseException, replace: dict[str, str] | None = None, limit: int = _MAX_SHOWN) -> str:
+def error_text(exc: BaseException, replace: dict[str, str] | None = None, limit: int = _MAX_SHOWN,
+               lang: str | None = None) -> str:
     """:func:`plain_error` escaped for a Markdown sink (st.error, st.warning, …)."""
-    return md(plain_error(exc, replace, limit), limit + 1)
+    return md(plain_error(exc, replace, limit, lang), limit + 1)
 
 
 def _clean(value: Any) -> Any:

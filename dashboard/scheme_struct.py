@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.i18n import col_label, t, value_label
-from dashboard.safe_text import md
+from dashboard.safe_text import md, plain_error
 from dashboard.scheme_edit import EDIT_SOURCE, _blank, _num, cell_text
 from scoring.errors import SchemeError
 from scoring.population import schema as population_schema
@@ -133,7 +133,7 @@ def _build(data: dict[str, Any], lang: str) -> tuple[Scheme | None, list[str]]:
     try:
         return scheme_from_dict(data, EDIT_SOURCE), []
     except SchemeError as exc:
-        return None, [t("edit_rejected", lang) + " " + md(str(exc).splitlines()[0][:200])]
+        return None, [t("edit_rejected", lang) + " " + md(plain_error(exc, limit=200, lang=lang))]
 
 
 # -- gates ----------------------------------------------------------------------------------------------------------

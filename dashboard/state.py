@@ -279,7 +279,7 @@ def current() -> analysis.Evaluation | None:
         with st.spinner(t("loading", lang())):
             return evaluation(pop_key(), st.session_state["scheme_yaml"])
     except ScoringInputError as exc:
-        st.error(f"{t('error_population', lang())} {error_text(exc)}")
+        st.error(f"{t('error_population', lang())} {error_text(exc, lang=lang())}")
         return None
 
 

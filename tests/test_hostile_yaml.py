@@ -100,7 +100,7 @@ def test_alias_bomb_is_refused_for_scenarios_and_rule_sets(tmp_path: Path, loade
 def test_check_scheme_on_the_alias_bomb_exits_2_with_one_line(tmp_path: Path) -> None:
     path = tmp_path / "bomb.yaml"
     path.write_text(billion_laughs(), encoding="utf-8")
-    assert "values once aliases are expanded" in one_line_error(cli("check-scheme", str(path)))
+    assert f"YAML 中的值超过 {MAX_YAML_NODES:,} 个（展开别名后）" in one_line_error(cli("check-scheme", str(path)))
 
 
 def test_aliases_within_the_limit_still_work() -> None:
@@ -151,7 +151,7 @@ def test_nesting_at_the_limit_is_read() -> None:
 def test_deep_scheme_in_the_cli_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / "deep.yaml"
     path.write_text(nested(500), encoding="utf-8")
-    assert "nested deeper" in one_line_error(cli("check-scheme", str(path)))
+    assert f"YAML 嵌套超过 {MAX_YAML_DEPTH} 层" in one_line_error(cli("check-scheme", str(path)))
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")

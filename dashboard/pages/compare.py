@@ -87,7 +87,7 @@ def render() -> None:
     try:
         head, trans = compare_tables(key, tuple(texts[k] for k in chosen), labels)
     except Exception as exc:  # a scheme this population cannot run
-        st.error(f"{t('error_population', lang)} {error_text(exc)}")
+        st.error(f"{t('error_population', lang)} {error_text(exc, lang=lang)}")
         return
     view.scale_note(state.population_scale(key), lang)
     st.caption(t("cmp_static_note", lang))  # not the queue model's first year (Overview, Quota)

@@ -110,7 +110,7 @@ def services_section(cmp: Any, lang: str, stamp: str, ratio: float = 1.0) -> Non
         demand[counts] = demand[counts] * ratio  # expected counts in real people
         table = service_table(demand, lang)
     except ScoringInputError as exc:
-        st.warning(f"{tx('error', lang)}{error_text(exc)}")
+        st.warning(f"{tx('error', lang)}{error_text(exc, lang=lang)}")
         return
     view.table(table, hide_index=True, counts=True)
     view.table_downloads(table, "pathways_services", stamp, lang, index=False)
@@ -174,7 +174,7 @@ def render() -> None:
                                      files[old_name].read_text(encoding="utf-8"), str(files[new_name]),
                                      str(files[old_name]), tuple(sorted(choices.items())))
     except ScoringInputError as exc:
-        st.error(f"{tx('error', lang)}{error_text(exc)}")
+        st.error(f"{tx('error', lang)}{error_text(exc, lang=lang)}")
         return
     stamp = cmp.stamp(lang)
     st.caption(f"**{banner(lang)}** · {md(stamp)}")

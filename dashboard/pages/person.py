@@ -91,7 +91,7 @@ def render() -> None:
         now = person.outcome(row, sch, ev.line, strict, rivals)
         flips = person.flip_changes(row, sch, ev.line, strict, rivals)
     except ScoringInputError as exc:
-        st.error(f"{t('error_population', lang)} {error_text(exc)}")
+        st.error(f"{t('error_population', lang)} {error_text(exc, lang=lang)}")
         return
     status = outcome_text(now, sch, lang)
     c1, c2 = st.columns(2)

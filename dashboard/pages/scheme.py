@@ -121,7 +121,7 @@ def _upload(lang: str) -> None:
     try:
         text = scheme_store.draft_text(data.decode("utf-8"))  # validated; never evaluated as code; a draft
     except ScoringInputError as exc:
-        st.error(f"{t('scheme_invalid', lang)} {error_text(exc, {up.name: 'file'})}")
+        st.error(f"{t('scheme_invalid', lang)} {error_text(exc, {up.name: 'file'}, lang=lang)}")
         return
     except Exception:  # anything else a hostile file provokes (decoding, nesting, size): one line, no traceback
         st.error(t("scheme_unreadable", lang))
@@ -152,7 +152,7 @@ def _save(lang: str) -> None:
         st.error(t(refused.reason, lang, **{k: md(v) for k, v in refused.fields}))
         return
     except ScoringInputError as exc:
-        st.error(f"{t('scheme_invalid', lang)} {error_text(exc)}")
+        st.error(f"{t('scheme_invalid', lang)} {error_text(exc, lang=lang)}")
         return
     except OSError:
         st.error(t("error_generic", lang))
@@ -219,7 +219,7 @@ def _apply(base_text: str, edits: dict, lang: str) -> None:
     except ScoringInputError as exc:
         st.error(t("edit_rejected", lang))
         with st.expander(t("edit_detail", lang)):
-            st.code(plain_error(exc), language=None)
+            st.code(plain_error(exc, lang=lang), language=None)
         ss["scheme_error"] = str(exc)
         return
     same = edited.to_dict() == base.to_dict()

@@ -209,7 +209,7 @@ def _render_tune(lang: str, stamp: str, key: str, text: str, sch: Any) -> None:
 def _reason(exc: BaseException, lang: str) -> str:
     """The line shown for a failed run: a user's mistake gives its reason (escaped, no paths), anything else a
     generic line (never a traceback)."""
-    return error_text(exc) if isinstance(exc, ScoringInputError) else t("error_generic", lang)
+    return error_text(exc, lang=lang) if isinstance(exc, ScoringInputError) else t("error_generic", lang)
 
 
 def _apply_tuned(new_text: str) -> None:

@@ -222,6 +222,10 @@ def _warning_text(warning: str, scheme: Scheme, lang: str) -> str:
         if warning == labels.text(key, "en", src=src, status=scheme.status):
             status = {"official": "官方", "illustrative": "示意", "draft": "草案"}.get(scheme.status, scheme.status)
             return labels.text(key, lang, src=src, status=status if lang == "zh" else scheme.status)
+    if lang == "zh":
+        from scoring.cli.messages_schemes import scheme_warning
+
+        return scheme_warning(warning) or warning
     return warning
 
 
@@ -275,8 +279,9 @@ def cmd_check_scheme(args: argparse.Namespace) -> int:
         "design_note": design_note(scheme),  # None unless the design share is approximate for this scheme
     }
     lines = [scheme.stamp(args.lang), say("valid", args.lang)]
+    not_measured = say("not_measured", "en", cols=", ".join(missing))  # worded in the report's language below
     lines += [say("warning", args.lang) + _warning_text(w, scheme, args.lang) for w in warnings
-              if not w.startswith("dominance: ")]
+              if not w.startswith("dominance: ") and not (missing and w == not_measured)]
     if missing:
         lines.append(say("warning", args.lang) + say("not_measured", args.lang, cols=", ".join(missing)))
     if dom is not None:

@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from scoring.cli.messages_files import FILE_ZH
-from scoring.errors import IdentifierError, RowsError
+from scoring.cli.messages_schemes import SCHEME_VALUES_ZH, SCHEME_ZH
+from scoring.errors import IdentifierError, RowsError, SchemeError
 from scoring.reasons import reason_text, worded
 
 CJK_TEXT = re.compile(r"[\u3400-\u9fff]")  # a header holding Chinese is shown as it is in a Chinese message
@@ -103,6 +104,7 @@ ZH: list[tuple[re.Pattern[str], _Z]] = [
     (re.compile(r"^reading the whole file once more \(repeated ids, identifiers\), then scoring it again$"),
      lambda m: "再读一遍整个文件（查找重复的人员编号和身份信息），然后重新计分"),
     *FILE_ZH,  # a population file refused before any row is read
+    *SCHEME_ZH,  # a scheme (or another YAML input) refused: the file, its structure, the checks across it
 ]
 _ENGINES = {"chunked": "分块", "dask": "分布式"}
 _OPTIONS = {"--out (rejected rows)": "--out（拒收行文件）"}  # an option's note, in a reason's first words
@@ -216,4 +218,8 @@ def localized(exc: BaseException | str, lang: str) -> str:
     for option, zh in _OPTIONS.items():
         text = text.replace(option, zh)
     got = worded(ZH, text)
+    if isinstance(exc, SchemeError):
+        if got is None:  # a value's problem in a scheme
+            got = worded(SCHEME_VALUES_ZH, text)
+        got = None if got is None else got.replace("(top level)", "（顶层）")
     return text if got is None else got

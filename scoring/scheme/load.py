@@ -121,7 +121,8 @@ def _check_sizes(data: dict[str, Any], source: str) -> None:
     for key, limit in SCHEME_LIMITS.items():
         check(key, data.get(key), limit)
     for key in ("items", "eligibility"):
-        for n, entry in enumerate(data.get(key) or []):
+        entries = data.get(key)
+        for n, entry in enumerate(entries if isinstance(entries, list) else []):  # not a list: validation says so
             if not isinstance(entry, dict):
                 continue
             where = f"{key}[{n}]"

@@ -98,8 +98,8 @@ class Item(StrictModel):
     @model_validator(mode="before")
     @classmethod
     def _keys_fit_kind(cls, data: Any) -> Any:
-        if not isinstance(data, dict) or data.get("kind") not in ITEM_KEYS_BY_KIND:
-            return data
+        if not isinstance(data, dict) or not isinstance(data.get("kind"), str) or data["kind"] not in ITEM_KEYS_BY_KIND:
+            return data  # a kind that is not one (a mapping, a list, ...): the field's own check words it
         allowed = ITEM_KEYS_BY_KIND[data["kind"]] | COMMON_ITEM_KEYS
         stray = [k for k, v in data.items() if k not in allowed and v is not None]
         if stray:

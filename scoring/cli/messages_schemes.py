@@ -1,0 +1,278 @@
+"""The Chinese wording of a scheme's (and the other YAML inputs') refusals and warnings: the file itself (missing,
+unreadable, too large, not YAML, too deep, alias loops, base chains), its structure (a key missing or unknown, too
+many entries), each value's problem (the validators' and pydantic's reasons) and the warnings of ``check-scheme``
+(:mod:`scoring.yaml_files`, :mod:`scoring.scheme.load`, :mod:`scoring.scheme.model` raise or return them in
+English). Merged into :data:`scoring.cli.messages.ZH`; :func:`scheme_warning` words a warning.
+
+Names from the file (keys, ids, columns, values) stay as written, quoted; only the sentence is translated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from scoring.cli.messages_files import parser_detail
+
+_Z = Callable[[re.Match[str]], str]
+_WHAT = {"scheme": "方案", "scenario": "情景", "targets": "校准目标", "rule set": "规则集", "ruleset": "规则集",
+         "cases": "案例", "case": "案例", "scenarios": "情景"}
+_KINDS = {"a folder": "文件夹", "a directory": "文件夹", "a device": "设备", "a pipe": "管道", "a socket": "套接字"}
+_ERRNO = {"Permission denied": "没有读取权限", "Is a directory": "这是一个文件夹", "Input/output error": "输入输出错误"}
+
+
+def _what(name: str) -> str:
+    return _WHAT.get(name, name)
+
+
+def _more(text: str | None) -> str:
+    return f"（另有 {text} 处问题）" if text else ""
+
+
+# the reason of one value (pydantic's, or a validator's), after "where: [value V:]"
+VALUE_ZH: list[tuple[re.Pattern[str], _Z]] = [
+    (re.compile(r"^Input should be a valid number(?:, unable to parse string as a number)?$"), lambda m: "应为数字"),
+    (re.compile(r"^Input should be a finite number$"), lambda m: "应为有限的数字"),
+    (re.compile(r"^Input should be a valid integer(?:, .*)?$"), lambda m: "应为整数"),
+    (re.compile(r"^Input should be a valid boolean(?:, .*)?$"), lambda m: "应为 true 或 false"),
+    (re.compile(r"^Input should be a valid string$"), lambda m: "应为文字"),
+    (re.compile(r"^Input should be a valid list$"), lambda m: "应为列表"),
+    (re.compile(r"^Input should be a valid dictionary(?: or instance of .*)?$"), lambda m: "应为映射（键: 值）"),
+    (re.compile(r"^Input should be (greater|less) than( or equal to)? (.+)$"),
+     lambda m: f"应{'大' if m[1] == 'greater' else '小'}于{'或等于' if m[2] else ''} {m[3]}"),
+    (re.compile(r"^Input should be (.+)$"), lambda m: f"应为 {m[1].replace(' or ', ' 或 ')} 之一"),
+    (re.compile(r"^String should have at (least|most) (\d+) characters?$"),
+     lambda m: f"{'至少' if m[1] == 'least' else '至多'}应有 {m[2]} 个字符"),
+    (re.compile(r"^(List|Dictionary) should have at (least|most) (\d+) items? after validation, not (\d+)$"),
+     lambda m: f"{'至少' if m[2] == 'least' else '至多'}应有 {m[3]} 项，实有 {m[4]} 项"),
+    (re.compile(r"^Field required$"), lambda m: "缺少必需的键"),
+    (re.compile(r"^must be zero or more$"), lambda m: "须为 0 或更大"),
+    (re.compile(r"^must be positive$"), lambda m: "须为正数"),
+    (re.compile(r"^needs exactly one of min_of or max_of \(.*\)$"),
+     lambda m: "min_of 与 max_of 须有且只有一个（一列列名，或嵌套的 min_of/max_of）"),
+    (re.compile(r"^min_of/max_of needs at least one column$"), lambda m: "min_of/max_of 至少需要一列"),
+    (re.compile(r"^a condition is a mapping \(.*\); text such as (.+) is never evaluated \(see docs/schemes\.md\)$"),
+     lambda m: f"条件须为映射（column 加 equals、in、min、max、above、below，或 all_of、any_of、not）；"
+               f"{m[1]} 这样的文字永远不会被当作代码执行（见 docs/schemes.md）"),
+    (re.compile(r"^needs exactly one of column, min_of, max_of, all_of, any_of, not \(.*\)$"),
+     lambda m: "column、min_of、max_of、all_of、any_of、not 须有且只有一个"),
+    (re.compile(r"^equals/in/min/max/above/below belong on a column inside all_of/any_of/not$"),
+     lambda m: "equals/in/min/max/above/below 应写在 all_of/any_of/not 内的某一列上"),
+    (re.compile(r"^all_of/any_of needs at least one condition$"), lambda m: "all_of/any_of 至少需要一个条件"),
+    (re.compile(r"^needs at least one of equals, in, min, max, above, below$"),
+     lambda m: "至少需要 equals、in、min、max、above、below 中的一个"),
+    (re.compile(r"^min_of/max_of are numbers; equals/in with text needs a single column$"),
+     lambda m: "min_of/max_of 得出的是数字；用文字的 equals/in 只能对单独一列"),
+    (re.compile(r"^(\w+) (\S+) and (\w+) (\S+) leave no value between them; nobody can meet it$"),
+     lambda m: f"{m[1]} {m[2]} 与 {m[3]} {m[4]} 之间没有可取的值；没有人能满足"),
+    (re.compile(r"^type category needs categories: \[value, \.\.\.\]$"),
+     lambda m: "类型 category 需要 categories: [取值, ...]"),
+    (re.compile(r"^categories apply to type category, not (\w+)$"),
+     lambda m: f"categories 只用于类型 category，不用于 {m[1]}"),
+    (re.compile(r"^min/max apply to type int or float$"), lambda m: "min/max 只用于类型 int 或 float"),
+    (re.compile(r"^min (\S+) is greater than max (\S+)$"), lambda m: f"min {m[1]} 大于 max {m[2]}"),
+    (re.compile(r"^band min (\S+) must be below max (\S+)$"), lambda m: f"分档的 min {m[1]} 须小于 max {m[2]}"),
+    (re.compile(r"^key (.+) does not apply to kind (.+?); allowed: (.+?)(?:; (.+?))? \(see docs/schemes\.md\)$"),
+     lambda m: f"键 {m[1]} 不适用于 kind {m[2]}；可用的键：{m[3]}（见 docs/schemes.md）"),
+    (re.compile(r"^an item's cap is a number; a cap that depends on another column is a group rule: .*$"),
+     lambda m: "项目的 cap 是一个数字；随其他列而变的上限是分组规则：groups: {名称: {caps: [{when: ..., cap: N}], "
+               "cap: N}}（见 docs/schemes.md）"),
+    (re.compile(r"^per_unit needs exactly one of column, columns, min_of, max_of$"),
+     lambda m: "per_unit 须有且只有 column、columns、min_of、max_of 之一"),
+    (re.compile(r"^columns must name at least one column$"), lambda m: "columns 至少要列出一列"),
+    (re.compile(r"^per_unit needs points_per_unit$"), lambda m: "per_unit 需要 points_per_unit"),
+    (re.compile(r"^category needs column \(.*\)$"),
+     lambda m: "category 需要 column（一列取值；min_of/max_of 得出的是数字）"),
+    (re.compile(r"^(\w+) needs exactly one of column, min_of, max_of$"),
+     lambda m: f"{m[1]} 须有且只有 column、min_of、max_of 之一"),
+    (re.compile(r"^category needs points as a mapping \{value: points\}$"),
+     lambda m: "category 的 points 须为映射 {取值: 分值}"),
+    (re.compile(r"^flag needs points as a number$"), lambda m: "flag 的 points 须为一个数字"),
+    (re.compile(r"^bands needs a non-empty list of bands$"), lambda m: "bands 需要一个非空的分档列表"),
+    (re.compile(r"^bands overlap: (.+) and (.+)$"), lambda m: f"分档重叠：{m[1]} 与 {m[2]}"),
+    (re.compile(r"^cap is a number; caps that depend on a column go under caps: .*$"),
+     lambda m: "cap 是一个数字；随某列而变的上限写在 caps: [{when: ..., cap: N}] 下"),
+    (re.compile(r"^a tie key needs exactly one of column or lottery$"),
+     lambda m: "同分排序键须有且只有 column 或 lottery 之一"),
+    (re.compile(r"^mode (\w+) needs (quota|threshold)$"),
+     lambda m: f"模式 {m[1]} 需要{'名额（quota）' if m[2] == 'quota' else '分数线（threshold）'}"),
+    (re.compile(r"^mode none takes no quota and no threshold \(.*\)$"),
+     lambda m: "模式 none 不设名额和分数线（所有符合条件的申请人都被录取）"),
+    (re.compile(r"^ties must be admit_all or a non-empty list of tie keys$"),
+     lambda m: "ties 须为 admit_all，或一个非空的同分排序键列表"),
+    (re.compile(r"^a lottery can only be the last tie key$"), lambda m: "抽签只能是最后一个同分排序键"),
+    (re.compile(r"^(\w+): id (.+) appears twice; ids must be unique$"),
+     lambda m: f"{m[1]}：id {m[2]} 出现了两次；id 须唯一"),
+    (re.compile(r"^items: a scheme needs at least one item$"), lambda m: "items：方案至少需要一个项目"),
+    (re.compile(r"^must name a column$"), lambda m: "须指明一列"),
+]
+
+
+def value_reason(text: str) -> str:
+    """A value's reason in Chinese where its form is known; otherwise a pointer to the English view."""
+    for pattern, zh in VALUE_ZH:
+        m = pattern.match(text.strip())
+        if m:
+            return zh(m)
+    return "详细信息见英文界面（--lang en）"
+
+
+def _value_and_reason(text: str) -> str:
+    """"V: reason" (the value shown may hold ": " itself) as 值 V：原因, split where a known reason begins."""
+    start = 0
+    while (at := text.find(": ", start)) >= 0:
+        reason = text[at + 2:]
+        if any(pattern.match(reason) for pattern, _ in VALUE_ZH):
+            return f"值 {text[:at]}：{value_reason(reason)}"
+        start = at + 2
+    value, _, reason = text.rpartition(": ")
+    return f"值 {value}：{value_reason(reason)}"
+
+
+def _where_and_reason(text: str) -> str:
+    """"where: reason" (where may hold ": ", e.g. an id that is a mapping) as where：原因, split where a known reason
+    begins, else at the last ": "."""
+    start = 0
+    while (at := text.find(": ", start)) >= 0:
+        if any(pattern.match(text[at + 2:]) for pattern, _ in VALUE_ZH):
+            return f"{text[:at]}：{value_reason(text[at + 2:])}"
+        start = at + 2
+    where, _, reason = text.rpartition(": ")
+    return f"{where}：{value_reason(reason)}" if where else value_reason(reason)
+
+
+_AND_MORE = r"(?: \(and (\d+) more\))?"
+
+SCHEME_ZH: list[tuple[re.Pattern[str], _Z]] = [
+    # the file
+    (re.compile(r"^(.+): a ([\w ]+?) file must be a YAML mapping \((.+)\)$"),
+     lambda m: f"{m[1]}：{_what(m[2])}文件须为 YAML 映射（{m[3]}）"),
+    (re.compile(r"^(.+): a scheme must be a YAML mapping \((.+)\)$"),
+     lambda m: f"{m[1]}：方案须为 YAML 映射（{m[2]}）"),
+    (re.compile(r"^(.+): cannot read the ([\w ]+?) file: the name is not a file name$"),
+     lambda m: f"{m[1]}：无法读取{_what(m[2])}文件：这不是一个文件名"),
+    (re.compile(r"^(.+): cannot read the ([\w ]+?) file: it is not a plain file$"),
+     lambda m: f"{m[1]}：无法读取{_what(m[2])}文件：它不是普通文件"),
+    (re.compile(r"^(.+): cannot read the ([\w ]+?) file: it is (.+)$"),
+     lambda m: f"{m[1]}：无法读取{_what(m[2])}文件：它是{_KINDS.get(m[3], m[3])}"),
+    (re.compile(r"^(.+): cannot read the ([\w ]+?) file as UTF-8 text \(UnicodeDecodeError\)$"),
+     lambda m: f"{m[1]}：无法按 UTF-8 文本读取{_what(m[2])}文件"),
+    (re.compile(r"^(.+): cannot read the ([\w ]+?) file \((.+)\)$"),
+     lambda m: f"{m[1]}：无法读取{_what(m[2])}文件（{_ERRNO.get(m[3], parser_detail(m[3]))}）"),
+    (re.compile(r"^(.+): the ([\w ]+?) file is larger than ([\d,]+) bytes; that is not a [\w ]+$"),
+     lambda m: f"{m[1]}：{_what(m[2])}文件大于 {m[3]} 字节，不会是{_what(m[2])}文件"),
+    (re.compile(r"^(.+): the YAML text is longer than ([\d,]+) characters$"),
+     lambda m: f"{m[1]}：YAML 文本超过 {m[2]} 个字符"),
+    (re.compile(r"^(.+): not valid YAML(?: at line (\d+), column (\d+))?: (.+)$"),
+     lambda m: f"{m[1]}：不是有效的 YAML" + (f"（第 {m[2]} 行第 {m[3]} 列）" if m[2] else "")
+     + f"：{yaml_detail(m[4])}"),
+    (re.compile(r"^(.+): the YAML has more than ([\d,]+) values( once aliases are expanded)?$"),
+     lambda m: f"{m[1]}：YAML 中的值超过 {m[2]} 个" + ("（展开别名后）" if m[3] else "")),
+    (re.compile(r"^(.+): YAML nested deeper than (\d+) levels \(at line (\d+)\)$"),
+     lambda m: f"{m[1]}：YAML 嵌套超过 {m[2]} 层（第 {m[3]} 行）"),
+    (re.compile(r"^(.+): YAML nested deeper than (\d+) levels once aliases are expanded$"),
+     lambda m: f"{m[1]}：展开别名后 YAML 嵌套超过 {m[2]} 层"),
+    (re.compile(r"^(.+): a YAML alias refers to a mapping or list that contains it \(a loop\)$"),
+     lambda m: f"{m[1]}：YAML 别名引用了包含它自身的映射或列表（循环）"),
+    (re.compile(r"^(.+): base: value (.+) must be a ([\w ]+?) file name$"),
+     lambda m: f"{m[1]}：base：值 {m[2]} 须为{_what(m[3])}文件名"),
+    (re.compile(r"^(.+): base: the base chain loops \((.+)\)$"), lambda m: f"{m[1]}：base：base 链形成循环（{m[2]}）"),
+    (re.compile(r"^(.+): base: the base chain is longer than (\d+) files$"),
+     lambda m: f"{m[1]}：base：base 链超过 {m[2]} 个文件"),
+    (re.compile(r"^(.+): base: not allowed in uploaded text; upload the resolved scheme$"),
+     lambda m: f"{m[1]}：上传的文本中不允许 base；请上传完整的方案"),
+    # its structure
+    (re.compile(rf"^(.+?)(?: \(the base of (.+)\))?: (.+): unknown key of a scheme{_AND_MORE}; check the spelling "
+                r"against docs/schemes\.md$"),
+     lambda m: f"{m[1]}" + (f"（{m[2]} 的基础文件）" if m[2] else "") + f"：{m[3]}：方案中没有这个键"
+               + (f"（另有 {m[4]} 个未知的键）" if m[4] else "") + "；请对照 docs/schemes.md 检查拼写"),
+    (re.compile(r"^(.+?): (.+): ([\d,]+) entries; a scheme allows at most ([\d,]+) here \(see docs/schemes\.md\)$"),
+     lambda m: f"{m[1]}：{m[2]}：有 {m[3]} 项；方案在此处最多允许 {m[4]} 项（见 docs/schemes.md）"),
+    (re.compile(rf"^(.+?): (.+): required key is missing{_AND_MORE}$"),
+     lambda m: f"{m[1]}：{m[2]}：缺少必需的键{_more(m[3])}"),
+    (re.compile(rf"^(.+?): (.+): unknown key; check the spelling against docs/schemes\.md(?:; .*?)?{_AND_MORE}$"),
+     lambda m: f"{m[1]}：{m[2]}：未知的键；请对照 docs/schemes.md 检查拼写{_more(m[3])}"),
+    # the checks across the scheme
+    (re.compile(rf"^(.+?): groups\.(.+?): no item has group (.+) \(nor a group within it\); groups in use: (.+?)"
+                rf"{_AND_MORE}$"),
+     lambda m: f"{m[1]}：groups.{m[2]}：没有项目属于分组 {m[3]}（也没有其下的分组）；在用的分组：{m[4]}{_more(m[5])}"),
+    (re.compile(rf"^(.+?): groups\.(.+?)\.within: (.+) is not a group under groups:; declare the section, .*?"
+                rf"{_AND_MORE}$"),
+     lambda m: f"{m[1]}：groups.{m[2]}.within：{m[3]} 不是 groups: 下的分组；请先声明该部分（见 docs/schemes.md）"
+               f"{_more(m[4])}"),
+    (re.compile(rf"^(.+?): groups\.(.+?)\.within: sections loop \((.+)\){_AND_MORE}$"),
+     lambda m: f"{m[1]}：groups.{m[2]}.within：各部分形成循环（{m[3]}）{_more(m[4])}"),
+    (re.compile(rf"^(.+?): groups\.(.+?)\.caps\[(\d+)\]: an entry without when applies to everyone, .*?{_AND_MORE}$"),
+     lambda m: f"{m[1]}：groups.{m[2]}.caps[{m[3]}]：没有 when 的条目适用于所有人，其后的条目永远不会生效；"
+               f"请把它放在最后，或用 cap: N 作为兜底{_more(m[4])}"),
+    (re.compile(rf"^(.+?): groups\.(.+?): caps ends with an entry without when and cap is also given; keep one "
+                rf"fallback{_AND_MORE}$"),
+     lambda m: f"{m[1]}：groups.{m[2]}：caps 以没有 when 的条目结尾，同时又给了 cap；只保留一个兜底{_more(m[3])}"),
+]
+
+# a value's problem, "source: where: value V: reason" or "source: where: reason": for a SchemeError only (these
+# forms would match any message)
+SCHEME_VALUES_ZH: list[tuple[re.Pattern[str], _Z]] = [
+    (re.compile(rf"^(.+?): ([^:]+): value (.+?){_AND_MORE}$"),
+     lambda m: f"{m[1]}：{m[2]}：{_value_and_reason(m[3])}{_more(m[4])}"),
+    (re.compile(rf"^(.+?): (.+?){_AND_MORE}$"), lambda m: f"{m[1]}：{_where_and_reason(m[2])}{_more(m[3])}"),
+]
+
+_YAML = {
+    "mapping values are not allowed here": "此处不能出现映射的值（冒号位置有误？）",
+    "mapping values are not allowed in this context": "此处不能出现映射的值（冒号位置有误？）",
+    "could not find expected ':'": "找不到应有的冒号",
+    "found undefined alias": "引用了未定义的别名",
+    "did not find expected key": "找不到应有的键（缩进有误？）",
+    "did not find expected node content": "找不到应有的内容",
+    "found character that cannot start any token": "出现了不能作为开头的字符（例如制表符）",
+    "expected <document start>, but found": "文档的开头有误",
+    "found unexpected end of stream": "文件意外结束（引号或括号没有闭合？）",
+    "found unhashable key": "出现了不能作键的值",
+    "could not determine a constructor for the tag": "出现了不支持的标签（!!python 之类的标签不会被执行）",
+    "found duplicate anchor": "出现了重复的锚点",
+    "while parsing a flow": "方括号或花括号没有闭合",
+    "while scanning a quoted scalar": "引号没有闭合",
+    "while scanning a simple key": "缺少冒号",
+}
+
+
+def yaml_detail(detail: str) -> str:
+    """The YAML parser's reason in Chinese where its words are known; otherwise a pointer to the English view."""
+    for words, zh in _YAML.items():
+        if words in detail:
+            return zh
+    return "详细信息见英文界面（--lang en）"
+
+
+WARNING_ZH: list[tuple[re.Pattern[str], _Z]] = [
+    (re.compile(r"^(.+?): (items|eligibility) \(id=(.+?)\): column '(.+)' is not in the population$"),
+     lambda m: f"{m[1]}：{m[2]}（id={m[3]}）：人口数据中没有列“{m[4]}”"),
+    (re.compile(r"^(.+?): dominance\.groups: no item has group (.+); its share will be 0$"),
+     lambda m: f"{m[1]}：dominance.groups：没有项目属于分组 {m[2]}；其占比将为 0"),
+    (re.compile(r"^(.+?): columns: the scheme reads (.+) but does not declare (?:it|them)(.*)$"),
+     lambda m: f"{m[1]}：columns：方案读取了 {m[2]}，但没有声明"),
+    (re.compile(r"^(.+?): (.+): value (.+) is not a value of column '(.+)' \(nobody has it"
+                r"(?:; did you mean (.+)\?)?\); values: (.+)$"),
+     lambda m: f"{m[1]}：{m[2]}：值 {m[3]} 不是列“{m[4]}”的取值（没有人有这个值"
+               + (f"；是否想写 {m[5]}？" if m[5] else "") + f"）；可用的取值：{m[6]}"),
+    (re.compile(r"^(.+?): ([\d,]+) value\(s\) not among the declared categories \((.+)\)(.*)$"),
+     lambda m: f"{m[1]}：{m[2]} 个值不在声明的类别中（{m[3]}）"),
+    (re.compile(r"^(.+?): ([\d,]+) value\(s\) are not true/false \((.+)\)$"),
+     lambda m: f"{m[1]}：{m[2]} 个值不是 true/false（{m[3]}）"),
+    (re.compile(r"^(.+?): ([\d,]+) value\(s\) are not numbers \((.+)\)$"),
+     lambda m: f"{m[1]}：{m[2]} 个值不是数字（{m[3]}）"),
+    (re.compile(r"^(.+?): ([\d,]+) value\(s\) are not whole numbers \((.+)\)$"),
+     lambda m: f"{m[1]}：{m[2]} 个值不是整数（{m[3]}）"),
+    (re.compile(r"^(.+?): ([\d,]+) value\(s\) outside \[(.+), (.+)\](.*)$"),
+     lambda m: f"{m[1]}：{m[2]} 个值在 [{m[3]}, {m[4]}] 之外{m[5]}"),
+]
+
+
+def scheme_warning(text: str) -> str | None:
+    """A scheme warning (``check-scheme``) in Chinese, or None when its form is not known."""
+    for pattern, zh in WARNING_ZH:
+        m = pattern.match(text)
+        if m:
+            return zh(m)
+    return None

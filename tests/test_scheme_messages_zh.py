@@ -1,0 +1,84 @@
+"""A scheme refused, in the Chinese view: the file (not YAML, too deep, alias bombs, unknown keys) and each value's
+problem are worded in Chinese (``scoring.cli.messages_schemes``), the English view keeps the library's sentence;
+and a scheme mutated at random is refused with a SchemeError, never another exception (a ``kind`` that is a
+mapping, ``items: true`` raised TypeError before)."""
+
+from __future__ import annotations
+
+import copy
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_cli_language import CJK
+
+from scoring.cli import main
+from scoring.cli.messages import localized
+from scoring.errors import SchemeError
+from scoring.scheme.load import read_scheme_dict, scheme_from_dict
+
+SCHEMES = sorted((Path(__file__).resolve().parent.parent / "scenarios" / "schemes").glob("*.yaml"))
+ODD_VALUES: list[Any] = ["abc", -5, None, [], {}, {"x": 1}, True, 1e400, "1,0", [1, 2], 0, "", "min"]
+
+
+def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
+    out = []
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+    for key, value in items:
+        out.append((*prefix, key))
+        out += _paths(value, (*prefix, key))
+    return out
+
+
+def _mutated(base: dict, rng: random.Random) -> dict:
+    data = copy.deepcopy(base)
+    path = rng.choice(_paths(base))
+    node = data
+    for key in path[:-1]:
+        node = node[key]
+    if rng.random() < 0.3:
+        node.pop(path[-1]) if isinstance(node, list) else node.pop(path[-1], None)
+    elif rng.random() < 0.15 and isinstance(node[path[-1]], dict):
+        node[path[-1]] = {**node[path[-1]], "bogus_key": 1}
+    else:
+        node[path[-1]] = rng.choice(ODD_VALUES)
+    return data
+
+
+@pytest.mark.parametrize("scheme", SCHEMES, ids=lambda p: p.stem)
+def test_a_mutated_scheme_is_refused_in_chinese_never_crashes(scheme: Path) -> None:
+    base = read_scheme_dict(scheme)
+    rng = random.Random(7)
+    refused = 0
+    for _ in range(150):
+        try:
+            scheme_from_dict(_mutated(base, rng), "x.yaml")
+        except SchemeError as exc:
+            refused += 1
+            zh, en = localized(exc, "zh"), localized(exc, "en")
+            assert CJK.search(zh) and zh != en, (en, zh)
+            assert "详细信息见英文界面" not in zh, (en, zh)  # every reason's form is known
+            assert en == " ".join(str(exc).split("\n")[0].split())
+    assert refused > 30  # the mutations do break schemes (most of them)
+
+
+def test_the_files_refusals_read_in_chinese(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import yaml
+
+    base = read_scheme_dict(next(p for p in SCHEMES if p.stem == "beijing-2020"))
+    kind, items = copy.deepcopy(base), copy.deepcopy(base)
+    kind["items"][0]["kind"] = {"x": 1}
+    items["items"] = True
+    files = {"alias.yaml": "a: &a [1, 2]\nb: [*a, *a]\n", "broken.yaml": "id: x\n  bad: [\n", "empty.yaml": "",
+             "kind.yaml": yaml.safe_dump(kind, allow_unicode=True), "items.yaml": yaml.safe_dump(items)}
+    first = base["items"][0]["id"]
+    want = {"alias.yaml": "方案中没有这个键", "broken.yaml": "不是有效的 YAML（第 2 行第 6 列）：此处不能出现映射的值",
+            "empty.yaml": "方案文件须为 YAML 映射",
+            "kind.yaml": f"items[0] (id={first}).kind：应为 'per_unit', 'category', 'bands' 或 'flag' 之一",
+            "items.yaml": "items：值 True：应为列表"}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        assert main(["check-scheme", str(tmp_path / name)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("错误：") and want[name] in err and "\n" not in err, (name, err)
