@@ -60,6 +60,11 @@ ZH: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
                 r"as values to be sure$"),
      lambda m: f"注意：列 {_cells(m[1])} 含公式：读取的是 Excel 上次计算时保存的结果，"
                "如文件曾被不重新计算的程序编辑则可能过时；请粘贴为数值以确保无误"),
+    (re.compile(r"^WARNING: formula cells in column\(s\) (.*) were never calculated \(the workbook asks to be "
+                r"calculated when opened: a program wrote it\), so they are read as missing; open and save it in "
+                r"Excel, or paste the cells as values$"),
+     lambda m: f"注意：列 {_cells(m[1])}的公式从未计算过（工作簿要求打开时再计算：它由程序生成），按缺失值读取；"
+               "请在 Excel 中打开并保存，或将这些单元格粘贴为数值"),
     (re.compile(r"^WARNING: sheet '(.*)' holds formula cells: their values are the results Excel saved when the file "
                 r"was last calculated; paste them as values to be sure$"),
      lambda m: f"注意：工作表“{m[1]}”含公式单元格：其值为 Excel 上次计算时保存的结果；请粘贴为数值以确保无误"),

@@ -339,13 +339,18 @@ def test_generated_ids_warn_when_an_id_column_exists() -> None:
     assert not any("WARNING" in w for w in read_population(notes).warnings)  # "notes" is not an id column
 
 
-def _with_cached_values(path: Path, cached: str) -> None:
-    """Give every formula cell of the sheet the cached value ``cached``, as a stale workbook would carry."""
+def _with_cached_values(path: Path, cached: str, *, calculated: bool = True) -> None:
+    """Give every formula cell of the sheet the cached value ``cached``, as a stale workbook would carry; as Excel
+    saves a workbook it has calculated (``calculated``), without openpyxl's request to calculate it when opened
+    (``fullCalcOnLoad``)."""
     with zipfile.ZipFile(path) as zf:
         parts = {i.filename: zf.read(i.filename) for i in zf.infolist()}
     sheet = "xl/worksheets/sheet1.xml"
     parts[sheet], n = re.subn(rb"</f>(<v\s*/>|<v\s*></v>)?", b"</f><v>" + cached.encode() + b"</v>", parts[sheet])
     assert n
+    if calculated:
+        parts["xl/workbook.xml"], n = re.subn(rb'\s*fullCalcOnLoad="1"', b"", parts["xl/workbook.xml"])
+        assert n
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, data in parts.items():
             zf.writestr(name, data)
@@ -363,6 +368,31 @@ def test_formula_cells_are_named_in_a_warning(tmp_path: Path) -> None:
     load = read_population(path)
     assert load.frame["age"].tolist() == [99, 41]  # what Excel cached is what is read ...
     assert any("formula" in w and "'年龄' (1 cell(s))" in w for w in load.warnings)  # ... and it is flagged
+
+
+@pytest.mark.parametrize("placeholder", [None, "0"])  # openpyxl stores nothing, xlsxwriter (pandas) stores 0
+def test_formula_cells_never_calculated_are_read_as_missing(tmp_path: Path, placeholder: str | None) -> None:
+    """A workbook a program wrote asks to be calculated when opened (fullCalcOnLoad): its formula cells hold a
+    placeholder, not a result (a user's file gave 0 for every id: "person_id '0' is not unique"). They are read as
+    missing, said so in a warning naming the column, in both languages."""
+    from scoring.reasons import reason_text
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["人员编号", "年龄", "性别", "学历"])
+    ws.append(['="HZ1"', "=20+10", "男", "本科"])
+    ws.append(["HZ2", 41, "女", "本科"])
+    path = tmp_path / "written.xlsx"
+    wb.save(path)
+    if placeholder is not None:
+        _with_cached_values(path, placeholder, calculated=False)
+    load = read_population(path, skip_invalid=True)
+    assert load.frame["person_id"].tolist() == ["HZ2"] and load.frame["age"].tolist() == [41]
+    assert set(load.rejected["reason"]) == {"missing value"} and set(load.rejected["row"]) == {1}
+    (warning,) = [w for w in load.warnings if "formula" in w]
+    assert "never calculated" in warning and "'人员编号' (1 cell(s))" in warning and "'年龄' (1 cell(s))" in warning
+    zh = reason_text(warning, "zh")
+    assert zh.startswith("注意：列 '人员编号'（1 个单元格）、'年龄'（1 个单元格）的公式从未计算过"), zh
 
 
 def test_underscore_digits_are_not_numbers() -> None:

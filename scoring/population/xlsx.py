@@ -33,7 +33,8 @@ from scoring.population.io import (
 )
 
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?\"")
-_FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})\d+\"[^>]*>\s*<(?:\w+:)?f[\s>/]")
+_FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})(\d+)\"[^>]*>\s*<(?:\w+:)?f[\s>/]")
+_CALC_ON_LOAD = re.compile(rb"<(?:\w+:)?calcPr\s[^>]*?\bfullCalcOnLoad=\"(?:1|true)\"")
 _ANY_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\s[^>]*?\bname=\"([^\"]*)\"[^>]*?\b\w+:id=\"([^\"]+)\"")
 _REL = re.compile(rb"<Relationship\s[^>]*?\bId=\"([^\"]+)\"[^>]*?\bTarget=\"([^\"]+)\"")
@@ -114,14 +115,14 @@ def _last_cell_end(data: bytes) -> int:
     return max(plain + 4 if plain >= 0 else -1, prefixed + 3 if prefixed >= 0 else -1)
 
 
-def formula_columns(path: Path, sheet_name: str) -> tuple[dict[int, int], bool]:
-    """Formula cells of a sheet: {0-based column: count}, and whether the sheet has formulas at all."""
-    counts: dict[int, int] = {}
+def formula_cells(path: Path, sheet_name: str) -> tuple[dict[int, list[int]], bool]:
+    """Formula cells of a sheet: {0-based column: its 1-based rows}, and whether the sheet has formulas at all."""
+    cells: dict[int, list[int]] = {}
     found = False
     with zipfile.ZipFile(path) as zf:
         member = _sheet_member(zf, sheet_name)
         if member is None or member not in zf.namelist():
-            return counts, False
+            return cells, False
         with zf.open(member) as fh:
             tail = b""
             while chunk := fh.read(_CHUNK):
@@ -132,17 +133,35 @@ def formula_columns(path: Path, sheet_name: str) -> tuple[dict[int, int], bool]:
                     continue
                 cut = len(data) if cut < 0 else cut
                 block, tail = data[:cut], data[cut:]
-                if _ANY_FORMULA.search(block):
-                    found = True
-                    for letters in _FORMULA_CELL.findall(block):
-                        idx = column_index(letters.decode())
-                        counts[idx] = counts.get(idx, 0) + 1
-            if tail and _ANY_FORMULA.search(tail):
-                found = True
-                for letters in _FORMULA_CELL.findall(tail):
-                    idx = column_index(letters.decode())
-                    counts[idx] = counts.get(idx, 0) + 1
-    return counts, found
+                found = _note_formulas(block, cells) or found
+            if tail:
+                found = _note_formulas(tail, cells) or found
+    return cells, found
+
+
+def _note_formulas(block: bytes, cells: dict[int, list[int]]) -> bool:
+    if not _ANY_FORMULA.search(block):
+        return False
+    for letters, row in _FORMULA_CELL.findall(block):
+        cells.setdefault(column_index(letters.decode()), []).append(int(row))
+    return True
+
+
+def formula_columns(path: Path, sheet_name: str) -> tuple[dict[int, int], bool]:
+    """Formula cells of a sheet: {0-based column: count}, and whether the sheet has formulas at all."""
+    cells, found = formula_cells(path, sheet_name)
+    return {c: len(rows) for c, rows in cells.items()}, found
+
+
+def calculated_on_load(path: Path) -> bool:
+    """Whether the workbook asks to be calculated when it is opened (``fullCalcOnLoad``): a program wrote its
+    formulas without calculating them (openpyxl, xlsxwriter, pandas), so the values stored with them are
+    placeholders (nothing, or 0), not results."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return bool(_CALC_ON_LOAD.search(zf.read("xl/workbook.xml")[:1 << 20]))
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError):
+        return False
 
 
 def read_excel(path: Path) -> RawTable:
@@ -166,6 +185,7 @@ def read_excel(path: Path) -> RawTable:
     if raw is None:
         raise PopulationError(f"{path.name}: the workbook has no data (every sheet is empty)")
     refuse_width(path.name, raw.shape[1])
+    uncalculated = _blank_uncalculated(path, str(sheet_name), raw) if calculated_on_load(path) else None
     rows = raw.head(HEADER_SCAN_ROWS).to_numpy(dtype=object).tolist()
     header_idx = find_header_row(rows, path.name)
     header = _unique_headers(rows[header_idx], path.name)
@@ -180,9 +200,35 @@ def read_excel(path: Path) -> RawTable:
     if header_idx:
         warnings.append(f"header found on row {int(raw.index[header_idx]) + 1} of sheet '{sheet_name}'; "
                         f"{header_idx} row(s) above it were skipped")
-    warnings.extend(_formula_warnings(path, str(sheet_name), dict(zip(sheet_cols, header, strict=True))))
+    header_of = dict(zip(sheet_cols, header, strict=True))
+    if uncalculated is None:
+        warnings.extend(_formula_warnings(path, str(sheet_name), header_of))
+    elif uncalculated:
+        listed = ", ".join(f"'{header_of.get(c, f'column {c + 1}')}' ({n} cell(s))" for c, n in uncalculated.items())
+        warnings.append(f"WARNING: formula cells in column(s) {listed} were never calculated (the workbook asks to be "
+                        "calculated when opened: a program wrote it), so they are read as missing; open and save it "
+                        "in Excel, or paste the cells as values")
     return RawTable(frame=body, kind="xlsx", header_row=int(raw.index[header_idx]) + 1, warnings=warnings,
                     row_numbers=row_numbers)
+
+
+def _blank_uncalculated(path: Path, sheet_name: str, raw: pd.DataFrame) -> dict[int, int]:
+    """Read the never-calculated formula cells of the sheet as missing (their stored value is a placeholder: a
+    user's xlsxwriter file gave 0 for every id and header); {0-based column: cells blanked}. ``raw``: the sheet as
+    read, its index and columns the sheet's 0-based rows and columns."""
+    try:
+        cells, _ = formula_cells(path, sheet_name)
+    except (OSError, zipfile.BadZipFile, RuntimeError):
+        return {}
+    rows_at = {int(r): i for i, r in enumerate(raw.index)}
+    cols_at = {int(c): i for i, c in enumerate(raw.columns)}
+    blanked: dict[int, int] = {}
+    for col, rows in cells.items():
+        hit = [rows_at[r - 1] for r in rows if r - 1 in rows_at]
+        if col in cols_at and hit:
+            raw.iloc[hit, cols_at[col]] = None
+            blanked[col] = len(hit)
+    return blanked
 
 
 def _formula_warnings(path: Path, sheet_name: str, header_of: dict[int, str]) -> list[str]:
