@@ -77,6 +77,8 @@ cases:
 
 def test_cli_exit_0_when_all_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["test", HZ, "--cases", str(_write(tmp_path, GOOD))]) == 0
+    assert "1 个案例全部通过" in capsys.readouterr().out  # Chinese by default
+    assert main(["test", HZ, "--cases", str(_write(tmp_path, GOOD)), "--lang", "en"]) == 0
     assert "all 1 cases pass" in capsys.readouterr().out
     assert main(["test", HZ]) == 0  # the shipped cases, found beside the scheme
 
@@ -86,6 +88,9 @@ def test_cli_exit_1_with_the_differences(tmp_path: Path, capsys: pytest.CaptureF
     path = _write(tmp_path, wrong)
     assert main(["test", HZ, "--cases", str(path), "--engine", "numpy"]) == 1
     out = capsys.readouterr().out
+    assert "不符 'five and five' [numpy]" in out and "education：应为 15，实为 10" in out
+    assert main(["test", HZ, "--cases", str(path), "--engine", "numpy", "--lang", "en"]) == 1
+    out = capsys.readouterr().out
     assert "FAIL 'five and five' [numpy]" in out
     assert "education: expected 15, got 10" in out and "total: expected 75, got 70" in out
     assert main(["test", HZ, "--cases", str(path), "--json"]) == 1
@@ -93,7 +98,7 @@ def test_cli_exit_1_with_the_differences(tmp_path: Path, capsys: pytest.CaptureF
     assert not payload["ok"] and {f["engine"] for f in payload["failures"]} == set(ENGINES)
     gate = GOOD.replace("insurance_years: 5.0,", "insurance_years: 0.5,").replace(
         "insurance: 30,", "insurance: 3,").replace("total: 70", "total: 43")
-    assert main(["test", HZ, "--cases", str(_write(tmp_path, gate)), "--engine", "numpy"]) == 1
+    assert main(["test", HZ, "--cases", str(_write(tmp_path, gate)), "--engine", "numpy", "--lang", "en"]) == 1
     assert "eligible: expected True, got False" in capsys.readouterr().out
 
 

@@ -255,3 +255,16 @@ def test_every_logical_reason_reads_in_chinese() -> None:
     for reason in load.rejected["reason"]:
         zh = reason_text(reason, "zh")
         assert CJK.search(zh) and not english_words(zh), (reason, zh)
+
+
+def test_synth_and_test_speak_the_reports_language(tmp_path, capsys) -> None:
+    """synth's progress lines and test's report in Chinese by default, in English with --lang en (trial: synth's
+    progress was English whatever --lang; test refused --lang)."""
+    out = tmp_path / "p.parquet"
+    for lang, marker in (("zh", "年龄和性别"), ("en", "age and sex")):
+        assert main(["synth", "--n", "50", "--out", str(out), "--lang", lang]) == 0
+        err = capsys.readouterr().err
+        assert marker in err and (not english_words(err.replace("synth", "")) if lang == "zh" else not CJK.search(err))
+        assert main(["test", str(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml"), "--lang", lang]) == 0
+        report = capsys.readouterr().out
+        assert ("个案例全部通过" in report) if lang == "zh" else ("cases pass" in report and not CJK.search(report))

@@ -214,7 +214,7 @@ def test_synth_full_disk_keeps_the_previous_file(capsys: pytest.CaptureFixture[s
     before = out.read_bytes()
     _interrupt_midway(monkeypatch, "to_parquet", OSError(errno.ENOSPC, "No space left on device"))
     line = one_line(capsys, "synth", "--n", "100", "--out", str(out), "--quiet")
-    assert "cannot write: No space left on device" in line
+    assert "无法写入：磁盘空间不足" in line  # in Chinese by default
     assert out.read_bytes() == before and leftovers(tmp_path) == []
 
 

@@ -16,6 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cases", help="case file (default: scenarios/cases/ beside scenarios/schemes/, same name)")
     p.add_argument("--engine", choices=("numpy", "numba"), help="one engine only (default: every one available)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the report (default zh)")
     p.set_defaults(func=cmd_test)
 
 
@@ -25,5 +26,5 @@ def cmd_test(args: argparse.Namespace) -> int:
     path = args.cases or default_cases_path(args.scheme)
     report = run_cases(load_cases(path, scheme), scheme, [args.engine] if args.engine else None)
     payload = {**report.to_dict(), "case_file": str(path)}
-    emit(args, payload, report.lines())
+    emit(args, payload, report.lines(args.lang))
     return 0 if report.ok else 1

@@ -18,6 +18,13 @@ class SynthOptionError(ScoringInputError):
     """A bad option of the synth command."""
 
 
+# the generator's steps (scoring.population.synthetic.synth names them in English) in Chinese
+STEPS_ZH = {"age and sex": "年龄和性别", "education": "学历", "district and origin": "区县和户籍来源",
+            "residence": "居住年限", "employment and insurance": "就业和社保", "housing": "住房",
+            "residence permit": "居住证", "marital status": "婚姻状况", "scheme extras": "方案所需的其他列",
+            "assemble": "组装"}
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``synth`` command."""
     p = subparsers.add_parser("synth", help="write a synthetic Hangzhou population (Parquet, CSV or XLSX)",
@@ -28,7 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--out", required=True, help="output file: .parquet, .csv (UTF-8 with BOM) or .xlsx")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the error messages (default zh)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh",
+                   help="language of the progress lines and error messages (default zh)")
     p.set_defaults(func=run)
 
 
@@ -61,17 +69,21 @@ def run(args: argparse.Namespace) -> int:
     quiet = args.quiet
     started = time.perf_counter()
 
+    zh = args.lang == "zh"
+
     def progress(msg: str) -> None:
         if not quiet:
-            sys.stderr.write(f"synth: {msg} ({time.perf_counter() - started:.1f} s)\n")
+            step = STEPS_ZH.get(msg, msg) if zh else msg
+            sys.stderr.write(f"synth：{step}（{time.perf_counter() - started:.1f} 秒）\n" if zh else
+                             f"synth: {step} ({time.perf_counter() - started:.1f} s)\n")
             sys.stderr.flush()
 
     frame = synth(args.n, args.seed, progress=progress)
     gen_seconds = time.perf_counter() - started
-    progress(f"writing {out}")
+    progress(f"写出 {out}" if zh else f"writing {out}")
     write_frame(frame, out, fmt, sheet_name="population")  # atomic; a failed write raises a one-line error
     total = time.perf_counter() - started
-    progress(f"done: {len(frame)} people")
+    progress(f"完成：{len(frame):,} 人" if zh else f"done: {len(frame):,} people")
     if args.json:
         summary = {
             "out": str(out),

@@ -60,15 +60,20 @@ class CaseReport:
         """True when every case matched on every engine."""
         return not self.failures
 
-    def lines(self) -> list[str]:
-        """A readable report: one line when all pass, else each failing case with its expected and actual values."""
-        engines = ", ".join(self.engines)
+    def lines(self, lang: str = "en") -> list[str]:
+        """A readable report in ``lang`` (zh or en): one line when all pass, else each failing case with its expected
+        and actual values."""
+        zh = lang == "zh"
+        engines = ("、" if zh else ", ").join(self.engines)
         if self.ok:
-            return [f"{self.scheme_id}: all {self.n_cases} cases pass ({engines})"]
-        out = [f"{self.scheme_id}: {len(self.failures)} failure(s) in {self.n_cases} cases ({engines})"]
+            return [f"{self.scheme_id}：{self.n_cases} 个案例全部通过（{engines}）" if zh else
+                    f"{self.scheme_id}: all {self.n_cases} cases pass ({engines})"]
+        out = [f"{self.scheme_id}：{self.n_cases} 个案例中 {len(self.failures)} 处不符（{engines}）" if zh else
+               f"{self.scheme_id}: {len(self.failures)} failure(s) in {self.n_cases} cases ({engines})"]
         for fail in self.failures:
-            out.append(f"FAIL {fail['case']!r} [{fail['engine']}]")
-            out.extend(f"    {d['what']}: expected {_shown(d['expected'])}, got {_shown(d['got'])}"
+            out.append(f"{'不符' if zh else 'FAIL'} {fail['case']!r} [{fail['engine']}]")
+            out.extend((f"    {d['what']}：应为 {_shown(d['expected'])}，实为 {_shown(d['got'])}" if zh else
+                        f"    {d['what']}: expected {_shown(d['expected'])}, got {_shown(d['got'])}")
                        for d in fail["diffs"])
         return out
 
