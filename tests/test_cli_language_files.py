@@ -117,3 +117,15 @@ def test_a_missing_column_names_the_files_headers_the_same_from_every_engine(
     with pytest.raises(PopulationError) as got:
         refuse_early(load_scheme(SCHEME), path, quota=5)
     assert f"error: {got.value}" == en
+
+
+def test_the_command_line_names_its_option_not_the_python_argument(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """The library's advice names both ("--skip-invalid / skip_invalid=True"); the command line its option only."""
+    pop = synth(20, 1).astype({"age": object})
+    pop.loc[3, "age"] = "abc"
+    pop.to_csv(tmp_path / "bad.csv", index=False)
+    assert main(["admit", "--scheme", str(SCHEME), "--quota", "5", "--population", str(tmp_path / "bad.csv"),
+                 "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert "use --skip-invalid to keep the valid rows" in err and "skip_invalid=True" not in err

@@ -114,8 +114,16 @@ _ID_KINDS = {"name": "姓名", "id_number": "身份证号", "phone": "手机或�
              "contact": "联系方式（微信、QQ或电子邮箱）"}
 
 
+# the library's advice names the option and the Python argument; a command names its option only
+_API_ADVICE = {"--skip-invalid / skip_invalid=True": "--skip-invalid",
+               "--drop-identifiers (drop_identifiers=True)": "--drop-identifiers"}
+
+
 def error_line(reason: str, lang: str) -> str:
-    """The one line a refused command writes to stderr: "错误：" or "error: " and the reason (already in ``lang``)."""
+    """The one line a refused command writes to stderr: "错误：" or "error: " and the reason (already in ``lang``;
+    the library's advice given with its command-line option only)."""
+    for api, option in _API_ADVICE.items():
+        reason = reason.replace(api, option)
     return f"{'错误：' if lang == 'zh' else 'error: '}{reason}\n"
 
 
