@@ -51,9 +51,9 @@ def parser_detail(detail: str) -> str:
     return _CLASSES.get(head, "详细信息见英文界面（--lang en）")
 
 
-_ERRNO = {"Permission denied": "没有读取权限", "No such file or directory": "文件不存在",
-          "Is a directory": "这是一个文件夹", "Input/output error": "输入输出错误"}
-_ERRNO_WRITE = {"Permission denied": "没有写入权限", "No space left on device": "磁盘空间不足",
+READ_ERRORS = {"Permission denied": "没有读取权限", "No such file or directory": "文件不存在",  # the system's reasons
+               "Is a directory": "这是一个文件夹", "Input/output error": "输入输出错误"}
+WRITE_ERRORS = {"Permission denied": "没有写入权限", "No space left on device": "磁盘空间不足",
                 "Read-only file system": "文件系统为只读", "Disk quota exceeded": "超出磁盘配额",
                 "File too large": "文件过大", "Input/output error": "输入输出错误"}
 
@@ -137,7 +137,7 @@ FILE_ZH: list[tuple[re.Pattern[str], _Z]] = [
     (re.compile(r"^(.+): cannot read the Parquet file: (.+)$"),
      lambda m: f"{m[1]}：无法读取该 Parquet 文件（文件损坏、不完整或并非 Parquet 格式）：{parser_detail(m[2])}"),
     (re.compile(r"^(--\S+) (.+): cannot write: (.+)$"),
-     lambda m: f"{m[1]} {m[2]}：无法写入：{_ERRNO_WRITE.get(m[3], parser_detail(m[3]))}"),
+     lambda m: f"{m[1]} {m[2]}：无法写入：{WRITE_ERRORS.get(m[3], parser_detail(m[3]))}"),
     (re.compile(r"^cannot read (.+): (.+)$"),
-     lambda m: f"无法读取 {m[1]}：{_ERRNO.get(m[2], parser_detail(m[2]))}"),
+     lambda m: f"无法读取 {m[1]}：{READ_ERRORS.get(m[2], parser_detail(m[2]))}"),
 ]

@@ -12,13 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from scoring.cli.messages_files import parser_detail
+from scoring.cli.messages_files import READ_ERRORS, parser_detail
 
 _Z = Callable[[re.Match[str]], str]
 _WHAT = {"scheme": "方案", "scenario": "情景", "targets": "校准目标", "rule set": "规则集", "ruleset": "规则集",
          "cases": "案例", "case": "案例", "scenarios": "情景"}
 _KINDS = {"a folder": "文件夹", "a directory": "文件夹", "a device": "设备", "a pipe": "管道", "a socket": "套接字"}
-_ERRNO = {"Permission denied": "没有读取权限", "Is a directory": "这是一个文件夹", "Input/output error": "输入输出错误"}
 
 
 def _what(name: str) -> str:
@@ -117,27 +116,27 @@ def value_reason(text: str) -> str:
     return "详细信息见英文界面（--lang en）"
 
 
-def _value_and_reason(text: str) -> str:
-    """"V: reason" (the value shown may hold ": " itself) as 值 V：原因, split where a known reason begins."""
+def _split_at_reason(text: str) -> tuple[str, str]:
+    """("what", "reason") of "what: reason" where what may hold ": " itself (a value shown, an id that is a
+    mapping): split where a known reason begins, else at the last ": "."""
     start = 0
     while (at := text.find(": ", start)) >= 0:
-        reason = text[at + 2:]
-        if any(pattern.match(reason) for pattern, _ in VALUE_ZH):
-            return f"值 {text[:at]}：{value_reason(reason)}"
+        if any(pattern.match(text[at + 2:]) for pattern, _ in VALUE_ZH):
+            return text[:at], text[at + 2:]
         start = at + 2
-    value, _, reason = text.rpartition(": ")
+    what, _, reason = text.rpartition(": ")
+    return what, reason
+
+
+def _value_and_reason(text: str) -> str:
+    """"V: reason" as 值 V：原因."""
+    value, reason = _split_at_reason(text)
     return f"值 {value}：{value_reason(reason)}"
 
 
 def _where_and_reason(text: str) -> str:
-    """"where: reason" (where may hold ": ", e.g. an id that is a mapping) as where：原因, split where a known reason
-    begins, else at the last ": "."""
-    start = 0
-    while (at := text.find(": ", start)) >= 0:
-        if any(pattern.match(text[at + 2:]) for pattern, _ in VALUE_ZH):
-            return f"{text[:at]}：{value_reason(text[at + 2:])}"
-        start = at + 2
-    where, _, reason = text.rpartition(": ")
+    """"where: reason" as where：原因."""
+    where, reason = _split_at_reason(text)
     return f"{where}：{value_reason(reason)}" if where else value_reason(reason)
 
 
@@ -158,7 +157,7 @@ SCHEME_ZH: list[tuple[re.Pattern[str], _Z]] = [
     (re.compile(r"^(.+): cannot read the ([\w ]+?) file as UTF-8 text \(UnicodeDecodeError\)$"),
      lambda m: f"{m[1]}：无法按 UTF-8 文本读取{_what(m[2])}文件"),
     (re.compile(r"^(.+): cannot read the ([\w ]+?) file \((.+)\)$"),
-     lambda m: f"{m[1]}：无法读取{_what(m[2])}文件（{_ERRNO.get(m[3], parser_detail(m[3]))}）"),
+     lambda m: f"{m[1]}：无法读取{_what(m[2])}文件（{READ_ERRORS.get(m[3], parser_detail(m[3]))}）"),
     (re.compile(r"^(.+): the ([\w ]+?) file is larger than ([\d,]+) bytes; that is not a [\w ]+$"),
      lambda m: f"{m[1]}：{_what(m[2])}文件大于 {m[3]} 字节，不会是{_what(m[2])}文件"),
     (re.compile(r"^(.+): the YAML text is longer than ([\d,]+) characters$"),
