@@ -89,7 +89,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     ("targets: [{year: 2020, metric: cutoff, value: 90}]\n", "parameters"),
     ("targets: [{year: 2020, metric: cutoff, value: 90}]\nparameters: [{path: horizon, low: 1, high: 2}]\n",
      "cannot be fitted"),
-    ("[1, 2]\n", "mapping"),
+    ("[1, 2]\n", "须为 YAML 映射"),  # worded in Chinese (the default --lang)
     ("targets: [{year: 2020, metric: cutoff, value: 90}]\nparameters: "
      "[{path: dynamics.arrivals.per_year, low: 1, high: 2}]\nfixed: {dynamics.arrivals.per_year: 3}\n",
      "also a parameter"),
