@@ -13,9 +13,10 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 
 class StrictModel(BaseModel):
-    """A pydantic model that refuses unknown keys and accepts a field by its alias or its name."""
+    """A pydantic model that refuses unknown keys and numbers that are not finite (.nan, .inf: they crashed the
+    scoring later), and accepts a field by its alias or its name."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)  # .nan, .inf: refused
 
 
 class Label(StrictModel):

@@ -50,12 +50,19 @@ class _Loader(_SafeBase):  # type: ignore[misc, valid-type]
     """The safe loader, refusing plain numbers written with underscores."""
 
 
+MAX_NUMBER_CHARS = 100  # a number written with more characters is no value of any input (Python's int() stops at 4,300)
+
+
 def _no_underscore(construct: Any) -> Any:
     def build(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
         if "_" in str(node.value):
             raise yaml.constructor.ConstructorError(
                 None, None, f"number {short_repr(node.value)} is written with '_'; write the digits alone, or quote "
                             "it if it is text", node.start_mark)
+        if len(str(node.value)) > MAX_NUMBER_CHARS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number written with {len(str(node.value)):,} characters; at most "
+                            f"{MAX_NUMBER_CHARS} are read (quote it if it is text)", node.start_mark)
         return construct(loader, node)
 
     return build
@@ -125,6 +132,8 @@ def parse_yaml_text(text: str, source: str, error: type[ScoringInputError]) -> A
             return loader.construct_document(node)
         finally:
             loader.dispose()
+    except UnicodeError:  # text that is not Unicode (a lone surrogate from a library caller): libyaml cannot take it
+        raise error(f"{source}: not valid YAML: the text is not valid Unicode") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -233,6 +233,8 @@ _YAML = {
     "while parsing a flow": "方括号或花括号没有闭合",
     "while scanning a quoted scalar": "引号没有闭合",
     "while scanning a simple key": "缺少冒号",
+    "a number written with": "数字过长（最多读取 100 个字符；若是文字请加引号）",
+    "is written with '_'": "数字中含有“_”；请只写数字，若是文字请加引号",
 }
 
 

@@ -49,16 +49,14 @@ class MonteCarlo:
         """Totals over the horizon, averaged over replications."""
         per_rep = self.yearly.groupby("rep")
         admitted = per_rep["admitted"].sum()
-        waits = self.waiting.groupby("rep").apply(
-            lambda w: float(np.average(w["wait_years"], weights=w["admitted"])) if w["admitted"].sum() else np.nan,
-            include_groups=False,
-        )
+        waits = [float(np.average(w["wait_years"], weights=w["admitted"]))  # one per replication that admitted anyone
+                 for _, w in self.waiting.groupby("rep") if w["admitted"].sum()]
         last = self.yearly[self.yearly["year"] == self.yearly["year"].max()]
         return {
             "admitted_total": float(admitted.mean()),
             "admitted_total_p05": float(admitted.quantile(0.05)),
             "admitted_total_p95": float(admitted.quantile(0.95)),
-            "wait_mean": float(waits.mean()),
+            "wait_mean": float(np.mean(waits)) if waits else float("nan"),  # nobody admitted: no wait
             "backlog_final": float(last["backlog"].mean()),
             "pool_final": float(last["pool_next"].mean()),
         }

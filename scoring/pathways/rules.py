@@ -333,6 +333,9 @@ def _resolve_terms(value: Any, terms: dict[str, Any], where: str, source: str, d
             if not isinstance(name, str) or name not in terms:
                 raise RuleSetError(f"{source}: {where}.term: value {name!r} is not a term; terms: "
                                    f"{', '.join(terms) or '(none defined)'}")
+            if not isinstance(terms[name], dict):
+                raise RuleSetError(f"{source}: terms.{name}: value {short_repr(terms[name])}: a term is a criterion "
+                                   "(a mapping such as {column: ..., min: ...})")
             out = _resolve_terms(copy.deepcopy(terms[name]), terms, f"terms.{name}", source, depth + 1)
             return {**out, "term": name, **{k: value[k] for k in ("label", "id") if k in value}}
         return {k: _resolve_terms(v, terms, f"{where}.{k}", source, depth + 1) for k, v in value.items()}
@@ -390,8 +393,11 @@ def ruleset_from_dict(data: dict[str, Any], source: str = "<rules>", base_dir: P
         data["permit"] = other["permit"]
         data["permit_source"] = f"{other.get('id', permit_path.stem)} v{other.get('version', '?')}"
         for key in ("terms", "readings"):  # the including rule set's definitions win: one meaning per term
+            own = data.get(key)
+            if own is not None and not isinstance(own, dict):
+                raise RuleSetError(f"{source}: {key}: must be a mapping of name to definition")
             if isinstance(other.get(key), dict):
-                data[key] = {**other[key], **(data.get(key) or {})}
+                data[key] = {**other[key], **(own or {})}
     data["choices"] = _apply_readings(data, dict(readings or {}), source)
     for key, value in (overrides or {}).items():
         set_dotted(data, key, value, f"{source}: override")

@@ -133,6 +133,10 @@ class Targets(StrictModel):
 
     @model_validator(mode="after")
     def _fixed(self) -> Targets:
+        paths = [p.path for p in self.parameters]
+        twice = sorted({p for p in paths if paths.count(p) > 1})
+        if twice:
+            raise ValueError(f"parameters: path {twice[0]!r} is listed twice; give each parameter once")
         for path in self.fixed:
             if path not in FITTABLE or path.startswith("burn_in."):
                 raise ValueError(f"fixed: path {path!r} cannot be set; valid: dynamics.* paths that can be fitted")
@@ -184,5 +188,5 @@ def read_targets(path: str | Path) -> Targets:
         where = ".".join(str(x) for x in err.get("loc", ()) if not str(x).startswith(("function-", "literal[")))
         msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
         raise TargetsError(f"{path}: {where or '(top level)'}: {msg}") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise TargetsError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from None

@@ -7,10 +7,11 @@ evaluated as code. Errors raise :class:`ScenarioError` naming the file, the dott
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from scoring.dynamics.params import DynamicsParams
 from scoring.errors import ScenarioError
@@ -134,7 +135,26 @@ class ScenarioSpec(StrictModel):
     dynamics: DynamicsParams = Field(default_factory=DynamicsParams)
     quota_question: QuotaQuestionSpec = Field(default_factory=QuotaQuestionSpec)
     notes: list[str] = Field(default_factory=list)
-    calibration: dict[str, Any] | None = None
+    calibration: dict[str, Any] | None = None  # written by ``calibrate``; its shape checked below
+
+    @field_validator("calibration")
+    @classmethod
+    def _calibration_shape(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The rows the run's report reads (fit, held_out) are mappings with a numeric error, as calibrate writes
+        them (a list of strings or a text error crashed the report)."""
+        for key in ("fit", "held_out"):
+            rows = (value or {}).get(key)
+            if rows is None:
+                continue
+            if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                raise ValueError(f"calibration.{key} must be a list of mappings (target, observed, model, "
+                                 "error_units), as calibrate writes it")
+            for row in rows:
+                error = row.get("error_units")
+                if error is not None and (isinstance(error, bool) or not isinstance(error, int | float)
+                                          or not math.isfinite(error)):
+                    raise ValueError(f"calibration.{key}: error_units must be a finite number, not {error!r}")
+        return value
 
 
 TOP_KEYS = (*ScenarioSpec.model_fields, "base")

@@ -151,6 +151,10 @@ def load_cases(path: str | Path, scheme: Scheme) -> CaseFile:
         missing = sorted(columns - set(inputs))
         if missing:
             raise ScoringInputError(f"{where}: no value for column {missing[0]!r} (give it in defaults or inputs)")
+        nested = [c for c, v in inputs.items() if isinstance(v, dict | list | tuple | set)]
+        if nested:
+            raise ScoringInputError(f"{where}: column {nested[0]!r}: a person's value is one number, yes/no or "
+                                    "text, not a list or mapping")
         expect = _mapping(entry.get("expect"), f"{where}: expect")
         bad = sorted(set(expect) - items)
         if bad:
