@@ -141,6 +141,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_changes": ("尚未改动。", "No changes yet."),
     "scheme_invalid": ("方案有误，未应用此次修改（其余页面继续使用上一版有效方案）：",
                        "The scheme is invalid; this edit is not applied (other pages keep the last valid scheme):"),
+    "scheme_upload_invalid": ("上传的方案有误，未载入（继续使用当前方案）：",
+                              "The uploaded scheme is invalid and was not loaded (the current scheme stays):"),
     "reset_edits": ("撤销全部改动", "Undo all edits"),
     "upload_scheme": ("上传方案 YAML", "Upload a scheme YAML"),
     "download_scheme": ("下载方案 YAML", "Download the scheme YAML"),

@@ -57,11 +57,12 @@ def as_edited(scheme: Scheme, origin: Scheme) -> Scheme:
     return scheme_from_dict(data, scheme.path or "<scheme>")
 
 
-def draft_text(text: str) -> str:
-    """YAML text of an uploaded scheme, validated (``load_scheme_text``, never evaluated) and made a draft."""
+def draft_text(text: str, name: str = "<uploaded scheme>") -> str:
+    """YAML text of an uploaded scheme, validated (``load_scheme_text``, never evaluated) and made a draft;
+    ``name``: the upload's file name, as messages name it."""
     if len(text.encode("utf-8")) > MAX_SCHEME_BYTES:
         raise SchemeError(f"the scheme file is larger than {MAX_SCHEME_BYTES // 1024} KB")
-    return as_draft(load_scheme_text(text, "<uploaded scheme>")).to_yaml()
+    return as_draft(load_scheme_text(text, name)).to_yaml()
 
 
 def shipped_texts(directory: Path = SHIPPED_DIR) -> dict[str, str]:

@@ -256,3 +256,18 @@ def test_hostile_scheme_upload_shows_one_line_in_place(payload):
         assert "Traceback" not in text and str(state.ROOT) not in text and "/tmp/" not in text
         assert "\n" not in text.strip() and len(text) < 800
     assert at.session_state["scheme_yaml"] == before  # the working scheme is untouched
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_broken_scheme_upload_is_told_in_the_views_language_naming_the_file(lang):
+    """The upload's refusal names the user's file (not "<uploaded scheme>") and is worded in the view's language
+    (scoring.cli.messages.localized), under a line that says the upload was not loaded."""
+    at = open_app("scheme", lang)
+    at.file_uploader(key="scheme_upload").set_value(("我的方案.yaml", b"id: x\n  bad: [\n", "application/x-yaml")).run()
+    assert not at.exception
+    (text,) = [plain(box.value) for box in at.error]
+    assert "我的方案.yaml" in text and "uploaded scheme>" not in text
+    if lang == "zh":
+        assert text.startswith("上传的方案有误，未载入") and "不是有效的 YAML（第 2 行第 6 列）" in text, text
+    else:
+        assert text.startswith("The uploaded scheme is invalid") and "not valid YAML at line 2, column 6" in text, text

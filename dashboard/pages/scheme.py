@@ -119,9 +119,9 @@ def _upload(lang: str) -> None:
         st.error(t("scheme_too_big", lang, kb=scheme_store.MAX_SCHEME_BYTES // 1024))
         return
     try:
-        text = scheme_store.draft_text(data.decode("utf-8"))  # validated; never evaluated as code; a draft
+        text = scheme_store.draft_text(data.decode("utf-8"), up.name)  # validated; never evaluated as code; a draft
     except ScoringInputError as exc:
-        st.error(f"{t('scheme_invalid', lang)} {error_text(exc, {up.name: 'file'}, lang=lang)}")
+        st.error(f"{t('scheme_upload_invalid', lang)} {error_text(exc, lang=lang)}")
         return
     except Exception:  # anything else a hostile file provokes (decoding, nesting, size): one line, no traceback
         st.error(t("scheme_unreadable", lang))
