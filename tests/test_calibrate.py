@@ -88,13 +88,13 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
      "[{path: dynamics.arrivals.per_year, low: 1, high: 2}]\n", "not simulated"),
     ("targets: [{year: 2020, metric: cutoff, value: 90}]\n", "parameters"),
     ("targets: [{year: 2020, metric: cutoff, value: 90}]\nparameters: [{path: horizon, low: 1, high: 2}]\n",
-     "cannot be fitted"),
+     "不能拟合"),
     ("[1, 2]\n", "须为 YAML 映射"),  # worded in Chinese (the default --lang)
     ("targets: [{year: 2020, metric: cutoff, value: 90}]\nparameters: "
      "[{path: dynamics.arrivals.per_year, low: 1, high: 2}]\nfixed: {dynamics.arrivals.per_year: 3}\n",
-     "also a parameter"),
+     "同时也是要拟合的参数"),
     ("targets: [{year: 2020, metric: cutoff, value: 90}]\nparameters: "
-     "[{path: dynamics.arrivals.per_year, low: 1, high: 2}]\nfixed: {burn_in.stock: 3}\n", "cannot be set"),
+     "[{path: dynamics.arrivals.per_year, low: 1, high: 2}]\nfixed: {burn_in.stock: 3}\n", "不能设定"),
 ])
 def test_cli_bad_targets_exit_2(tmp_path: Path, content: str, needle: str) -> None:
     bad = tmp_path / "bad.yaml"

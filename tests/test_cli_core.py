@@ -239,4 +239,4 @@ def test_hints_for_near_misses(pop_files: dict[str, Path]) -> None:
                "--quota", "5")
     assert proc.returncode == 2 and "did you mean 'admit_all'" in proc.stderr
     proc = run("run", BEIJING)
-    assert proc.returncode == 2 and "not a scenario" in proc.stderr
+    assert proc.returncode == 2 and "不是情景" in proc.stderr

@@ -82,3 +82,24 @@ def test_the_files_refusals_read_in_chinese(tmp_path: Path, capsys: pytest.Captu
         assert main(["check-scheme", str(tmp_path / name)]) == 2
         err = capsys.readouterr().err.strip()
         assert err.startswith("错误：") and want[name] in err and "\n" not in err, (name, err)
+
+
+def test_a_scenario_refused_is_worded_in_chinese_where_its_reason_is_known(tmp_path: Path,
+                                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """A scenario's, targets' or rule set's refusal: in Chinese where the form of its reason is known, else as the
+    library writes it (never hidden behind "see the English view")."""
+    from scoring.errors import ScenarioError
+
+    scheme = next(p for p in SCHEMES if p.stem == "beijing-2020")
+    files = {"missing.yaml": f"id: s\nscheme: {scheme}\npopulation: {{file: nope.csv}}\n",
+             "bogus.yaml": "id: s\nbogus: 1\n"}
+    want = {"missing.yaml": "population.file：找不到 /", "bogus.yaml": "bogus：未知的键；可用的键：id, title"}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        assert main(["run", str(tmp_path / name)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("错误：") and want[name] in err, (name, err)
+    assert main(["run", str(scheme)]) == 2
+    assert "这是积分方案，不是情景" in capsys.readouterr().err
+    unknown = ScenarioError("s.yaml: horizon: something new went wrong")
+    assert localized(unknown, "zh") == str(unknown)  # an unknown reason is shown as written

@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from scoring.cli.messages_files import FILE_ZH
-from scoring.cli.messages_schemes import SCHEME_VALUES_ZH, SCHEME_ZH
-from scoring.errors import IdentifierError, RowsError, SchemeError
+from scoring.cli.messages_schemes import SCHEME_VALUES_ZH, SCHEME_ZH, UNKNOWN_REASON
+from scoring.errors import IdentifierError, PopulationError, RowsError, SchemeError, ScoringInputError
 from scoring.reasons import reason_text, worded
 
 CJK_TEXT = re.compile(r"[\u3400-\u9fff]")  # a header holding Chinese is shown as it is in a Chinese message
@@ -227,7 +227,11 @@ def localized(exc: BaseException | str, lang: str) -> str:
         text = text.replace(option, zh)
     got = worded(ZH, text)
     if isinstance(exc, SchemeError):
-        if got is None:  # a value's problem in a scheme
+        if got is None:  # a value's problem in a scheme (every form known: tests/test_scheme_messages_zh.py)
             got = worded(SCHEME_VALUES_ZH, text)
-        got = None if got is None else got.replace("(top level)", "（顶层）")
+    elif got is None and isinstance(exc, ScoringInputError) and not isinstance(exc, PopulationError):
+        got = worded(SCHEME_VALUES_ZH, text)  # a scenario's, targets' or rule set's: only where its reason is known
+        got = None if got is None or UNKNOWN_REASON in got else got
+    if got is not None and isinstance(exc, ScoringInputError):
+        got = got.replace("(top level)", "（顶层）")
     return text if got is None else got

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from scoring.cli.messages_files import READ_ERRORS, parser_detail
 
 _Z = Callable[[re.Match[str]], str]
+UNKNOWN_REASON = "详细信息见英文界面（--lang en）"  # a reason whose form is not known here: the English view has it
 _WHAT = {"scheme": "方案", "scenario": "情景", "targets": "校准目标", "rule set": "规则集", "ruleset": "规则集",
          "cases": "案例", "case": "案例", "scenarios": "情景"}
 _KINDS = {"a folder": "文件夹", "a directory": "文件夹", "a device": "设备", "a pipe": "管道", "a socket": "套接字"}
@@ -104,6 +105,37 @@ VALUE_ZH: list[tuple[re.Pattern[str], _Z]] = [
      lambda m: f"{m[1]}：id {m[2]} 出现了两次；id 须唯一"),
     (re.compile(r"^items: a scheme needs at least one item$"), lambda m: "items：方案至少需要一个项目"),
     (re.compile(r"^must name a column$"), lambda m: "须指明一列"),
+    # the other YAML inputs' reasons (scenarios, targets, rule sets)
+    (re.compile(r"^give exactly one of synth: \{n, seed\} or file: PATH$"),
+     lambda m: "synth: {n, seed} 与 file: 路径 须有且只有一个"),
+    (re.compile(r"^give at most one of represents, ratio, weights$"),
+     lambda m: "represents、ratio、weights 至多给一个"),
+    (re.compile(r"^weights: only a population file has per-row weights$"),
+     lambda m: "weights：只有人口数据文件才有逐行权重"),
+    (re.compile(r"^path (.+) cannot be fitted; valid: (.+)$"), lambda m: f"路径 {m[1]} 不能拟合；可拟合的：{m[2]}"),
+    (re.compile(r"^low (\S+) must be below high (\S+)$"), lambda m: f"low {m[1]} 须小于 high {m[2]}"),
+    (re.compile(r"^start (\S+) must lie within \[(.+), (.+)\]$"), lambda m: f"start {m[1]} 须在 [{m[2]}, {m[3]}] 之内"),
+    (re.compile(r"^fixed: path (.+) cannot be set; valid: .*$"),
+     lambda m: f"fixed：路径 {m[1]} 不能设定；只能设定可拟合的 dynamics.* 路径"),
+    (re.compile(r"^fixed: (.+) is also a parameter to fit$"), lambda m: f"fixed：{m[1]} 同时也是要拟合的参数"),
+    (re.compile(r"^parameters: path (.+) is listed twice; give each parameter once$"),
+     lambda m: f"parameters：路径 {m[1]} 出现了两次；每个参数只写一次"),
+    (re.compile(r"^calibration\.(\w+) must be a list of mappings .*$"),
+     lambda m: f"calibration.{m[1]} 须为映射的列表（target、observed、model、error_units），与 calibrate 写出的一致"),
+    (re.compile(r"^calibration\.(\w+): error_units must be a finite number, not (.+)$"),
+     lambda m: f"calibration.{m[1]}：error_units 须为有限的数字，不能是 {m[2]}"),
+    (re.compile(r"^must be a mapping of name to definition$"), lambda m: "须为“名称: 定义”的映射"),
+    (re.compile(r"^value (.+): a term is a criterion .*$"),
+     lambda m: f"值 {m[1]}：术语须为一个条件（如 {{column: ..., min: ...}} 的映射）"),
+    (re.compile(r"^value (.+) is not a term; terms: (.+)$"), lambda m: f"值 {m[1]} 不是已定义的术语；术语：{m[2]}"),
+    (re.compile(r"^no such key (.+) in the rule set$"), lambda m: f"规则集中没有键 {m[1]}"),
+    (re.compile(r"^(.+) not found$"), lambda m: f"找不到 {m[1]}"),
+    (re.compile(r"^mode (\w+) needs a quota \(or schedule\.quota\)$"),
+     lambda m: f"模式 {m[1]} 需要名额（或 schedule.quota）"),
+    (re.compile(r"^mode (\w+) needs a threshold$"), lambda m: f"模式 {m[1]} 需要分数线"),
+    (re.compile(r"^unknown key; valid: (.+)$"), lambda m: f"未知的键；可用的键：{m[1]}"),
+    (re.compile(r"^the scenario has no quota; give the quota to compare against .*$"),
+     lambda m: "情景没有名额；请给出用来比较的名额（例如 quota_question: {quota: 8000}）"),
 ]
 
 
@@ -113,7 +145,7 @@ def value_reason(text: str) -> str:
         m = pattern.match(text.strip())
         if m:
             return zh(m)
-    return "详细信息见英文界面（--lang en）"
+    return UNKNOWN_REASON
 
 
 def _split_at_reason(text: str) -> tuple[str, str]:
@@ -143,6 +175,18 @@ def _where_and_reason(text: str) -> str:
 _AND_MORE = r"(?: \(and (\d+) more\))?"
 
 SCHEME_ZH: list[tuple[re.Pattern[str], _Z]] = [
+    # a scenario given where a scheme is expected, or the reverse
+    (re.compile(r"^(.+): this is a points scheme, not a scenario; use it with check-scheme, score or admit, or write a "
+                r"scenario with `scheme: (.+)` \(see docs/scenarios\.md\)$"),
+     lambda m: f"{m[1]}：这是积分方案，不是情景；请用 check-scheme、score 或 admit 处理它，或写一个含 `scheme: {m[2]}` "
+               "的情景（见 docs/scenarios.md）"),
+    (re.compile(r"^(.+): targets file not found$"), lambda m: f"{m[1]}：找不到校准目标文件"),
+    (re.compile(r"^(.+): missing column\(s\) (.+); need year, metric, value$"),
+     lambda m: f"{m[1]}：缺少列 {m[2]}；需要 year、metric、value"),
+    (re.compile(r"^(.+): parameters: give at least one parameter to fit \(path, low, high\)$"),
+     lambda m: f"{m[1]}：parameters：至少给出一个要拟合的参数（path、low、high）"),
+    (re.compile(r"^(.+): every target is held out; nothing to fit$"),
+     lambda m: f"{m[1]}：所有目标都被留出；没有可拟合的"),
     # the file
     (re.compile(r"^(.+): a ([\w ]+?) file must be a YAML mapping \((.+)\)$"),
      lambda m: f"{m[1]}：{_what(m[2])}文件须为 YAML 映射（{m[3]}）"),
@@ -243,7 +287,7 @@ def yaml_detail(detail: str) -> str:
     for words, zh in _YAML.items():
         if words in detail:
             return zh
-    return "详细信息见英文界面（--lang en）"
+    return UNKNOWN_REASON
 
 
 WARNING_ZH: list[tuple[re.Pattern[str], _Z]] = [
