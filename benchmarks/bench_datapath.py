@@ -160,7 +160,7 @@ def _lower_bound(best: dict[str, tuple[float, float]], floor_wall: float) -> dic
     goal below it cannot be met by packing the work better, only by doing less of it."""
     cores = len(os.sched_getaffinity(0))
     needed = best["read_only"][1] + best["score_only"][1] + best["admit_only"][1]
-    checks = max(0.0, best["load_score_admit"][1] - needed)  # what the whole run spends beyond them
+    checks = max(0.0, best["load_score_admit"][1] - needed)  # the rest of the run: the checks (and their glue)
     return {"cores": cores, "read_only_cpu_s_12_columns": round(best["read_only"][1], 3),
             "validation_cpu_s": round(checks, 3), "score_cpu_s": round(best["score_only"][1], 3),
             "admit_cpu_s": round(best["admit_only"][1], 3),

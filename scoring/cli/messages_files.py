@@ -14,7 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from scoring.reasons import worded
+
 _Z = Callable[[re.Match[str]], str]
+UNKNOWN_REASON = "详细信息见英文界面（--lang en）"  # a reason whose form is not known here: the English view has it
 
 
 def quoted(text: str) -> str:
@@ -43,12 +46,8 @@ _CLASSES = {"BadZipFile": "不是有效的 zip 压缩包（.xlsx 文件是一个
 def parser_detail(detail: str) -> str:
     """A CSV parser's or reader's diagnostic in Chinese where its form is known (by its wording, else by its error
     class); otherwise a pointer to the English view, which shows it whole."""
-    for pattern, zh in _PARSER:
-        m = pattern.match(detail.strip())
-        if m:
-            return zh(m)
     head = detail.split(":", 1)[0].strip()
-    return _CLASSES.get(head, "详细信息见英文界面（--lang en）")
+    return worded(_PARSER, detail.strip()) or _CLASSES.get(head, UNKNOWN_REASON)
 
 
 READ_ERRORS = {"Permission denied": "没有读取权限", "No such file or directory": "文件不存在",  # the system's reasons

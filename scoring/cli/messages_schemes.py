@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from scoring.cli.messages_files import READ_ERRORS, parser_detail
+from scoring.cli.messages_files import READ_ERRORS, UNKNOWN_REASON, parser_detail
+from scoring.reasons import worded
 
 _Z = Callable[[re.Match[str]], str]
-UNKNOWN_REASON = "详细信息见英文界面（--lang en）"  # a reason whose form is not known here: the English view has it
 _WHAT = {"scheme": "方案", "scenario": "情景", "targets": "校准目标", "rule set": "规则集", "ruleset": "规则集",
          "cases": "案例", "case": "案例", "scenarios": "情景"}
 _KINDS = {"a folder": "文件夹", "a directory": "文件夹", "a device": "设备", "a pipe": "管道", "a socket": "套接字"}
@@ -141,35 +141,32 @@ VALUE_ZH: list[tuple[re.Pattern[str], _Z]] = [
 
 def value_reason(text: str) -> str:
     """A value's reason in Chinese where its form is known; otherwise a pointer to the English view."""
-    for pattern, zh in VALUE_ZH:
-        m = pattern.match(text.strip())
-        if m:
-            return zh(m)
-    return UNKNOWN_REASON
+    return worded(VALUE_ZH, text.strip()) or UNKNOWN_REASON
 
 
 def _split_at_reason(text: str) -> tuple[str, str]:
-    """("what", "reason") of "what: reason" where what may hold ": " itself (a value shown, an id that is a
-    mapping): split where a known reason begins, else at the last ": "."""
+    """("what", its reason in Chinese) of "what: reason" where what may hold ": " itself (a value shown, an id
+    that is a mapping): split where a known reason begins, else at the last ": "."""
     start = 0
     while (at := text.find(": ", start)) >= 0:
-        if any(pattern.match(text[at + 2:]) for pattern, _ in VALUE_ZH):
-            return text[:at], text[at + 2:]
+        known = worded(VALUE_ZH, text[at + 2:].strip())
+        if known is not None:
+            return text[:at], known
         start = at + 2
     what, _, reason = text.rpartition(": ")
-    return what, reason
+    return what, value_reason(reason)
 
 
 def _value_and_reason(text: str) -> str:
     """"V: reason" as 值 V：原因."""
     value, reason = _split_at_reason(text)
-    return f"值 {value}：{value_reason(reason)}"
+    return f"值 {value}：{reason}"
 
 
 def _where_and_reason(text: str) -> str:
     """"where: reason" as where：原因."""
     where, reason = _split_at_reason(text)
-    return f"{where}：{value_reason(reason)}" if where else value_reason(reason)
+    return f"{where}：{reason}" if where else reason
 
 
 _AND_MORE = r"(?: \(and (\d+) more\))?"
@@ -316,8 +313,4 @@ WARNING_ZH: list[tuple[re.Pattern[str], _Z]] = [
 
 def scheme_warning(text: str) -> str | None:
     """A scheme warning (``check-scheme``) in Chinese, or None when its form is not known."""
-    for pattern, zh in WARNING_ZH:
-        m = pattern.match(text)
-        if m:
-            return zh(m)
-    return None
+    return worded(WARNING_ZH, text)
