@@ -15,7 +15,7 @@ from typing import Any
 from scoring.cli.messages_files import FILE_ZH
 from scoring.cli.messages_schemes import SCHEME_VALUES_ZH, SCHEME_ZH, UNKNOWN_REASON
 from scoring.errors import IdentifierError, PopulationError, RowsError, SchemeError, ScoringInputError
-from scoring.reasons import reason_text, worded
+from scoring.reasons import LazyPattern, reason_text, worded
 
 CJK_TEXT = re.compile(r"[\u3400-\u9fff]")  # a header holding Chinese is shown as it is in a Chinese message
 
@@ -27,81 +27,81 @@ _PERSON = r"(\(value not shown: it looks like a personal identifier\)|'(.+)')"
 def _person(m: re.Match[str]) -> str:
     return f"“{m[2]}”" if m[2] is not None else "（看似个人身份信息，不予显示）"
 
-ZH: list[tuple[re.Pattern[str], _Z]] = [
-    (re.compile(r"^population file not found: (.+)$"),
+ZH: list[tuple[LazyPattern, _Z]] = [
+    (LazyPattern(r"^population file not found: (.+)$"),
      lambda m: f"找不到人口数据文件：{m[1]}"),
-    (re.compile(r"^(.+): (scheme|scenario|targets|rule set|ruleset|cases?) file not found(.*)$"),
+    (LazyPattern(r"^(.+): (scheme|scenario|targets|rule set|ruleset|cases?) file not found(.*)$"),
      lambda m: f"{m[1]}：找不到{_FILES.get(m[2], '')}文件" + ("（格式见 docs/schemes.md 的 Cases 一节）"
                                                           if "docs/schemes.md" in m[3] else "")),
-    (re.compile(r"^(--\S+) (.+): is a folder; give a file name inside it$"),
+    (LazyPattern(r"^(--\S+) (.+): is a folder; give a file name inside it$"),
      lambda m: f"{m[1]} {m[2]}：这是一个文件夹，请给出其中的文件名"),
-    (re.compile(r"^(--\S+) (.+): is the input file (.+); write the output elsewhere$"),
+    (LazyPattern(r"^(--\S+) (.+): is the input file (.+); write the output elsewhere$"),
      lambda m: f"{m[1]} {m[2]}：与输入文件 {m[3]} 相同，请写到别处"),
-    (re.compile(r"^(?:.*: )?argument (\S+): (.+) is negative; a quota is 0 or more places$"),
+    (LazyPattern(r"^(?:.*: )?argument (\S+): (.+) is negative; a quota is 0 or more places$"),
      lambda m: f"参数 {m[1]}：{m[2]} 是负数；名额须为 0 或更多"),
-    (re.compile(r"^(?:.*: )?argument (\S+): '(.*)' is not a whole number$"),
+    (LazyPattern(r"^(?:.*: )?argument (\S+): '(.*)' is not a whole number$"),
      lambda m: f"参数 {m[1]}：“{m[2]}”不是整数"),
-    (re.compile(r"^(?:.*: )?argument (\S+): '(.*)' is not a number$"),
+    (LazyPattern(r"^(?:.*: )?argument (\S+): '(.*)' is not a number$"),
      lambda m: f"参数 {m[1]}：“{m[2]}”不是数字"),
-    (re.compile(r"^(?:.*: )?the following arguments are required: (.+)$"),
+    (LazyPattern(r"^(?:.*: )?the following arguments are required: (.+)$"),
      lambda m: f"缺少必需的参数：{m[1]}"),
-    (re.compile(r"^(?:.*: )?unrecognized arguments: (.+)$"),
+    (LazyPattern(r"^(?:.*: )?unrecognized arguments: (.+)$"),
      lambda m: f"无法识别的参数：{m[1]}"),
-    (re.compile(r"^(?:.*: )?argument (\S+): invalid choice: (.+?) \(choose from (.+)\)$"),
+    (LazyPattern(r"^(?:.*: )?argument (\S+): invalid choice: (.+?) \(choose from (.+)\)$"),
      lambda m: f"参数 {m[1]}：无效的选项 {m[2]}（可选：{m[3]}）"),
-    (re.compile(r"^(?:.*: )?argument (\S+): expected one argument$"),
+    (LazyPattern(r"^(?:.*: )?argument (\S+): expected one argument$"),
      lambda m: f"参数 {m[1]}：需要一个值"),
-    (re.compile(rf"^--person {_PERSON}: its row was rejected, so it is not scored: row (\d+)(?: \(Excel row (\d+)\))?, "
-                r"column (.+?): (.+)$"),
+    (LazyPattern(rf"^--person {_PERSON}: its row was rejected, so it is not scored: row (\d+)"
+                 r"(?: \(Excel row (\d+)\))?, column (.+?): (.+)$"),
      lambda m: f"--person {_person(m)}：该行未通过校验，未计分：第 {m[3]} 行"
      + (f"（Excel 第 {m[4]} 行）" if m[4] else "") + f"，{m[5]} 列：{m[6]}"),
-    (re.compile(rf"^--person {_PERSON}: no such person_id in (.+)$"),
+    (LazyPattern(rf"^--person {_PERSON}: no such person_id in (.+)$"),
      lambda m: f"--person {_person(m)}：{m[3]} 中没有这个人员编号"),
-    (re.compile(r"^(.+): has no person_id column$"),
+    (LazyPattern(r"^(.+): has no person_id column$"),
      lambda m: f"{m[1]}：没有人员编号（person_id）列"),
-    (re.compile(r"^ties: column '(.+)' is not in the population columns: (.+)$"),
+    (LazyPattern(r"^ties: column '(.+)' is not in the population columns: (.+)$"),
      lambda m: f"同分规则：列“{m[1]}”不在人口数据的列中（现有：{m[2]}）"),
-    (re.compile(r"^(--\S+): value (.+) must be (\d+) or more people$"),
+    (LazyPattern(r"^(--\S+): value (.+) must be (\d+) or more people$"),
      lambda m: f"{m[1]}：{m[2]} 须为 {m[3]} 人或更多"),
-    (re.compile(r"^--target-admitted: under a quota of (\d+) the number admitted is the quota; give --target-cutoff "
-                r"instead, or a threshold$"),
+    (LazyPattern(r"^--target-admitted: under a quota of (\d+) the number admitted is the quota; give --target-cutoff "
+                 r"instead, or a threshold$"),
      lambda m: f"--target-admitted：名额为 {m[1]} 时录取人数就是名额；请改用 --target-cutoff，或使用分数线"),
-    (re.compile(r"^(.+): not a Parquet file \(every Parquet file begins with the bytes PAR1\); a CSV or Excel file is "
-                r"read under its own extension \(\.csv, \.xlsx\)$"),
+    (LazyPattern(r"^(.+): not a Parquet file \(every Parquet file begins with the bytes PAR1\); a CSV or Excel file is "
+                 r"read under its own extension \(\.csv, \.xlsx\)$"),
      lambda m: f"{m[1]}：不是 Parquet 文件（Parquet 文件都以 PAR1 开头）；CSV 或 Excel 文件请使用其本身的扩展名"
                "（.csv、.xlsx）"),
-    (re.compile(r"^not enough memory for this input; try a smaller input or a machine with more$"),
+    (LazyPattern(r"^not enough memory for this input; try a smaller input or a machine with more$"),
      lambda m: "内存不足以处理此输入；请减小输入或换用内存更大的机器"),
     # the file and the output refused before any work
-    (re.compile(r"^(.+): (?:a sheet declares )?([\d,]+) columns; at most (\d+) are accepted(.*)$"),
+    (LazyPattern(r"^(.+): (?:a sheet declares )?([\d,]+) columns; at most (\d+) are accepted(.*)$"),
      lambda m: f"{m[1]}：有 {m[2]} 列，最多接受 {m[3]} 列；人口数据只需几十列，请删除不需要的列"),
-    (re.compile(r"^(.+): a sheet declares ([\d,]+) rows x (\d+) columns; at most ([\d,]+) cells are read from Excel: "
-                r"save it as CSV or Parquet$"),
+    (LazyPattern(r"^(.+): a sheet declares ([\d,]+) rows x (\d+) columns; at most ([\d,]+) cells are read from Excel: "
+                 r"save it as CSV or Parquet$"),
      lambda m: f"{m[1]}：工作表声明了 {m[2]} 行 × {m[3]} 列；Excel 文件最多读取 {m[4]} 个单元格，"
                "请另存为 CSV 或 Parquet"),
-    (re.compile(r"^(.+): unknown (?:output type|extension) ?(.*?)[;(] ?use \.parquet, \.csv or \.xlsx\)?$"),
+    (LazyPattern(r"^(.+): unknown (?:output type|extension) ?(.*?)[;(] ?use \.parquet, \.csv or \.xlsx\)?$"),
      lambda m: f"{m[1]}：未知的输出类型{f' {m[2].strip()}' if m[2].strip() else ''}；请使用 .parquet、.csv 或 .xlsx"),
-    (re.compile(r"^(.+): exists and is not a plain file \(a device, pipe or socket\)$"),
+    (LazyPattern(r"^(.+): exists and is not a plain file \(a device, pipe or socket\)$"),
      lambda m: f"{m[1]}：已存在，且不是普通文件（而是设备、管道或套接字）"),
-    (re.compile(r"^(--\S+) (.+): folder (.+) does not exist$"),
+    (LazyPattern(r"^(--\S+) (.+): folder (.+) does not exist$"),
      lambda m: f"{m[1]} {m[2]}：文件夹 {m[3]} 不存在"),
-    (re.compile(r"^(.+): Excel holds at most (\d+) rows; use \.parquet or \.csv$"),
+    (LazyPattern(r"^(.+): Excel holds at most (\d+) rows; use \.parquet or \.csv$"),
      lambda m: f"{m[1]}：Excel 最多容纳 {m[2]} 行；请使用 .parquet 或 .csv"),
-    (re.compile(r"^(.+): ([\d,]+) rows do not fit in an Excel sheet; use \.parquet or \.csv$"),
+    (LazyPattern(r"^(.+): ([\d,]+) rows do not fit in an Excel sheet; use \.parquet or \.csv$"),
      lambda m: f"{m[1]}：{m[2]} 行超出 Excel 工作表的容量；请使用 .parquet 或 .csv"),
     # the out-of-core engines (--engine chunked, --scheduler): refusals and progress lines
-    (re.compile(r"^--out (.+): the (dask|chunked) engine writes \.parquet or \.csv$"),
+    (LazyPattern(r"^--out (.+): the (dask|chunked) engine writes \.parquet or \.csv$"),
      lambda m: f"--out {m[1]}：{_ENGINES[m[2]]}计算引擎只写出 .parquet 或 .csv 文件"),
-    (re.compile(r"^(.+): the (dask|chunked) engine reads Parquet files; convert the file to Parquet first (.*)$"),
+    (LazyPattern(r"^(.+): the (dask|chunked) engine reads Parquet files; convert the file to Parquet first (.*)$"),
      lambda m: f"{m[1]}：{_ENGINES[m[2]]}计算引擎只读取 Parquet 文件；请先转换为 Parquet"
                "（加 --engine memory 可读取 CSV、XLSX）"),
-    (re.compile(r"^--chunk-rows: (.+) must be a positive number of rows$"),
+    (LazyPattern(r"^--chunk-rows: (.+) must be a positive number of rows$"),
      lambda m: f"--chunk-rows：{m[1]} 须为正的行数"),
-    (re.compile(r"^scored rows (\d+)-(\d+) of (\d+)$"),
+    (LazyPattern(r"^scored rows (\d+)-(\d+) of (\d+)$"),
      lambda m: f"已计分第 {m[1]}–{m[2]} 行（共 {m[3]} 行）"),
-    (re.compile(r"^pass 2: admitting and measuring near the line$"),
+    (LazyPattern(r"^pass 2: admitting and measuring near the line$"),
      lambda m: "第二遍：录取，并测算分数线附近的人群"),
-    (re.compile(r"^reading the whole file once more \(repeated ids, identifiers\), then scoring it again$"),
+    (LazyPattern(r"^reading the whole file once more \(repeated ids, identifiers\), then scoring it again$"),
      lambda m: "再读一遍整个文件（查找重复的人员编号和身份信息），然后重新计分"),
     *FILE_ZH,  # a population file refused before any row is read
     *SCHEME_ZH,  # a scheme (or another YAML input) refused: the file, its structure, the checks across it

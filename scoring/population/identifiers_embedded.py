@@ -28,6 +28,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from scoring.population.shared_facts import once
+
 _ZERO_WIDTH = "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
 _NOT_DIGIT_BEFORE = r"(^|[^0-9])"
 _NOT_DIGIT_AFTER = r"([^0-9]|$)"
@@ -164,7 +166,8 @@ def text_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, int | None]:
     offs = offs.astype(np.int64, copy=False)
     if not n or arr.null_count or offs[n] - offs[0] != n * (offs[1] - offs[0]):  # not one width: told in O(1)
         return offs, data, None
-    return offs, data, (int(offs[1] - offs[0]) if _one_width(offs, int(offs[1] - offs[0])) else None)
+    width = int(offs[1] - offs[0])
+    return offs, data, (width if once("one_width", arr, lambda: _one_width(offs, width)) else None)
 
 
 _WIDTH_STEP = 1 << 16  # offsets compared at a time (a small buffer, reused: no page faults for a large temporary)
@@ -273,6 +276,13 @@ def _position_bits(data: np.ndarray, n: int, width: int) -> tuple[np.ndarray, np
     return ors, ands
 
 
+def position_bits(arr: pa.Array, offs: np.ndarray, data: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_position_bits` of the values of a string array of one width ``width`` (``offs`` and ``data``: its
+    :func:`text_buffers`), found once per load (:mod:`scoring.population.shared_facts`)."""
+    n = len(arr)
+    return once("position_bits", arr, lambda: _position_bits(data[offs[0]:offs[0] + n * width], n, width))
+
+
 def one_width_clean(arr: pa.Array) -> bool:
     """True when a proof over byte positions shows that no value of a null-free string column of one width can
     match :data:`PREFILTER` (so none holds an identifier): the bytes that can occur at each position are bounded by
@@ -286,7 +296,7 @@ def one_width_clean(arr: pa.Array) -> bool:
     offs, data, width = text_buffers(arr)
     if not n or not width or arr.null_count:
         return False
-    ors, ands = _position_bits(data[offs[0]:offs[0] + n * width], n, width)
+    ors, ands = position_bits(arr, offs, data, width)
     # can[j, b]: byte b is consistent with the bits seen at position j (a superset of the bytes that occur there)
     can = ((_BYTE[None, :] & ~ors[:, None].astype(np.int64)) == 0) & ((_BYTE[None, :] & ands[:, None]) == ands[:, None])
     if can[:, 0x80:].any() or can[:, ord("@")].any():

@@ -27,6 +27,7 @@ from scoring.population.io import clean_header, read_table, refuse_width
 from scoring.population.refusal import refuse_or_drop
 from scoring.population.rowchecks import all_findings, check_rows, start_checks, start_unread, wanted_columns
 from scoring.population.schema import Schema, load_schema, normalise_header
+from scoring.population.shared_facts import sharing
 from scoring.population.stats import NumberStats
 from scoring.population.validate import STR_DTYPE, show_value
 
@@ -364,9 +365,10 @@ def read_population(source: str | os.PathLike[str] | pd.DataFrame, *, skip_inval
     every header of the source, screened like the frame's own.
     """
     if isinstance(source, pd.DataFrame):
-        return _validate(source, skip_invalid=skip_invalid, drop_identifiers=drop_identifiers, source=None,
-                         warnings=[], row_offset=row_offset, schema=schema, columns=columns, headers=headers,
-                         unread_findings=unread_findings)
+        with sharing():  # the typing and the screen of a text column read its bytes once
+            return _validate(source, skip_invalid=skip_invalid, drop_identifiers=drop_identifiers, source=None,
+                             warnings=[], row_offset=row_offset, schema=schema, columns=columns, headers=headers,
+                             unread_findings=unread_findings)
     if not isinstance(source, str | os.PathLike):
         raise PopulationError(f"a population must be a file path or a pandas DataFrame, not {type(source).__name__}")
     schema = schema or load_schema()
@@ -376,10 +378,11 @@ def read_population(source: str | os.PathLike[str] | pd.DataFrame, *, skip_inval
             return read_set(headers, schema, columns, drop_identifiers=drop_identifiers, name=os.fspath(source))
     table = read_table(source, select=select, schema=schema)
     # The frame is handed over without a second reference, so that columns left out are released while validating.
-    return _validate(table.__dict__.pop("frame"), skip_invalid=skip_invalid, drop_identifiers=drop_identifiers,
-                     source=os.fspath(source), warnings=list(table.warnings), row_numbers=table.row_numbers,
-                     schema=schema, columns=columns, headers=table.headers, unread=table.unread,
-                     stats=getattr(table, "stats", None))
+    with sharing():
+        return _validate(table.__dict__.pop("frame"), skip_invalid=skip_invalid, drop_identifiers=drop_identifiers,
+                         source=os.fspath(source), warnings=list(table.warnings), row_numbers=table.row_numbers,
+                         schema=schema, columns=columns, headers=table.headers, unread=table.unread,
+                         stats=getattr(table, "stats", None))
 
 
 def load_population(source: str | os.PathLike[str] | pd.DataFrame, *, drop_identifiers: bool = False) -> pd.DataFrame:

@@ -6,13 +6,14 @@ batch-independent text hash for the out-of-core duplicate scan. :mod:`scoring.po
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from scoring.population.identifiers_embedded import _position_bits, one_array, text_buffers
+from scoring.population.identifiers_embedded import one_array, position_bits, text_buffers
 from scoring.population.io import MISSING_TOKENS
 
 STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
@@ -113,7 +114,7 @@ def _chunk_edges(arr: pa.Array) -> tuple[np.ndarray | None, np.ndarray | None]:
     if width is not None:  # one width: the first and last bytes are strided views
         base = data[offs[0]:offs[-1]]
         short = np.ones(n, dtype=bool) if width <= _TOKEN_BYTES else None
-        ors, ands = _position_bits(base, n, width)
+        ors, ands = position_bits(arr, offs, data, width)
         if _plain_byte(ors[0], ands[0]) and _plain_byte(ors[-1], ands[-1]):
             return None, short  # no first or last byte can be odd (a proof from the bits of every value)
         return _odd(base[0::width], base[width - 1::width]), short
@@ -224,9 +225,54 @@ def text_hash(ids: pd.Series) -> np.ndarray:
 
 def ascending(arr: pa.Array | pa.ChunkedArray) -> bool:
     """True when the values of a null-free text column are in strictly ascending byte order, so all distinct (one
-    vectorised comparison of each value with the next, chunks read in place)."""
+    vectorised comparison of each value with the next, chunks read in place; chunks of one width of 8 to 16 bytes
+    as pairs of 64-bit words, :func:`_one_width_ascending`)."""
     n = len(arr)
-    return n < 2 or bool(pc.all(pc.less(arr.slice(0, n - 1), arr.slice(1))).as_py())
+    if n < 2:
+        return True
+    chunks = [c for c in arr.chunks if len(c)] if isinstance(arr, pa.ChunkedArray) else [arr]
+    for left, right in pairwise(chunks):  # across the chunks: last of one < first of the next
+        if not left[-1].as_buffer().to_pybytes() < right[0].as_buffer().to_pybytes():
+            return False
+    for chunk in chunks:
+        fast = _one_width_ascending(chunk)
+        if fast is None:
+            fast = len(chunk) < 2 or bool(pc.all(pc.less(chunk.slice(0, len(chunk) - 1), chunk.slice(1))).as_py())
+        if not fast:
+            return False
+    return True
+
+
+_ASCENDING_STEP = 1 << 16  # values compared at a time (small temporaries, reused from the cache)
+
+
+def _one_width_ascending(arr: pa.Array) -> bool | None:
+    """Whether a null-free string array of one width of 8 to 16 bytes is in strictly ascending byte order, compared
+    as (first 8 bytes, the rest) big-endian word pairs read in place; None for any other array."""
+    if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    offs, data, width = text_buffers(arr)
+    n = len(arr)
+    if width is None or not 8 <= width <= 16 or n < 2:
+        return None
+    base = data[offs[0]:offs[0] + n * width]
+    high = np.ndarray((n,), dtype=">u8", buffer=base, offset=0, strides=(width,))
+    rest = width - 8  # the bytes after the first 8, as a big-endian number (0 when none)
+    low = None if not rest else \
+        np.ndarray((n,), dtype=">u8", buffer=base, offset=width - 8, strides=(width,))  # the last 8 bytes
+    for lo in range(0, n - 1, _ASCENDING_STEP):
+        hi = min(n, lo + _ASCENDING_STEP + 1)  # one value of overlap with the next step
+        h = high[lo:hi].astype(np.uint64)
+        later, earlier = h[1:], h[:-1]
+        if low is None:
+            if not (later > earlier).all():
+                return False
+            continue
+        tail = low[lo:hi].astype(np.uint64)  # the last 8 bytes overlap the first 8 when width < 16: equal first
+        # words make the overlapping bytes equal, so comparing the last 8 compares the rest
+        if not ((later > earlier) | ((later == earlier) & (tail[1:] > tail[:-1]))).all():
+            return False
+    return True
 
 
 def repeated(ids: pd.Series) -> np.ndarray:

@@ -1,0 +1,105 @@
+"""The ascending-id proof (``scoring.population.text.ascending``): its word-pair path for ids of one width of 8 to 16
+bytes and its pyarrow path against a plain Python comparison of the UTF-8 bytes, on random columns (one chunk or
+several, sliced, string and large_string); and the facts the typing and the screen share within one load."""
+
+from __future__ import annotations
+
+import random
+import threading
+from itertools import pairwise
+
+import pyarrow as pa
+import pytest
+
+from scoring.population import shared_facts
+from scoring.population.text import _one_width_ascending, ascending
+
+
+def _reference(values: list[str]) -> bool:
+    return all(a.encode() < b.encode() for a, b in pairwise(values))
+
+
+def _column(rng: random.Random) -> list[str]:
+    width = rng.choice([1, 3, 7, 8, 9, 12, 15, 16, 17, 20])
+    alphabet = rng.choice(["ab", "0123456789", "aé", "\x00\xff"])  # é: values of mixed widths in bytes
+    values = sorted({"".join(rng.choice(alphabet) for _ in range(width)) for _ in range(rng.randint(0, 40))},
+                    key=str.encode)
+    if len(values) > 1 and rng.random() < 0.5:  # out of order somewhere
+        i, j = rng.randrange(len(values)), rng.randrange(len(values))
+        values[i], values[j] = values[j], values[i]
+    if values and rng.random() < 0.2:  # a repeated value
+        values.insert(rng.randrange(len(values) + 1), rng.choice(values))
+    return values
+
+
+def test_ascending_matches_python_comparison() -> None:
+    rng = random.Random(14)
+    fast = 0
+    for _ in range(3000):
+        values = _column(rng)
+        kind = rng.choice(["one", "chunks", "sliced"])
+        if kind == "chunks":
+            cuts = sorted(rng.sample(range(len(values) + 1), min(3, len(values) + 1)))
+            bounds = [0, *cuts, len(values)]
+            arr = pa.chunked_array([pa.array(values[a:b], pa.string()) for a, b in pairwise(bounds)],
+                                   pa.string())
+        elif kind == "sliced":
+            arr = pa.array(["zzzz", *values, ""], rng.choice([pa.string(), pa.large_string()]))[1:len(values) + 1]
+        else:
+            arr = pa.array(values, rng.choice([pa.string(), pa.large_string()]))
+        assert ascending(arr) == _reference(values), values
+        if isinstance(arr, pa.Array) and _one_width_ascending(arr) is not None:
+            fast += 1
+    assert fast > 300  # the word-pair path was taken often enough to be tested
+
+
+def test_word_pairs_decide_on_the_last_byte_across_steps() -> None:
+    """Ids of 9 bytes differing only in their last byte, over more than one step of the comparison."""
+    values = [f"P{i:08d}" for i in range(200_000)]
+    assert _one_width_ascending(pa.array(values)) is True
+    values[150_000], values[150_001] = values[150_001], values[150_000]
+    assert _one_width_ascending(pa.array(values)) is False
+    values = [f"Q{i:08d}" for i in range(200_000)]
+    values[-1] = values[-2]  # a repeat at the very end: not strictly ascending
+    assert _one_width_ascending(pa.array(values)) is False
+
+
+def test_shared_facts_found_once_within_a_load_and_afresh_outside() -> None:
+    arr = pa.array(["P0000001", "P0000002"])
+    calls = []
+
+    def find() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert shared_facts.once("k", arr, find) == 1
+    assert shared_facts.once("k", arr, find) == 2  # outside a load: found every time
+    with shared_facts.sharing():
+        barrier = threading.Barrier(4)
+        got = []
+
+        def ask() -> None:
+            barrier.wait()
+            got.append(shared_facts.once("k", arr, find))
+
+        threads = [threading.Thread(target=ask) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert got == [3, 3, 3, 3]  # one finding, every thread given it
+        assert shared_facts.once("other", arr, find) == 4  # another fact of the same array
+    assert shared_facts.once("k", arr, find) == 5  # the load over: the facts are dropped
+
+
+def test_shared_fact_failure_reaches_every_caller() -> None:
+    arr = pa.array(["a"])
+
+    def fail() -> int:
+        raise ValueError("broken")
+
+    with shared_facts.sharing():
+        with pytest.raises(ValueError):
+            shared_facts.once("bad", arr, fail)
+        with pytest.raises(ValueError):
+            shared_facts.once("bad", arr, lambda: 1)
