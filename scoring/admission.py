@@ -162,11 +162,11 @@ def admit(
     n_eligible = int(res.eligible_mask.sum())
     if rule.threshold is not None and rule.mode in ("threshold", "both"):
         pool &= total >= int(round(rule.threshold * 100))
-    idx = np.flatnonzero(pool)
-    n_candidates = len(idx)
+    n_candidates = int(np.count_nonzero(pool))
     admitted = np.zeros(len(total), dtype=bool)
     use_quota = rule.mode in ("quota", "both")
     places = int(rule.quota) if use_quota and rule.quota is not None else n_candidates
+    idx = _best_candidates(total, pool, n_candidates, places)
 
     if n_candidates == 0 or places == 0:
         return AdmissionResult(admitted, res.index, rule, n_eligible, n_candidates, None, 0, 0)
@@ -178,7 +178,7 @@ def admit(
             admitted, res.index, rule, n_eligible, n_candidates, cutoff, int((scores == cutoff).sum()), 0
         )
 
-    cutoff = int(np.partition(scores, n_candidates - places)[n_candidates - places])
+    cutoff = int(np.partition(scores, len(idx) - places)[len(idx) - places])
     above = scores > cutoff
     tied = scores == cutoff
     n_tied = int(tied.sum())
@@ -193,6 +193,26 @@ def admit(
         admitted[chosen] = True
         decided = len(chosen)
     return AdmissionResult(admitted, res.index, rule, n_eligible, n_candidates, cutoff, n_tied, decided)
+
+
+SAMPLE_SCORES = 1 << 16  # scores looked at to place a floor under the best candidates of a small quota
+
+
+def _best_candidates(total: np.ndarray, pool: np.ndarray, n_candidates: int, places: int) -> np.ndarray:
+    """The positions of the candidates (``pool``) that can be among the best ``places``: all of them, or, for a
+    quota small beside many candidates, those at or above a floor read off an evenly spaced sample of the scores,
+    kept only when at least ``places`` candidates reach it (then the cut-off and everyone tied at it reach it too:
+    exact whatever the sample); else all of them."""
+    if places == 0 or places * 8 > n_candidates or n_candidates < 4 * SAMPLE_SCORES:
+        return np.flatnonzero(pool)
+    step = len(total) // SAMPLE_SCORES
+    sample = total[::step][pool[::step]]
+    k = 2 * (len(sample) * places // n_candidates) + 64  # the sample's best: about twice the share needed
+    if k >= len(sample) // 2:  # few candidates sampled (they may sit between the sampled rows): all of them
+        return np.flatnonzero(pool)
+    floor = np.partition(sample, len(sample) - 1 - k)[len(sample) - 1 - k]
+    idx = np.flatnonzero(pool & (total >= floor))
+    return idx if len(idx) >= places else np.flatnonzero(pool)
 
 
 def break_ties(res: ScoreResult, tied_pos: np.ndarray, places: int, chain: list[TieKey]) -> np.ndarray:

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from popgen import make_population
 
 from scoring.errors import PopulationError
-from scoring.population import csv_read
+from scoring.population import csv_read, rowchecks
 from scoring.population import validate as population_validate
 from scoring.population.identifiers_embedded import PREFILTER, _match, ascii_may_hold
 from scoring.population.io import MISSING_TOKENS, read_table
@@ -99,14 +99,16 @@ def typed_frames(draw: st.DrawFn) -> pd.DataFrame:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(frame=typed_frames(), skip=st.booleans(), chunk=st.sampled_from([2, 5, 1 << 20]))
-def test_fast_validator_matches_reference_on_frames(frame: pd.DataFrame, skip: bool, chunk: int) -> None:
-    saved = population_validate.LOGIC_CHUNK
+@given(frame=typed_frames(), skip=st.booleans(), chunk=st.sampled_from([2, 5, 1 << 20]), ids_apart=st.booleans())
+def test_fast_validator_matches_reference_on_frames(frame: pd.DataFrame, skip: bool, chunk: int,
+                                                    ids_apart: bool) -> None:
+    saved = population_validate.LOGIC_CHUNK, rowchecks.ID_THREAD_ROWS
     population_validate.LOGIC_CHUNK = chunk  # the logical checks in chunks of rows, as on a large file
+    rowchecks.ID_THREAD_ROWS = 0 if ids_apart else 1 << 40  # person_id checked on a thread of its own, or not
     try:
         _compare(frame, skip_invalid=skip)
     finally:
-        population_validate.LOGIC_CHUNK = saved
+        population_validate.LOGIC_CHUNK, rowchecks.ID_THREAD_ROWS = saved
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

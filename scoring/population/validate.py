@@ -68,6 +68,11 @@ class Problems:
         reason_list: Any = [reasons] * idx.size if isinstance(reasons, str) else list(reasons)
         self.parts.append(pd.DataFrame({"pos": idx, "column": column, "reason": reason_list}))
 
+    def join(self, other: Problems) -> None:
+        """Add the lines of ``other`` (of the same rows) after these."""
+        self.bad |= other.bad
+        self.parts.extend(other.parts)
+
     def table(self, order: dict[str, int]) -> pd.DataFrame:
         """The lines as a frame (row 1-based, column, reason), by row then by the column ``order``."""
         if not self.parts:
