@@ -198,25 +198,35 @@ def realised_share(res: ScoreResult, mask: np.ndarray, groups: list[str]) -> flo
     """Measure 2: the named groups' positive points over all positive points, summed over ``mask``."""
     if not mask.any():
         return None
+    items = res.scheme.items
     rows = np.flatnonzero(mask) if np.count_nonzero(mask) * 8 < mask.size else None  # few rows: gather them
-    scratch: dict[np.dtype, np.ndarray] = {}  # many rows: one buffer per dtype, the positive points times the mask
-    num = den = 0
-    for item in res.scheme.items:
-        cents = res.item_cents[item.id]
-        if rows is not None:
-            positive = int(np.maximum(cents[rows], 0).sum(dtype=np.int64))
-        else:
-            buf = scratch.setdefault(cents.dtype, np.empty_like(cents))
-            if len(cents) and cents.min() >= 0:  # no negative points (most items): no clipping pass
-                np.multiply(cents, mask, out=buf)
-            else:
-                np.maximum(cents, 0, out=buf)
-                np.multiply(buf, mask, out=buf)
-            positive = int(buf.sum(dtype=np.int64))
-        den += positive
-        if item.group in groups:
-            num += positive
+    if rows is not None:
+        positive = [int(np.maximum(res.item_cents[item.id][rows], 0).sum(dtype=np.int64)) for item in items]
+    else:
+        positive = _masked_positive_sums([res.item_cents[item.id] for item in items], mask)
+    num = sum(p for p, item in zip(positive, items, strict=True) if item.group in groups)
+    den = sum(positive)
     return None if den == 0 else num / den
+
+
+_BLOCK = 1 << 16  # rows at a time: the masked points of a block stay in the cache
+
+
+def _masked_positive_sums(columns: list[np.ndarray], mask: np.ndarray) -> list[int]:
+    """For each column of whole numbers, the sum of its positive values where ``mask`` holds, a block of rows at a
+    time into a small buffer (no array the size of the column written)."""
+    clip = [bool(len(c)) and int(c.min()) < 0 for c in columns]  # negative points (few items): clipped at 0
+    sums = [0] * len(columns)
+    scratch: dict[np.dtype, np.ndarray] = {}
+    for lo in range(0, len(mask), _BLOCK):
+        keep = mask[lo:lo + _BLOCK]
+        for j, column in enumerate(columns):
+            part = scratch.setdefault(column.dtype, np.empty(_BLOCK, column.dtype))[:len(keep)]
+            np.multiply(column[lo:lo + _BLOCK], keep, out=part)
+            if clip[j]:
+                np.maximum(part, 0, out=part)
+            sums[j] += int(part.sum(dtype=np.int64))
+    return sums
 
 
 def near_line_mask(res: ScoreResult, line: float, window: float) -> np.ndarray:
