@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from scoring import labels
 from scoring.admission import AdmissionResult
@@ -26,6 +25,8 @@ from scoring.reasons import reason_text
 from scoring.scheme.load import Scheme, load_scheme, scheme_warnings
 
 if TYPE_CHECKING:
+    from tqdm import tqdm
+
     from scoring.result_table import ResultTable
 
 OUT_FORMATS = {".parquet": "parquet", ".csv": "csv", ".xlsx": "xlsx"}
@@ -91,8 +92,25 @@ PROGRESS_TEXT = {"score": ("计分", "score"), "admit": ("录取", "admit"), "wh
                  "unit": ("步", "step")}
 
 
-def progress(total: int, desc: str, lang: str = "zh") -> tqdm:
+class _NoBar:
+    """The steps bar where stderr is not a terminal (tqdm draws none there either): tqdm is not even imported."""
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int = 1) -> None:
+        """Nothing to draw."""
+
+
+def progress(total: int, desc: str, lang: str = "zh") -> tqdm | _NoBar:
     """The steps bar of a command (``desc``: a key of PROGRESS_TEXT), on stderr, in ``lang``."""
+    if not sys.stderr.isatty():
+        return _NoBar()
+    from tqdm import tqdm
+
     i = 1 if lang == "en" else 0
     return tqdm(total=total, desc=PROGRESS_TEXT[desc][i], file=sys.stderr, disable=None, leave=False,
                 unit=PROGRESS_TEXT["unit"][i])
@@ -108,7 +126,7 @@ def needed_columns(scheme: Scheme, args: argparse.Namespace) -> list[str]:
     return cols
 
 
-def load_inputs(args: argparse.Namespace, bar: tqdm) -> tuple[Scheme, Any, ScoreResult, pd.DataFrame]:
+def load_inputs(args: argparse.Namespace, bar: tqdm | _NoBar) -> tuple[Scheme, Any, ScoreResult, pd.DataFrame]:
     """Scheme, population load, scores and rejected rows, as ``score`` and ``admit`` (and ``whatif``) read them: only
     the scheme's columns (and --ties'), --skip-invalid and --drop-identifiers as given."""
     from scoring.engine.inputs import population_schema_for, refuse_missing_columns
