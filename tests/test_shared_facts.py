@@ -1,6 +1,6 @@
-"""The ascending-id proof (``scoring.population.text.ascending``): its word-pair path for ids of one width of 8 to 16
-bytes and its pyarrow path against a plain Python comparison of the UTF-8 bytes, on random columns (one chunk or
-several, sliced, string and large_string); and the facts the typing and the screen share within one load."""
+"""The ascending-id proof (``scoring.population.text.ascending``) against a plain Python comparison of the UTF-8 bytes,
+on random columns (one chunk or several, sliced, string and large_string); and the facts the typing and the screen
+of a text column share within one load (``scoring.population.shared_facts``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from scoring.population import shared_facts
-from scoring.population.text import _one_width_ascending, ascending
+from scoring.population.text import ascending
 
 
 def _reference(values: list[str]) -> bool:
@@ -34,7 +34,6 @@ def _column(rng: random.Random) -> list[str]:
 
 def test_ascending_matches_python_comparison() -> None:
     rng = random.Random(14)
-    fast = 0
     for _ in range(3000):
         values = _column(rng)
         kind = rng.choice(["one", "chunks", "sliced"])
@@ -48,20 +47,6 @@ def test_ascending_matches_python_comparison() -> None:
         else:
             arr = pa.array(values, rng.choice([pa.string(), pa.large_string()]))
         assert ascending(arr) == _reference(values), values
-        if isinstance(arr, pa.Array) and _one_width_ascending(arr) is not None:
-            fast += 1
-    assert fast > 300  # the word-pair path was taken often enough to be tested
-
-
-def test_word_pairs_decide_on_the_last_byte_across_steps() -> None:
-    """Ids of 9 bytes differing only in their last byte, over more than one step of the comparison."""
-    values = [f"P{i:08d}" for i in range(200_000)]
-    assert _one_width_ascending(pa.array(values)) is True
-    values[150_000], values[150_001] = values[150_001], values[150_000]
-    assert _one_width_ascending(pa.array(values)) is False
-    values = [f"Q{i:08d}" for i in range(200_000)]
-    values[-1] = values[-2]  # a repeat at the very end: not strictly ascending
-    assert _one_width_ascending(pa.array(values)) is False
 
 
 def test_shared_facts_found_once_within_a_load_and_afresh_outside() -> None:

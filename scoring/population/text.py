@@ -6,7 +6,6 @@ batch-independent text hash for the out-of-core duplicate scan. :mod:`scoring.po
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -225,54 +224,9 @@ def text_hash(ids: pd.Series) -> np.ndarray:
 
 def ascending(arr: pa.Array | pa.ChunkedArray) -> bool:
     """True when the values of a null-free text column are in strictly ascending byte order, so all distinct (one
-    vectorised comparison of each value with the next, chunks read in place; chunks of one width of 8 to 16 bytes
-    as pairs of 64-bit words, :func:`_one_width_ascending`)."""
+    vectorised comparison of each value with the next, chunks read in place)."""
     n = len(arr)
-    if n < 2:
-        return True
-    chunks = [c for c in arr.chunks if len(c)] if isinstance(arr, pa.ChunkedArray) else [arr]
-    for left, right in pairwise(chunks):  # across the chunks: last of one < first of the next
-        if not left[-1].as_buffer().to_pybytes() < right[0].as_buffer().to_pybytes():
-            return False
-    for chunk in chunks:
-        fast = _one_width_ascending(chunk)
-        if fast is None:
-            fast = len(chunk) < 2 or bool(pc.all(pc.less(chunk.slice(0, len(chunk) - 1), chunk.slice(1))).as_py())
-        if not fast:
-            return False
-    return True
-
-
-_ASCENDING_STEP = 1 << 16  # values compared at a time (small temporaries, reused from the cache)
-
-
-def _one_width_ascending(arr: pa.Array) -> bool | None:
-    """Whether a null-free string array of one width of 8 to 16 bytes is in strictly ascending byte order, compared
-    as (first 8 bytes, the rest) big-endian word pairs read in place; None for any other array."""
-    if arr.null_count or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        return None
-    offs, data, width = text_buffers(arr)
-    n = len(arr)
-    if width is None or not 8 <= width <= 16 or n < 2:
-        return None
-    base = data[offs[0]:offs[0] + n * width]
-    high = np.ndarray((n,), dtype=">u8", buffer=base, offset=0, strides=(width,))
-    rest = width - 8  # the bytes after the first 8, as a big-endian number (0 when none)
-    low = None if not rest else \
-        np.ndarray((n,), dtype=">u8", buffer=base, offset=width - 8, strides=(width,))  # the last 8 bytes
-    for lo in range(0, n - 1, _ASCENDING_STEP):
-        hi = min(n, lo + _ASCENDING_STEP + 1)  # one value of overlap with the next step
-        h = high[lo:hi].astype(np.uint64)
-        later, earlier = h[1:], h[:-1]
-        if low is None:
-            if not (later > earlier).all():
-                return False
-            continue
-        tail = low[lo:hi].astype(np.uint64)  # the last 8 bytes overlap the first 8 when width < 16: equal first
-        # words make the overlapping bytes equal, so comparing the last 8 compares the rest
-        if not ((later > earlier) | ((later == earlier) & (tail[1:] > tail[:-1]))).all():
-            return False
-    return True
+    return n < 2 or bool(pc.all(pc.less(arr.slice(0, n - 1), arr.slice(1))).as_py())
 
 
 def repeated(ids: pd.Series) -> np.ndarray:
