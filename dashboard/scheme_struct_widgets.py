@@ -51,12 +51,14 @@ def ties_editor(base: Scheme, k: str, lang: str) -> tuple[Any, list[str]]:
         c1, c2 = st.columns([2, 1])
         options = ["", *numeric]
         column = c1.selectbox(t("tie_key", lang, n=n + 1), options,
-                              index=options.index(old["column"]) if old.get("column") in options else 0,
                               format_func=lambda c: t("tie_none", lang) if not c else col_label(c, lang),
-                              key=f"tie_col{n}_{k}")
-        order = c2.selectbox(t("tie_key", lang, n=n + 1), ["desc", "asc"],
-                             index=1 if old.get("order") == "asc" else 0, label_visibility="hidden",
-                             format_func=lambda o: t(f"tie_{o}", lang), key=f"tie_ord{n}_{k}")
+                              **state.keyed_choice(f"tie_col{n}_{k}", options,
+                                                   old["column"] if old.get("column") in options else "", lang))
+        orders = ["desc", "asc"]
+        order = c2.selectbox(t("tie_key", lang, n=n + 1), orders, label_visibility="hidden",
+                             format_func=lambda o: t(f"tie_{o}", lang),
+                             **state.keyed_choice(f"tie_ord{n}_{k}", orders,
+                                                  "asc" if old.get("order") == "asc" else "desc", lang))
         chosen.append({"column": column, "order": order})
     seed = st.number_input(t("tie_lottery", lang), min_value=0, max_value=2**31 - 1, step=1, value=lottery,
                            key=f"tie_lottery_{k}")
@@ -99,15 +101,15 @@ def structure_section(lang: str) -> None:
         }
         c = st.columns(3)
         groups = sch.group_names()
-        spec["group"] = c[0].selectbox(t("se_f_group", lang), groups, key=f"se_add_group_{k}", index=None,
-                                       placeholder=t("se_choose_one", lang),
-                                       format_func=lambda g: sch.group_label(g, lang))  # no preselected group
+        spec["group"] = c[0].selectbox(t("se_f_group", lang), groups, placeholder=t("se_choose_one", lang),
+                                       format_func=lambda g: sch.group_label(g, lang),  # no preselected group
+                                       **state.keyed_choice(f"se_add_group_{k}", groups, None, lang))
         spec["kind"] = c[1].radio(t("se_f_kind", lang), list(scheme_struct.ADD_KINDS), horizontal=True,
                                   format_func=lambda k: t(f"kind_{k}", lang), key=f"se_add_kind_{k}")
         cols = scheme_struct.numeric_columns() if spec["kind"] == "per_unit" else scheme_struct.bool_columns()
-        spec["column"] = c[2].selectbox(t("se_f_column", lang), cols, key=f"se_add_col_{spec['kind']}_{k}",
-                                        index=None, placeholder=t("se_choose_one", lang),
-                                        format_func=lambda col: col_label(col, lang))  # no preselected column
+        spec["column"] = c[2].selectbox(t("se_f_column", lang), cols, placeholder=t("se_choose_one", lang),
+                                        format_func=lambda col: col_label(col, lang),  # no preselected column
+                                        **state.keyed_choice(f"se_add_col_{spec['kind']}_{k}", cols, None, lang))
         c = st.columns(3)
         if spec["kind"] == "per_unit":
             spec["points_per_unit"] = c[0].text_input(t("col_ppu", lang), key=f"se_add_ppu_{k}", max_chars=20)

@@ -342,6 +342,20 @@ def relabel_on_language(key: str, lg: str) -> None:
     ss["_labels_lang"] = {**seen, key: lg}
 
 
+def keyed_choice(key: str, options: list[Any], default: Any, lg: str) -> dict[str, Any]:
+    """The ``key`` and ``index`` arguments of a keyed selectbox that starts at ``default`` (None: no choice) and
+    shows its choice in ``lg`` after a language switch (:func:`relabel_on_language`): ``index`` only while the
+    widget has no value of its own, so Streamlit never sees a default beside a value set by the script (its
+    warning); a value no longer among ``options`` is dropped."""
+    ss = st.session_state
+    if key in ss and ss[key] not in options:
+        del ss[key]
+    relabel_on_language(key, lg)
+    if key in ss:
+        return {"key": key}
+    return {"key": key, "index": None if default is None else options.index(default)}
+
+
 def sidebar(sb: Any = None, note: Any = None, rest: Any = None) -> None:
     """Scheme and population choices shared by every page, in ``sb`` (a sidebar container; the sidebar itself by
     default), the scheme's note in ``note`` and the rest in ``rest`` (:func:`sidebar_slots`; both default to ``sb``).

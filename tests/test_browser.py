@@ -246,3 +246,27 @@ def test_switching_language_relabels_the_chosen_scheme(server):
         sidebar.get_by_text("中文", exact=True).click()
         _settle(page)
         assert "杭州" in picker.input_value(), picker.input_value()
+
+
+def test_switching_language_relabels_a_page_picker_with_a_default(server):
+    """A keyed picker that starts at a default (the Tuning page's measure, its index from the scheme) shows its
+    choice in the new language after the switch too, with no warning about a default set twice."""
+    names = {"design": ("设计占比", "design share"), "realised": ("占积分的比例", "share of the points"),
+             "decisive": ("决定性占比", "decisive share")}
+    with _browser_page() as page:
+        page.goto(f"{server}/tuning", **GOTO)
+        _settle(page)
+        main = page.locator('[data-testid="stMain"]')
+        picker = main.locator('[data-testid="stSelectbox"]').filter(has_text="主要比例口径").locator("input")
+        shown = picker.input_value()
+        chosen = next(k for k, (zh, _) in names.items() if shown == zh)
+        page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+        _settle(page)
+        picker = main.locator('[data-testid="stSelectbox"]').filter(has_text="dominance measure").locator("input")
+        assert picker.input_value() == names[chosen][1], picker.input_value()
+        warnings = main.locator('[data-testid="stAlertContentWarning"]')
+        assert not any("default value" in warnings.nth(i).inner_text() for i in range(warnings.count()))
+        page.locator('[data-testid="stSidebar"]').get_by_text("中文", exact=True).click()
+        _settle(page)
+        picker = main.locator('[data-testid="stSelectbox"]').filter(has_text="主要比例口径").locator("input")
+        assert picker.input_value() == names[chosen][0], picker.input_value()

@@ -144,8 +144,8 @@ def _readings(files: dict[str, Path], new_name: str, lang: str) -> dict[str, str
             mark = tx("default_mark", lang)
             choices[row["reading"]] = st.selectbox(
                 f"{row['label']}（{row['kind']}）" if lang == "zh" else f"{row['label']} ({row['kind']})",
-                options, index=options.index(reading.default), key=f"reading_{row['reading']}",
-                help=f"{row['clause']} {row['quote']}",
+                options, help=f"{row['clause']} {row['quote']}",
+                **state.keyed_choice(f"reading_{row['reading']}", options, reading.default, lang),
                 format_func=lambda o, r=reading, m=mark: r.options[o].label.get(lang) + (m if o == r.default else ""))
     return choices
 

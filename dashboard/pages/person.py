@@ -30,8 +30,8 @@ def _form_row(template: pd.DataFrame, columns: list[str], lang: str) -> pd.DataF
             label = md(col_label(col, lang))  # a scheme may name any column: the label is Markdown
             if isinstance(template[col].dtype, pd.CategoricalDtype):
                 options = [str(c) for c in template[col].cat.categories]
-                values[col] = box.selectbox(label, options, index=options.index(str(current)), key=f"pf_{col}",
-                                            format_func=lambda v, c=col: value_label(c, v, lang))
+                values[col] = box.selectbox(label, options, format_func=lambda v, c=col: value_label(c, v, lang),
+                                            **state.keyed_choice(f"pf_{col}", options, str(current), lang))
             elif template[col].dtype == bool:
                 values[col] = box.checkbox(label, value=bool(current), key=f"pf_{col}")
             else:

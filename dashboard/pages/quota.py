@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import figures, quota_model, view
+from dashboard import figures, quota_model, state, view
 from dashboard.i18n import fmt_int, fmt_points, t
 from dashboard.safe_text import md
 
@@ -31,8 +31,9 @@ def _controls(sch: object, lang: str) -> tuple[int, float, int, int]:
                                  key=f"qy_line_{sch.id}")
         years = c[2].slider(t("qy_years", lang), 3, 15, 10, key="qy_years")
         ratio = c[3].selectbox(t("qy_ratio", lang), quota_model.RATIOS,
-                               index=quota_model.RATIOS.index(quota_model.DEFAULT_RATIO),
-                               format_func=lambda r: t("qy_ratio_fmt", lang, r=fmt_int(r)), key="qy_ratio")
+                               format_func=lambda r: t("qy_ratio_fmt", lang, r=fmt_int(r)),
+                               **state.keyed_choice("qy_ratio", list(quota_model.RATIOS), quota_model.DEFAULT_RATIO,
+                                                    lang))
         st.form_submit_button(t("qy_run", lang), type="primary")
     return int(quota), float(line), int(years), int(ratio)
 

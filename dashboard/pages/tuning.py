@@ -169,8 +169,8 @@ def render() -> None:
 def _render_tune(lang: str, stamp: str, key: str, text: str, sch: Any) -> None:
     c1, c2, c3 = st.columns(3)
     measures = ["design", "realised", "decisive"]
-    measure = c1.selectbox(tx("measure", lang), measures, index=measures.index(sch.dominance.measure),
-                           format_func=lambda m: tx(m, lang), key="tune_measure")
+    measure = c1.selectbox(tx("measure", lang), measures, format_func=lambda m: tx(m, lang),
+                           **state.keyed_choice("tune_measure", measures, sch.dominance.measure, lang))
     share = c2.slider(tx("min_share", lang), 0.0, 1.0, float(sch.dominance.min_share), 0.05, key="tune_share")
     objective = c3.radio(tx("objective", lang), ["closest", "stable-rank"], format_func=lambda o: tx(o, lang),
                          key="tune_objective")
@@ -294,8 +294,8 @@ def _render_sensitivity(lang: str, stamp: str, key: str, text: str, sch: Any) ->
     c1, c2, c3 = st.columns(3)
     pct = float(c1.slider(tx("pct", lang), 1, 50, 10, key="sens_pct"))
     default = "cutoff" if sch.admission is not None and sch.admission.mode == "quota" else "admitted"
-    outcome = c2.selectbox(tx("outcome", lang), OUTCOMES, index=OUTCOMES.index(default),
-                           format_func=lambda o: tx(o, lang), key="sens_outcome")
+    outcome = c2.selectbox(tx("outcome", lang), OUTCOMES, format_func=lambda o: tx(o, lang),
+                           **state.keyed_choice("sens_outcome", OUTCOMES, default, lang))
     n = int(c3.selectbox(tx("sobol_n", lang), [0, 32, 64, 128, 256], key="sens_sobol"))
     try:
         with st.spinner(tx("computing", lang)):
