@@ -1,7 +1,5 @@
 """Entry point for ``python -m scoring``."""
 
-import sys
+from scoring.cli import run
 
-from scoring.cli import main
-
-sys.exit(main())
+run()

@@ -268,3 +268,17 @@ def test_synth_and_test_speak_the_reports_language(tmp_path, capsys) -> None:
         assert main(["test", str(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml"), "--lang", lang]) == 0
         report = capsys.readouterr().out
         assert ("个案例全部通过" in report) if lang == "zh" else ("cases pass" in report and not CJK.search(report))
+
+
+@pytest.mark.parametrize("args", [["--n", "-5"], ["--n", "0"], ["--n", "5", "--seed", "-1"]])
+def test_synth_refuses_no_people_in_the_users_language(tmp_path, capsys, args) -> None:
+    """synth --n 0 wrote a file every later command refused, and --n -5 answered in English in the Chinese view
+    (trial): both refused with exit 2, in Chinese by default and in English with --lang en, and no file written."""
+    out = tmp_path / "p.parquet"
+    assert main(["synth", *args, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("错误：") and not english_words(err.replace("--seed", "").replace("--n", "")), err
+    assert main(["synth", *args, "--out", str(out), "--lang", "en"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and not CJK.search(err), err
+    assert not out.exists()

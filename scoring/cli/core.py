@@ -12,6 +12,7 @@ import pandas as pd
 
 from scoring import labels
 from scoring.admission import AdmissionResult
+from scoring.cli import QUICK_EXIT
 from scoring.cli.files import check_out, write_error, write_frame, write_result
 from scoring.cli.options import POPULATION_EPILOG, parse_ties, plain_float, plain_int
 from scoring.cli.outofcore import add_engine_args, run_outofcore
@@ -333,6 +334,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         **paths,
     }
     emit(args, payload, summary_lines(payload, args.lang, admission=False))
+    QUICK_EXIT.add("score")
     return 0
 
 
@@ -361,6 +363,7 @@ def cmd_admit(args: argparse.Namespace) -> int:
         payload["rejected_rows"] = rejected.head(100).to_dict(orient="records")
         payload["rejected_note"] = "first 100 problems; give --out to write them all beside the output"
     emit(args, payload, summary_lines(payload, args.lang, admission=True))
+    QUICK_EXIT.add("admit")
     return 0
 
 

@@ -95,6 +95,9 @@ ZH: list[tuple[LazyPattern, _Z]] = [
     (LazyPattern(r"^(.+): the (dask|chunked) engine reads Parquet files; convert the file to Parquet first (.*)$"),
      lambda m: f"{m[1]}：{_ENGINES[m[2]]}计算引擎只读取 Parquet 文件；请先转换为 Parquet"
                "（加 --engine memory 可读取 CSV、XLSX）"),
+    (LazyPattern(r"^--n must be 1 or more people, got (.+)$"), lambda m: f"--n 须为 1 人或更多，填写的是 {m[1]}"),
+    (LazyPattern(r"^--seed must be between 0 and 2\*\*63-1, got (.+)$"),
+     lambda m: f"--seed 须在 0 到 2**63-1 之间，填写的是 {m[1]}"),
     (LazyPattern(r"^--chunk-rows: (.+) must be a positive number of rows$"),
      lambda m: f"--chunk-rows：{m[1]} 须为正的行数"),
     (LazyPattern(r"^scored rows (\d+)-(\d+) of (\d+)$"),

@@ -54,8 +54,8 @@ def run(args: argparse.Namespace) -> int:
     """Generate and write the population; print a JSON summary with --json."""
     from scoring.population.synthetic import synth
 
-    if args.n < 0:
-        raise SynthOptionError(f"--n must be >= 0, got {args.n}")
+    if args.n < 1:  # a file of no people: every later command refuses it (a header without data rows)
+        raise SynthOptionError(f"--n must be 1 or more people, got {args.n}")
     if not 0 <= args.seed < 2**63:
         raise SynthOptionError(f"--seed must be between 0 and 2**63-1, got {args.seed}")
     out = check_out(args.out)
