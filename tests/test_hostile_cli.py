@@ -173,11 +173,11 @@ def _interrupt_midway(monkeypatch: pytest.MonkeyPatch, method: str, exc: BaseExc
 
 
 # The results (score/admit --out) are written from their arrays by ResultTable (pyarrow) as CSV and Parquet; XLSX
-# through pandas.
+# by scoring.xlsx_sheet.
 @pytest.mark.parametrize("suffix, method, exc, code", [
     (".csv", "write_csv", KeyboardInterrupt(), 130),
     (".parquet", "write_parquet", OSError(errno.ENOSPC, "No space left on device"), 2),
-    (".xlsx", "to_excel", OSError(errno.ENOSPC, "No space left on device"), 2),
+    (".xlsx", "write_sheet", OSError(errno.ENOSPC, "No space left on device"), 2),
 ])
 def test_score_failing_midway_keeps_the_previous_output(capsys: pytest.CaptureFixture[str], pop_csv: Path,
                                                         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -189,7 +189,9 @@ def test_score_failing_midway_keeps_the_previous_output(capsys: pytest.CaptureFi
     capsys.readouterr()
     from scoring.result_table import ResultTable
 
-    _interrupt_midway(monkeypatch, method, exc, pd.DataFrame if suffix == ".xlsx" else ResultTable)
+    import scoring.xlsx_sheet
+
+    _interrupt_midway(monkeypatch, method, exc, scoring.xlsx_sheet if suffix == ".xlsx" else ResultTable)
     got, _, err = run(capsys, "score", "--scheme", HZ23, "--population", str(pop_csv), "--out", str(out))
     assert got == code
     assert out.read_bytes() == before

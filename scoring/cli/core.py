@@ -198,6 +198,9 @@ def rejected_path(out: Path) -> Path:
     return out.parent / f"{out.stem}.rejected.csv"
 
 
+XLSX_SLOW_ROWS = 50_000  # from this many rows an Excel output takes seconds: the command says it is writing
+
+
 def _write_outputs(args: argparse.Namespace, table: ResultTable, rejected: pd.DataFrame) -> dict:
     """Write ``--out`` (the stamped result, straight from its arrays: :class:`scoring.result_table.ResultTable`) and,
     beside it, this run's rejected rows (:func:`rejected_path`) — each atomically, as a pair: a run with no rejected
@@ -207,6 +210,11 @@ def _write_outputs(args: argparse.Namespace, table: ResultTable, rejected: pd.Da
     fmt = OUT_FORMATS.get(out.suffix.lower())
     if fmt is None:
         raise ScoringInputError(f"{out}: unknown output type {out.suffix!r}; use .parquet, .csv or .xlsx")
+    if fmt == "xlsx" and table.n >= XLSX_SLOW_ROWS:  # an Excel sheet is written cell by cell: say so, not a silent wait
+        zh = getattr(args, "lang", "zh") != "en"
+        print(f"正在写出 Excel 文件（{table.n:,} 行，较慢；Parquet 或 CSV 快得多）：{out}" if zh else
+              f"writing the Excel file ({table.n:,} rows, slow; Parquet or CSV is much faster): {out}",
+              file=sys.stderr, flush=True)
     write_result(table, out, fmt)
     paths = {"out": str(out)}
     rej_path = rejected_path(out)

@@ -1,0 +1,105 @@
+"""The Excel sheet writer (``scoring.xlsx_sheet``) against pandas' ``to_excel`` through the same safe writer: the
+same cells (value and type, blanks where pandas leaves them), the same header look, on result tables with
+missing points and hostile ids and on frames of every handled dtype; frames it does not handle go to pandas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from scoring import safe_output
+from scoring.admission import admit
+from scoring.engine.core import score
+from scoring.population.synthetic import synth
+from scoring.result_table import ResultTable
+from scoring.scheme.load import load_scheme
+from scoring.xlsx_sheet import fits
+
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE = ["=1+1", "@SUM(A1)", "-3.5", "+7", "\tq", "｜x", 'a"b', "line\nbreak", "张三", "'=quoted", "", "x" * 40_000,
+           "<b>&amp;</b>", "007", "1E+3", "TRUE"]
+
+
+def _cells(path: Path) -> list[list[tuple[object, str]]]:
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    return [[(c.value, c.data_type) for c in row] for row in sheet.iter_rows()]
+
+
+def _both(frame: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> tuple[Path, Path]:
+    ours = safe_output.write_table(frame, tmp_path / f"{name}-ours.xlsx", stamp="示意 · 模拟")
+    with monkeypatch.context() as m:
+        m.setattr("scoring.xlsx_sheet.fits", lambda frame, index: False)  # pandas' to_excel, as before
+        theirs = safe_output.write_table(frame, tmp_path / f"{name}-pandas.xlsx", stamp="示意 · 模拟")
+    return ours, theirs
+
+
+def _mixed_frame(n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(n)
+    floats = rng.normal(size=n)
+    floats[::7] = np.nan
+    text = [HOSTILE[i % len(HOSTILE)] for i in range(n)]
+    return pd.DataFrame({
+        "int": rng.integers(-5, 5, n), "uint8": rng.integers(0, 200, n).astype(np.uint8),
+        "float32": floats.astype(np.float32), "float": floats, "flag": rng.random(n) < 0.5,
+        "nullable_flag": pd.array(rng.random(n) < 0.5, dtype="boolean"),
+        "str": pd.Series(text, dtype=pd.StringDtype("pyarrow", na_value=np.nan)).where(rng.random(n) < 0.9),
+        "string": pd.Series(text, dtype="string"),
+        "cat": pd.Categorical([["甲", "=b", None][i % 3] for i in range(n)]),
+        "=header": np.arange(n),
+    })
+
+
+def test_result_tables_match_pandas_cell_for_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    scheme = load_scheme(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml")
+    pop = synth(600, seed=5)
+    pop["person_id"] = pd.Series([HOSTILE[i % len(HOSTILE)] + str(i) for i in range(600)],
+                                 dtype=pop["person_id"].dtype)
+    pop["insurance_years"] = pop["insurance_years"].astype("float64")
+    pop.loc[::9, "insurance_years"] = np.nan  # rejected rows: missing points
+    res = score(pop, scheme, on_invalid="reject")
+    frame = ResultTable.of(res, admitted=admit(res, quota=30).admitted_mask, stamp="示意 · 模拟").frame()
+    assert fits(safe_output.excel_safe_frame(frame), index=False)
+    ours, theirs = _both(frame, tmp_path, monkeypatch, "result")
+    assert _cells(ours) == _cells(theirs)
+
+
+@pytest.mark.parametrize("n", [0, 1, 257])
+def test_every_handled_dtype_matches_pandas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int) -> None:
+    frame = _mixed_frame(n)
+    assert fits(safe_output.excel_safe_frame(frame), index=False)
+    ours, theirs = _both(frame, tmp_path, monkeypatch, f"mixed{n}")
+    assert _cells(ours) == _cells(theirs)
+    header = openpyxl.load_workbook(ours).worksheets[0]["A1"]
+    assert header.font.b and header.border.top.style == "thin" and header.alignment.horizontal == "center"
+
+
+def test_what_it_does_not_handle_goes_to_pandas(tmp_path: Path) -> None:
+    for frame in (pd.DataFrame({"when": pd.to_datetime(["2024-01-02"])}), pd.DataFrame({"mixed": [1, "a"]}),
+                  pd.DataFrame({"inf": [1.0, np.inf]}), pd.DataFrame({"x": [1]}, index=["a"]),
+                  pd.DataFrame({1: [1.0]})):
+        index = not isinstance(frame.index, pd.RangeIndex)
+        assert not fits(safe_output.excel_safe_frame(frame), index=index)
+        path = safe_output.write_table(frame, tmp_path / "x.xlsx", index=index)
+        assert len(pd.read_excel(path)) == 1 or len(frame) == 2
+
+
+def test_the_command_says_it_is_writing_a_large_excel_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """A large Excel output took a minute with nothing on the screen (trial): the command says what it is doing,
+    in the user's language."""
+    from scoring.cli import core, main
+
+    monkeypatch.setattr(core, "XLSX_SLOW_ROWS", 100)
+    pop = tmp_path / "p.parquet"
+    synth(300, seed=1).to_parquet(pop, index=False)
+    scheme = str(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml")
+    for lang, words in (("zh", "正在写出 Excel 文件（300 行"), ("en", "writing the Excel file (300 rows")):
+        out = tmp_path / f"a-{lang}.xlsx"
+        assert main(["admit", "--scheme", scheme, "--population", str(pop), "--quota", "5", "--out", str(out),
+                     "--lang", lang]) == 0
+        assert words in capsys.readouterr().err
+        assert len(pd.read_excel(out)) == 300
