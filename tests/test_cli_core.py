@@ -228,7 +228,8 @@ def test_text_output_follows_the_language(pop_files: dict[str, Path]) -> None:
 
 
 def test_quota_above_the_eligible_says_no_line_decides(pop_files: dict[str, Path]) -> None:
-    proc = run("admit", "--scheme", BEIJING, "--population", str(pop_files["parquet"]), "--quota", "100000", "--json")
+    proc = run("admit", "--scheme", BEIJING, "--population", str(pop_files["parquet"]), "--quota", "100000", "--json",
+               "--lang", "en")
     out = json.loads(proc.stdout)
     assert out["admitted"] == out["eligible"]
     assert any("no line decides" in w for w in out["dominance"]["warnings"])

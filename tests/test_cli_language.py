@@ -4,6 +4,7 @@ read in Chinese; with ``--lang en`` in English. Ids, file paths, numbers and the
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -282,3 +283,19 @@ def test_synth_refuses_no_people_in_the_users_language(tmp_path, capsys, args) -
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and not CJK.search(err), err
     assert not out.exists()
+
+
+def test_json_warnings_and_measure_lines_in_the_reports_language(capsys) -> None:
+    """--json printed the dominance warnings in English in the Chinese view, and the Chinese measure lines mixed
+    ASCII ':' and '()' with full-width ones (trial)."""
+    args = ["admit", "--scheme", str(ROOT / "scenarios" / "schemes" / "hangzhou-2022-illustrative.yaml"),
+            "--population", str(ROOT / "data" / "sample_extract_gb18030.csv")]
+    assert main([*args, "--json"]) == 0
+    warnings = json.loads(capsys.readouterr().out)["dominance"]["warnings"]
+    assert warnings and all(CJK.search(w) and not english_words(w) for w in warnings), warnings
+    assert main([*args, "--json", "--lang", "en"]) == 0
+    warnings = json.loads(capsys.readouterr().out)["dominance"]["warnings"]
+    assert warnings and not any(CJK.search(w) for w in warnings), warnings
+    assert main(args) == 0
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if "占比" in ln]
+    assert lines and not any(":" in ln or "(" in ln for ln in lines), lines

@@ -23,6 +23,12 @@ def print_json(payload: Any) -> None:
 def emit(args: argparse.Namespace, payload: dict[str, Any], lines: list[str]) -> None:
     """Print ``payload`` as one JSON line when ``args.json``, else ``lines``."""
     if getattr(args, "json", False):
+        lang = getattr(args, "lang", "en")
+        dominance = payload.get("dominance")
+        if lang != "en" and isinstance(dominance, dict) and dominance.get("warnings"):
+            from scoring.cli.summary import dominance_warnings  # the warnings in the report's language
+
+            payload = {**payload, "dominance": {**dominance, "warnings": dominance_warnings(dominance, lang)}}
         print_json(payload)
     else:
         sys.stdout.write("\n".join(lines) + "\n")

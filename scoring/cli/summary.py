@@ -82,9 +82,11 @@ def dominance_lines(d: dict[str, Any], lang: str) -> list[str]:
     verdict = {True: labels.text("pass", lang), False: labels.text("fail", lang), None: "—"}
     values = {"design": d["design"], "realised": d["realised_eligible"], "decisive": d["decisive"]}
     out = []
+    zh = lang == "zh"
     for key, value in values.items():
         mark = " *" if key == d["measure"] else ""
-        out.append(f"  {name(key)}: {pct(value)} ({verdict[d['passed'][key]]}){mark}")
+        shown = f"{pct(value)}（{verdict[d['passed'][key]]}）" if zh else f"{pct(value)} ({verdict[d['passed'][key]]})"
+        out.append(f"  {name(key)}{'：' if zh else ': '}{shown}{mark}")
     if d.get("realised_admitted") is not None:
         out.append(f"  {labels.text('points_share_admitted', lang)}{'：' if lang == 'zh' else ': '}"
                    + pct(d["realised_admitted"]))
@@ -96,10 +98,26 @@ def dominance_lines(d: dict[str, Any], lang: str) -> list[str]:
         failing = sep.join(name(k) for k, v in judged.items() if not v)
         out.append("  ! " + labels.text("measures_disagree", lang, passing=passing, failing=failing,
                                         measure=labels.measure_label(d["measure"], "short", lang)))
+    out += ["  ! " + w for w in dominance_warnings(d, lang, disagreement=False)]
+    return out
+
+
+def dominance_warnings(d: dict[str, Any], lang: str, *, disagreement: bool = True) -> list[str]:
+    """The warnings of a dominance report (``DominanceReport.to_dict()``) in ``lang``: what ``--json`` prints in
+    the report's language (``disagreement``: the measures' disagreement too, which the text lines word above)."""
+    out = []
     for warning in d["warnings"]:
         if warning.startswith("the measures disagree"):
+            if not disagreement:
+                continue
+            judged = {k: v for k, v in d["passed"].items() if v is not None}
+            sep = "、" if lang == "zh" else ", "
+            names = {k: labels.measure_label(k, "name", lang) for k in judged}
+            out.append(labels.text("measures_disagree", lang, measure=labels.measure_label(d["measure"], "short", lang),
+                                   passing=sep.join(names[k] for k, v in judged.items() if v),
+                                   failing=sep.join(names[k] for k, v in judged.items() if not v)))
             continue
-        out.append("  ! " + (labels.text("no_line", lang) if warning == NO_LINE_NOTE else warning))
+        out.append(labels.text("no_line", lang) if warning == NO_LINE_NOTE else warning)
     return out
 
 

@@ -188,7 +188,7 @@ def values_reason(rows_hit: int, what: str) -> str:
     """Why a column's values are refused: how many hold ``what``; or, when no row does, that a category the column
     declares holds it (a pandas category or a Parquet dictionary entry no row uses: the file still carries it)."""
     if rows_hit:
-        return f"{rows_hit} value(s) contain {what}"
+        return f"{rows_hit:,} value(s) contain {what}"
     return f"a category it declares, used by no row, contains {what}"
 
 

@@ -254,7 +254,7 @@ def file_head(path: str | os.PathLike[str]) -> bytes:
     except OSError as exc:
         raise PopulationError(f"cannot read {p}: {exc.strerror}") from None
     if size == 0:
-        raise PopulationError(f"{p.name}: the file is empty")
+        raise PopulationError(f"{p}: the file is empty")
     return head
 
 

@@ -183,7 +183,7 @@ def read_excel(path: Path) -> RawTable:
         raise PopulationError(f"{path.name}: cannot read the Excel workbook: {type(exc).__name__}: "
                               f"{' '.join(str(exc).split())[:200]}") from None
     if raw is None:
-        raise PopulationError(f"{path.name}: the workbook has no data (every sheet is empty)")
+        raise PopulationError(f"{path}: the workbook has no data (every sheet is empty)")
     refuse_width(path.name, raw.shape[1])
     uncalculated = _blank_uncalculated(path, str(sheet_name), raw) if calculated_on_load(path) else None
     rows = raw.head(HEADER_SCAN_ROWS).to_numpy(dtype=object).tolist()
