@@ -103,3 +103,20 @@ def test_a_scenario_refused_is_worded_in_chinese_where_its_reason_is_known(tmp_p
     assert "这是积分方案，不是情景" in capsys.readouterr().err
     unknown = ScenarioError("s.yaml: horizon: something new went wrong")
     assert localized(unknown, "zh") == str(unknown)  # an unknown reason is shown as written
+
+
+@pytest.mark.parametrize("text", ["id: x\nitems: [a: b\n  c\n", "id: x\n\tvalue: 3\n", "a:\n  - 1\n - 2\n",
+                                  "a: 1\n---\nb: 2\n", 'a: "x\\q"\n', "a: {b: 1\n", "a: b: c\n"])
+def test_yaml_syntax_errors_are_worded_in_chinese(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 text: str) -> None:
+    """A broken YAML file's reason was 'see the English view' in the Chinese view (trial): the parser's common
+    reasons are worded, with the line and column."""
+    from scoring.cli.messages_files import UNKNOWN_REASON
+
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["check-scheme", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("错误：") and "不是有效的 YAML（第" in err and UNKNOWN_REASON not in err, err
+    assert main(["check-scheme", str(path), "--lang", "en"]) == 2
+    assert "not valid YAML at line" in capsys.readouterr().err

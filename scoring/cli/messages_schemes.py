@@ -260,6 +260,20 @@ SCHEME_VALUES_ZH: list[tuple[LazyPattern, _Z]] = [
 ]
 
 _YAML = {
+    "did not find expected ',' or ']'": "方括号没有闭合，或缺少逗号",
+    "did not find expected ',' or '}'": "花括号没有闭合，或缺少逗号",
+    "found a tab character": "缩进中有制表符（请用空格缩进）",
+    "did not find expected '-' indicator": "找不到应有的“-”（列表的缩进有误？）",
+    "block sequence entries are not allowed": "此处不能出现列表项（“-”的缩进有误？）",
+    "did not find expected <document start>": "文档的开头有误",
+    "did not find expected comment or line break": "此处应为注释或换行",
+    "found unexpected ':'": "出现了多余的冒号",
+    "found unknown escape character": "出现了未知的转义字符（反斜杠后的字符）",
+    "control characters are not allowed": "含有不允许的控制字符",
+    "expected <block end>, but found": "缩进有误（上一块没有正确结束）",
+    "expected a single document in the stream": "文件中只能有一个文档（请去掉多余的 ---）",
+    "but found another document": "文件中只能有一个文档（请去掉多余的 ---）",
+    "found undefined tag handle": "出现了未定义的标签前缀",
     "mapping values are not allowed here": "此处不能出现映射的值（冒号位置有误？）",
     "mapping values are not allowed in this context": "此处不能出现映射的值（冒号位置有误？）",
     "could not find expected ':'": "找不到应有的冒号",
