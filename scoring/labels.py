@@ -96,6 +96,7 @@ PATHWAY_COLUMNS: dict[str, Pair] = {
     "family_children": ("子女投靠", "family_children"), "family_intra_city": ("市内投靠", "family_intra_city"),
     "family_hangzhou": ("城区投靠", "family_hangzhou"),
     "origin_group": ("来源地", "origin group"), "age_band": ("年龄段", "age band"),
+    "any": ("任一途径", "any route"), "any_share": ("任一途径占比", "any route, share"),
 }
 
 # Values of the pathway tables' group columns that the population schema does not label (origin groups).

@@ -57,8 +57,10 @@ def test_pathways_text_states_the_unit_once_and_prints_every_group(capsys) -> No
     text = capsys.readouterr().out
     assert text.count("每行代表4,000人") == 1 and "合成样本1,000行" in text
     for g in ("学历", "年龄段", "居住区县"):  # the groups' names in Chinese
-        assert f"## 各组符合条件人数 ({g})" in text and f"## 居住证申领资格 ({g})" in text
+        assert f"## 各组符合条件人数（{g}）" in text and f"## 居住证申领资格（{g}）" in text
     assert text.count("## 各组符合条件人数") == 3 and text.count("## 居住证申领资格") == 3
+    groups = text.split("## 各组符合条件人数（学历）")[1].split("\n## ")[0]
+    assert "任一途径占比" in groups and "any" not in groups  # the any-route columns named too (trial)
 
 
 def test_pathways_user_file_is_one_row_one_person(tmp_path, capsys) -> None:
@@ -153,13 +155,20 @@ def test_chinese_text_has_chinese_headers_and_values_json_keeps_keys(capsys) -> 
     marginal = text.split("## 单项改动的效果")[1].split("\n## ")[0]
     header = marginal.splitlines()[1].split()
     assert header[:2] == ["改动", "名称"] and {"新增", "失去", "撤去后失去"} <= set(header)
-    education = text.split("## 各组符合条件人数 (学历)")[1].split("\n## ")[0].splitlines()[1:]
+    education = text.split("## 各组符合条件人数（学历）")[1].split("\n## ")[0].splitlines()[1:]
     assert education[0].split()[:2] == ["学历", "人数"]
     assert {line.split()[0] for line in education[1:]} == {value_label("education", v) for v in (
         "none", "primary", "junior_secondary", "senior_secondary", "vocational", "associate", "bachelor", "master",
         "doctor")}
-    origin = text.split("## 各组符合条件人数 (来源地)")[1].split("\n## ")[0]
+    origin = text.split("## 各组符合条件人数（来源地）")[1].split("\n## ")[0]
     assert "浙江省内" in origin and "zhejiang" not in origin and "without_lost" not in marginal
+    rows = [line for line in origin.splitlines()[1:] if line.strip()]  # columns line up on the screen (CJK width)
+    from unicodedata import east_asian_width
+
+    def width(line: str) -> int:
+        return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in line)
+
+    assert len({width(line) for line in rows}) == 1, rows
     assert main([*argv, "--json"]) == 0
     tables = json.loads(capsys.readouterr().out)["tables"]
     assert {"newly", "without_lost"} <= set(tables["marginal"][0]) and "education" in tables["groups_education"][0]

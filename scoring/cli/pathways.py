@@ -202,7 +202,8 @@ def _print_text(tables: dict[str, pd.DataFrame], stamp: str, lang: str, override
     if overrides:
         print(("改动的规则数值（--set）：" if lang == "zh" else "rule values set (--set): ")
               + ", ".join(f"{k}={v}" for k, v in overrides.items()))
-    with pd.option_context("display.width", 160, "display.max_columns", 30):
+    # east-Asian widths: a Chinese header or value takes two columns on the screen, so the columns line up
+    with pd.option_context("display.width", 160, "display.max_columns", 30, "display.unicode.east_asian_width", True):
         for name, frame in tables.items():
             if name.startswith(("permit_", "groups_")) or name == "service_assumptions":
                 continue
@@ -221,7 +222,8 @@ def _print_text(tables: dict[str, pd.DataFrame], stamp: str, lang: str, override
             group = name.partition("_")[2]
             title = (("各组符合条件人数" if lang == "zh" else "qualifying by group") if name.startswith("groups_")
                      else ("居住证申领资格" if lang == "zh" else "residence-permit eligibility"))
-            print(f"\n## {title} ({_group_name(group, lang)})")
+            print(f"\n## {title}（{_group_name(group, lang)}）" if lang == "zh" else
+                  f"\n## {title} ({_group_name(group, lang)})")
             print(_headed(readable(tables[name]), lang, name, group).to_string(index=False))
 
 
