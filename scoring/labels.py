@@ -13,7 +13,7 @@ the CLI and :mod:`scoring.dominance` read :data:`MEASURES` and :data:`TEXT` dire
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 Lang = Literal["zh", "en"]
 Pair = tuple[str, str]
@@ -137,4 +137,24 @@ def dashboard_strings() -> dict[str, Pair]:
         out[f"measure_{m}_text"] = forms["text"]
     for key in ("pass", "fail", "measures_disagree"):
         out[key] = TEXT[key]
+    return out
+
+
+def dominance_warnings(d: dict[str, Any], lang: str, *, disagreement: bool = True) -> list[str]:
+    """The warnings of a dominance report (``DominanceReport.to_dict()``) in ``lang``: what the command line's
+    ``--json`` prints in the report's language (``disagreement``: the measures' disagreement too, which the text
+    lines word on a line of their own)."""
+    out = []
+    for warning in d["warnings"]:
+        if warning.startswith("the measures disagree"):
+            if not disagreement:
+                continue
+            judged = {k: v for k, v in d["passed"].items() if v is not None}
+            sep = "、" if lang == "zh" else ", "
+            names = {k: measure_label(k, "name", lang) for k in judged}
+            out.append(text("measures_disagree", lang, measure=measure_label(d["measure"], "short", lang),
+                            passing=sep.join(names[k] for k, v in judged.items() if v),
+                            failing=sep.join(names[k] for k, v in judged.items() if not v)))
+            continue
+        out.append(text("no_line", lang) if warning == TEXT["no_line"][1] else warning)  # the report's English words
     return out

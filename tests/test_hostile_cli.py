@@ -187,9 +187,8 @@ def test_score_failing_midway_keeps_the_previous_output(capsys: pytest.CaptureFi
     assert main(["score", "--scheme", HZ23, "--population", str(pop_csv), "--out", str(out)]) == 0
     before = out.read_bytes()
     capsys.readouterr()
-    from scoring.result_table import ResultTable
-
     import scoring.xlsx_sheet
+    from scoring.result_table import ResultTable
 
     _interrupt_midway(monkeypatch, method, exc, scoring.xlsx_sheet if suffix == ".xlsx" else ResultTable)
     got, _, err = run(capsys, "score", "--scheme", HZ23, "--population", str(pop_csv), "--out", str(out))

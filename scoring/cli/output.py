@@ -26,7 +26,7 @@ def emit(args: argparse.Namespace, payload: dict[str, Any], lines: list[str]) ->
         lang = getattr(args, "lang", "en")
         dominance = payload.get("dominance")
         if lang != "en" and isinstance(dominance, dict) and dominance.get("warnings"):
-            from scoring.cli.summary import dominance_warnings  # the warnings in the report's language
+            from scoring.labels import dominance_warnings  # the warnings in the report's language
 
             payload = {**payload, "dominance": {**dominance, "warnings": dominance_warnings(dominance, lang)}}
         print_json(payload)

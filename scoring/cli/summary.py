@@ -12,7 +12,6 @@ from typing import Any
 
 from scoring import labels
 from scoring.cli.output import line_in
-from scoring.dominance import NO_LINE_NOTE
 
 TEXT: dict[str, tuple[str, str]] = {
     "counts": ("输入 {rows_in:,} 行 · 计分 {scored:,} · 拒收 {rejected:,}",
@@ -98,26 +97,7 @@ def dominance_lines(d: dict[str, Any], lang: str) -> list[str]:
         failing = sep.join(name(k) for k, v in judged.items() if not v)
         out.append("  ! " + labels.text("measures_disagree", lang, passing=passing, failing=failing,
                                         measure=labels.measure_label(d["measure"], "short", lang)))
-    out += ["  ! " + w for w in dominance_warnings(d, lang, disagreement=False)]
-    return out
-
-
-def dominance_warnings(d: dict[str, Any], lang: str, *, disagreement: bool = True) -> list[str]:
-    """The warnings of a dominance report (``DominanceReport.to_dict()``) in ``lang``: what ``--json`` prints in
-    the report's language (``disagreement``: the measures' disagreement too, which the text lines word above)."""
-    out = []
-    for warning in d["warnings"]:
-        if warning.startswith("the measures disagree"):
-            if not disagreement:
-                continue
-            judged = {k: v for k, v in d["passed"].items() if v is not None}
-            sep = "、" if lang == "zh" else ", "
-            names = {k: labels.measure_label(k, "name", lang) for k in judged}
-            out.append(labels.text("measures_disagree", lang, measure=labels.measure_label(d["measure"], "short", lang),
-                                   passing=sep.join(names[k] for k, v in judged.items() if v),
-                                   failing=sep.join(names[k] for k, v in judged.items() if not v)))
-            continue
-        out.append(labels.text("no_line", lang) if warning == NO_LINE_NOTE else warning)
+    out += ["  ! " + w for w in labels.dominance_warnings(d, lang, disagreement=False)]
     return out
 
 
