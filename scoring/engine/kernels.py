@@ -46,6 +46,7 @@ class Scratch:
         self.l1 = np.empty(rows, np.int64)
         self.l2 = np.empty(rows, np.int64)
         self.l3 = np.empty(rows, np.int64)
+        self.c1 = np.empty(rows, np.int16)  # reason codes' arithmetic (int8 or int16, as a view)
 
 
 ItemKernel = Callable[[slice, np.ndarray, Scratch], None]  # (rows, out int32 view, scratch)
@@ -169,6 +170,8 @@ def _table(how: TableItem) -> ItemKernel:
         return lambda sl, out, s: np.multiply(arr[sl], lut[1], out=out)
     if index.dtype.kind == "i":  # category codes: -1 (missing) wraps to the last entry, the default
         return lambda sl, out, s: np.take(lut, index[sl], out=out, mode="wrap")
+    if index.dtype.kind == "u" and len(lut) == 1 << (8 * index.dtype.itemsize):  # every value has an entry
+        return lambda sl, out, s: np.take(lut, index[sl], out=out, mode="clip")  # no bounds check needed
     return lambda sl, out, s: np.take(lut, index[sl], out=out)
 
 
@@ -314,27 +317,75 @@ def apply_group_rule(rows: Sequence[np.ndarray], best_only: bool, cap: int | np.
             before, now = now, before
 
 
+def cents_bound(item: ItemPlan) -> int | None:
+    """The largest absolute cents the item's kernel writes for a row with finite inputs (a table's or a flag's
+    entries, a capped per_unit's cap), or None when only the values can tell. Group rules never raise it: a cap
+    clips a running sum, which moves each item's share by at most its own cents."""
+    how = item.how
+    if isinstance(how, (TableItem, BandsItem)):
+        return int(np.abs(how.table.astype(np.int64)).max()) if len(how.table) else 0
+    if isinstance(how, FlagItem):
+        return abs(int(how.cents))
+    if how.cap_cents is not None:
+        return int(abs(how.cap_cents)) + 1  # rounding moves a clipped value by at most half a cent
+    return None
+
+
+_INT32_SUM = (1 << 31) - 1
+
+
 def run_block(plan: CompiledScheme) -> Callable[[list[np.ndarray], np.ndarray, np.ndarray, slice, Scratch], None]:
     """The whole plan on one block: item cents (in place, by item position), then the group rules, the total and
-    the reason code (0 = eligible, else 1 + the first failing gate)."""
+    the reason code (0 = eligible, else 1 + the first failing gate).
+
+    The total is summed in int32 when the items' bounds (:func:`cents_bound`, the block's own extremes for an
+    unbounded item) show that no sum can overflow it (about 3x faster than adding int32 into int64), else in int64.
+    A reason code is set by arithmetic (``code = k + held * (code - k)``), ~10x faster than a masked copy."""
     items = [item_kernel(i) for i in plan.items]
     gates = [program_kernel(g) for g in plan.gates]
     groups = groups_kernel(plan.groups)
+    bounds = [cents_bound(i) for i in plan.items]
+    known = sum(b for b in bounds if b is not None)
+    unbounded = [k for k, b in enumerate(bounds) if b is None]
 
     def run(cents: list[np.ndarray], total: np.ndarray, reason: np.ndarray, sl: slice, s: Scratch) -> None:
+        n = sl.stop - sl.start
         for kernel, out in zip(items, cents, strict=True):
             kernel(sl, out[sl], s)
         groups(cents, sl, s)
-        acc = s.l1[: sl.stop - sl.start]  # summed in cache, written once
-        np.copyto(acc, cents[0][sl])
-        for out in cents[1:]:
-            np.add(acc, out[sl], out=acc)
-        total[sl] = acc
+        _total(cents, total, sl, s, known, unbounded)
         codes = reason[sl]
         codes.fill(0)
-        failed = s.b3[: sl.stop - sl.start]
-        for k in range(len(gates) - 1, -1, -1):
-            np.logical_not(gates[k](sl, s), out=failed)
-            np.copyto(codes, k + 1, where=failed)
+        step = s.c1.view(codes.dtype)[:n]
+        for k in range(len(gates), 0, -1):  # the first gate that fails sets the code last
+            held = gates[k - 1](sl, s)
+            np.subtract(codes, k, out=step)
+            np.multiply(step, held, out=step)
+            np.add(step, k, out=codes)
 
     return run
+
+
+def _total(cents: list[np.ndarray], total: np.ndarray, sl: slice, s: Scratch, known: int,
+           unbounded: list[int]) -> None:
+    """``total[sl]``: the sum of the items' cents on the block (see :func:`run_block`)."""
+    n = sl.stop - sl.start
+    bound = known
+    for k in unbounded:
+        if bound > _INT32_SUM:
+            break
+        x = cents[k][sl]
+        if n:
+            bound += max(int(x.max()), -int(x.min()))
+    if bound <= _INT32_SUM:
+        acc32 = s.i1[:n]  # summed in cache in int32: no sum can overflow it
+        np.copyto(acc32, cents[0][sl])
+        for out in cents[1:]:
+            np.add(acc32, out[sl], out=acc32)
+        total[sl] = acc32
+        return
+    acc = s.l1[:n]  # summed in cache, written once
+    np.copyto(acc, cents[0][sl])
+    for out in cents[1:]:
+        np.add(acc, out[sl], out=acc)
+    total[sl] = acc
