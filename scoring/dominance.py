@@ -214,8 +214,9 @@ _BLOCK = 1 << 16  # rows at a time: the masked points of a block stay in the cac
 
 def _masked_positive_sums(columns: list[np.ndarray], mask: np.ndarray) -> list[int]:
     """For each column of whole numbers, the sum of its positive values where ``mask`` holds, a block of rows at a
-    time into a small buffer (no array the size of the column written)."""
-    clip = [bool(len(c)) and int(c.min()) < 0 for c in columns]  # negative points (few items): clipped at 0
+    time into a small buffer (no array the size of the column written). A block's extremes, read while it is in the
+    cache, tell whether it has negative points to clip and whether it can be summed in its own integer type (about 4x
+    faster than summing int32 into int64); else it is summed in int64."""
     sums = [0] * len(columns)
     scratch: dict[np.dtype, np.ndarray] = {}
     for lo in range(0, len(mask), _BLOCK):
@@ -223,9 +224,10 @@ def _masked_positive_sums(columns: list[np.ndarray], mask: np.ndarray) -> list[i
         for j, column in enumerate(columns):
             part = scratch.setdefault(column.dtype, np.empty(_BLOCK, column.dtype))[:len(keep)]
             np.multiply(column[lo:lo + _BLOCK], keep, out=part)
-            if clip[j]:
+            if int(part.min()) < 0:  # negative points (few items): clipped at 0
                 np.maximum(part, 0, out=part)
-            sums[j] += int(part.sum(dtype=np.int64))
+            small = part.dtype.kind in "iu" and int(part.max()) * len(part) <= np.iinfo(part.dtype).max
+            sums[j] += int(part.sum(dtype=part.dtype if small else np.int64))
     return sums
 
 
