@@ -10,23 +10,9 @@ import pyarrow.parquet as pq
 
 from scoring.errors import PopulationError
 from scoring.outofcore.files import _open
+from scoring.population.io import available_memory
 
 MEMORY_PER_CELL = 32  # peak bytes of the in-memory path per row and column (measured: ~24 on synthetic Hangzhou)
-
-
-def available_memory() -> int:
-    """Bytes of memory available now (MemAvailable from /proc/meminfo; os.sysconf as a fallback)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
-        return 4 * 1024**3
 
 
 def parquet_uncompressed_bytes(path: str | os.PathLike[str]) -> int:

@@ -65,12 +65,17 @@ _POOL_SET = False
 
 
 def available_memory() -> int:
-    """Bytes of memory available to this process (psutil if present, else a conservative guess)."""
+    """Bytes of memory available now (MemAvailable from /proc/meminfo; os.sysconf as a fallback)."""
     try:
-        import psutil
-
-        return int(psutil.virtual_memory().available)
-    except Exception:  # pragma: no cover - psutil is a dependency; this is only a fallback
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
         return 4 * 1024**3
 
 
