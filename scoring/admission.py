@@ -166,10 +166,9 @@ def admit(
     admitted = np.zeros(len(total), dtype=bool)
     use_quota = rule.mode in ("quota", "both")
     places = int(rule.quota) if use_quota and rule.quota is not None else n_candidates
-    idx = _best_candidates(total, pool, n_candidates, places)
-
     if n_candidates == 0 or places == 0:
         return AdmissionResult(admitted, res.index, rule, n_eligible, n_candidates, None, 0, 0)
+    idx = _best_candidates(total, pool, n_candidates, places)
     scores = total[idx]
     if n_candidates <= places:
         admitted[idx] = True
@@ -203,7 +202,7 @@ def _best_candidates(total: np.ndarray, pool: np.ndarray, n_candidates: int, pla
     quota small beside many candidates, those at or above a floor read off an evenly spaced sample of the scores,
     kept only when at least ``places`` candidates reach it (then the cut-off and everyone tied at it reach it too:
     exact whatever the sample); else all of them."""
-    if places == 0 or places * 8 > n_candidates or n_candidates < 4 * SAMPLE_SCORES:
+    if places * 8 > n_candidates or n_candidates < 4 * SAMPLE_SCORES:
         return np.flatnonzero(pool)
     step = len(total) // SAMPLE_SCORES
     sample = total[::step][pool[::step]]

@@ -241,11 +241,12 @@ def _write(frame: pd.DataFrame, sink: str | os.PathLike[str] | io.BytesIO, fmt: 
         excel_safe_frame(frame, CSV_TEXT_COLUMNS).to_csv(sink, index=index, encoding="utf-8-sig",
                                                          lineterminator="\r\n")
     elif fmt == "xlsx":
-        from scoring.xlsx_sheet import fits, write_sheet
+        from scoring.xlsx_sheet import column_kinds, write_sheet
 
         safe = excel_safe_frame(frame)
-        if fits(safe, index):  # numbers, yes/no and text: typed calls, row by row (pandas' cells, far faster)
-            write_sheet(safe, sink, sheet_name, XLSX_SAFE_OPTIONS, {"created": XLSX_CREATED})
+        kinds = column_kinds(safe, index)
+        if kinds is not None:  # numbers, yes/no and text: typed calls, row by row (pandas' cells, far faster)
+            write_sheet(safe, kinds, sink, sheet_name, XLSX_SAFE_OPTIONS, {"created": XLSX_CREATED})
             return
         with xlsx_writer(sink) as xw:  # strings stay strings; a fixed creation date (same table, same bytes)
             safe.to_excel(xw, index=index, sheet_name=sheet_name)

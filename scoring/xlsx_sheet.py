@@ -6,8 +6,8 @@ is turned into a Python list once and every cell goes to the xlsxwriter call of 
 missing value or empty text is left blank, as pandas leaves it), rows streamed to disk as they are written. The
 cells are the ones pandas writes (tested cell for cell against it); the header row has pandas' look (bold, a thin
 border, centred).
-Columns of other dtypes (dates, mixed Python objects, ...) are not handled here: :func:`fits` says so and the caller
-uses pandas.
+Columns of other dtypes (dates, mixed Python objects, ...) are not handled here: :func:`column_kinds` says so and
+the caller uses pandas.
 """
 
 from __future__ import annotations
@@ -42,11 +42,18 @@ def _kind(s: pd.Series) -> str | None:
     return None
 
 
-def fits(frame: pd.DataFrame, index: bool) -> bool:
-    """Whether :func:`write_sheet` writes ``frame`` as pandas would: no index, text column names, and columns of
-    numbers, yes/no values (no missing ones), text or categories of text."""
-    return (not index and all(isinstance(c, str) for c in frame.columns)
-            and all(_kind(frame.iloc[:, j]) is not None for j in range(frame.shape[1])))
+def column_kinds(frame: pd.DataFrame, index: bool) -> list[str] | None:
+    """The kind of each column when :func:`write_sheet` writes ``frame`` as pandas would (no index, text column
+    names, and columns of numbers, yes/no values with none missing, text or categories of text), else None."""
+    if index or not all(isinstance(c, str) for c in frame.columns):
+        return None
+    kinds = []
+    for j in range(frame.shape[1]):
+        kind = _kind(frame.iloc[:, j])
+        if kind is None:
+            return None
+        kinds.append(kind)
+    return kinds
 
 
 def _values(s: pd.Series, kind: str) -> list[Any]:
@@ -62,16 +69,17 @@ def _values(s: pd.Series, kind: str) -> list[Any]:
     return [v if isinstance(v, str) and v else None for v in values.tolist()]  # "" is a blank cell, as pandas
 
 
-def write_sheet(frame: pd.DataFrame, sink: str | os.PathLike[str] | io.BytesIO, sheet_name: str,
+def write_sheet(frame: pd.DataFrame, kinds: list[str], sink: str | os.PathLike[str] | io.BytesIO, sheet_name: str,
                 options: dict[str, Any], properties: dict[str, Any]) -> None:
-    """Write ``frame`` (see :func:`fits`) to a new workbook at ``sink``: one sheet, the header then a row per
-    record. ``options`` and ``properties``: the workbook's (strings kept as strings, a fixed creation date)."""
+    """Write ``frame`` with its :func:`column_kinds` ``kinds`` to a new workbook at ``sink``: one sheet, the header
+    then a row per record. ``options`` and ``properties``: the workbook's (strings kept as strings, a fixed creation
+    date)."""
     if isinstance(sink, io.BytesIO):  # through a file: the bytes of a download are those of a file written
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="scoring-xlsx-") as folder:
             path = os.path.join(folder, "sheet.xlsx")
-            write_sheet(frame, path, sheet_name, options, properties)
+            write_sheet(frame, kinds, path, sheet_name, options, properties)
             with open(path, "rb") as fh:
                 sink.write(fh.read())
         return
@@ -84,7 +92,6 @@ def write_sheet(frame: pd.DataFrame, sink: str | os.PathLike[str] | io.BytesIO, 
         header = book.add_format(HEADER_FORMAT)
         for j, name in enumerate(frame.columns):
             sheet.write_string(0, j, str(name), header)
-        kinds = [_kind(frame.iloc[:, j]) for j in range(frame.shape[1])]
         columns = [_values(frame.iloc[:, j], kind) for j, kind in enumerate(kinds)]
         write: dict[str, Callable[..., int]] = {"number": sheet.write_number, "bool": sheet.write_boolean,
                                                 "text": sheet.write_string}

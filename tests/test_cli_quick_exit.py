@@ -49,3 +49,15 @@ def test_outputs_complete_after_a_quick_exit(tmp_path) -> None:
 def test_a_refusal_still_ends_with_status_2(tmp_path) -> None:
     done = _cli("admit", "--scheme", SCHEME, "--population", str(tmp_path / "missing.parquet"), "--quota", "5")
     assert done.returncode == 2 and done.stderr.startswith("错误："), done.stderr
+
+
+def test_quick_exit_is_marked_by_the_last_call_only(tmp_path) -> None:
+    """In one process (tests, a notebook): a refusal after an in-memory admit is not taken for a quick exit."""
+    from scoring.cli import QUICK_EXIT, main
+
+    path = tmp_path / "pop.parquet"
+    synth(500, 2).to_parquet(path, index=False)
+    assert main(["admit", "--scheme", SCHEME, "--population", str(path), "--quota", "5", "--json"]) == 0
+    assert set(QUICK_EXIT) == {"admit"}
+    assert main(["admit", "--scheme", SCHEME, "--population", str(tmp_path / "missing.parquet"), "--quota", "5"]) == 2
+    assert not QUICK_EXIT

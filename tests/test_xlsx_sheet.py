@@ -17,7 +17,7 @@ from scoring.engine.core import score
 from scoring.population.synthetic import synth
 from scoring.result_table import ResultTable
 from scoring.scheme.load import load_scheme
-from scoring.xlsx_sheet import fits
+from scoring.xlsx_sheet import column_kinds
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ["=1+1", "@SUM(A1)", "-3.5", "+7", "\tq", "｜x", 'a"b', "line\nbreak", "张三", "'=quoted", "", "x" * 40_000,
@@ -32,7 +32,7 @@ def _cells(path: Path) -> list[list[tuple[object, str]]]:
 def _both(frame: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> tuple[Path, Path]:
     ours = safe_output.write_table(frame, tmp_path / f"{name}-ours.xlsx", stamp="示意 · 模拟")
     with monkeypatch.context() as m:
-        m.setattr("scoring.xlsx_sheet.fits", lambda frame, index: False)  # pandas' to_excel, as before
+        m.setattr("scoring.xlsx_sheet.column_kinds", lambda frame, index: None)  # pandas' to_excel, as before
         theirs = safe_output.write_table(frame, tmp_path / f"{name}-pandas.xlsx", stamp="示意 · 模拟")
     return ours, theirs
 
@@ -62,7 +62,7 @@ def test_result_tables_match_pandas_cell_for_cell(tmp_path: Path, monkeypatch: p
     pop.loc[::9, "insurance_years"] = np.nan  # rejected rows: missing points
     res = score(pop, scheme, on_invalid="reject")
     frame = ResultTable.of(res, admitted=admit(res, quota=30).admitted_mask, stamp="示意 · 模拟").frame()
-    assert fits(safe_output.excel_safe_frame(frame), index=False)
+    assert column_kinds(safe_output.excel_safe_frame(frame), index=False) is not None
     ours, theirs = _both(frame, tmp_path, monkeypatch, "result")
     assert _cells(ours) == _cells(theirs)
 
@@ -70,7 +70,7 @@ def test_result_tables_match_pandas_cell_for_cell(tmp_path: Path, monkeypatch: p
 @pytest.mark.parametrize("n", [0, 1, 257])
 def test_every_handled_dtype_matches_pandas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, n: int) -> None:
     frame = _mixed_frame(n)
-    assert fits(safe_output.excel_safe_frame(frame), index=False)
+    assert column_kinds(safe_output.excel_safe_frame(frame), index=False) is not None
     ours, theirs = _both(frame, tmp_path, monkeypatch, f"mixed{n}")
     assert _cells(ours) == _cells(theirs)
     header = openpyxl.load_workbook(ours).worksheets[0]["A1"]
@@ -82,7 +82,7 @@ def test_what_it_does_not_handle_goes_to_pandas(tmp_path: Path) -> None:
                   pd.DataFrame({"inf": [1.0, np.inf]}), pd.DataFrame({"x": [1]}, index=["a"]),
                   pd.DataFrame({1: [1.0]})):
         index = not isinstance(frame.index, pd.RangeIndex)
-        assert not fits(safe_output.excel_safe_frame(frame), index=index)
+        assert column_kinds(safe_output.excel_safe_frame(frame), index=index) is None
         path = safe_output.write_table(frame, tmp_path / "x.xlsx", index=index)
         assert len(pd.read_excel(path)) == 1 or len(frame) == 2
 

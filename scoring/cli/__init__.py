@@ -83,11 +83,16 @@ def build_parser(argv: Sequence[str] | None = None, *, every: bool = False) -> a
 _ARGV: list[str] | None = None  # the command line main() parses (None: sys.argv), for a usage error's language
 
 
+QUICK_EXIT: set[str] = set()  # the command of the last main() call, if it ended in memory with nothing left to
+# clean up (see run); cleared at the start of each call
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the exit status (0 ok, 1 a check failed, 2 bad input). The one-line reason of a
     user's mistake is in the command's ``--lang`` (scoring.cli.messages; Chinese by default)."""
     global _ARGV
     _ARGV = None if argv is None else list(argv)
+    QUICK_EXIT.clear()  # set again by this command only (in-process calls: tests, notebooks)
     prestarted = _prestart(sys.argv[1:] if argv is None else argv)
     try:
         return _run(argv)
@@ -96,9 +101,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             from scoring.outofcore.dask_cluster import discard_prestarted
 
             discard_prestarted()
-
-
-QUICK_EXIT: set[str] = set()  # commands that ended in memory with nothing left to clean up (see run)
 
 
 def run() -> None:
