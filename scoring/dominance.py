@@ -203,7 +203,7 @@ def realised_share(res: ScoreResult, mask: np.ndarray, groups: list[str]) -> flo
     if rows is not None:
         positive = [int(np.maximum(res.item_cents[item.id][rows], 0).sum(dtype=np.int64)) for item in items]
     else:
-        positive = _masked_positive_sums([res.item_cents[item.id] for item in items], mask)
+        positive = masked_positive_sums([res.item_cents[item.id] for item in items], mask)
     num = sum(p for p, item in zip(positive, items, strict=True) if item.group in groups)
     den = sum(positive)
     return None if den == 0 else num / den
@@ -212,7 +212,7 @@ def realised_share(res: ScoreResult, mask: np.ndarray, groups: list[str]) -> flo
 _BLOCK = 1 << 16  # rows at a time: the masked points of a block stay in the cache
 
 
-def _masked_positive_sums(columns: list[np.ndarray], mask: np.ndarray) -> list[int]:
+def masked_positive_sums(columns: list[np.ndarray], mask: np.ndarray) -> list[int]:
     """For each column of whole numbers, the sum of its positive values where ``mask`` holds, a block of rows at a
     time into a small buffer (no array the size of the column written). A block's extremes, read while it is in the
     cache, tell whether it has negative points to clip and whether it can be summed in its own integer type (about 4x

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.admission import resolve_rule
+from scoring.dominance import masked_positive_sums
 from scoring.engine.core import score
 from scoring.engine.inputs import population_schema_for, refuse_missing_columns
 from scoring.errors import IdentifierError, PopulationError, RowsError, ScoringInputError
@@ -274,9 +275,9 @@ def _compact_frame(res: Any, ctx: Context) -> pd.DataFrame:
 
 
 def _positive_sums(item_cents: dict[str, np.ndarray], eligible: np.ndarray) -> dict[str, int]:
-    """Each item's positive cents summed over the eligible rows (the eligible gathered once)."""
-    rows = np.flatnonzero(eligible)
-    return {k: int(np.maximum(np.asarray(v).take(rows), 0).sum(dtype=np.int64)) for k, v in item_cents.items()}
+    """Each item's positive cents summed over the eligible rows (as the dominance report sums them)."""
+    sums = masked_positive_sums([np.asarray(v) for v in item_cents.values()], eligible)
+    return dict(zip(item_cents, sums, strict=True))
 
 
 def score_frame(frame: pd.DataFrame, ctx: Context, *, rows_in: int | None = None, rejected: pd.DataFrame | None = None,
