@@ -18,9 +18,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 
 from scoring.engine.core import ScoreResult
 from scoring.errors import ScoringInputError
+from scoring.scheme.conditions import MAX_POINTS
 from scoring.scheme.load import AdmissionRule, TieKey
 
 
@@ -113,12 +115,22 @@ def resolve_rule(
         raise ScoringInputError(f"quota: value {quota!r} must be a whole number of places, 0 or more")
     if threshold is not None and not np.isfinite(threshold):
         raise ScoringInputError(f"threshold: value {threshold!r} must be a finite number of points")
+    if threshold is not None and abs(threshold) > MAX_POINTS:
+        raise ScoringInputError(f"threshold: value {threshold:g} is beyond ±{MAX_POINTS:,} points")
     data: dict[str, Any] = {"quota": quota, "threshold": threshold}
     data["ties"] = ties if ties is not None else (base.ties if base is not None else "admit_all")
     try:
         return AdmissionRule.model_validate(_plain_ties(data))
-    except Exception as exc:  # pydantic ValidationError -> one line
-        raise ScoringInputError(f"admission rule: {str(exc).splitlines()[-1].strip()}") from None
+    except ValidationError as exc:  # one line: where, then the reason
+        raise ScoringInputError(f"admission rule: {_first_reason(exc)}") from None
+
+
+def _first_reason(exc: ValidationError) -> str:
+    """The first error of a pydantic validation: its place (if any) and its reason, as a validator wrote it."""
+    err = exc.errors()[0]
+    where = ".".join(str(part) for part in err.get("loc", ()))
+    reason = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+    return f"{where}: {reason}" if where else reason
 
 
 def _plain_ties(data: dict[str, Any]) -> dict[str, Any]:

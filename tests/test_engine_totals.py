@@ -17,11 +17,12 @@ import scoring.engine.core as engine
 from scoring import score
 from scoring.engine import numba_kernel as engine_numba
 from scoring.engine.columns import Columns
+from scoring.engine.compiled import cents_bound
 from scoring.engine.compiler import compile_scheme
-from scoring.engine.kernels import cents_bound
 from scoring.scheme.load import scheme_from_dict
 
-BIG_YEARS = 15_000_000.0  # 1.5e9 cents an item at 1 point a year: two of them overflow int32 (2**31 ~ 2.147e9)
+BIG_YEARS = 900_000.0  # 9e7 cents an item at 1 point a year (the most an item may give is 1e8): 24 such items
+BIG_ITEMS = 24  # sum to 2.16e9, beyond int32 (2**31 ~ 2.147e9)
 
 
 def _scheme() -> dict[str, Any]:
@@ -33,7 +34,8 @@ def _scheme() -> dict[str, Any]:
             {"id": "insured", "label": {"zh": "社保", "en": "insurance"}, "column": "a", "min": 1},
         ],
         "items": [
-            {"id": "a", "label": {"zh": "甲", "en": "a"}, "kind": "per_unit", "column": "a", "points_per_unit": 1},
+            *({"id": f"a{k}", "label": {"zh": f"甲{k}", "en": f"a{k}"}, "kind": "per_unit", "column": "a",
+               "points_per_unit": 1} for k in range(BIG_ITEMS - 1)),
             {"id": "b", "label": {"zh": "乙", "en": "b"}, "kind": "per_unit", "column": "b", "points_per_unit": 1},
             {"id": "capped", "label": {"zh": "丙", "en": "c"}, "kind": "per_unit", "column": "a",
              "points_per_unit": 2, "cap": 12},
@@ -96,7 +98,7 @@ def test_cents_bound_covers_what_each_item_writes() -> None:
     plan = compile_scheme(scheme, Columns(pop, scheme))
     res = score(pop, scheme, engine="numpy")
     bounds = {item.id: cents_bound(item) for item in plan.items}
-    assert bounds["a"] is None and bounds["b"] is None
+    assert bounds["a0"] is None and bounds["b"] is None
     for item_id in ("capped", "age"):
         bound = bounds[item_id]
         assert bound is not None

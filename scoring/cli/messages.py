@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from scoring.cli.messages_files import FILE_ZH
-from scoring.cli.messages_schemes import SCHEME_VALUES_ZH, SCHEME_ZH, UNKNOWN_REASON
+from scoring.cli.messages_schemes import SCHEME_VALUES_ZH, SCHEME_ZH, UNKNOWN_REASON, value_reason
 from scoring.errors import IdentifierError, PopulationError, RowsError, SchemeError, ScoringInputError
 from scoring.reasons import LazyPattern, reason_text, worded
 
@@ -59,6 +59,14 @@ ZH: list[tuple[LazyPattern, _Z]] = [
      lambda m: f"--person {_person(m)}：{m[3]} 中没有这个人员编号"),
     (LazyPattern(r"^(.+): has no person_id column$"),
      lambda m: f"{m[1]}：没有人员编号（person_id）列"),
+    (LazyPattern(r"^admission rule: (?:([\w.]+): )?(.+)$"),
+     lambda m: f"录取规则：{f'{m[1]}：' if m[1] else ''}{value_reason(m[2])}"),
+    (LazyPattern(r"^item (.+): ([\d,]+) row\(s\) would get more than ±([\d,]+) points from it, the most an item can "
+                 r"give \(first: row (\d+)\); check its points_per_unit and unit, and the values of its column\(s\)$"),
+     lambda m: f"积分项目 {m[1]}：有 {m[2]} 行的该项分值将超过 ±{m[3]} 分（一项最多给这么多分；第一行：第 {m[4]} 行）；"
+               "请检查该项的 points_per_unit 与 unit，以及所读列的数值"),
+    (LazyPattern(r"^threshold: value (.+) is beyond ±([\d,]+) points$"),
+     lambda m: f"分数线：{m[1]} 超出 ±{m[2]} 分的范围"),
     (LazyPattern(r"^ties: column '(.+)' is not in the population columns: (.+)$"),
      lambda m: f"同分规则：列“{m[1]}”不在人口数据的列中（现有：{m[2]}）"),
     (LazyPattern(r"^(--\S+): value (.+) must be (\d+) or more people$"),

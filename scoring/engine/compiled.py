@@ -21,6 +21,7 @@ import numpy as np
 
 from scoring.engine.columns import Columns
 from scoring.errors import SchemeError
+from scoring.scheme.conditions import MAX_POINTS
 from scoring.scheme.inputs import bool_text
 from scoring.scheme.load import Condition, Item, Scheme
 
@@ -32,6 +33,7 @@ Test = tuple[str, "np.ndarray | None", object]  # (kind, column array, value): s
 Op = tuple[str, object]  # one step of a condition: ("leaf", [Test]), ("all", k), ("any", k), ("not", 1)
 Program = list[Op]  # a condition as a postfix program (see condition_program)
 NO_CAP = 1 << 62  # a group cap (cents) that never binds
+ITEM_CENTS_LIMIT = MAX_POINTS * 100  # the most cents one item gives anyone; more is refused (int32 holds ~21x it)
 
 
 def to_cents(points: np.ndarray) -> np.ndarray:
@@ -368,3 +370,24 @@ def direct_item(item: Item, cols: Columns) -> ItemPlan:
     else:
         how = FlagItem(cols.value(item.source or "", user), flag_cents(item))
     return ItemPlan(item.id, how, when)
+
+
+def cents_bound(item: ItemPlan) -> int | None:
+    """The largest absolute cents the item's kernel writes for a row with finite inputs (a table's or a flag's
+    entries, a capped per_unit's cap), or None when only the values can tell. Group rules never raise it: a cap
+    clips a running sum, which moves each item's share by at most its own cents."""
+    how = item.how
+    if isinstance(how, (TableItem, BandsItem)):
+        return int(np.abs(how.table.astype(np.int64)).max()) if len(how.table) else 0
+    if isinstance(how, FlagItem):
+        return abs(int(how.cents))
+    if how.cap_cents is not None:  # clipped, then rounded half away from zero and truncated
+        return int(abs(how.cap_cents) + (0.0 if how.exact else 0.5 + CENT_TOLERANCE))
+    return None
+
+
+def needs_range_check(item: ItemPlan) -> bool:
+    """Whether the engine must check that no row gets more than :data:`ITEM_CENTS_LIMIT` from the item: its bound
+    is unknown or above the limit (a look-up table with an entry beyond it, whose value may or may not occur)."""
+    bound = cents_bound(item)
+    return bound is None or bound > ITEM_CENTS_LIMIT

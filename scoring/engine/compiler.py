@@ -48,7 +48,8 @@ def tabulate(item: ItemPlan, n: int) -> np.ndarray:
     """The int32 cents of an item compiled over a column of ``n`` values (every value of its dtype: a look-up
     table), computed by the numpy backend."""
     lut = np.empty(n, np.int32)
-    item_kernel(item)(slice(0, n), lut, Scratch(n))
+    with np.errstate(invalid="ignore", over="ignore"):  # an entry beyond the limit: refused if a row uses it
+        item_kernel(item)(slice(0, n), lut, Scratch(n))
     return lut
 
 

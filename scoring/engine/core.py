@@ -25,6 +25,7 @@ from scoring.engine.compiler import compile_scheme
 from scoring.engine.kernels import Scratch, run_block
 from scoring.engine.missing import needed_missing
 from scoring.errors import PopulationError, ScoringInputError
+from scoring.scheme.conditions import MAX_POINTS
 from scoring.scheme.load import Scheme
 
 __all__ = ["CENT_TOLERANCE", "ENGINES", "UNIT_TOLERANCE", "ScoreResult", "default_engine", "find_missing", "score",
@@ -245,7 +246,8 @@ def score(pop: pd.DataFrame, scheme: Scheme, *, on_invalid: str = "raise", threa
     if fused is None:
         rejected = find_missing(pop, scheme)
         _raise_if_invalid(rejected, on_invalid)
-        item_cents, total, reason = _score_numpy(pop, scheme, threads)
+        item_cents, total, reason, beyond = _score_numpy(pop, scheme, threads)
+        _refuse_beyond_limit(pop, scheme, beyond, rejected)
         eligible = reason == 0
     else:
         item_cents, total, reason, eligible, rejected = fused
@@ -267,6 +269,8 @@ def _score_numba(pop: pd.DataFrame, scheme: Scheme, on_invalid: str, threads: in
     if len(rejected) and on_invalid == "raise":
         _raise_if_invalid(find_missing(pop, scheme), on_invalid)  # name the same first rows as the numpy path
     out = engine_numba.run(tables, len(pop), threads or _THREADS, min(engine_numba.CHUNK_ROWS, BLOCK_ROWS))
+    if out.beyond:  # an item gave someone more than the limit: the numpy path finds the rows and refuses them
+        return None
     if out.nonfinite:  # a NaN or inf in a float column: list the rows exactly as the numpy path does
         rejected = find_missing(pop, scheme)
         _raise_if_invalid(rejected, on_invalid)
@@ -275,10 +279,12 @@ def _score_numba(pop: pd.DataFrame, scheme: Scheme, on_invalid: str, threads: in
 
 
 def _score_numpy(pop: pd.DataFrame, scheme: Scheme, threads: int | None) -> tuple:
-    """Whole-column numpy in row blocks over a thread pool: (cents by item, total, reason codes)."""
+    """Whole-column numpy in row blocks over a thread pool: (cents by item, total, reason codes, and the (item
+    position, rows) where an item gives more than the limit: see :func:`scoring.engine.kernels.run_block`)."""
     n = len(pop)
     plan: CompiledScheme = compile_scheme(scheme, Columns(pop, scheme))
-    block = run_block(plan)
+    beyond: list[tuple[int, np.ndarray]] = []
+    block = run_block(plan, beyond)
     cents = [buffers.empty(n, np.int32) for _ in scheme.items]
     total = buffers.empty(n, np.int64)
     reason = buffers.empty(n, np.int8 if len(plan.gates) < 127 else np.int16)
@@ -298,7 +304,27 @@ def _score_numpy(pop: pd.DataFrame, scheme: Scheme, threads: int | None) -> tupl
     elif n:
         worker(0, 1)
 
-    return {item.id: c for item, c in zip(scheme.items, cents, strict=True)}, total, reason
+    return {item.id: c for item, c in zip(scheme.items, cents, strict=True)}, total, reason, beyond
+
+
+def _refuse_beyond_limit(pop: pd.DataFrame, scheme: Scheme, beyond: list[tuple[int, np.ndarray]],
+                         rejected: pd.DataFrame) -> None:
+    """Refuse (ScoringInputError) the first item that gives a row more than MAX_POINTS either way; rows rejected for
+    a missing or infinite value are not counted (their cents are never used)."""
+    if not beyond:
+        return
+    bad = set(rejected["row"].tolist()) if len(rejected) else set()
+    for k, item in enumerate(scheme.items):
+        parts = [rows for j, rows in beyond if j == k]
+        if not parts:
+            continue
+        labels = _row_numbers(pop, np.sort(np.concatenate(parts)))
+        labels = labels[~np.isin(labels, list(bad))] if bad else labels
+        if len(labels):
+            raise ScoringInputError(
+                f"item {item.id}: {len(labels):,} row(s) would get more than ±{MAX_POINTS:,} points from it, the "
+                f"most an item can give (first: row {labels[0]}); check its points_per_unit and unit, and the "
+                "values of its column(s)")
 
 
 def _result(pop: pd.DataFrame, scheme: Scheme, item_cents: dict[str, np.ndarray], total: np.ndarray,

@@ -15,6 +15,7 @@ import numpy as np
 from scoring.engine.columns import Columns
 from scoring.engine.compiled import (
     CENT_TOLERANCE,
+    ITEM_CENTS_LIMIT,
     NO_CAP,
     UNIT_TOLERANCE,
     BandsItem,
@@ -26,8 +27,10 @@ from scoring.engine.compiled import (
     Program,
     TableItem,
     Test,
+    cents_bound,
     condition_program,
     dtype_values,
+    needs_range_check,
 )
 from scoring.scheme.load import Condition
 
@@ -317,26 +320,17 @@ def apply_group_rule(rows: Sequence[np.ndarray], best_only: bool, cap: int | np.
             before, now = now, before
 
 
-def cents_bound(item: ItemPlan) -> int | None:
-    """The largest absolute cents the item's kernel writes for a row with finite inputs (a table's or a flag's
-    entries, a capped per_unit's cap), or None when only the values can tell. Group rules never raise it: a cap
-    clips a running sum, which moves each item's share by at most its own cents."""
-    how = item.how
-    if isinstance(how, (TableItem, BandsItem)):
-        return int(np.abs(how.table.astype(np.int64)).max()) if len(how.table) else 0
-    if isinstance(how, FlagItem):
-        return abs(int(how.cents))
-    if how.cap_cents is not None:
-        return int(abs(how.cap_cents)) + 1  # rounding moves a clipped value by at most half a cent
-    return None
-
-
 _INT32_SUM = (1 << 31) - 1
 
 
-def run_block(plan: CompiledScheme) -> Callable[[list[np.ndarray], np.ndarray, np.ndarray, slice, Scratch], None]:
+def run_block(plan: CompiledScheme, beyond: list[tuple[int, np.ndarray]] | None = None,
+              ) -> Callable[[list[np.ndarray], np.ndarray, np.ndarray, slice, Scratch], None]:
     """The whole plan on one block: item cents (in place, by item position), then the group rules, the total and
     the reason code (0 = eligible, else 1 + the first failing gate).
+
+    ``beyond`` (if given) collects (item position, rows) where an item gives more than ``ITEM_CENTS_LIMIT`` cents
+    either way (checked on the items that can: :func:`needs_range_check`; a float beyond int32 is cast to a value
+    beyond the limit on every platform); the caller refuses them, except rows it rejects for missing values.
 
     The total is summed in int32 when the items' bounds (:func:`cents_bound`, the block's own extremes for an
     unbounded item) show that no sum can overflow it (about 3x faster than adding int32 into int64), else in int64.
@@ -347,11 +341,16 @@ def run_block(plan: CompiledScheme) -> Callable[[list[np.ndarray], np.ndarray, n
     bounds = [cents_bound(i) for i in plan.items]
     known = sum(b for b in bounds if b is not None)
     unbounded = [k for k, b in enumerate(bounds) if b is None]
+    checked = [beyond is not None and needs_range_check(i) for i in plan.items]
 
     def run(cents: list[np.ndarray], total: np.ndarray, reason: np.ndarray, sl: slice, s: Scratch) -> None:
         n = sl.stop - sl.start
-        for kernel, out in zip(items, cents, strict=True):
-            kernel(sl, out[sl], s)
+        for k, (kernel, out) in enumerate(zip(items, cents, strict=True)):
+            part = out[sl]
+            kernel(sl, part, s)
+            if checked[k] and n and (int(part.min()) < -ITEM_CENTS_LIMIT or int(part.max()) > ITEM_CENTS_LIMIT):
+                rows = np.flatnonzero((part < -ITEM_CENTS_LIMIT) | (part > ITEM_CENTS_LIMIT))
+                beyond.append((k, sl.start + rows))  # type: ignore[union-attr]  # checked only with a list
         groups(cents, sl, s)
         _total(cents, total, sl, s, known, unbounded)
         codes = reason[sl]

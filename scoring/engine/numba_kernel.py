@@ -23,6 +23,7 @@ import numpy as np
 
 from scoring import buffers
 from scoring.engine.compiled import (
+    ITEM_CENTS_LIMIT,
     NO_CAP,
     BandsItem,
     CompiledScheme,
@@ -31,6 +32,7 @@ from scoring.engine.compiled import (
     Program,
     TableItem,
     Test,
+    needs_range_check,
     program_depth,
 )
 
@@ -58,6 +60,8 @@ _LEAF, _ALL, _ANY, _NOT = range(4)
 # item table columns: kind, slot, off, length, when, limit, flags; flags bits
 _HAS_UNIT, _HAS_MIN, _HAS_CAP, _EXACT = 1, 2, 4, 8
 _EXACT_INT = float(2**53)
+_LIMIT = np.int32(ITEM_CENTS_LIMIT)
+_LIMIT_F = float(ITEM_CENTS_LIMIT)
 
 
 @dataclass
@@ -87,6 +91,7 @@ class KernelTables:
     caps: list[int] = field(default_factory=list)
     capconds: list[list[int]] = field(default_factory=list)  # (condition, cents) of conditional group caps
     compared: set[int] = field(default_factory=set)  # slots used in conditions
+    checked_items: list[bool] = field(default_factory=list)  # items whose cents may pass ITEM_CENTS_LIMIT
 
     def slot(self, arr: np.ndarray) -> int:
         for k, a in enumerate(self.arrays):
@@ -143,6 +148,7 @@ def encode(plan: CompiledScheme) -> KernelTables | None:
     out = KernelTables()
     for item in plan.items:
         _encode_item(out, item)
+        out.checked_items.append(needs_range_check(item))
     out.gates.extend(out.program(g) for g in plan.gates)
     for group in plan.groups:
         step = group.step
@@ -212,6 +218,7 @@ class Outputs:
     reason: np.ndarray
     eligible: np.ndarray
     nonfinite: bool  # a fused float column holds NaN or inf: the caller lists the rows
+    beyond: bool  # an item gives some row more than ITEM_CENTS_LIMIT cents either way: the caller finds the rows
 
 
 def run(plan: KernelTables, n: int, threads: int, chunk: int = CHUNK_ROWS) -> Outputs:
@@ -229,6 +236,8 @@ def run(plan: KernelTables, n: int, threads: int, chunk: int = CHUNK_ROWS) -> Ou
     n_blocks = -(-n // chunk) if n else 0
     workers = max(1, min(threads, n_blocks))
     bad = np.zeros(workers, i64)
+    beyond = np.zeros(workers, i64)
+    check = np.array(plan.checked_items, np.bool_)
     tables = (
         np.array(plan.items, i64).reshape(-1, 7), np.array(plan.itemf, f64).reshape(-1, 4),
         np.array(plan.srcs, i64), np.array(plan.srcw, f64),
@@ -241,9 +250,10 @@ def run(plan: KernelTables, n: int, threads: int, chunk: int = CHUNK_ROWS) -> Ou
     )
     with _LOCK:
         numba.set_num_threads(max(1, min(workers, numba.config.NUMBA_NUM_THREADS)))
-        _kernel(addrs, codes, checked, n, chunk, workers, plan.depth, *tables, cents, total, reason, eligible, bad)
+        _kernel(addrs, codes, checked, n, chunk, workers, plan.depth, *tables, cents, total, reason, eligible, bad,
+                check, beyond)
     del arrays
-    return Outputs(cents, total, reason, eligible, bool(bad.any()))
+    return Outputs(cents, total, reason, eligible, bool(bad.any()), bool(beyond.any()))
 
 
 def configure() -> None:
@@ -404,17 +414,20 @@ if AVAILABLE:
             half = 0.5 + 1e-6
             for i in range(m):
                 u[i] = u[i] + np.copysign(half, u[i])
+        beyond = 0
         for i in range(m):  # truncation; out of range or NaN gives INT32_MIN, as numpy's cast here
             v = u[i]
             ok = v > -2147483649.0 and v < 2147483648.0
             out[i] = np.int32(v if ok else 0.0) if ok else np.int32(-2147483648)
+            beyond += (v > _LIMIT_F) | (v < -_LIMIT_F)  # beyond the limit (inf too); NaN (a missing value) is not
+        return beyond
 
     @_jit
     def _item(k, m, vals, items, itemf, srcs, srcw, luts, edges, out, u, count):
+        """An item's cents on a block into ``out``; for a per_unit item, the rows given more than the limit."""
         kind, slot, off, length = items[k, 0], items[k, 1], items[k, 2], items[k, 3]
         if kind == _PER_UNIT:
-            _per_unit(k, m, vals, items, itemf, srcs, srcw, out, u)
-            return
+            return _per_unit(k, m, vals, items, itemf, srcs, srcw, out, u)
         x = vals[slot]
         if kind == _LUT:
             table = luts[off:off + length]
@@ -435,11 +448,12 @@ if AVAILABLE:
         else:
             for i in range(m):
                 out[i] = off if x[i] != 0 else 0
+        return 0
 
     @njit(parallel=True, cache=True, nogil=True)
     def _kernel(addrs, codes, checked, n, chunk, workers, depth, items, itemf, srcs, srcw, luts, edges,
                 conds, progs, ops, tests, testf, mvals, gates, rules, rule_items, caps, capconds, cents_out, total_out,
-                reason_out, eligible_out, bad_out):
+                reason_out, eligible_out, bad_out, check, beyond_out):
         n_slots, n_items = len(addrs), items.shape[0]
         n_blocks = (n + chunk - 1) // chunk
         for w in prange(workers):
@@ -454,6 +468,7 @@ if AVAILABLE:
             code = np.empty(chunk, np.int8)
             acc = np.empty(chunk, np.int64)
             bad = 0
+            beyond = 0
             for b in range(w * n_blocks // workers, (w + 1) * n_blocks // workers):
                 start = b * chunk
                 m = min(chunk, n - start)
@@ -462,13 +477,19 @@ if AVAILABLE:
                     if checked[s]:
                         bad += seen
                 for k in range(n_items):
-                    _item(k, m, vals, items, itemf, srcs, srcw, luts, edges, cents[k], u, counts)
+                    over = _item(k, m, vals, items, itemf, srcs, srcw, luts, edges, cents[k], u, counts)
                     when = items[k, 4]
                     if when >= 0:
                         _program(when, m, vals, conds, progs, ops, tests, testf, mvals, mask, hit, stack)
                         row = cents[k]
                         for i in range(m):
                             row[i] = row[i] if mask[i] else 0
+                    if check[k] and items[k, 0] == _PER_UNIT:  # counted before its when: numpy then tells
+                        beyond += over
+                    elif check[k]:  # before the group rules, which could hide it (mode max drops it)
+                        row = cents[k]
+                        for i in range(m):
+                            beyond += (row[i] > _LIMIT) | (row[i] < -_LIMIT)
                 for r in range(rules.shape[0]):
                     off, count = rules[r, 0], rules[r, 1]
                     if rules[r, 2]:  # mode max: the first best item keeps its points
@@ -520,3 +541,4 @@ if AVAILABLE:
                 for i in range(m):
                     eligible[i] = code[i] == 0
             bad_out[w] = bad
+            beyond_out[w] = beyond

@@ -3,7 +3,7 @@ eligibility gates, conditional caps and a scheme's declared input columns. The f
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -14,6 +14,10 @@ MAX_VALUES = 1000  # entries of a condition's `in` list (and of an item's catego
 MAX_PARTS = 50  # conditions in an all_of/any_of, columns in a min_of/max_of, entries of a group's caps
 MAX_INPUTS = 500  # declared input columns of a scheme
 MAX_CATEGORIES = 1000  # categories of a declared input column
+# The most points of any value, cap, weight or line. A person's points of one item are held as whole cents in 32-bit
+# integers; the engine refuses an item that would give anyone more than this (see docs/schemes.md).
+MAX_POINTS = 1_000_000
+Points = Annotated[float, Field(ge=-MAX_POINTS, le=MAX_POINTS)]
 
 
 class Over(StrictModel):
@@ -132,7 +136,7 @@ class Gate(Condition):
 class CapRule(StrictModel):
     """One conditional cap of a group: ``cap`` applies to the rows where ``when`` holds (no ``when``: all rows)."""
 
-    cap: float = Field(ge=0)
+    cap: float = Field(ge=0, le=MAX_POINTS)
     when: Condition | None = None
 
     @field_validator("when", mode="before")

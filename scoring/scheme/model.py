@@ -27,6 +27,7 @@ from scoring.scheme.conditions import (
     InputColumn,
     Label,
     Over,
+    Points,
     value_source,
     when_list,
 )
@@ -48,7 +49,7 @@ class Band(StrictModel):
 
     min: float | None = None
     max: float | None = None
-    points: float
+    points: Points
 
     @model_validator(mode="after")
     def _ordered(self) -> Band:
@@ -80,17 +81,17 @@ class Item(StrictModel):
     group: str = "other"
     kind: Literal["per_unit", "category", "bands", "flag"]
     column: str | None = None
-    columns: dict[str, float] | None = Field(default=None, max_length=MAX_COLUMNS)
+    columns: dict[str, Points] | None = Field(default=None, max_length=MAX_COLUMNS)  # weights
     min_of: list[str | Over] | None = Field(default=None, max_length=MAX_PARTS)
     max_of: list[str | Over] | None = Field(default=None, max_length=MAX_PARTS)
-    points_per_unit: float | None = None
+    points_per_unit: Points | None = None
     unit: float | None = None
     min_units: float | None = None
     max_units_column: str | None = None
-    cap: float | None = None
+    cap: Points | None = None
     when: Condition | None = None
-    points: float | Annotated[dict[str, float], Field(max_length=MAX_VALUES)] | None = None
-    default: float = 0.0
+    points: Points | Annotated[dict[str, Points], Field(max_length=MAX_VALUES)] | None = None
+    default: Points = 0.0
     bands: list[Band] | None = Field(default=None, max_length=MAX_VALUES)
     note: Label | None = None  # a plain string stands for both languages
     assumed: bool = False
@@ -230,7 +231,7 @@ class GroupRule(StrictModel):
     ``caps`` are conditional caps (the first whose ``when`` holds applies; otherwise ``cap``); ``within`` names a
     section: a group whose rule then applies to the items of all groups within it, after their own rules."""
 
-    cap: float | None = None
+    cap: Points | None = None
     caps: list[CapRule] | None = Field(default=None, max_length=MAX_PARTS)
     mode: Literal["sum", "max"] = "sum"
     within: str | None = None
@@ -283,7 +284,7 @@ class AdmissionRule(StrictModel):
 
     mode: Literal["quota", "threshold", "both", "none"] | None = None
     quota: int | None = Field(default=None, ge=0)
-    threshold: float | None = None
+    threshold: Points | None = None
     ties: Ties = "admit_all"
 
     @model_validator(mode="after")
