@@ -209,8 +209,9 @@ def _refuse_or_drop(raw: pd.DataFrame, findings: list[IdentifierFinding], mappin
     """
     needed = [fi for fi in findings if not fi.from_header and mapping.get(fi.column) in schema.columns
               and mapping.get(fi.column) != "person_id"]
-    if drop and needed:
-        listed = "; ".join(_describe(raw, fi, row_numbers, row_offset) for fi in needed)
+    if needed:  # with or without drop: dropping cannot help (the advice never suggests it; trial, 2026-12-02)
+        shown = needed if drop else needed + [fi for fi in findings if fi not in needed]
+        listed = "; ".join(_describe(raw, fi, row_numbers, row_offset) for fi in shown)
         raise PopulationError(f"{name}: identifiers inside column(s) that the scoring uses — {listed}. Remove them "
                               "from these values: dropping identifier columns cannot help, the scoring needs these")
     if not drop:

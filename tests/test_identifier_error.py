@@ -55,3 +55,28 @@ def test_an_unused_category_holding_an_identifier_is_named_as_such(tmp_path, unr
     assert "没有行使用该类别" in identifier_message(exc, "unused.parquet", "zh")
     assert "used by no row" in identifier_message(exc, "unused.parquet", "en")
     assert read_population(path, columns=columns, drop_identifiers=True).dropped_identifiers == ["note"]
+
+
+def test_identifiers_in_a_column_the_scoring_reads_never_suggest_dropping_columns(tmp_path):
+    """Without --drop-identifiers, an identifier inside a column the scoring reads is refused with the advice to
+    remove it from the values (dropping the column cannot help): the refusal used to suggest --drop-identifiers,
+    which the next run then refused (a new user's trial). A droppable column found beside it is listed after it."""
+    from scoring.cli.messages import localized
+
+    frame = synth(50, 1)
+    frame["district"] = frame["district"].astype(object)
+    frame.loc[3, "district"] = "联系电话13812345678"
+    frame["备注"] = "无"
+    frame.loc[4, "备注"] = "手机13912345678"
+    path = tmp_path / "needed.csv"
+    frame.to_csv(path, index=False)
+    for drop in (False, True):
+        with pytest.raises(IdentifierError) as got:
+            read_population(path, drop_identifiers=drop)
+        exc = got.value
+        assert exc.needed and exc.findings[0]["column"] == "district"
+        assert [f["column"] for f in exc.findings] == (["district"] if drop else ["district", "备注"])
+        for lang in ("en", "zh"):
+            text = localized(exc, lang)
+            assert "--drop-identifiers" not in text and "drop_identifiers" not in text, text
+        assert "删除列无济于事" in localized(exc, "zh")

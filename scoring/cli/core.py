@@ -13,7 +13,7 @@ import pandas as pd
 from scoring import labels
 from scoring.admission import AdmissionResult
 from scoring.cli import QUICK_EXIT
-from scoring.cli.files import check_out, write_error, write_frame, write_result
+from scoring.cli.files import check_out, check_rows_fit, write_error, write_frame, write_result
 from scoring.cli.options import POPULATION_EPILOG, parse_ties, plain_float, plain_int
 from scoring.cli.outofcore import add_engine_args, run_outofcore
 from scoring.cli.output import emit
@@ -142,9 +142,13 @@ def load_inputs(args: argparse.Namespace, bar: tqdm | _NoBar) -> tuple[Scheme, A
             print(reason_text(note, getattr(args, "lang", "zh")), file=sys.stderr)
     # the scheme's columns (a tie column of --ties missing: the admission's reason, with its near misses)
     refuse_missing_columns(load.frame.columns, scheme.columns(), scheme, str(args.population), load.file_headers)
+    out = getattr(args, "out", None)
+    if not args.skip_invalid:  # every row is scored or the command fails: an Excel output's rows are known now
+        check_rows_fit(len(load.frame), out)
     bar.update(1)
     res = score(load.frame, scheme, on_invalid="reject" if args.skip_invalid else "raise",
                 engine=startup_engine(len(load.frame)))
+    check_rows_fit(res.n, out)  # before the admission and the report
     bar.update(1)
     rejected = pd.concat([load.rejected, res.rejected], ignore_index=True) if len(res.rejected) else load.rejected
     rejected = rejected.sort_values("row", kind="stable", ignore_index=True)
@@ -210,6 +214,7 @@ def _write_outputs(args: argparse.Namespace, table: ResultTable, rejected: pd.Da
     fmt = OUT_FORMATS.get(out.suffix.lower())
     if fmt is None:
         raise ScoringInputError(f"{out}: unknown output type {out.suffix!r}; use .parquet, .csv or .xlsx")
+    check_rows_fit(table.n, out)  # before saying it is writing
     if fmt == "xlsx" and table.n >= XLSX_SLOW_ROWS:  # an Excel sheet is written cell by cell: say so, not a silent wait
         zh = getattr(args, "lang", "zh") != "en"
         print(f"正在写出 Excel 文件（{table.n:,} 行，较慢；Parquet 或 CSV 快得多）：{out}" if zh else

@@ -58,9 +58,15 @@ def write_error(option: str, out: Path, exc: BaseException) -> ScoringInputError
     return ScoringInputError(f"{option} {out}: cannot write: {' '.join(str(reason).split())}")
 
 
-def _check_format(rows: int, out: Path, fmt: str, option: str) -> None:
-    if fmt == "xlsx" and rows > XLSX_MAX_ROWS:
+def check_rows_fit(rows: int, out: str | os.PathLike[str] | None, option: str = "--out") -> None:
+    """Refuse (ScoringInputError) an Excel ``out`` that cannot hold ``rows`` rows; any other output takes them."""
+    if out is not None and Path(out).suffix.lower() == ".xlsx" and rows > XLSX_MAX_ROWS:
         raise ScoringInputError(f"{option} {out}: {rows:,} rows do not fit in an Excel sheet; use .parquet or .csv")
+
+
+def _check_format(rows: int, out: Path, fmt: str, option: str) -> None:
+    if fmt == "xlsx":
+        check_rows_fit(rows, out, option)
     if fmt not in TABLE_FORMATS.values():
         raise ScoringInputError(f"{option} {out}: unknown output type; use .parquet, .csv or .xlsx")
 

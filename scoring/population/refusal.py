@@ -53,16 +53,18 @@ def refuse_or_drop(raw: pd.DataFrame, headers: list[str], findings: list[Identif
     """Refuse a frame with identifier columns, or drop them (``drop``) unless the scoring needs the column.
 
     A column named by the schema (other than person_id, which is replaced by generated ids) is needed for scoring:
-    identifiers inside its values are refused even with ``drop``, since dropping it would change the scores.
+    identifiers inside its values are refused even with ``drop``, since dropping it would change the scores; so the
+    refusal then never suggests ``--drop-identifiers`` (it lists those columns first, then any others).
     """
     needed = [fi for fi in findings if not fi.from_header and mapping.get(fi.column) in schema.columns
               and mapping.get(fi.column) != "person_id"]
-    if drop and needed:
-        listed = "; ".join(_describe(headers, fi, row_numbers, row_offset) for fi in needed)
+    if needed:  # with or without drop: dropping cannot help, so the advice never suggests it
+        shown = needed if drop else needed + [fi for fi in findings if fi not in needed]
+        listed = "; ".join(_describe(headers, fi, row_numbers, row_offset) for fi in shown)
         raise IdentifierError(f"{name}: identifiers inside column(s) that the scoring uses — {listed}. Remove them "
                               "from these values: dropping identifier columns cannot help, the scoring needs these",
                               file=name, needed=True,
-                              findings=[_fields(headers, fi, row_numbers, row_offset) for fi in needed])
+                              findings=[_fields(headers, fi, row_numbers, row_offset) for fi in shown])
     if not drop:
         listed = "; ".join(_describe(headers, fi, row_numbers, row_offset) for fi in findings)
         raise IdentifierError(f"{name}: direct identifiers found — {listed}. Remove them, or pass "
