@@ -291,6 +291,7 @@ _YAML = {
     "while scanning a simple key": "缺少冒号",
     "a number written with": "数字过长（最多读取 100 个字符；若是文字请加引号）",
     "is written with '_'": "数字中含有“_”；请只写数字，若是文字请加引号",
+    "exceeded maximum nesting depth": "嵌套层数超过上限（括号或缩进嵌套过深）",
 }
 
 

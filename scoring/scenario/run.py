@@ -22,6 +22,7 @@ from scoring.dynamics.services import service_table, service_totals
 from scoring.engine.core import score
 from scoring.evaluation import evaluate_scored
 from scoring.recognition import apply_recognition
+from scoring.scenario.calibrate_targets import METRIC_NAMES_ZH
 from scoring.scenario.impact import Outcome, impact_summary, item_contributions
 from scoring.scenario.load import Scenario
 from scoring.scenario.quota import QuotaQuestion, run_quota_question
@@ -212,11 +213,31 @@ FIT_WITH_QUOTA = ("拟合的是有名额的运行；无名额时落户者离开�
 
 def _fit_text(row: dict[str, Any], lang: str = "en") -> str:
     zh = lang == "zh"
+    target = _target_name(str(row.get("target")), lang)
+    model = _fit_number(row.get("model"))
     if row.get("observed") is None:  # a distribution: the model's distance from the observed shares
-        return (f"{row.get('target')} 距离 {row.get('model')}（{row.get('error_units')} 单位）" if zh else
-                f"{row.get('target')} distance {row.get('model')} ({row.get('error_units')} units)")
-    return (f"{row.get('target')} 观测 {row.get('observed')}，模型 {row.get('model')}" if zh else
-            f"{row.get('target')} observed {row.get('observed')}, model {row.get('model')}")
+        return (f"{target} 距离 {model}（{row.get('error_units')} 单位）" if zh else
+                f"{target} distance {model} ({row.get('error_units')} units)")
+    observed = _fit_number(row.get("observed"))
+    return f"{target} 观测 {observed}，模型 {model}" if zh else f"{target} observed {observed}, model {model}"
+
+
+def _target_name(label: str, lang: str) -> str:
+    """A target's label ("2028 pool", "2019 share education=bachelor") in ``lang``: in Chinese the metric named."""
+    year, _, rest = label.partition(" ")
+    metric, _, extra = rest.partition(" ")
+    if lang != "zh" or not year.isdigit() or metric not in METRIC_NAMES_ZH:
+        return label
+    return f"{year} 年{METRIC_NAMES_ZH[metric]}" + (f"（{extra}）" if extra else "")
+
+
+def _fit_number(value: Any) -> str:
+    """A fitted or observed value for people: whole numbers grouped (3,590,000), others to four figures."""
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        return str(value)
+    if float(value).is_integer() or abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
