@@ -101,7 +101,7 @@ class PopulationLoad:
         """The strict-mode message: first line names up to three bad rows as "row N, column C: reason"."""
         first = self.rejected.drop_duplicates("row").head(SHOW_ROWS)
         shown = "; ".join(f"{self._where(r.row, r.column)}: {r.reason}" for r in first.itertuples())
-        more = (f" ({self.rows_rejected} of {self.rows_in} rows invalid; use --skip-invalid / skip_invalid=True "
+        more = (f" ({self.rows_rejected:,} of {self.rows_in:,} rows invalid; use --skip-invalid / skip_invalid=True "
                 "to keep the valid rows)")
         lines = [shown + more]
         for r in self.rejected.head(50).itertuples():

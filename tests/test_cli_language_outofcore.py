@@ -85,10 +85,10 @@ def test_chunked_summary_is_the_in_memory_summary_in_each_language(files, capsys
         if lang == "zh":
             assert "获准落户" in summary and "已写入" in summary
             assert not _words(summary, tmp), _words(summary, tmp)
-            assert "已计分第 1–1000 行（共 3000 行）" in progress_lines and not _words(progress, tmp), progress
+            assert "已计分第 1–1000 行（共 3,000 行）" in progress_lines and not _words(progress, tmp), progress
         else:
             assert "admitted" in summary and "written: " in summary and not CJK.search(summary), summary
-            assert "scored rows 1-1000 of 3000" in progress_lines and not CJK.search(progress), progress
+            assert "scored rows 1-1000 of 3,000" in progress_lines and not CJK.search(progress), progress
 
 
 def test_chunked_score_summary(files, capsys) -> None:

@@ -119,7 +119,7 @@ ZH: list[tuple[LazyPattern, _Z]] = [
      lambda m: f"--seed 须在 0 到 2**63-1 之间，填写的是 {m[1]}"),
     (LazyPattern(r"^--chunk-rows: (.+) must be a positive number of rows$"),
      lambda m: f"--chunk-rows：{m[1]} 须为正的行数"),
-    (LazyPattern(r"^scored rows (\d+)-(\d+) of (\d+)$"),
+    (LazyPattern(r"^scored rows ([\d,]+)-([\d,]+) of ([\d,]+)$"),
      lambda m: f"已计分第 {m[1]}–{m[2]} 行（共 {m[3]} 行）"),
     (LazyPattern(r"^pass 2: admitting and measuring near the line$"),
      lambda m: "第二遍：录取，并测算分数线附近的人群"),
@@ -179,7 +179,7 @@ def _rows_zh(exc: Any) -> str | None:
         advice = "在情景文件中设 population.skip_invalid: true 可保留有效行"
     else:
         advice = "加 --skip-invalid 可保留有效行"
-    return f"{source}：{'；'.join(shown)}（{load.rows_in} 行中 {load.rows_rejected} 行无效；{advice}）"
+    return f"{source}：{'；'.join(shown)}（{load.rows_in:,} 行中 {load.rows_rejected:,} 行无效；{advice}）"
 
 
 def _row_zh(row: int, excel: int | None, column: str, reason: str, header: str | None = None) -> str:

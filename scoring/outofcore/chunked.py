@@ -80,7 +80,7 @@ def _pass1(scheme: Scheme, path: str | os.PathLike[str], scored_path: Path, ctx:
             wrote = True
             stats = stats.merge(batch_stats)
             if progress is not None:
-                progress(f"scored rows {start + 1}-{start + len(raw)} of {ctx.n_total}")
+                progress(f"scored rows {start + 1}-{start + len(raw)} of {ctx.n_total:,}")  # row numbers, a count
         if stats.scored == 0 and not wrote:
             raise PopulationError(f"{path}: no rows could be scored")
     finally:
