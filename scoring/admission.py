@@ -71,7 +71,7 @@ class AdmissionResult:
             "mode": self.rule.mode,
             "quota": self.quota,
             "threshold": self.threshold,
-            "ties": ties if isinstance(ties, str) else [_tie_key(k) for k in ties],
+            "ties": ties if isinstance(ties, str) else [k.model_dump(exclude_none=True) for k in ties],
             "eligible": self.eligible,
             "candidates": self.candidates,
             "admitted": self.admitted_count,
@@ -131,11 +131,6 @@ def _first_reason(exc: ValidationError) -> str:
     where = ".".join(str(part) for part in err.get("loc", ()))
     reason = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
     return f"{where}: {reason}" if where else reason
-
-
-def _tie_key(key: TieKey) -> dict[str, Any]:
-    """A tie key as reported: a column and its order, or a lottery and its seed (a lottery has no order)."""
-    return {"lottery": key.lottery} if key.lottery is not None else {"column": key.column, "order": key.order}
 
 
 def _plain_ties(data: dict[str, Any]) -> dict[str, Any]:

@@ -139,7 +139,7 @@ def test_identifiers_refused_unless_dropped(pop_files: dict[str, Path]) -> None:
         (["admit", "--scheme", BEIJING, "--quota", "-1", "--lang", "en"], "negative"),
         (["admit", "--scheme", "missing.yaml"], "找不到方案文件"),
         (["admit", "--scheme", "missing.yaml", "--lang", "en"], "not found"),
-        (["admit", "--scheme", HZ22, "--ties", "insurance_years:sideways"], "asc or desc"),
+        (["admit", "--scheme", HZ22, "--ties", "insurance_years:sideways"], "asc（升序）或 desc（降序）"),
         (["admit", "--scheme", BEIJING, "--ties", "no_such_column:desc", "--quota", "5"], "no_such_column"),
         (["score", "--scheme", BEIJING, "--out", "scores.txt", "--lang", "en"], "unknown output type"),
         (["score", "--scheme", BEIJING, "--out", "scores.txt"], "未知的输出类型"),
