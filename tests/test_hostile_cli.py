@@ -313,7 +313,7 @@ def test_synth_beyond_memory_is_refused_before_drawing(capsys: pytest.CaptureFix
 
     monkeypatch.setattr(scoring.population.synthetic, "synth", never)
     line = one_line(capsys, "synth", "--n", "100000000000", "--out", str(tmp_path / "p.parquet"))
-    assert "--n 100,000,000,000: needs about" in line and "memory" in line
+    assert "--n 100,000,000,000：约需" in line and "GB 内存" in line  # the default language is Chinese
     assert not (tmp_path / "p.parquet").exists()
 
 
