@@ -54,7 +54,7 @@ def test_dropped_identifiers_report_batches_once(files: dict[str, Path], capsys:
     code, err = _admit(capsys, files["unread"], files["tmp"] / "dropped.csv", "en", "--drop-identifiers")
     assert code == 0
     lines = [line for line in err.splitlines() if line.startswith("scored rows ")]
-    assert lines == [f"scored rows {s + 1}-{s + CHUNK} of {N}" for s in range(0, N, CHUNK)]
+    assert lines == [f"scored rows {s + 1}-{s + CHUNK} of {N:,}" for s in range(0, N, CHUNK)]
     assert err.splitlines()[0] == "reading the whole file once more (repeated ids, identifiers), then scoring it again"
 
 
