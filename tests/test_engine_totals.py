@@ -21,8 +21,8 @@ from scoring.engine.compiled import cents_bound
 from scoring.engine.compiler import compile_scheme
 from scoring.scheme.load import scheme_from_dict
 
-BIG_YEARS = 900_000.0  # 9e7 cents an item at 1 point a year (the most an item may give is 1e8): 24 such items
-BIG_ITEMS = 24  # sum to 2.16e9, beyond int32 (2**31 ~ 2.147e9)
+BIG_YEARS = 990_000.0  # 9.9e7 cents an item at 1 point a year (the most an item may give is 1e8): 24 such items
+BIG_ITEMS = 24  # sum to 2.376e9, 10% beyond int32 (2**31 ~ 2.147e9)
 
 
 def _scheme() -> dict[str, Any]:

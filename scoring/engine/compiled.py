@@ -386,8 +386,8 @@ def cents_bound(item: ItemPlan) -> int | None:
     return None
 
 
-def needs_range_check(item: ItemPlan) -> bool:
-    """Whether the engine must check that no row gets more than :data:`ITEM_CENTS_LIMIT` from the item: its bound
-    is unknown or above the limit (a look-up table with an entry beyond it, whose value may or may not occur)."""
-    bound = cents_bound(item)
+def needs_range_check(bound: int | None) -> bool:
+    """Whether the engine must check that no row gets more than :data:`ITEM_CENTS_LIMIT` from an item of this
+    :func:`cents_bound`: unknown, or above the limit (a look-up table with an entry beyond it, whose value may or may
+    not occur)."""
     return bound is None or bound > ITEM_CENTS_LIMIT

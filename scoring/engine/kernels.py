@@ -341,7 +341,7 @@ def run_block(plan: CompiledScheme, beyond: list[tuple[int, np.ndarray]] | None 
     bounds = [cents_bound(i) for i in plan.items]
     known = sum(b for b in bounds if b is not None)
     unbounded = [k for k, b in enumerate(bounds) if b is None]
-    checked = [beyond is not None and needs_range_check(i) for i in plan.items]
+    checked = [beyond is not None and needs_range_check(b) for b in bounds]
 
     def run(cents: list[np.ndarray], total: np.ndarray, reason: np.ndarray, sl: slice, s: Scratch) -> None:
         n = sl.stop - sl.start

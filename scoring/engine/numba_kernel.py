@@ -32,6 +32,7 @@ from scoring.engine.compiled import (
     Program,
     TableItem,
     Test,
+    cents_bound,
     needs_range_check,
     program_depth,
 )
@@ -148,7 +149,7 @@ def encode(plan: CompiledScheme) -> KernelTables | None:
     out = KernelTables()
     for item in plan.items:
         _encode_item(out, item)
-        out.checked_items.append(needs_range_check(item))
+        out.checked_items.append(needs_range_check(cents_bound(item)))
     out.gates.extend(out.program(g) for g in plan.gates)
     for group in plan.groups:
         step = group.step
