@@ -57,21 +57,20 @@ class AdmissionResult:
     @property
     def quota(self) -> int | None:
         """The quota applied, if any."""
-        return self.rule.quota if self.rule.mode in ("quota", "both") else None
+        return self.rule.quota_in_force
 
     @property
     def threshold(self) -> float | None:
         """The score line applied, if any."""
-        return self.rule.threshold if self.rule.mode in ("threshold", "both") else None
+        return self.rule.threshold_in_force
 
     def summary(self) -> dict[str, Any]:
         """The figures every report shows."""
-        ties = self.rule.ties
         return {
             "mode": self.rule.mode,
             "quota": self.quota,
             "threshold": self.threshold,
-            "ties": ties if isinstance(ties, str) else [k.model_dump(exclude_none=True) for k in ties],
+            "ties": self.rule.ties_plain(),
             "eligible": self.eligible,
             "candidates": self.candidates,
             "admitted": self.admitted_count,
@@ -172,12 +171,11 @@ def admit(
     total = res.total_cents
     pool = res.eligible_mask.copy() if candidates is None else (res.eligible_mask & candidates)
     n_eligible = int(res.eligible_mask.sum())
-    if rule.threshold is not None and rule.mode in ("threshold", "both"):
-        pool &= total >= int(round(rule.threshold * 100))
+    if rule.threshold_in_force is not None:
+        pool &= total >= int(round(rule.threshold_in_force * 100))
     n_candidates = int(np.count_nonzero(pool))
     admitted = np.zeros(len(total), dtype=bool)
-    use_quota = rule.mode in ("quota", "both")
-    places = int(rule.quota) if use_quota and rule.quota is not None else n_candidates
+    places = n_candidates if rule.quota_in_force is None else int(rule.quota_in_force)
     if n_candidates == 0 or places == 0:
         return AdmissionResult(admitted, res.index, rule, n_eligible, n_candidates, None, 0, 0)
     idx = _best_candidates(total, pool, n_candidates, places)

@@ -33,7 +33,7 @@ def sample_quota(quota: int, ratio: float) -> int:
 def with_quota(scheme: Scheme, quota: int | None) -> Scheme:
     """``scheme`` with its quota set to ``quota`` (unchanged without a quota rule, for None, or when it already is)."""
     adm = scheme.admission
-    if quota is None or adm is None or adm.quota is None or adm.mode not in ("quota", "both") or adm.quota == quota:
+    if quota is None or adm is None or adm.quota_in_force is None or adm.quota == quota:
         return scheme
     data = scheme.to_dict()
     data["admission"]["quota"] = int(quota)

@@ -59,10 +59,10 @@ def make_plan(ctx: Context, stats: Stats) -> Plan:
     rule = ctx.rule
     if rule is not None:
         cand = h
-        if rule.threshold is not None and rule.mode in ("threshold", "both"):
-            cand = h.at_least(int(round(rule.threshold * 100)))
+        if rule.threshold_in_force is not None:
+            cand = h.at_least(int(round(rule.threshold_in_force * 100)))
         plan.n_candidates = cand.n
-        places = int(rule.quota) if rule.mode in ("quota", "both") and rule.quota is not None else cand.n
+        places = cand.n if rule.quota_in_force is None else int(rule.quota_in_force)
         if cand.n and places:
             if cand.n <= places:
                 plan.cutoff, plan.tied = int(cand.values[0]), int(cand.counts[0])
@@ -73,8 +73,7 @@ def make_plan(ctx: Context, stats: Stats) -> Plan:
                 plan.admit_all_tied = rule.ties == "admit_all" or plan.tied <= plan.left
     line = None
     if rule is not None:
-        quota = rule.quota if rule.mode in ("quota", "both") else None
-        threshold = rule.threshold if rule.mode in ("threshold", "both") else None
+        quota, threshold = rule.quota_in_force, rule.threshold_in_force
         cutoff = plan.cutoff / 100.0 if plan.cutoff is not None else None
         line = deciding_line(quota, threshold, plan.n_candidates, cutoff)
         plan.no_line = line is None

@@ -60,10 +60,9 @@ class OutOfCoreResult:
         if rule is not None:
             adm = {
                 "mode": rule.mode,
-                "quota": rule.quota if rule.mode in ("quota", "both") else None,
-                "threshold": rule.threshold if rule.mode in ("threshold", "both") else None,
-                "ties": rule.ties if isinstance(rule.ties, str) else [k.model_dump(exclude_none=True)
-                                                                      for k in rule.ties],
+                "quota": rule.quota_in_force,
+                "threshold": rule.threshold_in_force,
+                "ties": rule.ties_plain(),
                 "eligible": stats.eligible, "candidates": plan.n_candidates, "admitted": p2.admitted,
                 "cutoff": None if plan.cutoff is None else plan.cutoff / 100.0,
                 "tied_at_cutoff": plan.tied, "decided_by_tiebreak": plan.decided,

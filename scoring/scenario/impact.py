@@ -142,7 +142,7 @@ def item_contributions(o: Outcome) -> pd.DataFrame:
     """
     rows = []
     rule = o.adm.rule
-    ties = rule.ties if isinstance(rule.ties, str) else [k.model_dump(exclude_none=True) for k in rule.ties]
+    ties = rule.ties_plain()
     for item in o.res.scheme.items:
         reduced = _without_item(o.res.scheme, item.id)
         if reduced is None:

@@ -78,9 +78,7 @@ class Scenario:
             if rule is None:
                 raise ScenarioError(f"{self.source}: admission: neither the scenario nor scheme {self.scheme.id} "
                                     "gives an admission rule; add admission: {mode: quota|threshold|both|none, ...}")
-            ties = rule.ties if isinstance(rule.ties, str) else [k.model_dump(exclude_none=True) for k in rule.ties]
-            return (rule.quota if rule.mode in ("quota", "both") else None,
-                    rule.threshold if rule.mode in ("threshold", "both") else None, ties)
+            return rule.quota_in_force, rule.threshold_in_force, rule.ties_plain()
         mode = adm.mode
         quota = adm.quota if mode in (None, "quota", "both") else None
         threshold = adm.threshold if mode in (None, "threshold", "both") else None

@@ -50,9 +50,9 @@ def scenario_at_ratio(path: str | Path, ratio: float) -> Scenario:
 def scheme_line(scheme: Scheme) -> float | None:
     """The scheme's own line (its admission threshold when the mode uses one), else None."""
     adm = scheme.admission
-    if adm is None or adm.threshold is None or adm.mode not in ("threshold", "both"):
+    if adm is None or adm.threshold_in_force is None:
         return None
-    return float(adm.threshold)
+    return float(adm.threshold_in_force)
 
 
 def _ties(scheme: Scheme, sc: Scenario) -> Any:
@@ -60,7 +60,7 @@ def _ties(scheme: Scheme, sc: Scenario) -> Any:
     adm = scheme.admission
     if adm is None:
         return sc.rules()[0].ties
-    return adm.ties if isinstance(adm.ties, str) else [k.model_dump(exclude_none=True) for k in adm.ties]
+    return adm.ties_plain()
 
 
 def binds(quota: float | None, line: float | None, admitted: np.ndarray, applicants_above: np.ndarray,

@@ -309,6 +309,21 @@ class AdmissionRule(StrictModel):
                 raise ValueError("a lottery can only be the last tie key")
         return self
 
+    @property
+    def quota_in_force(self) -> int | None:
+        """The quota the mode applies (quota or both), else None."""
+        return self.quota if self.mode in ("quota", "both") else None
+
+    @property
+    def threshold_in_force(self) -> float | None:
+        """The score line the mode applies (threshold or both), else None."""
+        return self.threshold if self.mode in ("threshold", "both") else None
+
+    def ties_plain(self) -> str | list[dict[str, Any]]:
+        """The tie rule as plain data: "admit_all", or the tie keys as dicts without their unset fields (for a report,
+        or to pass as ``ties`` to a new rule)."""
+        return self.ties if isinstance(self.ties, str) else [k.model_dump(exclude_none=True) for k in self.ties]
+
 
 class Scheme(StrictModel):
     """A complete, resolved points scheme."""

@@ -193,8 +193,7 @@ class Evaluator:
                       for g in compile_groups(scheme, Columns(res.population, scheme))]
         rule = scheme.admission
         if quota is None and threshold is None and rule is not None:
-            threshold = rule.threshold if rule.mode in ("threshold", "both") else None
-            quota = rule.quota if rule.mode in ("quota", "both") else None
+            threshold, quota = rule.threshold_in_force, rule.quota_in_force
         self.threshold, self.quota = threshold, quota
         if self.threshold is None and self.quota is None:
             raise ScoringInputError(f"scheme {scheme.id} has no admission rule; give a quota or a threshold")

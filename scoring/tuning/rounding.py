@@ -88,8 +88,8 @@ def round_result(result: TuneResult, pop: pd.DataFrame, step: float) -> RoundedR
     rounded = round_scheme(tuned, items, step)
     rounded = rounded.model_copy(update={"version": f"{tuned.version}-r{step:g}"})
     rule = rounded.admission
-    quota = rule.quota if rule is not None and rule.mode in ("quota", "both") else None
-    threshold = rule.threshold if rule is not None and rule.mode in ("threshold", "both") else None
+    quota = None if rule is None else rule.quota_in_force
+    threshold = None if rule is None else rule.threshold_in_force
     rounded_ev = evaluate(pop, rounded, quota=quota, threshold=threshold, require_rule=True, on_invalid="reject")
     adm = rounded_ev.adm
     after = _summary(rounded_ev)
