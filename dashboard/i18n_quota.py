@@ -3,6 +3,8 @@ dashboard.i18n.STRINGS). Placeholders that carry a user's text are escaped by th
 
 from __future__ import annotations
 
+from scoring.labels import METRIC_ZH
+
 QUOTA: dict[str, tuple[str, str]] = {
     # Quota page: the queue model
     "qy_intro": ("取消名额会怎样：在模型人口上逐年模拟有名额与无名额（保留分数线）两种情况，人数均为真实人数。",
@@ -55,10 +57,10 @@ QUOTA: dict[str, tuple[str, str]] = {
     "qy_fit_row": ("{target}观测{observed}、模型{model}（误差{err}）", "{target} observed {observed}, model {model} "
                    "(error {err})"),
     "qy_target": ("{year}年{measure}", "{year} {measure}"),
-    "qy_m_pool": ("非户籍存量", "stock"),
-    "qy_m_cutoff": ("分数线", "line"),
-    "qy_m_admitted": ("落户人数", "settled"),
-    "qy_m_applicants": ("申请人数", "applicants"),
+    "qy_m_pool": (METRIC_ZH["pool"], "stock"),
+    "qy_m_cutoff": (METRIC_ZH["cutoff"], "line"),
+    "qy_m_admitted": (METRIC_ZH["admitted"], "settled"),
+    "qy_m_applicants": (METRIC_ZH["applicants"], "applicants"),
     "qy_not_calibrated": ("模型未经校准：流动与申请意愿均为假设。",
                           "The model is not calibrated: flows and propensities are assumptions."),
     "qy_total_with": ("{years}年累计·有名额", "{years} years · with quota"),

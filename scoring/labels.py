@@ -48,6 +48,13 @@ MEASURES: dict[str, dict[str, Pair]] = {
     },
 }
 
+# The Chinese names of a scenario's yearly metrics (the ids are the English names: the CLI's calibration lines and
+# the dashboard's Quota page read them here).
+METRIC_ZH: dict[str, str] = {"cutoff": "分数线", "applicants": "申请人数", "admitted": "落户人数",
+                             "eligible": "符合资格人数", "pool": "非户籍存量", "arrivals": "流入人数",
+                             "departures": "流出人数", "backlog": "积压人数", "score_mean": "平均分",
+                             "score_median": "中位分", "score_distribution": "分数分布", "share": "占比"}
+
 TEXT: dict[str, Pair] = {
     "status_warning": ("{src}：状态为“{status}”：数值非官方，所有输出标为模拟结果",
                        "{src}: status {status}: values are not official; outputs are marked as simulation"),

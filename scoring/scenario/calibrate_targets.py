@@ -28,6 +28,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import Field, ValidationError, model_validator
 
+from scoring import labels
 from scoring.errors import ScoringInputError
 from scoring.model_base import StrictModel
 from scoring.yaml_files import read_yaml_mapping
@@ -35,9 +36,7 @@ from scoring.yaml_files import read_yaml_mapping
 YEARLY_METRICS = ("cutoff", "applicants", "admitted", "eligible", "pool", "arrivals", "departures", "backlog",
                   "score_mean", "score_median")
 METRICS = (*YEARLY_METRICS, "score_distribution", "share")
-METRIC_NAMES_ZH = {"cutoff": "分数线", "applicants": "申请人数", "admitted": "落户人数", "eligible": "符合资格人数",
-                   "pool": "非户籍存量", "arrivals": "流入人数", "departures": "流出人数", "backlog": "积压人数",
-                   "score_mean": "平均分", "score_median": "中位分", "score_distribution": "分数分布", "share": "占比"}
+METRIC_NAMES_ZH = labels.METRIC_ZH  # the metrics' Chinese names (scoring.labels)
 FITTABLE = (
     "dynamics.arrivals.per_year", "dynamics.arrivals.growth", "dynamics.arrivals.age_mean",
     "dynamics.arrivals.age_sd", "dynamics.arrivals.degree_share", "dynamics.departures.base",
