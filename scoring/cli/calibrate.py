@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--update", action="store_true",
                    help=t("同时用校准后的值改写情景文件", "also rewrite the scenario file with the fitted values"))
     p.add_argument("--max-evals", type=int, default=60,
-                   help=t("目标函数最多计算几次（默认 60）", "objective evaluations at most (default 60)"))
+                   help=t("目标函数最多计算的次数（默认 60）", "objective evaluations at most (default 60)"))
     p.add_argument("--replications", type=int, help=t("每次计算的重复次数（默认：情景中的设定）",
                                                       "replications per evaluation (default: the scenario's)"))
     p.add_argument("--ratio", type=float, help=t(

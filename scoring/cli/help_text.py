@@ -44,24 +44,36 @@ _NO_LINE_END = set("（《「『“‘")  # opening punctuation goes with what f
 
 def wrap_wide(text: str, width: int) -> list[str]:
     """``text`` (whitespace collapsed, as argparse does) in lines of at most ``width`` columns on screen, breaking
-    between Chinese characters or at spaces; closing punctuation may hang one character past ``width``."""
-    tokens = _TOKEN.findall(" ".join(text.split()))
+    between Chinese characters or at spaces. Closing punctuation never begins a line (the character before it goes
+    down with it), opening punctuation never ends one, and a run wider than a whole line is cut, as argparse cuts
+    a long word."""
+    tokens: list[str] = []
+    for token in _TOKEN.findall(" ".join(text.split())):
+        while display_width(token.rstrip()) > width > 0 and len(token) > 1:
+            tokens.append(token[:width])
+            token = token[width:]
+        tokens.append(token)
     lines: list[str] = []
     line: list[str] = []
     used = 0
     for token in tokens:
-        size = display_width(token.rstrip())
-        if line and used + size > width and token[0] not in _NO_LINE_START:
-            carried = []
-            while line and line[-1].rstrip() and line[-1].rstrip()[-1] in _NO_LINE_END:
-                carried.insert(0, line.pop())
-            lines.append("".join(line).rstrip())
-            line, used = carried, display_width("".join(carried))
+        if line and used + display_width(token.rstrip()) > width:
+            cut = len(line)
+            if token[0] in _NO_LINE_START:
+                cut -= 1
+                while cut > 0 and line[cut][0] in _NO_LINE_START:
+                    cut -= 1
+            while cut > 0 and line[cut - 1].rstrip()[-1:] in _NO_LINE_END:
+                cut -= 1
+            if cut > 0:  # else nothing may move down: the line stays whole, a little too long
+                lines.append("".join(line[:cut]).rstrip())
+                line = line[cut:]
+                used = display_width("".join(line))
         line.append(token)
         used += display_width(token)
     if line:
         lines.append("".join(line).rstrip())
-    return [x for x in lines if x]
+    return lines
 
 
 _HEADING = re.compile(r"^( *)(\S[^\n]*[\u4e00-\u9fff]):$", re.MULTILINE)  # a section title argparse ends with ":"

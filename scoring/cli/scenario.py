@@ -49,7 +49,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true",
                    help=t("在标准输出打印 JSON 摘要", "print the JSON summary on stdout"))
     p.add_argument("--no-quota-question", action="store_true",
-                   help=t("不做“有名额限制／无名额限制”的成对运行", "skip the with-cap / no-cap pair of runs"))
+                   help=t("不做有名额与无名额限制的对比运行", "skip the with-cap / no-cap pair of runs"))
     p.add_argument("--no-progress", action="store_true",
                    help=t("不在标准错误输出显示进度条", "no progress bar on stderr"))
     p.add_argument("--lang", choices=("zh", "en"), default="zh",

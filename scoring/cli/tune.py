@@ -82,7 +82,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--keep", help=t("始终保留的积分项目，以逗号分隔（默认：主导性分组中的项目）",
                                     "comma-separated items never dropped (default: the dominance groups' items)"))
     p.add_argument("--hold", choices=("count", "rule"), default="count",
-                   help=t("count：录取人数与现在相同；rule：沿用方案自身的分数线或名额",
+                   help=t("count：保持录取人数不变；rule：沿用方案自身的分数线或名额",
                           "count: admit as many as today; rule: the scheme's own line or quota"))
     p.add_argument("--method", choices=("exhaustive", "greedy"),
                    help=t("默认：不超过 12 项时用 exhaustive（穷举）", "default: exhaustive up to 12 items"))
