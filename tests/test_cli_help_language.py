@@ -131,3 +131,17 @@ def test_the_chinese_help_lines_up(command: str | None, capsys: pytest.CaptureFi
     lines = rest.split("\n")
     assert [line for line in lines if display_width(line) > 60] == []
     assert [line for line in lines if line.strip()[:1] in set("，。、；：）”")] == []
+
+
+def test_lang_before_the_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """``--lang en`` may come before the command: the top-level help is English, and so is the command's report."""
+    with pytest.raises(SystemExit) as exc:
+        main(["--lang", "en", "--help"])
+    assert exc.value.code == 0
+    assert "Hangzhou points-settlement simulator" in capsys.readouterr().out
+    scheme = str(Path(__file__).resolve().parent.parent / "scenarios" / "schemes" / "beijing-2020.yaml")
+    assert main(["--lang", "en", "check-scheme", scheme]) == 0
+    out = capsys.readouterr().out
+    assert "design share" in out and not re.search(r"[\u4e00-\u9fff]", out)
+    assert main(["--lang", "en", "check-scheme", str(tmp_path / "missing.yaml")]) == 2
+    assert capsys.readouterr().err.startswith("error: ")

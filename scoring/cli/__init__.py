@@ -108,8 +108,11 @@ class _Commands(argparse._SubParsersAction):
 
 
 def _command_of(argv: Sequence[str]) -> str | None:
-    """The command named on the command line (the first argument that is not an option), if any."""
-    return next((a for a in argv if not a.startswith("-")), None)
+    """The command named on the command line (the first argument that is neither an option nor the value of a
+    ``--lang`` before it), if any."""
+    args = list(argv)
+    return next((a for n, a in enumerate(args) if not a.startswith("-") and (n == 0 or args[n - 1] != "--lang")),
+                None)
 
 
 def build_parser(argv: Sequence[str] | None = None, *, every: bool = False) -> argparse.ArgumentParser:
@@ -125,6 +128,9 @@ def build_parser(argv: Sequence[str] | None = None, *, every: bool = False) -> a
     prog = "hukou-sim" if os.path.basename(sys.argv[0]) == "hukou-sim" else "python -m scoring"  # the console script
     parser = _Parser(prog=prog, description=tr(lang, "杭州积分落户模拟器", "Hangzhou points-settlement simulator"),
                      lang=lang)
+    parser.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS,
+                        help=tr(lang, "帮助和报告的语言（默认 zh）",
+                                "language of the help and the reports (default zh)"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     chosen = _command_of(argv)
@@ -195,6 +201,8 @@ def _run(argv: Sequence[str] | None) -> int:
 
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    if hasattr(args, "lang"):  # --lang before the command (python -m scoring --lang en admit ...) counts as well
+        args.lang = lang_of(sys.argv[1:] if argv is None else argv)
     lang = getattr(args, "lang", None) or lang_of(sys.argv[1:] if argv is None else argv)
     try:
         code = int(args.func(args) or 0)
