@@ -24,7 +24,10 @@ def test_help_says_where_the_accepted_headers_are(command: str, capsys: pytest.C
     assert exc.value.code == 0
     text = " ".join(capsys.readouterr().out.split())
     assert "python -m scoring columns" in text and "docs/population_input.md" in text
-    assert "社保缴纳年限 or insurance_years" in text
+    assert "社保缴纳年限或 insurance_years" in text  # Chinese by default
+    with pytest.raises(SystemExit):
+        main([command, "--help", "--lang", "en"])
+    assert "社保缴纳年限 or insurance_years" in " ".join(capsys.readouterr().out.split())
 
 
 def test_columns_lists_every_header_of_the_schema(capsys: pytest.CaptureFixture[str]) -> None:

@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from scoring.cli import command_help
+from scoring.cli.help_text import help_texts
 from scoring.cli.output import emit
 from scoring.errors import ScenarioError
 from scoring.safe_output import atomic_path, write_json, write_table
@@ -29,16 +31,26 @@ from scoring.yaml_files import read_yaml_mapping
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the calibrate command."""
-    p = sub.add_parser("calibrate", help="fit a scenario's flows to observed yearly series (targets file)")
-    p.add_argument("scenario", help="scenario YAML file")
-    p.add_argument("--targets", required=True, help="targets file (YAML or CSV) with sources and the parameters")
-    p.add_argument("--out", help="results folder (default: out/calibrate-<scenario id>)")
-    p.add_argument("--update", action="store_true", help="also rewrite the scenario file with the fitted values")
-    p.add_argument("--max-evals", type=int, default=60, help="objective evaluations at most (default 60)")
-    p.add_argument("--replications", type=int, help="replications per evaluation (default: the scenario's)")
-    p.add_argument("--ratio", type=float, help="sampling ratio while fitting (default: the scenario's); the final "
-                   "table is always run at the scenario's ratio")
-    p.add_argument("--json", action="store_true", help="print the fit report as JSON on stdout")
+    t = help_texts(sub)
+    p = sub.add_parser("calibrate", help=command_help("calibrate", sub))
+    p.add_argument("scenario", help=t("情景 YAML 文件", "scenario YAML file"))
+    p.add_argument("--targets", required=True,
+                   help=t("校准目标文件（YAML 或 CSV），含数据来源和待校准的参数",
+                          "targets file (YAML or CSV) with sources and the parameters"))
+    p.add_argument("--out", help=t("结果文件夹（默认：out/calibrate-<情景 id>）",
+                                   "results folder (default: out/calibrate-<scenario id>)"))
+    p.add_argument("--update", action="store_true",
+                   help=t("同时用校准后的值改写情景文件", "also rewrite the scenario file with the fitted values"))
+    p.add_argument("--max-evals", type=int, default=60,
+                   help=t("目标函数最多计算的次数（默认 60）", "objective evaluations at most (default 60)"))
+    p.add_argument("--replications", type=int, help=t("每次计算的重复次数（默认：情景中的设定）",
+                                                      "replications per evaluation (default: the scenario's)"))
+    p.add_argument("--ratio", type=float, help=t(
+        "校准时的抽样比（默认：情景中的设定）；最终结果表总是按情景自身的抽样比运行",
+        "sampling ratio while fitting (default: the scenario's); the final table is always run at the scenario's "
+        "ratio"))
+    p.add_argument("--json", action="store_true",
+                   help=t("在标准输出以 JSON 打印校准报告", "print the fit report as JSON on stdout"))
     p.set_defaults(func=cmd_calibrate)
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from scoring.cli import command_help
+from scoring.cli.help_text import help_texts
 from scoring.cli.output import emit, line_in
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -24,10 +26,14 @@ KINDS = {"string": ("文本", "text"), "int": ("整数", "whole number"), "float
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the columns command."""
-    p = sub.add_parser("columns", help="the input columns and the headers accepted for each (Chinese or English)")
-    p.add_argument("--scheme", help="only the columns this scheme YAML reads (and person_id)")
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels (default zh)")
+    t = help_texts(sub)
+    p = sub.add_parser("columns", help=command_help("columns", sub))
+    p.add_argument("--scheme", help=t("只列出该方案 YAML 读取的列（及 person_id）",
+                                      "only the columns this scheme YAML reads (and person_id)"))
+    p.add_argument("--json", action="store_true",
+                   help=t("在标准输出打印一个 JSON 对象", "print one JSON object on stdout"))
+    p.add_argument("--lang", choices=("zh", "en"), default="zh",
+                   help=t("标签语言（默认 zh）", "language of labels (default zh)"))
     p.set_defaults(func=cmd_columns)
 
 

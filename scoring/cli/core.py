@@ -12,8 +12,9 @@ import pandas as pd
 
 from scoring import labels
 from scoring.admission import AdmissionResult
-from scoring.cli import QUICK_EXIT
+from scoring.cli import QUICK_EXIT, command_help
 from scoring.cli.files import check_out, check_rows_fit, write_error, write_frame, write_result
+from scoring.cli.help_text import help_texts
 from scoring.cli.options import POPULATION_EPILOG, parse_ties, plain_float, plain_int
 from scoring.cli.outofcore import add_engine_args, run_outofcore
 from scoring.cli.output import emit
@@ -36,42 +37,56 @@ CHECK_POPULATION = {"n": 100_000, "seed": 0}  # built-in population used by chec
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add check-scheme, score and admit."""
-    p = sub.add_parser("check-scheme", help="validate a scheme and report the three dominance measures",
-                       epilog=POPULATION_EPILOG)
-    p.add_argument("scheme", help="scheme YAML file")
-    p.add_argument("--population", help="population file (CSV/XLSX/Parquet); default: built-in synthetic Hangzhou")
+    t = help_texts(sub)
+    p = sub.add_parser("check-scheme", help=command_help("check-scheme", sub), epilog=t(*POPULATION_EPILOG))
+    p.add_argument("scheme", help=t("方案 YAML 文件", "scheme YAML file"))
+    p.add_argument("--population", help=t("人口数据文件（CSV/XLSX/Parquet）；默认：内置的杭州合成人口",
+                                          "population file (CSV/XLSX/Parquet); default: built-in synthetic Hangzhou"))
     common_options(p, out=False)
     p.set_defaults(func=cmd_check_scheme)
 
-    p = sub.add_parser("score", help="score a population under a scheme", epilog=POPULATION_EPILOG)
-    p.add_argument("--scheme", required=True, help="scheme YAML file")
-    p.add_argument("--population", required=True, help="population file (CSV/XLSX/Parquet)")
-    p.add_argument("--out", required=True, help="output file (.parquet, .csv or .xlsx)")
+    p = sub.add_parser("score", help=command_help("score", sub), epilog=t(*POPULATION_EPILOG))
+    p.add_argument("--scheme", required=True, help=t("方案 YAML 文件", "scheme YAML file"))
+    p.add_argument("--population", required=True,
+                   help=t("人口数据文件（CSV/XLSX/Parquet）", "population file (CSV/XLSX/Parquet)"))
+    p.add_argument("--out", required=True,
+                   help=t("输出文件（.parquet、.csv 或 .xlsx）", "output file (.parquet, .csv or .xlsx)"))
     common_options(p)
     add_engine_args(p)  # out-of-core engines (scoring/cli/outofcore.py)
     p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser("admit", help="admit under a quota and/or a score line", epilog=POPULATION_EPILOG)
-    p.add_argument("--scheme", required=True, help="scheme YAML file")
-    p.add_argument("--population", required=True, help="population file (CSV/XLSX/Parquet)")
-    p.add_argument("--quota", type=_non_negative_int, help="places this year (overrides the scheme's rule)")
-    p.add_argument("--threshold", type=_finite_float, help="score line, no cap (overrides the scheme's rule)")
-    p.add_argument(
-        "--ties",
-        help='"admit_all", or a chain like "insurance_years:desc,age:asc,lottery:12345" (default: the scheme\'s)',
-    )
-    p.add_argument("--out", help="write everyone's score and admission to this file (.parquet, .csv or .xlsx)")
+    p = sub.add_parser("admit", help=command_help("admit", sub), epilog=t(*POPULATION_EPILOG))
+    p.add_argument("--scheme", required=True, help=t("方案 YAML 文件", "scheme YAML file"))
+    p.add_argument("--population", required=True,
+                   help=t("人口数据文件（CSV/XLSX/Parquet）", "population file (CSV/XLSX/Parquet)"))
+    p.add_argument("--quota", type=_non_negative_int,
+                   help=t("本年名额（取代方案的录取规则）", "places this year (overrides the scheme's rule)"))
+    p.add_argument("--threshold", type=_finite_float,
+                   help=t("分数线，不设名额上限（取代方案的录取规则）",
+                          "score line, no cap (overrides the scheme's rule)"))
+    p.add_argument("--ties", help=t(
+        "同分规则：admit_all（同分者全部录取），或如 insurance_years:desc,age:asc,lottery:12345 的排序链"
+        "（默认：方案中的规则）",
+        '"admit_all", or a chain like "insurance_years:desc,age:asc,lottery:12345" (default: the scheme\'s)'))
+    p.add_argument("--out", help=t("将每人的积分和录取结果写入此文件（.parquet、.csv 或 .xlsx）",
+                                   "write everyone's score and admission to this file (.parquet, .csv or .xlsx)"))
     common_options(p)
     add_engine_args(p)  # out-of-core engines (scoring/cli/outofcore.py)
     p.set_defaults(func=cmd_admit)
 
 
 def common_options(p: argparse.ArgumentParser, out: bool = True) -> None:
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels (default zh)")
+    t = help_texts(p)
+    p.add_argument("--json", action="store_true",
+                   help=t("在标准输出打印一个 JSON 对象", "print one JSON object on stdout"))
+    p.add_argument("--lang", choices=("zh", "en"), default="zh",
+                   help=t("标签语言（默认 zh）", "language of labels (default zh)"))
     if out:
-        p.add_argument("--skip-invalid", action="store_true", help="score the valid rows; write the rejected beside")
-        p.add_argument("--drop-identifiers", action="store_true", help="drop columns holding direct identifiers")
+        p.add_argument("--skip-invalid", action="store_true",
+                       help=t("只为有效行计分，拒收的行另写在输出文件旁",
+                              "score the valid rows; write the rejected beside"))
+        p.add_argument("--drop-identifiers", action="store_true",
+                       help=t("删除含直接标识信息的列", "drop columns holding direct identifiers"))
 
 
 def _non_negative_int(text: str) -> int:

@@ -8,8 +8,12 @@ from typing import Any
 
 from scoring.errors import ScoringInputError
 
-# The pointer every command that reads a population gives in its --help (the headers are data: `columns` lists them).
-POPULATION_EPILOG = ("input columns: headers in Chinese or English are accepted (人员编号 or person_id, "
+# The pointer every command that reads a population gives in its --help (the headers are data: `columns` lists them),
+# in Chinese and in English (scoring.cli.help_text).
+POPULATION_EPILOG = ("输入列：列名用中文或英文均可（如人员编号或 person_id、社保缴纳年限或 insurance_years 等）；"
+                     "`python -m scoring columns --scheme S.yaml` 列出某方案读取的列及每列可接受的全部列名；"
+                     "详见 docs/population_input.md。",
+                     "input columns: headers in Chinese or English are accepted (人员编号 or person_id, "
                      "社保缴纳年限 or insurance_years, ...); `python -m scoring columns --scheme S.yaml` lists the "
                      "columns a scheme reads and every header accepted for each; details: docs/population_input.md")
 

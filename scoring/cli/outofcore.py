@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from scoring.cli.help_text import help_texts
 from scoring.cli.options import parse_ties
 from scoring.cli.output import emit
 from scoring.cli.summary import summary_lines
@@ -21,11 +22,15 @@ from scoring.scheme.load import load_scheme
 
 def add_engine_args(p: argparse.ArgumentParser) -> None:
     """The engine options."""
+    t = help_texts(p)
     p.add_argument("--engine", choices=("auto", "memory", "chunked"), default="auto",
-                   help="auto (default): chunked when the Parquet file will not fit in memory")
+                   help=t("auto（默认）：Parquet 文件在内存中放不下时用 chunked（分块计算）",
+                          "auto (default): chunked when the Parquet file will not fit in memory"))
     p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="run on the Dask cluster at ADDRESS (tcp://host:8786); 'local' starts a LocalCluster")
-    p.add_argument("--chunk-rows", type=int, default=1 << 20, help="rows per batch / partition (default 1048576)")
+                   help=t("在 ADDRESS 处的 Dask 集群上运行（tcp://host:8786）；填 local 则在本机启动一个 LocalCluster",
+                          "run on the Dask cluster at ADDRESS (tcp://host:8786); 'local' starts a LocalCluster"))
+    p.add_argument("--chunk-rows", type=int, default=1 << 20,
+                   help=t("每批（每个分区）的行数（默认 1048576）", "rows per batch / partition (default 1048576)"))
 
 
 def run_outofcore(args: argparse.Namespace, command: str) -> int | None:

@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from scoring.cli import command_help
+from scoring.cli.help_text import help_texts
 from scoring.cli.output import print_json
 from scoring.cli.units import Units
 from scoring.errors import PopulationError, ScoringInputError
@@ -20,33 +22,50 @@ PERMIT_GROUPS = ("education", "age_band", "origin_group", "district")
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``pathways`` command."""
-    p = subparsers.add_parser(
-        "pathways", help="settlement pathways under a rule set (points, conversion, talent, family, permit)",
-        description="For every person, which settlement routes they qualify for under a rule set "
-                    "(rulesets/*.yaml); with --compare, old rules against new and each rule change both ways "
-                    "(added alone to the old rules, taken alone out of the new); the readings of the points the "
-                    "notice leaves open (--reading) and the public-service demand. See docs/pathways.md.")
-    p.add_argument("--rules", required=True, help="rule-set YAML file (e.g. rulesets/notice-2023.yaml)")
+    t = help_texts(subparsers)
+    p = subparsers.add_parser("pathways", help=command_help("pathways", subparsers), description=t(
+        "按规则集（rulesets/*.yaml）算出每个人符合哪些落户途径；加 --compare 时比较新旧规则，并从两个方向看每项规则改动"
+        "（单独施加于旧规则、单独从新规则中撤去）；还给出通知未明确之处的不同读法（--reading）和公共服务需求。"
+        "详见 docs/pathways.md。",
+        "For every person, which settlement routes they qualify for under a rule set (rulesets/*.yaml); with "
+        "--compare, old rules against new and each rule change both ways (added alone to the old rules, taken alone "
+        "out of the new); the readings of the points the notice leaves open (--reading) and the public-service "
+        "demand. See docs/pathways.md."))
+    p.add_argument("--rules", required=True, help=t("规则集 YAML 文件（如 rulesets/notice-2023.yaml）",
+                                                    "rule-set YAML file (e.g. rulesets/notice-2023.yaml)"))
     p.add_argument("--compare", metavar="OLD",
-                   help="old rule set to compare against (e.g. rulesets/before-2023.yaml)")
+                   help=t("用于比较的旧规则集（如 rulesets/before-2023.yaml）",
+                          "old rule set to compare against (e.g. rulesets/before-2023.yaml)"))
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--population", help="population file (CSV/XLSX/Parquet)")
-    src.add_argument("--synth", type=int, metavar="N", help="synthetic Hangzhou population of N people")
-    p.add_argument("--seed", type=int, default=0, help="seed for --synth and the pathway attributes (default 0)")
+    src.add_argument("--population", help=t("人口数据文件（CSV/XLSX/Parquet）", "population file (CSV/XLSX/Parquet)"))
+    src.add_argument("--synth", type=int, metavar="N",
+                     help=t("N 人的杭州合成人口", "synthetic Hangzhou population of N people"))
+    p.add_argument("--seed", type=int, default=0, help=t("--synth 和落户途径属性的随机种子（默认 0）",
+                                                         "seed for --synth and the pathway attributes (default 0)"))
     p.add_argument("--fill-pathways", action="store_true",
-                   help="add missing pathway attributes to --population with synthetic values (assumptions)")
-    p.add_argument("--drop-identifiers", action="store_true", help="drop columns holding direct identifiers")
+                   help=t("用合成值（属假设）补上 --population 中缺少的落户途径属性",
+                          "add missing pathway attributes to --population with synthetic values (assumptions)"))
+    p.add_argument("--drop-identifiers", action="store_true",
+                   help=t("删除含直接标识信息的列", "drop columns holding direct identifiers"))
     p.add_argument("--group-by", default=",".join(PERMIT_GROUPS),
-                   help=f"groups for the tables, comma-separated; choices: {', '.join(GROUPINGS)}")
-    p.add_argument("--reading", action="append", default=[], metavar="ID=OPTION",
-                   help="choose how an open point of the notice is read (repeatable), e.g. dormitory=excluded, "
-                        "yrd_residence=on; applied to both rule sets where they have it; see the readings table")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
-                   help="set a rule-set value by dotted key (repeatable; to the --rules set only), e.g. "
-                        "pathways.conversion.phase_in=0.3")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels (default zh)")
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    p.add_argument("--out", help="write the tables (CSV, UTF-8 with BOM, Excel-safe) and summary.json to this folder")
+                   help=t(f"汇总表的分组，以逗号分隔；可选：{'、'.join(GROUPINGS)}",
+                          f"groups for the tables, comma-separated; choices: {', '.join(GROUPINGS)}"))
+    p.add_argument("--reading", action="append", default=[], metavar="ID=OPTION", help=t(
+        "选择通知中未明确之处的读法（可重复），如 dormitory=excluded、yrd_residence=on；"
+        "两个规则集都有该事项时同时适用；见读法表",
+        "choose how an open point of the notice is read (repeatable), e.g. dormitory=excluded, yrd_residence=on; "
+        "applied to both rule sets where they have it; see the readings table"))
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides", help=t(
+        "按点分键名设定规则集中的值（可重复；只作用于 --rules 规则集），如 pathways.conversion.phase_in=0.3",
+        "set a rule-set value by dotted key (repeatable; to the --rules set only), e.g. "
+        "pathways.conversion.phase_in=0.3"))
+    p.add_argument("--lang", choices=("zh", "en"), default="zh",
+                   help=t("标签语言（默认 zh）", "language of labels (default zh)"))
+    p.add_argument("--json", action="store_true",
+                   help=t("在标准输出打印一个 JSON 对象", "print one JSON object on stdout"))
+    p.add_argument("--out", help=t("将各表（CSV，带 BOM 的 UTF-8，可放心用 Excel 打开）和 summary.json 写入此文件夹",
+                                   "write the tables (CSV, UTF-8 with BOM, Excel-safe) and summary.json to this "
+                                   "folder"))
     p.set_defaults(func=run)
 
 

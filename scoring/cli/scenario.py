@@ -19,6 +19,8 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
+from scoring.cli import command_help
+from scoring.cli.help_text import help_texts
 from scoring.cli.output import print_json
 from scoring.errors import ScoringInputError
 from scoring.safe_output import write_json, write_table
@@ -28,22 +30,30 @@ from scoring.scenario.run import compare_runs, progress_steps, run_scenario
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the run and compare commands."""
-    p = sub.add_parser("run", help="run a scenario over its horizon (with the quota question) and write the results")
-    p.add_argument("scenario", help="scenario YAML file (scenarios/*.yaml)")
+    t = help_texts(sub)
+    p = sub.add_parser("run", help=command_help("run", sub))
+    p.add_argument("scenario", help=t("情景 YAML 文件（scenarios/*.yaml）", "scenario YAML file (scenarios/*.yaml)"))
     _common(p)
     p.set_defaults(func=cmd_run)
-    p = sub.add_parser("compare", help="run several scenarios and compare them against the first")
-    p.add_argument("scenarios", nargs="+", help="scenario YAML files; the first is the baseline")
+    p = sub.add_parser("compare", help=command_help("compare", sub))
+    p.add_argument("scenarios", nargs="+",
+                   help=t("情景 YAML 文件；第一个为基准", "scenario YAML files; the first is the baseline"))
     _common(p)
     p.set_defaults(func=cmd_compare)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--out", help="results folder (default: out/<scenario id>); replaced whole when the run succeeds")
-    p.add_argument("--json", action="store_true", help="print the JSON summary on stdout")
-    p.add_argument("--no-quota-question", action="store_true", help="skip the with-cap / no-cap pair of runs")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the text report (default zh)")
+    t = help_texts(p)
+    p.add_argument("--out", help=t("结果文件夹（默认：out/<情景 id>）；运行成功后整个替换",
+                                   "results folder (default: out/<scenario id>); replaced whole when the run succeeds"))
+    p.add_argument("--json", action="store_true",
+                   help=t("在标准输出打印 JSON 摘要", "print the JSON summary on stdout"))
+    p.add_argument("--no-quota-question", action="store_true",
+                   help=t("不做有名额与无名额限制的对比运行", "skip the with-cap / no-cap pair of runs"))
+    p.add_argument("--no-progress", action="store_true",
+                   help=t("不在标准错误输出显示进度条", "no progress bar on stderr"))
+    p.add_argument("--lang", choices=("zh", "en"), default="zh",
+                   help=t("文字报告的语言（默认 zh）", "language of the text report (default zh)"))
 
 
 # The compare table's headers in Chinese (--lang zh); the CSV and --json keep the column names.

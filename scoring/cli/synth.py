@@ -6,7 +6,9 @@ import argparse
 import sys
 import time
 
+from scoring.cli import command_help
 from scoring.cli.files import TABLE_FORMATS, XLSX_MAX_ROWS, check_out, write_frame
+from scoring.cli.help_text import help_texts
 from scoring.cli.output import print_json
 from scoring.errors import ScoringInputError
 
@@ -27,16 +29,23 @@ STEPS_ZH = {"age and sex": "年龄和性别", "education": "学历", "district a
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``synth`` command."""
-    p = subparsers.add_parser("synth", help="write a synthetic Hangzhou population (Parquet, CSV or XLSX)",
-                              description="Write a synthetic population of Hangzhou's non-hukou residents, "
-                                          "calibrated to the tables in data/ (see docs/synthetic_population.md).")
-    p.add_argument("--n", type=int, required=True, help="number of people")
-    p.add_argument("--seed", type=int, default=0, help="random seed (same seed -> identical population)")
-    p.add_argument("--out", required=True, help="output file: .parquet, .csv (UTF-8 with BOM) or .xlsx")
-    p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
-    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    t = help_texts(subparsers)
+    p = subparsers.add_parser("synth", help=command_help("synth", subparsers),
+                              description=t("生成杭州非户籍常住人口的合成人口，按 data/ 中的统计表校准"
+                                            "（见 docs/synthetic_population.md）。",
+                                            "Write a synthetic population of Hangzhou's non-hukou residents, "
+                                            "calibrated to the tables in data/ (see docs/synthetic_population.md)."))
+    p.add_argument("--n", type=int, required=True, help=t("人数", "number of people"))
+    p.add_argument("--seed", type=int, default=0,
+                   help=t("随机种子（种子相同，生成的人口完全相同）",
+                          "random seed (same seed -> identical population)"))
+    p.add_argument("--out", required=True, help=t("输出文件：.parquet、.csv（带 BOM 的 UTF-8）或 .xlsx",
+                                                  "output file: .parquet, .csv (UTF-8 with BOM) or .xlsx"))
+    p.add_argument("--json", action="store_true", help=t("在标准输出打印 JSON 摘要", "print a JSON summary on stdout"))
+    p.add_argument("--quiet", action="store_true", help=t("不在标准错误输出进度", "no progress on stderr"))
     p.add_argument("--lang", choices=("zh", "en"), default="zh",
-                   help="language of the progress lines and error messages (default zh)")
+                   help=t("进度信息和错误信息的语言（默认 zh）",
+                          "language of the progress lines and error messages (default zh)"))
     p.set_defaults(func=run)
 
 

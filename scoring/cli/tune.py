@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from scoring.cli import command_help
 from scoring.cli.files import check_out, write_error
+from scoring.cli.help_text import help_texts
 from scoring.cli.options import plain_float
 from scoring.cli.output import emit
 from scoring.cli.units import Units
@@ -29,55 +31,81 @@ class TuneOptionError(ScoringInputError):
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``tune``, ``sensitivity`` and ``simplify`` commands."""
-    p = subparsers.add_parser("tune", help="find the weights closest to today's that meet the policy's targets")
+    t = help_texts(subparsers)
+    p = subparsers.add_parser("tune", help=command_help("tune", subparsers))
     _inputs(p)
-    p.add_argument("--min-share", type=float, help="dominance share required (default: the scheme's)")
-    p.add_argument("--measure", choices=("design", "realised", "decisive"), help="dominance measure")
-    p.add_argument("--target-admitted", metavar="LO:HI",
-                   help="number admitted within LO..HI (either may be empty), in real people: rows of the file, or "
-                        "with --synth N the 4,000,000 people the sample stands for (the quota's places likewise; the "
-                        "output states the ratio)")
-    p.add_argument("--target-cutoff", metavar="LO:HI", help="cut-off score within LO..HI under a quota")
+    p.add_argument("--min-share", type=float,
+                   help=t("要求的主导性占比（默认：方案中的设定）", "dominance share required (default: the scheme's)"))
+    p.add_argument("--measure", choices=("design", "realised", "decisive"), help=t("主导性口径", "dominance measure"))
+    p.add_argument("--target-admitted", metavar="LO:HI", help=t(
+        "录取人数的目标区间 LO..HI（任一端可留空），按实际人数计：即文件的行数；用 --synth N 时为样本所代表的 "
+        "4,000,000 人（名额同样按实际人数计；输出会注明比例）",
+        "number admitted within LO..HI (either may be empty), in real people: rows of the file, or with --synth N "
+        "the 4,000,000 people the sample stands for (the quota's places likewise; the output states the ratio)"))
+    p.add_argument("--target-cutoff", metavar="LO:HI",
+                   help=t("名额制下最低录取分的目标区间 LO..HI", "cut-off score within LO..HI under a quota"))
     p.add_argument("--objective", choices=("closest", "stable-rank"), default="closest")
     p.add_argument("--bound", action="append", default=[], metavar="PARAM=LO:HI",
-                   help="bounds of one parameter, e.g. residence.points_per_unit=4:8 (repeatable)")
-    p.add_argument("--no-caps", action="store_true", help="keep every cap as it is")
-    p.add_argument("--sample", type=int, default=200_000, help="people in the optimiser's sample (0 = everyone)")
-    p.add_argument("--decimals", type=int, default=2, help="round the new values to this many decimals")
-    p.add_argument("--round", type=float, metavar="STEP", dest="round_step",
-                   help="publishable values: round the tuned values to multiples of STEP (0.5 or 1) and re-check "
-                        "every constraint exactly; --out then writes the rounded scheme")
-    p.add_argument("--out", help="write the new scheme here (YAML)")
+                   help=t("单个参数的取值范围，如 residence.points_per_unit=4:8（可重复）",
+                          "bounds of one parameter, e.g. residence.points_per_unit=4:8 (repeatable)"))
+    p.add_argument("--no-caps", action="store_true", help=t("所有上限保持不变", "keep every cap as it is"))
+    p.add_argument("--sample", type=int, default=200_000,
+                   help=t("优化所用样本的人数（0 = 全部）", "people in the optimiser's sample (0 = everyone)"))
+    p.add_argument("--decimals", type=int, default=2,
+                   help=t("新分值保留的小数位数", "round the new values to this many decimals"))
+    p.add_argument("--round", type=float, metavar="STEP", dest="round_step", help=t(
+        "便于公布的分值：把调参结果取整为 STEP 的倍数（0.5 或 1），并对全部约束重新精确校验；"
+        "此时 --out 写出取整后的方案",
+        "publishable values: round the tuned values to multiples of STEP (0.5 or 1) and re-check every constraint "
+        "exactly; --out then writes the rounded scheme"))
+    p.add_argument("--out", help=t("将新方案写入此文件（YAML）", "write the new scheme here (YAML)"))
     p.set_defaults(func=cmd_tune)
 
-    p = subparsers.add_parser("sensitivity", help="tornado and Sobol indices of the outcomes w.r.t. the weights")
+    p = subparsers.add_parser("sensitivity", help=command_help("sensitivity", subparsers))
     _inputs(p)
-    p.add_argument("--pct", type=float, default=10.0, help="tornado: each value at -PCT%% and +PCT%% (default 10)")
+    p.add_argument("--pct", type=float, default=10.0,
+                   help=t("龙卷风图：每个值分别取 -PCT%% 和 +PCT%%（默认 10）",
+                          "tornado: each value at -PCT%% and +PCT%% (default 10)"))
     p.add_argument("--sobol", type=int, default=0, metavar="N",
-                   help="also Sobol indices with N base points (a power of two; 0 = skip)")
-    p.add_argument("--sobol-pct", type=float, default=20.0, help="Sobol: values uniform within +-PCT%% (default 20)")
-    p.add_argument("--sample", type=int, default=0, help="people sampled (0 = everyone; Sobol default 100000)")
+                   help=t("另算 Sobol 指数，基础样本点数为 N（2 的幂；0 = 不计算）",
+                          "also Sobol indices with N base points (a power of two; 0 = skip)"))
+    p.add_argument("--sobol-pct", type=float, default=20.0,
+                   help=t("Sobol：各值在 ±PCT%% 内均匀取值（默认 20）",
+                          "Sobol: values uniform within +-PCT%% (default 20)"))
+    p.add_argument("--sample", type=int, default=0,
+                   help=t("抽样人数（0 = 全部；Sobol 默认 100000）",
+                          "people sampled (0 = everyone; Sobol default 100000)"))
     p.set_defaults(func=cmd_sensitivity)
 
-    p = subparsers.add_parser("simplify", help="which items can be dropped while changing least who gets in")
+    p = subparsers.add_parser("simplify", help=command_help("simplify", subparsers))
     _inputs(p)
-    p.add_argument("--keep", help="comma-separated items never dropped (default: the dominance groups' items)")
+    p.add_argument("--keep", help=t("始终保留的积分项目，以逗号分隔（默认：主导性分组中的项目）",
+                                    "comma-separated items never dropped (default: the dominance groups' items)"))
     p.add_argument("--hold", choices=("count", "rule"), default="count",
-                   help="count: admit as many as today; rule: the scheme's own line or quota")
-    p.add_argument("--method", choices=("exhaustive", "greedy"), help="default: exhaustive up to 12 items")
+                   help=t("count：保持录取人数不变；rule：沿用方案自身的分数线或名额",
+                          "count: admit as many as today; rule: the scheme's own line or quota"))
+    p.add_argument("--method", choices=("exhaustive", "greedy"),
+                   help=t("默认：不超过 12 项时用 exhaustive（穷举）", "default: exhaustive up to 12 items"))
     p.set_defaults(func=cmd_simplify)
 
 
 def _inputs(p: argparse.ArgumentParser) -> None:
-    p.add_argument("scheme", help="scheme YAML file")
+    t = help_texts(p)
+    p.add_argument("scheme", help=t("方案 YAML 文件", "scheme YAML file"))
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--population", help="population file (CSV/XLSX/Parquet)")
-    src.add_argument("--synth", type=int, metavar="N", help="use a synthetic population of N people")
-    p.add_argument("--seed", type=int, default=0, help="seed of the synthetic population and of the samples")
-    p.add_argument("--skip-invalid", action="store_true", help="use the valid rows of the population file")
-    p.add_argument("--drop-identifiers", action="store_true", help="drop columns holding direct identifiers")
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the report (default zh)")
+    src.add_argument("--population", help=t("人口数据文件（CSV/XLSX/Parquet）", "population file (CSV/XLSX/Parquet)"))
+    src.add_argument("--synth", type=int, metavar="N",
+                     help=t("使用 N 人的合成人口", "use a synthetic population of N people"))
+    p.add_argument("--seed", type=int, default=0,
+                   help=t("合成人口和抽样的随机种子", "seed of the synthetic population and of the samples"))
+    p.add_argument("--skip-invalid", action="store_true",
+                   help=t("只使用人口数据文件中的有效行", "use the valid rows of the population file"))
+    p.add_argument("--drop-identifiers", action="store_true",
+                   help=t("删除含直接标识信息的列", "drop columns holding direct identifiers"))
+    p.add_argument("--json", action="store_true",
+                   help=t("在标准输出打印一个 JSON 对象", "print one JSON object on stdout"))
+    p.add_argument("--lang", choices=("zh", "en"), default="zh",
+                   help=t("报告语言（默认 zh）", "language of the report (default zh)"))
 
 
 def _load(args: argparse.Namespace) -> tuple[Scheme, pd.DataFrame, dict[str, Any]]:

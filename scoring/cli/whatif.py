@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from scoring.cli import command_help
 from scoring.cli.core import common_options
+from scoring.cli.help_text import help_texts
 from scoring.cli.options import POPULATION_EPILOG, plain_float
 from scoring.cli.output import emit, line_in
 from scoring.errors import ScoringInputError
@@ -27,12 +29,14 @@ TEXT: dict[str, tuple[str, str]] = {
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the whatif command."""
-    p = sub.add_parser("whatif", help="one person against the line: what would flip the outcome",
-                      epilog=POPULATION_EPILOG)
-    p.add_argument("--scheme", required=True, help="scheme YAML file")
-    p.add_argument("--population", required=True, help="population file (CSV/XLSX/Parquet)")
-    p.add_argument("--person", required=True, help="the person's person_id")
-    p.add_argument("--line", type=plain_float, help="score line (default: the scheme's rule on this population)")
+    t = help_texts(sub)
+    p = sub.add_parser("whatif", help=command_help("whatif", sub), epilog=t(*POPULATION_EPILOG))
+    p.add_argument("--scheme", required=True, help=t("方案 YAML 文件", "scheme YAML file"))
+    p.add_argument("--population", required=True,
+                   help=t("人口数据文件（CSV/XLSX/Parquet）", "population file (CSV/XLSX/Parquet)"))
+    p.add_argument("--person", required=True, help=t("该人员的 person_id", "the person's person_id"))
+    p.add_argument("--line", type=plain_float, help=t("分数线（默认：按方案的录取规则在此人口上得出）",
+                                                      "score line (default: the scheme's rule on this population)"))
     common_options(p)  # --json, --lang, and the file read as admit reads it: --skip-invalid, --drop-identifiers
     p.set_defaults(func=cmd_whatif)
 
