@@ -175,7 +175,9 @@ def test_chinese_text_has_chinese_headers_and_values_json_keeps_keys(capsys) -> 
     assert tables["groups_education"][0]["education"] == "none"
 
 
-def test_check_scheme_chinese_text_english_json(capsys) -> None:
+def test_check_scheme_json_in_the_report_language(capsys) -> None:
+    """The text lines and --json word the population and the warnings in --lang (as admit's --json does); a new
+    user's trial found English left in the Chinese JSON."""
     scheme = "scenarios/schemes/hangzhou-2023-illustrative.yaml"
     assert main(["check-scheme", scheme]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -184,6 +186,27 @@ def test_check_scheme_chinese_text_english_json(capsys) -> None:
     assert "主导性（人群：内置杭州合成人口（100,000人，种子0））" in lines
     assert main(["check-scheme", scheme, "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
+    assert payload["population"] == "内置杭州合成人口（100,000人，种子0）"
+    assert payload["warnings"] == [f"{scheme}：状态为“示意”：数值非官方，所有输出标为模拟结果"]
+    assert main(["check-scheme", scheme, "--json", "--lang", "en"]) == 0
+    payload = json.loads(capsys.readouterr().out)
     assert payload["population"] == "built-in synthetic Hangzhou population (n=100,000, seed=0)"
     assert payload["warnings"] == [f"{scheme}: status illustrative: values are not official; outputs are marked as "
                                    "simulation"]
+
+
+def test_check_scheme_json_warnings_unmeasured_and_failed(capsys, tmp_path) -> None:
+    """A scheme reading a column the population lacks, and a requirement not met: the --json warnings in --lang."""
+    import re
+
+
+    data = yaml.safe_load(Path("scenarios/schemes/beijing-2020.yaml").read_text(encoding="utf-8"))
+    strict = tmp_path / "strict.yaml"
+    data["dominance"] = {**data.get("dominance", {}), "min_share": 0.99}
+    strict.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    for lang, prefix in (("zh", "主导性："), ("en", "dominance: ")):
+        assert main(["check-scheme", str(strict), "--json", "--lang", lang]) == 0
+        warnings = json.loads(capsys.readouterr().out)["warnings"]
+        failed = [w for w in warnings if w.startswith(prefix)]
+        assert failed and ("99%" in failed[-1])
+        assert bool(re.search(r"[\u4e00-\u9fff]", failed[-1])) == (lang == "zh")

@@ -297,45 +297,44 @@ def cmd_check_scheme(args: argparse.Namespace) -> int:
 
         pop = synth(CHECK_POPULATION["n"], seed=CHECK_POPULATION["seed"])
         pop_key, pop_values = "builtin_population", {"n": CHECK_POPULATION["n"], "seed": CHECK_POPULATION["seed"]}
-    pop_note = labels.text(pop_key, "en", **pop_values)  # --json keeps the English description
-    warnings = scheme_warnings(scheme, pop)
+    lang = args.lang
+    pop_note = labels.text(pop_key, lang, **pop_values)
+    # The scheme's warnings in the report's language (the text lines and --json alike); the dominance report's own
+    # warnings follow its measures in the text lines and are listed, prefixed, in --json.
+    warnings = [_warning_text(w, scheme, lang) for w in scheme_warnings(scheme, pop)]
+    dom_warnings: list[str] = []
     dom: dict[str, Any] | None = None
     adm_summary = None
     missing = [c for c in scheme.columns() if c not in pop.columns]
     if missing:
-        warnings.append(say("not_measured", "en", cols=", ".join(missing)))
+        warnings.append(say("not_measured", lang, cols=", ".join(missing)))
     else:
         ev = evaluate(pop, scheme, on_invalid="reject")
         adm, report = ev.adm, ev.dom
         dom = report.to_dict()
-        warnings += [f"dominance: {w}" for w in report.warnings]
+        dom_warnings = [say("dominance_warning", lang, text=w) for w in labels.dominance_warnings(dom, lang)]
         if report.ok is False:
-            warnings.append(
-                f"dominance: the requirement ({scheme.dominance.measure} share ≥ {scheme.dominance.min_share:.0%}) "
-                f"is not met on {pop_note}"
-            )
+            measure = (labels.measure_label(scheme.dominance.measure, "short", lang) if lang == "zh"
+                       else scheme.dominance.measure)
+            dom_warnings.append(say("requirement_failed", lang, measure=measure,
+                                    share=f"{scheme.dominance.min_share:.0%}", pop=pop_note))
         adm_summary = adm.summary() if adm is not None else None
     payload = {
         "valid": True,
-        "scheme": _scheme_info(scheme, args.lang),
+        "scheme": _scheme_info(scheme, lang),
         "errors": [],
-        "warnings": warnings,
+        "warnings": warnings + dom_warnings,
         "population": pop_note,
         "dominance": dom,
         "admission": adm_summary,
         "design_note": design_note(scheme),  # None unless the design share is approximate for this scheme
     }
-    lines = [scheme.stamp(args.lang), say("valid", args.lang)]
-    not_measured = say("not_measured", "en", cols=", ".join(missing))  # worded in the report's language below
-    lines += [say("warning", args.lang) + _warning_text(w, scheme, args.lang) for w in warnings
-              if not w.startswith("dominance: ") and not (missing and w == not_measured)]
-    if missing:
-        lines.append(say("warning", args.lang) + say("not_measured", args.lang, cols=", ".join(missing)))
+    lines = [scheme.stamp(lang), say("valid", lang)] + [say("warning", lang) + w for w in warnings]
     if dom is not None:
-        lines.append(say("dominance_on", args.lang, pop=labels.text(pop_key, args.lang, **pop_values)))
-        lines += dominance_lines(dom, args.lang)
+        lines.append(say("dominance_on", lang, pop=pop_note))
+        lines += dominance_lines(dom, lang)
     if payload["design_note"] is not None:
-        lines.append("  ! " + str(design_note(scheme, args.lang)))
+        lines.append("  ! " + str(design_note(scheme, lang)))
     emit(args, payload, lines)
     return 0
 

@@ -34,6 +34,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "not_measured": ("未计算主导性：人群缺少方案所需的列 {cols}",
                      "dominance not measured: the population lacks the scheme's column(s) {cols}"),
     "required": ("  * 要求口径，最低 {req}", "  * the measure the requirement uses, minimum {req}"),
+    "dominance_warning": ("主导性：{text}", "dominance: {text}"),
+    "requirement_failed": ("主导性：要求（{measure}不低于 {share}）在{pop}上未达到",
+                           "dominance: the requirement ({measure} share ≥ {share}) is not met on {pop}"),
 }
 # The out-of-core engines by name (the payload's "engine"); the in-memory summary names none.
 ENGINES: dict[str, tuple[str, str]] = {"chunked": ("分块", "chunked"), "dask": ("分布式", "dask")}
