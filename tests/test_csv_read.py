@@ -43,6 +43,25 @@ def test_encoding_detection_matches_decoding_the_text(prefix: bytes, data: bytes
         assert body[base:] == want_text.encode("utf-8")
 
 
+@pytest.mark.parametrize(("raw", "bom"), [(b"\xff\xfep\x00e\x00\x00\xd8", "UTF-16"),
+                                          (b"\xef\xbb\xbfperson_id\n\xff", "UTF-8")])
+def test_a_broken_file_after_a_byte_order_mark_names_its_encoding(tmp_path: Path, raw: bytes, bom: str,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A byte-order mark names the encoding tried (a new user's UTF-16 file was told UTF-8 and GB18030 failed); the
+    command line words it in Chinese by default."""
+    from scoring.cli import main
+
+    for reader in (decode_bytes, utf8_body):
+        with pytest.raises(PopulationError, match=f"starts with a {bom} byte-order mark but is not valid {bom}"):
+            reader(raw, "f.csv")
+    path = tmp_path / "f.csv"
+    path.write_bytes(raw)
+    scheme = str(Path(__file__).resolve().parent.parent / "scenarios" / "schemes" / "beijing-2020.yaml")
+    assert main(["admit", "--scheme", scheme, "--quota", "5", "--population", str(path)]) == 2
+    assert capsys.readouterr().err == (f"错误：f.csv：文件以 {bom} 字节顺序标记（BOM）开头，但内容不是有效的 {bom} "
+                                       "文本；请另存为 UTF-8 或 GB18030 编码的 CSV，或 XLSX、Parquet 文件\n")
+
+
 LINE = st.lists(st.one_of(st.text(alphabet='ab1 ."中é\u3000', max_size=5), st.sampled_from(["", "NA", "3.5", "是"])),
                 min_size=3, max_size=3)
 

@@ -102,6 +102,10 @@ FILE_ZH: list[tuple[LazyPattern, _Z]] = [
      lambda m: f"{m[1]} 是一个文件夹，不是人口数据文件"),
     (LazyPattern(r"^(.+): the file contains NUL bytes: it is binary or in an unsupported encoding$"),
      lambda m: f"{m[1]}：文件含有 NUL 字节：它是二进制文件，或使用了不支持的编码"),
+    (LazyPattern(r"^(.+): the file starts with a (UTF-8|UTF-16) byte-order mark but is not valid (?:UTF-8|UTF-16): "
+                 r"save it as UTF-8 or GB18030 CSV, XLSX or Parquet$"),
+     lambda m: f"{m[1]}：文件以 {m[2]} 字节顺序标记（BOM）开头，但内容不是有效的 {m[2]} 文本；请另存为 UTF-8 或 "
+               "GB18030 编码的 CSV，或 XLSX、Parquet 文件"),
     (LazyPattern(r"^(.+): cannot decode the file as UTF-8 or GB18030/GBK: save it as UTF-8 or GB18030 CSV, XLSX or "
                  r"Parquet$"),
      lambda m: f"{m[1]}：无法按 UTF-8 或 GB18030/GBK 编码读取该文件；请另存为 UTF-8 或 GB18030 编码的 CSV，"

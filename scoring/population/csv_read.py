@@ -44,7 +44,12 @@ _HEAD_LINES = HEADER_SCAN_ROWS * 4
 _PARSE_BLOCK = 1 << 22  # bytes pyarrow parses at a time (per thread)
 
 
-def _undecodable(name: str) -> PopulationError:
+def undecodable(name: str, bom: str | None = None) -> PopulationError:
+    """The refusal of a CSV file whose text cannot be decoded; ``bom``: the encoding its byte-order mark names
+    ("UTF-8" or "UTF-16"), when it starts with one."""
+    if bom:
+        return PopulationError(f"{name}: the file starts with a {bom} byte-order mark but is not valid {bom}: save "
+                               "it as UTF-8 or GB18030 CSV, XLSX or Parquet")
     return PopulationError(
         f"{name}: cannot decode the file as UTF-8 or GB18030/GBK: save it as UTF-8 or GB18030 CSV, XLSX or Parquet"
     )
@@ -82,20 +87,20 @@ def utf8_body(data: bytes, name: str = "input") -> tuple[bytes, int, str]:
     base = 0
     if data.startswith(b"\xef\xbb\xbf"):
         if not _is_utf8(data, 3):
-            raise _undecodable(name)
+            raise undecodable(name, "UTF-8")
         raw, base, enc = data, 3, "utf-8-sig"
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             raw, enc = data.decode("utf-16").encode("utf-8"), "utf-16"
         except UnicodeError:
-            raise _undecodable(name) from None
+            raise undecodable(name, "UTF-16") from None
     elif _is_utf8(data):
         raw, enc = data, "utf-8"
     else:
         try:
             raw, enc = _transcode(data, "gb18030"), "gb18030"
         except UnicodeError:
-            raise _undecodable(name) from None
+            raise undecodable(name) from None
     if raw.find(b"\x00", base) >= 0:
         raise PopulationError(f"{name}: the file contains NUL bytes: it is binary or in an unsupported encoding")
     return raw, base, enc

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from scoring.errors import PopulationError, UnreadableFileError
-from scoring.population.csv_read import read_csv_file
+from scoring.population.csv_read import read_csv_file, undecodable
 from scoring.population.parquet_frame import Fallback, read_frame
 from scoring.population.stats import NumberStats, number_stats
 from scoring.population.table import (  # noqa: F401 - their public home stays this module too
@@ -140,9 +140,7 @@ def decode_bytes(data: bytes, name: str = "input") -> tuple[str, str]:
         if "\x00" in text:
             raise PopulationError(f"{name}: the file contains NUL bytes: it is binary or in an unsupported encoding")
         return text, enc
-    raise PopulationError(
-        f"{name}: cannot decode the file as UTF-8 or GB18030/GBK: save it as UTF-8 or GB18030 CSV, XLSX or Parquet"
-    )
+    raise undecodable(name, {"utf-8-sig": "UTF-8", "utf-16": "UTF-16"}.get(candidates[0]))
 
 
 def refuse_nested_columns(schema: Any, name: str) -> None:
