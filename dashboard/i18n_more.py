@@ -12,6 +12,8 @@ MORE: dict[str, tuple[str, str]] = {
                    "请从这些值中删除：评分需要这些列，删除标识列无济于事。",
                    "{file}: identifiers inside column(s) that the scoring uses — {items}. Remove them from these "
                    "values: the scoring needs these columns."),
+    "idf_also": ("评分可不用的列中也有直接标识信息——{items}。",
+                 " Direct identifiers also in column(s) the scoring can do without — {items}."),
     "idf_col": ("列“{col}”", "column '{col}'"),
     "idf_col_masked": ("第{pos}列（列名不显示）", "column {pos} (header not shown)"),
     "idf_header": ("列名表明含{kind}", "its header names {kind}"),

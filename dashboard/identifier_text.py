@@ -29,6 +29,10 @@ def _item(f: dict, lang: str) -> str:
 
 def identifier_message(exc: IdentifierError, file: str, lang: str) -> str:
     """The refusal in Chinese (the English view keeps the library's own English sentence)."""
-    items = "；".join(_item(f, lang) for f in exc.findings)
+    others = [f for f in exc.findings if exc.needed and not f.get("needed", True)]
+    items = "；".join(_item(f, lang) for f in exc.findings if f not in others)
     key = "idf_needed" if exc.needed else "idf_found"
-    return t(key, lang, file=file, items=items, hint=t("drop_ids_hint", lang))
+    text = t(key, lang, file=file, items=items, hint=t("drop_ids_hint", lang))
+    if others:  # the columns the scoring can do without, after those it needs
+        text += t("idf_also", lang, items="；".join(_item(f, lang) for f in others))
+    return text

@@ -30,6 +30,12 @@ class LazyPattern:
         return self._compiled.match(value)
 
 
+def _rows_zh(rows: str) -> str:
+    """"4, 1001, ..." (a repeated id's rows) in Chinese: "4、1001 等行"."""
+    more = rows.endswith(", ...")
+    return rows.removesuffix(", ...").replace(", ", "、") + (" 等行" if more else " 行")
+
+
 ZH: list[tuple[LazyPattern, Callable[[re.Match[str]], str]]] = [
     (LazyPattern(r"^missing value$"), lambda m: "缺少数值"),
     (LazyPattern(r"^not a number: (.*)$"), lambda m: f"不是数字：{m[1]}"),
@@ -41,7 +47,8 @@ ZH: list[tuple[LazyPattern, Callable[[re.Match[str]], str]]] = [
     (LazyPattern(r"^unknown value (.*) \(allowed: (.*)\)$"), lambda m: f"未知取值 {m[1]}（可选：{_labels(m[2])}）"),
     (LazyPattern(r"^the column holds numbers but this value is text: (.*)$"),
      lambda m: f"该列为数字，但此值为文字：{m[1]}"),
-    (LazyPattern(r"^person_id (.*) is not unique \(rows (.*)\)$"), lambda m: f"人员编号 {m[1]} 重复（第 {m[2]} 行）"),
+    (LazyPattern(r"^person_id (.*) is not unique \(rows (.*)\)$"),
+     lambda m: f"人员编号 {m[1]} 重复（第 {_rows_zh(m[2])}）"),
     (LazyPattern(r"^(\S+|“[^”]+”) exceed the (?:age|“[^”]+”)$"), lambda m: f"{_columns(m[1])}超过年龄"),
     (LazyPattern(r"^(\S+|“[^”]+”) > 0 but (\S+|“[^”]+”) is 否 \(no\)$"),
      lambda m: f"{_columns(m[1])}大于 0，但" + ("未持有居住证" if m[2] == "has_residence_permit" else

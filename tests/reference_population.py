@@ -210,10 +210,13 @@ def _refuse_or_drop(raw: pd.DataFrame, findings: list[IdentifierFinding], mappin
     needed = [fi for fi in findings if not fi.from_header and mapping.get(fi.column) in schema.columns
               and mapping.get(fi.column) != "person_id"]
     if needed:  # with or without drop: dropping cannot help (the advice never suggests it; trial, 2026-12-02)
-        shown = needed if drop else needed + [fi for fi in findings if fi not in needed]
-        listed = "; ".join(_describe(raw, fi, row_numbers, row_offset) for fi in shown)
+        others = [] if drop else [fi for fi in findings if fi not in needed]
+        listed = "; ".join(_describe(raw, fi, row_numbers, row_offset) for fi in needed)
+        also = "; ".join(_describe(raw, fi, row_numbers, row_offset) for fi in others)
         raise PopulationError(f"{name}: identifiers inside column(s) that the scoring uses — {listed}. Remove them "
-                              "from these values: dropping identifier columns cannot help, the scoring needs these")
+                              "from these values: dropping identifier columns cannot help, the scoring needs these"
+                              + (f". Direct identifiers also in column(s) the scoring can do without — {also}"
+                                 if others else ""))
     if not drop:
         listed = "; ".join(_describe(raw, fi, row_numbers, row_offset) for fi in findings)
         raise PopulationError(f"{name}: direct identifiers found — {listed}. Remove them, or pass "

@@ -80,3 +80,38 @@ def test_identifiers_in_a_column_the_scoring_reads_never_suggest_dropping_column
             text = localized(exc, lang)
             assert "--drop-identifiers" not in text and "drop_identifiers" not in text, text
         assert "删除列无济于事" in localized(exc, "zh")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_schema_column_the_run_does_not_read_is_not_called_needed(tmp_path, suffix):
+    """Reading only some columns (a scheme's), an identifier in a schema column the run does not read is a column the
+    scoring can do without: named after the needed one, apart from it, in the library's English, the command
+    line's Chinese and the dashboard (hypothesis found the refusal calling it a column the scoring uses)."""
+    from dashboard.identifier_text import identifier_message
+    from scoring.cli.messages import localized
+
+    frame = synth(50, 1)
+    for col, row, text in (("owned_home_years", 5, "11010519491231002X"), ("rented_home_years", 4, "13812345678")):
+        frame[col] = frame[col].astype(str)
+        frame.loc[row, col] = text
+    path = tmp_path / f"pop{suffix}"
+    frame.to_csv(path, index=False) if suffix == ".csv" else frame.to_parquet(path)
+    with pytest.raises(IdentifierError) as got:
+        read_population(path, columns=["owned_home_years", "age"])
+    exc = got.value
+    assert exc.needed and [(f["column"], f["needed"]) for f in exc.findings] == \
+        [("owned_home_years", True), ("rented_home_years", False)]
+    used, _, rest = str(exc).partition("the scoring needs these")
+    assert "owned_home_years" in used and "rented_home_years" not in used
+    assert "can do without — column 'rented_home_years'" in rest
+    zh = localized(exc, "zh")
+    needed = "评分所用的列中含有标识信息——列“owned_home_years”"
+    also = "评分可不用的列中也有直接标识信息——列“rented_home_years”"
+    assert zh.index(needed) < zh.index(also) and also in identifier_message(exc, "pop", "zh")
+    assert "13812345678" not in str(exc) + zh and "11010519491231002X" not in str(exc) + zh
+    with pytest.raises(IdentifierError) as got:  # with --drop-identifiers the unread column would be dropped
+        read_population(path, columns=["owned_home_years", "age"], drop_identifiers=True)
+    assert [f["column"] for f in got.value.findings] == ["owned_home_years"]
+    with pytest.raises(IdentifierError) as got:  # every column read: both are needed
+        read_population(path)
+    assert [f["needed"] for f in got.value.findings] == [True, True]

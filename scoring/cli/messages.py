@@ -204,7 +204,7 @@ def _batch_rows_zh(exc: RowsError) -> str:
 
 
 def _identifiers_zh(exc: Any) -> str:
-    items = []
+    items, others = [], []
     for f in exc.findings:
         col = f"列“{f['column']}”" if f.get("column") is not None else f"第{f.get('position') or '?'}列（列名不显示）"
         kind = _ID_KINDS.get(f.get("kind"), str(f.get("kind")))
@@ -220,7 +220,7 @@ def _identifiers_zh(exc: Any) -> str:
         if f.get("rows"):
             rows = "、".join(str(int(r)) for r in f["rows"]) + ("……" if f.get("more") else "")
             where = f"（Excel 第{rows}行）" if f.get("excel") else f"（数据第{rows}行）"
-        items.append(f"{col}：{reason}{where}")
+        (others if exc.needed and not f.get("needed", True) else items).append(f"{col}：{reason}{where}")
     head = "评分所用的列中含有标识信息" if exc.needed else "发现直接标识信息"
     scenario = getattr(exc, "scenario", None)
     where = f"{exc.file}" if scenario is None else f"{scenario}：人口数据 {exc.file}"
@@ -230,7 +230,8 @@ def _identifiers_zh(exc: Any) -> str:
         advice = "请删除这些信息，或在情景文件中设 population.drop_identifiers: true 删除这些列。"
     else:
         advice = "请删除这些信息，或加 --drop-identifiers 删除这些列。"
-    return f"{where}：{head}——{'；'.join(items)}。{advice}"
+    also = f"评分可不用的列中也有直接标识信息——{'；'.join(others)}。" if others else ""
+    return f"{where}：{head}——{'；'.join(items)}。{advice}{also}"
 
 
 def localized(exc: BaseException | str, lang: str) -> str:

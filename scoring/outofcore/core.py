@@ -162,7 +162,7 @@ def refuse_unread(ctx: Context, findings: list[IdentifierFinding]) -> tuple[Iden
     number rows from their own start)."""
     if findings:
         identifier_refusal(ctx.source, [clean_header(str(c)) for c in ctx.headers], findings, ctx.pop_schema,
-                           drop=ctx.drop_identifiers)
+                           drop=ctx.drop_identifiers, used=ctx.columns or None)
     return tuple(dataclasses.replace(fi, positions=()) for fi in findings)
 
 

@@ -242,11 +242,13 @@ def read_set(headers: list[str], schema: Schema, columns: Collection[str] | None
 
 
 def identifier_refusal(name: str, headers: list[str], findings: list[IdentifierFinding], schema: Schema, *,
-                       drop: bool) -> list[str]:
+                       drop: bool, used: Collection[str] | None = None) -> list[str]:
     """Refuse (PopulationError) a file whose unread columns hold identifiers, with the message reading the whole
-    file gives; with ``drop``, the labels of the columns to drop (unless the scoring needs one: refused)."""
+    file gives; with ``drop``, the labels of the columns to drop (unless the scoring needs one: refused).
+    ``used``: the canonical columns the run reads (None: all)."""
     mapping, _ = _map_headers(headers, schema, name)
-    _, dropped = refuse_or_drop(pd.DataFrame(), headers, findings, mapping, schema, name, drop, None, 0, [])
+    _, dropped = refuse_or_drop(pd.DataFrame(), headers, findings, mapping, schema, name, drop, None, 0, [],
+                                used)
     return dropped
 
 
@@ -306,7 +308,7 @@ def _validate(raw: pd.DataFrame, *, skip_invalid: bool, drop_identifiers: bool, 
     dropped: list[str] = []
     if findings:
         raw, dropped = refuse_or_drop(raw, headers, findings, mapping, schema, name, drop_identifiers, row_numbers,
-                                       row_offset, warnings)
+                                       row_offset, warnings, columns)
         headers = [h for h in headers if h not in {fi.column for fi in findings}]
     if n == 0:
         raise PopulationError(f"{name}: the header has no data rows")
