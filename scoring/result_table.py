@@ -205,13 +205,13 @@ class ResultTable:
             if own:
                 stream.close()
 
-    def write(self, target: str | os.PathLike[str], fmt: str) -> Path:
-        """Write to ``target`` atomically as ``fmt`` ("parquet", "csv", or "xlsx" through pandas)."""
+    def write(self, target: str | os.PathLike[str], fmt: str, *, sheet_name: str = "scores") -> Path:
+        """Write to ``target`` atomically as ``fmt`` ("parquet", "csv", or "xlsx": one sheet, ``sheet_name``)."""
         from scoring.safe_output import write_table
 
         target = Path(target)
-        if fmt == "xlsx":  # at most an Excel sheet of rows: the pandas writer (Excel-safe, strings stay strings)
-            return write_table(self.frame(), target, fmt)
+        if fmt == "xlsx":  # at most an Excel sheet of rows (Excel-safe, strings stay strings)
+            return write_table(self.frame(), target, fmt, sheet_name=sheet_name)
         if fmt not in ("parquet", "csv"):
             raise ValueError(f"unknown table format {fmt!r}; use parquet, csv or xlsx")
         with atomic_path(target) as tmp:

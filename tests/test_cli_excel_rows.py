@@ -53,3 +53,17 @@ def test_a_result_that_fits_is_written(small_sheet: Path, tmp_path: Path, monkey
     assert main(["admit", "--scheme", SCHEME, "--population", str(small_sheet), "--quota", "5", "--out",
                  str(out)]) == 0
     assert out.exists()
+
+
+@pytest.mark.parametrize(("lang", "sheet"), [("zh", "积分结果"), ("en", "scores")])
+def test_the_result_sheet_is_named_in_the_report_language(tmp_path: Path, lang: str, sheet: str) -> None:
+    """A new user's trial found the result's Excel sheet called "Sheet1" in the Chinese view."""
+    from openpyxl import load_workbook
+
+    path = tmp_path / "pop.parquet"
+    synth(40, 3).to_parquet(path, index=False)
+    out = tmp_path / "out.xlsx"
+    assert main(["admit", "--scheme", SCHEME, "--quota", "5", "--population", str(path), "--out", str(out),
+                 "--lang", lang]) == 0
+    book = load_workbook(out, read_only=True)
+    assert book.sheetnames == [sheet] and book[sheet].max_row == 41

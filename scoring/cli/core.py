@@ -235,7 +235,7 @@ def _write_outputs(args: argparse.Namespace, table: ResultTable, rejected: pd.Da
         print(f"正在写出 Excel 文件（{table.n:,} 行，较慢；Parquet 或 CSV 快得多）：{out}" if zh else
               f"writing the Excel file ({table.n:,} rows, slow; Parquet or CSV is much faster): {out}",
               file=sys.stderr, flush=True)
-    write_result(table, out, fmt)
+    write_result(table, out, fmt, lang=getattr(args, "lang", "zh"))
     paths = {"out": str(out)}
     rej_path = rejected_path(out)
     if len(rejected):

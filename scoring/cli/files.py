@@ -71,15 +71,19 @@ def _check_format(rows: int, out: Path, fmt: str, option: str) -> None:
         raise ScoringInputError(f"{option} {out}: unknown output type; use .parquet, .csv or .xlsx")
 
 
-def write_result(table: ResultTable, out: str | os.PathLike[str], fmt: str, *, option: str = "--out") -> None:
+RESULT_SHEET = {"zh": "积分结果", "en": "scores"}  # the Excel sheet of a scoring result, by --lang
+
+
+def write_result(table: ResultTable, out: str | os.PathLike[str], fmt: str, *, option: str = "--out",
+                 lang: str = "zh") -> None:
     """Write a scoring result as ``fmt`` to ``out`` through :meth:`scoring.result_table.ResultTable.write`
-    (atomic; CSV UTF-8 with BOM and Excel-safe), with one-line errors."""
+    (atomic; CSV UTF-8 with BOM and Excel-safe; an Excel sheet named in ``lang``), with one-line errors."""
     from xlsxwriter.exceptions import XlsxWriterException
 
     out = Path(out)
     _check_format(table.n, out, fmt, option)
     try:
-        table.write(out, fmt)
+        table.write(out, fmt, sheet_name=RESULT_SHEET.get(lang, RESULT_SHEET["zh"]))
     except (OSError, XlsxWriterException) as exc:
         raise write_error(option, out, exc) from None
 
