@@ -218,3 +218,24 @@ def test_run_names_the_scenario_keys_not_flags_it_does_not_take(files, capsys) -
         fixed = scenario(f"sc_{key}_fixed", pop, **{key: True})
         _run(capsys, ["run", str(fixed), "--out", str(tmp / f"run_{key}_fixed"), "--no-quota-question",
                       "--no-progress"])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_first_compile_is_announced(files, capsys, monkeypatch, lang: str) -> None:
+    """A fresh machine's first chunked run compiles the numba kernel (~15 s): the command says so on stderr, in its
+    language, instead of a silent wait (a new user's trial); once cached, nothing is said. After a numba score the
+    cache holds the kernel."""
+    import scoring.engine.core as engine_core
+
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    monkeypatch.delenv("SCORING_ENGINE", raising=False)
+    engine_core.score(synth(50, 1), __import__("scoring").load_scheme(SCHEME), engine="numba")
+    assert engine_core.kernel_compiled()
+    argv = [*_admit(files, "--engine", "chunked"), "--lang", lang]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "编译" not in err and "compil" not in err
+    monkeypatch.setattr(engine_core, "kernel_compiled", lambda: False)
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert ("正在编译计分内核" in err) == (lang == "zh") and ("compiling the scoring kernel" in err) == (lang == "en")

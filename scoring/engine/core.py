@@ -13,6 +13,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from types import ModuleType
 
 import numpy as np
@@ -198,6 +199,15 @@ def default_engine() -> str:
     if wanted == "numpy" or not _numba().AVAILABLE:
         return "numpy"
     return "numba"
+
+
+def kernel_compiled() -> bool:
+    """Whether numba's cache holds the fused kernel (``scoring/engine/__pycache__``); else its first call compiles it,
+    about 15 CPU-s once per machine (a command can say so instead of waiting silently). Read from the file names,
+    without importing numba; True when NUMBA_CACHE_DIR puts the cache elsewhere (not looked for)."""
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return True
+    return any((Path(__file__).parent / "__pycache__").glob("numba_kernel._kernel-*.nbi"))
 
 
 STARTUP_NUMBA_ROWS = 30_000_000  # below this, a process that has not loaded numba scores faster with numpy
