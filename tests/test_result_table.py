@@ -44,11 +44,12 @@ def _result(n: int = 3_000, *, holes: bool = False, ids: list[str] | str | None 
 
 def _former(res: ScoreResult, target: Path, *, admitted: np.ndarray | None, stamp: str | None,
             lang: str | None = None) -> Path:
-    """The former writer of ``--out``: the result's pandas frame through the one table writer."""
+    """The former writer of ``--out``: the result's pandas frame through the one table writer (an Excel sheet named
+    as ResultTable.write names it by default)."""
     frame = res.to_frame(lang)
     if admitted is not None:
         frame = frame.assign(admitted=admitted)
-    return write_table(frame, target, stamp=stamp)
+    return write_table(frame, target, stamp=stamp, sheet_name="scores")
 
 
 CASES = {
