@@ -30,9 +30,9 @@ from scoring.sampling import sample_quota
 
 SYNTH_REPRESENTS = REPRESENTS  # ASSUMPTION, defined once in the library: Hangzhou's ~4.0 M non-hukou residents
 SYNTH_SOURCE = (
-    "假设：杭州非户籍常住人口约400万（2020年第七次人口普查常住人口1,193.6万，减去户籍人口约795万；与名额模型情景一致）",
-    "assumption: about 4.0 million non-hukou residents of Hangzhou (11.94 M residents in the 2020 census less about "
-    "7.95 M registered residents; the same figure as the queue model's scenarios)",
+    "假设：杭州非户籍常住人口约400万，即2020年第七次人口普查常住人口1,193.6万减去户籍人口约795万，与名额模型情景一致",
+    "assumption: about 4.0 million non-hukou residents of Hangzhou, i.e. 11.94 M residents in the 2020 census less "
+    "about 7.95 M registered residents, the same figure as the queue model's scenarios",
 )
 SMALL_SAMPLE = 1_000  # fewer people than this: every share and verdict is flagged as resting on few people
 AREA_READING = "all_districts"  # the reading of 杭州市城区 of the scenarios and data/synth_pathway_parameters.csv

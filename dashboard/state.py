@@ -312,7 +312,7 @@ def scheme_note(lg: str) -> str | None:
     nothing."""
     ss = st.session_state
     if ss["scheme_yaml"] != ss["scheme_base_yaml"]:
-        return t("edited", lg).strip(" （）()") + ": " + md(scheme().stamp(lg))
+        return t("edited", lg).strip(" （）()") + ("：" if lg == "zh" else ": ") + md(scheme().stamp(lg))
     if ss["scheme_yaml"] not in scheme_texts().values():
         return md(scheme().stamp(lg))  # an uploaded scheme: its stamp (draft) under the picker
     return None

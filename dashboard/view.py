@@ -67,12 +67,25 @@ def preamble(page_key: str, intro_key: str, *, evaluate: bool = False, scale: bo
     return PageStart(lang, sch, shown, key, text, ev)
 
 
+_EDITED_MARK = {"zh": (" · 已编辑（基于 ", "已编辑"), "en": (" · edited (from ", "edited")}  # as Scheme.stamp writes it
+
+
+def scheme_file_tag(stamp: str, lang: str) -> str:
+    """The scheme's part of a download's name: its id (the stamp's first word), with "-已编辑" / "-edited" when the
+    stamp says the scheme is a user's edit, so an edited scheme's files never take the shipped scheme's names."""
+    if not stamp:
+        return ""
+    mark, tag = _EDITED_MARK["en" if lang == "en" else "zh"]
+    sid = stamp.split(" ")[0]
+    return f"{sid}-{tag}" if mark in stamp else sid
+
+
 def header(page_key: str, intro_key: str, lang: str, stamp: str) -> None:
     """Page title, one-line intro and the stamp (the stamp carries a scheme's id and version: shown as text)."""
     st.title(t(page_key, lang))
     st.caption(f"{t(intro_key, lang)}  \n{md(stamp)}" if stamp else t(intro_key, lang))
     st.session_state["_page_key"] = page_key  # downloads on this page are named after it and the scheme
-    st.session_state["_page_scheme"] = stamp.split(" ")[0] if stamp else ""
+    st.session_state["_page_scheme"] = scheme_file_tag(stamp, lang)
     print_switch(lang)
 
 

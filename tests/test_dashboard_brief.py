@@ -270,6 +270,18 @@ def test_file_names_follow_the_page_the_table_and_the_scheme():
     assert view.slug("../../etc/passwd") == "etc-passwd"
 
 
+def test_an_edited_schemes_downloads_are_named_as_an_edit():
+    """A browser trial found an edited scheme's YAML and charts downloading under the shipped scheme's names."""
+    shipped = scoring.load_scheme(SCHEME_DIR / "hangzhou-2023-illustrative.yaml")
+    edited = shipped.model_copy(update={"edited_from": f"{shipped.id} v{shipped.version}", "status": "draft"})
+    for lang, tag in (("zh", "已编辑"), ("en", "edited")):
+        assert view.scheme_file_tag(shipped.stamp(lang), lang) == shipped.id
+        assert view.scheme_file_tag(edited.stamp(lang), lang) == f"{shipped.id}-{tag}"
+        assert view.file_name(lang, "", "x", view.scheme_file_tag(edited.stamp(lang), lang), "csv") == \
+            f"x_{shipped.id}-{tag}.csv"
+    assert view.scheme_file_tag("", "zh") == ""
+
+
 def test_charts_share_one_plotly_bundle(ev23):
     h = analysis.headline(ev23)
     hist = analysis.score_histogram(ev23.res.total_cents, ev23.res.eligible_mask, ev23.admitted_mask, 2.0)

@@ -83,7 +83,7 @@ def render() -> None:
                for label, title in zip(labels, titles, strict=True)}
     stamp = " / ".join(dict.fromkeys(state.scheme_of(texts[k]).stamp(lang) for k in chosen))  # every compared scheme
     st.caption(md(stamp))
-    ss["_page_scheme"] = stamp.split(" ")[0]  # downloads are named after the baseline
+    ss["_page_scheme"] = view.scheme_file_tag(stamp.split(" / ")[0], lang)  # downloads: named after the baseline
     try:
         head, trans = compare_tables(key, tuple(texts[k] for k in chosen), labels)
     except Exception as exc:  # a scheme this population cannot run

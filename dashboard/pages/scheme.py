@@ -174,7 +174,8 @@ def _load_save(lang: str) -> None:
     with c2:
         head = f"# {stamp}\n"
         st.download_button(t("download_scheme", lang), data=lambda: head + sch.to_yaml(),
-                           file_name=f"{view.slug(sch.id)}.yaml", mime="application/x-yaml", key="dl_scheme",
+                           file_name=f"{view.slug(view.scheme_file_tag(stamp, lang))}.yaml", mime="application/x-yaml",
+                           key="dl_scheme",
                            on_click="ignore")
     with c3:
         if access.can_edit():
@@ -249,7 +250,7 @@ def _body(lang: str) -> None:
     _apply(base_text, _editors(base_text, lang), lang)
     state.draw_scheme_note(full_run)  # the sidebar's "edited" note follows the edit in this run
     stamp_slot.caption(md(state.scheme().stamp(lang)))
-    ss["_page_scheme"] = state.scheme().stamp(lang).split(" ")[0]  # downloads are named after the scheme
+    ss["_page_scheme"] = view.scheme_file_tag(state.scheme().stamp(lang), lang)  # downloads: named after the scheme
     sch = state.scheme()
     stamp = sch.stamp(lang)
     ev = state.current()
