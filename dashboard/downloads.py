@@ -27,19 +27,20 @@ PLOTLY_JS = "plotly.min.js"
 
 
 def headline_table(h: Headline, sc: Scale, lang: str) -> pd.DataFrame:
-    """The headline figures: counts in real people (whole numbers), shares as percentages, the verdict in words."""
+    """The headline figures: counts in real people as whole numbers (numbers in the CSV and the workbook, not
+    formatted text), shares as percentages, the verdict in words."""
     verdict = {True: t("yes", lang), False: t("no", lang), None: t("na", lang)}[h.literal_ok]
     rows = [
-        ("h_population", f"{h.n_pop:,}"), ("h_sample", f"{h.sample:,}"),
-        ("h_ratio", f"{sc.ratio:,.2f}".rstrip("0").rstrip(".")),
-        ("eligible", f"{h.eligible:,}"), ("admitted", f"{h.admitted:,}"),
-        ("h_quota", "—" if h.quota is None else f"{h.quota:,}"), ("h_threshold", fmt_points(h.threshold)),
+        ("h_population", int(h.n_pop)), ("h_sample", int(h.sample)), ("h_ratio", round(float(sc.ratio), 2)),
+        ("eligible", int(h.eligible)), ("admitted", int(h.admitted)),
+        ("h_quota", "—" if h.quota is None else int(h.quota)), ("h_threshold", fmt_points(h.threshold)),
         ("h_cutoff", fmt_points(h.cutoff)), ("h_points_share", fmt_pct(h.points_share.get("eligible"))),
         ("h_points_share_adm", fmt_pct(h.points_share.get("admitted"))), ("h_min_share", fmt_pct(h.min_share, 0)),
         ("h_literal_ok", verdict), ("h_design", fmt_pct(h.shares.get("design"))),
         ("h_decisive", fmt_pct(h.shares.get("decisive"))),
     ]
-    return pd.DataFrame({t("metric", lang): [t(k, lang) for k, _ in rows], t("value", lang): [v for _, v in rows]})
+    return pd.DataFrame({t("metric", lang): [t(k, lang) for k, _ in rows],
+                         t("value", lang): pd.Series([v for _, v in rows], dtype=object)})
 
 
 def histogram_table(hist: pd.DataFrame, lang: str) -> pd.DataFrame:

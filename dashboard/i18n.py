@@ -305,6 +305,13 @@ def fmt_int(value: float | int | None) -> str:
     return f"{round(value):,}"
 
 
+def fmt_int_range(lo: float | None, hi: float | None) -> str:
+    """An interval of counts ("77,800–82,400"); one number when both ends round to the same count (a quota that
+    fills every year has no spread: "80,000", not "80,000–80,000")."""
+    a, b = fmt_int(lo), fmt_int(hi)
+    return a if a == b else f"{a}–{b}"
+
+
 def fmt_points(value: float | None) -> str:
     """Points with at most two decimals, trailing zeros dropped ("100", "115.33"); "—" for None."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

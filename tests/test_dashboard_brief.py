@@ -20,7 +20,7 @@ from dashboard_helpers import SEED, N, app, metrics, ok, plain, route
 
 import scoring
 from dashboard import analysis, data_dictionary, downloads, figures, report, scale, static_charts, view
-from dashboard.i18n import fmt_int, fmt_pct, fmt_points, t
+from dashboard.i18n import fmt_int, fmt_int_range, fmt_pct, fmt_points, t
 from dashboard.pages.overview import AFTER, BEFORE
 from dashboard.state import SCHEME_DIR
 from scoring.dominance import MEASURE_TEXT
@@ -143,8 +143,8 @@ def test_overview_answers_the_reform_question(reform, model, lang):
     assert steps["recognition_adds"] > 0 and steps["applicants"] == a["first"] < steps["at_line_recognised"]
     for n in ("at_line", "recognition_adds", "at_line_recognised", "applicants"):
         assert fmt_int(steps[n]) in captions, n
-    assert t("ov_years_range", lang, b_lo=fmt_int(b["total_lo"]), b_hi=fmt_int(b["total_hi"]),
-             a_lo=fmt_int(model[AFTER]["total_lo"]), a_hi=fmt_int(a["total_hi"])) in captions
+    assert t("ov_years_range", lang, before=fmt_int_range(b["total_lo"], b["total_hi"]),
+             after=fmt_int_range(model[AFTER]["total_lo"], a["total_hi"])) in captions
     assert f"1:{quota_model.DEFAULT_RATIO}" in captions
     # the working scheme (the shipped 2023 one) is static, said so, with its static count on the model's people
     assert t("rf_static_same", lang, model=fmt_int(steps["at_line"]), here=fmt_int(reform[AFTER]["admitted"])) \
@@ -239,9 +239,14 @@ def test_download_tables_are_in_real_people_percent_and_the_view_language(ev23):
     table = downloads.headline_table(h, ev23.scale, "zh")
     assert list(table.columns) == ["指标", "数值"]
     values = dict(zip(table["指标"], table["数值"], strict=True))
-    assert values[t("h_population", "zh")] == "4,000,000" and values[t("h_sample", "zh")] == f"{N:,}"
+    assert values[t("h_population", "zh")] == 4_000_000 and values[t("h_sample", "zh")] == N
     assert values[t("h_points_share", "zh")] == fmt_pct(ev23.dom.realised_eligible)
-    assert values[t("admitted", "zh")] == f"{round(ev23.adm.admitted_count * RATIO):,}"
+    assert values[t("admitted", "zh")] == round(ev23.adm.admitted_count * RATIO)
+    # counts are numbers in the downloads, not formatted text (a browser trial found "3,591,800" in the CSV)
+    from dashboard import exports
+
+    csv_text = exports.csv_bytes(table, "stamp", index=False).decode("utf-8-sig")
+    assert f"{t('h_population', 'zh')},4000000" in csv_text and "4,000,000" not in csv_text
     curve = analysis.cutoff_table(ev23.res)
     real = downloads.cutoff_table(curve, ev23.scale, "en")
     assert list(real.columns) == ["quota (people)", "cut-off score", "admitted (ties included)"]
@@ -268,6 +273,13 @@ def test_file_names_follow_the_page_the_table_and_the_scheme():
         f"总览_积分分布-符合资格者_{AFTER}.png"
     assert view.file_name("en", "page_data", "score distribution", None, "csv") == "Data_score-distribution.csv"
     assert view.slug("../../etc/passwd") == "etc-passwd"
+
+
+def test_an_interval_without_spread_is_one_number():
+    """A browser trial read "改革前80,000–80,000人" (a quota filled every year has no spread)."""
+    assert fmt_int_range(80_000.2, 79_999.6) == "80,000"
+    assert fmt_int_range(77_800, 82_400) == "77,800–82,400"
+    assert fmt_int_range(None, None) == "—"
 
 
 def test_an_edited_schemes_downloads_are_named_as_an_edit():

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import analysis, cached, figures, quota_model, reform_model, report, state, timing, view
-from dashboard.i18n import fmt_int, fmt_pct, fmt_points, t
+from dashboard.i18n import fmt_int, fmt_int_range, fmt_pct, fmt_points, t
 from dashboard.safe_text import md
 from scoring.scenario.quota_calendar import QuotaYears
 
@@ -31,9 +31,9 @@ def _column(box: st.delta_generator.DeltaGenerator, key: str, ev: analysis.Evalu
     box.markdown(f"**{t(key, lang, title=md(ev.scheme.title.get(lang)))}**")
     a, b = box.columns(2)
     a.metric(t("rf_first", lang, year=side.year), fmt_int(side.first), border=True,
-             help=t("qy_interval", lang, lo=fmt_int(side.first_lo), hi=fmt_int(side.first_hi)))
+             help=t("qy_interval", lang, range=fmt_int_range(side.first_lo, side.first_hi)))
     b.metric(t("rf_total", lang, years=years), fmt_int(side.total), border=True,
-             help=t("qy_interval", lang, lo=fmt_int(side.total_lo), hi=fmt_int(side.total_hi)))
+             help=t("qy_interval", lang, range=fmt_int_range(side.total_lo, side.total_hi)))
     sep = "：" if lang != "en" else ": "
     box.markdown(f"{t('rule_label', lang)}{sep}{rule}")
     ok = {True: t("pass", lang), False: t("fail", lang), None: t("na", lang)}[h.literal_ok]
@@ -93,8 +93,8 @@ def reform_figures(before: object, after: object, lang: str,
 
 def years_note(r: reform_model.Reform, after: object, lang: str) -> None:
     """The intervals, the sampling ratio and the calibration of the queue model, in captions."""
-    st.caption(t("ov_years_range", lang, b_lo=fmt_int(r.before.total_lo), b_hi=fmt_int(r.before.total_hi),
-                 a_lo=fmt_int(r.after.total_lo), a_hi=fmt_int(r.after.total_hi)))
+    st.caption(t("ov_years_range", lang, before=fmt_int_range(r.before.total_lo, r.before.total_hi),
+                 after=fmt_int_range(r.after.total_lo, r.after.total_hi)))
     facts = quota_model.info(quota_model.scenario_file(after.id))
     ratio = quota_model.DEFAULT_RATIO
     cal = quota_model.calibration_text(facts["calibration"], md(facts["area"][lang]), lang)
@@ -187,7 +187,8 @@ def render() -> None:
             brief = report.Briefing.from_view(lang, ev, h, words, reform, figs, ev.scale,
                                               years_view(sch, p.text, lang))
         st.download_button(f"⬇ {t('briefing_download', lang)}", data=lambda: report.docx_bytes(brief),
-                           file_name=view.file_name(lang, "page_overview", t("briefing_title", lang), sch.id, "docx"),
+                           file_name=view.file_name(lang, "page_overview", t("briefing_title", lang),
+                                                    view.scheme_file_tag(stamp, lang), "docx"),
                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                            key="dl_briefing", on_click="ignore", type="primary")
 

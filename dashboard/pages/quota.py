@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import figures, quota_model, state, view
-from dashboard.i18n import fmt_int, fmt_points, t
+from dashboard.i18n import fmt_int, fmt_int_range, fmt_points, t
 from dashboard.safe_text import md
 
 TABLE_COLS = ("variant", "year", "admitted", "cumulative", "cutoff", "binds", "pool", "arrivals", "departures",
@@ -48,7 +48,7 @@ def _metrics(table: pd.DataFrame, years: int, lang: str) -> None:
         col = "cumulative" if what == "total" else "admitted"
         label = t(f"qy_{what}_{variant}", lang, years=years)
         c[n].metric(label, fmt_int(row[col]),
-                    help=t("qy_interval", lang, lo=fmt_int(row[f"{col}_p05"]), hi=fmt_int(row[f"{col}_p95"])))
+                    help=t("qy_interval", lang, range=fmt_int_range(row[f"{col}_p05"], row[f"{col}_p95"])))
 
 
 def _table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
