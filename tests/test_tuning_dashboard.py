@@ -51,6 +51,14 @@ def test_page_runs_and_tunes(lang: str) -> None:
     assert any("-tuned" in str(m.value) or "→" in str(m.value) for m in at.markdown)
 
 
+def test_the_sample_offered_is_never_larger_than_the_population() -> None:
+    """A browser trial saw 200,000 rows offered (and chosen) for a population of 20,000."""
+    at = _page("zh").run()
+    assert not at.exception, [e.value for e in at.exception]
+    box = at.selectbox(key="tune_sample")
+    assert box.options == [fmt_int(20_000)] and box.value == 20_000
+
+
 def test_page_names_the_binding_constraint_when_targets_cannot_be_met() -> None:
     """Infeasible by a wide margin on any machine: more admitted than there are eligible people (plus 10 % of the
     population), whatever the weights."""

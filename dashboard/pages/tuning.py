@@ -71,6 +71,9 @@ def simplify_frame(removals: list[Any], names: dict[str, str], admitted: float, 
     return pd.DataFrame(rows)
 
 
+SAMPLE_SIZES = (50_000, 100_000, 200_000)  # rows the optimiser may search on (the whole population when fewer)
+
+
 def checks_frame(checks: list[Any], measure: str, ratio: float, lang: str, sample: bool = True) -> pd.DataFrame:
     """The exact checks as a table in the view's language, people counts in real people."""
     rows = []
@@ -181,8 +184,10 @@ def _render_tune(lang: str, stamp: str, key: str, text: str, sch: Any) -> None:
     kind = d1.selectbox(tx("target", lang), kinds, format_func=lambda k: tx(k, lang), key="tune_kind")
     lo = d2.number_input(tx("lo", lang), value=None, key="tune_lo", placeholder="—")
     hi = d3.number_input(tx("hi", lang), value=None, key="tune_hi", placeholder="—")
-    sample = int(d4.selectbox(tx("sample", lang), [50_000, 100_000, 200_000], index=2, key="tune_sample",
-                              format_func=fmt_int))
+    rows = state.population_scale(key).sample  # no more rows offered than the population has
+    sizes = [s for s in SAMPLE_SIZES if s < rows] + [min(rows, SAMPLE_SIZES[-1])]
+    sample = int(d4.selectbox(tx("sample", lang), sizes, format_func=fmt_int,
+                              **state.keyed_choice("tune_sample", sizes, sizes[-1], lang)))
     ss = st.session_state
     if st.button(tx("run", lang), key="tune_run", type="primary"):
         bar = st.progress(0.0)
