@@ -34,7 +34,8 @@ def _stamped(fig: go.Figure, stamp: str, title: str, height: int = 420, lang: st
                              "yanchor": "top", "pad": {"t": 12}},
                       height=height + 14 * len(lines), margin={"l": 60, "r": 60, "t": top, "b": 110},
                       font={"family": "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif", "size": 13},
-                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0}, separators=".,")
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0}, separators=".,",
+                      meta={"stamp": stamp})  # the PNG download redraws it (dashboard.static_charts)
     fig.update_traces(cliponaxis=False, selector={"type": "bar"})  # value labels above the tallest bar stay whole
     return fig
 
@@ -53,13 +54,16 @@ def count_ticks(top: float, lang: str, n: int = 5) -> tuple[list[float], list[st
     mag = 10 ** math.floor(math.log10(raw))
     step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
     vals = [i * step for i in range(int(top // step) + 2)]
+    return vals, [count_label(v, lang) for v in vals]
 
-    def text(v: float) -> str:
-        if lang != "zh" or v < 10_000:
-            return f"{v:,.0f}"
-        return f"{v / 10_000:,.4g}万"
 
-    return vals, [text(v) for v in vals]
+def count_label(v: float, lang: str) -> str:
+    """A count as the pathway charts write it: in 万 (10,000) from 10,000 on in the Chinese view ("19.16万"),
+    with thousands separators otherwise ("191,600"). Short, so the labels of grouped bars side by side do not run
+    into one another."""
+    if lang != "zh" or abs(v) < 10_000:
+        return f"{v:,.0f}"
+    return f"{v / 10_000:,.4g}万"
 
 
 def _count_axis(fig: go.Figure, top: float, lang: str, axis: str = "y", **where: int) -> None:
@@ -73,7 +77,8 @@ def pathway_bars(table: pd.DataFrame, lang: str, stamp: str) -> go.Figure:
     fig = go.Figure()
     for col, key, color in (("old", "old_rules", "#9e9e9e"), ("new", "new_rules", "#1f77b4")):
         fig.add_bar(x=table["label"], y=table[col], name=tx(key, lang), marker_color=color,
-                    text=table[col], texttemplate="%{y:,}", textposition="outside")
+                    text=[count_label(v, lang) for v in table[col]], texttemplate="%{text}", textposition="outside",
+                    textfont={"size": 11})
     fig.update_layout(barmode="group", yaxis_title=tx("people", lang))
     _count_axis(fig, float(table[["old", "new"]].to_numpy().max(initial=0)), lang)
     _level_labels(fig, list(table["label"]), lang)

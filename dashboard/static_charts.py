@@ -124,7 +124,7 @@ def _draw(fig: go.Figure, ax: object) -> None:
     ax.relim()
     ax.margins(y=0.06)
     ax.autoscale_view()  # stacked bars drawn on a base: the limits follow the tallest stack, with room above
-    _axes_format(fig, ax)
+    _axes_format(fig, ax, horizontal)
     ax.set_xlabel(_text(fig.layout.xaxis.title.text))
     ax.set_ylabel(_text(fig.layout.yaxis.title.text))
     if len([tr for tr in [*bars, *lines] if _text(tr.name) and getattr(tr, "fill", None) != "toself"]) > 1:
@@ -132,16 +132,26 @@ def _draw(fig: go.Figure, ax: object) -> None:
     ax.grid(axis="x" if horizontal else "y", alpha=0.3)
 
 
-def _axes_format(fig: go.Figure, ax: object) -> None:
-    """The figure's axis formats: whole-number ticks (years), thousands separators, a y axis from zero."""
+def _plain_number(v: float, _: object = None) -> str:
+    """A tick as people read it: "1,200,000" (never matplotlib's "1.2" beside a "1e6" offset), "0.25"."""
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.6g}"
+
+
+def _axes_format(fig: go.Figure, ax: object, horizontal: bool = False) -> None:
+    """The figure's axis formats: whole-number ticks (years), the figure's own tick texts (counts in 万 in the
+    Chinese view), else thousands separators and no scientific offset on the value axis; a y axis from zero."""
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     xa, ya = fig.layout.xaxis, fig.layout.yaxis
     if xa.tickformat == "d":
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
-    if ya.tickformat == ",":
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    value_layout, value_axis = (xa, ax.xaxis) if horizontal else (ya, ax.yaxis)  # the other may hold categories
+    if value_layout.tickvals and value_layout.ticktext and len(value_layout.tickvals) == len(value_layout.ticktext):
+        ticks = [float(v) for v in value_layout.tickvals]
+        value_axis.set_ticks(ticks, [_text(s) for s in value_layout.ticktext])
+    elif not value_layout.tickformat or value_layout.tickformat == ",":
+        value_axis.set_major_formatter(FuncFormatter(_plain_number))
     if ya.rangemode == "tozero":
         ax.set_ylim(bottom=0)
 
