@@ -98,19 +98,26 @@ UPLOAD_LIMITS_MB = {"scheme_upload": 1}  # uploaders with their own transfer cap
 UPLOAD_LIMITS_KB = {"scheme_upload": scheme_store.MAX_SCHEME_BYTES // 1024}  # the limit they show: what is accepted
 
 
+# English widget and metric labels begin with a capital, as Streamlit's own do ("Print view", not "print view"): the
+# same texts also serve inside sentences and as column headers, where they stay as written.
+EN_LABELS_CSS = ('[data-testid="stWidgetLabel"] p::first-letter, [data-testid="stMetricLabel"] p::first-letter '
+                 "{ text-transform: uppercase; }\n")
+
+
 def uploader_css(lang: str, limit_mb: int) -> str:
     """Our own style sheet that replaces Streamlit's English uploader texts (the button's "Upload" and "500MB per
     file • CSV, ...") with Chinese ones in the Chinese view (constant text: no user input). An uploader with a
     smaller limit of its own (``UPLOAD_LIMITS_KB``: the scheme uploader's 256 KB, below the 1 MB that Streamlit's
     whole-MB ``max_upload_size`` would show) shows that limit in both languages; otherwise the English view keeps
-    Streamlit's own texts. The chips of an uploaded file (its name and size) are left alone; the "Drag and drop a
-    file here" shown only while a file is dragged over has no handle to style."""
+    Streamlit's own texts, and capitalises the first letter of widget and metric labels (:data:`EN_LABELS_CSS`).
+    The chips of an uploaded file (its name and size) are left alone; the "Drag and drop a file here" shown only
+    while a file is dragged over has no handle to style."""
     where = '[data-testid="stFileUploaderDropzoneInstructions"]'
     own = "".join(f'.st-key-{key} {where} > div {{ display: none !important; }}\n.st-key-{key} {where}::after '
                   f'{{ content: "{t("upload_limit_kb", lang, kb=int(kb))}"; font-size: 0.875rem; opacity: 0.6; }}\n'
                   for key, kb in UPLOAD_LIMITS_KB.items())
     if lang == "en":
-        return f"<style>\n{own}</style>"
+        return f"<style>\n{own}{EN_LABELS_CSS}</style>"
     limit = t("upload_limit", lang, mb=int(limit_mb))
     return f"""<style>
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ display: none !important; }}

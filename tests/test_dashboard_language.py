@@ -196,6 +196,8 @@ def test_the_uploader_speaks_chinese_in_the_chinese_view():
     en = view.uploader_css("en", 500)  # Streamlit's own texts, but the scheme uploader's true limit (trial 2 #14)
     assert re.findall(r'content: "([^"]*)"', en) == ["Drag and drop a file here · 256 KB per file"]
     assert ".st-key-scheme_upload" in en and not re.search(r"[\u4e00-\u9fff]", en)
+    # English widget and metric labels begin with a capital (a browser trial: "print view", "places a year ...")
+    assert "p::first-letter" in en and "text-transform: uppercase" in en and "first-letter" not in css
 
 
 @pytest.mark.parametrize("page", ["compare", "scheme"])
