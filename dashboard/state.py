@@ -356,6 +356,13 @@ def keyed_choice(key: str, options: list[Any], default: Any, lg: str) -> dict[st
     return {"key": key, "index": None if default is None else options.index(default)}
 
 
+def _seed_typed() -> None:
+    """The seed the user typed into the sidebar's box becomes the session's."""
+    ss = st.session_state
+    if ss.get("pop_seed_box") is not None:
+        ss["pop_seed"] = int(ss["pop_seed_box"])
+
+
 def sidebar(sb: Any = None, note: Any = None, rest: Any = None) -> None:
     """Scheme and population choices shared by every page, in ``sb`` (a sidebar container; the sidebar itself by
     default), the scheme's note in ``note`` and the rest in ``rest`` (:func:`sidebar_slots`; both default to ``sb``).
@@ -378,7 +385,11 @@ def sidebar(sb: Any = None, note: Any = None, rest: Any = None) -> None:
             (sb if note is None else note).caption(text)
     sizes = sorted({*SIZES, int(ss["pop_n"])})
     rest.selectbox(t("pop_size", lg), sizes, key="pop_n", format_func=fmt_int)
-    rest.number_input(t("seed", lg), min_value=0, max_value=2**31 - 1, step=1, key="pop_seed")
+    # The box starts at the session's seed (``value``), under a key of its own: a box re-mounted by the browser
+    # shows the seed, not its minimum (a browser trial saw the seed fall to 0 after a tall page, silently changing
+    # every figure); only a change the user makes reaches ``pop_seed`` (on_change).
+    rest.number_input(t("seed", lg), min_value=0, max_value=2**31 - 1, step=1, value=int(ss["pop_seed"]),
+                      key="pop_seed_box", on_change=_seed_typed)
     key = pop_key()
     if ss.get("upload_lost"):
         rest.error(t("upload_lost", lg))

@@ -162,3 +162,20 @@ def test_cell_checks():
     items.loc[per_unit, "points_per_unit"] = "1"
     items.loc[per_unit, "cap"] = "-1"
     assert "不能为负数" in scheme_edit.check_cells(scheme, "zh", items)[0]
+
+
+def test_the_seed_box_starts_at_the_sessions_seed_and_a_typed_seed_is_kept():
+    """The sidebar's seed box shows the session's seed (its ``value``), so a box the browser re-mounts cannot fall
+    back to its minimum 0 (a browser trial: the seed went from 7 to 0 after a tall page, changing every figure);
+    a seed the user types becomes the session's, on every page and in both languages."""
+    at = app("overview")
+    ok(at)
+    box = at.number_input(key="pop_seed_box")
+    assert box.value == SEED and at.session_state["pop_seed"] == SEED
+    box.set_value(SEED + 4).run()
+    ok(at)
+    assert at.session_state["pop_seed"] == SEED + 4
+    at.session_state["lang"] = "en"
+    visit(at, "quota")
+    ok(at)
+    assert at.number_input(key="pop_seed_box").value == SEED + 4 and at.session_state["pop_seed"] == SEED + 4
