@@ -356,6 +356,13 @@ def keyed_choice(key: str, options: list[Any], default: Any, lg: str) -> dict[st
     return {"key": key, "index": None if default is None else options.index(default)}
 
 
+def _size_chosen() -> None:
+    """The population size chosen in the sidebar becomes the session's."""
+    ss = st.session_state
+    if ss.get("pop_n_box") is not None:
+        ss["pop_n"] = int(ss["pop_n_box"])
+
+
 def _seed_typed() -> None:
     """The seed the user typed into the sidebar's box becomes the session's."""
     ss = st.session_state
@@ -384,7 +391,8 @@ def sidebar(sb: Any = None, note: Any = None, rest: Any = None) -> None:
         if text is not None:
             (sb if note is None else note).caption(text)
     sizes = sorted({*SIZES, int(ss["pop_n"])})
-    rest.selectbox(t("pop_size", lg), sizes, key="pop_n", format_func=fmt_int)
+    rest.selectbox(t("pop_size", lg), sizes, index=sizes.index(int(ss["pop_n"])), key="pop_n_box",
+                   format_func=fmt_int, on_change=_size_chosen)  # as the seed box below: starts at the session's
     # The box starts at the session's seed (``value``), under a key of its own: a box re-mounted by the browser
     # shows the seed, not its minimum (a browser trial saw the seed fall to 0 after a tall page, silently changing
     # every figure); only a change the user makes reaches ``pop_seed`` (on_change).

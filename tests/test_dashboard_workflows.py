@@ -179,3 +179,10 @@ def test_the_seed_box_starts_at_the_sessions_seed_and_a_typed_seed_is_kept():
     visit(at, "quota")
     ok(at)
     assert at.number_input(key="pop_seed_box").value == SEED + 4 and at.session_state["pop_seed"] == SEED + 4
+    size = at.selectbox(key="pop_n_box")  # the size box likewise starts at the session's size
+    assert size.value == N and at.session_state["pop_n"] == N
+    bigger = next(v for v in size.options if v != size.format_func(N))
+    size.select(int(bigger.replace(",", ""))).run()
+    ok(at)
+    assert at.session_state["pop_n"] == int(bigger.replace(",", "")) and at.selectbox(key="pop_n_box").value == \
+        at.session_state["pop_n"]
