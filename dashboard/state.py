@@ -356,18 +356,11 @@ def keyed_choice(key: str, options: list[Any], default: Any, lg: str) -> dict[st
     return {"key": key, "index": None if default is None else options.index(default)}
 
 
-def _size_chosen() -> None:
-    """The population size chosen in the sidebar becomes the session's."""
+def _from_box(box: str, key: str) -> None:
+    """What the user chose in the sidebar's box ``box`` (the population size or seed) becomes the session's ``key``."""
     ss = st.session_state
-    if ss.get("pop_n_box") is not None:
-        ss["pop_n"] = int(ss["pop_n_box"])
-
-
-def _seed_typed() -> None:
-    """The seed the user typed into the sidebar's box becomes the session's."""
-    ss = st.session_state
-    if ss.get("pop_seed_box") is not None:
-        ss["pop_seed"] = int(ss["pop_seed_box"])
+    if ss.get(box) is not None:
+        ss[key] = int(ss[box])
 
 
 def sidebar(sb: Any = None, note: Any = None, rest: Any = None) -> None:
@@ -392,12 +385,12 @@ def sidebar(sb: Any = None, note: Any = None, rest: Any = None) -> None:
             (sb if note is None else note).caption(text)
     sizes = sorted({*SIZES, int(ss["pop_n"])})
     rest.selectbox(t("pop_size", lg), sizes, index=sizes.index(int(ss["pop_n"])), key="pop_n_box",
-                   format_func=fmt_int, on_change=_size_chosen)  # as the seed box below: starts at the session's
+                   format_func=fmt_int, on_change=_from_box, args=("pop_n_box", "pop_n"))  # as the seed box below
     # The box starts at the session's seed (``value``), under a key of its own: a box re-mounted by the browser
     # shows the seed, not its minimum (a browser trial saw the seed fall to 0 after a tall page, silently changing
     # every figure); only a change the user makes reaches ``pop_seed`` (on_change).
     rest.number_input(t("seed", lg), min_value=0, max_value=2**31 - 1, step=1, value=int(ss["pop_seed"]),
-                      key="pop_seed_box", on_change=_seed_typed)
+                      key="pop_seed_box", on_change=_from_box, args=("pop_seed_box", "pop_seed"))
     key = pop_key()
     if ss.get("upload_lost"):
         rest.error(t("upload_lost", lg))

@@ -199,6 +199,7 @@ def test_check_scheme_json_warnings_unmeasured_and_failed(capsys, tmp_path) -> N
     """A scheme reading a column the population lacks, and a requirement not met: the --json warnings in --lang."""
     import re
 
+    from scoring.population.synthetic import synth
 
     data = yaml.safe_load(Path("scenarios/schemes/beijing-2020.yaml").read_text(encoding="utf-8"))
     strict = tmp_path / "strict.yaml"
@@ -210,3 +211,10 @@ def test_check_scheme_json_warnings_unmeasured_and_failed(capsys, tmp_path) -> N
         failed = [w for w in warnings if w.startswith(prefix)]
         assert failed and ("99%" in failed[-1])
         assert bool(re.search(r"[\u4e00-\u9fff]", failed[-1])) == (lang == "zh")
+    lacking = tmp_path / "lacking.parquet"  # a population without a column the scheme reads: not measured
+    synth(300, 1).drop(columns=["innovation_points"]).to_parquet(lacking, index=False)
+    for lang, text in (("zh", "未计算主导性：人群缺少方案所需的列 innovation_points"),
+                       ("en", "dominance not measured: the population lacks the scheme's column(s) innovation_points")):
+        assert main(["check-scheme", str(strict), "--population", str(lacking), "--json", "--lang", lang]) == 0
+        payload = json.loads(capsys.readouterr().out)
+        assert text in payload["warnings"] and payload["dominance"] is None

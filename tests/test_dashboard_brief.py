@@ -247,6 +247,11 @@ def test_download_tables_are_in_real_people_percent_and_the_view_language(ev23):
 
     csv_text = exports.csv_bytes(table, "stamp", index=False).decode("utf-8-sig")
     assert f"{t('h_population', 'zh')},4000000" in csv_text and "4,000,000" not in csv_text
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(exports.excel_bytes({"h": table}, "stamp", index=False))).active
+    cells = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row[0]}
+    assert cells[t("h_population", "zh")] == 4_000_000  # a number cell in the workbook as well
     curve = analysis.cutoff_table(ev23.res)
     real = downloads.cutoff_table(curve, ev23.scale, "en")
     assert list(real.columns) == ["quota (people)", "cut-off score", "admitted (ties included)"]

@@ -135,6 +135,7 @@ def render() -> None:
     """Render the page."""
     p = view.preamble("page_data", "data_intro")
     lang, key, sch, stamp = p.lang, p.pop_key, p.scheme, p.stamp
+    tag = view.scheme_file_tag(stamp, lang)  # the scheme's part of the downloads' names
     ss = st.session_state
     represents = state.population_scale(key).represents
     st.info(t("now_using", lang, name=state.population_name(key, lang), n=fmt_int(represents)))
@@ -174,13 +175,12 @@ def render() -> None:
         return exports.csv_bytes(downloads.scores_table(frame, ev.admitted_mask[:len(frame)], lang, gates), stamp,
                                  index=False)
 
-    c1.download_button("⬇ CSV", data=scores, file_name=view.file_name(lang, "page_data", t("file_scores", lang),
-                                                                      view.scheme_file_tag(stamp, lang), "csv"),
+    c1.download_button("⬇ CSV", data=scores,
+                       file_name=view.file_name(lang, "page_data", t("file_scores", lang), tag, "csv"),
                        mime="text/csv", key="dl_scores_csv", on_click="ignore")
     all_label = f"⬇ Excel（{t('all_tables', lang)}）" if lang != "en" else f"⬇ Excel ({t('all_tables', lang)})"
     c2.download_button(all_label, data=lambda: exports.excel_bytes(tables, stamp, index=False),
-                       file_name=view.file_name(lang, "page_data", t("file_tables", lang),
-                                                view.scheme_file_tag(stamp, lang), "xlsx"),
+                       file_name=view.file_name(lang, "page_data", t("file_tables", lang), tag, "xlsx"),
                        key="dl_all_xlsx", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     st.markdown(f"**{t('charts_zip', lang)}**")
@@ -193,7 +193,7 @@ def render() -> None:
     named = {view.slug(static_charts.layout_title(f)) or f"chart{n}": f for n, f in enumerate(figs, 1)}
     st.download_button(f"⬇ {t('charts_zip', lang)}", data=lambda: downloads.charts_zip(named, stamp),
                        file_name=view.file_name(lang, "page_data", t("charts_zip", lang).split("（")[0].split(" (")[0],
-                                                view.scheme_file_tag(stamp, lang), "zip"),
+                                                tag, "zip"),
                        mime="application/zip", key="dl_charts_zip", on_click="ignore")
 
 

@@ -201,9 +201,9 @@ def _run(argv: Sequence[str] | None) -> int:
 
     parser = build_parser(argv)
     args = parser.parse_args(argv)
-    if hasattr(args, "lang"):  # --lang before the command (python -m scoring --lang en admit ...) counts as well
-        args.lang = lang_of(sys.argv[1:] if argv is None else argv)
-    lang = getattr(args, "lang", None) or lang_of(sys.argv[1:] if argv is None else argv)
+    lang = lang_of(sys.argv[1:] if argv is None else argv)  # --lang before the command counts as well
+    if hasattr(args, "lang"):
+        args.lang = lang
     try:
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe is reported here, inside the try, not at interpreter exit

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from scoring.cli import command_help
-from scoring.cli.help_text import help_texts
+from scoring.cli.help_text import SCHEME_FILE, help_texts
 from scoring.cli.output import emit
 from scoring.scheme.cases import default_cases_path, load_cases, run_cases
 from scoring.scheme.load import load_scheme
@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the test command."""
     t = help_texts(sub)
     p = sub.add_parser("test", help=command_help("test", sub))
-    p.add_argument("scheme", help=t("方案 YAML 文件", "scheme YAML file"))
+    p.add_argument("scheme", help=t(*SCHEME_FILE))
     p.add_argument("--cases", help=t("案例文件（默认：与 scenarios/schemes/ 并列的 scenarios/cases/ 中的同名文件）",
                                      "case file (default: scenarios/cases/ beside scenarios/schemes/, same name)"))
     p.add_argument("--engine", choices=("numpy", "numba"),

@@ -14,10 +14,10 @@ from scoring import labels
 from scoring.admission import AdmissionResult
 from scoring.cli import QUICK_EXIT, command_help
 from scoring.cli.files import check_out, check_rows_fit, write_error, write_frame, write_result
-from scoring.cli.help_text import help_texts
+from scoring.cli.help_text import POPULATION_FILE, SCHEME_FILE, help_texts
 from scoring.cli.options import POPULATION_EPILOG, parse_ties, plain_float, plain_int
 from scoring.cli.outofcore import add_engine_args, run_outofcore
-from scoring.cli.output import emit
+from scoring.cli.output import announce_first_compile, emit
 from scoring.cli.summary import TEXT, dominance_lines, say, summary_lines
 from scoring.dominance import design_note
 from scoring.engine.core import ScoreResult, score, startup_engine
@@ -39,26 +39,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add check-scheme, score and admit."""
     t = help_texts(sub)
     p = sub.add_parser("check-scheme", help=command_help("check-scheme", sub), epilog=t(*POPULATION_EPILOG))
-    p.add_argument("scheme", help=t("方案 YAML 文件", "scheme YAML file"))
+    p.add_argument("scheme", help=t(*SCHEME_FILE))
     p.add_argument("--population", help=t("人口数据文件（CSV/XLSX/Parquet）；默认：内置的杭州合成人口",
                                           "population file (CSV/XLSX/Parquet); default: built-in synthetic Hangzhou"))
     common_options(p, out=False)
     p.set_defaults(func=cmd_check_scheme)
 
-    p = sub.add_parser("score", help=command_help("score", sub), epilog=t(*POPULATION_EPILOG))
-    p.add_argument("--scheme", required=True, help=t("方案 YAML 文件", "scheme YAML file"))
-    p.add_argument("--population", required=True,
-                   help=t("人口数据文件（CSV/XLSX/Parquet）", "population file (CSV/XLSX/Parquet)"))
+    p = _scheme_and_population(sub, "score")
     p.add_argument("--out", required=True,
                    help=t("输出文件（.parquet、.csv 或 .xlsx）", "output file (.parquet, .csv or .xlsx)"))
     common_options(p)
     add_engine_args(p)  # out-of-core engines (scoring/cli/outofcore.py)
     p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser("admit", help=command_help("admit", sub), epilog=t(*POPULATION_EPILOG))
-    p.add_argument("--scheme", required=True, help=t("方案 YAML 文件", "scheme YAML file"))
-    p.add_argument("--population", required=True,
-                   help=t("人口数据文件（CSV/XLSX/Parquet）", "population file (CSV/XLSX/Parquet)"))
+    p = _scheme_and_population(sub, "admit")
     p.add_argument("--quota", type=_non_negative_int,
                    help=t("本年名额（取代方案的录取规则）", "places this year (overrides the scheme's rule)"))
     p.add_argument("--threshold", type=_finite_float,
@@ -73,6 +67,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     common_options(p)
     add_engine_args(p)  # out-of-core engines (scoring/cli/outofcore.py)
     p.set_defaults(func=cmd_admit)
+
+
+def _scheme_and_population(sub: argparse._SubParsersAction, command: str) -> argparse.ArgumentParser:
+    """The parser of ``score`` or ``admit`` with the two inputs they share (``--scheme``, ``--population``)."""
+    t = help_texts(sub)
+    p = sub.add_parser(command, help=command_help(command, sub), epilog=t(*POPULATION_EPILOG))
+    p.add_argument("--scheme", required=True, help=t(*SCHEME_FILE))
+    p.add_argument("--population", required=True, help=t(*POPULATION_FILE))
+    return p
 
 
 def common_options(p: argparse.ArgumentParser, out: bool = True) -> None:
@@ -161,8 +164,9 @@ def load_inputs(args: argparse.Namespace, bar: tqdm | _NoBar) -> tuple[Scheme, A
     if not args.skip_invalid:  # every row is scored or the command fails: an Excel output's rows are known now
         check_rows_fit(len(load.frame), out)
     bar.update(1)
-    res = score(load.frame, scheme, on_invalid="reject" if args.skip_invalid else "raise",
-                engine=startup_engine(len(load.frame)))
+    engine = startup_engine(len(load.frame))
+    announce_first_compile(engine, getattr(args, "lang", "zh"))
+    res = score(load.frame, scheme, on_invalid="reject" if args.skip_invalid else "raise", engine=engine)
     check_rows_fit(res.n, out)  # before the admission and the report
     bar.update(1)
     rejected = pd.concat([load.rejected, res.rejected], ignore_index=True) if len(res.rejected) else load.rejected

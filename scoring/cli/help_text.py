@@ -17,6 +17,9 @@ from collections.abc import Callable, Iterable
 Texts = Callable[[str, str], str]
 
 USAGE_ZH = "用法："
+# Help texts several commands share, as (Chinese, English) pairs: ``t(*SCHEME_FILE)``.
+SCHEME_FILE = ("方案 YAML 文件", "scheme YAML file")
+POPULATION_FILE = ("人口数据文件（CSV/XLSX/Parquet）", "population file (CSV/XLSX/Parquet)")
 
 
 def tr(lang: str, zh: str, en: str) -> str:

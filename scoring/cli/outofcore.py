@@ -67,12 +67,10 @@ def run_outofcore(args: argparse.Namespace, command: str) -> int | None:
                      **{k: kw[k] for k in ("quota", "threshold", "ties") if k in kw})
         res = _run_dask(scheme, args, command, out, stamp, kw)
     else:
-        from scoring.engine.core import default_engine, kernel_compiled
+        from scoring.cli.output import announce_first_compile
         from scoring.outofcore.chunked import run_chunked
 
-        if default_engine() == "numba" and not kernel_compiled():  # a fresh machine: numba compiles once
-            sys.stderr.write("首次在本机运行：正在编译计分内核（仅此一次，约 15 秒）\n" if args.lang == "zh" else
-                             "first run on this machine: compiling the scoring kernel (once only, about 15 s)\n")
+        announce_first_compile(None, args.lang)
         res = run_chunked(scheme, args.population, out, admission=command == "admit", chunk_rows=args.chunk_rows,
                           stamp=stamp, index=False, progress=lambda m: _progress(m, args.lang), **kw)
     _loud_warnings(args.population, res.warnings, args.lang)

@@ -37,3 +37,14 @@ def emit(args: argparse.Namespace, payload: dict[str, Any], lines: list[str]) ->
 def line_in(table: dict[str, tuple[str, str]], key: str, lang: str, **values: Any) -> str:
     """The line ``key`` of a command's (Chinese, English) ``table`` in ``lang``, with ``values`` filled in."""
     return table[key][0 if lang == "zh" else 1].format(**values)
+
+
+def announce_first_compile(engine: str | None, lang: str) -> None:
+    """Before a score with the numba kernel on a machine whose cache does not hold it yet (it compiles once, about
+    15 s), say so on stderr in ``lang`` instead of a silent wait. ``engine``: what the command passes to ``score``
+    (None: the default engine)."""
+    from scoring.engine.core import default_engine, kernel_compiled
+
+    if (engine or default_engine()) == "numba" and not kernel_compiled():
+        sys.stderr.write("首次在本机运行：正在编译计分内核（仅此一次，约 15 秒）\n" if lang == "zh" else
+                         "first run on this machine: compiling the scoring kernel (once only, about 15 s)\n")

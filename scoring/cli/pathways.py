@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from scoring.cli import command_help
-from scoring.cli.help_text import help_texts
+from scoring.cli.help_text import POPULATION_FILE, help_texts
 from scoring.cli.output import print_json
 from scoring.cli.units import Units
 from scoring.errors import PopulationError, ScoringInputError
@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help=t("用于比较的旧规则集（如 rulesets/before-2023.yaml）",
                           "old rule set to compare against (e.g. rulesets/before-2023.yaml)"))
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--population", help=t("人口数据文件（CSV/XLSX/Parquet）", "population file (CSV/XLSX/Parquet)"))
+    src.add_argument("--population", help=t(*POPULATION_FILE))
     src.add_argument("--synth", type=int, metavar="N",
                      help=t("N 人的杭州合成人口", "synthetic Hangzhou population of N people"))
     p.add_argument("--seed", type=int, default=0, help=t("--synth 和落户途径属性的随机种子（默认 0）",

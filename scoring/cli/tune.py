@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from scoring.cli import command_help
 from scoring.cli.files import check_out, write_error
-from scoring.cli.help_text import help_texts
+from scoring.cli.help_text import POPULATION_FILE, SCHEME_FILE, help_texts
 from scoring.cli.options import plain_float
 from scoring.cli.output import emit
 from scoring.cli.units import Units
@@ -91,9 +91,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def _inputs(p: argparse.ArgumentParser) -> None:
     t = help_texts(p)
-    p.add_argument("scheme", help=t("方案 YAML 文件", "scheme YAML file"))
+    p.add_argument("scheme", help=t(*SCHEME_FILE))
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--population", help=t("人口数据文件（CSV/XLSX/Parquet）", "population file (CSV/XLSX/Parquet)"))
+    src.add_argument("--population", help=t(*POPULATION_FILE))
     src.add_argument("--synth", type=int, metavar="N",
                      help=t("使用 N 人的合成人口", "use a synthetic population of N people"))
     p.add_argument("--seed", type=int, default=0,

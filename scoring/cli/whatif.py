@@ -7,7 +7,7 @@ from typing import Any
 
 from scoring.cli import command_help
 from scoring.cli.core import common_options
-from scoring.cli.help_text import help_texts
+from scoring.cli.help_text import POPULATION_FILE, SCHEME_FILE, help_texts
 from scoring.cli.options import POPULATION_EPILOG, plain_float
 from scoring.cli.output import emit, line_in
 from scoring.errors import ScoringInputError
@@ -31,9 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the whatif command."""
     t = help_texts(sub)
     p = sub.add_parser("whatif", help=command_help("whatif", sub), epilog=t(*POPULATION_EPILOG))
-    p.add_argument("--scheme", required=True, help=t("方案 YAML 文件", "scheme YAML file"))
+    p.add_argument("--scheme", required=True, help=t(*SCHEME_FILE))
     p.add_argument("--population", required=True,
-                   help=t("人口数据文件（CSV/XLSX/Parquet）", "population file (CSV/XLSX/Parquet)"))
+                   help=t(*POPULATION_FILE))
     p.add_argument("--person", required=True, help=t("该人员的 person_id", "the person's person_id"))
     p.add_argument("--line", type=plain_float, help=t("分数线（默认：按方案的录取规则在此人口上得出）",
                                                       "score line (default: the scheme's rule on this population)"))
