@@ -12,6 +12,7 @@ let a value through unscreened.
 
 from __future__ import annotations
 
+import sys
 from typing import Any, BinaryIO
 
 MAX_CHUNK_BYTES = 64 << 20  # larger chunks are decoded instead (a dictionary column's chunk is small)
@@ -193,6 +194,20 @@ def dictionary_encoded(chunk: Any, fh: BinaryIO) -> bool:
         buf = fh.read(size)
         if len(buf) != size:
             return False
+        if "numba" in sys.modules:  # the same walk, compiled (-1: a header only the Python walk reads)
+            from scoring.population.parquet_pages_compiled import walk
+
+            said = walk(buf, chunk.num_values, MAX_PAGES, _DEPTH)
+            if said >= 0:
+                return bool(said)
+        return _walk(buf, size, chunk.num_values)
+    except (_Malformed, OSError, ValueError, AttributeError, TypeError):
+        return False
+
+
+def _walk(buf: bytes, size: int, num_values: int) -> bool:
+    """The page headers of a chunk's bytes, in Python (the reference of the compiled walk)."""
+    try:
         r = _Reader(buf, 0)
         values = pages = 0
         while r.pos < size:
@@ -210,6 +225,6 @@ def dictionary_encoded(chunk: Any, fh: BinaryIO) -> bool:
             else:  # a second dictionary page, an index page or an unknown type
                 return False
             r.skip_bytes(page_size)
-        return pages > 1 and r.pos == size and values == chunk.num_values
-    except (_Malformed, OSError, ValueError, AttributeError, TypeError):
+        return pages > 1 and r.pos == size and values == num_values
+    except _Malformed:
         return False
