@@ -4,7 +4,8 @@ one JSON writer.
 Every file the library or the CLI writes goes through :func:`atomic_path` (a temporary file beside the target,
 flushed and renamed over it at the end), so an interrupted or failed write never leaves a partial file and never
 destroys the previous good one. Every table exported for people goes through :func:`excel_safe_frame`, which
-neutralises text that a spreadsheet would run as a formula (cells, column names and index labels alike), or, for an
+neutralises text that a spreadsheet would run as a formula or that the Excel writer would write as markup (cells,
+column names and index labels alike), or, for an
 Arrow column (the scoring results of :mod:`scoring.result_table`), through its twin :func:`excel_safe_arrow`.
 
 Tables are written by :func:`write_table` (a file) or :func:`table_bytes` (a download), one convention for all:
@@ -37,6 +38,11 @@ import pandas as pd
 
 # A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV injection").
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n", "｜", "|")
+# xlsxwriter writes a string that starts with "<r>" and ends with "</r>" into the sheet as raw XML (its rich-string
+# shortcut, in shared and in-line strings alike): such a text could close its cell and open a live formula, or break
+# the workbook. It gets the leading apostrophe too (the condition holds for the raw text exactly when it holds for
+# the text xlsxwriter escapes: its escapes neither make nor remove these ends).
+MARKUP_ENDS = ("<r>", "</r>")
 
 # xlsxwriter options that keep every string a string (by default it turns "=..." into a formula and
 # "http://..." into a hyperlink).
@@ -62,10 +68,17 @@ CSV_MISREAD = r"(?i)^(?:true|false|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|no
 
 
 def excel_safe_text(value: object) -> object:
-    """``value`` with a leading apostrophe when it is text that a spreadsheet would read as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_LEADS) and not _is_number(value):
-        return "'" + value
-    return value
+    """``value`` with a leading apostrophe when it is text that a spreadsheet would read as a formula, or that the
+    Excel writer would write as markup (:data:`MARKUP_ENDS`)."""
+    if not isinstance(value, str):
+        return value
+    formula = value.startswith(FORMULA_LEADS) and not _is_number(value)
+    return "'" + value if formula or writer_markup(value) else value
+
+
+def writer_markup(text: str) -> bool:
+    """Whether xlsxwriter would write ``text`` into the sheet as raw XML (see :data:`MARKUP_ENDS`)."""
+    return text.startswith(MARKUP_ENDS[0]) and text.endswith(MARKUP_ENDS[1])
 
 
 def _is_number(text: str) -> bool:
@@ -122,6 +135,9 @@ def excel_safe_frame(df: pd.DataFrame, text_columns: tuple[str, ...] = ()) -> pd
             if risky.any():
                 numeric = pd.to_numeric(text[risky], errors="coerce").notna().to_numpy(bool)
                 risky[risky] = ~numeric
+            risky |= (text.str.startswith(MARKUP_ENDS[0]) & text.str.endswith(MARKUP_ENDS[1])).fillna(False) \
+                .to_numpy(bool)
+            if risky.any():
                 fixed = s.astype(object).copy()
                 fixed[risky] = "'" + text[risky].astype(str)
                 out[col] = fixed
@@ -163,15 +179,15 @@ def excel_safe_arrow(values: Any, text: bool = False) -> Any:
         first = pc.utf8_slice_codeunits(values, 0, 1)
         risky = pc.is_in(first, value_set=pa.array(FORMULA_LEADS, values.type)).fill_null(False)
         rows = np.flatnonzero(risky.to_numpy(zero_copy_only=False))
-        if not len(rows):
-            return values
-        text_values = values.take(pa.array(rows)).to_pandas().astype("string")
-        numeric = pd.to_numeric(text_values, errors="coerce").notna().to_numpy(bool)
-        rows = rows[~numeric]
-        if not len(rows):
-            return values
-        where = np.zeros(len(values), dtype=bool)
+        if len(rows):
+            text_values = values.take(pa.array(rows)).to_pandas().astype("string")
+            numeric = pd.to_numeric(text_values, errors="coerce").notna().to_numpy(bool)
+            rows = rows[~numeric]
+        markup = pc.and_(pc.starts_with(values, MARKUP_ENDS[0]), pc.ends_with(values, MARKUP_ENDS[1])).fill_null(False)
+        where = markup.to_numpy(zero_copy_only=False).copy()
         where[rows] = True
+        if not where.any():
+            return values
         mask = pa.array(where)
     quoted = pc.binary_join_element_wise(pa.scalar("'", values.type), values, pa.scalar("", values.type))
     return pc.if_else(mask, quoted, values)

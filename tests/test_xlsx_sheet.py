@@ -103,3 +103,56 @@ def test_the_command_says_it_is_writing_a_large_excel_file(tmp_path: Path, monke
                      "--lang", lang]) == 0
         assert words in capsys.readouterr().err
         assert len(pd.read_excel(out)) == 300
+
+
+MARKUP = ['<r><t>a</t></r></is></c><c r="Z2"><f>HYPERLINK("http://evil.example","x")</f></c><c r="Y2" '
+          't="inlineStr"><is><r><t>b</t></r>',
+          "<r><t>a</t></r></si><si><t>x</t></si><si><r><t>b</t></r>", "<r>x</r>", "<r></r>"]
+
+
+def _no_markup_in(path: Path, expected: list[list[object]]) -> None:
+    """The sheet holds exactly ``expected`` (its cells as openpyxl reads them) and not one formula."""
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    assert rows == expected
+
+
+@pytest.mark.parametrize("writer", ["sheet", "pandas"])
+def test_text_that_xlsxwriter_would_write_as_markup_stays_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               writer: str) -> None:
+    """xlsxwriter writes a string starting "<r>" and ending "</r>" as raw XML (its rich-string shortcut): a
+    population value could close its cell and open a live formula (found: admit --out x.xlsx wrote
+    =HYPERLINK(...) into Z2), or break the workbook. Every such text (cells, categories, column names) is written
+    with the leading apostrophe, by both writers: read back, the sheet holds the texts, not one formula."""
+    if writer == "pandas":
+        monkeypatch.setattr("scoring.xlsx_sheet.column_kinds", lambda frame, index: None)
+    frame = pd.DataFrame({"person_id": MARKUP, "v": [1.0, 2.0, 3.0, 4.0],
+                          "<r>h</r>": pd.Categorical(["<r>c</r>", "ok", "<r>c</r>", "ok"])})
+    path = safe_output.write_table(frame, tmp_path / "m.xlsx")
+    quoted = ["'" + v for v in MARKUP]
+    _no_markup_in(path, [["person_id", "v", "'<r>h</r>"]]
+                  + [[quoted[i], float(i + 1), ["'<r>c</r>", "ok"][i % 2]] for i in range(4)])
+
+
+def test_the_commands_excel_output_and_the_dashboards_workbook_hold_no_markup(tmp_path: Path) -> None:
+    """End to end: ``admit --out x.xlsx`` of a CSV population whose person ids are such texts, and the
+    dashboard's workbook download of a table holding them."""
+    from dashboard.exports import excel_bytes
+    from scoring.cli import main
+
+    pop = synth(6, seed=2)
+    pop["person_id"] = pd.Series([*MARKUP, "P1", "P2"], dtype=object)
+    pop.to_csv(tmp_path / "p.csv", index=False)
+    out = tmp_path / "a.xlsx"
+    scheme = str(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml")
+    assert main(["admit", "--scheme", scheme, "--population", str(tmp_path / "p.csv"), "--quota", "2",
+                 "--out", str(out)]) == 0
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    assert [c.value for c in sheet["A"]][1:] == [*("'" + v for v in MARKUP), "P1", "P2"]
+    book = tmp_path / "d.xlsx"
+    book.write_bytes(excel_bytes({"t": pd.DataFrame({"id": MARKUP})}, stamp="<r>s</r>", index=False))
+    sheet = openpyxl.load_workbook(book).worksheets[0]
+    assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    assert [c.value for c in sheet["A"]] == ["'<r>s</r>", None, "id"] + ["'" + v for v in MARKUP]
