@@ -1,6 +1,7 @@
 """The Excel sheet writer (``scoring.xlsx_sheet``) against pandas' ``to_excel`` through the same safe writer: the
 same cells (value and type, blanks where pandas leaves them), the same header look, on result tables with
-missing points and hostile ids and on frames of every handled dtype; frames it does not handle go to pandas."""
+missing points and hostile ids and on frames of every handled dtype; frames it does not handle go to pandas.
+A number may differ only as pandas' 16 significant digits differ from the exact double, which ours keeps."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pandas as pd
+import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scoring import safe_output
 from scoring.admission import admit
@@ -21,12 +25,26 @@ from scoring.xlsx_sheet import column_kinds
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ["=1+1", "@SUM(A1)", "-3.5", "+7", "\tq", "｜x", 'a"b', "line\nbreak", "张三", "'=quoted", "", "x" * 40_000,
-           "<b>&amp;</b>", "007", "1E+3", "TRUE"]
+           "<b>&amp;</b>", "007", "1E+3", "TRUE", "_x0041_", "a\x01b\x1fc", "\x0bv", "\u3000全角空格", "尾\u00a0",
+           " lead", "trail ", "\ufffe\uffff", "😀" * 20_000, "x" * 32_766 + "😀", "]]>", "\r\n", "a\u2028b"]
 
 
 def _cells(path: Path) -> list[list[tuple[object, str]]]:
     sheet = openpyxl.load_workbook(path).worksheets[0]
     return [[(c.value, c.data_type) for c in row] for row in sheet.iter_rows()]
+
+
+def _same_cells(ours: list[list[tuple[object, str]]], theirs: list[list[tuple[object, str]]]) -> None:
+    """Cell for cell the same, but for numbers that pandas (xlsxwriter: ``%.16G``) rounded to 16 digits."""
+    assert len(ours) == len(theirs) and [len(r) for r in ours] == [len(r) for r in theirs]
+    for r, (row_ours, row_theirs) in enumerate(zip(ours, theirs, strict=True)):
+        for c, ((v, t), (w, u)) in enumerate(zip(row_ours, row_theirs, strict=True)):
+            if isinstance(v, int | float) and not isinstance(v, bool) and t == u == "n":
+                assert float(f"{v:.16G}") == w, (r, c, v, w)
+            elif isinstance(v, str):  # openpyxl undoes the escape of "_xHHHH_" in shared strings only (pandas')
+                assert (v.replace("x005F_", ""), t) == (w, u), (r, c, v, w)
+            else:
+                assert (v, t) == (w, u), (r, c, v, w)
 
 
 def _both(frame: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> tuple[Path, Path]:
@@ -64,7 +82,7 @@ def test_result_tables_match_pandas_cell_for_cell(tmp_path: Path, monkeypatch: p
     frame = ResultTable.of(res, admitted=admit(res, quota=30).admitted_mask, stamp="示意 · 模拟").frame()
     assert column_kinds(safe_output.excel_safe_frame(frame), index=False) is not None
     ours, theirs = _both(frame, tmp_path, monkeypatch, "result")
-    assert _cells(ours) == _cells(theirs)
+    _same_cells(_cells(ours), _cells(theirs))
 
 
 @pytest.mark.parametrize("n", [0, 1, 257])
@@ -72,7 +90,11 @@ def test_every_handled_dtype_matches_pandas(tmp_path: Path, monkeypatch: pytest.
     frame = _mixed_frame(n)
     assert column_kinds(safe_output.excel_safe_frame(frame), index=False) is not None
     ours, theirs = _both(frame, tmp_path, monkeypatch, f"mixed{n}")
-    assert _cells(ours) == _cells(theirs)
+    _same_cells(_cells(ours), _cells(theirs))
+    sheet = openpyxl.load_workbook(ours).worksheets[0]  # ours keeps every double exactly
+    for j, name in ((2, "float32"), (3, "float")):
+        want = [None if np.isnan(x) else float(x) for x in frame[name].to_numpy(dtype=np.float64)]
+        assert [c.value for c in sheet[chr(ord("A") + j)][1:]] == want
     header = openpyxl.load_workbook(ours).worksheets[0]["A1"]
     assert header.font.b and header.border.top.style == "thin" and header.alignment.horizontal == "center"
 
@@ -156,3 +178,36 @@ def test_the_commands_excel_output_and_the_dashboards_workbook_hold_no_markup(tm
     sheet = openpyxl.load_workbook(book).worksheets[0]
     assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
     assert [c.value for c in sheet["A"]] == ["'<r>s</r>", None, "id"] + ["'" + v for v in MARKUP]
+
+
+def _xlsxwriter_text(value: str) -> tuple[str, bool]:
+    """How xlsxwriter writes ``value`` as an in-line string (its own functions: the reference)."""
+    from xlsxwriter.utility import _preserve_whitespace, _utf16_len, _utf16_truncate
+    from xlsxwriter.xmlwriter import XMLwriter
+
+    if _utf16_len(value) > 32_767:
+        value = _utf16_truncate(value, 32_767)
+    value = XMLwriter._escape_control_characters(value)
+    return XMLwriter()._escape_data(value), bool(_preserve_whitespace(value))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("ab_x05F0149<>&\"' \t\n\r\x00\x01\x0b\x1c\x1f\x85\xa0"
+                                                      "\u2000\u2028\u3000\ufffe\uffff😀中")), max_size=12),
+                min_size=1, max_size=30))
+def test_text_is_escaped_as_xlsxwriter_escapes_it(values: list[str]) -> None:
+    """The whole-column escape against xlsxwriter's own, value by value: ``_xHHHH_`` for control characters and
+    for such a literal, ``&<>``, and the edge-whitespace test (Python's \\s)."""
+    from scoring.xlsx_sheet import escaped_text
+
+    text, preserve = escaped_text(pa.array(values, type=pa.large_string()))
+    assert list(zip(text.to_pylist(), preserve.to_pylist(), strict=True)) == [_xlsxwriter_text(v) for v in values]
+
+
+def test_long_text_and_literal_escapes_as_xlsxwriter_writes_them() -> None:
+    from scoring.xlsx_sheet import escaped_text
+
+    values = ["😀" * 20_000, "x" * 32_766 + "😀", "y" * 32_767, "z" * 40_000, "中" * 32_768, "_x0041_",
+              "_x005F_x0041_", "a_x00ff_b_xABCD_", "_X0041_", "_x004_", "_x0041__x0042_", "\x00_x0000_"]
+    text, _ = escaped_text(pa.array(values, type=pa.large_string()))
+    assert text.to_pylist() == [_xlsxwriter_text(v)[0] for v in values]
