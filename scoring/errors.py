@@ -52,18 +52,21 @@ class RowsError(PopulationError):
     """Invalid rows refused in one batch of an out-of-core run, with the first problems as fields (so a front end
     can word the reason in its own language): ``file``, ``problems`` (dicts with ``row``, the 1-based data row,
     ``column``, the canonical column, ``header``, its header as the file writes it, and ``reason``, the loader's
-    English reason) and ``first``/``last``, the rows of the batch that held them."""
+    English reason), ``first``/``last``, the rows of the batch that held them, and ``count``, how many of those
+    rows are invalid."""
 
-    def __init__(self, message: str, *, file: str, problems: list[dict], first: int, last: int) -> None:
+    def __init__(self, message: str, *, file: str, problems: list[dict], first: int, last: int, count: int = 0
+                 ) -> None:
         super().__init__(message)
         self.file = file
         self.problems = problems
         self.first = first
         self.last = last
+        self.count = count
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (partial(type(self), file=self.file, problems=self.problems, first=self.first, last=self.last),
-                (str(self),), self.__dict__)
+        return (partial(type(self), file=self.file, problems=self.problems, first=self.first, last=self.last,
+                        count=self.count), (str(self),), self.__dict__)
 
 
 class ScenarioError(ScoringInputError):

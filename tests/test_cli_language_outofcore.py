@@ -107,10 +107,11 @@ def test_chunked_refusals_in_the_reports_language(files, capsys) -> None:
     bad[bad.index(str(files["good"]))] = str(files["bad"])
     _, zh = _run(capsys, bad, 2)
     assert "第 1204 行，列“insurance_years（社保缴纳年限）”：不是数字：'abc'" in zh, zh  # its header, its Chinese name
-    assert "第 1001–2000 行中有无效行" in zh, zh
+    assert "第 1,001–2,000 行中有 2 行无效" in zh, zh
     assert not _words(zh.removeprefix("错误："), files["tmp"]), zh
     _, en = _run(capsys, [*bad, "--lang", "en"], 2)
-    assert "row 1204, column insurance_years: not a number: 'abc'" in en and "invalid rows among rows 1001-2000" in en
+    assert "row 1204, column insurance_years: not a number: 'abc'" in en
+    assert "2 invalid row(s) among rows 1,001-2,000" in en, en
 
     phone = [str(files["phone"]) if a == str(files["bad"]) else a for a in bad]
     _, zh = _run(capsys, phone, 2)  # the file's header (education) is quoted as the file has it

@@ -199,7 +199,7 @@ def _batch_rows_zh(exc: RowsError) -> str:
     """The refused rows of one batch of an out-of-core run (:class:`scoring.errors.RowsError`), in Chinese."""
     shown = [_row_zh(int(p["row"]), None, str(p["column"]), str(p["reason"]), p.get("header"))
              for p in exc.problems]
-    return (f"{exc.file}：{'；'.join(shown)}（第 {exc.first}–{exc.last} 行中有无效行；"
+    return (f"{exc.file}：{'；'.join(shown)}（第 {exc.first:,}–{exc.last:,} 行中有 {exc.count:,} 行无效；"
             "加 --skip-invalid 可保留有效行）")
 
 

@@ -222,9 +222,10 @@ def validate_batch(raw: pd.DataFrame, start: int, ctx: Context, spill: Any = Non
         problems = [{"row": int(r.row), "column": str(r.column), "header": written.get(str(r.column), str(r.column)),
                      "reason": str(r.reason)} for r in first.itertuples()]
         shown = "; ".join(f"row {p['row']}, column {p['header']}: {p['reason']}" for p in problems)
-        raise RowsError(f"{ctx.source}: {shown} (invalid rows among rows {start + 1}-{start + len(raw)}; use "
+        count, first, last = int(rejected["row"].nunique()), start + 1, start + len(raw)
+        raise RowsError(f"{ctx.source}: {shown} ({count:,} invalid row(s) among rows {first:,}-{last:,}; use "
                         "--skip-invalid / skip_invalid=True to keep the valid rows)", file=ctx.source,
-                        problems=problems, first=start + 1, last=start + len(raw))
+                        problems=problems, first=first, last=last, count=count)
     return frame, rejected, list(load.warnings), list(load.dropped_identifiers)
 
 
