@@ -99,3 +99,42 @@ def test_beijing_run_json_reports_year_and_line(tmp_path: Path) -> None:
     assert years == [2018, 2019, 2020, 2021, 2022] and lines[-1] > lines[0]
     assert summary["sampling"]["ratio"] == 50 and summary["calibration"]["calibrated"]
     assert all(y["admitted"] >= 6000 for y in summary["yearly"])
+
+
+@pytest.mark.parametrize("sid", ["/tmp/elsewhere", "../../up", "a/b", "line\nbreak", "..", "C:x", "_hidden"])
+def test_a_scenario_id_that_is_not_a_name_is_refused_before_anything_is_written(tmp_path: Path, sid: str) -> None:
+    """The id names the results folder (out/ID) and compare's tables (ID__yearly.csv): a probe's scenario with
+    id /tmp/probe/victim made ``run`` replace that folder, and ``compare`` wrote its tables into / . Refused with
+    exit 2 in the user's language, before any run; nothing is written."""
+    work = tmp_path / "work"
+    work.mkdir()
+    path = _scenario(tmp_path, "s.yaml")
+    path.write_text(path.read_text(encoding="utf-8").replace("id: s", f"id: {json.dumps(sid)}"), encoding="utf-8")
+    for cmd in (["run", str(path)], ["compare", str(path), str(_scenario(tmp_path, "b.yaml"))]):
+        for lang, words in (("zh", "不是名称"), ("en", "not a name")):
+            proc = subprocess.run([sys.executable, "-m", "scoring", *cmd, "--no-progress", "--lang", lang], cwd=work,
+                                  capture_output=True, text=True, timeout=300)
+            assert proc.returncode == 2 and words in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, \
+                proc.stderr
+    assert list(work.iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["b.yaml", "s.yaml", "work"]
+
+
+def test_a_results_folder_replaces_only_an_earlier_result(tmp_path: Path) -> None:
+    """``--out`` may name a new folder or an earlier run's results (replaced whole); a folder holding anything else
+    (another file, a subfolder) is refused with exit 2 before the run and left as it was."""
+    scenario = _scenario(tmp_path)
+    out = tmp_path / "res"
+    for _ in range(2):  # an earlier result is replaced
+        assert _cli("run", str(scenario), "--out", str(out), "--no-progress").returncode == 0
+    assert (out / "summary.json").is_file() and (out.stat().st_mode & 0o777) != 0o700
+    mine = tmp_path / "mine"
+    (mine / "sub").mkdir(parents=True)
+    (mine / "precious.txt").write_text("keep", encoding="utf-8")
+    for lang, words in (("zh", "不是某次运行的结果"), ("en", "is not the results of a run")):
+        proc = _cli("run", str(scenario), "--out", str(mine), "--no-progress", "--lang", lang)
+        assert proc.returncode == 2 and words in proc.stderr and "precious.txt" in proc.stderr, proc.stderr
+    assert sorted(p.name for p in mine.iterdir()) == ["precious.txt", "sub"]
+    assert (mine / "precious.txt").read_text(encoding="utf-8") == "keep"
+    (out / "notes.txt").write_text("mine now", encoding="utf-8")  # a result the user added to: kept too
+    assert _cli("compare", str(scenario), str(scenario), "--out", str(out), "--no-progress").returncode == 2
+    assert (out / "notes.txt").is_file()

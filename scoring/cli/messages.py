@@ -102,6 +102,12 @@ ZH: list[tuple[LazyPattern, _Z]] = [
      lambda m: f"{m[1]}：未知的输出类型{f' {m[2].strip()}' if m[2].strip() else ''}；请使用 .parquet、.csv 或 .xlsx"),
     (LazyPattern(r"^(.+): exists and is not a plain file \(a device, pipe or socket\)$"),
      lambda m: f"{m[1]}：已存在，且不是普通文件（而是设备、管道或套接字）"),
+    (LazyPattern(r"^--out (.+): is a file; --out names the results folder$"),
+     lambda m: f"--out {m[1]}：是一个文件；--out 应为结果文件夹"),
+    (LazyPattern(r"^--out (.+): the folder exists and is not the results of a run \((.+)\); name a new folder, or "
+                 r"empty this one$"),
+     lambda m: f"--out {m[1]}：文件夹已存在，且不是某次运行的结果"
+               f"（{m[2].replace('no summary.json', '没有 summary.json')}）；请另起一个新文件夹，或先清空该文件夹"),
     (LazyPattern(r"^(--\S+) (.+): folder (.+) does not exist$"),
      lambda m: f"{m[1]} {m[2]}：文件夹 {m[3]} 不存在"),
     (LazyPattern(r"^(.+): Excel holds at most (\d+) rows; use \.parquet or \.csv$"),

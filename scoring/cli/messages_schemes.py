@@ -46,6 +46,10 @@ VALUE_ZH: list[tuple[LazyPattern, _Z]] = [
     (LazyPattern(r"^(List|Dictionary) should have at (least|most) (\d+) items? after validation, not (\d+)$"),
      lambda m: f"{'至少' if m[2] == 'least' else '至多'}应有 {m[3]} 项，实有 {m[4]} 项"),
     (LazyPattern(r"^Field required$"), lambda m: "缺少必需的键"),
+    (LazyPattern(r"^not a name: use letters, digits, _, - and \. \(starting with a letter or digit, at most 80 "
+                 r"characters\); it names the results folder and its files$"),
+     lambda m: "不是名称：请只用字母（可为汉字）、数字、_、- 和 .，以字母或数字开头，至多 80 个字符；"
+               "它用作结果文件夹和文件的名称"),
     (LazyPattern(r"^must be zero or more$"), lambda m: "须为 0 或更大"),
     (LazyPattern(r"^must be positive$"), lambda m: "须为正数"),
     (LazyPattern(r"^needs exactly one of min_of or max_of \(.*\)$"),

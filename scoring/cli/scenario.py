@@ -87,12 +87,35 @@ def write_results(out: Path, tables: dict[str, pd.DataFrame], summary: dict[str,
         raise write_error("--out", out, exc) from None
 
 
+RESULT_FILES = ("summary.json", "report.html")  # with the tables' .csv and .parquet files: what a run writes
+
+
+def _replaceable(out: Path) -> None:
+    """Refuse (ScoringInputError) an ``out`` that a run may not replace: a file, or a folder that is not empty and
+    not the results of a run (only regular files named as a run names them, summary.json among them). A run
+    replaces its own earlier results whole, but never a folder of other files (``--out ~/Documents``, or a
+    scenario id pointing elsewhere)."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise ScoringInputError(f"--out {out}: is a file; --out names the results folder")
+    if not out.exists():
+        return
+    entries = list(out.iterdir())
+    other = [e.name for e in entries if e.is_symlink() or not e.is_file()
+             or not (e.name in RESULT_FILES or e.suffix in (".csv", ".parquet"))]
+    if other or (entries and not (out / "summary.json").is_file()):
+        shown = ", ".join(sorted(other)[:3]) + (", ..." if len(other) > 3 else "") if other else "no summary.json"
+        raise ScoringInputError(f"--out {out}: the folder exists and is not the results of a run ({shown}); name "
+                                "a new folder, or empty this one")
+
+
 def _write_results(out: Path, tables: dict[str, pd.DataFrame], summary: dict[str, Any],
                    report: Callable[[], str]) -> None:
-    if out.exists() and not out.is_dir():
-        raise ScoringInputError(f"--out {out}: is a file; --out names the results folder")
+    _replaceable(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    mask = os.umask(0)
+    os.umask(mask)
+    tmp.chmod(0o777 & ~mask)  # a folder as mkdir makes it (mkdtemp's is private to its owner)
     try:
         for name, df in tables.items():  # each already carries its stamp column (ScenarioRun.tables)
             write_table(df, tmp / f"{name}.csv")  # UTF-8 with BOM, no live formulas
@@ -124,10 +147,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from scoring.scenario.report import run_report
 
     (sc,) = _load([args.scenario])
+    out = Path(args.out or Path("out") / sc.id)
+    _replaceable(out)  # before the run, not after minutes of it
     qq = not args.no_quota_question
     with _progress(progress_steps(sc, qq), args.no_progress, args.lang) as bar:
         run = run_scenario(sc, quota_question=qq, progress=bar.update)
-    out = Path(args.out or Path("out") / sc.id)
     summary = run.summary()  # summary.json holds no path: the same inputs give the same bytes wherever written
     write_results(out, run.tables(), summary, lambda: run_report(run))
     summary["out"] = str(out)
@@ -189,12 +213,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from scoring.scenario.report import compare_report
 
     scenarios = _load(args.scenarios)
+    out = Path(args.out or Path("out") / ("compare-" + "-vs-".join(sc.id for sc in scenarios))[:120])
+    _replaceable(out)  # before the runs
     qq = not args.no_quota_question
     total = sum(progress_steps(sc, qq) for sc in scenarios)
     with _progress(total, args.no_progress, args.lang) as bar:
         runs = [run_scenario(sc, quota_question=qq, progress=bar.update) for sc in scenarios]
     cmp = compare_runs(runs)
-    out = Path(args.out or Path("out") / ("compare-" + "-vs-".join(sc.id for sc in scenarios))[:120])
     summary = cmp.summary()
     tables = cmp.tables()
     for run in runs:

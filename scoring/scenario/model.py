@@ -8,6 +8,7 @@ evaluated as code. Errors raise :class:`ScenarioError` naming the file, the dott
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -114,6 +115,9 @@ class QuotaQuestionSpec(StrictModel):
     curve_points: int = Field(default=41, ge=2, le=2000)
 
 
+SCENARIO_ID = re.compile(r"[^\W_][\w.\-]{0,79}")  # a name, never a path (see ScenarioSpec._id_is_a_name)
+
+
 class ScenarioSpec(StrictModel):
     """A scenario file after ``base`` stacking (paths already resolved)."""
 
@@ -136,6 +140,17 @@ class ScenarioSpec(StrictModel):
     quota_question: QuotaQuestionSpec = Field(default_factory=QuotaQuestionSpec)
     notes: list[str] = Field(default_factory=list)
     calibration: dict[str, Any] | None = None  # written by ``calibrate``; its shape checked below
+
+    @field_validator("id")
+    @classmethod
+    def _id_is_a_name(cls, value: str) -> str:
+        """The id names the results folder (``out/ID``, ``out/calibrate-ID``) and the tables of ``compare``
+        (``ID__yearly.csv``): letters (Chinese too), digits, ``_``, ``-`` and ``.``, starting with a letter or digit,
+        at most 80 characters, so that it can never be a path (``../x``, ``/tmp/x``) nor hold a control character."""
+        if not SCENARIO_ID.fullmatch(value):
+            raise ValueError("not a name: use letters, digits, _, - and . (starting with a letter or digit, at most 80 "
+                             "characters); it names the results folder and its files")
+        return value
 
     @field_validator("calibration")
     @classmethod
