@@ -39,10 +39,11 @@ import pandas as pd
 # A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV injection").
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n", "｜", "|")
 # xlsxwriter writes a string that starts with "<r>" and ends with "</r>" into the sheet as raw XML (its rich-string
-# shortcut, in shared and in-line strings alike): such a text could close its cell and open a live formula, or break
-# the workbook. It gets the leading apostrophe too (the condition holds for the raw text exactly when it holds for
-# the text xlsxwriter escapes: its escapes neither make nor remove these ends).
-MARKUP_ENDS = ("<r>", "</r>")
+# shortcut, in shared and in-line strings alike): such a text could close its cell and open a live formula, or
+# rewrite the shared strings of other cells. It tests the text after cutting it to Excel's 32,767 characters, so a
+# longer text can end otherwise and still be written raw: every text that starts with "<r>" gets the leading
+# apostrophe, like a formula (its escapes neither make nor remove that start).
+MARKUP_LEAD = "<r>"
 
 # xlsxwriter options that keep every string a string (by default it turns "=..." into a formula and
 # "http://..." into a hyperlink).
@@ -69,7 +70,7 @@ CSV_MISREAD = r"(?i)^(?:true|false|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|no
 
 def excel_safe_text(value: object) -> object:
     """``value`` with a leading apostrophe when it is text that a spreadsheet would read as a formula, or that the
-    Excel writer would write as markup (:data:`MARKUP_ENDS`)."""
+    Excel writer could write as markup (:data:`MARKUP_LEAD`)."""
     if not isinstance(value, str):
         return value
     formula = value.startswith(FORMULA_LEADS) and not _is_number(value)
@@ -77,8 +78,8 @@ def excel_safe_text(value: object) -> object:
 
 
 def writer_markup(text: str) -> bool:
-    """Whether xlsxwriter would write ``text`` into the sheet as raw XML (see :data:`MARKUP_ENDS`)."""
-    return text.startswith(MARKUP_ENDS[0]) and text.endswith(MARKUP_ENDS[1])
+    """Whether xlsxwriter could write ``text`` into the sheet as raw XML (see :data:`MARKUP_LEAD`)."""
+    return text.startswith(MARKUP_LEAD)
 
 
 def _is_number(text: str) -> bool:
@@ -135,8 +136,7 @@ def excel_safe_frame(df: pd.DataFrame, text_columns: tuple[str, ...] = ()) -> pd
             if risky.any():
                 numeric = pd.to_numeric(text[risky], errors="coerce").notna().to_numpy(bool)
                 risky[risky] = ~numeric
-            risky |= (text.str.startswith(MARKUP_ENDS[0]) & text.str.endswith(MARKUP_ENDS[1])).fillna(False) \
-                .to_numpy(bool)
+            risky |= text.str.startswith(MARKUP_LEAD).fillna(False).to_numpy(bool)
             if risky.any():
                 fixed = s.astype(object).copy()
                 fixed[risky] = "'" + text[risky].astype(str)
@@ -183,7 +183,7 @@ def excel_safe_arrow(values: Any, text: bool = False) -> Any:
             text_values = values.take(pa.array(rows)).to_pandas().astype("string")
             numeric = pd.to_numeric(text_values, errors="coerce").notna().to_numpy(bool)
             rows = rows[~numeric]
-        markup = pc.and_(pc.starts_with(values, MARKUP_ENDS[0]), pc.ends_with(values, MARKUP_ENDS[1])).fill_null(False)
+        markup = pc.starts_with(values, MARKUP_LEAD).fill_null(False)
         where = markup.to_numpy(zero_copy_only=False).copy()
         where[rows] = True
         if not where.any():

@@ -211,3 +211,28 @@ def test_long_text_and_literal_escapes_as_xlsxwriter_writes_them() -> None:
               "_x005F_x0041_", "a_x00ff_b_xABCD_", "_X0041_", "_x004_", "_x0041__x0042_", "\x00_x0000_"]
     text, _ = escaped_text(pa.array(values, type=pa.large_string()))
     assert text.to_pylist() == [_xlsxwriter_text(v)[0] for v in values]
+
+
+def test_a_long_text_cut_to_excels_limit_cannot_become_markup(tmp_path: Path) -> None:
+    """xlsxwriter tests for "<r>...</r>" after cutting a text to 32,767 characters: a text that starts with "<r>" and
+    has "</r>" exactly there (then anything) was written raw (a probe: it rewrote the shared strings, so the stamp
+    cell and the admitted column of a dashboard workbook showed other cells' text). Every text starting with "<r>"
+    is quoted: in a cell, a column name and the stamp of the dashboard's workbook, and through the pandas writer
+    (an index); the cells read back are the (quoted, cut) texts and a last cell is still itself."""
+    from dashboard.exports import excel_bytes
+
+    inner = "<r><t>" + "A" * (32_767 - len("<r><t></t></r>")) + "</t></r>"
+    assert len(inner) == 32_767
+    long = inner + "</si><si><t>SPOOFED</t></si><si><r><t>y</t></r> tail"
+    frame = pd.DataFrame({"label": [long, "ok"], long: ["x", "SENTINEL"]}, index=pd.Index([long, "i"], name="k"))
+    book = tmp_path / "d.xlsx"
+    book.write_bytes(excel_bytes({"t": frame}, stamp=long, index=True))
+    path = safe_output.write_table(frame, tmp_path / "w.xlsx", index=True)
+    cut = ("'" + long)[:32_767]
+    for sheet, first in ((openpyxl.load_workbook(book).worksheets[0], 3), (openpyxl.load_workbook(path).worksheets[0],
+                                                                          1)):
+        assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+        rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=first)]
+        assert rows == [["k", "label", cut], [cut, cut, "x"], ["i", "ok", "SENTINEL"]], [
+            [str(v)[:20] for v in r] for r in rows]
+    assert openpyxl.load_workbook(book).worksheets[0]["A1"].value == cut
