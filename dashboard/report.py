@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,15 +149,24 @@ def items_frame(scheme: Any, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _x(text: object) -> str:
+    """``text`` as a Word document can hold it: a character XML 1.0 forbids (a control character in a scheme's
+    label) becomes U+FFFD, shown as �, instead of failing the whole briefing."""
+    return _NOT_XML.sub("\ufffd", str(text))
+
+
 def _table(doc: Any, frame: pd.DataFrame) -> None:
     """A small table (headers, then one row per row of ``frame``) in the document's grid style."""
     table = doc.add_table(rows=1, cols=len(frame.columns))
     table.style = "Light Grid Accent 1"
     for cell, name in zip(table.rows[0].cells, frame.columns, strict=True):
-        cell.text = str(name)
+        cell.text = _x(name)
     for row in frame.itertuples(index=False):  # a handful of rows (items, years)
         for cell, value in zip(table.add_row().cells, row, strict=True):
-            cell.text = str(value)
+            cell.text = _x(value)
 
 
 def _years_section(doc: Any, years: YearsView, lang: str, stamp: str) -> None:
@@ -164,8 +174,8 @@ def _years_section(doc: Any, years: YearsView, lang: str, stamp: str) -> None:
     from docx.shared import Cm
 
     doc.add_heading(t("briefing_years", lang, years=years.years), level=1)
-    doc.add_paragraph(t("briefing_years_settings", lang, quota=fmt_int(years.quota), line=fmt_points(years.line),
-                        years=years.years) + (f" {years.note}" if lang == "en" and years.note else years.note))
+    doc.add_paragraph(_x(t("briefing_years_settings", lang, quota=fmt_int(years.quota), line=fmt_points(years.line),
+                           years=years.years) + (f" {years.note}" if lang == "en" and years.note else years.note)))
     _table(doc, pd.DataFrame(years.figures(lang), columns=[t("metric", lang), t("value", lang)]))
     doc.add_paragraph()
     _table(doc, years.frame(lang))
@@ -186,13 +196,13 @@ def docx_bytes(brief: Briefing) -> bytes:
     style.font.name = "Noto Sans CJK SC"
     style.font.size = Pt(10.5)
     style.element.rPr.rFonts.set(qn("w:eastAsia"), "Noto Sans CJK SC")  # Word's font for Chinese characters
-    doc.add_heading(brief.title, level=0)
+    doc.add_heading(_x(brief.title), level=0)
     meta = doc.add_paragraph()
-    run = meta.add_run(f"{t('briefing_stamp', brief.lang)}: {brief.stamp}\n"
-                       f"{t('briefing_generated', brief.lang)}: {brief.generated}")
+    run = meta.add_run(_x(f"{t('briefing_stamp', brief.lang)}: {brief.stamp}\n"
+                          f"{t('briefing_generated', brief.lang)}: {brief.generated}"))
     run.font.size = Pt(9)
     run.font.color.rgb = RGBColor(0x66, 0x66, 0x66)
-    doc.add_paragraph(brief.scale_note).runs[0].font.size = Pt(9)
+    doc.add_paragraph(_x(brief.scale_note)).runs[0].font.size = Pt(9)
 
     doc.add_heading(t("briefing_figures", brief.lang), level=1)
     table = doc.add_table(rows=1, cols=2)
@@ -200,10 +210,10 @@ def docx_bytes(brief: Briefing) -> bytes:
     table.rows[0].cells[0].text, table.rows[0].cells[1].text = t("metric", brief.lang), t("value", brief.lang)
     for label, value in brief.figures:
         cells = table.add_row().cells
-        cells[0].text, cells[1].text = label, value
+        cells[0].text, cells[1].text = _x(label), _x(value)
         cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for sentence in brief.sentences:
-        doc.add_paragraph(sentence)
+        doc.add_paragraph(_x(sentence))
 
     if brief.charts:
         doc.add_heading(t("briefing_charts", brief.lang), level=1)
@@ -217,7 +227,7 @@ def docx_bytes(brief: Briefing) -> bytes:
     doc.add_heading(t("briefing_items", brief.lang), level=1)
     _table(doc, brief.items)
     footer = doc.sections[0].footer.paragraphs[0]
-    footer.text = brief.stamp
+    footer.text = _x(brief.stamp)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

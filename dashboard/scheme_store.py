@@ -22,6 +22,7 @@ from pathlib import Path
 from scoring.errors import SchemeError, ScoringInputError
 from scoring.safe_output import atomic_path
 from scoring.scheme.load import Scheme, load_scheme, load_scheme_text, scheme_from_dict
+from scoring.yaml_files import comment_line
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_DIR = ROOT / "scenarios" / "schemes"
@@ -156,7 +157,7 @@ def save(scheme: Scheme, new_id: str, version: str, title: str | None, shipped_i
     target = directory / f"{new_id}@{version}.yaml"
     if target.exists():
         raise SaveRefused("save_exists", (("id", new_id), ("version", version)))
-    head = f"# {saved.stamp('zh')} / {saved.stamp('en')}\n"
+    head = comment_line(f"{saved.stamp('zh')} / {saved.stamp('en')}")
     with atomic_path(target) as tmp:
         tmp.write_text(head + saved.to_yaml(), encoding="utf-8")
     return target, saved

@@ -17,6 +17,7 @@ import copy
 import os
 import reprlib
 import stat
+import unicodedata
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,14 @@ class _Loader(_SafeBase):  # type: ignore[misc, valid-type]
 
 
 MAX_NUMBER_CHARS = 100  # a number written with more characters is no value of any input (Python's int() stops at 4,300)
+
+
+def comment_line(text: str) -> str:
+    """``text`` as one YAML comment line ("# ..." and a newline): every run of whitespace, line breaks included
+    (``\n``, ``\r``, NEL, U+2028/9), and every other control character become one space, so nothing after it can
+    be read as YAML (a scheme's stamp heads its downloads and saved files)."""
+    flat = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+    return "# " + " ".join(flat.split()) + "\n"
 
 
 def _no_underscore(construct: Any) -> Any:

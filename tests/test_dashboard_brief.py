@@ -561,3 +561,17 @@ def test_briefing_gives_the_overviews_reform_figures(pop, model, lang):
     # trial 2 #15: the static-count paragraph names the rows it speaks of ("this section" had no heading)
     assert t("rf_static_note_brief", lang, title=evs[AFTER].scheme.title.get(lang)) in text
     assert ("本节" if lang == "zh" else "this section") not in text
+
+
+def test_a_control_character_in_a_scheme_text_does_not_fail_the_briefing():
+    """A control character in an item label, a group, the stamp or a figure (a scheme that loads fine) made
+    python-docx refuse the whole briefing (a probe): such characters are shown as U+FFFD, the rest as written."""
+    bad = "标\x01签\x1f<b>&\ufffe"
+    items = pd.DataFrame({"item": [bad], "group": [bad], "kind": ["per unit"], "points": ["1"]})
+    brief = report.Briefing(lang="zh", title=f"简报{bad}", stamp=f"{bad} v1 · 草案", scale_note=bad,
+                            figures=[(bad, bad)], sentences=[bad], items=items, charts={}, generated="x")
+    doc = docx.Document(io.BytesIO(report.docx_bytes(brief)))
+    shown = "标\ufffd签\ufffd<b>&\ufffd"
+    texts = [p.text for p in doc.paragraphs] + [c.text for tb in doc.tables for r in tb.rows for c in r.cells]
+    assert shown in texts and f"简报{shown}" in texts and not any("\x01" in x for x in texts)
+    assert doc.sections[0].footer.paragraphs[0].text == f"{shown} v1 · 草案"

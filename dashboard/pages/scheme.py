@@ -23,6 +23,7 @@ from dashboard.safe_text import error_text, md, plain_error
 from scoring.errors import ScoringInputError
 from scoring.scheme.diff import scheme_diff
 from scoring.scheme.load import MEASURES
+from scoring.yaml_files import comment_line
 
 
 def _diff(old_text: str, new_text: str, lang: str) -> list[str]:
@@ -172,7 +173,7 @@ def _load_save(lang: str) -> None:
         if access.editors_only(lang):
             _upload(lang)
     with c2:
-        head = f"# {stamp}\n"
+        head = comment_line(stamp)
         st.download_button(t("download_scheme", lang), data=lambda: head + sch.to_yaml(),
                            file_name=f"{view.slug(view.scheme_file_tag(stamp, lang))}.yaml", mime="application/x-yaml",
                            key="dl_scheme",

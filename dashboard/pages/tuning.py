@@ -21,6 +21,7 @@ from dashboard.i18n_tuning import tx
 from dashboard.safe_text import error_text, md
 from scoring.errors import ScoringInputError
 from scoring.sampling import for_sample, real_quota
+from scoring.yaml_files import comment_line
 
 REAL = ("admitted", "eligible", "changed")  # counts of people: shown and taken in real people (dashboard.scale)
 TORNADO_HEADERS = ("parameter", "value", "low", "high", "change_low", "change_high", "swing")
@@ -256,7 +257,7 @@ def _show_tune(last: dict[str, Any], lang: str, key: str, text: str) -> None:
     new_scheme = scheme_store.as_edited(final, state.scheme_of(last["text"]))  # an edited draft, never official
     new_text = new_scheme.to_yaml()
     c1, c2 = st.columns(2)
-    c1.download_button(tx("download", lang), data=f"# {new_scheme.stamp(lang)}\n{new_text}".encode(),
+    c1.download_button(tx("download", lang), data=(comment_line(new_scheme.stamp(lang)) + new_text).encode(),
                        file_name=tuned_file_name(new_scheme, state.scheme_of(last["text"])), mime="application/x-yaml",
                        key="tune_download", on_click="ignore")
     c2.button(tx("apply", lang), key="tune_apply", on_click=_apply_tuned, args=(new_text,),

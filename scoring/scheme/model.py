@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import unicodedata
 from typing import Annotated, Any, Literal
 
 import yaml
@@ -325,6 +326,9 @@ class AdmissionRule(StrictModel):
         return self.ties if isinstance(self.ties, str) else [k.model_dump(exclude_none=True) for k in self.ties]
 
 
+STAMP_REFUSED = ("Cc", "Cf", "Zl", "Zp")  # Unicode categories a stamp's parts may not hold (see Scheme._one_line)
+
+
 class Scheme(StrictModel):
     """A complete, resolved points scheme."""
 
@@ -349,6 +353,15 @@ class Scheme(StrictModel):
     @classmethod
     def _version_text(cls, value: Any) -> Any:
         return str(value) if isinstance(value, int | float) else value
+
+    @field_validator("id", "version", "edited_from")
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        """The stamp on every output is made of these: one line, without control, format (bidi, zero-width) or
+        line-break characters (a newline in a version put live YAML after the "# stamp" comment of a download)."""
+        if value is not None and any(unicodedata.category(ch) in STAMP_REFUSED for ch in value):
+            raise ValueError("must be one line of text, without control, format or line-break characters")
+        return value
 
     @model_validator(mode="after")
     def _unique(self) -> Scheme:
