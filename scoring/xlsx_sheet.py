@@ -148,7 +148,7 @@ def _cells(s: pd.Series, kind: str, column: str, rows: pa.Array) -> pa.Array:
     return pc.fill_null(cells, "")
 
 
-def _block(frame: pd.DataFrame, kinds: list[str], letters: list[str], lo: int, hi: int) -> bytes:
+def _block(frame: pd.DataFrame, kinds: list[str], letters: list[str], lo: int, hi: int) -> memoryview:
     """The ``<row>`` elements of data rows ``lo..hi`` (sheet rows ``lo + 2``...; a row without a cell is not
     written, as xlsxwriter writes none)."""
     rows = pc.cast(pa.array(np.arange(lo + 2, hi + 2, dtype=np.int64)), pa.large_string())
@@ -158,9 +158,9 @@ def _block(frame: pd.DataFrame, kinds: list[str], letters: list[str], lo: int, h
     written = pc.not_equal(content, "")
     xml = pc.filter(_join('<row r="', rows, '">', content, "</row>"), written)
     if not len(xml):
-        return b""
+        return memoryview(b"")
     offsets = np.frombuffer(xml.buffers()[1], dtype=np.int64)[xml.offset:xml.offset + len(xml) + 1]
-    return memoryview(xml.buffers()[2])[offsets[0]:offsets[-1]].tobytes()
+    return memoryview(xml.buffers()[2])[offsets[0]:offsets[-1]]  # the rows' text, in place
 
 
 def _xml_bound(frame: pd.DataFrame, kinds: list[str]) -> int:
@@ -233,30 +233,34 @@ def write_sheet(frame: pd.DataFrame, kinds: list[str], sink: str | os.PathLike[s
         return
     from xlsxwriter.utility import xl_col_to_name
 
-    width, n = frame.shape[1], len(frame)
-    letters = [xl_col_to_name(j) for j in range(width)]
+    letters = [xl_col_to_name(j) for j in range(frame.shape[1])]
     with tempfile.TemporaryDirectory(prefix="scoring-xlsx-") as folder:
         skeleton = os.path.join(folder, "skeleton.xlsx")
-        _skeleton(skeleton, width, sheet_name, options, properties)
+        _skeleton(skeleton, len(letters), sheet_name, options, properties)
         with zipfile.ZipFile(skeleton) as zin, zipfile.ZipFile(os.fspath(sink), "w", zipfile.ZIP_DEFLATED,
                                                              allowZip64=True) as zout:
             for info in zin.infolist():
-                if info.filename != "xl/worksheets/sheet1.xml" or not width:
+                if info.filename == "xl/worksheets/sheet1.xml" and letters:
+                    _sheet_part(zout, info, zin.read(info).decode("utf-8"), frame, kinds, letters)
+                else:
                     zout.writestr(info, zin.read(info))
-                    continue
-                xml = zin.read(info).decode("utf-8")
-                style = _HEADER_STYLE.search(xml)
-                last = _last_row(frame, kinds)
-                ref = f"A1:{letters[-1]}{last}" if (width, last) != (1, 1) else "A1"
-                head, tail = _SHEET_DATA.split(_DIMENSION.sub(f'<dimension ref="{ref}"/>', xml, count=1), maxsplit=1)
-                sheet = zipfile.ZipInfo(info.filename, info.date_time)
-                sheet.compress_type, sheet.external_attr = info.compress_type, info.external_attr
-                sheet.create_system = info.create_system
-                sheet._compresslevel = SHEET_DEFLATE_LEVEL  # ZipInfo's level (public as compress_level from 3.13)
-                large = _xml_bound(frame, kinds) > 1 << 31  # Zip64 only where it may be needed (as xlsxwriter)
-                with zout.open(sheet, "w", force_zip64=large) as out:
-                    out.write(head.encode() + b"<sheetData>"
-                              + _header(frame, letters, style.group(1) if style else "0"))
-                    for lo in range(0, n, BLOCK_ROWS):
-                        out.write(_block(frame, kinds, letters, lo, min(n, lo + BLOCK_ROWS)))
-                    out.write(b"</sheetData>" + tail.encode())
+
+
+def _sheet_part(zout: zipfile.ZipFile, info: zipfile.ZipInfo, xml: str, frame: pd.DataFrame, kinds: list[str],
+                letters: list[str]) -> None:
+    """The skeleton's sheet ``xml`` (its zip entry ``info``) written to ``zout`` with the frame's rows: its
+    dimension set, its blank header cells replaced by the header row, then the rows, block by block."""
+    style = _HEADER_STYLE.search(xml)
+    last = _last_row(frame, kinds)
+    ref = f"A1:{letters[-1]}{last}" if (len(letters), last) != (1, 1) else "A1"
+    head, tail = _SHEET_DATA.split(_DIMENSION.sub(f'<dimension ref="{ref}"/>', xml, count=1), maxsplit=1)
+    sheet = zipfile.ZipInfo(info.filename, info.date_time)  # the skeleton's fixed date: the same table, same bytes
+    sheet.compress_type, sheet.external_attr = info.compress_type, info.external_attr
+    sheet.create_system = info.create_system
+    sheet._compresslevel = SHEET_DEFLATE_LEVEL  # ZipInfo's level (public as compress_level from 3.13)
+    large = _xml_bound(frame, kinds) > 1 << 31  # Zip64 only where it may be needed (as xlsxwriter)
+    with zout.open(sheet, "w", force_zip64=large) as out:
+        out.write(head.encode() + b"<sheetData>" + _header(frame, letters, style.group(1) if style else "0"))
+        for lo in range(0, len(frame), BLOCK_ROWS):
+            out.write(_block(frame, kinds, letters, lo, min(len(frame), lo + BLOCK_ROWS)))
+        out.write(b"</sheetData>" + tail.encode())
