@@ -123,6 +123,10 @@ FILE_ZH: list[tuple[LazyPattern, _Z]] = [
                  r"the file, convert it to Parquet, or use a larger machine$"),
      lambda m: f"{m[1]} 大小为 {m[2]}；按 {m[3].upper()} 载入约需 {m[4]} 内存，但只有 {m[5]} 可用：请拆分文件、"
                "转换为 Parquet，或换用内存更大的机器"),
+    (LazyPattern(r"^(.+) holds (.+) of data once decoded; loading it needs about (.+) of memory but only (.+) is "
+                 r"available: split the file, or use a larger machine$"),
+     lambda m: f"{m[1]} 解压后有 {m[2]} 数据；载入约需 {m[3]} 内存，但只有 {m[4]} 可用："
+               "请拆分文件，或换用内存更大的机器"),
     (LazyPattern(r"^(.+): not enough memory to read the file$"), lambda m: f"{m[1]}：内存不足，无法读取该文件"),
     (LazyPattern(r"^(.+): the old \.xls format is not supported; save the sheet as \.xlsx or CSV$"),
      lambda m: f"{m[1]}：不支持旧的 .xls 格式；请将工作表另存为 .xlsx 或 CSV"),

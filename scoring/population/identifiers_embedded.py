@@ -154,11 +154,12 @@ def text_kinds(values: pa.Array | pa.ChunkedArray) -> dict[str, np.ndarray]:
 
 
 _CHUNK_VALUES = 1 << 20
+MAX_ONE_WIDTH = 256  # bytes: wider values of one width are screened as values of mixed widths (linear in the bytes)
 
 
 def text_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, int | None]:
     """The offsets (int64, ``len(arr) + 1``) and the bytes of a string array, and its width in bytes when every
-    value has the same one (None otherwise). No copy of the text."""
+    value has the same one of at most :data:`MAX_ONE_WIDTH` bytes (None otherwise). No copy of the text."""
     n = len(arr)
     offset_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
     offs = np.frombuffer(arr.buffers()[1], dtype=offset_type)[arr.offset:arr.offset + n + 1]
@@ -167,6 +168,8 @@ def text_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, int | None]:
     if not n or arr.null_count or offs[n] - offs[0] != n * (offs[1] - offs[0]):  # not one width: told in O(1)
         return offs, data, None
     width = int(offs[1] - offs[0])
+    if width > MAX_ONE_WIDTH:  # the byte-position shortcuts cost width x 256 (a 4 KB file of 8 MB values: 20 GB)
+        return offs, data, None
     return offs, data, (width if once("one_width", arr, lambda: _one_width(offs, width)) else None)
 
 
