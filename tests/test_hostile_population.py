@@ -606,3 +606,17 @@ def test_a_parquet_file_declaring_more_data_than_memory_is_refused_before_decodi
         population_io.read_table(path, available=32 << 20)
     assert "once decoded" in str(err.value) and "解压后有" in localized(err.value, "zh")
     assert len(population_io.read_table(path, available=1 << 30).frame) == 8
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from([PHONE, ID18, "张伟", "P0000001", "13912345678 x", "abc", "1234567",
+                                           "微信 abc_123", "x" * 60, "１３９１２３４５６７８", "", "3.5", "NA"]),
+                          st.text(max_size=20), st.integers(), st.floats(allow_nan=False)), max_size=25))
+def test_values_for_messages_are_masked_together_as_one_by_one(values: list[object]) -> None:
+    """The batch masking (the screens run once over every value: one at a time cost ~5 ms, and a file of 8,000
+    repeated ids took 40 s) gives what the frozen reference validator gives value by value."""
+    from reference_validate import show_value as reference_show_value
+
+    from scoring.population.validate import show_values
+
+    assert show_values(values) == [reference_show_value(v) for v in values]

@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from scoring.errors import PopulationError
 from scoring.population.text import STR_DTYPE, ascending, text_hash
-from scoring.population.validate import coerce_string, duplicate_id_reason, missing_mask
+from scoring.population.validate import coerce_string, duplicate_id_reasons, missing_mask
 
 BUCKETS = 16
 _SHIFT = np.uint64(64 - 4)  # log2(BUCKETS) top bits choose the bucket
@@ -161,7 +161,8 @@ def confirm_duplicates(batches: Iterable[pd.DataFrame], column: str, dup_hashes:
     if not found:
         return {}
     rows = pd.concat(found).groupby("id", sort=False)["row"].agg(list)
-    return {str(value): duplicate_id_reason(value, listed) for value, listed in rows.items() if len(listed) > 1}
+    rows = rows[rows.map(len) > 1]
+    return dict(zip(map(str, rows.index), duplicate_id_reasons(list(rows.index), list(rows)), strict=True))
 
 
 def find_duplicate_ids(batches: Callable[[], Iterable[pd.DataFrame]], column: str) -> dict[str, str]:
