@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scoring.errors import SchemeError, ScoringInputError
-from scoring.safe_output import atomic_path
+from scoring.safe_output import create_new
 from scoring.scheme.load import Scheme, load_scheme, load_scheme_text, scheme_from_dict
 from scoring.yaml_files import comment_line
 
@@ -155,9 +155,8 @@ def save(scheme: Scheme, new_id: str, version: str, title: str | None, shipped_i
         raise SaveRefused("save_full", (("n", str(MAX_SAVED)),))
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / f"{new_id}@{version}.yaml"
-    if target.exists():
-        raise SaveRefused("save_exists", (("id", new_id), ("version", version)))
     head = comment_line(f"{saved.stamp('zh')} / {saved.stamp('en')}")
-    with atomic_path(target) as tmp:
-        tmp.write_text(head + saved.to_yaml(), encoding="utf-8")
+    if not create_new(target, head + saved.to_yaml()):
+        raise SaveRefused("save_exists", (("id", new_id), ("version", version)))
     return target, saved
+

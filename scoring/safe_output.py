@@ -218,6 +218,34 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
         raise
 
 
+def create_new(target: Path, text: str) -> bool:
+    """Write ``text`` to ``target`` only if no file is there, as one step: the whole file appears at once (written
+    beside it, then hard-linked into place, which fails if ``target`` exists) or not at all. False: it exists (two
+    dashboard sessions saving a scheme under the same id and version at once were both told "saved", and one scheme
+    replaced the other)."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            return False
+        except OSError:  # a file system without hard links: an exclusive create, then the text
+            try:
+                with open(target, "x", encoding="utf-8") as fh:
+                    fh.write(text)
+            except FileExistsError:
+                return False
+        return True
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 # The creation date written into every workbook (xlsxwriter's default is the time of writing, so two identical
 # exports would differ in docProps/core.xml): fixed, so the same table gives the same bytes.
 XLSX_CREATED = datetime.datetime(2000, 1, 1)
