@@ -620,3 +620,42 @@ def test_values_for_messages_are_masked_together_as_one_by_one(values: list[obje
     from scoring.population.validate import show_values
 
     assert show_values(values) == [reference_show_value(v) for v in values]
+
+
+def _sheet_without_dimension(tmp_path: Path, cells: int, prefix: bool = False) -> Path:
+    """A workbook whose one sheet holds ``cells`` cells (a header row, then rows of 4) and no <dimension>."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    rows = [["age", "sex", "education", "insurance_years"]]
+    rows += [[30, "F", "bachelor", 5]] * ((cells - 4) // 4)
+    for row in rows:
+        sheet.append(row)
+    src = tmp_path / "src.xlsx"
+    book.save(src)
+    out = tmp_path / f"nodim-{cells}-{prefix}.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"<dimension[^>]*/>", b"", data)
+                if prefix:
+                    data = data.replace(b"<c ", b"<x:c ").replace(b"</c>", b"</x:c>")
+            zout.writestr(info, data)
+    return out
+
+
+@pytest.mark.parametrize("prefix", [False, True])
+def test_a_sheet_without_a_dimension_is_refused_by_its_cell_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   prefix: bool) -> None:
+    """The 20M-cell bound read only the sheet's <dimension>: a probe's sheet without one (24M cells) was parsed for
+    minutes. The cells are counted in the XML itself, across chunk cuts (chunks of 7 bytes here), with or without a
+    namespace prefix: exactly the limit passes the count, one row more is refused, in both languages."""
+    from scoring.cli.messages import localized
+    from scoring.population import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_XLSX_CELLS", 400)
+    monkeypatch.setattr(xlsx, "_COUNT_CHUNK", 7)
+    xlsx.check_workbook(_sheet_without_dimension(tmp_path, 400, prefix))  # 100 rows of 4: at the limit
+    with pytest.raises(PopulationError) as err:
+        xlsx.check_workbook(_sheet_without_dimension(tmp_path, 404, prefix))
+    assert "more than 400 cells" in str(err.value) and "单元格超过 400 个" in localized(err.value, "zh")

@@ -98,6 +98,9 @@ ZH: list[tuple[LazyPattern, _Z]] = [
                  r"save it as CSV or Parquet$"),
      lambda m: f"{m[1]}：工作表声明了 {m[2]} 行 × {m[3]} 列；Excel 文件最多读取 {m[4]} 个单元格，"
                "请另存为 CSV 或 Parquet"),
+    (LazyPattern(r"^(.+): a sheet holds more than ([\d,]+) cells; at most ([\d,]+) cells are read from Excel: save it "
+                 r"as CSV or Parquet$"),
+     lambda m: f"{m[1]}：工作表中的单元格超过 {m[2]} 个；Excel 文件最多读取 {m[3]} 个单元格，请另存为 CSV 或 Parquet"),
     (LazyPattern(r"^(.+): unknown (?:output type|extension) ?(.*?)[;(] ?use \.parquet, \.csv or \.xlsx\)?$"),
      lambda m: f"{m[1]}：未知的输出类型{f' {m[2].strip()}' if m[2].strip() else ''}；请使用 .parquet、.csv 或 .xlsx"),
     (LazyPattern(r"^(.+): exists and is not a plain file \(a device, pipe or socket\)$"),

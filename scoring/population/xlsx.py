@@ -13,6 +13,7 @@ import html
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -71,7 +72,8 @@ def check_workbook(path: Path) -> None:
                 if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                     with zf.open(info) as fh:
                         head = fh.read(4096)
-                    _check_dimension(path, head)
+                        _check_dimension(path, head)
+                        _count_cells(path, fh, head)
     except zipfile.BadZipFile as exc:
         raise PopulationError(f"{path.name}: cannot read the Excel workbook: BadZipFile: {exc}") from None
     except (OSError, RuntimeError, NotImplementedError) as exc:
@@ -90,6 +92,30 @@ def _check_dimension(path: Path, head: bytes) -> None:
     if rows * cols > MAX_XLSX_CELLS:
         raise PopulationError(f"{path.name}: a sheet declares {rows:,} rows x {cols} columns; at most "
                               f"{MAX_XLSX_CELLS:,} cells are read from Excel: save it as CSV or Parquet")
+
+
+_CELL_TAG = re.compile(rb"<(?:\w{1,16}:)?c[\s>/]")  # a cell's start tag, with or without a namespace prefix
+_COUNT_CHUNK = 4 << 20
+
+
+def _count_cells(path: Path, fh: Any, head: bytes) -> None:
+    """Refuse a sheet holding more than :data:`MAX_XLSX_CELLS` cells, counted in its XML (the rest of ``fh`` after
+    ``head``), whatever its ``<dimension>`` says or whether it has one (a probe's sheet without one held 24M cells
+    and was parsed for minutes). Linear in the unpacked sheet, which :func:`check_workbook` bounds. A chunk is
+    counted up to its last "<" (a tag cut by the chunk starts there; no tag holds another "<")."""
+    count, buf = 0, head
+    while True:
+        chunk = fh.read(_COUNT_CHUNK)
+        buf += chunk
+        cut = buf.rfind(b"<") if chunk else len(buf)
+        cut = len(buf) if cut < 0 else cut
+        count += len(_CELL_TAG.findall(buf, 0, cut))
+        if count > MAX_XLSX_CELLS:
+            raise PopulationError(f"{path.name}: a sheet holds more than {MAX_XLSX_CELLS:,} cells; at most "
+                                  f"{MAX_XLSX_CELLS:,} cells are read from Excel: save it as CSV or Parquet")
+        if not chunk:
+            return
+        buf = buf[cut:]
 
 
 def _sheet_member(zf: zipfile.ZipFile, sheet_name: str) -> str | None:
