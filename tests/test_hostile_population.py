@@ -659,3 +659,36 @@ def test_a_sheet_without_a_dimension_is_refused_by_its_cell_count(tmp_path: Path
     with pytest.raises(PopulationError) as err:
         xlsx.check_workbook(_sheet_without_dimension(tmp_path, 404, prefix))
     assert "more than 400 cells" in str(err.value) and "单元格超过 400 个" in localized(err.value, "zh")
+
+
+def test_names_from_the_file_are_not_echoed_when_they_are_identifiers(tmp_path: Path) -> None:
+    """A sheet named by a phone number, a pandas index column named by one, and pyarrow's error quoting an index
+    column the metadata names (a probe: each was read back in a warning or an error): masked as "#"s, in the
+    library's warnings and the command's one-line error alike."""
+    import json as _json
+
+    import pyarrow.parquet as pq
+    from popgen import make_population
+
+    frame = make_population(30, seed=2)
+    book = tmp_path / "sheets.xlsx"
+    with pd.ExcelWriter(book) as xw:
+        frame.to_excel(xw, sheet_name=PHONE, index=False, startrow=2)
+        frame.head(1).to_excel(xw, sheet_name="other", index=False)
+    warnings = " ".join(read_population(book, skip_invalid=True).warnings)
+    assert "read sheet '###########' of 2" in warnings and PHONE not in warnings
+    indexed = tmp_path / "indexed.parquet"
+    frame.set_index(pd.Index([f"r{i}" for i in range(30)], name=PHONE)).to_parquet(indexed)
+    warnings = " ".join(read_population(indexed, skip_invalid=True).warnings)
+    assert "'###########' as its pandas index" in warnings and PHONE not in warnings
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    meta = _json.loads(table.schema.metadata[b"pandas"])
+    meta["index_columns"] = [f"微信 wxid_{PHONE}"]
+    fake = tmp_path / "fake.parquet"
+    pq.write_table(table.replace_schema_metadata({b"pandas": _json.dumps(meta).encode()}), fake)
+    for lang in ("en", "zh"):
+        proc = subprocess.run([sys.executable, "-m", "scoring", "score", "--scheme",
+                               str(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml"), "--population", str(fake),
+                               "--out", str(tmp_path / "o.csv"), "--lang", lang], cwd=ROOT, capture_output=True,
+                              text=True, timeout=300)
+        assert proc.returncode == 2 and PHONE not in proc.stderr and "wxid" not in proc.stderr, proc.stderr

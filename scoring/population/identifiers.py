@@ -11,6 +11,7 @@ rows, and never repeat a value.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +22,7 @@ import pyarrow.compute as pc
 from scoring.population.identifiers_embedded import (
     KIND_TEXT,
     column_text_hits,
-    id18_valid,  # noqa: F401 - its public home stays this module (validate, the tests, the package)
+    id18_valid,  # its public home stays this module (validate, the tests, the package)
     non_text_objects,
     number_kinds,
     one_array,
@@ -190,6 +191,25 @@ def values_reason(rows_hit: int, what: str) -> str:
     if rows_hit:
         return f"{rows_hit:,} value(s) contain {what}"
     return f"a category it declares, used by no row, contains {what}"
+
+
+LONG_DIGIT_RUN = re.compile(r"\d(?:[\s.\-]?\d){6,}")  # 7 or more digits, spaces, dots or hyphens between them
+
+
+def holds_identifier(text: str) -> bool:
+    """Whether ``text`` is or holds an identifier: a name, an ID number, a phone number, a contact handle."""
+    one = [text]
+    return bool(name_like(one)[0] or id18_valid(one)[0] or id15_like(one)[0] or mobile_like(one)[0]
+                or any(m[0] for m in text_kinds(pa.array(one, type=pa.large_string())).values()))
+
+
+def masked_name(text: str) -> str:
+    """A name from a file (a sheet's, an index column's) as a message may echo it: "#"s when it is or holds an
+    identifier (a probe named a sheet 13812345678 and the warning read it back), else with every run of 7 or more
+    digits as that many "#"."""
+    if holds_identifier(text):
+        return "#" * min(len(text), 20)
+    return LONG_DIGIT_RUN.sub(lambda m: "#" * len(m.group()), text)
 
 
 def screen_column(name: str, col: pd.Series, *, schema: Schema | None = None, check_names: bool = True,

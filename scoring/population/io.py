@@ -239,7 +239,10 @@ def index_warnings(name: str, schema: Any) -> list[str]:
     if not named:
         return []
     one = len(named) == 1
-    return [f"WARNING: {name} keeps column(s) {', '.join(repr(c) for c in named)} as its pandas index, which is not "
+    from scoring.population.identifiers import masked_name
+
+    shown = ", ".join(repr(masked_name(str(c))) for c in named)
+    return [f"WARNING: {name} keeps column(s) {shown} as its pandas index, which is not "
             f"read: write {'it' if one else 'them'} as {'a column' if one else 'columns'} "
             "(df.reset_index().to_parquet(...))"]
 

@@ -109,7 +109,12 @@ def _unique_headers(cells: list[object], name: str) -> list[str]:
 def unreadable_parquet(name: str, exc: BaseException) -> UnreadableFileError:
     """The one-line reason every engine gives for a Parquet file pyarrow cannot read (broken, truncated, not
     Parquet): the file's name, pyarrow's error and its message on one line, control characters blanked."""
+    from scoring.population.identifiers import LONG_DIGIT_RUN, holds_identifier
+
     detail = " ".join("".join(ch if ch.isprintable() else " " for ch in str(exc)).split())[:200]
+    if holds_identifier(detail):  # pyarrow quotes names from the file: never an identifier
+        detail = "(its message is not shown: it quotes a personal identifier from the file)"
+    detail = LONG_DIGIT_RUN.sub(lambda m: "#" * len(m.group()), detail)
     return UnreadableFileError(f"{name}: cannot read the Parquet file: {type(exc).__name__}: {detail}")
 
 

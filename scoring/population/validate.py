@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from scoring.population.identifiers import id15_like, id18_valid, mobile_like, name_like
+from scoring.population.identifiers import LONG_DIGIT_RUN, id15_like, id18_valid, mobile_like, name_like
 from scoring.population.identifiers_embedded import text_kinds
 from scoring.population.io import MISSING_TOKENS
 from scoring.population.schema import ColumnSpec, Schema, normalise_text
@@ -34,7 +34,6 @@ from scoring.population.text import (
 # Tolerances of the logical checks. Age is in completed years, so a person aged 30 may have lived 30.9 years.
 AGE_SLACK = 1.0
 MONTH_SLACK = 1.0 / 12.0 + 1e-6
-_LONG_DIGITS = re.compile(r"\d(?:[\s.\-]?\d){6,}")
 _UNIT_SUFFIX = re.compile(r"\s*(周岁|岁|年|次|分|years?|yrs?)$")
 _GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")  # 1,000 / 12,345.6: digits grouped by three
 
@@ -113,7 +112,7 @@ def show_values(values: list[object]) -> list[str]:
         if hide:
             out.append(NOT_SHOWN)
             continue
-        text = _LONG_DIGITS.sub(lambda m: "#" * len(m.group()), unicodedata.normalize("NFKC", text))
+        text = LONG_DIGIT_RUN.sub(lambda m: "#" * len(m.group()), unicodedata.normalize("NFKC", text))
         out.append(repr(text[:37] + "..." if len(text) > 40 else text))
     return out
 

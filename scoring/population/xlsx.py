@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.errors import PopulationError
+from scoring.population.identifiers import masked_name
 from scoring.population.io import (
     HEADER_SCAN_ROWS,
     MAX_COLUMNS,
@@ -221,10 +222,11 @@ def read_excel(path: Path) -> RawTable:
     body.columns = header
     body = body.reset_index(drop=True)
     warnings = []
+    shown_sheet = masked_name(str(sheet_name))  # a sheet named by an identifier is not echoed
     if n_sheets > 1:
-        warnings.append(f"read sheet '{sheet_name}' of {n_sheets}")
+        warnings.append(f"read sheet '{shown_sheet}' of {n_sheets}")
     if header_idx:
-        warnings.append(f"header found on row {int(raw.index[header_idx]) + 1} of sheet '{sheet_name}'; "
+        warnings.append(f"header found on row {int(raw.index[header_idx]) + 1} of sheet '{shown_sheet}'; "
                         f"{header_idx} row(s) above it were skipped")
     header_of = dict(zip(sheet_cols, header, strict=True))
     if uncalculated is None:
@@ -269,6 +271,6 @@ def _formula_warnings(path: Path, sheet_name: str, header_of: dict[int, str]) ->
                 "the file was last calculated, stale if it was edited by a program that does not recalculate; "
                 "paste them as values to be sure"]
     if found:
-        return [f"WARNING: sheet '{sheet_name}' holds formula cells: their values are the results Excel saved when "
-                "the file was last calculated; paste them as values to be sure"]
+        return [f"WARNING: sheet '{masked_name(str(sheet_name))}' holds formula cells: their values are the results "
+                "Excel saved when the file was last calculated; paste them as values to be sure"]
     return []
