@@ -4,9 +4,9 @@ one JSON writer.
 Every file the library or the CLI writes goes through :func:`atomic_path` (a temporary file beside the target,
 flushed and renamed over it at the end), so an interrupted or failed write never leaves a partial file and never
 destroys the previous good one. Every table exported for people goes through :func:`excel_safe_frame`, which
-neutralises text that a spreadsheet would run as a formula or that the Excel writer would write as markup (cells,
-column names and index labels alike), or, for an
-Arrow column (the scoring results of :mod:`scoring.result_table`), through its twin :func:`excel_safe_arrow`.
+neutralises text that a spreadsheet would run as a formula or that the Excel writer could write as markup (cells,
+column names and index labels alike), or, for an Arrow column (the scoring results of :mod:`scoring.result_table`),
+through its twin :func:`excel_safe_arrow`.
 
 Tables are written by :func:`write_table` (a file) or :func:`table_bytes` (a download), one convention for all:
 
