@@ -679,8 +679,14 @@ def test_names_from_the_file_are_not_echoed_when_they_are_identifiers(tmp_path: 
     assert "read sheet '###########' of 2" in warnings and PHONE not in warnings
     indexed = tmp_path / "indexed.parquet"
     frame.set_index(pd.Index([f"r{i}" for i in range(30)], name=PHONE)).to_parquet(indexed)
-    warnings = " ".join(read_population(indexed, skip_invalid=True).warnings)
-    assert "'###########' as its pandas index" in warnings and PHONE not in warnings
+    with pytest.raises(PopulationError) as refused:  # a header that is a phone number: refused, masked
+        read_population(indexed, skip_invalid=True)
+    assert "'###########'" in str(refused.value) and PHONE not in str(refused.value)
+    from scoring.population.io import index_warnings
+
+    warned = " ".join(index_warnings("x.parquet", pa.Table.from_pandas(frame.set_index(
+        pd.Index([f"r{i}" for i in range(30)], name=PHONE))).schema))
+    assert "'###########' as its pandas index" in warned and PHONE not in warned
     table = pa.Table.from_pandas(frame, preserve_index=False)
     meta = _json.loads(table.schema.metadata[b"pandas"])
     meta["index_columns"] = [f"微信 wxid_{PHONE}"]
@@ -692,3 +698,29 @@ def test_names_from_the_file_are_not_echoed_when_they_are_identifiers(tmp_path: 
                                "--out", str(tmp_path / "o.csv"), "--lang", lang], cwd=ROOT, capture_output=True,
                               text=True, timeout=300)
         assert proc.returncode == 2 and PHONE not in proc.stderr and "wxid" not in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("engine", ["memory", "chunked"])
+def test_identifiers_kept_as_the_pandas_index_are_refused(tmp_path: Path, engine: str) -> None:
+    """The stored pandas index is never read, and was never screened: a probe's file kept phone numbers (headed
+    手机) or ID numbers under a plain name as its index and loaded with exit 0. Such a file is refused, by both
+    engines, in both languages, without the values; an index of plain labels still loads with its warning."""
+    from popgen import make_population
+
+    frame = make_population(40, seed=3)
+    scheme = str(ROOT / "scenarios" / "schemes" / "beijing-2020.yaml")
+    cases = {"phones": frame.set_index(pd.Index([f"1381234{i:04d}" for i in range(40)], name="手机")),
+             "ids": frame.set_index(pd.Index([ID18] * 40, name="ref")),
+             "labels": frame.set_index(pd.Index([f"r{i}" for i in range(40)], name="ref"))}
+    for name, indexed in cases.items():
+        path = tmp_path / f"{name}.parquet"
+        indexed.to_parquet(path)
+        for lang, words in (("en", "the pandas index"), ("zh", "pandas 索引")):
+            proc = subprocess.run([sys.executable, "-m", "scoring", "admit", "--scheme", scheme, "--population",
+                                   str(path), "--quota", "5", "--engine", engine, "--out", str(tmp_path / "o.parquet"),
+                                   "--lang", lang], cwd=ROOT, capture_output=True, text=True, timeout=300)
+            if name == "labels":
+                assert proc.returncode == 0, proc.stderr
+                continue
+            assert proc.returncode == 2 and words in proc.stderr, proc.stderr
+            assert "13812340" not in proc.stderr and ID18 not in proc.stderr

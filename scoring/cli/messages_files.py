@@ -127,6 +127,10 @@ FILE_ZH: list[tuple[LazyPattern, _Z]] = [
                  r"available: split the file, or use a larger machine$"),
      lambda m: f"{m[1]} 解压后有 {m[2]} 数据；载入约需 {m[3]} 内存，但只有 {m[4]} 可用："
                "请拆分文件，或换用内存更大的机器"),
+    (LazyPattern(r"^(.+): the pandas index \(column\(s\) (.+)\) holds direct identifiers; it is never read: write the "
+                 r"file without it \(df\.reset_index\(drop=True\)\.to_parquet\(\.\.\.\)\)$"),
+     lambda m: f"{m[1]}：pandas 索引（列 {m[2]}）中含有直接标识信息；索引不会被读取：请去掉索引后再保存"
+               "（df.reset_index(drop=True).to_parquet(...)）"),
     (LazyPattern(r"^(.+): not enough memory to read the file$"), lambda m: f"{m[1]}：内存不足，无法读取该文件"),
     (LazyPattern(r"^(.+): the old \.xls format is not supported; save the sheet as \.xlsx or CSV$"),
      lambda m: f"{m[1]}：不支持旧的 .xls 格式；请将工作表另存为 .xlsx 或 CSV"),

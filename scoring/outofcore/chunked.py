@@ -53,8 +53,9 @@ from scoring.outofcore.pass2 import gather_band, pass2_file
 from scoring.outofcore.plan import finish_plan, make_plan
 from scoring.outofcore.result import OutOfCoreResult
 from scoring.outofcore.stats import Stats
-from scoring.population.identifiers_arrow import parquet_blocks
+from scoring.population.identifiers_arrow import parquet_blocks, refuse_identifier_index
 from scoring.population.io import compact_arrow_pool
+from scoring.population.schema import load_schema
 from scoring.safe_output import atomic_path
 from scoring.scheme.load import Scheme
 
@@ -260,6 +261,7 @@ def run_chunked(scheme: Scheme, path: str | os.PathLike[str], out: str | os.Path
         raise PopulationError(f"chunk_rows: {chunk_rows!r} must be a positive number of rows")
     compact_arrow_pool()
     pf = _open(path)
+    refuse_identifier_index(os.fspath(path), pf.schema_arrow, load_schema())  # the in-memory reader's refusal
     ctx = make_context(scheme, n_total=pf.metadata.num_rows, source=os.fspath(path), skip_invalid=skip_invalid,
                        drop_identifiers=drop_identifiers, admission=admission, quota=quota, threshold=threshold,
                        ties=ties, id_batches=lambda cols: [], columns=data_columns(pf), prescan=False)

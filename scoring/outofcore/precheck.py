@@ -18,7 +18,9 @@ from scoring.outofcore.core import FactsNeeded, make_context, pass1_batch, refus
 from scoring.outofcore.engine_choice import refuse_not_parquet
 from scoring.outofcore.files import _open, data_columns, iter_raw
 from scoring.population.identifiers import screen_identifiers
+from scoring.population.identifiers_arrow import refuse_identifier_index
 from scoring.population.io import clean_header, refuse_width
+from scoring.population.schema import load_schema
 from scoring.scheme.load import Scheme
 
 
@@ -30,6 +32,7 @@ def refuse_early(scheme: Scheme, path: str | os.PathLike[str], *, engine: str = 
     source = os.fspath(path)
     refuse_not_parquet(source, engine)  # the chunked engine's reasons
     pf = _open(source)
+    refuse_identifier_index(source, pf.schema_arrow, load_schema())  # the in-memory reader's refusal
     columns = data_columns(pf)
     n_rows = pf.metadata.num_rows
     del pf

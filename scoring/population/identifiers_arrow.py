@@ -244,3 +244,22 @@ def _dictionaries_alone(pf: Any, fh: Any, meta: Any, group: int, columns: list[s
         if not _hits(dictionary)[0]:
             out[c] = pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), dictionary)
     return out
+
+
+def refuse_identifier_index(path: str, arrow_schema: Any, schema: Schema) -> None:
+    """Refuse (PopulationError) a Parquet file whose stored pandas index columns (never read: the engines drop
+    them) hold a direct identifier, by their header or any value: every value screened, row group by row group
+    (a probe's file kept a column headed 手机 with 50 phone numbers as its index and loaded). Their names are
+    shown masked."""
+    named = [c for c in (arrow_schema.pandas_metadata or {}).get("index_columns", [])
+             if isinstance(c, str) and c in arrow_schema.names]
+    if not named:
+        return
+    found = screen_unread(UnreadColumns(named, lambda: parquet_blocks(path, named)), schema)
+    if found:
+        from scoring.population.identifiers import masked_name
+
+        shown = ", ".join(repr(masked_name(c)) for c in named if c in found)
+        raise PopulationError(f"{os.path.basename(path)}: the pandas index (column(s) {shown}) holds direct "
+                              "identifiers; it is never read: write the file without it "
+                              "(df.reset_index(drop=True).to_parquet(...))")

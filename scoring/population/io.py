@@ -198,6 +198,11 @@ def _read_parquet(path: Path, select: Select | None = None, available: int | Non
         refuse_nested_columns(parquet_schema, path.name)
         names, headers, read_headers, unread = None, None, [], None
         index_cols = {c for c in (parquet_schema.pandas_metadata or {}).get("index_columns", []) if isinstance(c, str)}
+        if index_cols:  # never read, but screened: an identifier may not hide in the index
+            from scoring.population.identifiers_arrow import refuse_identifier_index
+            from scoring.population.schema import load_schema
+
+            refuse_identifier_index(where, parquet_schema, load_schema())
         stored = [c for c in parquet_schema.names if c not in index_cols]
         if select is not None:  # only the selected columns are converted (decoded in parallel, by pyarrow)
             headers = _unique_headers(stored, path.name)
