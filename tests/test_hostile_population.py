@@ -724,3 +724,31 @@ def test_identifiers_kept_as_the_pandas_index_are_refused(tmp_path: Path, engine
                 continue
             assert proc.returncode == 2 and words in proc.stderr, proc.stderr
             assert "13812340" not in proc.stderr and ID18 not in proc.stderr
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_identifiers_in_the_lines_above_the_header_are_refused(tmp_path: Path, kind: str) -> None:
+    """The title lines above a header are skipped, and were never screened (a probe: "导出人：张伟 电话13812345678"
+    above the header loaded). A phone or ID number there refuses the file, in both languages, without echoing it; a
+    plain title is still skipped with its warning."""
+    from popgen import make_population
+
+    from scoring.cli.messages import localized
+
+    frame = make_population(20, seed=4)
+    for title, refused in ((f"导出人：张伟 电话{PHONE}", True), (f"证件 {ID18}", True), ("杭州市 2024 年导出", False)):
+        path = tmp_path / f"t.{kind}"
+        if kind == "csv":
+            path.write_text(title + "\n" + frame.to_csv(index=False), encoding="utf-8")
+        else:
+            with pd.ExcelWriter(path) as xw:
+                pd.DataFrame([[title]]).to_excel(xw, header=False, index=False)
+                frame.to_excel(xw, index=False, startrow=1)
+        if not refused:
+            assert "above it were skipped" in " ".join(read_population(path, skip_invalid=True).warnings)
+            continue
+        with pytest.raises(PopulationError) as err:
+            read_population(path, skip_invalid=True)
+        assert "above the header hold direct identifiers" in str(err.value)
+        assert "表头上方的 1 行含有直接标识信息" in localized(err.value, "zh")
+        assert PHONE not in str(err.value) and ID18 not in str(err.value)

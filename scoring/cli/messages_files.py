@@ -131,6 +131,9 @@ FILE_ZH: list[tuple[LazyPattern, _Z]] = [
                  r"file without it \(df\.reset_index\(drop=True\)\.to_parquet\(\.\.\.\)\)$"),
      lambda m: f"{m[1]}：pandas 索引（列 {m[2]}）中含有直接标识信息；索引不会被读取：请去掉索引后再保存"
                "（df.reset_index(drop=True).to_parquet(...)）"),
+    (LazyPattern(r"^(.+): the (\d+) line\(s\) above the header hold direct identifiers \(an ID number, a phone number "
+                 r"or a contact handle\); remove them before loading$"),
+     lambda m: f"{m[1]}：表头上方的 {m[2]} 行含有直接标识信息（身份证号、电话号码或联系方式）；请先删除这些行再载入"),
     (LazyPattern(r"^(.+): not enough memory to read the file$"), lambda m: f"{m[1]}：内存不足，无法读取该文件"),
     (LazyPattern(r"^(.+): the old \.xls format is not supported; save the sheet as \.xlsx or CSV$"),
      lambda m: f"{m[1]}：不支持旧的 .xls 格式；请将工作表另存为 .xlsx 或 CSV"),

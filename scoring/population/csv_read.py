@@ -35,6 +35,7 @@ from scoring.population.table import (
     _sniff_delimiter,
     _unique_headers,
     find_header_row,
+    refuse_identifiers_above,
 )
 
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
@@ -173,6 +174,7 @@ def read_csv_bytes(raw: bytes, name: str, select: Select | None = None, base: in
         raise PopulationError(f"{name}: {widest:,} columns; at most {MAX_COLUMNS} are accepted (a population needs a "
                               "few dozen): remove the columns that are not needed")
     header_idx = find_header_row(rows, name)
+    refuse_identifiers_above(rows[:header_idx], name)
     header = _unique_headers(rows[header_idx], name)
     warnings: list[str] = []
     # Position of the header line (blank lines skipped by csv.reader are counted via the lines).

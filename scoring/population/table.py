@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from scoring.errors import PopulationError, UnreadableFileError
 from scoring.population.schema import load_schema
@@ -91,6 +92,25 @@ def find_header_row(rows: list[list[object]], name: str) -> int:
         f"{name}: no header row found in the first {HEADER_SCAN_ROWS} rows (expected column names such as "
         "年龄, 性别, 学历 or age, sex, education)"
     )
+
+
+def refuse_identifiers_above(rows: list[list[object]], name: str) -> None:
+    """Refuse (PopulationError) a file whose lines above the header (skipped: a title, "exported by ...") hold an ID
+    number, a phone number or a contact handle (a probe's "导出人：张伟 电话13812345678" loaded unscreened). Names
+    alone are not looked for here: a title's few Chinese characters often look like one."""
+    texts = [str(c) for row in rows for c in row
+             if c is not None and not (isinstance(c, float) and pd.isna(c)) and str(c).strip()]
+    if not texts:
+        return
+    from scoring.population.identifiers import id15_like, id18_valid, mobile_like
+    from scoring.population.identifiers_embedded import text_kinds
+
+    hits = id18_valid(texts) | id15_like(texts) | mobile_like(texts)
+    for mask in text_kinds(pa.array(texts, type=pa.large_string())).values():
+        hits |= np.asarray(mask, dtype=bool)
+    if hits.any():
+        raise PopulationError(f"{name}: the {len(rows)} line(s) above the header hold direct identifiers (an ID "
+                              "number, a phone number or a contact handle); remove them before loading")
 
 
 def _unique_headers(cells: list[object], name: str) -> list[str]:

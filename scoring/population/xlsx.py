@@ -33,6 +33,7 @@ from scoring.population.io import (
     find_header_row,
     refuse_width,
 )
+from scoring.population.table import refuse_identifiers_above
 
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?\"")
 _FORMULA_CELL = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"([A-Z]{1,3})(\d+)\"[^>]*>\s*<(?:\w+:)?f[\s>/]")
@@ -215,6 +216,7 @@ def read_excel(path: Path) -> RawTable:
     uncalculated = _blank_uncalculated(path, str(sheet_name), raw) if calculated_on_load(path) else None
     rows = raw.head(HEADER_SCAN_ROWS).to_numpy(dtype=object).tolist()
     header_idx = find_header_row(rows, path.name)
+    refuse_identifiers_above(rows[:header_idx], path.name)
     header = _unique_headers(rows[header_idx], path.name)
     sheet_cols = [int(c) for c in raw.columns]
     body = raw.iloc[header_idx + 1:].copy()
