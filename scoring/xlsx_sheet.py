@@ -129,31 +129,40 @@ def _join(*parts: Any) -> pa.Array:
                                          for p in parts], pa.scalar("", pa.large_string()))
 
 
-def _cells(s: pd.Series, kind: str, column: str, rows: pa.Array) -> pa.Array:
-    """The XML of one column's cells over a block of rows (``rows``: their numbers as text), "" where blank."""
+def _values(s: pd.Series, kind: str) -> Any:
+    """A column's values as its cells are made from them, once per sheet: numbers as numpy (float64 for floats),
+    yes/no values as numpy bools, text as Arrow with a blank ("" or missing) as null."""
     if kind == "number":
         values = s.to_numpy()
-        text = pc.cast(pa.array(values.astype(np.float64) if values.dtype.kind == "f" else values,
-                                from_pandas=True), pa.large_string())  # NaN: null (blank); floats: shortest digits
+        return values.astype(np.float64) if values.dtype.kind == "f" else values
+    if kind == "bool":
+        return s.to_numpy(dtype=bool)
+    arr = _text_array(s)
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.large_string()), arr)  # "" is blank, as pandas
+
+
+def _cells(values: Any, kind: str, column: str, rows: pa.Array) -> pa.Array:
+    """The XML of one column's cells over a block of rows (``values``: the block's :func:`_values`; ``rows``: their
+    numbers as text), "" where blank."""
+    if kind == "number":
+        text = pc.cast(pa.array(values, from_pandas=True), pa.large_string())  # NaN: null; floats: shortest digits
         cells = _join(f'<c r="{column}', rows, '"><v>', text, "</v></c>")
     elif kind == "bool":
-        flags = pc.if_else(pa.array(s.to_numpy(dtype=bool)), "1", "0").cast(pa.large_string())
+        flags = pc.if_else(pa.array(values), "1", "0").cast(pa.large_string())
         cells = _join(f'<c r="{column}', rows, '" t="b"><v>', flags, "</v></c>")
     else:
-        arr = _text_array(s)
-        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.large_string()), arr)  # "" is blank, as pandas
-        text, preserve = escaped_text(arr)
+        text, preserve = escaped_text(values)
         space = pc.if_else(preserve, ' xml:space="preserve"', "").cast(pa.large_string())
         cells = _join(f'<c r="{column}', rows, '" t="inlineStr"><is><t', space, ">", text, "</t></is></c>")
     return pc.fill_null(cells, "")
 
 
-def _block(frame: pd.DataFrame, kinds: list[str], letters: list[str], lo: int, hi: int) -> memoryview:
+def _block(columns: list[Any], kinds: list[str], letters: list[str], lo: int, hi: int) -> memoryview:
     """The ``<row>`` elements of data rows ``lo..hi`` (sheet rows ``lo + 2``...; a row without a cell is not
-    written, as xlsxwriter writes none)."""
+    written, as xlsxwriter writes none); ``columns``: each column's :func:`_values`."""
     rows = pc.cast(pa.array(np.arange(lo + 2, hi + 2, dtype=np.int64)), pa.large_string())
-    part = frame.iloc[lo:hi]
-    cells = [_cells(part.iloc[:, j], kind, letters[j], rows) for j, kind in enumerate(kinds)]
+    cells = [_cells(values[lo:hi], kind, letters[j], rows) for j, (values, kind) in enumerate(zip(columns, kinds,
+                                                                                                     strict=True))]
     content = _join(*cells) if len(cells) > 1 else cells[0]
     written = pc.not_equal(content, "")
     xml = pc.filter(_join('<row r="', rows, '">', content, "</row>"), written)
@@ -163,28 +172,27 @@ def _block(frame: pd.DataFrame, kinds: list[str], letters: list[str], lo: int, h
     return memoryview(xml.buffers()[2])[offsets[0]:offsets[-1]]  # the rows' text, in place
 
 
-def _xml_bound(frame: pd.DataFrame, kinds: list[str]) -> int:
+def _xml_bound(columns: list[Any], kinds: list[str], n: int) -> int:
     """An upper bound on the bytes of the sheet's rows: :data:`CELL_BYTES` a cell, and 7 bytes for each byte of
     text (the longest escape, ``_x0001_``, of one byte)."""
-    bound = (len(frame) + 1) * (len(kinds) + 1) * CELL_BYTES
-    for j, kind in enumerate(kinds):
+    bound = (n + 1) * (len(kinds) + 1) * CELL_BYTES
+    for values, kind in zip(columns, kinds, strict=True):
         if kind == "text":
-            bound += 7 * int(pc.sum(pc.binary_length(_text_array(frame.iloc[:, j]))).as_py() or 0)
+            bound += 7 * int(pc.sum(pc.binary_length(values)).as_py() or 0)
     return bound
 
 
-def _last_row(frame: pd.DataFrame, kinds: list[str]) -> int:
+def _last_row(columns: list[Any], kinds: list[str], n: int) -> int:
     """The last sheet row holding a cell (1: the header only): a row is blank where every number is missing and
-    every text missing or empty (a yes/no value is never blank)."""
+    every text blank (a yes/no value is never blank)."""
     if "bool" in kinds:
-        return len(frame) + 1
-    filled = np.zeros(len(frame), dtype=bool)
-    for j, kind in enumerate(kinds):
-        s = frame.iloc[:, j]
+        return n + 1
+    filled = np.zeros(n, dtype=bool)
+    for values, kind in zip(columns, kinds, strict=True):
         if kind == "number":
-            filled |= ~np.isnan(s.to_numpy(dtype=np.float64)) if s.dtype.kind == "f" else True
+            filled |= ~np.isnan(values) if values.dtype.kind == "f" else True
         else:
-            filled |= pc.fill_null(pc.not_equal(_text_array(s), ""), False).to_numpy(zero_copy_only=False)
+            filled |= pc.is_valid(values).to_numpy(zero_copy_only=False)
     rows = np.flatnonzero(filled)
     return int(rows[-1]) + 2 if len(rows) else 1
 
@@ -251,16 +259,17 @@ def _sheet_part(zout: zipfile.ZipFile, info: zipfile.ZipInfo, xml: str, frame: p
     """The skeleton's sheet ``xml`` (its zip entry ``info``) written to ``zout`` with the frame's rows: its
     dimension set, its blank header cells replaced by the header row, then the rows, block by block."""
     style = _HEADER_STYLE.search(xml)
-    last = _last_row(frame, kinds)
+    columns = [_values(frame.iloc[:, j], kind) for j, kind in enumerate(kinds)]
+    last = _last_row(columns, kinds, len(frame))
     ref = f"A1:{letters[-1]}{last}" if (len(letters), last) != (1, 1) else "A1"
     head, tail = _SHEET_DATA.split(_DIMENSION.sub(f'<dimension ref="{ref}"/>', xml, count=1), maxsplit=1)
     sheet = zipfile.ZipInfo(info.filename, info.date_time)  # the skeleton's fixed date: the same table, same bytes
     sheet.compress_type, sheet.external_attr = info.compress_type, info.external_attr
     sheet.create_system = info.create_system
     sheet._compresslevel = SHEET_DEFLATE_LEVEL  # ZipInfo's level (public as compress_level from 3.13)
-    large = _xml_bound(frame, kinds) > 1 << 31  # Zip64 only where it may be needed (as xlsxwriter)
+    large = _xml_bound(columns, kinds, len(frame)) > 1 << 31  # Zip64 only where it may be needed (as xlsxwriter)
     with zout.open(sheet, "w", force_zip64=large) as out:
         out.write(head.encode() + b"<sheetData>" + _header(frame, letters, style.group(1) if style else "0"))
         for lo in range(0, len(frame), BLOCK_ROWS):
-            out.write(_block(frame, kinds, letters, lo, min(len(frame), lo + BLOCK_ROWS)))
+            out.write(_block(columns, kinds, letters, lo, min(len(frame), lo + BLOCK_ROWS)))
         out.write(b"</sheetData>" + tail.encode())

@@ -54,11 +54,14 @@ class _Loader(_SafeBase):  # type: ignore[misc, valid-type]
 MAX_NUMBER_CHARS = 100  # a number written with more characters is no value of any input (Python's int() stops at 4,300)
 
 
+NOT_ONE_LINE = ("Cc", "Cf", "Zl", "Zp")  # Unicode categories that break a line or hide text (control, format, ...)
+
+
 def comment_line(text: str) -> str:
     """``text`` as one YAML comment line ("# ..." and a newline): every run of whitespace, line breaks included
     (``\n``, ``\r``, NEL, U+2028/9), and every other control character become one space, so nothing after it can
     be read as YAML (a scheme's stamp heads its downloads and saved files)."""
-    flat = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+    flat = "".join(" " if unicodedata.category(ch) in NOT_ONE_LINE else ch for ch in text)
     return "# " + " ".join(flat.split()) + "\n"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -126,7 +127,9 @@ def test_a_results_folder_replaces_only_an_earlier_result(tmp_path: Path) -> Non
     out = tmp_path / "res"
     for _ in range(2):  # an earlier result is replaced
         assert _cli("run", str(scenario), "--out", str(out), "--no-progress").returncode == 0
-    assert (out / "summary.json").is_file() and (out.stat().st_mode & 0o777) != 0o700
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (out / "summary.json").is_file() and (out.stat().st_mode & 0o777) == 0o777 & ~mask  # as mkdir makes it
     mine = tmp_path / "mine"
     (mine / "sub").mkdir(parents=True)
     (mine / "precious.txt").write_text("keep", encoding="utf-8")

@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from scoring.errors import PopulationError, UnreadableFileError
 from scoring.population.schema import load_schema
@@ -102,13 +101,9 @@ def refuse_identifiers_above(rows: list[list[object]], name: str) -> None:
              if c is not None and not (isinstance(c, float) and pd.isna(c)) and str(c).strip()]
     if not texts:
         return
-    from scoring.population.identifiers import id15_like, id18_valid, mobile_like
-    from scoring.population.identifiers_embedded import text_kinds
+    from scoring.population.identifiers import identifier_mask
 
-    hits = id18_valid(texts) | id15_like(texts) | mobile_like(texts)
-    for mask in text_kinds(pa.array(texts, type=pa.large_string())).values():
-        hits |= np.asarray(mask, dtype=bool)
-    if hits.any():
+    if identifier_mask(texts, names=False).any():
         raise PopulationError(f"{name}: the {len(rows)} line(s) above the header hold direct identifiers (an ID "
                               "number, a phone number or a contact handle); remove them before loading")
 

@@ -16,8 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from scoring.population.identifiers import LONG_DIGIT_RUN, id15_like, id18_valid, mobile_like, name_like
-from scoring.population.identifiers_embedded import text_kinds
+from scoring.population.identifiers import LONG_DIGIT_RUN, identifier_mask
 from scoring.population.io import MISSING_TOKENS
 from scoring.population.schema import ColumnSpec, Schema, normalise_text
 from scoring.population.stats import NumberStats
@@ -104,9 +103,7 @@ def show_values(values: list[object]) -> list[str]:
     texts = [str(v) for v in values]
     if not texts:
         return []
-    hidden = name_like(texts) | id18_valid(texts) | id15_like(texts) | mobile_like(texts)
-    for mask in text_kinds(pa.array(texts, type=pa.large_string())).values():
-        hidden |= np.asarray(mask, dtype=bool)
+    hidden = identifier_mask(texts)
     out = []
     for text, hide in zip(texts, hidden.tolist(), strict=True):
         if hide:

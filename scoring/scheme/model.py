@@ -32,6 +32,7 @@ from scoring.scheme.conditions import (
     value_source,
     when_list,
 )
+from scoring.yaml_files import NOT_ONE_LINE
 
 __all__ = ["CONDITION_FORMS", "CONDITION_TESTS", "CapRule", "Condition", "Gate", "InputColumn", "Label", "Over"]
 
@@ -326,9 +327,6 @@ class AdmissionRule(StrictModel):
         return self.ties if isinstance(self.ties, str) else [k.model_dump(exclude_none=True) for k in self.ties]
 
 
-STAMP_REFUSED = ("Cc", "Cf", "Zl", "Zp")  # Unicode categories a stamp's parts may not hold (see Scheme._one_line)
-
-
 class Scheme(StrictModel):
     """A complete, resolved points scheme."""
 
@@ -359,7 +357,7 @@ class Scheme(StrictModel):
     def _one_line(cls, value: str | None) -> str | None:
         """The stamp on every output is made of these: one line, without control, format (bidi, zero-width) or
         line-break characters (a newline in a version put live YAML after the "# stamp" comment of a download)."""
-        if value is not None and any(unicodedata.category(ch) in STAMP_REFUSED for ch in value):
+        if value is not None and any(unicodedata.category(ch) in NOT_ONE_LINE for ch in value):
             raise ValueError("must be one line of text, without control, format or line-break characters")
         return value
 
