@@ -117,19 +117,22 @@ def _population_with(note: pa.Array, path: Path, **options: object) -> Path:
     return path
 
 
-@pytest.mark.parametrize("where", ["last_row", "after_fallback"])
+@pytest.mark.parametrize("where", ["last_row", "first_group", "middle_groups", "after_fallback"])
 def test_an_id_number_in_an_unread_text_column_is_refused_as_when_read(tmp_path: Path, where: str) -> None:
-    """An ID number in the last row of a few-valued text column (its dictionary hits: decoded for the rows), or in
-    plain pages after the dictionary outgrew its page (the dictionary is clean; the pages say no): the run that
-    does not read the column refuses the file with the message of the reference validator, which reads it."""
+    """An ID number in a few-valued text column (its row group's dictionary hits: decoded for the rows) — in the last
+    row, in the first row group (the other groups' equal dictionaries are screened once), or in the two middle
+    groups (a clean dictionary, then two that hit, then the clean one again) — or in plain pages after the
+    dictionary outgrew its page (the dictionary is clean; the pages say no): the run that does not read the column
+    refuses the file with the message of the reference validator, which reads it (rows and count)."""
     n = 8_000
-    if where == "last_row":
-        values = np.array(["甲", "乙", "丙"], dtype=object)[np.arange(n) % 3]
-        options: dict = {}
-    else:
+    options: dict = {}
+    if where == "after_fallback":
         values = np.array([f"备注{i}" for i in range(n)], dtype=object)
         options = {"dictionary_pagesize_limit": 2_000}
-    values[-1] = f"证件 {ID_NUMBER}"
+    else:
+        values = np.array(["甲", "乙", "丙"], dtype=object)[np.arange(n) % 3]
+    hit = {"first_group": [5], "middle_groups": [n // 4 + 7, n // 2 + 9]}.get(where, [n - 1])
+    values[hit] = f"证件 {ID_NUMBER}"
     path = _population_with(pa.array(values, type=pa.string()), tmp_path / "p.parquet", **options)
     with pytest.raises(PopulationError) as want:  # the frozen validator raises the base class
         ref.read_population(path, skip_invalid=True)

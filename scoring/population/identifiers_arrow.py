@@ -85,6 +85,13 @@ def _hits(arr: pa.Array) -> tuple[list[str], np.ndarray]:
     return [], np.zeros(0, dtype=np.int64)  # booleans, dates, times, binary: no text, no whole numbers
 
 
+def _known_clean(arr: pa.Array, clean: dict[str, pa.Array], column: str) -> bool:
+    """True when ``arr`` is a dictionary array whose dictionary equals ``clean[column]``, one already screened and
+    found to hold no identifier (a row group's dictionary is most often the one before's: screened once)."""
+    known = clean.get(column)
+    return known is not None and pa.types.is_dictionary(arr.type) and arr.dictionary.equals(known)
+
+
 def _trimmed(text: pa.Array) -> pa.Array:
     text = pc.utf8_trim_whitespace(pc.drop_null(text))
     return pc.filter(text, pc.not_equal(text, "")).cast(pa.large_string())
@@ -111,6 +118,7 @@ def screen_unread(unread: UnreadColumns, schema: Schema) -> dict[str, Identifier
         return by_header
     found = {h: _Found() for h in todo}
     dictionaries: dict[str, bool] = {}
+    clean: dict[str, pa.Array] = {}  # a column's last dictionary that holds no identifier
     start = 0
     for n, block in unread.blocks():
         for h in todo:
@@ -120,7 +128,12 @@ def screen_unread(unread: UnreadColumns, schema: Schema) -> dict[str, Identifier
             if isinstance(arr, pa.ChunkedArray):
                 arr = arr.combine_chunks()
             f = found[h]
-            kinds, pos = _hits(arr)
+            if _known_clean(arr, clean, h):  # the dictionary of an earlier row group, screened clean there
+                kinds, pos = [], None
+            else:
+                kinds, pos = _hits(arr)
+                if not kinds and pa.types.is_dictionary(arr.type):
+                    clean[h] = arr.dictionary
             if kinds:
                 f.kinds.update(kinds)
                 f.rows_hit += int(pos.size)
@@ -208,12 +221,13 @@ def _parquet_blocks(path: str, names: list[str]) -> Iterator[Block]:
     leaves = [pf.schema.column(i).path for i in range(len(pf.schema))]
     position = {c: leaves.index(c) for c in numeric | set(text_dict) if c in leaves}
     fh = open(path, "rb") if text_dict else None  # noqa: SIM115 (closed below; the page headers are read from it)
+    clean: dict[str, pa.Array] = {}  # a column's last dictionary that holds no identifier
     try:
         for g in range(pf.metadata.num_row_groups):
             meta = pf.metadata.row_group(g)
             cols = [c for c in names if not (c in numeric and c in position and _small_numbers(meta, position, c))]
             light = _dictionaries_alone(pf, fh, meta, g, [c for c in cols if c in text_dict and c in position],
-                                        position) if fh is not None else {}
+                                        position, clean) if fh is not None else {}
             cols = [c for c in cols if c not in light]
             table = pf.read_row_group(g, columns=cols, use_threads=True) if cols else None
             block = {} if table is None else {c: table.column(i) for i, c in enumerate(cols)}
@@ -223,11 +237,12 @@ def _parquet_blocks(path: str, names: list[str]) -> Iterator[Block]:
             fh.close()
 
 
-def _dictionaries_alone(pf: Any, fh: Any, meta: Any, group: int, columns: list[str], position: dict[str, int]
-                        ) -> dict[str, pa.DictionaryArray]:
+def _dictionaries_alone(pf: Any, fh: Any, meta: Any, group: int, columns: list[str], position: dict[str, int],
+                        clean: dict[str, pa.Array]) -> dict[str, pa.DictionaryArray]:
     """The columns of row group ``group`` that can be screened by their dictionary alone, as dictionary arrays
     without indices: wholly dictionary-encoded chunks whose dictionary holds no identifier (a dictionary that holds
-    one is decoded with its rows, for the rows and count the finding names)."""
+    one is decoded with its rows, for the rows and count the finding names). ``clean``: each column's last
+    dictionary found to hold none (kept up to date here; an equal one is not screened again)."""
     from scoring.population.parquet_pages import dictionary_encoded
 
     whole = [c for c in columns if dictionary_encoded(meta.column(position[c]), fh)] if meta.num_rows else []
@@ -241,7 +256,8 @@ def _dictionaries_alone(pf: Any, fh: Any, meta: Any, group: int, columns: list[s
     out = {}
     for i, c in enumerate(whole):
         dictionary = first.column(i).dictionary
-        if not _hits(dictionary)[0]:
+        if (c in clean and dictionary.equals(clean[c])) or not _hits(dictionary)[0]:
+            clean[c] = dictionary
             out[c] = pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), dictionary)
     return out
 
