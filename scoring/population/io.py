@@ -216,7 +216,11 @@ def _read_parquet(path: Path, select: Select | None = None, available: int | Non
         frame = None
         if names is not None:
             with contextlib.suppress(Fallback):
-                frame = read_frame(pf, lambda: pq.ParquetFile(where, filesystem=local, metadata=pf.metadata), names)
+                # pre_buffer off: a reader reads one column chunk at a time, which pyarrow's read coalescing cannot
+                # merge with anything, and its hop through pyarrow's I/O threads cost 4% of the read's CPU and 8%
+                # of its wall time (10M people, 12 A/B rounds)
+                frame = read_frame(pf, lambda: pq.ParquetFile(where, filesystem=local, metadata=pf.metadata,
+                                                              pre_buffer=False), names)
         if frame is None:
             table = pq.read_table(where, columns=names, use_pandas_metadata=True, filesystem=local)
             frame = table.to_pandas(split_blocks=True, self_destruct=True)
