@@ -185,7 +185,8 @@ class ParquetTable(RawTable):
     stats: dict[str, NumberStats] = field(default_factory=dict)
 
 
-def _read_parquet(path: Path, select: Select | None = None, available: int | None = None) -> RawTable:
+def _read_parquet(path: Path, select: Select | None = None, available: int | None = None,
+                  screen_with: Any = None) -> RawTable:
     import pyarrow.parquet as pq
 
     try:
@@ -210,6 +211,8 @@ def _read_parquet(path: Path, select: Select | None = None, available: int | Non
             names = [c for c, h in zip(stored, headers, strict=True) if h in chosen]
             read_headers = [h for h in headers if h in chosen]
             unread = _parquet_unread(path, stored, headers, chosen)
+            if unread is not None and screen_with is not None:  # their screen runs beside the read of the others
+                unread.start_screen(screen_with)
         # The chosen columns row group by row group (the frame to_pandas gives, see parquet_frame); else as
         # pandas.read_parquet reads it (the index columns of the pandas metadata too), column by column: no
         # consolidation into 2-D blocks, Arrow buffers released as they are converted.
@@ -298,13 +301,15 @@ def file_head(path: str | os.PathLike[str]) -> bytes:
 
 
 def read_table(path: str | os.PathLike[str], *, available: int | None = None, select: Select | None = None,
-               schema: Any = None) -> RawTable:
+               schema: Any = None, screen_unread: bool = False) -> RawTable:
     """Read a population file (CSV / XLSX / Parquet) into a :class:`RawTable`; raise PopulationError on bad input.
 
     ``select`` (the file's cleaned headers -> those to read): a Parquet or CSV file decodes only those columns and
     ``headers`` lists them all; a workbook is read whole (the caller leaves the other columns out). ``schema`` (the
     :class:`~scoring.population.schema.Schema` the table is validated with): a CSV file's number, yes/no and category
-    columns come typed where that gives what validating their text gives; without it, CSV values are text."""
+    columns come typed where that gives what validating their text gives; without it, CSV values are text.
+    ``screen_unread`` (with ``schema``): a Parquet file's columns not selected start their identifier screen beside
+    the read (``table.unread.screening``), for the validation that follows."""
     p = Path(path)
     head = file_head(p)
     compact_arrow_pool()
@@ -318,5 +323,5 @@ def read_table(path: str | os.PathLike[str], *, available: int | None = None, se
             table.warnings.insert(0, f"{p.name} is an Excel workbook (whatever its name says): read as .xlsx")
         return table
     if kind == "parquet":
-        return _read_parquet(p, select, available)
+        return _read_parquet(p, select, available, schema if screen_unread else None)
     return read_csv_file(p, select, schema)  # GB18030 parsed as bytes where it can be, else transcoded

@@ -378,7 +378,7 @@ def read_population(source: str | os.PathLike[str] | pd.DataFrame, *, skip_inval
     if columns is not None:
         def select(headers: list[str]) -> set[str]:
             return read_set(headers, schema, columns, drop_identifiers=drop_identifiers, name=os.fspath(source))
-    table = read_table(source, select=select, schema=schema)
+    table = read_table(source, select=select, schema=schema, screen_unread=True)
     # The frame is handed over without a second reference, so that columns left out are released while validating.
     with sharing():
         return _validate(table.__dict__.pop("frame"), skip_invalid=skip_invalid, drop_identifiers=drop_identifiers,

@@ -38,6 +38,8 @@ def start_unread(raw: pd.DataFrame, headers: list[str], schema: Schema, unread: 
     decoding is pyarrow's, outside the GIL, so it runs beside the checks of the columns read. None: nothing to do."""
     if unread is None or all(h in raw.columns for h in headers):
         return None
+    if unread.screening is not None and unread.screened_with is schema:  # started beside the read
+        return unread.screening
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screen-unread")
     try:
         return pool.submit(screen_unread, unread, schema)
