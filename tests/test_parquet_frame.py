@@ -196,3 +196,45 @@ def test_the_width_of_text_values_is_found_exactly(seed: int) -> None:
     arr = pa.array(values, pa.large_string())
     lengths = {len(v) for v in values}
     assert text_buffers(arr)[2] == (lengths.pop() if len(lengths) == 1 else None)
+
+
+@pytest.mark.parametrize("ids", ["ascending", "repeat_across_groups", "repeat_within_a_group", "descending",
+                                 "repeat_at_a_group_edge", "groups_swapped"])
+def test_ids_checked_beside_the_read_give_the_reference_validators_rows(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch,
+                                                                       ids: str) -> None:
+    """The person_id facts found while the other columns decode (one width, byte positions, ascending order: see
+    ``scoring.population.text.prefetch_facts``) give the rows and reasons of the frozen reference validator, which
+    reads the file whole; and the same load as without them."""
+    import reference_population as ref
+
+    from scoring.population import load
+
+    frame = make_population(3_000, seed=7)
+    values = [f"P{i:07d}" for i in range(1, 3_001)]
+    if ids == "repeat_across_groups":
+        values[1_500] = values[100]
+    elif ids == "repeat_within_a_group":
+        values[705] = values[701]
+    elif ids == "descending":
+        values.reverse()
+    elif ids == "repeat_at_a_group_edge":  # each row group ascending; the second's first id is the first's last
+        values[700] = values[699]
+    elif ids == "groups_swapped":  # each row group ascending, the first two in the wrong order (all distinct)
+        values[:1_400] = values[700:1_400] + values[:700]
+    frame["person_id"] = values
+    path = tmp_path / "pop.parquet"
+    frame.to_parquet(path, row_group_size=700, index=False)
+    columns = ["age", "insurance_years", "has_residence_permit"]
+    seen = []
+    real = load.prefetch_facts
+    monkeypatch.setattr(load, "prefetch_facts", lambda chunks, is_ids: seen.append(is_ids) or real(chunks, is_ids))
+    ours = read_population(path, columns=columns, skip_invalid=True)
+    assert seen == [True]  # person_id's facts were found beside the read
+    want = ref.read_population(path, skip_invalid=True)
+    assert ours.rejected.to_dict("records") == want.rejected.to_dict("records")
+    pd.testing.assert_frame_equal(ours.frame, want.frame[list(ours.frame.columns)])
+    monkeypatch.setattr(load, "_text_facts", lambda schema: None)
+    plain = read_population(path, columns=columns, skip_invalid=True)
+    pd.testing.assert_frame_equal(ours.frame, plain.frame, check_exact=True)
+    assert ours.rejected.to_dict("records") == plain.rejected.to_dict("records")

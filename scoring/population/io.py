@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -186,7 +186,7 @@ class ParquetTable(RawTable):
 
 
 def _read_parquet(path: Path, select: Select | None = None, available: int | None = None,
-                  screen_with: Any = None) -> RawTable:
+                  screen_with: Any = None, on_text: Callable[[str, list[Any]], None] | None = None) -> RawTable:
     import pyarrow.parquet as pq
 
     try:
@@ -223,7 +223,7 @@ def _read_parquet(path: Path, select: Select | None = None, available: int | Non
                 # merge with anything, and its hop through pyarrow's I/O threads cost 4% of the read's CPU and 8%
                 # of its wall time (10M people, 12 A/B rounds)
                 frame = read_frame(pf, lambda: pq.ParquetFile(where, filesystem=local, metadata=pf.metadata,
-                                                              pre_buffer=False), names)
+                                                              pre_buffer=False), names, on_text)
         if frame is None:
             table = pq.read_table(where, columns=names, use_pandas_metadata=True, filesystem=local)
             frame = table.to_pandas(split_blocks=True, self_destruct=True)
@@ -301,7 +301,8 @@ def file_head(path: str | os.PathLike[str]) -> bytes:
 
 
 def read_table(path: str | os.PathLike[str], *, available: int | None = None, select: Select | None = None,
-               schema: Any = None, screen_unread: bool = False) -> RawTable:
+               schema: Any = None, screen_unread: bool = False,
+               on_text: Callable[[str, list[Any]], None] | None = None) -> RawTable:
     """Read a population file (CSV / XLSX / Parquet) into a :class:`RawTable`; raise PopulationError on bad input.
 
     ``select`` (the file's cleaned headers -> those to read): a Parquet or CSV file decodes only those columns and
@@ -309,7 +310,9 @@ def read_table(path: str | os.PathLike[str], *, available: int | None = None, se
     :class:`~scoring.population.schema.Schema` the table is validated with): a CSV file's number, yes/no and category
     columns come typed where that gives what validating their text gives; without it, CSV values are text.
     ``screen_unread`` (with ``schema``): a Parquet file's columns not selected start their identifier screen beside
-    the read (``table.unread.screening``), for the validation that follows."""
+    the read (``table.unread.screening``), for the validation that follows. ``on_text(column, chunks)``: called with
+    each text column of a Parquet file read by row group as soon as all its Arrow chunks are decoded, while the
+    other columns still are (:func:`~scoring.population.parquet_frame.read_frame`)."""
     p = Path(path)
     head = file_head(p)
     compact_arrow_pool()
@@ -323,5 +326,5 @@ def read_table(path: str | os.PathLike[str], *, available: int | None = None, se
             table.warnings.insert(0, f"{p.name} is an Excel workbook (whatever its name says): read as .xlsx")
         return table
     if kind == "parquet":
-        return _read_parquet(p, select, available, schema if screen_unread else None)
+        return _read_parquet(p, select, available, schema if screen_unread else None, on_text)
     return read_csv_file(p, select, schema)  # GB18030 parsed as bytes where it can be, else transcoded

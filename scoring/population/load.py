@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,7 @@ from scoring.population.rowchecks import all_findings, check_rows, start_checks,
 from scoring.population.schema import Schema, load_schema, normalise_header
 from scoring.population.shared_facts import sharing
 from scoring.population.stats import NumberStats
+from scoring.population.text import prefetch_facts
 from scoring.population.validate import STR_DTYPE, show_value
 
 __all__ = [
@@ -378,13 +380,31 @@ def read_population(source: str | os.PathLike[str] | pd.DataFrame, *, skip_inval
     if columns is not None:
         def select(headers: list[str]) -> set[str]:
             return read_set(headers, schema, columns, drop_identifiers=drop_identifiers, name=os.fspath(source))
-    table = read_table(source, select=select, schema=schema, screen_unread=True)
-    # The frame is handed over without a second reference, so that columns left out are released while validating.
+    # Facts of the text columns found beside the read (read_table's prefetch) are kept for the checks that follow.
     with sharing():
+        table = read_table(source, select=select, schema=schema, screen_unread=True, on_text=_text_facts(schema))
+        # The frame is handed over without a second reference, so that columns left out are released while
+        # validating.
         return _validate(table.__dict__.pop("frame"), skip_invalid=skip_invalid, drop_identifiers=drop_identifiers,
                          source=os.fspath(source), warnings=list(table.warnings), row_numbers=table.row_numbers,
                          schema=schema, columns=columns, headers=table.headers, unread=table.unread,
                          stats=getattr(table, "stats", None))
+
+
+def _text_facts(schema: Schema) -> Callable[[str, list[Any]], None]:
+    """For :func:`~scoring.population.io.read_table`: each text column's chunks, once decoded, have their facts
+    found (:func:`~scoring.population.text.prefetch_facts`) on a thread of their own beside the decoding of the other
+    columns; the ascending order only for the column that maps to person_id."""
+
+    def start(column: str, chunks: list[Any]) -> None:
+        ids = schema.canonical_header(clean_header(str(column))) == "person_id"
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="text-facts")
+        try:
+            pool.submit(prefetch_facts, chunks, ids)
+        finally:
+            pool.shutdown(wait=False)  # the thread ends with its one task
+
+    return start
 
 
 def load_population(source: str | os.PathLike[str] | pd.DataFrame, *, drop_identifiers: bool = False) -> pd.DataFrame:

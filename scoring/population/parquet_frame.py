@@ -14,6 +14,8 @@ order pyarrow's unification gives (first appearance across row groups).
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,11 +44,14 @@ class _Plan:
     pieces: dict[str, list[Any]] = field(default_factory=dict)  # columns pyarrow converts: their Arrow pieces
 
 
-def read_frame(pf: Any, open_file: Any, names: list[str]) -> pd.DataFrame | None:
+def read_frame(pf: Any, open_file: Any, names: list[str],
+               on_pieces: Callable[[str, list[Any]], None] | None = None) -> pd.DataFrame | None:
     """The columns ``names`` of the ``pyarrow.parquet.ParquetFile`` ``pf`` as ``to_pandas`` makes them (index
     0..n-1); None where this way does not apply (pandas index columns stored, a single row group, row groups
     of fewer than :data:`MIN_GROUP_ROWS` rows on average, no column it fills). ``open_file()`` opens the file again
-    (one reader per thread). Raises what pyarrow raises."""
+    (one reader per thread). Raises what pyarrow raises. The columns pyarrow converts (text, ...) are decoded
+    first; ``on_pieces(name, chunks)`` is called with each one's Arrow chunks (those the frame's column will hold,
+    in place) as soon as they are all decoded, while the other columns still are."""
     import pyarrow as pa
 
     md, schema = pf.metadata, pf.schema_arrow
@@ -72,6 +77,8 @@ def read_frame(pf: Any, open_file: Any, names: list[str]) -> pd.DataFrame | None
     if not plan.filled:
         return None
     readers: list[Any] = []
+    left = {name: len(sizes) for name in plan.pieces}  # row groups of each converted column still to decode
+    lock = threading.Lock()
 
     def decode(chunk: tuple[int, str]) -> None:
         group, name = chunk
@@ -82,9 +89,18 @@ def read_frame(pf: Any, open_file: Any, names: list[str]) -> pd.DataFrame | None
         table = reader.read_row_group(group, columns=[name], use_threads=False)
         readers.append(reader)
         _place(plan, group, table)
+        if on_pieces is not None and name in left:
+            with lock:
+                left[name] -= 1
+                done = not left[name]
+            if done:
+                on_pieces(name, [c for cs in plan.pieces[name] for c in cs])
 
+    groups = range(len(sizes))
+    order = [(g, n) for n in plan.pieces for g in groups] + [(g, n) for g in groups for n in names
+                                                              if n not in plan.pieces]
     with ThreadPoolExecutor(THREADS) as pool:
-        list(pool.map(decode, [(g, name) for g in range(len(sizes)) for name in names]))
+        list(pool.map(decode, order))
     return _assemble(plan, chosen, names, rows)
 
 

@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 
 from scoring.population.identifiers_embedded import one_array, position_bits, text_buffers
 from scoring.population.io import MISSING_TOKENS
+from scoring.population.shared_facts import once
 
 STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 
@@ -224,9 +225,43 @@ def text_hash(ids: pd.Series) -> np.ndarray:
 
 def ascending(arr: pa.Array | pa.ChunkedArray) -> bool:
     """True when the values of a null-free text column are in strictly ascending byte order, so all distinct (one
-    vectorised comparison of each value with the next, chunks read in place)."""
+    vectorised comparison of each value with the next, chunks read in place). Null-free: chunk by chunk, each
+    chunk's answer a fact of the load (:mod:`~scoring.population.shared_facts`: :func:`prefetch_facts` may have found
+    it beside the read), then each chunk's last value against the next one's first."""
+    n = len(arr)
+    if n < 2:
+        return True
+    if arr.null_count:
+        return bool(pc.all(pc.less(arr.slice(0, n - 1), arr.slice(1))).as_py())
+    chunks = [c for c in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]) if len(c)]
+    if not all(once("ascending", c, lambda c=c: _chunk_ascending(c)) for c in chunks):
+        return False
+    if len(chunks) < 2:
+        return True
+    lasts = pa.concat_arrays([c.slice(len(c) - 1) for c in chunks[:-1]])
+    firsts = pa.concat_arrays([c.slice(0, 1) for c in chunks[1:]])
+    return bool(pc.all(pc.less(lasts, firsts)).as_py())
+
+
+def _chunk_ascending(arr: pa.Array) -> bool:
     n = len(arr)
     return n < 2 or bool(pc.all(pc.less(arr.slice(0, n - 1), arr.slice(1))).as_py())
+
+
+def prefetch_facts(chunks: list[pa.Array], ids: bool) -> None:
+    """Find, as facts of the load (:mod:`~scoring.population.shared_facts`), what its checks of a text column will
+    ask of each null-free chunk: whether its values have one width and the bytes at each position (the typing and
+    the identifier screen), and when ``ids`` (the person_id column) whether it is in ascending order (the repeated
+    ids). Run on a thread of its own beside the read of the other columns, inside the load's
+    :func:`~scoring.population.shared_facts.sharing`: a check that asks while it runs waits for it."""
+    for c in chunks:
+        if not len(c) or c.null_count or not (pa.types.is_string(c.type) or pa.types.is_large_string(c.type)):
+            continue
+        offs, data, width = text_buffers(c)
+        if width:
+            position_bits(c, offs, data, width)
+        if ids:
+            once("ascending", c, lambda c=c: _chunk_ascending(c))
 
 
 def repeated(ids: pd.Series) -> np.ndarray:
