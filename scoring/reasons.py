@@ -64,7 +64,10 @@ ZH: list[tuple[LazyPattern, Callable[[re.Match[str]], str]]] = [
     (LazyPattern(r"^dropped identifier column\(s\): (.*)$"), lambda m: f"已删除直接标识列：{m[1]}"),
     (LazyPattern(r"^header found on line (\d+); (\d+) line\(s\) above it were skipped$"),
      lambda m: f"在第 {m[1]} 行找到列名，其上 {m[2]} 行已跳过"),
-    (LazyPattern(r"^read sheet '(.*)' of (\d+)$"), lambda m: f"读取了 {m[2]} 个工作表中的“{m[1]}”"),
+    (LazyPattern(r"^WARNING: read sheet '(.*)', the first visible sheet with data, of (\d+)(?: \((\d+) hidden, never "
+                 r"read\))?; the other sheets were not read$"),
+     lambda m: f"注意：{m[2]} 个工作表中读取了“{m[1]}”（第一个有数据的可见工作表）"
+               + (f"，其中 {m[3]} 个隐藏工作表从不读取" if m[3] else "") + "；其他工作表未读取"),
     (LazyPattern(r"^header found on row (\d+) of sheet '(.*?)'(.*)$"),
      lambda m: f"在工作表“{m[2]}”的第 {m[1]} 行找到列名"),
     (LazyPattern(r"^(\w+): (\d+) value\(s\) not in the schema kept as they are: (.*)$"),

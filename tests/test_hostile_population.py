@@ -676,7 +676,7 @@ def test_names_from_the_file_are_not_echoed_when_they_are_identifiers(tmp_path: 
         frame.to_excel(xw, sheet_name=PHONE, index=False, startrow=2)
         frame.head(1).to_excel(xw, sheet_name="other", index=False)
     warnings = " ".join(read_population(book, skip_invalid=True).warnings)
-    assert "read sheet '###########' of 2" in warnings and PHONE not in warnings
+    assert "read sheet '###########', the first visible sheet with data, of 2" in warnings and PHONE not in warnings
     indexed = tmp_path / "indexed.parquet"
     frame.set_index(pd.Index([f"r{i}" for i in range(30)], name=PHONE)).to_parquet(indexed)
     with pytest.raises(PopulationError) as refused:  # a header that is a phone number: refused, masked

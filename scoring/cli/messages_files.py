@@ -148,6 +148,10 @@ FILE_ZH: list[tuple[LazyPattern, _Z]] = [
      lambda m: f"{m[1]}：无法读取该 Excel 工作簿（文件损坏，或并非 .xlsx 格式）：{parser_detail(m[2])}"),
     (LazyPattern(r"^(.+): the workbook has no data \(every sheet is empty\)$"),
      lambda m: f"{m[1]}：该工作簿没有数据（所有工作表都是空的）"),
+    (LazyPattern(r"^(.+): the workbook has no data in its visible sheets; hidden sheets are never read: unhide the "
+                 r"sheet to read, or save it as a workbook of its own$"),
+     lambda m: f"{m[1]}：该工作簿的可见工作表中没有数据；隐藏的工作表从不读取："
+               "请取消隐藏要读取的工作表，或将其另存为单独的工作簿"),
     (LazyPattern(r"^(.+): cannot read the Parquet file: (.+)$"),
      lambda m: f"{m[1]}：无法读取该 Parquet 文件（文件损坏、不完整或并非 Parquet 格式）：{parser_detail(m[2])}"),
     (LazyPattern(r"^(--\S+) (.+): cannot write: (.+)$"),

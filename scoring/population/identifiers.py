@@ -227,7 +227,8 @@ def screen_column(name: str, col: pd.Series, *, schema: Schema | None = None, ch
     schema = schema or load_schema()
     kind = schema.identifier_kind(str(name))
     if kind is not None:
-        what = {"name": "personal names", "id_number": "ID numbers", "phone": "phone numbers"}[kind]
+        what = {"name": "personal names", "id_number": "ID numbers", "phone": "phone numbers",
+                "contact": "contact handles"}[kind]
         return IdentifierFinding(str(name), kind, f"its header names {what}", from_header=True)
     kinds, pos = embedded_hits(col, small=small)
     if kinds:

@@ -34,9 +34,15 @@ _ZERO_WIDTH = "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
 _NOT_DIGIT_BEFORE = r"(^|[^0-9])"
 _NOT_DIGIT_AFTER = r"([^0-9]|$)"
 _LATIN_EDGE = r"(^|[^a-z0-9])"
+# Characters people put between the digits of a phone or ID number ("139.1234.5678", "330106 19900101 0018",
+# "139 12 34 56 78"); a value's digits joined across one kind of them are screened too (see :func:`_joined`).
+DIGIT_SEPARATORS = (r"\s{1,2}", "-", r"\.", "/", "_", r"\x{2013}", r"\x{2014}", r"\x{00b7}")  # RE2 syntax
+_ANY_SEPARATOR = r"(?:\s{1,2}|[-./_\x{2013}\x{2014}\x{00b7}])"
 # One cheap pass over every distinct value; only the values it hits are screened in detail. It is implied by each
-# detailed pattern below (a mobile number, a run of 14+ digits, "@", a digit and an exponent of 10 to 17, or a label).
-PREFILTER = (r"(?i)1[3-9][0-9][\s-]?[0-9]{4}[\s-]?[0-9]{4}|[0-9]{14}|@|[0-9]e\+?0?1[0-7]"
+# detailed pattern below, on the value or on its digits joined across separators (a mobile number, a run of 14+
+# digits, "@", a digit and an exponent of 10 to 17, or a label).
+PREFILTER = (r"(?i)1" + _ANY_SEPARATOR + r"?[3-9](?:" + _ANY_SEPARATOR + r"?[0-9]){9}"
+             r"|[0-9](?:" + _ANY_SEPARATOR + r"?[0-9]){13}|@|[0-9]e\+?0?1[0-7]"
              r"|微信|威信|薇信|v信|wechat|weixin|wx|vx|qq|扣扣|企鹅|电话|手机|座机|联系方式|tel|phone|mobile")
 # A whole number of 11 to 18 digits in scientific notation, as Excel shows (and saves to CSV) a long number typed
 # into a cell: "1.38123E+10" was a phone number, "1.10105E+17" an 18-digit ID number. Its last digits are lost, so
@@ -55,11 +61,14 @@ WECHAT = r"(?i)(微信|威信|薇信|v信|" + _LATIN_EDGE + r"(wechat|weixin|wx|
 QQ = r"(?i)(扣扣|企鹅|" + _LATIN_EDGE + r"qq)" + _SEP + r"[1-9][0-9]{4,11}"
 EMAIL = r"(?i)[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}"
 LABELLED_PHONE = (r"(?i)(电话|手机|座机|联系方式|" + _LATIN_EDGE + r"(tel|phone|mobile))" + _SEP
-                  + r"\+?\(?[0-9][0-9\s()-]{6,}")
+                  + r"\+?\(?[0-9][0-9\s()./_\x{2013}\x{2014}\x{00b7}-]{6,}")
 
-# Pseudonyms, not identifiers: hex digests (MD5, SHA-1, SHA-256, ... of 32+ hex digits) and UUIDs. Their digit runs
-# can look like a mobile number by chance (about 3 in 1,000 SHA-256 ids), so they are not screened for one.
+# Pseudonyms, not identifiers: hex digests (MD5, SHA-1, SHA-256, ... of 32+ hex digits), truncated ones (16+ hex
+# digits with at least one letter a-f: sha256(...)[:16]) and UUIDs. Their digit runs can look like a mobile number by
+# chance (about 3 in 1,000 SHA-256 ids, 7 in 10,000 16-digit ones), so they are not screened for one.
 DIGEST = (r"^([0-9a-fA-F]{32,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$")
+SHORT_DIGEST = r"^[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*$"
+SHORT_DIGEST_MIN = 16  # hex digits
 MIN_BYTES = 4  # the shortest text any pattern above matches ("1e10"; "a@b.cn", "qq1234" + ... have 6) has 4
 KIND_TEXT = {"id_number": "resident ID numbers", "phone": "mobile or telephone numbers", "contact": "contact handles "
              "(WeChat, QQ or e-mail)"}
@@ -144,13 +153,35 @@ def text_kinds(values: pa.Array | pa.ChunkedArray) -> dict[str, np.ndarray]:
     if hit.size == 0:
         return masks
     sub = pc.take(values, pa.array(hit))
-    digest = _match(sub, DIGEST)
+    digest = _match(sub, DIGEST) | (_match(sub, SHORT_DIGEST) & (pc.utf8_length(sub).to_numpy(zero_copy_only=False)
+                                                                  >= SHORT_DIGEST_MIN))
     if digest.any():
         hit, sub = hit[~digest], pc.filter(sub, pa.array(~digest))
-    masks["phone"][hit] = _match(sub, MOBILE) | _match(sub, LABELLED_PHONE) | _match(sub, SCI_PHONE)
-    masks["id_number"][hit] = _id18_inside(sub) | _match(sub, ID15) | _match(sub, SCI_ID)
+    phone = _match(sub, MOBILE) | _match(sub, LABELLED_PHONE) | _match(sub, SCI_PHONE)
+    ident = _id18_inside(sub) | _match(sub, ID15) | _match(sub, SCI_ID)
+    for separator in DIGIT_SEPARATORS:  # the digits of "139.1234.5678" or "330106 19900101 0018", joined
+        joined, changed = _joined(sub, separator)
+        if changed.any():
+            phone[changed] |= _match(joined, MOBILE)
+            ident[changed] |= _id18_inside(joined) | _match(joined, ID15)
+    masks["phone"][hit] = phone
+    masks["id_number"][hit] = ident
     masks["contact"][hit] = _match(sub, WECHAT) | _match(sub, QQ) | _match(sub, EMAIL)
     return masks
+
+
+def _joined(values: pa.Array, separator: str) -> tuple[pa.Array, np.ndarray]:
+    """The values whose digits are joined across ``separator`` (a regex of one kind of separator), with each such
+    separator between two digits (or a digit and the X of an ID number) removed, and where that changed anything.
+    Two passes: a pass joins every other gap of a run of one-digit groups ("1 3 9 1"), the second the rest."""
+    pattern = r"([0-9])" + separator + r"([0-9Xx])"
+    changed = _match(values, pattern)
+    if not changed.any():
+        return values, changed
+    sub = pc.filter(values, pa.array(changed))
+    for _ in range(2):
+        sub = pc.replace_substring_regex(sub, pattern, r"\1\2")
+    return sub, changed
 
 
 _CHUNK_VALUES = 1 << 20
@@ -238,7 +269,8 @@ def whole_text(arr: pa.Array) -> pa.Array:
 
 _BYTE = np.arange(256)
 _LETTER = (_BYTE < 0x80) & (((_BYTE | 32) - 97) % 256 < 26)
-_DIGIT_OR_SEP = ((_BYTE >= 48) & (_BYTE <= 57)) | np.isin(_BYTE, [9, 10, 11, 12, 13, 32, 45])  # [0-9], \s, -
+# [0-9], \s and the ASCII DIGIT_SEPARATORS (- . / _; the others are not ASCII, which the proof refuses first)
+_DIGIT_OR_SEP = ((_BYTE >= 48) & (_BYTE <= 57)) | np.isin(_BYTE, [9, 10, 11, 12, 13, 32, 45, 46, 47, 95])
 _MOBILE_SPAN = 11  # the prefilter's number patterns need 11 digits in a row (separators allowed between them)
 
 

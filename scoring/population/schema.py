@@ -108,7 +108,7 @@ class Schema:
         return self._header_index.get(normalise_header(str(header)))
 
     def identifier_kind(self, header: str) -> str | None:
-        """"name", "id_number" or "phone" if ``header`` names a direct identifier, else None."""
+        """"name", "id_number", "phone" or "contact" if ``header`` names a direct identifier, else None."""
         key = normalise_header(str(header))
         for kind, names in self.identifier_headers.items():
             if key in names:

@@ -193,13 +193,17 @@ def calculated_on_load(path: Path) -> bool:
 
 
 def read_excel(path: Path) -> RawTable:
-    """Read the first non-empty sheet of a workbook, locate its header, note formulas; PopulationError if bad."""
+    """Read the first visible non-empty sheet of a workbook (hidden sheets are never read), locate its header, note
+    formulas; PopulationError if bad."""
     check_workbook(path)
-    sheet_name, raw, n_sheets = None, None, 0
+    sheet_name, raw, n_sheets, hidden = None, None, 0, []
     try:
         with pd.ExcelFile(path, engine="openpyxl") as book:
             n_sheets = len(book.sheet_names)
-            for sname in book.sheet_names:  # the first sheet with data; later sheets are never parsed
+            for sname in book.sheet_names:  # the first visible sheet with data; later sheets are never parsed
+                if getattr(book.book[sname], "sheet_state", "visible") != "visible":
+                    hidden.append(sname)  # a hidden sheet is never read (a probe's hidden first sheet was scored)
+                    continue
                 sheet = pd.read_excel(book, sheet_name=sname, header=None, dtype=object)
                 sheet = sheet.dropna(how="all").dropna(axis=1, how="all")
                 if not sheet.empty:
@@ -210,6 +214,9 @@ def read_excel(path: Path) -> RawTable:
     except Exception as exc:  # openpyxl/zipfile raise many kinds; all mean "not a readable workbook"
         raise PopulationError(f"{path.name}: cannot read the Excel workbook: {type(exc).__name__}: "
                               f"{' '.join(str(exc).split())[:200]}") from None
+    if raw is None and hidden:
+        raise PopulationError(f"{path.name}: the workbook has no data in its visible sheets; hidden sheets are never "
+                              "read: unhide the sheet to read, or save it as a workbook of its own")
     if raw is None:
         raise PopulationError(f"{path}: the workbook has no data (every sheet is empty)")
     refuse_width(path.name, raw.shape[1])
@@ -225,8 +232,10 @@ def read_excel(path: Path) -> RawTable:
     body = body.reset_index(drop=True)
     warnings = []
     shown_sheet = masked_name(str(sheet_name))  # a sheet named by an identifier is not echoed
-    if n_sheets > 1:
-        warnings.append(f"read sheet '{shown_sheet}' of {n_sheets}")
+    if n_sheets > 1:  # loud (the command line prints it): the rows of the other sheets are neither scored nor reported
+        warnings.append(f"WARNING: read sheet '{shown_sheet}', the first visible sheet with data, of {n_sheets}"
+                        + (f" ({len(hidden)} hidden, never read)" if hidden else "")
+                        + "; the other sheets were not read")
     if header_idx:
         warnings.append(f"header found on row {int(raw.index[header_idx]) + 1} of sheet '{shown_sheet}'; "
                         f"{header_idx} row(s) above it were skipped")
