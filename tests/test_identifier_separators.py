@@ -183,3 +183,18 @@ def test_the_command_line_says_which_sheet_it_read_in_chinese(tmp_path: Path) ->
     assert ("注意：2 个工作表中读取了“people”（第一个有数据的可见工作表），其中 1 个隐藏工作表从不读取；"
             "其他工作表未读取") in done.stderr
     assert "WARNING" not in done.stderr and "sheet" not in done.stderr
+
+
+def test_a_workbook_header_finding_is_listed_once(tmp_path: Path) -> None:
+    """A workbook is read whole, so a column a run does not check was screened with the others; it was then screened
+    again as an unread column, and the refusal named it twice."""
+    from popgen import make_population
+
+    frame = make_population(30, seed=3)
+    frame["手机号"] = "无"
+    path = _workbook(tmp_path / "phone.xlsx", [("people", frame, "visible")])
+    with pytest.raises(PopulationError) as refused:
+        read_population(path, columns=["age", "insurance_years"])
+    assert str(refused.value).count("'手机号'") == 1
+    load = read_population(path, columns=["age", "insurance_years"], drop_identifiers=True)
+    assert load.dropped_identifiers == ["手机号"]

@@ -50,7 +50,8 @@ def start_unread(raw: pd.DataFrame, headers: list[str], schema: Schema, unread: 
 def all_findings(findings: list[IdentifierFinding], pending: Future | None, raw: pd.DataFrame, headers: list[str],
                  schema: Schema, unread_findings: list[IdentifierFinding] | None) -> list[IdentifierFinding]:
     """The findings of the columns read (``findings``) and of the others, in header order (waits for ``pending``)."""
-    missing = [h for h in headers if h not in raw.columns]
+    found = {fi.column for fi in findings}  # a workbook's columns not checked were screened with the others already
+    missing = [h for h in headers if h not in raw.columns and h not in found]
     if missing:
         if pending is not None:
             by_header = pending.result()
