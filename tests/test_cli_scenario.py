@@ -66,7 +66,7 @@ def test_compare(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("extra", "needle"), [
     ({"overrides": {"items.insurence.cap": 3}}, "valid: education, age, insurance, residence"),
-    ({"admission": {"mode": "quota", "quota": 40, "schedule": {"quota": [1, 2]}}}, "horizon of 3"),
+    ({"admission": {"mode": "quota", "quota": 40, "schedule": {"quota": [1, 2]}}}, "模拟期为 3 年"),
     ({"dynamics": {"arrivals": {"per_year": -1}}}, "dynamics.arrivals.per_year"),
 ])
 def test_bad_input_exit_2_nothing_written(tmp_path: Path, extra: dict, needle: str) -> None:

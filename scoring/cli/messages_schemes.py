@@ -141,6 +141,15 @@ VALUE_ZH: list[tuple[LazyPattern, _Z]] = [
      lambda m: f"模式 {m[1]} 需要名额（或 schedule.quota）"),
     (LazyPattern(r"^mode (\w+) needs a threshold$"), lambda m: f"模式 {m[1]} 需要分数线"),
     (LazyPattern(r"^unknown key; valid: (.+)$"), lambda m: f"未知的键；可用的键：{m[1]}"),
+    (LazyPattern(r"^arrivals of ([\d,]+) a year reach (.+) a year in year (-?\d+); at most ([\d,]+) a year$"),
+     lambda m: f"每年新到 {m[1]} 人按此增长，到 {m[3]} 年将达每年 {m[2]} 人；每年至多 {m[4]} 人"),
+    (LazyPattern(r"^(\d+) value\(s\) for a horizon of (\d+) year\(s\); give exactly one per year \(null = none that "
+                 r"year\)$"),
+     lambda m: f"给了 {m[1]} 个值，模拟期为 {m[2]} 年；每年须恰好给一个值（null 表示该年没有）"),
+    (LazyPattern(r"^must be a whole number from 0 to ([\d,]+) or null$"),
+     lambda m: f"须为 0 到 {m[1]} 之间的整数，或 null"),
+    (LazyPattern(r"^must be between (-?[\d,]+) and ([\d,]+) points or null$"),
+     lambda m: f"须在 {m[1]} 到 {m[2]} 分之间，或为 null"),
     (LazyPattern(r"^the scenario has no quota; give the quota to compare against .*$"),
      lambda m: "情景没有名额；请给出用来比较的名额（例如 quota_question: {quota: 8000}）"),
 ]
@@ -191,6 +200,20 @@ SCHEME_ZH: list[tuple[LazyPattern, _Z]] = [
      lambda m: f"{m[1]}：parameters：至少给出一个要拟合的参数（path、low、high）"),
     (LazyPattern(r"^(.+): every target is held out; nothing to fit$"),
      lambda m: f"{m[1]}：所有目标都被留出；没有可拟合的"),
+    # a scenario's work, bounded before it runs (scoring.scenario.budget)
+    (LazyPattern(r"^(.+): the run would hold up to ([\d,]+) simulated people \(the starting people and every "
+                 r"arrival\); at most ([\d,]+); lower .*$"),
+     lambda m: f"{m[1]}：运行时人口池最多可达 {m[2]} 名模拟人员（起始人员加上每一位新到者）；至多 {m[3]} 名；"
+               "请减少人口的 n、新到人数或模拟年数，或提高抽样比"),
+    (LazyPattern(r"^(.+): the run would simulate about ([\d,]+) person-years in ([\d,]+) simulated years \((\d+) years "
+                 r"x (\d+) replication\(s\) x (\d+) run\(s\), up to ([\d,]+) simulated people\): about ([\d,]+) "
+                 r"minutes(?: \(all (\d+) scenarios: about ([\d,]+) minutes\))?; at most (\d+) minutes \(([\d,]+) "
+                 r"person-years\); lower .*$"),
+     lambda m: f"{m[1]}：运行需模拟约 {m[2]} 人年，共 {m[3]} 个模拟年（{m[4]} 年 × {m[5]} 次重复 × {m[6]} 组运行，"
+               f"最多 {m[7]} 名模拟人员）：约需 {m[8]} 分钟"
+               + (f"（{m[9]} 个情景合计约 {m[10]} 分钟）" if m[9] else "")
+               + f"；至多 {m[11]} 分钟（{m[12]} 人年）；"
+               "请减少 replications、horizon、burn_in.years、人口的 n 或新到人数"),
     # the file
     (LazyPattern(r"^(.+): a ([\w ]+?) file must be a YAML mapping \((.+)\)$"),
      lambda m: f"{m[1]}：{_what(m[2])}文件须为 YAML 映射（{m[3]}）"),

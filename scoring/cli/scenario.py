@@ -24,6 +24,7 @@ from scoring.cli.help_text import help_texts
 from scoring.cli.output import print_json
 from scoring.errors import ScoringInputError
 from scoring.safe_output import write_json, write_table
+from scoring.scenario.budget import check_work
 from scoring.scenario.load import Scenario, load_scenario
 from scoring.scenario.run import compare_runs, progress_steps, run_scenario
 
@@ -134,9 +135,11 @@ def _write_results(out: Path, tables: dict[str, pd.DataFrame], summary: dict[str
         raise
 
 
-def _load(paths: list[str]) -> list[Scenario]:
-    """Load every scenario and its population before anything runs or is written."""
+def _load(paths: list[str], quota_question: bool) -> list[Scenario]:
+    """Load every scenario, bound the work of running them all (scoring.scenario.budget), then read or draw their
+    populations: all before anything runs or is written."""
     scenarios = [load_scenario(p) for p in paths]
+    check_work(scenarios, quota_question)
     for sc in scenarios:
         sc.population()
     return scenarios
@@ -146,7 +149,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run one scenario."""
     from scoring.scenario.report import run_report
 
-    (sc,) = _load([args.scenario])
+    (sc,) = _load([args.scenario], not args.no_quota_question)
     out = Path(args.out or Path("out") / sc.id)
     _replaceable(out)  # before the run, not after minutes of it
     qq = not args.no_quota_question
@@ -212,7 +215,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Run several scenarios and compare them."""
     from scoring.scenario.report import compare_report
 
-    scenarios = _load(args.scenarios)
+    scenarios = _load(args.scenarios, not args.no_quota_question)
     out = Path(args.out or Path("out") / ("compare-" + "-vs-".join(sc.id for sc in scenarios))[:120])
     _replaceable(out)  # before the runs
     qq = not args.no_quota_question

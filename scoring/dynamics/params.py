@@ -12,6 +12,10 @@ from pydantic import Field, model_validator
 
 from scoring.model_base import StrictModel
 
+# Bounds on input, not figures of any city: a scenario naming more is a typing mistake, or work no run can do.
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # the calendar years a scenario may name
+MAX_ARRIVALS_PER_YEAR = 100_000_000  # real newcomers a year (China's whole migrant population: 376M, census 2020)
+
 
 class Arrivals(StrictModel):
     """Newcomers per year (real people): ``per_year`` in the first simulated year, growing by ``growth`` a year.
@@ -23,7 +27,7 @@ class Arrivals(StrictModel):
     share otherwise).
     """
 
-    per_year: float = Field(default=0, ge=0)
+    per_year: float = Field(default=0, ge=0, le=MAX_ARRIVALS_PER_YEAR)
     growth: float = Field(default=0.0, gt=-1.0, le=1.0)
     min_age: int = Field(default=16, ge=0, le=100)
     age_mean: float | None = Field(default=None, ge=10, le=80)
@@ -42,7 +46,7 @@ class Departures(StrictModel):
 
     base: float = Field(default=0.06, ge=0.0, le=1.0)
     years_slope: float = Field(default=0.05, ge=0.0)
-    age_from: int = Field(default=50, ge=0)
+    age_from: int = Field(default=50, ge=0, le=120)
     age_rate: float = Field(default=0.01, ge=0.0, le=1.0)
     max_age: int = Field(default=70, ge=1, le=120)
 
@@ -119,7 +123,7 @@ class Profile(StrictModel):
     stock_age_sd: float = Field(default=6.0, gt=0, le=40)
     stock_record_spread: float = Field(default=0.0, ge=0.0, le=30.0)
     outside_core_share: float | None = Field(default=None, ge=0.0, le=1.0)
-    location_from: int | None = None
+    location_from: int | None = Field(default=None, ge=FIRST_YEAR, le=LAST_YEAR)
     study_share: float = Field(default=0.0, ge=0.0, le=1.0)
     study_years: float = Field(default=3.0, gt=0.0, le=10.0)
     age_lag: float = Field(default=0.0, ge=0.0, le=5.0)

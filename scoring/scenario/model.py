@@ -10,26 +10,35 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from scoring.dynamics.params import DynamicsParams
+from scoring.dynamics.params import FIRST_YEAR, LAST_YEAR, MAX_ARRIVALS_PER_YEAR, DynamicsParams
 from scoring.errors import ScenarioError
 from scoring.model_base import StrictModel
 from scoring.recognition import RecognitionRules
+from scoring.scheme.conditions import MAX_POINTS
 from scoring.yaml_files import merge_mappings, read_with_bases, resolve_relative, short_repr
 
 SCHEDULE_KEYS = ("quota", "threshold")
 Recognition = RecognitionRules  # the scenario's recognition: section is the one model of scoring.recognition
 
+# Bounds on input (not figures): real people a count may name (more than China's population), a seed (as synth's),
+# a line (as a scheme's), a calendar year (scoring.dynamics.params)
+MAX_REAL_PEOPLE = 2_000_000_000
+MAX_SEED = 2**63 - 1
+RealCount = Annotated[int, Field(ge=0, le=MAX_REAL_PEOPLE)]
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
+Line = Annotated[float, Field(ge=-MAX_POINTS, le=MAX_POINTS)]
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 
 
 class SynthSpec(StrictModel):
     """A synthetic population drawn with :func:`scoring.population.synthetic.synth`."""
 
     n: int = Field(gt=0, le=50_000_000)
-    seed: int = 0
+    seed: Seed = 0
 
 
 class PopulationSpec(StrictModel):
@@ -43,7 +52,7 @@ class PopulationSpec(StrictModel):
     file: str | None = None
     skip_invalid: bool = False
     drop_identifiers: bool = False
-    represents: float | None = Field(default=None, gt=0, le=2e9)
+    represents: float | None = Field(default=None, gt=0, le=MAX_REAL_PEOPLE)
     ratio: float | None = Field(default=None, gt=0, le=1e7)
     weights: str | None = None
 
@@ -75,8 +84,8 @@ class AreaSpec(StrictModel):
 class BurnInRule(StrictModel):
     """An explicit admission rule for the burn-in years (e.g. the quota regime in force before the scenario)."""
 
-    quota: int | None = Field(default=None, ge=0)
-    threshold: float | None = None
+    quota: RealCount | None = None
+    threshold: Line | None = None
     ties: Any = "admit_all"
     scheme: str | None = None  # the scheme in force during the burn-in (default: the scenario's first year's)
 
@@ -92,8 +101,8 @@ class BurnInSpec(StrictModel):
 
     years: int = Field(default=0, ge=0, le=120)
     start: Literal["population", "empty", "records"] = "population"
-    stock: float | None = Field(default=None, ge=0)
-    quota: int | None = Field(default=None, ge=0)  # replaces the burn-in rule's quota (real people a year)
+    stock: float | None = Field(default=None, ge=0, le=MAX_REAL_PEOPLE)
+    quota: RealCount | None = None  # replaces the burn-in rule's quota (real people a year)
     rule: Literal["none", "first"] | BurnInRule = "none"
 
 
@@ -101,8 +110,8 @@ class AdmissionSpec(StrictModel):
     """The admission rule (replaces the scheme's) and an optional per-year schedule of quota and/or threshold."""
 
     mode: Literal["quota", "threshold", "both", "none"] | None = None
-    quota: int | None = Field(default=None, ge=0)
-    threshold: float | None = None
+    quota: RealCount | None = None
+    threshold: Line | None = None
     ties: Any = "admit_all"
     schedule: dict[Literal["quota", "threshold"], list[float | int | None]] | None = None
 
@@ -110,8 +119,8 @@ class AdmissionSpec(StrictModel):
 class QuotaQuestionSpec(StrictModel):
     """Parameters of the built-in "with cap" against "no cap" comparison."""
 
-    quota: int | None = Field(default=None, ge=0)
-    threshold: float | None = None
+    quota: RealCount | None = None
+    threshold: Line | None = None
     curve_points: int = Field(default=41, ge=2, le=2000)
 
 
@@ -133,9 +142,9 @@ class ScenarioSpec(StrictModel):
     area: AreaSpec | None = None
     burn_in: BurnInSpec = Field(default_factory=BurnInSpec)
     horizon: int = Field(default=1, ge=1, le=100)
-    start_year: int = 2024
+    start_year: Year = 2024
     replications: int = Field(default=1, ge=1, le=1000)
-    seed: int = 0
+    seed: Seed = 0
     dynamics: DynamicsParams = Field(default_factory=DynamicsParams)
     quota_question: QuotaQuestionSpec = Field(default_factory=QuotaQuestionSpec)
     notes: list[str] = Field(default_factory=list)
@@ -226,13 +235,26 @@ def parse_scenario(data: dict[str, Any], source: str) -> ScenarioSpec:
     try:
         spec = ScenarioSpec.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_describe(exc.errors()[0], source, len(exc.errors()))) from None
+        errors = exc.errors()
+        raise ScenarioError(_describe(_most_telling(errors), source, len(errors))) from None
     _check_schedule(spec, source)
+    _check_arrivals(spec, source)
     return spec
 
 
+def _most_telling(errors: list[Any]) -> Any:
+    """The error to report: the first, unless it only says a mapping is not one of a union's words (``burn_in.rule:
+    none | first | {...}``) while the mapping's own problem follows."""
+    first = errors[0]
+    if first.get("type") == "literal_error" and isinstance(first.get("input"), dict):
+        parent = tuple(first.get("loc", ()))[:-1]
+        return next((e for e in errors[1:] if tuple(e.get("loc", ()))[:len(parent)] == parent), first)
+    return first
+
+
 def _describe(err: Any, source: str, count: int) -> str:
-    loc = [str(x) for x in err.get("loc", ()) if not str(x).startswith(("function-", "literal["))]
+    loc = [str(x) for x in err.get("loc", ())
+           if not str(x).startswith(("function-", "literal[")) and not re.fullmatch(r"[A-Z][A-Za-z]+", str(x))]
     where = ".".join(loc) or "(top level)"
     more = f" (and {count - 1} more)" if count > 1 else ""
     if err.get("type") == "extra_forbidden":
@@ -269,8 +291,27 @@ def _check_schedule(spec: ScenarioSpec, source: str) -> None:
                 f"year(s); give exactly one per year (null = none that year)"
             )
         for n, v in enumerate(values):
-            if key == "quota" and v is not None and (int(v) != v or v < 0):
+            if key == "quota" and v is not None and (int(v) != v or not 0 <= v <= MAX_REAL_PEOPLE):
                 raise ScenarioError(
-                    f"{source}: admission.schedule.quota[{n}]: value {short_repr(v)} must be a whole number >= 0 or "
-                    "null"
+                    f"{source}: admission.schedule.quota[{n}]: value {short_repr(v)}: must be a whole number from 0 to "
+                    f"{MAX_REAL_PEOPLE:,} or null"
                 )
+            if key == "threshold" and v is not None and not -MAX_POINTS <= v <= MAX_POINTS:
+                raise ScenarioError(f"{source}: admission.schedule.threshold[{n}]: value {short_repr(v)}: must "
+                                    f"be between -{MAX_POINTS:,} and {MAX_POINTS:,} points or null")
+
+
+def _check_arrivals(spec: ScenarioSpec, source: str) -> None:
+    """Refuse a growth of arrivals that takes them past :data:`MAX_ARRIVALS_PER_YEAR` in a simulated year (the
+    first burn-in year when it shrinks them, the last reported year when it grows them)."""
+    arrivals = spec.dynamics.arrivals
+    if arrivals.per_year <= 0 or arrivals.growth == 0:
+        return
+    t = spec.horizon - 1 if arrivals.growth > 0 else -spec.burn_in.years
+    log_peak = math.log(arrivals.per_year) + t * math.log1p(arrivals.growth)  # no overflow: compared as logs
+    if log_peak > math.log(MAX_ARRIVALS_PER_YEAR):
+        peak = f"{math.exp(log_peak):,.0f}" if log_peak < math.log(1e15) else f"{math.exp(min(log_peak, 700)):.3g}"
+        raise ScenarioError(
+            f"{source}: dynamics.arrivals.growth: value {short_repr(arrivals.growth)}: arrivals of "
+            f"{arrivals.per_year:,.0f} a year reach {peak} a year in year {spec.start_year + t}; at most "
+            f"{MAX_ARRIVALS_PER_YEAR:,} a year")

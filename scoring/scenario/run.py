@@ -22,6 +22,7 @@ from scoring.dynamics.services import service_table, service_totals
 from scoring.engine.core import score
 from scoring.evaluation import evaluate_scored
 from scoring.recognition import apply_recognition
+from scoring.scenario.budget import check_work, distinct_rule_sets
 from scoring.scenario.calibrate_targets import METRIC_NAMES_ZH
 from scoring.scenario.impact import Outcome, impact_summary, item_contributions
 from scoring.scenario.load import Scenario
@@ -275,7 +276,9 @@ def recognition_effect(sc: Scenario) -> dict[str, Any] | None:
 
 
 def run_scenario(sc: Scenario, *, quota_question: bool = True, progress: Progress | None = None) -> ScenarioRun:
-    """Run a scenario: its own rules, then (optionally) the with-cap / no-cap pair on the same seeds."""
+    """Run a scenario: its own rules, then (optionally) the with-cap / no-cap pair on the same seeds; refused
+    (:class:`ScenarioError`) before anything runs when its work is over :func:`check_work`'s bounds."""
+    check_work([sc], quota_question)
     pop = sc.starting_people()
     kwargs = sc.sim_kwargs()
     rules = sc.rules()
@@ -298,13 +301,7 @@ def run_scenario(sc: Scenario, *, quota_question: bool = True, progress: Progres
 
 def progress_steps(sc: Scenario, quota_question: bool = True) -> int:
     """Years x replications the run will simulate (for a progress bar)."""
-    variants = 1
-    if quota_question:
-        rules = repr(sc.rules())
-        variants += sum(1 for r in (sc.rules_with_cap(), sc.rules_no_cap()) if repr(r) != rules)
-        if repr(sc.rules_with_cap()) == repr(sc.rules_no_cap()):
-            variants -= 1
-    return variants * sc.horizon * sc.spec.replications
+    return len(distinct_rule_sets(sc, quota_question)) * sc.horizon * sc.spec.replications
 
 
 @dataclass
