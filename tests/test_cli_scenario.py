@@ -65,7 +65,7 @@ def test_compare(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("extra", "needle"), [
-    ({"overrides": {"items.insurence.cap": 3}}, "valid: education, age, insurance, residence"),
+    ({"overrides": {"items.insurence.cap": 3}}, "现有的 id：education, age, insurance, residence"),
     ({"admission": {"mode": "quota", "quota": 40, "schedule": {"quota": [1, 2]}}}, "模拟期为 3 年"),
     ({"dynamics": {"arrivals": {"per_year": -1}}}, "dynamics.arrivals.per_year"),
 ])

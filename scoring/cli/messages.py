@@ -248,6 +248,9 @@ def localized(exc: BaseException | str, lang: str) -> str:
     text = " ".join(str(exc).split("\n")[0].split())
     if lang == "en":
         return text
+    inner = getattr(exc, "scheme_error", None)
+    if isinstance(inner, SchemeError):  # the scheme a scenario's overrides make (scoring.scenario.load)
+        return f"{getattr(exc, 'scenario', '')}：应用覆盖项（overrides）后，{localized(inner, lang)}"
     if isinstance(exc, IdentifierError) and exc.findings:
         return _identifiers_zh(exc)
     if isinstance(exc, RowsError) and exc.problems:

@@ -214,6 +214,25 @@ SCHEME_ZH: list[tuple[LazyPattern, _Z]] = [
                + (f"（{m[9]} 个情景合计约 {m[10]} 分钟）" if m[9] else "")
                + f"；至多 {m[11]} 分钟（{m[12]} 人年）；"
                "请减少 replications、horizon、burn_in.years、人口的 n 或新到人数"),
+    # a scenario's overrides (scoring.scenario.overrides)
+    (LazyPattern(r"^(.+?): overrides: with them the scheme would have ([\d,]+) (items|eligibility) entries; a scheme "
+                 r"allows at most ([\d,]+) \(see docs/schemes\.md\)$"),
+     lambda m: f"{m[1]}：overrides：应用这些覆盖项后，方案的 {m[3]} 将有 {m[2]} 项；方案最多允许 {m[4]} 项"
+               "（见 docs/schemes.md）"),
+    (LazyPattern(r"^(.+?): overrides\.(.+?): no (item|gate) with id (.+?)(?:; valid: (.+))?$"),
+     lambda m: f"{m[1]}：overrides.{m[2]}：没有 id 为 {m[4]} 的{'项目' if m[3] == 'item' else '资格条件'}"
+               + (f"；现有的 id：{m[5]}" if m[5] else "")),
+    (LazyPattern(r"^(.+?): overrides\.(.+?): unknown key (.+?) at (.+?)(?:; valid: (.+))?$"),
+     lambda m: f"{m[1]}：overrides.{m[2]}：{'顶层' if m[4] == 'the top level' else m[4] + ' '}下没有键 {m[3]}"
+               + (f"；可用的键：{m[5]}" if m[5] else "")),
+    (LazyPattern(r"^(.+?): overrides\.(.+?): value (.+) must be true$"),
+     lambda m: f"{m[1]}：overrides.{m[2]}：值 {m[3]} 须为 true"),
+    (LazyPattern(r"^(.+?): overrides\.(.+?): value (.+) must be a mapping of keys, or use (\S+)$"),
+     lambda m: f"{m[1]}：overrides.{m[2]}：值 {m[3]} 须为“键: 值”的映射，或改用 {m[4]}"),
+    (LazyPattern(r"^(.+?): overrides\.(.+?): index (\d+) is out of range \(list of (\d+)\)$"),
+     lambda m: f"{m[1]}：overrides.{m[2]}：序号 {m[3]} 超出范围（列表共 {m[4]} 项）"),
+    (LazyPattern(r"^(.+?): overrides\.(.+?): (.+) is a value \((.+)\), not a mapping$"),
+     lambda m: f"{m[1]}：overrides.{m[2]}：{m[3]} 是一个值（{m[4]}），不是映射"),
     # the file
     (LazyPattern(r"^(.+): a ([\w ]+?) file must be a YAML mapping \((.+)\)$"),
      lambda m: f"{m[1]}：{_what(m[2])}文件须为 YAML 映射（{m[3]}）"),

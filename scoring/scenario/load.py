@@ -292,6 +292,15 @@ def _in_scenario(exc: PopulationError, source: str, path: Path) -> PopulationErr
     return out
 
 
+def _overridden_scheme_refused(exc: SchemeError, source: str) -> ScenarioError:
+    """The scheme's refusal of the scheme the overrides make, naming the scenario; the scheme's error kept
+    (``scheme_error``) and ``scenario`` set, so the command line words it in its language."""
+    out = ScenarioError(f"{source}: overrides: with them, {exc}")
+    out.scheme_error = exc  # type: ignore[attr-defined]
+    out.scenario = source  # type: ignore[attr-defined]
+    return out
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Load a scenario file (resolving ``base``), apply its overrides to a copy of the scheme, and validate."""
     source = str(path)
@@ -312,9 +321,10 @@ def load_scenario(path: str | Path) -> Scenario:
         changed["assumptions"] = [*changed.get("assumptions", []),
                                   f"情景 {spec.id} 的覆盖项 / overrides by scenario {spec.id}: {listed}"]
         try:
-            scheme = scheme_from_dict(changed, f"{spec.scheme} with the overrides of {source}")
+            scheme = scheme_from_dict(changed, spec.scheme)
         except SchemeError as exc:
-            raise ScenarioError(f"{source}: overrides: {exc}") from None
+            raise _overridden_scheme_refused(exc, source) from None
+        scheme.path = f"{spec.scheme} with the overrides of {source}"
     year_schemes: dict[int, Scheme] = {}
     end = spec.start_year + spec.horizon - 1
     for year, path_ in spec.schemes.items():
