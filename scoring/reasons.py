@@ -128,13 +128,27 @@ def worded(table: list[tuple[LazyPattern, Callable[[re.Match[str]], str]]], text
     return None
 
 
+NOT_SHOWN_ZH = "（看似个人身份信息，不予显示）"  # scoring.population.validate.NOT_SHOWN in Chinese
+
+
+def masked_in(text: str, lang: str = "zh") -> str:
+    """``text`` with every value masked as a possible identifier (``validate.NOT_SHOWN``, wherever a reason or a
+    message puts it) said in ``lang``."""
+    if lang == "en" or "value not shown" not in text:  # the validator (pandas and all) imported only when needed
+        return text
+    from scoring.population.validate import NOT_SHOWN
+
+    return re.sub(rf" ?{re.escape(NOT_SHOWN)} ?", NOT_SHOWN_ZH, text)  # full-width brackets: no spaces around
+
+
 def reason_text(text: str, lang: str = "zh") -> str:
-    """A loader reason or note in ``lang`` (Chinese by the table above; English, or an unknown reason, as written)."""
+    """A loader reason or note in ``lang`` (Chinese by the table above, a masked value too; English, or an unknown
+    reason, as written)."""
     out = str(text)
     if lang == "en":
         return out
     got = worded(ZH, out)
-    return out if got is None else got
+    return masked_in(out if got is None else got, lang)
 
 
 def with_reasons_in(rejected: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from typing import Any
 from scoring.cli.messages_files import FILE_ZH
 from scoring.cli.messages_schemes import SCHEME_VALUES_ZH, SCHEME_ZH, UNKNOWN_REASON, value_reason
 from scoring.errors import IdentifierError, PopulationError, RowsError, SchemeError, ScoringInputError
-from scoring.reasons import LazyPattern, reason_text, worded
+from scoring.reasons import NOT_SHOWN_ZH, LazyPattern, masked_in, reason_text, worded
 
 CJK_TEXT = re.compile(r"[\u3400-\u9fff]")  # a header holding Chinese is shown as it is in a Chinese message
 
@@ -25,7 +25,7 @@ _PERSON = r"(\(value not shown: it looks like a personal identifier\)|'(.+)')"
 
 
 def _person(m: re.Match[str]) -> str:
-    return f"“{m[2]}”" if m[2] is not None else "（看似个人身份信息，不予显示）"
+    return f"“{m[2]}”" if m[2] is not None else NOT_SHOWN_ZH
 
 ZH: list[tuple[LazyPattern, _Z]] = [
     (LazyPattern(r"^population file not found: (.+)$"),
@@ -244,10 +244,17 @@ def _identifiers_zh(exc: Any) -> str:
 
 
 def localized(exc: BaseException | str, lang: str) -> str:
-    """The one-line reason of ``exc`` (or a message) in ``lang``: Chinese where known, else as written."""
+    """The one-line reason of ``exc`` (or a message) in ``lang``: Chinese where known, else as written; a value
+    masked as a possible identifier is said in ``lang`` wherever it appears."""
     text = " ".join(str(exc).split("\n")[0].split())
     if lang == "en":
         return text
+    return masked_in(_localized_zh(exc, text), lang)
+
+
+def _localized_zh(exc: BaseException | str, text: str) -> str:
+    """:func:`localized` in Chinese, before the masked values are said in Chinese."""
+    lang = "zh"
     inner = getattr(exc, "scheme_error", None)
     if isinstance(inner, SchemeError):  # the scheme a scenario's overrides make (scoring.scenario.load)
         return f"{getattr(exc, 'scenario', '')}：应用覆盖项（overrides）后，{localized(inner, lang)}"
