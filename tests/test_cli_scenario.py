@@ -141,3 +141,23 @@ def test_a_results_folder_replaces_only_an_earlier_result(tmp_path: Path) -> Non
     (out / "notes.txt").write_text("mine now", encoding="utf-8")  # a result the user added to: kept too
     assert _cli("compare", str(scenario), str(scenario), "--out", str(out), "--no-progress").returncode == 2
     assert (out / "notes.txt").is_file()
+
+
+def test_a_link_given_as_the_results_folder_is_refused_as_a_link(tmp_path: Path) -> None:
+    """A link (to a folder or a file) is refused, and said to be a link, not "a file"; what it points to stays."""
+    scenario = _scenario(tmp_path)
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "summary.json").write_text("{}", encoding="utf-8")  # even a results folder: the link is not replaced
+    (tmp_path / "a-file.txt").write_text("keep", encoding="utf-8")
+    (tmp_path / "to-folder").symlink_to(target, target_is_directory=True)
+    (tmp_path / "to-file").symlink_to(tmp_path / "a-file.txt")
+    said = {"zh": ("：是一个链接，不是结果文件夹；--out 应为结果文件夹本身", "：是一个文件；"),
+            "en": (": is a link, not a results folder; --out names the results folder itself", ": is a file;")}
+    for name in ("to-folder", "to-file", "a-file.txt"):
+        for lang, (link, file) in said.items():
+            proc = _cli("run", str(scenario), "--out", str(tmp_path / name), "--no-progress", "--lang", lang)
+            assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+            assert (link if name.startswith("to-") else file) in proc.stderr, proc.stderr
+    assert [p.name for p in target.iterdir()] == ["summary.json"]
+    assert (tmp_path / "a-file.txt").read_text(encoding="utf-8") == "keep" and (tmp_path / "to-folder").is_symlink()

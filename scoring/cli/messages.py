@@ -107,6 +107,8 @@ ZH: list[tuple[LazyPattern, _Z]] = [
      lambda m: f"{m[1]}：已存在，且不是普通文件（而是设备、管道或套接字）"),
     (LazyPattern(r"^--out (.+): is a file; --out names the results folder$"),
      lambda m: f"--out {m[1]}：是一个文件；--out 应为结果文件夹"),
+    (LazyPattern(r"^--out (.+): is a link, not a results folder; --out names the results folder itself$"),
+     lambda m: f"--out {m[1]}：是一个链接，不是结果文件夹；--out 应为结果文件夹本身"),
     (LazyPattern(r"^--out (.+): the folder exists and is not the results of a run \((.+)\); name a new folder, or "
                  r"empty this one$"),
      lambda m: f"--out {m[1]}：文件夹已存在，且不是某次运行的结果"

@@ -92,11 +92,14 @@ RESULT_FILES = ("summary.json", "report.html")  # with the tables' .csv and .par
 
 
 def _replaceable(out: Path) -> None:
-    """Refuse (ScoringInputError) an ``out`` that a run may not replace: a file, or a folder that is not empty and
-    not the results of a run (only regular files named as a run names them, summary.json among them). A run
-    replaces its own earlier results whole, but never a folder of other files (``--out ~/Documents``, or a
+    """Refuse (ScoringInputError) an ``out`` that a run may not replace: a link, a file, or a folder that is not
+    empty and not the results of a run (only regular files named as a run names them, summary.json among them). A
+    run replaces its own earlier results whole, but never a folder of other files (``--out ~/Documents``, or a
     scenario id pointing elsewhere)."""
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
+    if out.is_symlink():  # replaced whole, a link would be; what it points to is not the run's to replace
+        raise ScoringInputError(f"--out {out}: is a link, not a results folder; --out names the results folder "
+                                "itself")
+    if out.exists() and not out.is_dir():
         raise ScoringInputError(f"--out {out}: is a file; --out names the results folder")
     if not out.exists():
         return
