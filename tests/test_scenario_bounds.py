@@ -94,3 +94,21 @@ def test_a_line_out_of_range_names_the_scenario_file_in_chinese(tmp_path: Path) 
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert proc.stderr == f"错误：{path}：admission.threshold：值 1e+308：应小于或等于 1000000\n"
+
+
+@pytest.mark.parametrize(("extra", "zh", "en"), [
+    ({"schemes": {1990: str(SCHEME)}}, "schemes.1990：年份须在模拟的年份 2024–2025 之内",
+     "schemes.1990: the year must be within the simulated years 2024-2025"),
+    ({"admission": {"mode": "threshold", "threshold": 100, "ties": [{"lottery": 1}, {"column": "age"}]}},
+     "admission.ties：抽签只能是最后一个同分排序键；可用：admit_all（同分全部录取），或由",
+     "admission.ties: a lottery can only be the last tie key; valid: admit_all or a list of"),
+    ({"admission": {"mode": "threshold", "threshold": 100, "ties": "bogus"}}, "admission.ties：应为 'admit_all' 之一；",
+     "admission.ties: Input should be 'admit_all'; valid: "),  # not pydantic's web address
+])
+def test_other_scenario_refusals_are_whole_in_each_language(tmp_path: Path, extra: dict, zh: str, en: str) -> None:
+    path = _write(tmp_path, **extra)
+    for lang, words, english in (("zh", zh, True), ("en", en, False)):
+        proc = subprocess.run([sys.executable, "-m", "scoring", "run", str(path), "--out", str(tmp_path / "o"),
+                               "--lang", lang], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and words in proc.stderr, proc.stderr
+        assert not english or not any(w in proc.stderr for w in ("valid:", "must be", "Input should", "http"))

@@ -31,6 +31,10 @@ def _more(text: str | None) -> str:
 
 # the reason of one value (pydantic's, or a validator's), after "where: [value V:]"
 VALUE_ZH: list[tuple[LazyPattern, _Z]] = [
+    # a scenario's tie rule (scoring.scenario.load): its reason, then the forms it may take
+    (LazyPattern(r"^(.+); valid: admit_all or a list of \{column: NAME, order: asc\|desc\} / \{lottery: SEED\}$"),
+     lambda m: f"{value_reason(m[1])}；可用：admit_all（同分全部录取），或由 {{column: 列名, order: asc|desc}} / "
+               "{lottery: 种子} 组成的列表"),
     (LazyPattern(r"^Input should be a valid number(?:, unable to parse string as a number)?$"), lambda m: "应为数字"),
     (LazyPattern(r"^Input should be a finite number$"), lambda m: "应为有限的数字"),
     (LazyPattern(r"^Input should be a valid integer(?:, .*)?$"), lambda m: "应为整数"),
@@ -146,6 +150,8 @@ VALUE_ZH: list[tuple[LazyPattern, _Z]] = [
     (LazyPattern(r"^(\d+) value\(s\) for a horizon of (\d+) year\(s\); give exactly one per year \(null = none that "
                  r"year\)$"),
      lambda m: f"给了 {m[1]} 个值，模拟期为 {m[2]} 年；每年须恰好给一个值（null 表示该年没有）"),
+    (LazyPattern(r"^the year must be within the simulated years (-?\d+)-(-?\d+)$"),
+     lambda m: f"年份须在模拟的年份 {m[1]}–{m[2]} 之内"),
     (LazyPattern(r"^must be a whole number from 0 to ([\d,]+) or null$"),
      lambda m: f"须为 0 到 {m[1]} 之间的整数，或 null"),
     (LazyPattern(r"^must be between (-?[\d,]+) and ([\d,]+) points or null$"),

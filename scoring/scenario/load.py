@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import ValidationError
 
 from scoring.dynamics.core import YearRule
 from scoring.errors import IdentifierError, PopulationError, ScenarioError, SchemeError
@@ -89,9 +90,10 @@ class Scenario:
             raise ScenarioError(f"{self.source}: admission.threshold: mode {mode} needs a threshold")
         try:
             AdmissionRule.model_validate({"threshold": 0, "ties": adm.ties})
-        except Exception as exc:
-            raise ScenarioError(f"{self.source}: admission.ties: {str(exc).splitlines()[-1].strip()}; valid: "
-                                "admit_all or a list of {column: NAME, order: asc|desc} / {lottery: SEED}") from None
+        except ValidationError as exc:  # its first reason (the last line of the text is pydantic's web address)
+            reason = str(exc.errors()[0].get("msg", "invalid")).removeprefix("Value error, ")
+            raise ScenarioError(f"{self.source}: admission.ties: {reason}; valid: admit_all or a list of "
+                                "{column: NAME, order: asc|desc} / {lottery: SEED}") from None
         return quota, threshold, adm.ties
 
     def scheme_in(self, t: int) -> Scheme | None:
