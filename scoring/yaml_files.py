@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import reprlib
 import stat
 import unicodedata
@@ -60,9 +61,13 @@ NOT_ONE_LINE = ("Cc", "Cf", "Zl", "Zp")  # Unicode categories that break a line 
 def comment_line(text: str) -> str:
     """``text`` as one YAML comment line ("# ..." and a newline): every run of whitespace, line breaks included
     (``\n``, ``\r``, NEL, U+2028/9), and every other control character become one space, so nothing after it can
-    be read as YAML (a scheme's stamp heads its downloads and saved files)."""
+    be read as YAML (a scheme's stamp heads its downloads and saved files); so do the characters YAML refuses to
+    read anywhere (U+FFFE, U+FFFF, lone surrogates: a comment holding one made the whole file unreadable)."""
     flat = "".join(" " if unicodedata.category(ch) in NOT_ONE_LINE else ch for ch in text)
-    return "# " + " ".join(flat.split()) + "\n"
+    return "# " + " ".join(_NOT_YAML.sub(" ", flat).split()) + "\n"
+
+
+_NOT_YAML = re.compile("[\ud800-\udfff\ufffe\uffff]")  # beyond the control characters above, what YAML 1.1 refuses
 
 
 def _no_underscore(construct: Any) -> Any:
