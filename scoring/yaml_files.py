@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import os
-import re
 import reprlib
 import stat
 import unicodedata
@@ -55,7 +54,10 @@ class _Loader(_SafeBase):  # type: ignore[misc, valid-type]
 MAX_NUMBER_CHARS = 100  # a number written with more characters is no value of any input (Python's int() stops at 4,300)
 
 
-NOT_ONE_LINE = ("Cc", "Cf", "Zl", "Zp")  # Unicode categories that break a line or hide text (control, format, ...)
+# Unicode categories that break a line, hide text or are no character at all: control, format (bidi, zero-width),
+# line and paragraph separators, unassigned code points and non-characters (U+FFFE, U+FFFF) and lone surrogates,
+# some of which YAML refuses to read anywhere, comments included
+NOT_ONE_LINE = ("Cc", "Cf", "Cn", "Cs", "Zl", "Zp")
 
 
 def comment_line(text: str) -> str:
@@ -64,10 +66,7 @@ def comment_line(text: str) -> str:
     be read as YAML (a scheme's stamp heads its downloads and saved files); so do the characters YAML refuses to
     read anywhere (U+FFFE, U+FFFF, lone surrogates: a comment holding one made the whole file unreadable)."""
     flat = "".join(" " if unicodedata.category(ch) in NOT_ONE_LINE else ch for ch in text)
-    return "# " + " ".join(_NOT_YAML.sub(" ", flat).split()) + "\n"
-
-
-_NOT_YAML = re.compile("[\ud800-\udfff\ufffe\uffff]")  # beyond the control characters above, what YAML 1.1 refuses
+    return "# " + " ".join(flat.split()) + "\n"
 
 
 def _no_underscore(construct: Any) -> Any:

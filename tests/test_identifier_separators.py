@@ -19,13 +19,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_identifiers import base_frame, reference_check_digit
 
 from scoring.errors import PopulationError
-from scoring.population.identifiers_embedded import ascii_may_hold, one_width_clean, text_kinds
+from scoring.population.identifiers_embedded import MOBILE, ascii_may_hold, one_width_clean, text_kinds
 from scoring.population.load import read_population
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,7 +130,8 @@ def test_truncated_hex_digests_are_pseudonyms_not_phones() -> None:
     of them were refused as phone numbers. 16+ hex digits with a letter are pseudonyms; shorter values and values
     that are not one hex token are still screened."""
     ids = [hashlib.sha256(f"person-{i}".encode()).hexdigest()[:16] for i in range(20_000)]
-    assert sum(any(c.isdigit() for c in v) and "1" in v for v in ids) > 0
+    chance = pc.match_substring_regex(pa.array(ids), MOBILE).to_numpy(zero_copy_only=False)
+    assert 5 <= chance.sum() <= 40  # mobile-shaped runs by chance (14 here): the exemption is what lets them pass
     masks = text_kinds(pa.array(ids, pa.large_string()))
     assert not any(m.any() for m in masks.values())
     still = ["13812345678", "a13812345678", "p13812345678xyzw", "13812345678 abcde"]  # short, not hex, not one token

@@ -30,7 +30,7 @@ def _scheme(**changes: object) -> str:
 
 
 @pytest.mark.parametrize("field", ["id", "version", "edited_from"])
-@pytest.mark.parametrize("breaker", ["\n", "\r", "\u2028", "\u2029", "\x0b", "\u202e", "\x00"])
+@pytest.mark.parametrize("breaker", ["\n", "\r", "\u2028", "\u2029", "\x0b", "\u202e", "\x00", "\ufffe"])
 def test_a_stamp_part_with_a_line_break_or_control_is_refused(field: str, breaker: str) -> None:
     text = _scheme(**{field: f"x{breaker}{INJECTED}"})
     with pytest.raises(SchemeError) as err:

@@ -50,8 +50,8 @@ VALUE_ZH: list[tuple[LazyPattern, _Z]] = [
     (LazyPattern(r"^(List|Dictionary) should have at (least|most) (\d+) items? after validation, not (\d+)$"),
      lambda m: f"{'至少' if m[2] == 'least' else '至多'}应有 {m[3]} 项，实有 {m[4]} 项"),
     (LazyPattern(r"^Field required$"), lambda m: "缺少必需的键"),
-    (LazyPattern(r"^must be one line of text, without control, format or line-break characters$"),
-     lambda m: "须为一行文字，不得含控制字符、格式字符或换行"),
+    (LazyPattern(r"^must be one line of text, without control, format, line-break or non-characters$"),
+     lambda m: "须为一行文字，不得含控制字符、格式字符、换行或非字符"),
     (LazyPattern(r"^not a name: use letters, digits, _, - and \. \(starting with a letter or digit, at most 80 "
                  r"characters\); it names the results folder and its files$"),
      lambda m: "不是名称：请只用字母（可为汉字）、数字、_、- 和 .，以字母或数字开头，至多 80 个字符；"

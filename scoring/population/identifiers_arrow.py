@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from scoring.errors import PopulationError
+from scoring.population import background
 from scoring.population.identifiers import (
     NAME_SAMPLE,
     NAME_SHARE,
@@ -53,11 +54,7 @@ class UnreadColumns:
         """Start :func:`screen_unread` on a thread of its own now, beside the read of the columns converted (it
         reads the file on its own; ~0.04 CPU-s at 10M people that the read's two decoding threads leave room
         for). Its result (or its exception) waits in ``screening``."""
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screen-unread")
-        try:
-            self.screening, self.screened_with = pool.submit(screen_unread, self, schema), schema
-        finally:
-            pool.shutdown(wait=False)  # the thread ends with its one task
+        self.screening, self.screened_with = background.start("screen-unread", screen_unread, self, schema), schema
 
 
 @dataclass

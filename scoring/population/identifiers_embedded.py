@@ -22,6 +22,7 @@ an ID number typed as a number keeps its area code and birth date but loses its 
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -36,8 +37,10 @@ _NOT_DIGIT_AFTER = r"([^0-9]|$)"
 _LATIN_EDGE = r"(^|[^a-z0-9])"
 # Characters people put between the digits of a phone or ID number ("139.1234.5678", "330106 19900101 0018",
 # "139 12 34 56 78"); a value's digits joined across one kind of them are screened too (see :func:`_joined`).
-DIGIT_SEPARATORS = (r"\s{1,2}", "-", r"\.", "/", "_", r"\x{2013}", r"\x{2014}", r"\x{00b7}")  # RE2 syntax
-_ANY_SEPARATOR = r"(?:\s{1,2}|[-./_\x{2013}\x{2014}\x{00b7}])"
+_SEPARATOR_CHARS = "-./_\u2013\u2014\u00b7"  # besides whitespace: - . / _, en and em dashes, middle dot
+DIGIT_SEPARATORS = (r"\s{1,2}", *(re.escape(c) for c in _SEPARATOR_CHARS))  # one kind each, as RE2 patterns
+_SEPARATOR_CLASS = re.escape(_SEPARATOR_CHARS)
+_ANY_SEPARATOR = r"(?:\s{1,2}|[" + _SEPARATOR_CLASS + "])"
 # One cheap pass over every distinct value; only the values it hits are screened in detail. It is implied by each
 # detailed pattern below, on the value or on its digits joined across separators (a mobile number, a run of 14+
 # digits, "@", a digit and an exponent of 10 to 17, or a label).
@@ -61,14 +64,13 @@ WECHAT = r"(?i)(微信|威信|薇信|v信|" + _LATIN_EDGE + r"(wechat|weixin|wx|
 QQ = r"(?i)(扣扣|企鹅|" + _LATIN_EDGE + r"qq)" + _SEP + r"[1-9][0-9]{4,11}"
 EMAIL = r"(?i)[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}"
 LABELLED_PHONE = (r"(?i)(电话|手机|座机|联系方式|" + _LATIN_EDGE + r"(tel|phone|mobile))" + _SEP
-                  + r"\+?\(?[0-9][0-9\s()./_\x{2013}\x{2014}\x{00b7}-]{6,}")
+                  + r"\+?\(?[0-9][0-9\s()" + _SEPARATOR_CLASS + "]{6,}")
 
 # Pseudonyms, not identifiers: hex digests (MD5, SHA-1, SHA-256, ... of 32+ hex digits), truncated ones (16+ hex
 # digits with at least one letter a-f: sha256(...)[:16]) and UUIDs. Their digit runs can look like a mobile number by
 # chance (about 3 in 1,000 SHA-256 ids, 7 in 10,000 16-digit ones), so they are not screened for one.
 DIGEST = (r"^([0-9a-fA-F]{32,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$")
-SHORT_DIGEST = r"^[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*$"
-SHORT_DIGEST_MIN = 16  # hex digits
+SHORT_DIGEST = r"^[0-9a-fA-F]{16,}$"  # a pseudonym when it holds a letter a-f too (all digits: a number)
 MIN_BYTES = 4  # the shortest text any pattern above matches ("1e10"; "a@b.cn", "qq1234" + ... have 6) has 4
 KIND_TEXT = {"id_number": "resident ID numbers", "phone": "mobile or telephone numbers", "contact": "contact handles "
              "(WeChat, QQ or e-mail)"}
@@ -153,8 +155,7 @@ def text_kinds(values: pa.Array | pa.ChunkedArray) -> dict[str, np.ndarray]:
     if hit.size == 0:
         return masks
     sub = pc.take(values, pa.array(hit))
-    digest = _match(sub, DIGEST) | (_match(sub, SHORT_DIGEST) & (pc.utf8_length(sub).to_numpy(zero_copy_only=False)
-                                                                  >= SHORT_DIGEST_MIN))
+    digest = _match(sub, DIGEST) | (_match(sub, SHORT_DIGEST) & _match(sub, "[a-fA-F]"))
     if digest.any():
         hit, sub = hit[~digest], pc.filter(sub, pa.array(~digest))
     phone = _match(sub, MOBILE) | _match(sub, LABELLED_PHONE) | _match(sub, SCI_PHONE)
@@ -269,8 +270,9 @@ def whole_text(arr: pa.Array) -> pa.Array:
 
 _BYTE = np.arange(256)
 _LETTER = (_BYTE < 0x80) & (((_BYTE | 32) - 97) % 256 < 26)
-# [0-9], \s and the ASCII DIGIT_SEPARATORS (- . / _; the others are not ASCII, which the proof refuses first)
-_DIGIT_OR_SEP = ((_BYTE >= 48) & (_BYTE <= 57)) | np.isin(_BYTE, [9, 10, 11, 12, 13, 32, 45, 46, 47, 95])
+# [0-9], \s and the ASCII separators of DIGIT_SEPARATORS (the others are not ASCII, which the proof refuses first)
+_DIGIT_OR_SEP = ((_BYTE >= 48) & (_BYTE <= 57)) | np.isin(
+    _BYTE, [9, 10, 11, 12, 13, 32, *(ord(c) for c in _SEPARATOR_CHARS if c.isascii())])
 _MOBILE_SPAN = 11  # the prefilter's number patterns need 11 digits in a row (separators allowed between them)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import unicodedata
 from collections.abc import Callable, Collection
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from scoring.errors import PopulationError
+from scoring.population import background
 from scoring.population.identifiers import IdentifierFinding, screen_identifiers
 from scoring.population.identifiers_arrow import UnreadColumns
 from scoring.population.identifiers_embedded import SMALL_NUMBERS
@@ -396,15 +396,11 @@ def _text_facts(schema: Schema) -> Callable[[str, list[Any]], None]:
     found (:func:`~scoring.population.text.prefetch_facts`) on a thread of their own beside the decoding of the other
     columns; the ascending order only for the column that maps to person_id."""
 
-    def start(column: str, chunks: list[Any]) -> None:
+    def find(column: str, chunks: list[Any]) -> None:
         ids = schema.canonical_header(clean_header(str(column))) == "person_id"
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="text-facts")
-        try:
-            pool.submit(prefetch_facts, chunks, ids)
-        finally:
-            pool.shutdown(wait=False)  # the thread ends with its one task
+        background.start("text-facts", prefetch_facts, chunks, ids)
 
-    return start
+    return find
 
 
 def load_population(source: str | os.PathLike[str] | pd.DataFrame, *, drop_identifiers: bool = False) -> pd.DataFrame:

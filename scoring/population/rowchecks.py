@@ -6,13 +6,14 @@ row checks count only when the columns read hold none)."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from scoring.population import background
 from scoring.population.identifiers import IdentifierFinding, screen_identifiers
 from scoring.population.identifiers_arrow import UnreadColumns, screen_unread
 from scoring.population.schema import Schema
@@ -25,11 +26,7 @@ def start_checks(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema, n: 
     """:func:`check_rows` started on a thread of its own, beside the identifier screen of the same columns (both
     only read them; numpy and pyarrow release the GIL on whole columns). Its result counts only when the screen
     finds nothing: a refusal comes first, and dropped columns change what is checked."""
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="check-rows")
-    try:
-        return pool.submit(check_rows, raw, mapping, schema, n, stats)
-    finally:
-        pool.shutdown(wait=False)  # the thread ends with its one task
+    return background.start("check-rows", check_rows, raw, mapping, schema, n, stats)
 
 
 def start_unread(raw: pd.DataFrame, headers: list[str], schema: Schema, unread: UnreadColumns | None
@@ -40,11 +37,7 @@ def start_unread(raw: pd.DataFrame, headers: list[str], schema: Schema, unread: 
         return None
     if unread.screening is not None and unread.screened_with is schema:  # started beside the read
         return unread.screening
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screen-unread")
-    try:
-        return pool.submit(screen_unread, unread, schema)
-    finally:
-        pool.shutdown(wait=False)  # the thread ends with its one task
+    return background.start("screen-unread", screen_unread, unread, schema)
 
 
 def all_findings(findings: list[IdentifierFinding], pending: Future | None, raw: pd.DataFrame, headers: list[str],
@@ -92,11 +85,7 @@ def check_rows(raw: pd.DataFrame, mapping: dict[str, str], schema: Schema, n: in
     ids = [h for h in raw.columns if mapping[h] == "person_id"]
     if not ids or n < ID_THREAD_ROWS or raw.shape[1] < 2:
         return _check_columns(raw, mapping, schema, n, stats)
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="check-ids")
-    try:
-        pending = pool.submit(_check_columns, raw[ids], mapping, schema, n, stats)
-    finally:
-        pool.shutdown(wait=False)  # the thread ends with its one task
+    pending = background.start("check-ids", _check_columns, raw[ids], mapping, schema, n, stats)
     try:
         rest = _check_columns(raw[[h for h in raw.columns if h not in ids]], mapping, schema, n, stats)
     finally:

@@ -228,11 +228,8 @@ def ascending(arr: pa.Array | pa.ChunkedArray) -> bool:
     vectorised comparison of each value with the next, chunks read in place). Null-free: chunk by chunk, each
     chunk's answer a fact of the load (:mod:`~scoring.population.shared_facts`: :func:`prefetch_facts` may have found
     it beside the read), then each chunk's last value against the next one's first."""
-    n = len(arr)
-    if n < 2:
-        return True
     if arr.null_count:
-        return bool(pc.all(pc.less(arr.slice(0, n - 1), arr.slice(1))).as_py())
+        return _chunk_ascending(arr)
     chunks = [c for c in (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]) if len(c)]
     if not all(once("ascending", c, lambda c=c: _chunk_ascending(c)) for c in chunks):
         return False
@@ -243,7 +240,8 @@ def ascending(arr: pa.Array | pa.ChunkedArray) -> bool:
     return bool(pc.all(pc.less(lasts, firsts)).as_py())
 
 
-def _chunk_ascending(arr: pa.Array) -> bool:
+def _chunk_ascending(arr: pa.Array | pa.ChunkedArray) -> bool:
+    """Every value below the next (one vectorised comparison; a null compared is skipped)."""
     n = len(arr)
     return n < 2 or bool(pc.all(pc.less(arr.slice(0, n - 1), arr.slice(1))).as_py())
 

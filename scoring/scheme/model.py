@@ -358,7 +358,7 @@ class Scheme(StrictModel):
         """The stamp on every output is made of these: one line, without control, format (bidi, zero-width) or
         line-break characters (a newline in a version put live YAML after the "# stamp" comment of a download)."""
         if value is not None and any(unicodedata.category(ch) in NOT_ONE_LINE for ch in value):
-            raise ValueError("must be one line of text, without control, format or line-break characters")
+            raise ValueError("must be one line of text, without control, format, line-break or non-characters")
         return value
 
     @model_validator(mode="after")
